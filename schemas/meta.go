@@ -1,0 +1,112 @@
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// RunMeta is the run-metadata document stored as JSON under KeyRun.
+// Durations are in seconds (float) so that any JSON reader understands them.
+type RunMeta struct {
+	RunID       string            `json:"run_id"`
+	ToolVersion string            `json:"tool_version"`
+	StartedAt   time.Time         `json:"started_at"`
+	EndedAt     time.Time         `json:"ended_at"`
+	EndReason   string            `json:"end_reason"`
+	EndDetail   string            `json:"end_detail,omitempty"`
+	Target      string            `json:"target"` // redacted: no userinfo, no secret query values
+	Simulator   string            `json:"simulator,omitempty"`
+	API         string            `json:"api"`
+	Model       string            `json:"model"`
+	Stream      bool              `json:"stream"`
+	MaxTokens   int               `json:"max_tokens"`
+	Labels      map[string]string `json:"labels"`
+	Hostname    string            `json:"hostname"`
+	Shard       int               `json:"shard"`
+	Shards      int               `json:"shards"`
+	Shape       Shape             `json:"shape"`
+	Timeouts    Timeouts          `json:"timeouts"`
+	Generator   Generator         `json:"generator"`
+	Requests    int64             `json:"requests"`
+}
+
+// Shape is the step-load shape the run used.
+type Shape struct {
+	Profile          string  `json:"profile"`
+	StepUsers        int     `json:"step_users"`
+	StepTimeS        float64 `json:"step_time_s"`
+	MaxUsers         int     `json:"max_users"`
+	SpawnRate        float64 `json:"spawn_rate"`
+	DurationS        float64 `json:"duration_s"`
+	WaitMinS         float64 `json:"wait_min_s"`
+	WaitMaxS         float64 `json:"wait_max_s"`
+	StopOnSaturation bool    `json:"stop_on_saturation"`
+}
+
+// Timeouts are the request timeouts the run used.
+type Timeouts struct {
+	TimeoutS     float64 `json:"timeout_s"`
+	IdleTimeoutS float64 `json:"idle_timeout_s"`
+	GraceS       float64 `json:"grace_s"`
+}
+
+// Generator is what the recorder saw of itself: whether it, rather than the
+// target, could have been the bottleneck.
+type Generator struct {
+	GOMAXPROCS     int         `json:"gomaxprocs"`
+	PeakCPU        float64     `json:"peak_cpu"` // busiest second, in cores
+	MeanCPU        float64     `json:"mean_cpu"`
+	PeakLagMS      float64     `json:"peak_lag_ms"` // worst start - scheduled_at
+	P99LagMS       float64     `json:"p99_lag_ms"`
+	PeakGoroutines int         `json:"peak_goroutines"`
+	Seconds        []GenSecond `json:"seconds,omitempty"`
+}
+
+// GenSecond is one second of the generator's own health.
+type GenSecond struct {
+	T        int     `json:"t"` // seconds since StartedAt
+	CPU      float64 `json:"cpu"`
+	MaxLagMS float64 `json:"max_lag_ms"`
+}
+
+// Marshal encodes m for the footer.
+func (m *RunMeta) Marshal() (string, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode run metadata: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeMeta checks the schema version string and decodes the run metadata.
+// It fails on a missing or newer version, and on malformed JSON.
+func DecodeMeta(version, run string) (*RunMeta, error) {
+	if err := CheckVersion(version); err != nil {
+		return nil, err
+	}
+	var m RunMeta
+	if err := json.Unmarshal([]byte(run), &m); err != nil {
+		return nil, fmt.Errorf("run metadata (%s) is not valid JSON: %w", KeyRun, err)
+	}
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
+	}
+	return &m, nil
+}
+
+// CheckVersion validates a footer schema version string.
+func CheckVersion(version string) error {
+	if version == "" {
+		return fmt.Errorf("not an llmrec run file: footer key %s is missing", KeySchemaVersion)
+	}
+	v, err := strconv.Atoi(version)
+	if err != nil || v < 1 {
+		return fmt.Errorf("bad schema version %q in footer", version)
+	}
+	if v > Version {
+		return fmt.Errorf("schema version %d is newer than this tool understands (%d): upgrade llmrep", v, Version)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package schemas
+
+import (
+	"time"
+)
+
+// Version is the record schema version written in the footer under
+// KeySchemaVersion. Readers refuse files whose version is newer.
+const Version = 1
+
+// Footer key-value metadata keys.
+const (
+	// KeySchemaVersion holds Version as a decimal string.
+	KeySchemaVersion = "llmrec.schema_version"
+	// KeyRun holds the RunMeta document as JSON.
+	KeyRun = "llmrec.run"
+)
+
+// Record is one request attempt: one Parquet row. Field order is column
+// order. Optional (pointer) fields are written as Parquet nulls when nil.
+type Record struct {
+	RunID        string    `parquet:"run_id,dict,zstd"`
+	Shard        int32     `parquet:"shard,zstd"`
+	Seq          int64     `parquet:"seq,zstd"`
+	User         int32     `parquet:"user,zstd"`
+	Step         int32     `parquet:"step,zstd"`
+	Users        int32     `parquet:"users,zstd"`
+	ScheduledAt  time.Time `parquet:"scheduled_at,timestamp(microsecond:utc),zstd"`
+	Start        time.Time `parquet:"start,timestamp(microsecond:utc),zstd"`
+	LatencyMS    float64   `parquet:"latency_ms,zstd"`
+	TTFTMS       *float64  `parquet:"ttft_ms,optional,zstd"`
+	Status       int32     `parquet:"status,zstd"`
+	OK           bool      `parquet:"ok,zstd"`
+	ErrorClass   *string   `parquet:"error_class,optional,dict,zstd"`
+	Error        *string   `parquet:"error,optional,zstd"`
+	PromptTokens *int32    `parquet:"prompt_tokens,optional,zstd"`
+	OutputTokens *int32    `parquet:"output_tokens,optional,zstd"`
+	Chunks       int32     `parquet:"chunks,zstd"`
+	BytesIn      int64     `parquet:"bytes_in,zstd"`
+}
+
+// Columns lists the version-1 column names in file order. Readers check a
+// file carries every one of them before reading it.
+var Columns = []string{
+	"run_id", "shard", "seq", "user", "step", "users", "scheduled_at", "start",
+	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
+	"prompt_tokens", "output_tokens", "chunks", "bytes_in",
+}
+
+// MaxErrorLen bounds the length in bytes of Record.Error.
+const MaxErrorLen = 256
+
+// ErrorClass values: the fixed, documented set a failed request is put in.
+const (
+	ErrTimeout     = "timeout"      // the whole request exceeded --timeout
+	ErrIdleTimeout = "idle_timeout" // no chunk within --idle-timeout while streaming
+	ErrConnect     = "connect"      // TCP connect refused or unreachable
+	ErrDNS         = "dns"          // host name did not resolve
+	ErrTLS         = "tls"          // TLS handshake or certificate failure
+	ErrReset       = "reset"        // connection reset or closed mid-response
+	ErrHTTP4xx     = "http_4xx"     // a 4xx status other than 429
+	ErrHTTP5xx     = "http_5xx"     // a 5xx status
+	ErrRateLimited = "rate_limited" // 429 Too Many Requests
+	ErrProtocol    = "protocol"     // malformed response, broken or unfinished stream
+	ErrBodyLimit   = "body_limit"   // response body over the size limit
+	ErrCanceled    = "canceled"     // canceled by the recorder at the end of the run
+)
+
+// ErrorClasses is the whole set, in documentation order.
+var ErrorClasses = []string{
+	ErrTimeout, ErrIdleTimeout, ErrConnect, ErrDNS, ErrTLS, ErrReset,
+	ErrHTTP4xx, ErrHTTP5xx, ErrRateLimited, ErrProtocol, ErrBodyLimit, ErrCanceled,
+}
+
+// End reasons recorded in RunMeta.EndReason.
+const (
+	EndCompleted   = "completed"
+	EndInterrupted = "interrupted"
+	EndSaturated   = "saturated"
+	EndError       = "error"
+	// EndRecovered marks a file rebuilt by `llmrec recover` from a journal
+	// whose run never finished.
+	EndRecovered = "recovered"
+)
