@@ -82,3 +82,7 @@ const (
 	// whose run never finished.
 	EndRecovered = "recovered"
 )
+
+// ToolVersion is the llmrec/llmrep version, stamped at build time with
+// -ldflags "-X github.com/llmrec/llmrec/schemas.ToolVersion=...".
+var ToolVersion = "dev"

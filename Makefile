@@ -1,0 +1,42 @@
+# llmrec / llmrep. `make help` lists the targets.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/llmrec/llmrec/schemas.ToolVersion=$(VERSION)
+DEMO_DIR  ?= demo
+ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
+
+.PHONY: help build demo test bench vet fmt clean assets
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
+
+assets: $(ECHARTS) ## fetch the pinned ECharts script (npm ci) that the HTML report inlines
+
+$(ECHARTS): report/assets/package.json report/assets/package-lock.json
+	cd report/assets && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+build: assets ## build bin/llmrec (CGO_ENABLED=0) and bin/llmrep (DuckDB, cgo)
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/llmrec ./cmd/llmrec
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/llmrep ./cmd/llmrep
+
+demo: build ## short step load against the built-in simulator, then the report
+	@mkdir -p $(DEMO_DIR)
+	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
+	bin/llmrep analyze $(DEMO_DIR)/run.parquet --warmup 3s --window 5s -o $(DEMO_DIR)/run.html
+
+test: assets vet ## the whole test suite
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: build ## benchmarks and peer comparison; results go in BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./...
+
+vet: ## go vet and gofmt check
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'run gofmt -w'; exit 1; }
+
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build outputs
+	rm -rf bin $(DEMO_DIR)
