@@ -1,0 +1,14 @@
+package assets
+
+import _ "embed"
+
+// echartsJS is the minified ECharts library, fetched by `npm ci`.
+//
+//go:embed node_modules/echarts/dist/echarts.min.js
+var echartsJS string
+
+// EChartsVersion is the ECharts version pinned in package.json.
+const EChartsVersion = "5.6.0"
+
+// ECharts returns the pinned, minified ECharts script.
+func ECharts() string { return echartsJS }
