@@ -78,9 +78,6 @@ const (
 	EndInterrupted = "interrupted"
 	EndSaturated   = "saturated"
 	EndError       = "error"
-	// EndRecovered marks a file rebuilt by `llmrec recover` from a journal
-	// whose run never finished.
-	EndRecovered = "recovered"
 )
 
 // ToolVersion is the llmrec/llmrep version, stamped at build time with

@@ -1,0 +1,90 @@
+package record
+
+import (
+	"math"
+	"time"
+)
+
+// Shape is the seed's StepLoadShape: StepUsers users are added every
+// StepTime, up to MaxUsers, each step's new users spawned at SpawnRate users
+// per second. It is a pure function of elapsed time: nothing here reads a
+// clock, so the schedule is tested as a table of numbers.
+type Shape struct {
+	StepUsers int
+	StepTime  time.Duration
+	MaxUsers  int
+	SpawnRate float64 // users per second; <= 0 means StepUsers per second
+	// Duration is the whole run; 0 means until MaxUsers has been held for
+	// one full step (see Total).
+	Duration time.Duration
+}
+
+// rate is the effective spawn rate.
+func (s Shape) rate() float64 {
+	if s.SpawnRate > 0 {
+		return s.SpawnRate
+	}
+	return float64(s.StepUsers)
+}
+
+// Steps is the number of steps it takes to reach MaxUsers.
+func (s Shape) Steps() int {
+	if s.StepUsers <= 0 {
+		return 0
+	}
+	return (s.MaxUsers + s.StepUsers - 1) / s.StepUsers
+}
+
+// Total is the planned length of the run: Duration when set, else Steps
+// whole steps (the last of which holds MaxUsers for one full step).
+func (s Shape) Total() time.Duration {
+	if s.Duration > 0 {
+		return s.Duration
+	}
+	return time.Duration(s.Steps()) * s.StepTime
+}
+
+// StepAt is the 1-based step at elapsed time: floor(elapsed/StepTime)+1,
+// as in the seed. Steps keep counting once MaxUsers is reached.
+func (s Shape) StepAt(elapsed time.Duration) int {
+	if elapsed < 0 || s.StepTime <= 0 {
+		return 1
+	}
+	return int(elapsed/s.StepTime) + 1
+}
+
+// TargetUsers is min(step × StepUsers, MaxUsers) for the step at elapsed:
+// the seed's target user count, before spawn-rate ramping.
+func (s Shape) TargetUsers(elapsed time.Duration) int {
+	return min(s.StepAt(elapsed)*s.StepUsers, s.MaxUsers)
+}
+
+// UserStart is when user i (0-based, in spawn order) starts: in step
+// k = i / StepUsers, the j-th new user (j = i mod StepUsers) starts at
+// (k × StepTime) + j / SpawnRate. ok is false when user i is never started
+// (i ≥ MaxUsers, or its start falls at or after Total).
+func (s Shape) UserStart(i int) (at time.Duration, ok bool) {
+	if i < 0 || i >= s.MaxUsers || s.StepUsers <= 0 {
+		return 0, false
+	}
+	k, j := i/s.StepUsers, i%s.StepUsers
+	at = time.Duration(k)*s.StepTime + time.Duration(math.Round(float64(j)/s.rate()*float64(time.Second)))
+	if at >= s.Total() {
+		return 0, false
+	}
+	return at, true
+}
+
+// UsersAt is how many users the schedule has started by elapsed (inclusive).
+func (s Shape) UsersAt(elapsed time.Duration) int {
+	n := 0
+	// Users start in order, so count until the first one not yet started.
+	for i := 0; i < s.MaxUsers; i++ {
+		at, ok := s.UserStart(i)
+		if !ok || at > elapsed {
+			break
+		}
+		n++
+	}
+	return n
+}
