@@ -1,0 +1,37 @@
+package analyze
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Definitions states how each figure is computed with the settings s, in
+// the order the reports print them. Every renderer prints these.
+func Definitions(s Settings) []Definition {
+	metric := "latency (send to last byte)"
+	if s.Metric == MetricTTFT {
+		metric = "TTFT (send to first content token)"
+	}
+	g := strconv.FormatFloat
+	return []Definition{
+		{"warmup", fmt.Sprintf("requests sent in the first %ss of the run are excluded from every figure but the time series", g(s.WarmupS, 'f', -1, 64))},
+		{"percentiles", fmt.Sprintf("exact quantile_cont (linear interpolation) of %s over raw rows, never bucketed", metric)},
+		{"latency", "latency statistics are over successful requests; failures count in the failure rate and are shown apart by error class"},
+		{"rps", "requests sent after the warmup divided by the post-warmup span (overall: ended_at - started_at - warmup; per step: its planned span clipped to the run)"},
+		{"failure rate", "failed requests / requests sent after the warmup"},
+		{"windowed", fmt.Sprintf("percentile at second t over successes completed in (t - %ss, t]; fewer than %d samples is a gap", g(s.WindowS, 'f', -1, 64), s.MinWindowSamples)},
+		{"cumulative", "percentile at second t over all post-warmup successes completed by t"},
+		{"per step", "statistics over the post-warmup requests sent in that step"},
+		{"baseline", fmt.Sprintf("p95 of the first post-warmup step with users >= %d", s.BaselineUsers)},
+		{"saturation", fmt.Sprintf("first later step where p95 > %s x baseline p95 (latency) or failure rate > %s%% (errors)", g(s.LatencyThreshold, 'f', -1, 64), g(s.ErrorThreshold*100, 'f', -1, 64))},
+		{"growth", growthMethod},
+		{"health", "p99/p50 <2 healthy, 2-5 warning, >5 critical; failure rate <0.1% healthy, 0.1-1% warning, >1% critical; growth linear or flat healthy, exponential warning, flat with failures critical"},
+		{"llm", "TTFT over successes; inter-token latency (latency - ttft)/(output_tokens - 1); output tokens/s per request output_tokens/latency, per step output tokens/step duration"},
+	}
+}
+
+// growthMethod is the growth rule in words (Growth.Method).
+const growthMethod = "points: p95 of each step from the baseline on, one per distinct user count; " +
+	"flat when max/min p95 < 1.25 (flat_with_failures if a point's failure rate exceeds the error threshold and rises from the first point); " +
+	"otherwise least-squares slopes of p95 against users over the first and last third of the points: " +
+	"exponential when the last slope > 3 x the first (or the first is <= 0), else linear"

@@ -1,0 +1,431 @@
+package analyze
+
+import (
+	"time"
+)
+
+// FormatVersion is the version of the Analysis document (the JSON output's
+// format_version). It changes only when a key is removed or changes meaning;
+// new keys may be added within a version.
+const FormatVersion = 1
+
+// Fixed thresholds of the method. They are part of the documented
+// definitions (see Definitions) and are echoed in Settings.
+const (
+	// MinStepSamples is the sample count under which a step's percentiles
+	// are flagged as unreliable in Warnings.
+	MinStepSamples = 30
+	// MinWindowSamples is the least number of successful requests a
+	// windowed-percentile window needs; fewer is a gap (nil), never a zero.
+	MinWindowSamples = 3
+	// MaxSeriesPoints caps the length of every time series: a run longer
+	// than MaxSeriesPoints seconds gets buckets of ceil(duration /
+	// MaxSeriesPoints) seconds instead of one second (Series.BucketS).
+	MaxSeriesPoints = 3600
+	// FlatRatio: the p95 growth is "flat" when max/min p95 over the growth
+	// steps is below this ratio.
+	FlatRatio = 1.25
+	// ExpSlopeRatio: growth is "exponential" when the slope of p95 against
+	// users over the last third of the growth steps exceeds this multiple of
+	// the slope over the first third.
+	ExpSlopeRatio = 3.0
+	// LagThresholdMS: a request sent more than this after its scheduled_at
+	// is "late" (client-side lag: the generator could not keep up).
+	LagThresholdMS = 100.0
+	// LagWarnFraction: more than this fraction of late post-warmup requests
+	// raises a warning.
+	LagWarnFraction = 0.01
+	// HistogramBuckets is the number of log-spaced latency histogram buckets.
+	HistogramBuckets = 40
+)
+
+// Health bands, the seed's "Reading the signs" table.
+const (
+	BandHealthy  = "healthy"
+	BandWarning  = "warning"
+	BandCritical = "critical"
+	BandNA       = "n/a" // no samples to judge
+)
+
+// Growth patterns of p95 across steps.
+const (
+	GrowthLinear           = "linear"
+	GrowthExponential      = "exponential"
+	GrowthFlatWithFailures = "flat_with_failures"
+	GrowthFlat             = "flat"
+)
+
+// Saturation signals.
+const (
+	SignalLatency = "latency"
+	SignalErrors  = "errors"
+)
+
+// Metrics selectable with Options.Metric.
+const (
+	MetricLatency = "latency" // latency_ms: send to last byte
+	MetricTTFT    = "ttft"    // ttft_ms: send to first content token
+)
+
+// Analysis is everything llmrep reports about one run. Renderers (text,
+// JSON, Markdown, HTML) and compare/check consume it; they compute nothing
+// the analyzer did not. Times are in milliseconds unless a key says
+// otherwise; a figure that has no samples is a nil pointer (JSON null),
+// never a zero.
+type Analysis struct {
+	FormatVersion int        `json:"format_version"`
+	Run           Run        `json:"run"`
+	Settings      Settings   `json:"settings"`
+	Overall       Overall    `json:"overall"`
+	Steps         []Step     `json:"steps"`
+	Baseline      *Baseline  `json:"baseline"`
+	Saturation    Saturation `json:"saturation"`
+	Growth        Growth     `json:"growth"`
+	Health        []Health   `json:"health"`
+	// Errors are the post-warmup failures by error class, most frequent
+	// first (ties by class name).
+	Errors []ErrorCount `json:"errors"`
+	// Lag is the client-side scheduling lag (start - scheduled_at) of
+	// post-warmup requests.
+	Lag Lag `json:"lag"`
+	// LLM holds the LLM figures; nil when the run has no TTFT and no
+	// output-token counts (e.g. a plain http API without usage).
+	LLM *LLM `json:"llm"`
+	// Series are the per-second time series for charts. They include the
+	// warmup (charts shade it: see Series.WarmupS).
+	Series Series `json:"series"`
+	// Histogram is the distribution of the selected metric over
+	// post-warmup successes.
+	Histogram Histogram `json:"histogram"`
+	// Definitions state how every figure is computed, in report order.
+	Definitions []Definition `json:"definitions"`
+	// Warnings are conditions the reader must know to trust the figures
+	// (few samples, short steps, client lag, early end...). Never fatal.
+	Warnings []string `json:"warnings"`
+}
+
+// Run describes the run from its footer metadata (schemas.RunMeta), merged
+// over its shards.
+type Run struct {
+	RunID       string            `json:"run_id"`
+	StartedAt   time.Time         `json:"started_at"` // the origin of warmup and of the time axis
+	EndedAt     time.Time         `json:"ended_at"`   // latest over the shards
+	DurationS   float64           `json:"duration_s"` // ended_at - started_at
+	EndReason   string            `json:"end_reason"` // completed, interrupted, saturated, error, recovered
+	EndDetail   string            `json:"end_detail,omitempty"`
+	Labels      map[string]string `json:"labels"`
+	Model       string            `json:"model"`
+	Target      string            `json:"target"`
+	Simulator   string            `json:"simulator,omitempty"`
+	API         string            `json:"api"`
+	Stream      bool              `json:"stream"`
+	MaxTokens   int               `json:"max_tokens"`
+	Shape       Shape             `json:"shape"`
+	Timeouts    Timeouts          `json:"timeouts"`
+	ToolVersion string            `json:"tool_version"`
+	// Rows is the number of rows read over every shard, warmup included.
+	Rows int64 `json:"rows"`
+	// Shards lists the files read, ordered by shard number then file name.
+	Shards []Shard `json:"shards"`
+	// Generator is the recorder's view of itself, worst over the shards.
+	Generator Generator `json:"generator"`
+}
+
+// Shape is the step-load shape the run used (schemas.Shape).
+type Shape struct {
+	Profile          string  `json:"profile"`
+	StepUsers        int     `json:"step_users"`
+	StepTimeS        float64 `json:"step_time_s"`
+	MaxUsers         int     `json:"max_users"`
+	SpawnRate        float64 `json:"spawn_rate"`
+	DurationS        float64 `json:"duration_s"`
+	WaitMinS         float64 `json:"wait_min_s"`
+	WaitMaxS         float64 `json:"wait_max_s"`
+	StopOnSaturation bool    `json:"stop_on_saturation"`
+}
+
+// Timeouts are the request timeouts the run used (schemas.Timeouts).
+type Timeouts struct {
+	TimeoutS     float64 `json:"timeout_s"`
+	IdleTimeoutS float64 `json:"idle_timeout_s"`
+	GraceS       float64 `json:"grace_s"`
+}
+
+// Shard is one input file.
+type Shard struct {
+	File      string    `json:"file"` // base name of the path given
+	Shard     int       `json:"shard"`
+	Shards    int       `json:"shards"`
+	Hostname  string    `json:"hostname"`
+	Rows      int64     `json:"rows"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at"`
+	EndReason string    `json:"end_reason"`
+}
+
+// Generator summarises schemas.Generator over the shards (maxima).
+type Generator struct {
+	PeakCPU   float64 `json:"peak_cpu"`
+	PeakLagMS float64 `json:"peak_lag_ms"`
+	P99LagMS  float64 `json:"p99_lag_ms"`
+}
+
+// Settings are the options the figures were computed with, plus the fixed
+// constants of the method.
+type Settings struct {
+	WarmupS          float64 `json:"warmup_s"`
+	WindowS          float64 `json:"window_s"`
+	BaselineUsers    int     `json:"baseline_users"`
+	LatencyThreshold float64 `json:"latency_threshold"`
+	ErrorThreshold   float64 `json:"error_threshold"`
+	Metric           string  `json:"metric"` // "latency" or "ttft"
+	MinStepSamples   int     `json:"min_step_samples"`
+	MinWindowSamples int     `json:"min_window_samples"`
+}
+
+// Latency is the percentile block shared by Overall and Step: exact
+// quantile_cont (linear interpolation) of the selected metric over
+// successful requests. With metric ttft the values are TTFT; the keys keep
+// the _ms suffix.
+type Latency struct {
+	Samples int64    `json:"samples"` // successes with a value for the metric
+	MinMS   *float64 `json:"min_ms"`
+	MeanMS  *float64 `json:"mean_ms"`
+	P50MS   *float64 `json:"p50_ms"`
+	P90MS   *float64 `json:"p90_ms"`
+	P95MS   *float64 `json:"p95_ms"`
+	P99MS   *float64 `json:"p99_ms"`
+	MaxMS   *float64 `json:"max_ms"`
+	// P99P50 is p99/p50; nil when either is missing or p50 is 0.
+	P99P50 *float64 `json:"p99_p50"`
+}
+
+// Overall are the figures over every post-warmup request.
+type Overall struct {
+	Requests int64 `json:"requests"` // sent after the warmup
+	OK       int64 `json:"ok"`
+	Failures int64 `json:"failures"`
+	// FailRate is failures/requests; nil with no requests.
+	FailRate *float64 `json:"fail_rate"`
+	// RPS is requests / MeasuredS; nil when MeasuredS is 0.
+	RPS *float64 `json:"rps"`
+	// MeasuredS is the post-warmup span: ended_at - started_at - warmup
+	// (0 when the warmup is longer than the run).
+	MeasuredS float64 `json:"measured_s"`
+	// WarmupRequests counts the requests excluded as warmup.
+	WarmupRequests int64 `json:"warmup_requests"`
+	Latency
+}
+
+// Step are the figures over the post-warmup requests sent in one step of
+// the shape. Steps wholly inside the warmup are not listed.
+type Step struct {
+	Step     int      `json:"step"`
+	Users    int      `json:"users"` // the most users active at a send in the step (the step's target)
+	Requests int64    `json:"requests"`
+	OK       int64    `json:"ok"`
+	Failures int64    `json:"failures"`
+	FailRate *float64 `json:"fail_rate"`
+	RPS      *float64 `json:"rps"` // requests / DurationS
+	// StartS and EndS bound the step's post-warmup span in seconds since
+	// started_at: the planned span [(step-1)·step_time, step·step_time]
+	// clipped to [warmup, duration]. Without a step time in the metadata,
+	// the span from the step's first to its last send.
+	StartS    float64 `json:"start_s"`
+	EndS      float64 `json:"end_s"`
+	DurationS float64 `json:"duration_s"`
+	Latency
+	// Errors counts failures by error class (absent classes omitted).
+	Errors map[string]int64 `json:"errors"`
+	// LLM figures of the step; nil when the run has none.
+	LLM *StepLLM `json:"llm"`
+}
+
+// StepLLM are a step's LLM figures over its successful requests.
+type StepLLM struct {
+	TTFTP50MS *float64 `json:"ttft_p50_ms"`
+	TTFTP95MS *float64 `json:"ttft_p95_ms"`
+	TTFTP99MS *float64 `json:"ttft_p99_ms"`
+	ITLP50MS  *float64 `json:"itl_p50_ms"`
+	ITLP95MS  *float64 `json:"itl_p95_ms"`
+	// TokensPerSP50 is the median per-request output tokens/s.
+	TokensPerSP50 *float64 `json:"tokens_per_s_p50"`
+	// OutputTokensPerS is the step's output tokens over its duration.
+	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
+	OutputTokens     int64    `json:"output_tokens"`
+}
+
+// Baseline is the reference p95: the first post-warmup step with users >=
+// baseline_users.
+type Baseline struct {
+	Step  int      `json:"step"`
+	Users int      `json:"users"`
+	P95MS *float64 `json:"p95_ms"` // nil when that step has no successes
+}
+
+// Saturation is the first step after the baseline where p95 > latency
+// threshold × baseline p95 or the failure rate > error threshold.
+type Saturation struct {
+	Reached bool `json:"reached"`
+	// Step and Users of the saturating step; nil when not reached.
+	Step  *int `json:"step"`
+	Users *int `json:"users"`
+	// Signal is the one that fired ("latency" or "errors"). When both fire
+	// in the same step it is the one exceeding its threshold by the larger
+	// factor; Signals lists every signal that fired there.
+	Signal  *string  `json:"signal"`
+	Signals []string `json:"signals"`
+	// LatencyRatio is the step's p95 / baseline p95; FailRate its failure
+	// rate (the values that were compared).
+	LatencyRatio *float64 `json:"latency_ratio"`
+	FailRate     *float64 `json:"fail_rate"`
+	// MaxUsers is the most users reached by the run (for "not reached up
+	// to N users").
+	MaxUsers int `json:"max_users"`
+	// Summary is the sentence the reports print.
+	Summary string `json:"summary"`
+}
+
+// Growth is the growth pattern of p95 against users and its evidence.
+type Growth struct {
+	Pattern  string         `json:"pattern"` // linear, exponential, flat_with_failures, flat
+	Method   string         `json:"method"`  // the rule, in words
+	Evidence GrowthEvidence `json:"evidence"`
+	Summary  string         `json:"summary"` // the evidence in one sentence
+}
+
+// GrowthEvidence are the numbers the growth rule looked at.
+type GrowthEvidence struct {
+	// The growth points: one per distinct user count (its first step),
+	// from the baseline step on (every post-warmup step without a
+	// baseline), with a p95.
+	Steps    []int      `json:"steps"`
+	Users    []int      `json:"users"`
+	P95MS    []float64  `json:"p95_ms"`
+	FailRate []*float64 `json:"fail_rate"`
+	// P95Ratio is max/min p95 over the points.
+	P95Ratio *float64 `json:"p95_ratio"`
+	// Least-squares slopes of p95 (ms per user) over all points, the
+	// first third and the last third (at least two points each).
+	Slope      *float64 `json:"slope_ms_per_user"`
+	SlopeFirst *float64 `json:"slope_first_ms_per_user"`
+	SlopeLast  *float64 `json:"slope_last_ms_per_user"`
+	// SlopeRatio is SlopeLast / SlopeFirst; nil when SlopeFirst <= 0.
+	SlopeRatio *float64 `json:"slope_ratio"`
+	// R² of a linear fit p95 = a + b·users and of a log-linear fit
+	// ln p95 = a + b·users (shown, not used by the rule).
+	LinearR2 *float64 `json:"linear_r2"`
+	ExpR2    *float64 `json:"exp_r2"`
+	// MaxFailRate is the highest failure rate over the points.
+	MaxFailRate *float64 `json:"max_fail_rate"`
+}
+
+// Health is one row of the seed's health table.
+type Health struct {
+	Signal string   `json:"signal"` // "p99_p50", "fail_rate", "growth"
+	Value  *float64 `json:"value"`  // nil for growth and when not computable
+	Text   string   `json:"text"`   // the value as printed: "1.72x", "0.05%", "linear"
+	Band   string   `json:"band"`   // healthy, warning, critical, n/a
+	Rule   string   `json:"rule"`   // the bands, e.g. "<2 healthy, 2-5 warning, >5 critical"
+}
+
+// ErrorCount is the number of post-warmup failures of one error class.
+type ErrorCount struct {
+	Class string  `json:"class"` // a schemas error class, or "other" when the row has none
+	Count int64   `json:"count"`
+	Share float64 `json:"share"` // of all post-warmup failures
+	// Example is one recorded (redacted) message of this class, the
+	// smallest by byte order for determinism.
+	Example string `json:"example,omitempty"`
+}
+
+// Lag is the client-side scheduling lag over post-warmup requests.
+type Lag struct {
+	P50MS *float64 `json:"p50_ms"`
+	P99MS *float64 `json:"p99_ms"`
+	MaxMS *float64 `json:"max_ms"`
+	// Late counts requests sent more than LagThresholdMS after scheduled_at.
+	Late int64 `json:"late"`
+}
+
+// Quantiles is a distribution summary in the unit its key names.
+type Quantiles struct {
+	Samples int64    `json:"samples"`
+	P50     *float64 `json:"p50"`
+	P90     *float64 `json:"p90"`
+	P95     *float64 `json:"p95"`
+	P99     *float64 `json:"p99"`
+	Max     *float64 `json:"max"`
+}
+
+// LLM are the run's LLM figures over post-warmup successes.
+type LLM struct {
+	// TTFT in ms over successes with ttft_ms.
+	TTFT Quantiles `json:"ttft_ms"`
+	// ITL is the inter-token latency per request in ms:
+	// (latency - ttft)/(output_tokens - 1), over successes with a TTFT and
+	// at least two output tokens.
+	ITL Quantiles `json:"itl_ms"`
+	// TokensPerS is the per-request output rate: output_tokens /
+	// (latency_ms/1000), over successes with output_tokens > 0.
+	TokensPerS Quantiles `json:"tokens_per_s"`
+	// OutputTokens and PromptTokens are sums over post-warmup successes.
+	OutputTokens int64 `json:"output_tokens"`
+	PromptTokens int64 `json:"prompt_tokens"`
+	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
+	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
+}
+
+// Series are time series for charts as parallel arrays (one entry per
+// point). Point i covers the bucket (T[i]-BucketS, T[i]] in seconds since
+// started_at; BucketS is 1 unless the run is longer than MaxSeriesPoints
+// seconds, when it is widened to keep at most MaxSeriesPoints points.
+// Requests are placed by send time (Users, SentRPS) or by completion time
+// (start + latency: everything else).
+type Series struct {
+	BucketS float64   `json:"bucket_s"`
+	WarmupS float64   `json:"warmup_s"` // requests sent before this are warmup
+	WindowS float64   `json:"window_s"`
+	T       []float64 `json:"t"`
+	// Users is the most users active at a send in the bucket (the previous
+	// value carried over when nothing was sent).
+	Users        []int     `json:"users"`
+	SentRPS      []float64 `json:"sent_rps"`
+	CompletedRPS []float64 `json:"completed_rps"`
+	OK           []int64   `json:"ok"`
+	Failures     []int64   `json:"failures"`
+	// FailuresByClass has one array per class that occurs in the run.
+	FailuresByClass map[string][]int64 `json:"failures_by_class"`
+	// Windowed percentiles at T: over successes (warmup included) completed
+	// in (T - window, T]; nil (a gap) below MinWindowSamples samples.
+	WindowP50 []*float64 `json:"window_p50_ms"`
+	WindowP95 []*float64 `json:"window_p95_ms"`
+	WindowP99 []*float64 `json:"window_p99_ms"`
+	WindowN   []int64    `json:"window_samples"`
+	// Cumulative percentiles at T: over post-warmup successes completed by
+	// T; nil before the first one.
+	CumP50 []*float64 `json:"cum_p50_ms"`
+	CumP95 []*float64 `json:"cum_p95_ms"`
+	CumP99 []*float64 `json:"cum_p99_ms"`
+	CumN   []int64    `json:"cum_samples"`
+	// TTFTWindowP95 is the windowed p95 of ttft_ms; nil when the run has
+	// no TTFT (then the whole array is nil).
+	TTFTWindowP95 []*float64 `json:"ttft_window_p95_ms"`
+	// TokensPerS is output tokens of successes completed in the bucket per
+	// second; nil when the run has no token counts.
+	TokensPerS []float64 `json:"tokens_per_s"`
+}
+
+// Histogram is the exact count of post-warmup successes of the selected
+// metric in log-spaced buckets: Counts[i] counts values in
+// [Bounds[i], Bounds[i+1]) (the last bucket includes its upper bound).
+type Histogram struct {
+	Bounds []float64 `json:"bounds_ms"`
+	Counts []int64   `json:"counts"`
+}
+
+// Definition states how one figure is computed.
+type Definition struct {
+	Figure     string `json:"figure"`
+	Definition string `json:"definition"`
+}
