@@ -1,0 +1,114 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// The three server profiles. See the package documentation for the model
+// behind each.
+const (
+	ProfileLinear = "linear"
+	ProfileKnee   = "knee"
+	ProfileShed   = "shed"
+)
+
+// Profiles lists the accepted values of Config.Profile, default first.
+var Profiles = []string{ProfileKnee, ProfileLinear, ProfileShed}
+
+// MaxTokensCap is the largest number of output tokens one request gets,
+// whatever its max_tokens asks for.
+const MaxTokensCap = 4096
+
+// SwapCap bounds q/Slots in the knee profile's slowdown factor, so that one
+// request's service time stays bounded however deep the queue gets (at most
+// 1 + Swap·SwapCap² times the base time).
+const SwapCap = 4.0
+
+// Config describes the simulated server. The zero value is not valid; start
+// from DefaultConfig.
+type Config struct {
+	// Profile is "linear", "knee" or "shed".
+	Profile string
+	// Slots is the number of requests served at once (knee, shed); for
+	// linear it is the scale of the slowdown: each Slots requests in flight
+	// add one base token time.
+	Slots int
+	// TokenMS is the base time per output token, in milliseconds.
+	TokenMS float64
+	// PrefillMS is the base time before the first token, in milliseconds.
+	PrefillMS float64
+	// Jitter is the relative jitter of each request's prefill and token
+	// times: 0.1 draws a factor uniformly in [0.9, 1.1].
+	Jitter float64
+	// ErrorRate is the fraction of requests answered 500 at random.
+	ErrorRate float64
+	// Seed seeds the random source (token text, jitter, injected errors).
+	Seed int64
+	// MaxTokens is the number of output tokens when a request gives no
+	// max_tokens; a request's own max_tokens is honoured up to MaxTokensCap.
+	MaxTokens int
+	// Swap is the strength of the knee profile's swap/eviction slowdown:
+	// served requests run 1 + Swap·min(queued/Slots, SwapCap)² times slower.
+	// 0 gives a plain FIFO queue. Ignored by the other profiles.
+	Swap float64
+}
+
+// DefaultConfig returns the configuration of `llmrec sim` without flags: a
+// knee server with 16 slots, 50 ms prefill, 5 ms per token, 64 tokens per
+// request, ±10% jitter and no injected errors. A single request takes about
+// 370 ms; a step load of 10 users per step with 0.1–0.5 s think time
+// saturates it between 30 and 40 users.
+func DefaultConfig() Config {
+	return Config{
+		Profile:   ProfileKnee,
+		Slots:     16,
+		TokenMS:   5,
+		PrefillMS: 50,
+		Jitter:    0.1,
+		ErrorRate: 0,
+		Seed:      1,
+		MaxTokens: 64,
+		Swap:      1,
+	}
+}
+
+// Validate reports every problem of c at once, joined with errors.Join.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(format, args...))
+	}
+	switch c.Profile {
+	case ProfileLinear, ProfileKnee, ProfileShed:
+	default:
+		bad("profile %q is not one of linear, knee, shed", c.Profile)
+	}
+	if c.Slots < 1 {
+		bad("slots must be at least 1, got %d", c.Slots)
+	}
+	if !nonNegative(c.TokenMS) {
+		bad("token time must be a non-negative number of milliseconds, got %v", c.TokenMS)
+	}
+	if !nonNegative(c.PrefillMS) {
+		bad("prefill time must be a non-negative number of milliseconds, got %v", c.PrefillMS)
+	}
+	if !(c.Jitter >= 0 && c.Jitter < 1) {
+		bad("jitter must be in [0, 1), got %v", c.Jitter)
+	}
+	if !(c.ErrorRate >= 0 && c.ErrorRate <= 1) {
+		bad("error rate must be in [0, 1], got %v", c.ErrorRate)
+	}
+	if c.MaxTokens < 1 || c.MaxTokens > MaxTokensCap {
+		bad("max tokens must be in [1, %d], got %d", MaxTokensCap, c.MaxTokens)
+	}
+	if !nonNegative(c.Swap) {
+		bad("swap must be a non-negative number, got %v", c.Swap)
+	}
+	return errors.Join(errs...)
+}
+
+func nonNegative(x float64) bool {
+	return x >= 0 && !math.IsInf(x, 1)
+}
