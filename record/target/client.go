@@ -1,0 +1,789 @@
+package target
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/template"
+	"time"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// Result is the measurement of one request. See the package documentation
+// for the timing and error-class rules.
+type Result struct {
+	Start        time.Time     // wall clock taken immediately before the request is sent
+	Latency      time.Duration // send → last byte (or failure), monotonic
+	TTFT         time.Duration // send → first non-empty content; valid only if HasTTFT
+	HasTTFT      bool
+	Status       int    // 0 when no response
+	OK           bool   // 2xx AND complete body/stream
+	ErrorClass   string // "" when OK, else one of the schemas.Err* constants
+	Error        string // redacted, ≤ schemas.MaxErrorLen bytes; "" when OK
+	PromptTokens int32  // from the server's usage, valid only if HasUsage
+	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
+	HasUsage     bool
+	Chunks       int32 // SSE data events with a JSON payload ([DONE] not counted)
+	BytesIn      int64 // response body bytes received
+}
+
+// Client sends one request per Do call. Implementations are safe for
+// concurrent use.
+type Client interface {
+	// Do sends p and measures the exchange. It never retries and never
+	// returns an error: failures are described in the Result.
+	Do(ctx context.Context, p Prompt) Result
+}
+
+// maxErrorExcerpt bounds the part of a non-2xx body read for the message.
+const maxErrorExcerpt = 1024
+
+// maxErrorDrain bounds what is read (and discarded) after the excerpt of a
+// non-2xx body so that the connection can be reused.
+const maxErrorDrain = 64 << 10
+
+// maxSSELine bounds one SSE line (and so one data event line).
+const maxSSELine = 1 << 20
+
+// drainAfterDone bounds the wait for the end of the body after [DONE].
+const drainAfterDone = time.Second
+
+// maxCachedBodies bounds the per-prompt request body cache.
+const maxCachedBodies = 1 << 16
+
+type client struct {
+	api      string
+	stream   bool
+	chat     bool
+	model    string
+	maxTok   int
+	limit    int64
+	timeout  time.Duration
+	idle     time.Duration
+	tr       *http.Transport
+	tmpl     *http.Request // method, URL, headers; cloned per request with WithContext
+	red      *Redactor
+	bodyTmpl *template.Template
+
+	cache   atomic.Pointer[bodyCache]
+	cacheMu sync.Mutex
+}
+
+// prepared is the rendered request body of one prompt.
+type prepared struct {
+	body    []byte
+	getBody func() (io.ReadCloser, error)
+	err     error
+}
+
+type msgKey struct {
+	first *Message
+	n     int
+}
+
+// bodyCache is an immutable snapshot: readers load it without locking, a
+// writer copies it under cacheMu.
+type bodyCache struct {
+	text map[string]*prepared
+	msgs map[msgKey]*prepared
+}
+
+// New validates o and returns a Client for it.
+func New(o Options) (Client, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	c := &client{
+		api:     o.API,
+		chat:    o.API == APIChat,
+		stream:  o.Stream && o.API != APIHTTP,
+		model:   o.Model,
+		maxTok:  o.MaxTokens,
+		limit:   o.MaxBodyBytes,
+		timeout: o.Timeout,
+		idle:    o.IdleTimeout,
+		red:     newOptionsRedactor(o),
+		tr:      NewTransport(o),
+	}
+	if c.limit == 0 {
+		c.limit = DefaultMaxBodyBytes
+	}
+	var u *url.URL
+	var err error
+	method := http.MethodPost
+	switch o.API {
+	case APIChat:
+		u, err = endpointURL(o.Target, "/v1/chat/completions")
+	case APICompletions:
+		u, err = endpointURL(o.Target, "/v1/completions")
+	default:
+		u, err = url.Parse(o.Target)
+		if o.Method != "" {
+			method = o.Method
+		}
+		if o.Body != "" {
+			if c.bodyTmpl, err = parseBodyTemplate(o.Body); err != nil {
+				return nil, fmt.Errorf("body template: %w", err)
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", RedactURL(o.Target), err)
+	}
+	h, host := buildHeaders(o, u, c.stream)
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	c.tmpl = &http.Request{
+		Method:     method,
+		URL:        u,
+		Header:     h,
+		Host:       host,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+	}
+	c.cache.Store(&bodyCache{text: map[string]*prepared{}, msgs: map[msgKey]*prepared{}})
+	return c, nil
+}
+
+// newOptionsRedactor knows every secret in o.
+func newOptionsRedactor(o Options) *Redactor {
+	var secrets []string
+	if o.APIKey != "" {
+		secrets = append(secrets, o.APIKey, "Bearer "+o.APIKey)
+	}
+	for _, vs := range o.Headers {
+		secrets = append(secrets, vs...)
+	}
+	secrets = append(secrets, urlSecrets(o.Target)...)
+	if u, err := url.Parse(o.Target); err == nil && u.User != nil {
+		secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(u.User.String())))
+	}
+	return NewRedactor(secrets...)
+}
+
+// endpointURL joins an OpenAI base URL and an endpoint path. The base may
+// end in "/", "/v1", or already name an OpenAI endpoint; the query is kept.
+func endpointURL(base, path string) (*url.URL, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	p := strings.TrimRight(u.Path, "/")
+	for _, suffix := range []string{"/chat/completions", "/completions", "/models"} {
+		if strings.HasSuffix(p, "/v1"+suffix) {
+			p = strings.TrimSuffix(p, suffix)
+			break
+		}
+	}
+	p = strings.TrimSuffix(p, "/v1")
+	u.Path = p + path
+	u.RawPath = ""
+	return u, nil
+}
+
+// buildHeaders returns the fixed request headers and the Host override.
+func buildHeaders(o Options, u *url.URL, stream bool) (http.Header, string) {
+	h := make(http.Header, len(o.Headers)+5)
+	for k, vs := range o.Headers {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	host := ""
+	if v := h.Get("Host"); v != "" {
+		host = v
+		h.Del("Host")
+	}
+	setDefault := func(k, v string) {
+		if _, ok := h[k]; !ok {
+			h[k] = []string{v}
+		}
+	}
+	if o.APIKey != "" {
+		setDefault("Authorization", "Bearer "+o.APIKey)
+	}
+	if u != nil && u.User != nil {
+		pw, _ := u.User.Password()
+		setDefault("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)))
+	}
+	setDefault("User-Agent", "llmrec/"+schemas.ToolVersion)
+	switch {
+	case o.API == APIHTTP:
+		b := strings.TrimSpace(o.Body)
+		if strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
+			setDefault("Content-Type", "application/json")
+		}
+	case stream:
+		setDefault("Content-Type", "application/json")
+		setDefault("Accept", "text/event-stream")
+	default:
+		setDefault("Content-Type", "application/json")
+		setDefault("Accept", "application/json")
+	}
+	return h, host
+}
+
+type streamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+type chatRequest struct {
+	Model         string         `json:"model,omitempty"`
+	Messages      []Message      `json:"messages"`
+	MaxTokens     int            `json:"max_tokens,omitempty"`
+	Stream        bool           `json:"stream"`
+	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+}
+
+type completionsRequest struct {
+	Model         string         `json:"model,omitempty"`
+	Prompt        string         `json:"prompt"`
+	MaxTokens     int            `json:"max_tokens,omitempty"`
+	Stream        bool           `json:"stream"`
+	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+}
+
+// bodyData is what an http body template sees.
+type bodyData struct {
+	Prompt   string
+	Messages []Message
+}
+
+// prepare returns the cached body of p, rendering it on first use.
+func (c *client) prepare(p Prompt) *prepared {
+	bc := c.cache.Load()
+	if p.Messages == nil {
+		if pb, ok := bc.text[p.Text]; ok {
+			return pb
+		}
+	} else if len(p.Messages) > 0 {
+		if pb, ok := bc.msgs[msgKey{&p.Messages[0], len(p.Messages)}]; ok {
+			return pb
+		}
+	}
+	pb := c.render(p)
+	c.store(p, pb)
+	return pb
+}
+
+func (c *client) store(p Prompt, pb *prepared) {
+	if p.Messages != nil && len(p.Messages) == 0 {
+		return
+	}
+	c.cacheMu.Lock()
+	defer c.cacheMu.Unlock()
+	old := c.cache.Load()
+	if len(old.text)+len(old.msgs) >= maxCachedBodies {
+		return
+	}
+	nc := &bodyCache{text: old.text, msgs: old.msgs}
+	if p.Messages == nil {
+		if _, ok := old.text[p.Text]; ok {
+			return
+		}
+		nc.text = make(map[string]*prepared, len(old.text)+1)
+		for k, v := range old.text {
+			nc.text[k] = v
+		}
+		nc.text[p.Text] = pb
+	} else {
+		k := msgKey{&p.Messages[0], len(p.Messages)}
+		if _, ok := old.msgs[k]; ok {
+			return
+		}
+		nc.msgs = make(map[msgKey]*prepared, len(old.msgs)+1)
+		for k, v := range old.msgs {
+			nc.msgs[k] = v
+		}
+		nc.msgs[k] = pb
+	}
+	c.cache.Store(nc)
+}
+
+// render builds the request body of p.
+func (c *client) render(p Prompt) *prepared {
+	var so *streamOptions
+	if c.stream {
+		so = &streamOptions{IncludeUsage: true}
+	}
+	var (
+		b   []byte
+		err error
+	)
+	switch c.api {
+	case APIChat:
+		b, err = json.Marshal(chatRequest{Model: c.model, Messages: p.messages(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+	case APICompletions:
+		b, err = json.Marshal(completionsRequest{Model: c.model, Prompt: p.text(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+	default:
+		if c.bodyTmpl != nil {
+			var buf bytes.Buffer
+			err = c.bodyTmpl.Execute(&buf, bodyData{Prompt: p.text(), Messages: p.messages()})
+			b = buf.Bytes()
+		}
+	}
+	if err != nil {
+		return &prepared{err: fmt.Errorf("render request body: %w", err)}
+	}
+	pb := &prepared{body: b}
+	if len(b) > 0 {
+		pb.getBody = func() (io.ReadCloser, error) {
+			r := &bodyBytes{}
+			r.Reset(b)
+			return r, nil
+		}
+	}
+	return pb
+}
+
+// jsonLiteral renders v as JSON (for {{json .Prompt}} in body templates).
+func jsonLiteral(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("json: %w", err)
+	}
+	return string(b), nil
+}
+
+// bodyBytes is a request body over a prepared byte slice.
+type bodyBytes struct{ bytes.Reader }
+
+func (*bodyBytes) Close() error { return nil }
+
+// call is the per-request state, allocated once per Do (not pooled: the
+// transport may still hold the request body or fire the timer after Do).
+type call struct {
+	wd   watchdog
+	req  bodyBytes
+	body bodyReader
+}
+
+// bodyReader counts and bounds the response body and feeds the watchdog.
+type bodyReader struct {
+	r     io.Reader
+	n     int64
+	limit int64
+	wd    *watchdog
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if rem := b.limit + 1 - b.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if n > 0 {
+		b.wd.touch()
+	}
+	if b.n > b.limit {
+		return n, fmt.Errorf("%w (%d bytes)", errBodyLimit, b.limit)
+	}
+	return n, err
+}
+
+// streamState is pooled: buffers for reading one SSE stream.
+type streamState struct {
+	br  *bufio.Reader
+	sse sseReader
+}
+
+var streamPool = sync.Pool{New: func() any {
+	return &streamState{br: bufio.NewReaderSize(nil, 16<<10)}
+}}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Do implements Client.
+func (c *client) Do(ctx context.Context, p Prompt) Result {
+	var res Result
+	pb := c.prepare(p)
+	if pb.err != nil {
+		res.Start = time.Now()
+		c.setErr(&res, schemas.ErrProtocol, pb.err.Error())
+		return res
+	}
+	cl := &call{}
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req := c.tmpl.WithContext(cctx)
+	if len(pb.body) > 0 {
+		cl.req.Reset(pb.body)
+		req.Body = &cl.req
+		req.GetBody = pb.getBody
+		req.ContentLength = int64(len(pb.body))
+	} else if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		req.Body = http.NoBody
+	}
+	start := time.Now()
+	res.Start = start
+	cl.wd.start(start, cancel, c.timeout, c.idle)
+	defer cl.wd.stop()
+
+	resp, err := c.tr.RoundTrip(req)
+	if err != nil {
+		c.fail(&res, ctx, cctx, err, "waiting for response headers")
+		return res
+	}
+	defer resp.Body.Close()
+	res.Status = resp.StatusCode
+	cl.wd.armIdle()
+	cl.body = bodyReader{r: resp.Body, limit: c.limit, wd: &cl.wd}
+
+	switch {
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		c.statusFailure(&res, resp, &cl.body)
+	case c.stream:
+		c.readStream(&res, ctx, cctx, &cl.wd, &cl.body, resp.Header.Get("Content-Type"))
+	case c.api == APIHTTP:
+		_, err := io.Copy(io.Discard, &cl.body)
+		res.Latency = time.Since(start)
+		if err != nil {
+			c.fail(&res, ctx, cctx, err, "reading the body")
+		} else {
+			res.OK = true
+		}
+	default:
+		c.readJSON(&res, ctx, cctx, &cl.body)
+	}
+	res.BytesIn = cl.body.n
+	return res
+}
+
+// fail records a transport or read error, classifying our own timers and
+// the caller's cancellation before the error itself.
+func (c *client) fail(res *Result, parent, cctx context.Context, err error, phase string) {
+	if res.Latency == 0 {
+		res.Latency = time.Since(res.Start)
+	}
+	if cctx.Err() != nil {
+		cause := context.Cause(cctx)
+		switch {
+		case errors.Is(cause, errTimeout):
+			c.setErr(res, schemas.ErrTimeout, fmt.Sprintf("timeout after %v %s", c.timeout, phase))
+			return
+		case errors.Is(cause, errIdleTimeout):
+			c.setErr(res, schemas.ErrIdleTimeout, fmt.Sprintf("idle timeout: no data for %v %s", c.idle, phase))
+			return
+		case parent.Err() != nil:
+			c.setErr(res, schemas.ErrCanceled, "canceled "+phase)
+			return
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	class := Classify(err)
+	c.setErr(res, class, phase+": "+err.Error())
+}
+
+// setErr stores a failure with a redacted, bounded message.
+func (c *client) setErr(res *Result, class, msg string) {
+	res.OK = false
+	res.ErrorClass = class
+	res.Error = clean(c.red.String(msg))
+	if res.Latency == 0 && !res.Start.IsZero() {
+		res.Latency = time.Since(res.Start)
+	}
+}
+
+// statusFailure records a non-2xx response with an excerpt of its body.
+func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReader) {
+	class := schemas.ErrProtocol
+	switch code := resp.StatusCode; {
+	case code == http.StatusTooManyRequests:
+		class = schemas.ErrRateLimited
+	case code >= 400 && code <= 499:
+		class = schemas.ErrHTTP4xx
+	case code >= 500 && code <= 599:
+		class = schemas.ErrHTTP5xx
+	}
+	buf := make([]byte, maxErrorExcerpt)
+	n, _ := io.ReadFull(body, buf)
+	_, _ = io.CopyN(io.Discard, body, maxErrorDrain)
+	res.Latency = time.Since(res.Start)
+	excerpt := c.red.cutSecretTail(string(buf[:n]))
+
+	var b strings.Builder
+	b.WriteString("status ")
+	b.WriteString(resp.Status)
+	if class == schemas.ErrRateLimited {
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			b.WriteString(", retry-after ")
+			b.WriteString(describeRetryAfter(ra, time.Now()))
+		}
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		b.WriteString(" (redirects are not followed)")
+		if loc := resp.Header.Get("Location"); loc != "" {
+			b.WriteString(", location ")
+			b.WriteString(loc)
+		}
+	}
+	if ex := strings.TrimSpace(excerpt); ex != "" {
+		b.WriteString(": ")
+		b.WriteString(ex)
+	}
+	c.setErr(res, class, b.String())
+}
+
+// describeRetryAfter renders a Retry-After value (delay seconds or an HTTP
+// date) for an error message.
+func describeRetryAfter(v string, now time.Time) string {
+	v = strings.TrimSpace(v)
+	if s, err := strconv.Atoi(v); err == nil {
+		return strconv.Itoa(s) + "s"
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now).Round(time.Second)
+		if d < 0 {
+			d = 0
+		}
+		return fmt.Sprintf("%s (in %v)", t.UTC().Format(http.TimeFormat), d)
+	}
+	return strconv.Quote(truncate(v, 64))
+}
+
+type usageJSON struct {
+	PromptTokens     int64 `json:"prompt_tokens"`
+	CompletionTokens int64 `json:"completion_tokens"`
+}
+
+func (u *usageJSON) set(res *Result) {
+	res.PromptTokens = clampInt32(u.PromptTokens)
+	res.OutputTokens = clampInt32(u.CompletionTokens)
+	res.HasUsage = true
+}
+
+func clampInt32(v int64) int32 {
+	switch {
+	case v < 0:
+		return 0
+	case v > math.MaxInt32:
+		return math.MaxInt32
+	}
+	return int32(v)
+}
+
+// readJSON reads a whole non-streamed OpenAI response.
+func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyReader) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			bufPool.Put(buf)
+		}
+	}()
+	_, err := buf.ReadFrom(body)
+	res.Latency = time.Since(res.Start)
+	if err != nil {
+		c.fail(res, parent, cctx, err, "reading the body")
+		return
+	}
+	var r struct {
+		Usage *usageJSON      `json:"usage"`
+		Error json.RawMessage `json:"error"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
+		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+excerpt(buf.Bytes()))
+		return
+	}
+	if isPresent(r.Error) {
+		class, msg := streamErrorClass(r.Error)
+		c.setErr(res, class, "error object in a 2xx response: "+msg)
+		return
+	}
+	if r.Usage != nil {
+		r.Usage.set(res)
+	}
+	res.OK = true
+}
+
+// excerpt quotes the start of b for a message.
+func excerpt(b []byte) string {
+	return strconv.Quote(truncate(string(b), 64))
+}
+
+func isPresent(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}
+
+// streamChunk is the part of an OpenAI stream chunk the client reads.
+type streamChunk struct {
+	Choices []struct {
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		Text         string  `json:"text"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *usageJSON      `json:"usage"`
+	Error json.RawMessage `json:"error"`
+}
+
+// streamErrorClass classifies an error object sent by the server inside a
+// 2xx response: http_5xx when its code or status is 5xx, else protocol.
+func streamErrorClass(raw json.RawMessage) (string, string) {
+	var e struct {
+		Message string          `json:"message"`
+		Type    string          `json:"type"`
+		Code    json.RawMessage `json:"code"`
+		Status  json.RawMessage `json:"status"`
+	}
+	msg := string(raw)
+	if err := json.Unmarshal(raw, &e); err == nil && e.Message != "" {
+		msg = e.Message
+		if e.Type != "" {
+			msg = e.Type + ": " + msg
+		}
+	}
+	for _, rc := range []json.RawMessage{e.Code, e.Status} {
+		n, err := strconv.Atoi(strings.Trim(string(rc), `"`))
+		if err == nil && n >= 500 && n <= 599 {
+			return schemas.ErrHTTP5xx, fmt.Sprintf("%d %s", n, msg)
+		}
+	}
+	return schemas.ErrProtocol, msg
+}
+
+var doneData = []byte("[DONE]")
+
+// readStream reads an SSE stream to [DONE].
+func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watchdog, body *bodyReader, ctype string) {
+	st := streamPool.Get().(*streamState)
+	st.br.Reset(body)
+	st.sse.reset(st.br, maxSSELine)
+	defer func() {
+		st.br.Reset(nil)
+		st.sse.r = nil
+		if cap(st.sse.data) <= 64<<10 && cap(st.sse.long) <= 64<<10 {
+			streamPool.Put(st)
+		}
+	}()
+	var (
+		chunks    int32
+		sawFinish bool
+	)
+	defer func() { res.Chunks = chunks }()
+	for {
+		data, err := st.sse.next()
+		if err != nil {
+			res.Latency = time.Since(res.Start)
+			switch {
+			case err == io.EOF:
+				msg := "stream ended without [DONE]"
+				if sawFinish {
+					msg += " after finish_reason"
+				}
+				if chunks == 0 {
+					msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
+				}
+				c.setErr(res, schemas.ErrProtocol, msg)
+			case errors.Is(err, errSSELine):
+				c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
+			default:
+				c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", chunks))
+			}
+			return
+		}
+		if len(data) == 0 {
+			continue
+		}
+		if bytes.Equal(data, doneData) {
+			res.Latency = time.Since(res.Start)
+			res.OK = true
+			// Read the end of the body, briefly, so the connection can be
+			// reused; this is not part of the measurement.
+			wd.drain(drainAfterDone)
+			_, _ = st.br.Discard(st.br.Buffered())
+			_, _ = io.CopyN(io.Discard, body, maxErrorDrain)
+			return
+		}
+		chunks++
+		// After the first content, only chunks that may carry usage, an
+		// error or the first finish reason are decoded; the rest are only
+		// validated, which is several times cheaper.
+		full := !res.HasTTFT || hasKey(data, "usage") || hasKey(data, "error") ||
+			(!sawFinish && hasKey(data, "finish_reason"))
+		if !full {
+			if !json.Valid(data) {
+				res.Latency = time.Since(res.Start)
+				c.setErr(res, schemas.ErrProtocol, "malformed JSON in stream data event: "+excerpt(data))
+				return
+			}
+			continue
+		}
+		var ch streamChunk
+		if err := json.Unmarshal(data, &ch); err != nil {
+			res.Latency = time.Since(res.Start)
+			c.setErr(res, schemas.ErrProtocol, "malformed JSON in stream data event: "+err.Error()+": "+excerpt(data))
+			return
+		}
+		if isPresent(ch.Error) {
+			res.Latency = time.Since(res.Start)
+			class, msg := streamErrorClass(ch.Error)
+			c.setErr(res, class, "error event in stream: "+msg)
+			return
+		}
+		if len(ch.Choices) > 0 {
+			c0 := &ch.Choices[0]
+			if !res.HasTTFT && (c0.Delta.Content != "" || c0.Text != "") {
+				res.TTFT = time.Since(res.Start)
+				res.HasTTFT = true
+			}
+			if c0.FinishReason != nil && *c0.FinishReason != "" {
+				sawFinish = true
+			}
+		}
+		if ch.Usage != nil {
+			ch.Usage.set(res)
+		}
+	}
+}
+
+// hasKey reports whether data (JSON) has an object key named key whose
+// value is not null, at any depth. Inside JSON strings a quote is always
+// escaped, so `"key"` followed by a colon can only be a key.
+func hasKey(data []byte, key string) bool {
+	for i := 0; i < len(data); {
+		j := bytes.Index(data[i:], []byte(key))
+		if j < 0 {
+			return false
+		}
+		s := i + j
+		e := s + len(key)
+		i = e
+		if s == 0 || data[s-1] != '"' || e >= len(data) || data[e] != '"' {
+			continue
+		}
+		k := e + 1
+		for k < len(data) && isSpace(data[k]) {
+			k++
+		}
+		if k >= len(data) || data[k] != ':' {
+			continue
+		}
+		k++
+		for k < len(data) && isSpace(data[k]) {
+			k++
+		}
+		if k < len(data) && data[k] != 'n' {
+			return true
+		}
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

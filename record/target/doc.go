@@ -1,0 +1,72 @@
+// Package target holds the clients that send one request to the service
+// under test and measure it: OpenAI-compatible chat and completions (streamed
+// or not) and a plain HTTP endpoint. It also loads prompts, classifies
+// failures and redacts secrets.
+//
+// # Data flow
+//
+// The caller builds Options from flags, calls DiscoverModel when no model was
+// given, then New. New pre-parses the URL, pre-builds the header set, builds
+// a Redactor from every secret it was handed and a Transport sized so that
+// nothing queues client-side. Do is safe for concurrent use by thousands of
+// goroutines: it takes the request body from a per-prompt cache (JSON or
+// template rendered once per distinct prompt), sends it, reads the response
+// (an SSE stream through a bounded line parser, or a bounded whole body) and
+// returns a Result that the engine turns into a schemas.Record.
+//
+// Timing: Start is the wall clock taken just before the request is handed to
+// the transport; Latency runs from there to the last byte (the [DONE] event,
+// the end of the body, or the failure) on the monotonic clock; TTFT runs to
+// the first event carrying non-empty content (choices[0].delta.content for
+// chat, choices[0].text for completions). BytesIn counts response body bytes
+// as received on the wire (transparent gzip is disabled, see NewTransport).
+//
+// # Error classes
+//
+// A Result is OK only for a 2xx status with a complete body: for a stream,
+// a `data: [DONE]` event. Otherwise ErrorClass is exactly one of the
+// schemas.Err* constants, chosen by the first rule that matches:
+//
+//   - canceled: the caller's context ended (canceled or its own deadline);
+//     the engine does this at the end of a run.
+//   - timeout: Options.Timeout elapsed (the whole request, headers included).
+//   - idle_timeout: after the response headers, no body byte arrived within
+//     Options.IdleTimeout (before the first byte or between chunks).
+//   - rate_limited: status 429 (Retry-After is quoted in Error; never retried).
+//   - http_4xx: any other 4xx status.
+//   - http_5xx: a 5xx status, or an `error` object inside a 2xx stream whose
+//     code/status is 5xx (any other in-stream error object is protocol).
+//   - body_limit: the response body exceeded Options.MaxBodyBytes.
+//   - dns: *net.DNSError (the name did not resolve).
+//   - tls: x509 certificate errors, tls.RecordHeaderError, TLS alerts and
+//     handshake failures or timeouts. There is no InsecureSkipVerify fallback.
+//   - connect: ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, or a dial timeout.
+//   - reset: ECONNRESET, EPIPE, ECONNABORTED, an unexpected EOF inside the
+//     body framing, or the server closing the connection after the request
+//     was written (Go reports io.EOF / "server closed connection"), HTTP/2
+//     stream resets and GOAWAY.
+//   - protocol: everything else that broke the exchange: malformed JSON in a
+//     body or SSE data event, an over-long SSE line, a stream that ended
+//     cleanly without [DONE] (even after a finish_reason), a 1xx/3xx final
+//     status (redirects are never followed: a load test must measure the URL
+//     it was given, and re-sending a POST body elsewhere is not safe), and
+//     unknown errors.
+//
+// Classify applies the non-status rules to a bare error; Do applies the
+// context rules first, because after a cancellation the transport reports
+// whatever error the torn-down connection produced.
+//
+// # Retries
+//
+// Do never retries. The only replay is the one net/http performs itself when
+// a pooled keep-alive connection turns out to be closed before any byte of
+// the request was written: the server never saw that request.
+//
+// # Secrets
+//
+// Every Error string (and every error from New, Validate and DiscoverModel
+// that mentions the target) passes through a Redactor that knows the API key,
+// every header value, the URL userinfo and the values of secret-looking query
+// parameters, and that rewrites any URL found in the text with RedactURL.
+// Messages are then cut to schemas.MaxErrorLen bytes on a UTF-8 boundary.
+package target

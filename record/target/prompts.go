@@ -1,0 +1,197 @@
+package target
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Message is one chat message.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Prompt is one request's input: either Text (sent as a single user message
+// to chat endpoints) or Messages (a whole conversation). Clients treat a
+// Prompt as immutable: the rendered request body is cached per prompt.
+type Prompt struct {
+	Text     string
+	Messages []Message
+}
+
+// text returns the prompt as one string: Text, or the message contents
+// joined by newlines (used by the completions and http APIs).
+func (p Prompt) text() string {
+	if p.Messages == nil {
+		return p.Text
+	}
+	var b strings.Builder
+	for i, m := range p.Messages {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Content)
+	}
+	return b.String()
+}
+
+// messages returns the prompt as chat messages.
+func (p Prompt) messages() []Message {
+	if p.Messages != nil {
+		return p.Messages
+	}
+	return []Message{{Role: "user", Content: p.Text}}
+}
+
+var builtinPrompts = []string{
+	"Explain in two sentences why the sky is blue.",
+	"Write a haiku about a lighthouse in winter.",
+	"What is the capital of Australia, and why is it not Sydney?",
+	"Summarize the plot of Romeo and Juliet in three bullet points.",
+	"Give me a Python function that checks whether a string is a palindrome.",
+	"Translate 'Where is the train station?' into French, Spanish and German.",
+	"List five tips for writing clear commit messages.",
+	"What is the difference between a process and a thread?",
+	"Suggest a name for a bakery that specializes in sourdough bread.",
+	"Explain what a hash table is to a ten-year-old.",
+	"Write a SQL query that returns the ten most recent orders per customer.",
+	"Why do cats purr? Answer briefly.",
+	"Compose a short, polite email declining a meeting invitation.",
+	"What are the main causes of inflation?",
+	"Describe the water cycle in one paragraph.",
+	"Give three arguments for and three against remote work.",
+	"Convert 72 degrees Fahrenheit to Celsius and show the formula.",
+	"Write a limerick about a programmer who forgot a semicolon.",
+	"What does HTTP status code 429 mean and how should a client react?",
+	"Recommend three classic science fiction novels with one sentence each.",
+}
+
+// BuiltinPrompts returns the default prompt set: twenty short, varied
+// prompts. The slice is fresh on every call.
+func BuiltinPrompts() []Prompt {
+	ps := make([]Prompt, len(builtinPrompts))
+	for i, t := range builtinPrompts {
+		ps[i] = Prompt{Text: t}
+	}
+	return ps
+}
+
+// maxPromptLine bounds one line of a prompt file.
+const maxPromptLine = 16 << 20
+
+// jsonlPrompt is one JSONL prompt line. Unknown fields are ignored so that
+// data sets with extra columns load as they are.
+type jsonlPrompt struct {
+	Prompt   *string          `json:"prompt"`
+	Messages *[]jsonlMessages `json:"messages"`
+}
+
+type jsonlMessages struct {
+	Role    *string `json:"role"`
+	Content *string `json:"content"`
+}
+
+// ReadPrompts reads prompts from r. The format is detected once per input:
+// when the first non-blank line starts with '{' every line is a JSON object,
+// either {"prompt": "..."} or {"messages": [{"role": "...", "content": "..."}]};
+// otherwise every line is one plain-text prompt. Blank (whitespace-only)
+// lines are skipped, a UTF-8 byte order mark and CRLF line ends are accepted.
+// Errors name the 1-based line; an input without prompts is an error.
+func ReadPrompts(r io.Reader) ([]Prompt, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxPromptLine)
+	var (
+		ps      []Prompt
+		line    int
+		decided bool
+		jsonl   bool
+	)
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		b = bytes.TrimSuffix(b, []byte("\r"))
+		trimmed := bytes.TrimSpace(b)
+		if len(trimmed) == 0 {
+			continue
+		}
+		if !decided {
+			decided = true
+			jsonl = trimmed[0] == '{'
+		}
+		if !jsonl {
+			ps = append(ps, Prompt{Text: string(b)})
+			continue
+		}
+		p, err := parseJSONLPrompt(trimmed)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		ps = append(ps, p)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("line %d: longer than %d bytes: %w", line+1, maxPromptLine, err)
+		}
+		return nil, fmt.Errorf("read prompts after line %d: %w", line, err)
+	}
+	if len(ps) == 0 {
+		return nil, errors.New("no prompts found")
+	}
+	return ps, nil
+}
+
+func parseJSONLPrompt(b []byte) (Prompt, error) {
+	var jp jsonlPrompt
+	if err := json.Unmarshal(b, &jp); err != nil {
+		return Prompt{}, fmt.Errorf("invalid JSON: %w", err)
+	}
+	switch {
+	case jp.Prompt != nil && jp.Messages != nil:
+		return Prompt{}, errors.New(`has both "prompt" and "messages"; give one`)
+	case jp.Prompt != nil:
+		if strings.TrimSpace(*jp.Prompt) == "" {
+			return Prompt{}, errors.New(`"prompt" is empty`)
+		}
+		return Prompt{Text: *jp.Prompt}, nil
+	case jp.Messages != nil:
+		if len(*jp.Messages) == 0 {
+			return Prompt{}, errors.New(`"messages" is empty`)
+		}
+		ms := make([]Message, len(*jp.Messages))
+		for i, m := range *jp.Messages {
+			if m.Role == nil || *m.Role == "" {
+				return Prompt{}, fmt.Errorf(`message %d has no "role"`, i+1)
+			}
+			if m.Content == nil {
+				return Prompt{}, fmt.Errorf(`message %d has no "content" string`, i+1)
+			}
+			ms[i] = Message{Role: *m.Role, Content: *m.Content}
+		}
+		return Prompt{Messages: ms}, nil
+	default:
+		return Prompt{}, errors.New(`needs a "prompt" string or a "messages" array`)
+	}
+}
+
+// LoadPrompts reads the prompt file at path (see ReadPrompts).
+func LoadPrompts(path string) ([]Prompt, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open prompts: %w", err)
+	}
+	defer f.Close()
+	ps, err := ReadPrompts(f)
+	if err != nil {
+		return nil, fmt.Errorf("prompts %s: %w", path, err)
+	}
+	return ps, nil
+}
