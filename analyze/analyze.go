@@ -2,14 +2,587 @@ package analyze
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"time"
 )
 
-// Analyze reads the run file(s) at paths (several shards of one run, or a
-// glob) and computes every figure. Bad input is returned as *InputError.
+// Analyze reads the run file(s) at paths (several shards of one run, given
+// one by one or as a glob) and computes every figure. Bad input is
+// returned as *InputError; bad options as the error of Options.Validate.
 func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	return nil, errors.New("analyze: not implemented yet")
+	abs, given, err := resolvePaths(paths)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]*inputFile, len(abs))
+	for i := range abs {
+		f, err := checkFile(abs[i], given[i])
+		if err != nil {
+			return nil, err
+		}
+		files[i] = f
+	}
+	if err := checkOneRun(files); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		if files[i].meta.Shard != files[j].meta.Shard {
+			return files[i].meta.Shard < files[j].meta.Shard
+		}
+		return filepath.Base(files[i].path) < filepath.Base(files[j].path)
+	})
+
+	a := &Analysis{FormatVersion: FormatVersion}
+	a.Run = runInfo(files)
+	a.Settings = Settings{
+		WarmupS:          opts.Warmup.Seconds(),
+		WindowS:          opts.Window.Seconds(),
+		BaselineUsers:    opts.BaselineUsers,
+		LatencyThreshold: opts.LatencyThreshold,
+		ErrorThreshold:   opts.ErrorThreshold,
+		Metric:           opts.Metric,
+		MinStepSamples:   MinStepSamples,
+		MinWindowSamples: MinWindowSamples,
+	}
+	a.Definitions = Definitions(a.Settings)
+
+	absPaths := make([]string, len(files))
+	for i, f := range files {
+		absPaths[i] = f.path
+	}
+	e, err := openEngine(ctx, opts, absPaths)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+
+	if _, err := e.conn.ExecContext(ctx, query("create.sql")); err != nil {
+		return nil, fmt.Errorf("create run table: %w", err)
+	}
+	origin := a.Run.StartedAt.UnixMicro()
+	for i, f := range files {
+		if _, err := e.conn.ExecContext(ctx, query("load.sql"),
+			escapeGlob(f.path), int64(i), origin, opts.Warmup.Microseconds(), opts.Metric); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, &InputError{Path: f.arg, Reason: "cannot read rows: " + duckMessage(err), Err: err}
+		}
+	}
+	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts}
+	if err := c.run(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// runInfo merges the shards' metadata: the run starts at the earliest
+// started_at and ends at the latest ended_at; the end reason is the first
+// shard's that did not complete, else "completed".
+func runInfo(files []*inputFile) Run {
+	m0 := files[0].meta
+	r := Run{
+		RunID:       m0.RunID,
+		StartedAt:   m0.StartedAt.UTC(),
+		EndedAt:     m0.EndedAt.UTC(),
+		EndReason:   m0.EndReason,
+		EndDetail:   m0.EndDetail,
+		Labels:      m0.Labels,
+		Model:       m0.Model,
+		Target:      m0.Target,
+		Simulator:   m0.Simulator,
+		API:         m0.API,
+		Stream:      m0.Stream,
+		MaxTokens:   m0.MaxTokens,
+		Shape:       Shape(m0.Shape),
+		Timeouts:    Timeouts(m0.Timeouts),
+		ToolVersion: m0.ToolVersion,
+	}
+	for _, f := range files {
+		m := f.meta
+		if m.StartedAt.Before(r.StartedAt) {
+			r.StartedAt = m.StartedAt.UTC()
+		}
+		if m.EndedAt.After(r.EndedAt) {
+			r.EndedAt = m.EndedAt.UTC()
+		}
+		if r.EndReason == "completed" && m.EndReason != "completed" {
+			r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
+		}
+		r.Rows += f.rows
+		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
+		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
+		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
+		r.Shards = append(r.Shards, Shard{
+			File:      filepath.Base(f.path),
+			Shard:     m.Shard,
+			Shards:    m.Shards,
+			Hostname:  m.Hostname,
+			Rows:      f.rows,
+			StartedAt: m.StartedAt.UTC(),
+			EndedAt:   m.EndedAt.UTC(),
+			EndReason: m.EndReason,
+		})
+	}
+	if r.EndedAt.After(r.StartedAt) {
+		r.DurationS = r.EndedAt.Sub(r.StartedAt).Seconds()
+	}
+	return r
+}
+
+// computer runs the queries and derives the figures into a.
+type computer struct {
+	ctx  context.Context
+	conn *sql.Conn
+	a    *Analysis
+	opts Options
+
+	hasTTFT, hasTokens bool
+	lastDoneS          float64
+	endS               float64 // the time axis end: max(duration, last completion)
+}
+
+func (c *computer) run() error {
+	steps := []func() error{
+		c.presence, c.stats, c.errors, c.series, c.samples,
+	}
+	for _, f := range steps {
+		if err := f(); err != nil {
+			if c.ctx.Err() != nil {
+				return c.ctx.Err()
+			}
+			return err
+		}
+	}
+	c.derive()
+	return nil
+}
+
+func (c *computer) presence() error {
+	var rows, ttft, tokens, lastDone, lastSend, warm, late int64
+	var lag50, lag99, lagMax sql.NullFloat64
+	err := c.conn.QueryRowContext(c.ctx, query("presence.sql"), int64(LagThresholdMS*1000)).Scan(
+		&rows, &ttft, &tokens, &lastDone, &lastSend, &warm, &lag50, &lag99, &lagMax, &late)
+	if err != nil {
+		return fmt.Errorf("read run summary: %w", err)
+	}
+	c.hasTTFT, c.hasTokens = ttft > 0, tokens > 0
+	c.lastDoneS = float64(lastDone) / 1e6
+	c.endS = math.Max(c.a.Run.DurationS, c.lastDoneS)
+	c.a.Run.Rows = rows
+	c.a.Overall.WarmupRequests = warm
+	c.a.Lag = Lag{P50MS: nullable(lag50), P99MS: nullable(lag99), MaxMS: nullable(lagMax), Late: late}
+	return nil
+}
+
+func nullable(v sql.NullFloat64) *float64 {
+	if !v.Valid || math.IsNaN(v.Float64) {
+		return nil
+	}
+	x := v.Float64
+	return &x
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// ratio returns a/b, nil when b is 0.
+func ratio(a, b float64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	return ptr(a / b)
+}
+
+type qrow struct {
+	n                  int64
+	q50, q90, q95, q99 sql.NullFloat64
+	max                sql.NullFloat64
+}
+
+func (q *qrow) dest() []any { return []any{&q.n, &q.q50, &q.q90, &q.q95, &q.q99, &q.max} }
+
+func (q *qrow) quantiles() Quantiles {
+	return Quantiles{Samples: q.n, P50: nullable(q.q50), P90: nullable(q.q90),
+		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
+}
+
+func (c *computer) stats() error {
+	rows, err := c.conn.QueryContext(c.ctx, query("stats.sql"))
+	if err != nil {
+		return fmt.Errorf("compute statistics: %w", err)
+	}
+	defer rows.Close()
+	a := c.a
+	warmS := c.opts.Warmup.Seconds()
+	measured := math.Max(0, a.Run.DurationS-warmS)
+	stepT := a.Run.Shape.StepTimeS
+	for rows.Next() {
+		var (
+			total               bool
+			step, users         int64
+			requests, okN       int64
+			v                   qrow
+			vMin, vAvg          sql.NullFloat64
+			t, i, k             qrow
+			outTok, promptTok   int64
+			firstSend, lastSend int64
+		)
+		dest := []any{&total, &step, &users, &requests, &okN,
+			&v.n, &vMin, &vAvg, &v.q50, &v.q90, &v.q95, &v.q99, &v.max}
+		dest = append(dest, t.dest()...)
+		dest = append(dest, i.dest()...)
+		dest = append(dest, k.dest()...)
+		dest = append(dest, &outTok, &promptTok, &firstSend, &lastSend)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("read statistics: %w", err)
+		}
+		lat := Latency{Samples: v.n, MinMS: nullable(vMin), MeanMS: nullable(vAvg),
+			P50MS: nullable(v.q50), P90MS: nullable(v.q90), P95MS: nullable(v.q95),
+			P99MS: nullable(v.q99), MaxMS: nullable(v.max)}
+		if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
+			lat.P99P50 = ptr(*lat.P99MS / *lat.P50MS)
+		}
+		var failRate *float64
+		if requests > 0 {
+			failRate = ptr(float64(requests-okN) / float64(requests))
+		}
+		if total {
+			o := &a.Overall
+			o.Requests, o.OK, o.Failures, o.FailRate = requests, okN, requests-okN, failRate
+			o.MeasuredS = measured
+			if measured > 0 {
+				o.RPS = ptr(float64(requests) / measured)
+			}
+			o.Latency = lat
+			if c.hasTTFT || c.hasTokens {
+				a.LLM = &LLM{TTFT: t.quantiles(), ITL: i.quantiles(), TokensPerS: k.quantiles(),
+					OutputTokens: outTok, PromptTokens: promptTok}
+				if c.hasTokens && measured > 0 {
+					a.LLM.OutputTokensPerS = ptr(float64(outTok) / measured)
+				}
+			}
+			continue
+		}
+		s := Step{Step: int(step), Users: int(users), Requests: requests, OK: okN,
+			Failures: requests - okN, FailRate: failRate, Latency: lat, Errors: map[string]int64{}}
+		if stepT > 0 {
+			s.StartS = math.Max(float64(step-1)*stepT, warmS)
+			s.EndS = math.Min(float64(step)*stepT, a.Run.DurationS)
+		}
+		if stepT <= 0 || s.EndS <= s.StartS {
+			s.StartS = math.Max(float64(firstSend)/1e6, warmS)
+			s.EndS = float64(lastSend) / 1e6
+		}
+		s.DurationS = math.Max(0, s.EndS-s.StartS)
+		if s.DurationS > 0 {
+			s.RPS = ptr(float64(requests) / s.DurationS)
+		}
+		if c.hasTTFT || c.hasTokens {
+			s.LLM = &StepLLM{TTFTP50MS: nullable(t.q50), TTFTP95MS: nullable(t.q95), TTFTP99MS: nullable(t.q99),
+				ITLP50MS: nullable(i.q50), ITLP95MS: nullable(i.q95), TokensPerSP50: nullable(k.q50),
+				OutputTokens: outTok}
+			if c.hasTokens && s.DurationS > 0 {
+				s.LLM.OutputTokensPerS = ptr(float64(outTok) / s.DurationS)
+			}
+		}
+		a.Steps = append(a.Steps, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read statistics: %w", err)
+	}
+	if a.Steps == nil {
+		a.Steps = []Step{}
+	}
+	return nil
+}
+
+func (c *computer) errors() error {
+	rows, err := c.conn.QueryContext(c.ctx, query("errors.sql"))
+	if err != nil {
+		return fmt.Errorf("count errors: %w", err)
+	}
+	defer rows.Close()
+	byStep := map[int]*Step{}
+	for i := range c.a.Steps {
+		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
+	}
+	c.a.Errors = []ErrorCount{}
+	for rows.Next() {
+		var total bool
+		var step, n int64
+		var class, example string
+		if err := rows.Scan(&total, &step, &class, &n, &example); err != nil {
+			return fmt.Errorf("read errors: %w", err)
+		}
+		if total {
+			ec := ErrorCount{Class: class, Count: n, Example: example}
+			if c.a.Overall.Failures > 0 {
+				ec.Share = float64(n) / float64(c.a.Overall.Failures)
+			}
+			c.a.Errors = append(c.a.Errors, ec)
+		} else if s := byStep[int(step)]; s != nil {
+			s.Errors[class] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read errors: %w", err)
+	}
+	sort.SliceStable(c.a.Errors, func(i, j int) bool {
+		if c.a.Errors[i].Count != c.a.Errors[j].Count {
+			return c.a.Errors[i].Count > c.a.Errors[j].Count
+		}
+		return c.a.Errors[i].Class < c.a.Errors[j].Class
+	})
+	return nil
+}
+
+// bucketing returns the series bucket width (s) and number of points.
+func bucketing(endS float64) (float64, int) {
+	if endS <= 0 {
+		return 1, 0
+	}
+	b := 1.0
+	if endS > MaxSeriesPoints {
+		b = math.Ceil(endS / MaxSeriesPoints)
+	}
+	return b, int(math.Ceil(endS / b))
+}
+
+func (c *computer) series() error {
+	a := c.a
+	bs, n := bucketing(c.endS)
+	s := &a.Series
+	s.BucketS, s.WarmupS, s.WindowS = bs, c.opts.Warmup.Seconds(), c.opts.Window.Seconds()
+	s.T = make([]float64, n)
+	s.Users = make([]int, n)
+	s.SentRPS = make([]float64, n)
+	s.CompletedRPS = make([]float64, n)
+	s.OK = make([]int64, n)
+	s.Failures = make([]int64, n)
+	s.FailuresByClass = map[string][]int64{}
+	if c.hasTokens {
+		s.TokensPerS = make([]float64, n)
+	}
+	for i := range n {
+		s.T[i] = float64(i+1) * bs
+	}
+	if n == 0 {
+		return nil
+	}
+	bucketUS := bs * 1e6
+	rows, err := c.conn.QueryContext(c.ctx, query("series_sent.sql"), bucketUS, int64(n))
+	if err != nil {
+		return fmt.Errorf("series of sends: %w", err)
+	}
+	sentUsers := make([]int, n)
+	for rows.Next() {
+		var b, users, cnt int64
+		if err := rows.Scan(&b, &users, &cnt); err != nil {
+			rows.Close()
+			return fmt.Errorf("read series of sends: %w", err)
+		}
+		sentUsers[b-1] = int(users)
+		s.SentRPS[b-1] = float64(cnt) / bs
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("read series of sends: %w", err)
+	}
+	rows.Close()
+	last := 0
+	for i := range n {
+		if sentUsers[i] > 0 {
+			last = sentUsers[i]
+		}
+		s.Users[i] = last
+	}
+	rows, err = c.conn.QueryContext(c.ctx, query("series_done.sql"), bucketUS, int64(n))
+	if err != nil {
+		return fmt.Errorf("series of completions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b, cnt, tokens int64
+		var ok bool
+		var class string
+		if err := rows.Scan(&b, &ok, &class, &cnt, &tokens); err != nil {
+			return fmt.Errorf("read series of completions: %w", err)
+		}
+		i := b - 1
+		s.CompletedRPS[i] += float64(cnt) / bs
+		if ok {
+			s.OK[i] += cnt
+			if s.TokensPerS != nil {
+				s.TokensPerS[i] += float64(tokens) / bs
+			}
+			continue
+		}
+		s.Failures[i] += cnt
+		arr := s.FailuresByClass[class]
+		if arr == nil {
+			arr = make([]int64, n)
+			s.FailuresByClass[class] = arr
+		}
+		arr[i] += cnt
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read series of completions: %w", err)
+	}
+	return nil
+}
+
+// samples reads the successes by completion time and computes the
+// windowed and cumulative percentile series and the histogram.
+func (c *computer) samples() error {
+	cs, vs, warm, err := c.fetchSamples("samples.sql")
+	if err != nil {
+		return err
+	}
+	s := &c.a.Series
+	n := len(s.T)
+	win := percentileSeries(cs, vs, warm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
+	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = win.q[0], win.q[1], win.q[2], win.n
+	cum := percentileSeries(cs, vs, warm, s.T, 0, []float64{0.5, 0.95, 0.99}, false)
+	s.CumP50, s.CumP95, s.CumP99, s.CumN = cum.q[0], cum.q[1], cum.q[2], cum.n
+	_ = n
+	c.a.Histogram = histogram(vs, warm)
+	if c.hasTTFT {
+		tc, tv, tw, err := c.fetchSamples("samples_ttft.sql")
+		if err != nil {
+			return err
+		}
+		s.TTFTWindowP95 = percentileSeries(tc, tv, tw, s.T, c.opts.Window, []float64{0.95}, true).q[0]
+	}
+	return nil
+}
+
+func (c *computer) fetchSamples(name string) ([]int64, []float64, []bool, error) {
+	rows, err := c.conn.QueryContext(c.ctx, query(name))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read samples: %w", err)
+	}
+	defer rows.Close()
+	capacity := c.a.Run.Rows
+	cs := make([]int64, 0, capacity)
+	vs := make([]float64, 0, capacity)
+	warm := make([]bool, 0, capacity)
+	var ci int64
+	var v float64
+	var w bool
+	for rows.Next() {
+		if err := rows.Scan(&ci, &v, &w); err != nil {
+			return nil, nil, nil, fmt.Errorf("read samples: %w", err)
+		}
+		cs = append(cs, ci)
+		vs = append(vs, v)
+		warm = append(warm, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("read samples: %w", err)
+	}
+	return cs, vs, warm, nil
+}
+
+type seriesResult struct {
+	q [][]*float64
+	n []int64
+}
+
+// percentileSeries computes quantiles ps at every point t of ts over the
+// samples (completion µs cs, values vs, sorted by cs). windowed: over all
+// samples completed in (t - window, t], a gap below MinWindowSamples;
+// otherwise (cumulative): over the non-warmup samples completed by t.
+func percentileSeries(cs []int64, vs []float64, warm []bool, ts []float64, window time.Duration, ps []float64, windowed bool) seriesResult {
+	res := seriesResult{q: make([][]*float64, len(ps)), n: make([]int64, len(ts))}
+	for j := range ps {
+		res.q[j] = make([]*float64, len(ts))
+	}
+	rv := rankValues(vs)
+	f := newFenwick(len(vs))
+	in, out := 0, 0
+	winUS := window.Microseconds()
+	for i, t := range ts {
+		tUS := int64(math.Round(t * 1e6))
+		for in < len(cs) && cs[in] <= tUS {
+			if windowed || !warm[in] {
+				f.add(rv.rank[in], 1)
+			}
+			in++
+		}
+		if windowed {
+			for out < in && cs[out] <= tUS-winUS {
+				f.add(rv.rank[out], -1)
+				out++
+			}
+		}
+		res.n[i] = int64(f.size)
+		if f.size == 0 || (windowed && f.size < MinWindowSamples) {
+			continue
+		}
+		for j, p := range ps {
+			res.q[j][i] = ptr(f.quantile(rv.sorted, p))
+		}
+	}
+	return res
+}
+
+// histogram counts the non-warmup values in HistogramBuckets log-spaced
+// buckets between the smallest and the largest value.
+func histogram(vs []float64, warm []bool) Histogram {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, v := range vs {
+		if !warm[i] {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	h := Histogram{Bounds: []float64{}, Counts: []int64{}}
+	if math.IsInf(lo, 1) {
+		return h
+	}
+	if hi <= lo {
+		h.Bounds = []float64{lo, hi}
+		for i := range vs {
+			if !warm[i] {
+				if len(h.Counts) == 0 {
+					h.Counts = []int64{0}
+				}
+				h.Counts[0]++
+			}
+		}
+		return h
+	}
+	// log spacing needs a positive start; values at or below it fall in
+	// the first bucket.
+	start := lo
+	if start <= 0 {
+		start = hi / 1e6
+	}
+	nb := HistogramBuckets
+	h.Bounds = make([]float64, nb+1)
+	h.Counts = make([]int64, nb)
+	ratio := math.Log(hi / start)
+	for i := range nb + 1 {
+		h.Bounds[i] = start * math.Exp(ratio*float64(i)/float64(nb))
+	}
+	h.Bounds[0], h.Bounds[nb] = lo, hi
+	for i, v := range vs {
+		if warm[i] {
+			continue
+		}
+		b := sort.SearchFloat64s(h.Bounds, v) // first bound >= v
+		if b < len(h.Bounds) && h.Bounds[b] == v {
+			b++ // v is a lower bound of bucket b
+		}
+		b--
+		b = max(0, min(b, nb-1))
+		h.Counts[b]++
+	}
+	return h
 }

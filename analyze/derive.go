@@ -1,0 +1,378 @@
+package analyze
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// derive computes what follows from the figures: baseline, saturation,
+// growth, health and warnings.
+func (c *computer) derive() {
+	a := c.a
+	a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
+	a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
+	a.Health = health(a)
+	a.Warnings = warnings(a, c)
+}
+
+// baseline is the first post-warmup step with users >= baselineUsers.
+func baseline(steps []Step, baselineUsers int) *Baseline {
+	for _, s := range steps {
+		if s.Users >= baselineUsers {
+			return &Baseline{Step: s.Step, Users: s.Users, P95MS: s.P95MS}
+		}
+	}
+	return nil
+}
+
+// saturation finds the first step after the baseline where p95 >
+// threshold × baseline p95 (latency) or the failure rate > the error
+// threshold (errors).
+func saturation(steps []Step, base *Baseline, o Options) Saturation {
+	sat := Saturation{Signals: []string{}}
+	for _, s := range steps {
+		sat.MaxUsers = max(sat.MaxUsers, s.Users)
+	}
+	if base == nil {
+		sat.Summary = fmt.Sprintf("not evaluated: no post-warmup step has %d or more users (the baseline)", o.BaselineUsers)
+		return sat
+	}
+	for _, s := range steps {
+		if s.Step <= base.Step {
+			continue
+		}
+		var latFactor, errFactor float64
+		var lr *float64
+		if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
+			lr = ptr(*s.P95MS / *base.P95MS)
+			if *lr > o.LatencyThreshold {
+				latFactor = *lr / o.LatencyThreshold
+			}
+		}
+		if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
+			errFactor = math.Inf(1)
+			if o.ErrorThreshold > 0 {
+				errFactor = *s.FailRate / o.ErrorThreshold
+			}
+		}
+		if latFactor == 0 && errFactor == 0 {
+			continue
+		}
+		step, users := s.Step, s.Users
+		sat.Reached, sat.Step, sat.Users = true, &step, &users
+		sat.LatencyRatio, sat.FailRate = lr, s.FailRate
+		if latFactor > 0 {
+			sat.Signals = append(sat.Signals, SignalLatency)
+		}
+		if errFactor > 0 {
+			sat.Signals = append(sat.Signals, SignalErrors)
+		}
+		sig := SignalLatency
+		if errFactor > latFactor {
+			sig = SignalErrors
+		}
+		sat.Signal = &sig
+		switch sig {
+		case SignalLatency:
+			sat.Summary = fmt.Sprintf("reached at %d users (step %d): p95 %s is %.2fx the baseline (threshold %sx)",
+				users, step, fmtMS(*s.P95MS), *lr, fmtNum(o.LatencyThreshold))
+		default:
+			sat.Summary = fmt.Sprintf("reached at %d users (step %d): failure rate %s over %s",
+				users, step, fmtPct(*s.FailRate), fmtPct(o.ErrorThreshold))
+		}
+		if len(sat.Signals) == 2 {
+			sat.Summary += " (both signals fired)"
+		}
+		return sat
+	}
+	sat.Summary = fmt.Sprintf("not reached up to %d users", sat.MaxUsers)
+	return sat
+}
+
+// growth classifies how p95 grows with users (see growthMethod).
+func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
+	g := Growth{Method: growthMethod, Pattern: GrowthFlat}
+	ev := &g.Evidence
+	ev.Steps, ev.Users, ev.P95MS, ev.FailRate = []int{}, []int{}, []float64{}, []*float64{}
+	maxUsers := math.MinInt
+	var fails []float64
+	for _, s := range steps {
+		if base != nil && s.Step < base.Step {
+			continue
+		}
+		if s.Users <= maxUsers {
+			continue // a hold step at a user count already seen
+		}
+		maxUsers = s.Users
+		if s.FailRate != nil {
+			fails = append(fails, *s.FailRate)
+			if ev.MaxFailRate == nil || *s.FailRate > *ev.MaxFailRate {
+				ev.MaxFailRate = ptr(*s.FailRate)
+			}
+		}
+		if s.P95MS == nil {
+			continue
+		}
+		ev.Steps = append(ev.Steps, s.Step)
+		ev.Users = append(ev.Users, s.Users)
+		ev.P95MS = append(ev.P95MS, *s.P95MS)
+		ev.FailRate = append(ev.FailRate, s.FailRate)
+	}
+	failing := ev.MaxFailRate != nil && *ev.MaxFailRate > errThreshold &&
+		len(fails) >= 1 && fails[len(fails)-1] >= fails[0] && *ev.MaxFailRate > fails[0]
+	flat := func(why string) Growth {
+		g.Pattern = GrowthFlat
+		if failing {
+			g.Pattern = GrowthFlatWithFailures
+			why += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
+		}
+		g.Summary = why
+		return g
+	}
+	n := len(ev.P95MS)
+	if n < 2 {
+		return flat(fmt.Sprintf("%d step(s) with a p95: too few to see growth", n))
+	}
+	xs := make([]float64, n)
+	for i, u := range ev.Users {
+		xs[i] = float64(u)
+	}
+	lo, hi := ev.P95MS[0], ev.P95MS[0]
+	for _, v := range ev.P95MS {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo > 0 {
+		ev.P95Ratio = ptr(hi / lo)
+	}
+	slope, _, r2 := fit(xs, ev.P95MS)
+	ev.Slope, ev.LinearR2 = ptr(slope), r2
+	if lo > 0 {
+		logs := make([]float64, n)
+		for i, v := range ev.P95MS {
+			logs[i] = math.Log(v)
+		}
+		_, _, ev.ExpR2 = fit(xs, logs)
+	}
+	k := max(2, (n+2)/3)
+	first, _, _ := fit(xs[:k], ev.P95MS[:k])
+	last, _, _ := fit(xs[n-k:], ev.P95MS[n-k:])
+	ev.SlopeFirst, ev.SlopeLast = ptr(first), ptr(last)
+	if first > 0 {
+		ev.SlopeRatio = ptr(last / first)
+	}
+	if ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio {
+		return flat(fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n))
+	}
+	if slope <= 0 {
+		return flat(fmt.Sprintf("p95 does not grow with users (slope %s ms/user)", fmtNum(slope)))
+	}
+	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s ms/user",
+		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last))
+	if last > ExpSlopeRatio*first || (first <= 0 && last > 0) {
+		g.Pattern = GrowthExponential
+		if ev.SlopeRatio != nil {
+			desc += fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, fmtNum(ExpSlopeRatio))
+		} else {
+			desc += " (flat, then rising)"
+		}
+	} else {
+		g.Pattern = GrowthLinear
+		desc += fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
+	}
+	g.Summary = desc
+	return g
+}
+
+// fit is an ordinary least-squares line y = a + b·x: it returns b, a and
+// R² (nil when y is constant).
+func fit(xs, ys []float64) (b, a float64, r2 *float64) {
+	n := float64(len(xs))
+	var sx, sy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+	}
+	mx, my := sx/n, sy/n
+	var sxx, sxy, syy float64
+	for i := range xs {
+		dx, dy := xs[i]-mx, ys[i]-my
+		sxx += dx * dx
+		sxy += dx * dy
+		syy += dy * dy
+	}
+	if sxx == 0 {
+		return 0, my, nil
+	}
+	b = sxy / sxx
+	a = my - b*mx
+	if syy > 0 {
+		r2 = ptr(sxy * sxy / (sxx * syy))
+	}
+	return b, a, r2
+}
+
+// Band rules, as printed.
+const (
+	ruleP99P50   = "<2 healthy, 2-5 warning, >5 critical"
+	ruleFailRate = "<0.1% healthy, 0.1-1% warning, >1% critical"
+	ruleGrowth   = "linear/flat healthy, exponential warning, flat with failures critical"
+)
+
+// BandP99P50 is the seed's band of a p99/p50 ratio.
+func BandP99P50(v float64) string {
+	switch {
+	case v < 2:
+		return BandHealthy
+	case v <= 5:
+		return BandWarning
+	}
+	return BandCritical
+}
+
+// BandFailRate is the seed's band of a failure rate (a fraction).
+func BandFailRate(v float64) string {
+	switch {
+	case v < 0.001:
+		return BandHealthy
+	case v <= 0.01:
+		return BandWarning
+	}
+	return BandCritical
+}
+
+// BandGrowth is the seed's band of a growth pattern.
+func BandGrowth(p string) string {
+	switch p {
+	case GrowthExponential:
+		return BandWarning
+	case GrowthFlatWithFailures:
+		return BandCritical
+	}
+	return BandHealthy
+}
+
+func health(a *Analysis) []Health {
+	h := []Health{
+		{Signal: "p99_p50", Value: a.Overall.P99P50, Text: "n/a", Band: BandNA, Rule: ruleP99P50},
+		{Signal: "fail_rate", Value: a.Overall.FailRate, Text: "n/a", Band: BandNA, Rule: ruleFailRate},
+		{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth},
+	}
+	if v := a.Overall.P99P50; v != nil {
+		h[0].Text, h[0].Band = fmt.Sprintf("%.2fx", *v), BandP99P50(*v)
+	}
+	if v := a.Overall.FailRate; v != nil {
+		h[1].Text, h[1].Band = fmtPct(*v), BandFailRate(*v)
+	}
+	return h
+}
+
+func warnings(a *Analysis, c *computer) []string {
+	w := []string{}
+	o := c.opts
+	if a.Run.Rows == 0 {
+		w = append(w, "the run has no requests: every figure is n/a")
+	} else if a.Overall.Requests == 0 {
+		w = append(w, fmt.Sprintf("no request was sent after the warmup (%s): every figure is n/a", fmtSecs(o.Warmup.Seconds())))
+	}
+	if a.Run.DurationS > 0 && o.Warmup.Seconds() >= a.Run.DurationS {
+		w = append(w, fmt.Sprintf("the warmup (%s) is as long as the run (%s) or longer: shorten --warmup",
+			fmtSecs(o.Warmup.Seconds()), fmtSecs(a.Run.DurationS)))
+	}
+	switch a.Run.EndReason {
+	case "completed", "":
+	case "interrupted":
+		w = append(w, fmt.Sprintf("the run was interrupted after %s: the figures cover a partial run", fmtSecs(a.Run.DurationS)))
+	case "saturated":
+		w = append(w, fmt.Sprintf("the run stopped early on saturation after %s (--stop-on-saturation)", fmtSecs(a.Run.DurationS)))
+	case "recovered":
+		w = append(w, "the file was rebuilt by llmrec recover: the run never finished, and its last requests may be missing")
+	default:
+		msg := fmt.Sprintf("the run ended early (%s)", a.Run.EndReason)
+		if a.Run.EndDetail != "" {
+			msg += ": " + a.Run.EndDetail
+		}
+		w = append(w, msg)
+	}
+	if a.Overall.Requests > 0 && a.Overall.OK == 0 {
+		w = append(w, "every request failed: latency figures are n/a")
+	} else if o.Metric == MetricTTFT && a.Overall.OK > 0 && a.Overall.Samples == 0 {
+		w = append(w, "--metric ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
+	}
+	stepT := a.Run.Shape.StepTimeS
+	for _, s := range a.Steps {
+		if s.Samples < MinStepSamples {
+			w = append(w, fmt.Sprintf("step %d (%d users) has only %d successful samples (< %d): its percentiles are unreliable",
+				s.Step, s.Users, s.Samples, MinStepSamples))
+		}
+		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
+			w = append(w, fmt.Sprintf("step %d (%d users) ran %s of its planned %s: the run ended before it was over",
+				s.Step, s.Users, fmtSecs(s.DurationS), fmtSecs(stepT)))
+		}
+	}
+	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {
+		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): the load generator could not keep up",
+			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS)))
+	}
+	if a.Baseline != nil && a.Baseline.P95MS == nil {
+		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
+	}
+	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
+		w = append(w, fmt.Sprintf("the growth pattern rests on only %d steps", n))
+	}
+	shards := map[int]int{}
+	for _, s := range a.Run.Shards {
+		shards[s.Shard]++
+	}
+	for _, s := range a.Run.Shards {
+		if shards[s.Shard] > 1 {
+			w = append(w, fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard]))
+			shards[s.Shard] = 0
+		}
+	}
+	if n := a.Run.Shards[0].Shards; n > 1 && len(a.Run.Shards) < n {
+		w = append(w, fmt.Sprintf("only %d of the run's %d shards were given", len(a.Run.Shards), n))
+	}
+	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
+		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
+	}
+	return w
+}
+
+// Formatting shared by summaries and warnings.
+
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+func fmtRatio(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", *v)
+}
+
+// fmtPct prints a fraction as a percentage.
+func fmtPct(v float64) string {
+	return fmt.Sprintf("%.2f%%", v*100)
+}
+
+// fmtMS prints milliseconds with a unit that suits the size.
+func fmtMS(ms float64) string {
+	switch {
+	case ms >= 10000:
+		return fmt.Sprintf("%.1fs", ms/1000)
+	case ms >= 1000:
+		return fmt.Sprintf("%.2fs", ms/1000)
+	case ms >= 100:
+		return fmt.Sprintf("%.0fms", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.3fms", ms)
+}
+
+// fmtSecs prints a number of seconds like a Go duration, rounded to 0.1 s.
+func fmtSecs(s float64) string {
+	return (time.Duration(math.Round(s*10)) * time.Second / 10).String()
+}

@@ -1,0 +1,124 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+//go:embed *.sql
+var sqlFiles embed.FS
+
+// query returns the embedded SQL file name.
+func query(name string) string {
+	b, err := sqlFiles.ReadFile(name)
+	if err != nil {
+		panic("analyze: missing embedded " + name) // a build defect, not input
+	}
+	return string(b)
+}
+
+// engine is an in-memory DuckDB database locked down to the input files.
+// It is used from one goroutine through one connection.
+type engine struct {
+	connector *duckdb.Connector
+	db        *sql.DB
+	conn      *sql.Conn
+}
+
+// openEngine opens the database and locks it down before any data is read:
+// only the given files may be read (allowed_paths, with each path both as
+// given and glob-escaped, since DuckDB checks the pattern and then each
+// file it opens); no other file, network or extension access; bounded
+// memory and threads; configuration locked so SQL cannot undo any of it.
+func openEngine(ctx context.Context, opts Options, files []string) (*engine, error) {
+	c, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		c.Close()
+		return nil, fmt.Errorf("open database connection: %w", err)
+	}
+	e := &engine{connector: c, db: db, conn: conn}
+	if err := e.lockdown(ctx, opts, files); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// lockdown applies the settings; the order matters: allowed_paths and
+// the temp directory must be set while external access is still on, and
+// lock_configuration comes last.
+func (e *engine) lockdown(ctx context.Context, opts Options, files []string) error {
+	threads := opts.Threads
+	if threads == 0 {
+		threads = min(runtime.GOMAXPROCS(0), DefaultMaxThreads)
+	}
+	mem := opts.MemoryLimit
+	if mem == "" {
+		mem = DefaultMemoryLimit
+	}
+	allowed := make([]string, 0, 2*len(files))
+	for _, f := range files {
+		allowed = append(allowed, f)
+		if g := escapeGlob(f); g != f {
+			allowed = append(allowed, g)
+		}
+	}
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{"SET memory_limit = ?", []any{mem}},
+		{"SET threads = ?", []any{int64(threads)}},
+		{"SET preserve_insertion_order = false", nil},
+		{"SET temp_directory = ''", nil}, // no spilling to disk
+		{"SET autoinstall_known_extensions = false", nil},
+		{"SET autoload_known_extensions = false", nil},
+		{"SET allow_community_extensions = false", nil},
+		{"SET allowed_paths = ?", []any{allowed}},
+		{"SET enable_external_access = false", nil},
+		{"SET lock_configuration = true", nil},
+	}
+	for _, s := range steps {
+		if _, err := e.conn.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return fmt.Errorf("lock down the database (%s): %w", s.sql, err)
+		}
+	}
+	return nil
+}
+
+// Close releases the database.
+func (e *engine) Close() error {
+	var errs []error
+	if e.conn != nil {
+		errs = append(errs, e.conn.Close())
+	}
+	errs = append(errs, e.db.Close(), e.connector.Close())
+	return errors.Join(errs...)
+}
+
+// duckMessage shortens a DuckDB error to its first line without the
+// error-type prefix, for one-line messages.
+func duckMessage(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if i := strings.Index(msg, " Error: "); i >= 0 && i < 24 {
+		msg = msg[i+len(" Error: "):]
+	}
+	return strings.TrimSpace(msg)
+}

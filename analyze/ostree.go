@@ -1,0 +1,105 @@
+package analyze
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// The windowed and cumulative percentile series need, at every second,
+// exact quantiles of a multiset that grows (cumulative) or slides
+// (windowed). DuckDB's window quantile over a growing frame is superlinear
+// (minutes at 10M rows), and no well-kept Go library offers an exact
+// order-statistics multiset with deletes, so this file holds a small one:
+// values are ranked once by sorting, and a Fenwick tree over ranks counts
+// which values are present. Insert, delete and "k-th smallest" are
+// O(log n), so a whole series costs O(n log n) and is exact.
+
+// rankedValues maps each sample to its rank in sorted order.
+type rankedValues struct {
+	sorted []float64 // values in ascending order
+	rank   []int32   // rank[i] is the position of sample i in sorted
+}
+
+func rankValues(vs []float64) rankedValues {
+	idx := make([]int32, len(vs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if vs[a] < vs[b] {
+			return -1
+		}
+		if vs[a] > vs[b] {
+			return 1
+		}
+		return int(a - b)
+	})
+	sorted := make([]float64, len(vs))
+	rank := make([]int32, len(vs))
+	for r, i := range idx {
+		sorted[r] = vs[i]
+		rank[i] = int32(r)
+	}
+	return rankedValues{sorted: sorted, rank: rank}
+}
+
+// fenwick is a binary indexed tree of counts over ranks 0..n-1.
+type fenwick struct {
+	tree []int32 // 1-based
+	n    int
+	top  int // highest power of two <= n
+	size int // values present
+}
+
+func newFenwick(n int) *fenwick {
+	top := 0
+	if n > 0 {
+		top = 1 << (bits.Len(uint(n)) - 1)
+	}
+	return &fenwick{tree: make([]int32, n+1), n: n, top: top}
+}
+
+func (f *fenwick) add(rank int32, d int32) {
+	for i := int(rank) + 1; i <= f.n; i += i & -i {
+		f.tree[i] += d
+	}
+	f.size += int(d)
+}
+
+// kth returns the rank of the k-th smallest present value (k from 0).
+func (f *fenwick) kth(k int) int32 {
+	pos := 0
+	rem := int32(k + 1)
+	for step := f.top; step > 0; step >>= 1 {
+		if next := pos + step; next <= f.n && f.tree[next] < rem {
+			pos = next
+			rem -= f.tree[next]
+		}
+	}
+	return int32(pos) // 0-based rank = (1-based index pos+1) - 1
+}
+
+// quantile is quantile_cont over the present values: the value at
+// position p·(size-1), linearly interpolated between its two neighbouring
+// order statistics. NaN when empty.
+func (f *fenwick) quantile(sorted []float64, p float64) float64 {
+	if f.size == 0 {
+		return math.NaN()
+	}
+	return interpolate(p, f.size, func(k int) float64 { return sorted[f.kth(k)] })
+}
+
+// interpolate is DuckDB's quantile_cont over n values whose k-th smallest
+// is at(k).
+func interpolate(p float64, n int, at func(int) float64) float64 {
+	pos := p * float64(n-1)
+	lo := math.Floor(pos)
+	hi := math.Ceil(pos)
+	vlo := at(int(lo))
+	if lo == hi {
+		return vlo
+	}
+	vhi := at(int(hi))
+	return vlo + (pos-lo)*(vhi-vlo)
+}

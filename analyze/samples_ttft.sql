@@ -1,0 +1,5 @@
+-- Successes with a TTFT, by completion time (the windowed TTFT p95).
+SELECT c_us, ttft_ms, warm
+FROM r
+WHERE ok AND ttft_ms IS NOT NULL
+ORDER BY c_us;
