@@ -21,9 +21,11 @@
 // max_completion_tokens or max_tokens tokens (capped at MaxTokensCap,
 // finish_reason "length"), or Config.MaxTokens when it gives neither
 // (finish_reason "stop"). Prompt tokens are estimated as a quarter of the
-// prompt's bytes. Tokens are words of a small built-in vocabulary. Bad
-// JSON is answered 400 and an unknown path 404, with an OpenAI-style error
-// object {"error": {"message", "type", "param", "code"}}.
+// prompt's bytes (roles and contents of chat messages), or counted when a
+// completions prompt is given as token ids. Tokens are words of a small
+// built-in vocabulary. Bad JSON is answered 400 and an unknown path 404,
+// with an OpenAI-style error object
+// {"error": {"message", "type", "param", "code"}}.
 //
 // # The timing model
 //

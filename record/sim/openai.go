@@ -132,12 +132,13 @@ func (s *Server) outputTokens(req request) (int, string) {
 }
 
 // promptTokens estimates the prompt's tokens as a quarter of its bytes
-// (rounded up, at least 1); arrays of token ids count one per id.
+// (message roles and contents for chat; rounded up, at least 1); a
+// completions prompt of token ids counts one per id.
 func promptTokens(req request, kind api) int {
 	n := 0
 	if kind == chatAPI {
 		for _, m := range req.Messages {
-			n += textBytes(m.Content) + 4*len(m.Role) // the role and framing count a little
+			n += len(m.Role) + textBytes(m.Content)
 		}
 	} else {
 		n = textBytes(req.Prompt)
