@@ -486,7 +486,11 @@ func (c *client) fail(res *Result, parent, cctx context.Context, err error, phas
 		err = ue.Err
 	}
 	class := Classify(err)
-	c.setErr(res, class, phase+": "+err.Error())
+	msg := err.Error()
+	if err == io.EOF {
+		msg = "the server closed the connection (EOF)"
+	}
+	c.setErr(res, class, phase+": "+msg)
 }
 
 // setErr stores a failure with a redacted, bounded message.
