@@ -156,9 +156,19 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 		}
 		_, _, ev.ExpR2 = fit(xs, logs)
 	}
-	k := max(2, (n+2)/3)
+	// The slopes use the points up to the highest p95: past the peak,
+	// timeouts and shedding cap latency, which says nothing of its growth.
+	peak := 0
+	for i, v := range ev.P95MS {
+		if v > ev.P95MS[peak] {
+			peak = i
+		}
+	}
+	m := max(peak+1, 2)
+	ev.FitPoints = m
+	k := max(2, (m+2)/3)
 	first, _, _ := fit(xs[:k], ev.P95MS[:k])
-	last, _, _ := fit(xs[n-k:], ev.P95MS[n-k:])
+	last, _, _ := fit(xs[m-k:m], ev.P95MS[m-k:m])
 	ev.SlopeFirst, ev.SlopeLast = ptr(first), ptr(last)
 	if first > 0 {
 		ev.SlopeRatio = ptr(last / first)

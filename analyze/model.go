@@ -305,8 +305,12 @@ type GrowthEvidence struct {
 	FailRate []*float64 `json:"fail_rate"`
 	// P95Ratio is max/min p95 over the points.
 	P95Ratio *float64 `json:"p95_ratio"`
-	// Least-squares slopes of p95 (ms per user) over all points, the
-	// first third and the last third (at least two points each).
+	// FitPoints is how many points (from the first) the third slopes
+	// use: those up to the highest p95 (at least two).
+	FitPoints int `json:"fit_points"`
+	// Least-squares slopes of p95 (ms per user) over all points, and over
+	// the first third and the last third of the FitPoints (at least two
+	// points each).
 	Slope      *float64 `json:"slope_ms_per_user"`
 	SlopeFirst *float64 `json:"slope_first_ms_per_user"`
 	SlopeLast  *float64 `json:"slope_last_ms_per_user"`

@@ -1,0 +1,18 @@
+// Command llmrep reads llmrec run files and reports on them: `llmrep
+// analyze` prints the figures of SPEC §6 as text, JSON, Markdown or HTML.
+// The analysis is package analyze; the renderers are package report.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

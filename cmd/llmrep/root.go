@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// Exit statuses of llmrep (SPEC §6).
+const (
+	exitOK          = 0
+	exitFailed      = 1 // a check gate failed, or an output could not be written
+	exitUsage       = 2 // bad flags, arguments or values
+	exitBadInput    = 3 // a bad or unreadable input file
+	exitInterrupted = 130
+)
+
+// usageError marks errors in what the user typed (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// IO is where commands write.
+type IO struct {
+	Out, Err io.Writer
+}
+
+// Main runs llmrep with args and returns the exit status. Every error is
+// printed as one line on errOut; never a stack trace.
+func Main(ctx context.Context, args []string, out, errOut io.Writer) int {
+	root := NewCmdRoot(&IO{Out: out, Err: errOut})
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		fmt.Fprintln(errOut, "llmrep: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(errOut, "llmrep: %s\n", oneLine(err.Error()))
+	var ue usageError
+	var ie *analyze.InputError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ie):
+		return exitBadInput
+	}
+	return exitFailed
+}
+
+// oneLine joins a multi-line message (errors.Join) into one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// NewCmdRoot builds the llmrep command tree.
+func NewCmdRoot(ios *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "llmrep",
+		Short:         "Analyze and report llmrec load-test runs",
+		Long:          "llmrep reads the Parquet run files written by llmrec and reports tail latency, failures,\nbaseline, saturation point and growth pattern (SPEC §6).",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(ios.Out)
+	root.SetErr(ios.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(NewCmdAnalyze(ios, nil), NewCmdVersion(ios))
+	return root
+}
+
+// NewCmdVersion builds `llmrep version`.
+func NewCmdVersion(ios *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(ios.Out, "llmrep %s (run file schema version %d)\n", schemas.ToolVersion, schemas.Version)
+			return err
+		},
+	}
+}
