@@ -228,7 +228,7 @@ func fit(xs, ys []float64) (b, a float64, r2 *float64) {
 const (
 	ruleP99P50   = "<2 healthy, 2-5 warning, >5 critical"
 	ruleFailRate = "<0.1% healthy, 0.1-1% warning, >1% critical"
-	ruleGrowth   = "linear/flat healthy, exponential warning, flat with failures critical"
+	ruleGrowth   = "linear healthy, exponential warning, flat+failures critical"
 )
 
 // BandP99P50 is the seed's band of a p99/p50 ratio.

@@ -58,7 +58,7 @@ func (t *textWriter) table(rows [][]string, rightAlign bool) {
 	}
 	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', flags)
 	for _, r := range rows {
-		line := "  " + strings.Join(r, "\t") + "\t"
+		line := "  " + strings.Join(r, "\t")
 		if rightAlign {
 			line = strings.Join(r, "\t") + "\t"
 		}
@@ -140,7 +140,11 @@ func (t *textWriter) health(a *analyze.Analysis) {
 	t.section("HEALTH")
 	rows := [][]string{{"signal", "value", "band", "bands"}}
 	for _, h := range a.Health {
-		rows = append(rows, []string{healthName(h.Signal), h.Text, strings.ToUpper(h.Band), h.Rule})
+		text := h.Text
+		if text == analyze.GrowthFlatWithFailures {
+			text = "flat+failures"
+		}
+		rows = append(rows, []string{healthName(h.Signal), text, strings.ToUpper(h.Band), h.Rule})
 	}
 	t.table(rows, false)
 }
