@@ -1,0 +1,469 @@
+package htmlreport
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+// maxChartPoints bounds the points of every time-series chart. The analyzer
+// already caps its series at analyze.MaxSeriesPoints; thinning further keeps
+// the page small and quick to draw whatever the run's length.
+const maxChartPoints = 1200
+
+// Chart colours: one per meaning, the same on every chart.
+const (
+	colUsers    = "#6b7280"
+	colRPS      = "#2563eb"
+	colDone     = "#93c5fd"
+	colP50      = "#16a34a"
+	colP95      = "#d97706"
+	colP99      = "#dc2626"
+	colFail     = "#b91c1c"
+	colLimit    = "#7c3aed"
+	colWarmup   = "rgba(107,114,128,0.12)"
+	colBars     = "#2563eb"
+	colTTFT     = "#0891b2"
+	colTokens   = "#9333ea"
+	dashed      = "dashed"
+	noDataTitle = "no data"
+)
+
+// classColor colours the failure class at index i of the sorted list of
+// classes present.
+func classColor(i int) string {
+	c := [...]string{"#b91c1c", "#ea580c", "#ca8a04", "#7c3aed", "#db2777", "#0f766e", "#4b5563", "#1d4ed8"}
+	return c[i%len(c)]
+}
+
+// chartSpec is one chart of the page: its heading and caption (HTML text,
+// escaped by the template) and its ECharts options as JSON.
+type chartSpec struct {
+	ID      string // element id, chart-1..n in page order
+	Title   string
+	Caption string
+	Options json.RawMessage
+}
+
+// buildCharts builds the charts of SPEC §7 in page order.
+func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
+	type builder struct {
+		title, caption string
+		build          func(*analyze.Analysis) *charts.RectChart
+	}
+	s := &a.Series
+	window := fmtSeconds(s.WindowS)
+	bs := []builder{
+		{"p95 and p99 against users", "One point per step. The dashed line is the saturation limit (latency threshold × baseline p95); the marked point is where the run saturated. Failure rate on the right axis.", usersLatencyChart},
+		{"Users and requests per second", "Active users (left axis) and requests sent and completed per second (right axis). The shaded band is the warmup, left out of every figure but these charts.", usersChart},
+		{"Latency over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
+		{"Latency over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
+		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
+		{"Latency distribution", "Successful post-warmup requests in log-spaced latency buckets.", histogramChart},
+	}
+	if len(s.TTFTWindowP95) > 0 || len(s.TokensPerS) > 0 {
+		bs = append(bs, builder{"Time to first token and tokens per second", "Windowed p95 of the time to first token (left axis) and output tokens per second of the successes completed in each second (right axis).", llmChart})
+	}
+	out := make([]chartSpec, 0, len(bs))
+	for i, b := range bs {
+		opt, err := optionsJSON(b.build(a))
+		if err != nil {
+			return nil, fmt.Errorf("chart %q: %w", b.title, err)
+		}
+		out = append(out, chartSpec{ID: "chart-" + strconv.Itoa(i+1), Title: b.title, Caption: b.caption, Options: opt})
+	}
+	return out, nil
+}
+
+// optionsJSON serialises a chart's options with encoding/json. Strings stay
+// strings: nothing here turns go-echarts' "__f__" markers into code, and
+// the page reads the options with JSON.parse.
+func optionsJSON(c *charts.RectChart) (json.RawMessage, error) {
+	c.Validate()
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return nil, fmt.Errorf("encode options: %w", err)
+	}
+	return b, nil
+}
+
+// newRect returns a chart with the options every chart shares.
+func newRect(extra ...charts.GlobalOpts) *charts.RectChart {
+	c := &charts.NewLine().RectChart
+	c.SetGlobalOptions(append([]charts.GlobalOpts{
+		charts.WithAnimation(false),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "center"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "28", ContainLabel: opts.Bool(true)}),
+	}, extra...)...)
+	return c
+}
+
+// timeAxis is the x axis of the time-series charts: seconds since start.
+func timeAxis(a *analyze.Analysis) charts.GlobalOpts {
+	x := opts.XAxis{Type: "value", Name: "seconds since start", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+	if d := a.Run.DurationS; d > 0 {
+		x.Max = round(math.Ceil(d))
+	}
+	return charts.WithXAxisOpts(x)
+}
+
+// yAxis is a value axis; the right-hand one has no grid lines of its own.
+func yAxis(name string) opts.YAxis {
+	return opts.YAxis{Type: "value", Name: name, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}
+}
+
+func rightAxis(name string) opts.YAxis {
+	return opts.YAxis{Type: "value", Name: name, Min: 0, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+}
+
+// emptyTitle marks a chart that has nothing to draw.
+func emptyTitle() charts.GlobalOpts {
+	return charts.WithTitleOpts(opts.Title{Title: noDataTitle, Left: "center", Top: "middle",
+		TitleStyle: &opts.TextStyle{Color: "#9ca3af", FontSize: 16}})
+}
+
+// warmupArea shades [0, warmup] on the series it is given to.
+func warmupArea(a *analyze.Analysis) []charts.SeriesOpts {
+	w := a.Series.WarmupS
+	if w <= 0 {
+		return nil
+	}
+	return []charts.SeriesOpts{
+		charts.WithMarkAreaData([]opts.MarkAreaData{
+			{Name: "warmup", XAxis: 0, MarkAreaStyle: opts.MarkAreaStyle{ItemStyle: &opts.ItemStyle{Color: colWarmup}}},
+			{XAxis: round(w)},
+		}),
+		charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(true), Color: "#6b7280", Position: "insideTop"}}),
+	}
+}
+
+// line is a line series: one colour, no symbols, gaps left as gaps.
+func line(col string, extra ...charts.SeriesOpts) []charts.SeriesOpts {
+	return append([]charts.SeriesOpts{
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 1.5}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
+	}, extra...)
+}
+
+func usersChart(a *analyze.Analysis) *charts.RectChart {
+	s := &a.Series
+	c := newRect(timeAxis(a), charts.WithYAxisOpts(yAxis("users")))
+	c.ExtendYAxis(rightAxis("req/s"))
+	g := groups(len(s.T))
+	if len(g) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	onRight := charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })
+	c.MultiSeries = append(c.MultiSeries,
+		series(c, "users", points(s.T, g, func(lo, hi int) *float64 { return maxInt(s.Users[lo:hi]) }),
+			append(line(colUsers, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"})), warmupArea(a)...)...),
+		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(s.SentRPS[lo:hi]) }), append(line(colRPS), onRight)...),
+		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(s.CompletedRPS[lo:hi]) }), append(line(colDone), onRight)...),
+	)
+	return c
+}
+
+func percentileChart(a *analyze.Analysis, cumulative bool) *charts.RectChart {
+	s := &a.Series
+	p50, p95, p99 := s.WindowP50, s.WindowP95, s.WindowP99
+	if cumulative {
+		p50, p95, p99 = s.CumP50, s.CumP95, s.CumP99
+	}
+	c := newRect(timeAxis(a), charts.WithYAxisOpts(yAxis("ms")))
+	g := groups(len(s.T))
+	if len(g) == 0 || allNil(p50) {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	// Thinning keeps each bucket's worst value so that no spike is lost.
+	worst := func(v []*float64) []opts.LineData {
+		return points(s.T, g, func(lo, hi int) *float64 { return maxPtr(at(v, lo, hi)) })
+	}
+	c.MultiSeries = append(c.MultiSeries,
+		series(c, "p50", worst(p50), append(line(colP50), warmupArea(a)...)...),
+		series(c, "p95", worst(p95), line(colP95)...),
+		series(c, "p99", worst(p99), line(colP99)...),
+	)
+	return c
+}
+
+func failuresChart(a *analyze.Analysis) *charts.RectChart {
+	s := &a.Series
+	c := newRect(timeAxis(a), charts.WithYAxisOpts(yAxis("failures/s")))
+	g := groups(len(s.T))
+	classes := make([]string, 0, len(s.FailuresByClass))
+	for k := range s.FailuresByClass {
+		classes = append(classes, k)
+	}
+	slices.Sort(classes)
+	if len(g) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	} else if len(classes) == 0 {
+		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: "no failures", Left: "center", Top: "middle",
+			TitleStyle: &opts.TextStyle{Color: "#16a34a", FontSize: 16}}))
+	}
+	bucket := s.BucketS
+	if bucket <= 0 {
+		bucket = 1
+	}
+	perSecond := func(v []int64) []opts.LineData {
+		return points(s.T, g, func(lo, hi int) *float64 {
+			var n int64
+			for _, x := range at(v, lo, hi) {
+				n += x
+			}
+			r := float64(n) / (bucket * float64(hi-lo))
+			return &r
+		})
+	}
+	total := perSecond(s.Failures)
+	if len(classes) == 0 {
+		c.MultiSeries = append(c.MultiSeries, series(c, "failures", total, append(line(colFail), warmupArea(a)...)...))
+		return c
+	}
+	for i, k := range classes {
+		col := classColor(i)
+		o := line(col)
+		if i == 0 {
+			o = append(o, warmupArea(a)...)
+		}
+		c.MultiSeries = append(c.MultiSeries, series(c, k, perSecond(s.FailuresByClass[k]), o...))
+	}
+	return c
+}
+
+func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
+	c := newRect(
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
+		charts.WithYAxisOpts(yAxis("ms")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	)
+	c.ExtendYAxis(rightAxis("fail %"))
+	var p95, p99, fail []opts.LineData
+	for _, st := range a.Steps {
+		u := st.Users
+		p95 = append(p95, xy(float64(u), st.P95MS))
+		p99 = append(p99, xy(float64(u), st.P99MS))
+		var f *float64
+		if st.FailRate != nil {
+			v := *st.FailRate * 100
+			f = &v
+		}
+		fail = append(fail, xy(float64(u), f))
+	}
+	if len(a.Steps) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	withSymbols := func(col string) []charts.SeriesOpts {
+		return []charts.SeriesOpts{
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
+		}
+	}
+	p95Opts := withSymbols(colP95)
+	if b := a.Baseline; b != nil && b.P95MS != nil && a.Settings.LatencyThreshold > 0 {
+		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
+		p95Opts = append(p95Opts,
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
+				Name:  "limit " + trimFloat(a.Settings.LatencyThreshold) + "× baseline p95",
+				YAxis: limit,
+			}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c} ms", Color: colLimit},
+				LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
+			}))
+	}
+	if sat := a.Saturation; sat.Reached && sat.Step != nil {
+		for _, st := range a.Steps {
+			if st.Step != *sat.Step || st.P95MS == nil {
+				continue
+			}
+			p95Opts = append(p95Opts,
+				charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
+					Name:       "saturation",
+					Coordinate: []any{st.Users, round(*st.P95MS)},
+					Value:      "saturated at " + strconv.Itoa(st.Users) + " users",
+					Symbol:     "pin",
+					SymbolSize: 50,
+					ItemStyle:  &opts.ItemStyle{Color: colFail},
+				}),
+				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}", Color: colFail}}),
+			)
+			break
+		}
+	}
+	c.MultiSeries = append(c.MultiSeries,
+		series(c, "p95", p95, p95Opts...),
+		series(c, "p99", p99, withSymbols(colP99)...),
+		series(c, "failure rate %", fail, append(withSymbols(colFail),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}),
+			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...),
+	)
+	return c
+}
+
+func histogramChart(a *analyze.Analysis) *charts.RectChart {
+	h := &a.Histogram
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "28", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24}),
+		charts.WithYAxisOpts(yAxis("requests")),
+	)
+	var cats []string
+	var data []opts.BarData
+	for i, n := range h.Counts {
+		if i+1 >= len(h.Bounds) {
+			break
+		}
+		cats = append(cats, fmtNum(h.Bounds[i])+"–"+fmtNum(h.Bounds[i+1]))
+		data = append(data, opts.BarData{Value: n})
+	}
+	if len(data) == 0 {
+		bar.SetGlobalOptions(emptyTitle())
+	}
+	metric := "latency"
+	if a.Settings.Metric == analyze.MetricTTFT {
+		metric = "TTFT"
+	}
+	bar.SetXAxis(cats).AddSeries("requests by "+metric, data,
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colBars}),
+		charts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "10%"}))
+	bar.Validate()
+	return &bar.RectChart
+}
+
+func llmChart(a *analyze.Analysis) *charts.RectChart {
+	s := &a.Series
+	c := newRect(timeAxis(a), charts.WithYAxisOpts(yAxis("TTFT ms")))
+	c.ExtendYAxis(rightAxis("tokens/s"))
+	g := groups(len(s.T))
+	if len(g) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	if len(s.TTFTWindowP95) > 0 {
+		c.MultiSeries = append(c.MultiSeries, series(c, "TTFT p95",
+			points(s.T, g, func(lo, hi int) *float64 { return maxPtr(at(s.TTFTWindowP95, lo, hi)) }),
+			append(line(colTTFT), warmupArea(a)...)...))
+	}
+	if len(s.TokensPerS) > 0 {
+		c.MultiSeries = append(c.MultiSeries, series(c, "output tokens/s",
+			points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.TokensPerS, lo, hi)) }),
+			append(line(colTokens), charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...))
+	}
+	return c
+}
+
+// series builds one line series the way charts.Line.AddSeries does.
+func series(c *charts.RectChart, name string, data []opts.LineData, o ...charts.SeriesOpts) charts.SingleSeries {
+	s := charts.SingleSeries{Name: name, Type: "line", Data: data}
+	s.InitSeriesDefaultOpts(c.BaseConfiguration)
+	s.ConfigureSeriesOpts(o...)
+	return s
+}
+
+// groups splits n points into at most maxChartPoints consecutive runs of
+// equal length (the last may be shorter), as [lo, hi) pairs.
+func groups(n int) [][2]int {
+	if n == 0 {
+		return nil
+	}
+	k := (n + maxChartPoints - 1) / maxChartPoints
+	g := make([][2]int, 0, (n+k-1)/k)
+	for lo := 0; lo < n; lo += k {
+		g = append(g, [2]int{lo, min(lo+k, n)})
+	}
+	return g
+}
+
+// points makes one point per group: x is the group's last time (the end of
+// its bucket), y is f over the group, or a gap when f returns nil.
+func points(t []float64, g [][2]int, f func(lo, hi int) *float64) []opts.LineData {
+	out := make([]opts.LineData, len(g))
+	for i, r := range g {
+		out[i] = xy(t[r[1]-1], f(r[0], r[1]))
+	}
+	return out
+}
+
+// xy is one point; a nil y is "-", ECharts' mark for a missing value.
+func xy(x float64, y *float64) opts.LineData {
+	if y == nil || math.IsNaN(*y) || math.IsInf(*y, 0) {
+		return opts.LineData{Value: []any{round(x), "-"}}
+	}
+	return opts.LineData{Value: []any{round(x), round(*y)}}
+}
+
+// at returns v[lo:hi] clipped to v's length: a series shorter than T (which
+// a malformed analysis could carry) yields gaps, not a panic.
+func at[E any](v []E, lo, hi int) []E {
+	hi = min(hi, len(v))
+	if lo >= hi {
+		return nil
+	}
+	return v[lo:hi]
+}
+
+func maxPtr(v []*float64) *float64 {
+	var m *float64
+	for _, x := range v {
+		if x != nil && (m == nil || *x > *m) {
+			m = x
+		}
+	}
+	return m
+}
+
+func maxInt(v []int) *float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	m := float64(slices.Max(v))
+	return &m
+}
+
+func mean(v []float64) *float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	s /= float64(len(v))
+	return &s
+}
+
+func allNil(v []*float64) bool {
+	for _, x := range v {
+		if x != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// round keeps 4 significant digits: plenty for a chart, and it keeps the
+// page small and its bytes stable.
+func round(v float64) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 4, 64), 64)
+	return r
+}
