@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/report"
+	"github.com/llmrec/llmrec/report/htmlreport"
 )
 
 // Report formats.
@@ -41,13 +42,7 @@ type AnalyzeOptions struct {
 }
 
 // htmlRenderer returns the HTML report renderer.
-//
-// HTML REPORT: this is the one place to plug report/htmlreport in, e.g.
-//
-//	return htmlreport.Render
-//
-// Until then analyze writes text by default and refuses --format html.
-func htmlRenderer() Renderer { return nil }
+func htmlRenderer() Renderer { return htmlreport.Render }
 
 // NewCmdAnalyze builds `llmrep analyze`. runF replaces the run in tests
 // of flag parsing; nil runs runAnalyze.

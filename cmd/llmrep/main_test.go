@@ -82,8 +82,12 @@ func TestAnalyzeFormats(t *testing.T) {
 	common := []string{"analyze", p, "--warmup", "0s", "--window", "5s"}
 
 	out, errOut, code := run(t, common...)
-	if code != 0 || errOut != "" {
+	html := filepath.Join(dir, "run.html")
+	if code != 0 || errOut != "llmrep: wrote "+html+"\n" {
 		t.Fatalf("text: status %d, stderr %q", code, errOut)
+	}
+	if b, err := os.ReadFile(html); err != nil || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+		t.Fatalf("default HTML report beside the input: %v", err)
 	}
 	for _, want := range []string{"TOTALS", "HEALTH", "STEPS", "VERDICTS", "WARNINGS", "DEFINITIONS", "run-1"} {
 		if !strings.Contains(out, want) {
@@ -112,6 +116,13 @@ func TestAnalyzeFormats(t *testing.T) {
 	b, err := os.ReadFile(md)
 	if code != 0 || err != nil || !strings.Contains(string(b), "### Steps") || !strings.Contains(errOut, "wrote") {
 		t.Fatalf("md: status %d, err %v, stderr %q", code, err, errOut)
+	}
+
+	page := filepath.Join(dir, "page.html")
+	_, errOut, code = run(t, append(common, "--format", "html", "-o", page)...)
+	b, err = os.ReadFile(page)
+	if code != 0 || err != nil || !strings.Contains(string(b), "Content-Security-Policy") || !strings.Contains(string(b), "run-1") {
+		t.Fatalf("html: status %d, err %v, stderr %q", code, err, errOut)
 	}
 }
 
