@@ -624,19 +624,6 @@ func isPresent(raw json.RawMessage) bool {
 	return len(raw) > 0 && string(raw) != "null"
 }
 
-// streamChunk is the part of an OpenAI stream chunk the client reads.
-type streamChunk struct {
-	Choices []struct {
-		Delta struct {
-			Content string `json:"content"`
-		} `json:"delta"`
-		Text         string  `json:"text"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *usageJSON      `json:"usage"`
-	Error json.RawMessage `json:"error"`
-}
-
 // streamErrorClass classifies an error object sent by the server inside a
 // 2xx response: http_5xx when its code or status is 5xx, else protocol.
 func streamErrorClass(raw json.RawMessage) (string, string) {
@@ -716,78 +703,32 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			return
 		}
 		chunks++
-		// After the first content, only chunks that may carry usage, an
-		// error or the first finish reason are decoded; the rest are only
-		// validated, which is several times cheaper.
-		full := !res.HasTTFT || hasKey(data, "usage") || hasKey(data, "error") ||
-			(!sawFinish && hasKey(data, "finish_reason"))
-		if !full {
-			if !json.Valid(data) {
-				res.Latency = time.Since(res.Start)
-				c.setErr(res, schemas.ErrProtocol, "malformed JSON in stream data event: "+excerpt(data))
-				return
-			}
-			continue
-		}
-		var ch streamChunk
-		if err := json.Unmarshal(data, &ch); err != nil {
+		info, ok := scanChunk(data)
+		if !ok {
 			res.Latency = time.Since(res.Start)
-			c.setErr(res, schemas.ErrProtocol, "malformed JSON in stream data event: "+err.Error()+": "+excerpt(data))
+			err := json.Unmarshal(data, new(any)) // for a precise message
+			msg := "malformed JSON in stream data event"
+			if err != nil {
+				msg += ": " + err.Error()
+			}
+			c.setErr(res, schemas.ErrProtocol, msg+": "+excerpt(data))
 			return
 		}
-		if isPresent(ch.Error) {
+		if info.hasErr {
 			res.Latency = time.Since(res.Start)
-			class, msg := streamErrorClass(ch.Error)
+			class, msg := streamErrorClass(data[info.errStart:info.errEnd])
 			c.setErr(res, class, "error event in stream: "+msg)
 			return
 		}
-		if len(ch.Choices) > 0 {
-			c0 := &ch.Choices[0]
-			if !res.HasTTFT && (c0.Delta.Content != "" || c0.Text != "") {
-				res.TTFT = time.Since(res.Start)
-				res.HasTTFT = true
-			}
-			if c0.FinishReason != nil && *c0.FinishReason != "" {
-				sawFinish = true
-			}
+		if !res.HasTTFT && info.content() {
+			res.TTFT = time.Since(res.Start)
+			res.HasTTFT = true
 		}
-		if ch.Usage != nil {
-			ch.Usage.set(res)
+		sawFinish = sawFinish || info.finish
+		if info.usage {
+			res.PromptTokens = clampInt32(info.prompt)
+			res.OutputTokens = clampInt32(info.output)
+			res.HasUsage = true
 		}
 	}
 }
-
-// hasKey reports whether data (JSON) has an object key named key whose
-// value is not null, at any depth. Inside JSON strings a quote is always
-// escaped, so `"key"` followed by a colon can only be a key.
-func hasKey(data []byte, key string) bool {
-	for i := 0; i < len(data); {
-		j := bytes.Index(data[i:], []byte(key))
-		if j < 0 {
-			return false
-		}
-		s := i + j
-		e := s + len(key)
-		i = e
-		if s == 0 || data[s-1] != '"' || e >= len(data) || data[e] != '"' {
-			continue
-		}
-		k := e + 1
-		for k < len(data) && isSpace(data[k]) {
-			k++
-		}
-		if k >= len(data) || data[k] != ':' {
-			continue
-		}
-		k++
-		for k < len(data) && isSpace(data[k]) {
-			k++
-		}
-		if k < len(data) && data[k] != 'n' {
-			return true
-		}
-	}
-	return false
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

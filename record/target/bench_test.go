@@ -1,0 +1,117 @@
+package target
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// benchStream is a typical streamed chat answer: a role chunk, 16 content
+// chunks, a finish chunk, a usage chunk and [DONE].
+var benchStream = func() []byte {
+	var b bytes.Buffer
+	b.WriteString("data: " + `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n")
+	for i := range 16 {
+		fmt.Fprintf(&b, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" tok%d\"},\"finish_reason\":null}],\"usage\":null}\n\n", i)
+	}
+	b.WriteString("data: " + `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}` + "\n\n")
+	b.WriteString("data: " + `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":16,"total_tokens":25}}` + "\n\n")
+	b.WriteString("data: [DONE]\n\n")
+	return b.Bytes()
+}()
+
+func benchServer(b *testing.B) string {
+	srv := quietServer(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write(benchStream)
+	}))
+	return srv.URL
+}
+
+func benchOptions(url string, users int) Options {
+	return Options{
+		Target: url, API: APIChat, Model: "m", MaxTokens: 16, Stream: true,
+		APIKey: "sk-bench", Timeout: 10 * time.Second, IdleTimeout: 5 * time.Second,
+		MaxConns: users,
+	}
+}
+
+// BenchmarkDoStream measures a whole streamed request through Do against a
+// loopback server, sequentially and from many goroutines at once:
+//
+//	go test -run '^$' -bench DoStream -benchmem ./record/target/
+func BenchmarkDoStream(b *testing.B) {
+	url := benchServer(b)
+	for _, users := range []int{1, 64, 256} {
+		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
+			c := newClient(b, benchOptions(url, users))
+			p := Prompt{Text: "hello"}
+			if res := c.Do(context.Background(), p); !res.OK || res.Chunks != 19 {
+				b.Fatalf("warm-up: %+v", res)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if users == 1 {
+				for b.Loop() {
+					if res := c.Do(context.Background(), p); !res.OK {
+						b.Fatal(res.Error)
+					}
+				}
+				return
+			}
+			b.SetParallelism((users + 1) / 2)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if res := c.Do(context.Background(), p); !res.OK {
+						b.Error(res.Error)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkParseStream measures only the SSE parsing and chunk handling
+// (readStream) of benchStream, without the network.
+func BenchmarkParseStream(b *testing.B) {
+	c := &client{chat: true, stream: true, red: NewRedactor()}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchStream)))
+	ctx := context.Background()
+	for b.Loop() {
+		var res Result
+		res.Start = time.Now()
+		var wd watchdog
+		body := &bodyReader{r: bytes.NewReader(benchStream), limit: 1 << 20, wd: &wd}
+		c.readStream(&res, ctx, ctx, &wd, body, "text/event-stream")
+		if !res.OK {
+			b.Fatal(res.Error)
+		}
+	}
+}
+
+// BenchmarkSSE measures the bare SSE splitter.
+func BenchmarkSSE(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchStream)))
+	var s sseReader
+	br := bufio.NewReaderSize(nil, 16<<10)
+	r := bytes.NewReader(benchStream)
+	for b.Loop() {
+		r.Reset(benchStream)
+		br.Reset(r)
+		s.reset(br, maxSSELine)
+		for {
+			if _, err := s.next(); err != nil {
+				break
+			}
+		}
+	}
+}
