@@ -15,7 +15,9 @@ const (
 )
 
 // Profiles lists the accepted values of Config.Profile, default first.
-var Profiles = []string{ProfileKnee, ProfileLinear, ProfileShed}
+func Profiles() []string {
+	return []string{ProfileKnee, ProfileLinear, ProfileShed}
+}
 
 // MaxTokensCap is the largest number of output tokens one request gets,
 // whatever its max_tokens asks for.

@@ -11,7 +11,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Fatalf("DefaultConfig().Validate() = %v", err)
 	}
-	for _, p := range Profiles {
+	for _, p := range Profiles() {
 		cfg := DefaultConfig()
 		cfg.Profile = p
 		if err := cfg.Validate(); err != nil {

@@ -20,7 +20,9 @@
 // usage{prompt_tokens, completion_tokens, total_tokens}. A request gets
 // max_completion_tokens or max_tokens tokens (capped at MaxTokensCap,
 // finish_reason "length"), or Config.MaxTokens when it gives neither
-// (finish_reason "stop"). Prompt tokens are estimated as a quarter of the
+// (finish_reason "stop"); n, temperature and the other sampling fields are
+// ignored, and answers name the model the request gave (the simulator's id
+// when it gave none). Prompt tokens are estimated as a quarter of the
 // prompt's bytes (roles and contents of chat messages), or counted when a
 // completions prompt is given as token ids. Tokens are words of a small
 // built-in vocabulary. Bad JSON is answered 400 and an unknown path 404,

@@ -11,7 +11,7 @@ import (
 )
 
 func TestModels(t *testing.T) {
-	for _, profile := range Profiles {
+	for _, profile := range Profiles() {
 		t.Run(profile, func(t *testing.T) {
 			cfg := fastConfig()
 			cfg.Profile = profile
