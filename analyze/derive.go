@@ -270,6 +270,9 @@ func health(a *Analysis) []Health {
 		{Signal: "fail_rate", Value: a.Overall.FailRate, Text: "n/a", Band: BandNA, Rule: ruleFailRate},
 		{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth},
 	}
+	if len(a.Growth.Evidence.P95MS) == 0 {
+		h[2].Text, h[2].Band = "n/a", BandNA
+	}
 	if v := a.Overall.P99P50; v != nil {
 		h[0].Text, h[0].Band = fmt.Sprintf("%.2fx", *v), BandP99P50(*v)
 	}
