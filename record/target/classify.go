@@ -13,18 +13,6 @@ import (
 	"github.com/llmrec/llmrec/schemas"
 )
 
-// classError carries the class decided where the failure was seen.
-type classError struct {
-	class string
-	err   error
-}
-
-func (e *classError) Error() string { return e.err.Error() }
-func (e *classError) Unwrap() error { return e.err }
-
-// withClass attaches a class to err.
-func withClass(class string, err error) error { return &classError{class: class, err: err} }
-
 // Sentinel causes used to cancel a request's context, so that Do can tell
 // which of its own timers fired.
 var (
@@ -39,10 +27,6 @@ var (
 func Classify(err error) string {
 	if err == nil {
 		return ""
-	}
-	var ce *classError
-	if errors.As(err, &ce) {
-		return ce.class
 	}
 	switch {
 	case errors.Is(err, errIdleTimeout):
