@@ -52,7 +52,8 @@ type chartSpec struct {
 	Options json.RawMessage
 }
 
-// buildCharts builds the charts of SPEC §7 in page order.
+// buildCharts builds the charts of SPEC §7 in page order; the first, p95
+// and p99 against users, is the one that shows the saturation point.
 func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	type builder struct {
 		title, caption string

@@ -24,6 +24,9 @@ type page struct {
 	Health   []card
 	Sat      satView
 	Growth   growthView
+	// KeyChart (p95 and p99 against users) is shown with the saturation
+	// evidence; Charts are the others, over time.
+	KeyChart *chartSpec
 	Charts   []chartSpec
 	Steps    stepTable
 	Errors   []errorRow
@@ -128,6 +131,9 @@ func growthName(pattern string) (name string, ok bool) {
 func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	r := &a.Run
 	p := &page{Charts: chartSpecs, Generator: schemas.ToolVersion}
+	if len(chartSpecs) > 0 {
+		p.KeyChart, p.Charts = &chartSpecs[0], chartSpecs[1:]
+	}
 	name := r.Model
 	if name == "" {
 		name = "unknown model"
