@@ -698,8 +698,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			// Read the end of the body, briefly, so the connection can be
 			// reused; this is not part of the measurement.
 			wd.drain(drainAfterDone)
-			_, _ = st.br.Discard(st.br.Buffered())
-			_, _ = io.CopyN(io.Discard, body, maxErrorDrain)
+			_, _ = st.br.Discard(maxErrorDrain)
 			return
 		}
 		chunks++

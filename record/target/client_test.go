@@ -653,3 +653,41 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestBodyCache(t *testing.T) {
+	c := newClient(t, testOptions(APIChat, "http://127.0.0.1:1")).(*client)
+	ps := []Prompt{{Text: "a"}, {Messages: []Message{{"user", "b"}}}}
+	first := c.prepare(ps[0])
+	if c.prepare(Prompt{Text: "a"}) != first {
+		t.Error("text prompt body not cached")
+	}
+	m := c.prepare(ps[1])
+	if c.prepare(ps[1]) != m {
+		t.Error("messages prompt body not cached")
+	}
+	if got := string(m.body); got != `{"model":"test-model","messages":[{"role":"user","content":"b"}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}` {
+		t.Errorf("body = %s", got)
+	}
+	other := []Message{{"user", "b"}}
+	if c.prepare(Prompt{Messages: other}) == m {
+		t.Error("different message slices share a cache entry")
+	}
+}
+
+func TestHostHeaderAndBasicAuth(t *testing.T) {
+	var host, auth string
+	srv := quietServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, auth = r.Host, r.Header.Get("Authorization")
+		fmt.Fprint(w, "ok")
+	}))
+	o := Options{
+		Target:  strings.Replace(srv.URL, "://", "://bob:pw@", 1) + "/x",
+		API:     APIHTTP,
+		Method:  http.MethodGet,
+		Headers: http.Header{"Host": {"virtual.example"}},
+	}
+	res := do(t, o, Prompt{Text: "hi"})
+	if !res.OK || host != "virtual.example" || auth != "Basic Ym9iOnB3" {
+		t.Errorf("res %+v host %q auth %q", res, host, auth)
+	}
+}
