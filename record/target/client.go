@@ -59,7 +59,7 @@ const maxErrorDrain = 64 << 10
 const maxSSELine = 1 << 20
 
 // drainAfterDone bounds the wait for the end of the body after [DONE].
-const drainAfterDone = time.Second
+const drainAfterDone = 100 * time.Millisecond
 
 // maxCachedBodies bounds the per-prompt request body cache.
 const maxCachedBodies = 1 << 16
@@ -523,7 +523,7 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 	var b strings.Builder
 	b.WriteString("status ")
 	b.WriteString(resp.Status)
-	if class == schemas.ErrRateLimited {
+	if class == schemas.ErrRateLimited || resp.StatusCode == http.StatusServiceUnavailable {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			b.WriteString(", retry-after ")
 			b.WriteString(describeRetryAfter(ra, time.Now()))

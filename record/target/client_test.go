@@ -691,3 +691,21 @@ func TestHostHeaderAndBasicAuth(t *testing.T) {
 		t.Errorf("res %+v host %q auth %q", res, host, auth)
 	}
 }
+
+func TestDoneThenStall(t *testing.T) {
+	srv := quietServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sse(w, chatDelta("hi"))
+		sse(w, "[DONE]")
+		waitCtx(r) // keeps the response open after [DONE]
+	}))
+	o := testOptions(APIChat, srv.URL)
+	begin := time.Now()
+	res := do(t, o, Prompt{Text: "hi"})
+	checkResult(t, res, want{status: 200, ok: true})
+	if took := time.Since(begin); took > time.Second {
+		t.Errorf("Do took %v after [DONE]", took)
+	}
+	if res.Latency > 500*time.Millisecond || res.Chunks != 1 {
+		t.Errorf("latency %v chunks %d", res.Latency, res.Chunks)
+	}
+}

@@ -20,6 +20,9 @@
 // encoding/json per chunk; fuzzed against encoding/json). Non-streamed
 // bodies are small and decoded with encoding/json.
 //
+// After [DONE] the client reads the rest of the body for at most 100 ms so
+// the connection can be reused; that wait is not part of the measurement.
+//
 // Timing: Start is the wall clock taken just before the request is handed to
 // the transport; Latency runs from there to the last byte (the [DONE] event,
 // the end of the body, or the failure) on the monotonic clock; TTFT runs to
@@ -40,7 +43,7 @@
 //     Options.IdleTimeout (before the first byte or between chunks).
 //   - rate_limited: status 429 (Retry-After is quoted in Error; never retried).
 //   - http_4xx: any other 4xx status.
-//   - http_5xx: a 5xx status, or an `error` object inside a 2xx stream whose
+//   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
 //     code/status is 5xx (any other in-stream error object is protocol).
 //   - body_limit: the response body exceeded Options.MaxBodyBytes.
 //   - dns: *net.DNSError (the name did not resolve).

@@ -144,6 +144,9 @@ func NewRedactor(secrets ...string) *Redactor {
 		for _, w := range strings.FieldsFunc(s, func(r rune) bool {
 			return r == ' ' || r == ',' || r == ';' || r == '\t'
 		}) {
+			if authSchemes[strings.ToLower(w)] {
+				continue // "Bearer" itself is no secret
+			}
 			for _, v := range secretForms(w) {
 				add(v)
 			}
@@ -157,6 +160,9 @@ func NewRedactor(secrets ...string) *Redactor {
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
 	return &Redactor{secrets: list}
 }
+
+// authSchemes are the words of an Authorization value that are not secret.
+var authSchemes = map[string]bool{"bearer": true, "basic": true, "token": true, "digest": true}
 
 // secretForms returns s and the escaped spellings a server might echo.
 func secretForms(s string) []string {

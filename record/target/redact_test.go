@@ -36,6 +36,7 @@ func TestRedactor(t *testing.T) {
 		{"key sk-abc123 leaked", "key REDACTED leaked"},
 		{"auth Bearer tok-999", "auth REDACTED"},
 		{"just tok-999", "just REDACTED"},
+		{"Bearer alone stays", "Bearer alone stays"},
 		{"a short value stays", "a short value stays"},
 		{"cookie cookie-val", "cookie REDACTED"},
 		{"escaped p%40ss+w%2Frd and p@ss w/rd", "escaped REDACTED and REDACTED"},
