@@ -3,7 +3,10 @@ package analyze
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"sort"
@@ -441,53 +444,91 @@ func (c *computer) series() error {
 // samples reads the successes by completion time and computes the
 // windowed and cumulative percentile series and the histogram.
 func (c *computer) samples() error {
-	cs, vs, warm, err := c.fetchSamples("samples.sql")
+	sm, err := c.fetchSamples("samples.sql")
 	if err != nil {
 		return err
 	}
 	s := &c.a.Series
-	n := len(s.T)
-	win := percentileSeries(cs, vs, warm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
+	win := percentileSeries(sm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = win.q[0], win.q[1], win.q[2], win.n
-	cum := percentileSeries(cs, vs, warm, s.T, 0, []float64{0.5, 0.95, 0.99}, false)
+	cum := percentileSeries(sm, s.T, 0, []float64{0.5, 0.95, 0.99}, false)
 	s.CumP50, s.CumP95, s.CumP99, s.CumN = cum.q[0], cum.q[1], cum.q[2], cum.n
-	_ = n
-	c.a.Histogram = histogram(vs, warm)
-	if c.hasTTFT {
-		tc, tv, tw, err := c.fetchSamples("samples_ttft.sql")
-		if err != nil {
-			return err
-		}
-		s.TTFTWindowP95 = percentileSeries(tc, tv, tw, s.T, c.opts.Window, []float64{0.95}, true).q[0]
+	c.a.Histogram = histogram(sm.sorted, sm.warm, sm.rank)
+	if !c.hasTTFT {
+		return nil
 	}
+	if c.opts.Metric == MetricTTFT {
+		s.TTFTWindowP95 = s.WindowP95
+		return nil
+	}
+	sm = nil // let the first set go before reading the second
+	tm, err := c.fetchSamples("samples_ttft.sql")
+	if err != nil {
+		return err
+	}
+	s.TTFTWindowP95 = percentileSeries(tm, s.T, c.opts.Window, []float64{0.95}, true).q[0]
 	return nil
 }
 
-func (c *computer) fetchSamples(name string) ([]int64, []float64, []bool, error) {
-	rows, err := c.conn.QueryContext(c.ctx, query(name))
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read samples: %w", err)
+// sampleSet are successes ordered by completion time.
+type sampleSet struct {
+	c      []int64   // completion, µs since started_at
+	warm   []bool    // sent within the warmup
+	rank   []int32   // rank of the value among all samples
+	sorted []float64 // values by rank
+}
+
+// fetchSamples reads a samples query (columns c_us BIGINT, value DOUBLE,
+// warm BOOLEAN, rank INTEGER). It reads through the driver directly:
+// database/sql's per-value conversion costs more than the query itself at
+// millions of rows.
+func (c *computer) fetchSamples(name string) (*sampleSet, error) {
+	capacity := c.a.Overall.OK + c.a.Overall.WarmupRequests
+	sm := &sampleSet{
+		c:      make([]int64, 0, capacity),
+		warm:   make([]bool, 0, capacity),
+		rank:   make([]int32, 0, capacity),
+		sorted: make([]float64, capacity),
 	}
-	defer rows.Close()
-	capacity := c.a.Run.Rows
-	cs := make([]int64, 0, capacity)
-	vs := make([]float64, 0, capacity)
-	warm := make([]bool, 0, capacity)
-	var ci int64
-	var v float64
-	var w bool
-	for rows.Next() {
-		if err := rows.Scan(&ci, &v, &w); err != nil {
-			return nil, nil, nil, fmt.Errorf("read samples: %w", err)
+	err := c.conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the database driver cannot query")
 		}
-		cs = append(cs, ci)
-		vs = append(vs, v)
-		warm = append(warm, w)
+		rows, err := q.QueryContext(c.ctx, query(name), nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, 4)
+		for {
+			if err := rows.Next(dest); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			ci, ok1 := dest[0].(int64)
+			v, ok2 := dest[1].(float64)
+			w, ok3 := dest[2].(bool)
+			rk, ok4 := dest[3].(int32)
+			if !ok1 || !ok2 || !ok3 || !ok4 {
+				return fmt.Errorf("unexpected sample types %T %T %T %T", dest[0], dest[1], dest[2], dest[3])
+			}
+			sm.c = append(sm.c, ci)
+			sm.warm = append(sm.warm, w)
+			sm.rank = append(sm.rank, rk)
+			if int(rk) >= len(sm.sorted) {
+				sm.sorted = append(sm.sorted, make([]float64, int(rk)+1-len(sm.sorted))...)
+			}
+			sm.sorted[rk] = v
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read samples: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, nil, fmt.Errorf("read samples: %w", err)
-	}
-	return cs, vs, warm, nil
+	sm.sorted = sm.sorted[:len(sm.c)]
+	return sm, nil
 }
 
 type seriesResult struct {
@@ -496,29 +537,29 @@ type seriesResult struct {
 }
 
 // percentileSeries computes quantiles ps at every point t of ts over the
-// samples (completion µs cs, values vs, sorted by cs). windowed: over all
-// samples completed in (t - window, t], a gap below MinWindowSamples;
-// otherwise (cumulative): over the non-warmup samples completed by t.
-func percentileSeries(cs []int64, vs []float64, warm []bool, ts []float64, window time.Duration, ps []float64, windowed bool) seriesResult {
+// samples. windowed: over all samples completed in (t - window, t], a gap
+// below MinWindowSamples; otherwise (cumulative): over the non-warmup
+// samples completed by t.
+func percentileSeries(sm *sampleSet, ts []float64, window time.Duration, ps []float64, windowed bool) seriesResult {
 	res := seriesResult{q: make([][]*float64, len(ps)), n: make([]int64, len(ts))}
 	for j := range ps {
 		res.q[j] = make([]*float64, len(ts))
 	}
-	rv := rankValues(vs)
-	f := newFenwick(len(vs))
+	f := newFenwick(len(sm.c))
+	cs := sm.c
 	in, out := 0, 0
 	winUS := window.Microseconds()
 	for i, t := range ts {
 		tUS := int64(math.Round(t * 1e6))
 		for in < len(cs) && cs[in] <= tUS {
-			if windowed || !warm[in] {
-				f.add(rv.rank[in], 1)
+			if windowed || !sm.warm[in] {
+				f.add(sm.rank[in], 1)
 			}
 			in++
 		}
 		if windowed {
 			for out < in && cs[out] <= tUS-winUS {
-				f.add(rv.rank[out], -1)
+				f.add(sm.rank[out], -1)
 				out++
 			}
 		}
@@ -527,32 +568,32 @@ func percentileSeries(cs []int64, vs []float64, warm []bool, ts []float64, windo
 			continue
 		}
 		for j, p := range ps {
-			res.q[j][i] = ptr(f.quantile(rv.sorted, p))
+			res.q[j][i] = ptr(f.quantile(sm.sorted, p))
 		}
 	}
 	return res
 }
 
 // histogram counts the non-warmup values in HistogramBuckets log-spaced
-// buckets between the smallest and the largest value.
-func histogram(vs []float64, warm []bool) Histogram {
+// buckets between the smallest and the largest value. sorted holds every
+// sample's value by rank; warm and rank are by sample.
+func histogram(sorted []float64, warm []bool, rank []int32) Histogram {
+	h := Histogram{Bounds: []float64{}, Counts: []int64{}}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for i, v := range vs {
-		if !warm[i] {
+	for i, w := range warm {
+		if !w {
+			v := sorted[rank[i]]
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
-	h := Histogram{Bounds: []float64{}, Counts: []int64{}}
 	if math.IsInf(lo, 1) {
 		return h
 	}
 	if hi <= lo {
 		h.Bounds = []float64{lo, hi}
-		for i := range vs {
-			if !warm[i] {
-				if len(h.Counts) == 0 {
-					h.Counts = []int64{0}
-				}
+		h.Counts = []int64{0}
+		for _, w := range warm {
+			if !w {
 				h.Counts[0]++
 			}
 		}
@@ -567,21 +608,21 @@ func histogram(vs []float64, warm []bool) Histogram {
 	nb := HistogramBuckets
 	h.Bounds = make([]float64, nb+1)
 	h.Counts = make([]int64, nb)
-	ratio := math.Log(hi / start)
+	span := math.Log(hi / start)
 	for i := range nb + 1 {
-		h.Bounds[i] = start * math.Exp(ratio*float64(i)/float64(nb))
+		h.Bounds[i] = start * math.Exp(span*float64(i)/float64(nb))
 	}
 	h.Bounds[0], h.Bounds[nb] = lo, hi
-	for i, v := range vs {
-		if warm[i] {
+	for i, w := range warm {
+		if w {
 			continue
 		}
+		v := sorted[rank[i]]
 		b := sort.SearchFloat64s(h.Bounds, v) // first bound >= v
 		if b < len(h.Bounds) && h.Bounds[b] == v {
-			b++ // v is a lower bound of bucket b
+			b++ // v is the lower bound of bucket b
 		}
-		b--
-		b = max(0, min(b, nb-1))
+		b = max(0, min(b-1, nb-1))
 		h.Counts[b]++
 	}
 	return h

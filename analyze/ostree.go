@@ -3,7 +3,6 @@ package analyze
 import (
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // The windowed and cumulative percentile series need, at every second,
@@ -11,38 +10,9 @@ import (
 // (windowed). DuckDB's window quantile over a growing frame is superlinear
 // (minutes at 10M rows), and no well-kept Go library offers an exact
 // order-statistics multiset with deletes, so this file holds a small one:
-// values are ranked once by sorting, and a Fenwick tree over ranks counts
-// which values are present. Insert, delete and "k-th smallest" are
+// values are ranked once by sorting (in DuckDB: samples.sql), and a
+// Fenwick tree over ranks counts which values are present. Insert, delete and "k-th smallest" are
 // O(log n), so a whole series costs O(n log n) and is exact.
-
-// rankedValues maps each sample to its rank in sorted order.
-type rankedValues struct {
-	sorted []float64 // values in ascending order
-	rank   []int32   // rank[i] is the position of sample i in sorted
-}
-
-func rankValues(vs []float64) rankedValues {
-	idx := make([]int32, len(vs))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		if vs[a] < vs[b] {
-			return -1
-		}
-		if vs[a] > vs[b] {
-			return 1
-		}
-		return int(a - b)
-	})
-	sorted := make([]float64, len(vs))
-	rank := make([]int32, len(vs))
-	for r, i := range idx {
-		sorted[r] = vs[i]
-		rank[i] = int32(r)
-	}
-	return rankedValues{sorted: sorted, rank: rank}
-}
 
 // fenwick is a binary indexed tree of counts over ranks 0..n-1.
 type fenwick struct {
