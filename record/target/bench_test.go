@@ -115,3 +115,44 @@ func BenchmarkSSE(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBaselineNetHTTP is the floor BenchmarkDoStream is compared with:
+// what a vegeta-like attacker does (plain net/http POST of a fixed body,
+// read the whole response, no parsing), on the same server and transport
+// settings.
+func BenchmarkBaselineNetHTTP(b *testing.B) {
+	url := benchServer(b) + "/v1/chat/completions"
+	body := []byte(`{"model":"m","messages":[{"role":"user","content":"hello"}],"max_tokens":16,"stream":true,"stream_options":{"include_usage":true}}`)
+	for _, users := range []int{1, 64, 256} {
+		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
+			tr := NewTransport(Options{MaxConns: users})
+			b.Cleanup(tr.CloseIdleConnections)
+			hc := &http.Client{Transport: tr}
+			one := func() {
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer sk-bench")
+				resp, err := hc.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			b.ReportAllocs()
+			if users == 1 {
+				for b.Loop() {
+					one()
+				}
+				return
+			}
+			b.SetParallelism((users + 1) / 2)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					one()
+				}
+			})
+		})
+	}
+}

@@ -340,9 +340,7 @@ func (c *client) render(p Prompt) *prepared {
 	pb := &prepared{body: b}
 	if len(b) > 0 {
 		pb.getBody = func() (io.ReadCloser, error) {
-			r := &bodyBytes{}
-			r.Reset(b)
-			return r, nil
+			return io.NopCloser(bytes.NewReader(b)), nil
 		}
 	}
 	return pb
@@ -357,16 +355,15 @@ func jsonLiteral(v any) (string, error) {
 	return string(b), nil
 }
 
-// bodyBytes is a request body over a prepared byte slice.
-type bodyBytes struct{ bytes.Reader }
-
-func (*bodyBytes) Close() error { return nil }
-
 // call is the per-request state, allocated once per Do (not pooled: the
 // transport may still hold the request body or fire the timer after Do).
+//
+// The request body must stay an io.NopCloser around a *bytes.Reader: for
+// that type net/http writes headers and body in one write; for any other
+// it flushes the headers first (two packets per request).
 type call struct {
 	wd   watchdog
-	req  bodyBytes
+	req  bytes.Reader
 	body bodyReader
 }
 
@@ -420,7 +417,7 @@ func (c *client) Do(ctx context.Context, p Prompt) Result {
 	req := c.tmpl.WithContext(cctx)
 	if len(pb.body) > 0 {
 		cl.req.Reset(pb.body)
-		req.Body = &cl.req
+		req.Body = io.NopCloser(&cl.req)
 		req.GetBody = pb.getBody
 		req.ContentLength = int64(len(pb.body))
 	} else if req.Method != http.MethodGet && req.Method != http.MethodHead {
