@@ -5,7 +5,7 @@ LDFLAGS   := -X github.com/llmrec/llmrec/schemas.ToolVersion=$(VERSION)
 DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
 
-.PHONY: help build demo test bench vet fmt clean assets
+.PHONY: help build demo test bench vet fmt clean assets screenshot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -24,6 +24,14 @@ demo: build ## short step load against the built-in simulator, then the report
 	@mkdir -p $(DEMO_DIR)
 	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
 	bin/llmrep analyze $(DEMO_DIR)/run.parquet --warmup 3s --window 5s -o $(DEMO_DIR)/run.html
+
+screenshot: demo ## picture of the demo report (headless Chromium) for the README: docs/report.png
+	@command -v chromium >/dev/null || { echo 'make screenshot needs chromium: apt-get install -y chromium' >&2; exit 1; }
+	@mkdir -p docs
+	profile=$$(mktemp -d) && chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --hide-scrollbars --force-device-scale-factor=1 \
+		--user-data-dir=$$profile --window-size=1280,1700 --screenshot=docs/report.png \
+		"file://$(CURDIR)/$(DEMO_DIR)/run.html" 2>/dev/null; status=$$?; rm -rf $$profile; exit $$status
 
 test: assets vet ## the whole test suite
 	$(GO) test -count=1 -timeout 20m ./...

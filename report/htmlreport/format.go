@@ -108,8 +108,11 @@ func fmtSeconds(s float64) string {
 		return "0s"
 	}
 	d := time.Duration(math.Round(s*1000)) * time.Millisecond
-	if d >= time.Minute {
+	switch {
+	case d >= time.Minute:
 		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(100 * time.Millisecond)
 	}
 	return d.String()
 }
