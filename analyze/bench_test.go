@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -23,9 +24,14 @@ func synthRun(b *testing.B, path string, n int) string {
 	const steps, stepS = 10, 60.0
 	m := testMeta("bench", stepS, steps*stepS)
 	rng := rand.New(rand.NewPCG(1, 2))
-	recs := make([]schemas.Record, n)
+	f, err := os.Create(path + ".tmp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := record.NewParquetWriter(f)
 	cls, msg := schemas.ErrHTTP5xx, "503"
-	for i := range recs {
+	recs := make([]schemas.Record, 0, 100_000)
+	for i := range n {
 		sendS := float64(i) / float64(n) * steps * stepS
 		step := int(sendS/stepS) + 1
 		start := t0.Add(time.Duration(sendS * float64(time.Second)))
@@ -33,14 +39,30 @@ func synthRun(b *testing.B, path string, n int) string {
 		lat := base * (0.7 + 0.6*rng.Float64())
 		ttft := lat / 8
 		tok := int32(64 + rng.IntN(64))
-		recs[i] = schemas.Record{RunID: m.RunID, Seq: int64(i), User: int32(i % (step * 10)), Step: int32(step),
+		r := schemas.Record{RunID: m.RunID, Seq: int64(i), User: int32(i % (step * 10)), Step: int32(step),
 			Users: int32(step * 10), ScheduledAt: start.Add(-time.Millisecond), Start: start, LatencyMS: lat,
 			TTFTMS: &ttft, Status: 200, OK: true, OutputTokens: &tok, Chunks: tok, BytesIn: 4096}
 		if rng.IntN(100) == 0 {
-			recs[i].OK, recs[i].Status, recs[i].ErrorClass, recs[i].Error, recs[i].TTFTMS = false, 503, &cls, &msg, nil
+			r.OK, r.Status, r.ErrorClass, r.Error, r.TTFTMS = false, 503, &cls, &msg, nil
+		}
+		recs = append(recs, r)
+		if len(recs) == cap(recs) || i == n-1 {
+			if err := w.Write(recs); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
 		}
 	}
-	return writeRecords(b, path, m, recs)
+	if err := w.Close(m); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 // benchDir keeps generated inputs between runs (they take a while to
