@@ -170,9 +170,15 @@ func newOptionsRedactor(o Options) *Redactor {
 	}
 	secrets = append(secrets, urlSecrets(o.Target)...)
 	if u, err := url.Parse(o.Target); err == nil && u.User != nil {
-		secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(u.User.String())))
+		secrets = append(secrets, basicAuth(u.User))
 	}
 	return NewRedactor(secrets...)
+}
+
+// basicAuth returns the base64 credentials of userinfo for Basic auth.
+func basicAuth(u *url.Userinfo) string {
+	pw, _ := u.Password()
+	return base64.StdEncoding.EncodeToString([]byte(u.Username() + ":" + pw))
 }
 
 // endpointURL joins an OpenAI base URL and an endpoint path. The base may
@@ -215,8 +221,7 @@ func buildHeaders(o Options, u *url.URL, stream bool) (http.Header, string) {
 		setDefault("Authorization", "Bearer "+o.APIKey)
 	}
 	if u != nil && u.User != nil {
-		pw, _ := u.User.Password()
-		setDefault("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)))
+		setDefault("Authorization", "Basic "+basicAuth(u.User))
 	}
 	setDefault("User-Agent", "llmrec/"+schemas.ToolVersion)
 	switch {

@@ -3,6 +3,7 @@ package target
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -521,7 +522,10 @@ func TestNoSecretsInErrors(t *testing.T) {
 	echo := quietServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "url=%s auth=%s team=%s ", r.URL.String(), r.Header.Get("Authorization"), r.Header.Get("X-Team-Token"))
-		fmt.Fprintf(&b, "raw=%s", r.URL.RawQuery)
+		fmt.Fprintf(&b, "raw=%s ", r.URL.RawQuery)
+		if user, pass, ok := r.BasicAuth(); ok {
+			fmt.Fprintf(&b, "basic=%s:%s", user, pass)
+		}
 		http.Error(w, b.String(), http.StatusInternalServerError)
 	}))
 	refused := func() string {
@@ -529,15 +533,24 @@ func TestNoSecretsInErrors(t *testing.T) {
 		defer ln.Close()
 		return "http://" + ln.Addr().String()
 	}()
-	for _, api := range []string{APIChat, APICompletions, APIHTTP} {
+	basic := base64.StdEncoding.EncodeToString([]byte("bob:" + secretPass))
+	for _, api := range []string{APIChat, APICompletions, APIHTTP, "basic-auth"} {
 		for _, base := range []string{echo.URL, refused} {
 			o := testOptions(api, base)
 			o.Headers.Set("Cookie", "sid="+secretHeader+"; theme=dark")
+			if api == "basic-auth" {
+				// No API key: the userinfo is sent as Basic credentials.
+				o.API, o.APIKey = APIChat, ""
+			}
 			res := do(t, o, Prompt{Text: "hi"})
 			if res.OK || res.Error == "" {
 				t.Fatalf("%s %s: expected a failure, got %+v", api, base, res)
 			}
 			checkNoSecret(t, api+" Result.Error", res.Error)
+			if strings.Contains(res.Error, basic) {
+				t.Errorf("%s: Basic credentials leaked: %q", api, res.Error)
+			}
+			t.Logf("%s: %s", api, res.Error)
 			if base == echo.URL && !strings.Contains(res.Error, "REDACTED") {
 				t.Errorf("%s: echoed secrets not visibly redacted: %q", api, res.Error)
 			}
