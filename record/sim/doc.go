@@ -77,8 +77,9 @@
 // The knee profile saturates (p95 > 2× the 10-user baseline) between 30
 // and 40 users with the server's 64 tokens, and near 30 users when the
 // client asks for 128 (llmrec run's default --max-tokens); linear passes 2×
-// near 50 users; shed keeps its latency and fails from about 30 users on.
-// These figures are indicative only: they vary with the machine's load.
+// near 50 users; shed keeps its latency and its failures pass 1% at 30
+// users. These figures are indicative only: they vary with the machine's
+// load.
 //
 // # Cost
 //
