@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+var llmrecBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "llmrec-bin")
+	if err != nil {
+		panic(err)
+	}
+	llmrecBin = filepath.Join(dir, "llmrec")
+	build := exec.Command("go", "build", "-o", llmrecBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build llmrec: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func TestRunFlags(t *testing.T) {
+	t.Setenv("MY_KEY", "k-123")
+	tests := []struct {
+		args    []string
+		check   func(*RunOptions) string
+		wantErr string
+	}{
+		{args: nil, check: func(o *RunOptions) string {
+			c := o.Config
+			if c.Shape.StepUsers != 10 || c.Shape.StepTime != time.Minute || c.Shape.MaxUsers != 100 || c.WaitMin != 100*time.Millisecond || c.WaitMax != 500*time.Millisecond || c.Timeout != 120*time.Second || c.IdleTimeout != 30*time.Second || c.Grace != 30*time.Second || c.Out != "run.parquet" || !c.Stream || c.MaxTokens != 128 || c.API != "openai-chat" {
+				return fmt.Sprintf("defaults differ from SPEC §4: %+v", c)
+			}
+			return ""
+		}},
+		{args: []string{"--profile", "stress"}, check: func(o *RunOptions) string {
+			if s := o.Config.Shape; s.StepUsers != 50 || s.MaxUsers != 200 || s.Duration != 15*time.Minute {
+				return fmt.Sprintf("stress shape = %+v", s)
+			}
+			return ""
+		}},
+		{args: []string{"--profile", "stress", "--max-users", "120"}, check: func(o *RunOptions) string {
+			if s := o.Config.Shape; s.StepUsers != 50 || s.MaxUsers != 120 {
+				return fmt.Sprintf("explicit flag lost under a profile: %+v", s)
+			}
+			return ""
+		}},
+		{args: []string{"-H", "X-A: 1", "-H", "X-B:two", "--label", "model=v2", "--label", "commit=abc", "--api-key-env", "MY_KEY"}, check: func(o *RunOptions) string {
+			c := o.Config
+			if c.Headers.Get("X-A") != "1" || c.Headers.Get("X-B") != "two" || c.Labels["model"] != "v2" || c.Labels["commit"] != "abc" || c.APIKey != "k-123" {
+				return fmt.Sprintf("headers %v labels %v key %q", c.Headers, c.Labels, c.APIKey)
+			}
+			return ""
+		}},
+		{args: []string{"--api", "http", "--target", "http://127.0.0.1:1/x", "--body", `{"q":"{{.Prompt}}"}`}, check: func(o *RunOptions) string {
+			if o.Config.Stream || o.Config.Body == "" {
+				return "http api: stream should default off and body be set"
+			}
+			return ""
+		}},
+		{args: []string{"-H", "NoColonSecretValue"}, wantErr: "-H #1: want 'Key: value'"},
+		{args: []string{"--label", "novalue"}, wantErr: `--label "novalue": want key=value`},
+		{args: []string{"--step-users", "0", "--api", "soap"}, wantErr: "--step-users must be positive"},
+		{args: []string{"--profile", "gentle"}, wantErr: `unknown profile "gentle"`},
+		{args: []string{"--target", "ftp://x"}, wantErr: "is not an http(s) URL"},
+		{args: []string{"--prompts", "/nonexistent/prompts.jsonl"}, wantErr: "--prompts"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var got *RunOptions
+			var out bytes.Buffer
+			cmd := NewCmdRun(&IO{Out: &out, Err: &out}, func(o *RunOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			err := cmd.ExecuteContext(context.Background())
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "NoColonSecretValue") {
+					t.Fatal("a header value was echoed in an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := tt.check(got); msg != "" {
+				t.Fatal(msg)
+			}
+		})
+	}
+}
+
+func TestExitStatuses(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"version"}, 0},
+		{[]string{"run", "--step-users", "-3"}, 2},
+		{[]string{"run", "--no-such-flag"}, 2},
+		{[]string{"recover"}, 2},
+		{[]string{"recover", filepath.Join(t.TempDir(), "none.parquet")}, 1},
+		{[]string{"run", "--target", "http://127.0.0.1:1", "--model", "m", "-o", filepath.Join(t.TempDir(), "r.parquet")}, 1},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		got := Main(context.Background(), tt.args, nil, &out, &errOut)
+		if got != tt.want {
+			t.Errorf("llmrec %v: exit %d, want %d (stderr %q)", tt.args, got, tt.want, errOut.String())
+		}
+		if got != 0 && (strings.Count(errOut.String(), "\n") != 1 || !strings.HasPrefix(errOut.String(), "llmrec: ")) {
+			t.Errorf("llmrec %v: want one error line, got %q", tt.args, errOut.String())
+		}
+	}
+}
+
+// slowServer answers chat completions after delay and records when each
+// response was finished.
+type slowServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	done []time.Time
+}
+
+func newSlowServer(t *testing.T, delay time.Duration) *slowServer {
+	s := &slowServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/models" {
+			fmt.Fprint(w, `{"data":[{"id":"m"}]}`)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		fmt.Fprint(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		s.mu.Lock()
+		s.done = append(s.done, time.Now())
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *slowServer) finishedBy(t time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, d := range s.done {
+		if !d.After(t) {
+			n++
+		}
+	}
+	return n
+}
+
+func startRun(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(llmrecBin, append([]string{"run"}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out, &errOut
+}
+
+func countRows(t *testing.T, path string) (int64, *schemas.RunMeta) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatalf("%s is not a valid parquet file: %v", path, err)
+	}
+	v, _ := pf.Lookup(schemas.KeySchemaVersion)
+	js, _ := pf.Lookup(schemas.KeyRun)
+	meta, err := schemas.DecodeMeta(v, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf.NumRows(), meta
+}
+
+func TestSIGINTGivesValidFile(t *testing.T) {
+	srv := newSlowServer(t, 30*time.Millisecond)
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	cmd, stdout, stderr := startRun(t, "--target", srv.URL, "--stream=false", "--step-users", "5", "--step-time", "1h", "--wait-min", "10ms", "--wait-max", "20ms", "-o", out)
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d (%v), want 130; stderr %s", code, err, stderr)
+	}
+	n, meta := countRows(t, out)
+	if n == 0 || meta.EndReason != schemas.EndInterrupted {
+		t.Fatalf("%d rows, end reason %s", n, meta.EndReason)
+	}
+	if !strings.Contains(stdout.String(), "interrupted") {
+		t.Errorf("summary does not say interrupted: %s", stdout)
+	}
+}
+
+func TestSIGKILLThenRecover(t *testing.T) {
+	srv := newSlowServer(t, 20*time.Millisecond)
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	cmd, _, stderr := startRun(t, "--target", srv.URL, "--stream=false", "--step-users", "8", "--step-time", "1h", "--wait-min", "5ms", "--wait-max", "10ms", "-o", out)
+	time.Sleep(2500 * time.Millisecond)
+	killedAt := time.Now()
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(out + ".journal"); err != nil {
+		t.Fatalf("no journal after SIGKILL: %v (stderr %s)", err, stderr)
+	}
+	var rout, rerr bytes.Buffer
+	if code := Main(context.Background(), []string{"recover", out}, nil, &rout, &rerr); code != 0 {
+		t.Fatalf("recover exit %d: %s", code, rerr.String())
+	}
+	n, meta := countRows(t, out)
+	// Every response the server finished more than a second before the kill
+	// must be back (a little slack for the response to reach the client).
+	want := srv.finishedBy(killedAt.Add(-1100 * time.Millisecond))
+	if want < 50 || n < int64(want) {
+		t.Fatalf("recovered %d rows; the server finished %d more than 1.1 s before the kill", n, want)
+	}
+	if meta.EndReason != schemas.EndInterrupted {
+		t.Errorf("end reason %s", meta.EndReason)
+	}
+	t.Logf("recovered %d rows, %d finished >1.1s before the kill: %s", n, want, rout.String())
+}
+
+// TestSecretsNeverWritten plants secrets in a header, the API key variable,
+// URL userinfo and a URL query, makes the server fail echoing them, and
+// greps every artifact.
+func TestSecretsNeverWritten(t *testing.T) {
+	const hdrSecret, keySecret, userSecret, querySecret = "hdrSECRET1111", "keySECRET2222", "pwSECRET3333", "qSECRET4444"
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		i := n
+		mu.Unlock()
+		if r.URL.Path == "/v1/models" {
+			fmt.Fprint(w, `{"data":[{"id":"m"}]}`)
+			return
+		}
+		echo := r.Header.Get("Authorization") + " " + r.Header.Get("X-Tenant") + " " + r.URL.String()
+		if i%2 == 0 {
+			http.Error(w, "denied for "+echo, http.StatusInternalServerError)
+			return
+		}
+		http.Redirect(w, r, "http://127.0.0.1:1/?token="+querySecret, http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	hostport := strings.TrimPrefix(srv.URL, "http://")
+	for i, args := range [][]string{
+		{"--target", "http://user:" + userSecret + "@" + hostport + "/?api_key=" + querySecret},
+		{"--api", "http", "--body", `{"p":"{{.Prompt}}"}`, "--target", "http://user:" + userSecret + "@" + hostport + "/gen?token=" + querySecret + "&x=1"},
+	} {
+		out := filepath.Join(dir, fmt.Sprintf("run%d.parquet", i))
+		cmd := exec.Command(llmrecBin, append([]string{"run", "-H", "X-Tenant: " + hdrSecret, "--step-users", "2", "--step-time", "800ms", "--max-users", "2", "--wait-min", "10ms", "--wait-max", "20ms", "-o", out}, args...)...)
+		cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+keySecret)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("run %d: %v: %s", i, err, stderr.String())
+		}
+		file, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := countRows(t, out)
+		if rows == 0 {
+			t.Fatal("no rows")
+		}
+		for name, b := range map[string][]byte{"file": file, "stdout": stdout.Bytes(), "stderr": stderr.Bytes()} {
+			for _, s := range []string{hdrSecret, keySecret, userSecret, querySecret} {
+				if bytes.Contains(b, []byte(s)) {
+					t.Errorf("run %d: secret %s found in %s", i, s, name)
+				}
+			}
+		}
+	}
+}

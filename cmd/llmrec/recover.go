@@ -1,0 +1,33 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llmrec/llmrec/record"
+)
+
+// NewCmdRecover builds `llmrec recover FILE`.
+func NewCmdRecover(ios *IO, runF func(path string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "recover FILE",
+		Short: "Rebuild FILE (a killed run's -o path) from the journal the run left beside it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(args[0])
+			}
+			res, err := record.Recover(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(ios.Out, "recovered %d rows into %s", res.Rows, args[0])
+			if res.TornBytes > 0 {
+				fmt.Fprintf(ios.Out, " (%d bytes at the end of the journal held no whole row)", res.TornBytes)
+			}
+			fmt.Fprintln(ios.Out)
+			return nil
+		},
+	}
+}

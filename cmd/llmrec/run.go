@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/target"
+)
+
+// RunOptions is what `llmrec run` was asked to do.
+type RunOptions struct {
+	IO         *IO
+	Config     record.Config
+	Body       string   // --body: inline or @file
+	Prompts    string   // --prompts FILE
+	Headers    []string // -H 'K: V'
+	Labels     []string // --label k=v
+	APIKeyEnv  string
+	Profile    string
+	SimProfile string
+	changed    func(name string) bool
+}
+
+// NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
+// parsing.
+func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault}
+	c := &opts.Config
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Fire the step load and write every request to a Parquet run file",
+		Long: `Fire a step load (closed-loop users added in steps, each thinking a short time
+between requests) at --target and write one Parquet row per request to -o.
+With no --target the built-in simulator is started on a loopback port and
+load-tested. Ctrl-C stops gracefully (exit status 130, the file is complete);
+a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.changed = cmd.Flags().Changed
+			if err := opts.complete(); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.Target, "target", "", "base URL of the service (empty: the built-in simulator)")
+	f.StringVar(&c.API, "api", c.API, "openai-chat, openai-completions or http")
+	f.StringVar(&c.Method, "method", c.Method, "HTTP method for --api http")
+	f.StringVar(&opts.Body, "body", "", "request body for --api http: inline or @file, a Go template with {{.Prompt}}")
+	f.StringVar(&c.Model, "model", "", "model name (default: the first id of GET /v1/models)")
+	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens asked of the model")
+	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
+	f.StringVar(&opts.Prompts, "prompts", "", `prompt file: JSONL {"prompt": ...} or {"messages": [...]}, or plain text one prompt a line (default: built-in prompts)`)
+	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "extra request header 'K: V' (repeatable; values never reach the file or the terminal)")
+	f.StringVar(&opts.APIKeyEnv, "api-key-env", opts.APIKeyEnv, "environment variable holding the API key, sent as Authorization: Bearer")
+	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "users added each step")
+	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step")
+	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "most users")
+	f.Float64Var(&c.Shape.SpawnRate, "spawn-rate", 0, "users started per second within a step (default: step-users)")
+	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run (default: until max-users has been held one full step)")
+	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response")
+	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response")
+	f.StringVar(&opts.Profile, "profile", opts.Profile, "load profile: default, or stress (50 users a step, 200 max, 15m)")
+	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
+	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks")
+	f.DurationVar(&c.Grace, "grace", c.Grace, "time in-flight requests get at the end before they are canceled")
+	f.StringVarP(&c.Out, "out", "o", c.Out, "run file to write")
+	f.BoolVar(&c.Force, "force", false, "overwrite an existing run file")
+	f.StringArrayVar(&opts.Labels, "label", nil, "label k=v stored in the file (repeatable; e.g. model=v2, commit=abc)")
+	f.Int64Var(&c.Seed, "seed", 0, "seed for think times and prompt choice (0: random)")
+	f.StringVar(&opts.SimProfile, "sim-profile", c.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
+	return cmd
+}
+
+// complete turns the flag values into the record.Config.
+func (o *RunOptions) complete() error {
+	c := &o.Config
+	var errs []error
+	// A profile sets the shape; shape flags given explicitly still win.
+	if o.Profile != record.ProfileDefault {
+		explicit := c.Shape
+		if err := c.ApplyProfile(o.Profile); err != nil {
+			errs = append(errs, err)
+		}
+		if o.changed("step-users") {
+			c.Shape.StepUsers = explicit.StepUsers
+		}
+		if o.changed("max-users") {
+			c.Shape.MaxUsers = explicit.MaxUsers
+		}
+		if o.changed("duration") {
+			c.Shape.Duration = explicit.Duration
+		}
+		if o.changed("step-time") {
+			c.Shape.StepTime = explicit.StepTime
+		}
+		if o.changed("spawn-rate") {
+			c.Shape.SpawnRate = explicit.SpawnRate
+		}
+	}
+	c.Sim.Profile = o.SimProfile
+	if c.API == target.APIHTTP && !o.changed("stream") {
+		c.Stream = false
+	}
+	if strings.HasPrefix(o.Body, "@") {
+		b, err := os.ReadFile(o.Body[1:])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--body: %w", err))
+		}
+		c.Body = string(b)
+	} else {
+		c.Body = o.Body
+	}
+	if o.Prompts != "" {
+		p, err := target.LoadPrompts(o.Prompts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--prompts: %w", err))
+		}
+		c.Prompts = p
+	}
+	h, err := ParseHeaders(o.Headers)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Headers = h
+	l, err := ParseLabels(o.Labels)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Labels = l
+	if o.APIKeyEnv != "" {
+		c.APIKey = os.Getenv(o.APIKeyEnv)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return c.Validate()
+}
+
+// ParseHeaders parses -H values of the form 'Key: value'. Errors never
+// quote the value (it may be a secret).
+func ParseHeaders(raw []string) (http.Header, error) {
+	h := http.Header{}
+	var errs []error
+	for i, s := range raw {
+		k, v, ok := strings.Cut(s, ":")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
+			errs = append(errs, fmt.Errorf("-H #%d: want 'Key: value'", i+1))
+			continue
+		}
+		h.Add(k, strings.TrimSpace(v))
+	}
+	return h, errors.Join(errs...)
+}
+
+// ParseLabels parses --label k=v values.
+func ParseLabels(raw []string) (map[string]string, error) {
+	m := map[string]string{}
+	var errs []error
+	for _, s := range raw {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, "\r\n") {
+			errs = append(errs, fmt.Errorf("--label %q: want key=value", s))
+			continue
+		}
+		if _, dup := m[k]; dup {
+			errs = append(errs, fmt.Errorf("--label %q: key given twice", k))
+		}
+		m[k] = v
+	}
+	return m, errors.Join(errs...)
+}
+
+func runRun(cmd *cobra.Command, o *RunOptions) error {
+	ios := o.IO
+	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
+	sum, err := record.Run(cmd.Context(), o.Config, record.Hooks{Notice: sp.notice, Progress: sp.progress})
+	sp.endLine()
+	if err != nil {
+		return err
+	}
+	m := sum.Meta
+	fmt.Fprintf(ios.Out, "run %s: %s after %s, %d requests, %d failed (%.2f%%)\n",
+		m.RunID, m.EndReason, m.EndedAt.Sub(m.StartedAt).Truncate(time.Millisecond), sum.Rows, sum.Failures, pct(sum.Failures, sum.Rows))
+	if m.EndDetail != "" {
+		fmt.Fprintf(ios.Out, "  %s\n", m.EndDetail)
+	}
+	fmt.Fprintf(ios.Out, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
+	fmt.Fprintf(ios.Out, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	fmt.Fprintf(ios.Out, "  wrote %s; exact figures: llmrep analyze %s\n", sum.Out, sum.Out)
+	if cmd.Context().Err() != nil {
+		return errInterrupted
+	}
+	return nil
+}
+
+func pct(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}

@@ -1,0 +1,167 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/record/target"
+)
+
+// Config is everything a run needs. The llmrec command fills it from flags;
+// tests fill it directly.
+type Config struct {
+	// Target is the service's base URL; empty starts the built-in simulator
+	// (Sim) on a loopback port and load-tests it.
+	Target    string
+	API       string // openai-chat | openai-completions | http
+	Method    string // http only
+	Body      string // http only: a text/template with {{.Prompt}}
+	Model     string // empty: the first id of GET /v1/models (openai-*)
+	MaxTokens int
+	Stream    bool
+	Prompts   []target.Prompt // empty: target.BuiltinPrompts()
+	Headers   http.Header
+	APIKey    string
+
+	Profile          string // default | stress: recorded with the shape
+	Shape            Shape
+	WaitMin, WaitMax time.Duration
+	StopOnSaturation bool
+	// BaselineUsers and the thresholds drive --stop-on-saturation's live rule.
+	BaselineUsers    int
+	LatencyThreshold float64
+	ErrorThreshold   float64
+
+	Timeout, IdleTimeout, Grace time.Duration
+	MaxBodyBytes                int64
+
+	Out    string // run file path
+	Force  bool   // overwrite an existing Out
+	Labels map[string]string
+	Seed   int64 // think times and prompt choice; 0 picks one from the clock
+
+	Sim sim.Config // the built-in simulator, when Target is empty
+}
+
+// Profiles of the load shape (--profile).
+const (
+	ProfileDefault = "default"
+	ProfileStress  = "stress"
+)
+
+// DefaultConfig is the SPEC §4 defaults: 10 users a step every 60 s up to
+// 100, think time 0.1–0.5 s, 120 s timeout, 30 s idle timeout, 30 s grace.
+func DefaultConfig() Config {
+	return Config{
+		API:              target.APIChat,
+		Method:           http.MethodPost,
+		MaxTokens:        128,
+		Stream:           true,
+		Profile:          ProfileDefault,
+		Shape:            Shape{StepUsers: 10, StepTime: 60 * time.Second, MaxUsers: 100},
+		WaitMin:          100 * time.Millisecond,
+		WaitMax:          500 * time.Millisecond,
+		BaselineUsers:    10,
+		LatencyThreshold: 2,
+		ErrorThreshold:   0.01,
+		Timeout:          120 * time.Second,
+		IdleTimeout:      30 * time.Second,
+		Grace:            30 * time.Second,
+		MaxBodyBytes:     16 << 20,
+		Out:              "run.parquet",
+		Sim:              sim.DefaultConfig(),
+	}
+}
+
+// ApplyProfile sets the shape of a named profile: stress is the seed's
+// aggressive setting, 50 users a step, 200 at most, 15 minutes.
+func (c *Config) ApplyProfile(name string) error {
+	switch name {
+	case ProfileDefault:
+	case ProfileStress:
+		c.Shape.StepUsers, c.Shape.MaxUsers, c.Shape.Duration = 50, 200, 15*time.Minute
+		c.Shape.SpawnRate = 0
+	default:
+		return fmt.Errorf("unknown profile %q: use default or stress", name)
+	}
+	c.Profile = name
+	return nil
+}
+
+// Validate reports every problem with c at once.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	switch c.API {
+	case target.APIChat, target.APICompletions, target.APIHTTP:
+	default:
+		bad("--api %q: use openai-chat, openai-completions or http", c.API)
+	}
+	if c.Target != "" {
+		u, err := url.Parse(c.Target)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("--target %s is not an http(s) URL", target.RedactURL(c.Target))
+		}
+	} else if c.API == target.APIHTTP {
+		bad("--api http needs --target (the simulator speaks the OpenAI API)")
+	}
+	if c.API == target.APIHTTP && c.Body == "" && c.Method != http.MethodGet && c.Method != http.MethodHead {
+		bad("--api http with --method %s needs --body", c.Method)
+	}
+	if c.MaxTokens <= 0 {
+		bad("--max-tokens must be positive, got %d", c.MaxTokens)
+	}
+	s := c.Shape
+	if s.StepUsers <= 0 {
+		bad("--step-users must be positive, got %d", s.StepUsers)
+	}
+	if s.MaxUsers <= 0 {
+		bad("--max-users must be positive, got %d", s.MaxUsers)
+	}
+	if s.StepTime <= 0 {
+		bad("--step-time must be positive, got %v", s.StepTime)
+	}
+	if s.SpawnRate < 0 {
+		bad("--spawn-rate must not be negative, got %g", s.SpawnRate)
+	}
+	if s.Duration < 0 {
+		bad("--duration must not be negative, got %v", s.Duration)
+	}
+	if c.WaitMin < 0 || c.WaitMax < c.WaitMin {
+		bad("think time must satisfy 0 ≤ --wait-min ≤ --wait-max, got %v and %v", c.WaitMin, c.WaitMax)
+	}
+	if c.Timeout <= 0 {
+		bad("--timeout must be positive, got %v", c.Timeout)
+	}
+	if c.IdleTimeout <= 0 {
+		bad("--idle-timeout must be positive, got %v", c.IdleTimeout)
+	}
+	if c.Grace < 0 {
+		bad("--grace must not be negative, got %v", c.Grace)
+	}
+	if c.Out == "" {
+		bad("-o/--out must name a file")
+	}
+	if c.LatencyThreshold <= 1 {
+		bad("latency threshold must be above 1, got %g", c.LatencyThreshold)
+	}
+	if c.ErrorThreshold <= 0 || c.ErrorThreshold >= 1 {
+		bad("error threshold must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
+	}
+	for k := range c.Labels {
+		if k == "" || strings.ContainsAny(k, "=\n") {
+			bad("label key %q is empty or has '=' or a newline", k)
+		}
+	}
+	if c.Target == "" {
+		if err := c.Sim.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("simulator: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,171 @@
+package record
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// Live statistics use HdrHistogram (3 significant digits, 1 µs to 1 h):
+// they drive the status line and --stop-on-saturation while the run goes
+// on. They are approximate by design; llmrep computes the exact figures
+// from the file.
+func newHist() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+}
+
+// quantileMS is the q-quantile (0-100) in milliseconds, NaN when empty.
+func quantileMS(h *hdrhistogram.Histogram, q float64) float64 {
+	if h.TotalCount() == 0 {
+		return math.NaN()
+	}
+	return float64(h.ValueAtQuantile(q)) / 1000
+}
+
+func recordMS(h *hdrhistogram.Histogram, ms float64) {
+	us := int64(ms * 1000)
+	if us < 1 {
+		us = 1
+	}
+	if max := h.HighestTrackableValue(); us > max {
+		us = max
+	}
+	h.RecordValue(us)
+}
+
+// windowSeconds is the status line's window: requests completed in the last
+// 10 s, like Locust's real-time view.
+const windowSeconds = 10
+
+// stepStats is one step's live figures, over requests sent in the step
+// after the live warmup.
+type stepStats struct {
+	users    int
+	ok, fail int64
+	hist     *hdrhistogram.Histogram
+}
+
+// live holds the statistics the writer goroutine keeps as rows arrive.
+// Only that goroutine touches it.
+type live struct {
+	t0      time.Time
+	warmup  time.Duration // rows sent before t0+warmup are left out of step stats
+	ring    [windowSeconds]*hdrhistogram.Histogram
+	ringOK  [windowSeconds]int64
+	ringBad [windowSeconds]int64
+	ringSec [windowSeconds]int64 // which second each slot holds
+	total   *hdrhistogram.Histogram
+	lag     *hdrhistogram.Histogram
+	steps   map[int32]*stepStats
+	rows    int64
+	fails   int64
+	secLag  float64 // worst lag of rows sent in the current second, ms
+}
+
+func newLive(t0 time.Time, warmup time.Duration) *live {
+	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}}
+	for i := range l.ring {
+		l.ring[i] = newHist()
+		l.ringSec[i] = -1
+	}
+	return l
+}
+
+func (l *live) add(r *schemas.Record) {
+	l.rows++
+	end := r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond)))
+	sec := int64(end.Sub(l.t0) / time.Second)
+	slot := int(((sec % windowSeconds) + windowSeconds) % windowSeconds)
+	if l.ringSec[slot] != sec {
+		l.ring[slot].Reset()
+		l.ringOK[slot], l.ringBad[slot], l.ringSec[slot] = 0, 0, sec
+	}
+	lagMS := float64(r.Start.Sub(r.ScheduledAt)) / float64(time.Millisecond)
+	recordMS(l.lag, max(lagMS, 0.001))
+	l.secLag = max(l.secLag, lagMS)
+	if r.OK {
+		recordMS(l.ring[slot], r.LatencyMS)
+		recordMS(l.total, r.LatencyMS)
+		l.ringOK[slot]++
+	} else {
+		l.fails++
+		l.ringBad[slot]++
+	}
+	if r.Start.Sub(l.t0) < l.warmup {
+		return
+	}
+	st := l.steps[r.Step]
+	if st == nil {
+		st = &stepStats{hist: newHist()}
+		l.steps[r.Step] = st
+	}
+	st.users = max(st.users, int(r.Users))
+	if r.OK {
+		st.ok++
+		recordMS(st.hist, r.LatencyMS)
+	} else {
+		st.fail++
+	}
+}
+
+// window merges the last windowSeconds seconds ending at second now.
+func (l *live) window(now int64) (h *hdrhistogram.Histogram, ok, bad int64) {
+	h = newHist()
+	for i := range l.ring {
+		if s := l.ringSec[i]; s > now-windowSeconds && s <= now {
+			h.Merge(l.ring[i])
+			ok += l.ringOK[i]
+			bad += l.ringBad[i]
+		}
+	}
+	return h, ok, bad
+}
+
+// saturation is the live rule of --stop-on-saturation.
+type saturation struct {
+	baselineUsers    int
+	latencyThreshold float64
+	errorThreshold   float64
+	baselineStep     int32
+	baselineP95      float64
+}
+
+// minStepSamples is the fewest requests a step needs before the live rule
+// judges it.
+const minStepSamples = 30
+
+// check judges the step running at elapsed once half of it has passed. It
+// fixes the baseline (the first step with users ≥ baselineUsers, judged when
+// it ends) and then reports whether the current step's p95 exceeds
+// latencyThreshold × the baseline's, or its failure rate errorThreshold.
+func (s *saturation) check(l *live, shape Shape, elapsed time.Duration) (fired bool, detail string) {
+	cur := int32(shape.StepAt(elapsed))
+	if s.baselineStep == 0 {
+		for k := int32(1); k < cur; k++ {
+			st := l.steps[k]
+			if st != nil && st.users >= s.baselineUsers && st.ok > 0 {
+				s.baselineStep, s.baselineP95 = k, quantileMS(st.hist, 95)
+				break
+			}
+		}
+		return false, ""
+	}
+	if cur <= s.baselineStep || elapsed-time.Duration(cur-1)*shape.StepTime < shape.StepTime/2 {
+		return false, ""
+	}
+	st := l.steps[cur]
+	if st == nil || st.ok+st.fail < minStepSamples {
+		return false, ""
+	}
+	if rate := float64(st.fail) / float64(st.ok+st.fail); rate > s.errorThreshold {
+		return true, fmt.Sprintf("failure rate %.1f%% at %d users is over %.1f%%", 100*rate, st.users, 100*s.errorThreshold)
+	}
+	if p95 := quantileMS(st.hist, 95); p95 > s.latencyThreshold*s.baselineP95 {
+		return true, fmt.Sprintf("p95 %.0f ms at %d users is over %.1f × the baseline %.0f ms (step %d)", p95, st.users, s.latencyThreshold, s.baselineP95, s.baselineStep)
+	}
+	return false, ""
+}
