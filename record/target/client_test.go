@@ -265,7 +265,7 @@ func TestFaults(t *testing.T) {
 					}
 				}
 			}),
-			tune: func(o *Options) { o.Timeout = 400 * time.Millisecond; o.IdleTimeout = 200 * time.Millisecond },
+			tune: func(o *Options) { o.Timeout = 400 * time.Millisecond; o.IdleTimeout = 5 * time.Second },
 			want: want{status: 200, class: schemas.ErrTimeout},
 			check: func(t *testing.T, res Result) {
 				if res.Chunks < 3 {
@@ -496,7 +496,7 @@ func TestCanceled(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			go func() {
 				<-started
-				time.Sleep(50 * time.Millisecond) // let the headers (and first event) arrive
+				time.Sleep(200 * time.Millisecond) // let the headers (and first event) arrive
 				cancel()
 			}()
 			res := c.Do(ctx, Prompt{Text: "hi"})
