@@ -191,17 +191,20 @@ func header(a *analyze.Analysis) []field {
 		end += ": " + r.EndDetail
 	}
 	sh := &r.Shape
-	shape := "+" + strconv.Itoa(sh.StepUsers) + " users every " + fmtSeconds(sh.StepTimeS) +
-		" up to " + strconv.Itoa(sh.MaxUsers)
-	if sh.SpawnRate > 0 {
-		shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
-	}
-	shape += ", think " + fmtSeconds(sh.WaitMinS) + "–" + fmtSeconds(sh.WaitMaxS)
-	if sh.Profile != "" {
-		shape += " (" + sh.Profile + " profile)"
-	}
-	if sh.StopOnSaturation {
-		shape += ", stop on saturation"
+	shape := dash
+	if sh.StepUsers > 0 {
+		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + fmtSeconds(sh.StepTimeS) +
+			" up to " + strconv.Itoa(sh.MaxUsers)
+		if sh.SpawnRate > 0 {
+			shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
+		}
+		shape += ", think " + fmtSeconds(sh.WaitMinS) + "–" + fmtSeconds(sh.WaitMaxS)
+		if sh.Profile != "" {
+			shape += " (" + sh.Profile + " profile)"
+		}
+		if sh.StopOnSaturation {
+			shape += ", stop on saturation"
+		}
 	}
 	reqs := fmtInt(a.Overall.Requests) + " after warmup (" + fmtInt(a.Overall.WarmupRequests) + " in warmup, " + fmtInt(r.Rows) + " rows)"
 	metric := "latency"
