@@ -66,17 +66,19 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	}
 	defer e.Close()
 
-	if _, err := e.conn.ExecContext(ctx, query("create.sql")); err != nil {
-		return nil, fmt.Errorf("create run table: %w", err)
+	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql"}[opts.Metric]
+	for _, q := range []string{"create.sql", view} {
+		if _, err := e.conn.ExecContext(ctx, query(q)); err != nil {
+			return nil, fmt.Errorf("create run table: %w", err)
+		}
 	}
 	origin := a.Run.StartedAt.UnixMicro()
-	for i, f := range files {
-		if _, err := e.conn.ExecContext(ctx, query("load.sql"),
-			escapeGlob(f.path), int64(i), origin, opts.Warmup.Microseconds(), opts.Metric); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+	for _, f := range files {
+		for _, q := range []string{"load.sql", "load_failed.sql"} {
+			_, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds())
+			if err != nil {
+				return nil, e.readError(ctx, f, err)
 			}
-			return nil, &InputError{Path: f.arg, Reason: "cannot read rows: " + duckMessage(err), Err: err}
 		}
 	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts}
@@ -169,10 +171,10 @@ func (c *computer) run() error {
 }
 
 func (c *computer) presence() error {
-	var rows, ttft, tokens, lastDone, lastSend, warm, late int64
+	var rows, ttft, tokens, lastDone, warm, late int64
 	var lag50, lag99, lagMax sql.NullFloat64
-	err := c.conn.QueryRowContext(c.ctx, query("presence.sql"), int64(LagThresholdMS*1000)).Scan(
-		&rows, &ttft, &tokens, &lastDone, &lastSend, &warm, &lag50, &lag99, &lagMax, &late)
+	err := c.conn.QueryRowContext(c.ctx, query("presence.sql"), LagThresholdMS).Scan(
+		&rows, &ttft, &tokens, &lastDone, &warm, &lag50, &lag99, &lagMax, &late)
 	if err != nil {
 		return fmt.Errorf("read run summary: %w", err)
 	}
@@ -406,7 +408,7 @@ func (c *computer) series() error {
 		}
 		s.Users[i] = last
 	}
-	rows, err = c.conn.QueryContext(c.ctx, query("series_done.sql"), bucketUS, int64(n))
+	rows, err = c.conn.QueryContext(c.ctx, query("series_done.sql"), bucketUS, int64(n), bucketUS, int64(n))
 	if err != nil {
 		return fmt.Errorf("series of completions: %w", err)
 	}

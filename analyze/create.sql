@@ -1,19 +1,24 @@
--- The run table: one row per request attempt of every shard, with the
--- derived times the figures use (µs since the run's started_at).
-CREATE TABLE r (
-    file_idx      INTEGER,
+-- The run tables. raw: one row per request attempt of every shard, with the
+-- derived times the figures use (µs since the run's started_at); failed:
+-- the failures' classes and messages (strings kept apart: they are rare,
+-- and a string column costs 16 bytes a row in memory).
+CREATE TABLE raw (
     step          INTEGER,
     users         INTEGER,
     ok            BOOLEAN,
-    error_class   VARCHAR,
-    error         VARCHAR,
+    warm          BOOLEAN,  -- sent within the warmup
     send_us       BIGINT,   -- start - started_at
     c_us          BIGINT,   -- completion: send_us + latency
-    lag_us        BIGINT,   -- start - scheduled_at
-    warm          BOOLEAN,  -- sent within the warmup
     latency_ms    DOUBLE,
     ttft_ms       DOUBLE,
-    v             DOUBLE,   -- the selected metric (latency_ms or ttft_ms)
     output_tokens INTEGER,
-    prompt_tokens INTEGER
+    prompt_tokens INTEGER,
+    lag_ms        FLOAT     -- start - scheduled_at
+);
+CREATE TABLE failed (
+    step        INTEGER,
+    warm        BOOLEAN,
+    c_us        BIGINT,
+    error_class VARCHAR,
+    error       VARCHAR
 );

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 
@@ -30,6 +31,8 @@ type engine struct {
 	connector *duckdb.Connector
 	db        *sql.DB
 	conn      *sql.Conn
+	memLimit  string
+	tempDir   string // private spill directory, removed by Close
 }
 
 // openEngine opens the database and locks it down before any data is read:
@@ -70,6 +73,14 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 	if mem == "" {
 		mem = DefaultMemoryLimit
 	}
+	e.memLimit = mem
+	// A private directory lets DuckDB spill to disk past the memory limit
+	// (large runs) instead of failing; nothing else can be written.
+	tmp, err := os.MkdirTemp("", "llmrep-spill-")
+	if err != nil {
+		return fmt.Errorf("create spill directory: %w", err)
+	}
+	e.tempDir = tmp
 	allowed := make([]string, 0, 2*len(files))
 	for _, f := range files {
 		allowed = append(allowed, f)
@@ -84,7 +95,7 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 		{"SET memory_limit = ?", []any{mem}},
 		{"SET threads = ?", []any{int64(threads)}},
 		{"SET preserve_insertion_order = false", nil},
-		{"SET temp_directory = ''", nil}, // no spilling to disk
+		{"SET temp_directory = ?", []any{tmp}},
 		{"SET autoinstall_known_extensions = false", nil},
 		{"SET autoload_known_extensions = false", nil},
 		{"SET allow_community_extensions = false", nil},
@@ -107,7 +118,23 @@ func (e *engine) Close() error {
 		errs = append(errs, e.conn.Close())
 	}
 	errs = append(errs, e.db.Close(), e.connector.Close())
+	if e.tempDir != "" {
+		errs = append(errs, os.RemoveAll(e.tempDir))
+	}
 	return errors.Join(errs...)
+}
+
+// readError classifies a failure to read a file's rows: out of memory is
+// the machine's limit, anything else is the file's fault.
+func (e *engine) readError(ctx context.Context, f *inputFile, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var de *duckdb.Error
+	if errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory {
+		return fmt.Errorf("out of memory reading %s (memory limit %s): %s", f.arg, e.memLimit, duckMessage(err))
+	}
+	return &InputError{Path: f.arg, Reason: "cannot read rows: " + duckMessage(err), Err: err}
 }
 
 // duckMessage shortens a DuckDB error to its first line without the

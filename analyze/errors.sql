@@ -5,7 +5,7 @@ SELECT
     coalesce(error_class, 'other') AS class,
     count(*) AS n,
     coalesce(min(error), '') AS example
-FROM r
-WHERE NOT warm AND NOT ok
+FROM failed
+WHERE NOT warm
 GROUP BY GROUPING SETS ((step, class), (class))
 ORDER BY total DESC, step, class;

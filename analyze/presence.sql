@@ -1,14 +1,16 @@
 -- What the run carries: rows, TTFT values, token counts, the last
--- completion, and the post-warmup client-side lag.
-SELECT
-    count(*),
-    count(ttft_ms),
-    count(output_tokens),
-    coalesce(max(c_us), 0),
-    coalesce(max(send_us), 0),
-    count(*) FILTER (WHERE warm),
-    quantile_cont(lag_us / 1000.0, [0.5, 0.99]) FILTER (WHERE NOT warm)[1],
-    quantile_cont(lag_us / 1000.0, [0.5, 0.99]) FILTER (WHERE NOT warm)[2],
-    max(lag_us / 1000.0) FILTER (WHERE NOT warm),
-    count(*) FILTER (WHERE NOT warm AND lag_us > ?)
-FROM r;
+-- completion, warmup rows, and the post-warmup client-side lag.
+-- Parameter: the lag threshold (ms).
+WITH p AS (
+    SELECT
+        count(*) AS n,
+        count(ttft_ms) AS ttft_n,
+        count(output_tokens) AS tokens_n,
+        coalesce(max(c_us), 0) AS last_done,
+        count(*) FILTER (WHERE warm) AS warm_n,
+        quantile_cont(lag_ms, [0.5, 0.99]) FILTER (WHERE NOT warm) AS lag_q,
+        max(lag_ms) FILTER (WHERE NOT warm) AS lag_max,
+        count(*) FILTER (WHERE NOT warm AND lag_ms > ?) AS late
+    FROM raw
+)
+SELECT n, ttft_n, tokens_n, last_done, warm_n, lag_q[1], lag_q[2], lag_max, late FROM p;

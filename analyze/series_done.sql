@@ -1,11 +1,22 @@
--- Completions per series bucket (warmup included), by outcome and class,
--- with output tokens of successes. Parameters as series_sent.sql.
+-- Completions per series bucket (warmup included): successes with their
+-- output tokens, and failures by class. Parameters: bucket (µs), number of
+-- buckets, twice. Bucket b covers ((b-1)·bucket, b·bucket].
 SELECT
     least(greatest(1, CAST(ceil(c_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
-    ok,
-    CASE WHEN ok THEN '' ELSE coalesce(error_class, 'other') END AS class,
+    true AS ok,
+    '' AS class,
     count(*),
-    coalesce(sum(output_tokens) FILTER (WHERE ok), 0)
-FROM r
-GROUP BY b, ok, class
+    coalesce(sum(output_tokens), 0)
+FROM raw
+WHERE ok
+GROUP BY b
+UNION ALL
+SELECT
+    least(greatest(1, CAST(ceil(c_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
+    false AS ok,
+    coalesce(error_class, 'other') AS class,
+    count(*),
+    0
+FROM failed
+GROUP BY b, class
 ORDER BY b, ok, class;

@@ -4,6 +4,6 @@ SELECT
     least(greatest(1, CAST(ceil(send_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
     max(users),
     count(*)
-FROM r
+FROM raw
 GROUP BY b
 ORDER BY b;
