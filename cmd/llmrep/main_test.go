@@ -182,12 +182,17 @@ func TestBadInput(t *testing.T) {
 	}
 	other := writeRun(t, filepath.Join(dir, "other.parquet"), meta("run-2"), records("run-2", func(int) bool { return true }))
 
+	corrupt := append([]byte(nil), body...)
+	for i := 200; i < len(corrupt)/2; i += 37 {
+		corrupt[i] ^= 0x5a
+	}
 	tests := []struct {
 		name string
 		args []string
 		code int
 		want string
 	}{
+		{"corrupt pages", []string{write("corrupt.parquet", corrupt)}, 3, "corrupt.parquet: cannot read rows"},
 		{"missing file", []string{filepath.Join(dir, "nope.parquet")}, 3, "nope.parquet: no such file"},
 		{"not parquet", []string{write("notes.parquet", []byte("hello, this is not parquet at all\n"))}, 3, "notes.parquet: not a Parquet file"},
 		{"truncated", []string{write("cut.parquet", body[:len(body)/2])}, 3, "cut.parquet: footer missing, the file is truncated (was the run killed?): run `llmrec recover"},
