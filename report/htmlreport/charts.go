@@ -137,12 +137,14 @@ func warmupArea(a *analyze.Analysis) []charts.SeriesOpts {
 	if w <= 0 {
 		return nil
 	}
+	// The word "warmup" needs room: on a long run the band is a sliver.
+	label := a.Run.DurationS <= 0 || w/a.Run.DurationS >= 0.04
 	return []charts.SeriesOpts{
 		charts.WithMarkAreaData([]opts.MarkAreaData{
 			{Name: "warmup", XAxis: 0, MarkAreaStyle: opts.MarkAreaStyle{ItemStyle: &opts.ItemStyle{Color: colWarmup}}},
 			{XAxis: round(w)},
 		}),
-		charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(true), Color: "#6b7280", Position: "insideTop"}}),
+		charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(label), Color: "#6b7280", Position: "insideTop"}}),
 	}
 }
 
