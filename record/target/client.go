@@ -78,8 +78,10 @@ type client struct {
 	red      *Redactor
 	bodyTmpl *template.Template
 
-	cache   atomic.Pointer[bodyCache]
-	cacheMu sync.Mutex
+	// cache maps a prompt (its Text, or msgKey for Messages) to its
+	// *prepared body; cached counts the entries (bounded by maxCachedBodies).
+	cache  sync.Map
+	cached atomic.Int64
 }
 
 // prepared is the rendered request body of one prompt.
@@ -92,13 +94,6 @@ type prepared struct {
 type msgKey struct {
 	first *Message
 	n     int
-}
-
-// bodyCache is an immutable snapshot: readers load it without locking, a
-// writer copies it under cacheMu.
-type bodyCache struct {
-	text map[string]*prepared
-	msgs map[msgKey]*prepared
 }
 
 // New validates o and returns a Client for it.
@@ -155,7 +150,6 @@ func New(o Options) (Client, error) {
 		ProtoMajor: 1,
 		ProtoMinor: 1,
 	}
-	c.cache.Store(&bodyCache{text: map[string]*prepared{}, msgs: map[msgKey]*prepared{}})
 	return c, nil
 }
 
@@ -266,55 +260,30 @@ type bodyData struct {
 	Messages []Message
 }
 
-// prepare returns the cached body of p, rendering it on first use.
+// prepare returns the cached body of p, rendering it on first use. Text
+// prompts are keyed by their text, message prompts by the identity of their
+// slice (first element and length): prompts are treated as immutable.
 func (c *client) prepare(p Prompt) *prepared {
-	bc := c.cache.Load()
-	if p.Messages == nil {
-		if pb, ok := bc.text[p.Text]; ok {
-			return pb
-		}
-	} else if len(p.Messages) > 0 {
-		if pb, ok := bc.msgs[msgKey{&p.Messages[0], len(p.Messages)}]; ok {
-			return pb
-		}
+	var key any
+	switch {
+	case p.Messages == nil:
+		key = p.Text
+	case len(p.Messages) > 0:
+		key = msgKey{&p.Messages[0], len(p.Messages)}
+	default:
+		return c.render(p)
+	}
+	if v, ok := c.cache.Load(key); ok {
+		return v.(*prepared)
 	}
 	pb := c.render(p)
-	c.store(p, pb)
+	if c.cached.Load() < maxCachedBodies {
+		if v, loaded := c.cache.LoadOrStore(key, pb); loaded {
+			return v.(*prepared)
+		}
+		c.cached.Add(1)
+	}
 	return pb
-}
-
-func (c *client) store(p Prompt, pb *prepared) {
-	if p.Messages != nil && len(p.Messages) == 0 {
-		return
-	}
-	c.cacheMu.Lock()
-	defer c.cacheMu.Unlock()
-	old := c.cache.Load()
-	if len(old.text)+len(old.msgs) >= maxCachedBodies {
-		return
-	}
-	nc := &bodyCache{text: old.text, msgs: old.msgs}
-	if p.Messages == nil {
-		if _, ok := old.text[p.Text]; ok {
-			return
-		}
-		nc.text = make(map[string]*prepared, len(old.text)+1)
-		for k, v := range old.text {
-			nc.text[k] = v
-		}
-		nc.text[p.Text] = pb
-	} else {
-		k := msgKey{&p.Messages[0], len(p.Messages)}
-		if _, ok := old.msgs[k]; ok {
-			return
-		}
-		nc.msgs = make(map[msgKey]*prepared, len(old.msgs)+1)
-		for k, v := range old.msgs {
-			nc.msgs[k] = v
-		}
-		nc.msgs[k] = pb
-	}
-	c.cache.Store(nc)
 }
 
 // render builds the request body of p.
