@@ -36,7 +36,7 @@ type Result struct {
 	PromptTokens int32  // from the server's usage, valid only if HasUsage
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
-	Chunks       int32 // SSE data events with a JSON payload ([DONE] not counted)
+	Chunks       int32 // SSE data events received, not counting [DONE] and empty ones
 	BytesIn      int64 // response body bytes received
 }
 

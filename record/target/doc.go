@@ -30,17 +30,37 @@
 // chat, choices[0].text for completions). BytesIn counts response body bytes
 // as received on the wire (transparent gzip is disabled, see NewTransport).
 //
+// # APIs
+//
+// openai-chat POSTs {model, messages, max_tokens, stream[, stream_options:
+// {include_usage: true}]} to {Target}/v1/chat/completions; a Text prompt
+// becomes one user message. openai-completions POSTs {model, prompt, ...} to
+// {Target}/v1/completions (a Messages prompt is sent as its contents joined
+// by newlines). Target may end in "/", "/v1" or a full endpoint path; its
+// query is kept. An empty Model or a zero MaxTokens is left out of the body.
+// http sends Method [POST] with the Body template rendered per prompt to
+// Target as given: the template sees .Prompt (the text) and .Messages, and
+// {{json .Prompt}} writes a JSON string literal. Success there is a 2xx and
+// a complete body; there is no TTFT, usage or chunk count.
+//
+// Headers: the -H set, then defaults that do not override it:
+// Authorization: Bearer APIKey (or Basic from URL userinfo),
+// Content-Type/Accept for JSON or SSE, User-Agent llmrec/VERSION; a Host
+// header sets the request's Host.
+//
 // # Error classes
 //
 // A Result is OK only for a 2xx status with a complete body: for a stream,
 // a `data: [DONE]` event. Otherwise ErrorClass is exactly one of the
 // schemas.Err* constants, chosen by the first rule that matches:
 //
-//   - canceled: the caller's context ended (canceled or its own deadline);
-//     the engine does this at the end of a run.
 //   - timeout: Options.Timeout elapsed (the whole request, headers included).
 //   - idle_timeout: after the response headers, no body byte arrived within
 //     Options.IdleTimeout (before the first byte or between chunks).
+//     Both are enforced by one timer per request that cancels the request's
+//     context with a distinct cause; Do reads the cause to tell them apart.
+//   - canceled: the caller's context ended (canceled or its own deadline);
+//     the engine does this at the end of a run.
 //   - rate_limited: status 429 (Retry-After is quoted in Error; never retried).
 //   - http_4xx: any other 4xx status.
 //   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
