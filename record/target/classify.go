@@ -81,6 +81,8 @@ func Classify(err error) string {
 // values) meaning the connection went away under a written request.
 var resetMessages = []string{
 	"server closed connection",
+	"server closed idle connection",
+	"unexpected EOF",
 	"transport connection broken",
 	"connection reset",
 	"broken pipe",
