@@ -90,7 +90,9 @@ const tooltipsJS = `(async () => {
     c.dispatchAction({type: "showTip", x: Math.floor(el.clientWidth / 2), y: Math.floor(el.clientHeight / 2)});
   }
   await new Promise(r => setTimeout(r, 300));
-  return document.querySelectorAll("div.chart div").length;
+  let text = "";
+  for (const el of document.querySelectorAll("div.chart")) { text += el.innerText + "\n"; }
+  return text;
 })()`
 
 func checkInBrowser(t *testing.T, b *browser, dir, name string, a *analyze.Analysis) {
@@ -139,8 +141,8 @@ func checkInBrowser(t *testing.T, b *browser, dir, name string, a *analyze.Analy
 	if st.Canvases != st.Charts {
 		t.Errorf("%d canvases for %d charts", st.Canvases, st.Charts)
 	}
-	var tipNodes int
-	if err := b.eval(ctx, session, tooltipsJS, &tipNodes); err != nil {
+	var tips string
+	if err := b.eval(ctx, session, tooltipsJS, &tips); err != nil {
 		t.Errorf("open tooltips: %v", err)
 	}
 	if err := b.eval(ctx, session, stateJS, &st); err != nil {
@@ -156,6 +158,10 @@ func checkInBrowser(t *testing.T, b *browser, dir, name string, a *analyze.Analy
 		for _, s := range []string{hostileTag, hostileFunc} {
 			if !strings.Contains(st.Text, s) {
 				t.Errorf("the hostile string %q does not show as text", s)
+			}
+			// The failure classes name series: their tooltip shows them.
+			if !strings.Contains(tips, s) {
+				t.Errorf("the hostile series name %q does not show as text in a tooltip; tooltips:\n%s", s, tips)
 			}
 		}
 	}
