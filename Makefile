@@ -22,7 +22,7 @@ build: assets ## build bin/llmrec (CGO_ENABLED=0) and bin/llmrep (DuckDB, cgo)
 
 demo: build ## short step load against the built-in simulator, then the report
 	@mkdir -p $(DEMO_DIR)
-	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
+	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --max-tokens 64 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
 	bin/llmrep analyze $(DEMO_DIR)/run.parquet --warmup 3s --window 5s -o $(DEMO_DIR)/run.html
 
 screenshot: demo ## picture of the demo report (headless Chromium) for the README: docs/report.png

@@ -352,12 +352,23 @@ func (e *engine) user(id int32, next time.Time) {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
 	}
 	wmin, span := e.cfg.WaitMin, e.cfg.WaitMax-e.cfg.WaitMin
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
+	// The timer is made on first use: on this Go (1.26), Reset of a timer
+	// made with a long duration and stopped before it fired wakes the
+	// waiter up to hundreds of milliseconds late (measured: see
+	// BENCHMARKS.md), which would show as generator lag.
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		if d := time.Until(next); d > 0 {
-			timer.Reset(d)
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
 			select {
 			case <-timer.C:
 			case <-e.stopSend:

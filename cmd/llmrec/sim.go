@@ -41,8 +41,12 @@ Ctrl-C stops it.`,
 				return err
 			}
 			fmt.Fprintf(ios.Err, "llmrec sim: profile %s, %d slots, serving %s (Ctrl-C stops)\n", c.Profile, c.Slots, srv.URL)
-			<-cmd.Context().Done()
-			return srv.Close()
+			select {
+			case <-cmd.Context().Done():
+				return srv.Close()
+			case <-srv.Done():
+				return srv.Wait() // the server stopped by itself: say why
+			}
 		},
 	}
 	f := cmd.Flags()
@@ -54,5 +58,7 @@ Ctrl-C stops it.`,
 	f.Float64Var(&c.Jitter, "jitter", c.Jitter, "relative jitter of each request's timing (0.1 = ±10%)")
 	f.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "fraction of requests answered 500 at random")
 	f.Int64Var(&c.Seed, "seed", c.Seed, "random seed (token text and jitter)")
+	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "output tokens when a request does not say")
+	f.Float64Var(&c.Swap, "swap", c.Swap, "knee: strength of the slowdown once the queue is deep (0: plain queue)")
 	return cmd
 }
