@@ -73,6 +73,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		}
 	}
 	origin := a.Run.StartedAt.UnixMicro()
+	start := time.Now()
 	for _, f := range files {
 		for _, q := range []string{"load.sql", "load_failed.sql"} {
 			_, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds())
@@ -82,6 +83,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		}
 	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts}
+	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, err
 	}
@@ -142,6 +144,13 @@ func runInfo(files []*inputFile) Run {
 	return r
 }
 
+// trace reports a phase's duration to Options.Trace.
+func (c *computer) trace(phase string, start time.Time) {
+	if c.opts.Trace != nil {
+		fmt.Fprintf(c.opts.Trace, "analyze: %-8s %v\n", phase, time.Since(start).Round(time.Millisecond))
+	}
+}
+
 // computer runs the queries and derives the figures into a.
 type computer struct {
 	ctx  context.Context
@@ -155,11 +164,17 @@ type computer struct {
 }
 
 func (c *computer) run() error {
-	steps := []func() error{
-		c.presence, c.stats, c.errors, c.series, c.samples,
+	steps := []struct {
+		name string
+		f    func() error
+	}{
+		{"presence", c.presence}, {"stats", c.stats}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
 	}
-	for _, f := range steps {
-		if err := f(); err != nil {
+	for _, s := range steps {
+		start := time.Now()
+		err := s.f()
+		c.trace(s.name, start)
+		if err != nil {
 			if c.ctx.Err() != nil {
 				return c.ctx.Err()
 			}
@@ -211,8 +226,6 @@ type qrow struct {
 	max                sql.NullFloat64
 }
 
-func (q *qrow) dest() []any { return []any{&q.n, &q.q50, &q.q90, &q.q95, &q.q99, &q.max} }
-
 func (q *qrow) quantiles() Quantiles {
 	return Quantiles{Samples: q.n, P50: nullable(q.q50), P90: nullable(q.q90),
 		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
@@ -235,17 +248,12 @@ func (c *computer) stats() error {
 			requests, okN       int64
 			v                   qrow
 			vMin, vAvg          sql.NullFloat64
-			t, i, k             qrow
 			outTok, promptTok   int64
 			firstSend, lastSend int64
 		)
-		dest := []any{&total, &step, &users, &requests, &okN,
-			&v.n, &vMin, &vAvg, &v.q50, &v.q90, &v.q95, &v.q99, &v.max}
-		dest = append(dest, t.dest()...)
-		dest = append(dest, i.dest()...)
-		dest = append(dest, k.dest()...)
-		dest = append(dest, &outTok, &promptTok, &firstSend, &lastSend)
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(&total, &step, &users, &requests, &okN,
+			&v.n, &vMin, &vAvg, &v.q50, &v.q90, &v.q95, &v.q99, &v.max,
+			&outTok, &promptTok, &firstSend, &lastSend); err != nil {
 			return fmt.Errorf("read statistics: %w", err)
 		}
 		lat := Latency{Samples: v.n, MinMS: nullable(vMin), MeanMS: nullable(vAvg),
@@ -267,8 +275,7 @@ func (c *computer) stats() error {
 			}
 			o.Latency = lat
 			if c.hasTTFT || c.hasTokens {
-				a.LLM = &LLM{TTFT: t.quantiles(), ITL: i.quantiles(), TokensPerS: k.quantiles(),
-					OutputTokens: outTok, PromptTokens: promptTok}
+				a.LLM = &LLM{OutputTokens: outTok, PromptTokens: promptTok}
 				if c.hasTokens && measured > 0 {
 					a.LLM.OutputTokensPerS = ptr(float64(outTok) / measured)
 				}
@@ -290,9 +297,7 @@ func (c *computer) stats() error {
 			s.RPS = ptr(float64(requests) / s.DurationS)
 		}
 		if c.hasTTFT || c.hasTokens {
-			s.LLM = &StepLLM{TTFTP50MS: nullable(t.q50), TTFTP95MS: nullable(t.q95), TTFTP99MS: nullable(t.q99),
-				ITLP50MS: nullable(i.q50), ITLP95MS: nullable(i.q95), TokensPerSP50: nullable(k.q50),
-				OutputTokens: outTok}
+			s.LLM = &StepLLM{OutputTokens: outTok}
 			if c.hasTokens && s.DurationS > 0 {
 				s.LLM.OutputTokensPerS = ptr(float64(outTok) / s.DurationS)
 			}
@@ -304,6 +309,62 @@ func (c *computer) stats() error {
 	}
 	if a.Steps == nil {
 		a.Steps = []Step{}
+	}
+	return nil
+}
+
+// llm computes the LLM distributions (TTFT, inter-token latency, tokens/s
+// per request), overall and per step, one figure a query.
+func (c *computer) llm() error {
+	if c.a.LLM == nil {
+		return nil
+	}
+	byStep := map[int]*Step{}
+	for i := range c.a.Steps {
+		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
+	}
+	for _, figure := range []string{"ttft", "itl", "tps"} {
+		rows, err := c.conn.QueryContext(c.ctx, query("llm.sql"), figure)
+		if err != nil {
+			return fmt.Errorf("compute %s: %w", figure, err)
+		}
+		for rows.Next() {
+			var total bool
+			var step int64
+			var q qrow
+			if err := rows.Scan(&total, &step, &q.n, &q.q50, &q.q90, &q.q95, &q.q99, &q.max); err != nil {
+				rows.Close()
+				return fmt.Errorf("read %s: %w", figure, err)
+			}
+			if total {
+				switch figure {
+				case "ttft":
+					c.a.LLM.TTFT = q.quantiles()
+				case "itl":
+					c.a.LLM.ITL = q.quantiles()
+				case "tps":
+					c.a.LLM.TokensPerS = q.quantiles()
+				}
+				continue
+			}
+			s := byStep[int(step)]
+			if s == nil || s.LLM == nil {
+				continue
+			}
+			switch figure {
+			case "ttft":
+				s.LLM.TTFTP50MS, s.LLM.TTFTP95MS, s.LLM.TTFTP99MS = nullable(q.q50), nullable(q.q95), nullable(q.q99)
+			case "itl":
+				s.LLM.ITLP50MS, s.LLM.ITLP95MS = nullable(q.q50), nullable(q.q95)
+			case "tps":
+				s.LLM.TokensPerSP50 = nullable(q.q50)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", figure, err)
+		}
 	}
 	return nil
 }
@@ -446,10 +507,12 @@ func (c *computer) series() error {
 // samples reads the successes by completion time and computes the
 // windowed and cumulative percentile series and the histogram.
 func (c *computer) samples() error {
+	start := time.Now()
 	sm, err := c.fetchSamples("samples.sql")
 	if err != nil {
 		return err
 	}
+	c.trace("fetch", start)
 	s := &c.a.Series
 	win := percentileSeries(sm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = win.q[0], win.q[1], win.q[2], win.n

@@ -90,6 +90,9 @@ func BenchmarkAnalyze(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			path := synthRun(b, filepath.Join(benchDir(b), fmt.Sprintf("synth-%d.parquet", n)), n)
 			opts := DefaultOptions()
+			if testing.Verbose() {
+				opts.Trace = os.Stderr
+			}
 			b.ResetTimer()
 			for b.Loop() {
 				a, err := Analyze(context.Background(), opts, path)

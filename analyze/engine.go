@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 
@@ -32,7 +31,6 @@ type engine struct {
 	db        *sql.DB
 	conn      *sql.Conn
 	memLimit  string
-	tempDir   string // private spill directory, removed by Close
 }
 
 // openEngine opens the database and locks it down before any data is read:
@@ -74,13 +72,6 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 		mem = DefaultMemoryLimit
 	}
 	e.memLimit = mem
-	// A private directory lets DuckDB spill to disk past the memory limit
-	// (large runs) instead of failing; nothing else can be written.
-	tmp, err := os.MkdirTemp("", "llmrep-spill-")
-	if err != nil {
-		return fmt.Errorf("create spill directory: %w", err)
-	}
-	e.tempDir = tmp
 	allowed := make([]string, 0, 2*len(files))
 	for _, f := range files {
 		allowed = append(allowed, f)
@@ -95,7 +86,9 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 		{"SET memory_limit = ?", []any{mem}},
 		{"SET threads = ?", []any{int64(threads)}},
 		{"SET preserve_insertion_order = false", nil},
-		{"SET temp_directory = ?", []any{tmp}},
+		// No spilling: nothing is written to disk (a spill directory also
+		// made loading eight times slower, measured at 1M rows).
+		{"SET temp_directory = ''", nil},
 		{"SET autoinstall_known_extensions = false", nil},
 		{"SET autoload_known_extensions = false", nil},
 		{"SET allow_community_extensions = false", nil},
@@ -118,9 +111,6 @@ func (e *engine) Close() error {
 		errs = append(errs, e.conn.Close())
 	}
 	errs = append(errs, e.db.Close(), e.connector.Close())
-	if e.tempDir != "" {
-		errs = append(errs, os.RemoveAll(e.tempDir))
-	}
 	return errors.Join(errs...)
 }
 

@@ -3,6 +3,7 @@ package analyze
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -31,6 +32,8 @@ type Options struct {
 	// Threads bounds the database's worker threads; 0 means
 	// min(GOMAXPROCS, DefaultMaxThreads).
 	Threads int
+	// Trace, when set, receives the duration of each phase (profiling).
+	Trace io.Writer
 }
 
 // Engine defaults.

@@ -13,19 +13,6 @@ WITH s AS (
         avg(v) FILTER (WHERE ok) AS v_avg,
         quantile_cont(v, [0.5, 0.9, 0.95, 0.99]) FILTER (WHERE ok) AS v_q,
         max(v) FILTER (WHERE ok) AS v_max,
-        count(ttft_ms) FILTER (WHERE ok) AS t_n,
-        quantile_cont(ttft_ms, [0.5, 0.9, 0.95, 0.99]) FILTER (WHERE ok) AS t_q,
-        max(ttft_ms) FILTER (WHERE ok) AS t_max,
-        count(*) FILTER (WHERE ok AND ttft_ms IS NOT NULL AND output_tokens > 1) AS i_n,
-        quantile_cont((latency_ms - ttft_ms) / (output_tokens - 1), [0.5, 0.9, 0.95, 0.99])
-            FILTER (WHERE ok AND ttft_ms IS NOT NULL AND output_tokens > 1) AS i_q,
-        max((latency_ms - ttft_ms) / (output_tokens - 1))
-            FILTER (WHERE ok AND ttft_ms IS NOT NULL AND output_tokens > 1) AS i_max,
-        count(*) FILTER (WHERE ok AND output_tokens > 0 AND latency_ms > 0) AS k_n,
-        quantile_cont(output_tokens / (latency_ms / 1000), [0.5, 0.9, 0.95, 0.99])
-            FILTER (WHERE ok AND output_tokens > 0 AND latency_ms > 0) AS k_q,
-        max(output_tokens / (latency_ms / 1000))
-            FILTER (WHERE ok AND output_tokens > 0 AND latency_ms > 0) AS k_max,
         coalesce(sum(output_tokens) FILTER (WHERE ok), 0) AS out_tokens,
         coalesce(sum(prompt_tokens) FILTER (WHERE ok), 0) AS prompt_tokens,
         min(send_us) AS first_send,
@@ -37,9 +24,6 @@ WITH s AS (
 SELECT
     total, coalesce(step, 0), coalesce(users, 0), requests, ok_n,
     v_n, v_min, v_avg, v_q[1], v_q[2], v_q[3], v_q[4], v_max,
-    t_n, t_q[1], t_q[2], t_q[3], t_q[4], t_max,
-    i_n, i_q[1], i_q[2], i_q[3], i_q[4], i_max,
-    k_n, k_q[1], k_q[2], k_q[3], k_q[4], k_max,
     out_tokens, prompt_tokens, coalesce(first_send, 0), coalesce(last_send, 0)
 FROM s
 ORDER BY total DESC, step;

@@ -1,0 +1,30 @@
+-- One LLM figure per step and overall, over post-warmup successes; the
+-- parameter picks it (one figure a query bounds the memory the exact
+-- quantiles need):
+--   ttft: ttft_ms
+--   itl:  inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)
+--   tps:  output tokens/s of a request, output_tokens / (latency_ms / 1000)
+WITH x AS (
+    SELECT
+        step,
+        CASE ?
+            WHEN 'ttft' THEN ttft_ms
+            WHEN 'itl' THEN CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END
+            WHEN 'tps' THEN CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END
+        END AS x
+    FROM raw
+    WHERE ok AND NOT warm
+),
+s AS (
+    SELECT
+        grouping(step) AS total,
+        step,
+        count(x) AS n,
+        quantile_cont(x, [0.5, 0.9, 0.95, 0.99]) AS q,
+        max(x) AS mx
+    FROM x
+    GROUP BY GROUPING SETS ((step), ())
+)
+SELECT total, coalesce(step, 0), n, q[1], q[2], q[3], q[4], mx
+FROM s
+ORDER BY total DESC, step;
