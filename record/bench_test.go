@@ -1,0 +1,129 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// BenchmarkParquetWriter measures the rows per second the run-file writer
+// sustains (zstd, the version-1 schema, batches of 1024 rows as the writer
+// goroutine hands them over).
+func BenchmarkParquetWriter(b *testing.B) {
+	recs := testRecords(1024)
+	b.ReportAllocs()
+	pw := NewParquetWriter(io.Discard)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := pw.Write(recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := pw.Close(&schemas.RunMeta{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkJournal measures the crash journal's append rate.
+func BenchmarkJournal(b *testing.B) {
+	recs := testRecords(1024)
+	j, err := createJournal(filepath.Join(b.TempDir(), "j"), &schemas.RunMeta{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := range recs {
+			j.append(&recs[k])
+		}
+		j.flush()
+	}
+	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkClosedLoop measures requests recorded per second, closed loop
+// with no think time, against a trivial loopback server answering a small
+// non-streamed chat completion. Each iteration is a whole 3 s run.
+func BenchmarkClosedLoop(b *testing.B) {
+	body := []byte(`{"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	for _, users := range []int{64, 256} {
+		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) {
+			var rows int64
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				cfg := DefaultConfig()
+				cfg.Target, cfg.Model, cfg.Stream = srv.URL, "m", false
+				cfg.Shape = Shape{StepUsers: users, StepTime: 3 * time.Second, MaxUsers: users, SpawnRate: 1e6}
+				cfg.WaitMin, cfg.WaitMax = 0, 0
+				cfg.Out = filepath.Join(b.TempDir(), "run.parquet")
+				sum, err := Run(context.Background(), cfg, Hooks{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += sum.Rows
+				elapsed += sum.Meta.EndedAt.Sub(sum.Meta.StartedAt)
+			}
+			b.ReportMetric(float64(rows)/elapsed.Seconds(), "req/s")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// BenchmarkMemoryPerUser holds many streaming users against the in-process
+// simulator (long responses: 1000 tokens at 20 ms) and reports the heap and
+// goroutine stacks in use per user once all are in flight. The simulator's
+// own per-request memory is included, so this is an upper bound for the
+// recorder alone.
+func BenchmarkMemoryPerUser(b *testing.B) {
+	const users = 2000
+	for i := 0; i < b.N; i++ {
+		sc := sim.DefaultConfig()
+		sc.Profile, sc.TokenMS, sc.MaxTokens, sc.Slots, sc.Jitter = sim.ProfileLinear, 20, 1000, 1e6, 0
+		srv, err := sim.Listen(context.Background(), "127.0.0.1:0", sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		cfg := DefaultConfig()
+		cfg.Target, cfg.Model, cfg.MaxTokens = srv.URL, "sim", 1000
+		cfg.Shape = Shape{StepUsers: users, StepTime: 8 * time.Second, MaxUsers: users, SpawnRate: 1000}
+		cfg.Grace = 0
+		cfg.Out = filepath.Join(b.TempDir(), "run.parquet")
+		var inUse uint64
+		hooks := Hooks{Progress: func(s Status) {
+			if s.Elapsed > 5*time.Second && inUse == 0 {
+				runtime.GC()
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				inUse = (m.HeapInuse + m.StackInuse) - (before.HeapInuse + before.StackInuse)
+			}
+		}}
+		if _, err := Run(context.Background(), cfg, hooks); err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+		b.ReportMetric(float64(inUse)/users/1024, "KB/user")
+	}
+	b.ReportMetric(0, "ns/op")
+}
