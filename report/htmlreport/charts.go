@@ -61,13 +61,17 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	}
 	s := &a.Series
 	window := fmtSeconds(s.WindowS)
+	metric, unit := "Latency", "latency"
+	if a.Settings.Metric == analyze.MetricTTFT {
+		metric, unit = "TTFT", "TTFT"
+	}
 	bs := []builder{
 		{"p95 and p99 against users", "One point per step. The dashed line is the saturation limit (latency threshold × baseline p95); the marked point is where the run saturated. Failure rate on the right axis.", usersLatencyChart},
 		{"Users and requests per second", "Active users (left axis) and requests sent and completed per second (right axis). The shaded band is the warmup, left out of every figure but these charts.", usersChart},
-		{"Latency over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
-		{"Latency over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
+		{metric + " over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
+		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
 		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
-		{"Latency distribution", "Successful post-warmup requests in log-spaced latency buckets.", histogramChart},
+		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets.", histogramChart},
 	}
 	if len(s.TTFTWindowP95) > 0 || len(s.TokensPerS) > 0 {
 		bs = append(bs, builder{"Time to first token and tokens per second", "Windowed p95 of the time to first token (left axis) and output tokens per second of the successes completed in each second (right axis).", llmChart})

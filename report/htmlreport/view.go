@@ -29,6 +29,8 @@ type page struct {
 	KeyChart *chartSpec
 	Charts   []chartSpec
 	Steps    stepTable
+	// LLM are the run's LLM figures; empty when it has none.
+	LLM      []field
 	Errors   []errorRow
 	Warnings []string
 	// MoreWarnings counts the warnings beyond maxWarnings.
@@ -71,6 +73,8 @@ type growthPoint struct {
 type stepTable struct {
 	LLM  bool
 	Rows []stepRow
+	// All is the overall row: every post-warmup request.
+	All stepRow
 }
 
 type stepRow struct {
@@ -78,6 +82,7 @@ type stepRow struct {
 	P50, P90, P95, P99, Max, VsBase                    string
 	TTFTP95, TokensPerS                                string
 	Tag, Class                                         string
+	LLM                                                bool // the table has the LLM columns
 }
 
 type errorRow struct {
@@ -157,6 +162,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Growth = growth(a)
 	p.Verdict = verdict(a, p)
 	p.Steps = steps(a)
+	p.LLM = llmFigures(a)
 	for _, e := range a.Errors {
 		share := e.Share
 		p.Errors = append(p.Errors, errorRow{e.Class, fmtInt(e.Count), fmtPct(&share), e.Example})
@@ -375,13 +381,21 @@ func steps(a *analyze.Analysis) stepTable {
 	if a.Saturation.Reached && a.Saturation.Step != nil {
 		satStep = *a.Saturation.Step
 	}
+	o := &a.Overall
+	t.All = stepRow{Step: "all", Users: dash, Requests: fmtInt(o.Requests), OK: fmtInt(o.OK), Failures: fmtInt(o.Failures),
+		FailRate: fmtPct(o.FailRate), RPS: fmtPtr(o.RPS),
+		P50: fmtMS(o.P50MS), P90: fmtMS(o.P90MS), P95: fmtMS(o.P95MS), P99: fmtMS(o.P99MS), Max: fmtMS(o.MaxMS),
+		VsBase: dash, TTFTP95: dash, TokensPerS: dash, LLM: t.LLM}
+	if a.LLM != nil {
+		t.All.TTFTP95, t.All.TokensPerS = fmtMS(a.LLM.TTFT.P95), fmtPtr(a.LLM.TokensPerS.P50)
+	}
 	for _, s := range a.Steps {
 		r := stepRow{
 			Step: strconv.Itoa(s.Step), Users: strconv.Itoa(s.Users),
 			Requests: fmtInt(s.Requests), OK: fmtInt(s.OK), Failures: fmtInt(s.Failures),
 			FailRate: fmtPct(s.FailRate), RPS: fmtPtr(s.RPS),
 			P50: fmtMS(s.P50MS), P90: fmtMS(s.P90MS), P95: fmtMS(s.P95MS), P99: fmtMS(s.P99MS), Max: fmtMS(s.MaxMS),
-			VsBase: dash, TTFTP95: dash, TokensPerS: dash,
+			VsBase: dash, TTFTP95: dash, TokensPerS: dash, LLM: t.LLM,
 		}
 		if base != nil && *base > 0 && s.P95MS != nil {
 			x := *s.P95MS / *base
@@ -400,4 +414,25 @@ func steps(a *analyze.Analysis) stepTable {
 		t.Rows = append(t.Rows, r)
 	}
 	return t
+}
+
+// llmFigures lists the run's LLM figures, or nothing without them.
+func llmFigures(a *analyze.Analysis) []field {
+	l := a.LLM
+	if l == nil {
+		return nil
+	}
+	q := func(x analyze.Quantiles, unit string) string {
+		if x.Samples == 0 {
+			return dash
+		}
+		return "p50 " + fmtPtr(x.P50) + ", p95 " + fmtPtr(x.P95) + ", p99 " + fmtPtr(x.P99) + " " + unit +
+			" (" + fmtInt(x.Samples) + " requests)"
+	}
+	return []field{
+		{"Time to first token", q(l.TTFT, "ms")},
+		{"Inter-token latency", q(l.ITL, "ms")},
+		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s")},
+		{"Output tokens/s overall", fmtPtr(l.OutputTokensPerS) + " (" + fmtInt(l.OutputTokens) + " output, " + fmtInt(l.PromptTokens) + " prompt tokens)"},
+	}
 }
