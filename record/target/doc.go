@@ -87,9 +87,11 @@
 //
 // # Retries
 //
-// Do never retries. The only replay is the one net/http performs itself when
-// a pooled keep-alive connection turns out to be closed before any byte of
-// the request was written: the server never saw that request.
+// Do never retries. The only replays are the ones net/http performs itself
+// on a pooled keep-alive connection that turns out to be closed: a request
+// of which no byte was written (the server never saw it), and, for a GET or
+// HEAD of the http API only, one whose connection was closed by the server
+// before the first response byte (a keep-alive race).
 //
 // # Secrets
 //
