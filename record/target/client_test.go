@@ -631,6 +631,14 @@ func TestValidate(t *testing.T) {
 	if err := httpBad.Validate(); err == nil || !strings.Contains(err.Error(), "method") || !strings.Contains(err.Error(), "body template") {
 		t.Errorf("http options: %v", err)
 	}
+	unknownField := Options{Target: "http://h/x", API: APIHTTP, Body: `{"q": {{json .Question}}}`}
+	if err := unknownField.Validate(); err == nil || !strings.Contains(err.Error(), "Question") {
+		t.Errorf("template with an unknown field: %v", err)
+	}
+	good := Options{Target: "http://h/x", API: APIHTTP, Body: `{"q": {{json .Prompt}}, "n": {{len .Messages}}}`}
+	if err := good.Validate(); err != nil {
+		t.Errorf("good template: %v", err)
+	}
 	if _, err := New(bad); err == nil {
 		t.Errorf("New accepted bad options")
 	}

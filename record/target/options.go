@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -74,7 +75,9 @@ func (o Options) Validate() error {
 			add("method %q is not a valid HTTP method", o.Method)
 		}
 		if o.Body != "" {
-			if _, err := parseBodyTemplate(o.Body); err != nil {
+			if t, err := parseBodyTemplate(o.Body); err != nil {
+				add("body template: %w", err)
+			} else if err := t.Execute(io.Discard, bodyData{Prompt: "test", Messages: []Message{{Role: "user", Content: "test"}}}); err != nil {
 				add("body template: %w", err)
 			}
 		}
