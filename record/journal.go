@@ -77,7 +77,7 @@ func (j *journal) append(r *schemas.Record) error {
 // flush hands buffered frames to the kernel; a SIGKILL after it loses none.
 func (j *journal) flush() error {
 	if err := j.w.Flush(); err != nil {
-		return fmt.Errorf("write journal %s: %w", j.f.Name(), err)
+		return fmt.Errorf("write journal: %w", err) // the error names the file
 	}
 	return nil
 }

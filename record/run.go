@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -125,7 +126,13 @@ func checkOutput(path string, force bool) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("check output %s: %w", path, err)
 	}
-	return nil
+	// Prove the directory takes new files (the journal goes beside the run file).
+	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
+	if err != nil {
+		return fmt.Errorf("output directory of %s is not writable: %w", path, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // probe checks that the target's host accepts TCP connections.
@@ -483,7 +490,7 @@ func (w *writer) writeBatch() {
 	if w.err == nil {
 		for i := range w.batch {
 			if err := w.journal.append(&w.batch[i]); err != nil {
-				w.fail(fmt.Errorf("write journal %s: %w", w.journal.f.Name(), err))
+				w.fail(fmt.Errorf("write journal: %w", err))
 				break
 			}
 		}

@@ -348,3 +348,23 @@ func TestRunStopOnSaturation(t *testing.T) {
 	js, _ := json.Marshal(sum.Meta)
 	t.Logf("%s", js)
 }
+
+func TestRunRefusesUnwritableOutput(t *testing.T) {
+	var seen atomic.Int64
+	srv := chatServer(t, 0, &seen)
+	for _, out := range []string{
+		filepath.Join(t.TempDir(), "no-such-dir", "run.parquet"),
+		filepath.Join(t.TempDir(), "file-not-dir", "run.parquet"),
+	} {
+		os.WriteFile(filepath.Dir(filepath.Dir(out))+"/file-not-dir", nil, 0o644)
+		cfg := quickConfig(t, srv.URL)
+		cfg.Out = out
+		_, err := Run(context.Background(), cfg, Hooks{})
+		if err == nil || !strings.Contains(err.Error(), out) {
+			t.Fatalf("%s: err = %v", out, err)
+		}
+	}
+	if seen.Load() != 0 {
+		t.Fatalf("%d requests sent before the output was checked", seen.Load())
+	}
+}
