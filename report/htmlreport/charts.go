@@ -172,10 +172,10 @@ func usersChart(a *analyze.Analysis) *charts.RectChart {
 	}
 	onRight := charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })
 	c.MultiSeries = append(c.MultiSeries,
-		series(c, "users", points(s.T, g, func(lo, hi int) *float64 { return maxInt(s.Users[lo:hi]) }),
+		series(c, "users", points(s.T, g, func(lo, hi int) *float64 { return maxInt(at(s.Users, lo, hi)) }),
 			append(line(colUsers, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"})), warmupArea(a)...)...),
-		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(s.SentRPS[lo:hi]) }), append(line(colRPS), onRight)...),
-		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(s.CompletedRPS[lo:hi]) }), append(line(colDone), onRight)...),
+		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.SentRPS, lo, hi)) }), append(line(colRPS), onRight)...),
+		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.CompletedRPS, lo, hi)) }), append(line(colDone), onRight)...),
 	)
 	return c
 }

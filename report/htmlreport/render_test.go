@@ -157,3 +157,15 @@ func TestWriteExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestRaggedSeries renders an analysis whose series are shorter than its
+// time axis: gaps, not a panic.
+func TestRaggedSeries(t *testing.T) {
+	a := demoAnalysis()
+	s := &a.Series
+	s.Users, s.SentRPS, s.WindowP95, s.CumP50, s.TokensPerS = s.Users[:10], nil, s.WindowP95[:3], nil, s.TokensPerS[:1]
+	s.FailuresByClass["timeout"] = s.FailuresByClass["timeout"][:5]
+	a.Growth.Evidence.P95MS = nil
+	a.Histogram.Counts = append(a.Histogram.Counts, 1, 2, 3)
+	render(t, a)
+}
