@@ -544,17 +544,16 @@ type sampleSet struct {
 }
 
 // fetchSamples reads a samples query (columns c_us BIGINT, value DOUBLE,
-// warm BOOLEAN, rank INTEGER). It reads through the driver directly:
-// database/sql's per-value conversion costs more than the query itself at
-// millions of rows.
+// warm BOOLEAN, ordered by c_us) and ranks the values. It reads through
+// the driver directly: database/sql's per-value conversion costs more than
+// the query itself at millions of rows.
 func (c *computer) fetchSamples(name string) (*sampleSet, error) {
 	capacity := c.a.Overall.OK + c.a.Overall.WarmupRequests
 	sm := &sampleSet{
-		c:      make([]int64, 0, capacity),
-		warm:   make([]bool, 0, capacity),
-		rank:   make([]int32, 0, capacity),
-		sorted: make([]float64, capacity),
+		c:    make([]int64, 0, capacity),
+		warm: make([]bool, 0, capacity),
 	}
+	vs := make([]float64, 0, capacity)
 	err := c.conn.Raw(func(dc any) error {
 		q, ok := dc.(driver.QueryerContext)
 		if !ok {
@@ -565,7 +564,7 @@ func (c *computer) fetchSamples(name string) (*sampleSet, error) {
 			return err
 		}
 		defer rows.Close()
-		dest := make([]driver.Value, 4)
+		dest := make([]driver.Value, 3)
 		for {
 			if err := rows.Next(dest); err != nil {
 				if errors.Is(err, io.EOF) {
@@ -576,24 +575,19 @@ func (c *computer) fetchSamples(name string) (*sampleSet, error) {
 			ci, ok1 := dest[0].(int64)
 			v, ok2 := dest[1].(float64)
 			w, ok3 := dest[2].(bool)
-			rk, ok4 := dest[3].(int32)
-			if !ok1 || !ok2 || !ok3 || !ok4 {
-				return fmt.Errorf("unexpected sample types %T %T %T %T", dest[0], dest[1], dest[2], dest[3])
+			if !ok1 || !ok2 || !ok3 {
+				return fmt.Errorf("unexpected sample types %T %T %T", dest[0], dest[1], dest[2])
 			}
 			sm.c = append(sm.c, ci)
 			sm.warm = append(sm.warm, w)
-			sm.rank = append(sm.rank, rk)
-			if int(rk) >= len(sm.sorted) {
-				sm.sorted = append(sm.sorted, make([]float64, int(rk)+1-len(sm.sorted))...)
-			}
-			sm.sorted[rk] = v
+			vs = append(vs, v)
 		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}
-	sm.sorted = sm.sorted[:len(sm.c)]
-	return sm, nil
+	sm.rank, sm.sorted = rankByValue(vs)
+	return sm, nil // vs is garbage now: sorted holds the values
 }
 
 type seriesResult struct {

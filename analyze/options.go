@@ -38,7 +38,7 @@ type Options struct {
 
 // Engine defaults.
 const (
-	DefaultMemoryLimit = "1GB"
+	DefaultMemoryLimit = "1536MB"
 	DefaultMaxThreads  = 4
 )
 

@@ -10,8 +10,8 @@ import (
 // (windowed). DuckDB's window quantile over a growing frame is superlinear
 // (minutes at 10M rows), and no well-kept Go library offers an exact
 // order-statistics multiset with deletes, so this file holds a small one:
-// values are ranked once by sorting (in DuckDB: samples.sql), and a
-// Fenwick tree over ranks counts which values are present. Insert, delete and "k-th smallest" are
+// values are ranked once by sorting (rankByValue), and a Fenwick tree over
+// ranks counts which values are present. Insert, delete and "k-th smallest" are
 // O(log n), so a whole series costs O(n log n) and is exact.
 
 // fenwick is a binary indexed tree of counts over ranks 0..n-1.
@@ -72,4 +72,61 @@ func interpolate(p float64, n int, at func(int) float64) float64 {
 	}
 	vhi := at(int(hi))
 	return vlo + (pos-lo)*(vhi-vlo)
+}
+
+// rankByValue returns the rank of each value in ascending order (ties in
+// index order) and the values sorted. It is an LSD radix sort on the
+// IEEE-754 bits, mapped so that unsigned order is numeric order: four
+// passes of 16 bits, O(n) and exact, several times faster than a
+// comparison sort at millions of values (and than DuckDB's row_number
+// window, which also needs the database's memory).
+func rankByValue(vs []float64) ([]int32, []float64) {
+	n := len(vs)
+	if n == 0 {
+		return []int32{}, []float64{}
+	}
+	keys := make([]uint64, n)
+	idx := make([]int32, n)
+	for i, v := range vs {
+		b := math.Float64bits(v)
+		if b>>63 == 1 {
+			b = ^b // negative: reverse the order
+		} else {
+			b |= 1 << 63
+		}
+		keys[i] = b
+		idx[i] = int32(i)
+	}
+	keys2 := make([]uint64, n)
+	idx2 := make([]int32, n)
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&0xffff]++
+		}
+		if count[(keys[0]>>shift)&0xffff] == n {
+			continue // every key has this digit: the pass would not move anything
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for i, k := range keys {
+			d := (k >> shift) & 0xffff
+			keys2[count[d]] = k
+			idx2[count[d]] = idx[i]
+			count[d]++
+		}
+		keys, keys2 = keys2, keys
+		idx, idx2 = idx2, idx
+	}
+	rank := idx2[:n] // reuse the spare buffer
+	sorted := make([]float64, n)
+	for r, i := range idx {
+		rank[i] = int32(r)
+		sorted[r] = vs[i]
+	}
+	return rank, sorted
 }
