@@ -541,7 +541,7 @@ func (w *writer) second(now time.Time) {
 		h, ok, bad := w.live.window(int64(elapsed / time.Second))
 		span := min(elapsed.Seconds(), windowSeconds)
 		st := Status{
-			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(elapsed), Users: int(e.active.Load()),
+			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
 			Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
 			Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
 		}
