@@ -508,7 +508,10 @@ func (c *computer) series() error {
 // windowed and cumulative percentile series and the histogram.
 func (c *computer) samples() error {
 	start := time.Now()
-	sm, err := c.fetchSamples("samples.sql")
+	// One pass reads both the metric and, when the metric is latency, the
+	// TTFT of each success (the TTFT chart).
+	withTTFT := c.hasTTFT && c.opts.Metric != MetricTTFT
+	sm, tm, err := c.fetchSamples(withTTFT)
 	if err != nil {
 		return err
 	}
@@ -519,19 +522,13 @@ func (c *computer) samples() error {
 	cum := percentileSeries(sm, s.T, 0, []float64{0.5, 0.95, 0.99}, false)
 	s.CumP50, s.CumP95, s.CumP99, s.CumN = cum.q[0], cum.q[1], cum.q[2], cum.n
 	c.a.Histogram = histogram(sm.sorted, sm.warm, sm.rank)
-	if !c.hasTTFT {
-		return nil
+	switch {
+	case !c.hasTTFT:
+	case withTTFT:
+		s.TTFTWindowP95 = percentileSeries(tm, s.T, c.opts.Window, []float64{0.95}, true).q[0]
+	default:
+		s.TTFTWindowP95 = s.WindowP95 // the metric is TTFT
 	}
-	if c.opts.Metric == MetricTTFT {
-		s.TTFTWindowP95 = s.WindowP95
-		return nil
-	}
-	sm = nil // let the first set go before reading the second
-	tm, err := c.fetchSamples("samples_ttft.sql")
-	if err != nil {
-		return err
-	}
-	s.TTFTWindowP95 = percentileSeries(tm, s.T, c.opts.Window, []float64{0.95}, true).q[0]
 	return nil
 }
 
@@ -541,30 +538,45 @@ type sampleSet struct {
 	warm   []bool    // sent within the warmup
 	rank   []int32   // rank of the value among all samples
 	sorted []float64 // values by rank
+	vs     []float64 // values as read, until ranked
 }
 
-// fetchSamples reads a samples query (columns c_us BIGINT, value DOUBLE,
-// warm BOOLEAN, ordered by c_us) and ranks the values. It reads through
-// the driver directly: database/sql's per-value conversion costs more than
-// the query itself at millions of rows.
-func (c *computer) fetchSamples(name string) (*sampleSet, error) {
+func (sm *sampleSet) add(c int64, w bool, v float64) {
+	sm.c = append(sm.c, c)
+	sm.warm = append(sm.warm, w)
+	sm.vs = append(sm.vs, v)
+}
+
+func (sm *sampleSet) rankValues() {
+	sm.rank, sm.sorted = rankByValue(sm.vs)
+	sm.vs = nil // sorted holds the values now
+}
+
+// fetchSamples reads samples.sql (c_us, v, warm, ttft_ms of successes,
+// ordered by c_us) into the metric's samples and, withTTFT, the TTFT
+// samples, and ranks the values. It reads through the driver directly:
+// database/sql's per-value conversion costs more than the query itself at
+// millions of rows.
+func (c *computer) fetchSamples(withTTFT bool) (*sampleSet, *sampleSet, error) {
 	capacity := c.a.Overall.OK + c.a.Overall.WarmupRequests
-	sm := &sampleSet{
-		c:    make([]int64, 0, capacity),
-		warm: make([]bool, 0, capacity),
+	newSet := func() *sampleSet {
+		return &sampleSet{c: make([]int64, 0, capacity), warm: make([]bool, 0, capacity), vs: make([]float64, 0, capacity)}
 	}
-	vs := make([]float64, 0, capacity)
+	sm, tm := newSet(), &sampleSet{}
+	if withTTFT {
+		tm = newSet()
+	}
 	err := c.conn.Raw(func(dc any) error {
 		q, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return errors.New("the database driver cannot query")
 		}
-		rows, err := q.QueryContext(c.ctx, query(name), nil)
+		rows, err := q.QueryContext(c.ctx, query("samples.sql"), nil)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		dest := make([]driver.Value, 3)
+		dest := make([]driver.Value, 4)
 		for {
 			if err := rows.Next(dest); err != nil {
 				if errors.Is(err, io.EOF) {
@@ -573,21 +585,24 @@ func (c *computer) fetchSamples(name string) (*sampleSet, error) {
 				return err
 			}
 			ci, ok1 := dest[0].(int64)
-			v, ok2 := dest[1].(float64)
-			w, ok3 := dest[2].(bool)
-			if !ok1 || !ok2 || !ok3 {
-				return fmt.Errorf("unexpected sample types %T %T %T", dest[0], dest[1], dest[2])
+			w, ok2 := dest[2].(bool)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[2])
 			}
-			sm.c = append(sm.c, ci)
-			sm.warm = append(sm.warm, w)
-			vs = append(vs, v)
+			if v, ok := dest[1].(float64); ok {
+				sm.add(ci, w, v)
+			}
+			if t, ok := dest[3].(float64); ok && withTTFT {
+				tm.add(ci, w, t)
+			}
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read samples: %w", err)
+		return nil, nil, fmt.Errorf("read samples: %w", err)
 	}
-	sm.rank, sm.sorted = rankByValue(vs)
-	return sm, nil // vs is garbage now: sorted holds the values
+	sm.rankValues()
+	tm.rankValues()
+	return sm, tm, nil
 }
 
 type seriesResult struct {
