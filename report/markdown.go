@@ -75,7 +75,7 @@ func markdown(b *bytes.Buffer, a *analyze.Analysis, stepLimit int) {
 		for i, k := range keys {
 			parts[i] = mdEscape(clip(k+"="+r.Labels[k], 100))
 		}
-		fmt.Fprintf(b, "- **labels** %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(b, "- **labels** %s\n", clip(strings.Join(parts, ", "), 2000))
 	}
 	sh := r.Shape
 	fmt.Fprintf(b, "- **shape** %d users/step every %s, up to %d users\n", sh.StepUsers, secs(sh.StepTimeS), sh.MaxUsers)
@@ -164,7 +164,7 @@ func markdown(b *bytes.Buffer, a *analyze.Analysis, stepLimit int) {
 			fmt.Fprintf(b, "- … and %d more (see the JSON report)\n", len(a.Warnings)-50)
 			break
 		}
-		fmt.Fprintf(b, "- %s\n", mdEscape(w))
+		fmt.Fprintf(b, "- %s\n", mdEscape(clip(w, 500)))
 	}
 
 	b.WriteString("\n<details><summary>Definitions</summary>\n\n")
