@@ -82,7 +82,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 			}
 		}
 	}
-	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts}
+	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, err
@@ -155,8 +155,11 @@ func (c *computer) trace(phase string, start time.Time) {
 type computer struct {
 	ctx  context.Context
 	conn *sql.Conn
-	a    *Analysis
-	opts Options
+	// closeDB releases the database once the last query has run, before
+	// the Go-side series work, so the two never hold memory together.
+	closeDB func() error
+	a       *Analysis
+	opts    Options
 
 	hasTTFT, hasTokens bool
 	lastDoneS          float64
@@ -515,7 +518,12 @@ func (c *computer) samples() error {
 	if err != nil {
 		return err
 	}
+	if err := c.closeDB(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
 	c.trace("fetch", start)
+	sm.rankValues()
+	tm.rankValues()
 	s := &c.a.Series
 	win := percentileSeries(sm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = win.q[0], win.q[1], win.q[2], win.n
@@ -554,7 +562,7 @@ func (sm *sampleSet) rankValues() {
 
 // fetchSamples reads samples.sql (c_us, v, warm, ttft_ms of successes,
 // ordered by c_us) into the metric's samples and, withTTFT, the TTFT
-// samples, and ranks the values. It reads through the driver directly:
+// samples (ranked later, by rankValues). It reads through the driver directly:
 // database/sql's per-value conversion costs more than the query itself at
 // millions of rows.
 func (c *computer) fetchSamples(withTTFT bool) (*sampleSet, *sampleSet, error) {
@@ -600,8 +608,6 @@ func (c *computer) fetchSamples(withTTFT bool) (*sampleSet, *sampleSet, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read samples: %w", err)
 	}
-	sm.rankValues()
-	tm.rankValues()
 	return sm, tm, nil
 }
 

@@ -31,6 +31,7 @@ type engine struct {
 	db        *sql.DB
 	conn      *sql.Conn
 	memLimit  string
+	closed    bool
 }
 
 // openEngine opens the database and locks it down before any data is read:
@@ -104,8 +105,12 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 	return nil
 }
 
-// Close releases the database.
+// Close releases the database and its memory. It may be called again.
 func (e *engine) Close() error {
+	if e.closed {
+		return nil
+	}
+	e.closed = true
 	var errs []error
 	if e.conn != nil {
 		errs = append(errs, e.conn.Close())
