@@ -1,0 +1,158 @@
+// Package analyzetest writes run files whose answers are known, for the
+// tests of compare, check and their reports. A run is a step load of
+// Spec.PerStep requests a step; latencies are log-normal around
+// MedianMS, multiplied by Scale, and grow with users: mildly (2% per 10
+// users) up to Knee users and quadratically beyond, so that a run with
+// Knee k saturates (p95 over twice the baseline's) at the first level above
+// k + 10 or so. The pseudo-random draws come from a fixed seed: the same
+// Spec always writes the same rows.
+package analyzetest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// T0 is the started_at of every run.
+var T0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// Spec describes a run.
+type Spec struct {
+	RunID  string
+	Model  string
+	Labels map[string]string
+	// Users are the steps' user counts, one step each, StepS seconds long.
+	Users []int
+	StepS float64
+	// PerStep requests are sent in each step, evenly spaced.
+	PerStep int
+	Seed    uint64
+	// MedianMS is the median latency at low load [400]; Sigma the
+	// log-normal shape [0.25]; Scale multiplies every latency [1].
+	MedianMS, Sigma, Scale float64
+	// Knee is the user count beyond which latency grows quadratically
+	// (0: never).
+	Knee int
+	// FailRate is the chance a request fails (503); AllFail fails all.
+	FailRate float64
+	AllFail  bool
+	// LLM records a TTFT (a fifth of the latency) and 64 output tokens.
+	LLM bool
+}
+
+// Factor is the latency multiplier at users: the load model.
+func (s Spec) Factor(users int) float64 {
+	f := 1 + 0.02*float64(users)/10
+	if s.Knee > 0 && users > s.Knee {
+		x := float64(users-s.Knee) / 10
+		f *= 1 + 1.5*x*x
+	}
+	return f
+}
+
+// Records returns the run's metadata and rows.
+func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
+	if s.MedianMS == 0 {
+		s.MedianMS = 400
+	}
+	if s.Sigma == 0 {
+		s.Sigma = 0.25
+	}
+	if s.Scale == 0 {
+		s.Scale = 1
+	}
+	if s.StepS == 0 {
+		s.StepS = 10
+	}
+	maxUsers := 0
+	for _, u := range s.Users {
+		maxUsers = max(maxUsers, u)
+	}
+	labels := s.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	m := &schemas.RunMeta{
+		RunID: s.RunID, ToolVersion: "test", StartedAt: T0,
+		EndedAt:   T0.Add(time.Duration(float64(len(s.Users)) * s.StepS * float64(time.Second))),
+		EndReason: schemas.EndCompleted, Target: "http://127.0.0.1:8000", API: "openai-chat", Model: s.Model,
+		Stream: s.LLM, MaxTokens: 64, Labels: labels, Hostname: "host", Shards: 1,
+		Shape: schemas.Shape{Profile: "default", StepUsers: 10, StepTimeS: s.StepS, MaxUsers: maxUsers, SpawnRate: 10},
+	}
+	r := rand.New(rand.NewPCG(s.Seed, 0x6c6c6d72))
+	var recs []schemas.Record
+	for k, users := range s.Users {
+		for i := range s.PerStep {
+			start := T0.Add(time.Duration((float64(k) + float64(i)/float64(s.PerStep)) * s.StepS * float64(time.Second)))
+			lat := s.Scale * s.MedianMS * s.Factor(users) * math.Exp(s.Sigma*r.NormFloat64())
+			rec := schemas.Record{RunID: s.RunID, Seq: int64(len(recs)), User: int32(i % users), Step: int32(k + 1),
+				Users: int32(users), ScheduledAt: start, Start: start, LatencyMS: lat, Status: 200, OK: true,
+				Chunks: 1, BytesIn: 1000}
+			if s.LLM {
+				ttft := lat / 5
+				tok, prompt := int32(64), int32(12)
+				rec.TTFTMS, rec.OutputTokens, rec.PromptTokens, rec.Chunks = &ttft, &tok, &prompt, tok
+			}
+			if s.AllFail || r.Float64() < s.FailRate {
+				c, e := schemas.ErrHTTP5xx, "503 Service Unavailable"
+				rec.OK, rec.Status, rec.ErrorClass, rec.Error = false, 503, &c, &e
+				rec.TTFTMS, rec.OutputTokens, rec.Chunks = nil, nil, 0
+			}
+			recs = append(recs, rec)
+		}
+	}
+	return m, recs
+}
+
+// Write writes the run to path.
+func Write(path string, s Spec) error {
+	m, recs := Records(s)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := record.NewParquetWriter(f)
+	if err := w.Write(recs); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := w.Close(m); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Standard runs of the comparison tests. A is the baseline; the others
+// differ from it in one known way.
+var (
+	// A: 10..60 users, knee at 30 (saturates at 40), 200 requests a step.
+	A = Spec{RunID: "run-a", Model: "model-a", Labels: map[string]string{"model": "v1"}, Users: []int{10, 20, 30, 40, 50, 60},
+		PerStep: 200, Seed: 1, Knee: 30, FailRate: 0.002, LLM: true}
+	// Slower is A with every latency × 1.3: significantly worse.
+	Slower = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed, s.Scale = "run-slower", map[string]string{"model": "v2"}, 2, 1.3 })
+	// Noise is A drawn again from another seed: no real difference.
+	Noise = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed = "run-noise", map[string]string{"model": "v1-again"}, 3 })
+	// Faster is A × 0.8 with its knee at 50 (saturates at 60).
+	Faster = with(A, func(s *Spec) {
+		s.RunID, s.Labels, s.Seed, s.Scale, s.Knee = "run-faster", map[string]string{"model": "v3"}, 4, 0.8, 50
+	})
+	// Shape has other levels (20, 40, 60, 80): 20, 40, 60 match A's.
+	Shape = with(A, func(s *Spec) {
+		s.RunID, s.Labels, s.Seed, s.Users = "run-shape", map[string]string{"model": "v4"}, 5, []int{20, 40, 60, 80}
+	})
+	// Broken fails every request.
+	Broken = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed, s.AllFail = "run-broken", map[string]string{"model": "broken"}, 6, true })
+)
+
+func with(s Spec, f func(*Spec)) Spec {
+	s.Labels = nil
+	f(&s)
+	return s
+}

@@ -1,0 +1,539 @@
+package analyze
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CompareFormatVersion is the version of the Comparison document (the
+// JSON output of `llmrep compare`). It changes only when a key is removed
+// or changes meaning.
+const CompareFormatVersion = 1
+
+// Directions of a change.
+const (
+	DirectionWorse  = "worse"
+	DirectionBetter = "better"
+	DirectionSame   = "same" // not significant at alpha
+)
+
+// Outcomes of a verdict.
+const (
+	OutcomeWorse  = "worse"
+	OutcomeBetter = "better"
+	OutcomeMixed  = "mixed"
+	OutcomeSame   = "same"
+)
+
+// CompareMetrics are the metrics of the comparison table, in order;
+// ttft_p95 and tokens_per_s are listed only when a run has them.
+var CompareMetrics = []string{"p50", "p95", "p99", "fail_rate", "rps", "ttft_p95", "tokens_per_s"}
+
+// Comparison is `llmrep compare`: two or more runs side by side, the
+// first the baseline, level by level (runs' steps matched by user count)
+// and overall, each change with a significance test on the raw values
+// (significance.go). Renderers lay it out; they compute nothing. Times are
+// in ms; a figure without samples is nil (JSON null).
+type Comparison struct {
+	FormatVersion int `json:"format_version"`
+	// Settings are the analysis settings every run was analyzed with.
+	Settings Settings `json:"settings"`
+	// Alpha is the significance level: a change with p >= alpha is "~".
+	Alpha float64 `json:"alpha"`
+	// BootstrapResamples is the number of replicates of the quantile tests.
+	BootstrapResamples int `json:"bootstrap_resamples"`
+	// Runs in the order given; Runs[0] is the baseline.
+	Runs []CompareRun `json:"runs"`
+	// Metrics are the rows of every level's table, in order.
+	Metrics []string `json:"metrics"`
+	// Overall compares every post-warmup request of each run (Users 0).
+	Overall LevelComparison `json:"overall"`
+	// Levels compares the user levels that the baseline and at least one
+	// other run have, by users ascending.
+	Levels []LevelComparison `json:"levels"`
+	// Unmatched lists the user levels that some run lacks.
+	Unmatched []UnmatchedLevel `json:"unmatched"`
+	// Verdicts has one sentence per run after the baseline.
+	Verdicts    []Verdict    `json:"verdicts"`
+	Definitions []Definition `json:"definitions"`
+	Warnings    []string     `json:"warnings"`
+}
+
+// CompareRun is one run of a comparison.
+type CompareRun struct {
+	Name      string            `json:"name"`
+	Baseline  bool              `json:"baseline"`
+	Files     []string          `json:"files"`
+	RunID     string            `json:"run_id"`
+	Model     string            `json:"model"`
+	Labels    map[string]string `json:"labels"`
+	StartedAt time.Time         `json:"started_at"`
+	EndReason string            `json:"end_reason"`
+	// Users are the run's post-warmup user levels, ascending.
+	Users []int `json:"users"`
+	// BaselineP95 is the run's own baseline (SPEC §6).
+	BaselineP95 *Baseline  `json:"baseline_p95"`
+	Saturation  Saturation `json:"saturation"`
+	Growth      string     `json:"growth"` // pattern
+	// GrowthSummary is the growth evidence in one sentence.
+	GrowthSummary string `json:"growth_summary"`
+	// CDF is the distribution of the selected metric over post-warmup
+	// successes: the quantile at each probability of CDFProbabilities.
+	CDF []CDFPoint `json:"cdf"`
+	// Analysis is the run's full analysis (for the HTML charts).
+	Analysis *Analysis `json:"-"`
+}
+
+// CDFPoint is one point of a distribution: the P-quantile is MS.
+type CDFPoint struct {
+	P  float64 `json:"p"`
+	MS float64 `json:"ms"`
+}
+
+// LevelComparison compares the runs at one user level (or overall).
+type LevelComparison struct {
+	// Users is the level; 0 for the whole run.
+	Users int `json:"users"`
+	// Steps are each run's step at this level (its first step with this
+	// user count); nil when the run lacks the level (and for Overall).
+	Steps   []*int             `json:"steps"`
+	Metrics []MetricComparison `json:"metrics"`
+}
+
+// MetricComparison is one metric across the runs at one level.
+type MetricComparison struct {
+	Metric string `json:"metric"`
+	Unit   string `json:"unit"`
+	// Values, Samples and Changes have one entry per run. Changes[0] (the
+	// baseline) is nil, and so is the change of a run without a value.
+	Values  []*float64 `json:"values"`
+	Samples []int64    `json:"samples"`
+	Changes []*Change  `json:"changes"`
+}
+
+// Change is a run's value against the baseline's.
+type Change struct {
+	// Delta is new - base in the metric's unit; Relative is Delta / base
+	// (nil when base is 0).
+	Delta    *float64 `json:"delta"`
+	Relative *float64 `json:"relative"`
+	// Test names the significance test; P its p-value (nil: no test, too
+	// few values). CILow and CIHigh bound the 1-alpha bootstrap interval
+	// of Delta (quantile tests only).
+	Test   string   `json:"test"`
+	P      *float64 `json:"p"`
+	CILow  *float64 `json:"ci_low"`
+	CIHigh *float64 `json:"ci_high"`
+	// Significant is P < alpha.
+	Significant bool `json:"significant"`
+	// Direction is worse, better or same (not significant); "" untested.
+	Direction string `json:"direction"`
+}
+
+// UnmatchedLevel is a user level that not every run has.
+type UnmatchedLevel struct {
+	Users int `json:"users"`
+	// In and Missing name the runs that have and lack it.
+	In      []string `json:"in"`
+	Missing []string `json:"missing"`
+	// P95MS are the runs' p95 there (nil where missing).
+	P95MS []*float64 `json:"p95_ms"`
+}
+
+// Verdict sums up one run against the baseline.
+type Verdict struct {
+	Run     string `json:"run"`
+	Against string `json:"against"`
+	// Outcome is worse, better, mixed or same over the significant changes
+	// of p50, p95, p99 and the failure rate (overall and matched levels)
+	// and the saturation point.
+	Outcome string `json:"outcome"`
+	Summary string `json:"summary"`
+}
+
+// CDFProbabilities are the probabilities of CompareRun.CDF.
+var CDFProbabilities = func() []float64 {
+	var p []float64
+	for i := 0; i <= 100; i++ {
+		p = append(p, float64(i)/100)
+	}
+	return slices.Insert(p, 100, 0.995, 0.999)
+}()
+
+// Compare compares runs (at least two, the first the baseline) at
+// significance level alpha (0 < alpha < 1). The runs must have been
+// loaded with the same Options.
+func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
+	if len(runs) < 2 {
+		return nil, errors.New("compare needs at least two runs")
+	}
+	if !(alpha > 0 && alpha < 1) {
+		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
+	}
+	c := &Comparison{
+		FormatVersion:      CompareFormatVersion,
+		Settings:           runs[0].Analysis.Settings,
+		Alpha:              alpha,
+		BootstrapResamples: BootstrapResamples,
+		Levels:             []LevelComparison{},
+		Unmatched:          []UnmatchedLevel{},
+		Verdicts:           []Verdict{},
+		Warnings:           []string{},
+	}
+	hasTTFT, hasTokens := false, false
+	for _, r := range runs {
+		hasTTFT = hasTTFT || len(r.Samples.Overall.TTFT) > 0
+		hasTokens = hasTokens || len(r.Samples.Overall.TokensPerS) > 0
+	}
+	for _, m := range CompareMetrics {
+		if (m == "ttft_p95" && !hasTTFT) || (m == "tokens_per_s" && !hasTokens) {
+			continue
+		}
+		c.Metrics = append(c.Metrics, m)
+	}
+
+	// Each run's levels: user count -> its first post-warmup step.
+	levels := make([]map[int]*Step, len(runs))
+	all := map[int]bool{}
+	for i, r := range runs {
+		levels[i] = map[int]*Step{}
+		a := r.Analysis
+		for j := range a.Steps {
+			st := &a.Steps[j]
+			if _, ok := levels[i][st.Users]; !ok {
+				levels[i][st.Users] = st
+				all[st.Users] = true
+			}
+		}
+		c.Runs = append(c.Runs, compareRun(r, i == 0))
+	}
+	names := make([]string, len(runs))
+	for i, r := range runs {
+		names[i] = r.Name
+	}
+	view := func(i int, st *Step) levelView {
+		r := runs[i]
+		if st == nil {
+			return levelView{a: r.Analysis, v: &r.Samples.Overall}
+		}
+		return levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
+	}
+
+	overall := make([]*levelView, len(runs))
+	for i := range runs {
+		v := view(i, nil)
+		overall[i] = &v
+	}
+	c.Overall = c.level(0, overall, nil)
+	users := make([]int, 0, len(all))
+	for u := range all {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	for _, u := range users {
+		vs := make([]*levelView, len(runs))
+		steps := make([]*int, len(runs))
+		var in, missing []string
+		for i := range runs {
+			if st := levels[i][u]; st != nil {
+				v := view(i, st)
+				vs[i] = &v
+				steps[i] = ptrInt(st.Step)
+				in = append(in, names[i])
+			} else {
+				missing = append(missing, names[i])
+			}
+		}
+		if len(missing) > 0 {
+			ul := UnmatchedLevel{Users: u, In: in, Missing: missing}
+			for _, v := range vs {
+				var p *float64
+				if v != nil {
+					p = v.lat().P95MS
+				}
+				ul.P95MS = append(ul.P95MS, p)
+			}
+			c.Unmatched = append(c.Unmatched, ul)
+		}
+		if vs[0] == nil || len(in) < 2 {
+			continue
+		}
+		c.Levels = append(c.Levels, c.level(u, vs, steps))
+		for i, v := range vs {
+			if v != nil && v.lat().Samples < MinStepSamples {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
+					u, names[i], v.lat().Samples, MinStepSamples))
+			}
+		}
+	}
+	for _, ul := range c.Unmatched {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+	}
+	for i, r := range runs {
+		if r.Analysis.Overall.OK == 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s has no successful request after the warmup: its latency figures are n/a", names[i]))
+		}
+		for _, w := range r.Analysis.Warnings {
+			c.Warnings = append(c.Warnings, names[i]+": "+w)
+		}
+	}
+	for i := 1; i < len(runs); i++ {
+		c.Verdicts = append(c.Verdicts, c.verdict(i))
+	}
+	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	return c, nil
+}
+
+func ptrInt(v int) *int { return &v }
+
+// level compares the runs' views (nil: the run lacks the level).
+func (c *Comparison) level(users int, vs []*levelView, steps []*int) LevelComparison {
+	if steps == nil {
+		steps = make([]*int, len(vs))
+	}
+	lc := LevelComparison{Users: users, Steps: steps}
+	for _, name := range c.Metrics {
+		d, _ := findMetric(name)
+		mc := MetricComparison{Metric: name, Unit: d.unit, Values: make([]*float64, len(vs)),
+			Samples: make([]int64, len(vs)), Changes: make([]*Change, len(vs))}
+		for i, v := range vs {
+			if v == nil {
+				continue
+			}
+			mc.Values[i], mc.Samples[i] = d.value(*v), d.samples(*v)
+			if i > 0 && vs[0] != nil {
+				mc.Changes[i] = change(d, *vs[0], *v, c.Alpha)
+			}
+		}
+		lc.Metrics = append(lc.Metrics, mc)
+	}
+	return lc
+}
+
+func compareRun(r *RunData, base bool) CompareRun {
+	a := r.Analysis
+	cr := CompareRun{Name: r.Name, Baseline: base, RunID: a.Run.RunID, Model: a.Run.Model, Labels: a.Run.Labels,
+		StartedAt: a.Run.StartedAt, EndReason: a.Run.EndReason, BaselineP95: a.Baseline, Saturation: a.Saturation,
+		Growth: a.Growth.Pattern, GrowthSummary: a.Growth.Summary, Analysis: a, Users: []int{}, CDF: []CDFPoint{}}
+	if cr.Labels == nil {
+		cr.Labels = map[string]string{}
+	}
+	for _, sh := range a.Run.Shards {
+		cr.Files = append(cr.Files, sh.File)
+	}
+	for _, st := range a.Steps {
+		if !slices.Contains(cr.Users, st.Users) {
+			cr.Users = append(cr.Users, st.Users)
+		}
+	}
+	slices.Sort(cr.Users)
+	if vals := r.Samples.Overall.Metric; len(vals) > 0 {
+		for _, p := range CDFProbabilities {
+			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *quantileSorted(vals, p)})
+		}
+	}
+	return cr
+}
+
+// metric returns the comparison of name at level lc (nil when absent).
+func (lc *LevelComparison) metric(name string) *MetricComparison {
+	for i := range lc.Metrics {
+		if lc.Metrics[i].Metric == name {
+			return &lc.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// verdict sums up run i against the baseline: saturation points, the
+// largest p95 change of a matched level that survives the correction for
+// multiple tests (corrected), the overall p95 and the failure rate when
+// it changed.
+func (c *Comparison) verdict(i int) Verdict {
+	base, run := c.Runs[0], c.Runs[i]
+	v := Verdict{Run: run.Name, Against: base.Name}
+	held := c.corrected(i)
+	var parts []string
+	parts = append(parts, satSentence(run, base))
+	if run.Analysis.Overall.OK == 0 {
+		parts = append(parts, run.Name+" has no successful request after the warmup")
+	} else {
+		var worst *Change
+		worstUsers, matched := 0, 0
+		for _, lc := range c.Levels {
+			if lc.Steps[i] != nil {
+				matched++
+			}
+			ch := lc.metric("p95").Changes[i]
+			if held[ch] && ch.Relative != nil && (worst == nil || math.Abs(*ch.Relative) > math.Abs(*worst.Relative)) {
+				worst, worstUsers = ch, lc.Users
+			}
+		}
+		switch {
+		case worst != nil:
+			parts = append(parts, fmt.Sprintf("p95 at %d users %s", worstUsers, ChangeText(worst, UnitMS)))
+		case matched > 0:
+			parts = append(parts, "p95 ~ at every matched user level")
+		}
+		if ch := c.Overall.metric("p95").Changes[i]; ch != nil {
+			parts = append(parts, "overall p95 "+ChangeText(ch, UnitMS))
+		}
+	}
+	if m := c.Overall.metric("fail_rate"); m != nil {
+		if ch := m.Changes[i]; held[ch] {
+			parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", pctText(m.Values[i]), pctText(m.Values[0]), pText(*ch.P)))
+		}
+	}
+	v.Summary = strings.Join(parts, "; ")
+	v.Outcome = c.outcome(i, held)
+	return v
+}
+
+// verdictMetrics are the metrics a verdict weighs.
+var verdictMetrics = []string{"p50", "p95", "p99", "fail_rate"}
+
+// corrected returns the changes of run i in verdictMetrics (overall and
+// at matched levels) that stay significant under the Holm-Bonferroni
+// correction at alpha. A verdict reads many tests at once: at alpha 0.05,
+// 30 tests of two runs that differ only by noise would flag one or two by
+// chance; Holm keeps the chance of any false flag under alpha.
+func (c *Comparison) corrected(i int) map[*Change]bool {
+	var tested []*Change
+	for _, lc := range append([]LevelComparison{c.Overall}, c.Levels...) {
+		for _, name := range verdictMetrics {
+			if m := lc.metric(name); m != nil {
+				if ch := m.Changes[i]; ch != nil && ch.P != nil {
+					tested = append(tested, ch)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(tested, func(a, b *Change) int { return cmpFloat(*a.P, *b.P) })
+	held := map[*Change]bool{}
+	for k, ch := range tested {
+		if *ch.P >= c.Alpha/float64(len(tested)-k) {
+			break
+		}
+		held[ch] = true
+	}
+	return held
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// outcome weighs the corrected significant changes of run i and the
+// saturation points.
+func (c *Comparison) outcome(i int, held map[*Change]bool) string {
+	worse, better := 0, 0
+	for ch := range held {
+		switch ch.Direction {
+		case DirectionWorse:
+			worse++
+		case DirectionBetter:
+			better++
+		}
+	}
+	rs, bs := c.Runs[i].Saturation, c.Runs[0].Saturation
+	switch {
+	case rs.Reached && bs.Reached && *rs.Users < *bs.Users, rs.Reached && !bs.Reached && *rs.Users <= bs.MaxUsers:
+		worse++
+	case rs.Reached && bs.Reached && *rs.Users > *bs.Users, !rs.Reached && bs.Reached && rs.MaxUsers >= *bs.Users:
+		better++
+	}
+	switch {
+	case worse > 0 && better > 0:
+		return OutcomeMixed
+	case worse > 0:
+		return OutcomeWorse
+	case better > 0:
+		return OutcomeBetter
+	}
+	return OutcomeSame
+}
+
+// satSentence compares two runs' saturation points.
+func satSentence(run, base CompareRun) string {
+	rs, bs := run.Saturation, base.Saturation
+	switch {
+	case rs.Reached && bs.Reached:
+		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)
+		if *bs.Users > 0 {
+			s += fmt.Sprintf(" (%+.0f%%)", 100*float64(*rs.Users-*bs.Users)/float64(*bs.Users))
+		}
+		return s
+	case rs.Reached:
+		return fmt.Sprintf("%s saturates at %d users; %s does not up to %d users", run.Name, *rs.Users, base.Name, bs.MaxUsers)
+	case bs.Reached:
+		return fmt.Sprintf("%s does not saturate up to %d users; %s saturates at %d", run.Name, rs.MaxUsers, base.Name, *bs.Users)
+	}
+	return fmt.Sprintf("neither saturates (%s up to %d users, %s up to %d)", run.Name, rs.MaxUsers, base.Name, bs.MaxUsers)
+}
+
+// ChangeText prints a change the way every report does, benchstat-like:
+// "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not; a failure
+// rate changes in percentage points ("+1.20pp"). A change without a test
+// prints the difference alone.
+func ChangeText(ch *Change, unit string) string {
+	if ch == nil {
+		return "n/a"
+	}
+	var d string
+	switch {
+	case unit == UnitRate:
+		d = fmt.Sprintf("%+.2fpp", *ch.Delta*100)
+	case ch.Relative != nil:
+		d = fmt.Sprintf("%+.1f%%", *ch.Relative*100)
+	default:
+		d = "+" + strconv.FormatFloat(*ch.Delta, 'g', 4, 64) + " from 0"
+	}
+	if ch.P == nil {
+		return d
+	}
+	if !ch.Significant {
+		return "~ (" + pText(*ch.P) + ")"
+	}
+	return d + " (" + pText(*ch.P) + ")"
+}
+
+// pText prints a p-value: "p=0.002", "p<0.001".
+func pText(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+func pctText(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*v*100, 'f', 2, 64) + "%"
+}
+
+// compareDefinitions state how a comparison is made.
+func compareDefinitions(alpha float64) []Definition {
+	a := strconv.FormatFloat(alpha, 'f', -1, 64)
+	return []Definition{
+		{"matching", "the first run is the baseline; steps are matched by user count (each run's first post-warmup step with that many users); levels some run lacks are listed apart, never dropped"},
+		{"change", "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
+		{"~", "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
+		{"median test", "p50, ttft_p50 and tokens/s: Mann-Whitney U, two-sided, normal approximation with tie and continuity correction (as benchstat): distribution-free, sensitive to a shift of the whole distribution"},
+		{"tail test", fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
+		{"failure test", "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
+		{"rps test", "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
+		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (overall and at matched levels) that stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
+	}
+}

@@ -1,0 +1,250 @@
+package analyze
+
+import (
+	"slices"
+	"strings"
+)
+
+// The metrics that compare reports and check gates on, by their
+// documented names (MetricNames). A metric is read at a level, a run's
+// first step with a given user count or the whole run, from the analysis
+// (the same figures the single-run reports print) and, for its test, from
+// the raw values (Samples).
+
+// Units of a metric's value.
+const (
+	UnitMS    = "ms"       // latencies; gates take Go durations (800ms, 2s)
+	UnitRate  = "fraction" // failure rate; gates take 0.01 or 1%
+	UnitPerS  = "per_s"    // requests or tokens per second
+	UnitRatio = "ratio"    // p99/p50
+	UnitUsers = "users"    // saturation point
+)
+
+// levelView is one run at one level: st is nil for the whole run.
+type levelView struct {
+	a  *Analysis
+	st *Step
+	v  *Values // nil when the level has no success
+}
+
+func (l levelView) lat() *Latency {
+	if l.st != nil {
+		return &l.st.Latency
+	}
+	return &l.a.Overall.Latency
+}
+
+func (l levelView) vals() *Values {
+	if l.v == nil {
+		return &Values{}
+	}
+	return l.v
+}
+
+// requests, failures and seconds of the level (for the rate tests).
+func (l levelView) counts() (requests, failures int64, seconds float64) {
+	if l.st != nil {
+		return l.st.Requests, l.st.Failures, l.st.DurationS
+	}
+	o := &l.a.Overall
+	return o.Requests, o.Failures, o.MeasuredS
+}
+
+// ttft picks a TTFT figure of the run (overall) or of the step.
+func (l levelView) ttft(overall func(Quantiles) *float64, step func(*StepLLM) *float64) *float64 {
+	if l.st != nil {
+		if l.st.LLM == nil {
+			return nil
+		}
+		return step(l.st.LLM)
+	}
+	if l.a.LLM == nil {
+		return nil
+	}
+	return overall(l.a.LLM.TTFT)
+}
+
+// metricDef is one metric: how to read it and how to test a change.
+type metricDef struct {
+	name string
+	unit string
+	// worse is +1 when a higher value is worse (latency, failures), -1
+	// when a lower one is (throughput, capacity).
+	worse int
+	// test is the significance test of a change ("" for none); q is the
+	// quantile a bootstrap compares.
+	test string
+	q    float64
+	// runLevel metrics have one value for the run, whatever the level.
+	runLevel bool
+	doc      string
+	value    func(levelView) *float64
+	// raw returns the sorted raw values the rank and bootstrap tests use.
+	raw func(levelView) []float64
+	// samples counts what the value is computed over.
+	samples func(levelView) int64
+}
+
+func latencyRaw(l levelView) []float64 { return l.vals().Metric }
+func ttftRaw(l levelView) []float64    { return l.vals().TTFT }
+func latencySamples(l levelView) int64 { return l.lat().Samples }
+func ttftSamples(l levelView) int64    { return int64(len(l.vals().TTFT)) }
+func requestSamples(l levelView) int64 {
+	n, _, _ := l.counts()
+	return n
+}
+
+// metricDefs are the metrics in the order they are listed.
+var metricDefs = []metricDef{
+	{name: "p50", unit: UnitMS, worse: 1, test: TestMannWhitney, q: 0.5, doc: "median latency (of the selected metric)",
+		value: func(l levelView) *float64 { return l.lat().P50MS }, raw: latencyRaw, samples: latencySamples},
+	{name: "p90", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.9, doc: "90th percentile latency",
+		value: func(l levelView) *float64 { return l.lat().P90MS }, raw: latencyRaw, samples: latencySamples},
+	{name: "p95", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.95, doc: "95th percentile latency",
+		value: func(l levelView) *float64 { return l.lat().P95MS }, raw: latencyRaw, samples: latencySamples},
+	{name: "p99", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.99, doc: "99th percentile latency",
+		value: func(l levelView) *float64 { return l.lat().P99MS }, raw: latencyRaw, samples: latencySamples},
+	{name: "max", unit: UnitMS, worse: 1, doc: "slowest successful request",
+		value: func(l levelView) *float64 { return l.lat().MaxMS }, samples: latencySamples},
+	{name: "p99_p50", unit: UnitRatio, worse: 1, doc: "p99/p50, the tail ratio",
+		value: func(l levelView) *float64 { return l.lat().P99P50 }, samples: latencySamples},
+	{name: "fail_rate", unit: UnitRate, worse: 1, test: TestProportions, doc: "failed / sent requests",
+		value: func(l levelView) *float64 {
+			if l.st != nil {
+				return l.st.FailRate
+			}
+			return l.a.Overall.FailRate
+		}, samples: requestSamples},
+	{name: "rps", unit: UnitPerS, worse: -1, test: TestPoisson, doc: "requests sent per second",
+		value: func(l levelView) *float64 {
+			if l.st != nil {
+				return l.st.RPS
+			}
+			return l.a.Overall.RPS
+		}, samples: requestSamples},
+	{name: "ttft_p50", unit: UnitMS, worse: 1, test: TestMannWhitney, q: 0.5, doc: "median time to first token",
+		value: func(l levelView) *float64 {
+			return l.ttft(func(q Quantiles) *float64 { return q.P50 }, func(s *StepLLM) *float64 { return s.TTFTP50MS })
+		}, raw: ttftRaw, samples: ttftSamples},
+	{name: "ttft_p95", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.95, doc: "95th percentile time to first token",
+		value: func(l levelView) *float64 {
+			return l.ttft(func(q Quantiles) *float64 { return q.P95 }, func(s *StepLLM) *float64 { return s.TTFTP95MS })
+		}, raw: ttftRaw, samples: ttftSamples},
+	{name: "ttft_p99", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.99, doc: "99th percentile time to first token",
+		value: func(l levelView) *float64 {
+			return l.ttft(func(q Quantiles) *float64 { return q.P99 }, func(s *StepLLM) *float64 { return s.TTFTP99MS })
+		}, raw: ttftRaw, samples: ttftSamples},
+	{name: "tokens_per_s", unit: UnitPerS, worse: -1, test: TestMannWhitney, q: 0.5, doc: "median output tokens/s of a request",
+		value: func(l levelView) *float64 {
+			if l.st != nil {
+				if l.st.LLM == nil {
+					return nil
+				}
+				return l.st.LLM.TokensPerSP50
+			}
+			if l.a.LLM == nil {
+				return nil
+			}
+			return l.a.LLM.TokensPerS.P50
+		}, raw: func(l levelView) []float64 { return l.vals().TokensPerS },
+		samples: func(l levelView) int64 { return int64(len(l.vals().TokensPerS)) }},
+	{name: "saturation_users", unit: UnitUsers, worse: -1, runLevel: true, doc: "users at the saturation point (run-level)",
+		value: func(l levelView) *float64 {
+			if u := l.a.Saturation.Users; l.a.Saturation.Reached && u != nil {
+				return ptr(float64(*u))
+			}
+			return nil
+		}, samples: func(l levelView) int64 { return int64(len(l.a.Steps)) }},
+}
+
+// MetricNames are the names compare and check know, in order.
+func MetricNames() []string {
+	names := make([]string, len(metricDefs))
+	for i, d := range metricDefs {
+		names[i] = d.name
+	}
+	return names
+}
+
+// MetricDoc describes one metric for help texts.
+type MetricDoc struct {
+	Name, Unit, Test, Doc string
+}
+
+// MetricDocs lists the metrics with their unit and test.
+func MetricDocs() []MetricDoc {
+	out := make([]MetricDoc, len(metricDefs))
+	for i, d := range metricDefs {
+		out[i] = MetricDoc{d.name, d.unit, d.test, d.doc}
+	}
+	return out
+}
+
+func findMetric(name string) (metricDef, bool) {
+	i := slices.IndexFunc(metricDefs, func(d metricDef) bool { return d.name == name })
+	if i < 0 {
+		return metricDef{}, false
+	}
+	return metricDefs[i], true
+}
+
+// UnknownMetricError is a metric name that is not one of MetricNames.
+type UnknownMetricError struct{ Name string }
+
+func (e *UnknownMetricError) Error() string {
+	return "unknown metric " + quote(e.Name) + "; valid metrics: " + strings.Join(MetricNames(), ", ")
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// change compares metric d of new against base at one level.
+func change(d metricDef, base, new levelView, alpha float64) *Change {
+	vb, vn := d.value(base), d.value(new)
+	if vb == nil || vn == nil {
+		return nil
+	}
+	c := &Change{Delta: ptr(*vn - *vb)}
+	if *vb != 0 {
+		c.Relative = ptr((*vn - *vb) / *vb)
+	}
+	var r *testResult
+	switch d.test {
+	case TestMannWhitney:
+		if x, y := d.raw(base), d.raw(new); len(x) > 0 && len(y) > 0 {
+			r = &testResult{test: TestMannWhitney, p: mannWhitney(x, y)}
+		}
+	case TestBootstrap:
+		if x, y := d.raw(base), d.raw(new); len(x) > 0 && len(y) > 0 {
+			res := bootstrapQuantile(x, y, d.q, alpha)
+			r = &res
+		}
+	case TestProportions:
+		n1, f1, _ := base.counts()
+		n2, f2, _ := new.counts()
+		if n1 > 0 && n2 > 0 {
+			res := proportions(f1, n1, f2, n2)
+			r = &res
+		}
+	case TestPoisson:
+		n1, _, t1 := base.counts()
+		n2, _, t2 := new.counts()
+		if t1 > 0 && t2 > 0 && n1+n2 > 0 {
+			res := poissonRates(n1, t1, n2, t2)
+			r = &res
+		}
+	}
+	if r == nil {
+		return c
+	}
+	c.Test, c.P, c.CILow, c.CIHigh = r.test, ptr(r.p), r.lo, r.hi
+	c.Significant = r.p < alpha
+	c.Direction = DirectionSame
+	if c.Significant && *c.Delta != 0 {
+		if (*c.Delta > 0) == (d.worse > 0) {
+			c.Direction = DirectionWorse
+		} else {
+			c.Direction = DirectionBetter
+		}
+	}
+	return c
+}
