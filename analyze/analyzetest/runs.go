@@ -136,7 +136,9 @@ var (
 	A = Spec{RunID: "run-a", Model: "model-a", Labels: map[string]string{"model": "v1"}, Users: []int{10, 20, 30, 40, 50, 60},
 		PerStep: 200, Seed: 1, Knee: 30, FailRate: 0.002, LLM: true}
 	// Slower is A with every latency × 1.3: significantly worse.
-	Slower = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed, s.Scale = "run-slower", map[string]string{"model": "v2"}, 2, 1.3 })
+	Slower = with(A, func(s *Spec) {
+		s.RunID, s.Labels, s.Seed, s.Scale = "run-slower", map[string]string{"model": "v2"}, 2, 1.3
+	})
 	// Noise is A drawn again from another seed: no real difference.
 	Noise = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed = "run-noise", map[string]string{"model": "v1-again"}, 3 })
 	// Faster is A × 0.8 with its knee at 50 (saturates at 60).
@@ -148,7 +150,9 @@ var (
 		s.RunID, s.Labels, s.Seed, s.Users = "run-shape", map[string]string{"model": "v4"}, 5, []int{20, 40, 60, 80}
 	})
 	// Broken fails every request.
-	Broken = with(A, func(s *Spec) { s.RunID, s.Labels, s.Seed, s.AllFail = "run-broken", map[string]string{"model": "broken"}, 6, true })
+	Broken = with(A, func(s *Spec) {
+		s.RunID, s.Labels, s.Seed, s.AllFail = "run-broken", map[string]string{"model": "broken"}, 6, true
+	})
 )
 
 func with(s Spec, f func(*Spec)) Spec {
