@@ -1,0 +1,359 @@
+package analyze
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Gate kinds: a bound on a run's metric, or on its change against a
+// baseline run.
+const (
+	GateMax           = "max"
+	GateMin           = "min"
+	GateMaxRegression = "max_regression"
+)
+
+// Gate statuses.
+const (
+	StatusPass         = "pass"
+	StatusFail         = "fail"
+	StatusInconclusive = "inconclusive"
+)
+
+// Gate is one condition of `llmrep check`.
+type Gate struct {
+	Kind   string `json:"kind"`
+	Metric string `json:"metric"`
+	// Users is the level the gate reads (the run's first step with that
+	// many users); 0 for the whole run. Run-level metrics
+	// (saturation_users) ignore it.
+	Users int `json:"users"`
+	// Limit is in the metric's unit (ms, fraction, per second, ratio,
+	// users). For max_regression it is the largest allowed relative change
+	// for the worse (0.1 = 10%), except for fail_rate where it is the
+	// largest allowed rise of the rate itself (0.005 = 0.5 points).
+	Limit float64 `json:"limit"`
+	// Spec is the gate as given ("p95=800ms").
+	Spec string `json:"spec"`
+}
+
+// GateError is a gate that cannot be parsed (not an unknown metric: that
+// is *UnknownMetricError).
+type GateError struct{ Spec, Reason string }
+
+func (e *GateError) Error() string { return "gate " + quote(e.Spec) + ": " + e.Reason }
+
+// ParseGate parses a gate of kind given as "K=V" or "K@USERS=V". atUsers
+// is the level of a gate without @USERS (0: overall). Values take units
+// (SPEC §6): latencies are Go durations ("800ms", "2s"), rates fractions
+// or percentages ("0.01", "1%"), counts and ratios plain numbers;
+// max_regression takes a percentage or fraction of change.
+func ParseGate(kind, spec string, atUsers int) (Gate, error) {
+	bad := func(format string, args ...any) (Gate, error) {
+		return Gate{}, &GateError{Spec: spec, Reason: fmt.Sprintf(format, args...)}
+	}
+	if kind != GateMax && kind != GateMin && kind != GateMaxRegression {
+		return bad("unknown gate kind %q", kind)
+	}
+	key, val, ok := strings.Cut(spec, "=")
+	if !ok || strings.TrimSpace(val) == "" {
+		return bad("want METRIC=VALUE (or METRIC@USERS=VALUE)")
+	}
+	key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+	g := Gate{Kind: kind, Users: atUsers, Spec: spec}
+	if name, users, ok := strings.Cut(key, "@"); ok {
+		n, err := strconv.Atoi(users)
+		if err != nil || n < 1 {
+			return bad("%q is not a user count", users)
+		}
+		key, g.Users = name, n
+	}
+	d, ok := findMetric(key)
+	if !ok {
+		return Gate{}, &UnknownMetricError{Name: key}
+	}
+	g.Metric = d.name
+	if d.runLevel {
+		g.Users = 0
+	}
+	if kind == GateMaxRegression {
+		if d.test == "" {
+			return bad("%s has no significance test; bound it with --max or --min", d.name)
+		}
+		v, err := parseRate(val)
+		if err != nil || v < 0 {
+			return bad("%q is not an allowed change (a percentage like 10%% or a fraction like 0.1)", val)
+		}
+		g.Limit = v
+		return g, nil
+	}
+	var err error
+	switch d.unit {
+	case UnitMS:
+		var dur time.Duration
+		dur, err = time.ParseDuration(val)
+		if err != nil {
+			return bad("%s is a latency: give a duration such as 800ms or 2s, not %q", d.name, val)
+		}
+		g.Limit = float64(dur) / float64(time.Millisecond)
+	case UnitRate:
+		g.Limit, err = parseRate(val)
+		if err != nil {
+			return bad("%s is a rate: give a fraction like 0.01 or a percentage like 1%%, not %q", d.name, val)
+		}
+	default:
+		g.Limit, err = strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) {
+			return bad("%s takes a plain number, not %q", d.name, val)
+		}
+	}
+	return g, nil
+}
+
+// parseRate reads a fraction (0.01) or a percentage (1%).
+func parseRate(s string) (float64, error) {
+	div := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, div = t, 100
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, errors.New("not a rate")
+	}
+	return v / div, nil
+}
+
+// GateResult is the outcome of one gate.
+type GateResult struct {
+	Gate   Gate   `json:"gate"`
+	Status string `json:"status"` // pass, fail, inconclusive
+	// Value is the run's value; Base the baseline run's (regression gates).
+	Value *float64 `json:"value"`
+	Base  *float64 `json:"base"`
+	// Change is the run against the baseline (regression gates).
+	Change *Change `json:"change"`
+	// Samples is what the value rests on (the fewer of the two runs').
+	Samples int64 `json:"samples"`
+	// Line is the gate's one-line report.
+	Line string `json:"line"`
+}
+
+// CheckResult is the outcome of `llmrep check`.
+type CheckResult struct {
+	Run      string `json:"run"`
+	Baseline string `json:"baseline,omitempty"`
+	Alpha    float64 `json:"alpha"`
+	// Inconclusive is the policy for inconclusive gates: pass or fail.
+	Inconclusive string       `json:"inconclusive"`
+	Gates        []GateResult `json:"gates"`
+	// Failed counts the gates that fail, inconclusive ones included when
+	// the policy is fail; Passed is Failed == 0.
+	Failed         int  `json:"failed"`
+	InconclusiveN  int  `json:"inconclusive_gates"`
+	Passed         bool `json:"passed"`
+	MinGateSamples int  `json:"min_gate_samples"`
+}
+
+// Check evaluates gates on run, and the regression gates against base
+// (nil when no baseline run is given). A gate over fewer than
+// MinStepSamples samples, or whose level or value is missing, is
+// inconclusive; inconclusiveFails decides whether that fails the check.
+func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bool) (*CheckResult, error) {
+	if !(alpha > 0 && alpha < 1) {
+		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
+	}
+	res := &CheckResult{Run: run.Name, Alpha: alpha, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
+	if inconclusiveFails {
+		res.Inconclusive = StatusFail
+	}
+	if base != nil {
+		res.Baseline = base.Name
+	}
+	for _, g := range gates {
+		if g.Kind == GateMaxRegression && base == nil {
+			return nil, fmt.Errorf("gate %s: --max-regression needs a baseline run", g.Spec)
+		}
+		r := evaluate(run, base, g, alpha)
+		switch r.Status {
+		case StatusFail:
+			res.Failed++
+		case StatusInconclusive:
+			res.InconclusiveN++
+			if inconclusiveFails {
+				res.Failed++
+			}
+		}
+		res.Gates = append(res.Gates, r)
+	}
+	res.Passed = res.Failed == 0
+	return res, nil
+}
+
+// viewAt is the run's level for gate g, or why there is none.
+func viewAt(r *RunData, g Gate) (levelView, string) {
+	a := r.Analysis
+	if g.Users == 0 {
+		return levelView{a: a, v: &r.Samples.Overall}, ""
+	}
+	for i := range a.Steps {
+		if st := &a.Steps[i]; st.Users == g.Users {
+			return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
+		}
+	}
+	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %d users", r.Name, g.Users)
+}
+
+func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
+	d, _ := findMetric(g.Metric)
+	r := GateResult{Gate: g}
+	where := "overall"
+	if g.Users > 0 {
+		where = fmt.Sprintf("at %d users", g.Users)
+	}
+	if d.runLevel {
+		where = "run"
+	}
+	name := d.name + " (" + where + ")"
+	inconclusive := func(why string) GateResult {
+		r.Status = StatusInconclusive
+		r.Line = fmt.Sprintf("INCONCLUSIVE %s: %s", name, why)
+		return r
+	}
+	v, why := viewAt(run, g)
+	if why != "" {
+		return inconclusive(why)
+	}
+	r.Value, r.Samples = d.value(v), d.samples(v)
+
+	if g.Kind == GateMaxRegression {
+		bv, why := viewAt(base, g)
+		if why != "" {
+			return inconclusive(why)
+		}
+		r.Base = d.value(bv)
+		r.Samples = min(r.Samples, d.samples(bv))
+		if r.Samples < MinStepSamples {
+			return inconclusive(fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
+		}
+		ch := change(d, bv, v, alpha)
+		if ch == nil || ch.P == nil {
+			return inconclusive("no value to compare in " + base.Name + " or " + run.Name)
+		}
+		r.Change = ch
+		var amount float64 // how much worse, in the limit's terms
+		switch {
+		case d.unit == UnitRate:
+			amount = *ch.Delta * float64(d.worse)
+		case ch.Relative != nil:
+			amount = *ch.Relative * float64(d.worse)
+		case *ch.Delta*float64(d.worse) > 0:
+			amount = math.Inf(1)
+		}
+		limit := "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "%"
+		if d.unit == UnitRate {
+			limit = "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "pp"
+		}
+		got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.unit), FormatValue(r.Value, d.unit), ChangeText(ch, d.unit))
+		switch {
+		case !ch.Significant:
+			r.Status = StatusPass
+			r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
+		case amount > g.Limit:
+			r.Status = StatusFail
+			r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)
+		default:
+			r.Status = StatusPass
+			r.Line = fmt.Sprintf("PASS %s vs %s: %s, within the allowed %s", name, base.Name, got, limit)
+		}
+		return r
+	}
+
+	if g.Metric == "saturation_users" {
+		if v.a.Baseline == nil {
+			return inconclusive(v.a.Saturation.Summary)
+		}
+		return evaluateSaturation(r, v.a.Saturation, name)
+	}
+	if r.Value == nil {
+		return inconclusive(fmt.Sprintf("no value (%d samples)", r.Samples))
+	}
+	if r.Samples < MinStepSamples {
+		return inconclusive(fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.unit), r.Samples, MinStepSamples))
+	}
+	ok := *r.Value <= g.Limit
+	op, bound := "<=", "max"
+	if g.Kind == GateMin {
+		ok, op, bound = *r.Value >= g.Limit, ">=", "min"
+	}
+	limit := FormatValue(&g.Limit, d.unit)
+	r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s = %s %s %s %s (%d samples)", name, FormatValue(r.Value, d.unit), op, bound, limit, r.Samples)
+	if !ok {
+		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s = %s, %s %s (%d samples)", name, FormatValue(r.Value, d.unit), bound, limit, r.Samples)
+	}
+	return r
+}
+
+// evaluateSaturation bounds the saturation point. A run that did not
+// saturate up to N users saturates beyond N: that passes a minimum of N or
+// less and fails a maximum under N; otherwise it cannot be told.
+func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
+	limit := FormatValue(&r.Gate.Limit, UnitUsers)
+	if sat.Reached {
+		ok := *r.Value <= r.Gate.Limit
+		bound := "max"
+		if r.Gate.Kind == GateMin {
+			ok, bound = *r.Value >= r.Gate.Limit, "min"
+		}
+		r.Status = StatusPass
+		if !ok {
+			r.Status = StatusFail
+		}
+		r.Line = fmt.Sprintf("%s %s = %s users, %s %s", strings.ToUpper(r.Status), name, FormatValue(r.Value, UnitUsers), bound, limit)
+		return r
+	}
+	up := float64(sat.MaxUsers)
+	switch {
+	case r.Gate.Kind == GateMin && up >= r.Gate.Limit:
+		r.Status = StatusPass
+		r.Line = fmt.Sprintf("PASS %s: not reached up to %d users, min %s", name, sat.MaxUsers, limit)
+	case r.Gate.Kind == GateMax && up >= r.Gate.Limit:
+		r.Status = StatusFail
+		r.Line = fmt.Sprintf("FAIL %s: not reached up to %d users, max %s", name, sat.MaxUsers, limit)
+	default:
+		r.Status = StatusInconclusive
+		r.Line = fmt.Sprintf("INCONCLUSIVE %s: not reached up to %d users, the run did not load %s users", name, sat.MaxUsers, limit)
+	}
+	return r
+}
+
+// FormatValue prints a metric value in its unit: latencies as durations
+// ("612ms", "1.62s"), rates as percentages.
+func FormatValue(v *float64, unit string) string {
+	if v == nil {
+		return "n/a"
+	}
+	x := *v
+	switch unit {
+	case UnitMS:
+		switch {
+		case math.Abs(x) >= 10000:
+			return strconv.FormatFloat(x/1000, 'f', 1, 64) + "s"
+		case math.Abs(x) >= 1000:
+			return strconv.FormatFloat(x/1000, 'f', 2, 64) + "s"
+		case math.Abs(x) >= 100:
+			return strconv.FormatFloat(x, 'f', 0, 64) + "ms"
+		}
+		return strconv.FormatFloat(x, 'f', 1, 64) + "ms"
+	case UnitRate:
+		return strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
+	case UnitPerS:
+		return strconv.FormatFloat(x, 'f', 2, 64) + "/s"
+	case UnitRatio:
+		return strconv.FormatFloat(x, 'f', 2, 64) + "x"
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
