@@ -144,8 +144,8 @@ type GateResult struct {
 
 // CheckResult is the outcome of `llmrep check`.
 type CheckResult struct {
-	Run      string `json:"run"`
-	Baseline string `json:"baseline,omitempty"`
+	Run      string  `json:"run"`
+	Baseline string  `json:"baseline,omitempty"`
 	Alpha    float64 `json:"alpha"`
 	// Inconclusive is the policy for inconclusive gates: pass or fail.
 	Inconclusive string       `json:"inconclusive"`
