@@ -625,7 +625,7 @@ func percentileSeries(sm *sampleSet, ts []float64, window time.Duration, ps []fl
 	for j := range ps {
 		res.q[j] = make([]*float64, len(ts))
 	}
-	f := newFenwick(len(sm.c))
+	f := newOrderStats(len(sm.c))
 	cs := sm.c
 	in, out := 0, 0
 	winUS := window.Microseconds()

@@ -41,10 +41,10 @@ func TestRankByValue(t *testing.T) {
 	}
 }
 
-func TestFenwickQuantile(t *testing.T) {
+func TestOrderStatsQuantile(t *testing.T) {
 	vs := []float64{5, 1, 4, 1, 9, 2, 6}
 	rank, sorted := rankByValue(vs)
-	f := newFenwick(len(vs))
+	f := newOrderStats(len(vs))
 	var in []float64
 	for i, v := range vs {
 		f.add(rank[i], 1)
