@@ -209,3 +209,23 @@ func TestTextMarksNA(t *testing.T) {
 		t.Errorf("empty totals row %q: want n/a, never 0", row)
 	}
 }
+
+func TestTextWidthWithLargeNumbers(t *testing.T) {
+	a := analyzeFile(t, kneeRun(t, t.TempDir()))
+	big := 123456.7
+	for i := range a.Steps {
+		s := &a.Steps[i]
+		s.Requests, s.OK, s.Failures = 1234567, 1234567, 1234567
+		s.P50MS, s.P90MS, s.P95MS, s.P99MS, s.MaxMS = &big, &big, &big, &big, &big
+		s.Users = 12345
+	}
+	var b bytes.Buffer
+	if err := Text(&b, a); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(b.String(), "\n") {
+		if n := utf8.RuneCountInString(l); n > Width {
+			t.Errorf("line %d has %d columns: %q", i+1, n, l)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/analyze"
 )
@@ -47,27 +48,46 @@ func (t *textWriter) printf(format string, args ...any) {
 
 func (t *textWriter) section(title string) { t.printf("\n%s\n", title) }
 
-// table writes rows aligned by tabwriter, two spaces between columns.
+// table writes rows aligned by tabwriter, two spaces between columns, or
+// one when two would pass Width columns.
 func (t *textWriter) table(rows [][]string, rightAlign bool) {
 	if t.err != nil {
 		return
 	}
+	var out string
+	for _, pad := range []int{2, 1} {
+		out = renderTable(rows, rightAlign, pad)
+		if maxWidth(out) <= Width {
+			break
+		}
+	}
+	t.printf("%s", out)
+}
+
+func renderTable(rows [][]string, rightAlign bool, pad int) string {
 	var flags uint
 	if rightAlign {
 		flags = tabwriter.AlignRight
 	}
-	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', flags)
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, pad, ' ', flags)
 	for _, r := range rows {
 		line := "  " + strings.Join(r, "\t")
 		if rightAlign {
 			line = strings.Join(r, "\t") + "\t"
 		}
-		if _, err := fmt.Fprintln(tw, line); err != nil {
-			t.err = err
-			return
-		}
+		fmt.Fprintln(tw, line)
 	}
-	t.err = tw.Flush()
+	tw.Flush()
+	return b.String()
+}
+
+func maxWidth(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, utf8.RuneCountInString(l))
+	}
+	return w
 }
 
 func (t *textWriter) kv(rows [][2]string) {
