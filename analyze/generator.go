@@ -1,0 +1,59 @@
+package analyze
+
+import (
+	"fmt"
+)
+
+// The recorder stores one schemas.GenSecond per second of its run: the CPU
+// it used (in cores) and the worst scheduling lag of the requests it sent
+// in that second. The row-based lag warning (LagThresholdMS,
+// LagWarnFraction) catches a generator that sent late; generatorWarnings
+// adds what only the metadata shows: a generator that ran out of CPU,
+// whose timings (latency includes the client's own queueing for a CPU)
+// cannot be trusted even when it still sent on time.
+
+// GenBusyFraction: a second in which the recorder used at least this
+// fraction of its GOMAXPROCS cores is a busy second.
+const GenBusyFraction = 0.9
+
+// GenBusyShare: more than this share of busy seconds (and at least
+// GenBusyMinSeconds of them) raises the warning.
+const (
+	GenBusyShare      = 0.05
+	GenBusyMinSeconds = 2
+)
+
+// generatorWarnings returns one warning per input file whose recorder was
+// CPU-bound for a noticeable part of the run. Files without per-second
+// data (older recorders, recover from a journal) give none.
+func generatorWarnings(files []*inputFile) []string {
+	var w []string
+	for _, f := range files {
+		g := f.meta.Generator
+		if g.GOMAXPROCS <= 0 || len(g.Seconds) == 0 {
+			continue
+		}
+		limit := GenBusyFraction * float64(g.GOMAXPROCS)
+		busy, peak := 0, 0.0
+		for _, s := range g.Seconds {
+			if s.CPU >= limit {
+				busy++
+			}
+			peak = max(peak, s.CPU)
+		}
+		if busy < GenBusyMinSeconds || float64(busy) <= GenBusyShare*float64(len(g.Seconds)) {
+			continue
+		}
+		who := "the load generator"
+		if len(files) > 1 {
+			who = fmt.Sprintf("the load generator of shard %d (%s)", f.meta.Shard, f.arg)
+		}
+		msg := fmt.Sprintf("%s used %.0f%% or more of its %d CPU cores in %d of %d seconds (peak %.2f cores): it may have been the bottleneck, and its latencies include its own wait for a CPU; use fewer users per recorder or more shards",
+			who, 100*GenBusyFraction, g.GOMAXPROCS, busy, len(g.Seconds), peak)
+		if f.meta.Simulator != "" {
+			msg += " (the built-in simulator ran in the same process: its CPU counts too)"
+		}
+		w = append(w, msg)
+	}
+	return w
+}
