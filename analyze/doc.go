@@ -11,17 +11,21 @@
 //     metadata (schemas.DecodeMeta), columns (schemas.Columns). Shards of
 //     different runs are refused.
 //  2. An in-memory DuckDB database is opened and locked down before any
-//     row is read: only the input files' directories are readable, no
-//     other external access, no extension install or autoload, bounded
-//     memory and threads, configuration locked.
-//  3. The embedded SQL (*.sql) loads the rows into a table, tagging each
-//     with its send and completion second and warmup flag; exact
-//     percentiles (quantile_cont) are computed per step and overall, and
-//     the per-second counts for the series.
-//  4. Go code derives what SQL does poorly: cumulative and windowed
-//     percentiles per second (an order-statistics tree over latency
-//     ranks, exact, O(n log n)), baseline, saturation, growth pattern,
-//     health bands and warnings.
+//     row is read: only the input files themselves are readable
+//     (allowed_paths, stricter than their directories), no other file or
+//     network access, no extension install or autoload, no spilling to
+//     disk, bounded memory and threads, configuration locked.
+//  3. The embedded SQL (*.sql, values bound with ?) loads the rows into a
+//     table, tagging each with its send and completion time (µs since the
+//     run's started_at) and its warmup flag; exact percentiles
+//     (quantile_cont) are computed per step and overall, the LLM figures
+//     one at a time, and the per-second counts for the series.
+//  4. The successes are read once, ordered by completion time, and the
+//     database is closed. Go code derives what SQL does poorly: the
+//     cumulative and windowed percentiles per second (values ranked once
+//     by a radix sort, then an order-statistics counter over the ranks:
+//     exact, one sort plus O(1) per sample), the histogram, baseline,
+//     saturation, growth pattern, health bands and warnings.
 //
 // The result is a plain value (model.go) that the report package renders.
 package analyze
