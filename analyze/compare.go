@@ -265,7 +265,7 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		}
 		c.Levels = append(c.Levels, c.level(u, vs, steps))
 		for i, v := range vs {
-			if v != nil && v.lat().Samples < MinStepSamples {
+			if v != nil && v.lat().Samples < MinStepSamples && runs[i].Analysis.Overall.OK > 0 {
 				c.Warnings = append(c.Warnings, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
 					u, names[i], v.lat().Samples, MinStepSamples))
 			}
@@ -274,10 +274,13 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for _, ul := range c.Unmatched {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
-	for i, r := range runs {
-		if r.Analysis.Overall.OK == 0 {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s has no successful request after the warmup: its latency figures are n/a", names[i]))
+	for i := 1; i < len(runs); i++ {
+		if !c.sameLevels(i) {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
+				names[i], names[0]))
 		}
+	}
+	for i, r := range runs {
 		for _, w := range r.Analysis.Warnings {
 			c.Warnings = append(c.Warnings, names[i]+": "+w)
 		}
@@ -380,11 +383,11 @@ func (c *Comparison) verdict(i int) Verdict {
 		case matched > 0:
 			parts = append(parts, "p95 ~ at every matched user level")
 		}
-		if ch := c.Overall.metric("p95").Changes[i]; ch != nil {
+		if ch := c.Overall.metric("p95").Changes[i]; ch != nil && c.sameLevels(i) {
 			parts = append(parts, "overall p95 "+ChangeText(ch, UnitMS))
 		}
 	}
-	if m := c.Overall.metric("fail_rate"); m != nil {
+	if m := c.Overall.metric("fail_rate"); m != nil && c.sameLevels(i) {
 		if ch := m.Changes[i]; held[ch] {
 			parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", pctText(m.Values[i]), pctText(m.Values[0]), pText(*ch.P)))
 		}
@@ -394,17 +397,27 @@ func (c *Comparison) verdict(i int) Verdict {
 	return v
 }
 
+// sameLevels reports whether run i has the baseline's user levels: only
+// then do their overall figures compare like with like.
+func (c *Comparison) sameLevels(i int) bool {
+	return slices.Equal(c.Runs[i].Users, c.Runs[0].Users)
+}
+
 // verdictMetrics are the metrics a verdict weighs.
 var verdictMetrics = []string{"p50", "p95", "p99", "fail_rate"}
 
-// corrected returns the changes of run i in verdictMetrics (overall and
-// at matched levels) that stay significant under the Holm-Bonferroni
+// corrected returns the changes of run i in verdictMetrics (at matched
+// levels, and overall when the runs have the same levels) that stay significant under the Holm-Bonferroni
 // correction at alpha. A verdict reads many tests at once: at alpha 0.05,
 // 30 tests of two runs that differ only by noise would flag one or two by
 // chance; Holm keeps the chance of any false flag under alpha.
 func (c *Comparison) corrected(i int) map[*Change]bool {
 	var tested []*Change
-	for _, lc := range append([]LevelComparison{c.Overall}, c.Levels...) {
+	levels := c.Levels
+	if c.sameLevels(i) {
+		levels = append([]LevelComparison{c.Overall}, levels...)
+	}
+	for _, lc := range levels {
 		for _, name := range verdictMetrics {
 			if m := lc.metric(name); m != nil {
 				if ch := m.Changes[i]; ch != nil && ch.P != nil {
@@ -534,6 +547,6 @@ func compareDefinitions(alpha float64) []Definition {
 		{"tail test", fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
 		{"failure test", "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
 		{"rps test", "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
-		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (overall and at matched levels) that stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
+		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
 	}
 }

@@ -1,0 +1,151 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/analyzetest"
+)
+
+func loadRuns(t *testing.T, specs ...analyzetest.Spec) []*analyze.RunData {
+	t.Helper()
+	dir := t.TempDir()
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
+	var runs []*analyze.RunData
+	for _, s := range specs {
+		path := filepath.Join(dir, s.RunID+".parquet")
+		if err := analyzetest.Write(path, s); err != nil {
+			t.Fatal(err)
+		}
+		r, err := analyze.LoadRun(context.Background(), o, s.Labels["model"], path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	return runs
+}
+
+func compareOf(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
+	t.Helper()
+	c, err := analyze.Compare(loadRuns(t, specs...), analyze.DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", golden, diff(string(want), string(got)))
+	}
+}
+
+// TestCompareGolden renders two comparisons in every format: A against a
+// run 1.3 times slower, and A against a run of other user levels and a
+// run whose every request failed.
+func TestCompareGolden(t *testing.T) {
+	cases := map[string][]analyzetest.Spec{
+		"compare-slower": {analyzetest.A, analyzetest.Slower},
+		"compare-shapes": {analyzetest.A, analyzetest.Shape, analyzetest.Broken},
+	}
+	renderers := map[string]func(*bytes.Buffer, *analyze.Comparison) error{
+		"txt":  func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareText(b, c) },
+		"json": func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareJSON(b, c) },
+		"md":   func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareMarkdown(b, c) },
+	}
+	for name, specs := range cases {
+		c := compareOf(t, specs...)
+		for ext, render := range renderers {
+			t.Run(name+"."+ext, func(t *testing.T) {
+				var got bytes.Buffer
+				if err := render(&got, c); err != nil {
+					t.Fatal(err)
+				}
+				checkGolden(t, name+"."+ext, got.Bytes())
+				if ext == "txt" {
+					for i, l := range strings.Split(got.String(), "\n") {
+						if n := utf8.RuneCountInString(l); n > Width {
+							t.Errorf("line %d has %d columns: %q", i+1, n, l)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestCompareMarkdownIsBounded(t *testing.T) {
+	c := compareOf(t, analyzetest.A, analyzetest.Slower, analyzetest.Noise)
+	many := make([]analyze.LevelComparison, 0, 3000)
+	for i := range 3000 {
+		lc := c.Levels[i%len(c.Levels)]
+		lc.Users = i + 1
+		many = append(many, lc)
+	}
+	c.Levels = many
+	var b bytes.Buffer
+	if err := CompareMarkdown(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() >= MaxMarkdown {
+		t.Errorf("markdown is %d bytes, want < %d", b.Len(), MaxMarkdown)
+	}
+	if !strings.Contains(b.String(), "user levels are left out") || !strings.Contains(b.String(), "| 3000 |") {
+		t.Error("the cut is not said, or the last level is missing")
+	}
+}
+
+func TestCheckGolden(t *testing.T) {
+	runs := loadRuns(t, analyzetest.A, analyzetest.Slower)
+	var gates []analyze.Gate
+	for _, g := range []struct{ kind, spec string }{
+		{analyze.GateMax, "p95=10s"}, {analyze.GateMax, "p99@10=500ms"}, {analyze.GateMin, "rps=1"},
+		{analyze.GateMax, "fail_rate=1%"}, {analyze.GateMin, "saturation_users=50"}, {analyze.GateMax, "p95@70=1s"},
+		{analyze.GateMaxRegression, "p95=10%"}, {analyze.GateMaxRegression, "fail_rate=1%"},
+	} {
+		gate, err := analyze.ParseGate(g.kind, g.spec, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gates = append(gates, gate)
+	}
+	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ext, render := range map[string]func(*bytes.Buffer) error{
+		"txt":  func(b *bytes.Buffer) error { return CheckText(b, res) },
+		"md":   func(b *bytes.Buffer) error { return CheckMarkdown(b, res) },
+		"json": func(b *bytes.Buffer) error { return CheckJSON(b, res) },
+	} {
+		t.Run(ext, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, "check."+ext, b.Bytes())
+		})
+	}
+}
