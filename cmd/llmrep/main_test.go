@@ -303,3 +303,55 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestAnalyzeShardsByGlob(t *testing.T) {
+	dir := t.TempDir()
+	all := records("run-s", func(i int) bool { return i%20 != 7 })
+	var even, odd []schemas.Record
+	for i, r := range all {
+		if i%2 == 0 {
+			even = append(even, r)
+		} else {
+			odd = append(odd, r)
+		}
+	}
+	m0, m1 := meta("run-s"), meta("run-s")
+	m0.Shards, m1.Shards, m1.Shard = 2, 2, 1
+	writeRun(t, filepath.Join(dir, "s0.parquet"), m0, even)
+	writeRun(t, filepath.Join(dir, "s1.parquet"), m1, odd)
+	whole := writeRun(t, filepath.Join(t.TempDir(), "whole.parquet"), meta("run-s"), all)
+
+	glob, errOut, code := run(t, "analyze", filepath.Join(dir, "s*.parquet"), "--warmup", "0s", "--format", "json")
+	if code != 0 {
+		t.Fatalf("glob: status %d, stderr %q", code, errOut)
+	}
+	list, _, _ := run(t, "analyze", filepath.Join(dir, "s1.parquet"), filepath.Join(dir, "s0.parquet"), "--warmup", "0s", "--format", "json")
+	one, _, _ := run(t, "analyze", whole, "--warmup", "0s", "--format", "json")
+	type figures struct {
+		Overall json.RawMessage `json:"overall"`
+		Steps   json.RawMessage `json:"steps"`
+	}
+	var g, l, w figures
+	for _, x := range []struct {
+		s string
+		f *figures
+	}{{glob, &g}, {list, &l}, {one, &w}} {
+		if err := json.Unmarshal([]byte(x.s), x.f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(g.Overall) != string(w.Overall) || string(l.Steps) != string(w.Steps) {
+		t.Errorf("shards analyzed apart from the whole run:\nglob %s\nwhole %s", g.Overall, w.Overall)
+	}
+}
+
+func TestFormatHTMLWithoutRenderer(t *testing.T) {
+	if htmlRenderer() != nil {
+		t.Skip("this build has the HTML report")
+	}
+	p := goodRun(t, t.TempDir())
+	_, errOut, code := run(t, "analyze", p, "--format", "html")
+	if code != 2 || !strings.Contains(errOut, "not available") {
+		t.Errorf("status %d, stderr %q", code, errOut)
+	}
+}
