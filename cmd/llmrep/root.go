@@ -76,6 +76,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.SetErr(ios.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(NewCmdAnalyze(ios, nil), NewCmdVersion(ios))
+	root.AddCommand(NewCmdCompare(ios, nil), NewCmdCheck(ios, nil))
 	return root
 }
 

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report"
+)
+
+// CheckOptions are what `llmrep check` was asked to do.
+type CheckOptions struct {
+	IO *IO
+	// Run is the run checked (one or more shards, or a glob).
+	Run []string
+	// Baseline is --baseline: the run regressions are measured against.
+	Baseline string
+	// Gates, parsed from --max, --min and --max-regression.
+	Gates        []analyze.Gate
+	Inconclusive string // pass or fail
+	Options      analyze.Options
+	Alpha        float64
+	Format       string // text, json or md
+	Output       string
+}
+
+// checkFailed is a check whose gates did not all hold: exit status 1.
+type checkFailed struct{ failed, total int }
+
+func (e checkFailed) Error() string {
+	return fmt.Sprintf("check failed: %d of %d gates failed", e.failed, e.total)
+}
+
+// metricHelp lists the gate metrics for --help.
+func metricHelp() string {
+	var b strings.Builder
+	for _, m := range analyze.MetricDocs() {
+		unit := map[string]string{analyze.UnitMS: "duration: 800ms, 2s", analyze.UnitRate: "rate: 1% or 0.01",
+			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users"}[m.Unit]
+		fmt.Fprintf(&b, "  %-17s %s (%s)\n", m.Name, m.Doc, unit)
+	}
+	return b.String()
+}
+
+// NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
+// flag parsing; nil runs runCheck.
+func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, Inconclusive: analyze.StatusFail}
+	var maxes, mins, regressions []string
+	var atUsers int
+	cmd := &cobra.Command{
+		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
+		Short: "Gate a run for CI: exit 1 when a bound or an allowed regression is exceeded",
+		Long: `Check evaluates gates on a run and exits 0 when all hold, 1 when one fails
+(one line per gate, then the outcome). --max K=V and --min K=V bound a metric
+of the run; --max-regression K=PCT bounds its change for the worse against
+--baseline, counted only when the change is significant at --alpha (for
+fail_rate PCT is the allowed rise of the rate in points: 0.5%).
+
+A gate reads the whole run, or the first step with N users with --at-users N
+or K@N=V. A gate over fewer than 30 samples, or at a level the run lacks, is
+inconclusive; --inconclusive pass|fail decides what that means.
+
+Values take units: latencies Go durations (800ms, 2s), rates fractions or
+percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
+` + metricHelp(),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{fmt.Errorf("check needs the run file to check")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Run = args
+			if err := opts.Options.Validate(); err != nil {
+				return usageError{err}
+			}
+			var errs []error
+			if atUsers < 0 {
+				errs = append(errs, fmt.Errorf("--at-users %d must not be negative", atUsers))
+			}
+			opts.Gates = nil
+			for _, set := range []struct {
+				kind  string
+				specs []string
+			}{{analyze.GateMax, maxes}, {analyze.GateMin, mins}, {analyze.GateMaxRegression, regressions}} {
+				for _, s := range set.specs {
+					g, err := analyze.ParseGate(set.kind, s, atUsers)
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					opts.Gates = append(opts.Gates, g)
+				}
+			}
+			if len(maxes)+len(mins)+len(regressions) == 0 {
+				errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
+			}
+			if len(regressions) > 0 && opts.Baseline == "" {
+				errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet"))
+			}
+			if opts.Inconclusive != analyze.StatusPass && opts.Inconclusive != analyze.StatusFail {
+				errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", opts.Inconclusive))
+			}
+			if !(opts.Alpha > 0 && opts.Alpha < 1) {
+				errs = append(errs, fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha))
+			}
+			switch opts.Format {
+			case "", formatText, formatJSON, formatMD:
+			default:
+				errs = append(errs, fmt.Errorf("--format %q must be text, json or md", opts.Format))
+			}
+			if err := errors.Join(errs...); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCheck(cmd, opts)
+		},
+	}
+	addCommonFlags(cmd.Flags(), &opts.Options)
+	f := cmd.Flags()
+	f.StringVar(&opts.Baseline, "baseline", "", "the baseline run `BASE.parquet` of --max-regression")
+	f.StringArrayVar(&maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
+	f.StringArrayVar(&mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
+	f.StringArrayVar(&regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
+	f.IntVar(&atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
+	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
+	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level of --max-regression")
+	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout)")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
+	args := make([]runArg, 0, 2)
+	for _, p := range opts.Run {
+		args = append(args, runArg{Path: p})
+	}
+	run, err := analyze.LoadRun(cmd.Context(), opts.Options, "", opts.Run...)
+	if err != nil {
+		return err
+	}
+	run.Name = runName(args[0], run.Analysis)
+	var base *analyze.RunData
+	if opts.Baseline != "" {
+		ba, err := parseRunArg(opts.Baseline)
+		if err != nil {
+			return err
+		}
+		if base, err = analyze.LoadRun(cmd.Context(), opts.Options, "", ba.Path); err != nil {
+			return err
+		}
+		base.Name = runName(ba, base.Analysis)
+		if base.Name == run.Name {
+			base.Name += " (baseline)"
+		}
+	}
+	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.Inconclusive == analyze.StatusFail)
+	if err != nil {
+		return usageError{err}
+	}
+	render := map[string]func(io.Writer, *analyze.CheckResult) error{
+		"": report.CheckText, formatText: report.CheckText, formatJSON: report.CheckJSON, formatMD: report.CheckMarkdown,
+	}[opts.Format]
+	var buf bytes.Buffer
+	if err := render(&buf, res); err != nil {
+		return err
+	}
+	if opts.Output == "" || opts.Output == "-" {
+		if _, err := opts.IO.Out.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		if err := os.WriteFile(opts.Output, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		// The gates still show in the CI log.
+		if err := report.CheckText(opts.IO.Err, res); err != nil {
+			return err
+		}
+	}
+	if !res.Passed {
+		return checkFailed{res.Failed, len(res.Gates)}
+	}
+	return nil
+}
