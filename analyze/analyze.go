@@ -87,6 +87,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	if err := c.run(); err != nil {
 		return nil, err
 	}
+	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	return a, nil
 }
 
