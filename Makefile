@@ -5,7 +5,7 @@ LDFLAGS   := -X github.com/llmrec/llmrec/schemas.ToolVersion=$(VERSION)
 DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
 
-.PHONY: help build demo test bench vet fmt clean assets screenshot
+.PHONY: help build demo test bench bench-tools vet fmt clean assets screenshot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -36,8 +36,13 @@ screenshot: demo ## picture of the demo report (headless Chromium) for the READM
 test: assets vet ## the whole test suite
 	$(GO) test -count=1 -timeout 20m ./...
 
-bench: build ## benchmarks and peer comparison; results go in BENCHMARKS.md
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./...
+bench: build ## Go benchmarks, then llmrec against vegeta, hey, wrk and Locust on one loopback server (BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+	$(GO) run ./scripts/bench/timerlag
+	$(GO) run ./scripts/bench/peers -llmrec bin/llmrec -llmrep bin/llmrep $(BENCHFLAGS)
+
+bench-tools: ## install the peers make bench compares with (Debian packages; vegeta comes by go install)
+	apt-get install -y wrk hey python3-locust
 
 vet: ## go vet and gofmt check
 	$(GO) vet ./...

@@ -102,7 +102,7 @@ func BenchmarkSSE(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchStream)))
 	var s sseReader
-	br := bufio.NewReaderSize(nil, 16<<10)
+	br := bufio.NewReaderSize(nil, streamBufSize)
 	r := bytes.NewReader(benchStream)
 	for b.Loop() {
 		r.Reset(benchStream)

@@ -370,8 +370,14 @@ type streamState struct {
 	sse sseReader
 }
 
+// streamBufSize is the SSE reader's buffer. Every stream in flight holds
+// one for its whole length, so it is what thousands of concurrent users pay
+// each (BENCHMARKS.md); a chunk line of an LLM stream is a few hundred
+// bytes, and longer lines are assembled by sseReader up to maxSSELine.
+const streamBufSize = 4 << 10
+
 var streamPool = sync.Pool{New: func() any {
-	return &streamState{br: bufio.NewReaderSize(nil, 16<<10)}
+	return &streamState{br: bufio.NewReaderSize(nil, streamBufSize)}
 }}
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
