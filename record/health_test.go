@@ -1,0 +1,78 @@
+package record
+
+import (
+	"context"
+	"math"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// TestRunRecordsGeneratorHealth: the run metadata holds one entry per
+// second of the generator's CPU use and worst scheduling lag, and its
+// summary figures agree with the rows.
+func TestRunRecordsGeneratorHealth(t *testing.T) {
+	var seen atomic.Int64
+	srv := chatServer(t, 5*time.Millisecond, &seen)
+	cfg := quickConfig(t, srv.URL)
+	cfg.Shape = Shape{StepUsers: 4, StepTime: 2500 * time.Millisecond, MaxUsers: 4, SpawnRate: 100}
+	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, meta := readRun(t, cfg.Out)
+	g := meta.Generator
+	if g.GOMAXPROCS < 1 || g.PeakGoroutines < 4 {
+		t.Errorf("gomaxprocs %d, peak goroutines %d", g.GOMAXPROCS, g.PeakGoroutines)
+	}
+	if n := len(g.Seconds); n < 2 || n > 5 {
+		t.Fatalf("%d per-second entries for a 2.5 s run", n)
+	}
+	var cpu, peakCPU, peakLag float64
+	for i, s := range g.Seconds {
+		if i > 0 && s.T < g.Seconds[i-1].T {
+			t.Errorf("seconds out of order: %+v", g.Seconds)
+		}
+		if s.CPU < 0 || s.CPU > float64(g.GOMAXPROCS)+0.5 || s.MaxLagMS < 0 {
+			t.Errorf("second %+v out of range", s)
+		}
+		cpu += s.CPU
+		peakCPU = max(peakCPU, s.CPU)
+		peakLag = max(peakLag, s.MaxLagMS)
+	}
+	if cpu <= 0 || g.PeakCPU != peakCPU || g.PeakLagMS != peakLag {
+		t.Errorf("cpu sum %.3f; peak cpu %.3f vs %.3f; peak lag %.3f vs %.3f", cpu, g.PeakCPU, peakCPU, g.PeakLagMS, peakLag)
+	}
+	// The worst lag of the seconds is the worst lag of the rows.
+	rowLag := 0.0
+	for _, r := range rows {
+		rowLag = max(rowLag, float64(r.Start.Sub(r.ScheduledAt))/float64(time.Millisecond))
+	}
+	if math.Abs(rowLag-g.PeakLagMS) > 0.002 {
+		t.Errorf("peak lag %.3f ms in the metadata, %.3f ms in the rows", g.PeakLagMS, rowLag)
+	}
+	if g.P99LagMS > g.PeakLagMS+0.01*g.PeakLagMS+0.002 {
+		t.Errorf("p99 lag %.3f above the peak %.3f", g.P99LagMS, g.PeakLagMS)
+	}
+}
+
+// TestRunForceOverwrites: with --force an existing run file is replaced by
+// a complete run.
+func TestRunForceOverwrites(t *testing.T) {
+	var seen atomic.Int64
+	srv := chatServer(t, 0, &seen)
+	cfg := quickConfig(t, srv.URL)
+	cfg.Force = true
+	if err := os.WriteFile(cfg.Out, []byte("an older run, much longer than the new one will be? no: just bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, meta := readRun(t, cfg.Out)
+	if int64(len(rows)) != seen.Load() || meta.EndReason != schemas.EndCompleted {
+		t.Fatalf("%d rows, server saw %d, end %s", len(rows), seen.Load(), meta.EndReason)
+	}
+}
