@@ -292,6 +292,9 @@ func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.Run
 		if size == 0 || size > maxFrame {
 			return meta, 8 + rest(br), nil
 		}
+		if int(size) > cap(payload) {
+			payload = make([]byte, size)
+		}
 		payload = payload[:size]
 		if k, err := io.ReadFull(br, payload); err != nil {
 			return meta, 8 + int64(k), nil
