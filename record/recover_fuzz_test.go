@@ -28,7 +28,7 @@ func FuzzRecoverTruncation(f *testing.F) {
 	headerLen := ends[0] - 8 - len(encodeRecord(nil, &recs[0]))
 	f.Add(uint16(len(data)), []byte(nil))
 	f.Fuzz(func(t *testing.T, cut uint16, garbage []byte) {
-		n := int(cut) % (len(data) + 1)
+		n := min(int(cut), len(data))
 		journal := append(append([]byte(nil), data[:n]...), garbage...)
 		run := filepath.Join(t.TempDir(), "run.parquet")
 		if err := os.WriteFile(JournalPath(run), journal, 0o644); err != nil {
