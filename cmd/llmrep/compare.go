@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/report"
+	"github.com/llmrec/llmrec/report/htmlreport"
 )
 
 // CompareRenderer writes a report of a comparison.
@@ -223,4 +224,4 @@ func writeComparison(path string, c *analyze.Comparison, render CompareRenderer)
 }
 
 // compareHTML returns the HTML comparison renderer.
-func compareHTML() CompareRenderer { return nil }
+func compareHTML() CompareRenderer { return htmlreport.RenderComparison }

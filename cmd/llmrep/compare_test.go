@@ -143,3 +143,17 @@ func TestCheckCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestCompareWritesHTML(t *testing.T) {
+	p := specRuns(t, analyzetest.A, analyzetest.Slower)
+	a, slower := p["run-a"], p["run-slower"]
+	out, errOut, code := run(t, append([]string{"compare"}, append(fast, a, slower)...)...)
+	html := filepath.Join(filepath.Dir(a), "compare.html")
+	b, err := os.ReadFile(html)
+	if code != 0 || err != nil || !strings.Contains(out, "VERDICTS") || errOut != "llmrep: wrote "+html+"\n" {
+		t.Fatalf("exit %d, %v, stderr %q", code, err, errOut)
+	}
+	if !strings.Contains(string(b), "Content-Security-Policy") || !strings.Contains(string(b), "Comparison: v1 vs v2") {
+		t.Error("compare.html is not the comparison page")
+	}
+}
