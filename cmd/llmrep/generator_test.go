@@ -30,6 +30,16 @@ func TestGeneratorBottleneckInEveryFormat(t *testing.T) {
 			},
 			want: "the load generator could not keep up",
 		},
+		{
+			name: "recorder out of CPU",
+			tune: func(m *schemas.RunMeta, _ []schemas.Record) {
+				m.Generator.GOMAXPROCS = 2
+				for s := range 30 {
+					m.Generator.Seconds = append(m.Generator.Seconds, schemas.GenSecond{T: s, CPU: 1.97})
+				}
+			},
+			want: "used 90% or more of its 2 CPU cores in 30 of 30 seconds",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
