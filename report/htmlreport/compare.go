@@ -380,8 +380,18 @@ func cdfCompare(c *analyze.Comparison) *charts.RectChart {
 	if c.Settings.Metric == analyze.MetricTTFT {
 		unit = "TTFT ms"
 	}
+	// A log axis shows the body and the tail of a latency distribution
+	// alike; it needs every value above 0.
+	x := opts.XAxis{Type: "log", Name: unit + " (log scale)", NameLocation: "middle", NameGap: 24, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+	for _, r := range c.Runs {
+		for _, pt := range r.CDF {
+			if pt.MS <= 0 {
+				x = opts.XAxis{Type: "value", Name: unit, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+			}
+		}
+	}
 	ch := newRect(
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: unit, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
+		charts.WithXAxisOpts(x),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of requests", Min: 0, Max: 100, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}),
 	)
 	drawn := false
