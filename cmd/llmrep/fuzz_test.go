@@ -12,8 +12,8 @@ import (
 // FuzzParseRate: --error-threshold values (a fraction or a percentage)
 // never panic the parser; an accepted value is the number given, divided
 // by 100 after a '%'; the analysis options refuse anything outside [0, 1),
-// NaN included. Seeds: testdata/fuzz/FuzzParseRate. (The `llmrep check`
-// gate parser does not exist yet; its fuzzer belongs here too.)
+// NaN included. Seeds: testdata/fuzz/FuzzParseRate. The `llmrep check`
+// gates are fuzzed by analyze.FuzzParseGate.
 func FuzzParseRate(f *testing.F) {
 	f.Add("1%")
 	f.Fuzz(func(t *testing.T, s string) {
