@@ -2,8 +2,10 @@ package analyze
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -90,35 +92,53 @@ func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string)
 			return nil, e.readError(ctx, f, err)
 		}
 	}
-	rows, err := e.conn.QueryContext(ctx, query("raw_values.sql"))
-	if err != nil {
-		return nil, fmt.Errorf("read raw values: %w", err)
-	}
-	defer rows.Close()
 	s := &Samples{Steps: map[int]*Values{}}
-	for rows.Next() {
-		var step int64
-		var v, ttft, tps sql.NullFloat64
-		if err := rows.Scan(&step, &v, &ttft, &tps); err != nil {
-			return nil, fmt.Errorf("read raw values: %w", err)
+	// Read through the driver directly, as fetchSamples does: database/sql
+	// converts each value at a cost larger than the query's.
+	err = e.conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the database driver cannot query")
 		}
-		sv := s.Steps[int(step)]
-		if sv == nil {
-			sv = &Values{}
-			s.Steps[int(step)] = sv
+		rows, err := q.QueryContext(ctx, query("raw_values.sql"), nil)
+		if err != nil {
+			return err
 		}
-		for _, x := range []struct {
-			v   sql.NullFloat64
-			all *[]float64
-			one *[]float64
-		}{{v, &s.Overall.Metric, &sv.Metric}, {ttft, &s.Overall.TTFT, &sv.TTFT}, {tps, &s.Overall.TokensPerS, &sv.TokensPerS}} {
-			if x.v.Valid {
-				*x.all = append(*x.all, x.v.Float64)
-				*x.one = append(*x.one, x.v.Float64)
+		defer rows.Close()
+		dest := make([]driver.Value, 4)
+		var sv *Values
+		last := int32(-1)
+		for {
+			if err := rows.Next(dest); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			step, ok := dest[0].(int32)
+			if !ok {
+				return fmt.Errorf("unexpected step type %T", dest[0])
+			}
+			if step != last || sv == nil {
+				if sv = s.Steps[int(step)]; sv == nil {
+					sv = &Values{}
+					s.Steps[int(step)] = sv
+				}
+				last = step
+			}
+			for i, x := range [3][2]*[]float64{{&s.Overall.Metric, &sv.Metric}, {&s.Overall.TTFT, &sv.TTFT}, {&s.Overall.TokensPerS, &sv.TokensPerS}} {
+				switch v := dest[i+1].(type) {
+				case float64:
+					*x[0] = append(*x[0], v)
+					*x[1] = append(*x[1], v)
+				case nil:
+				default:
+					return fmt.Errorf("unexpected value type %T", v)
+				}
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
