@@ -243,7 +243,14 @@ func (c *computer) stats() error {
 	defer rows.Close()
 	a := c.a
 	warmS := c.opts.Warmup.Seconds()
-	measured := math.Max(0, a.Run.DurationS-warmS)
+	// Requests are sent from the start to the schedule's planned end (or
+	// an earlier stop); the grace period after it, in which in-flight
+	// requests finish but none is sent, is not part of the sending span.
+	sendEnd := a.Run.DurationS
+	if planned := a.Run.Shape.DurationS; planned > 0 {
+		sendEnd = math.Min(sendEnd, planned)
+	}
+	measured := math.Max(0, sendEnd-warmS)
 	stepT := a.Run.Shape.StepTimeS
 	for rows.Next() {
 		var (
@@ -290,7 +297,7 @@ func (c *computer) stats() error {
 			Failures: requests - okN, FailRate: failRate, Latency: lat, Errors: map[string]int64{}}
 		if stepT > 0 {
 			s.StartS = math.Max(float64(step-1)*stepT, warmS)
-			s.EndS = math.Min(float64(step)*stepT, a.Run.DurationS)
+			s.EndS = math.Min(float64(step)*stepT, sendEnd)
 		}
 		if stepT <= 0 || s.EndS <= s.StartS {
 			s.StartS = math.Max(float64(firstSend)/1e6, warmS)

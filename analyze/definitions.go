@@ -17,7 +17,7 @@ func Definitions(s Settings) []Definition {
 		{"warmup", fmt.Sprintf("requests sent in the first %ss of the run are excluded from every figure but the time series", g(s.WarmupS, 'f', -1, 64))},
 		{"percentiles", fmt.Sprintf("exact quantile_cont (linear interpolation) of %s over raw rows, never bucketed", metric)},
 		{"latency", "latency statistics are over successful requests; failures count in the failure rate and are shown apart by error class"},
-		{"rps", "requests sent after the warmup divided by the post-warmup span (overall: ended_at - started_at - warmup; per step: its planned span clipped to the run)"},
+		{"rps", "requests sent after the warmup divided by the post-warmup sending span (overall: from the warmup to the schedule's planned end or ended_at, whichever is first, so the grace period for in-flight requests is left out; per step: its planned span clipped to that)"},
 		{"failure rate", "failed requests / requests sent after the warmup"},
 		{"windowed", fmt.Sprintf("percentile at second t over successes completed in (t - %ss, t]; fewer than %d samples is a gap", g(s.WindowS, 'f', -1, 64), s.MinWindowSamples)},
 		{"cumulative", "percentile at second t over all post-warmup successes completed by t"},
