@@ -1,0 +1,35 @@
+package analyze_test
+
+import (
+	"fmt"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+func ExampleParseGate() {
+	for _, spec := range []string{"p95=800ms", "p99@40=2s", "fail_rate=1%"} {
+		g, err := analyze.ParseGate(analyze.GateMax, spec, 0)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s at %d users <= %v\n", g.Metric, g.Users, g.Limit)
+	}
+	_, err := analyze.ParseGate(analyze.GateMax, "p97=1s", 0)
+	fmt.Println(err)
+	// Output:
+	// p95 at 0 users <= 800
+	// p99 at 40 users <= 2000
+	// fail_rate at 0 users <= 0.01
+	// unknown metric "p97"; valid metrics: p50, p90, p95, p99, max, p99_p50, fail_rate, rps, ttft_p50, ttft_p95, ttft_p99, tokens_per_s, saturation_users
+}
+
+func ExampleChangeText() {
+	p, rel, delta := 0.002, 0.23, 92.0
+	fmt.Println(analyze.ChangeText(&analyze.Change{Delta: &delta, Relative: &rel, P: &p, Significant: true}, analyze.UnitMS))
+	q := 0.41
+	fmt.Println(analyze.ChangeText(&analyze.Change{Delta: &delta, Relative: &rel, P: &q}, analyze.UnitMS))
+	// Output:
+	// +23.0% (p=0.002)
+	// ~ (p=0.410)
+}
