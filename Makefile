@@ -4,6 +4,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X github.com/llmrec/llmrec/schemas.ToolVersion=$(VERSION)
 DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
+BENCH_OUT ?= /tmp/llmrec-bench
 
 .PHONY: help build demo test bench bench-tools vet fmt clean assets screenshot
 
@@ -37,9 +38,10 @@ test: assets vet ## the whole test suite
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: build ## Go benchmarks, then llmrec against vegeta, hey, wrk and Locust on one loopback server (BENCHMARKS.md)
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
-	$(GO) run ./scripts/bench/timerlag
-	$(GO) run ./scripts/bench/peers -llmrec bin/llmrec -llmrep bin/llmrep $(BENCHFLAGS)
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./... > $(BENCH_OUT)/go-bench.txt 2>&1; s=$$?; cat $(BENCH_OUT)/go-bench.txt; exit $$s
+	$(GO) run ./scripts/bench/timerlag > $(BENCH_OUT)/timerlag.txt; s=$$?; cat $(BENCH_OUT)/timerlag.txt; exit $$s
+	$(GO) run ./scripts/bench/peers -llmrec bin/llmrec -llmrep bin/llmrep -work $(BENCH_OUT) -md $(BENCH_OUT)/peers.md $(BENCHFLAGS)
 
 bench-tools: ## install the peers make bench compares with (Debian packages; vegeta comes by go install)
 	apt-get install -y wrk hey python3-locust

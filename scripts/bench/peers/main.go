@@ -27,6 +27,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -63,6 +64,7 @@ type options struct {
 	streamUsers    int
 	streamTokens   int
 	streamTokenMS  float64
+	simNice        int
 	analyzeRows    []int
 	md             string
 }
@@ -78,6 +80,7 @@ func main() {
 	flag.IntVar(&o.streamUsers, "stream-users", 10000, "streaming users of the memory figure")
 	flag.IntVar(&o.streamTokens, "stream-tokens", 200, "output tokens of each streamed answer")
 	flag.Float64Var(&o.streamTokenMS, "stream-token-ms", 50, "simulator milliseconds per token (at no load)")
+	flag.IntVar(&o.simNice, "sim-nice", 10, "niceness of the simulator process of the stream figure (it stands in for a server on another machine)")
 	flag.StringVar(&rows, "analyze-rows", "1000000,10000000", "row counts of the analyze figure")
 	flag.StringVar(&o.md, "md", "", "also write the results as Markdown to this file")
 	flag.Parse()
@@ -353,8 +356,10 @@ func runTool(o *options, t tools, name, url string, users int) (result, error) {
 }
 
 func runLLMRec(o *options, url string, users int) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.dur+2*time.Minute)
+	defer cancel()
 	out := filepath.Join(o.work, fmt.Sprintf("llmrec-%d.parquet", users))
-	cmd := exec.Command(o.llmrec, "run", "--api", "http", "--method", "POST", "--target", url, "--body", "{}",
+	cmd := exec.CommandContext(ctx, o.llmrec, "run", "--api", "http", "--method", "POST", "--target", url, "--body", "{}",
 		"--step-users", strconv.Itoa(users), "--max-users", strconv.Itoa(users), "--step-time", o.dur.String(),
 		"--spawn-rate", "100000", "--wait-min", "0s", "--wait-max", "0s", "--grace", "10s", "--seed", "1",
 		"-o", out, "--force")
@@ -389,6 +394,9 @@ type runFile struct {
 	lateMS  []float64 // start − scheduled_at of every row, ms
 	starts  []time.Time
 	failure map[string]int
+	// Requests sent more than 100 ms late: a user's first request (its
+	// start by the spawner) and the later ones (after a think time).
+	lateFirst, lateLater, later int
 }
 
 func readRun(path string) (*runFile, error) {
@@ -412,6 +420,7 @@ func readRun(path string) (*runFile, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	rf := &runFile{meta: meta, failure: map[string]int{}}
+	seen := map[int32]bool{}
 	rd := parquet.NewGenericReader[schemas.Record](pf)
 	defer rd.Close()
 	buf := make([]schemas.Record, 4096)
@@ -424,8 +433,19 @@ func readRun(path string) (*runFile, error) {
 			} else if r.ErrorClass != nil {
 				rf.failure[*r.ErrorClass]++
 			}
-			rf.lateMS = append(rf.lateMS, float64(r.Start.Sub(r.ScheduledAt))/float64(time.Millisecond))
+			lag := float64(r.Start.Sub(r.ScheduledAt)) / float64(time.Millisecond)
+			rf.lateMS = append(rf.lateMS, lag)
 			rf.starts = append(rf.starts, r.Start)
+			first := !seen[r.User]
+			seen[r.User] = true
+			if !first {
+				rf.later++
+			}
+			if lag > 100 && first {
+				rf.lateFirst++
+			} else if lag > 100 {
+				rf.lateLater++
+			}
 		}
 		if err == io.EOF {
 			break
@@ -453,6 +473,8 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 func runVegeta(o *options, bin, url string, users int) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.dur+2*time.Minute)
+	defer cancel()
 	body := filepath.Join(o.work, "body.json")
 	if err := os.WriteFile(body, []byte("{}"), 0o644); err != nil {
 		return result{}, err
@@ -462,9 +484,9 @@ func runVegeta(o *options, bin, url string, users int) (result, error) {
 		return result{}, err
 	}
 	n := strconv.Itoa(users)
-	attack := exec.Command(bin, "attack", "-targets", targets, "-rate", "0", "-workers", n, "-max-workers", n,
+	attack := exec.CommandContext(ctx, bin, "attack", "-targets", targets, "-rate", "0", "-workers", n, "-max-workers", n,
 		"-duration", o.dur.String(), "-timeout", "30s")
-	rep := exec.Command(bin, "report", "-type", "json")
+	rep := exec.CommandContext(ctx, bin, "report", "-type", "json")
 	pipe, err := attack.StdoutPipe()
 	if err != nil {
 		return result{}, err
@@ -506,7 +528,9 @@ var (
 )
 
 func runHey(o *options, bin, url string, users int) (result, error) {
-	cmd := exec.Command(bin, "-z", o.dur.String(), "-c", strconv.Itoa(users), "-m", "POST", "-d", "{}",
+	ctx, cancel := context.WithTimeout(context.Background(), o.dur+2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-z", o.dur.String(), "-c", strconv.Itoa(users), "-m", "POST", "-d", "{}",
 		"-T", "application/json", "-t", "30", url)
 	out, err := cmd.Output()
 	if err != nil {
@@ -546,13 +570,15 @@ var (
 )
 
 func runWrk(o *options, bin, url string, users int) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.dur+2*time.Minute)
+	defer cancel()
 	script := filepath.Join(o.work, "wrk-post.lua")
 	lua := "wrk.method = \"POST\"\nwrk.body = \"{}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
 	if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
 		return result{}, err
 	}
 	threads := strconv.Itoa(min(runtime.NumCPU(), users))
-	cmd := exec.Command(bin, "-t", threads, "-c", strconv.Itoa(users), "-d", o.dur.String(), "--timeout", "30s",
+	cmd := exec.CommandContext(ctx, bin, "-t", threads, "-c", strconv.Itoa(users), "-d", o.dur.String(), "--timeout", "30s",
 		"--latency", "-s", script, url)
 	out, err := cmd.Output()
 	if err != nil {
@@ -604,6 +630,8 @@ class Trivial(HttpUser):
 `
 
 func runLocust(o *options, bin, url string, users int) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.dur+2*time.Minute)
+	defer cancel()
 	i := strings.Index(url[len("http://"):], "/") + len("http://")
 	host, path := url[:i], url[i:]
 	file := filepath.Join(o.work, "locustfile.py")
@@ -612,7 +640,7 @@ func runLocust(o *options, bin, url string, users int) (result, error) {
 	}
 	prefix := filepath.Join(o.work, fmt.Sprintf("locust-%d", users))
 	n := strconv.Itoa(users)
-	cmd := exec.Command(bin, "-f", file, "--headless", "-u", n, "-r", n, "-t", o.dur.String(), "--host", host,
+	cmd := exec.CommandContext(ctx, bin, "-f", file, "--headless", "-u", n, "-r", n, "-t", o.dur.String(), "--host", host,
 		"--csv", prefix, "--only-summary", "--loglevel", "ERROR", "--exit-code-on-error", "0")
 	cmd.Dir = o.work
 	var stderr bytes.Buffer
@@ -647,15 +675,17 @@ func runLocust(o *options, bin, url string, users int) (result, error) {
 // figureStream holds streamUsers streaming users against `llmrec sim` in its
 // own process and reports the recorder's peak RSS per user and its lag.
 func figureStream(o *options, rep *report) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	users := o.streamUsers
-	fig := fmt.Sprintf("%d streaming users (sim linear, %d tokens × %g ms)", users, o.streamTokens, o.streamTokenMS)
+	fig := fmt.Sprintf("%d streaming users (sim linear, %d tokens × %g ms, sim at nice %d)", users, o.streamTokens, o.streamTokenMS, o.simNice)
 	rep.say("\n== %s", fig)
 	addr, err := freePort()
 	if err != nil {
 		rep.say("  failed: %v", err)
 		return
 	}
-	simCmd := exec.Command(o.llmrec, "sim", "--addr", addr, "--profile", "linear", "--slots", strconv.Itoa(users),
+	simCmd := exec.Command("nice", "-n", strconv.Itoa(o.simNice), o.llmrec, "sim", "--addr", addr, "--profile", "linear", "--slots", strconv.Itoa(users),
 		"--token-ms", fmt.Sprint(o.streamTokenMS), "--prefill-ms", "100", "--max-tokens", strconv.Itoa(o.streamTokens), "--jitter", "0.1")
 	var simErr bytes.Buffer
 	simCmd.Stderr = &simErr
@@ -676,7 +706,7 @@ func figureStream(o *options, rep *report) {
 	// with the linear profile at slots = users each answer takes about twice
 	// tokens × token-ms once everyone is in flight.
 	step := 30 * time.Second
-	cmd := exec.Command(o.llmrec, "run", "--target", "http://"+addr, "--max-tokens", strconv.Itoa(o.streamTokens),
+	cmd := exec.CommandContext(ctx, o.llmrec, "run", "--target", "http://"+addr, "--max-tokens", strconv.Itoa(o.streamTokens),
 		"--step-users", strconv.Itoa(users), "--max-users", strconv.Itoa(users), "--spawn-rate", strconv.Itoa(users/5),
 		"--step-time", step.String(), "--grace", "60s", "--seed", "1", "-o", out, "--force")
 	var stdout, stderr bytes.Buffer
@@ -710,6 +740,7 @@ func figureStream(o *options, rep *report) {
 		float64(rssKB)/1024, perUser, users, wall.Round(time.Second), f.rows, len(f.okLat), f.failure)
 	rep.say("  generator: peak CPU %.2f cores, mean %.2f, peak goroutines %d, send lag p99 %.1f ms, max %.1f ms; %d of %d requests sent > 100 ms late",
 		g.PeakCPU, g.MeanCPU, g.PeakGoroutines, g.P99LagMS, g.PeakLagMS, late, f.rows)
+	rep.say("  late > 100 ms: %d of %d first requests (the spawn), %d of %d later ones", f.lateFirst, users, f.lateLater, f.later)
 	rep.say("  answer latency p50 %.0f ms, p99 %.0f ms", quantile(f.okLat, 0.5), quantile(f.okLat, 0.99))
 	warn := lagWarning(o, out)
 	rep.say("  llmrep analyze: %s", warn)
@@ -720,10 +751,12 @@ func figureStream(o *options, rep *report) {
 // lagWarning runs llmrep analyze on the run and returns its client-side lag
 // warning, or a sentence saying there is none.
 func lagWarning(o *options, path string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	if _, err := os.Stat(o.llmrep); err != nil {
 		return "llmrep not built: lag warning not checked"
 	}
-	cmd := exec.Command(o.llmrep, "analyze", path, "--format", "json", "--warmup", "0s", "-o", path+".json")
+	cmd := exec.CommandContext(ctx, o.llmrep, "analyze", path, "--format", "json", "--warmup", "0s", "-o", path+".json")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Sprintf("llmrep analyze failed: %v: %s", err, lastLine(string(out)))
 	}
@@ -737,12 +770,20 @@ func lagWarning(o *options, path string) string {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err.Error()
 	}
+	var gen []string
 	for _, w := range a.Warnings {
 		if strings.HasPrefix(w, "client-side lag") {
 			return w
 		}
+		if strings.Contains(w, "load generator") {
+			gen = append(gen, w)
+		}
 	}
-	return fmt.Sprintf("no client-side lag warning (%d other warnings)", len(a.Warnings))
+	msg := fmt.Sprintf("no client-side lag warning (%d other warnings)", len(a.Warnings))
+	if len(gen) > 0 {
+		msg += "; about the generator: " + strings.Join(gen, "; ")
+	}
+	return msg
 }
 
 func freePort() (string, error) {
@@ -797,6 +838,8 @@ func figureParquet(rep *report) {
 // figureAnalyze times `llmrep analyze` (text on stdout plus the HTML report)
 // on synthetic runs.
 func figureAnalyze(o *options, rep *report) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
 	if _, err := os.Stat(o.llmrep); err != nil {
 		rep.say("\n== llmrep analyze: skipped: %v (make build first)", err)
 		return
@@ -810,7 +853,7 @@ func figureAnalyze(o *options, rep *report) {
 			continue
 		}
 		html := path + ".html"
-		cmd := exec.Command(o.llmrep, "analyze", path, "-o", html)
+		cmd := exec.CommandContext(ctx, o.llmrep, "analyze", path, "-o", html)
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 		t0 := time.Now()
