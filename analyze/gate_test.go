@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -141,6 +142,57 @@ func TestCheckInconclusivePolicy(t *testing.T) {
 		}
 		if res.InconclusiveN != 1 || res.Passed == fails || (res.Failed == 1) != fails {
 			t.Errorf("inconclusive fails=%v: %d inconclusive, %d failed, passed %v", fails, res.InconclusiveN, res.Failed, res.Passed)
+		}
+	}
+}
+
+// TestCheckEveryMetric bounds every metric of run A around its own value:
+// a max at twice the value and a min at half hold, a max at half and a
+// min at twice fail.
+func TestCheckEveryMetric(t *testing.T) {
+	a := loadSpec(t, analyzetest.A)
+	for _, m := range MetricDocs() {
+		huge := map[string]string{UnitMS: "1h", UnitRate: "100%"}[m.Unit]
+		if huge == "" {
+			huge = "1e9"
+		}
+		probe, err := ParseGate(GateMax, m.Name+"="+huge, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := res.Gates[0].Value
+		if v == nil || *v <= 0 {
+			t.Fatalf("%s: no positive value to bound (%s)", m.Name, res.Gates[0].Line)
+		}
+		spec := func(x float64) string {
+			switch m.Unit {
+			case UnitMS:
+				return m.Name + "=" + strconv.FormatFloat(x, 'f', -1, 64) + "ms"
+			case UnitRate:
+				return m.Name + "=" + strconv.FormatFloat(x*100, 'f', -1, 64) + "%"
+			}
+			return m.Name + "=" + strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		for _, tt := range []struct {
+			kind   string
+			factor float64
+			want   string
+		}{{GateMax, 2, StatusPass}, {GateMax, 0.5, StatusFail}, {GateMin, 0.5, StatusPass}, {GateMin, 2, StatusFail}} {
+			g, err := ParseGate(tt.kind, spec(*v*tt.factor), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := res.Gates[0]; r.Status != tt.want || res.Passed != (tt.want == StatusPass) {
+				t.Errorf("%s %s: %s (%q), want %s", tt.kind, g.Spec, r.Status, r.Line, tt.want)
+			}
 		}
 	}
 }
