@@ -65,6 +65,7 @@ type options struct {
 	streamTokens   int
 	streamTokenMS  float64
 	simNice        int
+	spawnRate      int
 	analyzeRows    []int
 	md             string
 }
@@ -80,6 +81,7 @@ func main() {
 	flag.IntVar(&o.streamUsers, "stream-users", 10000, "streaming users of the memory figure")
 	flag.IntVar(&o.streamTokens, "stream-tokens", 200, "output tokens of each streamed answer")
 	flag.Float64Var(&o.streamTokenMS, "stream-token-ms", 50, "simulator milliseconds per token (at no load)")
+	flag.IntVar(&o.spawnRate, "stream-spawn-rate", 1000, "users started per second in the stream figure")
 	flag.IntVar(&o.simNice, "sim-nice", 10, "niceness of the simulator process of the stream figure (it stands in for a server on another machine)")
 	flag.StringVar(&rows, "analyze-rows", "1000000,10000000", "row counts of the analyze figure")
 	flag.StringVar(&o.md, "md", "", "also write the results as Markdown to this file")
@@ -707,7 +709,7 @@ func figureStream(o *options, rep *report) {
 	// tokens × token-ms once everyone is in flight.
 	step := 30 * time.Second
 	cmd := exec.CommandContext(ctx, o.llmrec, "run", "--target", "http://"+addr, "--max-tokens", strconv.Itoa(o.streamTokens),
-		"--step-users", strconv.Itoa(users), "--max-users", strconv.Itoa(users), "--spawn-rate", strconv.Itoa(users/5),
+		"--step-users", strconv.Itoa(users), "--max-users", strconv.Itoa(users), "--spawn-rate", strconv.Itoa(o.spawnRate),
 		"--step-time", step.String(), "--grace", "60s", "--seed", "1", "-o", out, "--force")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
