@@ -82,6 +82,11 @@ func checkFile(path, arg string) (*inputFile, error) {
 	bad := func(reason string, err error) error {
 		return &InputError{Path: arg, Reason: reason, Err: err}
 	}
+	if strings.Contains(path, `\`) && strings.ContainsAny(path, globChars) {
+		// DuckDB's glob gives the backslash a meaning of its own, and no
+		// escaping makes it match such a name literally.
+		return nil, bad(`its name has both a backslash and one of * ? [, which DuckDB cannot read literally: rename the file or give a link to it`, nil)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		switch {

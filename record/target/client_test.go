@@ -136,7 +136,7 @@ func TestTLS(t *testing.T) {
 		res := do(t, testOptions(APIChat, srv.URL), Prompt{Text: "hi"})
 		checkResult(t, res, want{status: 0, class: schemas.ErrTLS})
 	})
-	t.Run("trusted CA over HTTP/2", func(t *testing.T) {
+	t.Run("trusted CA (the server offers HTTP/2, the client speaks HTTP/1.1)", func(t *testing.T) {
 		pool := x509.NewCertPool()
 		pool.AddCert(srv.Certificate())
 		o := testOptions(APIChat, srv.URL)
@@ -646,7 +646,7 @@ func TestValidate(t *testing.T) {
 
 func TestNewTransport(t *testing.T) {
 	tr := NewTransport(Options{MaxConns: 500})
-	if tr.MaxIdleConnsPerHost < 500 || tr.MaxConnsPerHost != 0 || !tr.ForceAttemptHTTP2 || !tr.DisableCompression {
+	if tr.MaxIdleConnsPerHost < 500 || tr.MaxConnsPerHost != 0 || tr.ForceAttemptHTTP2 || tr.TLSNextProto == nil || len(tr.TLSNextProto) != 0 || !tr.DisableCompression {
 		t.Errorf("transport %+v", tr)
 	}
 }

@@ -148,9 +148,11 @@ func parseBodyTemplate(body string) (*template.Template, error) {
 
 // NewTransport returns the transport a Client uses: no client-side queueing
 // (MaxConnsPerHost 0, MaxIdleConnsPerHost = MaxConns + 16% so every user keeps
-// its connection between requests), a DialTimeout-bounded dial, HTTP/2
-// allowed for https (ForceAttemptHTTP2, also with a custom TLSConfig),
-// proxies from the environment, and transparent gzip disabled: BytesIn must
+// its connection between requests), a DialTimeout-bounded dial, HTTP/1.1
+// only (one connection per user: HTTP/2 would multiplex users over a
+// server-set stream limit, and net/http retries refused streams inside
+// RoundTrip after a hidden 1 s backoff, so a wait for a stream would be
+// counted as the server's latency; see docs/RELIABILITY.md), proxies from the environment, and transparent gzip disabled: BytesIn must
 // count what crossed the wire, the SSE parser must see each chunk as it
 // arrives, and LLM servers do not compress streams anyway.
 func NewTransport(o Options) *http.Transport {
@@ -161,9 +163,11 @@ func NewTransport(o Options) *http.Transport {
 	idle := conns + conns/8 + 16
 	dialer := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
+		Proxy:             http.ProxyFromEnvironment,
+		DialContext:       dialer.DialContext,
+		ForceAttemptHTTP2: false,
+		// A non-nil empty map turns HTTP/2 off, also for https targets.
+		TLSNextProto:          map[string]func(string, *tls.Conn) http.RoundTripper{},
 		MaxIdleConns:          0, // no global cap
 		MaxIdleConnsPerHost:   idle,
 		MaxConnsPerHost:       0,
