@@ -66,14 +66,8 @@ HTML report to -o, or RUN.html beside the input, when HTML is available);
 			if err := opts.Options.Validate(); err != nil {
 				return usageError{err}
 			}
-			switch opts.Format {
-			case "", formatText, formatJSON, formatMD:
-			case formatHTML:
-				if opts.HTML == nil {
-					return usageError{fmt.Errorf("--format html is not available in this build of llmrep")}
-				}
-			default:
-				return usageError{fmt.Errorf("--format %q must be text, json, md or html", opts.Format)}
+			if err := checkFormat(opts.Format, opts.HTML != nil); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -153,6 +147,21 @@ func writeFile(path string, a *analyze.Analysis, render Renderer) error {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// checkFormat validates --format: text, json, md, or html when this build
+// has an HTML renderer.
+func checkFormat(format string, haveHTML bool) error {
+	switch format {
+	case "", formatText, formatJSON, formatMD:
+	case formatHTML:
+		if !haveHTML {
+			return usageError{fmt.Errorf("--format html is not available in this build of llmrep")}
+		}
+	default:
+		return usageError{fmt.Errorf("--format %q must be text, json, md or html", format)}
 	}
 	return nil
 }

@@ -140,14 +140,8 @@ format to stdout or to -o FILE.`,
 			if !(opts.Alpha > 0 && opts.Alpha < 1) {
 				return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha)}
 			}
-			switch opts.Format {
-			case "", formatText, formatJSON, formatMD:
-			case formatHTML:
-				if opts.HTML == nil {
-					return usageError{fmt.Errorf("--format html is not available in this build of llmrep")}
-				}
-			default:
-				return usageError{fmt.Errorf("--format %q must be text, json, md or html", opts.Format)}
+			if err := checkFormat(opts.Format, opts.HTML != nil); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
