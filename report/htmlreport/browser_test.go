@@ -25,18 +25,7 @@ import (
 // Without Chromium on PATH the test is skipped with a loud message; under
 // CI (CI set in the environment) a missing Chromium is a failure.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := findChromium()
-	if path == "" {
-		msg := "NO CHROMIUM on PATH: the HTML report was NOT checked in a browser. Install it: apt-get install -y chromium"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		fmt.Fprintln(os.Stderr, "!!! TestBrowser SKIPPED: "+msg)
-		t.Skip(msg)
-	}
+	path := requireChromium(t, "the HTML report")
 	b := startBrowser(t, path)
 	dir := t.TempDir()
 	fx := fixtures()

@@ -52,6 +52,26 @@ func findChromium() string {
 	return ""
 }
 
+// requireChromium returns the Chromium to test what in a browser. Without
+// one it fails under CI (where .ci/run installs it) and otherwise skips
+// loudly, on stderr too, so that a missing browser is never silent.
+func requireChromium(t *testing.T, what string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	path := findChromium()
+	if path == "" {
+		msg := "NO CHROMIUM on PATH: " + what + " was NOT checked in a browser. Install it: apt-get install -y chromium"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		fmt.Fprintln(os.Stderr, "!!! "+t.Name()+" SKIPPED: "+msg)
+		t.Skip(msg)
+	}
+	return path
+}
+
 // startBrowser starts Chromium headless with every network path closed:
 // no background services, all host names unresolvable and a proxy that
 // refuses connections. It is stopped when the test ends.

@@ -2,7 +2,6 @@ package htmlreport
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,18 +17,7 @@ import (
 // opened, and hostile run names show as text in the page and in the
 // charts' tooltips (the legend and tooltip name each run).
 func TestBrowserCompare(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := findChromium()
-	if path == "" {
-		msg := "NO CHROMIUM on PATH: the comparison page was NOT checked in a browser. Install it: apt-get install -y chromium"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		fmt.Fprintln(os.Stderr, "!!! TestBrowserCompare SKIPPED: "+msg)
-		t.Skip(msg)
-	}
+	path := requireChromium(t, "the comparison page")
 	b := startBrowser(t, path)
 	dir := t.TempDir()
 	fx := compareFixtures()
