@@ -60,6 +60,7 @@ type options struct {
 	llmrec, llmrep string
 	work           string
 	dur            time.Duration
+	rounds         int
 	only           map[string]bool
 	streamUsers    int
 	streamTokens   int
@@ -77,6 +78,7 @@ func main() {
 	flag.StringVar(&o.llmrep, "llmrep", "bin/llmrep", "llmrep binary")
 	flag.StringVar(&o.work, "work", filepath.Join(os.TempDir(), "llmrec-bench"), "work directory (run files, synthetic inputs, vegeta)")
 	flag.DurationVar(&o.dur, "d", 10*time.Second, "length of each load run")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the requests/s and latency figures (each tool once a round; the median is kept)")
 	flag.StringVar(&only, "only", "rps,latency,stream,parquet,analyze", "figures to measure")
 	flag.IntVar(&o.streamUsers, "stream-users", 10000, "streaming users of the memory figure")
 	flag.IntVar(&o.streamTokens, "stream-tokens", 200, "output tokens of each streamed answer")
@@ -254,19 +256,10 @@ func figureRPS(o *options, rep *report, t tools, base string, users int) {
 	url := base + "/trivial"
 	fig := fmt.Sprintf("requests/s, closed loop, %d users", users)
 	rep.say("\n== %s (POST %s, body {}, %v each)", fig, url, o.dur)
-	res := map[string]result{}
 	order := []string{"llmrec", "vegeta", "hey", "wrk", "locust"}
-	for _, name := range order {
-		r, err := runTool(o, t, name, url, users)
-		if err != nil {
-			rep.say("  %-8s skipped: %v", name, err)
-			rep.row(fig, name, "skipped: "+err.Error(), "", "")
-			continue
-		}
-		res[name] = r
+	res := rounds(o, rep, t, fig, url, users, order, func(name string, r result) {
 		rep.say("  %-8s %9.0f req/s  (errors %d)%s", name, r.rps, r.errors, r.note)
-		pause()
-	}
+	})
 	own, ok := res["llmrec"]
 	for _, name := range order {
 		r, have := res[name]
@@ -294,19 +287,10 @@ func figureLatency(o *options, rep *report, t tools, base string) {
 	url := base + "/sleep50"
 	fig := "latency overhead over 50 ms, 200 users"
 	rep.say("\n== %s (POST %s, %v each)", fig, url, o.dur)
-	res := map[string]result{}
 	order := []string{"llmrec", "wrk", "vegeta", "hey"}
-	for _, name := range order {
-		r, err := runTool(o, t, name, url, users)
-		if err != nil {
-			rep.say("  %-8s skipped: %v", name, err)
-			rep.row(fig, name, "skipped: "+err.Error(), "", "")
-			continue
-		}
-		res[name] = r
+	res := rounds(o, rep, t, fig, url, users, order, func(name string, r result) {
 		rep.say("  %-8s p50 %.3f ms (+%.3f)  p99 %.3f ms (+%.3f)  %.0f req/s%s", name, r.p50, r.p50-50, r.p99, r.p99-50, r.rps, r.note)
-		pause()
-	}
+	})
 	own, ok := res["llmrec"]
 	for _, name := range order {
 		r, have := res[name]
@@ -326,6 +310,59 @@ func figureLatency(o *options, rep *report, t tools, base string) {
 		}
 		rep.row(fig, name, val, ratio, goal)
 	}
+}
+
+// rounds runs every tool of order once a round, interleaved, for o.rounds
+// rounds (the machine's drift then touches every tool alike), and returns
+// each tool's median round: requests/s, p50 and p99 are each the median of
+// the rounds' values.
+func rounds(o *options, rep *report, t tools, fig, url string, users int, order []string, show func(string, result)) map[string]result {
+	all := map[string][]result{}
+	skipped := map[string]bool{}
+	for round := 1; round <= o.rounds; round++ {
+		if o.rounds > 1 {
+			rep.say("  round %d of %d", round, o.rounds)
+		}
+		for _, name := range order {
+			if skipped[name] {
+				continue
+			}
+			r, err := runTool(o, t, name, url, users)
+			if err != nil {
+				rep.say("  %-8s skipped: %v", name, err)
+				rep.row(fig, name, "skipped: "+err.Error(), "", "")
+				skipped[name] = true
+				continue
+			}
+			all[name] = append(all[name], r)
+			show(name, r)
+			pause()
+		}
+	}
+	res := map[string]result{}
+	for name, rs := range all {
+		m := rs[0]
+		m.rps = median(rs, func(r result) float64 { return r.rps })
+		m.p50 = median(rs, func(r result) float64 { return r.p50 })
+		m.p99 = median(rs, func(r result) float64 { return r.p99 })
+		res[name] = m
+		if len(rs) > 1 {
+			rep.say("  %-8s median of %d rounds: %.0f req/s, p50 %.3f ms, p99 %.3f ms", name, len(rs), m.rps, m.p50, m.p99)
+		}
+	}
+	return res
+}
+
+func median(rs []result, f func(result) float64) float64 {
+	xs := make([]float64, len(rs))
+	for i, r := range rs {
+		xs[i] = f(r)
+	}
+	slices.Sort(xs)
+	if n := len(xs); n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[len(xs)/2]
 }
 
 func verdict(ok bool, goal string) string {
