@@ -359,10 +359,11 @@ func (e *engine) user(id int32, next time.Time) {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
 	}
 	wmin, span := e.cfg.WaitMin, e.cfg.WaitMax-e.cfg.WaitMin
-	// The timer is made on first use: on this Go (1.26), Reset of a timer
-	// made with a long duration and stopped before it fired wakes the
-	// waiter up to hundreds of milliseconds late (measured: see
-	// BENCHMARKS.md), which would show as generator lag.
+	// The timer is made on first use rather than made long and stopped:
+	// once, under load, Reset of such a stopped timer was measured waking
+	// its waiter up to ~450 ms late while fresh timers were not (BENCHMARKS.md,
+	// "Timers on this Go"; not reproduced on a quiet machine). The fresh
+	// form costs nothing and is never worse.
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
