@@ -20,27 +20,10 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	abs, given, err := resolvePaths(paths)
+	files, err := openInputs(paths)
 	if err != nil {
 		return nil, err
 	}
-	files := make([]*inputFile, len(abs))
-	for i := range abs {
-		f, err := checkFile(abs[i], given[i])
-		if err != nil {
-			return nil, err
-		}
-		files[i] = f
-	}
-	if err := checkOneRun(files); err != nil {
-		return nil, err
-	}
-	sort.SliceStable(files, func(i, j int) bool {
-		if files[i].meta.Shard != files[j].meta.Shard {
-			return files[i].meta.Shard < files[j].meta.Shard
-		}
-		return filepath.Base(files[i].path) < filepath.Base(files[j].path)
-	})
 
 	a := &Analysis{FormatVersion: FormatVersion}
 	a.Run = runInfo(files)
@@ -56,32 +39,12 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	}
 	a.Definitions = Definitions(a.Settings)
 
-	absPaths := make([]string, len(files))
-	for i, f := range files {
-		absPaths[i] = f.path
-	}
-	e, err := openEngine(ctx, opts, absPaths)
+	start := time.Now()
+	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql", "load_failed.sql")
 	if err != nil {
 		return nil, err
 	}
 	defer e.Close()
-
-	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql"}[opts.Metric]
-	for _, q := range []string{"create.sql", view} {
-		if _, err := e.conn.ExecContext(ctx, query(q)); err != nil {
-			return nil, fmt.Errorf("create run table: %w", err)
-		}
-	}
-	origin := a.Run.StartedAt.UnixMicro()
-	start := time.Now()
-	for _, f := range files {
-		for _, q := range []string{"load.sql", "load_failed.sql"} {
-			_, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds())
-			if err != nil {
-				return nil, e.readError(ctx, f, err)
-			}
-		}
-	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {

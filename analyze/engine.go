@@ -144,3 +144,35 @@ func duckMessage(err error) string {
 	}
 	return strings.TrimSpace(msg)
 }
+
+// loadRun opens the locked-down database on files, creates the run table
+// with the view of opts.Metric, and runs each of the load queries (bound to
+// a file, the run's origin in µs and the warmup in µs) for every file. The
+// caller closes the engine.
+func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
+	e, err := openEngine(ctx, opts, paths)
+	if err != nil {
+		return nil, err
+	}
+	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql"}[opts.Metric]
+	for _, q := range []string{"create.sql", view} {
+		if _, err := e.conn.ExecContext(ctx, query(q)); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("create run table: %w", err)
+		}
+	}
+	for _, f := range files {
+		for _, q := range loads {
+			if _, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
+				err = e.readError(ctx, f, err)
+				e.Close()
+				return nil, err
+			}
+		}
+	}
+	return e, nil
+}

@@ -188,3 +188,29 @@ func escapeGlob(p string) string {
 	}
 	return b.String()
 }
+
+// openInputs resolves paths (globs expanded in Go), checks every file's
+// envelope and footer, checks they are shards of one run, and orders them
+// by shard, then file name.
+func openInputs(paths []string) ([]*inputFile, error) {
+	abs, given, err := resolvePaths(paths)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]*inputFile, len(abs))
+	for i := range abs {
+		if files[i], err = checkFile(abs[i], given[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkOneRun(files); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		if files[i].meta.Shard != files[j].meta.Shard {
+			return files[i].meta.Shard < files[j].meta.Shard
+		}
+		return filepath.Base(files[i].path) < filepath.Base(files[j].path)
+	})
+	return files, nil
+}

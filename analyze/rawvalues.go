@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
-	"sort"
 )
 
 // Values are raw per-request values of post-warmup successes, each slice
@@ -61,37 +59,15 @@ func LoadRun(ctx context.Context, opts Options, name string, paths ...string) (*
 // readSamples loads the run's rows as Analyze does (create.sql, the
 // metric view, load.sql) and reads raw_values.sql.
 func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string) (*Samples, error) {
-	abs, given, err := resolvePaths(paths)
+	files, err := openInputs(paths)
 	if err != nil {
 		return nil, err
 	}
-	files := make([]*inputFile, len(abs))
-	for i := range abs {
-		if files[i], err = checkFile(abs[i], given[i]); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkOneRun(files); err != nil {
-		return nil, err
-	}
-	sort.SliceStable(files, func(i, j int) bool { return filepath.Base(files[i].path) < filepath.Base(files[j].path) })
-	e, err := openEngine(ctx, opts, abs)
+	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql")
 	if err != nil {
 		return nil, err
 	}
 	defer e.Close()
-	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql"}[opts.Metric]
-	for _, q := range []string{"create.sql", view} {
-		if _, err := e.conn.ExecContext(ctx, query(q)); err != nil {
-			return nil, fmt.Errorf("create run table: %w", err)
-		}
-	}
-	origin := a.Run.StartedAt.UnixMicro()
-	for _, f := range files {
-		if _, err := e.conn.ExecContext(ctx, query("load.sql"), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
-			return nil, e.readError(ctx, f, err)
-		}
-	}
 	s := &Samples{Steps: map[int]*Values{}}
 	// Read through the driver directly, as fetchSamples does: database/sql
 	// converts each value at a cost larger than the query's.
