@@ -321,27 +321,16 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 // spawn starts the users at the times the shape gives, until the schedule
 // ends or sending stops.
 func (e *engine) spawn() {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	<-t.C
+	var w waiter
+	defer w.stop()
 	for i := 0; ; i++ {
 		at, ok := e.cfg.Shape.UserStart(i)
 		if !ok {
 			return
 		}
 		startAt := e.t0.Add(at)
-		if d := time.Until(startAt); d > 0 {
-			t.Reset(d)
-			select {
-			case <-t.C:
-			case <-e.stopSend:
-				return
-			}
-		}
-		select {
-		case <-e.stopSend:
+		if !w.until(startAt, e.stopSend) {
 			return
-		default:
 		}
 		e.users.Add(1)
 		go e.user(int32(i+1), startAt)
@@ -359,34 +348,11 @@ func (e *engine) user(id int32, next time.Time) {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
 	}
 	wmin, span := e.cfg.WaitMin, e.cfg.WaitMax-e.cfg.WaitMin
-	// The timer is made on first use rather than made long and stopped:
-	// once, under load, Reset of such a stopped timer was measured waking
-	// its waiter up to ~450 ms late while fresh timers were not (BENCHMARKS.md,
-	// "Timers on this Go"; not reproduced on a quiet machine). The fresh
-	// form costs nothing and is never worse.
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	var w waiter
+	defer w.stop()
 	for {
-		if d := time.Until(next); d > 0 {
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
-			}
-			select {
-			case <-timer.C:
-			case <-e.stopSend:
-				return
-			}
-		}
-		select {
-		case <-e.stopSend:
+		if !w.until(next, e.stopSend) {
 			return
-		default:
 		}
 		if !time.Now().Before(e.deadline) {
 			return // the schedule is over; the main loop is about to stop sending
@@ -401,6 +367,42 @@ func (e *engine) user(id int32, next time.Time) {
 			think += time.Duration(rng.Int64N(int64(span) + 1))
 		}
 		next = time.Now().Add(think)
+	}
+}
+
+// waiter sleeps until a time unless sending stops; one per goroutine.
+// Its timer is made on first use rather than made long and stopped: once,
+// under load, Reset of such a stopped timer was measured waking its waiter
+// up to ~450 ms late while fresh timers were not (BENCHMARKS.md, "Timers on
+// this Go"; not reproduced on a quiet machine). The fresh form costs
+// nothing and is never worse.
+type waiter struct{ t *time.Timer }
+
+// until waits for at and reports whether sending goes on.
+func (w *waiter) until(at time.Time, stop <-chan struct{}) bool {
+	if d := time.Until(at); d > 0 {
+		if w.t == nil {
+			w.t = time.NewTimer(d)
+		} else {
+			w.t.Reset(d)
+		}
+		select {
+		case <-w.t.C:
+		case <-stop:
+			return false
+		}
+	}
+	select {
+	case <-stop:
+		return false
+	default:
+		return true
+	}
+}
+
+func (w *waiter) stop() {
+	if w.t != nil {
+		w.t.Stop()
 	}
 }
 
