@@ -2,9 +2,9 @@ package assets
 
 import _ "embed"
 
-// echartsJS is the minified ECharts library, fetched by `npm ci`.
+// echartsJS is the minified ECharts library, committed from the pinned npm package (`make assets` refreshes it).
 //
-//go:embed node_modules/echarts/dist/echarts.min.js
+//go:embed echarts.min.js
 var echartsJS string
 
 // EChartsVersion is the ECharts version pinned in package.json.
