@@ -76,7 +76,7 @@ type CompareRun struct {
 	EndReason string            `json:"end_reason"`
 	// Users are the run's post-warmup user levels, ascending.
 	Users []int `json:"users"`
-	// BaselineP95 is the run's own baseline (SPEC §6).
+	// BaselineP95 is the run's own baseline (docs/METHOD.md).
 	BaselineP95 *Baseline  `json:"baseline_p95"`
 	Saturation  Saturation `json:"saturation"`
 	Growth      string     `json:"growth"` // pattern

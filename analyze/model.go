@@ -39,7 +39,7 @@ const (
 	HistogramBuckets = 40
 )
 
-// Health bands, the seed's "Reading the signs" table.
+// Health bands (docs/METHOD.md, "Health bands").
 const (
 	BandHealthy  = "healthy"
 	BandWarning  = "warning"
@@ -324,7 +324,7 @@ type GrowthEvidence struct {
 	MaxFailRate *float64 `json:"max_fail_rate"`
 }
 
-// Health is one row of the seed's health table.
+// Health is one row of the health table (docs/METHOD.md).
 type Health struct {
 	Signal string   `json:"signal"` // "p99_p50", "fail_rate", "growth"
 	Value  *float64 `json:"value"`  // nil for growth and when not computable

@@ -42,7 +42,7 @@ const (
 	DefaultMaxThreads  = 4
 )
 
-// DefaultOptions are the defaults of SPEC §6.
+// DefaultOptions are the documented defaults (docs/METHOD.md).
 func DefaultOptions() Options {
 	return Options{
 		Warmup:           30 * time.Second,

@@ -54,7 +54,7 @@ const (
 	ProfileStress  = "stress"
 )
 
-// DefaultConfig is the SPEC §4 defaults: 10 users a step every 60 s up to
+// DefaultConfig is the documented defaults (llmrec run --help): 10 users a step every 60 s up to
 // 100, think time 0.1–0.5 s, 120 s timeout, 30 s idle timeout, 30 s grace.
 func DefaultConfig() Config {
 	return Config{
@@ -78,7 +78,7 @@ func DefaultConfig() Config {
 	}
 }
 
-// ApplyProfile sets the shape of a named profile: stress is the seed's
+// ApplyProfile sets the shape of a named profile: stress is the
 // aggressive setting, 50 users a step, 200 at most, 15 minutes.
 func (c *Config) ApplyProfile(name string) error {
 	switch name {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Shape is the seed's StepLoadShape: StepUsers users are added every
+// Shape is the step load shape (docs/METHOD.md): StepUsers users are added every
 // StepTime, up to MaxUsers, each step's new users spawned at SpawnRate users
 // per second. It is a pure function of elapsed time: nothing here reads a
 // clock, so the schedule is tested as a table of numbers.
@@ -45,7 +45,7 @@ func (s Shape) Total() time.Duration {
 }
 
 // StepAt is the 1-based step at elapsed time: floor(elapsed/StepTime)+1,
-// as in the seed. Steps keep counting once MaxUsers is reached.
+// as in docs/METHOD.md. Steps keep counting once MaxUsers is reached.
 func (s Shape) StepAt(elapsed time.Duration) int {
 	if elapsed < 0 || s.StepTime <= 0 {
 		return 1
@@ -54,7 +54,7 @@ func (s Shape) StepAt(elapsed time.Duration) int {
 }
 
 // TargetUsers is min(step × StepUsers, MaxUsers) for the step at elapsed:
-// the seed's target user count, before spawn-rate ramping.
+// the step's target user count, before spawn-rate ramping.
 func (s Shape) TargetUsers(elapsed time.Duration) int {
 	return min(s.StepAt(elapsed)*s.StepUsers, s.MaxUsers)
 }

@@ -52,7 +52,7 @@ func NewCmdAnalyze(ios *IO, runF func(*AnalyzeOptions) error) *cobra.Command {
 		Use:   "analyze RUN.parquet [more shards...]",
 		Short: "Summarise a run: percentiles, steps, baseline, saturation, growth, health",
 		Long: `Analyze reads one run (several shards of it, as paths or a glob) and reports
-the figures of SPEC §6. By default it prints text on stdout (and writes the
+the figures of docs/METHOD.md. By default it prints text on stdout (and writes the
 HTML report to -o, or RUN.html beside the input, when HTML is available);
 --format json|md|text writes that format to stdout or to -o FILE.`,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -46,7 +46,7 @@ func parseRate(s string) (float64, error) {
 }
 
 // addCommonFlags adds the analysis flags shared by analyze, compare and
-// check (SPEC §6) to fs, bound to o.
+// check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "exclude requests sent in the first `DURATION` of the run")
 	fs.DurationVar(&o.Window, "window", o.Window, "span of the windowed percentiles")

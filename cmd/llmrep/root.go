@@ -13,7 +13,7 @@ import (
 	"github.com/llmrec/llmrec/schemas"
 )
 
-// Exit statuses of llmrep (SPEC §6).
+// Exit statuses of llmrep (README.md).
 const (
 	exitOK          = 0
 	exitFailed      = 1 // a check gate failed, or an output could not be written
@@ -68,7 +68,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "llmrep",
 		Short:         "Analyze and report llmrec load-test runs",
-		Long:          "llmrep reads the Parquet run files written by llmrec and reports tail latency, failures,\nbaseline, saturation point and growth pattern (SPEC §6).",
+		Long:          "llmrep reads the Parquet run files written by llmrec and reports tail latency, failures,\nbaseline, saturation point and growth pattern; the method is docs/METHOD.md.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}

@@ -52,7 +52,7 @@ type chartSpec struct {
 	Options json.RawMessage
 }
 
-// buildCharts builds the charts of SPEC §7 in page order; the first, p95
+// buildCharts builds the report's charts in page order; the first, p95
 // and p99 against users, is the one that shows the saturation point.
 func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	type builder struct {
