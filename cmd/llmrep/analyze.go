@@ -55,6 +55,10 @@ func NewCmdAnalyze(ios *IO, runF func(*AnalyzeOptions) error) *cobra.Command {
 the figures of docs/METHOD.md. By default it prints text on stdout (and writes the
 HTML report to -o, or RUN.html beside the input, when HTML is available);
 --format json|md|text writes that format to stdout or to -o FILE.`,
+		Example: `  llmrep analyze run.parquet                          # text on stdout, HTML report in run.html
+  llmrep analyze run.parquet --format md -o run.md    # one pull-request comment
+  llmrep analyze 'shards/run-*.parquet' --format json # the shards of one run, every figure
+  llmrep analyze run.parquet --warmup 10s --metric ttft`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("analyze needs at least one run file")}

@@ -70,6 +70,9 @@ inconclusive; --inconclusive pass|fail decides what that means.
 Values take units: latencies Go durations (800ms, 2s), rates fractions or
 percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
 ` + metricHelp(),
+		Example: `  llmrep check run.parquet --max p95=2s --max fail_rate=1% --min saturation_users=40
+  llmrep check run.parquet --max p99@40=5s --format md -o check.md
+  llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("check needs the run file to check")}
@@ -133,7 +136,7 @@ percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
 	f.StringArrayVar(&regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
 	f.IntVar(&atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
-	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level of --max-regression")
+	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout)")
 	return cmd
