@@ -27,7 +27,7 @@ func helpCommands(root *cobra.Command) []*cobra.Command {
 }
 
 // exampleLines are the command lines of an Example: no blank or comment
-// lines, a trailing "# comment" cut.
+// lines; a trailing "# comment" and what follows a pipe or && are cut.
 func exampleLines(ex string) []string {
 	var lines []string
 	for _, l := range strings.Split(ex, "\n") {
@@ -35,8 +35,10 @@ func exampleLines(ex string) []string {
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		if i := strings.Index(l, "  #"); i >= 0 {
-			l = strings.TrimSpace(l[:i])
+		for _, cut := range []string{"  #", " | ", " && "} {
+			if i := strings.Index(l, cut); i >= 0 {
+				l = strings.TrimSpace(l[:i]) // a comment, or the next command of a pipe
+			}
 		}
 		lines = append(lines, l)
 	}
