@@ -572,7 +572,7 @@ func TestDiscoverModel(t *testing.T) {
 	for _, base := range []string{srv.URL, srv.URL + "/", srv.URL + "/v1", srv.URL + "/v1/"} {
 		o := testOptions(APIChat, base)
 		m, err := DiscoverModel(context.Background(), o)
-		if err != nil || m != "model-a" {
+		if err != nil || m.ID != "model-a" || m.Shown != "model-a" {
 			t.Errorf("DiscoverModel(%s) = %q, %v", base, m, err)
 		}
 		if r := fake.last(); r.auth != "Bearer "+secretKey || r.path != "/v1/models" {
