@@ -51,6 +51,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		return nil, err
 	}
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	return a, nil
 }
 

@@ -22,6 +22,8 @@ type inputFile struct {
 	arg  string // as the user gave it (for messages)
 	meta *schemas.RunMeta
 	rows int64
+	// warnings are what loading the file found and left out.
+	warnings []string
 }
 
 // globChars are the characters DuckDB (and filepath.Glob) expand.
@@ -130,6 +132,10 @@ func checkFile(path, arg string) (*inputFile, error) {
 	if err != nil {
 		return nil, bad(err.Error(), err)
 	}
+	var warnings []string
+	if n := cleanMeta(meta); n > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d label(s) past the first %d (by key) are not shown", filepath.Base(path), n, maxLabels))
+	}
 	have := map[string]bool{}
 	for _, field := range pf.Schema().Fields() {
 		have[field.Name()] = true
@@ -143,7 +149,7 @@ func checkFile(path, arg string) (*inputFile, error) {
 	if len(missing) > 0 {
 		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
 	}
-	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows()}, nil
+	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows(), warnings: warnings}, nil
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names
