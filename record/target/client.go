@@ -54,7 +54,8 @@ const maxErrorExcerpt = 1024
 // non-2xx body so that the connection can be reused.
 const maxErrorDrain = 64 << 10
 
-// maxSSELine bounds one SSE line (and so one data event line).
+// maxSSELine bounds one SSE line and the data of one SSE event (its data
+// lines joined): a longer one fails the request as protocol.
 const maxSSELine = 1 << 20
 
 // drainAfterDone bounds the wait for the end of the body after [DONE].
@@ -643,7 +644,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 					msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
 				}
 				c.setErr(res, schemas.ErrProtocol, msg)
-			case errors.Is(err, errSSELine):
+			case errors.Is(err, errSSELine), errors.Is(err, errSSEEvent):
 				c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
 			default:
 				c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", chunks))
