@@ -52,6 +52,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	}
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
+	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	return a, nil
 }
 

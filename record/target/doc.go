@@ -66,6 +66,9 @@
 //   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
 //     code/status is 5xx (any other in-stream error object is protocol).
 //   - body_limit: the response body exceeded Options.MaxBodyBytes.
+//   - generator: the recorder's own machine failed, not the target: EMFILE
+//     or ENFILE (too many open files), ENOMEM, ENOBUFS, EADDRNOTAVAIL (no
+//     local port left), also when only their message is left.
 //   - dns: *net.DNSError (the name did not resolve).
 //   - tls: x509 certificate errors, tls.RecordHeaderError, TLS alerts and
 //     handshake failures or timeouts. There is no InsecureSkipVerify fallback.
