@@ -22,6 +22,7 @@ type inputFile struct {
 	arg  string // as the user gave it (for messages)
 	meta *schemas.RunMeta
 	rows int64
+	info os.FileInfo // to find the same file under two names
 	// warnings are what loading the file found and left out.
 	warnings []string
 }
@@ -38,16 +39,16 @@ func resolvePaths(args []string) ([]string, []string, error) {
 		return nil, nil, errors.New("no run file given")
 	}
 	var paths, given []string
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	add := func(p, arg string) error {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return &InputError{Path: arg, Reason: "bad path", Err: err}
 		}
-		if seen[abs] {
-			return nil
+		if first, ok := seen[abs]; ok {
+			return &InputError{Path: p, Reason: sameFileReason(first)}
 		}
-		seen[abs] = true
+		seen[abs] = p
 		paths = append(paths, abs)
 		given = append(given, p)
 		return nil
@@ -149,7 +150,7 @@ func checkFile(path, arg string) (*inputFile, error) {
 	if len(missing) > 0 {
 		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
 	}
-	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows(), warnings: warnings}, nil
+	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows(), info: st, warnings: warnings}, nil
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names
@@ -162,17 +163,34 @@ func pathErrReason(err error) string {
 	return err.Error()
 }
 
-// checkOneRun refuses files of different runs.
+// checkOneRun refuses files of different runs, the same file given twice
+// (under two names, a hard link or a symbolic link) and two files holding
+// the same shard of the run: each would count requests twice.
 func checkOneRun(files []*inputFile) error {
 	first := files[0]
-	for _, f := range files[1:] {
-		if f.meta.RunID != first.meta.RunID {
+	for i, f := range files {
+		if i > 0 && f.meta.RunID != first.meta.RunID {
 			return &InputError{Path: f.arg, Reason: fmt.Sprintf(
 				"belongs to run %q, not run %q of %s: analyze reads the shards of one run; use `llmrep compare` to compare runs",
 				f.meta.RunID, first.meta.RunID, first.arg)}
 		}
+		for _, g := range files[:i] {
+			if os.SameFile(f.info, g.info) {
+				return &InputError{Path: f.arg, Reason: sameFileReason(g.arg)}
+			}
+			if f.meta.Shard == g.meta.Shard {
+				return &InputError{Path: f.arg, Reason: fmt.Sprintf(
+					"holds shard %d of run %q, as does %s: a shard given twice would count its requests twice; give each shard once",
+					f.meta.Shard, f.meta.RunID, g.arg)}
+			}
+		}
 	}
 	return nil
+}
+
+// sameFileReason is the reason a file given twice is refused.
+func sameFileReason(first string) string {
+	return fmt.Sprintf("is the same file as %s: a file given twice would count its requests twice; give it once", first)
 }
 
 // escapeGlob makes a path that DuckDB's glob matches only literally:

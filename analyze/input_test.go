@@ -160,3 +160,45 @@ func TestLockdown(t *testing.T) {
 		t.Errorf("enable_external_access=%s lock_configuration=%s", ext, lock)
 	}
 }
+
+// TestSameFileOrShardTwiceIsBadInput: a file given twice, under any name
+// (the same path, another spelling, a hard link, a symbolic link), or a
+// copy of it (the same shard of the same run), would count every request
+// twice: *InputError, not a silent dedup or a warning.
+func TestSameFileOrShardTwiceIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 50)}})
+	run := writeRun(t, filepath.Join(dir, "run.parquet"), testMeta("run-d", 10, 10), reqs)
+	cp := writeRun(t, filepath.Join(dir, "copy.parquet"), testMeta("run-d", 10, 10), reqs)
+	hard, sym := filepath.Join(dir, "hard.parquet"), filepath.Join(dir, "sym.parquet")
+	if err := os.Link(run, hard); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(run, sym); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	rel, _ := filepath.Rel(wd, run)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"same path twice", []string{run, run}, "is the same file as"},
+		{"two spellings", []string{run, filepath.Join(dir, ".", "run.parquet")}, "is the same file as"},
+		{"relative and absolute", []string{rel, run}, "is the same file as"},
+		{"hard link", []string{run, hard}, "is the same file as"},
+		{"symbolic link", []string{sym, run}, "is the same file as"},
+		{"glob and its match", []string{filepath.Join(dir, "ru*.parquet"), run}, "is the same file as"},
+		{"a copy: same run and shard", []string{run, cp}, "holds shard 0 of run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), tt.args...)
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want an input error with %q", err, tt.want)
+			}
+		})
+	}
+}
