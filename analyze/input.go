@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -90,23 +91,36 @@ func checkFile(path, arg string) (*inputFile, error) {
 		// escaping makes it match such a name literally.
 		return nil, bad(`its name has both a backslash and one of * ? [, which DuckDB cannot read literally: rename the file or give a link to it`, nil)
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	openErr := func(err error) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, bad("no such file", err)
+			return bad("no such file", err)
 		case errors.Is(err, fs.ErrPermission):
-			return nil, bad("permission denied", err)
+			return bad("permission denied", err)
 		}
-		return nil, bad("cannot open: "+pathErrReason(err), err)
+		return bad("cannot open: "+pathErrReason(err), err)
+	}
+	// Look before opening: opening a FIFO for reading blocks until a
+	// writer comes, in a system call no signal handler can end.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, openErr(err)
+	}
+	if reason := notRegular(st.Mode()); reason != "" {
+		return nil, bad(reason, nil)
+	}
+	// O_NONBLOCK: should the name have become a FIFO since, the open
+	// returns at once and the check below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, openErr(err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	if st, err = f.Stat(); err != nil {
 		return nil, bad("cannot stat: "+pathErrReason(err), err)
 	}
-	if st.IsDir() {
-		return nil, bad("is a directory, not a run file", nil)
+	if reason := notRegular(st.Mode()); reason != "" {
+		return nil, bad(reason, nil)
 	}
 	size := st.Size()
 	if size == 0 {
@@ -151,6 +165,24 @@ func checkFile(path, arg string) (*inputFile, error) {
 		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
 	}
 	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows(), info: st, warnings: warnings}, nil
+}
+
+// notRegular says why a file of mode m is not a run file; "" for a
+// regular file.
+func notRegular(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return ""
+	case m.IsDir():
+		return "is a directory, not a run file"
+	case m&fs.ModeNamedPipe != 0:
+		return "is a named pipe (FIFO), not a run file: llmrep reads regular files only"
+	case m&fs.ModeSocket != 0:
+		return "is a socket, not a run file: llmrep reads regular files only"
+	case m&fs.ModeDevice != 0:
+		return "is a device, not a run file: llmrep reads regular files only"
+	}
+	return "is not a regular file: llmrep reads regular files only"
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names

@@ -202,3 +202,28 @@ func TestSameFileOrShardTwiceIsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelStopsAnalyze: a canceled context (SIGINT, SIGTERM) ends the
+// analysis at every phase: before it starts, and between and inside DuckDB
+// queries (canceled here the moment the load phase ends).
+func TestCancelStopsAnalyze(t *testing.T) {
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 2000)}, {users: 20, lats: lats(60, 200, 2000)}})
+	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), testMeta("run-x", 10, 20), reqs)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Analyze(ctx, testOptions(0, 5*time.Second), path); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled before: err = %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	opts := testOptions(0, 5*time.Second)
+	opts.Trace = cancelWriter{cancel}
+	if _, err := Analyze(ctx, opts, path); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled after the load: err = %v", err)
+	}
+}
+
+// cancelWriter cancels on its first write (the first phase traced).
+type cancelWriter struct{ cancel context.CancelFunc }
+
+func (w cancelWriter) Write(p []byte) (int, error) { w.cancel(); return len(p), nil }

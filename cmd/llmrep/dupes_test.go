@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,5 +42,29 @@ func TestSameRunTwiceExit3(t *testing.T) {
 	}
 	if _, errOut, code := run(t, "compare", good, good, "--format", "text"); code != 0 {
 		t.Errorf("compare a run with itself: status %d, stderr %q", code, errOut)
+	}
+}
+
+// TestInterruptedExit130: a canceled context (what SIGINT or SIGTERM does
+// through signal.NotifyContext in main) ends every command with exit 130
+// and one line, and no report.
+func TestInterruptedExit130(t *testing.T) {
+	dir := t.TempDir()
+	good := goodRun(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{
+		{"analyze", good},
+		{"check", good, "--max", "p95=10s"},
+		{"compare", good, good},
+	} {
+		var out, errOut bytes.Buffer
+		code := Main(ctx, args, &out, &errOut)
+		if code != 130 || errOut.String() != "llmrep: interrupted\n" || out.Len() != 0 {
+			t.Errorf("%v: status %d, stdout %.80q, stderr %q; want 130", args, code, out.String(), errOut.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run.html")); !os.IsNotExist(err) {
+		t.Errorf("a report was written: %v", err)
 	}
 }
