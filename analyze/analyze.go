@@ -45,6 +45,9 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		return nil, err
 	}
 	defer e.Close()
+	if err := checkRows(ctx, e.conn, files); err != nil {
+		return nil, err
+	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {

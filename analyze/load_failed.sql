@@ -11,4 +11,8 @@ SELECT
     left(regexp_replace(error, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g'), 256)
 FROM read_parquet(?) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p
-WHERE NOT ok;
+WHERE NOT ok
+  -- the rows load.sql keeps
+  AND start IS NOT NULL AND scheduled_at IS NOT NULL AND step IS NOT NULL
+  AND users IS NOT NULL AND ok IS NOT NULL
+  AND isfinite(latency_ms) AND latency_ms >= 0 AND latency_ms <= 1e9;
