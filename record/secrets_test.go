@@ -93,7 +93,15 @@ func TestRunNeverStoresSecrets(t *testing.T) {
 			texts := map[string][]byte{"file bytes": raw, "notices": []byte(strings.Join(notices, "\n"))}
 			texts["model"] = []byte(meta.Model)
 			texts["target"] = []byte(meta.Target)
-			texts["first error"] = []byte(deref(rows[0].Error))
+			var errs, labels []string
+			for _, r := range rows {
+				errs = append(errs, deref(r.Error))
+			}
+			for k, v := range meta.Labels {
+				labels = append(labels, k+"="+v)
+			}
+			texts["errors"] = []byte(strings.Join(errs, "\n"))
+			texts["labels"] = []byte(strings.Join(labels, "\n"))
 			for _, sec := range []string{leakKey, leakProxyPass, leakQuery, leakFragment, leakMatrix,
 				base64.StdEncoding.EncodeToString([]byte("puser:" + leakProxyPass))} {
 				for name, b := range texts {
