@@ -1,5 +1,6 @@
 // Command llmrep reads llmrec run files and reports on them: `llmrep
-// analyze` prints the figures of SPEC §6 as text, JSON, Markdown or HTML.
+// analyze` prints the figures described in docs/METHOD.md as text, JSON,
+// Markdown or HTML.
 // The analysis is package analyze; the renderers are package report.
 package main
 
