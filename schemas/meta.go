@@ -17,7 +17,7 @@ type RunMeta struct {
 	EndedAt     time.Time         `json:"ended_at"`
 	EndReason   string            `json:"end_reason"`
 	EndDetail   string            `json:"end_detail,omitempty"`
-	Target      string            `json:"target"` // redacted: no userinfo, no secret query values
+	Target      string            `json:"target"` // redacted: see target.RedactURL and the recorder's known secrets
 	Simulator   string            `json:"simulator,omitempty"`
 	API         string            `json:"api"`
 	Model       string            `json:"model"`

@@ -113,7 +113,7 @@
 // URL- and JSON-escaped. It replaces a known secret wherever it appears, and
 // any run of at least MinSecretPrefix (8) bytes that starts one together
 // with the rest of the secret that follows (a key cut by the server);
-// shorter secrets (3 to 7 bytes) only whole. Then it rewrites every URL in
+// shorter secrets (3 to 7 bytes) and values of several words only whole. Then it rewrites every URL in
 // the text with RedactURL, which keeps scheme, host, path and parameter
 // names and drops userinfo, every query value but api-version and model,
 // path parameter values and the fragment. The recorder stores the target

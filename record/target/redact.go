@@ -208,15 +208,20 @@ const minSecretLen = 3
 // prefix of a known secret: a run of at least this many bytes that starts a
 // known secret is removed with as much of the rest of the secret as
 // follows it, so a key cut by a server, a proxy or a length bound is
-// removed too. Shorter known secrets (3 to 7 bytes) are replaced only
-// whole.
+// removed too. Shorter known secrets (3 to 7 bytes), and values of several
+// words ("Bearer sk-...", whose words are known one by one), are replaced
+// only whole.
 const MinSecretPrefix = 8
 
 // Redactor removes known secret values and URL secrets from text. It is
 // immutable after NewRedactor and safe for concurrent use.
 type Redactor struct {
 	secrets []string // longest first, so a secret containing another goes first
-	maxLen  int      // of the longest secret
+	// whole are the secrets matched only whole: values of several words
+	// ("Bearer sk-..."), whose first bytes ("Bearer s") are no secret;
+	// each of their words is known and matched by prefix.
+	whole  map[string]bool
+	maxLen int // of the longest secret
 }
 
 // NewRedactor returns a Redactor for the given secret values. Each value is
@@ -225,38 +230,48 @@ type Redactor struct {
 // and each name=value's value is known too. Values shorter than three bytes
 // are ignored.
 func NewRedactor(secrets ...string) *Redactor {
+	whole := map[string]bool{}
 	seen := map[string]bool{}
 	var list []string
-	add := func(s string) {
+	add := func(s string, wholeOnly bool) {
 		s = strings.TrimSpace(s)
-		if len(s) < minSecretLen || seen[s] {
+		if len(s) < minSecretLen {
+			return
+		}
+		if seen[s] {
+			if !wholeOnly {
+				delete(whole, s)
+			}
 			return
 		}
 		seen[s] = true
+		if wholeOnly {
+			whole[s] = true
+		}
 		list = append(list, s)
 	}
+	isSep := func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' }
 	for _, s := range secrets {
+		words := strings.FieldsFunc(s, isSep)
 		for _, v := range secretForms(s) {
-			add(v)
+			add(v, len(words) > 1)
 		}
-		for _, w := range strings.FieldsFunc(s, func(r rune) bool {
-			return r == ' ' || r == ',' || r == ';' || r == '\t'
-		}) {
+		for _, w := range words {
 			if authSchemes[strings.ToLower(w)] {
 				continue // "Bearer" itself is no secret
 			}
 			for _, v := range secretForms(w) {
-				add(v)
+				add(v, false)
 			}
 			if _, v, ok := strings.Cut(w, "="); ok {
 				for _, f := range secretForms(v) {
-					add(f)
+					add(f, false)
 				}
 			}
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	r := &Redactor{secrets: list}
+	r := &Redactor{secrets: list, whole: whole}
 	if len(list) > 0 {
 		r.maxLen = len(list[0])
 	}
@@ -360,7 +375,7 @@ func (r *Redactor) known(s string) string {
 	var spans [][2]int
 	for _, sec := range r.secrets {
 		anchor := sec
-		if len(anchor) > MinSecretPrefix {
+		if len(anchor) > MinSecretPrefix && !r.whole[sec] {
 			anchor = sec[:MinSecretPrefix]
 		}
 		for off := 0; off < len(s); {

@@ -80,7 +80,7 @@ func TestClean(t *testing.T) {
 
 func TestRedactorLongPrefix(t *testing.T) {
 	const key = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ" // 53 bytes
-	r := NewRedactor(key, "short7x")
+	r := NewRedactor(key, "short7x", "Bearer "+key)
 	tests := []struct{ in, want string }{
 		{"whole " + key + " end", "whole REDACTED end"},
 		{"cut " + key[:45], "cut REDACTED"},
@@ -88,6 +88,9 @@ func TestRedactorLongPrefix(t *testing.T) {
 		{"seven " + key[:MinSecretPrefix-1] + " stays", "seven " + key[:MinSecretPrefix-1] + " stays"},
 		{"twice " + key[:20] + key, "twice REDACTED"},
 		{"short7x is whole only, short7 stays", "REDACTED is whole only, short7 stays"},
+		// A value of several words is matched whole; its words by prefix.
+		{"missing Bearer scheme", "missing Bearer scheme"},
+		{"Bearer " + key[:30], "Bearer REDACTED"},
 	}
 	for _, tt := range tests {
 		if got := r.String(tt.in); got != tt.want {
