@@ -110,8 +110,10 @@ func TestRunNeverStoresSecrets(t *testing.T) {
 					}
 				}
 			}
-			if strings.ContainsAny(meta.Model, "\x1b\x07") || strings.Contains(meta.Model, "\u009b") {
-				t.Errorf("model id keeps control characters: %q", meta.Model)
+			for name, v := range map[string]string{"model": meta.Model, "notices": strings.Join(notices, " ")} {
+				if strings.ContainsAny(v, "\x1b\x07\r\n") || strings.Contains(v, "\u009b") {
+					t.Errorf("%s keeps control characters: %q", name, v)
+				}
 			}
 			if !strings.HasPrefix(meta.Model, "m-") {
 				t.Errorf("model id = %q, want the redacted id", meta.Model)
