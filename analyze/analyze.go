@@ -45,12 +45,17 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		return nil, err
 	}
 	defer e.Close()
+	if err := checkRows(ctx, e.conn, files); err != nil {
+		return nil, err
+	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, err
 	}
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	a.Warnings = append(a.Warnings, loadWarnings(files)...)
+	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	return a, nil
 }
 

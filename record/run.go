@@ -89,9 +89,10 @@ func Run(ctx context.Context, cfg Config, hooks Hooks) (*Summary, error) {
 		meta.Simulator = cfg.Sim.Profile
 		notice("no --target: load-testing the built-in simulator (profile %s) at %s", cfg.Sim.Profile, srv.URL)
 	}
-	meta.Target = target.RedactURL(cfg.Target)
-
 	topts := targetOptions(&cfg)
+	red := topts.NewRedactor()
+	meta.Target = red.String(cfg.Target)
+	meta.Labels = red.Labels(meta.Labels)
 	if cfg.Model == "" && cfg.API != target.APIHTTP {
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		model, err := target.DiscoverModel(dctx, topts)
@@ -99,8 +100,8 @@ func Run(ctx context.Context, cfg Config, hooks Hooks) (*Summary, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", meta.Target, err)
 		}
-		topts.Model, cfg.Model = model, model
-		notice("model: %s (first of GET /v1/models)", model)
+		topts.Model, cfg.Model = model.ID, model.Shown
+		notice("model: %s (first of GET /v1/models)", model.Shown)
 	} else if err := probe(ctx, cfg.Target); err != nil {
 		return nil, fmt.Errorf("target %s is unreachable: %w", meta.Target, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // RunMeta is the run-metadata document stored as JSON under KeyRun.
@@ -16,7 +17,7 @@ type RunMeta struct {
 	EndedAt     time.Time         `json:"ended_at"`
 	EndReason   string            `json:"end_reason"`
 	EndDetail   string            `json:"end_detail,omitempty"`
-	Target      string            `json:"target"` // redacted: no userinfo, no secret query values
+	Target      string            `json:"target"` // redacted: see target.RedactURL and the recorder's known secrets
 	Simulator   string            `json:"simulator,omitempty"`
 	API         string            `json:"api"`
 	Model       string            `json:"model"`
@@ -80,11 +81,22 @@ func (m *RunMeta) Marshal() (string, error) {
 	return string(b), nil
 }
 
+// MaxMetaBytes bounds the run metadata JSON a reader accepts: 16 MiB, four
+// times what a day-long run's per-second generator health takes.
+const MaxMetaBytes = 16 << 20
+
+// maxEchoed bounds a footer value quoted in an error message, in bytes.
+const maxEchoed = 32
+
 // DecodeMeta checks the schema version string and decodes the run metadata.
-// It fails on a missing or newer version, and on malformed JSON.
+// It fails on a missing or newer version, on metadata over MaxMetaBytes and
+// on malformed JSON. Its messages quote at most maxEchoed bytes of a value.
 func DecodeMeta(version, run string) (*RunMeta, error) {
 	if err := CheckVersion(version); err != nil {
 		return nil, err
+	}
+	if len(run) > MaxMetaBytes {
+		return nil, fmt.Errorf("run metadata (%s) is %d bytes, over the %d MiB a run file may hold: not an llmrec run file", KeyRun, len(run), MaxMetaBytes>>20)
 	}
 	var m RunMeta
 	if err := json.Unmarshal([]byte(run), &m); err != nil {
@@ -103,10 +115,23 @@ func CheckVersion(version string) error {
 	}
 	v, err := strconv.Atoi(version)
 	if err != nil || v < 1 {
-		return fmt.Errorf("bad schema version %q in footer", version)
+		return fmt.Errorf("bad schema version %s in footer", echo(version))
 	}
 	if v > Version {
 		return fmt.Errorf("schema version %d is newer than this tool understands (%d): upgrade llmrep", v, Version)
 	}
 	return nil
+}
+
+// echo quotes at most maxEchoed bytes of a footer value for a message,
+// saying how long the value was when it is cut.
+func echo(v string) string {
+	if len(v) <= maxEchoed {
+		return strconv.Quote(v)
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(v[:cut]), len(v))
 }

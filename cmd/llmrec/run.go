@@ -61,6 +61,9 @@ a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if err := ensureFileLimit(c.Shape.MaxUsers, c.Target == ""); err != nil {
+				return usageError{err}
+			}
 			return runRun(cmd, opts)
 		},
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,7 +54,8 @@ const maxErrorExcerpt = 1024
 // non-2xx body so that the connection can be reused.
 const maxErrorDrain = 64 << 10
 
-// maxSSELine bounds one SSE line (and so one data event line).
+// maxSSELine bounds one SSE line and the data of one SSE event (its data
+// lines joined): a longer one fails the request as protocol.
 const maxSSELine = 1 << 20
 
 // drainAfterDone bounds the wait for the end of the body after [DONE].
@@ -110,7 +110,7 @@ func New(o Options) (Client, error) {
 		limit:   o.MaxBodyBytes,
 		timeout: o.Timeout,
 		idle:    o.IdleTimeout,
-		red:     newOptionsRedactor(o),
+		red:     o.NewRedactor(),
 		tr:      NewTransport(o),
 	}
 	if c.limit == 0 {
@@ -151,28 +151,6 @@ func New(o Options) (Client, error) {
 		ProtoMinor: 1,
 	}
 	return c, nil
-}
-
-// newOptionsRedactor knows every secret in o.
-func newOptionsRedactor(o Options) *Redactor {
-	var secrets []string
-	if o.APIKey != "" {
-		secrets = append(secrets, o.APIKey, "Bearer "+o.APIKey)
-	}
-	for _, vs := range o.Headers {
-		secrets = append(secrets, vs...)
-	}
-	secrets = append(secrets, urlSecrets(o.Target)...)
-	if u, err := url.Parse(o.Target); err == nil && u.User != nil {
-		secrets = append(secrets, basicAuth(u.User))
-	}
-	return NewRedactor(secrets...)
-}
-
-// basicAuth returns the base64 credentials of userinfo for Basic auth.
-func basicAuth(u *url.Userinfo) string {
-	pw, _ := u.Password()
-	return base64.StdEncoding.EncodeToString([]byte(u.Username() + ":" + pw))
 }
 
 // endpointURL joins an OpenAI base URL and an endpoint path. The base may
@@ -474,7 +452,7 @@ func (c *client) fail(res *Result, parent, cctx context.Context, err error, phas
 func (c *client) setErr(res *Result, class, msg string) {
 	res.OK = false
 	res.ErrorClass = class
-	res.Error = clean(c.red.String(msg))
+	res.Error = c.red.Untrusted(msg, schemas.MaxErrorLen)
 	if res.Latency == 0 && !res.Start.IsZero() {
 		res.Latency = time.Since(res.Start)
 	}
@@ -503,7 +481,7 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 	if class == schemas.ErrRateLimited || resp.StatusCode == http.StatusServiceUnavailable {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			b.WriteString(", retry-after ")
-			b.WriteString(describeRetryAfter(ra, time.Now()))
+			b.WriteString(describeRetryAfter(c.red, ra, time.Now()))
 		}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
@@ -521,8 +499,8 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 }
 
 // describeRetryAfter renders a Retry-After value (delay seconds or an HTTP
-// date) for an error message.
-func describeRetryAfter(v string, now time.Time) string {
+// date) for an error message. Any other value is redacted, then cut.
+func describeRetryAfter(red *Redactor, v string, now time.Time) string {
 	v = strings.TrimSpace(v)
 	if s, err := strconv.Atoi(v); err == nil {
 		return strconv.Itoa(s) + "s"
@@ -534,7 +512,7 @@ func describeRetryAfter(v string, now time.Time) string {
 		}
 		return fmt.Sprintf("%s (in %v)", t.UTC().Format(http.TimeFormat), d)
 	}
-	return strconv.Quote(truncate(v, 64))
+	return strconv.Quote(red.Untrusted(v, excerptLen))
 }
 
 type usageJSON struct {
@@ -578,7 +556,7 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 		Error json.RawMessage `json:"error"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
-		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+excerpt(buf.Bytes()))
+		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+c.red.quotedExcerpt(buf.Bytes()))
 		return
 	}
 	if isPresent(r.Error) {
@@ -592,9 +570,16 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 	res.OK = true
 }
 
-// excerpt quotes the start of b for a message.
-func excerpt(b []byte) string {
-	return strconv.Quote(truncate(string(b), 64))
+// excerptLen bounds a quoted excerpt of a malformed body or event.
+const excerptLen = 64
+
+// quotedExcerpt quotes the start of b for a message: redacted, then cut to
+// excerptLen bytes, then quoted. Only a bounded window of b is copied.
+func (r *Redactor) quotedExcerpt(b []byte) string {
+	if w := excerptLen + r.window(); len(b) > w {
+		b = b[:w]
+	}
+	return strconv.Quote(r.Untrusted(string(b), excerptLen))
 }
 
 func isPresent(raw json.RawMessage) bool {
@@ -659,7 +644,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 					msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
 				}
 				c.setErr(res, schemas.ErrProtocol, msg)
-			case errors.Is(err, errSSELine):
+			case errors.Is(err, errSSELine), errors.Is(err, errSSEEvent):
 				c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
 			default:
 				c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", chunks))
@@ -687,7 +672,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			if err != nil {
 				msg += ": " + err.Error()
 			}
-			c.setErr(res, schemas.ErrProtocol, msg+": "+excerpt(data))
+			c.setErr(res, schemas.ErrProtocol, msg+": "+c.red.quotedExcerpt(data))
 			return
 		}
 		if info.hasErr {
