@@ -125,11 +125,6 @@ func exportInputs(opts Options, format string, paths []string) ([]*inputFile, er
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		if !utf8.ValidString(f.path) {
-			return nil, &InputError{Path: f.arg, Reason: "its name is not valid UTF-8, which DuckDB cannot take: rename the file or give a link to it"}
-		}
-	}
 	return files, nil
 }
 

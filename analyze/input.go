@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -85,6 +86,11 @@ var parquetMagic = []byte("PAR1")
 func checkFile(path, arg string) (*inputFile, error) {
 	bad := func(reason string, err error) error {
 		return &InputError{Path: arg, Reason: reason, Err: err}
+	}
+	if !utf8.ValidString(path) {
+		// DuckDB takes paths as UTF-8; binding another name to its
+		// allowed_paths crashed the process.
+		return nil, bad("its name is not valid UTF-8, which DuckDB cannot take: rename the file or give a link to it", nil)
 	}
 	if strings.Contains(path, `\`) && strings.ContainsAny(path, globChars) {
 		// DuckDB's glob gives the backslash a meaning of its own, and no

@@ -227,3 +227,16 @@ func TestCancelStopsAnalyze(t *testing.T) {
 type cancelWriter struct{ cancel context.CancelFunc }
 
 func (w cancelWriter) Write(p []byte) (int, error) { w.cancel(); return len(p), nil }
+
+// A name that is not UTF-8 crashed the process inside DuckDB; it is now
+// bad input in every command that reads runs.
+func TestNonUTF8NameIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(10, 100, 50)}})
+	p := writeRun(t, filepath.Join(dir, "bad\xff.parquet"), testMeta("run-u", 10, 10), reqs)
+	_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), p)
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Reason, "UTF-8") {
+		t.Fatalf("Analyze(%q) = %v, want an input error about UTF-8", p, err)
+	}
+}
