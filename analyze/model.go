@@ -142,6 +142,15 @@ type Shape struct {
 	WaitMinS         float64 `json:"wait_min_s"`
 	WaitMaxS         float64 `json:"wait_max_s"`
 	StopOnSaturation bool    `json:"stop_on_saturation"`
+	// Open-loop settings (schemas.Shape): Arrival is "poisson" or
+	// "constant" for an open loop, "" or "closed" for users.
+	Arrival        string  `json:"arrival,omitempty"`
+	Rate           float64 `json:"rate,omitempty"`
+	StepRate       float64 `json:"step_rate,omitempty"`
+	MaxRate        float64 `json:"max_rate,omitempty"`
+	Burstiness     float64 `json:"burstiness,omitempty"`
+	MaxConcurrency int     `json:"max_concurrency,omitempty"`
+	Seed           int64   `json:"seed,omitempty"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).
