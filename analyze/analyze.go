@@ -51,6 +51,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		return nil, err
 	}
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	return a, nil
 }
 
@@ -88,6 +89,7 @@ func runInfo(files []*inputFile) Run {
 			r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
 		}
 		r.Rows += f.rows
+		r.EstimatedOutputRows += m.EstimatedOutputRows
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
 		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
@@ -135,7 +137,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()
