@@ -233,3 +233,44 @@ func estimateWarnings(a *Analysis) []string {
 	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
 		a.Run.EstimatedOutputRows, a.Run.Rows)}
 }
+
+// Comparison levels. A closed run's level is its user count; an open
+// loop's is its offered rate, keyed in thousandths of a request per second
+// so that rates that print alike match.
+
+// levelOf is step st's comparison level key.
+func levelOf(open bool, st *Step) int {
+	if open && st.OfferedRPS != nil {
+		return int(math.Round(*st.OfferedRPS * 1000))
+	}
+	return st.Users
+}
+
+// levelRate is the offered rate of an open-loop level key.
+func levelRate(key int) float64 { return float64(key) / 1000 }
+
+// levelText names a level: "20 users" or "12.5 req/s offered".
+func levelText(users int, rate *float64) string {
+	if rate != nil {
+		return fmtNum(*rate) + " req/s offered"
+	}
+	return strconv.Itoa(users) + " users"
+}
+
+// sameLoopKind refuses to compare a closed-loop run with an open-loop one:
+// their levels (users, offered rates) do not match.
+func sameLoopKind(runs []*RunData) error {
+	kind := func(r *RunData) string {
+		if r.Analysis.Run.openLoop() {
+			return "open loop of " + r.Analysis.Run.Shape.Arrival + " arrivals: levels are offered rates"
+		}
+		return "closed loop: levels are users"
+	}
+	for _, r := range runs[1:] {
+		if r.Analysis.Run.openLoop() != runs[0].Analysis.Run.openLoop() {
+			return fmt.Errorf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
+				runs[0].Name, kind(runs[0]), r.Name, kind(r))
+		}
+	}
+	return nil
+}

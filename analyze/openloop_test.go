@@ -163,3 +163,76 @@ func TestEstimatedTokensWarning(t *testing.T) {
 		t.Errorf("warnings %q lack the estimate", a.Warnings)
 	}
 }
+
+// steadyOpenRun writes a constant-arrival run sending on time at each of
+// rates (steps of 10 s, rate step 10 req/s from the first rate), every
+// request latMS long, with users in flight.
+func steadyOpenRun(t *testing.T, name string, steps int, latMS float64, users int) string {
+	t.Helper()
+	var reqs []req
+	for k := range steps {
+		rate := 10 * float64(k+1)
+		for i := range int(rate * 10) {
+			reqs = append(reqs, req{sendS: float64(k)*10 + float64(i)/rate, latMS: latMS + float64(i%7), step: k + 1, users: users, ok: true})
+		}
+	}
+	m := testMeta(name, 10, 10*float64(steps))
+	m.Shape.Arrival, m.Shape.Rate, m.Shape.StepRate, m.Shape.MaxRate = "constant", 10, 10, 10*float64(steps)
+	return writeRun(t, filepath.Join(t.TempDir(), name+".parquet"), m, reqs)
+}
+
+// TestCompareOpenLoopByRate: open-loop runs are matched by offered rate
+// whatever their in-flight counts, and a closed run is refused beside an
+// open one with one line that says why.
+func TestCompareOpenLoopByRate(t *testing.T) {
+	ctx := context.Background()
+	o := compareOptions()
+	load := func(name, path string) *RunData {
+		r, err := LoadRun(ctx, o, name, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := load("a", steadyOpenRun(t, "a", 3, 70, 1))
+	b := load("b", steadyOpenRun(t, "b", 2, 140, 3)) // twice as slow, more in flight
+	c, err := Compare([]*RunData{a, b}, DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rates []float64
+	for _, lc := range c.Levels {
+		if lc.Rate == nil || lc.Users != 0 {
+			t.Fatalf("level %+v: want a rate and no users", lc)
+		}
+		rates = append(rates, *lc.Rate)
+		if ch := lc.metric("p95").Changes[1]; ch == nil || ch.Direction != "worse" {
+			t.Errorf("at %g req/s: p95 change %+v, want worse", *lc.Rate, ch)
+		}
+	}
+	if !slices.Equal(rates, []float64{10, 20}) {
+		t.Errorf("matched rates %v, want [10 20]", rates)
+	}
+	if len(c.Unmatched) != 1 || c.Unmatched[0].Rate == nil || *c.Unmatched[0].Rate != 30 {
+		t.Errorf("unmatched %+v, want 30 req/s only in a", c.Unmatched)
+	}
+	if !slices.Equal(c.Runs[0].Rates, []float64{10, 20, 30}) || len(c.Runs[0].Users) != 0 {
+		t.Errorf("run a rates %v users %v", c.Runs[0].Rates, c.Runs[0].Users)
+	}
+	if !strings.Contains(c.Verdicts[0].Summary, "req/s offered") {
+		t.Errorf("verdict %q does not name the level by rate", c.Verdicts[0].Summary)
+	}
+
+	closed := load("closed", analyzeFixturePath(t))
+	_, err = Compare([]*RunData{a, closed}, DefaultAlpha)
+	if err == nil || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("open vs closed: %v, want one line refusing", err)
+	}
+}
+
+// analyzeFixturePath writes a small closed run.
+func analyzeFixturePath(t *testing.T) string {
+	t.Helper()
+	return writeRun(t, filepath.Join(t.TempDir(), "closed.parquet"), testMeta("closed", 10, 20),
+		stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 10)}, {users: 20, lats: lats(50, 100, 10)}}))
+}
