@@ -310,3 +310,24 @@ func TestNewArrivalsRefuses(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkArrivalsNext is the cost of one arrival time: the schedule must
+// never be what keeps the engine from sending thousands a second.
+func BenchmarkArrivalsNext(b *testing.B) {
+	for _, kind := range []string{ArrivalPoisson, ArrivalConstant} {
+		b.Run(kind, func(b *testing.B) {
+			o := openLoop(kind, 2000, 100, 10000, time.Minute, 0)
+			a, err := NewArrivals(o, 0, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, ok := a.Next(); !ok {
+					if a, err = NewArrivals(o, 0, 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
