@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/schemas"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -329,5 +330,22 @@ func BenchmarkArrivalsNext(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestOpenLoopRecordShape(t *testing.T) {
+	o := openLoop(ArrivalPoisson, 5, 5, 20, 30*time.Second, 0)
+	o.Burstiness, o.MaxConcurrency, o.Seed = 0.5, 64, 9
+	s := schemas.Shape{Profile: "default", StepUsers: 10, MaxUsers: 100}
+	o.RecordShape(&s)
+	want := schemas.Shape{Profile: "default", StepTimeS: 30, DurationS: 120, Arrival: "poisson", Rate: 5, StepRate: 5,
+		MaxRate: 20, Burstiness: 0.5, MaxConcurrency: 64, Seed: 9}
+	if s != want {
+		t.Errorf("shape %+v, want %+v", s, want)
+	}
+	c := schemas.Shape{StepUsers: 10}
+	DefaultOpenLoop().RecordShape(&c)
+	if c.Arrival != schemas.ArrivalClosed || c.StepUsers != 10 || c.OpenLoop() {
+		t.Errorf("closed shape %+v", c)
 	}
 }

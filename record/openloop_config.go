@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Arrival kinds. Closed is the users-with-think-time loop of Shape; Poisson
 // and Constant are open loops that send requests at a rate whatever the
 // responses do (see Arrivals).
 const (
-	ArrivalClosed   = "closed"
-	ArrivalPoisson  = "poisson"
-	ArrivalConstant = "constant"
+	ArrivalClosed   = schemas.ArrivalClosed
+	ArrivalPoisson  = schemas.ArrivalPoisson
+	ArrivalConstant = schemas.ArrivalConstant
 )
 
 // OpenLoop is the open-loop load: requests arrive at Rate per second in the
@@ -151,4 +153,19 @@ func (o OpenLoop) RateOf(step int) float64 {
 		step = 1
 	}
 	return math.Min(o.Rate+float64(step-1)*o.StepRate, o.maxRate())
+}
+
+// RecordShape writes o into the footer's shape: for an open loop the
+// arrival settings, the step time and the planned length (Total) — the
+// user fields of a closed loop are left as they are, and a closed loop
+// records only its kind.
+func (o OpenLoop) RecordShape(s *schemas.Shape) {
+	if !o.Open() {
+		s.Arrival = schemas.ArrivalClosed
+		return
+	}
+	s.Arrival, s.Rate, s.StepRate, s.MaxRate = o.Kind, o.Rate, o.StepRate, o.maxRate()
+	s.Burstiness, s.MaxConcurrency, s.Seed = o.Burstiness, o.MaxConcurrency, o.Seed
+	s.StepTimeS, s.DurationS = o.StepTime.Seconds(), o.Total().Seconds()
+	s.StepUsers, s.MaxUsers, s.SpawnRate, s.WaitMinS, s.WaitMaxS = 0, 0, 0, 0, 0
 }
