@@ -77,6 +77,10 @@ func runInfo(files []*inputFile) Run {
 		Timeouts:    Timeouts(m0.Timeouts),
 		ToolVersion: m0.ToolVersion,
 	}
+	if m0.Workload != nil {
+		w := Workload(*m0.Workload)
+		r.Workload = &w
+	}
 	for _, f := range files {
 		m := f.meta
 		if m.StartedAt.Before(r.StartedAt) {
@@ -137,7 +141,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()

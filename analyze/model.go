@@ -148,6 +148,9 @@ type Run struct {
 	// whose output_tokens is the recorder's estimate from content chunks,
 	// the server having sent no usage; absent when there are none.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// Workload is what the requests asked for (the first shard's footer);
+	// absent in files written before workloads were recorded.
+	Workload *Workload `json:"workload,omitempty"`
 	// Rows is the number of rows read over every shard, warmup included.
 	Rows int64 `json:"rows"`
 	// Shards lists the files read, ordered by shard number then file name.
@@ -176,6 +179,16 @@ type Shape struct {
 	Burstiness     float64 `json:"burstiness,omitempty"`
 	MaxConcurrency int     `json:"max_concurrency,omitempty"`
 	Seed           int64   `json:"seed,omitempty"`
+}
+
+// Workload is the requests' size settings (schemas.Workload): token ranges
+// "N" or "MIN-MAX" ("" when unset), ignore_eos, where prompts came from.
+type Workload struct {
+	InputTokens  string `json:"input_tokens,omitempty"`
+	OutputTokens string `json:"output_tokens,omitempty"`
+	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
+	Prompts      string `json:"prompts,omitempty"`
+	Seed         int64  `json:"seed"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).
@@ -284,6 +297,19 @@ type Step struct {
 	AchievedRPS  *float64 `json:"achieved_rps,omitempty"`
 	CompletedRPS *float64 `json:"completed_rps,omitempty"`
 	Waited       *int64   `json:"waited,omitempty"`
+	// Tokens are the token counts the step's successes received; present
+	// only when the run records its workload (Run.Workload), so that what
+	// was asked can be set beside what came back.
+	Tokens *StepTokens `json:"tokens,omitempty"`
+}
+
+// StepTokens are a step's received token counts over its post-warmup
+// successes (nil: no success has the count).
+type StepTokens struct {
+	PromptP50 *float64 `json:"prompt_p50"`
+	PromptP95 *float64 `json:"prompt_p95"`
+	OutputP50 *float64 `json:"output_p50"`
+	OutputP95 *float64 `json:"output_p95"`
 }
 
 // StepLLM are a step's LLM figures over its successful requests.

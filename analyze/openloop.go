@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -271,6 +272,37 @@ func sameLoopKind(runs []*RunData) error {
 			return fmt.Errorf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
 				runs[0].Name, kind(runs[0]), r.Name, kind(r))
 		}
+	}
+	return nil
+}
+
+// stepTokens adds each step's received token counts when the run records
+// its workload (see StepTokens).
+func (c *computer) stepTokens() error {
+	if c.a.Run.Workload == nil {
+		return nil
+	}
+	byStep := map[int]*Step{}
+	for i := range c.a.Steps {
+		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
+	}
+	rows, err := c.conn.QueryContext(c.ctx, query("tokens.sql"))
+	if err != nil {
+		return fmt.Errorf("compute token counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step int64
+		var p50, p95, o50, o95 sql.NullFloat64
+		if err := rows.Scan(&step, &p50, &p95, &o50, &o95); err != nil {
+			return fmt.Errorf("read token counts: %w", err)
+		}
+		if s := byStep[int(step)]; s != nil {
+			s.Tokens = &StepTokens{PromptP50: nullable(p50), PromptP95: nullable(p95), OutputP50: nullable(o50), OutputP95: nullable(o95)}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read token counts: %w", err)
 	}
 	return nil
 }

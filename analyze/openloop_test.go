@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // openRun is a constant-arrival run of known answers: 10, 20 and 30 req/s
@@ -143,17 +145,25 @@ func TestSendShortfall(t *testing.T) {
 func TestEstimatedTokensWarning(t *testing.T) {
 	var reqs []req
 	for i := range 20 {
-		reqs = append(reqs, req{sendS: float64(i) * 0.5, latMS: 50, step: 1, users: 1, ok: true, ttftMS: 10, tokens: 9})
+		reqs = append(reqs, req{sendS: float64(i) * 0.5, latMS: 50, step: 1, users: 1, ok: true, ttftMS: 10, tokens: 5 + i})
 	}
 	m := testMeta("est", 10, 10)
 	m.EstimatedOutputRows = 20
+	m.Workload = &schemas.Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}
 	p := writeRun(t, filepath.Join(t.TempDir(), "est.parquet"), m, reqs)
 	a, err := Analyze(context.Background(), testOptions(0, 10e9), p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if w := a.Run.Workload; w == nil || *w != (Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}) {
+		t.Errorf("workload %+v", a.Run.Workload)
+	}
 	if a.Run.EstimatedOutputRows != 20 || a.LLM == nil || !a.LLM.OutputEstimated {
 		t.Errorf("estimated rows %d, llm %+v: want 20 and marked estimated", a.Run.EstimatedOutputRows, a.LLM)
+	}
+	// 20 successes of 5..24 output tokens and 10 prompt tokens each.
+	if tk := a.Steps[0].Tokens; tk == nil || !near6(tk.OutputP50, 14.5) || !near6(tk.OutputP95, 5+0.95*19) || !near6(tk.PromptP50, 10) || !near6(tk.PromptP95, 10) {
+		t.Errorf("step tokens %+v, want prompt 10 and output 14.5 / 23.05", a.Steps[0].Tokens)
 	}
 	found := false
 	for _, w := range a.Warnings {
