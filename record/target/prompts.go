@@ -101,15 +101,15 @@ type jsonlMessages struct {
 }
 
 // ReadPrompts reads prompts from r. The format is detected once per input:
-// when the input starts with '[' it is a ShareGPT JSON array (see
-// readShareGPT); when the first non-blank line starts with '{' every line is a JSON object,
+// when the input starts with a JSON array of objects it is ShareGPT (see
+// readShareGPT and isShareGPT); when the first non-blank line starts with '{' every line is a JSON object,
 // either {"prompt": "..."} or {"messages": [{"role": "...", "content": "..."}]};
 // otherwise every line is one plain-text prompt. Blank (whitespace-only)
 // lines are skipped, a UTF-8 byte order mark and CRLF line ends are accepted.
 // Errors name the 1-based line; an input without prompts is an error.
 func ReadPrompts(r io.Reader) ([]Prompt, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if first, ok := firstByte(br); ok && first == '[' {
+	if isShareGPT(br) {
 		if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 			_, _ = br.Discard(3)
 		}
@@ -160,15 +160,17 @@ func ReadPrompts(r io.Reader) ([]Prompt, error) {
 	return ps, nil
 }
 
-// firstByte peeks at the first byte of br that is not a byte order mark or
-// white space, looking no further than br's buffer.
-func firstByte(br *bufio.Reader) (byte, bool) {
+// isShareGPT peeks at the start of br (past a byte order mark and white
+// space, within br's buffer) for a JSON array of objects: '[' then '{' or
+// ']'. A plain-text line such as "[INST] ..." is not one.
+func isShareGPT(br *bufio.Reader) bool {
 	b, _ := br.Peek(br.Size())
 	b = bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(b) == 0 {
-		return 0, false
+	if len(b) == 0 || b[0] != '[' {
+		return false
 	}
-	return b[0], true
+	b = bytes.TrimLeft(b[1:], " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == ']')
 }
 
 func parseJSONLPrompt(b []byte) (Prompt, error) {

@@ -134,6 +134,10 @@ func TestReadShareGPT(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
+	plain, err := ReadPrompts(strings.NewReader("[INST] be brief [/INST]\n[x]\n"))
+	if err != nil || len(plain) != 2 || plain[0].Text != "[INST] be brief [/INST]" {
+		t.Errorf("plain text starting with '[': %+v, %v", plain, err)
+	}
 	for _, bad := range []struct{ in, errHas string }{
 		{`[]`, "no conversation has a human turn"},
 		{`[{"conversations":[{"from":"human","value":"x"}]}]`, "no conversation"},
