@@ -56,6 +56,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
+	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	return a, nil
 }
 
@@ -81,6 +82,10 @@ func runInfo(files []*inputFile) Run {
 		Timeouts:    Timeouts(m0.Timeouts),
 		ToolVersion: m0.ToolVersion,
 	}
+	if m0.Workload != nil {
+		w := Workload(*m0.Workload)
+		r.Workload = &w
+	}
 	for _, f := range files {
 		m := f.meta
 		if m.StartedAt.Before(r.StartedAt) {
@@ -93,6 +98,7 @@ func runInfo(files []*inputFile) Run {
 			r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
 		}
 		r.Rows += f.rows
+		r.EstimatedOutputRows += m.EstimatedOutputRows
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
 		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
@@ -140,7 +146,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()

@@ -74,8 +74,12 @@ type CompareRun struct {
 	Labels    map[string]string `json:"labels"`
 	StartedAt time.Time         `json:"started_at"`
 	EndReason string            `json:"end_reason"`
-	// Users are the run's post-warmup user levels, ascending.
+	// Users are the run's post-warmup user levels, ascending (empty for
+	// an open loop).
 	Users []int `json:"users"`
+	// Rates are an open loop's post-warmup offered rates, ascending;
+	// absent for a closed run.
+	Rates []float64 `json:"rates,omitempty"`
 	// BaselineP95 is the run's own baseline (docs/METHOD.md).
 	BaselineP95 *Baseline  `json:"baseline_p95"`
 	Saturation  Saturation `json:"saturation"`
@@ -97,8 +101,11 @@ type CDFPoint struct {
 
 // LevelComparison compares the runs at one user level (or overall).
 type LevelComparison struct {
-	// Users is the level; 0 for the whole run.
+	// Users is the level; 0 for the whole run and in open loops.
 	Users int `json:"users"`
+	// Rate is the level of an open-loop comparison, an offered rate in
+	// requests/s; absent in closed runs and for the whole run.
+	Rate *float64 `json:"rate,omitempty"`
 	// Steps are each run's step at this level (its first step with this
 	// user count); nil when the run lacks the level (and for Overall).
 	Steps   []*int             `json:"steps"`
@@ -138,6 +145,8 @@ type Change struct {
 // UnmatchedLevel is a user level that not every run has.
 type UnmatchedLevel struct {
 	Users int `json:"users"`
+	// Rate is the offered rate of an open-loop level (Users is then 0).
+	Rate *float64 `json:"rate,omitempty"`
 	// In and Missing name the runs that have and lack it.
 	In      []string `json:"in"`
 	Missing []string `json:"missing"`
@@ -175,6 +184,10 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
+	if err := sameLoopKind(runs); err != nil {
+		return nil, err
+	}
+	open := runs[0].Analysis.Run.openLoop()
 	c := &Comparison{
 		FormatVersion:      CompareFormatVersion,
 		Settings:           runs[0].Analysis.Settings,
@@ -205,9 +218,9 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		a := r.Analysis
 		for j := range a.Steps {
 			st := &a.Steps[j]
-			if _, ok := levels[i][st.Users]; !ok {
-				levels[i][st.Users] = st
-				all[st.Users] = true
+			if _, ok := levels[i][levelOf(open, st)]; !ok {
+				levels[i][levelOf(open, st)] = st
+				all[levelOf(open, st)] = true
 			}
 		}
 		c.Runs = append(c.Runs, compareRun(r, i == 0))
@@ -251,6 +264,9 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		}
 		if len(missing) > 0 {
 			ul := UnmatchedLevel{Users: u, In: in, Missing: missing}
+			if open {
+				ul.Users, ul.Rate = 0, ptr(levelRate(u))
+			}
 			for _, v := range vs {
 				var p *float64
 				if v != nil {
@@ -263,16 +279,20 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		if vs[0] == nil || len(in) < 2 {
 			continue
 		}
-		c.Levels = append(c.Levels, c.level(u, vs, steps))
+		lc := c.level(u, vs, steps)
+		if open {
+			lc.Users, lc.Rate = 0, ptr(levelRate(u))
+		}
+		c.Levels = append(c.Levels, lc)
 		for i, v := range vs {
 			if v != nil && v.lat().Samples < MinStepSamples && runs[i].Analysis.Overall.OK > 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
-					u, names[i], v.lat().Samples, MinStepSamples))
+				c.Warnings = append(c.Warnings, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
+					levelText(lc.Users, lc.Rate), names[i], v.lat().Samples, MinStepSamples))
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s: only in %s (not in %s)", levelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
@@ -330,11 +350,17 @@ func compareRun(r *RunData, base bool) CompareRun {
 		cr.Files = append(cr.Files, sh.File)
 	}
 	for _, st := range a.Steps {
-		if !slices.Contains(cr.Users, st.Users) {
+		switch {
+		case a.Run.openLoop() && st.OfferedRPS != nil:
+			if !slices.Contains(cr.Rates, *st.OfferedRPS) {
+				cr.Rates = append(cr.Rates, *st.OfferedRPS)
+			}
+		case !slices.Contains(cr.Users, st.Users):
 			cr.Users = append(cr.Users, st.Users)
 		}
 	}
 	slices.Sort(cr.Users)
+	slices.Sort(cr.Rates)
 	if vals := r.Samples.Overall.Metric; len(vals) > 0 {
 		for _, p := range CDFProbabilities {
 			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *quantileSorted(vals, p)})
@@ -367,19 +393,20 @@ func (c *Comparison) verdict(i int) Verdict {
 		parts = append(parts, run.Name+" has no successful request after the warmup")
 	} else {
 		var worst *Change
-		worstUsers, matched := 0, 0
+		var worstLevel LevelComparison
+		matched := 0
 		for _, lc := range c.Levels {
 			if lc.Steps[i] != nil {
 				matched++
 			}
 			ch := lc.metric("p95").Changes[i]
 			if held[ch] && ch.Relative != nil && (worst == nil || math.Abs(*ch.Relative) > math.Abs(*worst.Relative)) {
-				worst, worstUsers = ch, lc.Users
+				worst, worstLevel = ch, lc
 			}
 		}
 		switch {
 		case worst != nil:
-			parts = append(parts, fmt.Sprintf("p95 at %d users %s", worstUsers, ChangeText(worst, UnitMS)))
+			parts = append(parts, fmt.Sprintf("p95 at %s %s", levelText(worstLevel.Users, worstLevel.Rate), ChangeText(worst, UnitMS)))
 		case matched > 0:
 			parts = append(parts, "p95 ~ at every matched user level")
 		}
@@ -400,7 +427,7 @@ func (c *Comparison) verdict(i int) Verdict {
 // sameLevels reports whether run i has the baseline's user levels: only
 // then do their overall figures compare like with like.
 func (c *Comparison) sameLevels(i int) bool {
-	return slices.Equal(c.Runs[i].Users, c.Runs[0].Users)
+	return slices.Equal(c.Runs[i].Users, c.Runs[0].Users) && slices.Equal(c.Runs[i].Rates, c.Runs[0].Rates)
 }
 
 // verdictMetrics are the metrics a verdict weighs.

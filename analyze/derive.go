@@ -11,8 +11,13 @@ import (
 // growth, health and warnings.
 func (c *computer) derive() {
 	a := c.a
-	a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
-	a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
+	if a.Run.openLoop() {
+		a.Baseline = openBaseline(a.Steps)
+		a.Saturation = openSaturation(a.Steps, a.Baseline, c.opts, a.Run.Shape.Arrival == "poisson")
+	} else {
+		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
+		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
+	}
 	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
 	a.Health = health(a)
 	a.Warnings = warnings(a, c)

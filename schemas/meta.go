@@ -31,6 +31,27 @@ type RunMeta struct {
 	Timeouts    Timeouts          `json:"timeouts"`
 	Generator   Generator         `json:"generator"`
 	Requests    int64             `json:"requests"`
+	// Workload is what the requests asked for; absent in files written
+	// before workloads existed.
+	Workload *Workload `json:"workload,omitempty"`
+	// EstimatedOutputRows counts the rows whose output_tokens is an
+	// estimate (the server sent no usage: the count of content chunks)
+	// rather than the server's figure. 0 (or absent) means every
+	// output_tokens came from the server.
+	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+}
+
+// Workload is the requests' size settings. Token ranges are "N" or
+// "MIN-MAX" ("" when unset: the built-in or file prompts as they are, and
+// the run's max_tokens).
+type Workload struct {
+	InputTokens  string `json:"input_tokens,omitempty"`
+	OutputTokens string `json:"output_tokens,omitempty"`
+	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
+	// Prompts is where prompts came from: "builtin", "synthetic", "file"
+	// (JSONL or text) or "sharegpt".
+	Prompts string `json:"prompts,omitempty"`
+	Seed    int64  `json:"seed"`
 }
 
 // Shape is the step-load shape the run used.
@@ -44,7 +65,27 @@ type Shape struct {
 	WaitMinS         float64 `json:"wait_min_s"`
 	WaitMaxS         float64 `json:"wait_max_s"`
 	StopOnSaturation bool    `json:"stop_on_saturation"`
+	// Arrival is "closed" (users with think time: the fields above) or an
+	// open loop, "poisson" or "constant" (the fields below). Absent in
+	// files written before open loops existed: read as closed.
+	Arrival        string  `json:"arrival,omitempty"`
+	Rate           float64 `json:"rate,omitempty"`      // requests/s in step 1
+	StepRate       float64 `json:"step_rate,omitempty"` // added each step
+	MaxRate        float64 `json:"max_rate,omitempty"`
+	Burstiness     float64 `json:"burstiness,omitempty"` // gamma shape; 1 is Poisson
+	MaxConcurrency int     `json:"max_concurrency,omitempty"`
+	Seed           int64   `json:"seed,omitempty"` // the arrival sequence's seed
 }
+
+// Open-loop arrival kinds recorded in Shape.Arrival.
+const (
+	ArrivalClosed   = "closed"
+	ArrivalPoisson  = "poisson"
+	ArrivalConstant = "constant"
+)
+
+// OpenLoop reports whether the shape is an open loop (poisson or constant).
+func (s Shape) OpenLoop() bool { return s.Arrival == ArrivalPoisson || s.Arrival == ArrivalConstant }
 
 // Timeouts are the request timeouts the run used.
 type Timeouts struct {

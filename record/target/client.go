@@ -35,8 +35,13 @@ type Result struct {
 	PromptTokens int32  // from the server's usage, valid only if HasUsage
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
-	Chunks       int32 // SSE data events received, not counting [DONE] and empty ones
-	BytesIn      int64 // response body bytes received
+	// OutputEstimated: the server sent no usage, so OutputTokens is an
+	// estimate, the number of stream chunks that carried content (servers
+	// that stream token by token, as vLLM, send one token a chunk). Set only
+	// on a successful stream without usage; PromptTokens stays unknown.
+	OutputEstimated bool
+	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
+	BytesIn         int64 // response body bytes received
 }
 
 // Client sends one request per Do call. Implementations are safe for
@@ -65,18 +70,19 @@ const drainAfterDone = 100 * time.Millisecond
 const maxCachedBodies = 1 << 16
 
 type client struct {
-	api      string
-	stream   bool
-	chat     bool
-	model    string
-	maxTok   int
-	limit    int64
-	timeout  time.Duration
-	idle     time.Duration
-	tr       *http.Transport
-	tmpl     *http.Request // method, URL, headers; cloned per request with WithContext
-	red      *Redactor
-	bodyTmpl *template.Template
+	api       string
+	stream    bool
+	chat      bool
+	model     string
+	maxTok    int
+	ignoreEOS bool
+	limit     int64
+	timeout   time.Duration
+	idle      time.Duration
+	tr        *http.Transport
+	tmpl      *http.Request // method, URL, headers; cloned per request with WithContext
+	red       *Redactor
+	bodyTmpl  *template.Template
 
 	// cache maps a prompt (its Text, or msgKey for Messages) to its
 	// *prepared body; cached counts the entries (bounded by maxCachedBodies).
@@ -94,6 +100,12 @@ type prepared struct {
 type msgKey struct {
 	first *Message
 	n     int
+	max   int
+}
+
+type textKey struct {
+	text string
+	max  int
 }
 
 // New validates o and returns a Client for it.
@@ -102,16 +114,17 @@ func New(o Options) (Client, error) {
 		return nil, err
 	}
 	c := &client{
-		api:     o.API,
-		chat:    o.API == APIChat,
-		stream:  o.Stream && o.API != APIHTTP,
-		model:   o.Model,
-		maxTok:  o.MaxTokens,
-		limit:   o.MaxBodyBytes,
-		timeout: o.Timeout,
-		idle:    o.IdleTimeout,
-		red:     o.NewRedactor(),
-		tr:      NewTransport(o),
+		api:       o.API,
+		chat:      o.API == APIChat,
+		stream:    o.Stream && o.API != APIHTTP,
+		model:     o.Model,
+		maxTok:    o.MaxTokens,
+		ignoreEOS: o.IgnoreEOS,
+		limit:     o.MaxBodyBytes,
+		timeout:   o.Timeout,
+		idle:      o.IdleTimeout,
+		red:       o.NewRedactor(),
+		tr:        NewTransport(o),
 	}
 	if c.limit == 0 {
 		c.limit = DefaultMaxBodyBytes
@@ -220,6 +233,7 @@ type chatRequest struct {
 	Model         string         `json:"model,omitempty"`
 	Messages      []Message      `json:"messages"`
 	MaxTokens     int            `json:"max_tokens,omitempty"`
+	IgnoreEOS     bool           `json:"ignore_eos,omitempty"`
 	Stream        bool           `json:"stream"`
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
 }
@@ -228,6 +242,7 @@ type completionsRequest struct {
 	Model         string         `json:"model,omitempty"`
 	Prompt        string         `json:"prompt"`
 	MaxTokens     int            `json:"max_tokens,omitempty"`
+	IgnoreEOS     bool           `json:"ignore_eos,omitempty"`
 	Stream        bool           `json:"stream"`
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
 }
@@ -245,9 +260,9 @@ func (c *client) prepare(p Prompt) *prepared {
 	var key any
 	switch {
 	case p.Messages == nil:
-		key = p.Text
+		key = textKey{p.Text, p.MaxTokens}
 	case len(p.Messages) > 0:
-		key = msgKey{&p.Messages[0], len(p.Messages)}
+		key = msgKey{&p.Messages[0], len(p.Messages), p.MaxTokens}
 	default:
 		return c.render(p)
 	}
@@ -274,11 +289,15 @@ func (c *client) render(p Prompt) *prepared {
 		b   []byte
 		err error
 	)
+	maxTok := c.maxTok
+	if p.MaxTokens > 0 {
+		maxTok = p.MaxTokens
+	}
 	switch c.api {
 	case APIChat:
-		b, err = json.Marshal(chatRequest{Model: c.model, Messages: p.messages(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+		b, err = json.Marshal(chatRequest{Model: c.model, Messages: p.messages(), MaxTokens: maxTok, IgnoreEOS: c.ignoreEOS, Stream: c.stream, StreamOptions: so})
 	case APICompletions:
-		b, err = json.Marshal(completionsRequest{Model: c.model, Prompt: p.text(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+		b, err = json.Marshal(completionsRequest{Model: c.model, Prompt: p.text(), MaxTokens: maxTok, IgnoreEOS: c.ignoreEOS, Stream: c.stream, StreamOptions: so})
 	default:
 		if c.bodyTmpl != nil {
 			var buf bytes.Buffer
@@ -627,6 +646,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 	}()
 	var (
 		chunks    int32
+		content   int32 // chunks with content: the estimate without usage
 		sawFinish bool
 	)
 	defer func() { res.Chunks = chunks }()
@@ -657,6 +677,9 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		if bytes.Equal(data, doneData) {
 			res.Latency = time.Since(res.Start)
 			res.OK = true
+			if !res.HasUsage {
+				res.OutputTokens, res.OutputEstimated = content, true
+			}
 			// Read the end of the body, briefly, so the connection can be
 			// reused; this is not part of the measurement.
 			wd.drain(drainAfterDone)
@@ -681,9 +704,12 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			c.setErr(res, class, "error event in stream: "+msg)
 			return
 		}
-		if !res.HasTTFT && info.content() {
-			res.TTFT = time.Since(res.Start)
-			res.HasTTFT = true
+		if info.content() {
+			content++
+			if !res.HasTTFT {
+				res.TTFT = time.Since(res.Start)
+				res.HasTTFT = true
+			}
 		}
 		sawFinish = sawFinish || info.finish
 		if info.usage {
