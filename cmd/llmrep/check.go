@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report"
+	reportpkg "github.com/llmrec/llmrec/report"
 )
 
 // CheckOptions are what `llmrep check` was asked to do.
@@ -167,23 +164,13 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	render := map[string]func(io.Writer, *analyze.CheckResult) error{
-		"": report.CheckText, formatText: report.CheckText, formatJSON: report.CheckJSON, formatMD: report.CheckMarkdown,
-	}[opts.Format]
-	var buf bytes.Buffer
-	if err := render(&buf, res); err != nil {
+	inputs := append([]string{opts.Baseline}, opts.Run...)
+	if err := report(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}
-	if opts.Output == "" || opts.Output == "-" {
-		if _, err := opts.IO.Out.Write(buf.Bytes()); err != nil {
-			return err
-		}
-	} else {
-		if err := os.WriteFile(opts.Output, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
+	if opts.Output != "" && opts.Output != "-" {
 		// The gates still show in the CI log.
-		if err := report.CheckText(opts.IO.Err, res); err != nil {
+		if err := reportpkg.CheckText(opts.IO.Err, res); err != nil {
 			return err
 		}
 	}
@@ -191,4 +178,11 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 		return checkFailed{res.Failed, len(res.Gates)}
 	}
 	return nil
+}
+
+// checkFormats are the encoders of `llmrep check` (it has no HTML page).
+var checkFormats = formats[*analyze.CheckResult]{
+	formatText: reportpkg.CheckText,
+	formatJSON: reportpkg.CheckJSON,
+	formatMD:   reportpkg.CheckMarkdown,
 }
