@@ -11,6 +11,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 )
 
 // maxChartPoints bounds the points of every time-series chart. The analyzer
@@ -52,7 +53,7 @@ type chartSpec struct {
 	Options json.RawMessage
 }
 
-// buildCharts builds the charts of SPEC §7 in page order; the first, p95
+// buildCharts builds the charts (docs/METHOD.md) in page order; the first, p95
 // and p99 against users, is the one that shows the saturation point.
 func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	type builder struct {
@@ -60,7 +61,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		build          func(*analyze.Analysis) *charts.RectChart
 	}
 	s := &a.Series
-	window := fmtSeconds(s.WindowS)
+	window := view.Secs(s.WindowS)
 	metric, unit := "Latency", "latency"
 	if a.Settings.Metric == analyze.MetricTTFT {
 		metric, unit = "TTFT", "TTFT"
@@ -256,7 +257,14 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	)
 	c.ExtendYAxis(rightAxis("fail %"))
 	var p95, p99, fail []opts.LineData
-	for _, st := range a.Steps {
+	keep := []int{}
+	for i, st := range a.Steps {
+		if a.Baseline != nil && st.Step == a.Baseline.Step || a.Saturation.Step != nil && st.Step == *a.Saturation.Step {
+			keep = append(keep, i)
+		}
+	}
+	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, keep...) {
+		st := a.Steps[i]
 		u := st.Users
 		p95 = append(p95, xy(float64(u), st.P95MS))
 		p99 = append(p99, xy(float64(u), st.P99MS))
@@ -283,7 +291,7 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
 		p95Opts = append(p95Opts,
 			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-				Name:  "limit " + trimFloat(a.Settings.LatencyThreshold) + "× baseline p95",
+				Name:  "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95",
 				YAxis: limit,
 			}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
@@ -338,7 +346,7 @@ func histogramChart(a *analyze.Analysis) *charts.RectChart {
 		if i+1 >= len(h.Bounds) {
 			break
 		}
-		cats = append(cats, fmtNum(h.Bounds[i])+"–"+fmtNum(h.Bounds[i+1]))
+		cats = append(cats, view.MS(&h.Bounds[i])+"–"+view.MS(&h.Bounds[i+1]))
 		data = append(data, opts.BarData{Value: n})
 	}
 	if len(data) == 0 {

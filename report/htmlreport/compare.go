@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/report/assets"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -152,68 +153,24 @@ func directionClass(ch *analyze.Change) string {
 	return ""
 }
 
-// cellValue prints a metric value in its unit.
-func cellValue(v *float64, unit string) string {
-	switch unit {
-	case analyze.UnitMS:
-		return fmtMS(v)
-	case analyze.UnitRate:
-		return fmtPct(v)
-	}
-	return fmtPtr(v)
-}
-
-var metricTitles = map[string]string{
-	"p50": "p50 latency (ms)", "p95": "p95 latency (ms)", "p99": "p99 latency (ms)", "fail_rate": "Failure rate",
-	"rps": "Requests per second", "ttft_p95": "TTFT p95 (ms)", "tokens_per_s": "Output tokens/s per request (median)",
-}
-
 func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 	names := make([]string, len(c.Runs))
 	for i, r := range c.Runs {
-		names[i] = r.Name
+		names[i] = view.Clean(r.Name)
 	}
 	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: c.Definitions}
 	p.Title = "Comparison: " + strings.Join(names, " vs ")
 	p.Subtitle = strconv.Itoa(len(c.Runs)) + " runs; baseline " + names[0]
-	s := c.Settings
-	p.Settings = fmt.Sprintf("metric %s, warmup %s, window %s, baseline users %d, latency threshold %s×, error threshold %s; "+
-		"~ means not significant at α = %s", s.Metric, fmtSeconds(s.WarmupS), fmtSeconds(s.WindowS), s.BaselineUsers,
-		trimFloat(s.LatencyThreshold), fmtPct(&s.ErrorThreshold), trimFloat(c.Alpha))
-	if s.WarmupS == 0 {
-		p.Settings = strings.Replace(p.Settings, "warmup 0s", "no warmup", 1)
-	}
+	p.Settings = view.CompareSettings(c)
 	for _, v := range c.Verdicts {
 		p.Verdicts = append(p.Verdicts, verdictItem{Question: v.Run + " vs " + v.Against, Answer: v.Outcome, Detail: v.Summary, Class: outcomeClass(v.Outcome)})
 	}
 	for i, r := range c.Runs {
-		row := compareRunRow{Name: r.Name, Color: runColor(i), Baseline: r.Baseline, Growth: r.Growth, Users: dash, Requests: dash, FailRate: dash}
-		src := "run " + r.RunID
-		if r.Model != "" {
-			src += ", model " + r.Model
-		}
-		row.Source = src + ", " + strings.Join(r.Files, " ")
-		if n := len(r.Users); n > 0 {
-			row.Users = strconv.Itoa(r.Users[0]) + "–" + strconv.Itoa(r.Users[n-1])
-		}
+		row := compareRunRow{Name: view.Clean(r.Name), Color: runColor(i), Baseline: r.Baseline, Growth: view.Clean(r.Growth),
+			Source: view.RunSource(r), Users: view.Users(r.Users), Requests: view.NA, FailRate: view.NA,
+			Saturation: view.RunSaturation(r), BaseP95: view.RunBaselineP95(r)}
 		if a := r.Analysis; a != nil {
-			row.Requests, row.FailRate = fmtInt(a.Overall.Requests), fmtPct(a.Overall.FailRate)
-		}
-		sat := r.Saturation
-		switch {
-		case sat.Reached && sat.Users != nil:
-			row.Saturation = strconv.Itoa(*sat.Users) + " users"
-			if sat.Signal != nil {
-				row.Saturation += " (" + *sat.Signal + ")"
-			}
-		case r.BaselineP95 == nil:
-			row.Saturation = "not evaluated"
-		default:
-			row.Saturation = "not reached up to " + strconv.Itoa(sat.MaxUsers)
-		}
-		row.BaseP95 = dash
-		if b := r.BaselineP95; b != nil {
-			row.BaseP95 = fmtMSUnit(b.P95MS) + " at " + strconv.Itoa(b.Users) + " users"
+			row.Requests, row.FailRate = view.Int(a.Overall.Requests), view.Pct(a.Overall.FailRate)
 		}
 		p.Runs = append(p.Runs, row)
 	}
@@ -222,7 +179,7 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 		heads[i] = runHead{Name: r.Name, Color: runColor(i), Baseline: r.Baseline}
 	}
 	for mi, metric := range c.Metrics {
-		t := metricTable{Title: metricTitles[metric], Head: heads}
+		t := metricTable{Title: view.MetricTitle(metric, c.Settings.Metric), Head: heads}
 		if t.Title == "" {
 			t.Title = metric
 		}
@@ -230,7 +187,7 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 			m := lc.Metrics[mi]
 			r := metricRow{Users: label, All: all}
 			for i := range c.Runs {
-				cell := compareCell{Value: cellValue(m.Values[i], m.Unit), Baseline: i == 0}
+				cell := compareCell{Value: view.Value(m.Values[i], m.Unit), Baseline: i == 0}
 				if i > 0 {
 					switch {
 					case m.Changes[i] != nil:
@@ -239,27 +196,31 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 					case lc.Users > 0 && lc.Steps[i] == nil:
 						cell.Value, cell.Change = "not run", ""
 					default:
-						cell.Change = dash
+						cell.Change = view.NA
 					}
 				}
 				r.Cells = append(r.Cells, cell)
 			}
 			return r
 		}
-		for _, lc := range c.Levels {
-			t.Rows = append(t.Rows, row(strconv.Itoa(lc.Users), lc, false))
+		shown, cut := view.Ends(len(c.Levels), view.MaxStepRows)
+		for k, i := range shown {
+			if cut > 0 && k == view.MaxStepRows/2 {
+				t.Rows = append(t.Rows, metricRow{Users: fmt.Sprintf("… %d more levels", cut)})
+			}
+			t.Rows = append(t.Rows, row(strconv.Itoa(c.Levels[i].Users), c.Levels[i], false))
 		}
 		t.Rows = append(t.Rows, row("all", c.Overall, true))
 		p.Tables = append(p.Tables, t)
 	}
-	for _, u := range c.Unmatched {
+	for i, u := range c.Unmatched {
+		if i == view.MaxStepRows {
+			p.Unmatched = append(p.Unmatched, unmatchedRow{"…", fmt.Sprintf("%d more levels", len(c.Unmatched)-i), ""})
+			break
+		}
 		p.Unmatched = append(p.Unmatched, unmatchedRow{strconv.Itoa(u.Users), strings.Join(u.In, ", "), strings.Join(u.Missing, ", ")})
 	}
-	p.Warnings = c.Warnings
-	if len(p.Warnings) > maxWarnings {
-		p.MoreWarnings = len(p.Warnings) - maxWarnings
-		p.Warnings = p.Warnings[:maxWarnings]
-	}
+	p.Warnings, p.MoreWarnings = view.Warnings(c.Warnings)
 	return p
 }
 
@@ -269,7 +230,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 	if c.Settings.Metric == analyze.MetricTTFT {
 		metric = "TTFT"
 	}
-	window := fmtSeconds(c.Settings.WindowS)
+	window := view.Secs(c.Settings.WindowS)
 	bs := []struct {
 		title, caption string
 		build          func(*analyze.Comparison) *charts.RectChart
@@ -316,7 +277,8 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		var data []opts.LineData
 		seen := map[int]bool{}
 		if a := r.Analysis; a != nil {
-			for _, st := range a.Steps {
+			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
+				st := a.Steps[k]
 				if seen[st.Users] {
 					continue
 				}
@@ -329,7 +291,7 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		if b := r.BaselineP95; i == 0 && b != nil && b.P95MS != nil {
 			o = append(o,
 				charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-					Name:  "limit " + trimFloat(c.Settings.LatencyThreshold) + "× baseline p95",
+					Name:  "limit " + view.Factor(c.Settings.LatencyThreshold) + " baseline p95",
 					YAxis: round(*b.P95MS * c.Settings.LatencyThreshold),
 				}),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
