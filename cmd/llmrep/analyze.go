@@ -77,7 +77,7 @@ func runAnalyze(cmd *cobra.Command, opts *AnalyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	return report(opts.IO, opts.Format, opts.Output, defaultHTMLPath(opts.Paths[0]), opts.Paths, a, analysisFormats)
+	return present(opts.IO, opts.Format, opts.Output, defaultHTMLPath(opts.Paths[0]), opts.Paths, a, analysisFormats)
 }
 
 // analysisFormats are the encoders of `llmrep analyze`.
@@ -91,11 +91,11 @@ var analysisFormats = formats[*analyze.Analysis]{
 // formats maps each --format to its encoder of a T.
 type formats[T any] map[string]func(io.Writer, T) error
 
-// report writes v the way every llmrep command does. With a format, that
+// present writes v the way every llmrep command does. With a format, that
 // format goes to -o, or stdout (html: to -o or defaultHTML). Without one,
 // text goes to stdout and, when the command has an HTML page, the page to
 // -o or defaultHTML. inputs are never written over.
-func report[T any](ios *IO, format, out, defaultHTML string, inputs []string, v T, enc formats[T]) error {
+func present[T any](ios *IO, format, out, defaultHTML string, inputs []string, v T, enc formats[T]) error {
 	if format == "" && enc[formatHTML] == nil {
 		format = formatText
 	}

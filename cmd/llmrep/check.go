@@ -165,7 +165,7 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 		return usageError{err}
 	}
 	inputs := append([]string{opts.Baseline}, opts.Run...)
-	if err := report(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
+	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}
 	if opts.Output != "" && opts.Output != "-" {

@@ -163,7 +163,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 		inputs[i] = r.Path
 	}
 	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
-	return report(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)
+	return present(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)
 }
 
 // comparisonFormats are the encoders of `llmrep compare`.

@@ -113,3 +113,43 @@ func TestReportRefusesSpecialOutputs(t *testing.T) {
 		t.Errorf("a newline in the name is printed raw: %q", errOut)
 	}
 }
+
+// FuzzWriteReport: whatever the output name (relative to a directory that
+// holds an input, a symlink to it and a symlink to a file outside), the
+// input and the file outside keep their bytes, and a report written is at
+// the name given, as a regular file holding the report.
+func FuzzWriteReport(f *testing.F) {
+	for _, s := range []string{"run.parquet", "out.html", "link", "outside", "./run.parquet", "sub/../run.parquet", "a\nb", "", ".", "..", "run.parq*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		dir := t.TempDir()
+		far := filepath.Join(t.TempDir(), "far.txt")
+		in := filepath.Join(dir, "run.parquet")
+		for _, p := range []string{in, far} {
+			if err := os.WriteFile(p, []byte("keep"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Symlink(in, filepath.Join(dir, "link")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(far, filepath.Join(dir, "outside")); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		_, err := writeReport(path, []byte("report"), []string{filepath.Join(dir, "run.parq*")})
+		for _, p := range []string{in, far} {
+			if b, _ := os.ReadFile(p); string(b) != "keep" {
+				t.Fatalf("writing %q changed %s to %q", name, p, b)
+			}
+		}
+		if err == nil {
+			fi, lerr := os.Lstat(path)
+			b, _ := os.ReadFile(path)
+			if lerr != nil || !fi.Mode().IsRegular() || string(b) != "report" {
+				t.Fatalf("writing %q: %v, %v, %q", name, fi, lerr, b)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package htmlreport
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -213,6 +214,10 @@ func failuresChart(a *analyze.Analysis) *charts.RectChart {
 		classes = append(classes, k)
 	}
 	slices.Sort(classes)
+	byClass := s.FailuresByClass
+	if len(classes) > view.MaxErrorRows {
+		classes, byClass = topClasses(classes, byClass, len(s.T))
+	}
 	if len(g) == 0 {
 		c.SetGlobalOptions(emptyTitle())
 	} else if len(classes) == 0 {
@@ -244,9 +249,39 @@ func failuresChart(a *analyze.Analysis) *charts.RectChart {
 		if i == 0 {
 			o = append(o, warmupArea(a)...)
 		}
-		c.MultiSeries = append(c.MultiSeries, series(c, k, perSecond(s.FailuresByClass[k]), o...))
+		c.MultiSeries = append(c.MultiSeries, series(c, k, perSecond(byClass[k]), o...))
 	}
 	return c
+}
+
+// topClasses keeps the view.MaxErrorRows-1 classes with the most
+// failures (sorted by name) and sums the others into one series, last.
+func topClasses(classes []string, byClass map[string][]int64, n int) ([]string, map[string][]int64) {
+	total := func(k string) (t int64) {
+		for _, x := range byClass[k] {
+			t += x
+		}
+		return t
+	}
+	ranked := slices.Clone(classes)
+	slices.SortStableFunc(ranked, func(a, b string) int { return cmp.Compare(total(b), total(a)) })
+	keep := ranked[:view.MaxErrorRows-1]
+	slices.Sort(keep)
+	out := make(map[string][]int64, len(keep)+1)
+	for _, k := range keep {
+		out[k] = byClass[k]
+	}
+	other := fmt.Sprintf("other (%d classes)", len(ranked)-len(keep))
+	sum := make([]int64, n)
+	for _, k := range ranked[len(keep):] {
+		for i, x := range byClass[k] {
+			if i < n {
+				sum[i] += x
+			}
+		}
+	}
+	out[other] = sum
+	return append(keep, other), out
 }
 
 func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
