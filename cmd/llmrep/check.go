@@ -90,7 +90,8 @@ percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
 				for _, s := range set.specs {
 					g, err := analyze.ParseGate(set.kind, s, atUsers)
 					if err != nil {
-						errs = append(errs, err)
+						// The library names the gate; the flag is ours to name.
+						errs = append(errs, fmt.Errorf("--%s: %w", strings.ReplaceAll(set.kind, "_", "-"), err))
 						continue
 					}
 					opts.Gates = append(opts.Gates, g)

@@ -37,8 +37,10 @@ func Duration(v *float64) string {
 		return fmt.Sprintf("%.2fs", x/1000)
 	case x >= 100:
 		return fmt.Sprintf("%.0fms", x)
+	case x >= 1:
+		return fmt.Sprintf("%.1fms", x)
 	}
-	return fmt.Sprintf("%.1fms", x)
+	return fmt.Sprintf("%.3fms", x)
 }
 
 // Pct prints a fraction as a percentage with two decimals.

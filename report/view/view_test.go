@@ -86,7 +86,7 @@ func TestOneFormatter(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
 	tests := []struct{ got, want string }{
 		{MS(nil), NA}, {MS(v(12.34)), "12.3"}, {MS(v(1234.5)), "1234"},
-		{Duration(v(850)), "850ms"}, {Duration(v(1250)), "1.25s"}, {Duration(v(12000)), "12.0s"},
+		{Duration(v(850)), "850ms"}, {Duration(v(12.34)), "12.3ms"}, {Duration(v(0.25)), "0.250ms"}, {Duration(v(1250)), "1.25s"}, {Duration(v(12000)), "12.0s"},
 		{Pct(v(0.0123)), "1.23%"}, {Ratio(v(1.5)), "1.50x"}, {Factor(2), "2x"}, {Secs(90), "1m30s"},
 		{Settings(analyze.Settings{Metric: "latency", WindowS: 10, BaselineUsers: 5, LatencyThreshold: 2, ErrorThreshold: 0.01}),
 			"metric latency, no warmup, window 10s, baseline users 5, latency threshold 2x, error threshold 1.00%"},
