@@ -91,7 +91,7 @@ type comparePage struct {
 	Unmatched       []unmatchedRow
 	Warnings        []string
 	MoreWarnings    int
-	Definitions     []analyze.Definition
+	Definitions     []view.Field
 	Generator       string
 }
 
@@ -138,90 +138,50 @@ func outcomeClass(outcome string) string {
 	return "na"
 }
 
-func directionClass(ch *analyze.Change) string {
-	if ch == nil {
-		return ""
+func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
+	v := view.NewComparison(c)
+	names := v.Names()
+	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: v.Defs, Settings: v.Settings,
+		Warnings: v.Warnings, MoreWarnings: v.More}
+	p.Title = "Comparison: " + strings.Join(names, " vs ")
+	p.Subtitle = strconv.Itoa(v.Runs) + " runs; baseline " + v.Baseline
+	for _, vd := range v.Verdicts {
+		p.Verdicts = append(p.Verdicts, verdictItem{Question: vd.Run + " vs " + vd.Against, Answer: vd.Outcome, Detail: vd.Summary, Class: outcomeClass(vd.Outcome)})
 	}
-	switch ch.Direction {
-	case analyze.DirectionWorse:
-		return "worse"
-	case analyze.DirectionBetter:
-		return "better"
-	case analyze.DirectionSame:
-		return "same"
+	heads := make([]runHead, len(names))
+	for i, r := range v.RunTable.Rows {
+		p.Runs = append(p.Runs, compareRunRow{Name: names[i], Color: runColor(i), Baseline: i == 0, Source: v.Sources[i].Value,
+			Users: r[1], Requests: r[2], FailRate: r[3], Saturation: r[4], Growth: r[5], BaseP95: r[6]})
+		heads[i] = runHead{Name: names[i], Color: runColor(i), Baseline: i == 0}
 	}
-	return ""
+	for mi, title := range v.Metrics {
+		p.Tables = append(p.Tables, metricTableOf(v, mi, title, heads))
+	}
+	for _, r := range v.Unmatched.Rows {
+		p.Unmatched = append(p.Unmatched, unmatchedRow{r[0], r[1], r[2]})
+	}
+	if v.Unmatched.Cut > 0 {
+		p.Unmatched = append(p.Unmatched, unmatchedRow{"…", fmt.Sprintf("%d more levels", v.Unmatched.Cut), ""})
+	}
+	return p
 }
 
-func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
-	names := make([]string, len(c.Runs))
-	for i, r := range c.Runs {
-		names[i] = view.Clean(r.Name)
-	}
-	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: c.Definitions}
-	p.Title = "Comparison: " + strings.Join(names, " vs ")
-	p.Subtitle = strconv.Itoa(len(c.Runs)) + " runs; baseline " + names[0]
-	p.Settings = view.CompareSettings(c)
-	for _, v := range c.Verdicts {
-		p.Verdicts = append(p.Verdicts, verdictItem{Question: v.Run + " vs " + v.Against, Answer: v.Outcome, Detail: v.Summary, Class: outcomeClass(v.Outcome)})
-	}
-	for i, r := range c.Runs {
-		row := compareRunRow{Name: view.Clean(r.Name), Color: runColor(i), Baseline: r.Baseline, Growth: view.Clean(r.Growth),
-			Source: view.RunSource(r), Users: view.Users(r.Users), Requests: view.NA, FailRate: view.NA,
-			Saturation: view.RunSaturation(r), BaseP95: view.RunBaselineP95(r)}
-		if a := r.Analysis; a != nil {
-			row.Requests, row.FailRate = view.Int(a.Overall.Requests), view.Pct(a.Overall.FailRate)
+// metricTableOf lays out metric mi of the view, a change coloured by its
+// direction.
+func metricTableOf(v *view.Comparison, mi int, title string, heads []runHead) metricTable {
+	t := metricTable{Title: title, Head: heads}
+	rows, cut, cutAt := v.Rows(mi)
+	for k, r := range rows {
+		if cut > 0 && k == cutAt {
+			t.Rows = append(t.Rows, metricRow{Users: fmt.Sprintf("… %d more levels", cut)})
 		}
-		p.Runs = append(p.Runs, row)
-	}
-	heads := make([]runHead, len(c.Runs))
-	for i, r := range c.Runs {
-		heads[i] = runHead{Name: r.Name, Color: runColor(i), Baseline: r.Baseline}
-	}
-	for mi, metric := range c.Metrics {
-		t := metricTable{Title: view.MetricTitle(metric, c.Settings.Metric), Head: heads}
-		if t.Title == "" {
-			t.Title = metric
+		mr := metricRow{Users: r.Users, All: r.All}
+		for i, c := range r.Cells {
+			mr.Cells = append(mr.Cells, compareCell{Value: c.Value, Change: c.Change, Class: c.Direction, Baseline: i == 0})
 		}
-		row := func(label string, lc analyze.LevelComparison, all bool) metricRow {
-			m := lc.Metrics[mi]
-			r := metricRow{Users: label, All: all}
-			for i := range c.Runs {
-				cell := compareCell{Value: view.Value(m.Values[i], m.Unit), Baseline: i == 0}
-				if i > 0 {
-					switch {
-					case m.Changes[i] != nil:
-						cell.Change = analyze.ChangeText(m.Changes[i], m.Unit)
-						cell.Class = directionClass(m.Changes[i])
-					case lc.Users > 0 && lc.Steps[i] == nil:
-						cell.Value, cell.Change = "not run", ""
-					default:
-						cell.Change = view.NA
-					}
-				}
-				r.Cells = append(r.Cells, cell)
-			}
-			return r
-		}
-		shown, cut := view.Ends(len(c.Levels), view.MaxStepRows)
-		for k, i := range shown {
-			if cut > 0 && k == view.MaxStepRows/2 {
-				t.Rows = append(t.Rows, metricRow{Users: fmt.Sprintf("… %d more levels", cut)})
-			}
-			t.Rows = append(t.Rows, row(strconv.Itoa(c.Levels[i].Users), c.Levels[i], false))
-		}
-		t.Rows = append(t.Rows, row("all", c.Overall, true))
-		p.Tables = append(p.Tables, t)
+		t.Rows = append(t.Rows, mr)
 	}
-	for i, u := range c.Unmatched {
-		if i == view.MaxStepRows {
-			p.Unmatched = append(p.Unmatched, unmatchedRow{"…", fmt.Sprintf("%d more levels", len(c.Unmatched)-i), ""})
-			break
-		}
-		p.Unmatched = append(p.Unmatched, unmatchedRow{strconv.Itoa(u.Users), strings.Join(u.In, ", "), strings.Join(u.Missing, ", ")})
-	}
-	p.Warnings, p.MoreWarnings = view.Warnings(c.Warnings)
-	return p
+	return t
 }
 
 // compareCharts builds the comparison's charts in page order.

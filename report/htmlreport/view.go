@@ -33,7 +33,7 @@ type page struct {
 	Warnings []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
-	Definitions  []analyze.Definition
+	Definitions  []view.Field
 	Generator    string
 }
 
@@ -136,10 +136,11 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 		p.Errors = append(p.Errors, errorRow{fmt.Sprintf("other (%d classes)", other.Classes), view.Int(other.Count), view.Pct(&other.Share), ""})
 	}
 	p.Warnings, p.MoreWarnings = view.Warnings(a.Warnings)
-	p.Definitions = a.Definitions
-	if len(p.Definitions) == 0 {
-		p.Definitions = analyze.Definitions(a.Settings)
+	defs := a.Definitions
+	if len(defs) == 0 {
+		defs = analyze.Definitions(a.Settings)
 	}
+	p.Definitions = view.Definitions(defs)
 	return p
 }
 

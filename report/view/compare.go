@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -70,43 +69,86 @@ func NewComparison(c *analyze.Comparison) *Comparison {
 	return v
 }
 
-// MetricTable is the table of metric mi over the runs of cols (indexes
-// into the compared runs; 0 is the baseline), the user levels capped.
-// nameWidth clips the run names of the header.
-func (v *Comparison) MetricTable(mi int, cols []int, nameWidth int) Table {
+// Cell is one run's value of a metric at a level and, after the
+// baseline, its change.
+type Cell struct {
+	Value, Change string
+	// Direction is the change's: analyze.DirectionWorse, ...Better,
+	// ...Same, or "" without a test.
+	Direction string
+}
+
+// Row is one level of a metric's table ("all" for the whole run).
+type Row struct {
+	Users string
+	All   bool
+	Cells []Cell // one per run
+}
+
+// Rows are the rows of metric mi: the user levels (capped: Cut levels
+// left out before row CutAt), then the whole run.
+func (v *Comparison) Rows(mi int) (rows []Row, cut, cutAt int) {
 	c := v.c
-	t := Table{Head: []string{"users"}, Right: []bool{true}, Of: "user levels"}
-	for _, i := range cols {
-		t.Head = append(t.Head, Clip(Clean(c.Runs[i].Name), nameWidth))
-		t.Right = append(t.Right, true)
-		if i > 0 {
-			t.Head = append(t.Head, "vs "+Clip(Clean(c.Runs[0].Name), nameWidth-3))
-			t.Right = append(t.Right, true)
-		}
-	}
-	row := func(label string, lc analyze.LevelComparison) []string {
+	row := func(label string, lc analyze.LevelComparison, all bool) Row {
 		m := lc.Metrics[mi]
-		r := []string{label}
-		for _, i := range cols {
-			r = append(r, Value(m.Values[i], m.Unit))
-			if i > 0 {
-				ch := NA
-				if m.Changes[i] != nil {
-					ch = Change(m.Changes[i], m.Unit)
-				} else if m.Values[i] == nil && lc.Steps[i] == nil && lc.Users > 0 {
-					ch = "-"
-				}
-				r = append(r, ch)
+		r := Row{Users: label, All: all}
+		for i := range c.Runs {
+			cell := Cell{Value: Value(m.Values[i], m.Unit)}
+			switch {
+			case i == 0:
+			case m.Changes[i] != nil:
+				cell.Change, cell.Direction = Change(m.Changes[i], m.Unit), m.Changes[i].Direction
+			case lc.Users > 0 && lc.Steps[i] == nil:
+				cell.Value, cell.Change = "not run", "-"
+			default:
+				cell.Change = NA
 			}
+			r.Cells = append(r.Cells, cell)
 		}
 		return r
 	}
 	shown, cut := Ends(len(c.Levels), MaxStepRows)
-	t.Cut, t.CutAt = cut, MaxStepRows/2
 	for _, k := range shown {
-		t.Rows = append(t.Rows, row(fmt.Sprint(c.Levels[k].Users), c.Levels[k]))
+		rows = append(rows, row(Int(c.Levels[k].Users), c.Levels[k], false))
 	}
-	t.Rows = append(t.Rows, row("all", c.Overall))
+	return append(rows, row("all", c.Overall, true)), cut, MaxStepRows / 2
+}
+
+// Names are the compared runs' names, cleaned.
+func (v *Comparison) Names() []string {
+	out := make([]string, len(v.c.Runs))
+	for i, r := range v.c.Runs {
+		out[i] = Clean(r.Name)
+	}
+	return out
+}
+
+// MetricTable is the table of metric mi over the runs of cols (indexes
+// into the compared runs; 0 is the baseline), for text and Markdown.
+// nameWidth clips the run names of the header.
+func (v *Comparison) MetricTable(mi int, cols []int, nameWidth int) Table {
+	names := v.Names()
+	t := Table{Head: []string{"users"}, Right: []bool{true}, Of: "user levels"}
+	for _, i := range cols {
+		t.Head = append(t.Head, Clip(names[i], nameWidth))
+		t.Right = append(t.Right, true)
+		if i > 0 {
+			t.Head = append(t.Head, "vs "+Clip(names[0], nameWidth-3))
+			t.Right = append(t.Right, true)
+		}
+	}
+	rows, cut, cutAt := v.Rows(mi)
+	t.Cut, t.CutAt = cut, cutAt
+	for _, r := range rows {
+		cells := []string{r.Users}
+		for _, i := range cols {
+			cells = append(cells, r.Cells[i].Value)
+			if i > 0 {
+				cells = append(cells, r.Cells[i].Change)
+			}
+		}
+		t.Rows = append(t.Rows, cells)
+	}
 	return t
 }
 
