@@ -292,13 +292,7 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	)
 	c.ExtendYAxis(rightAxis("fail %"))
 	var p95, p99, fail []opts.LineData
-	keep := []int{}
-	for i, st := range a.Steps {
-		if a.Baseline != nil && st.Step == a.Baseline.Step || a.Saturation.Step != nil && st.Step == *a.Saturation.Step {
-			keep = append(keep, i)
-		}
-	}
-	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, keep...) {
+	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
 		u := st.Users
 		p95 = append(p95, xy(float64(u), st.P95MS))
@@ -362,6 +356,18 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...),
 	)
 	return c
+}
+
+// markedSteps are the indexes of the baseline and saturation steps, which
+// a thinned chart keeps.
+func markedSteps(a *analyze.Analysis) []int {
+	var keep []int
+	for i, st := range a.Steps {
+		if a.Baseline != nil && st.Step == a.Baseline.Step || a.Saturation.Step != nil && st.Step == *a.Saturation.Step {
+			keep = append(keep, i)
+		}
+	}
+	return keep
 }
 
 func histogramChart(a *analyze.Analysis) *charts.RectChart {
