@@ -231,7 +231,7 @@ const (
 	ruleGrowth   = "linear healthy, exponential warning, flat+failures critical"
 )
 
-// BandP99P50 is the seed's band of a p99/p50 ratio.
+// BandP99P50 is the band of a p99/p50 ratio (docs/METHOD.md).
 func BandP99P50(v float64) string {
 	switch {
 	case v < 2:
@@ -242,7 +242,7 @@ func BandP99P50(v float64) string {
 	return BandCritical
 }
 
-// BandFailRate is the seed's band of a failure rate (a fraction).
+// BandFailRate is the band of a failure rate, a fraction (docs/METHOD.md).
 func BandFailRate(v float64) string {
 	switch {
 	case v < 0.001:
@@ -253,7 +253,7 @@ func BandFailRate(v float64) string {
 	return BandCritical
 }
 
-// BandGrowth is the seed's band of a growth pattern.
+// BandGrowth is the band of a growth pattern (docs/METHOD.md).
 func BandGrowth(p string) string {
 	switch p {
 	case GrowthExponential:

@@ -49,7 +49,7 @@ func (e *GateError) Error() string { return "gate " + quote(e.Spec) + ": " + e.R
 
 // ParseGate parses a gate of kind given as "K=V" or "K@USERS=V". atUsers
 // is the level of a gate without @USERS (0: overall). Values take units
-// (SPEC §6): latencies are Go durations ("800ms", "2s"), rates fractions
+// (docs/METHOD.md): latencies are Go durations ("800ms", "2s"), rates fractions
 // or percentages ("0.01", "1%"), counts and ratios plain numbers;
 // max_regression takes a percentage or fraction of change.
 func ParseGate(kind, spec string, atUsers int) (Gate, error) {
