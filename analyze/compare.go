@@ -58,7 +58,7 @@ type Comparison struct {
 	Levels []LevelComparison `json:"levels"`
 	// Unmatched lists the user levels that some run lacks.
 	Unmatched []UnmatchedLevel `json:"unmatched"`
-	// Verdicts has one sentence per run after the baseline.
+	// Verdicts has one verdict per run after the baseline.
 	Verdicts    []Verdict    `json:"verdicts"`
 	Definitions []Definition `json:"definitions"`
 	Warnings    []string     `json:"warnings"`
@@ -153,7 +153,34 @@ type Verdict struct {
 	// of p50, p95, p99 and the failure rate (overall and matched levels)
 	// and the saturation point.
 	Outcome string `json:"outcome"`
-	Summary string `json:"summary"`
+	// Summary is the verdict in one sentence as the reports print it.
+	// Compare leaves it empty: the presentation layer (report/view) words
+	// it from Evidence, and the JSON output carries its words.
+	Summary  string          `json:"summary"`
+	Evidence VerdictEvidence `json:"-"`
+}
+
+// VerdictEvidence is what a verdict rests on besides the saturation
+// points of the two runs (CompareRun.Saturation).
+type VerdictEvidence struct {
+	// NoSuccess: the run has no successful request after the warmup (no
+	// latency to compare).
+	NoSuccess bool
+	// WorstP95 is the largest relative p95 change at a matched level that
+	// holds under the correction for multiple tests, at WorstUsers; nil
+	// when none holds. Matched counts the levels the run shares with the
+	// baseline.
+	WorstP95   *Change
+	WorstUsers int
+	Matched    int
+	// OverallP95 is the change of the whole-run p95, nil unless the runs
+	// have the same user levels.
+	OverallP95 *Change
+	// FailRate is the change of the whole-run failure rate when it holds
+	// under the correction (and the runs have the same levels), from
+	// FailRateBase to FailRateRun.
+	FailRate                  *Change
+	FailRateRun, FailRateBase *float64
 }
 
 // CDFProbabilities are the probabilities of CompareRun.CDF.
@@ -353,7 +380,7 @@ func (lc *LevelComparison) metric(name string) *MetricComparison {
 	return nil
 }
 
-// verdict sums up run i against the baseline: saturation points, the
+// verdict weighs run i against the baseline and keeps the evidence: the
 // largest p95 change of a matched level that survives the correction for
 // multiple tests (corrected), the overall p95 and the failure rate when
 // it changed.
@@ -361,38 +388,27 @@ func (c *Comparison) verdict(i int) Verdict {
 	base, run := c.Runs[0], c.Runs[i]
 	v := Verdict{Run: run.Name, Against: base.Name}
 	held := c.corrected(i)
-	var parts []string
-	parts = append(parts, satSentence(run, base))
-	if run.Analysis.Overall.OK == 0 {
-		parts = append(parts, run.Name+" has no successful request after the warmup")
-	} else {
-		var worst *Change
-		worstUsers, matched := 0, 0
+	e := &v.Evidence
+	e.NoSuccess = run.Analysis.Overall.OK == 0
+	if !e.NoSuccess {
 		for _, lc := range c.Levels {
 			if lc.Steps[i] != nil {
-				matched++
+				e.Matched++
 			}
 			ch := lc.metric("p95").Changes[i]
-			if held[ch] && ch.Relative != nil && (worst == nil || math.Abs(*ch.Relative) > math.Abs(*worst.Relative)) {
-				worst, worstUsers = ch, lc.Users
+			if held[ch] && ch.Relative != nil && (e.WorstP95 == nil || math.Abs(*ch.Relative) > math.Abs(*e.WorstP95.Relative)) {
+				e.WorstP95, e.WorstUsers = ch, lc.Users
 			}
 		}
-		switch {
-		case worst != nil:
-			parts = append(parts, fmt.Sprintf("p95 at %d users %s", worstUsers, ChangeText(worst, UnitMS)))
-		case matched > 0:
-			parts = append(parts, "p95 ~ at every matched user level")
-		}
 		if ch := c.Overall.metric("p95").Changes[i]; ch != nil && c.sameLevels(i) {
-			parts = append(parts, "overall p95 "+ChangeText(ch, UnitMS))
+			e.OverallP95 = ch
 		}
 	}
 	if m := c.Overall.metric("fail_rate"); m != nil && c.sameLevels(i) {
 		if ch := m.Changes[i]; held[ch] {
-			parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", pctText(m.Values[i]), pctText(m.Values[0]), pText(*ch.P)))
+			e.FailRate, e.FailRateRun, e.FailRateBase = ch, m.Values[i], m.Values[0]
 		}
 	}
-	v.Summary = strings.Join(parts, "; ")
 	v.Outcome = c.outcome(i, held)
 	return v
 }
@@ -477,24 +493,6 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 	return OutcomeSame
 }
 
-// satSentence compares two runs' saturation points.
-func satSentence(run, base CompareRun) string {
-	rs, bs := run.Saturation, base.Saturation
-	switch {
-	case rs.Reached && bs.Reached:
-		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)
-		if *bs.Users > 0 {
-			s += fmt.Sprintf(" (%+.0f%%)", 100*float64(*rs.Users-*bs.Users)/float64(*bs.Users))
-		}
-		return s
-	case rs.Reached:
-		return fmt.Sprintf("%s saturates at %d users; %s does not up to %d users", run.Name, *rs.Users, base.Name, bs.MaxUsers)
-	case bs.Reached:
-		return fmt.Sprintf("%s does not saturate up to %d users; %s saturates at %d", run.Name, rs.MaxUsers, base.Name, *bs.Users)
-	}
-	return fmt.Sprintf("neither saturates (%s up to %d users, %s up to %d)", run.Name, rs.MaxUsers, base.Name, bs.MaxUsers)
-}
-
 // ChangeText prints a change the way every report does, benchstat-like:
 // "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not; a failure
 // rate changes in percentage points ("+1.20pp"). A change without a test
@@ -527,13 +525,6 @@ func pText(p float64) string {
 		return "p<0.001"
 	}
 	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
-}
-
-func pctText(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return strconv.FormatFloat(*v*100, 'f', 2, 64) + "%"
 }
 
 // compareDefinitions state how a comparison is made.

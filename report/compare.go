@@ -32,7 +32,7 @@ func CompareJSON(w io.Writer, c *analyze.Comparison) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
+	if err := enc.Encode(view.WithSummaries(c)); err != nil {
 		return fmt.Errorf("encode json comparison: %w", err)
 	}
 	return nil

@@ -30,8 +30,8 @@ type Verdict struct{ Run, Against, Outcome, Summary string }
 // NewComparison builds the view of c.
 func NewComparison(c *analyze.Comparison) *Comparison {
 	v := &Comparison{Runs: len(c.Runs), Baseline: Clean(c.Runs[0].Name), Settings: CompareSettings(c), c: c}
-	for _, vd := range c.Verdicts {
-		v.Verdicts = append(v.Verdicts, Verdict{Clip(Clean(vd.Run), 80), Clip(Clean(vd.Against), 80), Clean(vd.Outcome), Clean(vd.Summary)})
+	for k, vd := range c.Verdicts {
+		v.Verdicts = append(v.Verdicts, Verdict{Clip(Clean(vd.Run), 80), Clip(Clean(vd.Against), 80), Clean(vd.Outcome), Clean(VerdictSummary(c, k+1))})
 	}
 	v.RunTable = Table{Head: []string{"run", "users", "requests", "fail rate", "saturation", "growth", "baseline p95"}}
 	for _, r := range c.Runs {
