@@ -212,51 +212,68 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		Verdicts:           []Verdict{},
 		Warnings:           []string{},
 	}
+	c.Metrics = compareMetrics(runs)
+	for i, r := range runs {
+		c.Runs = append(c.Runs, compareRun(r, i == 0))
+	}
+	c.Overall = c.level(0, overallViews(runs), nil)
+	levels := c.matchLevels(runs)
+	c.Warnings = c.warnings(runs, levels)
+	for i := 1; i < len(runs); i++ {
+		c.Verdicts = append(c.Verdicts, c.verdict(i))
+	}
+	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	return c, nil
+}
+
+// compareMetrics are the CompareMetrics some run has.
+func compareMetrics(runs []*RunData) []string {
 	hasTTFT, hasTokens := false, false
 	for _, r := range runs {
 		hasTTFT = hasTTFT || len(r.Samples.Overall.TTFT) > 0
 		hasTokens = hasTokens || len(r.Samples.Overall.TokensPerS) > 0
 	}
+	var out []string
 	for _, m := range CompareMetrics {
 		if (m == "ttft_p95" && !hasTTFT) || (m == "tokens_per_s" && !hasTokens) {
 			continue
 		}
-		c.Metrics = append(c.Metrics, m)
+		out = append(out, m)
 	}
+	return out
+}
 
-	// Each run's levels: user count -> its first post-warmup step.
+func overallViews(runs []*RunData) []*levelView {
+	vs := make([]*levelView, len(runs))
+	for i, r := range runs {
+		vs[i] = &levelView{a: r.Analysis, v: &r.Samples.Overall}
+	}
+	return vs
+}
+
+// firstSteps maps each user count of a run to its first post-warmup step.
+func firstSteps(a *Analysis) map[int]*Step {
+	m := map[int]*Step{}
+	for j := range a.Steps {
+		if st := &a.Steps[j]; m[st.Users] == nil {
+			m[st.Users] = st
+		}
+	}
+	return m
+}
+
+// matchLevels compares the runs at every user level the baseline and
+// another run have (Levels) and lists the levels some run lacks
+// (Unmatched). It returns each run's first step of each user count.
+func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 	levels := make([]map[int]*Step, len(runs))
 	all := map[int]bool{}
 	for i, r := range runs {
-		levels[i] = map[int]*Step{}
-		a := r.Analysis
-		for j := range a.Steps {
-			st := &a.Steps[j]
-			if _, ok := levels[i][st.Users]; !ok {
-				levels[i][st.Users] = st
-				all[st.Users] = true
-			}
+		levels[i] = firstSteps(r.Analysis)
+		for u := range levels[i] {
+			all[u] = true
 		}
-		c.Runs = append(c.Runs, compareRun(r, i == 0))
 	}
-	names := make([]string, len(runs))
-	for i, r := range runs {
-		names[i] = r.Name
-	}
-	view := func(i int, st *Step) levelView {
-		r := runs[i]
-		if st == nil {
-			return levelView{a: r.Analysis, v: &r.Samples.Overall}
-		}
-		return levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
-	}
-
-	overall := make([]*levelView, len(runs))
-	for i := range runs {
-		v := view(i, nil)
-		overall[i] = &v
-	}
-	c.Overall = c.level(0, overall, nil)
 	users := make([]int, 0, len(all))
 	for u := range all {
 		users = append(users, u)
@@ -265,58 +282,60 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for _, u := range users {
 		vs := make([]*levelView, len(runs))
 		steps := make([]*int, len(runs))
-		var in, missing []string
-		for i := range runs {
-			if st := levels[i][u]; st != nil {
-				v := view(i, st)
-				vs[i] = &v
-				steps[i] = ptrInt(st.Step)
-				in = append(in, names[i])
-			} else {
-				missing = append(missing, names[i])
+		ul := UnmatchedLevel{Users: u}
+		for i, r := range runs {
+			st := levels[i][u]
+			if st == nil {
+				ul.Missing = append(ul.Missing, r.Name)
+				ul.P95MS = append(ul.P95MS, nil)
+				continue
 			}
+			vs[i] = &levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
+			steps[i] = ptrInt(st.Step)
+			ul.In = append(ul.In, r.Name)
+			ul.P95MS = append(ul.P95MS, vs[i].lat().P95MS)
 		}
-		if len(missing) > 0 {
-			ul := UnmatchedLevel{Users: u, In: in, Missing: missing}
-			for _, v := range vs {
-				var p *float64
-				if v != nil {
-					p = v.lat().P95MS
-				}
-				ul.P95MS = append(ul.P95MS, p)
-			}
+		if len(ul.Missing) > 0 {
 			c.Unmatched = append(c.Unmatched, ul)
 		}
-		if vs[0] == nil || len(in) < 2 {
-			continue
+		if vs[0] != nil && len(ul.In) >= 2 {
+			c.Levels = append(c.Levels, c.level(u, vs, steps))
 		}
-		c.Levels = append(c.Levels, c.level(u, vs, steps))
-		for i, v := range vs {
-			if v != nil && v.lat().Samples < MinStepSamples && runs[i].Analysis.Overall.OK > 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
-					u, names[i], v.lat().Samples, MinStepSamples))
+	}
+	return levels
+}
+
+// warnings are the comparison's warnings: thin levels, unmatched levels,
+// runs of different levels, then each run's own warnings.
+func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string {
+	w := []string{}
+	for _, lc := range c.Levels {
+		for i, r := range runs {
+			st := levels[i][lc.Users]
+			if st == nil || r.Analysis.Overall.OK == 0 {
+				continue
+			}
+			if n := st.Latency.Samples; n < MinStepSamples {
+				w = append(w, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
+					lc.Users, r.Name, n, MinStepSamples))
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		w = append(w, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
-				names[i], names[0]))
+			w = append(w, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
+				runs[i].Name, runs[0].Name))
 		}
 	}
-	for i, r := range runs {
-		for _, w := range r.Analysis.Warnings {
-			c.Warnings = append(c.Warnings, names[i]+": "+w)
+	for _, r := range runs {
+		for _, x := range r.Analysis.Warnings {
+			w = append(w, r.Name+": "+x)
 		}
 	}
-	for i := 1; i < len(runs); i++ {
-		c.Verdicts = append(c.Verdicts, c.verdict(i))
-	}
-	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
-	return c, nil
+	return w
 }
 
 func ptrInt(v int) *int { return &v }
