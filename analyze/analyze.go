@@ -190,14 +190,6 @@ func nullable(v sql.NullFloat64) *float64 {
 
 func ptr(v float64) *float64 { return &v }
 
-// ratio returns a/b, nil when b is 0.
-func ratio(a, b float64) *float64 {
-	if b == 0 {
-		return nil
-	}
-	return ptr(a / b)
-}
-
 type qrow struct {
 	n                  int64
 	q50, q90, q95, q99 sql.NullFloat64

@@ -82,7 +82,7 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 	}
 	if kind == GateMaxRegression {
 		if d.test == "" {
-			return bad("%s has no significance test; bound it with --max or --min", d.name)
+			return bad("%s has no significance test; bound it with a max or min gate", d.name)
 		}
 		v, err := parseRate(val)
 		if err != nil || v < 0 {
@@ -198,7 +198,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 	}
 	for _, g := range gates {
 		if g.Kind == GateMaxRegression && base == nil {
-			return nil, fmt.Errorf("gate %s: --max-regression needs a baseline run", g.Spec)
+			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
 		r := evaluate(run, base, g, alpha)
 		switch r.Status {
