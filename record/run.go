@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -20,6 +18,7 @@ import (
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // Status is the live view of a run, reported about once a second.
@@ -53,9 +52,6 @@ type Summary struct {
 	P50, P95, P99 float64
 }
 
-// ErrOutputExists is returned when the run file exists and Force is off.
-var ErrOutputExists = errors.New("output file exists")
-
 // Run executes the step load of cfg and writes every request to cfg.Out.
 // Canceling ctx ends the run like Ctrl-C: no new requests, in-flight ones
 // get cfg.Grace, then are canceled and recorded; the file is complete and
@@ -66,7 +62,7 @@ func Run(ctx context.Context, cfg Config, hooks Hooks) (*Summary, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkOutput(cfg.Out, cfg.Force); err != nil {
+	if err := runfile.CheckPath(cfg.Out, cfg.Force); err != nil {
 		return nil, err
 	}
 	notice := func(format string, a ...any) {
@@ -116,23 +112,6 @@ func Run(ctx context.Context, cfg Config, hooks Hooks) (*Summary, error) {
 
 	e := &engine{cfg: &cfg, client: client, prompts: prompts, hooks: hooks, meta: meta}
 	return e.run(ctx)
-}
-
-// checkOutput refuses an existing run file (unless force) and an output
-// directory that cannot be written, before any request is sent.
-func checkOutput(path string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", path, ErrOutputExists)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("check output %s: %w", path, err)
-	}
-	// Prove the directory takes new files (the journal goes beside the run file).
-	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
-	if err != nil {
-		return fmt.Errorf("output directory of %s is not writable: %w", path, err)
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
 }
 
 // probe checks that the target's host accepts TCP connections.
@@ -229,23 +208,17 @@ func (e *engine) end(reason, detail string) {
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
 	cfg := e.cfg
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if !cfg.Force {
-		flags |= os.O_EXCL
-	}
-	out, err := os.OpenFile(cfg.Out, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("create output: %w", err)
-	}
-	defer out.Close()
-	e.t0 = time.Now()
-	e.deadline = e.t0.Add(cfg.Shape.Total())
-	e.meta.StartedAt = e.t0.UTC()
-	jr, err := createJournal(JournalPath(cfg.Out), e.meta)
+	file, err := runfile.Create(cfg.Out, cfg.Force)
 	if err != nil {
 		return nil, err
 	}
-	pw := NewParquetWriter(out)
+	defer file.Close()
+	e.t0 = time.Now()
+	e.deadline = e.t0.Add(cfg.Shape.Total())
+	e.meta.StartedAt = e.t0.UTC()
+	if err := file.Begin(e.meta); err != nil {
+		return nil, err
+	}
 
 	e.stopSend = make(chan struct{})
 	e.recs = make(chan schemas.Record, 8192)
@@ -254,7 +227,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	defer cancelReqs()
 	e.reqCtx = reqCtx
 
-	w := &writer{e: e, journal: jr, pw: pw, live: newLive(e.t0, min(30*time.Second, cfg.Shape.StepTime/2))}
+	w := &writer{e: e, file: file, live: newLive(e.t0, min(30*time.Second, cfg.Shape.StepTime/2))}
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); w.loop() }()
 
@@ -290,30 +263,18 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m := e.meta
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
-	m.Requests = pw.Rows()
+	m.Requests = file.Rows()
 	w.generatorMeta(&m.Generator)
 	werr := w.err
 	if werr == nil {
-		werr = pw.Close(m)
+		werr = file.Finish(m)
 	}
-	if werr == nil {
-		if err := out.Sync(); err != nil {
-			werr = fmt.Errorf("write %s: %w", cfg.Out, err)
-		}
-	}
-	jerr := jr.close()
 	if werr != nil {
 		// The journal keeps what the Parquet file could not: say how to get it back.
 		return nil, fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", werr, cfg.Out)
 	}
-	if err := out.Close(); err != nil {
-		return nil, fmt.Errorf("write %s: %w; llmrec recover %s rebuilds it", cfg.Out, err, cfg.Out)
-	}
-	if jerr == nil {
-		os.Remove(JournalPath(cfg.Out))
-	}
 	return &Summary{
-		Meta: m, Out: cfg.Out, Rows: pw.Rows(), Failures: w.live.fails,
+		Meta: m, Out: cfg.Out, Rows: file.Rows(), Failures: w.live.fails,
 		P50: quantileMS(w.live.total, 50), P95: quantileMS(w.live.total, 95), P99: quantileMS(w.live.total, 99),
 	}, nil
 }
@@ -441,12 +402,11 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 // writer is the one goroutine that owns the journal, the Parquet writer and
 // the live statistics.
 type writer struct {
-	e       *engine
-	journal *journal
-	pw      *ParquetWriter
-	live    *live
-	batch   []schemas.Record
-	err     error // first write error; later rows are dropped
+	e     *engine
+	file  *runfile.File
+	live  *live
+	batch []schemas.Record
+	err   error // first write error; later rows are dropped
 
 	sat      saturation
 	cpuPrev  time.Duration
@@ -491,16 +451,8 @@ func (w *writer) writeBatch() {
 		return
 	}
 	if w.err == nil {
-		for i := range w.batch {
-			if err := w.journal.append(&w.batch[i]); err != nil {
-				w.fail(fmt.Errorf("write journal: %w", err))
-				break
-			}
-		}
-	}
-	if w.err == nil {
-		if err := w.pw.Write(w.batch); err != nil {
-			w.fail(fmt.Errorf("write %s: %w", w.e.cfg.Out, err))
+		if err := w.file.Write(w.batch); err != nil {
+			w.fail(err)
 		}
 	}
 	w.batch = w.batch[:0]
@@ -511,7 +463,7 @@ func (w *writer) writeBatch() {
 func (w *writer) flush() {
 	w.writeBatch()
 	if w.err == nil {
-		if err := w.journal.flush(); err != nil {
+		if err := w.file.Flush(); err != nil {
 			w.fail(err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // readRun reads a run file back with parquet-go: its rows and metadata.
@@ -31,16 +32,11 @@ func readRun(t *testing.T, path string) ([]schemas.Record, *schemas.RunMeta) {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
+	ft, err := runfile.ReadFooter(f, st.Size(), path)
 	if err != nil {
-		t.Fatalf("run file is not valid parquet: %v", err)
+		t.Fatalf("run file is not valid: %v", err)
 	}
-	v, _ := pf.Lookup(schemas.KeySchemaVersion)
-	js, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(v, js)
-	if err != nil {
-		t.Fatal(err)
-	}
+	meta := ft.Meta
 	rows, err := parquet.Read[schemas.Record](f, st.Size())
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +92,7 @@ func TestRunOneRowPerRequest(t *testing.T) {
 	if int64(len(rows)) != seen.Load() || sum.Rows != seen.Load() || len(rows) < 20 {
 		t.Fatalf("server saw %d requests, file has %d rows, summary %d", seen.Load(), len(rows), sum.Rows)
 	}
-	if _, err := os.Stat(JournalPath(cfg.Out)); !os.IsNotExist(err) {
+	if _, err := os.Stat(runfile.JournalPath(cfg.Out)); !os.IsNotExist(err) {
 		t.Error("journal left beside a complete run")
 	}
 	if meta.EndReason != schemas.EndCompleted || meta.Model != "m1" || meta.Labels["commit"] != "abc" || meta.Requests != int64(len(rows)) {
@@ -198,7 +194,7 @@ func TestRunRefusesExistingOutput(t *testing.T) {
 	cfg := quickConfig(t, srv.URL)
 	os.WriteFile(cfg.Out, []byte("precious"), 0o644)
 	_, err := Run(context.Background(), cfg, Hooks{})
-	if !errors.Is(err, ErrOutputExists) {
+	if !errors.Is(err, runfile.ErrOutputExists) {
 		t.Fatalf("err = %v, want ErrOutputExists", err)
 	}
 	if b, _ := os.ReadFile(cfg.Out); string(b) != "precious" || seen.Load() != 0 {

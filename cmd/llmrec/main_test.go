@@ -16,9 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var llmrecBin string
@@ -202,17 +201,11 @@ func countRows(t *testing.T, path string) (int64, *schemas.RunMeta) {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
+	ft, err := runfile.ReadFooter(f, st.Size(), path)
 	if err != nil {
-		t.Fatalf("%s is not a valid parquet file: %v", path, err)
+		t.Fatalf("%s is not a valid run file: %v", path, err)
 	}
-	v, _ := pf.Lookup(schemas.KeySchemaVersion)
-	js, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(v, js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pf.NumRows(), meta
+	return ft.Rows, ft.Meta
 }
 
 func TestSIGINTGivesValidFile(t *testing.T) {

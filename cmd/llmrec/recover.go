@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // NewCmdRecover builds `llmrec recover FILE`.
@@ -18,7 +18,7 @@ func NewCmdRecover(ios *IO, runF func(path string) error) *cobra.Command {
 			if runF != nil {
 				return runF(args[0])
 			}
-			res, err := record.Recover(args[0])
+			res, err := runfile.Recover(args[0])
 			if err != nil {
 				return err
 			}
