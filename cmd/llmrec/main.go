@@ -1,6 +1,7 @@
 // Command llmrec fires a step load at an LLM service (or the built-in
 // simulator) and writes every request to a Parquet run file. See README.md
-// and SPEC §4; the engine is package record.
+// and docs/METHOD.md; the engine is package record, the run file package
+// schemas/runfile.
 package main
 
 import (
