@@ -42,7 +42,7 @@ type Status struct {
 	Phase          string  // "running" or "grace"
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
-	Requests       int64   // rows written so far
+	Requests       int64   // rows recorded so far
 	Failures       int64
 	WindowFailures int64
 }
