@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze/analyzetest"
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // exportSpec is a small run with failures and LLM figures, so that the
@@ -240,7 +240,7 @@ func TestExportShards(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := record.NewParquetWriter(f)
+		w := runfile.NewParquetWriter(f)
 		if err := w.Write(shard[s]); err != nil {
 			t.Fatal(err)
 		}

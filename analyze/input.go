@@ -1,10 +1,8 @@
 package analyze
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,9 +11,8 @@ import (
 	"syscall"
 	"unicode/utf8"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // inputFile is one run file whose footer has been checked.
@@ -79,8 +76,6 @@ func resolvePaths(args []string) ([]string, []string, error) {
 	return paths, given, nil
 }
 
-var parquetMagic = []byte("PAR1")
-
 // checkFile validates one run file's envelope and footer without DuckDB,
 // so that every kind of bad input gets a precise one-line reason.
 func checkFile(path, arg string) (*inputFile, error) {
@@ -128,49 +123,20 @@ func checkFile(path, arg string) (*inputFile, error) {
 	if reason := notRegular(st.Mode()); reason != "" {
 		return nil, bad(reason, nil)
 	}
-	size := st.Size()
-	if size == 0 {
-		return nil, bad("empty file (0 bytes), not a run file", nil)
-	}
-	head := make([]byte, 4)
-	if _, err := f.ReadAt(head, 0); err != nil || !bytes.Equal(head, parquetMagic) {
-		return nil, bad("not a Parquet file (no PAR1 header)", err)
-	}
-	tail := make([]byte, 4)
-	if size < 12 {
-		return nil, bad("footer missing, the file is truncated (was the run killed?): run `llmrec recover "+arg+"`", nil)
-	}
-	if _, err := f.ReadAt(tail, size-4); err != nil && !errors.Is(err, io.EOF) || !bytes.Equal(tail, parquetMagic) {
-		return nil, bad("footer missing, the file is truncated (was the run killed?): run `llmrec recover "+arg+"`", err)
-	}
-	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	ft, err := runfile.ReadFooter(f, st.Size(), arg)
 	if err != nil {
-		return nil, bad("corrupt Parquet footer", err)
-	}
-	version, _ := pf.Lookup(schemas.KeySchemaVersion)
-	run, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(version, run)
-	if err != nil {
+		var fe *runfile.FooterError
+		if errors.As(err, &fe) {
+			return nil, bad(fe.Reason, fe.Err)
+		}
 		return nil, bad(err.Error(), err)
 	}
+	meta := ft.Meta
 	var warnings []string
 	if n := cleanMeta(meta); n > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: %d label(s) past the first %d (by key) are not shown", filepath.Base(path), n, maxLabels))
 	}
-	have := map[string]bool{}
-	for _, field := range pf.Schema().Fields() {
-		have[field.Name()] = true
-	}
-	var missing []string
-	for _, c := range schemas.Columns {
-		if !have[c] {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
-	}
-	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows(), info: st, warnings: warnings}, nil
+	return &inputFile{path: path, arg: arg, meta: meta, rows: ft.Rows, info: st, warnings: warnings}, nil
 }
 
 // notRegular says why a file of mode m is not a run file; "" for a

@@ -53,12 +53,6 @@ func (s Shape) StepAt(elapsed time.Duration) int {
 	return int(elapsed/s.StepTime) + 1
 }
 
-// TargetUsers is min(step × StepUsers, MaxUsers) for the step at elapsed:
-// the step's target user count, before spawn-rate ramping.
-func (s Shape) TargetUsers(elapsed time.Duration) int {
-	return min(s.StepAt(elapsed)*s.StepUsers, s.MaxUsers)
-}
-
 // UserStart is when user i (0-based, in spawn order) starts: in step
 // k = i / StepUsers, the j-th new user (j = i mod StepUsers) starts at
 // (k × StepTime) + j / SpawnRate. ok is false when user i is never started
@@ -73,18 +67,4 @@ func (s Shape) UserStart(i int) (at time.Duration, ok bool) {
 		return 0, false
 	}
 	return at, true
-}
-
-// UsersAt is how many users the schedule has started by elapsed (inclusive).
-func (s Shape) UsersAt(elapsed time.Duration) int {
-	n := 0
-	// Users start in order, so count until the first one not yet started.
-	for i := 0; i < s.MaxUsers; i++ {
-		at, ok := s.UserStart(i)
-		if !ok || at > elapsed {
-			break
-		}
-		n++
-	}
-	return n
 }

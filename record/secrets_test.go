@@ -77,8 +77,10 @@ func TestRunNeverStoresSecrets(t *testing.T) {
 			cfg.Stream = tc.stream
 			cfg.APIKey = leakKey
 			cfg.Labels = map[string]string{"apikey": leakKey, "key-" + leakKey: "x"}
+			// What llmrec prints of the model is what Connect leaves in
+			// cfg.Model; with runE2E that is meta.Model, checked below.
 			var notices []string
-			_, err := Run(context.Background(), cfg, Hooks{Notice: func(m string) { notices = append(notices, m) }})
+			_, err := runE2E(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
