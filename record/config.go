@@ -43,6 +43,10 @@ type Config struct {
 	Timeout, IdleTimeout, Grace time.Duration
 	MaxBodyBytes                int64
 
+	// Shard is this recorder's part of a schedule split over several
+	// recorders; the zero value runs the whole schedule.
+	Shard Sharding
+
 	Labels map[string]string
 	Seed   int64 // think times and prompt choice; 0 picks one from the clock
 
