@@ -229,8 +229,12 @@ func TestCompareOpenLoopByRate(t *testing.T) {
 	if !slices.Equal(c.Runs[0].Rates, []float64{10, 20, 30}) || len(c.Runs[0].Users) != 0 {
 		t.Errorf("run a rates %v users %v", c.Runs[0].Rates, c.Runs[0].Users)
 	}
-	if !strings.Contains(c.Verdicts[0].Summary, "req/s offered") {
-		t.Errorf("verdict %q does not name the level by rate", c.Verdicts[0].Summary)
+	// The verdict's worst level is named by its offered rate (the view
+	// words it "N req/s offered").
+	if e := c.Verdicts[0].Evidence; e.WorstP95 != nil && (e.WorstRate == nil || e.WorstUsers != 0) {
+		t.Errorf("verdict evidence %+v does not name the level by rate", e)
+	} else if e.WorstP95 == nil {
+		t.Errorf("verdict evidence %+v: want the p95 change that holds", e)
 	}
 
 	closed := load("closed", analyzeFixturePath(t))

@@ -97,3 +97,19 @@ func TestOneFormatter(t *testing.T) {
 		}
 	}
 }
+
+func TestLevelNamesUsersOrOfferedRate(t *testing.T) {
+	r := 12.5
+	for _, tc := range []struct {
+		users int
+		rate  *float64
+		want  string
+	}{
+		{20, nil, "20 users"},
+		{0, &r, "12.5 req/s offered"},
+	} {
+		if got := Level(tc.users, tc.rate); got != tc.want {
+			t.Errorf("Level(%d, %v) = %q, want %q", tc.users, tc.rate, got, tc.want)
+		}
+	}
+}
