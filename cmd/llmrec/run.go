@@ -31,6 +31,9 @@ type RunOptions struct {
 	Out       string     // -o: the run file
 	Force     bool       // --force: overwrite an existing run file
 	Sim       sim.Config // the built-in simulator, when there is no --target
+	// --dashboard ADDR, --dashboard-token, --dashboard-linger
+	Dashboard, DashboardToken string
+	DashboardLinger           time.Duration
 	changed   func(name string) bool
 }
 
@@ -88,6 +91,9 @@ a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
 	f.StringArrayVar(&opts.Labels, "label", nil, "label k=v stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed for think times and prompt choice (0: random)")
 	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
+	f.StringVar(&opts.Dashboard, "dashboard", "", "serve a live dashboard of the run at host:port (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
+	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
+	f.DurationVar(&opts.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this long after the run ends")
 	return cmd
 }
 
@@ -240,7 +246,9 @@ func ParseLabels(raw []string) (map[string]string, error) {
 
 func runRun(cmd *cobra.Command, o *RunOptions) error {
 	ios := o.IO
-	ctx := cmd.Context()
+	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
+	ctx, stopRun := context.WithCancelCause(cmd.Context())
+	defer stopRun(nil)
 	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
 	cfg := o.Config
 	cfg.Progress = sp.progress
@@ -265,6 +273,13 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	if asked == "" && cfg.Model != "" {
 		sp.notice(fmt.Sprintf("model: %s (first of GET /v1/models)", cfg.Model))
 	}
+	var dash *liveDashboard
+	if o.Dashboard != "" {
+		if dash, err = startDashboard(ctx, o, &cfg, sp, func() { stopRun(errStoppedFromDashboard) }); err != nil {
+			return err
+		}
+		defer dash.close(cmd.Context())
+	}
 	file, err := runfile.Create(o.Out, o.Force)
 	if err != nil {
 		return err
@@ -272,6 +287,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	defer file.Close()
 	sum, err := record.Run(ctx, cfg, client, file)
 	sp.endLine()
+	dash.end(sum)
 	if err != nil {
 		// The journal keeps what the Parquet file could not: say how to get it back.
 		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, o.Out)
