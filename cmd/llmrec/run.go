@@ -34,7 +34,7 @@ type RunOptions struct {
 	// --dashboard ADDR, --dashboard-token, --dashboard-linger
 	Dashboard, DashboardToken string
 	DashboardLinger           time.Duration
-	changed   func(name string) bool
+	changed                   func(name string) bool
 }
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
