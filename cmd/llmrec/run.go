@@ -31,10 +31,11 @@ type RunOptions struct {
 	Out       string     // -o: the run file
 	Force     bool       // --force: overwrite an existing run file
 	Sim       sim.Config // the built-in simulator, when there is no --target
+	changed   func(name string) bool
+
 	// --dashboard ADDR, --dashboard-token, --dashboard-linger
 	Dashboard, DashboardToken string
 	DashboardLinger           time.Duration
-	changed                   func(name string) bool
 }
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
