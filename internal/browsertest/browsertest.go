@@ -79,14 +79,15 @@ func RequireChromium(t *testing.T, what string) string {
 // Start starts Chromium headless with every network path closed: no
 // background services, all host names unresolvable and a proxy that
 // refuses connections, loopback addresses included unless loopback is set
-// (a page served by the test from 127.0.0.1). It is stopped when the test
+// (127.0.0.1 only, for a page served by the test). It is stopped when the test
 // ends.
 func Start(t *testing.T, path string, loopback bool) *Browser {
 	t.Helper()
 	profile := t.TempDir()
-	bypass := "--proxy-bypass-list=<-loopback>" // even loopback goes to the refusing proxy
+	resolve, bypass := "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-bypass-list=<-loopback>" // even loopback goes to the refusing proxy
 	if loopback {
-		bypass = "--proxy-bypass-list=<loopback>" // only loopback addresses are reachable
+		// Only 127.0.0.1 is reachable, directly.
+		resolve, bypass = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-bypass-list=127.0.0.1"
 	}
 	toChrome, ourIn, err := os.Pipe()
 	if err != nil {
@@ -101,7 +102,7 @@ func Start(t *testing.T, path string, loopback bool) *Browser {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-extensions", "--disable-default-apps", "--no-first-run", "--no-default-browser-check",
 		"--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
-		"--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", bypass,
+		resolve, "--proxy-server=127.0.0.1:9", bypass,
 		"--window-size=1280,1800", "--hide-scrollbars",
 		"--user-data-dir="+profile, "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{toChrome, fromChrome} // fd 3, fd 4
@@ -286,14 +287,17 @@ func (b *Browser) Eval(ctx context.Context, session, expr string, v any) error {
 			Value json.RawMessage `json:"value"`
 		} `json:"result"`
 		ExceptionDetails *struct {
-			Text string `json:"text"`
+			Text      string `json:"text"`
+			Exception struct {
+				Description string `json:"description"`
+			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
 	if err := json.Unmarshal(res, &r); err != nil {
 		return err
 	}
 	if r.ExceptionDetails != nil {
-		return errors.New("evaluate: " + r.ExceptionDetails.Text)
+		return errors.New("evaluate: " + r.ExceptionDetails.Text + " " + r.ExceptionDetails.Exception.Description)
 	}
 	return json.Unmarshal(r.Result.Value, v)
 }

@@ -6,7 +6,11 @@
   var points = [];
   var updates = 0;
   var ended = false;
-  window.llmrecDashboard = { updates: function () { return updates; }, points: function () { return points.length; } };
+  // For tests and the curious: how many updates arrived, and the last point.
+  window.llmrecDashboard = {
+    updates: function () { return updates; },
+    last: function () { return points.length ? points[points.length - 1] : null; }
+  };
 
   function $(id) { return document.getElementById(id); }
   function text(id, s) { $(id).textContent = s; }
