@@ -33,8 +33,8 @@
       title: { text: title, left: 8, top: 4, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: { top: 26, type: "scroll" },
-      grid: { left: 56, right: 56, top: 64, bottom: 34 },
-      xAxis: { type: "value", name: "s", min: 0, max: cfg.totalS > 0 ? cfg.totalS : null },
+      grid: { left: 56, right: 56, top: 64, bottom: 44 },
+      xAxis: { type: "value", name: "elapsed, s", nameLocation: "middle", nameGap: 24, min: 0, max: cfg.totalS > 0 ? cfg.totalS : null },
       yAxis: yAxis,
       series: []
     });
