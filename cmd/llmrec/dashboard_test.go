@@ -373,3 +373,52 @@ func TestDashboardTokenOffLoopback(t *testing.T) {
 		t.Errorf("run file: %d rows, contains the token: %v", rows, bytes.Contains(raw, []byte(tok)))
 	}
 }
+
+// TestDashboardLinger: with --dashboard-linger the page stays up after the
+// run, showing its end, then the server is shut down and llmrec exits.
+func TestDashboardLinger(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	run := startDashRun(t, "--dashboard", ":0", "--dashboard-linger", "3s", "--step-users", "2", "--step-time", "1s", "--max-users", "2",
+		"--wait-min", "10ms", "--wait-max", "20ms", "--sim-profile", "linear", "--grace", "5s", "-o", out)
+	u, err := url.Parse(run.url)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		t.Fatalf("--dashboard :0 gave %q; want a loopback URL", run.url)
+	}
+	waitUntil := time.Now().Add(30 * time.Second)
+	for !strings.Contains(run.output(), "stays up for 3s") {
+		if time.Now().After(waitUntil) {
+			t.Fatalf("the run did not end and linger: %s", run.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := http.Get(run.url + "events")
+	if err != nil {
+		t.Fatalf("the dashboard is down during the linger: %v", err)
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(nil, 1<<20)
+	var events []string
+	for sc.Scan() && len(events) < 2 {
+		if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			events = append(events, name)
+		}
+	}
+	// The server ends the stream when the linger is over.
+	ended := make(chan struct{})
+	go func() { io.Copy(io.Discard, res.Body); close(ended) }()
+	if strings.Join(events, ",") != "history,end" {
+		t.Errorf("events during the linger: %v; want history, end", events)
+	}
+	if code := run.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("exit %d after the linger: %s", code, run.output())
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Error("the event stream was not ended when llmrec exited")
+	}
+	res.Body.Close()
+	if rows, meta := countRows(t, out); rows == 0 || meta.EndReason != schemas.EndCompleted {
+		t.Errorf("%d rows, end %s", rows, meta.EndReason)
+	}
+}

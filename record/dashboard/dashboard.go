@@ -98,7 +98,7 @@ type Server struct {
 func Start(ctx context.Context, o Options) (*Server, error) {
 	host, port, err := net.SplitHostPort(o.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("dashboard address %q: want host:port, e.g. 127.0.0.1:8089 or 127.0.0.1:0", o.Addr)
+		return nil, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8089, or 127.0.0.1:0 for a free port", o.Addr)
 	}
 	if host == "" {
 		host = "127.0.0.1"
@@ -106,7 +106,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, fmt.Errorf("dashboard: listen on %s: %w", o.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
 	tcp, _ := ln.Addr().(*net.TCPAddr)
 	s := &Server{
@@ -425,11 +425,11 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 func (s *Server) render() ([]byte, error) {
 	tpl, err := template.New("page").Parse(pageTemplate)
 	if err != nil {
-		return nil, fmt.Errorf("dashboard: parse template: %w", err)
+		return nil, fmt.Errorf("parse the page template: %w", err)
 	}
 	echarts := assets.ECharts()
 	if err := inlineable(echarts); err != nil {
-		return nil, fmt.Errorf("dashboard: echarts script: %w", err)
+		return nil, fmt.Errorf("echarts script: %w", err)
 	}
 	sh := s.opts.Shape
 	cfg := struct {
@@ -447,7 +447,7 @@ func (s *Server) render() ([]byte, error) {
 	}{s.opts.RunFile, s.opts.Target, s.opts.Model, cfg, template.JS(echarts), template.JS(pageScript)}
 	var b bytes.Buffer
 	if err := tpl.Execute(&b, data); err != nil {
-		return nil, fmt.Errorf("dashboard: render: %w", err)
+		return nil, fmt.Errorf("render the page: %w", err)
 	}
 	return b.Bytes(), nil
 }
