@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -420,5 +421,41 @@ func TestDashboardLinger(t *testing.T) {
 	res.Body.Close()
 	if rows, meta := countRows(t, out); rows == 0 || meta.EndReason != schemas.EndCompleted {
 		t.Errorf("%d rows, end %s", rows, meta.EndReason)
+	}
+}
+
+// TestDashboardFlag: a --dashboard value that is not host:port is a usage
+// error, found before anything starts.
+func TestDashboardFlag(t *testing.T) {
+	tests := []struct {
+		addr, wantErr string
+	}{
+		{"127.0.0.1:0", ""},
+		{":8089", ""},
+		{"0.0.0.0:0", ""},
+		{"8089", `--dashboard: address "8089": want host:port`},
+		{"127.0.0.1:http", `--dashboard: address "127.0.0.1:http"`},
+		{"127.0.0.1:70000", `--dashboard: address "127.0.0.1:70000"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.addr, func(t *testing.T) {
+			ran := false
+			var out bytes.Buffer
+			cmd := NewCmdRun(&IO{Out: &out, Err: &out}, func(*RunOptions) error { ran = true; return nil })
+			cmd.SetArgs([]string{"--dashboard", tc.addr})
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			err := cmd.ExecuteContext(context.Background())
+			if tc.wantErr == "" {
+				if err != nil || !ran {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			var ue usageError
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.As(err, &ue) || ran {
+				t.Fatalf("err = %v (ran %v), want the usage error %q", err, ran, tc.wantErr)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/dashboard"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -158,6 +159,11 @@ func (o *RunOptions) complete() error {
 	}
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
+	}
+	if o.Dashboard != "" {
+		if err := dashboard.CheckAddr(o.Dashboard); err != nil {
+			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
+		}
 	}
 	if c.Target == "" {
 		if c.API == target.APIHTTP {

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -93,13 +94,28 @@ type Server struct {
 	dropped int64  // updates not delivered to a slow stream
 }
 
+// CheckAddr reports whether addr can be a dashboard's listen address
+// (host:port, a port number), without listening.
+func CheckAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.ParseUint(port, 10, 16); perr != nil || (n == 0 && port != "0") {
+			err = errors.New("bad port")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8089, or 127.0.0.1:0 for a free port", addr)
+	}
+	return nil
+}
+
 // Start listens on o.Addr and serves the dashboard until Close. It
 // returns once the port is open.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	host, port, err := net.SplitHostPort(o.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8089, or 127.0.0.1:0 for a free port", o.Addr)
+	if err := CheckAddr(o.Addr); err != nil {
+		return nil, err
 	}
+	host, port, _ := net.SplitHostPort(o.Addr)
 	if host == "" {
 		host = "127.0.0.1"
 	}
