@@ -3,6 +3,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,8 +144,8 @@ func (c *Config) Validate() error {
 	if s.StepTime <= 0 {
 		bad("Shape.StepTime", "must be positive, got %v", s.StepTime)
 	}
-	if s.SpawnRate < 0 {
-		bad("Shape.SpawnRate", "must not be negative, got %g", s.SpawnRate)
+	if !(s.SpawnRate >= 0) || math.IsInf(s.SpawnRate, 1) {
+		bad("Shape.SpawnRate", "must be a finite number, not negative, got %g", s.SpawnRate)
 	}
 	if s.Duration < 0 {
 		bad("Shape.Duration", "must not be negative, got %v", s.Duration)
@@ -161,10 +162,10 @@ func (c *Config) Validate() error {
 	if c.Grace < 0 {
 		bad("Grace", "must not be negative, got %v", c.Grace)
 	}
-	if c.LatencyThreshold <= 1 {
+	if !(c.LatencyThreshold > 1) || math.IsInf(c.LatencyThreshold, 1) {
 		bad("LatencyThreshold", "must be above 1, got %g", c.LatencyThreshold)
 	}
-	if c.ErrorThreshold <= 0 || c.ErrorThreshold >= 1 {
+	if !(c.ErrorThreshold > 0 && c.ErrorThreshold < 1) {
 		bad("ErrorThreshold", "must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
 	}
 	for k := range c.Labels {

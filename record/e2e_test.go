@@ -38,7 +38,7 @@ func runE2E(ctx context.Context, c e2eConfig) (*Summary, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if err := runfile.CheckPath(c.Out, c.Force); err != nil {
+	if err := runfile.CheckPath(c.Out, c.Force, false); err != nil {
 		return nil, err
 	}
 	if c.Target == "" {
@@ -53,7 +53,7 @@ func runE2E(ctx context.Context, c e2eConfig) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := runfile.Create(c.Out, c.Force)
+	f, err := runfile.Create(c.Out, c.Force, false)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -262,4 +263,47 @@ func TestRunSinkFailure(t *testing.T) {
 			t.Error("Finish called after a failed Write")
 		}
 	})
+}
+
+// TestRunInterruptDuringGrace (issue 17 item 13): an interrupt during the
+// grace period of a run that had completed cancels the in-flight requests
+// at once; the run is recorded as interrupted.
+func TestRunInterruptDuringGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := engineConfig()
+		cfg.Shape = Shape{StepUsers: 2, StepTime: 300 * time.Millisecond, MaxUsers: 2, SpawnRate: 1000}
+		cfg.Grace = 30 * time.Second
+		sink := &memSink{}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		time.AfterFunc(time.Second, func() { cancel(errors.New("interrupted by SIGINT (Ctrl-C)")) })
+		if _, err := Run(ctx, cfg, &fakeClient{delay: time.Hour}, sink); err != nil {
+			t.Fatal(err)
+		}
+		meta := sink.final
+		if meta.EndReason != schemas.EndInterrupted || !strings.Contains(meta.EndDetail, "SIGINT") || !strings.Contains(meta.EndDetail, "grace") {
+			t.Fatalf("end %s (%q); want interrupted during the grace period", meta.EndReason, meta.EndDetail)
+		}
+		if d := meta.EndedAt.Sub(meta.StartedAt); d != time.Second {
+			t.Fatalf("ended %v in; want at the interrupt (1 s), not after the 30 s grace", d)
+		}
+		if len(sink.rows) != 2 || *sink.rows[0].ErrorClass != schemas.ErrCanceled {
+			t.Fatalf("rows %+v; want 2 canceled", sink.rows)
+		}
+	})
+}
+
+// TestValidateRejectsNonFiniteRates (item 13): Inf, NaN and negative
+// spawn rates and thresholds are field errors, not runs.
+func TestValidateRejectsNonFiniteRates(t *testing.T) {
+	for _, v := range []float64{math.Inf(1), math.NaN(), -1} {
+		cfg := DefaultConfig()
+		cfg.Shape.SpawnRate, cfg.LatencyThreshold, cfg.ErrorThreshold = v, v, v
+		err := cfg.Validate()
+		for _, f := range []string{"Shape.SpawnRate", "LatencyThreshold", "ErrorThreshold"} {
+			if err == nil || !strings.Contains(err.Error(), f+" ") {
+				t.Errorf("%v: %v does not name %s", v, err, f)
+			}
+		}
+	}
 }

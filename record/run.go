@@ -42,7 +42,7 @@ type Status struct {
 	Phase          string  // "running" or "grace"
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
-	Requests       int64   // rows written so far
+	Requests       int64   // rows recorded so far
 	Failures       int64
 	WindowFailures int64
 }
@@ -220,7 +220,9 @@ func interruptDetail(ctx context.Context) string {
 }
 
 // drain gives in-flight requests the grace period, then cancels them;
-// users record the canceled requests before they return.
+// users record the canceled requests before they return. Canceling ctx
+// during the grace period cancels them at once and the run is recorded as
+// interrupted, whatever ended it.
 func (e *engine) drain(ctx context.Context, cancelReqs context.CancelFunc) {
 	var users sync.WaitGroup
 	usersDone := make(chan struct{})
@@ -228,10 +230,20 @@ func (e *engine) drain(ctx context.Context, cancelReqs context.CancelFunc) {
 	defer users.Wait()
 	grace := time.NewTimer(e.cfg.Grace)
 	defer grace.Stop()
+	interrupt := ctx.Done()
+	if e.endReason == schemas.EndInterrupted {
+		interrupt = nil // the interrupt ended the run: its requests get the grace
+	}
 	select {
 	case <-usersDone:
 	case <-grace.C:
 		cancelReqs()
+	case <-interrupt:
+		cancelReqs()
+		e.mu.Lock()
+		e.endReason = schemas.EndInterrupted
+		e.endDetail = interruptDetail(ctx) + " during the grace period; in-flight requests were canceled"
+		e.mu.Unlock()
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -19,10 +20,13 @@ func NewCmdRecover(ios *IO, runF func(path string) error) *cobra.Command {
 				return runF(args[0])
 			}
 			res, err := runfile.Recover(args[0])
+			if errors.Is(err, runfile.ErrNotRegular) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ios.Out, "recovered %d rows into %s", res.Rows, args[0])
+			fmt.Fprintf(ios.Out, "recovered %d rows into %s", res.Rows, runfile.Quote(args[0]))
 			if res.TornBytes > 0 {
 				fmt.Fprintf(ios.Out, " (%d bytes at the end of the journal held no whole row)", res.TornBytes)
 			}

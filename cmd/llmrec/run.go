@@ -31,6 +31,7 @@ type RunOptions struct {
 	Profile   string
 	Out       string     // -o: the run file
 	Force     bool       // --force: overwrite an existing run file
+	Discard   bool       // --discard-journal: delete a killed run's journal at -o
 	Sim       sim.Config // the built-in simulator, when there is no --target
 	changed   func(name string) bool
 
@@ -51,8 +52,12 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Long: `Fire a step load (closed-loop users added in steps, each thinking a short time
 between requests) at --target and write one Parquet row per request to -o.
 With no --target the built-in simulator is started on a loopback port and
-load-tested. Ctrl-C stops gracefully (exit status 130, the file is complete);
-a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
+load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
+--grace, or are canceled at once when the signal comes during the grace
+period; exit status 130, the file is complete. A second Ctrl-C stops at once
+and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
+run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
+it, or pass --discard-journal. -o must be a regular file or a new path.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
@@ -89,7 +94,8 @@ a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
 	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks")
 	f.DurationVar(&c.Grace, "grace", c.Grace, "time in-flight requests get at the end before they are canceled")
 	f.StringVarP(&opts.Out, "out", "o", opts.Out, "run file to write")
-	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file")
+	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file (a regular file only)")
+	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&opts.Labels, "label", nil, "label k=v stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed for think times and prompt choice (0: random)")
 	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
@@ -259,8 +265,8 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
 	cfg := o.Config
 	cfg.Progress = sp.progress
-	if err := runfile.CheckPath(o.Out, o.Force); err != nil {
-		return err
+	if err := runfile.CheckPath(o.Out, o.Force, o.Discard); err != nil {
+		return pathError(err)
 	}
 	if cfg.Target == "" {
 		// The simulator serves until the run has ended, grace included.
@@ -275,6 +281,9 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	asked := cfg.Model
 	client, err := record.Connect(ctx, &cfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			return interrupted(ctx, "before the run started; nothing was recorded")
+		}
 		return err
 	}
 	if asked == "" && cfg.Model != "" {
@@ -287,9 +296,9 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		}
 		defer dash.close(cmd.Context())
 	}
-	file, err := runfile.Create(o.Out, o.Force)
+	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {
-		return err
+		return pathError(err)
 	}
 	defer file.Close()
 	sum, err := record.Run(ctx, cfg, client, file)
@@ -297,13 +306,25 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	dash.end(sum)
 	if err != nil {
 		// The journal keeps what the Parquet file could not: say how to get it back.
-		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, o.Out)
+		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Out))
 	}
 	printSummary(ios.Out, sum, o.Out)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
 	return nil
+}
+
+// pathError makes a refused output path a usage error (exit status 2):
+// the command as typed would destroy data or cannot work; a run file that
+// exists without --force keeps status 1.
+func pathError(err error) error {
+	for _, e := range []error{runfile.ErrJournalExists, runfile.ErrNotRegular, runfile.ErrNameTooLong} {
+		if errors.Is(err, e) {
+			return usageError{err}
+		}
+	}
+	return err
 }
 
 func printSummary(w io.Writer, sum *record.Summary, out string) {
@@ -315,7 +336,7 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	}
 	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
 	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
-	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", out, out)
+	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
 }
 
 func pct(a, b int64) float64 {

@@ -71,7 +71,7 @@ func TestSecretsAbsentFromEveryArtifact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := runfile.Create(runPath, false)
+	file, err := runfile.Create(runPath, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

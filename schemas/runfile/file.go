@@ -6,6 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -13,21 +17,83 @@ import (
 // ErrOutputExists is returned when the run file exists and force is off.
 var ErrOutputExists = errors.New("output file exists")
 
-// CheckPath refuses an existing run file (unless force) and an output
-// directory that cannot be written, before a run sends its first request.
-func CheckPath(path string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", path, ErrOutputExists)
+// ErrJournalExists is returned when a killed run's journal is beside the
+// run file: starting a new run would destroy the rows it holds.
+var ErrJournalExists = errors.New("a killed run's journal is beside it")
+
+// ErrNotRegular is returned for an output path that exists and is not a
+// regular file (a device, FIFO, directory, socket or symbolic link): a run
+// file is written only to a regular file or a new path.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrNameTooLong is returned when the run file's name, or its journal's,
+// is longer than a file name may be.
+var ErrNameTooLong = errors.New("file name too long")
+
+// maxName is the longest file name (in bytes) of Linux file systems.
+const maxName = 255
+
+// CheckPath refuses, before a run sends its first request, an output path
+// that cannot take a new run file: an existing run file (unless force), a
+// non-regular file (even with force), a journal beside it (unless
+// discardJournal), a name too long for the journal, and a directory that
+// cannot be written.
+func CheckPath(path string, force, discardJournal bool) error {
+	if n := len(filepath.Base(JournalPath(path))); n > maxName {
+		return fmt.Errorf("%s: %w: its journal's name would be %d bytes, over %d; choose a shorter -o", Quote(path), ErrNameTooLong, n, maxName)
+	}
+	if st, err := os.Lstat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("%s: %w (%s): choose a regular file or a new path with -o", Quote(path), ErrNotRegular, kind(st.Mode()))
+		}
+		if !force {
+			return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("check output %s: %w", Quote(path), err)
+	}
+	if _, err := os.Lstat(JournalPath(path)); err == nil && !discardJournal {
+		return fmt.Errorf("%s: %w (%s): run `llmrec recover %s` to rebuild that run's file, or pass --discard-journal to delete its rows",
+			Quote(path), ErrJournalExists, Quote(JournalPath(path)), Quote(path))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("check output %s: %w", path, err)
+		return fmt.Errorf("check journal %s: %w", Quote(JournalPath(path)), err)
 	}
 	// Prove the directory takes new files (the journal goes beside the run file).
 	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
 	if err != nil {
-		return fmt.Errorf("output directory of %s is not writable: %w", path, err)
+		return fmt.Errorf("output directory of %s is not writable: %w", Quote(path), err)
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
+}
+
+// kind names a non-regular file mode.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// Quote returns a file name as it can be printed on one line: unchanged
+// when it is plain printable text, else quoted and escaped like
+// strconv.Quote (newlines, control characters and invalid UTF-8 escaped).
+func Quote(name string) string {
+	for _, r := range name {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // File is a run file being written: the Parquet file at Path and its crash
@@ -42,23 +108,57 @@ type File struct {
 	done bool // Finish or Close has run
 }
 
-// Create opens path for a new run (truncating an existing file only when
-// force is set) and creates the journal beside it.
-func Create(path string, force bool) (*File, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+// Create opens path for a new run and creates the journal beside it. The
+// journal is created first and must be new (a symbolic link there is never
+// followed); with discardJournal an existing one is removed first. The run
+// file must be new, or, with force, a regular file, which is truncated.
+// On error nothing is left behind.
+func Create(path string, force, discardJournal bool) (*File, error) {
+	if err := CheckPath(path, force, discardJournal); err != nil {
+		return nil, err
+	}
+	jpath := JournalPath(path)
+	if discardJournal {
+		if err := os.Remove(jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("discard journal: %w", err)
+		}
+	}
+	j, err := openJournal(jpath)
+	if err != nil {
+		return nil, err
+	}
+	flags := os.O_CREATE | os.O_WRONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 	if !force {
 		flags |= os.O_EXCL
 	}
 	out, err := os.OpenFile(path, flags, 0o644)
+	if err == nil {
+		err = ensureRegular(out)
+	}
+	if err == nil {
+		err = out.Truncate(0)
+	}
 	if err != nil {
+		if out != nil {
+			out.Close()
+		}
+		j.f.Close()
+		os.Remove(jpath)
 		return nil, fmt.Errorf("create output: %w", err)
 	}
-	j, err := openJournal(JournalPath(path))
-	if err != nil {
-		out.Close()
-		return nil, err
-	}
 	return &File{Path: path, out: out, j: j, pw: NewParquetWriter(out)}, nil
+}
+
+// ensureRegular refuses an opened file that is not a regular file.
+func ensureRegular(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w (%s)", Quote(f.Name()), ErrNotRegular, kind(st.Mode()))
+	}
+	return nil
 }
 
 // Begin writes the run metadata as it is at the start to the journal.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -35,17 +36,22 @@ var parquetMagic = []byte("PAR1")
 // ReadFooter checks the run file r of size bytes: the PAR1 magic at both
 // ends, the footer, the schema version, the run metadata and the columns.
 // name is the file as the user gave it: reasons that suggest `llmrec
-// recover` name it. Every failure is a *FooterError.
+// recover` name it, and a journal is looked for beside it. Every failure
+// is a *FooterError.
 func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 	bad := func(reason string, err error) error { return &FooterError{Reason: reason, Err: err} }
+	recoverHint := "run `llmrec recover " + Quote(name) + "`"
 	if size == 0 {
+		if _, err := os.Lstat(JournalPath(name)); err == nil {
+			return nil, bad("empty file (0 bytes), not a run file: a killed run's journal is beside it; "+recoverHint+" to rebuild the file", nil)
+		}
 		return nil, bad("empty file (0 bytes), not a run file", nil)
 	}
 	head := make([]byte, 4)
 	if _, err := r.ReadAt(head, 0); err != nil || !bytes.Equal(head, parquetMagic) {
 		return nil, bad("not a Parquet file (no PAR1 header)", err)
 	}
-	truncated := "footer missing, the file is truncated (was the run killed?): run `llmrec recover " + name + "`"
+	truncated := "footer missing, the file is truncated (was the run killed?): " + recoverHint
 	if size < 12 {
 		return nil, bad(truncated, nil)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -17,7 +18,7 @@ import (
 // The crash journal is written beside the run file (FILE.journal) while a
 // run is in progress and removed once the Parquet file is complete. It is
 // an append-only sequence of frames that survives a SIGKILL: everything the
-// writer goroutine has flushed (at least once a second) is in the kernel's
+// run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
 //	header: "LLMRECJ1" | uint32 len | run metadata JSON (as at start)
@@ -54,9 +55,11 @@ func createJournal(path string, meta *schemas.RunMeta) (*journal, error) {
 	return j, nil
 }
 
-// openJournal creates the journal file; begin writes its header.
+// openJournal creates the journal file, which must be new: an existing
+// journal holds a killed run's rows, and a symbolic link is never followed.
+// begin writes its header.
 func openJournal(path string) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
