@@ -53,6 +53,11 @@ type Config struct {
 	// Progress, when set, gets the live status about once a second, from
 	// the engine's goroutines, one call at a time.
 	Progress func(Status)
+	// Snapshot, when set, gets the dashboard's view of the run once a
+	// second, from the engine's watcher goroutine, after Progress. It must
+	// return at once (hand the value over without waiting, dropping it if
+	// need be): while it runs, the watcher takes no rows.
+	Snapshot func(Snapshot)
 }
 
 // Profiles of the load shape (--profile).

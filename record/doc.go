@@ -12,7 +12,9 @@
 // consumers: the persister, which batches rows into the Sink and flushes
 // it once a second, and the watcher, which keeps the live statistics and,
 // once a second, records the generator's health, reports Status through
-// Config.Progress and applies the --stop-on-saturation rule. Run owns all
-// of these goroutines and waits for each before it returns. Nothing here
-// knows about cobra, flags or the terminal.
+// Config.Progress, applies the --stop-on-saturation rule and, when
+// Config.Snapshot is set, hands a Snapshot to the live dashboard
+// (record/dashboard) without waiting. Run owns all of these goroutines
+// and waits for each before it returns. Nothing here knows about cobra,
+// flags or the terminal.
 package record

@@ -58,18 +58,26 @@ type live struct {
 	ringOK  [windowSeconds]int64
 	ringBad [windowSeconds]int64
 	ringSec [windowSeconds]int64 // which second each slot holds
-	total   *hdrhistogram.Histogram
-	lag     *hdrhistogram.Histogram
-	steps   map[int32]*stepStats
-	rows    int64
-	fails   int64
-	secLag  float64 // worst lag of rows sent in the current second, ms
+	// ringTTFT and ringTok are the window's TTFT of successes and output
+	// tokens, kept for the dashboard's snapshot (see snapshot.go).
+	ringTTFT [windowSeconds]*hdrhistogram.Histogram
+	ringTok  [windowSeconds]int64
+	total    *hdrhistogram.Histogram
+	lag      *hdrhistogram.Histogram
+	steps    map[int32]*stepStats
+	rows     int64
+	fails    int64
+	secLag   float64 // worst lag of rows sent in the current second, ms
+	// secClass counts the failures completed in the current second by
+	// class; the watcher resets it each second.
+	secClass map[string]int64
 }
 
 func newLive(t0 time.Time, warmup time.Duration) *live {
-	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}}
+	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}, secClass: map[string]int64{}}
 	for i := range l.ring {
 		l.ring[i] = newHist()
+		l.ringTTFT[i] = newHist()
 		l.ringSec[i] = -1
 	}
 	return l
@@ -82,7 +90,11 @@ func (l *live) add(r *schemas.Record) {
 	slot := int(((sec % windowSeconds) + windowSeconds) % windowSeconds)
 	if l.ringSec[slot] != sec {
 		l.ring[slot].Reset()
-		l.ringOK[slot], l.ringBad[slot], l.ringSec[slot] = 0, 0, sec
+		l.ringTTFT[slot].Reset()
+		l.ringOK[slot], l.ringBad[slot], l.ringTok[slot], l.ringSec[slot] = 0, 0, 0, sec
+	}
+	if r.OutputTokens != nil {
+		l.ringTok[slot] += int64(*r.OutputTokens)
 	}
 	lagMS := float64(r.Start.Sub(r.ScheduledAt)) / float64(time.Millisecond)
 	recordMS(l.lag, max(lagMS, 0.001))
@@ -90,10 +102,18 @@ func (l *live) add(r *schemas.Record) {
 	if r.OK {
 		recordMS(l.ring[slot], r.LatencyMS)
 		recordMS(l.total, r.LatencyMS)
+		if r.TTFTMS != nil {
+			recordMS(l.ringTTFT[slot], *r.TTFTMS)
+		}
 		l.ringOK[slot]++
 	} else {
 		l.fails++
 		l.ringBad[slot]++
+		cls := schemas.ErrProtocol
+		if r.ErrorClass != nil {
+			cls = *r.ErrorClass
+		}
+		l.secClass[cls]++
 	}
 	if r.Start.Sub(l.t0) < l.warmup {
 		return
@@ -145,13 +165,7 @@ const minStepSamples = 30
 func (s *saturation) check(l *live, shape Shape, elapsed time.Duration) (fired bool, detail string) {
 	cur := int32(shape.StepAt(elapsed))
 	if s.baselineStep == 0 {
-		for k := int32(1); k < cur; k++ {
-			st := l.steps[k]
-			if st != nil && st.users >= s.baselineUsers && st.ok > 0 {
-				s.baselineStep, s.baselineP95 = k, quantileMS(st.hist, 95)
-				break
-			}
-		}
+		s.findBaseline(l, cur)
 		return false, ""
 	}
 	if cur <= s.baselineStep || elapsed-time.Duration(cur-1)*shape.StepTime < shape.StepTime/2 {
@@ -168,4 +182,19 @@ func (s *saturation) check(l *live, shape Shape, elapsed time.Duration) (fired b
 		return true, fmt.Sprintf("p95 %.0f ms at %d users is over %.1f × the baseline %.0f ms (step %d)", p95, st.users, s.latencyThreshold, s.baselineP95, s.baselineStep)
 	}
 	return false, ""
+}
+
+// findBaseline fixes the baseline once a step before cur qualifies: the
+// first with users ≥ baselineUsers and a success.
+func (s *saturation) findBaseline(l *live, cur int32) {
+	if s.baselineStep != 0 {
+		return
+	}
+	for k := int32(1); k < cur; k++ {
+		st := l.steps[k]
+		if st != nil && st.users >= s.baselineUsers && st.ok > 0 {
+			s.baselineStep, s.baselineP95 = k, quantileMS(st.hist, 95)
+			return
+		}
+	}
 }

@@ -62,21 +62,16 @@ func (w *watcher) second(now time.Time) {
 	}
 	w.cpuPrev, w.wallPrev = cpu, now
 	elapsed := now.Sub(e.t0)
-	w.seconds = append(w.seconds, schemas.GenSecond{T: int(elapsed / time.Second), CPU: round3(cores), MaxLagMS: round3(w.live.secLag)})
+	lag := w.live.secLag
+	w.seconds = append(w.seconds, schemas.GenSecond{T: int(elapsed / time.Second), CPU: round3(cores), MaxLagMS: round3(lag)})
 	w.live.secLag = 0
 	w.peakG = max(w.peakG, runtime.NumGoroutine())
 
+	var st Status
+	if e.cfg.Progress != nil || e.cfg.Snapshot != nil {
+		st = w.status(elapsed)
+	}
 	if e.cfg.Progress != nil {
-		h, ok, bad := w.live.window(int64(elapsed / time.Second))
-		span := min(elapsed.Seconds(), windowSeconds)
-		st := Status{
-			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
-			Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
-			Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
-		}
-		if span > 0 {
-			st.RPS = float64(ok+bad) / span
-		}
 		e.cfg.Progress(st)
 	}
 	if e.cfg.StopOnSaturation {
@@ -84,6 +79,26 @@ func (w *watcher) second(now time.Time) {
 			e.end(schemas.EndSaturated, detail)
 		}
 	}
+	if e.cfg.Snapshot != nil {
+		e.cfg.Snapshot(w.snapshot(st, elapsed, cores, lag))
+	}
+	clear(w.live.secClass)
+}
+
+// status is the live status at elapsed.
+func (w *watcher) status(elapsed time.Duration) Status {
+	e := w.e
+	h, ok, bad := w.live.window(int64(elapsed / time.Second))
+	span := min(elapsed.Seconds(), windowSeconds)
+	st := Status{
+		Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
+		Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
+		Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
+	}
+	if span > 0 {
+		st.RPS = float64(ok+bad) / span
+	}
+	return st
 }
 
 func (w *watcher) generatorMeta(g *schemas.Generator) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/dashboard"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -33,6 +34,10 @@ type RunOptions struct {
 	Discard   bool       // --discard-journal: delete a killed run's journal at -o
 	Sim       sim.Config // the built-in simulator, when there is no --target
 	changed   func(name string) bool
+
+	// --dashboard ADDR, --dashboard-token, --dashboard-linger
+	Dashboard, DashboardToken string
+	DashboardLinger           time.Duration
 }
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
@@ -108,6 +113,9 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 	f.StringArrayVar(&opts.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times and prompt choice (0: random)")
 	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
+	f.StringVar(&opts.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
+	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
+	f.DurationVar(&opts.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
 	return cmd
 }
 
@@ -171,6 +179,11 @@ func (o *RunOptions) complete() error {
 	}
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
+	}
+	if o.Dashboard != "" {
+		if err := dashboard.CheckAddr(o.Dashboard); err != nil {
+			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
+		}
 	}
 	if c.Target == "" {
 		if c.API == target.APIHTTP {
@@ -260,7 +273,9 @@ func ParseLabels(raw []string) (map[string]string, error) {
 
 func runRun(cmd *cobra.Command, o *RunOptions) error {
 	ios := o.IO
-	ctx := cmd.Context()
+	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
+	ctx, stopRun := context.WithCancelCause(cmd.Context())
+	defer stopRun(nil)
 	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
 	cfg := o.Config
 	cfg.Progress = sp.progress
@@ -288,6 +303,13 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	if asked == "" && cfg.Model != "" {
 		sp.notice(fmt.Sprintf("model: %s (first of GET /v1/models)", cfg.Model))
 	}
+	var dash *liveDashboard
+	if o.Dashboard != "" {
+		if dash, err = startDashboard(ctx, o, &cfg, sp, func() { stopRun(errStoppedFromDashboard) }); err != nil {
+			return err
+		}
+		defer dash.close(cmd.Context())
+	}
 	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {
 		return pathError(err)
@@ -295,6 +317,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	defer file.Close()
 	sum, err := record.Run(ctx, cfg, client, file)
 	sp.endLine()
+	dash.end(sum)
 	if err != nil {
 		// The journal keeps what the Parquet file could not: say how to get it back.
 		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Out))

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/dashboard"
+	"github.com/llmrec/llmrec/record/target"
+)
+
+// errStoppedFromDashboard is the cause of a run stopped by the dashboard's
+// Stop button: the run file's end detail.
+var errStoppedFromDashboard = errors.New("stopped from the dashboard")
+
+// liveDashboard is the --dashboard server of one run.
+type liveDashboard struct {
+	srv    *dashboard.Server
+	linger time.Duration
+	sp     *statusPrinter
+}
+
+// startDashboard serves the dashboard of the run cfg describes, printing
+// its URL (the only place a token appears), and sets cfg.Snapshot to feed
+// it; stop is what the page's Stop button calls.
+func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *statusPrinter, stop func()) (*liveDashboard, error) {
+	srv, err := dashboard.Start(ctx, dashboard.Options{
+		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: target.RedactURL(cfg.Target),
+		Model: cfg.Model, Shape: cfg.Shape, Stop: stop,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--dashboard: %w", err)
+	}
+	sp.notice("live dashboard: " + srv.URL())
+	cfg.Snapshot = srv.Publish
+	return &liveDashboard{srv: srv, linger: o.DashboardLinger, sp: sp}, nil
+}
+
+// end shows the end of the run on the page; d may be nil (no dashboard).
+func (d *liveDashboard) end(sum *record.Summary) {
+	if d != nil && sum != nil {
+		d.srv.End(sum.Meta.EndReason, sum.Meta.EndDetail, sum.Rows)
+	}
+}
+
+// close keeps the page up for --dashboard-linger (ctx's end cuts it
+// short), then shuts the server down.
+func (d *liveDashboard) close(ctx context.Context) {
+	if d.linger > 0 && ctx.Err() == nil {
+		d.sp.notice(fmt.Sprintf("the dashboard stays up for %s (Ctrl-C to leave now)", d.linger))
+		t := time.NewTimer(d.linger)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	_ = d.srv.Close(sctx)
+}

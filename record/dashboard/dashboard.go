@@ -1,0 +1,552 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/report/assets"
+)
+
+//go:embed page.html.tmpl
+var pageTemplate string
+
+// pageScript draws the charts and follows the event stream.
+//
+//go:embed page.js
+var pageScript string
+
+// Bounds of the dashboard's work.
+const (
+	maxPoints    = 1200             // history kept; beyond it, thinned by halves
+	maxClients   = 16               // event streams at once; more are refused (503)
+	clientQueue  = 8                // updates queued for one stream; more are dropped
+	publishQueue = 16               // snapshots waiting for the server; more are dropped
+	writeTimeout = 5 * time.Second  // a stream whose write stalls this long is ended
+	headerWait   = 10 * time.Second // to read a request's headers
+)
+
+// Names of the token's carriers and of the Stop request's anti-CSRF header.
+const (
+	tokenParam  = "token"
+	tokenCookie = "llmrec_dashboard"
+	csrfHeader  = "X-Llmrec-Stop"
+)
+
+// Options configure a dashboard.
+type Options struct {
+	// Addr is the listen address, host:port; port 0 picks a free one. An
+	// empty host means 127.0.0.1 (loopback).
+	Addr string
+	// Token, when set, is required on every request. On an address that
+	// is not loopback one is required: Start generates one when empty.
+	Token string
+	// RunFile is the run file being written, named in the page's
+	// "llmrep analyze FILE". Target and Model describe the run.
+	RunFile, Target, Model string
+	// Shape is the run's schedule (steps, users, length).
+	Shape record.Shape
+	// Stop stops the run gracefully, as the first Ctrl-C does; the page's
+	// Stop button calls it, once at most.
+	Stop func()
+}
+
+// Server is a running dashboard. Its methods are safe for concurrent use.
+type Server struct {
+	opts     Options
+	url      string
+	loopback bool
+	port     string
+	csrf     string
+	page     []byte
+	csp      string
+
+	in   chan update
+	done chan struct{} // closed by Close
+	once sync.Once
+	stop sync.Once
+	srv  *http.Server
+	wg   sync.WaitGroup // serve and hub goroutines
+
+	mu      sync.Mutex
+	history []json.RawMessage
+	clients map[chan []byte]struct{}
+	end     []byte // the end event, once the run has ended
+	dropped int64  // updates not delivered to a slow stream
+}
+
+// CheckAddr reports whether addr can be a dashboard's listen address
+// (host:port, a port number), without listening.
+func CheckAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.ParseUint(port, 10, 16); perr != nil || (n == 0 && port != "0") {
+			err = errors.New("bad port")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8089, or 127.0.0.1:0 for a free port", addr)
+	}
+	return nil
+}
+
+// Start listens on o.Addr and serves the dashboard until Close. It
+// returns once the port is open.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if err := CheckAddr(o.Addr); err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(o.Addr)
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	tcp, _ := ln.Addr().(*net.TCPAddr)
+	s := &Server{
+		opts: o, in: make(chan update, publishQueue), done: make(chan struct{}),
+		clients: map[chan []byte]struct{}{}, loopback: tcp != nil && tcp.IP.IsLoopback(),
+	}
+	if tcp != nil {
+		s.port = strconv.Itoa(tcp.Port)
+	}
+	if !s.loopback && s.opts.Token == "" {
+		s.opts.Token = randomHex(16)
+	}
+	s.csrf = randomHex(16)
+	s.csp = csp(assets.ECharts(), pageScript)
+	if s.page, err = s.render(); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	urlHost := host
+	if tcp != nil && tcp.IP.IsUnspecified() {
+		urlHost = "127.0.0.1"
+		if h, err := os.Hostname(); err == nil && h != "" {
+			urlHost = h
+		}
+	}
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(urlHost, s.port), Path: "/"}
+	if s.opts.Token != "" {
+		u.RawQuery = url.Values{tokenParam: {s.opts.Token}}.Encode()
+	}
+	s.url = u.String()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.servePage)
+	mux.HandleFunc("GET /events", s.serveEvents)
+	mux.HandleFunc("POST /stop", s.serveStop)
+	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.srv = &http.Server{
+		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		BaseContext: func(net.Listener) context.Context { return base },
+	}
+	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(ln) })
+	s.wg.Go(s.hub)
+	return s, nil
+}
+
+// URL is the page's address, with the token when one is required. It is
+// the only place the token is given: print it once.
+func (s *Server) URL() string { return s.url }
+
+// Publish hands the snapshot of the second over to the server. It never
+// waits: when the server is behind, the snapshot is dropped.
+func (s *Server) Publish(snap record.Snapshot) {
+	select {
+	case <-s.done:
+	case s.in <- update{snap: snap}:
+	default:
+	}
+}
+
+// update is what the hub takes: a snapshot, or the end event.
+type update struct {
+	snap record.Snapshot
+	end  []byte
+}
+
+// End tells the page that the run has ended, with its end reason and
+// detail and the rows written; the page then shows the final state.
+func (s *Server) End(reason, detail string, rows int64) {
+	msg, _ := json.Marshal(struct {
+		Reason string `json:"reason"`
+		Detail string `json:"detail"`
+		Rows   int64  `json:"rows"`
+	}{reason, detail, rows})
+	// After what was published before, and unlike it never dropped.
+	select {
+	case <-s.done:
+	case s.in <- update{end: event("end", msg)}:
+	}
+}
+
+// Close ends the event streams and shuts the server down; every goroutine
+// it started has ended when it returns.
+func (s *Server) Close(ctx context.Context) error {
+	s.once.Do(func() { close(s.done) })
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		_ = s.srv.Close()
+	}
+	s.wg.Wait()
+	return err
+}
+
+// hub turns snapshots into events: it keeps the history and hands each
+// stream the update without waiting (a full queue drops it).
+func (s *Server) hub() {
+	for {
+		select {
+		case <-s.done:
+			return
+		case u := <-s.in:
+			if u.end != nil {
+				s.mu.Lock()
+				s.end = u.end
+				s.fanOut(u.end, true)
+				s.mu.Unlock()
+				continue
+			}
+			raw, err := json.Marshal(newPoint(&u.snap))
+			if err != nil {
+				continue
+			}
+			ev := event("snap", raw)
+			s.mu.Lock()
+			if len(s.history) >= maxPoints {
+				s.history = thin(s.history)
+			}
+			s.history = append(s.history, raw)
+			s.fanOut(ev, false)
+			s.mu.Unlock()
+		}
+	}
+}
+
+// fanOut queues ev for every stream without waiting; s.mu is held. A
+// full queue drops ev, or when last is set (the end of the run, which
+// every page should get) the oldest update to make room.
+func (s *Server) fanOut(ev []byte, last bool) {
+	for ch := range s.clients {
+		select {
+		case ch <- ev:
+			continue
+		default:
+		}
+		s.dropped++
+		if !last {
+			continue
+		}
+		select {
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- ev:
+		default:
+		}
+	}
+}
+
+// thin keeps every other point, the first and the last included.
+func thin(h []json.RawMessage) []json.RawMessage {
+	out := h[:0]
+	for i := 0; i < len(h); i += 2 {
+		out = append(out, h[i])
+	}
+	if len(h)%2 == 0 {
+		out = append(out, h[len(h)-1])
+	}
+	return out
+}
+
+func event(name string, data []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(data) + len(name) + 16)
+	b.WriteString("event: " + name + "\ndata: ")
+	b.Write(data) // JSON has no raw newline
+	b.WriteString("\n\n")
+	return b.Bytes()
+}
+
+// guard checks every request: the Host header on loopback (DNS
+// rebinding), the token when one is required, and sets the headers every
+// answer carries.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		if s.loopback && !s.loopbackHost(r.Host) {
+			http.Error(w, "wrong Host header: open the dashboard at the address llmrec printed", http.StatusMisdirectedRequest)
+			return
+		}
+		if s.opts.Token != "" {
+			if q := r.URL.Query().Get(tokenParam); q != "" && s.tokenOK(q) && r.Method == http.MethodGet && r.URL.Path == "/" {
+				// Trade the token in the URL for a cookie, and take it out of the address bar.
+				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.opts.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				http.Redirect(w, r, "/", http.StatusSeeOther)
+				return
+			}
+			if !s.authorized(r) {
+				h.Set("WWW-Authenticate", `Bearer realm="llmrec dashboard"`)
+				http.Error(w, "a token is required: open the URL llmrec printed", http.StatusUnauthorized)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost says whether host names the loopback listen address.
+func (s *Server) loopbackHost(host string) bool {
+	name, port, err := net.SplitHostPort(host)
+	if err != nil || port != s.port {
+		return false
+	}
+	if name == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(name)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if c, err := r.Cookie(tokenCookie); err == nil && s.tokenOK(c.Value) {
+		return true
+	}
+	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(v) {
+		return true
+	}
+	return s.tokenOK(r.URL.Query().Get(tokenParam))
+}
+
+func (s *Server) tokenOK(v string) bool {
+	return v != "" && subtle.ConstantTimeCompare([]byte(v), []byte(s.opts.Token)) == 1
+}
+
+func (s *Server) servePage(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(s.page)
+}
+
+// serveStop is the Stop button: a POST carrying the page's anti-CSRF
+// token in a header, from the page's own origin.
+func (s *Server) serveStop(w http.ResponseWriter, r *http.Request) {
+	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+		http.Error(w, "cross-origin stop refused", http.StatusForbidden)
+		return
+	}
+	if f := r.Header.Get("Sec-Fetch-Site"); f != "" && f != "same-origin" {
+		http.Error(w, "cross-site stop refused", http.StatusForbidden)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(s.csrf)) != 1 {
+		http.Error(w, "stop refused: send it from the dashboard page", http.StatusForbidden)
+		return
+	}
+	if s.opts.Stop != nil {
+		s.stop.Do(s.opts.Stop)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write([]byte(`{"stopping":true}` + "\n"))
+}
+
+// serveEvents is the event stream: the history so far, then one update a
+// second, then the end of the run.
+func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
+	ch := make(chan []byte, clientQueue)
+	s.mu.Lock()
+	if len(s.clients) >= maxClients {
+		s.mu.Unlock()
+		http.Error(w, "too many dashboard pages open", http.StatusServiceUnavailable)
+		return
+	}
+	s.clients[ch] = struct{}{}
+	hist := append([]json.RawMessage(nil), s.history...)
+	end := s.end
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.clients, ch)
+		s.mu.Unlock()
+	}()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no")
+	rc := http.NewResponseController(w)
+	send := func(ev []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := w.Write(ev); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	list := []byte{'['}
+	for i, p := range hist {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = append(list, p...)
+	}
+	if !send(event("history", append(list, ']'))) {
+		return
+	}
+	if end != nil && !send(end) {
+		return
+	}
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-r.Context().Done():
+			return
+		case ev := <-ch:
+			if !send(ev) {
+				return
+			}
+		}
+	}
+}
+
+// render makes the page: labels through html/template, settings as JSON.
+func (s *Server) render() ([]byte, error) {
+	tpl, err := template.New("page").Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("parse the page template: %w", err)
+	}
+	echarts := assets.ECharts()
+	if err := inlineable(echarts); err != nil {
+		return nil, fmt.Errorf("echarts script: %w", err)
+	}
+	sh := s.opts.Shape
+	cfg := struct {
+		CSRF      string  `json:"csrf"`
+		TotalS    float64 `json:"totalS"`
+		StepS     float64 `json:"stepS"`
+		StepUsers int     `json:"stepUsers"`
+		MaxUsers  int     `json:"maxUsers"`
+		Steps     int     `json:"steps"`
+	}{s.csrf, sh.Total().Seconds(), sh.StepTime.Seconds(), sh.StepUsers, sh.MaxUsers, sh.Steps()}
+	data := struct {
+		RunFile, Target, Model string
+		Settings               any
+		ECharts, Script        template.JS
+	}{s.opts.RunFile, s.opts.Target, s.opts.Model, cfg, template.JS(echarts), template.JS(pageScript)}
+	var b bytes.Buffer
+	if err := tpl.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("render the page: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// csp is the page's Content-Security-Policy: that of the HTML report
+// (nothing fetched, only the listed inline scripts run) plus connections
+// to the page's own origin, for the event stream and Stop.
+func csp(scripts ...string) string {
+	var b strings.Builder
+	b.WriteString("default-src 'none'; script-src")
+	for _, s := range scripts {
+		sum := sha256.Sum256([]byte(s))
+		b.WriteString(" 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'")
+	}
+	b.WriteString("; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	return b.String()
+}
+
+// inlineable checks that js can be the text of a <script> element.
+func inlineable(js string) error {
+	lower := strings.ToLower(js)
+	for _, bad := range []string{"</script", "<!--", "<script"} {
+		if strings.Contains(lower, bad) {
+			return fmt.Errorf("contains %q", bad)
+		}
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// num is a figure that encodes NaN and infinities as null.
+type num float64
+
+func (n num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, math.Round(f*1000)/1000, 'f', -1, 64), nil
+}
+
+// point is one second of the page's history; short keys keep it small.
+type point struct {
+	T        num              `json:"t"` // elapsed, s
+	Total    num              `json:"total"`
+	Step     int              `json:"step"`
+	Users    int              `json:"users"`
+	Phase    string           `json:"phase"`
+	RPS      num              `json:"rps"`
+	P50      num              `json:"p50"`
+	P95      num              `json:"p95"`
+	P99      num              `json:"p99"`
+	T50      num              `json:"t50"`
+	T95      num              `json:"t95"`
+	T99      num              `json:"t99"`
+	Tokens   num              `json:"tok"`
+	Fail     map[string]int64 `json:"fail,omitempty"`
+	Rows     int64            `json:"rows"`
+	Failures int64            `json:"failures"`
+	StepP95  num              `json:"sp95"`
+	BaseStep int              `json:"bstep"`
+	BaseP95  num              `json:"bp95"`
+	Limit    num              `json:"limit"`
+	Lag      num              `json:"lag"`
+	CPU      num              `json:"cpu"`
+}
+
+func newPoint(s *record.Snapshot) point {
+	p := point{
+		T: num(s.Elapsed.Seconds()), Total: num(s.Total.Seconds()), Step: s.Step, Users: s.Users, Phase: s.Phase,
+		RPS: num(s.RPS), P50: num(s.P50), P95: num(s.P95), P99: num(s.P99),
+		T50: num(s.TTFTP50), T95: num(s.TTFTP95), T99: num(s.TTFTP99), Tokens: num(s.TokensPerSec),
+		Fail: s.FailuresByClass, Rows: s.Requests, Failures: s.Failures,
+		StepP95: num(s.StepP95), BaseStep: s.BaselineStep, BaseP95: num(math.NaN()), Limit: num(math.NaN()),
+		Lag: num(s.SendLagMS), CPU: num(s.CPU),
+	}
+	if s.BaselineStep != 0 {
+		p.BaseP95, p.Limit = num(s.BaselineP95), num(s.Limit)
+	}
+	return p
+}

@@ -1,0 +1,328 @@
+package dashboard
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/report/assets"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+func start(t *testing.T, o Options) *Server {
+	t.Helper()
+	if o.Shape.StepUsers == 0 {
+		o.Shape = record.Shape{StepUsers: 2, StepTime: time.Second, MaxUsers: 4}
+	}
+	s, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+// do sends one request to the dashboard with the Host header and headers
+// given, without following redirects.
+func do(t *testing.T, s *Server, method, path, host string, h map[string]string) *http.Response {
+	t.Helper()
+	u, _ := url.Parse(s.URL())
+	req, err := http.NewRequest(method, "http://"+u.Host+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 5 * time.Second}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != "/events" || res.StatusCode != 200 {
+		io.Copy(io.Discard, res.Body)
+	}
+	res.Body.Close()
+	return res
+}
+
+// TestLoopbackGuards: on loopback the dashboard answers only its own Host
+// (a DNS-rebinding page names another), and Stop needs the page's
+// anti-CSRF header and no foreign Origin; nothing else changes the run.
+func TestLoopbackGuards(t *testing.T) {
+	var stops atomic.Int32
+	s := start(t, Options{Addr: "127.0.0.1:0", RunFile: "run.parquet", Stop: func() { stops.Add(1) }})
+	u, _ := url.Parse(s.URL())
+	if u.RawQuery != "" {
+		t.Errorf("loopback URL %s carries a token", s.URL())
+	}
+	port := u.Port()
+	tests := []struct {
+		name, method, path, host string
+		h                        map[string]string
+		want                     int
+	}{
+		{"page", "GET", "/", "", nil, 200},
+		{"page via localhost", "GET", "/", "localhost:" + port, nil, 200},
+		{"rebinding host", "GET", "/", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
+		{"rebinding host, events", "GET", "/events", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
+		{"wrong port", "GET", "/", "127.0.0.1:1", nil, http.StatusMisdirectedRequest},
+		{"stop without the csrf header", "POST", "/stop", "", nil, http.StatusForbidden},
+		{"stop with a wrong csrf header", "POST", "/stop", "", map[string]string{csrfHeader: "nope"}, http.StatusForbidden},
+		{"stop from another origin", "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": "http://evil.example"}, http.StatusForbidden},
+		{"stop from another site", "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"stop by GET", "GET", "/stop", "", nil, http.StatusMethodNotAllowed},
+		{"anything else", "GET", "/settings", "", nil, http.StatusNotFound},
+		{"anything else by POST", "POST", "/", "", nil, http.StatusMethodNotAllowed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := do(t, s, tc.method, tc.path, tc.host, tc.h)
+			if res.StatusCode != tc.want {
+				t.Errorf("%s %s (Host %q) = %d, want %d", tc.method, tc.path, tc.host, res.StatusCode, tc.want)
+			}
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "connect-src 'self'") {
+				t.Errorf("CSP %q", csp)
+			}
+		})
+	}
+	if n := stops.Load(); n != 0 {
+		t.Fatalf("a refused request stopped the run %d times", n)
+	}
+	origin := "http://" + u.Host
+	for range 2 {
+		if res := do(t, s, "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": origin, "Sec-Fetch-Site": "same-origin"}); res.StatusCode != http.StatusAccepted {
+			t.Fatalf("stop from the page = %d", res.StatusCode)
+		}
+	}
+	if n := stops.Load(); n != 1 {
+		t.Fatalf("two stops from the page called Stop %d times, want once", n)
+	}
+}
+
+// TestTokenOffLoopback: on every interface a token is generated and
+// required on every request, event stream and Stop included; the URL
+// trades it for a cookie.
+func TestTokenOffLoopback(t *testing.T) {
+	var stops atomic.Int32
+	s := start(t, Options{Addr: "0.0.0.0:0", Stop: func() { stops.Add(1) }})
+	u, _ := url.Parse(s.URL())
+	tok := u.Query().Get(tokenParam)
+	if len(tok) < 32 {
+		t.Fatalf("URL %s: no generated token", s.URL())
+	}
+	host := "127.0.0.1:" + u.Port()
+	for _, p := range []struct{ method, path string }{{"GET", "/"}, {"GET", "/events"}, {"POST", "/stop"}, {"GET", "/?token=wrong"}} {
+		res := do(t, s, p.method, p.path, host, map[string]string{csrfHeader: s.csrf})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s %s without the token = %d, want 401", p.method, p.path, res.StatusCode)
+		}
+	}
+	if stops.Load() != 0 {
+		t.Fatal("Stop ran without the token")
+	}
+	res := do(t, s, "GET", "/?token="+tok, host, nil)
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == tokenCookie {
+			cookie = c
+		}
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" || cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("GET /?token= = %d, Location %q, cookie %+v; want 303 to / with an HttpOnly SameSite=Strict cookie", res.StatusCode, res.Header.Get("Location"), cookie)
+	}
+	withCookie := map[string]string{"Cookie": tokenCookie + "=" + cookie.Value}
+	if res := do(t, s, "GET", "/", host, withCookie); res.StatusCode != 200 {
+		t.Errorf("page with the cookie = %d", res.StatusCode)
+	}
+	if res := do(t, s, "GET", "/events", host, map[string]string{"Authorization": "Bearer " + tok}); res.StatusCode != 200 {
+		t.Errorf("events with the bearer token = %d", res.StatusCode)
+	}
+	withCookie[csrfHeader] = s.csrf
+	if res := do(t, s, "POST", "/stop", host, withCookie); res.StatusCode != http.StatusAccepted || stops.Load() != 1 {
+		t.Errorf("stop with the cookie and csrf header = %d, %d stops", res.StatusCode, stops.Load())
+	}
+}
+
+// TestPageEscapesLabels: a hostile run file name reaches the page as text.
+func TestPageEscapesLabels(t *testing.T) {
+	const hostile = `</code><script>alert(1)</script><img src=x onerror=alert(2)>.parquet`
+	s := start(t, Options{Addr: "127.0.0.1:0", RunFile: hostile, Model: `"><svg onload=alert(3)>`})
+	page := strings.Replace(string(s.page), assets.ECharts(), "", 1) // the library has markup in strings
+	for _, bad := range []string{"<script>alert", "<img", "<svg"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page contains %q unescaped", bad)
+		}
+	}
+	if !strings.Contains(page, "llmrep analyze &lt;/code&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the page does not name the analyze command with the escaped file name")
+	}
+}
+
+// countingSink counts rows and flushes.
+type countingSink struct {
+	rows, flushes atomic.Int64
+}
+
+func (c *countingSink) Begin(*schemas.RunMeta) error    { return nil }
+func (c *countingSink) Write(r []schemas.Record) error  { c.rows.Add(int64(len(r))); return nil }
+func (c *countingSink) Flush() error                    { c.flushes.Add(1); return nil }
+func (c *countingSink) Finish(m *schemas.RunMeta) error { return nil }
+func (c *countingSink) String() string                  { return fmt.Sprint(c.rows.Load()) }
+
+// quickClient answers every request after 2 ms.
+type quickClient struct{ calls atomic.Int64 }
+
+func (c *quickClient) Do(ctx context.Context, _ target.Prompt) target.Result {
+	c.calls.Add(1)
+	res := target.Result{Start: time.Now()}
+	select {
+	case <-time.After(2 * time.Millisecond):
+		res.Status, res.OK = 200, true
+	case <-ctx.Done():
+		res.ErrorClass = schemas.ErrCanceled
+	}
+	res.Latency = time.Since(res.Start)
+	return res
+}
+
+// stalledClient opens the event stream over a raw TCP connection with a
+// tiny receive buffer and never reads it.
+func stalledClient(t *testing.T, s *Server) net.Conn {
+	t.Helper()
+	u, _ := url.Parse(s.URL())
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		_ = c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048) })
+		return err
+	}}
+	conn, err := d.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET /events HTTP/1.1\r\nHost: %s\r\n\r\n", u.Host)
+	return conn
+}
+
+func (s *Server) streams() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+// TestStalledClientDoesNotSlowTheRun: event streams that are opened and
+// never read (raw TCP connections with a tiny receive window, behind a
+// history of several MB) take nothing from the run: every row reaches the
+// sink, the sink is flushed every second, the watcher hands over every
+// snapshot, and the server ends those streams once their writes stall.
+func TestStalledClientDoesNotSlowTheRun(t *testing.T) {
+	s := start(t, Options{Addr: "127.0.0.1:0"})
+	// A history of several MB: the first write to a stalled stream blocks.
+	fat := record.Snapshot{FailuresByClass: map[string]int64{}}
+	for i := range 40 {
+		fat.FailuresByClass[fmt.Sprintf("%03d-%s", i, strings.Repeat("x", 120))] = 1
+	}
+	for i := range maxPoints {
+		fat.Elapsed = time.Duration(i) * time.Second
+		for s.Publish(fat); len(s.in) > 0; {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for range maxClients {
+		stalledClient(t, s)
+	}
+	waitFor(t, 5*time.Second, "stalled streams to connect", func() bool { return s.streams() == maxClients })
+	// Publish never waits, however far behind the streams are.
+	published := make(chan struct{})
+	go func() {
+		defer close(published)
+		for range 1000 {
+			s.Publish(fat)
+		}
+	}()
+	select {
+	case <-published:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Publish blocked behind stalled streams")
+	}
+
+	cfg := record.DefaultConfig()
+	cfg.Target, cfg.Model, cfg.Stream = "http://127.0.0.1:9/", "m", false
+	cfg.Shape = record.Shape{StepUsers: 8, StepTime: 3 * time.Second, MaxUsers: 8, SpawnRate: 1000}
+	cfg.WaitMin, cfg.WaitMax = time.Millisecond, 2*time.Millisecond
+	var mu sync.Mutex
+	var snaps int
+	cfg.Snapshot = func(snap record.Snapshot) {
+		mu.Lock()
+		snaps++
+		mu.Unlock()
+		s.Publish(snap)
+	}
+	client, sink := &quickClient{}, &countingSink{}
+	sum, err := record.Run(context.Background(), cfg, client, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sink.rows.Load() != client.calls.Load() || sum.Rows != client.calls.Load() || sum.Rows < 100 {
+		t.Fatalf("client saw %d requests, the sink got %d rows, the summary says %d", client.calls.Load(), sink.rows.Load(), sum.Rows)
+	}
+	if f := sink.flushes.Load(); f < 3 {
+		t.Errorf("the sink was flushed %d times in a 3 s run: the writer fell behind", f)
+	}
+	if snaps < 3 {
+		t.Errorf("the watcher handed over %d snapshots in a 3 s run", snaps)
+	}
+	// The stalled streams are ended once a write has waited writeTimeout.
+	waitFor(t, writeTimeout+10*time.Second, "stalled streams to be ended", func() bool { return s.streams() == 0 })
+	// And a reader that does read gets the history and the end.
+	s.End(schemas.EndCompleted, "", sum.Rows)
+	u, _ := url.Parse(s.URL())
+	res, err := http.Get("http://" + u.Host + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(nil, 64<<20)
+	var events []string
+	for sc.Scan() && len(events) < 2 {
+		if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			events = append(events, name)
+		}
+	}
+	if strings.Join(events, ",") != "history,end" {
+		t.Errorf("a fresh stream after the end got %v, want history then end", events)
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); !ok(); {
+		if time.Now().After(end) {
+			t.Fatalf("waited %v for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
