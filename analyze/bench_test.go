@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // synthRun writes n synthetic rows: ten 60 s steps of 10..100 users, a
@@ -28,7 +28,7 @@ func synthRun(b *testing.B, path string, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	cls, msg := schemas.ErrHTTP5xx, "503"
 	recs := make([]schemas.Record, 0, 100_000)
 	for i := range n {

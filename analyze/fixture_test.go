@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // t0 is the started_at of every fixture run.
@@ -102,7 +102,7 @@ func writeRecords(t testing.TB, path string, meta *schemas.RunMeta, recs []schem
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	for len(recs) > 0 {
 		n := min(len(recs), 50000)
 		if err := w.Write(recs[:n]); err != nil {

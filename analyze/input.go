@@ -1,19 +1,16 @@
 package analyze
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // inputFile is one run file whose footer has been checked.
@@ -74,8 +71,6 @@ func resolvePaths(args []string) ([]string, []string, error) {
 	return paths, given, nil
 }
 
-var parquetMagic = []byte("PAR1")
-
 // checkFile validates one run file's envelope and footer without DuckDB,
 // so that every kind of bad input gets a precise one-line reason.
 func checkFile(path, arg string) (*inputFile, error) {
@@ -105,45 +100,15 @@ func checkFile(path, arg string) (*inputFile, error) {
 	if st.IsDir() {
 		return nil, bad("is a directory, not a run file", nil)
 	}
-	size := st.Size()
-	if size == 0 {
-		return nil, bad("empty file (0 bytes), not a run file", nil)
-	}
-	head := make([]byte, 4)
-	if _, err := f.ReadAt(head, 0); err != nil || !bytes.Equal(head, parquetMagic) {
-		return nil, bad("not a Parquet file (no PAR1 header)", err)
-	}
-	tail := make([]byte, 4)
-	if size < 12 {
-		return nil, bad("footer missing, the file is truncated (was the run killed?): run `llmrec recover "+arg+"`", nil)
-	}
-	if _, err := f.ReadAt(tail, size-4); err != nil && !errors.Is(err, io.EOF) || !bytes.Equal(tail, parquetMagic) {
-		return nil, bad("footer missing, the file is truncated (was the run killed?): run `llmrec recover "+arg+"`", err)
-	}
-	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	ft, err := runfile.ReadFooter(f, st.Size(), arg)
 	if err != nil {
-		return nil, bad("corrupt Parquet footer", err)
-	}
-	version, _ := pf.Lookup(schemas.KeySchemaVersion)
-	run, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(version, run)
-	if err != nil {
+		var fe *runfile.FooterError
+		if errors.As(err, &fe) {
+			return nil, bad(fe.Reason, fe.Err)
+		}
 		return nil, bad(err.Error(), err)
 	}
-	have := map[string]bool{}
-	for _, field := range pf.Schema().Fields() {
-		have[field.Name()] = true
-	}
-	var missing []string
-	for _, c := range schemas.Columns {
-		if !have[c] {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
-	}
-	return &inputFile{path: path, arg: arg, meta: meta, rows: pf.NumRows()}, nil
+	return &inputFile{path: path, arg: arg, meta: ft.Meta, rows: ft.Rows}, nil
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names

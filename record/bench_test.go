@@ -12,47 +12,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/record/sim"
-	"github.com/llmrec/llmrec/schemas"
 )
-
-// BenchmarkParquetWriter measures the rows per second the run-file writer
-// sustains (zstd, the version-1 schema, batches of 1024 rows as the writer
-// goroutine hands them over).
-func BenchmarkParquetWriter(b *testing.B) {
-	recs := testRecords(1024)
-	b.ReportAllocs()
-	pw := NewParquetWriter(io.Discard)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := pw.Write(recs); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := pw.Close(&schemas.RunMeta{}); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(0, "ns/op")
-}
-
-// BenchmarkJournal measures the crash journal's append rate.
-func BenchmarkJournal(b *testing.B) {
-	recs := testRecords(1024)
-	j, err := createJournal(filepath.Join(b.TempDir(), "j"), &schemas.RunMeta{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.close()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for k := range recs {
-			j.append(&recs[k])
-		}
-		j.flush()
-	}
-	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(0, "ns/op")
-}
 
 // BenchmarkClosedLoop measures requests recorded per second, closed loop
 // with no think time, against a trivial loopback server answering a small
@@ -70,12 +30,12 @@ func BenchmarkClosedLoop(b *testing.B) {
 			var rows int64
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {
-				cfg := DefaultConfig()
+				cfg := e2eConfig{Config: DefaultConfig()}
 				cfg.Target, cfg.Model, cfg.Stream = srv.URL, "m", false
 				cfg.Shape = Shape{StepUsers: users, StepTime: 3 * time.Second, MaxUsers: users, SpawnRate: 1e6}
 				cfg.WaitMin, cfg.WaitMax = 0, 0
 				cfg.Out = filepath.Join(b.TempDir(), "run.parquet")
-				sum, err := Run(context.Background(), cfg, Hooks{})
+				sum, err := runE2E(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -105,21 +65,21 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		cfg := DefaultConfig()
+		cfg := e2eConfig{Config: DefaultConfig()}
 		cfg.Target, cfg.Model, cfg.MaxTokens = srv.URL, "sim", 1000
 		cfg.Shape = Shape{StepUsers: users, StepTime: 8 * time.Second, MaxUsers: users, SpawnRate: 1000}
 		cfg.Grace = 0
 		cfg.Out = filepath.Join(b.TempDir(), "run.parquet")
 		var inUse uint64
-		hooks := Hooks{Progress: func(s Status) {
+		cfg.Progress = func(s Status) {
 			if s.Elapsed > 5*time.Second && inUse == 0 {
 				runtime.GC()
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
 				inUse = (m.HeapInuse + m.StackInuse) - (before.HeapInuse + before.StackInuse)
 			}
-		}}
-		if _, err := Run(context.Background(), cfg, hooks); err != nil {
+		}
+		if _, err := runE2E(context.Background(), cfg); err != nil {
 			b.Fatal(err)
 		}
 		srv.Close()

@@ -3,21 +3,24 @@ package record
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 )
 
 // Config is everything a run needs. The llmrec command fills it from flags;
 // tests fill it directly.
 type Config struct {
-	// Target is the service's base URL; empty starts the built-in simulator
-	// (Sim) on a loopback port and load-tests it.
-	Target    string
+	// Target is the service's base URL, recorded (redacted) in the run
+	// metadata; Connect builds the client for it.
+	Target string
+	// Simulator is the built-in simulator's profile when Target is that
+	// simulator (recorded in the run metadata); empty otherwise.
+	Simulator string
 	API       string // openai-chat | openai-completions | http
 	Method    string // http only
 	Body      string // http only: a text/template with {{.Prompt}}
@@ -40,12 +43,12 @@ type Config struct {
 	Timeout, IdleTimeout, Grace time.Duration
 	MaxBodyBytes                int64
 
-	Out    string // run file path
-	Force  bool   // overwrite an existing Out
 	Labels map[string]string
 	Seed   int64 // think times and prompt choice; 0 picks one from the clock
 
-	Sim sim.Config // the built-in simulator, when Target is empty
+	// Progress, when set, gets the live status about once a second, from
+	// the engine's goroutines, one call at a time.
+	Progress func(Status)
 }
 
 // Profiles of the load shape (--profile).
@@ -54,7 +57,7 @@ const (
 	ProfileStress  = "stress"
 )
 
-// DefaultConfig is the SPEC §4 defaults: 10 users a step every 60 s up to
+// DefaultConfig is the defaults of docs/METHOD.md: 10 users a step every 60 s up to
 // 100, think time 0.1–0.5 s, 120 s timeout, 30 s idle timeout, 30 s grace.
 func DefaultConfig() Config {
 	return Config{
@@ -73,13 +76,11 @@ func DefaultConfig() Config {
 		IdleTimeout:      30 * time.Second,
 		Grace:            30 * time.Second,
 		MaxBodyBytes:     16 << 20,
-		Out:              "run.parquet",
-		Sim:              sim.DefaultConfig(),
 	}
 }
 
-// ApplyProfile sets the shape of a named profile: stress is the seed's
-// aggressive setting, 50 users a step, 200 at most, 15 minutes.
+// ApplyProfile sets the shape of a named profile: stress is the
+// aggressive setting of docs/METHOD.md, 50 users a step, 200 at most, 15 minutes.
 func (c *Config) ApplyProfile(name string) error {
 	switch name {
 	case ProfileDefault:
@@ -93,74 +94,78 @@ func (c *Config) ApplyProfile(name string) error {
 	return nil
 }
 
-// Validate reports every problem with c at once.
+// FieldError is one problem with one field of a Config. Field is the
+// field's Go name ("Shape.StepUsers", or two names joined by "/" when the
+// problem is their relation); Problem completes the sentence. The llmrec
+// command maps Field to its flag.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + " " + e.Problem }
+
+// Validate reports every problem with c at once: errors.Join of
+// *FieldError values.
 func (c *Config) Validate() error {
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
+	}
 	switch c.API {
 	case target.APIChat, target.APICompletions, target.APIHTTP:
 	default:
-		bad("--api %q: use openai-chat, openai-completions or http", c.API)
+		bad("API", "%q: use openai-chat, openai-completions or http", c.API)
 	}
 	if c.Target != "" {
 		u, err := url.Parse(c.Target)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("--target %s is not an http(s) URL", target.RedactURL(c.Target))
+			bad("Target", "%s is not an http(s) URL", target.RedactURL(c.Target))
 		}
-	} else if c.API == target.APIHTTP {
-		bad("--api http needs --target (the simulator speaks the OpenAI API)")
 	}
 	if c.API == target.APIHTTP && c.Body == "" && c.Method != http.MethodGet && c.Method != http.MethodHead {
-		bad("--api http with --method %s needs --body", c.Method)
+		bad("Body", "is needed by the http API with method %s", c.Method)
 	}
 	if c.MaxTokens <= 0 {
-		bad("--max-tokens must be positive, got %d", c.MaxTokens)
+		bad("MaxTokens", "must be positive, got %d", c.MaxTokens)
 	}
 	s := c.Shape
 	if s.StepUsers <= 0 {
-		bad("--step-users must be positive, got %d", s.StepUsers)
+		bad("Shape.StepUsers", "must be positive, got %d", s.StepUsers)
 	}
 	if s.MaxUsers <= 0 {
-		bad("--max-users must be positive, got %d", s.MaxUsers)
+		bad("Shape.MaxUsers", "must be positive, got %d", s.MaxUsers)
 	}
 	if s.StepTime <= 0 {
-		bad("--step-time must be positive, got %v", s.StepTime)
+		bad("Shape.StepTime", "must be positive, got %v", s.StepTime)
 	}
-	if s.SpawnRate < 0 {
-		bad("--spawn-rate must not be negative, got %g", s.SpawnRate)
+	if !(s.SpawnRate >= 0) || math.IsInf(s.SpawnRate, 1) {
+		bad("Shape.SpawnRate", "must be a finite number, not negative, got %g", s.SpawnRate)
 	}
 	if s.Duration < 0 {
-		bad("--duration must not be negative, got %v", s.Duration)
+		bad("Shape.Duration", "must not be negative, got %v", s.Duration)
 	}
 	if c.WaitMin < 0 || c.WaitMax < c.WaitMin {
-		bad("think time must satisfy 0 ≤ --wait-min ≤ --wait-max, got %v and %v", c.WaitMin, c.WaitMax)
+		bad("WaitMin/WaitMax", "must satisfy 0 ≤ min ≤ max, got %v and %v", c.WaitMin, c.WaitMax)
 	}
 	if c.Timeout <= 0 {
-		bad("--timeout must be positive, got %v", c.Timeout)
+		bad("Timeout", "must be positive, got %v", c.Timeout)
 	}
 	if c.IdleTimeout <= 0 {
-		bad("--idle-timeout must be positive, got %v", c.IdleTimeout)
+		bad("IdleTimeout", "must be positive, got %v", c.IdleTimeout)
 	}
 	if c.Grace < 0 {
-		bad("--grace must not be negative, got %v", c.Grace)
+		bad("Grace", "must not be negative, got %v", c.Grace)
 	}
-	if c.Out == "" {
-		bad("-o/--out must name a file")
+	if !(c.LatencyThreshold > 1) || math.IsInf(c.LatencyThreshold, 1) {
+		bad("LatencyThreshold", "must be above 1, got %g", c.LatencyThreshold)
 	}
-	if c.LatencyThreshold <= 1 {
-		bad("latency threshold must be above 1, got %g", c.LatencyThreshold)
-	}
-	if c.ErrorThreshold <= 0 || c.ErrorThreshold >= 1 {
-		bad("error threshold must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
+	if !(c.ErrorThreshold > 0 && c.ErrorThreshold < 1) {
+		bad("ErrorThreshold", "must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
 	}
 	for k := range c.Labels {
 		if k == "" || strings.ContainsAny(k, "=\n") {
-			bad("label key %q is empty or has '=' or a newline", k)
-		}
-	}
-	if c.Target == "" {
-		if err := c.Sim.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("simulator: %w", err))
+			bad("Labels", "key %q is empty or has '=' or a newline", k)
 		}
 	}
 	return errors.Join(errs...)

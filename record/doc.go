@@ -1,11 +1,18 @@
-// Package record is the load engine of llmrec: the step-load schedule, the
-// closed-loop virtual users, the target clients, the built-in simulator and
-// the run-file writer.
+// Package record is the load engine of llmrec: the step-load schedule and
+// the closed-loop virtual users. It is a library with injected edges: Run
+// takes the Client it sends through and the Sink the rows go to; the
+// caller (cmd/llmrec) starts the built-in simulator (record/sim) if it
+// wants one, connects (Connect builds a record/target client) and opens
+// the run file (schemas/runfile.File is the persistent Sink).
 //
-// Data flows like this: Run builds the schedule from a Config and starts one
-// goroutine per virtual user; each user sends a request through a target
-// client and hands the finished schemas.Record to a channel; a single writer
-// goroutine owns the crash journal and the Parquet writer, assigns nothing
-// but ordering, and feeds the live statistics. Nothing here knows about
-// cobra or the terminal: progress is reported through callbacks.
+// Data flows like this. Run builds the schedule from a Config; a spawner
+// goroutine starts one goroutine per virtual user at the times Shape
+// gives. Each user sends a request through the Client, turns the Result
+// into a schemas.Record (its seq, step and timestamps) and hands it to two
+// consumers: the persister, which batches rows into the Sink and flushes
+// it once a second, and the watcher, which keeps the live statistics and,
+// once a second, records the generator's health, reports Status through
+// Config.Progress and applies the --stop-on-saturation rule. Run owns all
+// of these goroutines and waits for each before it returns. Nothing here
+// knows about cobra, flags or the terminal.
 package record

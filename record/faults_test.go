@@ -93,7 +93,7 @@ func waitGone(r *http.Request) {
 }
 
 // faultConfig is a one-step run of two streaming users for one second.
-func faultConfig(t *testing.T, target string) Config {
+func faultConfig(t *testing.T, target string) e2eConfig {
 	cfg := quickConfig(t, target)
 	cfg.Stream = true
 	cfg.Model = "m1"
@@ -257,10 +257,10 @@ func TestRunTargetFaults(t *testing.T) {
 			srv := flakyServer(t, tt.fault, &seen)
 			cfg := faultConfig(t, srv.URL)
 			if tt.tune != nil {
-				tt.tune(&cfg)
+				tt.tune(&cfg.Config)
 			}
 			start := time.Now()
-			sum, err := Run(context.Background(), cfg, Hooks{})
+			sum, err := runE2E(context.Background(), cfg)
 			took := time.Since(start)
 			if err != nil {
 				t.Fatal(err)
@@ -342,7 +342,7 @@ func TestRunTLSUnknownCA(t *testing.T) {
 	cfg := faultConfig(t, srv.URL)
 	cfg.Shape.StepTime = 500 * time.Millisecond
 	start := time.Now()
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+	if _, err := runE2E(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
@@ -360,7 +360,7 @@ func TestRunTLSUnknownCA(t *testing.T) {
 
 	cfg = faultConfig(t, srv.URL)
 	cfg.Model = "" // model discovery is the first request: the run must not start
-	_, err := Run(context.Background(), cfg, Hooks{})
+	_, err := runE2E(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("err = %v; want the run refused naming the certificate problem", err)
 	}
@@ -390,7 +390,7 @@ func TestRunTargetUnreachableAtStart(t *testing.T) {
 			cfg := faultConfig(t, tt.target)
 			cfg.Model = tt.model
 			start := time.Now()
-			_, err := Run(context.Background(), cfg, Hooks{})
+			_, err := runE2E(context.Background(), cfg)
 			if took := time.Since(start); took > 12*time.Second {
 				t.Errorf("took %v to give up", took)
 			}
@@ -464,7 +464,7 @@ func TestRunTargetDiesAndComesBack(t *testing.T) {
 		restarted <- nil
 	}()
 	start := time.Now()
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+	if _, err := runE2E(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 5*time.Second {

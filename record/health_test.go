@@ -19,7 +19,7 @@ func TestRunRecordsGeneratorHealth(t *testing.T) {
 	srv := chatServer(t, 5*time.Millisecond, &seen)
 	cfg := quickConfig(t, srv.URL)
 	cfg.Shape = Shape{StepUsers: 4, StepTime: 2500 * time.Millisecond, MaxUsers: 4, SpawnRate: 100}
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+	if _, err := runE2E(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	rows, meta := readRun(t, cfg.Out)
@@ -68,7 +68,7 @@ func TestRunForceOverwrites(t *testing.T) {
 	if err := os.WriteFile(cfg.Out, []byte("an older run, much longer than the new one will be? no: just bytes"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+	if _, err := runE2E(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	rows, meta := readRun(t, cfg.Out)

@@ -4,23 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"math"
 	"math/rand/v2"
-	"net"
-	"net/url"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
 )
+
+// Client is what the engine sends requests through. It is safe for
+// concurrent use and never retries; a failure is described in the Result.
+// record/target's clients implement it (see Connect).
+type Client interface {
+	Do(ctx context.Context, p target.Prompt) target.Result
+}
+
+// Sink is where the rows of a run go. One goroutine calls it: Begin with
+// the metadata as at the start, Write with batches of rows in the order
+// they completed, Flush at least once a second (what was written before it
+// must survive a kill of the process), and Finish with the final metadata
+// once every row is written. After an error the engine calls it no more
+// (except Finish is never called then): its owner closes it.
+// schemas/runfile.File is the persistent sink (journal and Parquet).
+type Sink interface {
+	Begin(meta *schemas.RunMeta) error
+	Write(rows []schemas.Record) error
+	Flush() error
+	Finish(meta *schemas.RunMeta) error
+}
 
 // Status is the live view of a run, reported about once a second.
 type Status struct {
@@ -34,18 +47,9 @@ type Status struct {
 	WindowFailures int64
 }
 
-// Hooks let the caller watch a run without the engine knowing about the
-// terminal. Every field may be nil. They are called from the engine's
-// goroutines, one call at a time.
-type Hooks struct {
-	Notice   func(msg string) // one-off facts, e.g. "load-testing the built-in simulator at …"
-	Progress func(Status)
-}
-
 // Summary is what a finished run reports.
 type Summary struct {
 	Meta     *schemas.RunMeta
-	Out      string
 	Rows     int64
 	Failures int64
 	// P50, P95, P99 are live HdrHistogram figures over successes (3
@@ -53,117 +57,27 @@ type Summary struct {
 	P50, P95, P99 float64
 }
 
-// ErrOutputExists is returned when the run file exists and Force is off.
-var ErrOutputExists = errors.New("output file exists")
+// ErrSink wraps an error of the sink: the rows written before it are in
+// whatever the sink keeps (runfile's journal).
+var ErrSink = errors.New("rows could not be stored")
 
-// Run executes the step load of cfg and writes every request to cfg.Out.
-// Canceling ctx ends the run like Ctrl-C: no new requests, in-flight ones
-// get cfg.Grace, then are canceled and recorded; the file is complete and
-// its end reason is "interrupted". Run returns an error only when the run
-// could not start or its output could not be written; a finished run's
-// end reason is in Summary.Meta.EndReason.
-func Run(ctx context.Context, cfg Config, hooks Hooks) (*Summary, error) {
+// Run executes the step load of cfg, sending every request through client
+// and every row to sink. Canceling ctx ends the run early: no new
+// requests, in-flight ones get cfg.Grace, then are canceled and recorded;
+// the end reason is "interrupted" and its detail is context.Cause(ctx)'s
+// text when the canceler gave one. Run returns an error only when cfg is
+// invalid or the sink failed (wrapping ErrSink); a finished run's end
+// reason is in Summary.Meta.EndReason.
+func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := checkOutput(cfg.Out, cfg.Force); err != nil {
-		return nil, err
-	}
-	notice := func(format string, a ...any) {
-		if hooks.Notice != nil {
-			hooks.Notice(fmt.Sprintf(format, a...))
-		}
-	}
-
-	// The simulator lives as long as this run.
-	simCtx, stopSim := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSim()
-	meta := newMeta(&cfg)
-	if cfg.Target == "" {
-		srv, err := sim.Listen(simCtx, "127.0.0.1:0", cfg.Sim)
-		if err != nil {
-			return nil, fmt.Errorf("start the built-in simulator: %w", err)
-		}
-		defer srv.Close()
-		cfg.Target = srv.URL
-		meta.Simulator = cfg.Sim.Profile
-		notice("no --target: load-testing the built-in simulator (profile %s) at %s", cfg.Sim.Profile, srv.URL)
-	}
-	meta.Target = target.RedactURL(cfg.Target)
-
-	topts := targetOptions(&cfg)
-	if cfg.Model == "" && cfg.API != target.APIHTTP {
-		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		model, err := target.DiscoverModel(dctx, topts)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", meta.Target, err)
-		}
-		topts.Model, cfg.Model = model, model
-		notice("model: %s (first of GET /v1/models)", model)
-	} else if err := probe(ctx, cfg.Target); err != nil {
-		return nil, fmt.Errorf("target %s is unreachable: %w", meta.Target, err)
-	}
-	meta.Model = cfg.Model
-	client, err := target.New(topts)
-	if err != nil {
 		return nil, err
 	}
 	prompts := cfg.Prompts
 	if len(prompts) == 0 {
 		prompts = target.BuiltinPrompts()
 	}
-
-	e := &engine{cfg: &cfg, client: client, prompts: prompts, hooks: hooks, meta: meta}
+	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg)}
 	return e.run(ctx)
-}
-
-// checkOutput refuses an existing run file (unless force) and an output
-// directory that cannot be written, before any request is sent.
-func checkOutput(path string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", path, ErrOutputExists)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("check output %s: %w", path, err)
-	}
-	// Prove the directory takes new files (the journal goes beside the run file).
-	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
-	if err != nil {
-		return fmt.Errorf("output directory of %s is not writable: %w", path, err)
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
-}
-
-// probe checks that the target's host accepts TCP connections.
-func probe(ctx context.Context, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("bad URL")
-	}
-	host := u.Host
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
-	d := net.Dialer{Timeout: 5 * time.Second}
-	c, err := d.DialContext(ctx, "tcp", host)
-	if err != nil {
-		return errors.New(target.Classify(err) + ": cannot connect to " + host)
-	}
-	return c.Close()
-}
-
-func targetOptions(cfg *Config) target.Options {
-	return target.Options{
-		Target: cfg.Target, API: cfg.API, Method: cfg.Method, Body: cfg.Body, Model: cfg.Model,
-		MaxTokens: cfg.MaxTokens, Stream: cfg.Stream, Headers: cfg.Headers, APIKey: cfg.APIKey,
-		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxConns: cfg.Shape.MaxUsers,
-	}
 }
 
 func newMeta(cfg *Config) *schemas.RunMeta {
@@ -175,6 +89,7 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 	s := cfg.Shape
 	return &schemas.RunMeta{
 		RunID: newRunID(), ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
+		Target: target.RedactURL(cfg.Target), Model: cfg.Model, Simulator: cfg.Simulator,
 		MaxTokens: cfg.MaxTokens, Labels: labels, Hostname: host, Shards: 1,
 		Shape: schemas.Shape{
 			Profile: cfg.Profile, StepUsers: s.StepUsers, StepTimeS: s.StepTime.Seconds(), MaxUsers: s.MaxUsers,
@@ -193,14 +108,16 @@ func newRunID() string {
 	return fmt.Sprintf("%s-%x", time.Now().UTC().Format("20060102T150405Z"), b)
 }
 
-// engine is one run in progress. Its goroutines: the spawner (starts users
-// on schedule), one per user, and the writer (owns the files and the live
-// statistics). Run waits for all of them before it returns.
+// engine is one run in progress. Its goroutines, all owned by run, which
+// waits for each before it returns: the spawner (starts users on
+// schedule), one per user (send, record, think), and the two consumers of
+// the rows the users hand over, the persister (the sink) and the watcher
+// (live statistics, generator health, the saturation rule).
 type engine struct {
 	cfg     *Config
-	client  target.Client
+	client  Client
+	sink    Sink
 	prompts []target.Prompt
-	hooks   Hooks
 	meta    *schemas.RunMeta
 
 	t0       time.Time
@@ -209,10 +126,12 @@ type engine struct {
 	reqCtx   context.Context
 	active   atomic.Int32
 	seq      atomic.Int64
-	recs     chan schemas.Record
+	persist  chan schemas.Record // to the persister
+	watch    chan schemas.Record // to the watcher
 	users    sync.WaitGroup
 
-	endOnce   sync.Once
+	mu        sync.Mutex
+	ended     bool
 	endReason string
 	endDetail string
 	phase     atomic.Value // string
@@ -220,102 +139,112 @@ type engine struct {
 
 // end stops sending, recording the first reason given.
 func (e *engine) end(reason, detail string) {
-	e.endOnce.Do(func() {
-		e.endReason, e.endDetail = reason, detail
-		e.phase.Store("grace")
-		close(e.stopSend)
-	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return
+	}
+	e.ended = true
+	e.endReason, e.endDetail = reason, detail
+	e.phase.Store("grace")
+	close(e.stopSend)
 }
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
-	cfg := e.cfg
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if !cfg.Force {
-		flags |= os.O_EXCL
-	}
-	out, err := os.OpenFile(cfg.Out, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("create output: %w", err)
-	}
-	defer out.Close()
 	e.t0 = time.Now()
-	e.deadline = e.t0.Add(cfg.Shape.Total())
+	e.deadline = e.t0.Add(e.cfg.Shape.Total())
 	e.meta.StartedAt = e.t0.UTC()
-	jr, err := createJournal(JournalPath(cfg.Out), e.meta)
-	if err != nil {
-		return nil, err
+	if err := e.sink.Begin(e.meta); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSink, err)
 	}
-	pw := NewParquetWriter(out)
-
 	e.stopSend = make(chan struct{})
-	e.recs = make(chan schemas.Record, 8192)
+	e.persist = make(chan schemas.Record, 8192)
+	e.watch = make(chan schemas.Record, 8192)
 	e.phase.Store("running")
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
 	e.reqCtx = reqCtx
 
-	w := &writer{e: e, journal: jr, pw: pw, live: newLive(e.t0, min(30*time.Second, cfg.Shape.StepTime/2))}
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); w.loop() }()
+	p := &persister{sink: e.sink, fail: func(err error) { e.end(schemas.EndError, err.Error()) }}
+	w := newWatcher(e)
+	var consumers, spawner sync.WaitGroup
+	consumers.Go(func() { p.loop(e.persist) })
+	consumers.Go(func() { w.loop(e.watch) })
+	spawner.Go(e.spawn)
 
-	spawnerDone := make(chan struct{})
-	go func() { defer close(spawnerDone); e.spawn() }()
-
-	total := time.NewTimer(cfg.Shape.Total())
-	select {
-	case <-total.C:
-		e.end(schemas.EndCompleted, "")
-	case <-ctx.Done():
-		e.end(schemas.EndInterrupted, "interrupted by the user (Ctrl-C)")
-	case <-e.stopSend: // saturation or a write error ended it
-	}
-	total.Stop()
-	<-spawnerDone
-
-	// In-flight requests get the grace period, then are canceled; users
-	// record the canceled requests before they return.
-	usersDone := make(chan struct{})
-	go func() { e.users.Wait(); close(usersDone) }()
-	grace := time.NewTimer(cfg.Grace)
-	select {
-	case <-usersDone:
-	case <-grace.C:
-		cancelReqs()
-		<-usersDone
-	}
-	grace.Stop()
-	close(e.recs)
-	<-writerDone
+	e.await(ctx)
+	spawner.Wait()
+	e.drain(ctx, cancelReqs)
+	close(e.persist)
+	close(e.watch)
+	consumers.Wait()
 
 	m := e.meta
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
-	m.Requests = pw.Rows()
+	m.Requests = p.rows
 	w.generatorMeta(&m.Generator)
-	werr := w.err
-	if werr == nil {
-		werr = pw.Close(m)
+	if p.err == nil {
+		p.err = e.sink.Finish(m)
 	}
-	if werr == nil {
-		if err := out.Sync(); err != nil {
-			werr = fmt.Errorf("write %s: %w", cfg.Out, err)
-		}
+	if p.err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSink, p.err)
 	}
-	jerr := jr.close()
-	if werr != nil {
-		// The journal keeps what the Parquet file could not: say how to get it back.
-		return nil, fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", werr, cfg.Out)
-	}
-	if err := out.Close(); err != nil {
-		return nil, fmt.Errorf("write %s: %w; llmrec recover %s rebuilds it", cfg.Out, err, cfg.Out)
-	}
-	if jerr == nil {
-		os.Remove(JournalPath(cfg.Out))
-	}
+	l := w.live
 	return &Summary{
-		Meta: m, Out: cfg.Out, Rows: pw.Rows(), Failures: w.live.fails,
-		P50: quantileMS(w.live.total, 50), P95: quantileMS(w.live.total, 95), P99: quantileMS(w.live.total, 99),
+		Meta: m, Rows: p.rows, Failures: l.fails,
+		P50: quantileMS(l.total, 50), P95: quantileMS(l.total, 95), P99: quantileMS(l.total, 99),
 	}, nil
+}
+
+// await returns once sending stops: the schedule is over, ctx is
+// canceled, or a consumer ended the run (saturation, a sink error).
+func (e *engine) await(ctx context.Context) {
+	total := time.NewTimer(e.cfg.Shape.Total())
+	defer total.Stop()
+	select {
+	case <-total.C:
+		e.end(schemas.EndCompleted, "")
+	case <-ctx.Done():
+		e.end(schemas.EndInterrupted, interruptDetail(ctx))
+	case <-e.stopSend:
+	}
+}
+
+// interruptDetail is the end detail of a run ended by canceling ctx.
+func interruptDetail(ctx context.Context) string {
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) && !errors.Is(c, context.DeadlineExceeded) {
+		return c.Error()
+	}
+	return "interrupted"
+}
+
+// drain gives in-flight requests the grace period, then cancels them;
+// users record the canceled requests before they return. Canceling ctx
+// during the grace period cancels them at once and the run is recorded as
+// interrupted, whatever ended it.
+func (e *engine) drain(ctx context.Context, cancelReqs context.CancelFunc) {
+	var users sync.WaitGroup
+	usersDone := make(chan struct{})
+	users.Go(func() { e.users.Wait(); close(usersDone) })
+	defer users.Wait()
+	grace := time.NewTimer(e.cfg.Grace)
+	defer grace.Stop()
+	interrupt := ctx.Done()
+	if e.endReason == schemas.EndInterrupted {
+		interrupt = nil // the interrupt ended the run: its requests get the grace
+	}
+	select {
+	case <-usersDone:
+	case <-grace.C:
+		cancelReqs()
+	case <-interrupt:
+		cancelReqs()
+		e.mu.Lock()
+		e.endReason = schemas.EndInterrupted
+		e.endDetail = interruptDetail(ctx) + " during the grace period; in-flight requests were canceled"
+		e.mu.Unlock()
+	}
 }
 
 // spawn starts the users at the times the shape gives, until the schedule
@@ -361,7 +290,9 @@ func (e *engine) user(id int32, next time.Time) {
 		seq := e.seq.Add(1) - 1
 		users := e.active.Load()
 		res := e.client.Do(e.reqCtx, p)
-		e.recs <- e.row(id, seq, users, next, &res)
+		r := e.row(id, seq, users, next, &res)
+		e.persist <- r
+		e.watch <- r
 		think := wmin
 		if span > 0 {
 			think += time.Duration(rng.Int64N(int64(span) + 1))
@@ -436,160 +367,4 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		}
 	}
 	return r
-}
-
-// writer is the one goroutine that owns the journal, the Parquet writer and
-// the live statistics.
-type writer struct {
-	e       *engine
-	journal *journal
-	pw      *ParquetWriter
-	live    *live
-	batch   []schemas.Record
-	err     error // first write error; later rows are dropped
-
-	sat      saturation
-	cpuPrev  time.Duration
-	wallPrev time.Time
-	seconds  []schemas.GenSecond
-	peakG    int
-}
-
-func (w *writer) loop() {
-	cfg := w.e.cfg
-	w.sat = saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold}
-	w.cpuPrev, w.wallPrev = cpuTime(), time.Now()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	w.batch = make([]schemas.Record, 0, 1024)
-	for {
-		select {
-		case r, ok := <-w.e.recs:
-			if !ok {
-				w.flush()
-				w.second(time.Now())
-				return
-			}
-			w.add(r)
-			if len(w.batch) == cap(w.batch) {
-				w.writeBatch()
-			}
-		case now := <-tick.C:
-			w.flush()
-			w.second(now)
-		}
-	}
-}
-
-func (w *writer) add(r schemas.Record) {
-	w.live.add(&r)
-	w.batch = append(w.batch, r)
-}
-
-func (w *writer) writeBatch() {
-	if len(w.batch) == 0 {
-		return
-	}
-	if w.err == nil {
-		for i := range w.batch {
-			if err := w.journal.append(&w.batch[i]); err != nil {
-				w.fail(fmt.Errorf("write journal: %w", err))
-				break
-			}
-		}
-	}
-	if w.err == nil {
-		if err := w.pw.Write(w.batch); err != nil {
-			w.fail(fmt.Errorf("write %s: %w", w.e.cfg.Out, err))
-		}
-	}
-	w.batch = w.batch[:0]
-}
-
-// flush writes the batch and hands the journal to the kernel: what was
-// completed before this call survives a SIGKILL.
-func (w *writer) flush() {
-	w.writeBatch()
-	if w.err == nil {
-		if err := w.journal.flush(); err != nil {
-			w.fail(err)
-		}
-	}
-}
-
-func (w *writer) fail(err error) {
-	if w.err == nil {
-		w.err = err
-		w.e.end(schemas.EndError, err.Error())
-	}
-}
-
-// second runs once a second: generator health, the status line and the
-// live saturation rule.
-func (w *writer) second(now time.Time) {
-	e := w.e
-	cpu := cpuTime()
-	wall := now.Sub(w.wallPrev)
-	cores := 0.0
-	if wall > 0 {
-		cores = float64(cpu-w.cpuPrev) / float64(wall)
-	}
-	w.cpuPrev, w.wallPrev = cpu, now
-	elapsed := now.Sub(e.t0)
-	w.seconds = append(w.seconds, schemas.GenSecond{T: int(elapsed / time.Second), CPU: round3(cores), MaxLagMS: round3(w.live.secLag)})
-	w.live.secLag = 0
-	w.peakG = max(w.peakG, runtime.NumGoroutine())
-
-	if e.hooks.Progress != nil {
-		h, ok, bad := w.live.window(int64(elapsed / time.Second))
-		span := min(elapsed.Seconds(), windowSeconds)
-		st := Status{
-			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
-			Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
-			Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
-		}
-		if span > 0 {
-			st.RPS = float64(ok+bad) / span
-		}
-		e.hooks.Progress(st)
-	}
-	if e.cfg.StopOnSaturation {
-		if fired, detail := w.sat.check(w.live, e.cfg.Shape, elapsed); fired {
-			e.end(schemas.EndSaturated, detail)
-		}
-	}
-}
-
-func (w *writer) generatorMeta(g *schemas.Generator) {
-	g.GOMAXPROCS = runtime.GOMAXPROCS(0)
-	g.PeakGoroutines = w.peakG
-	var sum float64
-	for _, s := range w.seconds {
-		g.PeakCPU = max(g.PeakCPU, s.CPU)
-		g.PeakLagMS = max(g.PeakLagMS, s.MaxLagMS)
-		sum += s.CPU
-	}
-	if n := len(w.seconds); n > 0 {
-		g.MeanCPU = round3(sum / float64(n))
-	}
-	if w.live.lag.TotalCount() > 0 {
-		g.P99LagMS = round3(quantileMS(w.live.lag, 99))
-	}
-	g.Seconds = w.seconds
-}
-
-func round3(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
-	}
-	return math.Round(v*1000) / 1000
-}
-
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -2,10 +2,7 @@ package record
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -17,125 +14,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
-
-// readRun reads a run file back with parquet-go: its rows and metadata.
-func readRun(t *testing.T, path string) ([]schemas.Record, *schemas.RunMeta) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		t.Fatalf("run file is not valid parquet: %v", err)
-	}
-	v, _ := pf.Lookup(schemas.KeySchemaVersion)
-	js, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(v, js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := parquet.Read[schemas.Record](f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows, meta
-}
-
-// chatServer is a minimal OpenAI-compatible server: non-streaming chat
-// completions after delay, counting the requests it saw.
-func chatServer(t *testing.T, delay time.Duration, seen *atomic.Int64) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/models" {
-			fmt.Fprint(w, `{"object":"list","data":[{"id":"m1","object":"model"}]}`)
-			return
-		}
-		seen.Add(1)
-		io.Copy(io.Discard, r.Body) // the server notices a client going away only once the body is read
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func quickConfig(t *testing.T, tgt string) Config {
-	cfg := DefaultConfig()
-	cfg.Target = tgt
-	cfg.Stream = false
-	cfg.Shape = Shape{StepUsers: 2, StepTime: 700 * time.Millisecond, MaxUsers: 4}
-	cfg.WaitMin, cfg.WaitMax = 5*time.Millisecond, 20*time.Millisecond
-	cfg.Grace = 2 * time.Second
-	cfg.Out = filepath.Join(t.TempDir(), "run.parquet")
-	cfg.Labels = map[string]string{"model": "m1", "commit": "abc"}
-	cfg.Seed = 7
-	return cfg
-}
-
-func TestRunOneRowPerRequest(t *testing.T) {
-	var seen atomic.Int64
-	srv := chatServer(t, 20*time.Millisecond, &seen)
-	cfg := quickConfig(t, srv.URL)
-	sum, err := Run(context.Background(), cfg, Hooks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, meta := readRun(t, cfg.Out)
-	if int64(len(rows)) != seen.Load() || sum.Rows != seen.Load() || len(rows) < 20 {
-		t.Fatalf("server saw %d requests, file has %d rows, summary %d", seen.Load(), len(rows), sum.Rows)
-	}
-	if _, err := os.Stat(JournalPath(cfg.Out)); !os.IsNotExist(err) {
-		t.Error("journal left beside a complete run")
-	}
-	if meta.EndReason != schemas.EndCompleted || meta.Model != "m1" || meta.Labels["commit"] != "abc" || meta.Requests != int64(len(rows)) {
-		t.Errorf("meta = %+v", meta)
-	}
-	if meta.Shape.StepUsers != 2 || meta.Shape.MaxUsers != 4 || meta.Timeouts.GraceS != 2 || meta.Generator.GOMAXPROCS == 0 {
-		t.Errorf("meta shape/timeouts/generator = %+v %+v %+v", meta.Shape, meta.Timeouts, meta.Generator)
-	}
-	seqs := make([]int64, len(rows))
-	for i, r := range rows {
-		seqs[i] = r.Seq
-		if !r.OK || r.Status != 200 || r.RunID != meta.RunID || r.LatencyMS < 20 {
-			t.Fatalf("row %d = %+v", i, r)
-		}
-		if r.Start.Before(r.ScheduledAt) || r.Start.Before(meta.StartedAt) {
-			t.Fatalf("row %d: start %v before scheduled %v or run start", i, r.Start, r.ScheduledAt)
-		}
-		wantStep := int32(r.Start.Sub(meta.StartedAt)/cfg.Shape.StepTime) + 1
-		if r.Step != wantStep || r.Users < 1 || r.Users > 4 || r.User < 1 || r.User > 4 {
-			t.Fatalf("row %d: step %d (want %d), users %d, user %d", i, r.Step, wantStep, r.Users, r.User)
-		}
-		if r.PromptTokens == nil || *r.PromptTokens != 3 || *r.OutputTokens != 2 {
-			t.Fatalf("row %d: usage not recorded", i)
-		}
-	}
-	slices.Sort(seqs)
-	for i, s := range seqs {
-		if s != int64(i) {
-			t.Fatalf("sequence numbers are not 0..n-1: %v", seqs)
-		}
-	}
-}
 
 func TestRunLatencyHonesty(t *testing.T) {
 	// A server with a fixed 50 ms delay: recorded latencies sit just above it.
 	var seen atomic.Int64
 	srv := chatServer(t, 50*time.Millisecond, &seen)
 	cfg := quickConfig(t, srv.URL)
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
+	if _, err := runE2E(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	rows, _ := readRun(t, cfg.Out)
@@ -152,53 +40,13 @@ func TestRunLatencyHonesty(t *testing.T) {
 	}
 }
 
-func TestRunGraceCancels(t *testing.T) {
-	var seen atomic.Int64
-	srv := chatServer(t, time.Hour, &seen) // never answers
-	cfg := quickConfig(t, srv.URL)
-	cfg.Model = "m1"
-	cfg.Shape = Shape{StepUsers: 3, StepTime: 300 * time.Millisecond, MaxUsers: 3, SpawnRate: 1000}
-	cfg.Grace = 200 * time.Millisecond
-	if _, err := Run(context.Background(), cfg, Hooks{}); err != nil {
-		t.Fatal(err)
-	}
-	rows, meta := readRun(t, cfg.Out)
-	if len(rows) != 3 || meta.EndReason != schemas.EndCompleted {
-		t.Fatalf("%d rows, end %s; want 3 canceled rows", len(rows), meta.EndReason)
-	}
-	for _, r := range rows {
-		if r.OK || r.ErrorClass == nil || *r.ErrorClass != schemas.ErrCanceled {
-			t.Fatalf("row %+v: want error_class canceled", r)
-		}
-		if r.LatencyMS < 450 || r.LatencyMS > 5000 {
-			t.Fatalf("canceled after %.0f ms; want the 300 ms run plus 200 ms grace", r.LatencyMS)
-		}
-	}
-}
-
-func TestRunInterruptedWritesValidFile(t *testing.T) {
-	var seen atomic.Int64
-	srv := chatServer(t, 10*time.Millisecond, &seen)
-	cfg := quickConfig(t, srv.URL)
-	cfg.Shape.StepTime = time.Hour
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
-	if _, err := Run(ctx, cfg, Hooks{}); err != nil {
-		t.Fatal(err)
-	}
-	rows, meta := readRun(t, cfg.Out)
-	if meta.EndReason != schemas.EndInterrupted || int64(len(rows)) != seen.Load() || len(rows) == 0 {
-		t.Fatalf("end %s, %d rows, server saw %d", meta.EndReason, len(rows), seen.Load())
-	}
-}
-
 func TestRunRefusesExistingOutput(t *testing.T) {
 	var seen atomic.Int64
 	srv := chatServer(t, 0, &seen)
 	cfg := quickConfig(t, srv.URL)
 	os.WriteFile(cfg.Out, []byte("precious"), 0o644)
-	_, err := Run(context.Background(), cfg, Hooks{})
-	if !errors.Is(err, ErrOutputExists) {
+	_, err := runE2E(context.Background(), cfg)
+	if !errors.Is(err, runfile.ErrOutputExists) {
 		t.Fatalf("err = %v, want ErrOutputExists", err)
 	}
 	if b, _ := os.ReadFile(cfg.Out); string(b) != "precious" || seen.Load() != 0 {
@@ -212,7 +60,7 @@ func TestRunUnreachableTarget(t *testing.T) {
 	srv.Close()
 	cfg := quickConfig(t, url)
 	start := time.Now()
-	_, err := Run(context.Background(), cfg, Hooks{})
+	_, err := runE2E(context.Background(), cfg)
 	if err == nil || time.Since(start) > 15*time.Second {
 		t.Fatalf("err = %v after %v", err, time.Since(start))
 	}
@@ -232,10 +80,20 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"--api", "--step-users", "--max-users", "--wait-min", "--timeout"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %s", err, want)
+	// Each problem is keyed by its field; flag names are the command's business.
+	var fields []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var fe *FieldError
+		if !errors.As(e, &fe) {
+			t.Fatalf("%v is not a *FieldError", e)
 		}
+		fields = append(fields, fe.Field)
+	}
+	if want := []string{"API", "Shape.StepUsers", "Shape.MaxUsers", "WaitMin/WaitMax", "Timeout"}; !slices.Equal(fields, want) {
+		t.Errorf("fields %v, want %v", fields, want)
+	}
+	if strings.Contains(err.Error(), "--") {
+		t.Errorf("the library names a flag: %q", err)
 	}
 }
 
@@ -289,12 +147,9 @@ func TestRunSimulatorProfiles(t *testing.T) {
 			cfg.MaxTokens = 16 // ~130 ms a request at no load
 			cfg.Shape = Shape{StepUsers: 4, StepTime: 2 * time.Second, MaxUsers: 16}
 			cfg.WaitMin, cfg.WaitMax = 50*time.Millisecond, 100*time.Millisecond
-			var notices []string
-			if _, err := Run(context.Background(), cfg, Hooks{Notice: func(s string) { notices = append(notices, s) }}); err != nil {
+			// The notice that the simulator is used is the command's: cmd/llmrec tests it.
+			if _, err := runE2E(context.Background(), cfg); err != nil {
 				t.Fatal(err)
-			}
-			if len(notices) == 0 || !strings.Contains(notices[0], "built-in simulator") {
-				t.Errorf("no notice that the simulator is used: %q", notices)
 			}
 			rows, meta := readRun(t, cfg.Out)
 			if meta.Simulator != profile || meta.Model == "" {
@@ -327,28 +182,6 @@ func TestRunSimulatorProfiles(t *testing.T) {
 	}
 }
 
-func TestRunStopOnSaturation(t *testing.T) {
-	cfg := quickConfig(t, "")
-	cfg.Sim.Profile = "shed"
-	cfg.Sim.Slots = 3
-	cfg.Shape = Shape{StepUsers: 3, StepTime: 1500 * time.Millisecond, MaxUsers: 30}
-	cfg.BaselineUsers = 3
-	cfg.StopOnSaturation = true
-	cfg.WaitMin, cfg.WaitMax = 10*time.Millisecond, 30*time.Millisecond
-	sum, err := Run(context.Background(), cfg, Hooks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Meta.EndReason != schemas.EndSaturated || sum.Meta.EndDetail == "" {
-		t.Fatalf("end %q (%s); want saturated", sum.Meta.EndReason, sum.Meta.EndDetail)
-	}
-	if d := sum.Meta.EndedAt.Sub(sum.Meta.StartedAt); d > 10*time.Second {
-		t.Fatalf("ran %v of a 15 s schedule; saturation should stop it early", d)
-	}
-	js, _ := json.Marshal(sum.Meta)
-	t.Logf("%s", js)
-}
-
 func TestRunRefusesUnwritableOutput(t *testing.T) {
 	var seen atomic.Int64
 	srv := chatServer(t, 0, &seen)
@@ -359,7 +192,7 @@ func TestRunRefusesUnwritableOutput(t *testing.T) {
 		os.WriteFile(filepath.Dir(filepath.Dir(out))+"/file-not-dir", nil, 0o644)
 		cfg := quickConfig(t, srv.URL)
 		cfg.Out = out
-		_, err := Run(context.Background(), cfg, Hooks{})
+		_, err := runE2E(context.Background(), cfg)
 		if err == nil || !strings.Contains(err.Error(), out) {
 			t.Fatalf("%s: err = %v", out, err)
 		}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Shape is the seed's StepLoadShape: StepUsers users are added every
+// Shape is the step-load shape of docs/METHOD.md: StepUsers users are added every
 // StepTime, up to MaxUsers, each step's new users spawned at SpawnRate users
 // per second. It is a pure function of elapsed time: nothing here reads a
 // clock, so the schedule is tested as a table of numbers.
@@ -45,18 +45,12 @@ func (s Shape) Total() time.Duration {
 }
 
 // StepAt is the 1-based step at elapsed time: floor(elapsed/StepTime)+1,
-// as in the seed. Steps keep counting once MaxUsers is reached.
+// as docs/METHOD.md defines it. Steps keep counting once MaxUsers is reached.
 func (s Shape) StepAt(elapsed time.Duration) int {
 	if elapsed < 0 || s.StepTime <= 0 {
 		return 1
 	}
 	return int(elapsed/s.StepTime) + 1
-}
-
-// TargetUsers is min(step × StepUsers, MaxUsers) for the step at elapsed:
-// the seed's target user count, before spawn-rate ramping.
-func (s Shape) TargetUsers(elapsed time.Duration) int {
-	return min(s.StepAt(elapsed)*s.StepUsers, s.MaxUsers)
 }
 
 // UserStart is when user i (0-based, in spawn order) starts: in step
@@ -73,18 +67,4 @@ func (s Shape) UserStart(i int) (at time.Duration, ok bool) {
 		return 0, false
 	}
 	return at, true
-}
-
-// UsersAt is how many users the schedule has started by elapsed (inclusive).
-func (s Shape) UsersAt(elapsed time.Duration) int {
-	n := 0
-	// Users start in order, so count until the first one not yet started.
-	for i := 0; i < s.MaxUsers; i++ {
-		at, ok := s.UserStart(i)
-		if !ok || at > elapsed {
-			break
-		}
-		n++
-	}
-	return n
 }

@@ -5,8 +5,22 @@ import (
 	"time"
 )
 
-func TestShapeSeedSteps(t *testing.T) {
-	// The seed: 10 users every 60 s up to 100: 10 users at 0-60 s, 20 at
+// usersBy is how many users the schedule has started by elapsed
+// (inclusive), counted the way the spawner starts them: in order, by
+// UserStart.
+func usersBy(s Shape, elapsed time.Duration) int {
+	n := 0
+	for i := 0; ; i++ {
+		at, ok := s.UserStart(i)
+		if !ok || at > elapsed {
+			return n
+		}
+		n++
+	}
+}
+
+func TestShapeDefaultSteps(t *testing.T) {
+	// The default shape of docs/METHOD.md: 10 users every 60 s up to 100: 10 users at 0-60 s, 20 at
 	// 60-120 s, ... and the run ends after 100 users held one full step.
 	s := Shape{StepUsers: 10, StepTime: 60 * time.Second, MaxUsers: 100}
 	if got := s.Total(); got != 10*time.Minute {
@@ -27,8 +41,8 @@ func TestShapeSeedSteps(t *testing.T) {
 		if got := s.StepAt(tt.at); got != tt.step {
 			t.Errorf("StepAt(%v) = %d, want %d", tt.at, got, tt.step)
 		}
-		if got := s.TargetUsers(tt.at); got != tt.users {
-			t.Errorf("TargetUsers(%v) = %d, want %d", tt.at, got, tt.users)
+		if got := usersBy(s, time.Duration(tt.step)*s.StepTime-1); got != tt.users {
+			t.Errorf("users started by the end of step %d = %d, want %d", tt.step, got, tt.users)
 		}
 	}
 }
@@ -66,8 +80,8 @@ func TestShapeSpawnRamp(t *testing.T) {
 		{60 * time.Second, 11}, {64500 * time.Millisecond, 20}, {130 * time.Second, 25},
 	}
 	for _, u := range users {
-		if got := s.UsersAt(u.at); got != u.want {
-			t.Errorf("UsersAt(%v) = %d, want %d", u.at, got, u.want)
+		if got := usersBy(s, u.at); got != u.want {
+			t.Errorf("users started by %v = %d, want %d", u.at, got, u.want)
 		}
 	}
 	// 25 users at 10 a step: three steps, the last holds 25 users.

@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -73,7 +73,7 @@ func writeRun(t *testing.T, path string, m *schemas.RunMeta, recs []schemas.Reco
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	if err := w.Write(recs); err != nil {
 		t.Fatal(err)
 	}

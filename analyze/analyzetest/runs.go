@@ -15,8 +15,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // T0 is the started_at of every run.
@@ -117,7 +117,7 @@ func Write(path string, s Spec) error {
 	if err != nil {
 		return err
 	}
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	if err := w.Write(recs); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)

@@ -1,6 +1,7 @@
 // Command llmrec fires a step load at an LLM service (or the built-in
 // simulator) and writes every request to a Parquet run file. See README.md
-// and SPEC §4; the engine is package record.
+// and docs/METHOD.md; the engine is package record, the run file package
+// schemas/runfile.
 package main
 
 import (
@@ -11,9 +12,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// After the first signal, restore the default action: a second Ctrl-C
-	// ends the process at once (the crash journal keeps the rows).
-	go func() { <-ctx.Done(); stop() }()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// The first signal cancels the command, naming itself. Then the default
+	// action comes back: a second one ends the process at once (the crash
+	// journal keeps the rows). This goroutine ends with the first signal or
+	// with the process.
+	go func() {
+		sig := <-sigs
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		cancel(signalCause{sig})
+	}()
 	os.Exit(Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

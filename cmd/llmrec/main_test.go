@@ -10,15 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var llmrecBin string
@@ -49,8 +49,8 @@ func TestRunFlags(t *testing.T) {
 	}{
 		{args: nil, check: func(o *RunOptions) string {
 			c := o.Config
-			if c.Shape.StepUsers != 10 || c.Shape.StepTime != time.Minute || c.Shape.MaxUsers != 100 || c.WaitMin != 100*time.Millisecond || c.WaitMax != 500*time.Millisecond || c.Timeout != 120*time.Second || c.IdleTimeout != 30*time.Second || c.Grace != 30*time.Second || c.Out != "run.parquet" || !c.Stream || c.MaxTokens != 128 || c.API != "openai-chat" {
-				return fmt.Sprintf("defaults differ from SPEC §4: %+v", c)
+			if c.Shape.StepUsers != 10 || c.Shape.StepTime != time.Minute || c.Shape.MaxUsers != 100 || c.WaitMin != 100*time.Millisecond || c.WaitMax != 500*time.Millisecond || c.Timeout != 120*time.Second || c.IdleTimeout != 30*time.Second || c.Grace != 30*time.Second || o.Out != "run.parquet" || !c.Stream || c.MaxTokens != 128 || c.API != "openai-chat" {
+				return fmt.Sprintf("defaults differ from docs/METHOD.md: %+v", c)
 			}
 			return ""
 		}},
@@ -85,6 +85,8 @@ func TestRunFlags(t *testing.T) {
 		{args: []string{"--profile", "gentle"}, wantErr: `unknown profile "gentle"`},
 		{args: []string{"--target", "ftp://x"}, wantErr: "is not an http(s) URL"},
 		{args: []string{"--prompts", "/nonexistent/prompts.jsonl"}, wantErr: "--prompts"},
+		{args: []string{"--api", "grpc", "--step-users", "0", "--max-users", "-1", "--wait-min", "1s", "--wait-max", "1ms", "--timeout", "0s"},
+			wantErr: "--api"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -98,6 +100,14 @@ func TestRunFlags(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if strings.Contains(tt.wantErr, "grpc") || slices.Contains(tt.args, "grpc") {
+					// Every problem is reported at once, each by its flag.
+					for _, want := range []string{"--api", "--step-users", "--max-users", "--wait-min", "--timeout"} {
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q does not mention %s", err, want)
+						}
+					}
 				}
 				if strings.Contains(err.Error(), "NoColonSecretValue") {
 					t.Fatal("a header value was echoed in an error")
@@ -202,17 +212,11 @@ func countRows(t *testing.T, path string) (int64, *schemas.RunMeta) {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
+	ft, err := runfile.ReadFooter(f, st.Size(), path)
 	if err != nil {
-		t.Fatalf("%s is not a valid parquet file: %v", path, err)
+		t.Fatalf("%s is not a valid run file: %v", path, err)
 	}
-	v, _ := pf.Lookup(schemas.KeySchemaVersion)
-	js, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(v, js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pf.NumRows(), meta
+	return ft.Rows, ft.Meta
 }
 
 func TestSIGINTGivesValidFile(t *testing.T) {
@@ -315,5 +319,24 @@ func TestSecretsNeverWritten(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRunBuiltinSimulator: with no --target the command starts the
+// simulator, says so, discovers its model and records both in the file.
+func TestRunBuiltinSimulator(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--step-users", "2", "--step-time", "1s", "--max-users", "2",
+		"--max-tokens", "8", "--sim-profile", "knee", "-o", out}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "load-testing the built-in simulator (profile knee)") || !strings.Contains(stderr.String(), "model: ") {
+		t.Errorf("no notice of the simulator and its model: %q", stderr.String())
+	}
+	n, meta := countRows(t, out)
+	if n == 0 || meta.Simulator != "knee" || meta.Model == "" || meta.EndReason != schemas.EndCompleted {
+		t.Fatalf("%d rows, simulator %q, model %q, end %s", n, meta.Simulator, meta.Model, meta.EndReason)
 	}
 }

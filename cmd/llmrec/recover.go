@@ -1,11 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // NewCmdRecover builds `llmrec recover FILE`.
@@ -18,11 +19,14 @@ func NewCmdRecover(ios *IO, runF func(path string) error) *cobra.Command {
 			if runF != nil {
 				return runF(args[0])
 			}
-			res, err := record.Recover(args[0])
+			res, err := runfile.Recover(args[0])
+			if errors.Is(err, runfile.ErrNotRegular) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ios.Out, "recovered %d rows into %s", res.Rows, args[0])
+			fmt.Fprintf(ios.Out, "recovered %d rows into %s", res.Rows, runfile.Quote(args[0]))
 			if res.TornBytes > 0 {
 				fmt.Fprintf(ios.Out, " (%d bytes at the end of the journal held no whole row)", res.TornBytes)
 			}

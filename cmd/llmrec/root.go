@@ -5,6 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -13,10 +19,13 @@ import (
 
 // Exit statuses of llmrec.
 const (
-	exitOK          = 0
-	exitFailed      = 1   // the run could not start or its file could not be written
-	exitUsage       = 2   // bad flags or arguments
-	exitInterrupted = 130 // stopped by Ctrl-C; the file is complete
+	exitOK     = 0
+	exitFailed = 1 // the run could not start or its file could not be written
+	// exitUsage: bad flags or arguments, or an output path that must not be
+	// written: a killed run's journal beside it (recover it, or
+	// --discard-journal), a non-regular file, a name too long.
+	exitUsage       = 2
+	exitInterrupted = 130 // stopped by a signal (SIGINT, SIGTERM); the file is complete
 )
 
 // usageError marks errors in what the user typed (exit status 2).
@@ -25,9 +34,39 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// interrupted is returned by a command that ended because of Ctrl-C after
-// finishing its work properly (exit status 130).
+// errInterrupted is returned by a command that ended because of a signal
+// after finishing its work properly (exit status 130); its summary says
+// so already.
 var errInterrupted = errors.New("interrupted")
+
+// interruptedError is a command stopped by a signal before it had work to
+// finish (exit status 130, one line).
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
+
+// interrupted names the signal that canceled ctx and what became of the work.
+func interrupted(ctx context.Context, what string) error {
+	msg := "interrupted"
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+		msg = c.Error()
+	}
+	return interruptedError{msg + " " + what}
+}
+
+// signalCause is the cancel cause of the command's context: the signal
+// that stopped it, named.
+type signalCause struct{ sig os.Signal }
+
+func (c signalCause) Error() string {
+	switch c.sig {
+	case os.Interrupt:
+		return "interrupted by SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "interrupted by SIGTERM"
+	}
+	return "interrupted by signal " + c.sig.String()
+}
 
 // IO is where commands read and write.
 type IO struct {
@@ -47,6 +86,11 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errInterrupted):
+		return exitInterrupted
+	}
+	var ie interruptedError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(errOut, "llmrec: %s\n", oneLine(err.Error()))
 		return exitInterrupted
 	}
 	fmt.Fprintf(errOut, "llmrec: %s\n", oneLine(err.Error()))
@@ -102,15 +146,21 @@ func wrapArgs(c *cobra.Command) {
 	}
 }
 
-// oneLine folds a multi-line message (errors.Join) into one line.
+// oneLine folds a multi-line message (errors.Join) into one line, and
+// escapes every other control character (a file name in an OS error may
+// hold one) as strconv.Quote would.
 func oneLine(s string) string {
-	out := make([]rune, 0, len(s))
+	var b strings.Builder
 	for _, r := range s {
-		if r == '\n' {
-			out = append(out, ';', ' ')
-			continue
+		switch {
+		case r == '\n':
+			b.WriteString("; ")
+		case r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
 		}
-		out = append(out, r)
 	}
-	return string(out)
+	return b.String()
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -11,27 +13,33 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // RunOptions is what `llmrec run` was asked to do.
 type RunOptions struct {
-	IO         *IO
-	Config     record.Config
-	Body       string   // --body: inline or @file
-	Prompts    string   // --prompts FILE
-	Headers    []string // -H 'K: V'
-	Labels     []string // --label k=v
-	APIKeyEnv  string
-	Profile    string
-	SimProfile string
-	changed    func(name string) bool
+	IO        *IO
+	Config    record.Config
+	Body      string   // --body: inline or @file
+	Prompts   string   // --prompts FILE
+	Headers   []string // -H 'K: V'
+	Labels    []string // --label k=v
+	APIKeyEnv string
+	Profile   string
+	Out       string     // -o: the run file
+	Force     bool       // --force: overwrite an existing run file
+	Discard   bool       // --discard-journal: delete a killed run's journal at -o
+	Sim       sim.Config // the built-in simulator, when there is no --target
+	changed   func(name string) bool
 }
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
 // parsing.
 func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault}
+	opts := &RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault,
+		Out: "run.parquet", Sim: sim.DefaultConfig()}
 	c := &opts.Config
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -39,8 +47,12 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Long: `Fire a step load (closed-loop users added in steps, each thinking a short time
 between requests) at --target and write one Parquet row per request to -o.
 With no --target the built-in simulator is started on a loopback port and
-load-tested. Ctrl-C stops gracefully (exit status 130, the file is complete);
-a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
+load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
+--grace, or are canceled at once when the signal comes during the grace
+period; exit status 130, the file is complete. A second Ctrl-C stops at once
+and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
+run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
+it, or pass --discard-journal. -o must be a regular file or a new path.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
@@ -76,11 +88,12 @@ a second Ctrl-C stops at once and 'llmrec recover FILE' rebuilds the file.`,
 	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request")
 	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks")
 	f.DurationVar(&c.Grace, "grace", c.Grace, "time in-flight requests get at the end before they are canceled")
-	f.StringVarP(&c.Out, "out", "o", c.Out, "run file to write")
-	f.BoolVar(&c.Force, "force", false, "overwrite an existing run file")
+	f.StringVarP(&opts.Out, "out", "o", opts.Out, "run file to write")
+	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file (a regular file only)")
+	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&opts.Labels, "label", nil, "label k=v stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed for think times and prompt choice (0: random)")
-	f.StringVar(&opts.SimProfile, "sim-profile", c.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
+	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
 	return cmd
 }
 
@@ -110,7 +123,6 @@ func (o *RunOptions) complete() error {
 			c.Shape.SpawnRate = explicit.SpawnRate
 		}
 	}
-	c.Sim.Profile = o.SimProfile
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
@@ -143,10 +155,57 @@ func (o *RunOptions) complete() error {
 	if o.APIKeyEnv != "" {
 		c.APIKey = os.Getenv(o.APIKeyEnv)
 	}
+	if o.Out == "" {
+		errs = append(errs, errors.New("-o/--out must name a file"))
+	}
+	if c.Target == "" {
+		if c.API == target.APIHTTP {
+			errs = append(errs, errors.New("--api http needs --target (the simulator speaks the OpenAI API)"))
+		}
+		if err := o.Sim.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("simulator: %w", err))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return c.Validate()
+	return flagErrors(c.Validate())
+}
+
+// configFlags names the flag of each record.Config field that Validate
+// can report.
+var configFlags = map[string]string{
+	"API": "--api", "Target": "--target", "Body": "--body", "MaxTokens": "--max-tokens",
+	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
+	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
+	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
+	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
+}
+
+// flagErrors rewrites record.Config's field errors in terms of flags.
+func flagErrors(err error) error {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]error, len(list))
+	for i, e := range list {
+		out[i] = e
+		var fe *record.FieldError
+		if errors.As(e, &fe) {
+			name, ok := configFlags[fe.Field]
+			if !ok {
+				name = fe.Field
+			}
+			out[i] = errors.New(name + " " + fe.Problem)
+		}
+	}
+	return errors.Join(out...)
 }
 
 // ParseHeaders parses -H values of the form 'Key: value'. Errors never
@@ -187,25 +246,74 @@ func ParseLabels(raw []string) (map[string]string, error) {
 
 func runRun(cmd *cobra.Command, o *RunOptions) error {
 	ios := o.IO
+	ctx := cmd.Context()
 	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
-	sum, err := record.Run(cmd.Context(), o.Config, record.Hooks{Notice: sp.notice, Progress: sp.progress})
-	sp.endLine()
+	cfg := o.Config
+	cfg.Progress = sp.progress
+	if err := runfile.CheckPath(o.Out, o.Force, o.Discard); err != nil {
+		return pathError(err)
+	}
+	if cfg.Target == "" {
+		// The simulator serves until the run has ended, grace included.
+		srv, err := sim.Listen(context.WithoutCancel(ctx), "127.0.0.1:0", o.Sim)
+		if err != nil {
+			return fmt.Errorf("start the built-in simulator: %w", err)
+		}
+		defer srv.Close()
+		cfg.Target, cfg.Simulator = srv.URL, o.Sim.Profile
+		sp.notice(fmt.Sprintf("no --target: load-testing the built-in simulator (profile %s) at %s", o.Sim.Profile, srv.URL))
+	}
+	asked := cfg.Model
+	client, err := record.Connect(ctx, &cfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			return interrupted(ctx, "before the run started; nothing was recorded")
+		}
 		return err
 	}
-	m := sum.Meta
-	fmt.Fprintf(ios.Out, "run %s: %s after %s, %d requests, %d failed (%.2f%%)\n",
-		m.RunID, m.EndReason, m.EndedAt.Sub(m.StartedAt).Truncate(time.Millisecond), sum.Rows, sum.Failures, pct(sum.Failures, sum.Rows))
-	if m.EndDetail != "" {
-		fmt.Fprintf(ios.Out, "  %s\n", m.EndDetail)
+	if asked == "" && cfg.Model != "" {
+		sp.notice(fmt.Sprintf("model: %s (first of GET /v1/models)", cfg.Model))
 	}
-	fmt.Fprintf(ios.Out, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
-	fmt.Fprintf(ios.Out, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
-	fmt.Fprintf(ios.Out, "  wrote %s; exact figures: llmrep analyze %s\n", sum.Out, sum.Out)
-	if cmd.Context().Err() != nil {
+	file, err := runfile.Create(o.Out, o.Force, o.Discard)
+	if err != nil {
+		return pathError(err)
+	}
+	defer file.Close()
+	sum, err := record.Run(ctx, cfg, client, file)
+	sp.endLine()
+	if err != nil {
+		// The journal keeps what the Parquet file could not: say how to get it back.
+		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Out))
+	}
+	printSummary(ios.Out, sum, o.Out)
+	if ctx.Err() != nil {
 		return errInterrupted
 	}
 	return nil
+}
+
+// pathError makes a refused output path a usage error (exit status 2):
+// the command as typed would destroy data or cannot work; a run file that
+// exists without --force keeps status 1.
+func pathError(err error) error {
+	for _, e := range []error{runfile.ErrJournalExists, runfile.ErrNotRegular, runfile.ErrNameTooLong} {
+		if errors.Is(err, e) {
+			return usageError{err}
+		}
+	}
+	return err
+}
+
+func printSummary(w io.Writer, sum *record.Summary, out string) {
+	m := sum.Meta
+	fmt.Fprintf(w, "run %s: %s after %s, %d requests, %d failed (%.2f%%)\n",
+		m.RunID, m.EndReason, m.EndedAt.Sub(m.StartedAt).Truncate(time.Millisecond), sum.Rows, sum.Failures, pct(sum.Failures, sum.Rows))
+	if m.EndDetail != "" {
+		fmt.Fprintf(w, "  %s\n", m.EndDetail)
+	}
+	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
+	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
 }
 
 func pct(a, b int64) float64 {

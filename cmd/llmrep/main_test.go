@@ -13,8 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -51,7 +51,7 @@ func writeRun(t *testing.T, path string, m *schemas.RunMeta, recs []schemas.Reco
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	if err := w.Write(recs); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // TestSecretsAbsentFromEveryArtifact records a real run with secrets
@@ -63,12 +64,19 @@ func TestSecretsAbsentFromEveryArtifact(t *testing.T) {
 	cfg.WaitMin, cfg.WaitMax = 5*time.Millisecond, 10*time.Millisecond
 	cfg.Grace = 2 * time.Second
 	cfg.Labels = map[string]string{"team": "a"}
-	cfg.Out = filepath.Join(dir, "run.parquet")
+	runPath := filepath.Join(dir, "run.parquet")
 	var notices bytes.Buffer
-	if _, err := record.Run(context.Background(), cfg, record.Hooks{
-		Notice:   func(s string) { notices.WriteString(s + "\n") },
-		Progress: func(s record.Status) { fmt.Fprintf(&notices, "%+v\n", s) },
-	}); err != nil {
+	cfg.Progress = func(s record.Status) { fmt.Fprintf(&notices, "%+v\n", s) }
+	client, err := record.Connect(context.Background(), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := runfile.Create(runPath, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if _, err := record.Run(context.Background(), cfg, client, file); err != nil {
 		t.Fatal(err)
 	}
 	if planted.Load() == 0 {
@@ -83,24 +91,24 @@ func TestSecretsAbsentFromEveryArtifact(t *testing.T) {
 		}
 		artifacts[name] = b
 	}
-	add("Parquet file", cfg.Out)
+	add("Parquet file", runPath)
 	for _, format := range []string{"text", "json", "md", "html"} {
 		out := filepath.Join(dir, "report."+format)
-		stdout, stderr, code := run(t, "analyze", cfg.Out, "--warmup", "0s", "--format", format, "-o", out)
+		stdout, stderr, code := run(t, "analyze", runPath, "--warmup", "0s", "--format", format, "-o", out)
 		if code != 0 {
 			t.Fatalf("--format %s: status %d: %s", format, code, stderr)
 		}
 		add(format+" report", out)
 		artifacts[format+" stdout"] = []byte(stdout)
 		artifacts[format+" stderr"] = []byte(stderr)
-		stdout, stderr, code = run(t, "analyze", cfg.Out, "--warmup", "0s", "--format", format, "-o", "-")
+		stdout, stderr, code = run(t, "analyze", runPath, "--warmup", "0s", "--format", format, "-o", "-")
 		if code != 0 {
 			t.Fatalf("--format %s -o -: status %d: %s", format, code, stderr)
 		}
 		artifacts[format+" on stdout"] = []byte(stdout + stderr)
 	}
 	// The default: text on stdout, HTML beside the input.
-	stdout, stderr, code := run(t, "analyze", cfg.Out, "--warmup", "0s")
+	stdout, stderr, code := run(t, "analyze", runPath, "--warmup", "0s")
 	if code != 0 {
 		t.Fatalf("default analyze: status %d: %s", code, stderr)
 	}

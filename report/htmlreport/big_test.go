@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // TestBigRun measures the page of a real run of HTMLREPORT_ROWS rows (e.g.
@@ -33,7 +33,7 @@ func TestBigRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	rng := rand.New(rand.NewPCG(3, 4))
 	batch := make([]schemas.Record, 0, 100_000)
 	t0 := time.Now()

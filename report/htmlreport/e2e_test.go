@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // writeKneeRun writes a run file of a closed-loop step load (10 to 100
@@ -58,7 +58,7 @@ func writeKneeRun(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w := record.NewParquetWriter(f)
+	w := runfile.NewParquetWriter(f)
 	if err := w.Write(recs); err != nil {
 		t.Fatal(err)
 	}

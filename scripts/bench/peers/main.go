@@ -50,8 +50,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 const vegetaPkg = "github.com/tsenart/vegeta/v12@v12.13.0"
@@ -474,16 +474,11 @@ func readRun(path string) (*runFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	ft, err := runfile.ReadFooter(f, st.Size(), path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	ver, _ := pf.Lookup(schemas.KeySchemaVersion)
-	js, _ := pf.Lookup(schemas.KeyRun)
-	meta, err := schemas.DecodeMeta(ver, js)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	pf, meta := ft.File, ft.Meta
 	rf := &runFile{meta: meta, failure: map[string]int{}}
 	seen := map[int32]bool{}
 	rd := parquet.NewGenericReader[schemas.Record](pf)
@@ -985,7 +980,7 @@ func synthRun(path string, n int) error {
 	}
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	w := record.NewParquetWriter(bw)
+	w := runfile.NewParquetWriter(bw)
 	rng := rand.New(rand.NewPCG(1, 2))
 	cls, msg := schemas.ErrHTTP5xx, "status 503 Service Unavailable"
 	recs := make([]schemas.Record, 0, 65536)

@@ -1,4 +1,4 @@
-package record
+package runfile
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -43,25 +44,39 @@ type journal struct {
 }
 
 func createJournal(path string, meta *schemas.RunMeta) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	j, err := openJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.begin(meta); err != nil {
+		j.f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// openJournal creates the journal file, which must be new: an existing
+// journal holds a killed run's rows, and a symbolic link is never followed.
+// begin writes its header.
+func openJournal(path string) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
+	return &journal{f: f, w: bufio.NewWriterSize(f, 256*1024)}, nil
+}
+
+// begin writes the header: the run metadata as it is at the start.
+func (j *journal) begin(meta *schemas.RunMeta) error {
 	js, err := meta.Marshal()
 	if err != nil {
-		f.Close()
-		return nil, err
+		return err
 	}
-	j := &journal{f: f, w: bufio.NewWriterSize(f, 256*1024)}
 	hdr := append([]byte(journalMagic), 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(js)))
 	j.w.Write(hdr)
 	j.w.WriteString(js)
-	if err := j.flush(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return j, nil
+	return j.flush()
 }
 
 func (j *journal) append(r *schemas.Record) error {

@@ -1,10 +1,11 @@
-package record
+package runfile
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -24,21 +25,33 @@ type RecoverResult struct {
 // no journal, and Recover says so.
 func Recover(path string) (RecoverResult, error) {
 	res := RecoverResult{Journal: JournalPath(path)}
+	// The rebuilt file replaces path: never a device, FIFO, directory,
+	// socket or symbolic link (renaming over it would destroy it).
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return res, fmt.Errorf("%s: %w (%s): recover never replaces it; move %s beside a new name and recover that name",
+			Quote(path), ErrNotRegular, kind(st.Mode()), Quote(res.Journal))
+	}
 	jf, err := os.Open(res.Journal)
 	if errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("no journal %s beside %s: nothing to recover (a run that finished leaves a complete file)", res.Journal, path)
+		return res, fmt.Errorf("no journal %s beside %s: nothing to recover (a run that finished leaves a complete file)", Quote(res.Journal), Quote(path))
 	}
 	if err != nil {
 		return res, fmt.Errorf("open journal: %w", err)
 	}
 	defer jf.Close()
 
-	tmp := path + ".recover.tmp"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	// A new file beside path (never an existing one, never through a link),
+	// renamed over path once complete.
+	out, err := os.CreateTemp(filepath.Dir(path), ".llmrec-recover-*")
 	if err != nil {
+		return res, fmt.Errorf("create a file beside %s: %w", Quote(path), err)
+	}
+	tmp := out.Name()
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := out.Chmod(0o644); err != nil {
+		out.Close()
 		return res, fmt.Errorf("create %s: %w", tmp, err)
 	}
-	defer os.Remove(tmp) // a no-op once renamed
 	pw := NewParquetWriter(out)
 	batch := make([]schemas.Record, 0, 4096)
 	var ended time.Time

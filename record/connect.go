@@ -1,0 +1,64 @@
+package record
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/llmrec/llmrec/record/target"
+)
+
+// Connect checks that cfg.Target is usable and returns the client a run
+// sends through. Without cfg.Model (openai-* APIs) it asks the target for
+// its models and sets cfg.Model to the first; otherwise it checks that the
+// target's host accepts TCP connections. Canceling ctx stops the check.
+func Connect(ctx context.Context, cfg *Config) (Client, error) {
+	redacted := target.RedactURL(cfg.Target)
+	topts := targetOptions(cfg)
+	if cfg.Model == "" && cfg.API != target.APIHTTP {
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		model, err := target.DiscoverModel(dctx, topts)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", redacted, err)
+		}
+		topts.Model, cfg.Model = model, model
+	} else if err := probe(ctx, cfg.Target); err != nil {
+		return nil, fmt.Errorf("target %s is unreachable: %w", redacted, err)
+	}
+	return target.New(topts)
+}
+
+// probe checks that the target's host accepts TCP connections.
+func probe(ctx context.Context, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("bad URL")
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	d := net.Dialer{Timeout: 5 * time.Second}
+	c, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return errors.New(target.Classify(err) + ": cannot connect to " + host)
+	}
+	return c.Close()
+}
+
+func targetOptions(cfg *Config) target.Options {
+	return target.Options{
+		Target: cfg.Target, API: cfg.API, Method: cfg.Method, Body: cfg.Body, Model: cfg.Model,
+		MaxTokens: cfg.MaxTokens, Stream: cfg.Stream, Headers: cfg.Headers, APIKey: cfg.APIKey,
+		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxConns: cfg.Shape.MaxUsers,
+	}
+}

@@ -1,0 +1,121 @@
+package record
+
+import (
+	"math"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// watcher is the consumer of the rows that watches the run: the live
+// statistics, and once a second the generator's health (CPU, send lag,
+// goroutines), the status report and the live saturation rule.
+type watcher struct {
+	e        *engine
+	live     *live
+	sat      saturation
+	cpuPrev  time.Duration
+	wallPrev time.Time
+	seconds  []schemas.GenSecond
+	peakG    int
+}
+
+func newWatcher(e *engine) *watcher {
+	cfg := e.cfg
+	return &watcher{
+		e:    e,
+		live: newLive(e.t0, min(30*time.Second, cfg.Shape.StepTime/2)),
+		sat:  saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold},
+	}
+}
+
+// loop runs until rows is closed and drained.
+func (w *watcher) loop(rows <-chan schemas.Record) {
+	w.cpuPrev, w.wallPrev = cpuTime(), time.Now()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case r, ok := <-rows:
+			if !ok {
+				w.second(time.Now())
+				return
+			}
+			w.live.add(&r)
+		case now := <-tick.C:
+			w.second(now)
+		}
+	}
+}
+
+// second runs once a second: generator health, the status line and the
+// live saturation rule.
+func (w *watcher) second(now time.Time) {
+	e := w.e
+	cpu := cpuTime()
+	wall := now.Sub(w.wallPrev)
+	cores := 0.0
+	if wall > 0 {
+		cores = float64(cpu-w.cpuPrev) / float64(wall)
+	}
+	w.cpuPrev, w.wallPrev = cpu, now
+	elapsed := now.Sub(e.t0)
+	w.seconds = append(w.seconds, schemas.GenSecond{T: int(elapsed / time.Second), CPU: round3(cores), MaxLagMS: round3(w.live.secLag)})
+	w.live.secLag = 0
+	w.peakG = max(w.peakG, runtime.NumGoroutine())
+
+	if e.cfg.Progress != nil {
+		h, ok, bad := w.live.window(int64(elapsed / time.Second))
+		span := min(elapsed.Seconds(), windowSeconds)
+		st := Status{
+			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
+			Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
+			Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
+		}
+		if span > 0 {
+			st.RPS = float64(ok+bad) / span
+		}
+		e.cfg.Progress(st)
+	}
+	if e.cfg.StopOnSaturation {
+		if fired, detail := w.sat.check(w.live, e.cfg.Shape, elapsed); fired {
+			e.end(schemas.EndSaturated, detail)
+		}
+	}
+}
+
+func (w *watcher) generatorMeta(g *schemas.Generator) {
+	g.GOMAXPROCS = runtime.GOMAXPROCS(0)
+	g.PeakGoroutines = w.peakG
+	var sum float64
+	for _, s := range w.seconds {
+		g.PeakCPU = max(g.PeakCPU, s.CPU)
+		g.PeakLagMS = max(g.PeakLagMS, s.MaxLagMS)
+		sum += s.CPU
+	}
+	if n := len(w.seconds); n > 0 {
+		g.MeanCPU = round3(sum / float64(n))
+	}
+	if w.live.lag.TotalCount() > 0 {
+		g.P99LagMS = round3(quantileMS(w.live.lag, 99))
+	}
+	g.Seconds = w.seconds
+}
+
+func round3(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return math.Round(v*1000) / 1000
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
