@@ -11,13 +11,29 @@ BENCH_OUT ?= /tmp/llmrec-bench
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
 
-assets: $(ECHARTS) ## fetch the pinned ECharts script (npm ci) that the HTML report inlines
+assets: $(ECHARTS) ## refresh the committed ECharts script and its manifest from the pinned npm package (npm ci)
+	cp $(ECHARTS) report/assets/echarts.min.js
+	cd report/assets && node -e "$$ASSETS_MANIFEST"
 
 $(ECHARTS): report/assets/package.json report/assets/package-lock.json
 	cd report/assets && npm ci --no-audit --no-fund --silent
 	@touch $@
 
-build: assets ## build bin/llmrec (CGO_ENABLED=0) and bin/llmrep (DuckDB, cgo)
+# ASSETS_MANIFEST writes report/assets/echarts.min.js.json: the committed
+# file's sha256 and the lock entry (version, npm tarball integrity) it was
+# copied from. report/assets' tests check the file against it.
+define ASSETS_MANIFEST
+const fs = require('fs'), crypto = require('crypto');
+const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
+const pkg = lock.packages['node_modules/echarts'];
+const sha256 = crypto.createHash('sha256').update(fs.readFileSync('echarts.min.js')).digest('hex');
+const m = {file: 'echarts.min.js', source: 'node_modules/echarts/dist/echarts.min.js',
+  package: 'echarts', version: pkg.version, integrity: pkg.integrity, sha256: sha256};
+fs.writeFileSync('echarts.min.js.json', JSON.stringify(m, null, 2) + '\n');
+endef
+export ASSETS_MANIFEST
+
+build: ## build bin/llmrec (CGO_ENABLED=0) and bin/llmrep (DuckDB, cgo)
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/llmrec ./cmd/llmrec
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/llmrep ./cmd/llmrep
 

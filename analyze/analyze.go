@@ -45,12 +45,18 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		return nil, err
 	}
 	defer e.Close()
+	if err := checkRows(ctx, e.conn, files); err != nil {
+		return nil, err
+	}
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, err
 	}
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	a.Warnings = append(a.Warnings, loadWarnings(files)...)
+	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
+	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	return a, nil
 }
 
@@ -76,6 +82,10 @@ func runInfo(files []*inputFile) Run {
 		Timeouts:    Timeouts(m0.Timeouts),
 		ToolVersion: m0.ToolVersion,
 	}
+	if m0.Workload != nil {
+		w := Workload(*m0.Workload)
+		r.Workload = &w
+	}
 	for _, f := range files {
 		m := f.meta
 		if m.StartedAt.Before(r.StartedAt) {
@@ -88,6 +98,7 @@ func runInfo(files []*inputFile) Run {
 			r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
 		}
 		r.Rows += f.rows
+		r.EstimatedOutputRows += m.EstimatedOutputRows
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
 		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
@@ -135,7 +146,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()
@@ -178,14 +189,6 @@ func nullable(v sql.NullFloat64) *float64 {
 }
 
 func ptr(v float64) *float64 { return &v }
-
-// ratio returns a/b, nil when b is 0.
-func ratio(a, b float64) *float64 {
-	if b == 0 {
-		return nil
-	}
-	return ptr(a / b)
-}
 
 type qrow struct {
 	n                  int64

@@ -58,7 +58,7 @@ type Comparison struct {
 	Levels []LevelComparison `json:"levels"`
 	// Unmatched lists the user levels that some run lacks.
 	Unmatched []UnmatchedLevel `json:"unmatched"`
-	// Verdicts has one sentence per run after the baseline.
+	// Verdicts has one verdict per run after the baseline.
 	Verdicts    []Verdict    `json:"verdicts"`
 	Definitions []Definition `json:"definitions"`
 	Warnings    []string     `json:"warnings"`
@@ -74,8 +74,12 @@ type CompareRun struct {
 	Labels    map[string]string `json:"labels"`
 	StartedAt time.Time         `json:"started_at"`
 	EndReason string            `json:"end_reason"`
-	// Users are the run's post-warmup user levels, ascending.
+	// Users are the run's post-warmup user levels, ascending (empty for
+	// an open loop).
 	Users []int `json:"users"`
+	// Rates are an open loop's post-warmup offered rates, ascending;
+	// absent for a closed run.
+	Rates []float64 `json:"rates,omitempty"`
 	// BaselineP95 is the run's own baseline (SPEC §6).
 	BaselineP95 *Baseline  `json:"baseline_p95"`
 	Saturation  Saturation `json:"saturation"`
@@ -97,8 +101,11 @@ type CDFPoint struct {
 
 // LevelComparison compares the runs at one user level (or overall).
 type LevelComparison struct {
-	// Users is the level; 0 for the whole run.
+	// Users is the level; 0 for the whole run and in open loops.
 	Users int `json:"users"`
+	// Rate is the level of an open-loop comparison, an offered rate in
+	// requests/s; absent in closed runs and for the whole run.
+	Rate *float64 `json:"rate,omitempty"`
 	// Steps are each run's step at this level (its first step with this
 	// user count); nil when the run lacks the level (and for Overall).
 	Steps   []*int             `json:"steps"`
@@ -138,6 +145,8 @@ type Change struct {
 // UnmatchedLevel is a user level that not every run has.
 type UnmatchedLevel struct {
 	Users int `json:"users"`
+	// Rate is the offered rate of an open-loop level (Users is then 0).
+	Rate *float64 `json:"rate,omitempty"`
 	// In and Missing name the runs that have and lack it.
 	In      []string `json:"in"`
 	Missing []string `json:"missing"`
@@ -153,7 +162,37 @@ type Verdict struct {
 	// of p50, p95, p99 and the failure rate (overall and matched levels)
 	// and the saturation point.
 	Outcome string `json:"outcome"`
-	Summary string `json:"summary"`
+	// Summary is the verdict in one sentence as the reports print it.
+	// Compare leaves it empty: the presentation layer (report/view) words
+	// it from Evidence, and the JSON output carries its words.
+	Summary  string          `json:"summary"`
+	Evidence VerdictEvidence `json:"-"`
+}
+
+// VerdictEvidence is what a verdict rests on besides the saturation
+// points of the two runs (CompareRun.Saturation).
+type VerdictEvidence struct {
+	// NoSuccess: the run has no successful request after the warmup (no
+	// latency to compare).
+	NoSuccess bool
+	// WorstP95 is the largest relative p95 change at a matched level that
+	// holds under the correction for multiple tests, at WorstUsers; nil
+	// when none holds. Matched counts the levels the run shares with the
+	// baseline.
+	WorstP95   *Change
+	WorstUsers int
+	// WorstRate is WorstP95's level in an open-loop comparison (an offered
+	// rate; WorstUsers is then 0).
+	WorstRate *float64
+	Matched   int
+	// OverallP95 is the change of the whole-run p95, nil unless the runs
+	// have the same user levels.
+	OverallP95 *Change
+	// FailRate is the change of the whole-run failure rate when it holds
+	// under the correction (and the runs have the same levels), from
+	// FailRateBase to FailRateRun.
+	FailRate                  *Change
+	FailRateRun, FailRateBase *float64
 }
 
 // CDFProbabilities are the probabilities of CompareRun.CDF.
@@ -175,6 +214,9 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
+	if err := sameLoopKind(runs); err != nil {
+		return nil, err
+	}
 	c := &Comparison{
 		FormatVersion:      CompareFormatVersion,
 		Settings:           runs[0].Analysis.Settings,
@@ -185,51 +227,78 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		Verdicts:           []Verdict{},
 		Warnings:           []string{},
 	}
+	c.Metrics = compareMetrics(runs)
+	for i, r := range runs {
+		c.Runs = append(c.Runs, compareRun(r, i == 0))
+	}
+	c.Overall = c.level(0, overallViews(runs), nil)
+	levels := c.matchLevels(runs)
+	c.Warnings = c.warnings(runs, levels)
+	for i := 1; i < len(runs); i++ {
+		c.Verdicts = append(c.Verdicts, c.verdict(i))
+	}
+	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	return c, nil
+}
+
+// compareMetrics are the CompareMetrics some run has.
+func compareMetrics(runs []*RunData) []string {
 	hasTTFT, hasTokens := false, false
 	for _, r := range runs {
 		hasTTFT = hasTTFT || len(r.Samples.Overall.TTFT) > 0
 		hasTokens = hasTokens || len(r.Samples.Overall.TokensPerS) > 0
 	}
+	var out []string
 	for _, m := range CompareMetrics {
 		if (m == "ttft_p95" && !hasTTFT) || (m == "tokens_per_s" && !hasTokens) {
 			continue
 		}
-		c.Metrics = append(c.Metrics, m)
+		out = append(out, m)
 	}
+	return out
+}
 
-	// Each run's levels: user count -> its first post-warmup step.
+func overallViews(runs []*RunData) []*levelView {
+	vs := make([]*levelView, len(runs))
+	for i, r := range runs {
+		vs[i] = &levelView{a: r.Analysis, v: &r.Samples.Overall}
+	}
+	return vs
+}
+
+// firstSteps maps each level of a run (its user count, or an open loop's
+// offered rate key, see levelOf) to its first post-warmup step.
+func firstSteps(a *Analysis, open bool) map[int]*Step {
+	m := map[int]*Step{}
+	for j := range a.Steps {
+		if st := &a.Steps[j]; m[levelOf(open, st)] == nil {
+			m[levelOf(open, st)] = st
+		}
+	}
+	return m
+}
+
+// levelKey is the key of a compared level in firstSteps' maps.
+func levelKey(users int, rate *float64) int {
+	if rate != nil {
+		return int(math.Round(*rate * 1000))
+	}
+	return users
+}
+
+// matchLevels compares the runs at every user level the baseline and
+// another run have (Levels) and lists the levels some run lacks
+// (Unmatched). It returns each run's first step of each user count.
+func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 	levels := make([]map[int]*Step, len(runs))
 	all := map[int]bool{}
+	open := runs[0].Analysis.Run.openLoop()
 	for i, r := range runs {
-		levels[i] = map[int]*Step{}
-		a := r.Analysis
-		for j := range a.Steps {
-			st := &a.Steps[j]
-			if _, ok := levels[i][st.Users]; !ok {
-				levels[i][st.Users] = st
-				all[st.Users] = true
-			}
+		levels[i] = firstSteps(r.Analysis, open)
+		for u := range levels[i] {
+			all[u] = true
 		}
-		c.Runs = append(c.Runs, compareRun(r, i == 0))
 	}
-	names := make([]string, len(runs))
-	for i, r := range runs {
-		names[i] = r.Name
-	}
-	view := func(i int, st *Step) levelView {
-		r := runs[i]
-		if st == nil {
-			return levelView{a: r.Analysis, v: &r.Samples.Overall}
-		}
-		return levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
-	}
-
-	overall := make([]*levelView, len(runs))
-	for i := range runs {
-		v := view(i, nil)
-		overall[i] = &v
-	}
-	c.Overall = c.level(0, overall, nil)
 	users := make([]int, 0, len(all))
 	for u := range all {
 		users = append(users, u)
@@ -238,58 +307,65 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for _, u := range users {
 		vs := make([]*levelView, len(runs))
 		steps := make([]*int, len(runs))
-		var in, missing []string
-		for i := range runs {
-			if st := levels[i][u]; st != nil {
-				v := view(i, st)
-				vs[i] = &v
-				steps[i] = ptrInt(st.Step)
-				in = append(in, names[i])
-			} else {
-				missing = append(missing, names[i])
-			}
+		ul := UnmatchedLevel{Users: u}
+		if open {
+			ul.Users, ul.Rate = 0, ptr(levelRate(u))
 		}
-		if len(missing) > 0 {
-			ul := UnmatchedLevel{Users: u, In: in, Missing: missing}
-			for _, v := range vs {
-				var p *float64
-				if v != nil {
-					p = v.lat().P95MS
-				}
-				ul.P95MS = append(ul.P95MS, p)
+		for i, r := range runs {
+			st := levels[i][u]
+			if st == nil {
+				ul.Missing = append(ul.Missing, r.Name)
+				ul.P95MS = append(ul.P95MS, nil)
+				continue
 			}
+			vs[i] = &levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
+			steps[i] = ptrInt(st.Step)
+			ul.In = append(ul.In, r.Name)
+			ul.P95MS = append(ul.P95MS, vs[i].lat().P95MS)
+		}
+		if len(ul.Missing) > 0 {
 			c.Unmatched = append(c.Unmatched, ul)
 		}
-		if vs[0] == nil || len(in) < 2 {
-			continue
+		if vs[0] != nil && len(ul.In) >= 2 {
+			lc := c.level(u, vs, steps)
+			lc.Users, lc.Rate = ul.Users, ul.Rate
+			c.Levels = append(c.Levels, lc)
 		}
-		c.Levels = append(c.Levels, c.level(u, vs, steps))
-		for i, v := range vs {
-			if v != nil && v.lat().Samples < MinStepSamples && runs[i].Analysis.Overall.OK > 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("at %d users %s has %d successful requests (fewer than %d): the tests there have little power",
-					u, names[i], v.lat().Samples, MinStepSamples))
+	}
+	return levels
+}
+
+// warnings are the comparison's warnings: thin levels, unmatched levels,
+// runs of different levels, then each run's own warnings.
+func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string {
+	w := []string{}
+	for _, lc := range c.Levels {
+		for i, r := range runs {
+			st := levels[i][levelKey(lc.Users, lc.Rate)]
+			if st == nil || r.Analysis.Overall.OK == 0 {
+				continue
+			}
+			if n := st.Latency.Samples; n < MinStepSamples {
+				w = append(w, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
+					levelText(lc.Users, lc.Rate), r.Name, n, MinStepSamples))
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("%d users: only in %s (not in %s)", ul.Users, strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", levelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
-				names[i], names[0]))
+			w = append(w, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
+				runs[i].Name, runs[0].Name))
 		}
 	}
-	for i, r := range runs {
-		for _, w := range r.Analysis.Warnings {
-			c.Warnings = append(c.Warnings, names[i]+": "+w)
+	for _, r := range runs {
+		for _, x := range r.Analysis.Warnings {
+			w = append(w, r.Name+": "+x)
 		}
 	}
-	for i := 1; i < len(runs); i++ {
-		c.Verdicts = append(c.Verdicts, c.verdict(i))
-	}
-	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
-	return c, nil
+	return w
 }
 
 func ptrInt(v int) *int { return &v }
@@ -330,11 +406,17 @@ func compareRun(r *RunData, base bool) CompareRun {
 		cr.Files = append(cr.Files, sh.File)
 	}
 	for _, st := range a.Steps {
-		if !slices.Contains(cr.Users, st.Users) {
+		switch {
+		case a.Run.openLoop() && st.OfferedRPS != nil:
+			if !slices.Contains(cr.Rates, *st.OfferedRPS) {
+				cr.Rates = append(cr.Rates, *st.OfferedRPS)
+			}
+		case !slices.Contains(cr.Users, st.Users):
 			cr.Users = append(cr.Users, st.Users)
 		}
 	}
 	slices.Sort(cr.Users)
+	slices.Sort(cr.Rates)
 	if vals := r.Samples.Overall.Metric; len(vals) > 0 {
 		for _, p := range CDFProbabilities {
 			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *quantileSorted(vals, p)})
@@ -353,7 +435,7 @@ func (lc *LevelComparison) metric(name string) *MetricComparison {
 	return nil
 }
 
-// verdict sums up run i against the baseline: saturation points, the
+// verdict weighs run i against the baseline and keeps the evidence: the
 // largest p95 change of a matched level that survives the correction for
 // multiple tests (corrected), the overall p95 and the failure rate when
 // it changed.
@@ -361,38 +443,27 @@ func (c *Comparison) verdict(i int) Verdict {
 	base, run := c.Runs[0], c.Runs[i]
 	v := Verdict{Run: run.Name, Against: base.Name}
 	held := c.corrected(i)
-	var parts []string
-	parts = append(parts, satSentence(run, base))
-	if run.Analysis.Overall.OK == 0 {
-		parts = append(parts, run.Name+" has no successful request after the warmup")
-	} else {
-		var worst *Change
-		worstUsers, matched := 0, 0
+	e := &v.Evidence
+	e.NoSuccess = run.Analysis.Overall.OK == 0
+	if !e.NoSuccess {
 		for _, lc := range c.Levels {
 			if lc.Steps[i] != nil {
-				matched++
+				e.Matched++
 			}
 			ch := lc.metric("p95").Changes[i]
-			if held[ch] && ch.Relative != nil && (worst == nil || math.Abs(*ch.Relative) > math.Abs(*worst.Relative)) {
-				worst, worstUsers = ch, lc.Users
+			if held[ch] && ch.Relative != nil && (e.WorstP95 == nil || math.Abs(*ch.Relative) > math.Abs(*e.WorstP95.Relative)) {
+				e.WorstP95, e.WorstUsers, e.WorstRate = ch, lc.Users, lc.Rate
 			}
 		}
-		switch {
-		case worst != nil:
-			parts = append(parts, fmt.Sprintf("p95 at %d users %s", worstUsers, ChangeText(worst, UnitMS)))
-		case matched > 0:
-			parts = append(parts, "p95 ~ at every matched user level")
-		}
 		if ch := c.Overall.metric("p95").Changes[i]; ch != nil && c.sameLevels(i) {
-			parts = append(parts, "overall p95 "+ChangeText(ch, UnitMS))
+			e.OverallP95 = ch
 		}
 	}
 	if m := c.Overall.metric("fail_rate"); m != nil && c.sameLevels(i) {
 		if ch := m.Changes[i]; held[ch] {
-			parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", pctText(m.Values[i]), pctText(m.Values[0]), pText(*ch.P)))
+			e.FailRate, e.FailRateRun, e.FailRateBase = ch, m.Values[i], m.Values[0]
 		}
 	}
-	v.Summary = strings.Join(parts, "; ")
 	v.Outcome = c.outcome(i, held)
 	return v
 }
@@ -400,7 +471,7 @@ func (c *Comparison) verdict(i int) Verdict {
 // sameLevels reports whether run i has the baseline's user levels: only
 // then do their overall figures compare like with like.
 func (c *Comparison) sameLevels(i int) bool {
-	return slices.Equal(c.Runs[i].Users, c.Runs[0].Users)
+	return slices.Equal(c.Runs[i].Users, c.Runs[0].Users) && slices.Equal(c.Runs[i].Rates, c.Runs[0].Rates)
 }
 
 // verdictMetrics are the metrics a verdict weighs.
@@ -477,24 +548,6 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 	return OutcomeSame
 }
 
-// satSentence compares two runs' saturation points.
-func satSentence(run, base CompareRun) string {
-	rs, bs := run.Saturation, base.Saturation
-	switch {
-	case rs.Reached && bs.Reached:
-		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)
-		if *bs.Users > 0 {
-			s += fmt.Sprintf(" (%+.0f%%)", 100*float64(*rs.Users-*bs.Users)/float64(*bs.Users))
-		}
-		return s
-	case rs.Reached:
-		return fmt.Sprintf("%s saturates at %d users; %s does not up to %d users", run.Name, *rs.Users, base.Name, bs.MaxUsers)
-	case bs.Reached:
-		return fmt.Sprintf("%s does not saturate up to %d users; %s saturates at %d", run.Name, rs.MaxUsers, base.Name, *bs.Users)
-	}
-	return fmt.Sprintf("neither saturates (%s up to %d users, %s up to %d)", run.Name, rs.MaxUsers, base.Name, bs.MaxUsers)
-}
-
 // ChangeText prints a change the way every report does, benchstat-like:
 // "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not; a failure
 // rate changes in percentage points ("+1.20pp"). A change without a test
@@ -527,13 +580,6 @@ func pText(p float64) string {
 		return "p<0.001"
 	}
 	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
-}
-
-func pctText(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return strconv.FormatFloat(*v*100, 'f', 2, 64) + "%"
 }
 
 // compareDefinitions state how a comparison is made.

@@ -69,14 +69,15 @@ func TestCompareKnownAnswers(t *testing.T) {
 		p95     string  // direction of p95 overall and at levels up to 30 users
 		factor  float64 // true p95 ratio at those levels (0: not checked)
 		outcome string
-		summary []string
+		// satUsers are the saturation points of the run and the baseline;
+		// worst says whether a p95 change at a level holds (the verdict's
+		// sentences are checked in report/view: TestVerdictSummaries).
+		satUsers [2]int
+		worst    bool
 	}{
-		{"slower x1.3", analyzetest.Slower, DirectionWorse, 1.3, OutcomeWorse,
-			[]string{"v2 saturates at 40 users vs 40 for v1 (+0%)", "overall p95 +"}},
-		{"noise", analyzetest.Noise, DirectionSame, 1, OutcomeSame,
-			[]string{"p95 ~ at every matched user level", "overall p95 ~ (p="}},
-		{"faster x0.8, later knee", analyzetest.Faster, DirectionBetter, 0.8, OutcomeBetter,
-			[]string{"v3 saturates at 60 users vs 40 for v1 (+50%)", "overall p95 -"}},
+		{"slower x1.3", analyzetest.Slower, DirectionWorse, 1.3, OutcomeWorse, [2]int{40, 40}, true},
+		{"noise", analyzetest.Noise, DirectionSame, 1, OutcomeSame, [2]int{40, 40}, false},
+		{"faster x0.8, later knee", analyzetest.Faster, DirectionBetter, 0.8, OutcomeBetter, [2]int{60, 40}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,12 +120,14 @@ func TestCompareKnownAnswers(t *testing.T) {
 			}
 			v := c.Verdicts[0]
 			if v.Outcome != tt.outcome {
-				t.Errorf("outcome %s, want %s (%s)", v.Outcome, tt.outcome, v.Summary)
+				t.Errorf("outcome %s, want %s (%+v)", v.Outcome, tt.outcome, v.Evidence)
 			}
-			for _, s := range tt.summary {
-				if !strings.Contains(v.Summary, s) {
-					t.Errorf("verdict %q lacks %q", v.Summary, s)
-				}
+			e := v.Evidence
+			if rs, bs := c.Runs[1].Saturation, c.Runs[0].Saturation; rs.Users == nil || bs.Users == nil || [2]int{*rs.Users, *bs.Users} != tt.satUsers {
+				t.Errorf("saturation %v vs %v, want %v", rs.Users, bs.Users, tt.satUsers)
+			}
+			if (e.WorstP95 != nil) != tt.worst || e.Matched != 6 || e.OverallP95 == nil || e.OverallP95.Direction != tt.p95 {
+				t.Errorf("evidence %+v: worst p95 held %v, 6 matched levels and an overall p95 %s wanted", e, tt.worst, tt.p95)
 			}
 		})
 	}
@@ -169,8 +172,7 @@ func TestCompareAllFailures(t *testing.T) {
 		t.Errorf("p95 of a run without successes: value %v, change %+v; want n/a", p95.Values[1], p95.Changes[1])
 	}
 	v := c.Verdicts[0]
-	if v.Outcome != OutcomeWorse || !strings.Contains(v.Summary, "broken has no successful request") ||
-		!strings.Contains(v.Summary, "failure rate 100.00% vs") {
+	if e := v.Evidence; v.Outcome != OutcomeWorse || !e.NoSuccess || e.FailRate == nil || *e.FailRateRun != 1 {
 		t.Errorf("verdict %+v", v)
 	}
 	if len(c.Runs[1].CDF) != 0 {

@@ -9,8 +9,11 @@ import (
 // the order the reports print them. Every renderer prints these.
 func Definitions(s Settings) []Definition {
 	metric := "latency (send to last byte)"
-	if s.Metric == MetricTTFT {
+	switch s.Metric {
+	case MetricTTFT:
 		metric = "TTFT (send to first content token)"
+	case MetricLatencyFromSchedule:
+		metric = "latency from schedule (scheduled time, the arrival in an open loop, to last byte: any wait before the send included)"
 	}
 	g := strconv.FormatFloat
 	return []Definition{

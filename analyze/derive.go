@@ -11,8 +11,13 @@ import (
 // growth, health and warnings.
 func (c *computer) derive() {
 	a := c.a
-	a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
-	a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
+	if a.Run.openLoop() {
+		a.Baseline = openBaseline(a.Steps)
+		a.Saturation = openSaturation(a.Steps, a.Baseline, c.opts, a.Run.Shape.Arrival == "poisson")
+	} else {
+		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
+		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
+	}
 	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
 	a.Health = health(a)
 	a.Warnings = warnings(a, c)
@@ -231,7 +236,7 @@ const (
 	ruleGrowth   = "linear healthy, exponential warning, flat+failures critical"
 )
 
-// BandP99P50 is the seed's band of a p99/p50 ratio.
+// BandP99P50 is the health band of a p99/p50 ratio.
 func BandP99P50(v float64) string {
 	switch {
 	case v < 2:
@@ -242,7 +247,7 @@ func BandP99P50(v float64) string {
 	return BandCritical
 }
 
-// BandFailRate is the seed's band of a failure rate (a fraction).
+// BandFailRate is the health band of a failure rate (a fraction).
 func BandFailRate(v float64) string {
 	switch {
 	case v < 0.001:
@@ -253,7 +258,7 @@ func BandFailRate(v float64) string {
 	return BandCritical
 }
 
-// BandGrowth is the seed's band of a growth pattern.
+// BandGrowth is the health band of a growth pattern.
 func BandGrowth(p string) string {
 	switch p {
 	case GrowthExponential:
@@ -291,7 +296,7 @@ func warnings(a *Analysis, c *computer) []string {
 		w = append(w, fmt.Sprintf("no request was sent after the warmup (%s): every figure is n/a", fmtSecs(o.Warmup.Seconds())))
 	}
 	if a.Run.DurationS > 0 && o.Warmup.Seconds() >= a.Run.DurationS {
-		w = append(w, fmt.Sprintf("the warmup (%s) is as long as the run (%s) or longer: shorten --warmup",
+		w = append(w, fmt.Sprintf("the warmup (%s) is as long as the run (%s) or longer: shorten the warmup",
 			fmtSecs(o.Warmup.Seconds()), fmtSecs(a.Run.DurationS)))
 	}
 	switch a.Run.EndReason {
@@ -299,7 +304,7 @@ func warnings(a *Analysis, c *computer) []string {
 	case "interrupted":
 		w = append(w, fmt.Sprintf("the run was interrupted after %s: the figures cover a partial run", fmtSecs(a.Run.DurationS)))
 	case "saturated":
-		w = append(w, fmt.Sprintf("the run stopped early on saturation after %s (--stop-on-saturation)", fmtSecs(a.Run.DurationS)))
+		w = append(w, fmt.Sprintf("the run stopped early on saturation after %s (it was set to stop on saturation)", fmtSecs(a.Run.DurationS)))
 	case "recovered":
 		w = append(w, "the file was rebuilt by llmrec recover: the run never finished, and its last requests may be missing")
 	default:
@@ -312,7 +317,7 @@ func warnings(a *Analysis, c *computer) []string {
 	if a.Overall.Requests > 0 && a.Overall.OK == 0 {
 		w = append(w, "every request failed: latency figures are n/a")
 	} else if o.Metric == MetricTTFT && a.Overall.OK > 0 && a.Overall.Samples == 0 {
-		w = append(w, "--metric ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
+		w = append(w, "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
 	}
 	stepT := a.Run.Shape.StepTimeS
 	for _, s := range a.Steps {

@@ -1,5 +1,5 @@
 // Package analyze turns llmrec run files into an Analysis: the figures of
-// SPEC §6 (percentiles, RPS, failure rate, baseline, saturation, growth
+// docs/METHOD.md (percentiles, RPS, failure rate, baseline, saturation, growth
 // pattern, health bands, LLM figures, time series) and the warnings that
 // qualify them.
 //

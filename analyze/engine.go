@@ -158,7 +158,8 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	if err != nil {
 		return nil, err
 	}
-	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql"}[opts.Metric]
+	view := map[string]string{MetricLatency: "view_latency.sql", MetricTTFT: "view_ttft.sql",
+		MetricLatencyFromSchedule: "view_latency_from_schedule.sql"}[opts.Metric]
 	for _, q := range []string{"create.sql", view} {
 		if _, err := e.conn.ExecContext(ctx, query(q)); err != nil {
 			e.Close()

@@ -49,7 +49,7 @@ func (e *GateError) Error() string { return "gate " + quote(e.Spec) + ": " + e.R
 
 // ParseGate parses a gate of kind given as "K=V" or "K@USERS=V". atUsers
 // is the level of a gate without @USERS (0: overall). Values take units
-// (SPEC §6): latencies are Go durations ("800ms", "2s"), rates fractions
+// (docs/METHOD.md): latencies are Go durations ("800ms", "2s"), rates fractions
 // or percentages ("0.01", "1%"), counts and ratios plain numbers;
 // max_regression takes a percentage or fraction of change.
 func ParseGate(kind, spec string, atUsers int) (Gate, error) {
@@ -82,11 +82,14 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 	}
 	if kind == GateMaxRegression {
 		if d.test == "" {
-			return bad("%s has no significance test; bound it with --max or --min", d.name)
+			return bad("%s has no significance test; bound it with a max or min gate", d.name)
 		}
 		v, err := parseRate(val)
 		if err != nil || v < 0 {
 			return bad("%q is not an allowed change (a percentage like 10%% or a fraction like 0.1)", val)
+		}
+		if d.unit == UnitRate && v > 1 {
+			return bad("%s is a rate: a rise of %q is more than 100 points, which no run can exceed", d.name, val)
 		}
 		g.Limit = v
 		return g, nil
@@ -111,7 +114,27 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 			return bad("%s takes a plain number, not %q", d.name, val)
 		}
 	}
+	if reason := gateRange(d, g.Limit, val); reason != "" {
+		return bad("%s", reason)
+	}
 	return g, nil
+}
+
+// gateRange says why a --max or --min limit can never be met or never be
+// missed (a rate outside [0, 1], a negative latency, rate or count), as
+// Options.Validate refuses an error threshold outside [0, 1); "" if fine.
+func gateRange(d metricDef, limit float64, val string) string {
+	switch {
+	case d.unit == UnitRate && (limit < 0 || limit > 1):
+		hint := ""
+		if !strings.HasSuffix(val, "%") && limit > 1 && limit <= 100 {
+			hint = fmt.Sprintf(" (for %g%% write %g%% or %g)", limit, limit, limit/100)
+		}
+		return fmt.Sprintf("%s is a rate between 0 and 1 (0%% to 100%%), not %q%s", d.name, val, hint)
+	case limit < 0:
+		return fmt.Sprintf("%s cannot be negative, not %q", d.name, val)
+	}
+	return ""
 }
 
 // parseRate reads a fraction (0.01) or a percentage (1%).
@@ -175,7 +198,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 	}
 	for _, g := range gates {
 		if g.Kind == GateMaxRegression && base == nil {
-			return nil, fmt.Errorf("gate %s: --max-regression needs a baseline run", g.Spec)
+			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
 		r := evaluate(run, base, g, alpha)
 		switch r.Status {

@@ -46,6 +46,9 @@ func FuzzParseGate(f *testing.F) {
 		if math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) || g.Users < 0 || (d.runLevel && g.Users != 0) {
 			t.Fatalf("gate %+v from %q", g, spec)
 		}
+		if kind != GateMaxRegression && (g.Limit < 0 || d.unit == UnitRate && g.Limit > 1) {
+			t.Fatalf("limit %v out of range for %s from %q", g.Limit, d.name, spec)
+		}
 		if kind == GateMaxRegression && g.Limit < 0 {
 			t.Fatalf("negative allowed change %v from %q", g.Limit, spec)
 		}

@@ -38,6 +38,19 @@ func TestParseGate(t *testing.T) {
 		{GateMaxRegression, "p95=-5%", 0, "", 0, 0, "not an allowed change"},
 		{GateMax, "latency=1s", 0, "", 0, 0, "unknown"},
 		{GateMax, "P95=1s", 0, "", 0, 0, "unknown"},
+		// Ranges: a rate is in [0, 1]; nothing is negative.
+		{GateMax, "fail_rate=1.5", 0, "", 0, 0, "between 0 and 1"},
+		{GateMax, "fail_rate=5", 0, "", 0, 0, "for 5% write 5% or 0.05"},
+		{GateMax, "fail_rate=200%", 0, "", 0, 0, "between 0 and 1"},
+		{GateMin, "fail_rate=-1", 0, "", 0, 0, "between 0 and 1"},
+		{GateMax, "fail_rate=100%", 0, "fail_rate", 0, 1, ""},
+		{GateMax, "fail_rate=0", 0, "fail_rate", 0, 0, ""},
+		{GateMax, "p95=-1ms", 0, "", 0, 0, "cannot be negative"},
+		{GateMin, "rps=-3", 0, "", 0, 0, "cannot be negative"},
+		{GateMax, "p99_p50=-0.5", 0, "", 0, 0, "cannot be negative"},
+		{GateMin, "saturation_users=-10", 0, "", 0, 0, "cannot be negative"},
+		{GateMaxRegression, "fail_rate=150%", 0, "", 0, 0, "more than 100 points"},
+		{GateMaxRegression, "p95=150%", 0, "p95", 0, 1.5, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+" "+tt.spec, func(t *testing.T) {

@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"fmt"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // The recorder stores one schemas.GenSecond per second of its run: the CPU
@@ -56,4 +58,20 @@ func generatorWarnings(files []*inputFile) []string {
 		w = append(w, msg)
 	}
 	return w
+}
+
+// generatorFailureWarning returns a warning when any request (warmup
+// included) failed with class generator: the recorder itself ran out of
+// file descriptors, memory or local ports, so those failures, and the load
+// the target was asked to bear, are the recorder's, not the target's.
+func generatorFailureWarning(a *Analysis) []string {
+	var n int64
+	for _, v := range a.Series.FailuresByClass[schemas.ErrGenerator] {
+		n += v
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d request(s) failed on the load generator itself (class %s: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's",
+		n, schemas.ErrGenerator)}
 }

@@ -1,8 +1,11 @@
 package analyze
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -49,5 +52,29 @@ func TestGeneratorWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGeneratorFailuresWarn: rows of class generator, even in the warmup
+// only, give a warning that blames the recorder, not the target.
+func TestGeneratorFailuresWarn(t *testing.T) {
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 50), fails: 6, class: schemas.ErrGenerator}, {users: 20, lats: lats(40, 100, 50)}})
+	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), testMeta("run-g", 10, 20), reqs)
+	for _, warmup := range []time.Duration{0, 15 * time.Second} {
+		a, err := Analyze(context.Background(), testOptions(warmup, 5*time.Second), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "6 request(s) failed on the load generator itself") {
+			t.Errorf("warmup %v: warnings = %q", warmup, a.Warnings)
+		}
+	}
+	clean := writeRun(t, filepath.Join(t.TempDir(), "clean.parquet"), testMeta("run-c", 10, 20), stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 50), fails: 6}}))
+	a, err := Analyze(context.Background(), testOptions(0, 5*time.Second), clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.Join(a.Warnings, "\n"), "load generator itself") {
+		t.Errorf("warning without generator failures: %q", a.Warnings)
 	}
 }

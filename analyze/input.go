@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -19,6 +21,9 @@ type inputFile struct {
 	arg  string // as the user gave it (for messages)
 	meta *schemas.RunMeta
 	rows int64
+	info os.FileInfo // to find the same file under two names
+	// warnings are what loading the file found and left out.
+	warnings []string
 }
 
 // globChars are the characters DuckDB (and filepath.Glob) expand.
@@ -33,16 +38,16 @@ func resolvePaths(args []string) ([]string, []string, error) {
 		return nil, nil, errors.New("no run file given")
 	}
 	var paths, given []string
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	add := func(p, arg string) error {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return &InputError{Path: arg, Reason: "bad path", Err: err}
 		}
-		if seen[abs] {
-			return nil
+		if first, ok := seen[abs]; ok {
+			return &InputError{Path: p, Reason: sameFileReason(first)}
 		}
-		seen[abs] = true
+		seen[abs] = p
 		paths = append(paths, abs)
 		given = append(given, p)
 		return nil
@@ -77,28 +82,46 @@ func checkFile(path, arg string) (*inputFile, error) {
 	bad := func(reason string, err error) error {
 		return &InputError{Path: arg, Reason: reason, Err: err}
 	}
+	if !utf8.ValidString(path) {
+		// DuckDB takes paths as UTF-8; binding another name to its
+		// allowed_paths crashed the process.
+		return nil, bad("its name is not valid UTF-8, which DuckDB cannot take: rename the file or give a link to it", nil)
+	}
 	if strings.Contains(path, `\`) && strings.ContainsAny(path, globChars) {
 		// DuckDB's glob gives the backslash a meaning of its own, and no
 		// escaping makes it match such a name literally.
 		return nil, bad(`its name has both a backslash and one of * ? [, which DuckDB cannot read literally: rename the file or give a link to it`, nil)
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	openErr := func(err error) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, bad("no such file", err)
+			return bad("no such file", err)
 		case errors.Is(err, fs.ErrPermission):
-			return nil, bad("permission denied", err)
+			return bad("permission denied", err)
 		}
-		return nil, bad("cannot open: "+pathErrReason(err), err)
+		return bad("cannot open: "+pathErrReason(err), err)
+	}
+	// Look before opening: opening a FIFO for reading blocks until a
+	// writer comes, in a system call no signal handler can end.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, openErr(err)
+	}
+	if reason := notRegular(st.Mode()); reason != "" {
+		return nil, bad(reason, nil)
+	}
+	// O_NONBLOCK: should the name have become a FIFO since, the open
+	// returns at once and the check below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, openErr(err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	if st, err = f.Stat(); err != nil {
 		return nil, bad("cannot stat: "+pathErrReason(err), err)
 	}
-	if st.IsDir() {
-		return nil, bad("is a directory, not a run file", nil)
+	if reason := notRegular(st.Mode()); reason != "" {
+		return nil, bad(reason, nil)
 	}
 	ft, err := runfile.ReadFooter(f, st.Size(), arg)
 	if err != nil {
@@ -108,7 +131,30 @@ func checkFile(path, arg string) (*inputFile, error) {
 		}
 		return nil, bad(err.Error(), err)
 	}
-	return &inputFile{path: path, arg: arg, meta: ft.Meta, rows: ft.Rows}, nil
+	meta := ft.Meta
+	var warnings []string
+	if n := cleanMeta(meta); n > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d label(s) past the first %d (by key) are not shown", filepath.Base(path), n, maxLabels))
+	}
+	return &inputFile{path: path, arg: arg, meta: meta, rows: ft.Rows, info: st, warnings: warnings}, nil
+}
+
+// notRegular says why a file of mode m is not a run file; "" for a
+// regular file.
+func notRegular(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return ""
+	case m.IsDir():
+		return "is a directory, not a run file"
+	case m&fs.ModeNamedPipe != 0:
+		return "is a named pipe (FIFO), not a run file: llmrep reads regular files only"
+	case m&fs.ModeSocket != 0:
+		return "is a socket, not a run file: llmrep reads regular files only"
+	case m&fs.ModeDevice != 0:
+		return "is a device, not a run file: llmrep reads regular files only"
+	}
+	return "is not a regular file: llmrep reads regular files only"
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names
@@ -121,17 +167,34 @@ func pathErrReason(err error) string {
 	return err.Error()
 }
 
-// checkOneRun refuses files of different runs.
+// checkOneRun refuses files of different runs, the same file given twice
+// (under two names, a hard link or a symbolic link) and two files holding
+// the same shard of the run: each would count requests twice.
 func checkOneRun(files []*inputFile) error {
 	first := files[0]
-	for _, f := range files[1:] {
-		if f.meta.RunID != first.meta.RunID {
+	for i, f := range files {
+		if i > 0 && f.meta.RunID != first.meta.RunID {
 			return &InputError{Path: f.arg, Reason: fmt.Sprintf(
 				"belongs to run %q, not run %q of %s: analyze reads the shards of one run; use `llmrep compare` to compare runs",
 				f.meta.RunID, first.meta.RunID, first.arg)}
 		}
+		for _, g := range files[:i] {
+			if os.SameFile(f.info, g.info) {
+				return &InputError{Path: f.arg, Reason: sameFileReason(g.arg)}
+			}
+			if f.meta.Shard == g.meta.Shard {
+				return &InputError{Path: f.arg, Reason: fmt.Sprintf(
+					"holds shard %d of run %q, as does %s: a shard given twice would count its requests twice; give each shard once",
+					f.meta.Shard, f.meta.RunID, g.arg)}
+			}
+		}
 	}
 	return nil
+}
+
+// sameFileReason is the reason a file given twice is refused.
+func sameFileReason(first string) string {
+	return fmt.Sprintf("is the same file as %s: a file given twice would count its requests twice; give it once", first)
 }
 
 // escapeGlob makes a path that DuckDB's glob matches only literally:

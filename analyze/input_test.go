@@ -160,3 +160,83 @@ func TestLockdown(t *testing.T) {
 		t.Errorf("enable_external_access=%s lock_configuration=%s", ext, lock)
 	}
 }
+
+// TestSameFileOrShardTwiceIsBadInput: a file given twice, under any name
+// (the same path, another spelling, a hard link, a symbolic link), or a
+// copy of it (the same shard of the same run), would count every request
+// twice: *InputError, not a silent dedup or a warning.
+func TestSameFileOrShardTwiceIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 50)}})
+	run := writeRun(t, filepath.Join(dir, "run.parquet"), testMeta("run-d", 10, 10), reqs)
+	cp := writeRun(t, filepath.Join(dir, "copy.parquet"), testMeta("run-d", 10, 10), reqs)
+	hard, sym := filepath.Join(dir, "hard.parquet"), filepath.Join(dir, "sym.parquet")
+	if err := os.Link(run, hard); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(run, sym); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	rel, _ := filepath.Rel(wd, run)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"same path twice", []string{run, run}, "is the same file as"},
+		{"two spellings", []string{run, filepath.Join(dir, ".", "run.parquet")}, "is the same file as"},
+		{"relative and absolute", []string{rel, run}, "is the same file as"},
+		{"hard link", []string{run, hard}, "is the same file as"},
+		{"symbolic link", []string{sym, run}, "is the same file as"},
+		{"glob and its match", []string{filepath.Join(dir, "ru*.parquet"), run}, "is the same file as"},
+		{"a copy: same run and shard", []string{run, cp}, "holds shard 0 of run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), tt.args...)
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want an input error with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCancelStopsAnalyze: a canceled context (SIGINT, SIGTERM) ends the
+// analysis at every phase: before it starts, and between and inside DuckDB
+// queries (canceled here the moment the load phase ends).
+func TestCancelStopsAnalyze(t *testing.T) {
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 2000)}, {users: 20, lats: lats(60, 200, 2000)}})
+	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), testMeta("run-x", 10, 20), reqs)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Analyze(ctx, testOptions(0, 5*time.Second), path); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled before: err = %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	opts := testOptions(0, 5*time.Second)
+	opts.Trace = cancelWriter{cancel}
+	if _, err := Analyze(ctx, opts, path); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled after the load: err = %v", err)
+	}
+}
+
+// cancelWriter cancels on its first write (the first phase traced).
+type cancelWriter struct{ cancel context.CancelFunc }
+
+func (w cancelWriter) Write(p []byte) (int, error) { w.cancel(); return len(p), nil }
+
+// A name that is not UTF-8 crashed the process inside DuckDB; it is now
+// bad input in every command that reads runs.
+func TestNonUTF8NameIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(10, 100, 50)}})
+	p := writeRun(t, filepath.Join(dir, "bad\xff.parquet"), testMeta("run-u", 10, 10), reqs)
+	_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), p)
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Reason, "UTF-8") {
+		t.Fatalf("Analyze(%q) = %v, want an input error about UTF-8", p, err)
+	}
+}

@@ -39,7 +39,7 @@ const (
 	HistogramBuckets = 40
 )
 
-// Health bands, the seed's "Reading the signs" table.
+// Health bands (docs/METHOD.md, "Health bands").
 const (
 	BandHealthy  = "healthy"
 	BandWarning  = "warning"
@@ -59,12 +59,33 @@ const (
 const (
 	SignalLatency = "latency"
 	SignalErrors  = "errors"
+	// SignalThroughput (open loops only): a step sent less than
+	// SentRatioThreshold of its offered rate, or more than WaitFraction of
+	// its arrivals waited (were sent more than WaitToleranceMS late).
+	SignalThroughput = "throughput"
+)
+
+// Open-loop thresholds of the method (see openSaturation).
+const (
+	// SentRatioThreshold: a step whose achieved rate is below this share
+	// of its offered rate has not been able to send its load.
+	SentRatioThreshold = 0.9
+	// WaitToleranceMS: an arrival sent more than this after its arrival
+	// time waited (for a concurrency slot, or for the generator).
+	WaitToleranceMS = 10.0
+	// WaitFraction: more than this share of a step's arrivals waiting
+	// fires the throughput signal.
+	WaitFraction = 0.01
 )
 
 // Metrics selectable with Options.Metric.
 const (
 	MetricLatency = "latency" // latency_ms: send to last byte
 	MetricTTFT    = "ttft"    // ttft_ms: send to first content token
+	// MetricLatencyFromSchedule is scheduled_at to last byte: latency plus
+	// the wait before the send (coordinated omission corrected, as wrk2
+	// does). It matters in open loops, where scheduled_at is the arrival.
+	MetricLatencyFromSchedule = "latency_from_schedule"
 )
 
 // Analysis is everything llmrep reports about one run. Renderers (text,
@@ -123,6 +144,13 @@ type Run struct {
 	Shape       Shape             `json:"shape"`
 	Timeouts    Timeouts          `json:"timeouts"`
 	ToolVersion string            `json:"tool_version"`
+	// EstimatedOutputRows counts rows (over every shard, warmup included)
+	// whose output_tokens is the recorder's estimate from content chunks,
+	// the server having sent no usage; absent when there are none.
+	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// Workload is what the requests asked for (the first shard's footer);
+	// absent in files written before workloads were recorded.
+	Workload *Workload `json:"workload,omitempty"`
 	// Rows is the number of rows read over every shard, warmup included.
 	Rows int64 `json:"rows"`
 	// Shards lists the files read, ordered by shard number then file name.
@@ -142,6 +170,25 @@ type Shape struct {
 	WaitMinS         float64 `json:"wait_min_s"`
 	WaitMaxS         float64 `json:"wait_max_s"`
 	StopOnSaturation bool    `json:"stop_on_saturation"`
+	// Open-loop settings (schemas.Shape): Arrival is "poisson" or
+	// "constant" for an open loop, "" or "closed" for users.
+	Arrival        string  `json:"arrival,omitempty"`
+	Rate           float64 `json:"rate,omitempty"`
+	StepRate       float64 `json:"step_rate,omitempty"`
+	MaxRate        float64 `json:"max_rate,omitempty"`
+	Burstiness     float64 `json:"burstiness,omitempty"`
+	MaxConcurrency int     `json:"max_concurrency,omitempty"`
+	Seed           int64   `json:"seed,omitempty"`
+}
+
+// Workload is the requests' size settings (schemas.Workload): token ranges
+// "N" or "MIN-MAX" ("" when unset), ignore_eos, where prompts came from.
+type Workload struct {
+	InputTokens  string `json:"input_tokens,omitempty"`
+	OutputTokens string `json:"output_tokens,omitempty"`
+	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
+	Prompts      string `json:"prompts,omitempty"`
+	Seed         int64  `json:"seed"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).
@@ -239,6 +286,30 @@ type Step struct {
 	Errors map[string]int64 `json:"errors"`
 	// LLM figures of the step; nil when the run has none.
 	LLM *StepLLM `json:"llm"`
+
+	// Open-loop figures, absent in closed runs. OfferedRPS is the step's
+	// arrival rate from the run's settings; AchievedRPS the post-warmup
+	// requests sent (by start) within the step's span per second;
+	// CompletedRPS the successes of post-warmup requests completed
+	// within the span per second; Waited the step's arrivals sent more
+	// than WaitToleranceMS after their arrival time.
+	OfferedRPS   *float64 `json:"offered_rps,omitempty"`
+	AchievedRPS  *float64 `json:"achieved_rps,omitempty"`
+	CompletedRPS *float64 `json:"completed_rps,omitempty"`
+	Waited       *int64   `json:"waited,omitempty"`
+	// Tokens are the token counts the step's successes received; present
+	// only when the run records its workload (Run.Workload), so that what
+	// was asked can be set beside what came back.
+	Tokens *StepTokens `json:"tokens,omitempty"`
+}
+
+// StepTokens are a step's received token counts over its post-warmup
+// successes (nil: no success has the count).
+type StepTokens struct {
+	PromptP50 *float64 `json:"prompt_p50"`
+	PromptP95 *float64 `json:"prompt_p95"`
+	OutputP50 *float64 `json:"output_p50"`
+	OutputP95 *float64 `json:"output_p95"`
 }
 
 // StepLLM are a step's LLM figures over its successful requests.
@@ -261,6 +332,8 @@ type Baseline struct {
 	Step  int      `json:"step"`
 	Users int      `json:"users"`
 	P95MS *float64 `json:"p95_ms"` // nil when that step has no successes
+	// Rate is the step's offered rate in an open loop (absent otherwise).
+	Rate *float64 `json:"rate,omitempty"`
 }
 
 // Saturation is the first step after the baseline where p95 > latency
@@ -284,6 +357,12 @@ type Saturation struct {
 	MaxUsers int `json:"max_users"`
 	// Summary is the sentence the reports print.
 	Summary string `json:"summary"`
+	// Open loops only (absent otherwise): Rate is the saturating step's
+	// offered rate, MaxRate the highest offered rate of the run, and
+	// SentRatio the saturating step's achieved / offered rate.
+	Rate      *float64 `json:"rate,omitempty"`
+	MaxRate   *float64 `json:"max_rate,omitempty"`
+	SentRatio *float64 `json:"sent_ratio,omitempty"`
 }
 
 // Growth is the growth pattern of p95 against users and its evidence.
@@ -324,7 +403,7 @@ type GrowthEvidence struct {
 	MaxFailRate *float64 `json:"max_fail_rate"`
 }
 
-// Health is one row of the seed's health table.
+// Health is one row of the health table (docs/METHOD.md).
 type Health struct {
 	Signal string   `json:"signal"` // "p99_p50", "fail_rate", "growth"
 	Value  *float64 `json:"value"`  // nil for growth and when not computable
@@ -378,6 +457,9 @@ type LLM struct {
 	PromptTokens int64 `json:"prompt_tokens"`
 	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
+	// OutputEstimated: some output_tokens are the recorder's estimates
+	// (Run.EstimatedOutputRows), so every token figure is an estimate.
+	OutputEstimated bool `json:"output_estimated,omitempty"`
 }
 
 // Series are time series for charts as parallel arrays (one entry per

@@ -22,7 +22,7 @@ type Options struct {
 	// ErrorThreshold: saturation when the failure rate > ErrorThreshold
 	// (a fraction: 0.01 is 1%).
 	ErrorThreshold float64
-	// Metric is MetricLatency or MetricTTFT: the value the percentiles,
+	// Metric is MetricLatency, MetricTTFT or MetricLatencyFromSchedule: the value the percentiles,
 	// baseline, saturation and growth use.
 	Metric string
 
@@ -42,7 +42,7 @@ const (
 	DefaultMaxThreads  = 4
 )
 
-// DefaultOptions are the defaults of SPEC §6.
+// DefaultOptions are the documented defaults (docs/METHOD.md).
 func DefaultOptions() Options {
 	return Options{
 		Warmup:           30 * time.Second,
@@ -72,8 +72,8 @@ func (o Options) Validate() error {
 	if !(o.ErrorThreshold >= 0 && o.ErrorThreshold < 1) {
 		errs = append(errs, fmt.Errorf("error threshold %v must be a fraction in [0, 1)", o.ErrorThreshold))
 	}
-	if o.Metric != MetricLatency && o.Metric != MetricTTFT {
-		errs = append(errs, fmt.Errorf("metric %q must be %q or %q", o.Metric, MetricLatency, MetricTTFT))
+	if o.Metric != MetricLatency && o.Metric != MetricTTFT && o.Metric != MetricLatencyFromSchedule {
+		errs = append(errs, fmt.Errorf("metric %q must be %q, %q or %q", o.Metric, MetricLatency, MetricTTFT, MetricLatencyFromSchedule))
 	}
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))

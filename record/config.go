@@ -43,6 +43,10 @@ type Config struct {
 	Timeout, IdleTimeout, Grace time.Duration
 	MaxBodyBytes                int64
 
+	// Shard is this recorder's part of a schedule split over several
+	// recorders; the zero value runs the whole schedule.
+	Shard Sharding
+
 	Labels map[string]string
 	Seed   int64 // think times and prompt choice; 0 picks one from the clock
 
@@ -57,7 +61,7 @@ const (
 	ProfileStress  = "stress"
 )
 
-// DefaultConfig is the defaults of docs/METHOD.md: 10 users a step every 60 s up to
+// DefaultConfig is the documented defaults (llmrec run --help): 10 users a step every 60 s up to
 // 100, think time 0.1–0.5 s, 120 s timeout, 30 s idle timeout, 30 s grace.
 func DefaultConfig() Config {
 	return Config{
@@ -80,7 +84,7 @@ func DefaultConfig() Config {
 }
 
 // ApplyProfile sets the shape of a named profile: stress is the
-// aggressive setting of docs/METHOD.md, 50 users a step, 200 at most, 15 minutes.
+// aggressive setting, 50 users a step, 200 at most, 15 minutes.
 func (c *Config) ApplyProfile(name string) error {
 	switch name {
 	case ProfileDefault:

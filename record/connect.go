@@ -16,8 +16,8 @@ import (
 // its models and sets cfg.Model to the first; otherwise it checks that the
 // target's host accepts TCP connections. Canceling ctx stops the check.
 func Connect(ctx context.Context, cfg *Config) (Client, error) {
-	redacted := target.RedactURL(cfg.Target)
 	topts := targetOptions(cfg)
+	redacted := topts.NewRedactor().String(cfg.Target)
 	if cfg.Model == "" && cfg.API != target.APIHTTP {
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		model, err := target.DiscoverModel(dctx, topts)
@@ -25,7 +25,10 @@ func Connect(ctx context.Context, cfg *Config) (Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", redacted, err)
 		}
-		topts.Model, cfg.Model = model, model
+		// The id goes back to the server verbatim; what is printed and
+		// stored is the cleaned one (every byte from the target is
+		// untrusted).
+		topts.Model, cfg.Model = model.ID, model.Shown
 	} else if err := probe(ctx, cfg.Target); err != nil {
 		return nil, fmt.Errorf("target %s is unreachable: %w", redacted, err)
 	}

@@ -49,7 +49,7 @@ type stepStats struct {
 	hist     *hdrhistogram.Histogram
 }
 
-// live holds the statistics the writer goroutine keeps as rows arrive.
+// live holds the statistics the watcher goroutine keeps as rows arrive.
 // Only that goroutine touches it.
 type live struct {
 	t0      time.Time

@@ -42,7 +42,7 @@ type Status struct {
 	Phase          string  // "running" or "grace"
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
-	Requests       int64   // rows written so far
+	Requests       int64   // rows recorded so far
 	Failures       int64
 	WindowFailures int64
 }
@@ -87,10 +87,11 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 		labels[k] = v
 	}
 	s := cfg.Shape
+	red := targetOptions(cfg).NewRedactor()
 	return &schemas.RunMeta{
 		RunID: newRunID(), ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
-		Target: target.RedactURL(cfg.Target), Model: cfg.Model, Simulator: cfg.Simulator,
-		MaxTokens: cfg.MaxTokens, Labels: labels, Hostname: host, Shards: 1,
+		Target: red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
+		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host, Shards: 1,
 		Shape: schemas.Shape{
 			Profile: cfg.Profile, StepUsers: s.StepUsers, StepTimeS: s.StepTime.Seconds(), MaxUsers: s.MaxUsers,
 			SpawnRate: s.rate(), DurationS: s.Total().Seconds(), WaitMinS: cfg.WaitMin.Seconds(),

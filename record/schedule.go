@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Shape is the step-load shape of docs/METHOD.md: StepUsers users are added every
+// Shape is the step load shape (docs/METHOD.md): StepUsers users are added every
 // StepTime, up to MaxUsers, each step's new users spawned at SpawnRate users
 // per second. It is a pure function of elapsed time: nothing here reads a
 // clock, so the schedule is tested as a table of numbers.
@@ -45,7 +45,7 @@ func (s Shape) Total() time.Duration {
 }
 
 // StepAt is the 1-based step at elapsed time: floor(elapsed/StepTime)+1,
-// as docs/METHOD.md defines it. Steps keep counting once MaxUsers is reached.
+// as in docs/METHOD.md. Steps keep counting once MaxUsers is reached.
 func (s Shape) StepAt(elapsed time.Duration) int {
 	if elapsed < 0 || s.StepTime <= 0 {
 		return 1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // RunMeta is the run-metadata document stored as JSON under KeyRun.
@@ -16,7 +17,7 @@ type RunMeta struct {
 	EndedAt     time.Time         `json:"ended_at"`
 	EndReason   string            `json:"end_reason"`
 	EndDetail   string            `json:"end_detail,omitempty"`
-	Target      string            `json:"target"` // redacted: no userinfo, no secret query values
+	Target      string            `json:"target"` // redacted: see target.RedactURL and the recorder's known secrets
 	Simulator   string            `json:"simulator,omitempty"`
 	API         string            `json:"api"`
 	Model       string            `json:"model"`
@@ -30,6 +31,27 @@ type RunMeta struct {
 	Timeouts    Timeouts          `json:"timeouts"`
 	Generator   Generator         `json:"generator"`
 	Requests    int64             `json:"requests"`
+	// Workload is what the requests asked for; absent in files written
+	// before workloads existed.
+	Workload *Workload `json:"workload,omitempty"`
+	// EstimatedOutputRows counts the rows whose output_tokens is an
+	// estimate (the server sent no usage: the count of content chunks)
+	// rather than the server's figure. 0 (or absent) means every
+	// output_tokens came from the server.
+	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+}
+
+// Workload is the requests' size settings. Token ranges are "N" or
+// "MIN-MAX" ("" when unset: the built-in or file prompts as they are, and
+// the run's max_tokens).
+type Workload struct {
+	InputTokens  string `json:"input_tokens,omitempty"`
+	OutputTokens string `json:"output_tokens,omitempty"`
+	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
+	// Prompts is where prompts came from: "builtin", "synthetic", "file"
+	// (JSONL or text) or "sharegpt".
+	Prompts string `json:"prompts,omitempty"`
+	Seed    int64  `json:"seed"`
 }
 
 // Shape is the step-load shape the run used.
@@ -43,7 +65,27 @@ type Shape struct {
 	WaitMinS         float64 `json:"wait_min_s"`
 	WaitMaxS         float64 `json:"wait_max_s"`
 	StopOnSaturation bool    `json:"stop_on_saturation"`
+	// Arrival is "closed" (users with think time: the fields above) or an
+	// open loop, "poisson" or "constant" (the fields below). Absent in
+	// files written before open loops existed: read as closed.
+	Arrival        string  `json:"arrival,omitempty"`
+	Rate           float64 `json:"rate,omitempty"`      // requests/s in step 1
+	StepRate       float64 `json:"step_rate,omitempty"` // added each step
+	MaxRate        float64 `json:"max_rate,omitempty"`
+	Burstiness     float64 `json:"burstiness,omitempty"` // gamma shape; 1 is Poisson
+	MaxConcurrency int     `json:"max_concurrency,omitempty"`
+	Seed           int64   `json:"seed,omitempty"` // the arrival sequence's seed
 }
+
+// Open-loop arrival kinds recorded in Shape.Arrival.
+const (
+	ArrivalClosed   = "closed"
+	ArrivalPoisson  = "poisson"
+	ArrivalConstant = "constant"
+)
+
+// OpenLoop reports whether the shape is an open loop (poisson or constant).
+func (s Shape) OpenLoop() bool { return s.Arrival == ArrivalPoisson || s.Arrival == ArrivalConstant }
 
 // Timeouts are the request timeouts the run used.
 type Timeouts struct {
@@ -80,11 +122,22 @@ func (m *RunMeta) Marshal() (string, error) {
 	return string(b), nil
 }
 
+// MaxMetaBytes bounds the run metadata JSON a reader accepts: 16 MiB, four
+// times what a day-long run's per-second generator health takes.
+const MaxMetaBytes = 16 << 20
+
+// maxEchoed bounds a footer value quoted in an error message, in bytes.
+const maxEchoed = 32
+
 // DecodeMeta checks the schema version string and decodes the run metadata.
-// It fails on a missing or newer version, and on malformed JSON.
+// It fails on a missing or newer version, on metadata over MaxMetaBytes and
+// on malformed JSON. Its messages quote at most maxEchoed bytes of a value.
 func DecodeMeta(version, run string) (*RunMeta, error) {
 	if err := CheckVersion(version); err != nil {
 		return nil, err
+	}
+	if len(run) > MaxMetaBytes {
+		return nil, fmt.Errorf("run metadata (%s) is %d bytes, over the %d MiB a run file may hold: not an llmrec run file", KeyRun, len(run), MaxMetaBytes>>20)
 	}
 	var m RunMeta
 	if err := json.Unmarshal([]byte(run), &m); err != nil {
@@ -103,10 +156,23 @@ func CheckVersion(version string) error {
 	}
 	v, err := strconv.Atoi(version)
 	if err != nil || v < 1 {
-		return fmt.Errorf("bad schema version %q in footer", version)
+		return fmt.Errorf("bad schema version %s in footer", echo(version))
 	}
 	if v > Version {
 		return fmt.Errorf("schema version %d is newer than this tool understands (%d): upgrade llmrep", v, Version)
 	}
 	return nil
+}
+
+// echo quotes at most maxEchoed bytes of a footer value for a message,
+// saying how long the value was when it is cut.
+func echo(v string) string {
+	if len(v) <= maxEchoed {
+		return strconv.Quote(v)
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(v[:cut]), len(v))
 }

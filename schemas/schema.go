@@ -64,12 +64,14 @@ const (
 	ErrProtocol    = "protocol"     // malformed response, broken or unfinished stream
 	ErrBodyLimit   = "body_limit"   // response body over the size limit
 	ErrCanceled    = "canceled"     // canceled by the recorder at the end of the run
+	ErrGenerator   = "generator"    // the recorder itself ran out of file descriptors, memory or local ports
 )
 
 // ErrorClasses is the whole set, in documentation order.
 var ErrorClasses = []string{
 	ErrTimeout, ErrIdleTimeout, ErrConnect, ErrDNS, ErrTLS, ErrReset,
 	ErrHTTP4xx, ErrHTTP5xx, ErrRateLimited, ErrProtocol, ErrBodyLimit, ErrCanceled,
+	ErrGenerator,
 }
 
 // End reasons recorded in RunMeta.EndReason.

@@ -14,7 +14,9 @@ func NewCmdRecover(ios *IO, runF func(path string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "recover FILE",
 		Short: "Rebuild FILE (a killed run's -o path) from the journal the run left beside it",
-		Args:  cobra.ExactArgs(1),
+		Example: `  llmrec recover run.parquet        # rebuilds run.parquet from run.parquet.journal
+  llmrec recover v2.parquet && llmrep analyze v2.parquet`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(args[0])

@@ -104,8 +104,12 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 // NewCmdRoot builds the llmrec command tree.
 func NewCmdRoot(ios *IO) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "llmrec",
-		Short:         "Record a step load against an LLM service into a Parquet run file",
+		Use:   "llmrec",
+		Short: "Record a step load against an LLM service into a Parquet run file",
+		Example: `  llmrec run -o run.parquet                    # the built-in simulator, default step load
+  llmrec run --target http://127.0.0.1:8000 --label model=v2 -o v2.parquet
+  llmrec sim --profile knee --addr 127.0.0.1:8000  # a simulator for other tools
+  llmrec recover run.parquet                   # after a killed run`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -119,7 +123,9 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
-			Args:  cobra.NoArgs,
+			Example: `  llmrec version
+  go version -m "$(command -v llmrec)"   # the Go and module versions it was built with`,
+			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				_, err := fmt.Fprintf(ios.Out, "llmrec %s (record schema %d)\n", schemas.ToolVersion, schemas.Version)
 				return err

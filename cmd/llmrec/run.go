@@ -53,6 +53,17 @@ period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
 run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
 it, or pass --discard-journal. -o must be a regular file or a new path.`,
+		Example: `  # a short step load against the built-in simulator
+  llmrec run --step-users 10 --step-time 6s --max-users 60 -o run.parquet
+
+  # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
+  llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
+
+  # find the breaking point: 50 users a step up to 200, stop once saturated
+  llmrec run --target http://gpu-box:8000 --profile stress --stop-on-saturation
+
+  # a plain JSON endpoint
+  llmrec run --api http --target http://127.0.0.1:9000/generate --body @body.tmpl -H 'X-Tenant: team-a'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
@@ -62,38 +73,41 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if err := ensureFileLimit(c.Shape.MaxUsers, c.Target == ""); err != nil {
+				return usageError{err}
+			}
 			return runRun(cmd, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&c.Target, "target", "", "base URL of the service (empty: the built-in simulator)")
-	f.StringVar(&c.API, "api", c.API, "openai-chat, openai-completions or http")
-	f.StringVar(&c.Method, "method", c.Method, "HTTP method for --api http")
-	f.StringVar(&opts.Body, "body", "", "request body for --api http: inline or @file, a Go template with {{.Prompt}}")
-	f.StringVar(&c.Model, "model", "", "model name (default: the first id of GET /v1/models)")
-	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens asked of the model")
+	f.StringVar(&c.Target, "target", "", "base `URL` of the service (empty: the built-in simulator)")
+	f.StringVar(&c.API, "api", c.API, "request format `API`: openai-chat, openai-completions or http")
+	f.StringVar(&c.Method, "method", c.Method, "HTTP `METHOD` for --api http")
+	f.StringVar(&opts.Body, "body", "", "request `BODY` for --api http: inline or @FILE, a Go template with {{.Prompt}}")
+	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
+	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
-	f.StringVar(&opts.Prompts, "prompts", "", `prompt file: JSONL {"prompt": ...} or {"messages": [...]}, or plain text one prompt a line (default: built-in prompts)`)
-	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "extra request header 'K: V' (repeatable; values never reach the file or the terminal)")
-	f.StringVar(&opts.APIKeyEnv, "api-key-env", opts.APIKeyEnv, "environment variable holding the API key, sent as Authorization: Bearer")
-	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "users added each step")
-	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step")
-	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "most users")
-	f.Float64Var(&c.Shape.SpawnRate, "spawn-rate", 0, "users started per second within a step (default: step-users)")
-	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run (default: until max-users has been held one full step)")
-	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response")
-	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response")
-	f.StringVar(&opts.Profile, "profile", opts.Profile, "load profile: default, or stress (50 users a step, 200 max, 15m)")
+	f.StringVar(&opts.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, or plain text one prompt a line (default: built-in prompts)`)
+	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
+	f.StringVar(&opts.APIKeyEnv, "api-key-env", opts.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
+	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "`N` users added each step")
+	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION`")
+	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users")
+	f.Float64Var(&c.Shape.SpawnRate, "spawn-rate", 0, "users started per second within a step, `RATE` (default: step-users)")
+	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` (default: until max-users has been held one full step)")
+	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
+	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
+	f.StringVar(&opts.Profile, "profile", opts.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
-	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request")
-	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks")
-	f.DurationVar(&c.Grace, "grace", c.Grace, "time in-flight requests get at the end before they are canceled")
-	f.StringVarP(&opts.Out, "out", "o", opts.Out, "run file to write")
+	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION`")
+	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled")
+	f.StringVarP(&opts.Out, "out", "o", opts.Out, "run `FILE` to write")
 	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file (a regular file only)")
 	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
-	f.StringArrayVar(&opts.Labels, "label", nil, "label k=v stored in the file (repeatable; e.g. model=v2, commit=abc)")
-	f.Int64Var(&c.Seed, "seed", 0, "seed for think times and prompt choice (0: random)")
-	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator profile when there is no --target: linear, knee or shed")
+	f.StringArrayVar(&opts.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
+	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times and prompt choice (0: random)")
+	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
 	return cmd
 }
 

@@ -28,6 +28,9 @@ func NewCmdSim(ios *IO, runF func(*SimOptions) error) *cobra.Command {
   knee    serves --slots at once, queues the rest, slows sharply once the queue is deep
   shed    serves --slots at once and answers 503 to the rest
 Ctrl-C stops it.`,
+		Example: `  llmrec sim                                         # knee profile on 127.0.0.1:8000
+  llmrec sim --profile shed --slots 16 --addr 127.0.0.1:9000
+  llmrec sim --profile linear --token-ms 20 --error-rate 0.01 --seed 7`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := c.Validate(); err != nil {
@@ -50,15 +53,15 @@ Ctrl-C stops it.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Addr, "addr", opts.Addr, "address to listen on")
-	f.StringVar(&c.Profile, "profile", c.Profile, "linear, knee or shed")
-	f.IntVar(&c.Slots, "slots", c.Slots, "requests served at once")
-	f.Float64Var(&c.TokenMS, "token-ms", c.TokenMS, "milliseconds per output token at no load")
-	f.Float64Var(&c.PrefillMS, "prefill-ms", c.PrefillMS, "milliseconds before the first token at no load")
-	f.Float64Var(&c.Jitter, "jitter", c.Jitter, "relative jitter of each request's timing (0.1 = ±10%)")
-	f.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "fraction of requests answered 500 at random")
-	f.Int64Var(&c.Seed, "seed", c.Seed, "random seed (token text and jitter)")
-	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "output tokens when a request does not say")
-	f.Float64Var(&c.Swap, "swap", c.Swap, "knee: strength of the slowdown once the queue is deep (0: plain queue)")
+	f.StringVar(&opts.Addr, "addr", opts.Addr, "`HOST:PORT` to listen on")
+	f.StringVar(&c.Profile, "profile", c.Profile, "`PROFILE`: linear, knee or shed")
+	f.IntVar(&c.Slots, "slots", c.Slots, "`N` requests served at once")
+	f.Float64Var(&c.TokenMS, "token-ms", c.TokenMS, "`MS` per output token at no load")
+	f.Float64Var(&c.PrefillMS, "prefill-ms", c.PrefillMS, "`MS` before the first token at no load")
+	f.Float64Var(&c.Jitter, "jitter", c.Jitter, "relative jitter `FRACTION` of each request's timing (0.1 = ±10%)")
+	f.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "`FRACTION` of requests answered 500 at random")
+	f.Int64Var(&c.Seed, "seed", c.Seed, "random seed `N` (token text and jitter)")
+	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "`N` output tokens when a request does not say")
+	f.Float64Var(&c.Swap, "swap", c.Swap, "knee: strength `X` of the slowdown once the queue is deep (0: plain queue)")
 	return cmd
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report"
+	reportpkg "github.com/llmrec/llmrec/report"
 	"github.com/llmrec/llmrec/report/htmlreport"
 )
 
@@ -22,9 +21,6 @@ const (
 	formatMD   = "md"
 	formatHTML = "html"
 )
-
-// Renderer writes a report of an analysis.
-type Renderer func(w io.Writer, a *analyze.Analysis) error
 
 // AnalyzeOptions are what `llmrep analyze` was asked to do.
 type AnalyzeOptions struct {
@@ -37,24 +33,23 @@ type AnalyzeOptions struct {
 	// Output is -o: the report file (empty: stdout for text, json and md;
 	// RUN.html beside the first input for html).
 	Output string
-	// HTML renders the HTML report; nil while the build has none.
-	HTML Renderer
 }
-
-// htmlRenderer returns the HTML report renderer.
-func htmlRenderer() Renderer { return htmlreport.Render }
 
 // NewCmdAnalyze builds `llmrep analyze`. runF replaces the run in tests
 // of flag parsing; nil runs runAnalyze.
 func NewCmdAnalyze(ios *IO, runF func(*AnalyzeOptions) error) *cobra.Command {
-	opts := &AnalyzeOptions{IO: ios, Options: analyze.DefaultOptions(), HTML: htmlRenderer()}
+	opts := &AnalyzeOptions{IO: ios, Options: analyze.DefaultOptions()}
 	cmd := &cobra.Command{
 		Use:   "analyze RUN.parquet [more shards...]",
 		Short: "Summarise a run: percentiles, steps, baseline, saturation, growth, health",
 		Long: `Analyze reads one run (several shards of it, as paths or a glob) and reports
-the figures of SPEC §6. By default it prints text on stdout (and writes the
-HTML report to -o, or RUN.html beside the input, when HTML is available);
+the figures defined in docs/METHOD.md. By default it prints text on stdout and
+writes the HTML report to -o, or RUN.html beside the input;
 --format json|md|text writes that format to stdout or to -o FILE.`,
+		Example: `  llmrep analyze run.parquet                          # text on stdout, HTML report in run.html
+  llmrep analyze run.parquet --format md -o run.md    # one pull-request comment
+  llmrep analyze 'shards/run-*.parquet' --format json # the shards of one run, every figure
+  llmrep analyze run.parquet --warmup 10s --metric ttft`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("analyze needs at least one run file")}
@@ -66,7 +61,7 @@ HTML report to -o, or RUN.html beside the input, when HTML is available);
 			if err := opts.Options.Validate(); err != nil {
 				return usageError{err}
 			}
-			if err := checkFormat(opts.Format, opts.HTML != nil); err != nil {
+			if err := checkFormat(opts.Format); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -86,46 +81,41 @@ func runAnalyze(cmd *cobra.Command, opts *AnalyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	format := opts.Format
+	return present(opts.IO, opts.Format, opts.Output, defaultHTMLPath(opts.Paths[0]), opts.Paths, a, analysisFormats)
+}
+
+// analysisFormats are the encoders of `llmrep analyze`.
+var analysisFormats = formats[*analyze.Analysis]{
+	formatText: reportpkg.Text,
+	formatJSON: reportpkg.JSON,
+	formatMD:   reportpkg.Markdown,
+	formatHTML: htmlreport.Render,
+}
+
+// formats maps each --format to its encoder of a T.
+type formats[T any] map[string]func(io.Writer, T) error
+
+// present writes v the way every llmrep command does. With a format, that
+// format goes to -o, or stdout (html: to -o or defaultHTML). Without one,
+// text goes to stdout and, when the command has an HTML page, the page to
+// -o or defaultHTML. inputs are never written over.
+func present[T any](ios *IO, format, out, defaultHTML string, inputs []string, v T, enc formats[T]) error {
+	if format == "" && enc[formatHTML] == nil {
+		format = formatText
+	}
 	if format == "" {
-		// The default: text on stdout, and HTML beside it when built in.
-		if err := report.Text(opts.IO.Out, a); err != nil {
+		if err := enc[formatText](ios.Out, v); err != nil {
 			return err
 		}
-		html := opts.Output
-		if html == "" {
-			html = defaultHTMLPath(opts.Paths[0])
-		}
-		if opts.HTML == nil {
-			if opts.Output != "" {
-				fmt.Fprintf(opts.IO.Err, "llmrep: the HTML report is not available in this build; %s not written\n", opts.Output)
-			}
-			return nil
-		}
-		if err := writeFile(html, a, opts.HTML); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.Err, "llmrep: wrote %s\n", html)
-		return nil
+		format = formatHTML
 	}
-	render := map[string]Renderer{
-		formatText: report.Text,
-		formatJSON: report.JSON,
-		formatMD:   report.Markdown,
-		formatHTML: opts.HTML,
-	}[format]
-	out := opts.Output
+	if enc[format] == nil {
+		return usageError{fmt.Errorf("--format %s is not available here", format)}
+	}
 	if out == "" && format == formatHTML {
-		out = defaultHTMLPath(opts.Paths[0])
+		out = defaultHTML
 	}
-	if out == "" || out == "-" {
-		return render(opts.IO.Out, a)
-	}
-	if err := writeFile(out, a, render); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.IO.Err, "llmrep: wrote %s\n", out)
-	return nil
+	return emit(ios, out, inputs, func(w io.Writer) error { return enc[format](w, v) })
 }
 
 // defaultHTMLPath is RUN.html beside the input RUN.parquet.
@@ -138,30 +128,11 @@ func defaultHTMLPath(input string) string {
 	return strings.TrimSuffix(input, filepath.Ext(input)) + ".html"
 }
 
-// writeFile renders into memory first, so that a failed render leaves no
-// partial file, then writes path.
-func writeFile(path string, a *analyze.Analysis, render Renderer) error {
-	var buf bytes.Buffer
-	if err := render(&buf, a); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
-}
-
-// checkFormat validates --format: text, json, md, or html when this build
-// has an HTML renderer.
-func checkFormat(format string, haveHTML bool) error {
+// checkFormat validates --format.
+func checkFormat(format string) error {
 	switch format {
-	case "", formatText, formatJSON, formatMD:
-	case formatHTML:
-		if !haveHTML {
-			return usageError{fmt.Errorf("--format html is not available in this build of llmrep")}
-		}
-	default:
-		return usageError{fmt.Errorf("--format %q must be text, json, md or html", format)}
+	case "", formatText, formatJSON, formatMD, formatHTML:
+		return nil
 	}
-	return nil
+	return usageError{fmt.Errorf("--format %q must be text, json, md or html", format)}
 }

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report"
+	reportpkg "github.com/llmrec/llmrec/report"
 )
 
 // CheckOptions are what `llmrep check` was asked to do.
@@ -48,16 +45,8 @@ func metricHelp() string {
 	return b.String()
 }
 
-// NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
-// flag parsing; nil runs runCheck.
-func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, Inconclusive: analyze.StatusFail}
-	var maxes, mins, regressions []string
-	var atUsers int
-	cmd := &cobra.Command{
-		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
-		Short: "Gate a run for CI: exit 1 when a bound or an allowed regression is exceeded",
-		Long: `Check evaluates gates on a run and exits 0 when all hold, 1 when one fails
+// checkLong is the long help of `llmrep check`.
+const checkLong = `Check evaluates gates on a run and exits 0 when all hold, 1 when one fails
 (one line per gate, then the outcome). --max K=V and --min K=V bound a metric
 of the run; --max-regression K=PCT bounds its change for the worse against
 --baseline, counted only when the change is significant at --alpha (for
@@ -69,7 +58,26 @@ inconclusive; --inconclusive pass|fail decides what that means.
 
 Values take units: latencies Go durations (800ms, 2s), rates fractions or
 percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
-` + metricHelp(),
+`
+
+// gateFlags are the flags that name gates, parsed into CheckOptions.Gates.
+type gateFlags struct {
+	maxes, mins, regressions []string
+	atUsers                  int
+}
+
+// NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
+// flag parsing; nil runs runCheck.
+func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, Inconclusive: analyze.StatusFail}
+	var gf gateFlags
+	cmd := &cobra.Command{
+		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
+		Short: "Gate a run for CI: exit 1 when a bound or an allowed regression is exceeded",
+		Long:  checkLong + metricHelp(),
+		Example: `  llmrep check run.parquet --max p95=2s --max fail_rate=1% --min saturation_users=40
+  llmrep check run.parquet --max p99@40=5s --format md -o check.md
+  llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("check needs the run file to check")}
@@ -78,45 +86,7 @@ percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Run = args
-			if err := opts.Options.Validate(); err != nil {
-				return usageError{err}
-			}
-			var errs []error
-			if atUsers < 0 {
-				errs = append(errs, fmt.Errorf("--at-users %d must not be negative", atUsers))
-			}
-			opts.Gates = nil
-			for _, set := range []struct {
-				kind  string
-				specs []string
-			}{{analyze.GateMax, maxes}, {analyze.GateMin, mins}, {analyze.GateMaxRegression, regressions}} {
-				for _, s := range set.specs {
-					g, err := analyze.ParseGate(set.kind, s, atUsers)
-					if err != nil {
-						errs = append(errs, err)
-						continue
-					}
-					opts.Gates = append(opts.Gates, g)
-				}
-			}
-			if len(maxes)+len(mins)+len(regressions) == 0 {
-				errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
-			}
-			if len(regressions) > 0 && opts.Baseline == "" {
-				errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet"))
-			}
-			if opts.Inconclusive != analyze.StatusPass && opts.Inconclusive != analyze.StatusFail {
-				errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", opts.Inconclusive))
-			}
-			if !(opts.Alpha > 0 && opts.Alpha < 1) {
-				errs = append(errs, fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha))
-			}
-			switch opts.Format {
-			case "", formatText, formatJSON, formatMD:
-			default:
-				errs = append(errs, fmt.Errorf("--format %q must be text, json or md", opts.Format))
-			}
-			if err := errors.Join(errs...); err != nil {
+			if err := opts.parse(gf); err != nil {
 				return usageError{err}
 			}
 			if runF != nil {
@@ -128,15 +98,57 @@ percentages (0.01, 1%), counts and ratios plain numbers. Metrics:
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	f := cmd.Flags()
 	f.StringVar(&opts.Baseline, "baseline", "", "the baseline run `BASE.parquet` of --max-regression")
-	f.StringArrayVar(&maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
-	f.StringArrayVar(&mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
-	f.StringArrayVar(&regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
-	f.IntVar(&atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
+	f.StringArrayVar(&gf.maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
+	f.StringArrayVar(&gf.mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
+	f.StringArrayVar(&gf.regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
+	f.IntVar(&gf.atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
-	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level of --max-regression")
+	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout)")
 	return cmd
+}
+
+// parse validates the options and parses the gates of gf into o.Gates;
+// every problem is reported at once, each naming its flag.
+func (o *CheckOptions) parse(gf gateFlags) error {
+	if err := o.Options.Validate(); err != nil {
+		return err
+	}
+	var errs []error
+	o.Gates = nil
+	for _, set := range []struct {
+		kind  string
+		specs []string
+	}{{analyze.GateMax, gf.maxes}, {analyze.GateMin, gf.mins}, {analyze.GateMaxRegression, gf.regressions}} {
+		for _, s := range set.specs {
+			g, err := analyze.ParseGate(set.kind, s, gf.atUsers)
+			if err != nil {
+				// The library names the gate; the flag is ours to name.
+				errs = append(errs, fmt.Errorf("--%s: %w", strings.ReplaceAll(set.kind, "_", "-"), err))
+				continue
+			}
+			o.Gates = append(o.Gates, g)
+		}
+	}
+	if len(gf.maxes)+len(gf.mins)+len(gf.regressions) == 0 {
+		errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
+	}
+	if len(gf.regressions) > 0 && o.Baseline == "" {
+		errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet"))
+	}
+	if o.Inconclusive != analyze.StatusPass && o.Inconclusive != analyze.StatusFail {
+		errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", o.Inconclusive))
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		errs = append(errs, fmt.Errorf("--alpha %v must be between 0 and 1", o.Alpha))
+	}
+	switch o.Format {
+	case "", formatText, formatJSON, formatMD:
+	default:
+		errs = append(errs, fmt.Errorf("--format %q must be text, json or md", o.Format))
+	}
+	return errors.Join(errs...)
 }
 
 func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
@@ -167,23 +179,13 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	render := map[string]func(io.Writer, *analyze.CheckResult) error{
-		"": report.CheckText, formatText: report.CheckText, formatJSON: report.CheckJSON, formatMD: report.CheckMarkdown,
-	}[opts.Format]
-	var buf bytes.Buffer
-	if err := render(&buf, res); err != nil {
+	inputs := append([]string{opts.Baseline}, opts.Run...)
+	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}
-	if opts.Output == "" || opts.Output == "-" {
-		if _, err := opts.IO.Out.Write(buf.Bytes()); err != nil {
-			return err
-		}
-	} else {
-		if err := os.WriteFile(opts.Output, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
+	if opts.Output != "" && opts.Output != "-" {
 		// The gates still show in the CI log.
-		if err := report.CheckText(opts.IO.Err, res); err != nil {
+		if err := reportpkg.CheckText(opts.IO.Err, res); err != nil {
 			return err
 		}
 	}
@@ -191,4 +193,11 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 		return checkFailed{res.Failed, len(res.Gates)}
 	}
 	return nil
+}
+
+// checkFormats are the encoders of `llmrep check` (it has no HTML page).
+var checkFormats = formats[*analyze.CheckResult]{
+	formatText: reportpkg.CheckText,
+	formatJSON: reportpkg.CheckJSON,
+	formatMD:   reportpkg.CheckMarkdown,
 }

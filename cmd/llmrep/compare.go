@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,12 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report"
+	reportpkg "github.com/llmrec/llmrec/report"
 	"github.com/llmrec/llmrec/report/htmlreport"
 )
-
-// CompareRenderer writes a report of a comparison.
-type CompareRenderer func(w io.Writer, c *analyze.Comparison) error
 
 // CompareOptions are what `llmrep compare` was asked to do.
 type CompareOptions struct {
@@ -31,8 +26,6 @@ type CompareOptions struct {
 	// Output is -o (empty: stdout, or compare.html beside the baseline run
 	// for HTML).
 	Output string
-	// HTML renders the comparison page; nil while the build has none.
-	HTML CompareRenderer
 }
 
 // runArg is one run named on the command line.
@@ -101,7 +94,7 @@ func loadRuns(cmd *cobra.Command, o analyze.Options, args []runArg) ([]*analyze.
 // NewCmdCompare builds `llmrep compare`. runF replaces the run in tests of
 // flag parsing; nil runs runCompare.
 func NewCmdCompare(ios *IO, runF func(*CompareOptions) error) *cobra.Command {
-	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, HTML: compareHTML()}
+	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha}
 	cmd := &cobra.Command{
 		Use:   "compare [NAME=]BASE.parquet [NAME=]RUN.parquet [...]",
 		Short: "Compare runs side by side, each change with a significance test",
@@ -119,6 +112,9 @@ Then each run's saturation point and growth pattern, and a verdict line.
 By default it prints text on stdout and writes the HTML page to -o (or
 compare.html beside the baseline run); --format json|md|text|html writes that
 format to stdout or to -o FILE.`,
+		Example: `  llmrep compare base=main.parquet pr=pr.parquet              # text, plus compare.html
+  llmrep compare v1.parquet v2.parquet v3.parquet --format md  # one pull-request comment
+  llmrep compare a.parquet b.parquet --format json -o compare.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageError{fmt.Errorf("compare needs at least two runs (the first is the baseline)")}
@@ -140,7 +136,7 @@ format to stdout or to -o FILE.`,
 			if !(opts.Alpha > 0 && opts.Alpha < 1) {
 				return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha)}
 			}
-			if err := checkFormat(opts.Format, opts.HTML != nil); err != nil {
+			if err := checkFormat(opts.Format); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -165,57 +161,18 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
+	inputs := make([]string, len(opts.Runs))
+	for i, r := range opts.Runs {
+		inputs[i] = r.Path
+	}
 	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
-	format := opts.Format
-	if format == "" {
-		if err := report.CompareText(opts.IO.Out, c); err != nil {
-			return err
-		}
-		if opts.HTML == nil {
-			return nil
-		}
-		out := opts.Output
-		if out == "" {
-			out = defaultHTML
-		}
-		if err := writeComparison(out, c, opts.HTML); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.Err, "llmrep: wrote %s\n", out)
-		return nil
-	}
-	render := map[string]CompareRenderer{
-		formatText: report.CompareText,
-		formatJSON: report.CompareJSON,
-		formatMD:   report.CompareMarkdown,
-		formatHTML: opts.HTML,
-	}[format]
-	out := opts.Output
-	if out == "" && format == formatHTML {
-		out = defaultHTML
-	}
-	if out == "" || out == "-" {
-		return render(opts.IO.Out, c)
-	}
-	if err := writeComparison(out, c, render); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.IO.Err, "llmrep: wrote %s\n", out)
-	return nil
+	return present(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)
 }
 
-// writeComparison renders into memory, then writes path: a failed render
-// leaves no partial file.
-func writeComparison(path string, c *analyze.Comparison, render CompareRenderer) error {
-	var buf bytes.Buffer
-	if err := render(&buf, c); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
+// comparisonFormats are the encoders of `llmrep compare`.
+var comparisonFormats = formats[*analyze.Comparison]{
+	formatText: reportpkg.CompareText,
+	formatJSON: reportpkg.CompareJSON,
+	formatMD:   reportpkg.CompareMarkdown,
+	formatHTML: htmlreport.RenderComparison,
 }
-
-// compareHTML returns the HTML comparison renderer.
-func compareHTML() CompareRenderer { return htmlreport.RenderComparison }

@@ -46,12 +46,12 @@ func parseRate(s string) (float64, error) {
 }
 
 // addCommonFlags adds the analysis flags shared by analyze, compare and
-// check (SPEC §6) to fs, bound to o.
+// check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "exclude requests sent in the first `DURATION` of the run")
-	fs.DurationVar(&o.Window, "window", o.Window, "span of the windowed percentiles")
+	fs.DurationVar(&o.Window, "window", o.Window, "`DURATION` of the windowed percentiles")
 	fs.IntVar(&o.BaselineUsers, "baseline-users", o.BaselineUsers, "the baseline is the first step with at least `N` users")
 	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline")
-	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds this (0.01 or 1%)")
-	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `latency` or ttft")
+	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds `RATE` (0.01 or 1%)")
+	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency or ttft")
 }

@@ -1,5 +1,5 @@
 // Command llmrep reads llmrec run files and reports on them: `llmrep
-// analyze` prints the figures of SPEC §6 as text, JSON, Markdown or HTML.
+// analyze` prints the figures of docs/METHOD.md as text, JSON, Markdown or HTML.
 // The analysis is package analyze; the renderers are package report.
 package main
 
@@ -12,6 +12,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM cancels ctx: DuckDB queries are
+	// interrupted and llmrep exits 130. Then the default action is back,
+	// so a second signal ends the process even if something still blocks.
+	go func() { <-ctx.Done(); stop() }()
 	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -344,14 +344,3 @@ func TestAnalyzeShardsByGlob(t *testing.T) {
 		t.Errorf("shards analyzed apart from the whole run:\nglob %s\nwhole %s", g.Overall, w.Overall)
 	}
 }
-
-func TestFormatHTMLWithoutRenderer(t *testing.T) {
-	if htmlRenderer() != nil {
-		t.Skip("this build has the HTML report")
-	}
-	p := goodRun(t, t.TempDir())
-	_, errOut, code := run(t, "analyze", p, "--format", "html")
-	if code != 2 || !strings.Contains(errOut, "not available") {
-		t.Errorf("status %d, stderr %q", code, errOut)
-	}
-}

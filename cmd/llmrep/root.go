@@ -13,7 +13,7 @@ import (
 	"github.com/llmrec/llmrec/schemas"
 )
 
-// Exit statuses of llmrep (SPEC §6).
+// Exit statuses of llmrep (README.md).
 const (
 	exitOK          = 0
 	exitFailed      = 1 // a check gate failed, or an output could not be written
@@ -66,9 +66,12 @@ func oneLine(s string) string {
 // NewCmdRoot builds the llmrep command tree.
 func NewCmdRoot(ios *IO) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "llmrep",
-		Short:         "Analyze and report llmrec load-test runs",
-		Long:          "llmrep reads the Parquet run files written by llmrec and reports tail latency, failures,\nbaseline, saturation point and growth pattern (SPEC §6).",
+		Use:   "llmrep",
+		Short: "Analyze and report llmrec load-test runs",
+		Long:  "llmrep reads the Parquet run files written by llmrec and reports tail latency, failures,\nbaseline, saturation point and growth pattern; the method is docs/METHOD.md.",
+		Example: `  llmrep analyze run.parquet                      # text on stdout, HTML report in run.html
+  llmrep compare base=main.parquet pr=pr.parquet  # side by side, with significance
+  llmrep check pr.parquet --max p95=2s --max fail_rate=1%`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -77,6 +80,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(NewCmdAnalyze(ios, nil), NewCmdVersion(ios))
 	root.AddCommand(NewCmdCompare(ios, nil), NewCmdCheck(ios, nil))
+	root.AddCommand(NewCmdExport(ios, nil))
 	return root
 }
 
@@ -85,7 +89,9 @@ func NewCmdVersion(ios *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Example: `  llmrep version
+  go version -m "$(command -v llmrep)"   # the Go and module versions it was built with`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(ios.Out, "llmrep %s (run file schema version %d)\n", schemas.ToolVersion, schemas.Version)
 			return err

@@ -34,7 +34,7 @@
 // A request that arrives draws its plan from the seeded source: whether it
 // fails (probability ErrorRate, answered 500 at once), a jitter factor for
 // its prefill and one for its token time (each uniform in 1 ± Jitter), and
-// the seed of its text. It is then admitted according to the profile,
+// its text's random seed. It is then admitted according to the profile,
 // waits the prefill, and emits token i (1-based) at about
 //
 //	prefill + (i−1)·token,  prefill = PrefillMS·jitter·f,  token = TokenMS·jitter·f

@@ -30,6 +30,8 @@ type request struct {
 	Prompt              json.RawMessage `json:"prompt"`
 	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	MinTokens           *int            `json:"min_tokens"`
+	IgnoreEOS           bool            `json:"ignore_eos"`
 	Stream              bool            `json:"stream"`
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
@@ -115,17 +117,38 @@ func parse(r *http.Request, kind api) (request, error) {
 			return req, fmt.Errorf("%s must be at least 1, got %d", p.name, *p.v)
 		}
 	}
+	if m := req.MinTokens; m != nil {
+		limit := req.MaxCompletionTokens
+		if limit == nil {
+			limit = req.MaxTokens
+		}
+		switch {
+		case *m < 0:
+			return req, fmt.Errorf("min_tokens must not be negative, got %d", *m)
+		case *m > MaxTokensCap:
+			return req, fmt.Errorf("min_tokens must be at most %d, got %d", MaxTokensCap, *m)
+		case limit != nil && *m > *limit:
+			return req, fmt.Errorf("min_tokens (%d) must not exceed max_tokens (%d)", *m, *limit)
+		}
+	}
 	return req, nil
 }
 
 // outputTokens is how many tokens to generate and the finish reason: the
 // request's limit (capped) ends with "length", the default with "stop".
+// The simulator has no end-of-sequence token, so a request with a limit
+// always gets exactly that many tokens: what ignore_eos asks of a real
+// server (vLLM, SGLang), whether or not the request sets it. min_tokens is
+// checked by parse and raises the default answer's length.
 func (s *Server) outputTokens(req request) (int, string) {
 	limit := req.MaxCompletionTokens
 	if limit == nil {
 		limit = req.MaxTokens
 	}
 	if limit == nil {
+		if req.MinTokens != nil && *req.MinTokens > s.cfg.MaxTokens {
+			return *req.MinTokens, "stop"
+		}
 		return s.cfg.MaxTokens, "stop"
 	}
 	return min(*limit, MaxTokensCap), "length"

@@ -38,6 +38,9 @@ func Classify(err error) string {
 	case errors.Is(err, context.Canceled):
 		return schemas.ErrCanceled
 	}
+	if isGeneratorError(err) {
+		return schemas.ErrGenerator
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return schemas.ErrDNS
@@ -111,4 +114,27 @@ func isTLSError(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "tls: ") || strings.Contains(msg, "TLS handshake") ||
 		strings.Contains(msg, "x509: ")
+}
+
+// generatorErrnos are the failures of the recorder's own machine: out of
+// file descriptors (process or system), memory, kernel buffers or local
+// ports. They say nothing about the target.
+var generatorErrnos = []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM, syscall.ENOBUFS, syscall.EADDRNOTAVAIL}
+
+// generatorMessages are the same failures when only their text is left.
+var generatorMessages = []string{"too many open files", "cannot assign requested address", "cannot allocate memory", "no buffer space available"}
+
+func isGeneratorError(err error) bool {
+	for _, e := range generatorErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	msg := err.Error()
+	for _, m := range generatorMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }

@@ -49,6 +49,11 @@ func TestClassify(t *testing.T) {
 		{"canceled", &url.Error{Op: "Post", URL: "http://x", Err: context.Canceled}, schemas.ErrCanceled},
 		{"read timeout", &net.OpError{Op: "read", Err: timeoutErr{}}, schemas.ErrTimeout},
 		{"sse line", errSSELine, schemas.ErrProtocol},
+		{"emfile at socket", sys("dial", syscall.EMFILE), schemas.ErrGenerator},
+		{"enfile", sys("dial", syscall.ENFILE), schemas.ErrGenerator},
+		{"enomem", sys("read", syscall.ENOMEM), schemas.ErrGenerator},
+		{"no local port", sys("dial", syscall.EADDRNOTAVAIL), schemas.ErrGenerator},
+		{"emfile text only", errors.New("dial tcp 127.0.0.1:80: socket: too many open files"), schemas.ErrGenerator},
 		{"unknown", errors.New("something odd"), schemas.ErrProtocol},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +35,13 @@ type Result struct {
 	PromptTokens int32  // from the server's usage, valid only if HasUsage
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
-	Chunks       int32 // SSE data events received, not counting [DONE] and empty ones
-	BytesIn      int64 // response body bytes received
+	// OutputEstimated: the server sent no usage, so OutputTokens is an
+	// estimate, the number of stream chunks that carried content (servers
+	// that stream token by token, as vLLM, send one token a chunk). Set only
+	// on a successful stream without usage; PromptTokens stays unknown.
+	OutputEstimated bool
+	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
+	BytesIn         int64 // response body bytes received
 }
 
 // Client sends one request per Do call. Implementations are safe for
@@ -55,7 +59,8 @@ const maxErrorExcerpt = 1024
 // non-2xx body so that the connection can be reused.
 const maxErrorDrain = 64 << 10
 
-// maxSSELine bounds one SSE line (and so one data event line).
+// maxSSELine bounds one SSE line and the data of one SSE event (its data
+// lines joined): a longer one fails the request as protocol.
 const maxSSELine = 1 << 20
 
 // drainAfterDone bounds the wait for the end of the body after [DONE].
@@ -65,18 +70,19 @@ const drainAfterDone = 100 * time.Millisecond
 const maxCachedBodies = 1 << 16
 
 type client struct {
-	api      string
-	stream   bool
-	chat     bool
-	model    string
-	maxTok   int
-	limit    int64
-	timeout  time.Duration
-	idle     time.Duration
-	tr       *http.Transport
-	tmpl     *http.Request // method, URL, headers; cloned per request with WithContext
-	red      *Redactor
-	bodyTmpl *template.Template
+	api       string
+	stream    bool
+	chat      bool
+	model     string
+	maxTok    int
+	ignoreEOS bool
+	limit     int64
+	timeout   time.Duration
+	idle      time.Duration
+	tr        *http.Transport
+	tmpl      *http.Request // method, URL, headers; cloned per request with WithContext
+	red       *Redactor
+	bodyTmpl  *template.Template
 
 	// cache maps a prompt (its Text, or msgKey for Messages) to its
 	// *prepared body; cached counts the entries (bounded by maxCachedBodies).
@@ -94,6 +100,12 @@ type prepared struct {
 type msgKey struct {
 	first *Message
 	n     int
+	max   int
+}
+
+type textKey struct {
+	text string
+	max  int
 }
 
 // New validates o and returns a Client for it.
@@ -102,16 +114,17 @@ func New(o Options) (Client, error) {
 		return nil, err
 	}
 	c := &client{
-		api:     o.API,
-		chat:    o.API == APIChat,
-		stream:  o.Stream && o.API != APIHTTP,
-		model:   o.Model,
-		maxTok:  o.MaxTokens,
-		limit:   o.MaxBodyBytes,
-		timeout: o.Timeout,
-		idle:    o.IdleTimeout,
-		red:     newOptionsRedactor(o),
-		tr:      NewTransport(o),
+		api:       o.API,
+		chat:      o.API == APIChat,
+		stream:    o.Stream && o.API != APIHTTP,
+		model:     o.Model,
+		maxTok:    o.MaxTokens,
+		ignoreEOS: o.IgnoreEOS,
+		limit:     o.MaxBodyBytes,
+		timeout:   o.Timeout,
+		idle:      o.IdleTimeout,
+		red:       o.NewRedactor(),
+		tr:        NewTransport(o),
 	}
 	if c.limit == 0 {
 		c.limit = DefaultMaxBodyBytes
@@ -151,28 +164,6 @@ func New(o Options) (Client, error) {
 		ProtoMinor: 1,
 	}
 	return c, nil
-}
-
-// newOptionsRedactor knows every secret in o.
-func newOptionsRedactor(o Options) *Redactor {
-	var secrets []string
-	if o.APIKey != "" {
-		secrets = append(secrets, o.APIKey, "Bearer "+o.APIKey)
-	}
-	for _, vs := range o.Headers {
-		secrets = append(secrets, vs...)
-	}
-	secrets = append(secrets, urlSecrets(o.Target)...)
-	if u, err := url.Parse(o.Target); err == nil && u.User != nil {
-		secrets = append(secrets, basicAuth(u.User))
-	}
-	return NewRedactor(secrets...)
-}
-
-// basicAuth returns the base64 credentials of userinfo for Basic auth.
-func basicAuth(u *url.Userinfo) string {
-	pw, _ := u.Password()
-	return base64.StdEncoding.EncodeToString([]byte(u.Username() + ":" + pw))
 }
 
 // endpointURL joins an OpenAI base URL and an endpoint path. The base may
@@ -242,6 +233,7 @@ type chatRequest struct {
 	Model         string         `json:"model,omitempty"`
 	Messages      []Message      `json:"messages"`
 	MaxTokens     int            `json:"max_tokens,omitempty"`
+	IgnoreEOS     bool           `json:"ignore_eos,omitempty"`
 	Stream        bool           `json:"stream"`
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
 }
@@ -250,6 +242,7 @@ type completionsRequest struct {
 	Model         string         `json:"model,omitempty"`
 	Prompt        string         `json:"prompt"`
 	MaxTokens     int            `json:"max_tokens,omitempty"`
+	IgnoreEOS     bool           `json:"ignore_eos,omitempty"`
 	Stream        bool           `json:"stream"`
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
 }
@@ -267,9 +260,9 @@ func (c *client) prepare(p Prompt) *prepared {
 	var key any
 	switch {
 	case p.Messages == nil:
-		key = p.Text
+		key = textKey{p.Text, p.MaxTokens}
 	case len(p.Messages) > 0:
-		key = msgKey{&p.Messages[0], len(p.Messages)}
+		key = msgKey{&p.Messages[0], len(p.Messages), p.MaxTokens}
 	default:
 		return c.render(p)
 	}
@@ -296,11 +289,15 @@ func (c *client) render(p Prompt) *prepared {
 		b   []byte
 		err error
 	)
+	maxTok := c.maxTok
+	if p.MaxTokens > 0 {
+		maxTok = p.MaxTokens
+	}
 	switch c.api {
 	case APIChat:
-		b, err = json.Marshal(chatRequest{Model: c.model, Messages: p.messages(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+		b, err = json.Marshal(chatRequest{Model: c.model, Messages: p.messages(), MaxTokens: maxTok, IgnoreEOS: c.ignoreEOS, Stream: c.stream, StreamOptions: so})
 	case APICompletions:
-		b, err = json.Marshal(completionsRequest{Model: c.model, Prompt: p.text(), MaxTokens: c.maxTok, Stream: c.stream, StreamOptions: so})
+		b, err = json.Marshal(completionsRequest{Model: c.model, Prompt: p.text(), MaxTokens: maxTok, IgnoreEOS: c.ignoreEOS, Stream: c.stream, StreamOptions: so})
 	default:
 		if c.bodyTmpl != nil {
 			var buf bytes.Buffer
@@ -474,7 +471,7 @@ func (c *client) fail(res *Result, parent, cctx context.Context, err error, phas
 func (c *client) setErr(res *Result, class, msg string) {
 	res.OK = false
 	res.ErrorClass = class
-	res.Error = clean(c.red.String(msg))
+	res.Error = c.red.Untrusted(msg, schemas.MaxErrorLen)
 	if res.Latency == 0 && !res.Start.IsZero() {
 		res.Latency = time.Since(res.Start)
 	}
@@ -503,7 +500,7 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 	if class == schemas.ErrRateLimited || resp.StatusCode == http.StatusServiceUnavailable {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			b.WriteString(", retry-after ")
-			b.WriteString(describeRetryAfter(ra, time.Now()))
+			b.WriteString(describeRetryAfter(c.red, ra, time.Now()))
 		}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
@@ -521,8 +518,8 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 }
 
 // describeRetryAfter renders a Retry-After value (delay seconds or an HTTP
-// date) for an error message.
-func describeRetryAfter(v string, now time.Time) string {
+// date) for an error message. Any other value is redacted, then cut.
+func describeRetryAfter(red *Redactor, v string, now time.Time) string {
 	v = strings.TrimSpace(v)
 	if s, err := strconv.Atoi(v); err == nil {
 		return strconv.Itoa(s) + "s"
@@ -534,7 +531,7 @@ func describeRetryAfter(v string, now time.Time) string {
 		}
 		return fmt.Sprintf("%s (in %v)", t.UTC().Format(http.TimeFormat), d)
 	}
-	return strconv.Quote(truncate(v, 64))
+	return strconv.Quote(red.Untrusted(v, excerptLen))
 }
 
 type usageJSON struct {
@@ -578,7 +575,7 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 		Error json.RawMessage `json:"error"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
-		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+excerpt(buf.Bytes()))
+		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+c.red.quotedExcerpt(buf.Bytes()))
 		return
 	}
 	if isPresent(r.Error) {
@@ -592,9 +589,16 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 	res.OK = true
 }
 
-// excerpt quotes the start of b for a message.
-func excerpt(b []byte) string {
-	return strconv.Quote(truncate(string(b), 64))
+// excerptLen bounds a quoted excerpt of a malformed body or event.
+const excerptLen = 64
+
+// quotedExcerpt quotes the start of b for a message: redacted, then cut to
+// excerptLen bytes, then quoted. Only a bounded window of b is copied.
+func (r *Redactor) quotedExcerpt(b []byte) string {
+	if w := excerptLen + r.window(); len(b) > w {
+		b = b[:w]
+	}
+	return strconv.Quote(r.Untrusted(string(b), excerptLen))
 }
 
 func isPresent(raw json.RawMessage) bool {
@@ -642,6 +646,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 	}()
 	var (
 		chunks    int32
+		content   int32 // chunks with content: the estimate without usage
 		sawFinish bool
 	)
 	defer func() { res.Chunks = chunks }()
@@ -659,7 +664,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 					msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
 				}
 				c.setErr(res, schemas.ErrProtocol, msg)
-			case errors.Is(err, errSSELine):
+			case errors.Is(err, errSSELine), errors.Is(err, errSSEEvent):
 				c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
 			default:
 				c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", chunks))
@@ -672,6 +677,9 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		if bytes.Equal(data, doneData) {
 			res.Latency = time.Since(res.Start)
 			res.OK = true
+			if !res.HasUsage {
+				res.OutputTokens, res.OutputEstimated = content, true
+			}
 			// Read the end of the body, briefly, so the connection can be
 			// reused; this is not part of the measurement.
 			wd.drain(drainAfterDone)
@@ -687,7 +695,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			if err != nil {
 				msg += ": " + err.Error()
 			}
-			c.setErr(res, schemas.ErrProtocol, msg+": "+excerpt(data))
+			c.setErr(res, schemas.ErrProtocol, msg+": "+c.red.quotedExcerpt(data))
 			return
 		}
 		if info.hasErr {
@@ -696,9 +704,12 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			c.setErr(res, class, "error event in stream: "+msg)
 			return
 		}
-		if !res.HasTTFT && info.content() {
-			res.TTFT = time.Since(res.Start)
-			res.HasTTFT = true
+		if info.content() {
+			content++
+			if !res.HasTTFT {
+				res.TTFT = time.Since(res.Start)
+				res.HasTTFT = true
+			}
 		}
 		sawFinish = sawFinish || info.finish
 		if info.usage {

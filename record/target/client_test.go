@@ -292,6 +292,28 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
+			// One event split over 15,000 data lines (15 MB, under the
+			// body limit): the request fails at the event bound, having
+			// read about that much, not the whole body.
+			name: "one event over 15000 data lines", api: APIChat, stream: true,
+			target: handler(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				line := "data: " + strings.Repeat("q", 1000) + "\n"
+				for range 15000 {
+					if _, err := io.WriteString(w, line); err != nil {
+						return
+					}
+				}
+				io.WriteString(w, "\ndata: [DONE]\n\n")
+			}),
+			want: want{status: 200, class: schemas.ErrProtocol, errHas: "sse event too long"},
+			check: func(t *testing.T, res Result) {
+				if res.BytesIn > 2*maxSSELine {
+					t.Errorf("read %d bytes of a stream whose one event passed the %d-byte bound", res.BytesIn, maxSSELine)
+				}
+			},
+		},
+		{
 			name: "reset before headers", api: APIChat, stream: true,
 			target: rawServer(t, func(c *net.TCPConn) { readRequest(c); abort(c) }),
 			want:   want{class: schemas.ErrReset},
@@ -572,7 +594,7 @@ func TestDiscoverModel(t *testing.T) {
 	for _, base := range []string{srv.URL, srv.URL + "/", srv.URL + "/v1", srv.URL + "/v1/"} {
 		o := testOptions(APIChat, base)
 		m, err := DiscoverModel(context.Background(), o)
-		if err != nil || m != "model-a" {
+		if err != nil || m.ID != "model-a" || m.Shown != "model-a" {
 			t.Errorf("DiscoverModel(%s) = %q, %v", base, m, err)
 		}
 		if r := fake.last(); r.auth != "Bearer "+secretKey || r.path != "/v1/models" {

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// maxDiscoverMessage bounds a DiscoverModel error message, in bytes.
+const maxDiscoverMessage = 1024
+
 // discoverTimeout bounds DiscoverModel when Options.Timeout is zero.
 const discoverTimeout = 30 * time.Second
 
@@ -25,23 +28,39 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
+// MaxModelLen bounds Model.Shown, in bytes.
+const MaxModelLen = 256
+
+// Model is a model id listed by the target. The id is untrusted text: a
+// server or a proxy may echo the Authorization header into it or put
+// terminal escapes in it.
+type Model struct {
+	// ID is the id verbatim, as the requests must send it back. Never
+	// print or store it.
+	ID string
+	// Shown is the id fit to print and store: known secrets removed, then
+	// cut to MaxModelLen bytes, control characters made spaces.
+	Shown string
+}
+
 // DiscoverModel returns the first model id listed by GET {Target}/v1/models,
 // sent with the same headers, API key, TLS settings and timeout as the
 // requests. Its errors are redacted and say what was tried.
-func DiscoverModel(ctx context.Context, o Options) (string, error) {
-	red := newOptionsRedactor(o)
+func DiscoverModel(ctx context.Context, o Options) (Model, error) {
+	red := o.NewRedactor()
 	u, err := endpointURL(o.Target, "/v1/models")
 	if err != nil {
-		return "", fmt.Errorf("discover model: target %s does not parse", RedactURL(o.Target))
+		return Model{}, fmt.Errorf("discover model: target %s does not parse", red.String(o.Target))
 	}
 	o.API = APIChat
 	h, host := buildHeaders(o, u, false)
 	h.Del("Content-Type")
 	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
 	shown := RedactURL(u.String())
 	fail := func(err error, format string, args ...any) error {
 		msg := "discover model: GET " + shown + ": " + fmt.Sprintf(format, args...)
-		return &redactedError{msg: red.String(msg), err: err}
+		return &redactedError{msg: red.Untrusted(msg, maxDiscoverMessage), err: err}
 	}
 	timeout := o.Timeout
 	if timeout <= 0 {
@@ -51,7 +70,7 @@ func DiscoverModel(ctx context.Context, o Options) (string, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return "", fail(err, "%v", err)
+		return Model{}, fail(err, "%v", err)
 	}
 	req.Header = h
 	req.Host = host
@@ -64,7 +83,7 @@ func DiscoverModel(ctx context.Context, o Options) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return "", fail(err, "unreachable (%s): %v", Classify(err), err)
+		return Model{}, fail(err, "unreachable (%s): %v", Classify(err), err)
 	}
 	defer resp.Body.Close()
 	limit := o.MaxBodyBytes
@@ -73,11 +92,14 @@ func DiscoverModel(ctx context.Context, o Options) (string, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
-		return "", fail(err, "reading the body: %v", err)
+		return Model{}, fail(err, "reading the body: %v", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ex := strings.TrimSpace(red.cutSecretTail(truncate(string(body), 200)))
-		return "", fail(nil, "status %s: %s (pass the model name explicitly)", resp.Status, ex)
+		if w := 200 + red.window(); len(body) > w {
+			body = body[:w]
+		}
+		ex := strings.TrimSpace(red.Untrusted(string(body), 200))
+		return Model{}, fail(nil, "status %s: %s (pass the model name explicitly)", resp.Status, ex)
 	}
 	var list struct {
 		Data []struct {
@@ -85,12 +107,12 @@ func DiscoverModel(ctx context.Context, o Options) (string, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
-		return "", fail(err, "malformed model list: %v", err)
+		return Model{}, fail(err, "malformed model list: %v", err)
 	}
 	for _, m := range list.Data {
 		if m.ID != "" {
-			return m.ID, nil
+			return Model{ID: m.ID, Shown: red.Untrusted(m.ID, MaxModelLen)}, nil
 		}
 	}
-	return "", fail(nil, "the server lists no models (pass the model name explicitly)")
+	return Model{}, fail(nil, "the server lists no models (pass the model name explicitly)")
 }

@@ -66,6 +66,9 @@
 //   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
 //     code/status is 5xx (any other in-stream error object is protocol).
 //   - body_limit: the response body exceeded Options.MaxBodyBytes.
+//   - generator: the recorder's own machine failed, not the target: EMFILE
+//     or ENFILE (too many open files), ENOMEM, ENOBUFS, EADDRNOTAVAIL (no
+//     local port left), also when only their message is left.
 //   - dns: *net.DNSError (the name did not resolve).
 //   - tls: x509 certificate errors, tls.RecordHeaderError, TLS alerts and
 //     handshake failures or timeouts. There is no InsecureSkipVerify fallback.
@@ -95,9 +98,25 @@
 //
 // # Secrets
 //
-// Every Error string (and every error from New, Validate and DiscoverModel
-// that mentions the target) passes through a Redactor that knows the API key,
-// every header value, the URL userinfo and the values of secret-looking query
-// parameters, and that rewrites any URL found in the text with RedactURL.
-// Messages are then cut to schemas.MaxErrorLen bytes on a UTF-8 boundary.
+// Every byte the target sends is untrusted: the model id from GET
+// /v1/models, error bodies, headers such as Retry-After and Location, SSE
+// lines. Before it is stored or printed it goes through Redactor.Untrusted:
+// known secrets removed first, then cut to its bound (so a cut never leaves
+// part of a key that no longer matches), then every C0 and C1 control
+// character made a space. DiscoverModel returns the id verbatim for the
+// requests (Model.ID) and the clean id to print and store (Model.Shown).
+//
+// The Redactor built by Options.NewRedactor knows the API key, every header
+// value, the secret parts of the target URL (userinfo, query values, path
+// parameter values, the fragment) and the proxy credentials in
+// HTTP_PROXY/HTTPS_PROXY (sent as Proxy-Authorization), each also
+// URL- and JSON-escaped. It replaces a known secret wherever it appears, and
+// any run of at least MinSecretPrefix (8) bytes that starts one together
+// with the rest of the secret that follows (a key cut by the server);
+// shorter secrets (3 to 7 bytes) and values of several words only whole. Then it rewrites every URL in
+// the text with RedactURL, which keeps scheme, host, path and parameter
+// names and drops userinfo, every query value but api-version and model,
+// path parameter values and the fragment. The recorder stores the target
+// URL and the labels through the same Redactor. Messages are cut to
+// schemas.MaxErrorLen bytes on a UTF-8 boundary.
 package target

@@ -32,12 +32,16 @@ const (
 
 // Options configure a Client. The zero value of a field means its default.
 type Options struct {
-	Target       string        // base URL (openai-*) or full URL (http)
-	API          string        // "openai-chat" | "openai-completions" | "http"
-	Method       string        // http only [POST]
-	Body         string        // http only: Go text/template with {{.Prompt}}
-	Model        string        // omitted from the request when empty
-	MaxTokens    int           // omitted from the request when 0
+	Target    string // base URL (openai-*) or full URL (http)
+	API       string // "openai-chat" | "openai-completions" | "http"
+	Method    string // http only [POST]
+	Body      string // http only: Go text/template with {{.Prompt}}
+	Model     string // omitted from the request when empty
+	MaxTokens int    // omitted from the request when 0; a Prompt's own MaxTokens wins
+	// IgnoreEOS adds "ignore_eos": true to openai-* request bodies: servers
+	// that support it (vLLM, SGLang, the built-in simulator) then generate
+	// exactly max_tokens tokens.
+	IgnoreEOS    bool
 	Stream       bool          // openai-* only; ignored by http
 	Headers      http.Header   // extra headers (-H)
 	APIKey       string        // sent as Authorization: Bearer unless Headers has Authorization

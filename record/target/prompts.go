@@ -23,6 +23,9 @@ type Message struct {
 type Prompt struct {
 	Text     string
 	Messages []Message
+	// MaxTokens is this request's output budget (max_tokens); 0 means the
+	// client's Options.MaxTokens. Synthetic and ShareGPT prompts set it.
+	MaxTokens int
 }
 
 // text returns the prompt as one string: Text, or the message contents
@@ -98,13 +101,21 @@ type jsonlMessages struct {
 }
 
 // ReadPrompts reads prompts from r. The format is detected once per input:
-// when the first non-blank line starts with '{' every line is a JSON object,
+// when the input starts with a JSON array of objects it is ShareGPT (see
+// readShareGPT and isShareGPT); when the first non-blank line starts with '{' every line is a JSON object,
 // either {"prompt": "..."} or {"messages": [{"role": "...", "content": "..."}]};
 // otherwise every line is one plain-text prompt. Blank (whitespace-only)
 // lines are skipped, a UTF-8 byte order mark and CRLF line ends are accepted.
 // Errors name the 1-based line; an input without prompts is an error.
 func ReadPrompts(r io.Reader) ([]Prompt, error) {
-	sc := bufio.NewScanner(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	if isShareGPT(br) {
+		if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+			_, _ = br.Discard(3)
+		}
+		return readShareGPT(br)
+	}
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), maxPromptLine)
 	var (
 		ps      []Prompt
@@ -147,6 +158,19 @@ func ReadPrompts(r io.Reader) ([]Prompt, error) {
 		return nil, errors.New("no prompts found")
 	}
 	return ps, nil
+}
+
+// isShareGPT peeks at the start of br (past a byte order mark and white
+// space, within br's buffer) for a JSON array of objects: '[' then '{' or
+// ']'. A plain-text line such as "[INST] ..." is not one.
+func isShareGPT(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Size())
+	b = bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(b) == 0 || b[0] != '[' {
+		return false
+	}
+	b = bytes.TrimLeft(b[1:], " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == ']')
 }
 
 func parseJSONLPrompt(b []byte) (Prompt, error) {

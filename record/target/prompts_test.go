@@ -1,6 +1,7 @@
 package target
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -118,6 +119,8 @@ func FuzzReadPrompts(f *testing.F) {
 		"\xef\xbb\xbf{\"prompt\":\"x\"}\r\n",
 		"\n\n  \n",
 		`{"messages": [{"role":"user"}]}`,
+		"[\n {\"conversations\": [{\"from\": \"human\", \"value\": \"q\"},\n {\"from\": \"gpt\", \"value\": \"answer\"}]}\n]",
+		"[INST] a plain prompt [/INST]\nsecond",
 	} {
 		f.Add([]byte(s))
 	}
@@ -141,6 +144,14 @@ func FuzzReadPrompts(f *testing.F) {
 					t.Fatalf("message without role: %#v", p)
 				}
 			}
+		}
+		for _, p := range ps {
+			if p.MaxTokens < 0 {
+				t.Fatalf("negative output budget: %#v", p)
+			}
+		}
+		if isShareGPT(bufio.NewReaderSize(bytes.NewReader(in), 64<<10)) {
+			return
 		}
 		if len(ps[0].Messages) == 0 && !strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(string(in), "\xef\xbb\xbf")), "{") {
 			n := 0

@@ -1,8 +1,10 @@
 package target
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -13,29 +15,23 @@ import (
 // redacted replaces a secret value.
 const redacted = "REDACTED"
 
-// secretParamWords mark a query parameter as secret when its lower-cased
-// name contains one of them.
-var secretParamWords = []string{
-	"key", "token", "secret", "password", "passwd", "pwd", "sig", "auth",
-	"credential", "session", "jwt", "bearer", "private", "cookie",
-}
+// publicParams are the query parameters whose values RedactURL keeps: they
+// name an API version or a model and are needed to read a report. Known
+// secret values are still removed from them by a Redactor.
+var publicParams = map[string]bool{"api-version": true, "model": true}
 
-// isSecretParam reports whether a query parameter name looks secret.
-func isSecretParam(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range secretParamWords {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// RedactURL returns raw without secrets: userinfo becomes "***@" and the
-// values of secret-looking query parameters (names containing key, token,
-// secret, password, passwd, pwd, sig, auth, credential, session, jwt,
-// bearer, private or cookie, in any case) become REDACTED. The order of the
-// parameters is kept. Text that does not parse as a URL is cleaned on a
+// RedactURL returns raw without the parts of a URL that may hold a secret:
+//
+//   - the userinfo becomes "***@";
+//   - every query value becomes REDACTED, and so does a query component
+//     without '=' (a bare token), except the values of api-version and
+//     model; names are kept, in their order;
+//   - the value of every ;name=value path parameter becomes REDACTED;
+//   - a non-empty fragment becomes "#REDACTED".
+//
+// Scheme, host and path stay. A known secret elsewhere (an API key as a
+// path segment) is removed by a Redactor, which calls RedactURL for every
+// URL it finds. Text that does not parse as a URL is cleaned on a
 // best-effort basis the same way.
 func RedactURL(raw string) string {
 	s := raw
@@ -50,75 +46,182 @@ func RedactURL(raw string) string {
 			s = s[:i+2] + "***" + rest[at:]
 		}
 	}
-	q := strings.IndexByte(s, '?')
-	if q < 0 {
-		return s
-	}
 	frag := ""
-	query := s[q+1:]
-	if h := strings.IndexByte(query, '#'); h >= 0 {
-		query, frag = query[:h], query[h:]
+	if h := strings.IndexByte(s, '#'); h >= 0 {
+		frag = "#"
+		if h+1 < len(s) {
+			frag += redacted
+		}
+		s = s[:h]
+	}
+	path, query, hasQuery := strings.Cut(s, "?")
+	path = redactPathParams(path)
+	if !hasQuery {
+		return path + frag
 	}
 	parts := strings.Split(query, "&")
-	changed := false
 	for i, p := range parts {
-		name, _, hasValue := strings.Cut(p, "=")
-		if un, err := url.QueryUnescape(name); err == nil {
-			name = un
+		if p == "" {
+			continue
 		}
-		if isSecretParam(name) && hasValue {
-			parts[i] = p[:strings.IndexByte(p, '=')+1] + redacted
-			changed = true
+		name, v, hasValue := strings.Cut(p, "=")
+		switch {
+		case !hasValue:
+			parts[i] = redacted
+		case v != "" && !publicParams[queryName(name)]:
+			parts[i] = name + "=" + redacted
 		}
 	}
-	if !changed {
-		return s
-	}
-	return s[:q+1] + strings.Join(parts, "&") + frag
+	return path + "?" + strings.Join(parts, "&") + frag
 }
 
-// urlSecrets returns the secret parts of a URL: userinfo and the values of
-// secret query parameters, raw and decoded.
+// queryName returns a query parameter name unescaped and lower-cased.
+func queryName(name string) string {
+	if un, err := url.QueryUnescape(name); err == nil {
+		name = un
+	}
+	return strings.ToLower(name)
+}
+
+// redactPathParams replaces the value of every ;name=value parameter of a
+// path segment (and every bare ;token) with REDACTED.
+func redactPathParams(path string) string {
+	if !strings.Contains(path, ";") {
+		return path
+	}
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		params := strings.Split(seg, ";")
+		if len(params) == 1 {
+			continue
+		}
+		for j := 1; j < len(params); j++ {
+			name, _, hasValue := strings.Cut(params[j], "=")
+			switch {
+			case params[j] == "":
+			case hasValue:
+				params[j] = name + "=" + redacted
+			default:
+				params[j] = redacted
+			}
+		}
+		segs[i] = strings.Join(params, ";")
+	}
+	return strings.Join(segs, "/")
+}
+
+// urlSecrets returns the parts of a URL that RedactURL removes, raw and
+// decoded, so that a Redactor also finds them where they are echoed
+// outside a URL: userinfo, query values (but the public ones), path
+// parameter values and the fragment.
 func urlSecrets(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil
 	}
 	var out []string
+	addBoth := func(v string, unescape func(string) (string, error)) {
+		out = append(out, v)
+		if dv, err := unescape(v); err == nil {
+			out = append(out, dv)
+		}
+	}
 	if u.User != nil {
-		out = append(out, u.User.Username())
+		out = append(out, u.User.Username(), u.User.String(), basicAuth(u.User))
 		if p, ok := u.User.Password(); ok {
 			out = append(out, p)
 		}
-		out = append(out, u.User.String())
 	}
 	for _, p := range strings.Split(u.RawQuery, "&") {
 		name, v, ok := strings.Cut(p, "=")
 		if !ok {
+			v = name
+		} else if publicParams[queryName(name)] {
 			continue
 		}
-		if un, err := url.QueryUnescape(name); err == nil {
-			name = un
+		addBoth(v, url.QueryUnescape)
+	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		params := strings.Split(seg, ";")
+		for _, p := range params[1:] {
+			_, v, ok := strings.Cut(p, "=")
+			if !ok {
+				v = p
+			}
+			addBoth(v, url.PathUnescape)
 		}
-		if !isSecretParam(name) {
-			continue
-		}
-		out = append(out, v)
-		if dv, err := url.QueryUnescape(v); err == nil {
-			out = append(out, dv)
+	}
+	if u.Fragment != "" {
+		out = append(out, u.Fragment, u.EscapedFragment())
+		for _, p := range strings.Split(u.Fragment, "&") {
+			if _, v, ok := strings.Cut(p, "="); ok {
+				out = append(out, v)
+			}
 		}
 	}
 	return out
+}
+
+// proxyEnv are the variables net/http reads its proxy from.
+var proxyEnv = []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"}
+
+// proxySecrets returns the credentials of the proxies named in the
+// environment: net/http sends them as Proxy-Authorization, so a server or a
+// proxy may echo them.
+func proxySecrets(getenv func(string) string) []string {
+	var out []string
+	for _, name := range proxyEnv {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			// net/http reads "user:pw@proxy:3128" as http://user:pw@proxy:3128.
+			if u2, err2 := url.Parse("http://" + v); err2 == nil {
+				u = u2
+			}
+		}
+		if u == nil || u.User == nil {
+			continue
+		}
+		auth := basicAuth(u.User)
+		out = append(out, u.User.Username(), u.User.String(), auth, "Basic "+auth)
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// basicAuth returns the base64 credentials of userinfo for Basic auth.
+func basicAuth(u *url.Userinfo) string {
+	pw, _ := u.Password()
+	return base64.StdEncoding.EncodeToString([]byte(u.Username() + ":" + pw))
 }
 
 // minSecretLen is the shortest value a Redactor replaces: shorter values
 // (a header "X-Debug: 1") would shred every message and are no secret.
 const minSecretLen = 3
 
+// MinSecretPrefix is the length from which a Redactor also replaces a
+// prefix of a known secret: a run of at least this many bytes that starts a
+// known secret is removed with as much of the rest of the secret as
+// follows it, so a key cut by a server, a proxy or a length bound is
+// removed too. Shorter known secrets (3 to 7 bytes), and values of several
+// words ("Bearer sk-...", whose words are known one by one), are replaced
+// only whole.
+const MinSecretPrefix = 8
+
 // Redactor removes known secret values and URL secrets from text. It is
 // immutable after NewRedactor and safe for concurrent use.
 type Redactor struct {
 	secrets []string // longest first, so a secret containing another goes first
+	// whole are the secrets matched only whole: values of several words
+	// ("Bearer sk-..."), whose first bytes ("Bearer s") are no secret;
+	// each of their words is known and matched by prefix.
+	whole  map[string]bool
+	maxLen int // of the longest secret
 }
 
 // NewRedactor returns a Redactor for the given secret values. Each value is
@@ -127,38 +230,74 @@ type Redactor struct {
 // and each name=value's value is known too. Values shorter than three bytes
 // are ignored.
 func NewRedactor(secrets ...string) *Redactor {
+	whole := map[string]bool{}
 	seen := map[string]bool{}
 	var list []string
-	add := func(s string) {
+	add := func(s string, wholeOnly bool) {
 		s = strings.TrimSpace(s)
-		if len(s) < minSecretLen || seen[s] {
+		if len(s) < minSecretLen {
+			return
+		}
+		if seen[s] {
+			if !wholeOnly {
+				delete(whole, s)
+			}
 			return
 		}
 		seen[s] = true
+		if wholeOnly {
+			whole[s] = true
+		}
 		list = append(list, s)
 	}
+	isSep := func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' }
 	for _, s := range secrets {
+		words := strings.FieldsFunc(s, isSep)
 		for _, v := range secretForms(s) {
-			add(v)
+			add(v, len(words) > 1)
 		}
-		for _, w := range strings.FieldsFunc(s, func(r rune) bool {
-			return r == ' ' || r == ',' || r == ';' || r == '\t'
-		}) {
+		for _, w := range words {
 			if authSchemes[strings.ToLower(w)] {
 				continue // "Bearer" itself is no secret
 			}
 			for _, v := range secretForms(w) {
-				add(v)
+				add(v, false)
 			}
 			if _, v, ok := strings.Cut(w, "="); ok {
 				for _, f := range secretForms(v) {
-					add(f)
+					add(f, false)
 				}
 			}
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	return &Redactor{secrets: list}
+	r := &Redactor{secrets: list, whole: whole}
+	if len(list) > 0 {
+		r.maxLen = len(list[0])
+	}
+	return r
+}
+
+// NewRedactor returns a Redactor that knows every secret of o: the API key
+// (and its Authorization value), every header value, the secret parts of
+// the target URL (see RedactURL) and the credentials of the proxies in the
+// environment.
+func (o Options) NewRedactor() *Redactor {
+	return newOptionsRedactor(o, os.Getenv)
+}
+
+// newOptionsRedactor knows every secret in o and in the proxy environment.
+func newOptionsRedactor(o Options, getenv func(string) string) *Redactor {
+	var secrets []string
+	if o.APIKey != "" {
+		secrets = append(secrets, o.APIKey, "Bearer "+o.APIKey)
+	}
+	for _, vs := range o.Headers {
+		secrets = append(secrets, vs...)
+	}
+	secrets = append(secrets, urlSecrets(o.Target)...)
+	secrets = append(secrets, proxySecrets(getenv)...)
+	return NewRedactor(secrets...)
 }
 
 // authSchemes are the words of an Authorization value that are not secret.
@@ -173,19 +312,104 @@ func secretForms(s string) []string {
 	return out
 }
 
-// String returns s with every URL passed through RedactURL and every known
-// secret value replaced by REDACTED.
+// String returns s with every known secret (and every run of at least
+// MinSecretPrefix bytes that starts one) replaced by REDACTED, then every
+// URL passed through RedactURL.
 func (r *Redactor) String(s string) string {
-	s = redactURLsIn(s)
+	return redactURLsIn(r.known(s))
+}
+
+// Labels returns a copy of m with known secrets removed from its keys and
+// values (a label "apikey=$OPENAI_API_KEY").
+func (r *Redactor) Labels(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[r.String(k)] = r.String(v)
+	}
+	return out
+}
+
+// Untrusted returns text that came from the target (a model id, a header,
+// a body excerpt) fit to store or print: known secrets removed first, then
+// cut to at most n bytes on a UTF-8 boundary (a secret cut by the bound is
+// removed, not left half), control characters made spaces.
+func (r *Redactor) Untrusted(s string, n int) string {
+	return truncate(cleanLine(r.excerpt(s, n)), n)
+}
+
+// excerpt returns at most n bytes of s, redacted before it is cut. Only a
+// window of n bytes plus the longest secret is looked at, so the cost is
+// bounded whatever the size of s.
+func (r *Redactor) excerpt(s string, n int) string {
+	maxLen := 0
+	if r != nil {
+		maxLen = r.maxLen
+	}
+	cut := false
+	if lim := n + maxLen + 1; len(s) > lim {
+		s, cut = s[:lim], true
+	}
+	s = r.String(s)
+	if cut {
+		s = r.cutSecretTail(s)
+	}
+	return truncate(s, n)
+}
+
+// window is how many bytes past a bound excerpt looks at: enough to see a
+// secret that starts before the bound whole, and to know that s was cut.
+func (r *Redactor) window() int {
 	if r == nil {
+		return 2
+	}
+	return r.maxLen + 2
+}
+
+// known replaces known secrets and long prefixes of them in one pass over
+// s: the spans found for every secret are merged, so overlapping secrets
+// leave no part of either.
+func (r *Redactor) known(s string) string {
+	if r == nil || len(r.secrets) == 0 || s == "" {
 		return s
 	}
+	var spans [][2]int
 	for _, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, redacted)
+		anchor := sec
+		if len(anchor) > MinSecretPrefix && !r.whole[sec] {
+			anchor = sec[:MinSecretPrefix]
+		}
+		for off := 0; off < len(s); {
+			i := strings.Index(s[off:], anchor)
+			if i < 0 {
+				break
+			}
+			start := off + i
+			end := start + len(anchor)
+			for end < len(s) && end-start < len(sec) && s[end] == sec[end-start] {
+				end++
+			}
+			spans = append(spans, [2]int{start, end})
+			off = start + 1
 		}
 	}
-	return s
+	if len(spans) == 0 {
+		return s
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	var b strings.Builder
+	b.Grow(len(s))
+	pos := 0
+	for i := 0; i < len(spans); {
+		start, end := spans[i][0], spans[i][1]
+		for i++; i < len(spans) && spans[i][0] <= end; i++ {
+			end = max(end, spans[i][1])
+		}
+		b.WriteString(s[pos:start])
+		b.WriteString(redacted)
+		pos = end
+	}
+	b.WriteString(s[pos:])
+	return b.String()
 }
 
 // cutSecretTail drops a trailing prefix of a known secret from s: text cut
@@ -226,6 +450,10 @@ func redactURLsIn(s string) string {
 		for end < len(rest) && !isURLEnd(rest[end]) {
 			end++
 		}
+		// Punctuation that ends a sentence is not part of the URL.
+		for end > i+3 && strings.IndexByte(".,:;!?", rest[end-1]) >= 0 {
+			end--
+		}
 		b.WriteString(rest[:start])
 		b.WriteString(RedactURL(rest[start:end]))
 		rest = rest[end:]
@@ -248,14 +476,21 @@ func isURLEnd(c byte) bool {
 // clean makes s printable on one line and at most schemas.MaxErrorLen bytes,
 // cut on a UTF-8 boundary. Redaction must have happened before.
 func clean(s string) string {
+	return truncate(cleanLine(s), schemas.MaxErrorLen)
+}
+
+// cleanLine makes s valid UTF-8 and replaces every C0 control (tab and
+// newline included), DEL and C1 control (U+0080 to U+009F) with a space:
+// nothing that moves the cursor or starts a terminal escape sequence
+// remains. Invalid UTF-8 becomes U+FFFD, so the text may grow.
+func cleanLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f {
 			return ' '
 		}
 		return r
 	}, s)
-	return truncate(s, schemas.MaxErrorLen)
 }
 
 // truncate cuts s to at most n bytes on a UTF-8 boundary.

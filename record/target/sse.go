@@ -11,6 +11,11 @@ import (
 // errSSELine reports an SSE line longer than the parser's bound.
 var errSSELine = errors.New("sse line too long")
 
+// errSSEEvent reports an SSE event whose data (its data lines joined) is
+// longer than the parser's bound: one event split over thousands of data
+// lines would otherwise grow up to the whole body limit.
+var errSSEEvent = errors.New("sse event too long")
+
 // sseReader splits a text/event-stream into events and returns the data of
 // each. It follows the WHATWG event-stream rules that matter for LLM APIs:
 // lines end in LF or CRLF (a lone CR is not a line end), a line starting
@@ -21,7 +26,8 @@ var errSSELine = errors.New("sse line too long")
 // pending when the stream ends without its blank line, so a final
 // "data: [DONE]" without the trailing blank line still counts.
 //
-// Lines are bounded by max bytes; reads of the underlying reader may split
+// Lines, and the data of one event (its data lines joined with LF), are
+// bounded by max bytes each; reads of the underlying reader may split
 // events anywhere. It is not safe for concurrent use.
 type sseReader struct {
 	r       *bufio.Reader
@@ -41,7 +47,8 @@ func (s *sseReader) reset(r *bufio.Reader, max int) {
 
 // next returns the data of the next event. The slice is valid until the
 // next call. At the end of the stream it returns io.EOF; a read error is
-// returned as is; an over-long line gives an error wrapping errSSELine.
+// returned as is; an over-long line gives an error wrapping errSSELine, an
+// over-long event one wrapping errSSEEvent.
 func (s *sseReader) next() ([]byte, error) {
 	for {
 		line, err := s.readLine()
@@ -73,6 +80,9 @@ func (s *sseReader) next() ([]byte, error) {
 			continue
 		}
 		if s.hasData {
+			if len(s.data)+1+len(value) > s.max {
+				return nil, fmt.Errorf("%w (over %d bytes of data in one event)", errSSEEvent, s.max)
+			}
 			s.data = append(s.data, '\n')
 		} else {
 			s.data = s.data[:0]

@@ -51,6 +51,8 @@ func TestSSE(t *testing.T) {
 		{"data-ish field name", "dataX: no\ndata: yes\n\n", []string{"yes"}, nil},
 		{"line too long", "data: " + strings.Repeat("x", 100) + "\n\n", nil, errSSELine},
 		{"long line within bound", "data: " + strings.Repeat("y", 50) + "\n\n", []string{strings.Repeat("y", 50)}, nil},
+		{"event too long", strings.Repeat("data: 0123456789\n", 6) + "\n", nil, errSSEEvent},
+		{"event of many short lines within bound", strings.Repeat("data: 0123456789\n", 5) + "\n", []string{strings.TrimSuffix(strings.Repeat("0123456789\n", 5), "\n")}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,7 +104,7 @@ func FuzzSSE(f *testing.F) {
 		if (errW == nil) != (errB == nil) {
 			t.Fatalf("errors differ: %v vs %v", errW, errB)
 		}
-		if errW != nil && !errors.Is(errW, errSSELine) {
+		if errW != nil && !errors.Is(errW, errSSELine) && !errors.Is(errW, errSSEEvent) {
 			t.Fatalf("unexpected error %v", errW)
 		}
 		if len(whole) != len(bytewise) {
@@ -119,4 +121,36 @@ func FuzzSSE(f *testing.F) {
 			t.Fatalf("events (%d bytes) longer than the input (%d)", total, len(in))
 		}
 	})
+}
+
+// endlessEvent is one SSE event that never ends: data lines for ever.
+type endlessEvent struct{ line []byte }
+
+func (e endlessEvent) Read(p []byte) (int, error) {
+	n := 0
+	for n+len(e.line) <= len(p) {
+		n += copy(p[n:], e.line)
+	}
+	if n == 0 {
+		n = copy(p, e.line[:len(p)])
+	}
+	return n, nil
+}
+
+// TestSSEEventBound: an event split over endless data lines fails at the
+// bound instead of growing with the body (on the old code this test runs
+// until memory runs out); the buffers stay near the bound.
+func TestSSEEventBound(t *testing.T) {
+	const max = 64 << 10
+	for _, line := range []string{"data: " + strings.Repeat("z", 1000) + "\n", "data:\n", "data: x\r\n"} {
+		var s sseReader
+		s.reset(bufio.NewReaderSize(endlessEvent{[]byte(line)}, 4096), max)
+		_, err := s.next()
+		if !errors.Is(err, errSSEEvent) {
+			t.Fatalf("%q: err = %v, want errSSEEvent", line, err)
+		}
+		if cap(s.data) > 2*max || cap(s.long) > 2*max {
+			t.Errorf("%q: buffers grew to %d and %d bytes for a bound of %d", line, cap(s.data), cap(s.long), max)
+		}
+	}
 }

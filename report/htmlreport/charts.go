@@ -1,6 +1,7 @@
 package htmlreport
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 )
 
 // maxChartPoints bounds the points of every time-series chart. The analyzer
@@ -52,7 +54,7 @@ type chartSpec struct {
 	Options json.RawMessage
 }
 
-// buildCharts builds the charts of SPEC §7 in page order; the first, p95
+// buildCharts builds the report's charts in page order; the first, p95
 // and p99 against users, is the one that shows the saturation point.
 func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	type builder struct {
@@ -60,7 +62,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		build          func(*analyze.Analysis) *charts.RectChart
 	}
 	s := &a.Series
-	window := fmtSeconds(s.WindowS)
+	window := view.Secs(s.WindowS)
 	metric, unit := "Latency", "latency"
 	if a.Settings.Metric == analyze.MetricTTFT {
 		metric, unit = "TTFT", "TTFT"
@@ -212,6 +214,10 @@ func failuresChart(a *analyze.Analysis) *charts.RectChart {
 		classes = append(classes, k)
 	}
 	slices.Sort(classes)
+	byClass := s.FailuresByClass
+	if len(classes) > view.MaxErrorRows {
+		classes, byClass = topClasses(classes, byClass, len(s.T))
+	}
 	if len(g) == 0 {
 		c.SetGlobalOptions(emptyTitle())
 	} else if len(classes) == 0 {
@@ -243,9 +249,39 @@ func failuresChart(a *analyze.Analysis) *charts.RectChart {
 		if i == 0 {
 			o = append(o, warmupArea(a)...)
 		}
-		c.MultiSeries = append(c.MultiSeries, series(c, k, perSecond(s.FailuresByClass[k]), o...))
+		c.MultiSeries = append(c.MultiSeries, series(c, k, perSecond(byClass[k]), o...))
 	}
 	return c
+}
+
+// topClasses keeps the view.MaxErrorRows-1 classes with the most
+// failures (sorted by name) and sums the others into one series, last.
+func topClasses(classes []string, byClass map[string][]int64, n int) ([]string, map[string][]int64) {
+	total := func(k string) (t int64) {
+		for _, x := range byClass[k] {
+			t += x
+		}
+		return t
+	}
+	ranked := slices.Clone(classes)
+	slices.SortStableFunc(ranked, func(a, b string) int { return cmp.Compare(total(b), total(a)) })
+	keep := ranked[:view.MaxErrorRows-1]
+	slices.Sort(keep)
+	out := make(map[string][]int64, len(keep)+1)
+	for _, k := range keep {
+		out[k] = byClass[k]
+	}
+	other := fmt.Sprintf("other (%d classes)", len(ranked)-len(keep))
+	sum := make([]int64, n)
+	for _, k := range ranked[len(keep):] {
+		for i, x := range byClass[k] {
+			if i < n {
+				sum[i] += x
+			}
+		}
+	}
+	out[other] = sum
+	return append(keep, other), out
 }
 
 func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
@@ -256,7 +292,8 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	)
 	c.ExtendYAxis(rightAxis("fail %"))
 	var p95, p99, fail []opts.LineData
-	for _, st := range a.Steps {
+	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
+		st := a.Steps[i]
 		u := st.Users
 		p95 = append(p95, xy(float64(u), st.P95MS))
 		p99 = append(p99, xy(float64(u), st.P99MS))
@@ -283,7 +320,7 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
 		p95Opts = append(p95Opts,
 			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-				Name:  "limit " + trimFloat(a.Settings.LatencyThreshold) + "× baseline p95",
+				Name:  "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95",
 				YAxis: limit,
 			}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
@@ -321,6 +358,18 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	return c
 }
 
+// markedSteps are the indexes of the baseline and saturation steps, which
+// a thinned chart keeps.
+func markedSteps(a *analyze.Analysis) []int {
+	var keep []int
+	for i, st := range a.Steps {
+		if a.Baseline != nil && st.Step == a.Baseline.Step || a.Saturation.Step != nil && st.Step == *a.Saturation.Step {
+			keep = append(keep, i)
+		}
+	}
+	return keep
+}
+
 func histogramChart(a *analyze.Analysis) *charts.RectChart {
 	h := &a.Histogram
 	bar := charts.NewBar()
@@ -338,7 +387,7 @@ func histogramChart(a *analyze.Analysis) *charts.RectChart {
 		if i+1 >= len(h.Bounds) {
 			break
 		}
-		cats = append(cats, fmtNum(h.Bounds[i])+"–"+fmtNum(h.Bounds[i+1]))
+		cats = append(cats, view.MS(&h.Bounds[i])+"–"+view.MS(&h.Bounds[i+1]))
 		data = append(data, opts.BarData{Value: n})
 	}
 	if len(data) == 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/report/assets"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -90,7 +91,7 @@ type comparePage struct {
 	Unmatched       []unmatchedRow
 	Warnings        []string
 	MoreWarnings    int
-	Definitions     []analyze.Definition
+	Definitions     []view.Field
 	Generator       string
 }
 
@@ -137,130 +138,50 @@ func outcomeClass(outcome string) string {
 	return "na"
 }
 
-func directionClass(ch *analyze.Change) string {
-	if ch == nil {
-		return ""
-	}
-	switch ch.Direction {
-	case analyze.DirectionWorse:
-		return "worse"
-	case analyze.DirectionBetter:
-		return "better"
-	case analyze.DirectionSame:
-		return "same"
-	}
-	return ""
-}
-
-// cellValue prints a metric value in its unit.
-func cellValue(v *float64, unit string) string {
-	switch unit {
-	case analyze.UnitMS:
-		return fmtMS(v)
-	case analyze.UnitRate:
-		return fmtPct(v)
-	}
-	return fmtPtr(v)
-}
-
-var metricTitles = map[string]string{
-	"p50": "p50 latency (ms)", "p95": "p95 latency (ms)", "p99": "p99 latency (ms)", "fail_rate": "Failure rate",
-	"rps": "Requests per second", "ttft_p95": "TTFT p95 (ms)", "tokens_per_s": "Output tokens/s per request (median)",
-}
-
 func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
-	names := make([]string, len(c.Runs))
-	for i, r := range c.Runs {
-		names[i] = r.Name
-	}
-	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: c.Definitions}
+	v := view.NewComparison(c)
+	names := v.Names()
+	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: v.Defs, Settings: v.Settings,
+		Warnings: v.Warnings, MoreWarnings: v.More}
 	p.Title = "Comparison: " + strings.Join(names, " vs ")
-	p.Subtitle = strconv.Itoa(len(c.Runs)) + " runs; baseline " + names[0]
-	s := c.Settings
-	p.Settings = fmt.Sprintf("metric %s, warmup %s, window %s, baseline users %d, latency threshold %s×, error threshold %s; "+
-		"~ means not significant at α = %s", s.Metric, fmtSeconds(s.WarmupS), fmtSeconds(s.WindowS), s.BaselineUsers,
-		trimFloat(s.LatencyThreshold), fmtPct(&s.ErrorThreshold), trimFloat(c.Alpha))
-	if s.WarmupS == 0 {
-		p.Settings = strings.Replace(p.Settings, "warmup 0s", "no warmup", 1)
+	p.Subtitle = strconv.Itoa(v.Runs) + " runs; baseline " + v.Baseline
+	for _, vd := range v.Verdicts {
+		p.Verdicts = append(p.Verdicts, verdictItem{Question: vd.Run + " vs " + vd.Against, Answer: vd.Outcome, Detail: vd.Summary, Class: outcomeClass(vd.Outcome)})
 	}
-	for _, v := range c.Verdicts {
-		p.Verdicts = append(p.Verdicts, verdictItem{Question: v.Run + " vs " + v.Against, Answer: v.Outcome, Detail: v.Summary, Class: outcomeClass(v.Outcome)})
+	heads := make([]runHead, len(names))
+	for i, r := range v.RunTable.Rows {
+		p.Runs = append(p.Runs, compareRunRow{Name: names[i], Color: runColor(i), Baseline: i == 0, Source: v.Sources[i].Value,
+			Users: r[1], Requests: r[2], FailRate: r[3], Saturation: r[4], Growth: r[5], BaseP95: r[6]})
+		heads[i] = runHead{Name: names[i], Color: runColor(i), Baseline: i == 0}
 	}
-	for i, r := range c.Runs {
-		row := compareRunRow{Name: r.Name, Color: runColor(i), Baseline: r.Baseline, Growth: r.Growth, Users: dash, Requests: dash, FailRate: dash}
-		src := "run " + r.RunID
-		if r.Model != "" {
-			src += ", model " + r.Model
-		}
-		row.Source = src + ", " + strings.Join(r.Files, " ")
-		if n := len(r.Users); n > 0 {
-			row.Users = strconv.Itoa(r.Users[0]) + "–" + strconv.Itoa(r.Users[n-1])
-		}
-		if a := r.Analysis; a != nil {
-			row.Requests, row.FailRate = fmtInt(a.Overall.Requests), fmtPct(a.Overall.FailRate)
-		}
-		sat := r.Saturation
-		switch {
-		case sat.Reached && sat.Users != nil:
-			row.Saturation = strconv.Itoa(*sat.Users) + " users"
-			if sat.Signal != nil {
-				row.Saturation += " (" + *sat.Signal + ")"
-			}
-		case r.BaselineP95 == nil:
-			row.Saturation = "not evaluated"
-		default:
-			row.Saturation = "not reached up to " + strconv.Itoa(sat.MaxUsers)
-		}
-		row.BaseP95 = dash
-		if b := r.BaselineP95; b != nil {
-			row.BaseP95 = fmtMSUnit(b.P95MS) + " at " + strconv.Itoa(b.Users) + " users"
-		}
-		p.Runs = append(p.Runs, row)
+	for mi, title := range v.Metrics {
+		p.Tables = append(p.Tables, metricTableOf(v, mi, title, heads))
 	}
-	heads := make([]runHead, len(c.Runs))
-	for i, r := range c.Runs {
-		heads[i] = runHead{Name: r.Name, Color: runColor(i), Baseline: r.Baseline}
+	for _, r := range v.Unmatched.Rows {
+		p.Unmatched = append(p.Unmatched, unmatchedRow{r[0], r[1], r[2]})
 	}
-	for mi, metric := range c.Metrics {
-		t := metricTable{Title: metricTitles[metric], Head: heads}
-		if t.Title == "" {
-			t.Title = metric
-		}
-		row := func(label string, lc analyze.LevelComparison, all bool) metricRow {
-			m := lc.Metrics[mi]
-			r := metricRow{Users: label, All: all}
-			for i := range c.Runs {
-				cell := compareCell{Value: cellValue(m.Values[i], m.Unit), Baseline: i == 0}
-				if i > 0 {
-					switch {
-					case m.Changes[i] != nil:
-						cell.Change = analyze.ChangeText(m.Changes[i], m.Unit)
-						cell.Class = directionClass(m.Changes[i])
-					case lc.Users > 0 && lc.Steps[i] == nil:
-						cell.Value, cell.Change = "not run", ""
-					default:
-						cell.Change = dash
-					}
-				}
-				r.Cells = append(r.Cells, cell)
-			}
-			return r
-		}
-		for _, lc := range c.Levels {
-			t.Rows = append(t.Rows, row(strconv.Itoa(lc.Users), lc, false))
-		}
-		t.Rows = append(t.Rows, row("all", c.Overall, true))
-		p.Tables = append(p.Tables, t)
-	}
-	for _, u := range c.Unmatched {
-		p.Unmatched = append(p.Unmatched, unmatchedRow{strconv.Itoa(u.Users), strings.Join(u.In, ", "), strings.Join(u.Missing, ", ")})
-	}
-	p.Warnings = c.Warnings
-	if len(p.Warnings) > maxWarnings {
-		p.MoreWarnings = len(p.Warnings) - maxWarnings
-		p.Warnings = p.Warnings[:maxWarnings]
+	if v.Unmatched.Cut > 0 {
+		p.Unmatched = append(p.Unmatched, unmatchedRow{"…", fmt.Sprintf("%d more levels", v.Unmatched.Cut), ""})
 	}
 	return p
+}
+
+// metricTableOf lays out metric mi of the view, a change coloured by its
+// direction.
+func metricTableOf(v *view.Comparison, mi int, title string, heads []runHead) metricTable {
+	t := metricTable{Title: title, Head: heads}
+	rows, cut, cutAt := v.Rows(mi)
+	for k, r := range rows {
+		if cut > 0 && k == cutAt {
+			t.Rows = append(t.Rows, metricRow{Users: fmt.Sprintf("… %d more levels", cut)})
+		}
+		mr := metricRow{Users: r.Users, All: r.All}
+		for i, c := range r.Cells {
+			mr.Cells = append(mr.Cells, compareCell{Value: c.Value, Change: c.Change, Class: c.Direction, Baseline: i == 0})
+		}
+		t.Rows = append(t.Rows, mr)
+	}
+	return t
 }
 
 // compareCharts builds the comparison's charts in page order.
@@ -269,7 +190,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 	if c.Settings.Metric == analyze.MetricTTFT {
 		metric = "TTFT"
 	}
-	window := fmtSeconds(c.Settings.WindowS)
+	window := view.Secs(c.Settings.WindowS)
 	bs := []struct {
 		title, caption string
 		build          func(*analyze.Comparison) *charts.RectChart
@@ -316,7 +237,8 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		var data []opts.LineData
 		seen := map[int]bool{}
 		if a := r.Analysis; a != nil {
-			for _, st := range a.Steps {
+			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
+				st := a.Steps[k]
 				if seen[st.Users] {
 					continue
 				}
@@ -329,7 +251,7 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		if b := r.BaselineP95; i == 0 && b != nil && b.P95MS != nil {
 			o = append(o,
 				charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-					Name:  "limit " + trimFloat(c.Settings.LatencyThreshold) + "× baseline p95",
+					Name:  "limit " + view.Factor(c.Settings.LatencyThreshold) + " baseline p95",
 					YAxis: round(*b.P95MS * c.Settings.LatencyThreshold),
 				}),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{

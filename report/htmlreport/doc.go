@@ -4,7 +4,7 @@
 // Data flows in one direction. Render lays the analysis out as a page
 // model of plain strings (view.go: header, verdict, health cards,
 // saturation and growth evidence, per-step table, errors, warnings,
-// definitions) and builds the charts of SPEC §7 with go-echarts
+// definitions) and builds the report's charts with go-echarts
 // (charts.go). Each chart's options are serialised with encoding/json and
 // placed in a <script type="application/json"> element by html/template,
 // which escapes every value for its context; a small inline script

@@ -1,17 +1,15 @@
 package htmlreport
 
 import (
-	"slices"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
-
-// maxWarnings bounds the warnings listed; the rest are counted.
-const maxWarnings = 100
 
 // page is everything the template prints. Every string in it is plain
 // text: the template escapes it for the context it lands in.
@@ -33,9 +31,9 @@ type page struct {
 	LLM      []field
 	Errors   []errorRow
 	Warnings []string
-	// MoreWarnings counts the warnings beyond maxWarnings.
+	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
-	Definitions  []analyze.Definition
+	Definitions  []view.Field
 	Generator    string
 }
 
@@ -103,34 +101,6 @@ func bandClass(band string) string {
 	}
 }
 
-// signalName names a health signal for people.
-func signalName(signal string) string {
-	switch signal {
-	case "p99_p50":
-		return "Tail ratio p99/p50"
-	case "fail_rate":
-		return "Failure rate"
-	case "growth":
-		return "Latency growth"
-	}
-	return signal
-}
-
-// growthName words a growth pattern; ok is false for an unknown one.
-func growthName(pattern string) (name string, ok bool) {
-	switch pattern {
-	case analyze.GrowthLinear:
-		return "linear", true
-	case analyze.GrowthExponential:
-		return "exponential", true
-	case analyze.GrowthFlatWithFailures:
-		return "flat, with failures", true
-	case analyze.GrowthFlat:
-		return "flat", true
-	}
-	return pattern, false
-}
-
 // newPage lays out the analysis for the template. It computes nothing the
 // analyzer did not; it only chooses words and formats numbers.
 func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
@@ -149,13 +119,8 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 		p.Subtitle += " · " + r.StartedAt.UTC().Format(time.RFC3339)
 	}
 	p.Header = header(a)
-	keys := make([]string, 0, len(r.Labels))
-	for k := range r.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		p.Labels = append(p.Labels, field{k, r.Labels[k]})
+	for _, l := range view.Labels(r.Labels) {
+		p.Labels = append(p.Labels, field{l.Name, l.Value})
 	}
 	p.Health = healthCards(a)
 	p.Sat = saturation(a)
@@ -163,24 +128,24 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Verdict = verdict(a, p)
 	p.Steps = steps(a)
 	p.LLM = llmFigures(a)
-	for _, e := range a.Errors {
-		share := e.Share
-		p.Errors = append(p.Errors, errorRow{e.Class, fmtInt(e.Count), fmtPct(&share), e.Example})
+	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
+	for _, e := range top {
+		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})
 	}
-	p.Warnings = a.Warnings
-	if len(p.Warnings) > maxWarnings {
-		p.MoreWarnings = len(p.Warnings) - maxWarnings
-		p.Warnings = p.Warnings[:maxWarnings]
+	if other != nil {
+		p.Errors = append(p.Errors, errorRow{fmt.Sprintf("other (%d classes)", other.Classes), view.Int(other.Count), view.Pct(&other.Share), ""})
 	}
-	p.Definitions = a.Definitions
-	if len(p.Definitions) == 0 {
-		p.Definitions = analyze.Definitions(a.Settings)
+	p.Warnings, p.MoreWarnings = view.Warnings(a.Warnings)
+	defs := a.Definitions
+	if len(defs) == 0 {
+		defs = analyze.Definitions(a.Settings)
 	}
+	p.Definitions = view.Definitions(defs)
 	return p
 }
 
 func header(a *analyze.Analysis) []field {
-	r, s := &a.Run, &a.Settings
+	r := &a.Run
 	api := r.API
 	if r.Stream {
 		api += ", streaming"
@@ -188,7 +153,7 @@ func header(a *analyze.Analysis) []field {
 	if r.MaxTokens > 0 {
 		api += ", max " + strconv.Itoa(r.MaxTokens) + " tokens"
 	}
-	target := redactURL(r.Target)
+	target := view.Target(r.Target)
 	if r.Simulator != "" {
 		target += " (built-in simulator, " + r.Simulator + ")"
 	}
@@ -197,14 +162,14 @@ func header(a *analyze.Analysis) []field {
 		end += ": " + r.EndDetail
 	}
 	sh := &r.Shape
-	shape := dash
+	shape := view.NA
 	if sh.StepUsers > 0 {
-		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + fmtSeconds(sh.StepTimeS) +
+		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
 			" up to " + strconv.Itoa(sh.MaxUsers)
 		if sh.SpawnRate > 0 {
 			shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
 		}
-		shape += ", think " + fmtSeconds(sh.WaitMinS) + "–" + fmtSeconds(sh.WaitMaxS)
+		shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
 		if sh.Profile != "" {
 			shape += " (" + sh.Profile + " profile)"
 		}
@@ -212,24 +177,17 @@ func header(a *analyze.Analysis) []field {
 			shape += ", stop on saturation"
 		}
 	}
-	reqs := fmtInt(a.Overall.Requests) + " after warmup (" + fmtInt(a.Overall.WarmupRequests) + " in warmup, " + fmtInt(r.Rows) + " rows)"
-	metric := "latency"
-	if s.Metric == analyze.MetricTTFT {
-		metric = "TTFT"
-	}
-	settings := "warmup " + fmtSeconds(s.WarmupS) + ", window " + fmtSeconds(s.WindowS) +
-		", baseline ≥" + strconv.Itoa(s.BaselineUsers) + " users, latency threshold " + trimFloat(s.LatencyThreshold) +
-		"×, error threshold " + fmtPct(&s.ErrorThreshold) + ", metric " + metric
+	reqs := view.Int(a.Overall.Requests) + " after warmup (" + view.Int(a.Overall.WarmupRequests) + " in warmup, " + view.Int(r.Rows) + " rows)"
 	f := []field{
-		{"Model", orDash(r.Model)},
-		{"Target", orDash(target)},
-		{"API", orDash(api)},
+		{"Model", orNA(r.Model)},
+		{"Target", orNA(target)},
+		{"API", orNA(api)},
 		{"Shape", shape},
-		{"Duration", fmtSeconds(r.DurationS)},
-		{"End reason", orDash(end)},
+		{"Duration", view.Secs(r.DurationS)},
+		{"End reason", orNA(end)},
 		{"Requests", reqs},
-		{"Analysis", settings},
-		{"Recorder version", orDash(r.ToolVersion)},
+		{"Analysis", view.Settings(a.Settings)},
+		{"Recorder version", orNA(r.ToolVersion)},
 	}
 	if len(r.Shards) > 1 {
 		var names []string
@@ -241,28 +199,21 @@ func header(a *analyze.Analysis) []field {
 	g := &r.Generator
 	if g.PeakCPU > 0 || g.PeakLagMS > 0 {
 		f = append(f, field{"Load generator", "peak CPU " + strconv.FormatFloat(g.PeakCPU, 'f', 1, 64) +
-			" cores, scheduling lag p99 " + fmtNum(g.P99LagMS) + " ms (max " + fmtNum(g.PeakLagMS) + " ms)"})
+			" cores, scheduling lag p99 " + view.MS(&g.P99LagMS) + " ms (max " + view.MS(&g.PeakLagMS) + " ms)"})
 	}
 	return f
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return dash
-	}
-	return s
 }
 
 func healthCards(a *analyze.Analysis) []card {
 	var out []card
 	for _, h := range a.Health {
-		name := signalName(h.Signal)
+		name := view.SignalName(h.Signal)
 		v := h.Text
 		if v == "" {
-			v = dash
+			v = view.NA
 		}
 		if h.Signal == "growth" {
-			if g, ok := growthName(h.Text); ok {
+			if g, ok := view.GrowthName(h.Text); ok {
 				v = g
 			}
 		}
@@ -287,18 +238,18 @@ func saturation(a *analyze.Analysis) satView {
 	}
 	if b := a.Baseline; b != nil {
 		v.Evidence = append(v.Evidence, field{"Baseline", "step " + strconv.Itoa(b.Step) + ", " +
-			strconv.Itoa(b.Users) + " users, p95 " + fmtMSUnit(b.P95MS)})
+			strconv.Itoa(b.Users) + " users, p95 " + view.Duration(b.P95MS)})
 		if b.P95MS != nil {
 			limit := *b.P95MS * a.Settings.LatencyThreshold
-			v.Evidence = append(v.Evidence, field{"Latency limit", trimFloat(a.Settings.LatencyThreshold) +
-				"× baseline p95 = " + fmtMSUnit(&limit)})
+			v.Evidence = append(v.Evidence, field{"Latency limit", view.Factor(a.Settings.LatencyThreshold) +
+				" baseline p95 = " + view.Duration(&limit)})
 		}
 	}
-	v.Evidence = append(v.Evidence, field{"Error limit", "failure rate > " + fmtPct(&a.Settings.ErrorThreshold)})
+	v.Evidence = append(v.Evidence, field{"Error limit", "failure rate > " + view.Pct(&a.Settings.ErrorThreshold)})
 	if s.Reached && s.Step != nil {
 		v.Evidence = append(v.Evidence, field{"Saturating step", "step " + strconv.Itoa(*s.Step) +
-			": p95 " + fmtRatio(s.LatencyRatio) + " baseline, failure rate " + fmtPct(s.FailRate) +
-			"; signals fired: " + orDash(strings.Join(s.Signals, ", "))})
+			": p95 " + view.Ratio(s.LatencyRatio) + " baseline, failure rate " + view.Pct(s.FailRate) +
+			"; signals fired: " + orNA(strings.Join(s.Signals, ", "))})
 	}
 	return v
 }
@@ -306,31 +257,31 @@ func saturation(a *analyze.Analysis) satView {
 func growth(a *analyze.Analysis) growthView {
 	g := &a.Growth
 	v := growthView{Summary: g.Summary, Method: g.Method}
-	if n, ok := growthName(g.Pattern); ok {
+	if n, ok := view.GrowthName(g.Pattern); ok {
 		v.Headline = "Latency growth: " + n
 	} else {
 		v.Headline = "Latency growth: not judged"
 	}
 	e := &g.Evidence
 	v.Evidence = []field{
-		{"p95 max/min", fmtRatio(e.P95Ratio)},
-		{"Slope, all points", fmtPtr(e.Slope) + " ms/user"},
-		{"Slope, first third", fmtPtr(e.SlopeFirst) + " ms/user"},
-		{"Slope, last third", fmtPtr(e.SlopeLast) + " ms/user"},
-		{"Last/first slope", fmtRatio(e.SlopeRatio)},
-		{"R² linear / exponential fit", fmtPtr(e.LinearR2) + " / " + fmtPtr(e.ExpR2)},
-		{"Highest failure rate", fmtPct(e.MaxFailRate)},
+		{"p95 max/min", view.Ratio(e.P95Ratio)},
+		{"Slope, all points", view.Num(e.Slope, 2) + " ms/user"},
+		{"Slope, first third", view.Num(e.SlopeFirst, 2) + " ms/user"},
+		{"Slope, last third", view.Num(e.SlopeLast, 2) + " ms/user"},
+		{"Last/first slope", view.Ratio(e.SlopeRatio)},
+		{"R² linear / exponential fit", view.Num(e.LinearR2, 2) + " / " + view.Num(e.ExpR2, 2)},
+		{"Highest failure rate", view.Pct(e.MaxFailRate)},
 	}
-	for i := range e.Users {
-		pt := growthPoint{Users: strconv.Itoa(e.Users[i]), Step: dash, P95: dash, FailRate: dash}
+	for _, i := range view.Thin(len(e.Users), view.MaxStepRows) {
+		pt := growthPoint{Users: strconv.Itoa(e.Users[i]), Step: view.NA, P95: view.NA, FailRate: view.NA}
 		if i < len(e.Steps) {
 			pt.Step = strconv.Itoa(e.Steps[i])
 		}
 		if i < len(e.P95MS) {
-			pt.P95 = fmtNum(e.P95MS[i])
+			pt.P95 = view.MS(&e.P95MS[i])
 		}
 		if i < len(e.FailRate) {
-			pt.FailRate = fmtPct(e.FailRate[i])
+			pt.FailRate = view.Pct(e.FailRate[i])
 		}
 		v.Points = append(v.Points, pt)
 	}
@@ -356,7 +307,7 @@ func verdict(a *analyze.Analysis, p *page) []verdictItem {
 		if r > rank {
 			worst, rank = h.Band, r
 		}
-		parts = append(parts, signalName(h.Signal)+" "+orDash(h.Text)+": "+h.Band)
+		parts = append(parts, view.SignalName(h.Signal)+" "+orNA(h.Text)+": "+h.Band)
 	}
 	answer := map[string]string{
 		analyze.BandHealthy:  "Healthy",
@@ -382,28 +333,33 @@ func steps(a *analyze.Analysis) stepTable {
 		satStep = *a.Saturation.Step
 	}
 	o := &a.Overall
-	t.All = stepRow{Step: "all", Users: dash, Requests: fmtInt(o.Requests), OK: fmtInt(o.OK), Failures: fmtInt(o.Failures),
-		FailRate: fmtPct(o.FailRate), RPS: fmtPtr(o.RPS),
-		P50: fmtMS(o.P50MS), P90: fmtMS(o.P90MS), P95: fmtMS(o.P95MS), P99: fmtMS(o.P99MS), Max: fmtMS(o.MaxMS),
-		VsBase: dash, TTFTP95: dash, TokensPerS: dash, LLM: t.LLM}
+	t.All = stepRow{Step: "all", Users: view.NA, Requests: view.Int(o.Requests), OK: view.Int(o.OK), Failures: view.Int(o.Failures),
+		FailRate: view.Pct(o.FailRate), RPS: view.Num(o.RPS, 2),
+		P50: view.MS(o.P50MS), P90: view.MS(o.P90MS), P95: view.MS(o.P95MS), P99: view.MS(o.P99MS), Max: view.MS(o.MaxMS),
+		VsBase: view.NA, TTFTP95: view.NA, TokensPerS: view.NA, LLM: t.LLM}
 	if a.LLM != nil {
-		t.All.TTFTP95, t.All.TokensPerS = fmtMS(a.LLM.TTFT.P95), fmtPtr(a.LLM.TokensPerS.P50)
+		t.All.TTFTP95, t.All.TokensPerS = view.MS(a.LLM.TTFT.P95), view.Num(a.LLM.TokensPerS.P50, 1)
 	}
-	for _, s := range a.Steps {
+	shown, cut := view.Ends(len(a.Steps), view.MaxStepRows)
+	for k, i := range shown {
+		if cut > 0 && k == view.MaxStepRows/2 {
+			t.Rows = append(t.Rows, stepRow{Step: "…", Tag: fmt.Sprintf("%d more steps (the JSON output has them all)", cut), LLM: t.LLM})
+		}
+		s := a.Steps[i]
 		r := stepRow{
 			Step: strconv.Itoa(s.Step), Users: strconv.Itoa(s.Users),
-			Requests: fmtInt(s.Requests), OK: fmtInt(s.OK), Failures: fmtInt(s.Failures),
-			FailRate: fmtPct(s.FailRate), RPS: fmtPtr(s.RPS),
-			P50: fmtMS(s.P50MS), P90: fmtMS(s.P90MS), P95: fmtMS(s.P95MS), P99: fmtMS(s.P99MS), Max: fmtMS(s.MaxMS),
-			VsBase: dash, TTFTP95: dash, TokensPerS: dash, LLM: t.LLM,
+			Requests: view.Int(s.Requests), OK: view.Int(s.OK), Failures: view.Int(s.Failures),
+			FailRate: view.Pct(s.FailRate), RPS: view.Num(s.RPS, 2),
+			P50: view.MS(s.P50MS), P90: view.MS(s.P90MS), P95: view.MS(s.P95MS), P99: view.MS(s.P99MS), Max: view.MS(s.MaxMS),
+			VsBase: view.NA, TTFTP95: view.NA, TokensPerS: view.NA, LLM: t.LLM,
 		}
 		if base != nil && *base > 0 && s.P95MS != nil {
 			x := *s.P95MS / *base
-			r.VsBase = fmtRatio(&x)
+			r.VsBase = view.Ratio(&x)
 		}
 		if s.LLM != nil {
-			r.TTFTP95 = fmtMS(s.LLM.TTFTP95MS)
-			r.TokensPerS = fmtPtr(s.LLM.TokensPerSP50)
+			r.TTFTP95 = view.MS(s.LLM.TTFTP95MS)
+			r.TokensPerS = view.Num(s.LLM.TokensPerSP50, 1)
 		}
 		switch s.Step {
 		case baseStep:
@@ -422,17 +378,17 @@ func llmFigures(a *analyze.Analysis) []field {
 	if l == nil {
 		return nil
 	}
-	q := func(x analyze.Quantiles, unit string) string {
+	q := func(x analyze.Quantiles, unit string, prec int) string {
 		if x.Samples == 0 {
-			return dash
+			return view.NA
 		}
-		return "p50 " + fmtPtr(x.P50) + ", p95 " + fmtPtr(x.P95) + ", p99 " + fmtPtr(x.P99) + " " + unit +
-			" (" + fmtInt(x.Samples) + " requests)"
+		return "p50 " + view.Num(x.P50, prec) + ", p95 " + view.Num(x.P95, prec) + ", p99 " + view.Num(x.P99, prec) + " " + unit +
+			" (" + view.Int(x.Samples) + " requests)"
 	}
 	return []field{
-		{"Time to first token", q(l.TTFT, "ms")},
-		{"Inter-token latency", q(l.ITL, "ms")},
-		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s")},
-		{"Output tokens/s overall", fmtPtr(l.OutputTokensPerS) + " (" + fmtInt(l.OutputTokens) + " output, " + fmtInt(l.PromptTokens) + " prompt tokens)"},
+		{"Time to first token", q(l.TTFT, "ms", 1)},
+		{"Inter-token latency", q(l.ITL, "ms", 2)},
+		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1)},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)"},
 	}
 }

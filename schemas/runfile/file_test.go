@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -236,4 +237,26 @@ func TestQuote(t *testing.T) {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+// FuzzQuote: a quoted name prints on one line with no control character,
+// and reads back as the name; a name left as it is was plain.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{"run.parquet", "a\nb", "x\x1b[2J", "c1\u009b", "bad\xff", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		q := Quote(name)
+		for _, r := range q {
+			if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+				t.Fatalf("Quote(%q) = %q holds control character %U", name, q, r)
+			}
+		}
+		if q == name {
+			return
+		}
+		if back, err := strconv.Unquote(q); err != nil || back != name {
+			t.Fatalf("Quote(%q) = %s reads back as %q (%v)", name, q, back, err)
+		}
+	})
 }

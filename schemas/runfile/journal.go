@@ -18,7 +18,7 @@ import (
 // The crash journal is written beside the run file (FILE.journal) while a
 // run is in progress and removed once the Parquet file is complete. It is
 // an append-only sequence of frames that survives a SIGKILL: everything the
-// writer goroutine has flushed (at least once a second) is in the kernel's
+// run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
 //	header: "LLMRECJ1" | uint32 len | run metadata JSON (as at start)

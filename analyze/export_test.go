@@ -1,0 +1,375 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/schemas"
+	"github.com/llmrec/llmrec/schemas/runfile"
+)
+
+// exportSpec is a small run with failures and LLM figures, so that the
+// export has nulls, error classes and messages.
+var exportSpec = analyzetest.Spec{RunID: "run-export", Model: "m", Users: []int{10, 20, 30}, StepS: 10,
+	PerStep: 40, Seed: 11, FailRate: 0.1, LLM: true}
+
+// exportedRow is one exported row as strings by column ("" for null).
+type exportedRow map[string]string
+
+// wantRow is the export of rec: what every column must hold.
+func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
+	t0 := analyzetest.T0
+	ms := func(t time.Time) string { return strconv.FormatFloat(float64(t.Sub(t0))/1e6, 'f', 3, 64) }
+	optF := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	optI := func(p *int32) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(int(*p))
+	}
+	optS := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return exportedRow{
+		"run_id": rec.RunID, "shard": strconv.Itoa(int(rec.Shard)), "seq": strconv.FormatInt(rec.Seq, 10),
+		"user": strconv.Itoa(int(rec.User)), "step": strconv.Itoa(int(rec.Step)), "users": strconv.Itoa(int(rec.Users)),
+		"scheduled_at": rec.ScheduledAt.UTC().Format("2006-01-02T15:04:05.000000Z"), "scheduled_ms": ms(rec.ScheduledAt),
+		"start": rec.Start.UTC().Format("2006-01-02T15:04:05.000000Z"), "start_ms": ms(rec.Start),
+		"warmup":     strconv.FormatBool(rec.Start.Sub(t0) < warmup),
+		"latency_ms": strconv.FormatFloat(rec.LatencyMS, 'g', -1, 64), "ttft_ms": optF(rec.TTFTMS),
+		"status": strconv.Itoa(int(rec.Status)), "ok": strconv.FormatBool(rec.OK),
+		"error_class": optS(rec.ErrorClass), "error": optS(rec.Error),
+		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
+		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
+	}
+}
+
+// normalize makes a value as exported comparable with wantRow's: numbers
+// in their shortest form, ms with three decimals.
+func normalize(col, v string) string {
+	switch col {
+	case "scheduled_ms", "start_ms":
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return strconv.FormatFloat(f, 'f', 3, 64)
+		}
+	case "latency_ms", "ttft_ms":
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
+	return v
+}
+
+func readCSV(t *testing.T, b []byte) []exportedRow {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("read the CSV back: %v", err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(ExportColumns, ",") {
+		t.Fatalf("CSV header %v, want %v", recs[0], ExportColumns)
+	}
+	var rows []exportedRow
+	for _, r := range recs[1:] {
+		row := exportedRow{}
+		for i, col := range recs[0] {
+			row[col] = normalize(col, r[i])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func readJSONL(t *testing.T, b []byte) []exportedRow {
+	t.Helper()
+	var rows []exportedRow
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		d := json.NewDecoder(strings.NewReader(line))
+		d.UseNumber()
+		var m map[string]any
+		if err := d.Decode(&m); err != nil {
+			t.Fatalf("line %d %q: %v", i+1, line, err)
+		}
+		if len(m) != len(ExportColumns) {
+			t.Fatalf("line %d has %d keys, want %d: %s", i+1, len(m), len(ExportColumns), line)
+		}
+		row := exportedRow{}
+		for _, col := range ExportColumns {
+			v, ok := m[col]
+			if !ok {
+				t.Fatalf("line %d has no %q: %s", i+1, col, line)
+			}
+			switch x := v.(type) {
+			case nil:
+				row[col] = ""
+			case string:
+				row[col] = x
+			case json.Number:
+				row[col] = normalize(col, x.String())
+			case bool:
+				row[col] = strconv.FormatBool(x)
+			default:
+				t.Fatalf("line %d: %s is %T", i+1, col, v)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func compareRows(t *testing.T, got []exportedRow, recs []schemas.Record, warmup time.Duration) {
+	t.Helper()
+	if len(got) != len(recs) {
+		t.Fatalf("%d rows exported, want %d", len(got), len(recs))
+	}
+	bad := 0
+	for i, rec := range recs {
+		want := wantRow(rec, warmup)
+		for _, col := range ExportColumns {
+			if got[i][col] != want[col] && bad < 10 {
+				bad++
+				t.Errorf("row %d %s = %q, want %q", i, col, got[i][col], want[col])
+			}
+		}
+	}
+}
+
+// TestExport exports a fixture run as CSV and JSONL, to a file and to a
+// writer, and checks every column of every row against the records the
+// file was written from.
+func TestExport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "run.parquet")
+	if err := analyzetest.Write(in, exportSpec); err != nil {
+		t.Fatal(err)
+	}
+	_, recs := analyzetest.Records(exportSpec)
+	var fails, warm int
+	for _, r := range recs {
+		if !r.OK {
+			fails++
+		}
+		if r.Start.Sub(analyzetest.T0) < 15*time.Second {
+			warm++
+		}
+	}
+	if fails == 0 || warm == 0 || warm == len(recs) {
+		t.Fatalf("fixture has %d failures and %d warmup rows of %d: it tests nothing", fails, warm, len(recs))
+	}
+	opts := DefaultOptions()
+	opts.Warmup = 15 * time.Second
+	for _, tc := range []struct {
+		format string
+		read   func(*testing.T, []byte) []exportedRow
+	}{{ExportCSV, readCSV}, {ExportJSONL, readJSONL}} {
+		t.Run(tc.format, func(t *testing.T) {
+			out := filepath.Join(dir, "rows."+tc.format)
+			n, err := Export(ctx, opts, tc.format, out, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != int64(len(recs)) {
+				t.Errorf("Export reported %d rows, want %d", n, len(recs))
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareRows(t, tc.read(t, b), recs, opts.Warmup)
+			var buf bytes.Buffer
+			if _, err := ExportTo(ctx, opts, tc.format, &buf, in); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), b) {
+				t.Error("the export to a writer differs from the export to a file")
+			}
+			// Exporting again replaces the file whole.
+			if _, err := Export(ctx, DefaultOptions(), tc.format, out, in); err != nil {
+				t.Fatal(err)
+			}
+			b, _ = os.ReadFile(out)
+			compareRows(t, tc.read(t, b), recs, DefaultOptions().Warmup)
+		})
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 3 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the directory holds %v: a temporary file was left behind", names)
+	}
+}
+
+// TestExportShards exports two shards of one run: the rows come shard by
+// shard, each in send order, and the times count from the earliest start.
+func TestExportShards(t *testing.T) {
+	dir := t.TempDir()
+	meta, recs := analyzetest.Records(exportSpec)
+	var shard [2][]schemas.Record
+	for _, r := range recs {
+		s := r.Seq % 2
+		r.Shard, r.Seq = int32(s), int64(len(shard[s]))
+		shard[s] = append(shard[s], r)
+	}
+	var paths []string
+	for s := range shard {
+		m := *meta
+		m.Shard, m.Shards = s, 2
+		p := filepath.Join(dir, "shard-"+strconv.Itoa(s)+".parquet")
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := runfile.NewParquetWriter(f)
+		if err := w.Write(shard[s]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(&m); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		paths = append(paths, p)
+	}
+	var buf bytes.Buffer
+	// Given in reverse: the export orders by shard.
+	if _, err := ExportTo(context.Background(), DefaultOptions(), ExportCSV, &buf, paths[1], paths[0]); err != nil {
+		t.Fatal(err)
+	}
+	compareRows(t, readCSV(t, buf.Bytes()), append(shard[0], shard[1]...), DefaultOptions().Warmup)
+}
+
+// TestExportHostileNames exports from and to files whose names hold SQL
+// quotes, statement separators, glob characters, a backslash, a newline and
+// non-ASCII letters: each is written where asked, with the rows, and
+// nothing else is created.
+func TestExportHostileNames(t *testing.T) {
+	ctx := context.Background()
+	_, recs := analyzetest.Records(exportSpec)
+	for _, name := range []string{
+		"it's.csv",
+		`x'); COPY (SELECT 1) TO 'pwned.csv'; --.csv`,
+		"star*quest?[br].csv",
+		`back\slash.csv`,
+		"new\nline.csv",
+		"résumé 数据.csv",
+		"-dash.csv",
+	} {
+		t.Run(strings.ReplaceAll(name, "\n", `\n`), func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "dir '"+string([]rune(name)[:2]))
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			in := filepath.Join(dir, "in "+strings.TrimSuffix(name, ".csv")+".parquet")
+			if strings.Contains(name, `\`) {
+				in = filepath.Join(dir, "in.parquet") // DuckDB cannot read such a name (input.go refuses it)
+			}
+			if err := analyzetest.Write(in, exportSpec); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, name)
+			if _, err := Export(ctx, DefaultOptions(), ExportCSV, out, in); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareRows(t, readCSV(t, b), recs, DefaultOptions().Warmup)
+			ents, _ := os.ReadDir(dir)
+			if len(ents) != 2 {
+				t.Errorf("%d entries in the directory, want the input and the output", len(ents))
+			}
+			for _, p := range []string{filepath.Join(dir, "pwned.csv"), "pwned.csv"} {
+				if _, err := os.Stat(p); err == nil {
+					t.Errorf("%s was written: the output path was run as SQL", p)
+				}
+			}
+		})
+	}
+}
+
+// TestExportRefuses checks the outputs Export must not write: an input
+// (by the same path, another path, or a hard link), a symbolic link, a
+// directory. The file behind each is left as it was.
+func TestExportRefuses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "run.parquet")
+	if err := analyzetest.Write(in, exportSpec); err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(in)
+	hard := filepath.Join(dir, "hard.csv")
+	if err := os.Link(in, hard); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(dir, "victim.txt")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ out, want string }{
+		{in, "is an input"},
+		{filepath.Join(dir, ".", "run.parquet"), "is an input"},
+		{hard, "is an input"},
+		{link, "symbolic link"},
+		{sub, "directory"},
+		{filepath.Join(dir, "missing", "x.csv"), "cannot write in its directory"},
+	} {
+		_, err := Export(ctx, DefaultOptions(), ExportCSV, tc.out, in)
+		var oe *OutputError
+		if !errors.As(err, &oe) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Export to %s: %v, want an OutputError saying %q", tc.out, err, tc.want)
+		}
+	}
+	if b, _ := os.ReadFile(in); !bytes.Equal(b, orig) {
+		t.Error("the input changed")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Errorf("the symbolic link's target now holds %q", b)
+	}
+	// A name that is not UTF-8: DuckDB cannot take it as an input (one
+	// clear line, not a crash); as an output it is only renamed to.
+	bad := filepath.Join(dir, "bad\xff.parquet")
+	if err := os.Link(in, bad); err != nil {
+		t.Fatal(err)
+	}
+	var ie *InputError
+	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "ok.csv"), bad); !errors.As(err, &ie) {
+		t.Errorf("input %q: %v, want an InputError", bad, err)
+	}
+	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "out\xfe.csv"), in); err != nil {
+		t.Errorf("output not UTF-8: %v", err)
+	}
+	if _, err := Export(ctx, DefaultOptions(), "xlsx", filepath.Join(dir, "x.xlsx"), in); err == nil {
+		t.Error("format xlsx was accepted")
+	}
+}

@@ -1,0 +1,248 @@
+package analyze
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// openRun is a constant-arrival run of known answers: 10, 20 and 30 req/s
+// offered in steps of 10 s, every request 73 ms long. Steps 1 and 2 are
+// sent on time. In step 3 the server takes only 25 req/s: arrival i
+// (at 20 + i/30 s) is sent at 20 + i/25 s, so 250 are sent within the step
+// (achieved 25 req/s, 83% of the offered rate), arrival i waits i/150 s
+// (248 of them more than 10 ms), and the last 50 are never sent.
+func openRun(t *testing.T, estimated int64) string {
+	t.Helper()
+	var reqs []req
+	for i := range 100 {
+		reqs = append(reqs, req{sendS: float64(i) * 0.1, latMS: 73, step: 1, users: 1, ok: true})
+	}
+	for i := range 200 {
+		reqs = append(reqs, req{sendS: 10 + float64(i)*0.05, latMS: 73, step: 2, users: 2, ok: true})
+	}
+	for i := range 250 {
+		reqs = append(reqs, req{sendS: 20 + float64(i)/25, latMS: 73, step: 3, users: 2, ok: true,
+			lagMS: float64(i) / 150 * 1000})
+	}
+	m := testMeta("open-1", 10, 30)
+	m.Shape.Arrival, m.Shape.Rate, m.Shape.StepRate, m.Shape.MaxRate = "constant", 10, 10, 30
+	m.Shape.Burstiness = 1
+	m.EstimatedOutputRows = estimated
+	return writeRun(t, filepath.Join(t.TempDir(), "open.parquet"), m, reqs)
+}
+
+func near6(got *float64, want float64) bool {
+	return got != nil && math.Abs(*got-want) <= 1e-6*math.Max(1, math.Abs(want))
+}
+
+func TestOpenLoopFigures(t *testing.T) {
+	p := openRun(t, 0)
+	opts := testOptions(0, 10e9)
+	a, err := Analyze(context.Background(), opts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		offered, achieved, completed float64
+		waited                       int64
+	}{
+		{10, 10, 10, 0},
+		{20, 20, 19.9, 0}, // the last send (19.95 s) completes in step 3
+		{30, 25, 25, 248}, // 249 of its own completions and step 2's last
+	}
+	if len(a.Steps) != len(want) {
+		t.Fatalf("%d steps, want %d", len(a.Steps), len(want))
+	}
+	for i, w := range want {
+		s := a.Steps[i]
+		if !near6(s.OfferedRPS, w.offered) || !near6(s.AchievedRPS, w.achieved) || !near6(s.CompletedRPS, w.completed) ||
+			s.Waited == nil || *s.Waited != w.waited {
+			t.Errorf("step %d: offered %s achieved %s completed %s waited %v, want %v",
+				s.Step, show(s.OfferedRPS), show(s.AchievedRPS), show(s.CompletedRPS), s.Waited, w)
+		}
+	}
+	if b := a.Baseline; b == nil || b.Step != 1 || !near6(b.Rate, 10) || !near6(b.P95MS, 73) {
+		t.Errorf("baseline %+v, want step 1 at 10 req/s, p95 73 ms", a.Baseline)
+	}
+	sat := a.Saturation
+	if !sat.Reached || *sat.Step != 3 || *sat.Signal != SignalThroughput || !near6(sat.Rate, 30) ||
+		!near6(sat.SentRatio, 25.0/30) || !near6(sat.MaxRate, 30) || !slices.Equal(sat.Signals, []string{SignalThroughput}) {
+		t.Errorf("saturation %+v, want throughput at step 3 (30 req/s, sent 83%%)", sat)
+	}
+	if !strings.Contains(sat.Summary, "30 req/s offered") || !strings.Contains(sat.Summary, "248 arrivals") {
+		t.Errorf("summary %q", sat.Summary)
+	}
+	var defs []string
+	for _, d := range a.Definitions {
+		defs = append(defs, d.Figure)
+	}
+	if !slices.Contains(defs, "offered_rps") || !slices.Contains(defs, "completed_rps") {
+		t.Errorf("definitions %v lack the open-loop rates", defs)
+	}
+
+	// Latency from schedule adds the wait: step 3's p95 is 73 ms plus the
+	// p95 of i/150 s over i = 0..249 (quantile_cont: i = 236.55).
+	opts.Metric = MetricLatencyFromSchedule
+	b, err := Analyze(context.Background(), opts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Steps[2].P95MS, 73+236.55/150*1000; got == nil || math.Abs(*got-want) > 0.01 {
+		t.Errorf("latency_from_schedule step 3 p95 = %s, want %.2f", show(got), want)
+	}
+	if !near6(b.Steps[0].P95MS, 73) {
+		t.Errorf("latency_from_schedule step 1 p95 = %s, want 73 (no wait)", show(b.Steps[0].P95MS))
+	}
+	if s := b.Saturation; !s.Reached || *s.Step != 3 || !slices.Equal(s.Signals, []string{SignalLatency, SignalThroughput}) || *s.Signal != SignalThroughput {
+		t.Errorf("latency_from_schedule saturation %+v, want latency and throughput at step 3", s)
+	}
+}
+
+// TestClosedRunHasNoOpenLoopFigures: a closed run keeps its user levels
+// and gains none of the open-loop keys.
+func TestClosedRunHasNoOpenLoopFigures(t *testing.T) {
+	a := analyzeFixture(t, testOptions(0, 10e9), &metaArgs{stepS: 10, durS: 20},
+		stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 10)}, {users: 20, lats: lats(50, 100, 10)}}))
+	for _, s := range a.Steps {
+		if s.OfferedRPS != nil || s.AchievedRPS != nil || s.CompletedRPS != nil || s.Waited != nil {
+			t.Errorf("closed step %d has open-loop figures", s.Step)
+		}
+	}
+	if a.Saturation.Rate != nil || a.Saturation.MaxRate != nil || (a.Baseline != nil && a.Baseline.Rate != nil) {
+		t.Error("closed run has open-loop saturation or baseline rates")
+	}
+}
+
+func TestSendShortfall(t *testing.T) {
+	tests := []struct {
+		offered, achieved, dur float64
+		poisson, short         bool
+	}{
+		{100, 95, 10, false, false},
+		{100, 89, 10, false, true},
+		{100, 89, 10, true, true},    // 890 of 1000 is far beyond chance
+		{1, 0.8, 10, false, true},    // constant: 8 of 10 is short
+		{1, 0.8, 10, true, false},    // poisson: 8 of an expected 10 is chance
+		{1, 0.0, 100, true, true},    // poisson: 0 of 100 is not
+		{100, 150, 10, false, false}, // more than offered (a late backlog)
+	}
+	for _, tt := range tests {
+		s := Step{OfferedRPS: ptr(tt.offered), AchievedRPS: ptr(tt.achieved), DurationS: tt.dur}
+		if _, short := sendShortfall(s, tt.poisson); short != tt.short {
+			t.Errorf("%+v: short = %v", tt, short)
+		}
+	}
+}
+
+// TestEstimatedTokensWarning: a footer counting estimated rows makes the
+// analysis say so and marks its token figures.
+func TestEstimatedTokensWarning(t *testing.T) {
+	var reqs []req
+	for i := range 20 {
+		reqs = append(reqs, req{sendS: float64(i) * 0.5, latMS: 50, step: 1, users: 1, ok: true, ttftMS: 10, tokens: 5 + i})
+	}
+	m := testMeta("est", 10, 10)
+	m.EstimatedOutputRows = 20
+	m.Workload = &schemas.Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}
+	p := writeRun(t, filepath.Join(t.TempDir(), "est.parquet"), m, reqs)
+	a, err := Analyze(context.Background(), testOptions(0, 10e9), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := a.Run.Workload; w == nil || *w != (Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}) {
+		t.Errorf("workload %+v", a.Run.Workload)
+	}
+	if a.Run.EstimatedOutputRows != 20 || a.LLM == nil || !a.LLM.OutputEstimated {
+		t.Errorf("estimated rows %d, llm %+v: want 20 and marked estimated", a.Run.EstimatedOutputRows, a.LLM)
+	}
+	// 20 successes of 5..24 output tokens and 10 prompt tokens each.
+	if tk := a.Steps[0].Tokens; tk == nil || !near6(tk.OutputP50, 14.5) || !near6(tk.OutputP95, 5+0.95*19) || !near6(tk.PromptP50, 10) || !near6(tk.PromptP95, 10) {
+		t.Errorf("step tokens %+v, want prompt 10 and output 14.5 / 23.05", a.Steps[0].Tokens)
+	}
+	found := false
+	for _, w := range a.Warnings {
+		found = found || strings.Contains(w, "output tokens are estimated for 20 of 20 requests")
+	}
+	if !found {
+		t.Errorf("warnings %q lack the estimate", a.Warnings)
+	}
+}
+
+// steadyOpenRun writes a constant-arrival run sending on time at each of
+// rates (steps of 10 s, rate step 10 req/s from the first rate), every
+// request latMS long, with users in flight.
+func steadyOpenRun(t *testing.T, name string, steps int, latMS float64, users int) string {
+	t.Helper()
+	var reqs []req
+	for k := range steps {
+		rate := 10 * float64(k+1)
+		for i := range int(rate * 10) {
+			reqs = append(reqs, req{sendS: float64(k)*10 + float64(i)/rate, latMS: latMS + float64(i%7), step: k + 1, users: users, ok: true})
+		}
+	}
+	m := testMeta(name, 10, 10*float64(steps))
+	m.Shape.Arrival, m.Shape.Rate, m.Shape.StepRate, m.Shape.MaxRate = "constant", 10, 10, 10*float64(steps)
+	return writeRun(t, filepath.Join(t.TempDir(), name+".parquet"), m, reqs)
+}
+
+// TestCompareOpenLoopByRate: open-loop runs are matched by offered rate
+// whatever their in-flight counts, and a closed run is refused beside an
+// open one with one line that says why.
+func TestCompareOpenLoopByRate(t *testing.T) {
+	ctx := context.Background()
+	o := compareOptions()
+	load := func(name, path string) *RunData {
+		r, err := LoadRun(ctx, o, name, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := load("a", steadyOpenRun(t, "a", 3, 70, 1))
+	b := load("b", steadyOpenRun(t, "b", 2, 140, 3)) // twice as slow, more in flight
+	c, err := Compare([]*RunData{a, b}, DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rates []float64
+	for _, lc := range c.Levels {
+		if lc.Rate == nil || lc.Users != 0 {
+			t.Fatalf("level %+v: want a rate and no users", lc)
+		}
+		rates = append(rates, *lc.Rate)
+		if ch := lc.metric("p95").Changes[1]; ch == nil || ch.Direction != "worse" {
+			t.Errorf("at %g req/s: p95 change %+v, want worse", *lc.Rate, ch)
+		}
+	}
+	if !slices.Equal(rates, []float64{10, 20}) {
+		t.Errorf("matched rates %v, want [10 20]", rates)
+	}
+	if len(c.Unmatched) != 1 || c.Unmatched[0].Rate == nil || *c.Unmatched[0].Rate != 30 {
+		t.Errorf("unmatched %+v, want 30 req/s only in a", c.Unmatched)
+	}
+	if !slices.Equal(c.Runs[0].Rates, []float64{10, 20, 30}) || len(c.Runs[0].Users) != 0 {
+		t.Errorf("run a rates %v users %v", c.Runs[0].Rates, c.Runs[0].Users)
+	}
+	if !strings.Contains(c.Verdicts[0].Summary, "req/s offered") {
+		t.Errorf("verdict %q does not name the level by rate", c.Verdicts[0].Summary)
+	}
+
+	closed := load("closed", analyzeFixturePath(t))
+	_, err = Compare([]*RunData{a, closed}, DefaultAlpha)
+	if err == nil || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("open vs closed: %v, want one line refusing", err)
+	}
+}
+
+// analyzeFixturePath writes a small closed run.
+func analyzeFixturePath(t *testing.T) string {
+	t.Helper()
+	return writeRun(t, filepath.Join(t.TempDir(), "closed.parquet"), testMeta("closed", 10, 20),
+		stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 10)}, {users: 20, lats: lats(50, 100, 10)}}))
+}

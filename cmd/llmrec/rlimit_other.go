@@ -1,0 +1,6 @@
+//go:build !(linux || darwin)
+
+package main
+
+// ensureFileLimit does nothing where RLIMIT_NOFILE is not known.
+func ensureFileLimit(users int, sim bool) error { return nil }

@@ -1,0 +1,188 @@
+package target
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+)
+
+// Range is a token count: N (Min = Max = N) or MIN-MAX, drawn uniformly.
+// The zero Range means "not set".
+type Range struct{ Min, Max int }
+
+// MaxRangeTokens bounds a token count: larger prompts or answers are beyond
+// any model's context and would make request bodies of many megabytes.
+const MaxRangeTokens = 1 << 20
+
+// ParseRange parses "N" or "MIN-MAX" (both positive integers, MIN ≤ MAX,
+// at most MaxRangeTokens). Spaces around the numbers are allowed.
+func ParseRange(s string) (Range, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	num := func(v string) (int, error) {
+		v = strings.TrimSpace(v)
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxRangeTokens {
+			return 0, fmt.Errorf("token count %q is not a whole number from 1 to %d", v, MaxRangeTokens)
+		}
+		return n, nil
+	}
+	a, err := num(lo)
+	if err != nil {
+		return Range{}, err
+	}
+	if !isRange {
+		return Range{a, a}, nil
+	}
+	b, err := num(hi)
+	if err != nil {
+		return Range{}, err
+	}
+	if b < a {
+		return Range{}, fmt.Errorf("token range %q runs backwards: give MIN-MAX with MIN ≤ MAX", s)
+	}
+	return Range{a, b}, nil
+}
+
+// IsZero reports whether r is unset.
+func (r Range) IsZero() bool { return r == Range{} }
+
+// String formats r as ParseRange reads it ("" when unset).
+func (r Range) String() string {
+	switch {
+	case r.IsZero():
+		return ""
+	case r.Min == r.Max:
+		return strconv.Itoa(r.Min)
+	default:
+		return strconv.Itoa(r.Min) + "-" + strconv.Itoa(r.Max)
+	}
+}
+
+// Draw returns a count uniform in [Min, Max].
+func (r Range) Draw(rng *rand.Rand) int {
+	if r.Max <= r.Min {
+		return r.Min
+	}
+	return r.Min + rng.IntN(r.Max-r.Min+1)
+}
+
+// syntheticWords is the vocabulary of synthetic prompts. A synthetic token
+// is one of these words with its separating space: every word has three
+// letters, so each is 4 bytes of text, and each is a single token (with its
+// leading space) in the common BPE tokenizers (GPT-2, cl100k, Llama's).
+// A prompt of N words is therefore about N tokens for real servers and
+// exactly N by the 4-bytes-a-token rule the built-in simulator counts with.
+var syntheticWords = []string{
+	"the", "and", "for", "are", "but", "not", "you", "all", "any", "can",
+	"had", "her", "was", "one", "our", "out", "day", "get", "has", "him",
+	"his", "how", "man", "new", "now", "old", "see", "two", "way", "who",
+	"boy", "did", "its", "let", "put", "say", "she", "too", "use", "big",
+	"end", "far", "few", "got", "own", "run", "set", "top", "try", "why",
+	"yes", "yet", "car", "cut", "eye", "job", "law", "low", "map", "off",
+	"red", "sea", "sun", "war",
+}
+
+// workloadStream is the PCG stream of synthetic prompts; the arrivals use
+// another stream of the same seed.
+const workloadStream = 0x776f726b6c6f6164 // "workload"
+
+// SyntheticPrompts returns n prompts of random words, each of a length
+// drawn from input (in synthetic tokens, see syntheticWords) and with
+// MaxTokens drawn from output (0 when output is unset: the client's
+// default). The same seed gives the same prompts. Prompts differ from their
+// first words on, so a server's prefix cache does not make them cheaper.
+func SyntheticPrompts(input, output Range, n int, seed int64) []Prompt {
+	rng := rand.New(rand.NewPCG(uint64(seed), workloadStream))
+	ps := make([]Prompt, n)
+	var b strings.Builder
+	for i := range ps {
+		words := input.Draw(rng)
+		b.Reset()
+		b.Grow(4 * words)
+		for w := range words {
+			if w > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
+		}
+		ps[i] = Prompt{Text: b.String()}
+		if !output.IsZero() {
+			ps[i].MaxTokens = output.Draw(rng)
+		}
+	}
+	return ps
+}
+
+// WithOutput returns ps with each prompt's MaxTokens drawn from output
+// (seeded): the output range applied to prompts from a file. Prompts are
+// copied, not changed.
+func WithOutput(ps []Prompt, output Range, seed int64) []Prompt {
+	rng := rand.New(rand.NewPCG(uint64(seed), workloadStream+1))
+	out := make([]Prompt, len(ps))
+	for i, p := range ps {
+		p.MaxTokens = output.Draw(rng)
+		out[i] = p
+	}
+	return out
+}
+
+// EstimateTokens is the token estimate of a text used where no tokenizer is
+// at hand (ShareGPT answer lengths): a quarter of its bytes, rounded up, at
+// least 1.
+func EstimateTokens(s string) int { return max((len(s)+3)/4, 1) }
+
+// shareGPTItem is one conversation of a ShareGPT file. Unknown fields are
+// ignored.
+type shareGPTItem struct {
+	Conversations []struct {
+		From  string `json:"from"`
+		Value string `json:"value"`
+	} `json:"conversations"`
+}
+
+// readShareGPT reads a ShareGPT JSON array, one conversation at a time (the
+// files run to hundreds of megabytes). Each conversation gives one prompt:
+// its first human turn, with MaxTokens the estimated length of the first
+// model turn after it (EstimateTokens). Conversations without both turns
+// are skipped, as benchmark tools do; a file with none is an error.
+func readShareGPT(r io.Reader) ([]Prompt, error) {
+	dec := json.NewDecoder(r)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, errors.New("ShareGPT: not a JSON array")
+	}
+	var ps []Prompt
+	for n := 1; dec.More(); n++ {
+		var it shareGPTItem
+		if err := dec.Decode(&it); err != nil {
+			return nil, fmt.Errorf("ShareGPT conversation %d: %w", n, err)
+		}
+		prompt, answer := "", ""
+		for _, turn := range it.Conversations {
+			switch turn.From {
+			case "human", "user":
+				if prompt == "" {
+					prompt = turn.Value
+				}
+			case "gpt", "assistant", "model":
+				if prompt != "" && answer == "" {
+					answer = turn.Value
+				}
+			}
+		}
+		if strings.TrimSpace(prompt) == "" || answer == "" {
+			continue
+		}
+		ps = append(ps, Prompt{Text: prompt, MaxTokens: EstimateTokens(answer)})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("ShareGPT: after %d prompts: %w", len(ps), err)
+	}
+	if len(ps) == 0 {
+		return nil, errors.New("ShareGPT: no conversation has a human turn followed by a model turn")
+	}
+	return ps, nil
+}

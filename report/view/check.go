@@ -1,0 +1,45 @@
+package view
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+// Check is the view of `llmrep check`.
+type Check struct {
+	Passed   bool
+	Outcome  string // "passed" or "FAILED"
+	Run      string
+	Baseline string // "" without one
+	Alpha    float64
+	Summary  string
+	// Lines are the gates' results in the order given.
+	Lines []string
+	// Gates is the table of the gates, failed ones first.
+	Gates Table
+}
+
+// NewCheck builds the view of r.
+func NewCheck(r *analyze.CheckResult) *Check {
+	v := &Check{Passed: r.Passed, Outcome: "passed", Run: Clean(r.Run), Baseline: Clean(r.Baseline), Alpha: r.Alpha}
+	if !r.Passed {
+		v.Outcome = "FAILED"
+	}
+	v.Summary = fmt.Sprintf("check %s: %d of %d gates failed", v.Outcome, r.Failed, len(r.Gates))
+	if r.InconclusiveN > 0 {
+		v.Summary += fmt.Sprintf(" (%d inconclusive, counted as %s: --inconclusive %s)", r.InconclusiveN, r.Inconclusive, r.Inconclusive)
+	}
+	for _, g := range r.Gates {
+		v.Lines = append(v.Lines, Clean(g.Line))
+	}
+	gates := append([]analyze.GateResult(nil), r.Gates...)
+	order := map[string]int{analyze.StatusFail: 0, analyze.StatusInconclusive: 1, analyze.StatusPass: 2}
+	sort.SliceStable(gates, func(i, j int) bool { return order[gates[i].Status] < order[gates[j].Status] })
+	v.Gates = Table{Head: []string{"status", "gate", "result"}, Strong: []bool{true}, Code: []bool{false, true}}
+	for _, g := range gates {
+		v.Gates.Rows = append(v.Gates.Rows, []string{Clean(g.Status), Clean(g.Gate.Kind + " " + g.Gate.Spec), Clip(Clean(g.Line), 300)})
+	}
+	return v
+}

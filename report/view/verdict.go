@@ -1,0 +1,73 @@
+package view
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+// VerdictSummary words the verdict of run i (1 or more) of c against the
+// baseline in one sentence: the saturation points, the largest p95 change
+// of a matched level that holds, the overall p95, and the failure rate
+// when it changed.
+func VerdictSummary(c *analyze.Comparison, i int) string {
+	run, base := c.Runs[i], c.Runs[0]
+	e := c.Verdicts[i-1].Evidence
+	parts := []string{saturationSentence(run, base)}
+	if e.NoSuccess {
+		parts = append(parts, run.Name+" has no successful request after the warmup")
+	} else {
+		switch {
+		case e.WorstP95 != nil:
+			parts = append(parts, fmt.Sprintf("p95 at %s %s", Level(e.WorstUsers, e.WorstRate), Change(e.WorstP95, analyze.UnitMS)))
+		case e.Matched > 0:
+			parts = append(parts, "p95 ~ at every matched user level")
+		}
+		if e.OverallP95 != nil {
+			parts = append(parts, "overall p95 "+Change(e.OverallP95, analyze.UnitMS))
+		}
+	}
+	if e.FailRate != nil && e.FailRate.P != nil {
+		parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", Pct(e.FailRateRun), Pct(e.FailRateBase), pValue(*e.FailRate.P)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// WithSummaries returns c with every verdict's Summary worded (for the
+// JSON output); c itself is not changed.
+func WithSummaries(c *analyze.Comparison) *analyze.Comparison {
+	out := *c
+	out.Verdicts = append([]analyze.Verdict(nil), c.Verdicts...)
+	for k := range out.Verdicts {
+		out.Verdicts[k].Summary = VerdictSummary(c, k+1)
+	}
+	return &out
+}
+
+// saturationSentence compares two runs' saturation points.
+func saturationSentence(run, base analyze.CompareRun) string {
+	rs, bs := run.Saturation, base.Saturation
+	switch {
+	case rs.Reached && bs.Reached:
+		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)
+		if *bs.Users > 0 {
+			s += fmt.Sprintf(" (%+.0f%%)", 100*float64(*rs.Users-*bs.Users)/float64(*bs.Users))
+		}
+		return s
+	case rs.Reached:
+		return fmt.Sprintf("%s saturates at %d users; %s does not up to %d users", run.Name, *rs.Users, base.Name, bs.MaxUsers)
+	case bs.Reached:
+		return fmt.Sprintf("%s does not saturate up to %d users; %s saturates at %d", run.Name, rs.MaxUsers, base.Name, *bs.Users)
+	}
+	return fmt.Sprintf("neither saturates (%s up to %d users, %s up to %d)", run.Name, rs.MaxUsers, base.Name, bs.MaxUsers)
+}
+
+// pValue prints a p-value: "p=0.002", "p<0.001".
+func pValue(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
+}

@@ -1,0 +1,99 @@
+package view
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+func TestEnds(t *testing.T) {
+	tests := []struct{ n, max, shown, cut, first, last int }{
+		{0, 10, 0, 0, -1, -1},
+		{10, 10, 10, 0, 0, 9},
+		{11, 10, 10, 1, 0, 10},
+		{1_000_000, MaxStepRows, MaxStepRows, 1_000_000 - MaxStepRows, 0, 999_999},
+	}
+	for _, tt := range tests {
+		shown, cut := Ends(tt.n, tt.max)
+		if len(shown) != tt.shown || cut != tt.cut {
+			t.Errorf("Ends(%d, %d): %d shown, %d cut; want %d, %d", tt.n, tt.max, len(shown), cut, tt.shown, tt.cut)
+		}
+		if len(shown) > 0 && (shown[0] != tt.first || shown[len(shown)-1] != tt.last) {
+			t.Errorf("Ends(%d, %d) = %d..%d", tt.n, tt.max, shown[0], shown[len(shown)-1])
+		}
+	}
+}
+
+func TestThinKeepsEndsAndMarks(t *testing.T) {
+	for _, n := range []int{5, 200, 201, 1000, 1_000_000} {
+		idx := Thin(n, MaxStepRows, 12345, 3)
+		if len(idx) > MaxStepRows+3 {
+			t.Errorf("Thin(%d) kept %d points", n, len(idx))
+		}
+		want := map[int]bool{0: true, n - 1: true}
+		if n > 12345 {
+			want[12345] = true
+		}
+		if n > 3 {
+			want[3] = true
+		}
+		for i, x := range idx {
+			delete(want, x)
+			if i > 0 && x <= idx[i-1] {
+				t.Fatalf("Thin(%d) not increasing at %d", n, i)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("Thin(%d) dropped %v", n, want)
+		}
+	}
+}
+
+func TestTopErrorsSumsTheRest(t *testing.T) {
+	var errs []analyze.ErrorCount
+	for i := range 1000 {
+		errs = append(errs, analyze.ErrorCount{Class: fmt.Sprint(i), Count: 2, Share: 0.001})
+	}
+	top, other := TopErrors(errs, MaxErrorRows)
+	if len(top) != MaxErrorRows || other == nil || other.Classes != 1000-MaxErrorRows || other.Count != 2*(1000-MaxErrorRows) {
+		t.Fatalf("top %d, other %+v", len(top), other)
+	}
+	if top, other := TopErrors(errs[:3], MaxErrorRows); len(top) != 3 || other != nil {
+		t.Errorf("a short list is cut: %d, %+v", len(top), other)
+	}
+}
+
+func TestCleanAndTarget(t *testing.T) {
+	tests := []struct {
+		fn       func(string) string
+		in, want string
+	}{
+		{Clean, "a\x1b[2Jb\u009bc\td\r\ne", "a [2Jb c d e"},
+		{Clean, "bad \xff utf8", "bad utf8"},
+		{Clean, "plain", "plain"},
+		{Target, "https://user:pw@host/v1?key=sk-1&x=2", "https://REDACTED@host/v1?key=REDACTED&x=REDACTED"},
+		{Target, "http://127.0.0.1:8000", "http://127.0.0.1:8000"},
+	}
+	for _, tt := range tests {
+		if got := tt.fn(tt.in); got != tt.want {
+			t.Errorf("%q -> %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestOneFormatter(t *testing.T) {
+	v := func(x float64) *float64 { return &x }
+	tests := []struct{ got, want string }{
+		{MS(nil), NA}, {MS(v(12.34)), "12.3"}, {MS(v(1234.5)), "1234"},
+		{Duration(v(850)), "850ms"}, {Duration(v(12.34)), "12.3ms"}, {Duration(v(0.25)), "0.250ms"}, {Duration(v(1250)), "1.25s"}, {Duration(v(12000)), "12.0s"},
+		{Pct(v(0.0123)), "1.23%"}, {Ratio(v(1.5)), "1.50x"}, {Factor(2), "2x"}, {Secs(90), "1m30s"},
+		{Settings(analyze.Settings{Metric: "latency", WindowS: 10, BaselineUsers: 5, LatencyThreshold: 2, ErrorThreshold: 0.01}),
+			"metric latency, no warmup, window 10s, baseline users 5, latency threshold 2x, error threshold 1.00%"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package view
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+// Settings is the one sentence every report prints for the analysis
+// settings (docs/METHOD.md defines each).
+func Settings(s analyze.Settings) string {
+	warmup := "warmup " + Secs(s.WarmupS)
+	if s.WarmupS == 0 {
+		warmup = "no warmup"
+	}
+	return fmt.Sprintf("metric %s, %s, window %s, baseline users %d, latency threshold %s, error threshold %s",
+		Clean(s.Metric), warmup, Secs(s.WindowS), s.BaselineUsers, Factor(s.LatencyThreshold), Pct(&s.ErrorThreshold))
+}
+
+// CompareSettings is Settings with the significance level of a comparison.
+func CompareSettings(c *analyze.Comparison) string {
+	return Settings(c.Settings) + fmt.Sprintf("; ~ means not significant at alpha = %g", c.Alpha)
+}
+
+// MetricTitle names a compared metric's table; latency is the settings'
+// metric ("latency" or "ttft").
+func MetricTitle(metric, latency string) string {
+	switch metric {
+	case "p50", "p95", "p99":
+		return metric + " " + latency + " (ms)"
+	case "fail_rate":
+		return "failure rate"
+	case "rps":
+		return "requests/s"
+	case "ttft_p95":
+		return "TTFT p95 (ms)"
+	case "tokens_per_s":
+		return "output tokens/s per request (median)"
+	}
+	return Clean(metric)
+}
+
+// SignalName names a health signal.
+func SignalName(signal string) string {
+	switch signal {
+	case "p99_p50":
+		return "p99/p50"
+	case "fail_rate":
+		return "failure rate"
+	case "growth":
+		return "p95 growth"
+	}
+	return Clean(signal)
+}
+
+// GrowthName words a growth pattern; ok is false for an unknown one.
+func GrowthName(pattern string) (name string, ok bool) {
+	switch pattern {
+	case analyze.GrowthLinear:
+		return "linear", true
+	case analyze.GrowthExponential:
+		return "exponential", true
+	case analyze.GrowthFlatWithFailures:
+		return "flat, with failures", true
+	case analyze.GrowthFlat:
+		return "flat", true
+	}
+	return Clean(pattern), false
+}
+
+// Baseline is the baseline verdict of a run.
+func Baseline(b *analyze.Baseline) string {
+	if b == nil {
+		return "none: no post-warmup step reached the baseline users"
+	}
+	return fmt.Sprintf("p95 %s at %d users (step %d)", Duration(b.P95MS), b.Users, b.Step)
+}
+
+// Shape is the load shape of a run in a few words.
+func Shape(sh analyze.Shape) string {
+	if sh.StepUsers <= 0 {
+		return NA
+	}
+	s := fmt.Sprintf("%d users/step every %s, up to %d users", sh.StepUsers, Secs(sh.StepTimeS), sh.MaxUsers)
+	if sh.Profile != "" {
+		s += " (profile " + Clean(sh.Profile) + ")"
+	}
+	return s
+}
+
+// RunSource describes a compared run in one line.
+func RunSource(r analyze.CompareRun) string {
+	s := "run " + Clean(r.RunID)
+	if r.Model != "" {
+		s += ", model " + Clean(r.Model)
+	}
+	return s + ", " + Clean(strings.Join(r.Files, " "))
+}
+
+// RunSaturation is a compared run's saturation point in a few words.
+func RunSaturation(r analyze.CompareRun) string {
+	s := r.Saturation
+	if s.Reached && s.Users != nil {
+		sig := ""
+		if s.Signal != nil {
+			sig = " (" + Clean(*s.Signal) + ")"
+		}
+		return fmt.Sprintf("%d users%s", *s.Users, sig)
+	}
+	if r.BaselineP95 == nil {
+		return "not evaluated"
+	}
+	return fmt.Sprintf("not reached up to %d", s.MaxUsers)
+}
+
+// RunBaselineP95 is a compared run's baseline p95 and its users.
+func RunBaselineP95(r analyze.CompareRun) string {
+	if b := r.BaselineP95; b != nil {
+		return fmt.Sprintf("%s at %d users", Duration(b.P95MS), b.Users)
+	}
+	return NA
+}
+
+// Users prints the user levels of a run: "5", "5-40".
+func Users(users []int) string {
+	switch len(users) {
+	case 0:
+		return NA
+	case 1:
+		return Int(users[0])
+	}
+	return fmt.Sprintf("%d-%d", users[0], users[len(users)-1])
+}
