@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"syscall"
@@ -70,7 +71,7 @@ func (w *watcher) second(now time.Time) {
 		h, ok, bad := w.live.window(int64(elapsed / time.Second))
 		span := min(elapsed.Seconds(), windowSeconds)
 		st := Status{
-			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
+			Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.usersAt(now)), Here: int(e.active.Load()),
 			Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
 			Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
 		}
@@ -81,7 +82,16 @@ func (w *watcher) second(now time.Time) {
 	}
 	if e.cfg.StopOnSaturation {
 		if fired, detail := w.sat.check(w.live, e.cfg.Shape, elapsed); fired {
-			e.end(schemas.EndSaturated, detail)
+			if !e.cfg.Shard.Sharded() {
+				e.end(schemas.EndSaturated, detail)
+				return
+			}
+			// Each shard judges its own rows: stopping the others needs a
+			// coordination the shards do not have.
+			detail = fmt.Sprintf("%s; only %s stopped, the other shards go on", detail, e.cfg.Shard)
+			if e.end(schemas.EndSaturated, detail) {
+				e.notice("--stop-on-saturation: " + detail)
+			}
 		}
 	}
 }
