@@ -96,7 +96,9 @@ func runShards(t *testing.T, cfg Config, n int, client Client) []shardRun {
 // same scheduled and send times), each row with the global user id and
 // the global users count, and the shards agree on the run id and t0.
 func TestShardsAreTheOneRecorderLoad(t *testing.T) {
-	key := func(r schemas.Record) string { return fmt.Sprintf("%d@%d/%d", r.User, r.ScheduledAt.UnixNano(), r.Start.UnixNano()) }
+	key := func(r schemas.Record) string {
+		return fmt.Sprintf("%d@%d/%d", r.User, r.ScheduledAt.UnixNano(), r.Start.UnixNano())
+	}
 	var one, union []string
 	synctest.Test(t, func(t *testing.T) {
 		cfg := engineConfig()
