@@ -6,7 +6,7 @@ DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
 BENCH_OUT ?= /tmp/llmrec-bench
 
-.PHONY: help build demo test test-deploy image bench bench-tools vet fmt clean assets screenshot
+.PHONY: help build demo test test-deploy image e2e-shards bench bench-tools vet fmt clean assets screenshot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -59,6 +59,9 @@ test-deploy: ## check deploy/kubernetes against the official Kubernetes API type
 image: ## OCI image of llmrec: the static binary and CA certificates in a scratch image (podman or docker)
 	scripts/image/build.sh llmrec:$(VERSION)
 	@command -v podman >/dev/null && CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/deploy/image/containers.conf} podman tag llmrec:$(VERSION) llmrec:latest || docker tag llmrec:$(VERSION) llmrec:latest
+
+e2e-shards: ## three llmrec shards as containers of the image against a loopback server, merged by llmrep (skips without podman/docker; not in make test: slow)
+	scripts/e2e-shards.sh
 
 bench: build ## Go benchmarks, then llmrec against vegeta, hey, wrk and Locust on one loopback server (BENCHMARKS.md)
 	@mkdir -p $(BENCH_OUT)
