@@ -65,9 +65,6 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
   # find the breaking point: 50 users a step up to 200, stop once saturated
   llmrec run --target http://gpu-box:8000 --profile stress --stop-on-saturation
 
-  # shard 0 of 3 of one run (the same command on three machines, each with its index)
-  llmrec run --target http://gpu-box:8000 --shard 0/3 --start-at 2026-12-01T15:00:00Z --run-id v2-soak -o shard-0.parquet
-
   # a plain JSON endpoint
   llmrec run --api http --target http://127.0.0.1:9000/generate --body @body.tmpl -H 'X-Tenant: team-a'`,
 		Args: cobra.NoArgs,
