@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,6 +49,14 @@ func TestShardedRunEverywhere(t *testing.T) {
 	out, errOut, code = run(t, append([]string{"analyze", "--format", "md", "-o", "-"}, append(fast, glob)...)...)
 	if code != 0 || !strings.Contains(out, "3 of 3: 0 node-0 ") {
 		t.Fatalf("analyze --format md: exit %d, stderr %q; want the shards in the header:\n%s", code, errOut, out)
+	}
+
+	page := filepath.Join(dir, "page.html")
+	if _, errOut, code := run(t, append([]string{"analyze", "--format", "html", "-o", page}, append(fast, glob)...)...); code != 0 {
+		t.Fatalf("analyze --format html: exit %d, stderr %q", code, errOut)
+	}
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "3 of 3: 0 node-0 ") {
+		t.Fatalf("the HTML header does not list the shards (%v)", err)
 	}
 
 	out, errOut, code = run(t, append([]string{"compare", "--format", "text"}, append(fast, "one="+whole, "sharded="+glob)...)...)
