@@ -316,6 +316,10 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	if cfg.Shard.Sharded() {
 		mine, planned := cfg.ShardUsers()
 		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
+		if strings.HasPrefix(o.StartAt, "+") {
+			sp.notice(fmt.Sprintf("--start-at %s is relative to this process: shards started apart get other time zeros and run ids; give every shard --start-at %s",
+				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
+		}
 	}
 	if err := runfile.CheckPath(o.Out, o.Force, o.Discard); err != nil {
 		return pathError(err)
