@@ -6,7 +6,7 @@ DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
 BENCH_OUT ?= /tmp/llmrec-bench
 
-.PHONY: help build demo test bench bench-tools vet fmt clean assets screenshot
+.PHONY: help build demo test test-deploy image e2e-shards bench bench-tools vet fmt clean assets screenshot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -50,8 +50,18 @@ screenshot: demo ## picture of the demo report (headless Chromium) for the READM
 		--user-data-dir=$$profile --window-size=1280,1700 --screenshot=docs/report.png \
 		"file://$(CURDIR)/$(DEMO_DIR)/run.html" 2>/dev/null; status=$$?; rm -rf $$profile; exit $$status
 
-test: assets vet ## the whole test suite
+test: assets vet test-deploy ## the whole test suite
 	$(GO) test -count=1 -timeout 20m ./...
+
+test-deploy: ## check deploy/kubernetes against the official Kubernetes API types (a module of its own)
+	cd deploy && $(GO) test -count=1 ./...
+
+image: ## OCI image of llmrec: the static binary and CA certificates in a scratch image (podman or docker)
+	scripts/image/build.sh llmrec:$(VERSION)
+	@command -v podman >/dev/null && CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/deploy/image/containers.conf} podman tag llmrec:$(VERSION) llmrec:latest || docker tag llmrec:$(VERSION) llmrec:latest
+
+e2e-shards: ## three llmrec shards as containers of the image against a loopback server, merged by llmrep (skips without podman/docker; not in make test: slow)
+	scripts/e2e-shards.sh
 
 bench: build ## Go benchmarks, then llmrec against vegeta, hey, wrk and Locust on one loopback server (BENCHMARKS.md)
 	@mkdir -p $(BENCH_OUT)

@@ -53,6 +53,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	if err := c.run(); err != nil {
 		return nil, err
 	}
+	a.Warnings = append(a.Warnings, shardWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
@@ -111,6 +112,7 @@ func runInfo(files []*inputFile) Run {
 			StartedAt: m.StartedAt.UTC(),
 			EndedAt:   m.EndedAt.UTC(),
 			EndReason: m.EndReason,
+			JoinedAt:  m.JoinedAt,
 		})
 	}
 	if r.EndedAt.After(r.StartedAt) {

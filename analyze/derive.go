@@ -350,9 +350,6 @@ func warnings(a *Analysis, c *computer) []string {
 			shards[s.Shard] = 0
 		}
 	}
-	if n := a.Run.Shards[0].Shards; n > 1 && len(a.Run.Shards) < n {
-		w = append(w, fmt.Sprintf("only %d of the run's %d shards were given", len(a.Run.Shards), n))
-	}
 	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
 		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
 	}

@@ -47,7 +47,7 @@ func generatorWarnings(files []*inputFile) []string {
 			continue
 		}
 		who := "the load generator"
-		if len(files) > 1 {
+		if len(files) > 1 || f.meta.Shards > 1 {
 			who = fmt.Sprintf("the load generator of shard %d (%s)", f.meta.Shard, f.arg)
 		}
 		msg := fmt.Sprintf("%s used %.0f%% or more of its %d CPU cores in %d of %d seconds (peak %.2f cores): it may have been the bottleneck, and its latencies include its own wait for a CPU; use fewer users per recorder or more shards",

@@ -39,6 +39,8 @@ func TestGeneratorWarnings(t *testing.T) {
 			[]string{"the built-in simulator ran in the same process"}},
 		{"shards named", []*inputFile{genFile(0, 2, idle...), genFile(1, 2, 2, 2, 2, 2)},
 			[]string{"the load generator of shard 1 (run.parquet)"}},
+		{"one shard of three given, still named", []*inputFile{func() *inputFile { f := genFile(2, 2, 2, 2, 2, 2); f.meta.Shards = 3; return f }()},
+			[]string{"the load generator of shard 2 (run.parquet)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func TestShardsAreOneRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(got.Warnings, "\n"), "only 1 of the run's 2 shards") {
+	if !strings.Contains(strings.Join(got.Warnings, "\n"), "shard 1 of 2 is missing (the recorder run with --shard 1/2)") {
 		t.Errorf("warnings = %q", got.Warnings)
 	}
 }

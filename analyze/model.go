@@ -208,6 +208,9 @@ type Shard struct {
 	StartedAt time.Time `json:"started_at"`
 	EndedAt   time.Time `json:"ended_at"`
 	EndReason string    `json:"end_reason"`
+	// JoinedAt is when a shard that started after StartedAt joined the
+	// schedule; absent when it was on time.
+	JoinedAt *time.Time `json:"joined_at,omitempty"`
 }
 
 // Generator summarises schemas.Generator over the shards (maxima).

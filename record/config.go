@@ -58,6 +58,10 @@ type Config struct {
 	// return at once (hand the value over without waiting, dropping it if
 	// need be): while it runs, the watcher takes no rows.
 	Snapshot func(Snapshot)
+	// Notice, when set, gets the events a user should see as they happen
+	// (waiting for Shard.StartAt, a late join, a shard stopping alone),
+	// one call at a time, never concurrently with Progress.
+	Notice func(msg string)
 }
 
 // Profiles of the load shape (--profile).
@@ -172,6 +176,7 @@ func (c *Config) Validate() error {
 	if !(c.ErrorThreshold > 0 && c.ErrorThreshold < 1) {
 		bad("ErrorThreshold", "must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
 	}
+	c.Shard.validate(bad)
 	for k := range c.Labels {
 		if k == "" || strings.ContainsAny(k, "=\n") {
 			bad("Labels", "key %q is empty or has '=' or a newline", k)

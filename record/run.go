@@ -39,7 +39,12 @@ type Sink interface {
 type Status struct {
 	Elapsed, Total time.Duration
 	Step, Users    int
-	Phase          string  // "running" or "grace"
+	Phase          string // "waiting" (for Shard.StartAt), "running" or "grace"
+	// Wait is how long until Shard.StartAt, while Phase is "waiting".
+	Wait time.Duration
+	// Users is the users the schedule has started, over every shard; Here
+	// the users running on this recorder (the same when not sharded).
+	Here           int
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
 	Requests       int64   // rows recorded so far
@@ -55,6 +60,8 @@ type Summary struct {
 	// P50, P95, P99 are live HdrHistogram figures over successes (3
 	// significant digits), NaN when none; llmrep analyze gives exact ones.
 	P50, P95, P99 float64
+	// Users is the users this recorder ran of the schedule's Planned.
+	Users, Planned int
 }
 
 // ErrSink wraps an error of the sink: the rows written before it are in
@@ -76,7 +83,8 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	if len(prompts) == 0 {
 		prompts = target.BuiltinPrompts()
 	}
-	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg)}
+	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
+		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	return e.run(ctx)
 }
 
@@ -88,10 +96,21 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 	}
 	s := cfg.Shape
 	red := targetOptions(cfg).NewRedactor()
+	id := cfg.Shard.RunID
+	if id == "" && (cfg.Shard.Sharded() || !cfg.Shard.StartAt.IsZero()) {
+		tgt := red.String(cfg.Target)
+		if cfg.Simulator != "" {
+			tgt = "simulator:" + cfg.Simulator // each shard starts its own, on its own port
+		}
+		id = derivedRunID(cfg, tgt)
+	} else if id == "" {
+		id = newRunID()
+	}
 	return &schemas.RunMeta{
-		RunID: newRunID(), ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
+		RunID: id, ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
 		Target: red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
-		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host, Shards: 1,
+		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host,
+		Shard: cfg.Shard.Index, Shards: cfg.Shard.Shards(),
 		Shape: schemas.Shape{
 			Profile: cfg.Profile, StepUsers: s.StepUsers, StepTimeS: s.StepTime.Seconds(), MaxUsers: s.MaxUsers,
 			SpawnRate: s.rate(), DurationS: s.Total().Seconds(), WaitMinS: cfg.WaitMin.Seconds(),
@@ -120,9 +139,11 @@ type engine struct {
 	sink    Sink
 	prompts []target.Prompt
 	meta    *schemas.RunMeta
+	global  *globalUsers // the closed-loop schedule and this shard's users
 
-	t0       time.Time
+	t0       time.Time     // the schedule's time zero (see startClock)
 	deadline time.Time     // t0 + the schedule's total
+	joined   time.Time     // when this recorder began the schedule: t0, or later when it joined late
 	stopSend chan struct{} // closed: users send no more requests
 	reqCtx   context.Context
 	active   atomic.Int32
@@ -138,23 +159,32 @@ type engine struct {
 	phase     atomic.Value // string
 }
 
-// end stops sending, recording the first reason given.
-func (e *engine) end(reason, detail string) {
+// end stops sending, recording the first reason given; it reports whether
+// this call was the one that ended the run.
+func (e *engine) end(reason, detail string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.ended {
-		return
+		return false
 	}
 	e.ended = true
 	e.endReason, e.endDetail = reason, detail
 	e.phase.Store("grace")
 	close(e.stopSend)
+	return true
 }
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
-	e.t0 = time.Now()
-	e.deadline = e.t0.Add(e.cfg.Shape.Total())
+	e.startClock(ctx)
 	e.meta.StartedAt = e.t0.UTC()
+	if late := e.joined.Sub(e.t0); late > 0 {
+		j := e.joined.UTC()
+		e.meta.JoinedAt = &j
+		if late >= LateJoin {
+			e.notice(fmt.Sprintf("%s joined the schedule %s late (start-at was %s): the users whose start had passed start now",
+				e.cfg.Shard, late.Round(time.Millisecond), e.t0.UTC().Format(time.RFC3339Nano)))
+		}
+	}
 	if err := e.sink.Begin(e.meta); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSink, err)
 	}
@@ -193,15 +223,67 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	}
 	l := w.live
 	return &Summary{
-		Meta: m, Rows: p.rows, Failures: l.fails,
+		Meta: m, Rows: p.rows, Failures: l.fails, Users: len(e.global.mine), Planned: len(e.global.starts),
 		P50: quantileMS(l.total, 50), P95: quantileMS(l.total, 95), P99: quantileMS(l.total, 99),
 	}, nil
+}
+
+// startClock fixes the schedule's clock, the one place that does: t0, its
+// time zero, is Shard.StartAt when set (the same instant on every shard;
+// it waits for it, reporting the wait, unless ctx is canceled first), else
+// now; the schedule ends at deadline = t0 + Total. A recorder that begins
+// after StartAt joins the schedule in progress: joined is when it began
+// (t0 when on time). Every schedule, closed or open loop, counts from t0.
+func (e *engine) startClock(ctx context.Context) {
+	now := time.Now()
+	e.t0, e.joined = now, now
+	if at := e.cfg.Shard.StartAt; !at.IsZero() {
+		e.t0, e.joined = at, now
+		if now.Before(at) {
+			e.joined = at
+			if !e.waitStart(ctx, at) { // interrupted while waiting: nothing was scheduled
+				e.t0 = time.Now()
+				e.joined = e.t0
+			}
+		}
+	}
+	e.deadline = e.t0.Add(e.cfg.Shape.Total())
+}
+
+// waitStart waits until at, reporting the wait once a second, and reports
+// whether it got there (false: ctx was canceled first).
+func (e *engine) waitStart(ctx context.Context, at time.Time) bool {
+	e.notice(fmt.Sprintf("%s: waiting for start-at %s (in %s)", e.cfg.Shard, at.UTC().Format(time.RFC3339Nano),
+		time.Until(at).Round(time.Second)))
+	start := time.NewTimer(time.Until(at))
+	defer start.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if e.cfg.Progress != nil {
+			e.cfg.Progress(Status{Phase: "waiting", Wait: time.Until(at), Total: e.cfg.Shape.Total()})
+		}
+		select {
+		case <-start.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+}
+
+// notice passes a message to Config.Notice.
+func (e *engine) notice(msg string) {
+	if e.cfg.Notice != nil {
+		e.cfg.Notice(msg)
+	}
 }
 
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
 func (e *engine) await(ctx context.Context) {
-	total := time.NewTimer(e.cfg.Shape.Total())
+	total := time.NewTimer(time.Until(e.deadline))
 	defer total.Stop()
 	select {
 	case <-total.C:
@@ -248,23 +330,36 @@ func (e *engine) drain(ctx context.Context, cancelReqs context.CancelFunc) {
 	}
 }
 
-// spawn starts the users at the times the shape gives, until the schedule
-// ends or sending stops.
+// spawn starts this shard's users at the times the shape gives, until the
+// schedule ends or sending stops. When the recorder joined late, the users
+// whose start had passed start at once, scheduled now: the wait to join is
+// not the generator's send lag.
 func (e *engine) spawn() {
 	var w waiter
 	defer w.stop()
-	for i := 0; ; i++ {
-		at, ok := e.cfg.Shape.UserStart(i)
-		if !ok {
-			return
-		}
+	joined := e.joined.Sub(e.t0)
+	for _, j := range e.global.mine {
+		at := e.global.starts[j]
 		startAt := e.t0.Add(at)
+		if at < joined {
+			startAt = time.Now()
+		}
 		if !w.until(startAt, e.stopSend) {
 			return
 		}
 		e.users.Add(1)
-		go e.user(int32(i+1), startAt)
+		go e.user(int32(j+1), startAt)
 	}
+}
+
+// usersAt is a row's `users`: the users active on this recorder, or, when
+// the schedule is split over shards, the users the global schedule has
+// started by now.
+func (e *engine) usersAt(now time.Time) int32 {
+	if !e.cfg.Shard.Sharded() {
+		return e.active.Load()
+	}
+	return int32(e.global.startedBy(now.Sub(e.t0)))
 }
 
 // user is one closed-loop virtual user: send, wait for the whole response,
@@ -289,7 +384,7 @@ func (e *engine) user(id int32, next time.Time) {
 		}
 		p := e.prompts[rng.IntN(len(e.prompts))]
 		seq := e.seq.Add(1) - 1
-		users := e.active.Load()
+		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
 		e.persist <- r
@@ -342,7 +437,7 @@ func (w *waiter) stop() {
 // request's sequence number and timestamps become a row.
 func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, res *target.Result) schemas.Record {
 	r := schemas.Record{
-		RunID: e.meta.RunID, Seq: seq, User: user, Users: users,
+		RunID: e.meta.RunID, Shard: int32(e.cfg.Shard.Index), Seq: seq, User: user, Users: users,
 		Step:        int32(e.cfg.Shape.StepAt(res.Start.Sub(e.t0))),
 		ScheduledAt: scheduled.UTC(), Start: res.Start.UTC(),
 		LatencyMS: float64(res.Latency) / float64(time.Millisecond),

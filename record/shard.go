@@ -1,6 +1,15 @@
 package record
 
-import "time"
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
 
 // Sharding splits one global schedule over several recorders, each a
 // shard that runs its share of the load and writes its own run file
@@ -21,3 +30,88 @@ type Sharding struct {
 
 // Shards is the number of shards, at least 1.
 func (s Sharding) Shards() int { return max(s.Count, 1) }
+
+// Sharded reports whether the schedule is split over several recorders.
+func (s Sharding) Sharded() bool { return s.Count > 1 }
+
+// String is "shard I/N", as the status line and the summary say it.
+func (s Sharding) String() string { return fmt.Sprintf("shard %d/%d", s.Index, s.Shards()) }
+
+// validate adds the problems of s to bad.
+func (s Sharding) validate(bad func(field, format string, a ...any)) {
+	if s.Count < 0 || s.Index < 0 || s.Index >= s.Shards() {
+		bad("Shard.Index", "must satisfy 0 ≤ I < N, got %d/%d", s.Index, s.Count)
+	}
+	if s.Count > 1 && s.StartAt.IsZero() {
+		bad("Shard.StartAt", "is required when the run has %d shards: every shard needs the same time zero", s.Count)
+	}
+	if strings.ContainsAny(s.RunID, "\x00\r\n\t") || len(s.RunID) > 200 {
+		bad("Shard.RunID", "must be at most 200 bytes with no control characters")
+	}
+}
+
+// LateJoin is how late a recorder may begin its schedule and still count
+// as on time: below it, a late start is not worth a warning (llmrep warns
+// about shard start times more than this apart, too).
+const LateJoin = 100 * time.Millisecond
+
+// globalUsers is the closed-loop schedule split over the shards: every
+// user the shape starts, in start order (ties by spawn index), so that
+// global user j (0-based) is the j-th to start. Shape.UserStart is not
+// monotone in its index when a step's spawning outlasts the step, hence
+// the sort.
+type globalUsers struct {
+	starts []time.Duration // sorted: starts[j] is global user j's start
+	mine   []int           // the global users j of this shard: j mod N = Index
+}
+
+func newGlobalUsers(s Shape, sh Sharding) *globalUsers {
+	type u struct {
+		at time.Duration
+		i  int
+	}
+	var all []u
+	for i := range s.MaxUsers {
+		if at, ok := s.UserStart(i); ok { // not monotone: a later index may start earlier
+			all = append(all, u{at, i})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b u) int { return cmp.Compare(a.at, b.at) })
+	g := &globalUsers{starts: make([]time.Duration, len(all))}
+	n := sh.Shards()
+	for j, x := range all {
+		g.starts[j] = x.at
+		if j%n == sh.Index {
+			g.mine = append(g.mine, j)
+		}
+	}
+	return g
+}
+
+// startedBy is the number of global users the schedule has started at
+// elapsed: the `users` of a row in a sharded run.
+func (g *globalUsers) startedBy(elapsed time.Duration) int {
+	return sort.Search(len(g.starts), func(j int) bool { return g.starts[j] > elapsed })
+}
+
+// derivedRunID is the run id every shard computes alike from the flags
+// they share: the start instant, the number of shards, the shape and what
+// is load-tested. Shards started with the same flags agree on it without
+// talking to each other.
+func derivedRunID(cfg *Config, target string) string {
+	h := sha256.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(cfg.Shard.StartAt.UnixNano()))
+	h.Write(b[:])
+	s := cfg.Shape
+	fmt.Fprintf(h, "|%d|%s|%d|%d|%d|%g|%d|%d|%d|%s|%s|%s|%d|%t|%d", cfg.Shard.Shards(), cfg.Profile, s.StepUsers, s.StepTime,
+		s.MaxUsers, s.SpawnRate, s.Duration, cfg.WaitMin, cfg.WaitMax, cfg.API, target, cfg.Model, cfg.MaxTokens, cfg.Stream, cfg.Seed)
+	return fmt.Sprintf("%s-%x", cfg.Shard.StartAt.UTC().Format("20060102T150405Z"), h.Sum(nil)[:8])
+}
+
+// ShardUsers is this recorder's share of the closed-loop schedule: the
+// users it runs and the users the schedule starts over every shard.
+func (c *Config) ShardUsers() (mine, planned int) {
+	g := newGlobalUsers(c.Shape, c.Shard)
+	return len(g.mine), len(g.starts)
+}

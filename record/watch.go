@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"syscall"
@@ -69,14 +70,23 @@ func (w *watcher) second(now time.Time) {
 
 	var st Status
 	if e.cfg.Progress != nil || e.cfg.Snapshot != nil {
-		st = w.status(elapsed)
+		st = w.status(now, elapsed)
 	}
 	if e.cfg.Progress != nil {
 		e.cfg.Progress(st)
 	}
 	if e.cfg.StopOnSaturation {
 		if fired, detail := w.sat.check(w.live, e.cfg.Shape, elapsed); fired {
-			e.end(schemas.EndSaturated, detail)
+			if !e.cfg.Shard.Sharded() {
+				e.end(schemas.EndSaturated, detail)
+			} else {
+				// Each shard judges its own rows: stopping the others needs
+				// a coordination the shards do not have.
+				detail = fmt.Sprintf("%s; only %s stopped, the other shards go on", detail, e.cfg.Shard)
+				if e.end(schemas.EndSaturated, detail) {
+					e.notice("--stop-on-saturation: " + detail)
+				}
+			}
 		}
 	}
 	if e.cfg.Snapshot != nil {
@@ -86,12 +96,12 @@ func (w *watcher) second(now time.Time) {
 }
 
 // status is the live status at elapsed.
-func (w *watcher) status(elapsed time.Duration) Status {
+func (w *watcher) status(now time.Time, elapsed time.Duration) Status {
 	e := w.e
 	h, ok, bad := w.live.window(int64(elapsed / time.Second))
 	span := min(elapsed.Seconds(), windowSeconds)
 	st := Status{
-		Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.active.Load()),
+		Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.usersAt(now)), Here: int(e.active.Load()),
 		Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
 		Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
 	}

@@ -27,10 +27,14 @@ type RunMeta struct {
 	Hostname    string            `json:"hostname"`
 	Shard       int               `json:"shard"`
 	Shards      int               `json:"shards"`
-	Shape       Shape             `json:"shape"`
-	Timeouts    Timeouts          `json:"timeouts"`
-	Generator   Generator         `json:"generator"`
-	Requests    int64             `json:"requests"`
+	// JoinedAt is when a recorder that began after StartedAt (the shards'
+	// shared --start-at) joined the schedule in progress; nil when it was
+	// on time. Absent in files written before shards could join late.
+	JoinedAt  *time.Time `json:"joined_at,omitempty"`
+	Shape     Shape      `json:"shape"`
+	Timeouts  Timeouts   `json:"timeouts"`
+	Generator Generator  `json:"generator"`
+	Requests  int64      `json:"requests"`
 	// Workload is what the requests asked for; absent in files written
 	// before workloads existed.
 	Workload *Workload `json:"workload,omitempty"`

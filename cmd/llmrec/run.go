@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type RunOptions struct {
 	Force     bool       // --force: overwrite an existing run file
 	Discard   bool       // --discard-journal: delete a killed run's journal at -o
 	Sim       sim.Config // the built-in simulator, when there is no --target
+	Shard     string     // --shard I/N
+	StartAt   string     // --start-at: RFC 3339 or +DURATION
 	changed   func(name string) bool
 
 	// --dashboard ADDR, --dashboard-token, --dashboard-linger
@@ -112,6 +115,9 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&opts.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times and prompt choice (0: random)")
+	f.StringVar(&opts.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
+	f.StringVar(&opts.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
+	f.StringVar(&c.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
 	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
 	f.StringVar(&opts.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
 	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
@@ -177,6 +183,20 @@ func (o *RunOptions) complete() error {
 	if o.APIKeyEnv != "" {
 		c.APIKey = os.Getenv(o.APIKeyEnv)
 	}
+	if o.Shard != "" {
+		i, n, err := ParseShard(o.Shard)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Shard.Index, c.Shard.Count = i, n
+	}
+	if o.StartAt != "" {
+		t, err := ParseStartAt(o.StartAt, time.Now())
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Shard.StartAt = t
+	}
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
 	}
@@ -206,6 +226,7 @@ var configFlags = map[string]string{
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
+	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
 
@@ -233,6 +254,33 @@ func flagErrors(err error) error {
 		}
 	}
 	return errors.Join(out...)
+}
+
+// ParseShard parses --shard I/N.
+func ParseShard(s string) (index, count int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q: want I/N with 0 ≤ I < N, e.g. 0/3", s)
+	}
+	return i, n, nil
+}
+
+// ParseStartAt parses --start-at: an RFC 3339 time, or +DURATION from now.
+func ParseStartAt(s string, now time.Time) (time.Time, error) {
+	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		d, err := time.ParseDuration(rest)
+		if err != nil || d < 0 {
+			return time.Time{}, fmt.Errorf("--start-at %q: want +DURATION such as +30s, or an RFC 3339 time", s)
+		}
+		return now.Add(d), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-01T15:00:00Z, or +DURATION such as +30s", s)
+	}
+	return t, nil
 }
 
 // ParseHeaders parses -H values of the form 'Key: value'. Errors never
@@ -279,6 +327,15 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
 	cfg := o.Config
 	cfg.Progress = sp.progress
+	cfg.Notice = sp.notice
+	if cfg.Shard.Sharded() {
+		mine, planned := cfg.ShardUsers()
+		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
+		if strings.HasPrefix(o.StartAt, "+") {
+			sp.notice(fmt.Sprintf("--start-at %s is relative to this process: shards started apart get other time zeros and run ids; give every shard --start-at %s",
+				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
+		}
+	}
 	if err := runfile.CheckPath(o.Out, o.Force, o.Discard); err != nil {
 		return pathError(err)
 	}
@@ -348,9 +405,21 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	if m.EndDetail != "" {
 		fmt.Fprintf(w, "  %s\n", m.EndDetail)
 	}
+	if m.Shards > 1 {
+		fmt.Fprintf(w, "  shard %d/%d: ran %d of the schedule's %d users (%s of the load); analyze it with the other shards' files\n",
+			m.Shard, m.Shards, sum.Users, sum.Planned, share(sum.Users, sum.Planned))
+	}
+	if m.JoinedAt != nil && m.JoinedAt.Sub(m.StartedAt) >= record.LateJoin {
+		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
+	}
 	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
 	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
+}
+
+// share is a shard's part of the load in percent.
+func share(mine, planned int) string {
+	return fmt.Sprintf("%.0f%%", pct(int64(mine), int64(planned)))
 }
 
 func pct(a, b int64) float64 {

@@ -24,22 +24,45 @@ func isTerminal(w io.Writer) bool {
 }
 
 type statusPrinter struct {
-	w     io.Writer
-	tty   bool
-	last  time.Duration
-	drawn bool
+	w    io.Writer
+	tty  bool
+	last time.Duration
+	// lastWait is the plainEvery period of the wait last printed.
+	lastWait time.Duration
+	drawn    bool
+	shard    string // "shard I/N (S of the load)  " when sharded
 }
 
 func (p *statusPrinter) progress(s record.Status) {
-	line := fmt.Sprintf("step %d  users %d  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
-		s.Step, s.Users, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
+	if s.Phase == "waiting" {
+		p.print(s, fmt.Sprintf("%swaiting for start-at: %s", p.shard, s.Wait.Round(time.Second)))
+		return
+	}
+	users := fmt.Sprint(s.Users)
+	if p.shard != "" {
+		users = fmt.Sprintf("%d (%d here)", s.Users, s.Here)
+	}
+	line := fmt.Sprintf("%sstep %d  users %s  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
+		p.shard, s.Step, users, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
 		s.Elapsed.Truncate(time.Second), s.Total.Truncate(time.Second))
 	if s.Phase == "grace" {
 		line += "  (finishing in-flight requests)"
 	}
+	p.print(s, line)
+}
+
+// print shows line: in place on a terminal, else every plainEvery.
+func (p *statusPrinter) print(s record.Status, line string) {
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.drawn = true
+		return
+	}
+	if s.Phase == "waiting" {
+		if s.Wait/plainEvery != p.lastWait {
+			fmt.Fprintln(p.w, line)
+			p.lastWait = s.Wait / plainEvery
+		}
 		return
 	}
 	if s.Elapsed-p.last >= plainEvery || p.last == 0 {

@@ -189,12 +189,8 @@ func header(a *analyze.Analysis) []field {
 		{"Analysis", view.Settings(a.Settings)},
 		{"Recorder version", orNA(r.ToolVersion)},
 	}
-	if len(r.Shards) > 1 {
-		var names []string
-		for _, s := range r.Shards {
-			names = append(names, s.File)
-		}
-		f = append(f, field{"Shards", strconv.Itoa(len(r.Shards)) + ": " + strings.Join(names, ", ")})
+	if s := view.Shards(r); s != "" {
+		f = append(f, field{"Shards", s})
 	}
 	g := &r.Generator
 	if g.PeakCPU > 0 || g.PeakLagMS > 0 {

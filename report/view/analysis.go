@@ -118,6 +118,27 @@ func Labels(labels map[string]string) []Field {
 	return out
 }
 
+// Shards lists a sharded run's shards compactly, "3 of 3: 0 host-a 1204
+// rows, 1 …", at most MaxShards of them; "" for a run of one recorder.
+func Shards(r *analyze.Run) string {
+	if len(r.Shards) == 0 || (len(r.Shards) == 1 && r.Shards[0].Shards <= 1) {
+		return ""
+	}
+	parts := make([]string, 0, min(len(r.Shards), MaxShards+1))
+	for i, s := range r.Shards {
+		if i == MaxShards {
+			parts = append(parts, fmt.Sprintf("… %d more", len(r.Shards)-MaxShards))
+			break
+		}
+		host := Clip(Clean(s.Hostname), 60)
+		if host == "" {
+			host = "(no host)"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s %s rows", s.Shard, host, Int(s.Rows)))
+	}
+	return fmt.Sprintf("%d of %d: %s", len(r.Shards), max(r.Shards[0].Shards, 1), strings.Join(parts, ", "))
+}
+
 func header(a *analyze.Analysis) []Field {
 	r := &a.Run
 	api := Clean(r.API)
@@ -149,8 +170,11 @@ func header(a *analyze.Analysis) []Field {
 	h = append(h,
 		Field{"shape", Shape(r.Shape)},
 		Field{"input", fmt.Sprintf("%d rows in %d file(s): %s", r.Rows, len(r.Shards), strings.Join(files, " "))},
-		Field{"settings", Settings(a.Settings)},
 	)
+	if s := Shards(r); s != "" {
+		h = append(h, Field{"shards", s})
+	}
+	h = append(h, Field{"settings", Settings(a.Settings)})
 	if r.ToolVersion != "" {
 		h = append(h, Field{"recorder", "llmrec " + Clip(Clean(r.ToolVersion), 100)})
 	}

@@ -21,6 +21,8 @@ const (
 	MaxDefinitions = 50
 	// MaxLabels: run labels listed.
 	MaxLabels = 50
+	// MaxShards: shards listed in a run's header; the rest are counted.
+	MaxShards = 12
 )
 
 // Ends returns the indexes of the items of a list of n to show with at

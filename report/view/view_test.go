@@ -113,3 +113,32 @@ func TestLevelNamesUsersOrOfferedRate(t *testing.T) {
 		}
 	}
 }
+
+// TestShardsListed: a sharded run's header lists each shard with its host
+// and rows, capped at MaxShards and cleaned; a run of one recorder lists
+// none.
+func TestShardsListed(t *testing.T) {
+	mk := func(n, given int, host func(int) string) *analyze.Run {
+		r := &analyze.Run{}
+		for k := range given {
+			r.Shards = append(r.Shards, analyze.Shard{Shard: k, Shards: n, Hostname: host(k), Rows: int64(100 + k)})
+		}
+		return r
+	}
+	plain := func(k int) string { return fmt.Sprintf("node-%d", k) }
+	tests := []struct {
+		run  *analyze.Run
+		want string
+	}{
+		{mk(1, 1, plain), ""},
+		{mk(3, 3, plain), "3 of 3: 0 node-0 100 rows, 1 node-1 101 rows, 2 node-2 102 rows"},
+		{mk(3, 1, plain), "1 of 3: 0 node-0 100 rows"},
+		{mk(40, 40, plain), "40 of 40: 0 node-0 100 rows, " + "1 node-1 101 rows, 2 node-2 102 rows, 3 node-3 103 rows, 4 node-4 104 rows, 5 node-5 105 rows, 6 node-6 106 rows, 7 node-7 107 rows, 8 node-8 108 rows, 9 node-9 109 rows, 10 node-10 110 rows, 11 node-11 111 rows, … 28 more"},
+		{mk(2, 2, func(k int) string { return []string{"evil\x1b[2J\nhost", ""}[k] }), "2 of 2: 0 evil [2J host 100 rows, 1 (no host) 101 rows"},
+	}
+	for _, tt := range tests {
+		if got := Shards(tt.run); got != tt.want {
+			t.Errorf("Shards = %q\nwant     %q", got, tt.want)
+		}
+	}
+}
