@@ -118,7 +118,7 @@ func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("read raw values: %w", err)
+		return nil, e.check(fmt.Errorf("read raw values: %w", err))
 	}
 	s.Overall.sort()
 	for _, v := range s.Steps {

@@ -46,7 +46,7 @@ func parseRate(s string) (float64, error) {
 }
 
 // addCommonFlags adds the analysis flags shared by analyze, compare and
-// check (SPEC §6) to fs, bound to o.
+// check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "exclude requests sent in the first `DURATION` of the run")
 	fs.DurationVar(&o.Window, "window", o.Window, "span of the windowed percentiles")
@@ -54,4 +54,6 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline")
 	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds this (0.01 or 1%)")
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `latency` or ttft")
+	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the database's memory `SIZE` (256MB, 4GB); beyond it the analysis spills to --temp-dir")
+	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
 }
