@@ -494,8 +494,8 @@ func (c *computer) samples() error {
 	}
 	c.trace("counts", t0)
 	t0 = time.Now()
-	win := newQuantileSeries(counts.window, ps, MinWindowSamples)
-	cum := newQuantileSeries(counts.cumulative, ps, 1)
+	win := newQuantileSeries(counts.window, ps, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+	cum := newQuantileSeries(counts.cumulative, ps, 1, false)
 	hist := newHistogramCounter(counts.lo, counts.hi, counts.histN)
 	var total sum
 	bySteps := map[int32]*sum{}
@@ -537,7 +537,7 @@ func (c *computer) samples() error {
 		if err != nil {
 			return err
 		}
-		tw := newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples)
+		tw := newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
 		err = c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, _ bool, _ int32) { tw.add(x, f, l) })
 		if err != nil {
 			return err

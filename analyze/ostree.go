@@ -26,18 +26,22 @@ type quantileSeries struct {
 	ranks [][]int64   // wanted ranks of each point, ascending
 	vals  [][]float64 // the value at each wanted rank, as found
 	next  []int       // index of each point's next wanted rank
-	seen  []int64     // values seen by each point so far (when reached)
-	tree  minTree
+	// Each point's distance to its next wanted rank: a min-tree, or a
+	// plain array (flat) when every value's range is a few points (the
+	// windowed series), which is faster then.
+	tree minTree
+	flat []int64
 }
 
 // never is the distance of a point that wants no more ranks.
 const never = math.MaxInt64 / 4
 
 // newQuantileSeries prepares the series of points whose sets have n[i]
-// samples; a point with fewer than minN has no quantiles (a gap).
-func newQuantileSeries(n []int64, ps []float64, minN int64) *quantileSeries {
+// samples; a point with fewer than minN has no quantiles (a gap). flat
+// suits values that each belong to a few points.
+func newQuantileSeries(n []int64, ps []float64, minN int64, flat bool) *quantileSeries {
 	q := &quantileSeries{n: n, ps: ps, ranks: make([][]int64, len(n)), vals: make([][]float64, len(n)),
-		next: make([]int, len(n)), seen: make([]int64, len(n))}
+		next: make([]int, len(n))}
 	dist := make([]int64, len(n))
 	for i, ni := range n {
 		dist[i] = never
@@ -58,7 +62,11 @@ func newQuantileSeries(n []int64, ps []float64, minN int64) *quantileSeries {
 		q.ranks[i], q.vals[i] = rs, make([]float64, len(rs))
 		dist[i] = rs[0] + 1
 	}
-	q.tree.build(dist)
+	if flat {
+		q.flat = dist
+	} else {
+		q.tree.build(dist)
+	}
 	return q
 }
 
@@ -77,16 +85,28 @@ func (q *quantileSeries) add(x float64, f, l int) {
 	if f > l || f >= len(q.n) || l < 0 {
 		return
 	}
-	q.tree.decrement(f, l, func(i int) int64 {
-		// Point i's next wanted rank is x's rank in its set.
-		k := q.next[i]
-		q.vals[i][k] = x
-		q.next[i]++
-		if q.next[i] == len(q.ranks[i]) {
-			return never
+	if q.flat != nil {
+		for i := max(f, 0); i <= min(l, len(q.flat)-1); i++ {
+			if q.flat[i]--; q.flat[i] == 0 {
+				q.flat[i] = q.reach(i, x)
+			}
 		}
-		return q.ranks[i][k+1] - q.ranks[i][k]
-	})
+		return
+	}
+	q.tree.decrement(f, l, func(i int) int64 { return q.reach(i, x) })
+}
+
+// reach records x as point i's next wanted rank and returns the distance
+// to the one after.
+func (q *quantileSeries) reach(i int, x float64) int64 {
+	// Point i's next wanted rank is x's rank in its set.
+	k := q.next[i]
+	q.vals[i][k] = x
+	q.next[i]++
+	if q.next[i] == len(q.ranks[i]) {
+		return never
+	}
+	return q.ranks[i][k+1] - q.ranks[i][k]
 }
 
 // result returns the quantiles at each point (nil: a gap), one slice a

@@ -50,23 +50,25 @@ func TestQuantileSeries(t *testing.T) {
 			for i := range held {
 				n[i] = int64(len(held[i]))
 			}
-			q := newQuantileSeries(n, ps, tt.minN)
-			for _, s := range ss {
-				q.add(s.x, s.f, s.l)
-			}
-			got := q.result()
-			for i, h := range held {
-				slices.Sort(h)
-				for j, p := range ps {
-					if int64(len(h)) < tt.minN || len(h) == 0 {
-						if got[j][i] != nil {
-							t.Fatalf("point %d p%v = %v, want a gap (%d samples)", i, p, *got[j][i], len(h))
+			for _, flat := range []bool{false, true} {
+				q := newQuantileSeries(n, ps, tt.minN, flat)
+				for _, s := range ss {
+					q.add(s.x, s.f, s.l)
+				}
+				got := q.result()
+				for i, h := range held {
+					slices.Sort(h)
+					for j, p := range ps {
+						if int64(len(h)) < tt.minN || len(h) == 0 {
+							if got[j][i] != nil {
+								t.Fatalf("point %d p%v = %v, want a gap (%d samples)", i, p, *got[j][i], len(h))
+							}
+							continue
 						}
-						continue
-					}
-					want := interpolate(p, len(h), func(k int) float64 { return h[k] })
-					if got[j][i] == nil || *got[j][i] != want {
-						t.Fatalf("point %d p%v = %v, want %v", i, p, got[j][i], want)
+						want := interpolate(p, len(h), func(k int) float64 { return h[k] })
+						if got[j][i] == nil || *got[j][i] != want {
+							t.Fatalf("flat %v: point %d p%v = %v, want %v", flat, i, p, got[j][i], want)
+						}
 					}
 				}
 			}
