@@ -26,7 +26,10 @@ func query(name string) string {
 	return string(b)
 }
 
-// engine is an in-memory DuckDB database locked down to the input files.
+// tableRowBytes is about what a row of the run table takes in memory.
+const tableRowBytes = 60
+
+// engine is a DuckDB database locked down to the input files.
 // It is used from one goroutine through one connection.
 type engine struct {
 	connector *duckdb.Connector
@@ -44,7 +47,21 @@ type engine struct {
 // file it opens) and only the private spill directory written; no other
 // file, network or extension access; bounded memory and threads;
 // configuration locked so SQL cannot undo any of it.
-func openEngine(ctx context.Context, opts Options, files []string) (*engine, error) {
+//
+// A run whose table would take more than an eighth of the memory limit
+// (rows given, at tableRowBytes a row) is loaded into a database file in
+// the private directory instead of memory: its columns are compressed and
+// can be evicted to that file, so memory stays within the limit whatever
+// the run's length. Smaller runs stay in memory, which is faster.
+func openEngine(ctx context.Context, opts Options, files []string, rows int64) (*engine, error) {
+	mem := opts.MemoryLimit
+	if mem == "" {
+		mem = DefaultMemoryLimit()
+	}
+	limit, err := ParseSize(mem)
+	if err != nil {
+		return nil, fmt.Errorf("memory limit: %w", err)
+	}
 	parent := opts.TempDir
 	if parent == "" {
 		parent = os.TempDir()
@@ -57,7 +74,11 @@ func openEngine(ctx context.Context, opts Options, files []string) (*engine, err
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("make the temporary directory private: %w", err)
 	}
-	c, err := duckdb.NewConnector("", nil)
+	dsn := ""
+	if rows*tableRowBytes > limit/8 {
+		dsn = filepath.Join(tmp, "run.duckdb")
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("open database: %w", err)
@@ -71,7 +92,7 @@ func openEngine(ctx context.Context, opts Options, files []string) (*engine, err
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("open database connection: %w", err)
 	}
-	e := &engine{connector: c, db: db, conn: conn, tempDir: tmp}
+	e := &engine{connector: c, db: db, conn: conn, tempDir: tmp, memLimit: mem}
 	if err := e.lockdown(ctx, opts, files); err != nil {
 		e.Close()
 		return nil, err
@@ -89,11 +110,6 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 	if threads == 0 {
 		threads = min(runtime.GOMAXPROCS(0), DefaultMaxThreads)
 	}
-	mem := opts.MemoryLimit
-	if mem == "" {
-		mem = DefaultMemoryLimit()
-	}
-	e.memLimit = mem
 	allowed := make([]string, 0, 2*len(files))
 	for _, f := range files {
 		allowed = append(allowed, f)
@@ -105,7 +121,7 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 		sql  string
 		args []any
 	}{
-		{"SET memory_limit = ?", []any{mem}},
+		{"SET memory_limit = ?", []any{e.memLimit}},
 		{"SET threads = ?", []any{int64(threads)}},
 		{"SET preserve_insertion_order = false", nil},
 		// Beyond the memory limit, sorts, aggregates and the run table
@@ -208,10 +224,12 @@ func duckMessage(err error) string {
 // caller closes the engine.
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
+	var rows int64
 	for i, f := range files {
 		paths[i] = f.path
+		rows += f.rows
 	}
-	e, err := openEngine(ctx, opts, paths)
+	e, err := openEngine(ctx, opts, paths, rows)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,8 +44,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// watchDir records the most bytes that dir's files held at once, polled
-// until stop is called.
+// watchDir records the most bytes that dir's spill files (not the
+// database file, run.duckdb*) held at once, polled until stop is called.
 func watchDir(dir string) (stop func() int64) {
 	done := make(chan struct{})
 	var peak int64
@@ -57,7 +58,7 @@ func watchDir(dir string) (stop func() int64) {
 		for {
 			var total int64
 			filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
+				if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), "run.duckdb") {
 					if fi, err := d.Info(); err == nil {
 						total += fi.Size()
 					}
@@ -206,6 +207,12 @@ func TestOutOfMemory(t *testing.T) {
 // (0700) and removed on Close. (DuckDB lets SQL read its own temporary
 // directory; the private one holds only the database's spill files.)
 func TestLockdownWithSpill(t *testing.T) {
+	for _, rows := range []int64{0, 1 << 40} { // in memory; in a database file
+		t.Run(fmt.Sprintf("rows=%d", rows), func(t *testing.T) { testLockdownWithSpill(t, rows) })
+	}
+}
+
+func testLockdownWithSpill(t *testing.T, rows int64) {
 	dir := t.TempDir()
 	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(10, 100, 50)}})
 	run := writeRun(t, filepath.Join(dir, "run.parquet"), testMeta("run-l", 10, 10), reqs)
@@ -216,7 +223,7 @@ func TestLockdownWithSpill(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	e, err := openEngine(ctx, o, []string{run})
+	e, err := openEngine(ctx, o, []string{run}, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,6 +257,13 @@ func TestLockdownWithSpill(t *testing.T) {
 	}
 	if _, err := e.conn.ExecContext(ctx, "SET temp_directory = '/tmp'"); err == nil {
 		t.Error("SET temp_directory succeeded after the lockdown")
+	}
+	var dbFiles int64
+	if err := e.conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_databases() WHERE path IS NOT NULL AND path <> ''").Scan(&dbFiles); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[bool]int64{false: 0, true: 1}[rows > 0]; dbFiles != want {
+		t.Errorf("%d database files, want %d", dbFiles, want)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

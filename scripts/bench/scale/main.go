@@ -58,13 +58,21 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 		}
 	}
 	if compare > 0 {
+		// Three runs: the same rows under three names (hard links), so
+		// that the comparison reads three full runs.
+		files, err := analyzetest.WriteSynth(filepath.Join(work, fmt.Sprintf("synth-%d-1sh.parquet", compare)), compare, 1)
+		if err != nil {
+			return err
+		}
 		var args []string
 		for i := range 3 {
-			files, err := analyzetest.WriteSynth(filepath.Join(work, fmt.Sprintf("synth-%d-copy%d.parquet", compare, i)), compare, 1)
-			if err != nil {
-				return err
+			p := filepath.Join(work, fmt.Sprintf("synth-%d-run%d.parquet", compare, i))
+			if _, err := os.Stat(p); err != nil {
+				if err := os.Link(files[0], p); err != nil {
+					return err
+				}
 			}
-			args = append(args, fmt.Sprintf("run%d=%s", i, files[0]))
+			args = append(args, fmt.Sprintf("run%d=%s", i, p))
 		}
 		args = append(append([]string{"compare", "--format", "json", "-o", os.DevNull}, extra...), args...)
 		if err := measure(llmrep, args, compare, 1, "compare (3 runs)"); err != nil {
