@@ -44,7 +44,7 @@ type engine struct {
 // openEngine opens the database and locks it down before any data is read:
 // only the given files may be read (allowed_paths, with each path both as
 // given and glob-escaped, since DuckDB checks the pattern and then each
-// file it opens) and only the private spill directory written; no other
+// file it opens) and the private spill directory used; no other
 // file, network or extension access; bounded memory and threads;
 // configuration locked so SQL cannot undo any of it.
 //
@@ -103,8 +103,9 @@ func openEngine(ctx context.Context, opts Options, files []string, rows int64) (
 // lockdown applies the settings; the order matters: allowed_paths and
 // the temp directory must be set while external access is still on, and
 // lock_configuration comes last. The spill directory is written by the
-// database's buffer manager, which external access does not gate; SQL
-// cannot read it (it is not among allowed_paths).
+// database itself, which external access does not gate; DuckDB also lets
+// SQL read its own temporary directory, and the private one holds nothing
+// but the database's files.
 func (e *engine) lockdown(ctx context.Context, opts Options, files []string) error {
 	threads := opts.Threads
 	if threads == 0 {
