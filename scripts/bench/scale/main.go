@@ -41,7 +41,7 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 	}
 	host, _ := os.Hostname()
 	fmt.Printf("llmrep analyze at scale (%s, %d CPUs, %s)\n\n", host, cpus(), time.Now().UTC().Format(time.RFC3339))
-	fmt.Println("| rows | shards | command | wall | peak RSS | s per M rows | MB per M rows |")
+	fmt.Println("| rows | shards | command | wall | peak RSS | s per M rows | MiB per M rows |")
 	fmt.Println("|---:|---:|---|---:|---:|---:|---:|")
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -92,9 +92,9 @@ func measure(llmrep string, args []string, n, shards int, what string) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w: %s", llmrep, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // kB → MB
+	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB → MiB
 	m := float64(n) / 1e6
-	fmt.Printf("| %d | %d | %s | %.2f s | %.0f MB | %.2f | %.1f |\n", n, shards, what, wall.Seconds(), rss, wall.Seconds()/m, rss/m)
+	fmt.Printf("| %d | %d | %s | %.2f s | %.0f MiB | %.2f | %.1f |\n", n, shards, what, wall.Seconds(), rss, wall.Seconds()/m, rss/m)
 	return nil
 }
 
