@@ -6,7 +6,7 @@ DEMO_DIR  ?= demo
 ECHARTS   := report/assets/node_modules/echarts/dist/echarts.min.js
 BENCH_OUT ?= /tmp/llmrec-bench
 
-.PHONY: help build demo test test-deploy image e2e-shards bench bench-tools vet fmt clean assets screenshot
+.PHONY: help build demo test test-deploy image e2e-shards bench bench-scale bench-tools vet fmt clean assets screenshot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -68,6 +68,13 @@ bench: build ## Go benchmarks, then llmrec against vegeta, hey, wrk and Locust o
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./... > $(BENCH_OUT)/go-bench.txt 2>&1; s=$$?; cat $(BENCH_OUT)/go-bench.txt; exit $$s
 	$(GO) run ./scripts/bench/timerlag > $(BENCH_OUT)/timerlag.txt; s=$$?; cat $(BENCH_OUT)/timerlag.txt; exit $$s
 	$(GO) run ./scripts/bench/peers -llmrec bin/llmrec -llmrep bin/llmrep -work $(BENCH_OUT) -md $(BENCH_OUT)/peers.md $(BENCHFLAGS)
+	$(MAKE) bench-scale
+
+SCALE_ROWS ?= 1000000,10000000,30000000,100000000
+
+bench-scale: build ## llmrep analyze on generated runs of SCALE_ROWS rows: wall time and peak RSS (inputs kept in $(BENCH_OUT)/scale)
+	@mkdir -p $(BENCH_OUT)
+	$(GO) run ./scripts/bench/scale -llmrep bin/llmrep -work $(BENCH_OUT)/scale -rows $(SCALE_ROWS) $(SCALEFLAGS) > $(BENCH_OUT)/scale.md; s=$$?; cat $(BENCH_OUT)/scale.md; exit $$s
 
 bench-tools: ## install the peers make bench compares with (Debian packages; vegeta comes by go install)
 	apt-get install -y wrk hey python3-locust

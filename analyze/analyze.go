@@ -51,7 +51,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
-		return nil, err
+		return nil, e.check(err)
 	}
 	a.Warnings = append(a.Warnings, shardWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
@@ -132,8 +132,7 @@ func (c *computer) trace(phase string, start time.Time) {
 type computer struct {
 	ctx  context.Context
 	conn *sql.Conn
-	// closeDB releases the database once the last query has run, before
-	// the Go-side series work, so the two never hold memory together.
+	// closeDB releases the database once the last query has run.
 	closeDB func() error
 	a       *Analysis
 	opts    Options
@@ -226,16 +225,16 @@ func (c *computer) stats() error {
 			step, users         int64
 			requests, okN       int64
 			v                   qrow
-			vMin, vAvg          sql.NullFloat64
+			vMin                sql.NullFloat64
 			outTok, promptTok   int64
 			firstSend, lastSend int64
 		)
 		if err := rows.Scan(&total, &step, &users, &requests, &okN,
-			&v.n, &vMin, &vAvg, &v.q50, &v.q90, &v.q95, &v.q99, &v.max,
+			&v.n, &vMin, &v.q50, &v.q90, &v.q95, &v.q99, &v.max,
 			&outTok, &promptTok, &firstSend, &lastSend); err != nil {
 			return fmt.Errorf("read statistics: %w", err)
 		}
-		lat := Latency{Samples: v.n, MinMS: nullable(vMin), MeanMS: nullable(vAvg),
+		lat := Latency{Samples: v.n, MinMS: nullable(vMin),
 			P50MS: nullable(v.q50), P90MS: nullable(v.q90), P95MS: nullable(v.q95),
 			P99MS: nullable(v.q99), MaxMS: nullable(v.max)}
 		if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
@@ -483,84 +482,184 @@ func (c *computer) series() error {
 	return nil
 }
 
-// samples reads the successes by completion time and computes the
-// windowed and cumulative percentile series and the histogram.
+// samples computes the windowed and cumulative percentile series and the
+// histogram, exactly, in memory that does not grow with the run: the
+// database sorts each figure's values (spilling beyond its memory limit)
+// and streams them here in ascending order, where the series keep per
+// point only the order statistics they need (series.go).
 func (c *computer) samples() error {
-	start := time.Now()
-	// One pass reads both the metric and, when the metric is latency, the
-	// TTFT of each success (the TTFT chart).
-	withTTFT := c.hasTTFT && c.opts.Metric != MetricTTFT
-	sm, tm, err := c.fetchSamples(withTTFT)
+	s := &c.a.Series
+	n := len(s.T)
+	winUS := c.opts.Window.Microseconds()
+	ps := []float64{0.5, 0.95, 0.99}
+	t0 := time.Now()
+	counts, err := c.pointCounts("v", s.BucketS, winUS, n)
 	if err != nil {
 		return err
+	}
+	c.trace("counts", t0)
+	t0 = time.Now()
+	win := newQuantileSeries(counts.window, ps, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+	cum := newQuantileSeries(counts.cumulative, ps, 1, false)
+	hist := newHistogramCounter(counts.lo, counts.hi, counts.histN)
+	var total sum
+	bySteps := map[int32]*sum{}
+	err = c.scanValues("v", s.BucketS, winUS, func(x float64, f, l int, warm bool, step int32) {
+		win.add(x, f, l)
+		if !warm {
+			cum.add(x, f, n-1)
+			hist.add(x)
+			total.add(x)
+			st := bySteps[step]
+			if st == nil {
+				st = &sum{}
+				bySteps[step] = st
+			}
+			st.add(x)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	c.trace("scan", t0)
+	t0 = time.Now()
+	c.a.Overall.Latency.MeanMS = total.mean()
+	for i := range c.a.Steps {
+		if st := bySteps[int32(c.a.Steps[i].Step)]; st != nil {
+			c.a.Steps[i].Latency.MeanMS = st.mean()
+		}
+	}
+	wq, cq := win.result(), cum.result()
+	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window
+	s.CumP50, s.CumP95, s.CumP99, s.CumN = cq[0], cq[1], cq[2], counts.cumulative
+	c.a.Histogram = hist.histogram()
+	switch {
+	case !c.hasTTFT:
+	case c.opts.Metric == MetricTTFT:
+		s.TTFTWindowP95 = s.WindowP95
+	default:
+		tc, err := c.pointCounts("ttft", s.BucketS, winUS, n)
+		if err != nil {
+			return err
+		}
+		tw := newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+		err = c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, _ bool, _ int32) { tw.add(x, f, l) })
+		if err != nil {
+			return err
+		}
+		s.TTFTWindowP95 = tw.result()[0]
+		c.trace("ttft", t0)
 	}
 	if err := c.closeDB(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
-	c.trace("fetch", start)
-	sm.rankValues()
-	tm.rankValues()
-	s := &c.a.Series
-	win := percentileSeries(sm, s.T, c.opts.Window, []float64{0.5, 0.95, 0.99}, true)
-	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = win.q[0], win.q[1], win.q[2], win.n
-	cum := percentileSeries(sm, s.T, 0, []float64{0.5, 0.95, 0.99}, false)
-	s.CumP50, s.CumP95, s.CumP99, s.CumN = cum.q[0], cum.q[1], cum.q[2], cum.n
-	c.a.Histogram = histogram(sm.sorted, sm.warm, sm.rank)
-	switch {
-	case !c.hasTTFT:
-	case withTTFT:
-		s.TTFTWindowP95 = percentileSeries(tm, s.T, c.opts.Window, []float64{0.95}, true).q[0]
-	default:
-		s.TTFTWindowP95 = s.WindowP95 // the metric is TTFT
-	}
 	return nil
 }
 
-// sampleSet are successes ordered by completion time.
-type sampleSet struct {
-	c      []int64   // completion, µs since started_at
-	warm   []bool    // sent within the warmup
-	rank   []int32   // rank of the value among all samples
-	sorted []float64 // values by rank
-	vs     []float64 // values as read, until ranked
+// sum is a compensated (Neumaier) sum: fed the same values in the same
+// order it gives the same mean, and it loses almost nothing to rounding.
+type sum struct {
+	s, c float64
+	n    int64
 }
 
-func (sm *sampleSet) add(c int64, w bool, v float64) {
-	sm.c = append(sm.c, c)
-	sm.warm = append(sm.warm, w)
-	sm.vs = append(sm.vs, v)
-}
-
-func (sm *sampleSet) rankValues() {
-	sm.rank, sm.sorted = rankByValue(sm.vs)
-	sm.vs = nil // sorted holds the values now
-}
-
-// fetchSamples reads samples.sql (c_us, v, warm, ttft_ms of successes,
-// ordered by c_us) into the metric's samples and, withTTFT, the TTFT
-// samples (ranked later, by rankValues). It reads through the driver directly:
-// database/sql's per-value conversion costs more than the query itself at
-// millions of rows.
-func (c *computer) fetchSamples(withTTFT bool) (*sampleSet, *sampleSet, error) {
-	capacity := c.a.Overall.OK + c.a.Overall.WarmupRequests
-	newSet := func() *sampleSet {
-		return &sampleSet{c: make([]int64, 0, capacity), warm: make([]bool, 0, capacity), vs: make([]float64, 0, capacity)}
+func (s *sum) add(x float64) {
+	t := s.s + x
+	if math.Abs(s.s) >= math.Abs(x) {
+		s.c += (s.s - t) + x
+	} else {
+		s.c += (x - t) + s.s
 	}
-	sm, tm := newSet(), &sampleSet{}
-	if withTTFT {
-		tm = newSet()
+	s.s = t
+	s.n++
+}
+
+// mean is nil when empty or not a number.
+func (s *sum) mean() *float64 {
+	if s.n == 0 {
+		return nil
 	}
+	m := (s.s + s.c) / float64(s.n)
+	if math.IsNaN(m) {
+		return nil
+	}
+	return &m
+}
+
+// pointSamples are the sample counts of one figure at each series point.
+type pointSamples struct {
+	window     []int64 // successes completed within the window ending at the point
+	cumulative []int64 // non-warmup successes completed by the point
+	// lo, hi and histN are the least and greatest non-warmup values and
+	// their number (the histogram's range).
+	lo, hi float64
+	histN  int64
+}
+
+// pointCounts runs series_counts.sql for figure ("v" or "ttft") and
+// accumulates the counts of each of the n points.
+func (c *computer) pointCounts(figure string, bucketS float64, winUS int64, n int) (*pointSamples, error) {
+	ps := &pointSamples{window: make([]int64, n), cumulative: make([]int64, n), lo: math.Inf(1), hi: math.Inf(-1)}
+	rows, err := c.conn.QueryContext(c.ctx, query("series_counts.sql"), figure, bucketS*1e6, winUS)
+	if err != nil {
+		return nil, fmt.Errorf("count samples by time: %w", err)
+	}
+	defer rows.Close()
+	// Window counts are a difference array: +k at f, -k after l.
+	diff := make([]int64, n+1)
+	firsts := make([]int64, n+1)
+	for rows.Next() {
+		var f, l, k int64
+		var warm bool
+		var lo, hi float64
+		if err := rows.Scan(&f, &l, &warm, &k, &lo, &hi); err != nil {
+			return nil, fmt.Errorf("read samples by time: %w", err)
+		}
+		if !warm {
+			ps.lo, ps.hi = math.Min(ps.lo, lo), math.Max(ps.hi, hi)
+			ps.histN += k
+		}
+		if f >= int64(n) {
+			continue
+		}
+		if !warm {
+			firsts[f] += k
+		}
+		if l = min(l, int64(n-1)); l >= f {
+			diff[f] += k
+			diff[l+1] -= k
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read samples by time: %w", err)
+	}
+	var w, cum int64
+	for i := range n {
+		w += diff[i]
+		cum += firsts[i]
+		ps.window[i], ps.cumulative[i] = w, cum
+	}
+	return ps, nil
+}
+
+// scanValues runs series_values.sql for figure and calls fn with each
+// value in ascending order, its first and last point, whether it was
+// sent within the warmup and its step. It reads through
+// the driver directly: database/sql's per-value conversion costs more
+// than the query itself at millions of rows.
+func (c *computer) scanValues(figure string, bucketS float64, winUS int64, fn func(x float64, f, l int, warm bool, step int32)) error {
 	err := c.conn.Raw(func(dc any) error {
 		q, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return errors.New("the database driver cannot query")
 		}
-		rows, err := q.QueryContext(c.ctx, query("samples.sql"), nil)
+		args := []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: bucketS * 1e6}, {Ordinal: 3, Value: winUS}}
+		rows, err := q.QueryContext(c.ctx, query("series_values.sql"), args)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		dest := make([]driver.Value, 4)
+		dest := make([]driver.Value, 2)
 		for {
 			if err := rows.Next(dest); err != nil {
 				if errors.Is(err, io.EOF) {
@@ -568,118 +667,16 @@ func (c *computer) fetchSamples(withTTFT bool) (*sampleSet, *sampleSet, error) {
 				}
 				return err
 			}
-			ci, ok1 := dest[0].(int64)
-			w, ok2 := dest[2].(bool)
+			x, ok1 := dest[0].(float64)
+			p, ok2 := dest[1].(int64)
 			if !ok1 || !ok2 {
-				return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[2])
+				return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[1])
 			}
-			if v, ok := dest[1].(float64); ok {
-				sm.add(ci, w, v)
-			}
-			if t, ok := dest[3].(float64); ok && withTTFT {
-				tm.add(ci, w, t)
-			}
+			fn(x, int(p>>14&8191), int(p>>1&8191)-1, p&1 == 1, int32(p>>27))
 		}
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read samples: %w", err)
+		return fmt.Errorf("read samples: %w", err)
 	}
-	return sm, tm, nil
-}
-
-type seriesResult struct {
-	q [][]*float64
-	n []int64
-}
-
-// percentileSeries computes quantiles ps at every point t of ts over the
-// samples. windowed: over all samples completed in (t - window, t], a gap
-// below MinWindowSamples; otherwise (cumulative): over the non-warmup
-// samples completed by t.
-func percentileSeries(sm *sampleSet, ts []float64, window time.Duration, ps []float64, windowed bool) seriesResult {
-	res := seriesResult{q: make([][]*float64, len(ps)), n: make([]int64, len(ts))}
-	for j := range ps {
-		res.q[j] = make([]*float64, len(ts))
-	}
-	f := newOrderStats(len(sm.c))
-	cs := sm.c
-	in, out := 0, 0
-	winUS := window.Microseconds()
-	for i, t := range ts {
-		tUS := int64(math.Round(t * 1e6))
-		for in < len(cs) && cs[in] <= tUS {
-			if windowed || !sm.warm[in] {
-				f.add(sm.rank[in], 1)
-			}
-			in++
-		}
-		if windowed {
-			for out < in && cs[out] <= tUS-winUS {
-				f.add(sm.rank[out], -1)
-				out++
-			}
-		}
-		res.n[i] = int64(f.size)
-		if f.size == 0 || (windowed && f.size < MinWindowSamples) {
-			continue
-		}
-		for j, p := range ps {
-			res.q[j][i] = ptr(f.quantile(sm.sorted, p))
-		}
-	}
-	return res
-}
-
-// histogram counts the non-warmup values in HistogramBuckets log-spaced
-// buckets between the smallest and the largest value. sorted holds every
-// sample's value by rank; warm and rank are by sample.
-func histogram(sorted []float64, warm []bool, rank []int32) Histogram {
-	h := Histogram{Bounds: []float64{}, Counts: []int64{}}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i, w := range warm {
-		if !w {
-			v := sorted[rank[i]]
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-	}
-	if math.IsInf(lo, 1) {
-		return h
-	}
-	if hi <= lo {
-		h.Bounds = []float64{lo, hi}
-		h.Counts = []int64{0}
-		for _, w := range warm {
-			if !w {
-				h.Counts[0]++
-			}
-		}
-		return h
-	}
-	// log spacing needs a positive start; values at or below it fall in
-	// the first bucket.
-	start := lo
-	if start <= 0 {
-		start = hi / 1e6
-	}
-	nb := HistogramBuckets
-	h.Bounds = make([]float64, nb+1)
-	h.Counts = make([]int64, nb)
-	span := math.Log(hi / start)
-	for i := range nb + 1 {
-		h.Bounds[i] = start * math.Exp(span*float64(i)/float64(nb))
-	}
-	h.Bounds[0], h.Bounds[nb] = lo, hi
-	for i, w := range warm {
-		if w {
-			continue
-		}
-		v := sorted[rank[i]]
-		b := sort.SearchFloat64s(h.Bounds, v) // first bound >= v
-		if b < len(h.Bounds) && h.Bounds[b] == v {
-			b++ // v is the lower bound of bucket b
-		}
-		b = max(0, min(b-1, nb-1))
-		h.Counts[b]++
-	}
-	return h
+	return nil
 }

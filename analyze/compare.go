@@ -238,6 +238,11 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	for _, r := range runs {
+		if err := r.Samples.err(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -245,8 +250,8 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 func compareMetrics(runs []*RunData) []string {
 	hasTTFT, hasTokens := false, false
 	for _, r := range runs {
-		hasTTFT = hasTTFT || len(r.Samples.Overall.TTFT) > 0
-		hasTokens = hasTokens || len(r.Samples.Overall.TokensPerS) > 0
+		hasTTFT = hasTTFT || r.Samples.Overall.TTFT.Len() > 0
+		hasTokens = hasTokens || r.Samples.Overall.TokensPerS.Len() > 0
 	}
 	var out []string
 	for _, m := range CompareMetrics {
@@ -417,7 +422,7 @@ func compareRun(r *RunData, base bool) CompareRun {
 	}
 	slices.Sort(cr.Users)
 	slices.Sort(cr.Rates)
-	if vals := r.Samples.Overall.Metric; len(vals) > 0 {
+	if vals := r.Samples.Overall.Metric; vals.Len() > 0 {
 		for _, p := range CDFProbabilities {
 			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *quantileSorted(vals, p)})
 		}

@@ -10,22 +10,26 @@
 //     checked: Parquet magic, schema version (schemas.CheckVersion), run
 //     metadata (schemas.DecodeMeta), columns (schemas.Columns). Shards of
 //     different runs are refused.
-//  2. An in-memory DuckDB database is opened and locked down before any
-//     row is read: only the input files themselves are readable
-//     (allowed_paths, stricter than their directories), no other file or
-//     network access, no extension install or autoload, no spilling to
-//     disk, bounded memory and threads, configuration locked.
+//  2. A DuckDB database is opened and locked down before any row is read:
+//     only the input files themselves are readable (allowed_paths, stricter
+//     than their directories), no other file or network access, no
+//     extension install or autoload, bounded memory (Options.MemoryLimit)
+//     and threads, configuration locked. Beyond the limit it spills to a
+//     private directory (Options.TempDir) removed afterwards; a large run's
+//     table lives in a database file there (compressed, evictable), a small
+//     one's in memory.
 //  3. The embedded SQL (*.sql, values bound with ?) loads the rows into a
 //     table, tagging each with its send and completion time (µs since the
 //     run's started_at) and its warmup flag; exact percentiles
 //     (quantile_cont) are computed per step and overall, the LLM figures
 //     one at a time, and the per-second counts for the series.
-//  4. The successes are read once, ordered by completion time, and the
-//     database is closed. Go code derives what SQL does poorly: the
-//     cumulative and windowed percentiles per second (values ranked once
-//     by a radix sort, then an order-statistics counter over the ranks:
-//     exact, one sort plus O(1) per sample), the histogram, baseline,
-//     saturation, growth pattern, health bands and warnings.
+//  4. The successes' values are streamed in ascending order (the database
+//     sorts them), and Go derives the cumulative and windowed percentiles
+//     per point from them, exactly, in memory that does not grow with the
+//     run (ostree.go), with the histogram and the means; then the database
+//     is closed and Go derives baseline, saturation, growth pattern, health
+//     bands and warnings. Out of memory or temporary disk space is a
+//     ResourceError.
 //
 // The result is a plain value (model.go) that the report package renders.
 package analyze

@@ -164,11 +164,13 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	}
 	paths := make([]string, 0, len(files)+1)
 	globs := make([]string, len(files))
+	var rows int64
 	for i, f := range files {
 		paths = append(paths, f.path)
 		globs[i] = escapeGlob(f.path)
+		rows += f.rows
 	}
-	e, err := openEngine(ctx, opts, append(paths, target))
+	e, err := openEngine(ctx, opts, append(paths, target), rows)
 	if err != nil {
 		return 0, err
 	}

@@ -213,6 +213,13 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 		res.Gates = append(res.Gates, r)
 	}
 	res.Passed = res.Failed == 0
+	for _, r := range []*RunData{run, base} {
+		if r != nil {
+			if err := r.Samples.err(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return res, nil
 }
 

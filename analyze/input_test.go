@@ -105,7 +105,7 @@ func TestLockdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	e, err := openEngine(ctx, testOptions(0, time.Second), []string{run})
+	e, err := openEngine(ctx, testOptions(0, time.Second), []string{run}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,15 +80,15 @@ type metricDef struct {
 	doc      string
 	value    func(levelView) *float64
 	// raw returns the sorted raw values the rank and bootstrap tests use.
-	raw func(levelView) []float64
+	raw func(levelView) Column
 	// samples counts what the value is computed over.
 	samples func(levelView) int64
 }
 
-func latencyRaw(l levelView) []float64 { return l.vals().Metric }
-func ttftRaw(l levelView) []float64    { return l.vals().TTFT }
+func latencyRaw(l levelView) Column    { return l.vals().Metric }
+func ttftRaw(l levelView) Column       { return l.vals().TTFT }
 func latencySamples(l levelView) int64 { return l.lat().Samples }
-func ttftSamples(l levelView) int64    { return int64(len(l.vals().TTFT)) }
+func ttftSamples(l levelView) int64    { return int64(l.vals().TTFT.Len()) }
 func requestSamples(l levelView) int64 {
 	n, _, _ := l.counts()
 	return n
@@ -146,8 +146,8 @@ var metricDefs = []metricDef{
 				return nil
 			}
 			return l.a.LLM.TokensPerS.P50
-		}, raw: func(l levelView) []float64 { return l.vals().TokensPerS },
-		samples: func(l levelView) int64 { return int64(len(l.vals().TokensPerS)) }},
+		}, raw: func(l levelView) Column { return l.vals().TokensPerS },
+		samples: func(l levelView) int64 { return int64(l.vals().TokensPerS.Len()) }},
 	{name: "saturation_users", unit: UnitUsers, worse: -1, runLevel: true, doc: "users at the saturation point (run-level)",
 		value: func(l levelView) *float64 {
 			if u := l.a.Saturation.Users; l.a.Saturation.Reached && u != nil {
@@ -210,11 +210,11 @@ func change(d metricDef, base, new levelView, alpha float64) *Change {
 	var r *testResult
 	switch d.test {
 	case TestMannWhitney:
-		if x, y := d.raw(base), d.raw(new); len(x) > 0 && len(y) > 0 {
+		if x, y := d.raw(base), d.raw(new); x.Len() > 0 && y.Len() > 0 {
 			r = &testResult{test: TestMannWhitney, p: mannWhitney(x, y)}
 		}
 	case TestBootstrap:
-		if x, y := d.raw(base), d.raw(new); len(x) > 0 && len(y) > 0 {
+		if x, y := d.raw(base), d.raw(new); x.Len() > 0 && y.Len() > 0 {
 			res := bootstrapQuantile(x, y, d.q, alpha)
 			r = &res
 		}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -26,9 +29,14 @@ type Options struct {
 	// baseline, saturation and growth use.
 	Metric string
 
-	// MemoryLimit bounds the embedded database's memory (DuckDB syntax,
-	// e.g. "1GB"); empty means DefaultMemoryLimit.
+	// MemoryLimit bounds the embedded database's memory (DuckDB's size
+	// syntax: "256MB", "4GB"); beyond it the database spills to TempDir.
+	// Empty means DefaultMemoryLimit().
 	MemoryLimit string
+	// TempDir is where the database spills: a private directory (0700)
+	// is made inside it for the analysis and removed afterwards. Empty
+	// means os.TempDir().
+	TempDir string
 	// Threads bounds the database's worker threads; 0 means
 	// min(GOMAXPROCS, DefaultMaxThreads).
 	Threads int
@@ -36,13 +44,64 @@ type Options struct {
 	Trace io.Writer
 }
 
-// Engine defaults.
-const (
-	DefaultMemoryLimit = "1536MB"
-	DefaultMaxThreads  = 4
-)
+// DefaultMaxThreads bounds the database's worker threads by default.
+const DefaultMaxThreads = 4
 
-// DefaultOptions are the documented defaults (docs/METHOD.md).
+// DefaultMemoryLimit is the smaller of 4 GB and half the machine's memory
+// (docs/METHOD.md, the analyzer at scale), in DuckDB's size syntax.
+func DefaultMemoryLimit() string {
+	const maxLimit = 4 << 30
+	half := machineMemory() / 2
+	if half <= 0 || half >= maxLimit {
+		return "4GB"
+	}
+	return strconv.FormatInt(half>>20, 10) + "MB"
+}
+
+// machineMemory is MemTotal of /proc/meminfo in bytes, 0 where unknown.
+func machineMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// ParseSize parses a size as DuckDB writes it: a number and a unit (B,
+// KB, MB, GB, TB, or KiB, MiB, GiB, TiB; any case, a space allowed), and
+// returns it in bytes.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i <= 0 {
+		return 0, fmt.Errorf("size %q needs a number and a unit, like 256MB or 4GB", s)
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	mult := map[string]float64{
+		"b": 1, "byte": 1, "bytes": 1,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	}[unit]
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || mult == 0 {
+		return 0, fmt.Errorf("size %q needs a number and a unit, like 256MB or 4GB", s)
+	}
+	if v*mult < 1 || v*mult > 1<<62 {
+		return 0, fmt.Errorf("size %q is out of range", s)
+	}
+	return int64(v * mult), nil
+}
+
+// DefaultOptions are the defaults of docs/METHOD.md.
 func DefaultOptions() Options {
 	return Options{
 		Warmup:           30 * time.Second,
@@ -51,6 +110,7 @@ func DefaultOptions() Options {
 		LatencyThreshold: 2.0,
 		ErrorThreshold:   0.01,
 		Metric:           MetricLatency,
+		MemoryLimit:      DefaultMemoryLimit(),
 	}
 }
 
@@ -75,6 +135,11 @@ func (o Options) Validate() error {
 	if o.Metric != MetricLatency && o.Metric != MetricTTFT && o.Metric != MetricLatencyFromSchedule {
 		errs = append(errs, fmt.Errorf("metric %q must be %q, %q or %q", o.Metric, MetricLatency, MetricTTFT, MetricLatencyFromSchedule))
 	}
+	if o.MemoryLimit != "" {
+		if _, err := ParseSize(o.MemoryLimit); err != nil {
+			errs = append(errs, fmt.Errorf("memory limit: %w", err))
+		}
+	}
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
@@ -92,3 +157,33 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Path + ": " + e.Reason }
 
 func (e *InputError) Unwrap() error { return e.Err }
+
+// ErrResources is what a ResourceError is (errors.Is): the analysis ran
+// out of memory or of temporary disk space. llmrep exits with status 4.
+var ErrResources = errors.New("out of resources")
+
+// ResourceError is the analysis running out of memory (beyond
+// Options.MemoryLimit, with the spill) or out of disk space in the
+// temporary directory. Error() is one line naming the limit and the flag
+// that raises it; the database's own message is kept in Err only.
+type ResourceError struct {
+	// Disk is true for temporary disk space, false for memory.
+	Disk bool
+	// Limit is the memory limit or the temporary directory.
+	Limit string
+	Err   error
+}
+
+func (e *ResourceError) Error() string {
+	if e.Disk {
+		return "out of disk space: the analysis spilled more than the free space in " + e.Limit +
+			"; free space there or point --temp-dir to a larger disk"
+	}
+	return "out of memory: the analysis needs more than --memory-limit " + e.Limit +
+		"; raise --memory-limit or free memory"
+}
+
+func (e *ResourceError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrResources) true.
+func (e *ResourceError) Is(target error) bool { return target == ErrResources }

@@ -4,60 +4,98 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"testing"
 )
 
-func TestRankByValue(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 2, 17, 1000} {
-		vs := make([]float64, n)
-		for i := range vs {
-			switch i % 5 {
-			case 0:
-				vs[i] = float64(rng.IntN(10)) // ties
-			case 1:
-				vs[i] = -rng.Float64() * 100
-			case 2:
-				vs[i] = rng.ExpFloat64() * 1e6
-			case 3:
-				vs[i] = 0
-			default:
-				vs[i] = math.Copysign(0, -1) + rng.Float64()
+// TestQuantileSeries feeds values in ascending order, each to a random
+// range of points, and checks every point's quantiles against sorting the
+// values that point holds.
+func TestQuantileSeries(t *testing.T) {
+	ps := []float64{0, 0.5, 0.9, 0.95, 0.99, 1}
+	tests := []struct {
+		name    string
+		points  int
+		samples int
+		values  func(*rand.Rand) float64
+		minN    int64
+	}{
+		{"empty", 0, 0, nil, 1},
+		{"no samples", 5, 0, nil, 1},
+		{"one point", 1, 7, func(r *rand.Rand) float64 { return r.Float64() }, 1},
+		{"ties", 40, 2000, func(r *rand.Rand) float64 { return float64(r.IntN(5)) }, 1},
+		{"spread", 200, 5000, func(r *rand.Rand) float64 { return r.ExpFloat64() * 1e3 }, 1},
+		{"gaps below minN", 50, 300, func(r *rand.Rand) float64 { return -r.Float64() }, MinWindowSamples},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, uint64(tt.points)))
+			type sample struct {
+				x    float64
+				f, l int
 			}
-		}
-		rank, sorted := rankByValue(vs)
-		want := slices.Clone(vs)
-		slices.Sort(want)
-		if !slices.Equal(sorted, want) {
-			t.Fatalf("n=%d: sorted %v, want %v", n, sorted, want)
-		}
-		seen := make([]bool, n)
-		for i, r := range rank {
-			if sorted[r] != vs[i] || seen[r] {
-				t.Fatalf("n=%d: rank[%d]=%d is wrong", n, i, r)
+			ss := make([]sample, tt.samples)
+			for i := range ss {
+				f := rng.IntN(tt.points + 2) // some beyond the last point
+				ss[i] = sample{tt.values(rng), f, f + rng.IntN(12) - 2}
 			}
-			seen[r] = true
-		}
+			sort.SliceStable(ss, func(i, j int) bool { return ss[i].x < ss[j].x })
+			held := make([][]float64, tt.points)
+			for _, s := range ss {
+				for i := max(0, s.f); i <= min(s.l, tt.points-1); i++ {
+					held[i] = append(held[i], s.x)
+				}
+			}
+			n := make([]int64, tt.points)
+			for i := range held {
+				n[i] = int64(len(held[i]))
+			}
+			for _, flat := range []bool{false, true} {
+				q := newQuantileSeries(n, ps, tt.minN, flat)
+				for _, s := range ss {
+					q.add(s.x, s.f, s.l)
+				}
+				got := q.result()
+				for i, h := range held {
+					slices.Sort(h)
+					for j, p := range ps {
+						if int64(len(h)) < tt.minN || len(h) == 0 {
+							if got[j][i] != nil {
+								t.Fatalf("point %d p%v = %v, want a gap (%d samples)", i, p, *got[j][i], len(h))
+							}
+							continue
+						}
+						want := interpolate(p, len(h), func(k int) float64 { return h[k] })
+						if got[j][i] == nil || *got[j][i] != want {
+							t.Fatalf("flat %v: point %d p%v = %v, want %v", flat, i, p, got[j][i], want)
+						}
+					}
+				}
+			}
+		})
 	}
 }
 
-func TestOrderStatsQuantile(t *testing.T) {
-	vs := []float64{5, 1, 4, 1, 9, 2, 6}
-	rank, sorted := rankByValue(vs)
-	f := newOrderStats(len(vs))
-	var in []float64
-	for i, v := range vs {
-		f.add(rank[i], 1)
-		in = append(in, v)
-		for _, p := range []float64{0, 0.5, 0.9, 0.95, 0.99, 1} {
-			got := f.quantile(sorted, p)
-			if want := wantQuantile(in, p); math.Abs(got-*want) > 1e-12 {
-				t.Errorf("after %d inserts p%v = %v, want %v", i+1, p, got, *want)
-			}
-		}
+func TestHistogramCounter(t *testing.T) {
+	vs := []float64{3, 1, 1000, 10, 100, 1, 7}
+	h := newHistogramCounter(1, 1000, int64(len(vs)))
+	for _, v := range vs {
+		h.add(v)
 	}
-	f.add(rank[4], -1) // delete the 9
-	if got := f.quantile(sorted, 1); got != 6 {
-		t.Errorf("max after delete = %v, want 6", got)
+	got := h.histogram()
+	var total int64
+	for _, c := range got.Counts {
+		total += c
+	}
+	if total != int64(len(vs)) || got.Counts[0] != 2 || got.Counts[len(got.Counts)-1] != 1 {
+		t.Fatalf("counts %v", got.Counts)
+	}
+	if got.Bounds[0] != 1 || got.Bounds[len(got.Bounds)-1] != 1000 || math.IsNaN(got.Bounds[1]) {
+		t.Fatalf("bounds %v", got.Bounds)
+	}
+	one := newHistogramCounter(5, 5, 3)
+	one.add(5)
+	if g := one.histogram(); !slices.Equal(g.Counts, []int64{3}) || !slices.Equal(g.Bounds, []float64{5, 5}) {
+		t.Fatalf("one value: %+v", g)
 	}
 }

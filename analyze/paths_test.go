@@ -75,7 +75,7 @@ func TestLockdownSymlinks(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	e, err := openEngine(ctx, testOptions(0, time.Second), []string{run})
+	e, err := openEngine(ctx, testOptions(0, time.Second), []string{run}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

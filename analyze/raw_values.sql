@@ -1,11 +1,20 @@
--- The raw values of post-warmup successes that the significance tests of
--- compare and check need (rawvalues.go), one row a request: the selected
--- metric v, the TTFT and the output tokens/s of the request (NULL when
--- absent), by step.
-SELECT
-    step,
-    v,
-    ttft_ms,
-    CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END AS tps
-FROM r
-WHERE ok AND NOT warm;
+-- The raw values of one figure over post-warmup successes that the
+-- significance tests of compare and check need (rawvalues.go), by step and
+-- ascending. Parameter: the figure: 'v' the selected metric, 'ttft' the
+-- TTFT, 'tps' the output tokens/s of the request.
+WITH p AS (SELECT ?::VARCHAR AS fig),
+s AS (
+    SELECT
+        step,
+        CASE p.fig
+            WHEN 'v' THEN v
+            WHEN 'ttft' THEN ttft_ms
+            ELSE CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END
+        END AS x
+    FROM r, p
+    WHERE ok AND NOT warm
+)
+SELECT step, x
+FROM s
+WHERE x IS NOT NULL
+ORDER BY step, x;

@@ -1,31 +1,51 @@
 package analyze
 
 import (
+	"container/heap"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"path/filepath"
 )
 
-// Values are raw per-request values of post-warmup successes, each slice
-// sorted ascending: the input of the significance tests.
+// Values are raw per-request values of post-warmup successes, each
+// column sorted ascending: the input of the significance tests.
 type Values struct {
 	// Metric is the selected metric (Options.Metric) of successes with a
 	// value for it.
-	Metric []float64
+	Metric Column
 	// TTFT is ttft_ms of successes that have one.
-	TTFT []float64
+	TTFT Column
 	// TokensPerS is output_tokens / (latency_ms/1000) of successes with
 	// output tokens.
-	TokensPerS []float64
+	TokensPerS Column
 }
 
-// Samples are a run's raw values, overall and by step.
+// Samples are a run's raw values, overall and by step. The values of a
+// run read by LoadRun are in an unlinked temporary file (Options.TempDir),
+// not in memory; Close releases it.
 type Samples struct {
 	Overall Values
 	Steps   map[int]*Values // by step number
+	file    *valueFile
+}
+
+// Close releases the file of the values.
+func (s *Samples) Close() error {
+	if s == nil || s.file == nil {
+		return nil
+	}
+	return s.file.f.Close()
+}
+
+// err is the first error reading the values back, if any.
+func (s *Samples) err() error {
+	if s == nil {
+		return nil
+	}
+	return s.file.Err()
 }
 
 // RunData is one run ready to be compared or checked: its analysis and
@@ -57,7 +77,10 @@ func LoadRun(ctx context.Context, opts Options, name string, paths ...string) (*
 }
 
 // readSamples loads the run's rows as Analyze does (create.sql, the
-// metric view, load.sql) and reads raw_values.sql.
+// metric view, load.sql) and reads raw_values.sql for each figure into
+// the file of values: each step's values in order (the database sorts
+// them, spilling beyond its memory limit), then the whole run's, merged
+// from the steps'.
 func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string) (*Samples, error) {
 	files, err := openInputs(paths)
 	if err != nil {
@@ -68,67 +91,133 @@ func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string)
 		return nil, err
 	}
 	defer e.Close()
-	s := &Samples{Steps: map[int]*Values{}}
-	// Read through the driver directly, as fetchSamples does: database/sql
-	// converts each value at a cost larger than the query's.
-	err = e.conn.Raw(func(dc any) error {
-		q, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the database driver cannot query")
-		}
-		rows, err := q.QueryContext(ctx, query("raw_values.sql"), nil)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		dest := make([]driver.Value, 4)
-		var sv *Values
-		last := int32(-1)
-		for {
-			if err := rows.Next(dest); err != nil {
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				return err
-			}
-			step, ok := dest[0].(int32)
-			if !ok {
-				return fmt.Errorf("unexpected step type %T", dest[0])
-			}
-			if step != last || sv == nil {
-				if sv = s.Steps[int(step)]; sv == nil {
-					sv = &Values{}
-					s.Steps[int(step)] = sv
-				}
-				last = step
-			}
-			for i, x := range [3][2]*[]float64{{&s.Overall.Metric, &sv.Metric}, {&s.Overall.TTFT, &sv.TTFT}, {&s.Overall.TokensPerS, &sv.TokensPerS}} {
-				switch v := dest[i+1].(type) {
-				case float64:
-					*x[0] = append(*x[0], v)
-					*x[1] = append(*x[1], v)
-				case nil:
-				default:
-					return fmt.Errorf("unexpected value type %T", v)
-				}
-			}
-		}
-	})
+	vf, err := newValueFile(opts.TempDir)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("read raw values: %w", err)
+		return nil, err
 	}
-	s.Overall.sort()
-	for _, v := range s.Steps {
-		v.sort()
+	s := &Samples{Steps: map[int]*Values{}, file: vf}
+	w := &columnWriter{vf: vf, dir: filepath.Dir(e.tempDir)}
+	for _, fig := range []struct {
+		name string
+		col  func(*Values) *Column
+	}{
+		{"v", func(v *Values) *Column { return &v.Metric }},
+		{"ttft", func(v *Values) *Column { return &v.TTFT }},
+		{"tps", func(v *Values) *Column { return &v.TokensPerS }},
+	} {
+		if err := readFigure(ctx, e, w, s, fig.name, fig.col); err != nil {
+			s.Close()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, e.check(fmt.Errorf("read raw values: %w", err))
+		}
+	}
+	if err := s.err(); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-func (v *Values) sort() {
-	slices.Sort(v.Metric)
-	slices.Sort(v.TTFT)
-	slices.Sort(v.TokensPerS)
+// readFigure writes one figure's values by step, then merged.
+func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, figure string, col func(*Values) *Column) error {
+	var steps []Column
+	err := e.conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the database driver cannot query")
+		}
+		// Read through the driver directly: database/sql converts each
+		// value at a cost larger than the query's.
+		rows, err := q.QueryContext(ctx, query("raw_values.sql"), []driver.NamedValue{{Ordinal: 1, Value: figure}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, 2)
+		last, start, n := int32(0), int64(0), 0
+		end := func() {
+			if n == 0 {
+				return
+			}
+			sv := s.Steps[int(last)]
+			if sv == nil {
+				sv = &Values{}
+				s.Steps[int(last)] = sv
+			}
+			c := w.column(start, n)
+			*col(sv) = c
+			steps = append(steps, c)
+		}
+		for {
+			if err := rows.Next(dest); err != nil {
+				if errors.Is(err, io.EOF) {
+					end()
+					return nil
+				}
+				return err
+			}
+			step, ok1 := dest[0].(int32)
+			x, ok2 := dest[1].(float64)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("unexpected value types %T %T", dest[0], dest[1])
+			}
+			if n == 0 || step != last {
+				end()
+				last, start, n = step, w.pos(), 0
+			}
+			if err := w.add(x); err != nil {
+				return err
+			}
+			n++
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	// The whole run: a k-way merge of the steps' sorted values.
+	start, n := w.pos(), 0
+	h := make(cursorHeap, 0, len(steps))
+	for _, c := range steps {
+		if c.Len() > 0 {
+			h = append(h, newCursor(c))
+		}
+	}
+	heap.Init(&h)
+	for len(h) > 0 {
+		k := h[0]
+		if err := w.add(k.peek()); err != nil {
+			return err
+		}
+		n++
+		k.next()
+		if k.done() {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	*col(&s.Overall) = w.column(start, n)
+	return s.err()
+}
+
+// cursorHeap orders cursors by their next value.
+type cursorHeap []*cursor
+
+func (h cursorHeap) Len() int           { return len(h) }
+func (h cursorHeap) Less(i, j int) bool { return h[i].peek() < h[j].peek() }
+func (h cursorHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -78,28 +78,28 @@ type testResult struct {
 // sorted ascending and non-empty: normal approximation with tie and
 // continuity correction. It returns the p-value (1 when every value is
 // tied).
-func mannWhitney(x, y []float64) float64 {
-	n1, n2 := float64(len(x)), float64(len(y))
+func mannWhitney(xs, ys Column) float64 {
+	n1, n2 := float64(xs.Len()), float64(ys.Len())
 	n := n1 + n2
 	// Merge the sorted samples, giving tied values their mean rank.
 	var r1, ties float64
-	i, j := 0, 0
+	x, y := newCursor(xs), newCursor(ys)
 	rank := 1.0
-	for i < len(x) || j < len(y) {
+	for !x.done() || !y.done() {
 		var v float64
 		switch {
-		case j >= len(y) || (i < len(x) && x[i] <= y[j]):
-			v = x[i]
+		case y.done() || (!x.done() && x.peek() <= y.peek()):
+			v = x.peek()
 		default:
-			v = y[j]
+			v = y.peek()
 		}
 		cx, cy := 0, 0
-		for i < len(x) && x[i] == v {
-			i++
+		for !x.done() && x.peek() == v {
+			x.next()
 			cx++
 		}
-		for j < len(y) && y[j] == v {
-			j++
+		for !y.done() && y.peek() == v {
+			y.next()
 			cy++
 		}
 		t := float64(cx + cy)
@@ -119,24 +119,24 @@ func mannWhitney(x, y []float64) float64 {
 }
 
 // quantileSorted is quantile_cont of sorted values (nil when empty).
-func quantileSorted(sorted []float64, p float64) *float64 {
-	if len(sorted) == 0 {
+func quantileSorted(sorted Column, p float64) *float64 {
+	if sorted.Len() == 0 {
 		return nil
 	}
-	return ptr(interpolate(p, len(sorted), func(k int) float64 { return sorted[k] }))
+	return ptr(interpolate(p, sorted.Len(), sorted.At))
 }
 
 // resampleQuantile draws the q-quantile (quantile_cont) of a bootstrap
 // resample of sorted (n values with replacement) without building it: the
 // resample's order statistics are sorted[floor(n·U)] of the order
 // statistics U of n uniforms.
-func resampleQuantile(sorted []float64, q float64, src rand.Source, r *rand.Rand) float64 {
-	n := len(sorted)
+func resampleQuantile(sorted Column, q float64, src rand.Source, r *rand.Rand) float64 {
+	n := sorted.Len()
 	pos := q * float64(n-1)
 	lo := math.Floor(pos)
 	frac := pos - lo
 	k := lo + 1 // 1-based rank of the lower order statistic
-	at := func(u float64) float64 { return sorted[min(n-1, int(u*float64(n)))] }
+	at := func(u float64) float64 { return sorted.At(min(n-1, int(u*float64(n)))) }
 	u := distuv.Beta{Alpha: k, Beta: float64(n) - k + 1, Src: src}.Rand()
 	v := at(u)
 	if frac == 0 {
@@ -150,7 +150,7 @@ func resampleQuantile(sorted []float64, q float64, src rand.Source, r *rand.Rand
 
 // bootstrapQuantile compares the q-quantiles of base and new (sorted,
 // non-empty) by a percentile bootstrap of their difference (new - base).
-func bootstrapQuantile(base, new []float64, q, alpha float64) testResult {
+func bootstrapQuantile(base, new Column, q, alpha float64) testResult {
 	src := rand.NewPCG(bootstrapSeed, uint64(math.Float64bits(q)))
 	r := rand.New(src)
 	d := make([]float64, BootstrapResamples)

@@ -68,11 +68,11 @@ func TestUTest(t *testing.T) {
 			if want < 0 {
 				want = exactMannWhitney(tt.x, tt.y)
 			}
-			got := mannWhitney(tt.x, tt.y)
+			got := mannWhitney(MemColumn(tt.x), MemColumn(tt.y))
 			if math.Abs(got-want) > tt.tol {
 				t.Errorf("p = %.6f, want %.6f ± %g", got, want, tt.tol)
 			}
-			if back := mannWhitney(tt.y, tt.x); math.Abs(back-got) > 1e-12 {
+			if back := mannWhitney(MemColumn(tt.y), MemColumn(tt.x)); math.Abs(back-got) > 1e-12 {
 				t.Errorf("not symmetric: %v vs %v", got, back)
 			}
 		})
@@ -98,8 +98,10 @@ func TestSignificanceCalibration(t *testing.T) {
 		n      int
 		p      func(x, y []float64) float64
 	}{
-		{"mann-whitney", 400, 60, mannWhitney},
-		{"bootstrap p95", 120, 200, func(x, y []float64) float64 { return bootstrapQuantile(x, y, 0.95, DefaultAlpha).p }},
+		{"mann-whitney", 400, 60, func(x, y []float64) float64 { return mannWhitney(MemColumn(x), MemColumn(y)) }},
+		{"bootstrap p95", 120, 200, func(x, y []float64) float64 {
+			return bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, DefaultAlpha).p
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,12 +138,12 @@ func TestResampleQuantile(t *testing.T) {
 	var m1, s1, m2, s2 float64
 	buf := make([]float64, len(x))
 	for range reps {
-		a := resampleQuantile(x, 0.95, src, fast)
+		a := resampleQuantile(MemColumn(x), 0.95, src, fast)
 		for i := range buf {
 			buf[i] = x[r.IntN(len(x))]
 		}
 		slices.Sort(buf)
-		b := *quantileSorted(buf, 0.95)
+		b := *quantileSorted(MemColumn(buf), 0.95)
 		m1, s1, m2, s2 = m1+a, s1+a*a, m2+b, s2+b*b
 	}
 	m1, m2 = m1/reps, m2/reps
@@ -154,7 +156,7 @@ func TestResampleQuantile(t *testing.T) {
 func TestBootstrapDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	x, y := logNormal(r, 100, 400, 0.25), logNormal(r, 100, 430, 0.25)
-	a, b := bootstrapQuantile(x, y, 0.95, 0.05), bootstrapQuantile(x, y, 0.95, 0.05)
+	a, b := bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, 0.05), bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, 0.05)
 	if a.p != b.p || *a.lo != *b.lo || *a.hi != *b.hi {
 		t.Errorf("two bootstraps differ: %+v %+v", a, b)
 	}

@@ -1,6 +1,8 @@
 -- Per-step and overall figures over post-warmup requests. Percentiles are
 -- exact: quantile_cont interpolates linearly between the two neighbouring
--- order statistics. Latency figures are over successes only.
+-- order statistics. Latency figures are over successes only. The mean is
+-- summed in Go over the sorted values (samples in analyze.go): the
+-- database's parallel sum depends on the order its threads finish in.
 WITH s AS (
     SELECT
         grouping(step) AS total,
@@ -10,7 +12,6 @@ WITH s AS (
         count(*) FILTER (WHERE ok) AS ok_n,
         count(v) FILTER (WHERE ok) AS v_n,
         min(v) FILTER (WHERE ok) AS v_min,
-        avg(v) FILTER (WHERE ok) AS v_avg,
         quantile_cont(v, [0.5, 0.9, 0.95, 0.99]) FILTER (WHERE ok) AS v_q,
         max(v) FILTER (WHERE ok) AS v_max,
         coalesce(sum(output_tokens) FILTER (WHERE ok), 0) AS out_tokens,
@@ -23,7 +24,7 @@ WITH s AS (
 )
 SELECT
     total, coalesce(step, 0), coalesce(users, 0), requests, ok_n,
-    v_n, v_min, v_avg, v_q[1], v_q[2], v_q[3], v_q[4], v_max,
+    v_n, v_min, v_q[1], v_q[2], v_q[3], v_q[4], v_max,
     out_tokens, prompt_tokens, coalesce(first_send, 0), coalesce(last_send, 0)
 FROM s
 ORDER BY total DESC, step;

@@ -54,4 +54,6 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline")
 	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds `RATE` (0.01 or 1%)")
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency or ttft")
+	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the database's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); beyond it the analysis spills to --temp-dir")
+	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
 }

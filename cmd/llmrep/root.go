@@ -19,6 +19,7 @@ const (
 	exitFailed      = 1 // a check gate failed, or an output could not be written
 	exitUsage       = 2 // bad flags, arguments or values
 	exitBadInput    = 3 // a bad or unreadable input file
+	exitResources   = 4 // out of memory or of temporary disk space
 	exitInterrupted = 130
 )
 
@@ -54,6 +55,8 @@ func Main(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return exitUsage
 	case errors.As(err, &ie):
 		return exitBadInput
+	case errors.Is(err, analyze.ErrResources):
+		return exitResources
 	}
 	return exitFailed
 }
