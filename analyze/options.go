@@ -25,6 +25,11 @@ type Options struct {
 	// Metric is MetricLatency, MetricTTFT or MetricLatencyFromSchedule: the value the percentiles,
 	// baseline, saturation and growth use.
 	Metric string
+	// SLO are the objectives a good request meets (none: every success
+	// is good); SLOTarget the share of good requests a level needs to
+	// hold (0 means DefaultSLOTarget).
+	SLO       SLO
+	SLOTarget float64
 
 	// MemoryLimit bounds the embedded database's memory (DuckDB syntax,
 	// e.g. "1GB"); empty means DefaultMemoryLimit.
@@ -51,6 +56,7 @@ func DefaultOptions() Options {
 		LatencyThreshold: 2.0,
 		ErrorThreshold:   0.01,
 		Metric:           MetricLatency,
+		SLOTarget:        DefaultSLOTarget,
 	}
 }
 
@@ -75,10 +81,19 @@ func (o Options) Validate() error {
 	if o.Metric != MetricLatency && o.Metric != MetricTTFT && o.Metric != MetricLatencyFromSchedule {
 		errs = append(errs, fmt.Errorf("metric %q must be %q, %q or %q", o.Metric, MetricLatency, MetricTTFT, MetricLatencyFromSchedule))
 	}
+	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
 	return errors.Join(errs...)
+}
+
+// sloTarget is the attainment target in force.
+func (o Options) sloTarget() float64 {
+	if o.SLOTarget == 0 {
+		return DefaultSLOTarget
+	}
+	return o.SLOTarget
 }
 
 // InputError is a bad or unreadable input file: llmrep exits with status 3
