@@ -326,3 +326,96 @@ func TestCapacityOnKneeSimulator(t *testing.T) {
 		t.Logf("slo %q: capacity %s, peak %s req/s at %s, saturation %s", slo, show(a.Capacity.Level), show(a.Peak.RPS), show(a.Peak.Level), sat.Summary)
 	}
 }
+
+func loadCapRun(t *testing.T, name string, slo SLO, steps []capStep) *RunData {
+	t.Helper()
+	p := writeRun(t, filepath.Join(t.TempDir(), name+".parquet"), testMeta(name, 10, float64(10*len(steps))), capReqs(steps))
+	r, err := LoadRun(context.Background(), capOptions(slo), name, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestCapacityGates(t *testing.T) {
+	slo := SLO{Latency: 150 * time.Millisecond}
+	run := loadCapRun(t, "run", slo, capSteps) // capacity 30 users
+	flat := loadCapRun(t, "flat", slo, []capStep{{users: 10, n: 50, base: 100}, {users: 20, n: 60, base: 100}})
+	none := loadCapRun(t, "none", SLO{TTFT: time.Millisecond}, capSteps)
+	cases := []struct {
+		run        *RunData
+		kind, spec string
+		want       string
+	}{
+		{run, GateMin, "capacity=30", StatusPass},
+		{run, GateMin, "capacity=32", StatusFail},
+		{run, GateMax, "capacity=20", StatusFail},
+		{flat, GateMin, "capacity=20", StatusPass},
+		{flat, GateMin, "capacity=32", StatusInconclusive}, // held all it loaded
+		{flat, GateMax, "capacity=10", StatusFail},
+		{flat, GateMax, "capacity=40", StatusInconclusive},
+		{none, GateMin, "capacity=10", StatusFail},
+		{none, GateMax, "capacity=10", StatusPass},
+		// 20 users: 60 good of 62 sent; 40 users: none good.
+		{run, GateMin, "slo_attainment@20=95%", StatusPass},
+		{run, GateMin, "slo_attainment@20=97%", StatusFail},
+		{run, GateMin, "slo_attainment@40=1%", StatusFail},
+		{run, GateMin, "goodput@30=8", StatusPass},
+		{run, GateMin, "goodput@30=8.1", StatusFail},
+		{run, GateMin, "goodput@60=1", StatusInconclusive}, // no such level
+		{run, GateMin, "peak_rps=8", StatusPass},
+		{run, GateMax, "peak_rps=7", StatusFail},
+		{run, GateMin, "peak_tokens_per_s=140", StatusPass},
+		{run, GateMin, "peak_tokens_per_s=141", StatusFail},
+	}
+	for _, c := range cases {
+		g, err := ParseGate(c.kind, c.spec, 0)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.kind, c.spec, err)
+		}
+		res, err := Check(c.run, nil, []Gate{g}, DefaultAlpha, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Gates[0]; got.Status != c.want {
+			t.Errorf("%s: --%s %s: %s, want %s (%s)", c.run.Name, c.kind, c.spec, got.Status, c.want, got.Line)
+		}
+	}
+	for _, bad := range []string{"slo_attainment=1.5", "slo_attainment=-1%", "capacity=-1", "goodput=abc", "peak_rps=-2"} {
+		if _, err := ParseGate(GateMin, bad, 0); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if _, err := ParseGate(GateMaxRegression, "capacity=10%", 0); err == nil {
+		t.Error("a regression gate on capacity (no test) accepted")
+	}
+}
+
+// TestGoodputRegression: goodput and attainment regressions are tested
+// on the good counts: a run that lost a third of its good requests at a
+// level is significantly worse there.
+func TestGoodputRegression(t *testing.T) {
+	slo := SLO{Latency: 150 * time.Millisecond}
+	base := loadCapRun(t, "base", slo, capSteps)
+	worse := slices.Clone(capSteps)
+	worse[2].base = 140 // latencies 140-160 ms: half over 150 ms
+	run := loadCapRun(t, "worse", slo, worse)
+	for _, spec := range []string{"goodput@30=10%", "slo_attainment@30=10%"} {
+		g, err := ParseGate(GateMaxRegression, spec, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Check(run, base, []Gate{g}, DefaultAlpha, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := res.Gates[0]
+		if r.Status != StatusFail || r.Change == nil || !r.Change.Significant {
+			t.Errorf("%s: %s (%s)", spec, r.Status, r.Line)
+		}
+		same, _ := Check(base, base, []Gate{g}, DefaultAlpha, false)
+		if same.Gates[0].Status != StatusPass {
+			t.Errorf("%s against itself: %s", spec, same.Gates[0].Line)
+		}
+	}
+}

@@ -39,7 +39,8 @@ func metricHelp() string {
 	var b strings.Builder
 	for _, m := range analyze.MetricDocs() {
 		unit := map[string]string{analyze.UnitMS: "duration: 800ms, 2s", analyze.UnitRate: "rate: 1% or 0.01",
-			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users"}[m.Unit]
+			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users",
+			analyze.UnitLevel: "users, or req/s offered in an open loop"}[m.Unit]
 		fmt.Fprintf(&b, "  %-17s %s (%s)\n", m.Name, m.Doc, unit)
 	}
 	return b.String()
