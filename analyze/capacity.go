@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -207,6 +208,10 @@ func (c *computer) littleLaw() error {
 	for i := range a.Steps {
 		byStep[a.Steps[i].Step] = &a.Steps[i]
 	}
+	// Steps off by more than the tolerance, grouped by likely cause (one
+	// warning a cause).
+	var causes []string
+	off := map[string][]string{}
 	for rows.Next() {
 		var step, users, ws, we, n, late int64
 		var lat sql.NullFloat64
@@ -228,29 +233,46 @@ func (c *computer) littleLaw() error {
 		if math.Abs(ratio-1) <= LittleTolerance {
 			continue
 		}
-		a.Warnings = append(a.Warnings, littleWarning(a, st, rate, lat.Float64, think, ratio, late, n))
+		cause := littleCause(a, ratio, late, n)
+		if off[cause] == nil {
+			causes = append(causes, cause)
+		}
+		off[cause] = append(off[cause], fmt.Sprintf("step %d, %s req/s x %s = %.1f of %d users (%+.0f%%)",
+			st.Step, fmtNum(rate), fmtMS(cycle*1000), rate*cycle, st.Users, (ratio-1)*100))
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read Little's-law check: %w", err)
+	}
+	for _, cause := range causes {
+		steps := off[cause]
+		if len(steps) > littleMaxListed {
+			steps = append(steps[:littleMaxListed:littleMaxListed], fmt.Sprintf("%d more", len(off[cause])-littleMaxListed))
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("%d step(s) fail the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
+			len(off[cause]), LittleTolerance*100, cause, strings.Join(steps, "; ")))
+	}
+	return nil
 }
 
-// littleWarning words a failed closed-loop check with its likely cause.
-func littleWarning(a *Analysis, st *Step, rate, latMS, thinkMS, ratio float64, late, n int64) string {
+// littleMaxListed caps the steps a Little's-law warning lists.
+const littleMaxListed = 4
+
+// littleCause names the likely cause of a closed-loop step off Little's
+// law: too few requests for its users are generator lag when its sends
+// were late, otherwise lost rows or a longer think time; too many are a
+// shorter think time or rows counted twice.
+func littleCause(a *Analysis, ratio float64, late, n int64) string {
 	wait := fmt.Sprintf("%s-%s", fmtSecs(a.Run.Shape.WaitMinS), fmtSecs(a.Run.Shape.WaitMaxS))
-	var cause string
+	if a.Run.Shape.WaitMaxS == 0 {
+		wait = "none"
+	}
 	switch {
 	case ratio < 1 && float64(late) > LagWarnFraction*float64(n):
-		cause = fmt.Sprintf("generator lag: %d of the step's %d requests were sent over %s late", late, n, fmtMS(LagThresholdMS))
+		return fmt.Sprintf("generator lag (requests sent over %s after their scheduled time)", fmtMS(LagThresholdMS))
 	case ratio < 1:
-		cause = "lost rows (requests missing from the file), or think time longer than the configured " + wait
-	default:
-		cause = "think time shorter than the configured " + wait + ", or rows counted twice (a shard given twice?)"
+		return "lost rows (requests missing from the file), or think time longer than configured (" + wait + ")"
 	}
-	more := "fewer"
-	if ratio > 1 {
-		more = "more"
-	}
-	return fmt.Sprintf("step %d (%d users) fails the Little's-law check: %s req/s x (%s latency + %s think) = %s users in the loop, %.0f%% %s than its %d users; likely cause: %s",
-		st.Step, st.Users, fmtNum(rate), fmtMS(latMS), fmtMS(thinkMS), fmtNum(rate*(latMS+thinkMS)/1000), math.Abs(ratio-1)*100, more, st.Users, cause)
+	return "think time shorter than configured (" + wait + "), or rows counted twice (a shard given twice?)"
 }
 
 // openLittle checks an open loop's steps: achieved ≈ offered. A step off
