@@ -318,7 +318,9 @@ func verdict(a *analyze.Analysis, p *page) []verdictItem {
 		answer = "Not enough data to judge"
 	}
 	health := verdictItem{Question: "Is it healthy?", Answer: answer, Detail: strings.Join(parts, " · "), Class: bandClass(worst)}
-	return []verdictItem{sat, gr, health}
+	capacity := verdictItem{Question: "How much does it hold?", Answer: upperFirst(view.CapacityHeadline(a)),
+		Detail: upperFirst(view.Clean(view.CapacitySentence(a))), Class: view.CapacityClass(a)}
+	return []verdictItem{capacity, sat, gr, health}
 }
 
 func steps(a *analyze.Analysis) stepTable {
@@ -391,4 +393,13 @@ func llmFigures(a *analyze.Analysis) []field {
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1)},
 		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)"},
 	}
+}
+
+// upperFirst capitalises the first letter of s.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
 }

@@ -152,3 +152,40 @@ func plainChange(ch *analyze.Change, base bool) string {
 	}
 	return fmt.Sprintf("%+.0f%%", *ch.Relative*100)
 }
+
+// CapacityHeadline is the capacity answer in a few words: "30 users
+// within SLO", "at least 60 users before saturation", "no level within
+// SLO".
+func CapacityHeadline(a *analyze.Analysis) string {
+	c := a.Capacity
+	within := "before saturation"
+	if a.Settings.SLO != nil {
+		within = "within SLO"
+	}
+	switch {
+	case len(a.Steps) == 0:
+		return "Not enough data to tell"
+	case c.Level == nil:
+		return "No level " + within
+	}
+	lv := levelWords(c.LevelKind, *c.Level)
+	if !c.Bounded {
+		lv = "at least " + lv
+	}
+	return lv + " " + within
+}
+
+// CapacityClass is how the capacity answer reads: "good" when a level
+// held, "bad" when none did, "na" without steps.
+func CapacityClass(a *analyze.Analysis) string {
+	switch {
+	case len(a.Steps) == 0:
+		return "na"
+	case a.Capacity.Level == nil:
+		return "bad"
+	}
+	return "good"
+}
+
+// GoodputTitleSLO is the SLO in words for a caption ("TTFT ≤ 500 ms").
+func GoodputTitleSLO(a *analyze.Analysis) string { return sloWords(a.Settings.SLO) }
