@@ -419,3 +419,39 @@ func TestGoodputRegression(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityOpenLoop: an open loop's levels are offered rates. openRun
+// saturates (throughput) at 30 req/s: capacity is 20 req/s; the Little's
+// check (achieved ≈ offered) fires on that step, naming the waits, and is
+// silent on the two steps sent on time and on a steady open run.
+func TestCapacityOpenLoop(t *testing.T) {
+	a, err := Analyze(context.Background(), testOptions(0, 10*time.Second), openRun(t, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Capacity.LevelKind != LevelRate || !near(a.Capacity.Level, ptr(20)) || !a.Capacity.Bounded {
+		t.Errorf("capacity %+v, want 20 req/s offered", a.Capacity)
+	}
+	if !near(a.Peak.RPS, ptr(25)) || !near(a.Peak.Level, ptr(30)) {
+		t.Errorf("peak %s req/s at %s, want the completed 25 req/s at 30 offered", show(a.Peak.RPS), show(a.Peak.Level))
+	}
+	w := littleWarnings(a)
+	if len(w) != 1 || !strings.Contains(w[0], "step 3 (30 req/s offered)") || !strings.Contains(w[0], "waited") {
+		t.Errorf("Little's-law warnings %q, want one on step 3 naming the waits", w)
+	}
+	for _, s := range a.Steps {
+		if s.LittleRatio != nil {
+			t.Errorf("step %d of an open loop has a closed-loop ratio", s.Step)
+		}
+	}
+	steady, err := Analyze(context.Background(), testOptions(0, 10*time.Second), steadyOpenRun(t, "steady", 3, 50, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := littleWarnings(steady); len(w) > 0 {
+		t.Errorf("steady open run: %q", w)
+	}
+	if !near(steady.Capacity.Level, ptr(30)) || steady.Capacity.Bounded {
+		t.Errorf("steady open run: capacity %+v, want at least 30 req/s", steady.Capacity)
+	}
+}
