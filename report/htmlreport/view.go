@@ -25,8 +25,11 @@ type page struct {
 	// KeyChart (p95 and p99 against users) is shown with the saturation
 	// evidence; Charts are the others, over time.
 	KeyChart *chartSpec
-	Charts   []chartSpec
-	Steps    stepTable
+	// GoodputChart (goodput and attainment against the level, with --slo)
+	// stands beside KeyChart.
+	GoodputChart *chartSpec
+	Charts       []chartSpec
+	Steps        stepTable
 	// LLM are the run's LLM figures; empty when it has none.
 	LLM      []field
 	Errors   []errorRow
@@ -108,6 +111,9 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p := &page{Charts: chartSpecs, Generator: schemas.ToolVersion}
 	if len(chartSpecs) > 0 {
 		p.KeyChart, p.Charts = &chartSpecs[0], chartSpecs[1:]
+		if a.Settings.SLO != nil && len(p.Charts) > 0 {
+			p.GoodputChart, p.Charts = &p.Charts[0], p.Charts[1:]
+		}
 	}
 	name := r.Model
 	if name == "" {

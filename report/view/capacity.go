@@ -48,6 +48,8 @@ func CapacitySentence(a *analyze.Analysis) string {
 	switch {
 	case len(a.Steps) == 0:
 		return "no capacity to tell: no step after the warmup"
+	case c.Level == nil && slo == "":
+		s = "holds no level before saturation"
 	case c.Level == nil:
 		first := a.Steps[0]
 		s = fmt.Sprintf("holds no level within SLO (%s): even %s had only %s good requests (target %s)",
