@@ -28,6 +28,22 @@ func TestSLOPage(t *testing.T) {
 	if a.Capacity.Level == nil {
 		t.Fatalf("no capacity: %s", a.Capacity.Rule)
 	}
+	// The run is a closed loop built user by user (latency, then think
+	// time): the Little's-law check holds and stays silent.
+	checked := 0
+	for _, s := range a.Steps {
+		if s.LittleRatio != nil {
+			checked++
+		}
+	}
+	for _, w := range a.Warnings {
+		if strings.Contains(w, "Little's-law") {
+			t.Errorf("warning on a consistent closed loop: %s", w)
+		}
+	}
+	if checked < 3 {
+		t.Errorf("only %d steps checked against Little's law", checked)
+	}
 	page := string(stripLibrary(t, render(t, a)))
 	for _, want := range []string{"How much does it hold?", "within SLO", "Goodput and SLO attainment against users",
 		`"name":"TTFT SLO"`, `"name":"capacity"`, `"name":"target"`} {
