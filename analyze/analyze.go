@@ -36,6 +36,8 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 		Metric:           opts.Metric,
 		MinStepSamples:   MinStepSamples,
 		MinWindowSamples: MinWindowSamples,
+		SLO:              sloSettings(opts.SLO),
+		SLOTarget:        opts.sloTarget(),
 	}
 	a.Definitions = Definitions(a.Settings)
 
@@ -147,7 +149,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()

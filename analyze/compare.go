@@ -80,12 +80,21 @@ type CompareRun struct {
 	// Rates are an open loop's post-warmup offered rates, ascending;
 	// absent for a closed run.
 	Rates []float64 `json:"rates,omitempty"`
-	// BaselineP95 is the run's own baseline (docs/METHOD.md).
+	// BaselineP95 is the run's own baseline (docs/METHOD.md, "Baseline").
 	BaselineP95 *Baseline  `json:"baseline_p95"`
 	Saturation  Saturation `json:"saturation"`
 	Growth      string     `json:"growth"` // pattern
 	// GrowthSummary is the growth evidence in one sentence.
 	GrowthSummary string `json:"growth_summary"`
+	// Capacity and Peak are the run's (Analysis.Capacity, .Peak); the
+	// changes are against the baseline run's (nil for the baseline, and
+	// when either value is missing). They are not tested: each run has one
+	// value.
+	Capacity         Capacity `json:"capacity"`
+	Peak             Peak     `json:"peak"`
+	CapacityChange   *Change  `json:"capacity_change"`
+	PeakRPSChange    *Change  `json:"peak_rps_change"`
+	PeakTokensChange *Change  `json:"peak_tokens_per_s_change"`
 	// CDF is the distribution of the selected metric over post-warmup
 	// successes: the quantile at each probability of CDFProbabilities.
 	CDF []CDFPoint `json:"cdf"`
@@ -231,6 +240,12 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for i, r := range runs {
 		c.Runs = append(c.Runs, compareRun(r, i == 0))
 	}
+	for i := 1; i < len(c.Runs); i++ {
+		r, b := &c.Runs[i], &c.Runs[0]
+		r.CapacityChange = plainChange(b.Capacity.Level, r.Capacity.Level)
+		r.PeakRPSChange = plainChange(b.Peak.RPS, r.Peak.RPS)
+		r.PeakTokensChange = plainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
+	}
 	c.Overall = c.level(0, overallViews(runs), nil)
 	levels := c.matchLevels(runs)
 	c.Warnings = c.warnings(runs, levels)
@@ -260,7 +275,26 @@ func compareMetrics(runs []*RunData) []string {
 		}
 		out = append(out, m)
 	}
+	if runs[0].Analysis.Settings.SLO != nil {
+		out = append(out, SLOCompareMetrics...)
+	}
 	return out
+}
+
+// SLOCompareMetrics are compared at every level when --slo is given.
+var SLOCompareMetrics = []string{"goodput", "slo_attainment"}
+
+// plainChange is new against base without a test (nil when either is
+// missing).
+func plainChange(base, new *float64) *Change {
+	if base == nil || new == nil {
+		return nil
+	}
+	c := &Change{Delta: ptr(*new - *base)}
+	if *base != 0 {
+		c.Relative = ptr((*new - *base) / *base)
+	}
+	return c
 }
 
 func overallViews(runs []*RunData) []*levelView {
@@ -403,7 +437,8 @@ func compareRun(r *RunData, base bool) CompareRun {
 	a := r.Analysis
 	cr := CompareRun{Name: r.Name, Baseline: base, RunID: a.Run.RunID, Model: a.Run.Model, Labels: a.Run.Labels,
 		StartedAt: a.Run.StartedAt, EndReason: a.Run.EndReason, BaselineP95: a.Baseline, Saturation: a.Saturation,
-		Growth: a.Growth.Pattern, GrowthSummary: a.Growth.Summary, Analysis: a, Users: []int{}, CDF: []CDFPoint{}}
+		Growth: a.Growth.Pattern, GrowthSummary: a.Growth.Summary, Analysis: a, Users: []int{}, CDF: []CDFPoint{},
+		Capacity: a.Capacity, Peak: a.Peak}
 	if cr.Labels == nil {
 		cr.Labels = map[string]string{}
 	}
@@ -598,6 +633,8 @@ func compareDefinitions(alpha float64) []Definition {
 		{"tail test", fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
 		{"failure test", "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
 		{"rps test", "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
+		{"goodput test", "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},
+		{"capacity change", "each run's capacity level and peak req/s and tokens/s against the baseline's, relative; one value per run, so untested"},
 		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
 	}
 }

@@ -29,6 +29,11 @@ func Definitions(s Settings) []Definition {
 		{"saturation", fmt.Sprintf("first later step where p95 > %s x baseline p95 (latency) or failure rate > %s%% (errors)", g(s.LatencyThreshold, 'f', -1, 64), g(s.ErrorThreshold*100, 'f', -1, 64))},
 		{"growth", growthMethod},
 		{"health", "p99/p50 <2 healthy, 2-5 warning, >5 critical; failure rate <0.1% healthy, 0.1-1% warning, >1% critical; growth linear or flat healthy, exponential warning, flat with failures critical"},
+		{"good", "a post-warmup request that succeeded and met every --slo bound given (a TTFT bound needs a TTFT, an ITL bound a TTFT and two or more output tokens: a request without them is not good); without --slo every success"},
+		{"goodput", fmt.Sprintf("SLO attainment is good / sent requests; goodput is good requests per second of the span rps uses; a level holds when its attainment is at least %s%%", g(s.SLOTarget*100, 'f', -1, 64))},
+		{"capacity", "the highest level (users, or offered req/s in an open loop) from the first step on, before the saturation step, whose steps all held; without --slo the last level before saturation; none when the first level fails"},
+		{"peak", "the highest completed req/s of any step (successes per second; an open loop's completed rate) and the highest output tokens/s, where each happened, and how far the last step fell below the peak req/s"},
+		{"little's law", fmt.Sprintf("closed loop: over each step's steady part (from one mean cycle after the step reached its users to its end), users should equal sent req/s x (mean latency + mean think time); open loop: achieved should equal offered; a step off by more than %.0f%% is warned of", LittleTolerance*100)},
 		{"llm", "TTFT over successes; inter-token latency (latency - ttft)/(output_tokens - 1); output tokens/s per request output_tokens/latency, per step output tokens/step duration"},
 	}
 }

@@ -18,9 +18,16 @@ func (c *computer) derive() {
 		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
 		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
 	}
+	a.Capacity = capacity(a, c.opts)
+	a.Peak = peak(a)
 	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
 	a.Health = health(a)
+	little := a.Warnings // the Little's-law check's, from littleLaw
 	a.Warnings = warnings(a, c)
+	a.Warnings = append(a.Warnings, little...)
+	if a.Run.openLoop() {
+		a.Warnings = append(a.Warnings, openLittle(a)...)
+	}
 }
 
 // baseline is the first post-warmup step with users >= baselineUsers.

@@ -308,6 +308,9 @@ func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 		}
 		return evaluateSaturation(r, v.a.Saturation, name)
 	}
+	if g.Metric == "capacity" {
+		return evaluateCapacity(r, v.a, name)
+	}
 	if r.Value == nil {
 		return inconclusive(fmt.Sprintf("no value (%d samples)", r.Samples))
 	}
@@ -357,6 +360,60 @@ func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
 		r.Status = StatusInconclusive
 		r.Line = fmt.Sprintf("INCONCLUSIVE %s: not reached up to %d users, the run did not load %s users", name, sat.MaxUsers, limit)
 	}
+	return r
+}
+
+// evaluateCapacity bounds the capacity. A run with no level held (even
+// its first level missed the SLO target) has none: that fails a minimum
+// and passes a maximum. A capacity that is not bounded (the run held its
+// last level and never saturated) is at least that level: a minimum above
+// it, or a maximum below it, cannot be told.
+func evaluateCapacity(r GateResult, a *Analysis, name string) GateResult {
+	c := a.Capacity
+	unit := c.LevelKind
+	if unit == LevelRate {
+		unit = "req/s offered"
+	}
+	limit := FormatValue(&r.Gate.Limit, UnitLevel) + " " + unit
+	isMin := r.Gate.Kind == GateMin
+	bound := "max"
+	if isMin {
+		bound = "min"
+	}
+	switch {
+	case len(a.Steps) == 0:
+		r.Status = StatusInconclusive
+		r.Line = fmt.Sprintf("INCONCLUSIVE %s: the run has no post-warmup step", name)
+		return r
+	case c.Level == nil:
+		r.Status = StatusPass
+		if isMin {
+			r.Status = StatusFail
+		}
+		r.Line = fmt.Sprintf("%s %s: no level held (the first already missed the target), %s %s", strings.ToUpper(r.Status), name, bound, limit)
+		return r
+	}
+	lv := *c.Level
+	got := FormatValue(c.Level, UnitLevel) + " " + unit
+	ok := lv <= r.Gate.Limit
+	if isMin {
+		ok = lv >= r.Gate.Limit
+	}
+	if !c.Bounded && !ok == isMin {
+		// Held up to the run's last level: more may hold than the run loaded.
+		r.Status = StatusInconclusive
+		r.Line = fmt.Sprintf("INCONCLUSIVE %s = at least %s (the run held every level it loaded), %s %s", name, got, bound, limit)
+		return r
+	}
+	r.Status = StatusPass
+	if !ok {
+		r.Status = StatusFail
+	}
+	at := ""
+	if !c.Bounded {
+		at = "at least "
+	}
+	r.Line = fmt.Sprintf("%s %s = %s%s, %s %s", strings.ToUpper(r.Status), name, at, got, bound, limit)
 	return r
 }
 

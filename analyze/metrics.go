@@ -18,6 +18,7 @@ const (
 	UnitPerS  = "per_s"    // requests or tokens per second
 	UnitRatio = "ratio"    // p99/p50
 	UnitUsers = "users"    // saturation point
+	UnitLevel = "level"    // capacity: users, or offered req/s in an open loop
 )
 
 // levelView is one run at one level: st is nil for the whole run.
@@ -83,6 +84,31 @@ type metricDef struct {
 	raw func(levelView) Column
 	// samples counts what the value is computed over.
 	samples func(levelView) int64
+	// counts, when set, gives the rate tests their counts instead of
+	// levelView.counts: n trials (or events), k of them counted, over
+	// seconds.
+	counts func(levelView) (n, k int64, seconds float64)
+}
+
+// goodput is the level's SLO figures.
+func (l levelView) goodput() *Goodput {
+	if l.st != nil {
+		return &l.st.Goodput
+	}
+	return &l.a.Overall.Goodput
+}
+
+// notGood counts the level's requests and those that were not good.
+func notGood(l levelView) (n, k int64, seconds float64) {
+	n, _, seconds = l.counts()
+	return n, n - l.goodput().Good, seconds
+}
+
+// goodCounts counts the level's good requests (the Poisson rate test
+// reads the first count over the seconds).
+func goodCounts(l levelView) (n, k int64, seconds float64) {
+	_, _, seconds = l.counts()
+	return l.goodput().Good, 0, seconds
 }
 
 func latencyRaw(l levelView) Column    { return l.vals().Metric }
@@ -148,6 +174,16 @@ var metricDefs = []metricDef{
 			return l.a.LLM.TokensPerS.P50
 		}, raw: func(l levelView) Column { return l.vals().TokensPerS },
 		samples: func(l levelView) int64 { return int64(l.vals().TokensPerS.Len()) }},
+	{name: "goodput", unit: UnitPerS, worse: -1, test: TestPoisson, doc: "good requests (succeeded within every --slo) per second",
+		value: func(l levelView) *float64 { return l.goodput().GoodputRPS }, samples: requestSamples, counts: goodCounts},
+	{name: "slo_attainment", unit: UnitRate, worse: -1, test: TestProportions, doc: "good / sent requests",
+		value: func(l levelView) *float64 { return l.goodput().SLOAttainment }, samples: requestSamples, counts: notGood},
+	{name: "capacity", unit: UnitLevel, worse: -1, runLevel: true, doc: "highest level held within the SLOs before saturation (run-level)",
+		value: func(l levelView) *float64 { return l.a.Capacity.Level }, samples: requestSamples},
+	{name: "peak_rps", unit: UnitPerS, worse: -1, runLevel: true, doc: "highest completed req/s of any step (run-level)",
+		value: func(l levelView) *float64 { return l.a.Peak.RPS }, samples: requestSamples},
+	{name: "peak_tokens_per_s", unit: UnitPerS, worse: -1, runLevel: true, doc: "highest output tokens/s of any step (run-level)",
+		value: func(l levelView) *float64 { return l.a.Peak.OutputTokensPerS }, samples: requestSamples},
 	{name: "saturation_users", unit: UnitUsers, worse: -1, runLevel: true, doc: "users at the saturation point (run-level)",
 		value: func(l levelView) *float64 {
 			if u := l.a.Saturation.Users; l.a.Saturation.Reached && u != nil {
@@ -197,6 +233,14 @@ func (e *UnknownMetricError) Error() string {
 
 func quote(s string) string { return `"` + s + `"` }
 
+// counts are the counts of d's rate test at level l.
+func counts(d metricDef, l levelView) (n, k int64, seconds float64) {
+	if d.counts != nil {
+		return d.counts(l)
+	}
+	return l.counts()
+}
+
 // change compares metric d of new against base at one level.
 func change(d metricDef, base, new levelView, alpha float64) *Change {
 	vb, vn := d.value(base), d.value(new)
@@ -219,15 +263,15 @@ func change(d metricDef, base, new levelView, alpha float64) *Change {
 			r = &res
 		}
 	case TestProportions:
-		n1, f1, _ := base.counts()
-		n2, f2, _ := new.counts()
+		n1, f1, _ := counts(d, base)
+		n2, f2, _ := counts(d, new)
 		if n1 > 0 && n2 > 0 {
 			res := proportions(f1, n1, f2, n2)
 			r = &res
 		}
 	case TestPoisson:
-		n1, _, t1 := base.counts()
-		n2, _, t2 := new.counts()
+		n1, _, t1 := counts(d, base)
+		n2, _, t2 := counts(d, new)
 		if t1 > 0 && t2 > 0 && n1+n2 > 0 {
 			res := poissonRates(n1, t1, n2, t2)
 			r = &res

@@ -101,8 +101,12 @@ type Analysis struct {
 	Steps         []Step     `json:"steps"`
 	Baseline      *Baseline  `json:"baseline"`
 	Saturation    Saturation `json:"saturation"`
-	Growth        Growth     `json:"growth"`
-	Health        []Health   `json:"health"`
+	// Capacity is the highest level held within the SLOs before
+	// saturation; Peak the highest throughput of any step.
+	Capacity Capacity `json:"capacity"`
+	Peak     Peak     `json:"peak"`
+	Growth   Growth   `json:"growth"`
+	Health   []Health `json:"health"`
 	// Errors are the post-warmup failures by error class, most frequent
 	// first (ties by class name).
 	Errors []ErrorCount `json:"errors"`
@@ -231,6 +235,70 @@ type Settings struct {
 	Metric           string  `json:"metric"` // "latency" or "ttft"
 	MinStepSamples   int     `json:"min_step_samples"`
 	MinWindowSamples int     `json:"min_window_samples"`
+	// SLO are the --slo bounds (nil when none was given: every success is
+	// good); SLOTarget the attainment a level needs to hold.
+	SLO       *SLOSettings `json:"slo"`
+	SLOTarget float64      `json:"slo_target"`
+}
+
+// SLOSettings are the SLO bounds in ms (nil: not set).
+type SLOSettings struct {
+	TTFTMS    *float64 `json:"ttft_ms"`
+	ITLMS     *float64 `json:"itl_ms"`
+	LatencyMS *float64 `json:"latency_ms"`
+}
+
+// Goodput are the SLO figures shared by Overall and Step. Good counts the
+// requests that succeeded and met every SLO (every success without
+// --slo); SLOAttainment is good / requests (nil with no requests);
+// GoodputRPS is good per second of the span rps uses (nil when it is 0).
+type Goodput struct {
+	Good          int64    `json:"good"`
+	SLOAttainment *float64 `json:"slo_attainment"`
+	GoodputRPS    *float64 `json:"goodput_rps"`
+}
+
+// Level kinds of Capacity: a closed loop's levels are users, an open
+// loop's offered rates (req/s).
+const (
+	LevelUsers = "users"
+	LevelRate  = "rate"
+)
+
+// Capacity answers how much the service holds: the highest level (see
+// capacity) whose steps met the SLO target before saturation.
+type Capacity struct {
+	LevelKind string `json:"level_kind"`
+	// Level is the capacity level (users, or offered req/s); nil when even
+	// the first level fails the target (or the run has no step).
+	Level *float64 `json:"level"`
+	// Step is the step at Level (its last step at that level).
+	Step *int `json:"step"`
+	// GoodputRPS and OutputTokensPerS are that step's.
+	GoodputRPS       *float64 `json:"goodput_rps"`
+	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
+	// Bounded: the level is below the run's saturation point (false when
+	// the run never saturated: the service may hold more).
+	Bounded bool `json:"bounded"`
+	// Rule is how Level was chosen, in words.
+	Rule string `json:"rule"`
+}
+
+// Peak is the highest throughput of any step: successes completed per
+// second (Step.CompletedRPS in an open loop, OK / duration otherwise)
+// and output tokens per second, where each happened, and how far the last
+// step fell below the peak req/s (a fraction: 0.68 is 68% lower; 0 when
+// the last step is the peak).
+type Peak struct {
+	RPS              *float64 `json:"rps"`
+	Level            *float64 `json:"level"`
+	Step             *int     `json:"step"`
+	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
+	TokensLevel      *float64 `json:"tokens_level"`
+	TokensStep       *int     `json:"tokens_step"`
+	DropAfterPeak    *float64 `json:"drop_after_peak"`
+	// LastLevel is the level of the run's last step (the drop is to it).
+	LastLevel *float64 `json:"last_level"`
 }
 
 // Latency is the percentile block shared by Overall and Step: exact
@@ -265,6 +333,7 @@ type Overall struct {
 	// WarmupRequests counts the requests excluded as warmup.
 	WarmupRequests int64 `json:"warmup_requests"`
 	Latency
+	Goodput
 }
 
 // Step are the figures over the post-warmup requests sent in one step of
@@ -285,6 +354,12 @@ type Step struct {
 	EndS      float64 `json:"end_s"`
 	DurationS float64 `json:"duration_s"`
 	Latency
+	Goodput
+	// LittleRatio is the Little's-law check of a closed-loop step:
+	// completed req/s × (mean latency + mean think time) / users over the
+	// step's steady part (docs/METHOD.md); absent when the steady part is
+	// too short to tell, and in open loops.
+	LittleRatio *float64 `json:"little_ratio,omitempty"`
 	// Errors counts failures by error class (absent classes omitted).
 	Errors map[string]int64 `json:"errors"`
 	// LLM figures of the step; nil when the run has none.

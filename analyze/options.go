@@ -28,6 +28,11 @@ type Options struct {
 	// Metric is MetricLatency, MetricTTFT or MetricLatencyFromSchedule: the value the percentiles,
 	// baseline, saturation and growth use.
 	Metric string
+	// SLO are the objectives a good request meets (none: every success
+	// is good); SLOTarget the share of good requests a level needs to
+	// hold (0 means DefaultSLOTarget).
+	SLO       SLO
+	SLOTarget float64
 
 	// MemoryLimit bounds the embedded database's memory (DuckDB's size
 	// syntax: "256MB", "4GB"); beyond it the database spills to TempDir.
@@ -111,6 +116,7 @@ func DefaultOptions() Options {
 		ErrorThreshold:   0.01,
 		Metric:           MetricLatency,
 		MemoryLimit:      DefaultMemoryLimit(),
+		SLOTarget:        DefaultSLOTarget,
 	}
 }
 
@@ -140,10 +146,19 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("memory limit: %w", err))
 		}
 	}
+	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
 	return errors.Join(errs...)
+}
+
+// sloTarget is the attainment target in force.
+func (o Options) sloTarget() float64 {
+	if o.SLOTarget == 0 {
+		return DefaultSLOTarget
+	}
+	return o.SLOTarget
 }
 
 // InputError is a bad or unreadable input file: llmrep exits with status 3

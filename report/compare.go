@@ -79,6 +79,12 @@ func CompareText(w io.Writer, c *analyze.Comparison) error {
 		r[0] = view.Clip(r[0], 24)
 	}
 	t.table(runs)
+	t.section("CAPACITY  highest level held before saturation (within SLO when given) and peak throughput")
+	capT := v.Capacity
+	for _, r := range capT.Rows {
+		r[0] = view.Clip(r[0], 24)
+	}
+	t.table(capT)
 	for mi, title := range v.Metrics {
 		t.section(strings.ToUpper(title) + "  by users, post-warmup")
 		for _, cols := range groups(v.Runs, compareGroup) {
@@ -132,6 +138,8 @@ func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
 	}
 	runs.Right = []bool{false, false, true, true, true}
 	mdTable(&b, runs)
+	b.WriteString("\n")
+	mdTable(&b, v.Capacity)
 	fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
 	cols := make([]int, v.Runs)
 	for i := range cols {

@@ -16,9 +16,16 @@ import (
 
 func loadRuns(t *testing.T, specs ...analyzetest.Spec) []*analyze.RunData {
 	t.Helper()
+	return loadRunsSLO(t, analyze.SLO{}, specs...)
+}
+
+// loadRunsSLO is loadRuns with --slo.
+func loadRunsSLO(t *testing.T, slo analyze.SLO, specs ...analyzetest.Spec) []*analyze.RunData {
+	t.Helper()
 	dir := t.TempDir()
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
+	o.SLO = slo
 	var runs []*analyze.RunData
 	for _, s := range specs {
 		path := filepath.Join(dir, s.RunID+".parquet")

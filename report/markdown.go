@@ -33,6 +33,10 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 	mdList(&b, v.Verdicts)
 	fmt.Fprintf(&b, "\n### Steps\n\nRequests sent in each step after the warmup; %s in ms over successes.\n\n", v.Metric)
 	mdTableOr(&b, v.Steps, "No step after the warmup.")
+	if len(v.Goodput.Rows) > 0 {
+		fmt.Fprintf(&b, "\n### SLO\n\n%s.\n\n", upper(mdEscape(v.GoodputTitle)))
+		mdTable(&b, v.Goodput)
+	}
 	if l := v.LLM; l != nil {
 		b.WriteString("\n### LLM\n\nOver successes after the warmup.\n\n")
 		mdTable(&b, l.Figures)

@@ -95,8 +95,15 @@ func emptyRun(t *testing.T, dir string) string {
 
 func analyzeFile(t *testing.T, path string) *analyze.Analysis {
 	t.Helper()
+	return analyzeFileSLO(t, path, analyze.SLO{})
+}
+
+// analyzeFileSLO is analyzeFile with --slo.
+func analyzeFileSLO(t *testing.T, path string, slo analyze.SLO) *analyze.Analysis {
+	t.Helper()
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads = 5*time.Second, 5*time.Second, 2
+	o.SLO = slo
 	a, err := analyze.Analyze(context.Background(), o, path)
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,10 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 	t.table(v.Health)
 	t.section(fmt.Sprintf("STEPS  requests sent in each step after the warmup, %s in ms over successes", v.Metric))
 	t.tableOr(v.Steps, "no step after the warmup")
+	if len(v.Goodput.Rows) > 0 {
+		t.section("SLO  " + v.GoodputTitle)
+		t.table(v.Goodput)
+	}
 	if v.LLM != nil {
 		t.section("LLM  over successes after the warmup")
 		t.table(v.LLM.Figures)

@@ -39,7 +39,8 @@ func metricHelp() string {
 	var b strings.Builder
 	for _, m := range analyze.MetricDocs() {
 		unit := map[string]string{analyze.UnitMS: "duration: 800ms, 2s", analyze.UnitRate: "rate: 1% or 0.01",
-			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users"}[m.Unit]
+			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users",
+			analyze.UnitLevel: "users, or req/s offered in an open loop"}[m.Unit]
 		fmt.Fprintf(&b, "  %-17s %s (%s)\n", m.Name, m.Doc, unit)
 	}
 	return b.String()
@@ -53,7 +54,8 @@ of the run; --max-regression K=PCT bounds its change for the worse against
 fail_rate PCT is the allowed rise of the rate in points: 0.5%).
 
 A gate reads the whole run, or the first step with N users with --at-users N
-or K@N=V. A gate over fewer than 30 samples, or at a level the run lacks, is
+or K@N=V. With --slo, goodput and slo_attainment count the requests that met
+it; capacity is the highest level held within it before saturation. A gate over fewer than 30 samples, or at a level the run lacks, is
 inconclusive; --inconclusive pass|fail decides what that means.
 
 Values take units: latencies Go durations (800ms, 2s), rates fractions or
@@ -76,8 +78,8 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 		Short: "Gate a run for CI: exit 1 when a bound or an allowed regression is exceeded",
 		Long:  checkLong + metricHelp(),
 		Example: `  llmrep check run.parquet --max p95=2s --max fail_rate=1% --min saturation_users=40
-  llmrep check run.parquet --max p99@40=5s --format md -o check.md
-  llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%`,
+  llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%
+  llmrep check run.parquet --slo ttft=500ms --min capacity=32 --min slo_attainment@32=95%`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("check needs the run file to check")}

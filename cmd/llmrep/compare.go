@@ -114,7 +114,8 @@ compare.html beside the baseline run); --format json|md|text|html writes that
 format to stdout or to -o FILE.`,
 		Example: `  llmrep compare base=main.parquet pr=pr.parquet              # text, plus compare.html
   llmrep compare v1.parquet v2.parquet v3.parquet --format md  # one pull-request comment
-  llmrep compare a.parquet b.parquet --format json -o compare.json`,
+  llmrep compare a.parquet b.parquet --format json -o compare.json
+  llmrep compare a.parquet b.parquet --slo ttft=500ms,latency=10s      # goodput per level`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageError{fmt.Errorf("compare needs at least two runs (the first is the baseline)")}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,6 +46,53 @@ func parseRate(s string) (float64, error) {
 	return v / div, nil
 }
 
+// sloValue is the repeatable --slo flag: each value merges over the
+// bounds given before it.
+type sloValue struct{ p *analyze.SLO }
+
+func (v sloValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+
+func (v sloValue) Set(s string) error {
+	slo, err := analyze.ParseSLO(*v.p, s)
+	if err != nil {
+		var se *analyze.SLOError
+		if errors.As(err, &se) {
+			return errors.New(se.Reason)
+		}
+		return err
+	}
+	*v.p = slo
+	return nil
+}
+
+func (v sloValue) Type() string { return "ttft=D,itl=D,latency=D" }
+
+// targetValue is --slo-target: a share in (0, 1].
+type targetValue struct{ p *float64 }
+
+func (v targetValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v.p*100, 'f', -1, 64) + "%"
+}
+
+func (v targetValue) Set(s string) error {
+	x, err := analyze.ParseSLOTarget(s)
+	if err != nil {
+		return fmt.Errorf("%q must be a share in (0, 1]: a percentage like 90%% or a fraction like 0.9", s)
+	}
+	*v.p = x
+	return nil
+}
+
+func (v targetValue) Type() string { return "share" }
+
 // addCommonFlags adds the analysis flags shared by analyze, compare and
 // check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
@@ -56,4 +104,6 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency or ttft")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the database's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); beyond it the analysis spills to --temp-dir")
 	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
+	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable)")
+	fs.Var(targetValue{&o.SLOTarget}, "slo-target", "a level holds when this share of its requests is good (90% or 0.9)")
 }

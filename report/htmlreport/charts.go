@@ -34,6 +34,7 @@ const (
 	colBars     = "#2563eb"
 	colTTFT     = "#0891b2"
 	colTokens   = "#9333ea"
+	colSLO      = "#059669"
 	dashed      = "dashed"
 	noDataTitle = "no data"
 )
@@ -74,6 +75,14 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
 		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
 		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets.", histogramChart},
+	}
+	if a.Settings.SLO != nil {
+		level := "users"
+		if a.Capacity.LevelKind == analyze.LevelRate {
+			level = "offered rate"
+		}
+		bs = slices.Insert(bs, 1, builder{"Goodput and SLO attainment against " + level,
+			"One point per step: good requests (succeeded within " + view.GoodputTitleSLO(a) + ") per second (left axis) and their share of the requests sent (right axis). The dashed line is the attainment target; the vertical line marks the capacity.", goodputChart})
 	}
 	if len(s.TTFTWindowP95) > 0 || len(s.TokensPerS) > 0 {
 		bs = append(bs, builder{"Time to first token and tokens per second", "Windowed p95 of the time to first token (left axis) and output tokens per second of the successes completed in each second (right axis).", llmChart})
@@ -348,9 +357,13 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 			break
 		}
 	}
+	p99Opts := withSymbols(colP99)
+	if a.Capacity.LevelKind == analyze.LevelUsers {
+		p99Opts = append(p99Opts, capacityLine(a)...)
+	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
-		series(c, "p99", p99, withSymbols(colP99)...),
+		series(c, "p99", p99, p99Opts...),
 		series(c, "failure rate %", fail, append(withSymbols(colFail),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}),
 			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...),
@@ -413,9 +426,12 @@ func llmChart(a *analyze.Analysis) *charts.RectChart {
 		c.SetGlobalOptions(emptyTitle())
 	}
 	if len(s.TTFTWindowP95) > 0 {
+		o := append(line(colTTFT), warmupArea(a)...)
+		if slo := a.Settings.SLO; slo != nil && slo.TTFTMS != nil {
+			o = append(o, horizontalLine("TTFT SLO", round(*slo.TTFTMS), colSLO, "{b}: {c} ms")...)
+		}
 		c.MultiSeries = append(c.MultiSeries, series(c, "TTFT p95",
-			points(s.T, g, func(lo, hi int) *float64 { return maxPtr(at(s.TTFTWindowP95, lo, hi)) }),
-			append(line(colTTFT), warmupArea(a)...)...))
+			points(s.T, g, func(lo, hi int) *float64 { return maxPtr(at(s.TTFTWindowP95, lo, hi)) }), o...))
 	}
 	if len(s.TokensPerS) > 0 {
 		c.MultiSeries = append(c.MultiSeries, series(c, "output tokens/s",
@@ -522,4 +538,82 @@ func round(v float64) float64 {
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 4, 64), 64)
 	return r
+}
+
+// capacityLine marks the capacity level on a chart whose x axis is the
+// level (nothing when there is none).
+func capacityLine(a *analyze.Analysis) []charts.SeriesOpts {
+	c := a.Capacity
+	if c.Level == nil {
+		return nil
+	}
+	return []charts.SeriesOpts{
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "capacity", XAxis: round(*c.Level)}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c}", Color: colSLO},
+			LineStyle: &opts.LineStyle{Color: colSLO, Type: dashed, Width: 1.5},
+		}),
+	}
+}
+
+// horizontalLine is a dashed mark line at y on a series' axis.
+func horizontalLine(name string, y float64, col, format string) []charts.SeriesOpts {
+	return []charts.SeriesOpts{
+		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: name, YAxis: y}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: format, Color: col},
+			LineStyle: &opts.LineStyle{Color: col, Type: dashed, Width: 1.5},
+		}),
+	}
+}
+
+// goodputChart is goodput (left axis) and SLO attainment (right axis)
+// against the level, with the attainment target and the capacity level.
+func goodputChart(a *analyze.Analysis) *charts.RectChart {
+	name := "users"
+	if a.Capacity.LevelKind == analyze.LevelRate {
+		name = "offered req/s"
+	}
+	c := newRect(
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: name, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
+		charts.WithYAxisOpts(yAxis("good req/s")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	)
+	c.ExtendYAxis(opts.YAxis{Type: "value", Name: "attainment %", Min: 0, Max: 100, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+	var good, attain []opts.LineData
+	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
+		st := a.Steps[i]
+		x := float64(st.Users)
+		if a.Capacity.LevelKind == analyze.LevelRate && st.OfferedRPS != nil {
+			x = *st.OfferedRPS
+		}
+		good = append(good, xy(x, st.GoodputRPS))
+		var pct *float64
+		if st.SLOAttainment != nil {
+			v := *st.SLOAttainment * 100
+			pct = &v
+		}
+		attain = append(attain, xy(x, pct))
+	}
+	if len(a.Steps) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	sym := func(col string) []charts.SeriesOpts {
+		return []charts.SeriesOpts{
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
+		}
+	}
+	target := round(a.Settings.SLOTarget * 100)
+	c.MultiSeries = append(c.MultiSeries,
+		series(c, "goodput", good, append(sym(colRPS), capacityLine(a)...)...),
+		series(c, "attainment %", attain, append(append(sym(colSLO),
+			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })),
+			horizontalLine("target", target, colLimit, "{b}: {c}%")...)...),
+	)
+	return c
 }

@@ -98,6 +98,9 @@ type comparePage struct {
 type compareRunRow struct {
 	Name, Color, Source, Users, Requests, FailRate, Saturation, Growth, BaseP95 string
 	Baseline                                                                    bool
+	// Capacity, PeakRPS and PeakTokens with their change against the
+	// baseline (view.Comparison.Capacity).
+	Capacity, CapacityChange, PeakRPS, PeakRPSChange, PeakTokens, PeakTokensChange string
 }
 
 type metricTable struct {
@@ -152,6 +155,11 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 	for i, r := range v.RunTable.Rows {
 		p.Runs = append(p.Runs, compareRunRow{Name: names[i], Color: runColor(i), Baseline: i == 0, Source: v.Sources[i].Value,
 			Users: r[1], Requests: r[2], FailRate: r[3], Saturation: r[4], Growth: r[5], BaseP95: r[6]})
+		if i < len(v.Capacity.Rows) {
+			k := v.Capacity.Rows[i]
+			row := &p.Runs[len(p.Runs)-1]
+			row.Capacity, row.CapacityChange, row.PeakRPS, row.PeakRPSChange, row.PeakTokens, row.PeakTokensChange = k[1], k[2], k[3], k[4], k[5], k[6]
+		}
 		heads[i] = runHead{Name: names[i], Color: runColor(i), Baseline: i == 0}
 	}
 	for mi, title := range v.Metrics {

@@ -119,7 +119,34 @@ func demoAnalysis() *analyze.Analysis {
 	a.Histogram = histogram(func(ms float64) int64 { return int64(4000 * math.Exp(-math.Pow(math.Log(ms/1200), 2))) })
 	a.Definitions = fixedDefinitions()
 	a.Warnings = []string{"step 2 has only 28 successful requests: its percentiles are rough"}
+	fillCapacity(a)
 	return a
+}
+
+// fillCapacity sets a fixture's capacity and peak the way the analyzer
+// does without --slo: the last level before saturation, the highest
+// successes per second of a step.
+func fillCapacity(a *analyze.Analysis) {
+	a.Settings.SLOTarget = analyze.DefaultSLOTarget
+	c := analyze.Capacity{LevelKind: analyze.LevelUsers, Bounded: a.Saturation.Reached, Rule: "the last level before saturation (no --slo: every success is good)"}
+	var p analyze.Peak
+	for _, st := range a.Steps {
+		if a.Saturation.Step != nil && st.Step >= *a.Saturation.Step {
+			break
+		}
+		c.Level, c.Step, c.GoodputRPS = ptr(float64(st.Users)), ptr(st.Step), ptr(float64(st.OK)/st.DurationS)
+	}
+	for _, st := range a.Steps {
+		if r := float64(st.OK) / st.DurationS; p.RPS == nil || r > *p.RPS {
+			p.RPS, p.Level, p.Step = ptr(r), ptr(float64(st.Users)), ptr(st.Step)
+		}
+	}
+	if n := len(a.Steps); n > 0 && *p.RPS > 0 {
+		last := a.Steps[n-1]
+		p.LastLevel = ptr(float64(last.Users))
+		p.DropAfterPeak = ptr(1 - float64(last.OK)/last.DurationS / *p.RPS)
+	}
+	a.Capacity, a.Peak = c, p
 }
 
 // makeSeries builds per-second series of n seconds from f, which gives the
@@ -220,6 +247,7 @@ func failuresAnalysis() *analyze.Analysis {
 	})
 	a.Histogram = analyze.Histogram{}
 	a.Warnings = []string{"every request failed: latency figures are empty"}
+	fillCapacity(a)
 	return a
 }
 

@@ -25,8 +25,11 @@ type page struct {
 	// KeyChart (p95 and p99 against users) is shown with the saturation
 	// evidence; Charts are the others, over time.
 	KeyChart *chartSpec
-	Charts   []chartSpec
-	Steps    stepTable
+	// GoodputChart (goodput and attainment against the level, with --slo)
+	// stands beside KeyChart.
+	GoodputChart *chartSpec
+	Charts       []chartSpec
+	Steps        stepTable
 	// LLM are the run's LLM figures; empty when it has none.
 	LLM      []field
 	Errors   []errorRow
@@ -108,6 +111,9 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p := &page{Charts: chartSpecs, Generator: schemas.ToolVersion}
 	if len(chartSpecs) > 0 {
 		p.KeyChart, p.Charts = &chartSpecs[0], chartSpecs[1:]
+		if a.Settings.SLO != nil && len(p.Charts) > 0 {
+			p.GoodputChart, p.Charts = &p.Charts[0], p.Charts[1:]
+		}
 	}
 	name := r.Model
 	if name == "" {
@@ -314,7 +320,9 @@ func verdict(a *analyze.Analysis, p *page) []verdictItem {
 		answer = "Not enough data to judge"
 	}
 	health := verdictItem{Question: "Is it healthy?", Answer: answer, Detail: strings.Join(parts, " · "), Class: bandClass(worst)}
-	return []verdictItem{sat, gr, health}
+	capacity := verdictItem{Question: "How much does it hold?", Answer: upperFirst(view.CapacityHeadline(a)),
+		Detail: upperFirst(view.Clean(view.CapacitySentence(a))), Class: view.CapacityClass(a)}
+	return []verdictItem{capacity, sat, gr, health}
 }
 
 func steps(a *analyze.Analysis) stepTable {
@@ -387,4 +395,13 @@ func llmFigures(a *analyze.Analysis) []field {
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1)},
 		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)"},
 	}
+}
+
+// upperFirst capitalises the first letter of s.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
 }

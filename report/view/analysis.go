@@ -38,6 +38,13 @@ type Analysis struct {
 	Totals         Table
 	Health         Table
 	Verdicts       []Field
+	// Capacity is the capacity answer in one sentence (CapacitySentence),
+	// also the first verdict.
+	Capacity string
+	// Goodput is the per-step SLO table (no rows without --slo), headed
+	// by GoodputTitle.
+	Goodput      Table
+	GoodputTitle string
 	// GrowthPoints is the growth evidence in one line ("" without).
 	GrowthPoints string
 	Steps        Table
@@ -67,10 +74,15 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		Totals:         totals(a),
 		Health:         health(a),
 		Verdicts:       verdicts(a),
+		Capacity:       Clean(CapacitySentence(a)),
+		Goodput:        goodputTable(a),
 		GrowthPoints:   growthPoints(a),
 		Steps:          steps(a),
 		LLM:            llm(a),
 		Errors:         errorTable(a.Errors),
+	}
+	if a.Settings.SLO != nil {
+		v.GoodputTitle = GoodputTitle(a)
 	}
 	v.Warnings, v.MoreWarnings = Warnings(a.Warnings)
 	v.Definitions = Definitions(a.Definitions)
@@ -205,6 +217,7 @@ func health(a *analyze.Analysis) Table {
 
 func verdicts(a *analyze.Analysis) []Field {
 	return []Field{
+		{"capacity", Clean(CapacitySentence(a))},
 		{"baseline", Baseline(a.Baseline)},
 		{"saturation", Clean(a.Saturation.Summary)},
 		{"growth", Clean(a.Growth.Pattern) + ": " + Clean(a.Growth.Summary)},

@@ -10,11 +10,14 @@ import (
 // benchstat-like, a row per matched user level and one for the whole run
 // ("all"), a column per run, each run after the baseline with its change.
 type Comparison struct {
-	Runs      int
-	Baseline  string
-	Settings  string
-	Verdicts  []Verdict
-	RunTable  Table
+	Runs     int
+	Baseline string
+	Settings string
+	Verdicts []Verdict
+	RunTable Table
+	// Capacity is each run's capacity and peak with their change against
+	// the baseline.
+	Capacity  Table
 	Sources   []Field
 	Metrics   []string // titles, in the order of c.Metrics
 	Unmatched Table
@@ -34,6 +37,7 @@ func NewComparison(c *analyze.Comparison) *Comparison {
 		v.Verdicts = append(v.Verdicts, Verdict{Clip(Clean(vd.Run), 80), Clip(Clean(vd.Against), 80), Clean(vd.Outcome), Clean(VerdictSummary(c, k+1))})
 	}
 	v.RunTable = Table{Head: []string{"run", "users", "requests", "fail rate", "saturation", "growth", "baseline p95"}}
+	v.Capacity = capacityTable(c)
 	for _, r := range c.Runs {
 		name := Clip(Clean(r.Name), 60)
 		if r.Baseline {

@@ -14,8 +14,12 @@ func Settings(s analyze.Settings) string {
 	if s.WarmupS == 0 {
 		warmup = "no warmup"
 	}
-	return fmt.Sprintf("metric %s, %s, window %s, baseline users %d, latency threshold %s, error threshold %s",
+	out := fmt.Sprintf("metric %s, %s, window %s, baseline users %d, latency threshold %s, error threshold %s",
 		Clean(s.Metric), warmup, Secs(s.WindowS), s.BaselineUsers, Factor(s.LatencyThreshold), Pct(&s.ErrorThreshold))
+	if s.SLO != nil {
+		out += fmt.Sprintf(", SLO %s at %s", sloWords(s.SLO), Pct(&s.SLOTarget))
+	}
+	return out
 }
 
 // CompareSettings is Settings with the significance level of a comparison.
@@ -37,6 +41,10 @@ func MetricTitle(metric, latency string) string {
 		return "TTFT p95 (ms)"
 	case "tokens_per_s":
 		return "output tokens/s per request (median)"
+	case "goodput":
+		return "goodput (good req/s)"
+	case "slo_attainment":
+		return "SLO attainment"
 	}
 	return Clean(metric)
 }

@@ -1,0 +1,308 @@
+package analyze
+
+import (
+	"database/sql"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SLOs, goodput, capacity, peak and the Little's-law check
+// (docs/METHOD.md, "SLOs, goodput and capacity").
+
+// LittleTolerance: a step whose Little's-law ratio is off 1 by more than
+// this gets a warning.
+const LittleTolerance = 0.15
+
+// littleMinCycles: the check needs a steady part at least this many mean
+// cycles (latency + think time) long; littleMinSamples requests in it.
+const (
+	littleMinCycles  = 5
+	littleMinSamples = MinStepSamples
+)
+
+// sloSettings echoes the SLO bounds (nil when none is set).
+func sloSettings(s SLO) *SLOSettings {
+	if !s.Set() {
+		return nil
+	}
+	ms := func(d time.Duration) *float64 {
+		if d <= 0 {
+			return nil
+		}
+		return ptr(float64(d) / float64(time.Millisecond))
+	}
+	return &SLOSettings{TTFTMS: ms(s.TTFT), ITLMS: ms(s.ITL), LatencyMS: ms(s.Latency)}
+}
+
+// goodput counts the good requests per step and overall (good.sql) and
+// derives attainment and goodput over the spans rps uses.
+func (c *computer) goodput() error {
+	rows, err := c.conn.QueryContext(c.ctx, query("good.sql"), c.opts.SLO.sloArgs()...)
+	if err != nil {
+		return fmt.Errorf("count good requests: %w", err)
+	}
+	defer rows.Close()
+	good := map[int]int64{}
+	var total int64
+	for rows.Next() {
+		var isTotal bool
+		var step, n int64
+		if err := rows.Scan(&isTotal, &step, &n); err != nil {
+			return fmt.Errorf("read good requests: %w", err)
+		}
+		if isTotal {
+			total = n
+		} else {
+			good[int(step)] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read good requests: %w", err)
+	}
+	o := &c.a.Overall
+	o.Goodput = goodputOf(total, o.Requests, o.MeasuredS)
+	for i := range c.a.Steps {
+		s := &c.a.Steps[i]
+		s.Goodput = goodputOf(good[s.Step], s.Requests, s.DurationS)
+	}
+	return nil
+}
+
+func goodputOf(good, requests int64, seconds float64) Goodput {
+	g := Goodput{Good: good}
+	if requests > 0 {
+		g.SLOAttainment = ptr(float64(good) / float64(requests))
+	}
+	if seconds > 0 {
+		g.GoodputRPS = ptr(float64(good) / seconds)
+	}
+	return g
+}
+
+// levelValue is step st's level: its offered rate in an open loop, its
+// users otherwise.
+func levelValue(open bool, st *Step) float64 {
+	if open && st.OfferedRPS != nil {
+		return *st.OfferedRPS
+	}
+	return float64(st.Users)
+}
+
+// capacity is the highest level held before saturation. Candidates are
+// the steps before the saturation step (every step when the run did not
+// saturate). Without an SLO it is the last candidate's level. With one, it
+// is the highest level of the candidates from the first up to the first
+// step whose attainment is below the target: a level that holds only after
+// one that does not is not counted. Nil when even the first step misses.
+func capacity(a *Analysis, o Options) Capacity {
+	open := a.Run.openLoop()
+	c := Capacity{LevelKind: LevelUsers}
+	if open {
+		c.LevelKind = LevelRate
+	}
+	target := o.sloTarget()
+	var held *Step
+	var missed *Step
+	for i := range a.Steps {
+		st := &a.Steps[i]
+		if a.Saturation.Reached && a.Saturation.Step != nil && st.Step >= *a.Saturation.Step {
+			break
+		}
+		if o.SLO.Set() && (st.SLOAttainment == nil || *st.SLOAttainment < target) {
+			missed = st
+			break
+		}
+		if held == nil || levelValue(open, st) >= levelValue(open, held) {
+			held = st
+		}
+	}
+	c.Bounded = a.Saturation.Reached || missed != nil
+	pct := strconv.FormatFloat(target*100, 'f', -1, 64) + "%"
+	var rule string
+	switch {
+	case o.SLO.Set():
+		rule = fmt.Sprintf("the highest level, from the first step on and before saturation, whose steps all had at least %s good requests (succeeded and met %s)", pct, o.SLO.Words())
+	default:
+		rule = "the last level before saturation (no --slo: every success is good)"
+	}
+	if !a.Saturation.Reached {
+		rule += "; the run did not saturate"
+	}
+	c.Rule = rule
+	if held == nil {
+		return c
+	}
+	step := held.Step
+	c.Level, c.Step, c.GoodputRPS = ptr(levelValue(open, held)), &step, held.GoodputRPS
+	if held.LLM != nil {
+		c.OutputTokensPerS = held.LLM.OutputTokensPerS
+	}
+	return c
+}
+
+// completedRPS is a step's successes per second: the open-loop completed
+// rate when there is one, else successes over the step's duration.
+func completedRPS(st *Step) *float64 {
+	if st.CompletedRPS != nil {
+		return st.CompletedRPS
+	}
+	if st.DurationS > 0 {
+		return ptr(float64(st.OK) / st.DurationS)
+	}
+	return nil
+}
+
+// peak finds the highest completed req/s and output tokens/s of any step
+// (the first step on a tie) and the last step's drop below the peak req/s.
+func peak(a *Analysis) Peak {
+	open := a.Run.openLoop()
+	var p Peak
+	for i := range a.Steps {
+		st := &a.Steps[i]
+		if r := completedRPS(st); r != nil && (p.RPS == nil || *r > *p.RPS) {
+			step := st.Step
+			p.RPS, p.Level, p.Step = ptr(*r), ptr(levelValue(open, st)), &step
+		}
+		if st.LLM != nil && st.LLM.OutputTokensPerS != nil && (p.OutputTokensPerS == nil || *st.LLM.OutputTokensPerS > *p.OutputTokensPerS) {
+			step := st.Step
+			p.OutputTokensPerS, p.TokensLevel, p.TokensStep = ptr(*st.LLM.OutputTokensPerS), ptr(levelValue(open, st)), &step
+		}
+	}
+	if len(a.Steps) == 0 || p.RPS == nil {
+		return p
+	}
+	last := &a.Steps[len(a.Steps)-1]
+	p.LastLevel = ptr(levelValue(open, last))
+	if r := completedRPS(last); r != nil && *p.RPS > 0 {
+		p.DropAfterPeak = ptr(math.Max(0, (*p.RPS-*r) / *p.RPS))
+	}
+	return p
+}
+
+// littleLaw checks a closed loop's steps against Little's law (little.sql):
+// over a step's steady part, users ≈ sent req/s × (mean latency + mean
+// think time). It sets Step.LittleRatio and returns a warning for each
+// step off by more than LittleTolerance. Open loops are checked by
+// openLittle.
+func (c *computer) littleLaw() error {
+	a := c.a
+	stepT := a.Run.Shape.StepTimeS
+	if a.Run.openLoop() || stepT <= 0 || len(a.Steps) == 0 {
+		return nil
+	}
+	sendEnd := a.Run.DurationS
+	if planned := a.Run.Shape.DurationS; planned > 0 {
+		sendEnd = math.Min(sendEnd, planned)
+	}
+	think := (a.Run.Shape.WaitMinS + a.Run.Shape.WaitMaxS) / 2 * 1000
+	rows, err := c.conn.QueryContext(c.ctx, query("little.sql"), int64(math.Round(stepT*1e6)),
+		c.opts.Warmup.Microseconds(), int64(math.Round(sendEnd*1e6)), think, LagThresholdMS)
+	if err != nil {
+		return fmt.Errorf("check Little's law: %w", err)
+	}
+	defer rows.Close()
+	byStep := map[int]*Step{}
+	for i := range a.Steps {
+		byStep[a.Steps[i].Step] = &a.Steps[i]
+	}
+	// Steps off by more than the tolerance, grouped by likely cause (one
+	// warning a cause).
+	var causes []string
+	off := map[string][]string{}
+	for rows.Next() {
+		var step, users, ws, we, n, late int64
+		var lat sql.NullFloat64
+		if err := rows.Scan(&step, &users, &ws, &we, &n, &lat, &late); err != nil {
+			return fmt.Errorf("read Little's-law check: %w", err)
+		}
+		st := byStep[int(step)]
+		span := float64(we-ws) / 1e6
+		if st == nil || !lat.Valid || users <= 0 || n < littleMinSamples {
+			continue
+		}
+		cycle := (lat.Float64 + think) / 1000
+		if span < littleMinCycles*cycle {
+			continue
+		}
+		rate := float64(n) / span
+		ratio := rate * cycle / float64(users)
+		st.LittleRatio = ptr(ratio)
+		if math.Abs(ratio-1) <= LittleTolerance {
+			continue
+		}
+		cause := littleCause(a, ratio, late, n)
+		if off[cause] == nil {
+			causes = append(causes, cause)
+		}
+		off[cause] = append(off[cause], fmt.Sprintf("step %d, %s req/s x %s = %.1f of %d users (%+.0f%%)",
+			st.Step, fmtNum(rate), fmtMS(cycle*1000), rate*cycle, st.Users, (ratio-1)*100))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read Little's-law check: %w", err)
+	}
+	for _, cause := range causes {
+		steps := off[cause]
+		if len(steps) > littleMaxListed {
+			steps = append(steps[:littleMaxListed:littleMaxListed], fmt.Sprintf("%d more", len(off[cause])-littleMaxListed))
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("%d step(s) fail the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
+			len(off[cause]), LittleTolerance*100, cause, strings.Join(steps, "; ")))
+	}
+	return nil
+}
+
+// littleMaxListed caps the steps a Little's-law warning lists.
+const littleMaxListed = 4
+
+// littleCause names the likely cause of a closed-loop step off Little's
+// law: too few requests for its users are generator lag when its sends
+// were late, otherwise lost rows or a longer think time; too many are a
+// shorter think time or rows counted twice.
+func littleCause(a *Analysis, ratio float64, late, n int64) string {
+	wait := fmt.Sprintf("%s-%s", fmtSecs(a.Run.Shape.WaitMinS), fmtSecs(a.Run.Shape.WaitMaxS))
+	if a.Run.Shape.WaitMaxS == 0 {
+		wait = "none"
+	}
+	switch {
+	case ratio < 1 && float64(late) > LagWarnFraction*float64(n):
+		return fmt.Sprintf("generator lag (requests sent over %s after their scheduled time)", fmtMS(LagThresholdMS))
+	case ratio < 1:
+		return "lost rows (requests missing from the file), or think time longer than configured (" + wait + ")"
+	}
+	return "think time shorter than configured (" + wait + "), or rows counted twice (a shard given twice?)"
+}
+
+// openLittle checks an open loop's steps: achieved ≈ offered. A step off
+// by more than LittleTolerance (and, for Poisson arrivals, by more than a
+// chance shortfall of 3 standard deviations) gets a warning.
+func openLittle(a *Analysis) []string {
+	var w []string
+	poisson := a.Run.Shape.Arrival == "poisson"
+	for i := range a.Steps {
+		st := &a.Steps[i]
+		if st.OfferedRPS == nil || st.AchievedRPS == nil || *st.OfferedRPS <= 0 || st.DurationS <= 0 {
+			continue
+		}
+		ratio := *st.AchievedRPS / *st.OfferedRPS
+		expected := *st.OfferedRPS * st.DurationS
+		off := math.Abs(*st.AchievedRPS-*st.OfferedRPS) * st.DurationS
+		if math.Abs(ratio-1) <= LittleTolerance || (poisson && off <= 3*math.Sqrt(expected)) {
+			continue
+		}
+		var cause string
+		switch {
+		case ratio < 1 && st.Waited != nil && float64(*st.Waited) > WaitFraction*float64(st.Requests):
+			cause = fmt.Sprintf("generator lag or the concurrency cap: %d arrivals waited over %s", *st.Waited, fmtMS(WaitToleranceMS))
+		case ratio < 1:
+			cause = "lost rows (requests missing from the file)"
+		default:
+			cause = "rows counted twice (a shard given twice?) or a rate other than the one recorded"
+		}
+		w = append(w, fmt.Sprintf("step %d (%s req/s offered) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
+			st.Step, fmtNum(*st.OfferedRPS), fmtNum(*st.AchievedRPS), ratio*100, cause))
+	}
+	return w
+}

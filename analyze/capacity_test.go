@@ -1,0 +1,457 @@
+package analyze
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/record/sim"
+)
+
+// capStep is one step of a capacity fixture: n successes with latencies
+// from base ms (spread 20 ms), TTFT a quarter of the latency, 20 output
+// tokens; noTTFT of them without a TTFT; fails failures.
+type capStep struct {
+	users, n     int
+	base         float64
+	fails        int
+	noTTFT       int
+	tokensPerReq int
+}
+
+func capReqs(steps []capStep) []req {
+	const stepS = 10.0
+	var out []req
+	for k, st := range steps {
+		ls := lats(st.n, st.base, 20)
+		total := st.n + st.fails
+		for i := range total {
+			r := req{sendS: float64(k)*stepS + (float64(i)+0.5)*stepS/float64(total), step: k + 1, users: st.users, ok: i < st.n}
+			if !r.ok {
+				r.latMS = 5
+				out = append(out, r)
+				continue
+			}
+			r.latMS = ls[i]
+			r.tokens = 20
+			if st.tokensPerReq > 0 {
+				r.tokens = st.tokensPerReq
+			}
+			if i >= st.noTTFT {
+				r.ttftMS = r.latMS / 4
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// handGood is the good-request rule worked out on the fixture's own
+// values (not through the analyzer's SQL).
+func handGood(r req, s SLO) bool {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	if !r.ok {
+		return false
+	}
+	if s.Latency > 0 && r.latMS > ms(s.Latency) {
+		return false
+	}
+	if s.TTFT > 0 && (r.ttftMS == 0 || r.ttftMS > ms(s.TTFT)) {
+		return false
+	}
+	if s.ITL > 0 && (r.ttftMS == 0 || r.tokens < 2 || (r.latMS-r.ttftMS)/float64(r.tokens-1) > ms(s.ITL)) {
+		return false
+	}
+	return true
+}
+
+func capOptions(slo SLO) Options {
+	o := testOptions(0, 10*time.Second)
+	o.ErrorThreshold = 0.05
+	o.SLO = slo
+	return o
+}
+
+var capSteps = []capStep{
+	{users: 10, n: 40, base: 100},
+	{users: 20, n: 60, base: 110, fails: 2, noTTFT: 3},
+	{users: 30, n: 80, base: 120, tokensPerReq: 1},
+	{users: 40, n: 70, base: 200},
+	{users: 50, n: 30, base: 400}, // p95 over 2x the baseline: saturation
+}
+
+func TestGoodputAgainstHandCounts(t *testing.T) {
+	reqs := capReqs(capSteps)
+	for _, slo := range []SLO{
+		{},
+		{Latency: 150 * time.Millisecond},
+		{TTFT: 30 * time.Millisecond},
+		{ITL: 6 * time.Millisecond},
+		{TTFT: 50 * time.Millisecond, ITL: 8 * time.Millisecond, Latency: 210 * time.Millisecond},
+	} {
+		t.Run(slo.String(), func(t *testing.T) {
+			a := analyzeFixture(t, capOptions(slo), &metaArgs{stepS: 10, durS: 50}, reqs)
+			good := map[int]int64{}
+			var total int64
+			for _, r := range reqs {
+				if handGood(r, slo) {
+					good[r.step]++
+					total++
+				}
+			}
+			if a.Overall.Good != total {
+				t.Errorf("overall good %d, hand count %d", a.Overall.Good, total)
+			}
+			checkQ(t, "overall attainment", a.Overall.SLOAttainment, ptr(float64(total)/float64(len(reqs))))
+			checkQ(t, "overall goodput", a.Overall.GoodputRPS, ptr(float64(total)/50))
+			for _, s := range a.Steps {
+				if s.Good != good[s.Step] {
+					t.Errorf("step %d: good %d, hand count %d", s.Step, s.Good, good[s.Step])
+				}
+				checkQ(t, "step attainment", s.SLOAttainment, ptr(float64(good[s.Step])/float64(s.Requests)))
+				checkQ(t, "step goodput", s.GoodputRPS, ptr(float64(good[s.Step])/10))
+			}
+		})
+	}
+}
+
+func TestCapacityKnownAnswers(t *testing.T) {
+	flat := []capStep{{users: 10, n: 50, base: 100}, {users: 20, n: 60, base: 100}, {users: 30, n: 50, base: 100}}
+	cases := []struct {
+		name    string
+		steps   []capStep
+		slo     SLO
+		level   *float64
+		bounded bool
+	}{
+		// Saturation at 50 users: the method's answer is the level before.
+		{"no slo", capSteps, SLO{}, ptr(40), true},
+		// Steps 1-3 are under 150 ms, step 4 (40 users) is not.
+		{"latency slo", capSteps, SLO{Latency: 150 * time.Millisecond}, ptr(30), true},
+		// Step 3 has one output token a request: no ITL, so not good.
+		{"itl slo", capSteps, SLO{ITL: 10 * time.Millisecond}, ptr(20), true},
+		// No request is that fast: not even the first level holds.
+		{"no good request", capSteps, SLO{TTFT: time.Millisecond}, nil, true},
+		// A run that never saturates holds its last level, unbounded.
+		{"never saturates", flat, SLO{}, ptr(30), false},
+		{"never saturates, slo met", flat, SLO{Latency: time.Second}, ptr(30), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := analyzeFixture(t, capOptions(c.slo), &metaArgs{stepS: 10, durS: float64(10 * len(c.steps))}, capReqs(c.steps))
+			if !near(a.Capacity.Level, c.level) {
+				t.Errorf("capacity %s, want %s (%s)", show(a.Capacity.Level), show(c.level), a.Capacity.Rule)
+			}
+			if a.Capacity.Bounded != c.bounded {
+				t.Errorf("bounded %v, want %v", a.Capacity.Bounded, c.bounded)
+			}
+			if a.Capacity.LevelKind != LevelUsers {
+				t.Errorf("level kind %q", a.Capacity.LevelKind)
+			}
+			if c.level != nil && (a.Capacity.GoodputRPS == nil || a.Capacity.Step == nil) {
+				t.Error("a capacity without its step's goodput")
+			}
+			if c.name == "no good request" && (a.Overall.Good != 0 || *a.Overall.GoodputRPS != 0) {
+				t.Errorf("good %d, goodput %s", a.Overall.Good, show(a.Overall.GoodputRPS))
+			}
+		})
+	}
+}
+
+func TestPeakKnownAnswer(t *testing.T) {
+	a := analyzeFixture(t, capOptions(SLO{}), &metaArgs{stepS: 10, durS: 50}, capReqs(capSteps))
+	p := a.Peak
+	// OK per 10 s step: 40, 60, 80, 70, 30: the peak is step 3.
+	checkQ(t, "peak rps", p.RPS, ptr(8))
+	checkQ(t, "peak level", p.Level, ptr(30))
+	checkQ(t, "drop", p.DropAfterPeak, ptr(1-3.0/8))
+	checkQ(t, "last level", p.LastLevel, ptr(50))
+	// Output tokens/s: 40·20, 60·20, 80·1, 70·20, 30·20 over 10 s.
+	checkQ(t, "peak tokens/s", p.OutputTokensPerS, ptr(140))
+	checkQ(t, "tokens level", p.TokensLevel, ptr(40))
+}
+
+// TestCapacityOrderAndShards: the rows' order and their split over shard
+// files change nothing.
+func TestCapacityOrderAndShards(t *testing.T) {
+	slo := SLO{Latency: 150 * time.Millisecond}
+	reqs := capReqs(capSteps)
+	want := analyzeFixture(t, capOptions(slo), &metaArgs{stepS: 10, durS: 50}, reqs)
+
+	shuffled := slices.Clone(reqs)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	dir := t.TempDir()
+	var paths []string
+	for k := range 2 {
+		m := testMeta("run-1", 10, 50)
+		m.Shard, m.Shards = k, 2
+		var part []req
+		for i, r := range shuffled {
+			if i%2 == k {
+				part = append(part, r)
+			}
+		}
+		paths = append(paths, writeRun(t, filepath.Join(dir, "shard"+string(rune('0'+k))+".parquet"), m, part))
+	}
+	got, err := Analyze(context.Background(), capOptions(slo), paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(got.Capacity.Level, want.Capacity.Level) || !near(got.Capacity.GoodputRPS, want.Capacity.GoodputRPS) {
+		t.Errorf("capacity %s at %s good/s over shards, %s at %s in one file",
+			show(got.Capacity.Level), show(got.Capacity.GoodputRPS), show(want.Capacity.Level), show(want.Capacity.GoodputRPS))
+	}
+	if got.Overall.Good != want.Overall.Good || !near(got.Peak.RPS, want.Peak.RPS) {
+		t.Errorf("good %d peak %s over shards; %d, %s in one file", got.Overall.Good, show(got.Peak.RPS), want.Overall.Good, show(want.Peak.RPS))
+	}
+	for i := range want.Steps {
+		if got.Steps[i].Good != want.Steps[i].Good {
+			t.Errorf("step %d: good %d over shards, %d in one file", want.Steps[i].Step, got.Steps[i].Good, want.Steps[i].Good)
+		}
+	}
+}
+
+func littleWarnings(a *Analysis) []string {
+	var out []string
+	for _, w := range a.Warnings {
+		if strings.Contains(w, "Little's-law") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// simConfig is a fast simulator: short prefill and token times.
+func simConfig(profile string, slots int) sim.Config {
+	c := sim.DefaultConfig()
+	c.Profile, c.Slots, c.PrefillMS, c.TokenMS = profile, slots, 20, 2
+	return c
+}
+
+var shortShape = simShape{stepUsers: 4, maxUsers: 12, stepTime: 2 * time.Second,
+	waitMin: 20 * time.Millisecond, waitMax: 60 * time.Millisecond, maxTokens: 16}
+
+// TestLittleLawOnSimulatorRuns records real short runs of the
+// simulator's three profiles: the check stays silent on each, and fires,
+// naming lost rows, once a third of a run's rows are removed.
+func TestLittleLawOnSimulatorRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records real runs (about 10 s each)")
+	}
+	for _, p := range sim.Profiles() {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			path := recordSimRun(t, simConfig(p, 16), shortShape)
+			a, err := Analyze(context.Background(), testOptions(0, 2*time.Second), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, s := range a.Steps {
+				if s.LittleRatio != nil {
+					checked++
+				}
+				t.Logf("step %d users %d requests %d little %s", s.Step, s.Users, s.Requests, show(s.LittleRatio))
+			}
+			if checked < 2 {
+				t.Fatalf("only %d steps were checked: the test would prove nothing", checked)
+			}
+			if w := littleWarnings(a); len(w) > 0 {
+				t.Errorf("healthy %s run: %q", p, w)
+			}
+
+			recs, meta := readRunFile(t, path)
+			var kept = recs[:0:0]
+			for i, r := range recs {
+				if i%3 != 0 {
+					kept = append(kept, r)
+				}
+			}
+			thin := writeRecords(t, filepath.Join(t.TempDir(), "thin.parquet"), meta, kept)
+			a, err = Analyze(context.Background(), testOptions(0, 2*time.Second), thin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := littleWarnings(a)
+			if len(w) == 0 {
+				t.Fatalf("thinned %s run: no Little's-law warning (%q)", p, a.Warnings)
+			}
+			if !strings.Contains(w[0], "lost rows") {
+				t.Errorf("the warning does not name lost rows: %s", w[0])
+			}
+		})
+	}
+}
+
+// TestCapacityOnKneeSimulator: against the knee profile with 4 slots, the
+// capacity is at or below the last level before saturation and the peak
+// is at or before saturation.
+func TestCapacityOnKneeSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a real run (about 12 s)")
+	}
+	sh := shortShape
+	sh.maxUsers = 20
+	path := recordSimRun(t, simConfig(sim.ProfileKnee, 4), sh)
+	for _, slo := range []SLO{{}, {TTFT: 200 * time.Millisecond, ITL: 20 * time.Millisecond}} {
+		o := testOptions(0, 2*time.Second)
+		o.BaselineUsers, o.SLO = 4, slo
+		a, err := Analyze(context.Background(), o, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sat := a.Saturation
+		if !sat.Reached {
+			t.Fatalf("the knee run with 4 slots did not saturate: %s", sat.Summary)
+		}
+		before := 0
+		for _, s := range a.Steps {
+			if s.Step < *sat.Step {
+				before = max(before, s.Users)
+			}
+		}
+		if c := a.Capacity.Level; c != nil && *c > float64(before) {
+			t.Errorf("slo %q: capacity %v users is past the last level before saturation (%d users, saturation at %d)", slo, *c, before, *sat.Users)
+		}
+		if slo == (SLO{}) && !near(a.Capacity.Level, ptr(float64(before))) {
+			t.Errorf("no slo: capacity %s, want the last level before saturation %d", show(a.Capacity.Level), before)
+		}
+		if a.Peak.Step == nil || *a.Peak.Step > *sat.Step {
+			t.Errorf("peak at step %v, after the saturation step %d", a.Peak.Step, *sat.Step)
+		}
+		t.Logf("slo %q: capacity %s, peak %s req/s at %s, saturation %s", slo, show(a.Capacity.Level), show(a.Peak.RPS), show(a.Peak.Level), sat.Summary)
+	}
+}
+
+func loadCapRun(t *testing.T, name string, slo SLO, steps []capStep) *RunData {
+	t.Helper()
+	p := writeRun(t, filepath.Join(t.TempDir(), name+".parquet"), testMeta(name, 10, float64(10*len(steps))), capReqs(steps))
+	r, err := LoadRun(context.Background(), capOptions(slo), name, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestCapacityGates(t *testing.T) {
+	slo := SLO{Latency: 150 * time.Millisecond}
+	run := loadCapRun(t, "run", slo, capSteps) // capacity 30 users
+	flat := loadCapRun(t, "flat", slo, []capStep{{users: 10, n: 50, base: 100}, {users: 20, n: 60, base: 100}})
+	none := loadCapRun(t, "none", SLO{TTFT: time.Millisecond}, capSteps)
+	cases := []struct {
+		run        *RunData
+		kind, spec string
+		want       string
+	}{
+		{run, GateMin, "capacity=30", StatusPass},
+		{run, GateMin, "capacity=32", StatusFail},
+		{run, GateMax, "capacity=20", StatusFail},
+		{flat, GateMin, "capacity=20", StatusPass},
+		{flat, GateMin, "capacity=32", StatusInconclusive}, // held all it loaded
+		{flat, GateMax, "capacity=10", StatusFail},
+		{flat, GateMax, "capacity=40", StatusInconclusive},
+		{none, GateMin, "capacity=10", StatusFail},
+		{none, GateMax, "capacity=10", StatusPass},
+		// 20 users: 60 good of 62 sent; 40 users: none good.
+		{run, GateMin, "slo_attainment@20=95%", StatusPass},
+		{run, GateMin, "slo_attainment@20=97%", StatusFail},
+		{run, GateMin, "slo_attainment@40=1%", StatusFail},
+		{run, GateMin, "goodput@30=8", StatusPass},
+		{run, GateMin, "goodput@30=8.1", StatusFail},
+		{run, GateMin, "goodput@60=1", StatusInconclusive}, // no such level
+		{run, GateMin, "peak_rps=8", StatusPass},
+		{run, GateMax, "peak_rps=7", StatusFail},
+		{run, GateMin, "peak_tokens_per_s=140", StatusPass},
+		{run, GateMin, "peak_tokens_per_s=141", StatusFail},
+	}
+	for _, c := range cases {
+		g, err := ParseGate(c.kind, c.spec, 0)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.kind, c.spec, err)
+		}
+		res, err := Check(c.run, nil, []Gate{g}, DefaultAlpha, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Gates[0]; got.Status != c.want {
+			t.Errorf("%s: --%s %s: %s, want %s (%s)", c.run.Name, c.kind, c.spec, got.Status, c.want, got.Line)
+		}
+	}
+	for _, bad := range []string{"slo_attainment=1.5", "slo_attainment=-1%", "capacity=-1", "goodput=abc", "peak_rps=-2"} {
+		if _, err := ParseGate(GateMin, bad, 0); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if _, err := ParseGate(GateMaxRegression, "capacity=10%", 0); err == nil {
+		t.Error("a regression gate on capacity (no test) accepted")
+	}
+}
+
+// TestGoodputRegression: goodput and attainment regressions are tested
+// on the good counts: a run that lost a third of its good requests at a
+// level is significantly worse there.
+func TestGoodputRegression(t *testing.T) {
+	slo := SLO{Latency: 150 * time.Millisecond}
+	base := loadCapRun(t, "base", slo, capSteps)
+	worse := slices.Clone(capSteps)
+	worse[2].base = 140 // latencies 140-160 ms: half over 150 ms
+	run := loadCapRun(t, "worse", slo, worse)
+	for _, spec := range []string{"goodput@30=10%", "slo_attainment@30=10%"} {
+		g, err := ParseGate(GateMaxRegression, spec, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Check(run, base, []Gate{g}, DefaultAlpha, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := res.Gates[0]
+		if r.Status != StatusFail || r.Change == nil || !r.Change.Significant {
+			t.Errorf("%s: %s (%s)", spec, r.Status, r.Line)
+		}
+		same, _ := Check(base, base, []Gate{g}, DefaultAlpha, false)
+		if same.Gates[0].Status != StatusPass {
+			t.Errorf("%s against itself: %s", spec, same.Gates[0].Line)
+		}
+	}
+}
+
+// TestCapacityOpenLoop: an open loop's levels are offered rates. openRun
+// saturates (throughput) at 30 req/s: capacity is 20 req/s; the Little's
+// check (achieved ≈ offered) fires on that step, naming the waits, and is
+// silent on the two steps sent on time and on a steady open run.
+func TestCapacityOpenLoop(t *testing.T) {
+	a, err := Analyze(context.Background(), testOptions(0, 10*time.Second), openRun(t, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Capacity.LevelKind != LevelRate || !near(a.Capacity.Level, ptr(20)) || !a.Capacity.Bounded {
+		t.Errorf("capacity %+v, want 20 req/s offered", a.Capacity)
+	}
+	if !near(a.Peak.RPS, ptr(25)) || !near(a.Peak.Level, ptr(30)) {
+		t.Errorf("peak %s req/s at %s, want the completed 25 req/s at 30 offered", show(a.Peak.RPS), show(a.Peak.Level))
+	}
+	w := littleWarnings(a)
+	if len(w) != 1 || !strings.Contains(w[0], "step 3 (30 req/s offered)") || !strings.Contains(w[0], "waited") {
+		t.Errorf("Little's-law warnings %q, want one on step 3 naming the waits", w)
+	}
+	for _, s := range a.Steps {
+		if s.LittleRatio != nil {
+			t.Errorf("step %d of an open loop has a closed-loop ratio", s.Step)
+		}
+	}
+	steady, err := Analyze(context.Background(), testOptions(0, 10*time.Second), steadyOpenRun(t, "steady", 3, 50, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := littleWarnings(steady); len(w) > 0 {
+		t.Errorf("steady open run: %q", w)
+	}
+	if !near(steady.Capacity.Level, ptr(30)) || steady.Capacity.Bounded {
+		t.Errorf("steady open run: capacity %+v, want at least 30 req/s", steady.Capacity)
+	}
+}

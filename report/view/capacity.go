@@ -1,0 +1,193 @@
+package view
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/llmrec/llmrec/analyze"
+)
+
+// The capacity answer (docs/METHOD.md, "SLOs, goodput and capacity"):
+// the sentence every report leads with, the goodput table, and the
+// capacity columns of a comparison.
+
+// levelWords names a level of kind ("users" or "rate"): "36 users",
+// "12.5 req/s offered".
+func levelWords(kind string, v float64) string {
+	if kind == analyze.LevelRate {
+		return strconv.FormatFloat(v, 'f', -1, 64) + " req/s offered"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64) + " users"
+}
+
+// sloWords is the SLO in words ("TTFT ≤ 500 ms, ITL ≤ 50 ms"), "" when
+// none was given.
+func sloWords(s *analyze.SLOSettings) string {
+	if s == nil {
+		return ""
+	}
+	d := func(ms *float64) time.Duration {
+		if ms == nil {
+			return 0
+		}
+		return time.Duration(math.Round(*ms * float64(time.Millisecond)))
+	}
+	return analyze.SLO{TTFT: d(s.TTFTMS), ITL: d(s.ITLMS), Latency: d(s.LatencyMS)}.Words()
+}
+
+// CapacitySentence is the capacity answer in one sentence, e.g. "holds 36
+// users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms) at 14.2 good req/s;
+// throughput peaks at 44 req/s at 20 users and falls 68% by 36 users".
+func CapacitySentence(a *analyze.Analysis) string {
+	c, p := a.Capacity, a.Peak
+	slo := sloWords(a.Settings.SLO)
+	target := strconv.FormatFloat(a.Settings.SLOTarget*100, 'f', -1, 64) + "%"
+	var s string
+	switch {
+	case len(a.Steps) == 0:
+		return "no capacity to tell: no step after the warmup"
+	case c.Level == nil && slo == "":
+		s = "holds no level before saturation"
+	case c.Level == nil:
+		first := a.Steps[0]
+		s = fmt.Sprintf("holds no level within SLO (%s): even %s had only %s good requests (target %s)",
+			slo, levelWords(c.LevelKind, levelOf(c.LevelKind, first)), Pct(first.SLOAttainment), target)
+	default:
+		lv := levelWords(c.LevelKind, *c.Level)
+		if !c.Bounded {
+			lv = "at least " + lv
+		}
+		if slo != "" {
+			s = fmt.Sprintf("holds %s within SLO (%s, %s of requests) at %s good req/s", lv, slo, target, Num(c.GoodputRPS, 1))
+		} else {
+			s = fmt.Sprintf("holds %s before saturation at %s req/s", lv, Num(c.GoodputRPS, 1))
+		}
+		if !c.Bounded {
+			s += " (the run never saturated)"
+		}
+	}
+	if p.RPS == nil || p.Level == nil {
+		return s
+	}
+	s += fmt.Sprintf("; throughput peaks at %s req/s at %s", Num(p.RPS, 1), levelWords(c.LevelKind, *p.Level))
+	if p.DropAfterPeak != nil && *p.DropAfterPeak >= 0.005 && p.LastLevel != nil {
+		s += fmt.Sprintf(" and falls %.0f%% by %s", *p.DropAfterPeak*100, levelWords(c.LevelKind, *p.LastLevel))
+	}
+	return s
+}
+
+// levelOf is a step's level of kind.
+func levelOf(kind string, st analyze.Step) float64 {
+	if kind == analyze.LevelRate && st.OfferedRPS != nil {
+		return *st.OfferedRPS
+	}
+	return float64(st.Users)
+}
+
+// goodputTable is the per-step SLO table; no rows without --slo.
+func goodputTable(a *analyze.Analysis) Table {
+	t := Table{
+		Head:  []string{"step", "level", "reqs", "good", "attain", "goodput/s", "mark"},
+		Right: []bool{true, true, true, true, true, true, false},
+		Of:    "steps",
+	}
+	if a.Settings.SLO == nil {
+		return t
+	}
+	kind := a.Capacity.LevelKind
+	shown, cut := Ends(len(a.Steps), MaxStepRows)
+	t.Cut, t.CutAt = cut, MaxStepRows/2
+	for _, i := range shown {
+		s := a.Steps[i]
+		mark := "-"
+		switch {
+		case a.Capacity.Step != nil && *a.Capacity.Step == s.Step:
+			mark = "capacity"
+		case s.SLOAttainment == nil || *s.SLOAttainment < a.Settings.SLOTarget:
+			mark = "miss"
+		}
+		t.Rows = append(t.Rows, []string{Int(s.Step), strconv.FormatFloat(levelOf(kind, s), 'f', -1, 64), Int(s.Requests), Int(s.Good),
+			Pct(s.SLOAttainment), Num(s.GoodputRPS, 2), mark})
+	}
+	return t
+}
+
+// GoodputTitle heads the goodput table.
+func GoodputTitle(a *analyze.Analysis) string {
+	return fmt.Sprintf("good requests by step: succeeded and met %s; a level holds at %s", sloWords(a.Settings.SLO),
+		strconv.FormatFloat(a.Settings.SLOTarget*100, 'f', -1, 64)+"%")
+}
+
+// capacityTable is each compared run's capacity and peaks, with their
+// relative change against the baseline (untested: one value a run).
+func capacityTable(c *analyze.Comparison) Table {
+	t := Table{Head: []string{"run", "capacity", "change", "peak req/s", "change", "peak tok/s", "change"},
+		Right: []bool{false, true, true, true, true, true, true}}
+	for _, r := range c.Runs {
+		name := Clip(Clean(r.Name), 60)
+		if r.Baseline {
+			name += " (baseline)"
+		}
+		capacity := NA
+		if k := r.Capacity; k.Level != nil {
+			capacity = levelWords(k.LevelKind, *k.Level)
+			if !k.Bounded {
+				capacity = ">=" + capacity
+			}
+		} else if r.Analysis != nil && len(r.Analysis.Steps) > 0 {
+			capacity = "none"
+		}
+		t.Rows = append(t.Rows, []string{name, capacity, plainChange(r.CapacityChange, r.Baseline),
+			Num(r.Peak.RPS, 1), plainChange(r.PeakRPSChange, r.Baseline), Num(r.Peak.OutputTokensPerS, 0), plainChange(r.PeakTokensChange, r.Baseline)})
+	}
+	return t
+}
+
+func plainChange(ch *analyze.Change, base bool) string {
+	switch {
+	case base:
+		return ""
+	case ch == nil || ch.Relative == nil:
+		return NA
+	}
+	return fmt.Sprintf("%+.0f%%", *ch.Relative*100)
+}
+
+// CapacityHeadline is the capacity answer in a few words: "30 users
+// within SLO", "at least 60 users before saturation", "no level within
+// SLO".
+func CapacityHeadline(a *analyze.Analysis) string {
+	c := a.Capacity
+	within := "before saturation"
+	if a.Settings.SLO != nil {
+		within = "within SLO"
+	}
+	switch {
+	case len(a.Steps) == 0:
+		return "Not enough data to tell"
+	case c.Level == nil:
+		return "No level " + within
+	}
+	lv := levelWords(c.LevelKind, *c.Level)
+	if !c.Bounded {
+		lv = "at least " + lv
+	}
+	return lv + " " + within
+}
+
+// CapacityClass is how the capacity answer reads: "good" when a level
+// held, "bad" when none did, "na" without steps.
+func CapacityClass(a *analyze.Analysis) string {
+	switch {
+	case len(a.Steps) == 0:
+		return "na"
+	case a.Capacity.Level == nil:
+		return "bad"
+	}
+	return "good"
+}
+
+// GoodputTitleSLO is the SLO in words for a caption ("TTFT ≤ 500 ms").
+func GoodputTitleSLO(a *analyze.Analysis) string { return sloWords(a.Settings.SLO) }
