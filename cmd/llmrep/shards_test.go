@@ -43,7 +43,7 @@ func TestShardedRunEverywhere(t *testing.T) {
 	shards := []string{filepath.Join(dir, "shard-0.parquet"), filepath.Join(dir, "shard-1.parquet"), filepath.Join(dir, "shard-2.parquet")}
 
 	out, errOut, code := run(t, append([]string{"analyze", "--format", "text", "-o", "-"}, append(fast, glob)...)...)
-	if code != 0 || !strings.Contains(out, "3 of 3: 0 node-0 ") || !strings.Contains(out, "2 node-2 ") || strings.Contains(out, "missing") {
+	if code != 0 || !strings.Contains(out, "3 of 3: 0 node-0 ") || !strings.Contains(out, "2 node-2 ") || strings.Contains(out, "of 3 is missing") {
 		t.Fatalf("analyze %s: exit %d, stderr %q; want the shards in the header and nothing missing:\n%s", glob, code, errOut, out)
 	}
 	out, errOut, code = run(t, append([]string{"analyze", "--format", "md", "-o", "-"}, append(fast, glob)...)...)
