@@ -11,6 +11,15 @@ import (
 // growth, health and warnings.
 func (c *computer) derive() {
 	a := c.a
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
+	a.Health = health(a)
+	a.Warmup = warmupEffect(a)
+	a.Warnings = warnings(a, c)
+}
+
+// judge finds the baseline and the saturation point from the steps.
+func (c *computer) judge() {
+	a := c.a
 	if a.Run.openLoop() {
 		a.Baseline = openBaseline(a.Steps)
 		a.Saturation = openSaturation(a.Steps, a.Baseline, c.opts, a.Run.Shape.Arrival == "poisson")
@@ -18,9 +27,19 @@ func (c *computer) derive() {
 		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
 		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
 	}
-	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
-	a.Health = health(a)
-	a.Warnings = warnings(a, c)
+}
+
+// warmupEffect counts what the warmup removed.
+func warmupEffect(a *Analysis) WarmupEffect {
+	w := WarmupEffect{Requests: a.Overall.WarmupRequests}
+	if all := a.Overall.WarmupRequests + a.Overall.Requests; all > 0 {
+		w.Share = ptr(float64(w.Requests) / float64(all))
+	}
+	if st := a.Run.Shape.StepTimeS; st > 0 {
+		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
+	}
+	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
+	return w
 }
 
 // baseline is the first post-warmup step with users >= baselineUsers.
@@ -269,21 +288,30 @@ func BandGrowth(p string) string {
 	return BandHealthy
 }
 
+// health judges the steady state (Analysis.Steady) in the bands, with
+// the whole run's value beside it. Growth is a property of the whole
+// step range: both are the same.
 func health(a *Analysis) []Health {
+	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
+		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
+		if steady != nil {
+			h.Text, h.Band = text(*steady), band(*steady)
+		}
+		if whole != nil {
+			h.WholeText, h.WholeBand = text(*whole), band(*whole)
+		}
+		return h
+	}
+	ratio := func(v float64) string { return fmt.Sprintf("%.2fx", v) }
 	h := []Health{
-		{Signal: "p99_p50", Value: a.Overall.P99P50, Text: "n/a", Band: BandNA, Rule: ruleP99P50},
-		{Signal: "fail_rate", Value: a.Overall.FailRate, Text: "n/a", Band: BandNA, Rule: ruleFailRate},
+		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, ratio, BandP99P50),
+		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, fmtPct, BandFailRate),
 		{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth},
 	}
 	if len(a.Growth.Evidence.P95MS) == 0 {
 		h[2].Text, h[2].Band = "n/a", BandNA
 	}
-	if v := a.Overall.P99P50; v != nil {
-		h[0].Text, h[0].Band = fmt.Sprintf("%.2fx", *v), BandP99P50(*v)
-	}
-	if v := a.Overall.FailRate; v != nil {
-		h[1].Text, h[1].Band = fmtPct(*v), BandFailRate(*v)
-	}
+	h[2].WholeText, h[2].WholeBand = h[2].Text, h[2].Band
 	return h
 }
 

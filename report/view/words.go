@@ -92,8 +92,11 @@ func Shape(sh analyze.Shape) string {
 // RunSource describes a compared run in one line.
 func RunSource(r analyze.CompareRun) string {
 	s := "run " + Clean(r.RunID)
+	if m := r.Labels["model"]; m != "" && m != r.Model {
+		s += ", label model " + Clean(m)
+	}
 	if r.Model != "" {
-		s += ", model " + Clean(r.Model)
+		s += ", server's model id " + Clean(r.Model)
 	}
 	return s + ", " + Clean(strings.Join(r.Files, " "))
 }
