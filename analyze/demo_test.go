@@ -11,6 +11,7 @@ import (
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
@@ -102,6 +103,14 @@ func TestDemoDefaultWarmup(t *testing.T) {
 	}
 	if def.Warmup.Heavy {
 		t.Errorf("the auto warmup is heavy: %+v", def.Warmup)
+	}
+	for _, h := range def.Health {
+		if h.Signal != "growth" && h.Band != analyze.BandHealthy {
+			t.Errorf("health %s is %s (%s) before saturation; the knee simulator is healthy there", h.Signal, h.Band, h.Text)
+		}
+	}
+	if hl := view.Answers(def)[2]; hl.Answer != "Healthy" {
+		t.Errorf("health headline %q (%s)", hl.Answer, hl.Detail)
 	}
 	old := analyzeWith(30 * time.Second)
 	if !old.Warmup.Heavy || old.Warmup.WholeSteps != 5 {

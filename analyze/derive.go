@@ -290,7 +290,8 @@ func BandGrowth(p string) string {
 
 // health judges the steady state (Analysis.Steady) in the bands, with
 // the whole run's value beside it. Growth is a property of the whole
-// step range: both are the same.
+// step range (past saturation when the run goes there on purpose): it is
+// the growth answer, not part of the health headline.
 func health(a *Analysis) []Health {
 	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
 		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
@@ -306,13 +307,13 @@ func health(a *Analysis) []Health {
 	h := []Health{
 		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, ratio, BandP99P50),
 		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, fmtPct, BandFailRate),
-		{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth},
 	}
+	g := Health{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth}
 	if len(a.Growth.Evidence.P95MS) == 0 {
-		h[2].Text, h[2].Band = "n/a", BandNA
+		g.Text, g.Band = "n/a", BandNA
 	}
-	h[2].WholeText, h[2].WholeBand = h[2].Text, h[2].Band
-	return h
+	g.WholeText, g.WholeBand = g.Text, g.Band
+	return append(h, g)
 }
 
 func warnings(a *Analysis, c *computer) []string {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -226,6 +227,33 @@ func TestTextWidthWithLargeNumbers(t *testing.T) {
 	for i, l := range strings.Split(b.String(), "\n") {
 		if n := utf8.RuneCountInString(l); n > Width {
 			t.Errorf("line %d has %d columns: %q", i+1, n, l)
+		}
+	}
+}
+
+// A run without a successful request says so as its verdict, in every
+// format, and in a warning.
+func TestNoFiguresVerdict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.parquet")
+	if err := analyzetest.Write(path, analyzetest.Broken); err != nil {
+		t.Fatal(err)
+	}
+	a := analyzeFile(t, path)
+	for name, f := range map[string]func(*bytes.Buffer) error{
+		"text":     func(w *bytes.Buffer) error { return Text(w, a) },
+		"markdown": func(w *bytes.Buffer) error { return Markdown(w, a) },
+	} {
+		var buf bytes.Buffer
+		if err := f(&buf); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(strings.Fields(buf.String()), " ")
+		verdict := out[:min(len(out), 600)]
+		if !strings.Contains(verdict, "no verdict: every figure is n/a") {
+			t.Errorf("%s: the verdict does not say every figure is n/a:\n%s", name, buf.String())
+		}
+		if !strings.Contains(out, "every request failed") {
+			t.Errorf("%s: no warning", name)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (w warmupValue) Set(s string) error {
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil || d < 0 {
-		return fmt.Errorf("%q is not auto or a duration that is not negative (30s, 0)", s)
+		return fmt.Errorf("%q must not be negative: give auto or a duration (30s, 0)", s)
 	}
 	*w.p = d
 	return nil

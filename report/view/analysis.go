@@ -35,9 +35,18 @@ type Analysis struct {
 	Metric   string
 	// WarmupRequests were excluded from every figure.
 	WarmupRequests int64
-	Totals         Table
-	Health         Table
-	Verdicts       []Field
+	// Notices lead the verdict: what makes every figure doubtful (a
+	// warmup that removed much of the run, a run without any figure).
+	Notices []string
+	// Answers are the verdict, in order: saturation, growth, health. (The
+	// capacity sentence, when the run has an SLO, goes first.)
+	Answers []Answer
+	Totals  Table
+	// Health judges the requests SteadyScope names.
+	Health      Table
+	SteadyScope string
+	// Verdicts are the answers as name-value lines, with the baseline.
+	Verdicts []Field
 	// GrowthPoints is the growth evidence in one line ("" without).
 	GrowthPoints string
 	Steps        Table
@@ -47,6 +56,17 @@ type Analysis struct {
 	Warnings     []string
 	MoreWarnings int
 	Definitions  []Field
+}
+
+// Answer is one answer of the verdict.
+type Answer struct {
+	Name     string // saturation, growth, health
+	Question string // "Where did it saturate?"
+	Answer   string // "Saturated at 40 users (latency)"
+	Detail   string
+	// Band colours it: a health band (analyze.BandHealthy, ...), also for
+	// saturation (reached: critical) and growth.
+	Band string
 }
 
 // LLM is the LLM section.
@@ -64,8 +84,11 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		Settings:       Settings(a.Settings),
 		Metric:         Clean(a.Settings.Metric),
 		WarmupRequests: a.Overall.WarmupRequests,
+		Notices:        Notices(a),
+		Answers:        Answers(a),
 		Totals:         totals(a),
 		Health:         health(a),
+		SteadyScope:    SteadyName(a.Steady),
 		Verdicts:       verdicts(a),
 		GrowthPoints:   growthPoints(a),
 		Steps:          steps(a),
@@ -168,23 +191,168 @@ func totals(a *analyze.Analysis) Table {
 }
 
 func health(a *analyze.Analysis) Table {
-	t := Table{Head: []string{"signal", "value", "band", "bands"}, Strong: []bool{false, false, true}}
+	t := Table{Head: []string{"signal", "value", "band", "whole run", "bands"}, Strong: []bool{false, false, true}}
 	for _, h := range a.Health {
-		text := Clean(h.Text)
-		if text == analyze.GrowthFlatWithFailures {
-			text = "flat+failures"
+		text, whole := Clean(h.Text), Clean(h.WholeText)
+		if h.Signal == "growth" {
+			if g, ok := GrowthName(h.Text); ok {
+				text = g
+			}
+			if g, ok := GrowthName(h.WholeText); ok {
+				whole = g
+			}
 		}
-		t.Rows = append(t.Rows, []string{SignalName(h.Signal), text, Clean(h.Band), Clean(h.Rule)})
+		if whole != "" && h.WholeBand != "" {
+			whole += " " + Clean(h.WholeBand)
+		}
+		t.Rows = append(t.Rows, []string{SignalName(h.Signal), text, Clean(h.Band), whole, Clean(h.Rule)})
 	}
 	return t
 }
 
+// SteadyName names the requests the health bands judge.
+func SteadyName(s analyze.Steady) string {
+	if s.BeforeSaturation {
+		if s.LastStep == 0 {
+			return "before saturation (no step)"
+		}
+		return fmt.Sprintf("before saturation (steps up to %d)", s.LastStep)
+	}
+	return "over the whole run (no saturation)"
+}
+
 func verdicts(a *analyze.Analysis) []Field {
+	name, _ := GrowthName(a.Growth.Pattern)
 	return []Field{
 		{"baseline", Baseline(a.Baseline)},
 		{"saturation", Clean(a.Saturation.Summary)},
-		{"growth", Clean(a.Growth.Pattern) + ": " + Clean(a.Growth.Summary)},
+		{"growth", name + ": " + GrowthWords(a.Growth)},
 	}
+}
+
+// Notices are the sentences that lead a run's verdict when its figures
+// are doubtful: no figure at all, or a warmup that removed a whole step
+// or much of the run.
+func Notices(a *analyze.Analysis) []string {
+	var out []string
+	if NoFigures(a) {
+		why := "no successful request after the warmup"
+		switch {
+		case a.Run.Rows == 0:
+			why = "the run has no request"
+		case a.Overall.Requests == 0:
+			why = "no request was sent after the warmup"
+		}
+		out = append(out, "no verdict: every figure is n/a ("+why+")")
+	}
+	if w := a.Warmup; w.Heavy {
+		s := fmt.Sprintf("the warmup (%s) removed %s of %s requests (%s)", Secs(a.Settings.WarmupS),
+			Int(w.Requests), Int(w.Requests+a.Overall.Requests), Pct(w.Share))
+		if w.WholeSteps > 0 {
+			s += " and " + Plural(w.WholeSteps, "whole step", "whole steps")
+		}
+		out = append(out, s+": the verdict rests on what is left; --warmup auto or a shorter --warmup keeps more")
+	}
+	return out
+}
+
+// NoFigures: the run has no successful request after the warmup, so every
+// latency figure, the baseline and the saturation point are n/a.
+func NoFigures(a *analyze.Analysis) bool { return a.Overall.OK == 0 }
+
+// Plural prints n with the singular or plural noun: "1 step", "3 steps".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Answers are the verdict of a run: where it saturated, how latency grew,
+// whether it is healthy (judged before saturation).
+func Answers(a *analyze.Analysis) []Answer {
+	s := &a.Saturation
+	sat := Answer{Name: "saturation", Question: "Where did it saturate?", Detail: Clean(s.Summary), Band: analyze.BandHealthy}
+	switch {
+	case s.Reached && s.Users != nil:
+		sat.Answer = "Saturated at " + Level(*s.Users, a.Saturation.Rate)
+		if s.Signal != nil {
+			sat.Answer += " (" + Clean(*s.Signal) + ")"
+		}
+		sat.Band = analyze.BandCritical
+	case a.Baseline == nil:
+		sat.Answer, sat.Band = "No baseline: saturation not judged", analyze.BandNA
+	default:
+		sat.Answer = "Not reached up to " + Level(s.MaxUsers, nil)
+	}
+	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth), Band: analyze.BandNA}
+	if n, ok := GrowthName(a.Growth.Pattern); ok && len(a.Growth.Evidence.P95MS) > 0 {
+		gr.Answer = upperFirst(n)
+	} else {
+		gr.Answer = "Not judged"
+	}
+	worst, rank := analyze.BandNA, 0
+	var parts, whole []string
+	for _, h := range a.Health {
+		if h.Signal == "growth" {
+			gr.Band = h.Band // growth is its own answer: not in the health headline
+			continue
+		}
+		r := map[string]int{analyze.BandHealthy: 1, analyze.BandWarning: 2, analyze.BandCritical: 3}[h.Band]
+		if r > rank {
+			worst, rank = h.Band, r
+		}
+		text, wtext := Clean(h.Text), Clean(h.WholeText)
+		if g, ok := GrowthName(h.Text); ok {
+			text = g
+		}
+		if h.Band == analyze.BandNA {
+			parts = append(parts, SignalName(h.Signal)+" n/a")
+			continue
+		}
+		parts = append(parts, SignalName(h.Signal)+" "+orNA(text)+" "+Clean(h.Band))
+		if g, ok := GrowthName(h.WholeText); ok {
+			wtext = g
+		}
+		if h.WholeBand != h.Band {
+			whole = append(whole, SignalName(h.Signal)+" "+orNA(wtext)+" "+Clean(h.WholeBand))
+		}
+	}
+	answer := map[string]string{analyze.BandHealthy: "Healthy", analyze.BandWarning: "Warning", analyze.BandCritical: "Critical"}[worst]
+	if answer == "" {
+		answer = "Not enough data to judge"
+	}
+	detail := strings.Join(parts, ", ")
+	if a.Steady.BeforeSaturation {
+		detail = "before saturation: " + detail
+	}
+	if len(whole) > 0 {
+		detail += "; over the whole run, past saturation: " + strings.Join(whole, ", ")
+	}
+	hl := Answer{Name: "health", Question: "Is it healthy?", Answer: answer, Detail: detail, Band: worst}
+	if NoFigures(a) {
+		for _, x := range []*Answer{&sat, &gr} {
+			x.Answer, x.Band = "n/a", analyze.BandNA
+		}
+		if worst != analyze.BandCritical {
+			hl.Answer, hl.Band = "n/a", analyze.BandNA
+		}
+	}
+	return []Answer{sat, gr, hl}
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return NA
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func growthPoints(a *analyze.Analysis) string {
