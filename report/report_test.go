@@ -257,3 +257,37 @@ func TestNoFiguresVerdict(t *testing.T) {
 		}
 	}
 }
+
+// A warmup that removes a whole step is said in the verdict of every
+// format (the HTML page: htmlreport's TestHeavyWarmupNotice).
+func TestHeavyWarmupInVerdict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.parquet")
+	spec := analyzetest.A
+	spec.StepS = 10
+	if err := analyzetest.Write(path, spec); err != nil {
+		t.Fatal(err)
+	}
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Threads = 25*time.Second, 2
+	a, err := analyze.Analyze(context.Background(), o, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Warmup.Heavy || a.Warmup.WholeSteps != 2 {
+		t.Fatalf("warmup %+v", a.Warmup)
+	}
+	const want = "the warmup (25s) removed"
+	for name, f := range map[string]func(*bytes.Buffer) error{
+		"text":     func(w *bytes.Buffer) error { return Text(w, a) },
+		"markdown": func(w *bytes.Buffer) error { return Markdown(w, a) },
+	} {
+		var buf bytes.Buffer
+		if err := f(&buf); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(strings.Fields(buf.String()), " ")
+		if i := strings.Index(out, want); i < 0 || i > 200 || !strings.Contains(out, "and 2 whole steps") {
+			t.Errorf("%s: the verdict does not lead with %q:\n%s", name, want, buf.String())
+		}
+	}
+}
