@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -27,9 +28,9 @@ const (
 	colDone     = "#93c5fd"
 	colP50      = "#16a34a"
 	colP95      = "#d97706"
-	colP99      = "#dc2626"
+	colP99      = "#9333ea"
 	colFail     = "#b91c1c"
-	colLimit    = "#7c3aed"
+	colLimit    = "#374151"
 	colWarmup   = "rgba(107,114,128,0.12)"
 	colBars     = "#2563eb"
 	colTTFT     = "#0891b2"
@@ -68,7 +69,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		metric, unit = "TTFT", "TTFT"
 	}
 	bs := []builder{
-		{"p95 and p99 against users", "One point per step. The dashed line is the saturation limit (latency threshold × baseline p95); the marked point is where the run saturated. Failure rate on the right axis.", usersLatencyChart},
+		{"p95 and p99 against users", "One point per step. The dashed grey line is the saturation limit (latency threshold × baseline p95); the pin marks where the run saturated. Failure rate, in percent, on the right axis.", usersLatencyChart},
 		{"Users and requests per second", "Active users (left axis) and requests sent and completed per second (right axis). The shaded band is the warmup, left out of every figure but these charts.", usersChart},
 		{metric + " over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
 		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
@@ -290,7 +291,12 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		charts.WithYAxisOpts(yAxis("ms")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
-	c.ExtendYAxis(rightAxis("fail %"))
+	fr := rightAxis("failure rate %")
+	fr.Max, fr.AxisLabel = 100, &opts.AxisLabel{Formatter: "{value}%"}
+	c.ExtendYAxis(fr)
+	// The limit and the saturation point are said in the chart's heading,
+	// above the plot, where no line runs under them (at any width).
+	var notes []string
 	var p95, p99, fail []opts.LineData
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
@@ -318,14 +324,13 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	p95Opts := withSymbols(colP95)
 	if b := a.Baseline; b != nil && b.P95MS != nil && a.Settings.LatencyThreshold > 0 {
 		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
+		name := "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95"
+		notes = append(notes, name+" = "+view.Duration(&limit))
 		p95Opts = append(p95Opts,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-				Name:  "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95",
-				YAxis: limit,
-			}),
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: name, YAxis: limit}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 				Symbol:    []string{"none", "none"},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c} ms", Color: colLimit},
+				Label:     &opts.Label{Show: opts.Bool(false)},
 				LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
 			}))
 	}
@@ -334,19 +339,28 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 			if st.Step != *sat.Step || st.P95MS == nil {
 				continue
 			}
+			sat := "saturated at " + strconv.Itoa(st.Users) + " users"
+			notes = append([]string{sat}, notes...)
 			p95Opts = append(p95Opts,
 				charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
 					Name:       "saturation",
 					Coordinate: []any{st.Users, round(*st.P95MS)},
-					Value:      "saturated at " + strconv.Itoa(st.Users) + " users",
+					Value:      sat,
 					Symbol:     "pin",
-					SymbolSize: 50,
+					SymbolSize: 30,
 					ItemStyle:  &opts.ItemStyle{Color: colFail},
 				}),
-				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}", Color: colFail}}),
+				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(false)}}),
 			)
 			break
 		}
+	}
+	if len(notes) > 0 && len(a.Steps) > 0 {
+		c.SetGlobalOptions(
+			charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "24",
+				SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12}}),
+			charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: strconv.Itoa(44 + 16*len(notes)), Bottom: "28", ContainLabel: opts.Bool(true)}),
+		)
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
@@ -378,7 +392,8 @@ func histogramChart(a *analyze.Analysis) *charts.RectChart {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "28", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24,
+			AxisLabel: &opts.AxisLabel{ShowMinLabel: opts.Bool(true), ShowMaxLabel: opts.Bool(true)}}),
 		charts.WithYAxisOpts(yAxis("requests")),
 	)
 	var cats []string

@@ -302,8 +302,8 @@ func verdict(a *analyze.Analysis) []verdictItem {
 	var out []verdictItem
 	for _, x := range view.Answers(a) {
 		class := bandClass(x.Band)
-		if x.Name == "saturation" && x.Band == analyze.BandCritical {
-			class = "bad"
+		if x.Band == "" {
+			class = "peak"
 		}
 		out = append(out, verdictItem{Question: x.Question, Answer: x.Answer, Detail: x.Detail, Class: class})
 	}

@@ -338,7 +338,30 @@ func Answers(a *analyze.Analysis) []Answer {
 			hl.Answer, hl.Band = "n/a", analyze.BandNA
 		}
 	}
-	return []Answer{sat, gr, hl}
+	return []Answer{sat, gr, hl, peak(a)}
+}
+
+// peak is the throughput answer: the step that sent the most requests per
+// second after the warmup.
+func peak(a *analyze.Analysis) Answer {
+	x := Answer{Name: "throughput", Question: "What throughput did it reach?", Answer: "n/a", Band: analyze.BandNA,
+		Detail: "no step after the warmup"}
+	var best *analyze.Step
+	for i := range a.Steps {
+		if s := &a.Steps[i]; s.RPS != nil && (best == nil || *s.RPS > *best.RPS) {
+			best = s
+		}
+	}
+	if best == nil {
+		return x
+	}
+	x.Answer = "Peak " + Num(best.RPS, 1) + " req/s at " + Level(best.Users, best.OfferedRPS)
+	x.Detail = fmt.Sprintf("the most requests sent per second in a step (step %d, failure rate %s)", best.Step, Pct(best.FailRate))
+	if best.LLM != nil && best.LLM.OutputTokensPerS != nil {
+		x.Detail += "; " + Num(best.LLM.OutputTokensPerS, 0) + " output tokens/s there"
+	}
+	x.Band = ""
+	return x
 }
 
 func orNA(s string) string {
