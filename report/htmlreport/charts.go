@@ -356,11 +356,9 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		}
 	}
 	if len(notes) > 0 && len(a.Steps) > 0 {
-		c.SetGlobalOptions(
-			charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "24",
-				SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12}}),
-			charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: strconv.Itoa(44 + 16*len(notes)), Bottom: "28", ContainLabel: opts.Bool(true)}),
-		)
+		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
+			SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
+		c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
