@@ -84,7 +84,7 @@ type CompareRun struct {
 	// Rates are an open loop's post-warmup offered rates, ascending;
 	// absent for a closed run.
 	Rates []float64 `json:"rates,omitempty"`
-	// BaselineP95 is the run's own baseline (SPEC §6).
+	// BaselineP95 is the run's own baseline (docs/METHOD.md, "Baseline").
 	BaselineP95 *Baseline  `json:"baseline_p95"`
 	Saturation  Saturation `json:"saturation"`
 	Growth      string     `json:"growth"` // pattern
