@@ -158,7 +158,7 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	}
 	n := len(ev.P95MS)
 	if n < 2 {
-		return flat(fmt.Sprintf("%d step(s) with a p95: too few to see growth", n))
+		return flat(fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps")))
 	}
 	xs := make([]float64, n)
 	for i, u := range ev.Users {
@@ -367,7 +367,7 @@ func warnings(a *Analysis, c *computer) []string {
 		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
 	}
 	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, fmt.Sprintf("the growth pattern rests on only %d steps", n))
+		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
 	}
 	shards := map[int]int{}
 	for _, s := range a.Run.Shards {
@@ -389,6 +389,14 @@ func warnings(a *Analysis, c *computer) []string {
 }
 
 // Formatting shared by summaries and warnings.
+
+// plural prints n with the singular or plural noun: "1 step", "2 steps".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 

@@ -291,3 +291,45 @@ func TestHeavyWarmupInVerdict(t *testing.T) {
 		}
 	}
 }
+
+// The terminal report leads with the verdict, then the run and the
+// tables; the definitions come once, one line each, at the end. Its words
+// are a reader's: no "step(s)", no "1 steps", no slopes in the verdict.
+func TestTextVerdictFirstInPlainWords(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Text(&buf, analyzeFile(t, kneeRun(t, t.TempDir()))); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 || lines[2] != "VERDICT" {
+		t.Errorf("the report does not lead with its verdict:\n%s", strings.Join(lines[:min(len(lines), 6)], "\n"))
+	}
+	order := []string{"\nVERDICT\n", "\nRUN\n", "\nTOTALS", "\nHEALTH", "\nSTEPS", "\nWARNINGS", "\nDEFINITIONS"}
+	at := -1
+	for _, s := range order {
+		i := strings.Index(out, s)
+		if i <= at {
+			t.Errorf("%q is not after the previous section (at %d, previous at %d)", s, i, at)
+		}
+		at = i
+	}
+	defs := out[strings.Index(out, "\nDEFINITIONS"):]
+	for _, l := range strings.Split(strings.TrimSpace(defs), "\n")[1:] {
+		if strings.HasPrefix(l, "   ") {
+			t.Errorf("definition continued on a second line: %q", l)
+		}
+	}
+	verdict := out[:strings.Index(out, "\nRUN\n")]
+	for _, jargon := range []string{"(s)", "1 steps", "slope", "max/min", "ms/user"} {
+		if strings.Contains(verdict, jargon) {
+			t.Errorf("the verdict says %q:\n%s", jargon, verdict)
+		}
+	}
+	if !strings.Contains(verdict, "p95 rose") {
+		t.Errorf("the growth is not said in words:\n%s", verdict)
+	}
+	if strings.Contains(out, "(s)") || strings.Contains(out, " 1 steps") {
+		t.Errorf("the report has a plural it did not choose:\n%s", out)
+	}
+}

@@ -171,7 +171,7 @@ func header(a *analyze.Analysis) []Field {
 	}
 	h = append(h,
 		Field{"shape", Shape(r.Shape)},
-		Field{"input", fmt.Sprintf("%d rows in %d file(s): %s", r.Rows, len(r.Shards), strings.Join(files, " "))},
+		Field{"input", Plural(int(r.Rows), "row", "rows") + " in " + Plural(len(r.Shards), "file", "files") + ": " + strings.Join(files, " ")},
 		Field{"settings", Settings(a.Settings)},
 	)
 	if r.ToolVersion != "" {
