@@ -17,7 +17,7 @@ import (
 // their visible cue.
 const layoutJS = `(() => {
   const W = document.documentElement.clientWidth;
-  const wide = [], broken = [], nocue = [];
+  const wide = [], broken = [], nocue = [], tall = [];
   const inScroller = (el) => {
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX;
@@ -43,13 +43,17 @@ const layoutJS = `(() => {
       }
     }
   }
+  for (const td of document.querySelectorAll("td, th")) {
+    const lh = parseFloat(getComputedStyle(td).lineHeight) || 18;
+    if (td.clientHeight > 6 * lh) tall.push(td.textContent.slice(0, 30) + " " + td.clientHeight + "px");
+  }
   for (const s of document.querySelectorAll(".scroll")) {
     if (s.scrollWidth > s.clientWidth + 1) {
       const cue = s.previousElementSibling;
       if (!cue || !cue.classList.contains("scroll-cue") || getComputedStyle(cue).display === "none") nocue.push(s.firstElementChild ? s.firstElementChild.tagName : "?");
     }
   }
-  return {width: W, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8), broken: broken.slice(0, 8), nocue: nocue};
+  return {width: W, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8), broken: broken.slice(0, 8), nocue: nocue, tall: tall.slice(0, 8)};
 })()`
 
 type layout struct {
@@ -58,13 +62,14 @@ type layout struct {
 	Wide        []string `json:"wide"`
 	Broken      []string `json:"broken"`
 	NoCue       []string `json:"nocue"`
+	Tall        []string `json:"tall"`
 }
 
 // TestLayoutAtThreeWidths opens the run, comparison and all-failures pages
 // at a phone's, a tablet's and a laptop's width in headless Chromium: no
 // element is wider than the viewport except inside a scroll container, no
-// table header breaks a word, and a table that scrolls sideways shows its
-// cue.
+// table header breaks a word, no table cell is squeezed into a narrow
+// column, and a table that scrolls sideways shows its cue.
 func TestLayoutAtThreeWidths(t *testing.T) {
 	b := startBrowser(t, requireChromium(t, "the layout at three widths"))
 	dir := t.TempDir()
@@ -116,6 +121,9 @@ func TestLayoutAtThreeWidths(t *testing.T) {
 				}
 				if len(l.Broken) > 0 {
 					t.Errorf("table headers broken mid-word: %q", l.Broken)
+				}
+				if len(l.Tall) > 0 {
+					t.Errorf("table cells squeezed into a column of more than six lines: %q", l.Tall)
 				}
 				if len(l.NoCue) > 0 {
 					t.Errorf("%d tables scroll sideways without a visible cue", len(l.NoCue))
