@@ -184,3 +184,36 @@ func TestCompareNotLikeForLike(t *testing.T) {
 		t.Errorf("like runs are unlike: %+v", same.Unlike)
 	}
 }
+
+// A comparison says in its verdict when a warmup removed a whole step of
+// a run.
+func TestCompareHeavyWarmupInVerdict(t *testing.T) {
+	dir := t.TempDir()
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Threads = 15*time.Second, 2
+	var runs []*analyze.RunData
+	for _, s := range []analyzetest.Spec{analyzetest.A, analyzetest.Slower} {
+		s.StepS = 10
+		path := filepath.Join(dir, s.RunID+".parquet")
+		if err := analyzetest.Write(path, s); err != nil {
+			t.Fatal(err)
+		}
+		r, err := analyze.LoadRun(context.Background(), o, s.Labels["model"], path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := CompareText(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Join(strings.Fields(buf.String()), " ")
+	if !strings.Contains(out, "the warmup (15s) removed") || !strings.Contains(out, "of v1's requests and 1 whole step") {
+		t.Errorf("the verdict does not say what the warmup removed:\n%s", buf.String())
+	}
+}

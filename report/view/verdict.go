@@ -16,6 +16,15 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 	run, base := c.Runs[i], c.Runs[0]
 	e := c.Verdicts[i-1].Evidence
 	parts := []string{saturationSentence(run, base)}
+	for _, r := range []analyze.CompareRun{run, base} {
+		if a := r.Analysis; a != nil && a.Warmup.Heavy {
+			w := fmt.Sprintf("the warmup (%s) removed %s of %s's requests", Secs(a.Settings.WarmupS), Pct(a.Warmup.Share), Clean(r.Name))
+			if a.Warmup.WholeSteps > 0 {
+				w += " and " + Plural(a.Warmup.WholeSteps, "whole step", "whole steps")
+			}
+			parts = append([]string{w}, parts...)
+		}
+	}
 	if u := UnlikeSentence(c, run.Name); u != "" {
 		parts = append([]string{u}, parts...)
 	}
