@@ -40,15 +40,24 @@ build: ## build bin/llmrec (CGO_ENABLED=0) and bin/llmrep (DuckDB, cgo)
 demo: build ## short step load against the built-in simulator, then the report
 	@mkdir -p $(DEMO_DIR)
 	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --max-tokens 64 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
-	bin/llmrep analyze $(DEMO_DIR)/run.parquet --warmup 3s --window 5s -o $(DEMO_DIR)/run.html
+	bin/llmrep analyze $(DEMO_DIR)/run.parquet --window 5s -o $(DEMO_DIR)/run.html
 
-screenshot: demo ## picture of the demo report (headless Chromium) for the README: docs/report.png
+screenshot: demo ## pictures for the README (headless Chromium): docs/report.png, docs/report-phone.png, docs/compare.png
 	@command -v chromium >/dev/null || { echo 'make screenshot needs chromium: apt-get install -y chromium' >&2; exit 1; }
 	@mkdir -p docs
+	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --max-tokens 64 --sim-profile linear --force -o $(DEMO_DIR)/b.parquet --label model=sim-linear
+	bin/llmrep compare $(DEMO_DIR)/run.parquet $(DEMO_DIR)/b.parquet --window 5s -o $(DEMO_DIR)/compare.html
+	$(call shot,1280,1700,$(DEMO_DIR)/run.html,docs/report.png)
+	$(call shot,390,2600,$(DEMO_DIR)/run.html,docs/report-phone.png)
+	$(call shot,1280,1700,$(DEMO_DIR)/compare.html,docs/compare.png)
+
+# shot takes a picture of page $(3), $(1) px wide and $(2) px tall, into $(4).
+define shot
 	profile=$$(mktemp -d) && chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run --hide-scrollbars --force-device-scale-factor=1 \
-		--user-data-dir=$$profile --window-size=1280,1700 --screenshot=docs/report.png \
-		"file://$(CURDIR)/$(DEMO_DIR)/run.html" 2>/dev/null; status=$$?; rm -rf $$profile; exit $$status
+		--user-data-dir=$$profile --window-size=$(1),$(2) --screenshot=$(4) \
+		"file://$(CURDIR)/$(3)" 2>/dev/null; status=$$?; rm -rf $$profile; exit $$status
+endef
 
 test: assets vet test-deploy ## the whole test suite
 	$(GO) test -count=1 -timeout 20m ./...

@@ -27,8 +27,11 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 
 	a := &Analysis{FormatVersion: FormatVersion}
 	a.Run = runInfo(files)
+	auto := opts.Warmup == WarmupAuto
+	opts = opts.forRun(a.Run)
 	a.Settings = Settings{
 		WarmupS:          opts.Warmup.Seconds(),
+		WarmupAuto:       auto,
 		WindowS:          opts.Window.Seconds(),
 		BaselineUsers:    opts.BaselineUsers,
 		LatencyThreshold: opts.LatencyThreshold,
@@ -149,7 +152,7 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw}, {"series", c.series}, {"samples", c.samples},
 	}
 	for _, s := range steps {
 		start := time.Now()
@@ -163,6 +166,37 @@ func (c *computer) run() error {
 		}
 	}
 	c.derive()
+	return nil
+}
+
+// steady judges baseline and saturation (they rest on the step figures
+// only) and computes the steady state before the saturation step.
+func (c *computer) steady() error {
+	a := c.a
+	c.judge()
+	st := Steady{Requests: a.Overall.Requests, OK: a.Overall.OK, FailRate: a.Overall.FailRate,
+		P50MS: a.Overall.P50MS, P99MS: a.Overall.P99MS, P99P50: a.Overall.P99P50}
+	if a.Saturation.Reached && a.Saturation.Step != nil {
+		st = Steady{BeforeSaturation: true}
+		for _, s := range a.Steps {
+			if s.Step < *a.Saturation.Step {
+				st.LastStep = s.Step
+			}
+		}
+		var q50, q99 sql.NullFloat64
+		err := c.conn.QueryRowContext(c.ctx, query("steady.sql"), *a.Saturation.Step).Scan(&st.Requests, &st.OK, &q50, &q99)
+		if err != nil {
+			return fmt.Errorf("compute the steady state: %w", err)
+		}
+		if st.Requests > 0 {
+			st.FailRate = ptr(float64(st.Requests-st.OK) / float64(st.Requests))
+		}
+		st.P50MS, st.P99MS = nullable(q50), nullable(q99)
+		if st.P50MS != nil && st.P99MS != nil && *st.P50MS > 0 {
+			st.P99P50 = ptr(*st.P99MS / *st.P50MS)
+		}
+	}
+	a.Steady = st
 	return nil
 }
 

@@ -251,8 +251,12 @@ func (c *computer) littleLaw() error {
 		if len(steps) > littleMaxListed {
 			steps = append(steps[:littleMaxListed:littleMaxListed], fmt.Sprintf("%d more", len(off[cause])-littleMaxListed))
 		}
-		a.Warnings = append(a.Warnings, fmt.Sprintf("%d step(s) fail the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
-			len(off[cause]), LittleTolerance*100, cause, strings.Join(steps, "; ")))
+		n := fmt.Sprintf("%d steps fail", len(off[cause]))
+		if len(off[cause]) == 1 {
+			n = "1 step fails"
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("%s the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
+			n, LittleTolerance*100, cause, strings.Join(steps, "; ")))
 	}
 	return nil
 }

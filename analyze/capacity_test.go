@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmrec/llmrec/record/sim"
 )
 
 // capStep is one step of a capacity fixture: n successes with latencies
@@ -223,108 +222,6 @@ func littleWarnings(a *Analysis) []string {
 		}
 	}
 	return out
-}
-
-// simConfig is a fast simulator: short prefill and token times.
-func simConfig(profile string, slots int) sim.Config {
-	c := sim.DefaultConfig()
-	c.Profile, c.Slots, c.PrefillMS, c.TokenMS = profile, slots, 20, 2
-	return c
-}
-
-var shortShape = simShape{stepUsers: 4, maxUsers: 12, stepTime: 2 * time.Second,
-	waitMin: 20 * time.Millisecond, waitMax: 60 * time.Millisecond, maxTokens: 16}
-
-// TestLittleLawOnSimulatorRuns records real short runs of the
-// simulator's three profiles: the check stays silent on each, and fires,
-// naming lost rows, once a third of a run's rows are removed.
-func TestLittleLawOnSimulatorRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("records real runs (about 10 s each)")
-	}
-	for _, p := range sim.Profiles() {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			path := recordSimRun(t, simConfig(p, 16), shortShape)
-			a, err := Analyze(context.Background(), testOptions(0, 2*time.Second), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checked := 0
-			for _, s := range a.Steps {
-				if s.LittleRatio != nil {
-					checked++
-				}
-				t.Logf("step %d users %d requests %d little %s", s.Step, s.Users, s.Requests, show(s.LittleRatio))
-			}
-			if checked < 2 {
-				t.Fatalf("only %d steps were checked: the test would prove nothing", checked)
-			}
-			if w := littleWarnings(a); len(w) > 0 {
-				t.Errorf("healthy %s run: %q", p, w)
-			}
-
-			recs, meta := readRunFile(t, path)
-			var kept = recs[:0:0]
-			for i, r := range recs {
-				if i%3 != 0 {
-					kept = append(kept, r)
-				}
-			}
-			thin := writeRecords(t, filepath.Join(t.TempDir(), "thin.parquet"), meta, kept)
-			a, err = Analyze(context.Background(), testOptions(0, 2*time.Second), thin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := littleWarnings(a)
-			if len(w) == 0 {
-				t.Fatalf("thinned %s run: no Little's-law warning (%q)", p, a.Warnings)
-			}
-			if !strings.Contains(w[0], "lost rows") {
-				t.Errorf("the warning does not name lost rows: %s", w[0])
-			}
-		})
-	}
-}
-
-// TestCapacityOnKneeSimulator: against the knee profile with 4 slots, the
-// capacity is at or below the last level before saturation and the peak
-// is at or before saturation.
-func TestCapacityOnKneeSimulator(t *testing.T) {
-	if testing.Short() {
-		t.Skip("records a real run (about 12 s)")
-	}
-	sh := shortShape
-	sh.maxUsers = 20
-	path := recordSimRun(t, simConfig(sim.ProfileKnee, 4), sh)
-	for _, slo := range []SLO{{}, {TTFT: 200 * time.Millisecond, ITL: 20 * time.Millisecond}} {
-		o := testOptions(0, 2*time.Second)
-		o.BaselineUsers, o.SLO = 4, slo
-		a, err := Analyze(context.Background(), o, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sat := a.Saturation
-		if !sat.Reached {
-			t.Fatalf("the knee run with 4 slots did not saturate: %s", sat.Summary)
-		}
-		before := 0
-		for _, s := range a.Steps {
-			if s.Step < *sat.Step {
-				before = max(before, s.Users)
-			}
-		}
-		if c := a.Capacity.Level; c != nil && *c > float64(before) {
-			t.Errorf("slo %q: capacity %v users is past the last level before saturation (%d users, saturation at %d)", slo, *c, before, *sat.Users)
-		}
-		if slo == (SLO{}) && !near(a.Capacity.Level, ptr(float64(before))) {
-			t.Errorf("no slo: capacity %s, want the last level before saturation %d", show(a.Capacity.Level), before)
-		}
-		if a.Peak.Step == nil || *a.Peak.Step > *sat.Step {
-			t.Errorf("peak at step %v, after the saturation step %d", a.Peak.Step, *sat.Step)
-		}
-		t.Logf("slo %q: capacity %s, peak %s req/s at %s, saturation %s", slo, show(a.Capacity.Level), show(a.Peak.RPS), show(a.Peak.Level), sat.Summary)
-	}
 }
 
 func loadCapRun(t *testing.T, name string, slo SLO, steps []capStep) *RunData {

@@ -58,6 +58,10 @@ type Comparison struct {
 	Levels []LevelComparison `json:"levels"`
 	// Unmatched lists the user levels that some run lacks.
 	Unmatched []UnmatchedLevel `json:"unmatched"`
+	// Unlike lists the recorded settings that change what is measured and
+	// differ between the baseline and a run (empty when every run is like
+	// for like); the verdicts lead with them.
+	Unlike []Difference `json:"unlike"`
 	// Verdicts has one verdict per run after the baseline.
 	Verdicts    []Verdict    `json:"verdicts"`
 	Definitions []Definition `json:"definitions"`
@@ -100,6 +104,83 @@ type CompareRun struct {
 	CDF []CDFPoint `json:"cdf"`
 	// Analysis is the run's full analysis (for the HTML charts).
 	Analysis *Analysis `json:"-"`
+}
+
+// Settings compared for like-for-like (Difference.Setting).
+const (
+	SettingModel        = "model"
+	SettingAPI          = "api"
+	SettingStream       = "stream"
+	SettingMaxTokens    = "max_tokens"
+	SettingPrompts      = "prompts"
+	SettingInputTokens  = "input_tokens"
+	SettingOutputTokens = "output_tokens"
+	SettingIgnoreEOS    = "ignore_eos"
+	SettingShape        = "shape"
+	SettingThinkTime    = "think_time"
+	SettingArrival      = "arrival"
+	SettingWarmup       = "warmup"
+	SettingTarget       = "target"
+)
+
+// Difference is one recorded setting that differs between the baseline
+// and run Run: Base and Value are the two settings as recorded.
+type Difference struct {
+	Run     string `json:"run"`
+	Setting string `json:"setting"`
+	Base    string `json:"base"`
+	Value   string `json:"value"`
+}
+
+// unlike lists the settings of run b that differ from the baseline a.
+func unlike(name string, a, b *Analysis) []Difference {
+	var out []Difference
+	add := func(setting, x, y string) {
+		if x != y {
+			out = append(out, Difference{Run: name, Setting: setting, Base: x, Value: y})
+		}
+	}
+	ra, rb := &a.Run, &b.Run
+	add(SettingModel, ra.Model, rb.Model)
+	add(SettingAPI, ra.API, rb.API)
+	add(SettingStream, strconv.FormatBool(ra.Stream), strconv.FormatBool(rb.Stream))
+	add(SettingMaxTokens, strconv.Itoa(ra.MaxTokens), strconv.Itoa(rb.MaxTokens))
+	wa, wb := ra.Workload, rb.Workload
+	if wa == nil {
+		wa = &Workload{}
+	}
+	if wb == nil {
+		wb = &Workload{}
+	}
+	add(SettingPrompts, wa.Prompts, wb.Prompts)
+	add(SettingInputTokens, wa.InputTokens, wb.InputTokens)
+	add(SettingOutputTokens, wa.OutputTokens, wb.OutputTokens)
+	add(SettingIgnoreEOS, strconv.FormatBool(wa.IgnoreEOS), strconv.FormatBool(wb.IgnoreEOS))
+	shape := func(s Shape) string {
+		if s.Arrival != "" && s.Arrival != "closed" {
+			return fmt.Sprintf("%g req/s +%g every %gs up to %g", s.Rate, s.StepRate, s.StepTimeS, s.MaxRate)
+		}
+		return fmt.Sprintf("+%d users every %gs up to %d", s.StepUsers, s.StepTimeS, s.MaxUsers)
+	}
+	add(SettingShape, shape(ra.Shape), shape(rb.Shape))
+	think := func(s Shape) string { return fmt.Sprintf("%gs-%gs", s.WaitMinS, s.WaitMaxS) }
+	add(SettingThinkTime, think(ra.Shape), think(rb.Shape))
+	arrival := func(s Shape) string {
+		if s.Arrival == "" {
+			return "closed"
+		}
+		return s.Arrival
+	}
+	add(SettingArrival, arrival(ra.Shape), arrival(rb.Shape))
+	add(SettingWarmup, strconv.FormatFloat(a.Settings.WarmupS, 'f', -1, 64)+"s", strconv.FormatFloat(b.Settings.WarmupS, 'f', -1, 64)+"s")
+	target := func(r *Run) string {
+		if r.Simulator != "" {
+			return "built-in simulator " + r.Simulator // its loopback port changes every run
+		}
+		return r.Target
+	}
+	add(SettingTarget, target(ra), target(rb))
+	return out
 }
 
 // CDFPoint is one point of a distribution: the P-quantile is MS.
@@ -249,6 +330,10 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	c.Overall = c.level(0, overallViews(runs), nil)
 	levels := c.matchLevels(runs)
 	c.Warnings = c.warnings(runs, levels)
+	c.Unlike = []Difference{}
+	for _, r := range runs[1:] {
+		c.Unlike = append(c.Unlike, unlike(r.Name, runs[0].Analysis, r.Analysis)...)
+	}
 	for i := 1; i < len(runs); i++ {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}

@@ -28,7 +28,7 @@ func Definitions(s Settings) []Definition {
 		{"baseline", fmt.Sprintf("p95 of the first post-warmup step with users >= %d", s.BaselineUsers)},
 		{"saturation", fmt.Sprintf("first later step where p95 > %s x baseline p95 (latency) or failure rate > %s%% (errors)", g(s.LatencyThreshold, 'f', -1, 64), g(s.ErrorThreshold*100, 'f', -1, 64))},
 		{"growth", growthMethod},
-		{"health", "p99/p50 <2 healthy, 2-5 warning, >5 critical; failure rate <0.1% healthy, 0.1-1% warning, >1% critical; growth linear or flat healthy, exponential warning, flat with failures critical"},
+		{"health", "judged on the steady state, the post-warmup steps before saturation (the whole run when it does not saturate), the whole run shown beside it; the headline is the worse of p99/p50 and failure rate: p99/p50 <2 healthy, 2-5 warning, >5 critical; failure rate <0.1% healthy, 0.1-1% warning, >1% critical; growth (over the whole run, its own answer) linear or flat healthy, exponential warning, flat with failures critical"},
 		{"good", "a post-warmup request that succeeded and met every --slo bound given (a TTFT bound needs a TTFT, an ITL bound a TTFT and two or more output tokens: a request without them is not good); without --slo every success"},
 		{"goodput", fmt.Sprintf("SLO attainment is good / sent requests; goodput is good requests per second of the span rps uses; a level holds when its attainment is at least %s%%", g(s.SLOTarget*100, 'f', -1, 64))},
 		{"capacity", "the highest level (users, or offered req/s in an open loop) from the first step on, before the saturation step, whose steps all held; without --slo the last level before saturation; none when the first level fails"},

@@ -11,6 +11,22 @@ import (
 // growth, health and warnings.
 func (c *computer) derive() {
 	a := c.a
+	a.Capacity = capacity(a, c.opts)
+	a.Peak = peak(a)
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
+	a.Health = health(a)
+	a.Warmup = warmupEffect(a)
+	little := a.Warnings // the Little's-law check's, from littleLaw
+	a.Warnings = warnings(a, c)
+	a.Warnings = append(a.Warnings, little...)
+	if a.Run.openLoop() {
+		a.Warnings = append(a.Warnings, openLittle(a)...)
+	}
+}
+
+// judge finds the baseline and the saturation point from the steps.
+func (c *computer) judge() {
+	a := c.a
 	if a.Run.openLoop() {
 		a.Baseline = openBaseline(a.Steps)
 		a.Saturation = openSaturation(a.Steps, a.Baseline, c.opts, a.Run.Shape.Arrival == "poisson")
@@ -18,16 +34,19 @@ func (c *computer) derive() {
 		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
 		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
 	}
-	a.Capacity = capacity(a, c.opts)
-	a.Peak = peak(a)
-	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
-	a.Health = health(a)
-	little := a.Warnings // the Little's-law check's, from littleLaw
-	a.Warnings = warnings(a, c)
-	a.Warnings = append(a.Warnings, little...)
-	if a.Run.openLoop() {
-		a.Warnings = append(a.Warnings, openLittle(a)...)
+}
+
+// warmupEffect counts what the warmup removed.
+func warmupEffect(a *Analysis) WarmupEffect {
+	w := WarmupEffect{Requests: a.Overall.WarmupRequests}
+	if all := a.Overall.WarmupRequests + a.Overall.Requests; all > 0 {
+		w.Share = ptr(float64(w.Requests) / float64(all))
 	}
+	if st := a.Run.Shape.StepTimeS; st > 0 {
+		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
+	}
+	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
+	return w
 }
 
 // baseline is the first post-warmup step with users >= baselineUsers.
@@ -146,7 +165,7 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	}
 	n := len(ev.P95MS)
 	if n < 2 {
-		return flat(fmt.Sprintf("%d step(s) with a p95: too few to see growth", n))
+		return flat(fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps")))
 	}
 	xs := make([]float64, n)
 	for i, u := range ev.Users {
@@ -276,22 +295,32 @@ func BandGrowth(p string) string {
 	return BandHealthy
 }
 
+// health judges the steady state (Analysis.Steady) in the bands, with
+// the whole run's value beside it. Growth is a property of the whole
+// step range (past saturation when the run goes there on purpose): it is
+// the growth answer, not part of the health headline.
 func health(a *Analysis) []Health {
+	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
+		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
+		if steady != nil {
+			h.Text, h.Band = text(*steady), band(*steady)
+		}
+		if whole != nil {
+			h.WholeText, h.WholeBand = text(*whole), band(*whole)
+		}
+		return h
+	}
+	ratio := func(v float64) string { return fmt.Sprintf("%.2fx", v) }
 	h := []Health{
-		{Signal: "p99_p50", Value: a.Overall.P99P50, Text: "n/a", Band: BandNA, Rule: ruleP99P50},
-		{Signal: "fail_rate", Value: a.Overall.FailRate, Text: "n/a", Band: BandNA, Rule: ruleFailRate},
-		{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth},
+		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, ratio, BandP99P50),
+		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, fmtPct, BandFailRate),
 	}
+	g := Health{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth}
 	if len(a.Growth.Evidence.P95MS) == 0 {
-		h[2].Text, h[2].Band = "n/a", BandNA
+		g.Text, g.Band = "n/a", BandNA
 	}
-	if v := a.Overall.P99P50; v != nil {
-		h[0].Text, h[0].Band = fmt.Sprintf("%.2fx", *v), BandP99P50(*v)
-	}
-	if v := a.Overall.FailRate; v != nil {
-		h[1].Text, h[1].Band = fmtPct(*v), BandFailRate(*v)
-	}
-	return h
+	g.WholeText, g.WholeBand = g.Text, g.Band
+	return append(h, g)
 }
 
 func warnings(a *Analysis, c *computer) []string {
@@ -345,7 +374,7 @@ func warnings(a *Analysis, c *computer) []string {
 		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
 	}
 	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, fmt.Sprintf("the growth pattern rests on only %d steps", n))
+		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
 	}
 	shards := map[int]int{}
 	for _, s := range a.Run.Shards {
@@ -364,6 +393,14 @@ func warnings(a *Analysis, c *computer) []string {
 }
 
 // Formatting shared by summaries and warnings.
+
+// plural prints n with the singular or plural noun: "1 step", "2 steps".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 

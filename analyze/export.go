@@ -118,7 +118,7 @@ func exportInputs(opts Options, format string, paths []string) ([]*inputFile, er
 	if format != ExportCSV && format != ExportJSONL {
 		return nil, fmt.Errorf("export format %q must be %q or %q", format, ExportCSV, ExportJSONL)
 	}
-	if opts.Warmup < 0 {
+	if opts.Warmup < 0 && opts.Warmup != WarmupAuto {
 		return nil, fmt.Errorf("warmup %v is negative", opts.Warmup)
 	}
 	files, err := openInputs(paths)
@@ -159,6 +159,7 @@ func checkOutput(output string, files []*inputFile) error {
 // path of the database (allowed_paths); COPY cannot take it as a bound
 // parameter, so it is a quoted string literal.
 func copyRows(ctx context.Context, opts Options, format, target string, files []*inputFile) (int64, error) {
+	opts = opts.forRun(runInfo(files))
 	if !utf8.ValidString(target) || strings.ContainsRune(target, 0) {
 		return 0, &OutputError{Path: target, Reason: "the path is not valid UTF-8 text, which DuckDB cannot take: choose another name"}
 	}

@@ -207,7 +207,7 @@ func TestExport(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, _ = os.ReadFile(out)
-			compareRows(t, tc.read(t, b), recs, DefaultOptions().Warmup)
+			compareRows(t, tc.read(t, b), recs, defaultExportWarmup)
 		})
 	}
 	ents, _ := os.ReadDir(dir)
@@ -255,7 +255,7 @@ func TestExportShards(t *testing.T) {
 	if _, err := ExportTo(context.Background(), DefaultOptions(), ExportCSV, &buf, paths[1], paths[0]); err != nil {
 		t.Fatal(err)
 	}
-	compareRows(t, readCSV(t, buf.Bytes()), append(shard[0], shard[1]...), DefaultOptions().Warmup)
+	compareRows(t, readCSV(t, buf.Bytes()), append(shard[0], shard[1]...), defaultExportWarmup)
 }
 
 // TestExportHostileNames exports from and to files whose names hold SQL
@@ -295,7 +295,7 @@ func TestExportHostileNames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareRows(t, readCSV(t, b), recs, DefaultOptions().Warmup)
+			compareRows(t, readCSV(t, b), recs, defaultExportWarmup)
 			ents, _ := os.ReadDir(dir)
 			if len(ents) != 2 {
 				t.Errorf("%d entries in the directory, want the input and the output", len(ents))
@@ -373,3 +373,7 @@ func TestExportRefuses(t *testing.T) {
 		t.Error("format xlsx was accepted")
 	}
 }
+
+// defaultExportWarmup is the default warmup (auto) of the export specs'
+// 10 s steps.
+var defaultExportWarmup = AutoWarmup(Shape{StepTimeS: 10})

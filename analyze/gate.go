@@ -201,6 +201,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
 		r := evaluate(run, base, g, alpha)
+		r = noFigures(r, run, base)
 		switch r.Status {
 		case StatusFail:
 			res.Failed++
@@ -221,6 +222,23 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 		}
 	}
 	return res, nil
+}
+
+// noFigures makes a gate that passed inconclusive when the run (or the
+// baseline) has no successful request after the warmup: every figure of
+// such a run is n/a, so a pass says nothing. A failure stays one.
+func noFigures(r GateResult, run, base *RunData) GateResult {
+	if r.Status != StatusPass {
+		return r
+	}
+	for _, d := range []*RunData{run, base} {
+		if d != nil && d.Analysis.Overall.OK == 0 {
+			r.Status = StatusInconclusive
+			r.Line = "INCONCLUSIVE " + strings.TrimPrefix(r.Line, "PASS ") +
+				"; but " + d.Name + " has no successful request after the warmup: every figure is n/a"
+		}
+	}
+	return r
 }
 
 // viewAt is the run's level for gate g, or why there is none.

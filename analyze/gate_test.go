@@ -105,6 +105,10 @@ func TestCheckGates(t *testing.T) {
 		{GateMax, "p95@70=1s", analyzetest.A, analyzetest.Spec{}, StatusInconclusive, "no post-warmup step at 70 users"},
 		{GateMax, "p95=1s", analyzetest.Broken, analyzetest.Spec{}, StatusInconclusive, "no value (0 samples)"},
 		{GateMax, "fail_rate=1%", analyzetest.Broken, analyzetest.Spec{}, StatusFail, "100.00%"},
+		// Every figure of a run without a success is n/a: a gate it would
+		// pass is inconclusive.
+		{GateMin, "rps=1", analyzetest.Broken, analyzetest.Spec{}, StatusInconclusive, "no successful request after the warmup"},
+		{GateMax, "fail_rate=100%", analyzetest.Broken, analyzetest.Spec{}, StatusInconclusive, "every figure is n/a"},
 		{GateMax, "p95@10=1s", small, analyzetest.Spec{}, StatusInconclusive, "over 20 samples, fewer than 30"},
 		{GateMaxRegression, "p95=10%", analyzetest.Slower, analyzetest.A, StatusFail, "regression over the allowed +10%"},
 		{GateMaxRegression, "p95=50%", analyzetest.Slower, analyzetest.A, StatusPass, "within the allowed +50%"},
@@ -153,7 +157,9 @@ func TestCheckInconclusivePolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.InconclusiveN != 1 || res.Passed == fails || (res.Failed == 1) != fails {
+		// Both: p95 has no value, and rps would pass on a run without a
+		// success, whose every figure is n/a.
+		if res.InconclusiveN != 2 || res.Passed == fails || (res.Failed == 2) != fails {
 			t.Errorf("inconclusive fails=%v: %d inconclusive, %d failed, passed %v", fails, res.InconclusiveN, res.Failed, res.Passed)
 		}
 	}

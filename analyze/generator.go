@@ -72,6 +72,6 @@ func generatorFailureWarning(a *Analysis) []string {
 	if n == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d request(s) failed on the load generator itself (class %s: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's",
-		n, schemas.ErrGenerator)}
+	return []string{fmt.Sprintf("%s failed on the load generator itself (class %s: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's",
+		plural(int(n), "request", "requests"), schemas.ErrGenerator)}
 }

@@ -67,7 +67,7 @@ func TestGeneratorFailuresWarn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "6 request(s) failed on the load generator itself") {
+		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "6 requests failed on the load generator itself") {
 			t.Errorf("warmup %v: warnings = %q", warmup, a.Warnings)
 		}
 	}

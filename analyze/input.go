@@ -134,7 +134,7 @@ func checkFile(path, arg string) (*inputFile, error) {
 	meta := ft.Meta
 	var warnings []string
 	if n := cleanMeta(meta); n > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: %d label(s) past the first %d (by key) are not shown", filepath.Base(path), n, maxLabels))
+		warnings = append(warnings, fmt.Sprintf("%s: %s past the first %d (by key) not shown", filepath.Base(path), plural(n, "label", "labels"), maxLabels))
 	}
 	return &inputFile{path: path, arg: arg, meta: meta, rows: ft.Rows, info: st, warnings: warnings}, nil
 }

@@ -35,6 +35,9 @@ const (
 	// LagWarnFraction: more than this fraction of late post-warmup requests
 	// raises a warning.
 	LagWarnFraction = 0.01
+	// HeavyWarmupShare: a warmup that removes more than this share of the
+	// requests (or a whole step) is named in the verdict.
+	HeavyWarmupShare = 0.25
 	// HistogramBuckets is the number of log-spaced latency histogram buckets.
 	HistogramBuckets = 40
 )
@@ -106,7 +109,14 @@ type Analysis struct {
 	Capacity Capacity `json:"capacity"`
 	Peak     Peak     `json:"peak"`
 	Growth   Growth   `json:"growth"`
-	Health   []Health `json:"health"`
+	// Health judges the steady state (Steady); each row also gives the
+	// whole run's value.
+	Health []Health `json:"health"`
+	// Steady is the steady state the health bands judge: the post-warmup
+	// steps before saturation (the whole run when it does not saturate).
+	Steady Steady `json:"steady"`
+	// Warmup is what the warmup removed.
+	Warmup WarmupEffect `json:"warmup"`
 	// Errors are the post-warmup failures by error class, most frequent
 	// first (ties by class name).
 	Errors []ErrorCount `json:"errors"`
@@ -227,7 +237,10 @@ type Generator struct {
 // Settings are the options the figures were computed with, plus the fixed
 // constants of the method.
 type Settings struct {
-	WarmupS          float64 `json:"warmup_s"`
+	WarmupS float64 `json:"warmup_s"`
+	// WarmupAuto: WarmupS is the automatic warmup (AutoWarmup), not a
+	// duration given.
+	WarmupAuto       bool    `json:"warmup_auto"`
 	WindowS          float64 `json:"window_s"`
 	BaselineUsers    int     `json:"baseline_users"`
 	LatencyThreshold float64 `json:"latency_threshold"`
@@ -481,13 +494,47 @@ type GrowthEvidence struct {
 	MaxFailRate *float64 `json:"max_fail_rate"`
 }
 
-// Health is one row of the health table (docs/METHOD.md).
+// Health is one row of the health table (docs/METHOD.md). Value, Text
+// and Band judge the steady state (Analysis.Steady); the Whole* keys are
+// the same figure over the whole post-warmup run, shown beside it.
 type Health struct {
 	Signal string   `json:"signal"` // "p99_p50", "fail_rate", "growth"
 	Value  *float64 `json:"value"`  // nil for growth and when not computable
 	Text   string   `json:"text"`   // the value as printed: "1.72x", "0.05%", "linear"
 	Band   string   `json:"band"`   // healthy, warning, critical, n/a
 	Rule   string   `json:"rule"`   // the bands, e.g. "<2 healthy, 2-5 warning, >5 critical"
+	// WholeValue, WholeText and WholeBand are over the whole run.
+	WholeValue *float64 `json:"whole_run_value"`
+	WholeText  string   `json:"whole_run_text"`
+	WholeBand  string   `json:"whole_run_band"`
+}
+
+// Steady is the steady state: the post-warmup requests sent before the
+// saturation step (every post-warmup request when the run does not
+// saturate or saturation is not evaluated).
+type Steady struct {
+	// BeforeSaturation: the steady state stops before the saturation
+	// step, at LastStep (0: no step before it).
+	BeforeSaturation bool     `json:"before_saturation"`
+	LastStep         int      `json:"last_step"`
+	Requests         int64    `json:"requests"`
+	OK               int64    `json:"ok"`
+	FailRate         *float64 `json:"fail_rate"`
+	P50MS            *float64 `json:"p50_ms"`
+	P99MS            *float64 `json:"p99_ms"`
+	P99P50           *float64 `json:"p99_p50"`
+}
+
+// WarmupEffect is what the warmup removed from the run.
+type WarmupEffect struct {
+	// Requests sent within the warmup, and their share of every request.
+	Requests int64    `json:"requests"`
+	Share    *float64 `json:"share"`
+	// WholeSteps is how many steps of the shape the warmup covers whole.
+	WholeSteps int `json:"whole_steps"`
+	// Heavy: the warmup removes a whole step or more than HeavyWarmupShare
+	// of the requests; every report's verdict says so.
+	Heavy bool `json:"heavy"`
 }
 
 // ErrorCount is the number of post-warmup failures of one error class.

@@ -13,7 +13,8 @@ import (
 // Options are the analysis settings (the common flags of llmrep).
 type Options struct {
 	// Warmup: requests sent in the first Warmup of the run are excluded
-	// from every statistic but the time series.
+	// from every statistic but the time series. WarmupAuto (the default)
+	// resolves per run to AutoWarmup of its shape.
 	Warmup time.Duration
 	// Window is the span of the windowed percentiles.
 	Window time.Duration
@@ -109,7 +110,7 @@ func ParseSize(s string) (int64, error) {
 // DefaultOptions are the defaults of docs/METHOD.md.
 func DefaultOptions() Options {
 	return Options{
-		Warmup:           30 * time.Second,
+		Warmup:           WarmupAuto,
 		Window:           10 * time.Second,
 		BaselineUsers:    10,
 		LatencyThreshold: 2.0,
@@ -120,10 +121,39 @@ func DefaultOptions() Options {
 	}
 }
 
+// WarmupAuto is the Options.Warmup that resolves per run to AutoWarmup.
+const WarmupAuto time.Duration = -1
+
+// MaxAutoWarmup bounds the automatic warmup.
+const MaxAutoWarmup = 30 * time.Second
+
+// AutoWarmup is the warmup of a run analyzed with --warmup auto: the
+// smaller of MaxAutoWarmup and half the first step (the step time, or the
+// planned duration of a run without steps), the rule the recorder's live
+// saturation stop uses. A shape without either gets none.
+func AutoWarmup(sh Shape) time.Duration {
+	first := sh.StepTimeS
+	if first <= 0 {
+		first = sh.DurationS
+	}
+	if first <= 0 {
+		return 0
+	}
+	return min(MaxAutoWarmup, time.Duration(first*float64(time.Second)/2))
+}
+
+// forRun resolves WarmupAuto for the run r.
+func (o Options) forRun(r Run) Options {
+	if o.Warmup == WarmupAuto {
+		o.Warmup = AutoWarmup(r.Shape)
+	}
+	return o
+}
+
 // Validate reports every problem with o at once.
 func (o Options) Validate() error {
 	var errs []error
-	if o.Warmup < 0 {
+	if o.Warmup < 0 && o.Warmup != WarmupAuto {
 		errs = append(errs, fmt.Errorf("warmup %v is negative", o.Warmup))
 	}
 	if o.Window < time.Second {

@@ -86,6 +86,7 @@ func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string)
 	if err != nil {
 		return nil, err
 	}
+	opts = opts.forRun(a.Run)
 	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql")
 	if err != nil {
 		return nil, err

@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if demoDir != "" {
+		os.RemoveAll(demoDir) // the demo run demo_test.go recorded
+	}
 	os.Exit(code)
 }
 

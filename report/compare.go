@@ -65,10 +65,10 @@ func CompareText(w io.Writer, c *analyze.Comparison) error {
 	t.kvWide(append(kv, view.Field{Name: "settings", Value: v.Settings}))
 	t.section("VERDICTS")
 	for _, vd := range v.Verdicts {
-		first := fmt.Sprintf("  %s vs %s: %s. ", view.Clip(vd.Run, 30), view.Clip(vd.Against, 30), strings.ToUpper(vd.Outcome))
-		for i, l := range wrap(first, vd.Summary, Width) {
-			if i > 0 {
-				l = "    " + strings.TrimLeft(l, " ")
+		first := fmt.Sprintf("%s vs %s: %s. ", view.Clip(vd.Run, 30), view.Clip(vd.Against, 30), strings.ToUpper(vd.Outcome))
+		for i, l := range wrap("    ", first+vd.Summary, Width) {
+			if i == 0 {
+				l = "  " + strings.TrimLeft(l, " ")
 			}
 			t.printf("%s\n", l)
 		}

@@ -156,3 +156,71 @@ func TestCheckGolden(t *testing.T) {
 		})
 	}
 }
+
+// A comparison of runs recorded with different max tokens leads its
+// verdict with "not like for like" in every format, and names the label
+// model and the server's model id apart.
+func TestCompareNotLikeForLike(t *testing.T) {
+	b := analyzetest.Slower
+	b.MaxTokens = 48
+	b.Labels = map[string]string{"model": "sim-b"}
+	c := compareOf(t, analyzetest.A, b)
+	const want = "not like for like: max tokens 64 vs 48"
+	for name, f := range map[string]func(*bytes.Buffer) error{
+		"text":     func(w *bytes.Buffer) error { return CompareText(w, c) },
+		"markdown": func(w *bytes.Buffer) error { return CompareMarkdown(w, c) },
+		"json":     func(w *bytes.Buffer) error { return CompareJSON(w, c) },
+	} {
+		var buf bytes.Buffer
+		if err := f(&buf); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(strings.Fields(buf.String()), " ")
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: no %q in\n%s", name, want, buf.String())
+		}
+		if name != "json" && !strings.Contains(out, "label model sim-b, server's model id model-a") {
+			t.Errorf("%s: the label model and the server's model id are not named apart", name)
+		}
+	}
+	if len(c.Unlike) != 1 || c.Unlike[0].Setting != analyze.SettingMaxTokens {
+		t.Errorf("unlike %+v", c.Unlike)
+	}
+	same := compareOf(t, analyzetest.A, analyzetest.Noise)
+	if len(same.Unlike) != 0 {
+		t.Errorf("like runs are unlike: %+v", same.Unlike)
+	}
+}
+
+// A comparison says in its verdict when a warmup removed a whole step of
+// a run.
+func TestCompareHeavyWarmupInVerdict(t *testing.T) {
+	dir := t.TempDir()
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Threads = 15*time.Second, 2
+	var runs []*analyze.RunData
+	for _, s := range []analyzetest.Spec{analyzetest.A, analyzetest.Slower} {
+		s.StepS = 10
+		path := filepath.Join(dir, s.RunID+".parquet")
+		if err := analyzetest.Write(path, s); err != nil {
+			t.Fatal(err)
+		}
+		r, err := analyze.LoadRun(context.Background(), o, s.Labels["model"], path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := CompareText(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Join(strings.Fields(buf.String()), " ")
+	if !strings.Contains(out, "the warmup (15s) removed") || !strings.Contains(out, "of v1's requests and 1 whole step") {
+		t.Errorf("the verdict does not say what the warmup removed:\n%s", buf.String())
+	}
+}

@@ -22,15 +22,24 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 	v := view.NewAnalysis(a)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "## llmrep: run %s\n\n", mdCode(view.Clip(v.RunID, 80)))
+	// The verdict first (a capacity sentence, for runs with an SLO,
+	// leads it).
+	b.WriteString("### Verdict\n\n")
+	for _, n := range v.Notices {
+		fmt.Fprintf(&b, "> **Warning:** %s\n\n", mdEscape(n))
+	}
+	for _, a := range v.Answers {
+		fmt.Fprintf(&b, "- **%s** %s. %s\n", mdEscape(a.Question), mdEscape(a.Answer), mdEscape(a.Detail))
+	}
+	mdList(&b, v.Verdicts[:1])
+	b.WriteString("\n### Run\n\n")
 	for _, f := range v.Header {
 		fmt.Fprintf(&b, "- **%s** %s\n", f.Name, mdEscape(f.Value))
 	}
 	fmt.Fprintf(&b, "\n### Totals\n\nAfter the warmup (%d requests excluded); %s in ms over successes.\n\n", v.WarmupRequests, v.Metric)
 	mdTable(&b, v.Totals)
-	b.WriteString("\n### Health\n\n")
+	fmt.Fprintf(&b, "\n### Health\n\nJudged %s; the whole run beside it.\n\n", v.SteadyScope)
 	mdTable(&b, v.Health)
-	b.WriteString("\n### Verdicts\n\n")
-	mdList(&b, v.Verdicts)
 	fmt.Fprintf(&b, "\n### Steps\n\nRequests sent in each step after the warmup; %s in ms over successes.\n\n", v.Metric)
 	mdTableOr(&b, v.Steps, "No step after the warmup.")
 	if len(v.Goodput.Rows) > 0 {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -234,5 +235,108 @@ func TestTextWidthWithLargeNumbers(t *testing.T) {
 		if n := utf8.RuneCountInString(l); n > Width {
 			t.Errorf("line %d has %d columns: %q", i+1, n, l)
 		}
+	}
+}
+
+// A run without a successful request says so as its verdict, in every
+// format, and in a warning.
+func TestNoFiguresVerdict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.parquet")
+	if err := analyzetest.Write(path, analyzetest.Broken); err != nil {
+		t.Fatal(err)
+	}
+	a := analyzeFile(t, path)
+	for name, f := range map[string]func(*bytes.Buffer) error{
+		"text":     func(w *bytes.Buffer) error { return Text(w, a) },
+		"markdown": func(w *bytes.Buffer) error { return Markdown(w, a) },
+	} {
+		var buf bytes.Buffer
+		if err := f(&buf); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(strings.Fields(buf.String()), " ")
+		verdict := out[:min(len(out), 600)]
+		if !strings.Contains(verdict, "no verdict: every figure is n/a") {
+			t.Errorf("%s: the verdict does not say every figure is n/a:\n%s", name, buf.String())
+		}
+		if !strings.Contains(out, "every request failed") {
+			t.Errorf("%s: no warning", name)
+		}
+	}
+}
+
+// A warmup that removes a whole step is said in the verdict of every
+// format (the HTML page: htmlreport's TestHeavyWarmupNotice).
+func TestHeavyWarmupInVerdict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.parquet")
+	spec := analyzetest.A
+	spec.StepS = 10
+	if err := analyzetest.Write(path, spec); err != nil {
+		t.Fatal(err)
+	}
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Threads = 25*time.Second, 2
+	a, err := analyze.Analyze(context.Background(), o, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Warmup.Heavy || a.Warmup.WholeSteps != 2 {
+		t.Fatalf("warmup %+v", a.Warmup)
+	}
+	const want = "the warmup (25s) removed"
+	for name, f := range map[string]func(*bytes.Buffer) error{
+		"text":     func(w *bytes.Buffer) error { return Text(w, a) },
+		"markdown": func(w *bytes.Buffer) error { return Markdown(w, a) },
+	} {
+		var buf bytes.Buffer
+		if err := f(&buf); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(strings.Fields(buf.String()), " ")
+		if i := strings.Index(out, want); i < 0 || i > 200 || !strings.Contains(out, "and 2 whole steps") {
+			t.Errorf("%s: the verdict does not lead with %q:\n%s", name, want, buf.String())
+		}
+	}
+}
+
+// The terminal report leads with the verdict, then the run and the
+// tables; the definitions come once, one line each, at the end. Its words
+// are a reader's: no "step(s)", no "1 steps", no slopes in the verdict.
+func TestTextVerdictFirstInPlainWords(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Text(&buf, analyzeFile(t, kneeRun(t, t.TempDir()))); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 || lines[2] != "VERDICT" {
+		t.Errorf("the report does not lead with its verdict:\n%s", strings.Join(lines[:min(len(lines), 6)], "\n"))
+	}
+	order := []string{"\nVERDICT\n", "\nRUN\n", "\nTOTALS", "\nHEALTH", "\nSTEPS", "\nWARNINGS", "\nDEFINITIONS"}
+	at := -1
+	for _, s := range order {
+		i := strings.Index(out, s)
+		if i <= at {
+			t.Errorf("%q is not after the previous section (at %d, previous at %d)", s, i, at)
+		}
+		at = i
+	}
+	defs := out[strings.Index(out, "\nDEFINITIONS"):]
+	for _, l := range strings.Split(strings.TrimSpace(defs), "\n")[1:] {
+		if strings.HasPrefix(l, "   ") {
+			t.Errorf("definition continued on a second line: %q", l)
+		}
+	}
+	verdict := out[:strings.Index(out, "\nRUN\n")]
+	for _, jargon := range []string{"(s)", "1 steps", "slope", "max/min", "ms/user"} {
+		if strings.Contains(verdict, jargon) {
+			t.Errorf("the verdict says %q:\n%s", jargon, verdict)
+		}
+	}
+	if !strings.Contains(verdict, "p95 rose") {
+		t.Errorf("the growth is not said in words:\n%s", verdict)
+	}
+	if strings.Contains(out, "(s)") || strings.Contains(out, " 1 steps") {
+		t.Errorf("the report has a plural it did not choose:\n%s", out)
 	}
 }

@@ -23,11 +23,30 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw}
 	t.printf("llmrep analyze: run %s\n", view.Clip(v.RunID, Width-22))
+	// The verdict comes first; a capacity sentence (runs with an SLO)
+	// leads it, then saturation, growth and health.
+	t.section("VERDICT")
+	for _, n := range v.Notices {
+		for _, l := range wrap("  ! ", n, Width) {
+			t.printf("%s\n", l)
+		}
+	}
+	t.verdict(v.Answers)
+	t.kv(v.Verdicts[:1])
+	if v.GrowthPoints != "" {
+		t.kv([]view.Field{{Name: "", Value: v.GrowthPoints}})
+	}
+	t.section("RUN")
 	t.kv(v.Header)
 	t.section(fmt.Sprintf("TOTALS  after the warmup (%d requests excluded), %s in ms over successes", v.WarmupRequests, v.Metric))
 	t.table(v.Totals)
-	t.section("HEALTH")
-	t.table(v.Health)
+	t.section("HEALTH  judged " + v.SteadyScope + "; the whole run beside it")
+	health := v.Health
+	health.Head = health.Head[:4] // the bands are in DEFINITIONS
+	for i, r := range health.Rows {
+		health.Rows[i] = r[:4]
+	}
+	t.table(health)
 	t.section(fmt.Sprintf("STEPS  requests sent in each step after the warmup, %s in ms over successes", v.Metric))
 	t.tableOr(v.Steps, "no step after the warmup")
 	if len(v.Goodput.Rows) > 0 {
@@ -48,11 +67,6 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		r[3] = view.Clip(r[3], 50)
 	}
 	t.tableOr(v.Errors, "none")
-	t.section("VERDICTS")
-	t.kv(v.Verdicts)
-	if v.GrowthPoints != "" {
-		t.kv([]view.Field{{Name: "", Value: v.GrowthPoints}})
-	}
 	t.list(v.Warnings, v.MoreWarnings)
 	t.definitions(v.Definitions, 12)
 	if t.err != nil {
@@ -157,6 +171,15 @@ func (t *textWriter) kv(rows []view.Field) {
 	}
 }
 
+// verdict writes the answers, one paragraph each.
+func (t *textWriter) verdict(as []view.Answer) {
+	for _, a := range as {
+		for _, l := range wrap(fmt.Sprintf("  %-10s ", a.Name), a.Answer+". "+a.Detail, Width) {
+			t.printf("%s\n", l)
+		}
+	}
+}
+
 // list writes the WARNINGS section.
 func (t *textWriter) list(ws []string, more int) {
 	t.section("WARNINGS")
@@ -173,12 +196,12 @@ func (t *textWriter) list(ws []string, more int) {
 	}
 }
 
-// definitions writes the DEFINITIONS section, names in a column of width.
+// definitions writes the DEFINITIONS section, short: one line each,
+// names in a column of width; the JSON output and docs/METHOD.md have
+// them whole.
 func (t *textWriter) definitions(ds []view.Field, width int) {
-	t.section("DEFINITIONS")
+	t.section("DEFINITIONS  in short (whole in the JSON output)")
 	for _, d := range ds {
-		for _, l := range wrap(fmt.Sprintf("  %-*s ", width, d.Name), d.Value, Width) {
-			t.printf("%s\n", l)
-		}
+		t.printf("%s\n", view.Clip(fmt.Sprintf("  %-*s %s", width, d.Name, d.Value), Width))
 	}
 }

@@ -44,6 +44,8 @@ type Spec struct {
 	AllFail  bool
 	// LLM records a TTFT (a fifth of the latency) and 64 output tokens.
 	LLM bool
+	// MaxTokens is the recorded max tokens [64].
+	MaxTokens int
 }
 
 // Factor is the latency multiplier at users: the load model.
@@ -78,11 +80,15 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 	if labels == nil {
 		labels = map[string]string{}
 	}
+	maxTokens := 64
+	if s.MaxTokens > 0 {
+		maxTokens = s.MaxTokens
+	}
 	m := &schemas.RunMeta{
 		RunID: s.RunID, ToolVersion: "test", StartedAt: T0,
 		EndedAt:   T0.Add(time.Duration(float64(len(s.Users)) * s.StepS * float64(time.Second))),
 		EndReason: schemas.EndCompleted, Target: "http://127.0.0.1:8000", API: "openai-chat", Model: s.Model,
-		Stream: s.LLM, MaxTokens: 64, Labels: labels, Hostname: "host", Shards: 1,
+		Stream: s.LLM, MaxTokens: maxTokens, Labels: labels, Hostname: "host", Shards: 1,
 		Shape: schemas.Shape{Profile: "default", StepUsers: 10, StepTimeS: s.StepS, MaxUsers: maxUsers, SpawnRate: 10},
 	}
 	r := rand.New(rand.NewPCG(s.Seed, 0x6c6c6d72))

@@ -53,9 +53,6 @@ cell that starts with = as a formula.`,
 			if opts.Format != analyze.ExportCSV && opts.Format != analyze.ExportJSONL {
 				return usageError{fmt.Errorf("--format %q must be csv or jsonl", opts.Format)}
 			}
-			if opts.Options.Warmup < 0 {
-				return usageError{fmt.Errorf("--warmup %v must not be negative", opts.Options.Warmup)}
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -63,7 +60,7 @@ cell that starts with = as a formula.`,
 		},
 	}
 	f := cmd.Flags()
-	f.DurationVar(&opts.Options.Warmup, "warmup", opts.Options.Warmup, "flag requests sent in the first `DURATION` of the run as warmup")
+	f.Var(warmupValue{&opts.Options.Warmup}, "warmup", "flag requests sent in the first `DURATION` of the run as warmup; auto: the smaller of 30s and half the first step")
 	f.StringVar(&opts.Format, "format", opts.Format, "output `FORMAT`: csv or jsonl")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the rows to `FILE` (default stdout)")
 	return cmd

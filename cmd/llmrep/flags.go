@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -93,10 +94,36 @@ func (v targetValue) Set(s string) error {
 
 func (v targetValue) Type() string { return "share" }
 
+// warmupValue is a pflag.Value for --warmup: "auto" (analyze.WarmupAuto)
+// or a duration that is not negative.
+type warmupValue struct{ p *time.Duration }
+
+func (w warmupValue) String() string {
+	if w.p == nil || *w.p == analyze.WarmupAuto {
+		return "auto"
+	}
+	return w.p.String()
+}
+
+func (w warmupValue) Set(s string) error {
+	if strings.TrimSpace(s) == "auto" {
+		*w.p = analyze.WarmupAuto
+		return nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q must not be negative: give auto or a duration (30s, 0)", s)
+	}
+	*w.p = d
+	return nil
+}
+
+func (w warmupValue) Type() string { return "duration|auto" }
+
 // addCommonFlags adds the analysis flags shared by analyze, compare and
 // check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
-	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "exclude requests sent in the first `DURATION` of the run")
+	fs.Var(warmupValue{&o.Warmup}, "warmup", "exclude requests sent in the first `DURATION` of the run; auto: the smaller of 30s and half the first step")
 	fs.DurationVar(&o.Window, "window", o.Window, "`DURATION` of the windowed percentiles")
 	fs.IntVar(&o.BaselineUsers, "baseline-users", o.BaselineUsers, "the baseline is the first step with at least `N` users")
 	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline")

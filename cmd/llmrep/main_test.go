@@ -13,6 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/llmrec/llmrec/analyze"
+
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -89,7 +91,7 @@ func TestAnalyzeFormats(t *testing.T) {
 	if b, err := os.ReadFile(html); err != nil || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
 		t.Fatalf("default HTML report beside the input: %v", err)
 	}
-	for _, want := range []string{"TOTALS", "HEALTH", "STEPS", "VERDICTS", "WARNINGS", "DEFINITIONS", "run-1"} {
+	for _, want := range []string{"TOTALS", "HEALTH", "STEPS", "VERDICT", "WARNINGS", "DEFINITIONS", "run-1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q", want)
 		}
@@ -271,7 +273,7 @@ func TestAnalyzeFlags(t *testing.T) {
 		check func(*AnalyzeOptions) bool
 	}{
 		{[]string{"r.parquet"}, func(o *AnalyzeOptions) bool {
-			return o.Options.Warmup == 30*time.Second && o.Options.Window == 10*time.Second && o.Options.BaselineUsers == 10 &&
+			return o.Options.Warmup == analyze.WarmupAuto && o.Options.Window == 10*time.Second && o.Options.BaselineUsers == 10 &&
 				o.Options.LatencyThreshold == 2 && o.Options.ErrorThreshold == 0.01 && o.Options.Metric == "latency" &&
 				o.Format == "" && o.Output == "" && len(o.Paths) == 1
 		}},
@@ -282,6 +284,8 @@ func TestAnalyzeFlags(t *testing.T) {
 				o.Format == "json" && o.Output == "x.json" && len(o.Paths) == 2
 		}},
 		{[]string{"r.parquet", "--error-threshold", "0.05"}, func(o *AnalyzeOptions) bool { return o.Options.ErrorThreshold == 0.05 }},
+		{[]string{"r.parquet", "--warmup", "0"}, func(o *AnalyzeOptions) bool { return o.Options.Warmup == 0 }},
+		{[]string{"r.parquet", "--warmup", "auto"}, func(o *AnalyzeOptions) bool { return o.Options.Warmup == analyze.WarmupAuto }},
 	}
 	for _, tc := range tests {
 		var got *AnalyzeOptions

@@ -9,9 +9,21 @@
     chart.setOption(JSON.parse(src.textContent));
     drawn.push(chart);
   }
+  // A table wider than the screen scrolls sideways: say so above it.
+  var scrollers = document.querySelectorAll("div.scroll");
+  function cues() {
+    for (var k = 0; k < scrollers.length; k++) {
+      var cue = scrollers[k].previousElementSibling;
+      if (cue && cue.className === "scroll-cue") {
+        cue.hidden = scrollers[k].scrollWidth <= scrollers[k].clientWidth + 1;
+      }
+    }
+  }
+  cues();
   window.addEventListener("resize", function () {
     for (var j = 0; j < drawn.length; j++) {
       drawn[j].resize();
     }
+    cues();
   });
 })();

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -27,9 +28,9 @@ const (
 	colDone     = "#93c5fd"
 	colP50      = "#16a34a"
 	colP95      = "#d97706"
-	colP99      = "#dc2626"
+	colP99      = "#9333ea"
 	colFail     = "#b91c1c"
-	colLimit    = "#7c3aed"
+	colLimit    = "#374151"
 	colWarmup   = "rgba(107,114,128,0.12)"
 	colBars     = "#2563eb"
 	colTTFT     = "#0891b2"
@@ -69,7 +70,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		metric, unit = "TTFT", "TTFT"
 	}
 	bs := []builder{
-		{"p95 and p99 against users", "One point per step. The dashed line is the saturation limit (latency threshold × baseline p95); the marked point is where the run saturated. Failure rate on the right axis.", usersLatencyChart},
+		{"p95 and p99 against users", "One point per step. The dashed grey line is the saturation limit (latency threshold × baseline p95); the pin marks where the run saturated. Failure rate, in percent, on the right axis.", usersLatencyChart},
 		{"Users and requests per second", "Active users (left axis) and requests sent and completed per second (right axis). The shaded band is the warmup, left out of every figure but these charts.", usersChart},
 		{metric + " over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
 		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
@@ -299,7 +300,12 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		charts.WithYAxisOpts(yAxis("ms")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
-	c.ExtendYAxis(rightAxis("fail %"))
+	fr := rightAxis("failure rate %")
+	fr.Max, fr.AxisLabel = 100, &opts.AxisLabel{Formatter: "{value}%"}
+	c.ExtendYAxis(fr)
+	// The limit and the saturation point are said in the chart's heading,
+	// above the plot, where no line runs under them (at any width).
+	var notes []string
 	var p95, p99, fail []opts.LineData
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
@@ -327,14 +333,13 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	p95Opts := withSymbols(colP95)
 	if b := a.Baseline; b != nil && b.P95MS != nil && a.Settings.LatencyThreshold > 0 {
 		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
+		name := "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95"
+		notes = append(notes, name+" = "+view.Duration(&limit))
 		p95Opts = append(p95Opts,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
-				Name:  "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95",
-				YAxis: limit,
-			}),
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: name, YAxis: limit}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 				Symbol:    []string{"none", "none"},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c} ms", Color: colLimit},
+				Label:     &opts.Label{Show: opts.Bool(false)},
 				LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
 			}))
 	}
@@ -343,23 +348,33 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 			if st.Step != *sat.Step || st.P95MS == nil {
 				continue
 			}
+			sat := "saturated at " + strconv.Itoa(st.Users) + " users"
+			notes = append([]string{sat}, notes...)
 			p95Opts = append(p95Opts,
 				charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
 					Name:       "saturation",
 					Coordinate: []any{st.Users, round(*st.P95MS)},
-					Value:      "saturated at " + strconv.Itoa(st.Users) + " users",
+					Value:      sat,
 					Symbol:     "pin",
-					SymbolSize: 50,
+					SymbolSize: 30,
 					ItemStyle:  &opts.ItemStyle{Color: colFail},
 				}),
-				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}", Color: colFail}}),
+				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(false)}}),
 			)
 			break
 		}
 	}
 	p99Opts := withSymbols(colP99)
-	if a.Capacity.LevelKind == analyze.LevelUsers {
-		p99Opts = append(p99Opts, capacityLine(a)...)
+	if a.Capacity.LevelKind == analyze.LevelUsers && a.Capacity.Level != nil {
+		// The line is unlabelled: its name is said above the plot, as the
+		// saturation point's and the limit's are, so no label sits on a line.
+		p99Opts = append(p99Opts, capacityLine(a, false)...)
+		notes = append(notes, "capacity "+view.Num(a.Capacity.Level, 0)+" users (dashed vertical line)")
+	}
+	if len(notes) > 0 && len(a.Steps) > 0 {
+		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
+			SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
+		c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
@@ -391,7 +406,8 @@ func histogramChart(a *analyze.Analysis) *charts.RectChart {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "28", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24,
+			AxisLabel: &opts.AxisLabel{ShowMinLabel: opts.Bool(true), ShowMaxLabel: opts.Bool(true)}}),
 		charts.WithYAxisOpts(yAxis("requests")),
 	)
 	var cats []string
@@ -542,7 +558,7 @@ func round(v float64) float64 {
 
 // capacityLine marks the capacity level on a chart whose x axis is the
 // level (nothing when there is none).
-func capacityLine(a *analyze.Analysis) []charts.SeriesOpts {
+func capacityLine(a *analyze.Analysis, label bool) []charts.SeriesOpts {
 	c := a.Capacity
 	if c.Level == nil {
 		return nil
@@ -551,7 +567,7 @@ func capacityLine(a *analyze.Analysis) []charts.SeriesOpts {
 		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "capacity", XAxis: round(*c.Level)}),
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 			Symbol:    []string{"none", "none"},
-			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c}", Color: colSLO},
+			Label:     &opts.Label{Show: opts.Bool(label), Position: "insideEndTop", Formatter: "{b}: {c}", Color: colSLO},
 			LineStyle: &opts.LineStyle{Color: colSLO, Type: dashed, Width: 1.5},
 		}),
 	}
@@ -610,7 +626,7 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	}
 	target := round(a.Settings.SLOTarget * 100)
 	c.MultiSeries = append(c.MultiSeries,
-		series(c, "goodput", good, append(sym(colRPS), capacityLine(a)...)...),
+		series(c, "goodput", good, append(sym(colRPS), capacityLine(a, true)...)...),
 		series(c, "attainment %", attain, append(append(sym(colSLO),
 			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })),
 			horizontalLine("target", target, colLimit, "{b}: {c}%")...)...),

@@ -204,6 +204,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 		build          func(*analyze.Comparison) *charts.RectChart
 	}{
 		{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare},
+		{"Throughput against users", "Requests sent per second after the warmup at each user level of each run (its first step with that many users).", rpsCompare},
 		{metric + " p95 over time, windowed", "p95 of each run's successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", windowP95Compare},
 		{metric + " distribution", "Cumulative distribution of each run's post-warmup successes: the share of requests at or below each latency.", cdfCompare},
 	}
@@ -264,11 +265,41 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 				}),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 					Symbol:    []string{"none", "none"},
-					Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c} ms", Color: colLimit},
+					Label:     &opts.Label{Show: opts.Bool(false)}, // the caption names it: no text on the lines
 					LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
 				}))
 		}
 		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, o...))
+	}
+	if !drawn {
+		ch.SetGlobalOptions(emptyTitle())
+	}
+	return ch
+}
+
+// rpsCompare is each run's requests per second against users.
+func rpsCompare(c *analyze.Comparison) *charts.RectChart {
+	ch := newRect(
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
+		charts.WithYAxisOpts(yAxis("req/s")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	)
+	drawn := false
+	for i, r := range c.Runs {
+		var data []opts.LineData
+		seen := map[int]bool{}
+		if a := r.Analysis; a != nil {
+			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
+				st := a.Steps[k]
+				if seen[st.Users] {
+					continue
+				}
+				seen[st.Users] = true
+				data = append(data, xy(float64(st.Users), st.RPS))
+				drawn = drawn || st.RPS != nil
+			}
+		}
+		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, runSeries(i, true)...))
 	}
 	if !drawn {
 		ch.SetGlobalOptions(emptyTitle())

@@ -137,3 +137,21 @@ func TestCompareEscaped(t *testing.T) {
 		t.Error("the CSP is not the first thing in the head")
 	}
 }
+
+// The comparison page leads the verdict of unlike runs with "not like
+// for like", and names a run's label model apart from the server's id.
+func TestComparePageNotLikeForLike(t *testing.T) {
+	b := analyzetest.Slower
+	b.RunID, b.MaxTokens, b.Labels = "run-unlike", 48, map[string]string{"model": "sim-b"}
+	c, err := analyze.Compare([]*analyze.RunData{loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, b, "new")}, analyze.DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(renderComparison(t, c))
+	if !strings.Contains(page, "not like for like: max tokens 64 vs 48") {
+		t.Error("the page does not say the runs are not like for like")
+	}
+	if !strings.Contains(page, "label model sim-b, server&#39;s model id model-a") {
+		t.Error("the page does not name the label model and the server's model id apart")
+	}
+}

@@ -169,3 +169,25 @@ func TestRaggedSeries(t *testing.T) {
 	a.Histogram.Counts = append(a.Histogram.Counts, 1, 2, 3)
 	render(t, a)
 }
+
+// The page leads its verdict with the notices: a heavy warmup, a run
+// without any figure.
+func TestVerdictNotices(t *testing.T) {
+	heavy := demoAnalysis()
+	heavy.Settings.WarmupS = 30
+	share := 0.9
+	heavy.Warmup = analyze.WarmupEffect{Requests: 900, Share: &share, WholeSteps: 5, Heavy: true}
+	for name, tc := range map[string]struct {
+		a    *analyze.Analysis
+		want string
+	}{
+		"heavy warmup": {heavy, "the warmup (30s) removed 900 of"},
+		"all failures": {failuresAnalysis(), "no verdict: every figure is n/a"},
+	} {
+		page := string(render(t, tc.a))
+		i, v := strings.Index(page, tc.want), strings.Index(page, `class="verdict"`)
+		if i < 0 || v < 0 || i > v {
+			t.Errorf("%s: %q is not before the verdict (at %d, verdict at %d)", name, tc.want, i, v)
+		}
+	}
+}

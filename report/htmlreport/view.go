@@ -19,9 +19,11 @@ type page struct {
 	Header   []field
 	Labels   []field
 	Verdict  []verdictItem
-	Health   []card
-	Sat      satView
-	Growth   growthView
+	// Notices lead the verdict (view.Notices).
+	Notices []string
+	Health  []card
+	Sat     satView
+	Growth  growthView
 	// KeyChart (p95 and p99 against users) is shown with the saturation
 	// evidence; Charts are the others, over time.
 	KeyChart *chartSpec
@@ -131,7 +133,8 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Health = healthCards(a)
 	p.Sat = saturation(a)
 	p.Growth = growth(a)
-	p.Verdict = verdict(a, p)
+	p.Verdict = verdict(a)
+	p.Notices = view.Notices(a)
 	p.Steps = steps(a)
 	p.LLM = llmFigures(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
@@ -219,7 +222,12 @@ func healthCards(a *analyze.Analysis) []card {
 				v = g
 			}
 		}
-		out = append(out, card{Name: name, Value: v, Band: h.Band, Rule: h.Rule, Class: bandClass(h.Band)})
+		rule := h.Rule
+		if h.Signal != "growth" {
+			name += ", " + view.SteadyName(a.Steady)
+			rule = "whole run: " + orNA(h.WholeText) + " " + h.WholeBand + " · " + rule
+		}
+		out = append(out, card{Name: name, Value: v, Band: h.Band, Rule: rule, Class: bandClass(h.Band)})
 	}
 	return out
 }
@@ -258,7 +266,7 @@ func saturation(a *analyze.Analysis) satView {
 
 func growth(a *analyze.Analysis) growthView {
 	g := &a.Growth
-	v := growthView{Summary: g.Summary, Method: g.Method}
+	v := growthView{Summary: view.GrowthWords(*g), Method: g.Method}
 	if n, ok := view.GrowthName(g.Pattern); ok {
 		v.Headline = "Latency growth: " + n
 	} else {
@@ -290,39 +298,18 @@ func growth(a *analyze.Analysis) growthView {
 	return v
 }
 
-// verdict answers the three questions a reader opens the report with.
-func verdict(a *analyze.Analysis, p *page) []verdictItem {
-	sat := verdictItem{Question: "Where did it saturate?", Answer: p.Sat.Headline, Detail: p.Sat.Summary, Class: "good"}
-	if a.Saturation.Reached {
-		sat.Class = "bad"
-	} else if a.Baseline == nil {
-		sat.Class = "na"
-	}
-	gr := verdictItem{Question: "How did latency grow?", Answer: strings.TrimPrefix(p.Growth.Headline, "Latency growth: "), Detail: p.Growth.Summary, Class: "na"}
-	worst, rank := analyze.BandNA, 0
-	var parts []string
-	for _, h := range a.Health {
-		if h.Signal == "growth" {
-			gr.Class = bandClass(h.Band)
+// verdict answers the questions a reader opens the report with, in the
+// view's words (a capacity answer, for runs with an SLO, goes first).
+func verdict(a *analyze.Analysis) []verdictItem {
+	var out []verdictItem
+	for _, x := range view.Answers(a) {
+		class := bandClass(x.Band)
+		if x.Band == "" {
+			class = "peak"
 		}
-		r := map[string]int{analyze.BandHealthy: 1, analyze.BandWarning: 2, analyze.BandCritical: 3}[h.Band]
-		if r > rank {
-			worst, rank = h.Band, r
-		}
-		parts = append(parts, view.SignalName(h.Signal)+" "+orNA(h.Text)+": "+h.Band)
+		out = append(out, verdictItem{Question: x.Question, Answer: x.Answer, Detail: x.Detail, Class: class})
 	}
-	answer := map[string]string{
-		analyze.BandHealthy:  "Healthy",
-		analyze.BandWarning:  "Warning",
-		analyze.BandCritical: "Critical",
-	}[worst]
-	if answer == "" {
-		answer = "Not enough data to judge"
-	}
-	health := verdictItem{Question: "Is it healthy?", Answer: answer, Detail: strings.Join(parts, " · "), Class: bandClass(worst)}
-	capacity := verdictItem{Question: "How much does it hold?", Answer: upperFirst(view.CapacityHeadline(a)),
-		Detail: upperFirst(view.Clean(view.CapacitySentence(a))), Class: view.CapacityClass(a)}
-	return []verdictItem{capacity, sat, gr, health}
+	return out
 }
 
 func steps(a *analyze.Analysis) stepTable {

@@ -35,9 +35,18 @@ type Analysis struct {
 	Metric   string
 	// WarmupRequests were excluded from every figure.
 	WarmupRequests int64
-	Totals         Table
-	Health         Table
-	Verdicts       []Field
+	// Notices lead the verdict: what makes every figure doubtful (a
+	// warmup that removed much of the run, a run without any figure).
+	Notices []string
+	// Answers are the verdict, in order: capacity, saturation, growth,
+	// health, throughput.
+	Answers []Answer
+	Totals  Table
+	// Health judges the requests SteadyScope names.
+	Health      Table
+	SteadyScope string
+	// Verdicts are the answers as name-value lines, with the baseline.
+	Verdicts []Field
 	// Capacity is the capacity answer in one sentence (CapacitySentence),
 	// also the first verdict.
 	Capacity string
@@ -56,6 +65,17 @@ type Analysis struct {
 	Definitions  []Field
 }
 
+// Answer is one answer of the verdict.
+type Answer struct {
+	Name     string // saturation, growth, health
+	Question string // "Where did it saturate?"
+	Answer   string // "Saturated at 40 users (latency)"
+	Detail   string
+	// Band colours it: a health band (analyze.BandHealthy, ...), also for
+	// saturation (reached: critical) and growth.
+	Band string
+}
+
 // LLM is the LLM section.
 type LLM struct {
 	Figures Table
@@ -71,8 +91,11 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		Settings:       Settings(a.Settings),
 		Metric:         Clean(a.Settings.Metric),
 		WarmupRequests: a.Overall.WarmupRequests,
+		Notices:        Notices(a),
+		Answers:        Answers(a),
 		Totals:         totals(a),
 		Health:         health(a),
+		SteadyScope:    SteadyName(a.Steady),
 		Verdicts:       verdicts(a),
 		Capacity:       Clean(CapacitySentence(a)),
 		Goodput:        goodputTable(a),
@@ -181,7 +204,7 @@ func header(a *analyze.Analysis) []Field {
 	}
 	h = append(h,
 		Field{"shape", Shape(r.Shape)},
-		Field{"input", fmt.Sprintf("%d rows in %d file(s): %s", r.Rows, len(r.Shards), strings.Join(files, " "))},
+		Field{"input", Plural(int(r.Rows), "row", "rows") + " in " + Plural(len(r.Shards), "file", "files") + ": " + strings.Join(files, " ")},
 	)
 	if s := Shards(r); s != "" {
 		h = append(h, Field{"shards", s})
@@ -204,24 +227,203 @@ func totals(a *analyze.Analysis) Table {
 }
 
 func health(a *analyze.Analysis) Table {
-	t := Table{Head: []string{"signal", "value", "band", "bands"}, Strong: []bool{false, false, true}}
+	t := Table{Head: []string{"signal", "value", "band", "whole run", "bands"}, Strong: []bool{false, false, true}}
 	for _, h := range a.Health {
-		text := Clean(h.Text)
-		if text == analyze.GrowthFlatWithFailures {
-			text = "flat+failures"
+		text, whole := Clean(h.Text), Clean(h.WholeText)
+		if h.Signal == "growth" {
+			if g, ok := GrowthName(h.Text); ok {
+				text = g
+			}
+			if g, ok := GrowthName(h.WholeText); ok {
+				whole = g
+			}
 		}
-		t.Rows = append(t.Rows, []string{SignalName(h.Signal), text, Clean(h.Band), Clean(h.Rule)})
+		if whole != "" && h.WholeBand != "" {
+			whole += " " + Clean(h.WholeBand)
+		}
+		t.Rows = append(t.Rows, []string{SignalName(h.Signal), text, Clean(h.Band), whole, Clean(h.Rule)})
 	}
 	return t
 }
 
+// SteadyName names the requests the health bands judge.
+func SteadyName(s analyze.Steady) string {
+	if s.BeforeSaturation {
+		if s.LastStep == 0 {
+			return "before saturation (no step)"
+		}
+		return fmt.Sprintf("before saturation (steps up to %d)", s.LastStep)
+	}
+	return "over the whole run (no saturation)"
+}
+
 func verdicts(a *analyze.Analysis) []Field {
+	name, _ := GrowthName(a.Growth.Pattern)
 	return []Field{
-		{"capacity", Clean(CapacitySentence(a))},
 		{"baseline", Baseline(a.Baseline)},
 		{"saturation", Clean(a.Saturation.Summary)},
-		{"growth", Clean(a.Growth.Pattern) + ": " + Clean(a.Growth.Summary)},
+		{"growth", name + ": " + GrowthWords(a.Growth)},
 	}
+}
+
+// Notices are the sentences that lead a run's verdict when its figures
+// are doubtful: no figure at all, or a warmup that removed a whole step
+// or much of the run.
+func Notices(a *analyze.Analysis) []string {
+	var out []string
+	if NoFigures(a) {
+		why := "no successful request after the warmup"
+		switch {
+		case a.Run.Rows == 0:
+			why = "the run has no request"
+		case a.Overall.Requests == 0:
+			why = "no request was sent after the warmup"
+		}
+		out = append(out, "no verdict: every figure is n/a ("+why+")")
+	}
+	if w := a.Warmup; w.Heavy {
+		s := fmt.Sprintf("the warmup (%s) removed %s of %s requests (%s)", Secs(a.Settings.WarmupS),
+			Int(w.Requests), Int(w.Requests+a.Overall.Requests), Pct(w.Share))
+		if w.WholeSteps > 0 {
+			s += " and " + Plural(w.WholeSteps, "whole step", "whole steps")
+		}
+		out = append(out, s+": the verdict rests on what is left; --warmup auto or a shorter --warmup keeps more")
+	}
+	return out
+}
+
+// NoFigures: the run has no successful request after the warmup, so every
+// latency figure, the baseline and the saturation point are n/a.
+func NoFigures(a *analyze.Analysis) bool { return a.Overall.OK == 0 }
+
+// Plural prints n with the singular or plural noun: "1 step", "3 steps".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Answers are the verdict of a run: where it saturated, how latency grew,
+// whether it is healthy (judged before saturation).
+func Answers(a *analyze.Analysis) []Answer {
+	s := &a.Saturation
+	sat := Answer{Name: "saturation", Question: "Where did it saturate?", Detail: Clean(s.Summary), Band: analyze.BandHealthy}
+	switch {
+	case s.Reached && s.Users != nil:
+		sat.Answer = "Saturated at " + Level(*s.Users, a.Saturation.Rate)
+		if s.Signal != nil {
+			sat.Answer += " (" + Clean(*s.Signal) + ")"
+		}
+		sat.Band = analyze.BandCritical
+	case a.Baseline == nil:
+		sat.Answer, sat.Band = "No baseline: saturation not judged", analyze.BandNA
+	default:
+		sat.Answer = "Not reached up to " + Level(s.MaxUsers, nil)
+	}
+	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth), Band: analyze.BandNA}
+	if n, ok := GrowthName(a.Growth.Pattern); ok && len(a.Growth.Evidence.P95MS) > 0 {
+		gr.Answer = upperFirst(n)
+	} else {
+		gr.Answer = "Not judged"
+	}
+	worst, rank := analyze.BandNA, 0
+	var parts, whole []string
+	for _, h := range a.Health {
+		if h.Signal == "growth" {
+			gr.Band = h.Band // growth is its own answer: not in the health headline
+			continue
+		}
+		r := map[string]int{analyze.BandHealthy: 1, analyze.BandWarning: 2, analyze.BandCritical: 3}[h.Band]
+		if r > rank {
+			worst, rank = h.Band, r
+		}
+		text, wtext := Clean(h.Text), Clean(h.WholeText)
+		if g, ok := GrowthName(h.Text); ok {
+			text = g
+		}
+		if h.Band == analyze.BandNA {
+			parts = append(parts, SignalName(h.Signal)+" n/a")
+			continue
+		}
+		parts = append(parts, SignalName(h.Signal)+" "+orNA(text)+" "+Clean(h.Band))
+		if g, ok := GrowthName(h.WholeText); ok {
+			wtext = g
+		}
+		if h.WholeBand != h.Band {
+			whole = append(whole, SignalName(h.Signal)+" "+orNA(wtext)+" "+Clean(h.WholeBand))
+		}
+	}
+	answer := map[string]string{analyze.BandHealthy: "Healthy", analyze.BandWarning: "Warning", analyze.BandCritical: "Critical"}[worst]
+	if answer == "" {
+		answer = "Not enough data to judge"
+	}
+	detail := strings.Join(parts, ", ")
+	if a.Steady.BeforeSaturation {
+		detail = "before saturation: " + detail
+	}
+	if len(whole) > 0 {
+		detail += "; over the whole run, past saturation: " + strings.Join(whole, ", ")
+	}
+	hl := Answer{Name: "health", Question: "Is it healthy?", Answer: answer, Detail: detail, Band: worst}
+	if NoFigures(a) {
+		for _, x := range []*Answer{&sat, &gr} {
+			x.Answer, x.Band = "n/a", analyze.BandNA
+		}
+		if worst != analyze.BandCritical {
+			hl.Answer, hl.Band = "n/a", analyze.BandNA
+		}
+	}
+	return []Answer{capacityAnswer(a), sat, gr, hl, peak(a)}
+}
+
+// capacityAnswer is the capacity answer that leads the verdict: how much
+// the service holds (within the SLOs when given) before saturation.
+func capacityAnswer(a *analyze.Analysis) Answer {
+	band := map[string]string{"good": analyze.BandHealthy, "bad": analyze.BandCritical}[CapacityClass(a)]
+	if band == "" {
+		band = analyze.BandNA
+	}
+	return Answer{Name: "capacity", Question: "How much does it hold?", Answer: upperFirst(CapacityHeadline(a)),
+		Detail: upperFirst(Clean(CapacitySentence(a))), Band: band}
+}
+
+// peak is the throughput answer: the step that completed the most
+// requests per second after the warmup (analyze.Peak).
+func peak(a *analyze.Analysis) Answer {
+	x := Answer{Name: "throughput", Question: "What throughput did it reach?", Answer: "n/a", Band: analyze.BandNA,
+		Detail: "no step after the warmup"}
+	p := a.Peak
+	if p.RPS == nil || p.Level == nil {
+		return x
+	}
+	x.Answer = "Peak " + Num(p.RPS, 1) + " req/s at " + levelWords(a.Capacity.LevelKind, *p.Level)
+	x.Detail = "the most requests completed per second in a step"
+	if p.Step != nil {
+		x.Detail += fmt.Sprintf(" (step %d)", *p.Step)
+	}
+	if p.DropAfterPeak != nil && *p.DropAfterPeak > 0 {
+		x.Detail += fmt.Sprintf(", %s lower by the last step", Pct(p.DropAfterPeak))
+	}
+	if p.OutputTokensPerS != nil && p.TokensLevel != nil {
+		x.Detail += "; peak " + Num(p.OutputTokensPerS, 0) + " output tokens/s at " + levelWords(a.Capacity.LevelKind, *p.TokensLevel)
+	}
+	x.Band = ""
+	return x
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return NA
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func growthPoints(a *analyze.Analysis) string {

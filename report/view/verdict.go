@@ -16,6 +16,18 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 	run, base := c.Runs[i], c.Runs[0]
 	e := c.Verdicts[i-1].Evidence
 	parts := []string{saturationSentence(run, base)}
+	for _, r := range []analyze.CompareRun{run, base} {
+		if a := r.Analysis; a != nil && a.Warmup.Heavy {
+			w := fmt.Sprintf("the warmup (%s) removed %s of %s's requests", Secs(a.Settings.WarmupS), Pct(a.Warmup.Share), Clean(r.Name))
+			if a.Warmup.WholeSteps > 0 {
+				w += " and " + Plural(a.Warmup.WholeSteps, "whole step", "whole steps")
+			}
+			parts = append([]string{w}, parts...)
+		}
+	}
+	if u := UnlikeSentence(c, run.Name); u != "" {
+		parts = append([]string{u}, parts...)
+	}
 	if e.NoSuccess {
 		parts = append(parts, run.Name+" has no successful request after the warmup")
 	} else {
@@ -33,6 +45,55 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 		parts = append(parts, fmt.Sprintf("failure rate %s vs %s (%s)", Pct(e.FailRateRun), Pct(e.FailRateBase), pValue(*e.FailRate.P)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// UnlikeSentence words the settings that make run differ from the
+// baseline: "not like for like: max tokens 64 vs 48"; "" when none do.
+func UnlikeSentence(c *analyze.Comparison, run string) string {
+	var diffs []string
+	for _, d := range c.Unlike {
+		if d.Run != run {
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("%s %s vs %s", SettingName(d.Setting), settingValue(d.Setting, d.Base), settingValue(d.Setting, d.Value)))
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return "not like for like: " + Clip(Clean(strings.Join(diffs, ", ")), 400)
+}
+
+// SettingName names a setting of a like-for-like difference.
+func SettingName(s string) string {
+	switch s {
+	case analyze.SettingModel:
+		return "server's model id"
+	case analyze.SettingAPI:
+		return "API"
+	case analyze.SettingStream:
+		return "streaming"
+	case analyze.SettingMaxTokens:
+		return "max tokens"
+	case analyze.SettingInputTokens:
+		return "input tokens"
+	case analyze.SettingOutputTokens:
+		return "output tokens"
+	case analyze.SettingIgnoreEOS:
+		return "ignore EOS"
+	case analyze.SettingThinkTime:
+		return "think time"
+	}
+	return Clean(s)
+}
+
+func settingValue(setting, v string) string {
+	switch {
+	case setting == analyze.SettingTarget:
+		return Target(v)
+	case v == "":
+		return "none"
+	}
+	return Clip(Clean(v), 80)
 }
 
 // WithSummaries returns c with every verdict's Summary worded (for the

@@ -2,6 +2,8 @@ package view
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -13,6 +15,9 @@ func Settings(s analyze.Settings) string {
 	warmup := "warmup " + Secs(s.WarmupS)
 	if s.WarmupS == 0 {
 		warmup = "no warmup"
+	}
+	if s.WarmupAuto {
+		warmup += " (auto: half the first step, at most 30s)"
 	}
 	out := fmt.Sprintf("metric %s, %s, window %s, baseline users %d, latency threshold %s, error threshold %s",
 		Clean(s.Metric), warmup, Secs(s.WindowS), s.BaselineUsers, Factor(s.LatencyThreshold), Pct(&s.ErrorThreshold))
@@ -77,6 +82,64 @@ func GrowthName(pattern string) (name string, ok bool) {
 	return Clean(pattern), false
 }
 
+// GrowthWords says how p95 grew with the load in a reader's words: "p95
+// rose 20× from 10 to 60 users, 80× faster in the last third than the
+// first". The numbers behind it stay in the evidence.
+func GrowthWords(g analyze.Growth) string {
+	e := &g.Evidence
+	n := len(e.P95MS)
+	if n == 0 {
+		return "no load level has a p95: growth is not judged"
+	}
+	if n < 2 || len(e.Users) < n {
+		return fmt.Sprintf("%s with a p95: too few to see growth", Plural(n, "load level", "load levels"))
+	}
+	peak := 0
+	for i, v := range e.P95MS {
+		if v > e.P95MS[peak] {
+			peak = i
+		}
+	}
+	var s string
+	switch {
+	case e.P95MS[0] <= 0:
+		s = fmt.Sprintf("p95 rose from %s to %s between %d and %d users", Duration(&e.P95MS[0]), Duration(&e.P95MS[peak]), e.Users[0], e.Users[peak])
+	case peak == 0:
+		s = fmt.Sprintf("p95 did not rise from %d to %d users", e.Users[0], e.Users[n-1])
+	default:
+		s = fmt.Sprintf("p95 rose %s from %d to %d users", Times(e.P95MS[peak]/e.P95MS[0]), e.Users[0], e.Users[peak])
+	}
+	switch g.Pattern {
+	case analyze.GrowthExponential:
+		if e.SlopeRatio != nil {
+			s += fmt.Sprintf(", %s faster in the last third than the first", Times(*e.SlopeRatio))
+		} else {
+			s += ", flat at first, then rising"
+		}
+	case analyze.GrowthLinear:
+		s += ", at a steady pace"
+	case analyze.GrowthFlat, analyze.GrowthFlatWithFailures:
+		if e.P95Ratio != nil && peak > 0 {
+			s = fmt.Sprintf("p95 stayed within %s from %d to %d users", Times(*e.P95Ratio), e.Users[0], e.Users[n-1])
+		}
+	}
+	if g.Pattern == analyze.GrowthFlatWithFailures && e.MaxFailRate != nil {
+		s += ", but the failure rate rose to " + Pct(e.MaxFailRate)
+	}
+	return s
+}
+
+// Times prints a factor for a sentence: "1.3×", "20×".
+func Times(x float64) string {
+	switch {
+	case x >= 10:
+		return fmt.Sprintf("%.0f×", x)
+	case x >= 1.95:
+		return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) + "×"
+	}
+	return fmt.Sprintf("%.2f×", x)
+}
+
 // Baseline is the baseline verdict of a run.
 func Baseline(b *analyze.Baseline) string {
 	if b == nil {
@@ -100,8 +163,11 @@ func Shape(sh analyze.Shape) string {
 // RunSource describes a compared run in one line.
 func RunSource(r analyze.CompareRun) string {
 	s := "run " + Clean(r.RunID)
+	if m := r.Labels["model"]; m != "" && m != r.Model {
+		s += ", label model " + Clean(m)
+	}
 	if r.Model != "" {
-		s += ", model " + Clean(r.Model)
+		s += ", server's model id " + Clean(r.Model)
 	}
 	return s + ", " + Clean(strings.Join(r.Files, " "))
 }
