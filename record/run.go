@@ -38,7 +38,14 @@ type Sink interface {
 // Status is the live view of a run, reported about once a second.
 type Status struct {
 	Elapsed, Total time.Duration
-	Step, Users    int
+	// Users is the users running (closed loop) or the requests in flight
+	// (open loop).
+	Step, Users int
+	// Open: an open loop, sending OfferedRPS requests a second in Step;
+	// Waiting: an arrival is waiting for an in-flight slot (the cap is full).
+	Open           bool
+	OfferedRPS     float64
+	Waiting        bool
 	Phase          string  // "running" or "grace"
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
@@ -72,11 +79,27 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	source := cfg.PromptSource
 	prompts := cfg.Prompts
 	if len(prompts) == 0 {
-		prompts = target.BuiltinPrompts()
+		prompts, source = target.BuiltinPrompts(), "builtin"
+	} else if source == "" {
+		source = "file"
 	}
+	seed := cfg.Seed
+	if cfg.OpenLoop.Open() && cfg.OpenLoop.Seed == 0 {
+		// The arrival sequence is always reproducible: its seed is recorded.
+		if seed == 0 {
+			seed = int64(rand.Uint64() >> 1)
+		}
+		cfg.OpenLoop.Seed = seed
+	}
+	prompts, source = cfg.Workload.Prompts(prompts, source, seed)
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg)}
+	e.meta.Workload = cfg.Workload.Meta(source, seed)
+	if cfg.OpenLoop.Open() {
+		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
+	}
 	return e.run(ctx)
 }
 
@@ -88,7 +111,7 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 	}
 	s := cfg.Shape
 	red := targetOptions(cfg).NewRedactor()
-	return &schemas.RunMeta{
+	m := &schemas.RunMeta{
 		RunID: newRunID(), ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
 		Target: red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
 		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host, Shards: 1,
@@ -99,6 +122,10 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 		},
 		Timeouts: schemas.Timeouts{TimeoutS: cfg.Timeout.Seconds(), IdleTimeoutS: cfg.IdleTimeout.Seconds(), GraceS: cfg.Grace.Seconds()},
 	}
+	if cfg.OpenLoop.Open() {
+		cfg.OpenLoop.RecordShape(&m.Shape)
+	}
+	return m
 }
 
 func newRunID() string {
@@ -111,7 +138,8 @@ func newRunID() string {
 
 // engine is one run in progress. Its goroutines, all owned by run, which
 // waits for each before it returns: the spawner (starts users on
-// schedule), one per user (send, record, think), and the two consumers of
+// schedule), one per user (send, record, think) — or, for an open loop,
+// the driver (arrive) and one sender per request — and the two consumers of
 // the rows the users hand over, the persister (the sink) and the watcher
 // (live statistics, generator health, the saturation rule).
 type engine struct {
@@ -119,17 +147,20 @@ type engine struct {
 	client  Client
 	sink    Sink
 	prompts []target.Prompt
+	pick    func(arrival int64) int // an open-loop arrival's prompt
 	meta    *schemas.RunMeta
 
-	t0       time.Time
-	deadline time.Time     // t0 + the schedule's total
-	stopSend chan struct{} // closed: users send no more requests
-	reqCtx   context.Context
-	active   atomic.Int32
-	seq      atomic.Int64
-	persist  chan schemas.Record // to the persister
-	watch    chan schemas.Record // to the watcher
-	users    sync.WaitGroup
+	t0        time.Time
+	deadline  time.Time     // t0 + the schedule's total
+	stopSend  chan struct{} // closed: users send no more requests
+	reqCtx    context.Context
+	active    atomic.Int32 // users (closed loop) or requests in flight (open loop)
+	waiting   atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
+	estimated atomic.Int64 // rows whose output_tokens is the client's estimate
+	seq       atomic.Int64
+	persist   chan schemas.Record // to the persister
+	watch     chan schemas.Record // to the watcher
+	users     sync.WaitGroup
 
 	mu        sync.Mutex
 	ended     bool
@@ -153,7 +184,7 @@ func (e *engine) end(reason, detail string) {
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
 	e.t0 = time.Now()
-	e.deadline = e.t0.Add(e.cfg.Shape.Total())
+	e.deadline = e.t0.Add(e.cfg.total())
 	e.meta.StartedAt = e.t0.UTC()
 	if err := e.sink.Begin(e.meta); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSink, err)
@@ -171,7 +202,11 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	var consumers, spawner sync.WaitGroup
 	consumers.Go(func() { p.loop(e.persist) })
 	consumers.Go(func() { w.loop(e.watch) })
-	spawner.Go(e.spawn)
+	if e.cfg.open() {
+		spawner.Go(e.arrive)
+	} else {
+		spawner.Go(e.spawn)
+	}
 
 	e.await(ctx)
 	spawner.Wait()
@@ -184,6 +219,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
+	m.EstimatedOutputRows = e.estimated.Load()
 	w.generatorMeta(&m.Generator)
 	if p.err == nil {
 		p.err = e.sink.Finish(m)
@@ -201,7 +237,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
 func (e *engine) await(ctx context.Context) {
-	total := time.NewTimer(e.cfg.Shape.Total())
+	total := time.NewTimer(e.cfg.total())
 	defer total.Stop()
 	select {
 	case <-total.C:
@@ -352,9 +388,8 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		v := float64(res.TTFT) / float64(time.Millisecond)
 		r.TTFTMS = &v
 	}
-	if res.HasUsage {
-		p, o := res.PromptTokens, res.OutputTokens
-		r.PromptTokens, r.OutputTokens = &p, &o
+	if tokenColumns(&r, *res) {
+		e.estimated.Add(1)
 	}
 	if !res.OK {
 		cls := res.ErrorClass
