@@ -237,7 +237,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
 func (e *engine) await(ctx context.Context) {
-	total := time.NewTimer(e.cfg.total())
+	total := time.NewTimer(time.Until(e.deadline)) // the deadline, not Total from now: Begin took time
 	defer total.Stop()
 	select {
 	case <-total.C:

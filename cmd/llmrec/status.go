@@ -31,8 +31,15 @@ type statusPrinter struct {
 }
 
 func (p *statusPrinter) progress(s record.Status) {
-	line := fmt.Sprintf("step %d  users %d  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
-		s.Step, s.Users, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
+	load := fmt.Sprintf("users %d", s.Users)
+	if s.Open {
+		load = fmt.Sprintf("offered %g/s  in flight %d", s.OfferedRPS, s.Users)
+		if s.Waiting {
+			load += " (cap full: arrivals wait)"
+		}
+	}
+	line := fmt.Sprintf("step %d  %s  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
+		s.Step, load, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
 		s.Elapsed.Truncate(time.Second), s.Total.Truncate(time.Second))
 	if s.Phase == "grace" {
 		line += "  (finishing in-flight requests)"
