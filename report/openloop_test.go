@@ -1,0 +1,120 @@
+package report
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/htmlreport"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// openRun writes a deterministic open-loop run: constant arrivals at 10/s
+// for 10 s, then 20/s for 10 s; the server sent no usage, so every output
+// token count is the recorder's estimate. In step 2 every fourth arrival
+// was sent 50 ms late (it waited for a slot).
+func openRun(t *testing.T, dir string) string {
+	t.Helper()
+	m := &schemas.RunMeta{
+		RunID: "open-loop", ToolVersion: "test", StartedAt: t0, EndedAt: t0.Add(20 * time.Second),
+		EndReason: schemas.EndCompleted, Target: "http://127.0.0.1:8000", API: "openai-chat", Model: "m", Stream: true,
+		MaxTokens: 64, Labels: map[string]string{}, Hostname: "host", Shards: 1,
+		Shape: schemas.Shape{Arrival: schemas.ArrivalConstant, Rate: 10, StepRate: 10, MaxRate: 20, StepTimeS: 10, DurationS: 20,
+			Burstiness: 1, Seed: 1},
+	}
+	var recs []schemas.Record
+	add := func(step int, at time.Duration, late time.Duration) {
+		tok := int32(30)
+		ttft := 40.0
+		r := schemas.Record{RunID: m.RunID, Seq: int64(len(recs)), User: int32(len(recs)), Step: int32(step), Users: 3,
+			ScheduledAt: t0.Add(at), Start: t0.Add(at + late), LatencyMS: 200, TTFTMS: &ttft, Status: 200, OK: true,
+			OutputTokens: &tok, Chunks: tok}
+		recs = append(recs, r)
+	}
+	for i := range 100 {
+		add(1, time.Duration(i)*100*time.Millisecond, 0)
+	}
+	for i := range 200 {
+		late := time.Duration(0)
+		if i%4 == 0 {
+			late = 50 * time.Millisecond
+		}
+		add(2, 10*time.Second+time.Duration(i)*50*time.Millisecond, late)
+	}
+	m.EstimatedOutputRows = int64(len(recs))
+	return writeRun(t, filepath.Join(dir, "open.parquet"), m, recs)
+}
+
+// TestOpenLoopReports: text, Markdown and HTML show the open-loop step
+// columns (offered, achieved, completed, waited; users are requests in
+// flight) and say "estimated" beside the output-token figures.
+func TestOpenLoopReports(t *testing.T) {
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
+	a, err := analyze.Analyze(t.Context(), o, openRun(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := a.Steps; len(s) != 2 || s[1].Waited == nil || *s[1].Waited != 50 {
+		t.Fatalf("analysis steps %+v: want 2 with 50 waits in step 2", s)
+	}
+	var txt, md, html bytes.Buffer
+	if err := Text(&txt, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := htmlreport.Render(&html, a); err != nil {
+		t.Fatal(err)
+	}
+	// Step 2: offered 20/s, 200 sent in its 10 s; completed within its
+	// span: 196 of its own (the last four end after 20 s) and 2 of step 1's
+	// (ending at 10.0 and 10.1 s), 198 in 10 s; 50 waited.
+	stepRow := func(s string) string {
+		for _, l := range strings.Split(s, "\n") {
+			f := strings.Fields(strings.ReplaceAll(l, "|", " "))
+			if len(f) > 6 && f[0] == "2" {
+				return strings.Join(f[:6], " ")
+			}
+		}
+		return ""
+	}
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "in-flight") || !strings.Contains(out, "offered") || !strings.Contains(out, "achieved") ||
+			!strings.Contains(out, "completed") || !strings.Contains(out, "waited") {
+			t.Errorf("%s: the open-loop columns are missing:\n%s", name, out)
+		}
+		if got, want := stepRow(out), "2 3 20.00 20.00 19.80 50"; got != want {
+			t.Errorf("%s: step 2 row starts %q, want %q (step, in flight, offered, achieved, completed, waited)", name, got, want)
+		}
+		if !strings.Contains(out, "tokens/s per request (estimated)") || !strings.Contains(out, "utput tokens estimated") {
+			t.Errorf("%s: output-token figures not marked estimated:\n%s", name, out)
+		}
+	}
+	h := html.String()
+	for _, want := range []string{"<th>offered req/s</th><th>achieved req/s</th><th>completed req/s</th><th>waited</th>",
+		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+}
+
+// TestClosedReportsUnchanged: a closed run's reports have none of the
+// open-loop columns or estimate marks.
+func TestClosedReportsUnchanged(t *testing.T) {
+	a := analyzeFile(t, kneeRun(t, t.TempDir()))
+	var txt bytes.Buffer
+	if err := Text(&txt, a); err != nil {
+		t.Fatal(err)
+	}
+	s := txt.String()
+	steps := strings.SplitN(s[strings.Index(s, "STEPS"):], "\n", 3)[1]
+	if strings.Contains(s, "offered") || strings.Contains(steps, "in-flight") || !strings.Contains(steps, "users") || strings.Contains(s, "estimated") {
+		t.Errorf("a closed run's report has open-loop columns or estimate marks:\n%s", s)
+	}
+}
