@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // SafetyInFlight caps the requests in flight of an open loop without a
@@ -29,11 +30,12 @@ func (c *Config) inFlightCap() int {
 // t0 + At), takes an in-flight slot (waiting for one when the cap is
 // full) and sends the request on its own goroutine, so a slow answer never
 // delays a later arrival. It returns when the arrivals run out or sending
-// stops; the senders it started are counted in e.users.
+// stops (see dueBeforeCompletion); the senders it started are counted in
+// e.users.
 func (e *engine) arrive() {
 	arr, err := NewArrivals(e.cfg.OpenLoop, e.cfg.Shard.Index, e.cfg.Shard.Shards())
 	if err != nil {
-		e.end("error", err.Error()) // unreachable: Config.Validate checked the settings
+		e.end(schemas.EndError, err.Error()) // unreachable: Config.Validate checked the settings
 		return
 	}
 	slots := make(chan struct{}, e.cfg.inFlightCap())
@@ -45,27 +47,50 @@ func (e *engine) arrive() {
 			return
 		}
 		due := e.t0.Add(a.At)
-		if !w.until(due, e.stopSend) {
+		// An arrival due before the schedule's end is sent even when the
+		// driver, late, reaches it after the end (a slow machine shows as
+		// lag, not as missing requests); one that would wait past an
+		// interrupt or saturation is not.
+		if !w.until(due, e.stopSend) && !e.dueBeforeCompletion(due) {
 			return
 		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			e.waiting.Add(1)
-			select {
-			case slots <- struct{}{}:
-				e.waiting.Add(-1)
-			case <-e.stopSend:
-				e.waiting.Add(-1)
-				return
-			}
-		}
-		if !time.Now().Before(e.deadline) {
-			return // waited past the schedule's end; the main loop is about to stop sending
+		if !e.takeSlot(slots) {
+			return
 		}
 		e.users.Add(1)
 		go e.send(a, due, slots)
 	}
+}
+
+// dueBeforeCompletion reports whether the run ended by completing its
+// schedule and due was before the schedule's end.
+func (e *engine) dueBeforeCompletion(due time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.endReason == schemas.EndCompleted && due.Before(e.deadline)
+}
+
+// takeSlot takes an in-flight slot, waiting for one while the cap is
+// full. It reports false when sending stopped, or the schedule ended,
+// before a slot was free: the waiting arrival is not sent.
+func (e *engine) takeSlot(slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+		return true
+	default:
+	}
+	e.waiting.Add(1)
+	defer e.waiting.Add(-1)
+	select {
+	case slots <- struct{}{}:
+	case <-e.stopSend:
+		return false
+	}
+	if !time.Now().Before(e.deadline) {
+		<-slots // the slot came free as the schedule ended
+		return false
+	}
+	return true
 }
 
 // send is one open-loop request: it holds its slot until the row is
