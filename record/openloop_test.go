@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -238,4 +239,37 @@ func (c *estimatingClient) Do(ctx context.Context, p target.Prompt) target.Resul
 	res := c.fakeClient.Do(ctx, p)
 	res.HasUsage, res.PromptTokens, res.OutputTokens, res.OutputEstimated = false, 0, 7, true
 	return res
+}
+
+// TestOpenLoopInterruptAndGrace: an interrupt stops the arrivals at once;
+// the requests in flight get the grace period, then are canceled and
+// recorded; every sender goroutine has ended when Run returns.
+func TestOpenLoopInterruptAndGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := openConfig(ArrivalConstant, 10, 0, 0, time.Hour)
+		cfg.Grace = 300 * time.Millisecond
+		client := &fakeClient{delay: time.Hour}
+		sink := &memSink{}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		time.AfterFunc(950*time.Millisecond, func() { cancel(errors.New("interrupted by SIGINT (Ctrl-C)")) })
+		if _, err := Run(ctx, cfg, client, sink); err != nil {
+			t.Fatal(err)
+		}
+		m := sink.final
+		if m.EndReason != schemas.EndInterrupted || len(sink.rows) != 10 || client.calls.Load() != 10 {
+			t.Fatalf("end %s, %d rows, %d calls; want interrupted with the 10 arrivals of 0-0.9 s", m.EndReason, len(sink.rows), client.calls.Load())
+		}
+		for _, r := range sink.rows {
+			if r.ErrorClass == nil || *r.ErrorClass != schemas.ErrCanceled {
+				t.Fatalf("row %+v: want canceled after the grace", r)
+			}
+		}
+		if d := m.EndedAt.Sub(m.StartedAt); d != 1250*time.Millisecond {
+			t.Fatalf("ended %v in; want the interrupt (950 ms) plus the grace (300 ms)", d)
+		}
+		if n := client.inflight.Load(); n != 0 {
+			t.Fatalf("%d requests still in flight after Run returned", n)
+		}
+	})
 }
