@@ -68,18 +68,11 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
   # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
   llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
 
-  # find the breaking point: 50 users a step up to 200, stop once saturated
-  llmrec run --target http://gpu-box:8000 --profile stress --stop-on-saturation
-
-  # an open loop: 5 requests/s, 5 more every 30 s up to 40, Poisson arrivals
-  llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s
+  # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
+  llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
   # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
-  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 \
-    --input-tokens 512 --output-tokens 128 --ignore-eos --seed 1
-
-  # a plain JSON endpoint
-  llmrec run --api http --target http://127.0.0.1:9000/generate --body @body.tmpl -H 'X-Tenant: team-a'`,
+  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
