@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
@@ -149,4 +151,54 @@ func deref(p *int32) any {
 		return nil
 	}
 	return *p
+}
+
+// TestOpenLoopKneeAnalyzed: an open loop recorded by the command against
+// the built-in knee simulator (16 slots, 130 ms a request: about 120
+// requests/s) and analyzed by llmrep's analyzer. Offered 20/s, the step
+// achieves its offered rate; offered 200/s with at most 32 in flight, it
+// falls short, saturation fires on throughput, and the latency from the
+// schedule grows far more than the latency does.
+func TestOpenLoopKneeAnalyzed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a 6 s run")
+	}
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--arrival", "constant", "--rate", "20", "--step-rate", "180", "--max-rate", "200",
+		"--step-time", "3s", "--max-concurrency", "32", "--max-tokens", "16", "--sim-profile", "knee", "-o", out}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	analyzeRun := func(metric string) *analyze.Analysis {
+		o := analyze.DefaultOptions()
+		o.Warmup, o.Window, o.Threads, o.Metric = 0, time.Second, 2, metric
+		a, err := analyze.Analyze(context.Background(), o, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Steps) != 2 {
+			t.Fatalf("%d steps, want 2", len(a.Steps))
+		}
+		return a
+	}
+	a := analyzeRun(analyze.MetricLatency)
+	s1, s2 := a.Steps[0], a.Steps[1]
+	t.Logf("offered/achieved/completed: step 1 %.1f/%.1f/%.1f, step 2 %.1f/%.1f/%.1f, waited %d and %d; saturation %s",
+		*s1.OfferedRPS, *s1.AchievedRPS, *s1.CompletedRPS, *s2.OfferedRPS, *s2.AchievedRPS, *s2.CompletedRPS, *s1.Waited, *s2.Waited, a.Saturation.Summary)
+	if *s1.OfferedRPS != 20 || math.Abs(*s1.AchievedRPS-20) > 1 {
+		t.Errorf("below capacity: achieved %.2f of %.0f offered; want equal", *s1.AchievedRPS, *s1.OfferedRPS)
+	}
+	if *s2.OfferedRPS != 200 || *s2.AchievedRPS > 0.9*200 || *s2.Waited < s2.Requests/2 {
+		t.Errorf("above capacity: achieved %.2f of %.0f offered, %d of %d waited; want a shortfall and waits", *s2.AchievedRPS, *s2.OfferedRPS, *s2.Waited, s2.Requests)
+	}
+	if !a.Saturation.Reached || a.Saturation.Signal == nil || *a.Saturation.Signal != "throughput" {
+		t.Errorf("saturation %+v; want reached on throughput", a.Saturation)
+	}
+	fs := analyzeRun(analyze.MetricLatencyFromSchedule)
+	lat, sched := *s2.P95MS / *s1.P95MS, *fs.Steps[1].P95MS / *fs.Steps[0].P95MS
+	t.Logf("p95 growth step 1 → 2: latency %.1fx, latency from schedule %.1fx", lat, sched)
+	if !(sched > 3) || !(sched > 1.5*lat) {
+		t.Errorf("latency_from_schedule p95 grew %.1fx, latency %.1fx; want the schedule's to grow most", sched, lat)
+	}
 }
