@@ -24,6 +24,7 @@ func openRun(t *testing.T, dir string) string {
 		MaxTokens: 64, Labels: map[string]string{}, Hostname: "host", Shards: 1,
 		Shape: schemas.Shape{Arrival: schemas.ArrivalConstant, Rate: 10, StepRate: 10, MaxRate: 20, StepTimeS: 10, DurationS: 20,
 			Burstiness: 1, Seed: 1},
+		Workload: &schemas.Workload{OutputTokens: "30", IgnoreEOS: true, Prompts: "builtin", Seed: 1},
 	}
 	var recs []schemas.Record
 	add := func(step int, at time.Duration, late time.Duration) {
@@ -91,13 +92,20 @@ func TestOpenLoopReports(t *testing.T) {
 		if got, want := stepRow(out), "2 3 20.00 20.00 19.80 50"; got != want {
 			t.Errorf("%s: step 2 row starts %q, want %q (step, in flight, offered, achieved, completed, waited)", name, got, want)
 		}
-		if !strings.Contains(out, "tokens/s per request (estimated)") || !strings.Contains(out, "utput tokens estimated") {
-			t.Errorf("%s: output-token figures not marked estimated:\n%s", name, out)
+		if !strings.Contains(out, "tokens/s per request (estimated)") || !strings.Contains(out, "utput tokens estimated") ||
+			!strings.Contains(out, "output p50/p95 (estimated)") || !strings.Contains(out, "30/30") {
+			t.Errorf("%s: output-token figures not marked estimated, or the received tokens missing:\n%s", name, out)
+		}
+		for _, want := range []string{"constant arrivals at 10 req/s, +10 every 10s up to 20, seed 1",
+			"prompts builtin, output 30 tokens, ignore_eos (seed 1)"} {
+			if !strings.Contains(strings.ReplaceAll(out, `\_`, "_"), want) { // Markdown escapes _
+				t.Errorf("%s: header lacks %q", name, want)
+			}
 		}
 	}
 	h := html.String()
 	for _, want := range []string{"<th>offered req/s</th><th>achieved req/s</th><th>completed req/s</th><th>waited</th>",
-		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage"} {
+		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage", "<dt>Workload</dt>", "constant arrivals at 10 req/s"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)
 		}

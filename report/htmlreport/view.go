@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,9 @@ func header(a *analyze.Analysis) []field {
 			shape += ", stop on saturation"
 		}
 	}
+	if open := view.OpenShape(*sh); open != "" {
+		shape = open
+	}
 	reqs := view.Int(a.Overall.Requests) + " after warmup (" + view.Int(a.Overall.WarmupRequests) + " in warmup, " + view.Int(r.Rows) + " rows)"
 	f := []field{
 		{"Model", orNA(r.Model)},
@@ -192,6 +196,9 @@ func header(a *analyze.Analysis) []field {
 		{"Requests", reqs},
 		{"Analysis", view.Settings(a.Settings)},
 		{"Recorder version", orNA(r.ToolVersion)},
+	}
+	if w := view.WorkloadLine(r.Workload); w != "" {
+		f = slices.Insert(f, 4, field{"Workload", w}) // after Shape
 	}
 	if len(r.Shards) > 1 {
 		var names []string

@@ -72,6 +72,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		LLM:            llm(a),
 		Errors:         errorTable(a.Errors),
 	}
+	v.Header = openHeader(a, v.Header)
 	v.Warnings, v.MoreWarnings = Warnings(a.Warnings)
 	v.Definitions = Definitions(a.Definitions)
 	return v
@@ -273,7 +274,7 @@ func llm(a *analyze.Analysis) *LLM {
 		v.Steps.Rows = append(v.Steps.Rows, []string{Int(s.Step), Int(s.Users), MS(s.LLM.TTFTP50MS), MS(s.LLM.TTFTP95MS),
 			Num(s.LLM.ITLP50MS, 2), Num(s.LLM.TokensPerSP50, 1), Num(s.LLM.OutputTokensPerS, 1)})
 	}
-	estimatedTokens(a, v)
+	openLoopLLM(a, v)
 	return v
 }
 
