@@ -72,6 +72,9 @@ type growthPoint struct {
 type stepTable struct {
 	LLM  bool
 	Open bool // an open loop: the offered, achieved, completed and waited columns
+	// Estimated: the output tokens are the recorder's estimates (the
+	// tokens/s column says so).
+	Estimated bool
 	Rows []stepRow
 	// All is the overall row: every post-warmup request.
 	All stepRow
@@ -333,7 +336,7 @@ func verdict(a *analyze.Analysis, p *page) []verdictItem {
 }
 
 func steps(a *analyze.Analysis) stepTable {
-	t := stepTable{LLM: a.LLM != nil, Open: view.OpenLoop(a)}
+	t := stepTable{LLM: a.LLM != nil, Open: view.OpenLoop(a), Estimated: view.TokensEstimated(a)}
 	var base *float64
 	baseStep := -1
 	if a.Baseline != nil {
