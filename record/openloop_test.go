@@ -11,6 +11,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -270,6 +272,43 @@ func TestOpenLoopInterruptAndGrace(t *testing.T) {
 		}
 		if n := client.inflight.Load(); n != 0 {
 			t.Fatalf("%d requests still in flight after Run returned", n)
+		}
+	})
+}
+
+// TestOpenLoopPoissonRunKS: the rows of a poisson run through the engine
+// (200/s for 20 s, a 5 ms server) have scheduled_at gaps exponential at
+// the set rate (Kolmogorov–Smirnov, α = 0.001), and every request was sent
+// at its arrival time.
+func TestOpenLoopPoissonRunKS(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const rate = 200.0
+		cfg := openConfig(ArrivalPoisson, rate, 0, 0, 20*time.Second)
+		sink := &memSink{}
+		if _, err := Run(context.Background(), cfg, &fakeClient{delay: 5 * time.Millisecond}, sink); err != nil {
+			t.Fatal(err)
+		}
+		rows := slices.Clone(sink.rows)
+		slices.SortFunc(rows, func(a, b schemas.Record) int { return a.ScheduledAt.Compare(b.ScheduledAt) })
+		var gs []float64
+		for i, r := range rows {
+			if !r.Start.Equal(r.ScheduledAt) {
+				t.Fatalf("row %d sent %v after its arrival", i, r.Start.Sub(r.ScheduledAt))
+			}
+			if i > 0 {
+				gs = append(gs, r.ScheduledAt.Sub(rows[i-1].ScheduledAt).Seconds())
+			}
+		}
+		if len(gs) < 3000 {
+			t.Fatalf("%d gaps in 20 s at 200/s", len(gs))
+		}
+		exp := distuv.Exponential{Rate: rate}
+		if d, crit := ksExceeds(gs, exp.CDF); d > crit {
+			t.Errorf("KS D = %.4f > %.4f against the exponential at %g/s", d, crit, rate)
+		}
+		off := distuv.Exponential{Rate: rate * 1.1}
+		if d, crit := ksExceeds(gs, off.CDF); d <= crit {
+			t.Errorf("KS accepts a rate 10%% off (D = %.4f ≤ %.4f): the test cannot fail", d, crit)
 		}
 	})
 }
