@@ -109,7 +109,7 @@ func TestOpenLoopReports(t *testing.T) {
 	}
 	h := html.String()
 	for _, want := range []string{"<th>offered req/s</th><th>achieved req/s</th><th>completed req/s</th><th>waited</th>",
-		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage", "<dt>Workload</dt>", "constant arrivals at 10 req/s", "<th>tokens/s p50 (estimated)</th>"} {
+		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage", "<dt>Workload</dt>", "constant arrivals at 10 req/s", "<th>tokens/s p50 (estimated)</th>", "Latency p95 and p99 against the offered rate", "Offered, achieved and completed rates"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)
 		}

@@ -75,7 +75,7 @@ type stepTable struct {
 	// Estimated: the output tokens are the recorder's estimates (the
 	// tokens/s column says so).
 	Estimated bool
-	Rows []stepRow
+	Rows      []stepRow
 	// All is the overall row: every post-warmup request.
 	All stepRow
 }
