@@ -100,7 +100,7 @@ func TestOpenLoopReports(t *testing.T) {
 		if name == "text" && (!strings.Contains(out, "output p50/p95 (estimated)") || !strings.Contains(out, "30/30")) {
 			t.Errorf("text: the received tokens per step are missing:\n%s", out)
 		}
-		for _, want := range []string{"constant arrivals at 10 req/s, +10 every 10s up to 20, seed 1",
+		for _, want := range []string{"constant arrivals at 10 req/s, +10 every 10s up to 20, seed 1", "at 10 req/s offered (step 1)",
 			"prompts builtin, output 30 tokens, ignore_eos (seed 1)"} {
 			if !strings.Contains(strings.ReplaceAll(out, `\_`, "_"), want) { // Markdown escapes _
 				t.Errorf("%s: header lacks %q", name, want)
@@ -109,7 +109,7 @@ func TestOpenLoopReports(t *testing.T) {
 	}
 	h := html.String()
 	for _, want := range []string{"<th>offered req/s</th><th>achieved req/s</th><th>completed req/s</th><th>waited</th>",
-		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage", "<dt>Workload</dt>", "constant arrivals at 10 req/s", "<th>tokens/s p50 (estimated)</th>", "Latency p95 and p99 against the offered rate", "Offered, achieved and completed rates"} {
+		"<td>20.00</td><td>20.00</td><td>19.80</td><td>50</td>", "(estimated: the server sent no usage", "<dt>Workload</dt>", "constant arrivals at 10 req/s", "<th>tokens/s p50 (estimated)</th>", "Latency p95 and p99 against the offered rate", "Saturated at 20 req/s offered (throughput)", "Offered, achieved and completed rates"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)
 		}

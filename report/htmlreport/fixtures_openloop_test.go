@@ -23,5 +23,15 @@ func openLoopAnalysis() *analyze.Analysis {
 		completed := 0.98 * achieved
 		s.OfferedRPS, s.AchievedRPS, s.CompletedRPS, s.Waited = &offered, &achieved, &completed, &waited
 	}
+	if b := a.Baseline; b != nil {
+		b.Rate = a.Steps[0].OfferedRPS
+	}
+	if s := &a.Saturation; s.Step != nil {
+		for _, st := range a.Steps {
+			if st.Step == *s.Step {
+				s.Rate = st.OfferedRPS
+			}
+		}
+	}
 	return a
 }

@@ -241,7 +241,7 @@ func saturation(a *analyze.Analysis) satView {
 	v := satView{Summary: s.Summary}
 	switch {
 	case s.Reached && s.Users != nil:
-		v.Headline = "Saturated at " + strconv.Itoa(*s.Users) + " users"
+		v.Headline = "Saturated at " + view.Level(*s.Users, s.Rate)
 		if s.Signal != nil {
 			v.Headline += " (" + *s.Signal + ")"
 		}

@@ -74,7 +74,7 @@ func Baseline(b *analyze.Baseline) string {
 	if b == nil {
 		return "none: no post-warmup step reached the baseline users"
 	}
-	return fmt.Sprintf("p95 %s at %d users (step %d)", Duration(b.P95MS), b.Users, b.Step)
+	return fmt.Sprintf("p95 %s at %s (step %d)", Duration(b.P95MS), Level(b.Users, b.Rate), b.Step)
 }
 
 // Shape is the load shape of a run in a few words.
