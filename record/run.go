@@ -38,14 +38,10 @@ type Sink interface {
 // Status is the live view of a run, reported about once a second.
 type Status struct {
 	Elapsed, Total time.Duration
-	// Users is the users running (closed loop) or the requests in flight
-	// (open loop).
-	Step, Users int
-	// Open: an open loop, sending OfferedRPS requests a second in Step;
-	// Waiting: an arrival is waiting for an in-flight slot (the cap is full).
-	Open           bool
-	OfferedRPS     float64
-	Waiting        bool
+	Step, Users    int     // Users: users running, or an open loop's requests in flight
+	Open           bool    // an open loop, offering OfferedRPS requests a second in Step
+	OfferedRPS     float64 // see Open
+	Waiting        bool    // open loop: an arrival waits for an in-flight slot (the cap is full)
 	Phase          string  // "running" or "grace"
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
@@ -150,17 +146,17 @@ type engine struct {
 	pick    func(arrival int64) int // an open-loop arrival's prompt
 	meta    *schemas.RunMeta
 
-	t0        time.Time
-	deadline  time.Time     // t0 + the schedule's total
-	stopSend  chan struct{} // closed: users send no more requests
-	reqCtx    context.Context
-	active    atomic.Int32 // users (closed loop) or requests in flight (open loop)
-	waiting   atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
-	estimated atomic.Int64 // rows whose output_tokens is the client's estimate
-	seq       atomic.Int64
-	persist   chan schemas.Record // to the persister
-	watch     chan schemas.Record // to the watcher
-	users     sync.WaitGroup
+	t0       time.Time
+	deadline time.Time     // t0 + the schedule's total
+	stopSend chan struct{} // closed: users send no more requests
+	reqCtx   context.Context
+	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
+	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
+	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
+	seq      atomic.Int64
+	persist  chan schemas.Record // to the persister
+	watch    chan schemas.Record // to the watcher
+	users    sync.WaitGroup
 
 	mu        sync.Mutex
 	ended     bool
@@ -219,7 +215,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
-	m.EstimatedOutputRows = e.estimated.Load()
+	m.EstimatedOutputRows = e.estRows.Load()
 	w.generatorMeta(&m.Generator)
 	if p.err == nil {
 		p.err = e.sink.Finish(m)
@@ -389,7 +385,7 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		r.TTFTMS = &v
 	}
 	if tokenColumns(&r, *res) {
-		e.estimated.Add(1)
+		e.estRows.Add(1)
 	}
 	if !res.OK {
 		cls := res.ErrorClass
