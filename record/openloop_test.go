@@ -141,7 +141,7 @@ func TestOpenLoopStride(t *testing.T) {
 }
 
 // TestOpenLoopSameSeedSameRun: a poisson run's arrival times and prompts
-// are the seed's: two runs with one seed send the same requests at the
+// follow from its seed: two runs with one seed send the same requests at the
 // same times, another seed does not.
 func TestOpenLoopSameSeedSameRun(t *testing.T) {
 	run := func(seed int64) (times []time.Duration, prompts []string) {
