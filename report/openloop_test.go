@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,5 +129,55 @@ func TestClosedReportsUnchanged(t *testing.T) {
 	steps := strings.SplitN(s[strings.Index(s, "STEPS"):], "\n", 3)[1]
 	if strings.Contains(s, "offered") || strings.Contains(steps, "in-flight") || !strings.Contains(steps, "users") || strings.Contains(s, "estimated") {
 		t.Errorf("a closed run's report has open-loop columns or estimate marks:\n%s", s)
+	}
+}
+
+// TestOpenLoopCompareText: two open-loop runs compared are matched by
+// offered rate, and the text says rates where a closed comparison says
+// users.
+func TestOpenLoopCompareText(t *testing.T) {
+	dir := t.TempDir()
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
+	var runs []*analyze.RunData
+	for _, name := range []string{"a", "b"} {
+		sub := filepath.Join(dir, name)
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := openRun(t, sub)
+		r, err := analyze.LoadRun(t.Context(), o, name, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := CompareText(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	flat := strings.Join(strings.Fields(out), " ") // the text wraps long lines
+	for _, want := range []string{"b saturates at 20 req/s offered vs 20 req/s offered for a", "p95 ~ at every matched offered rate",
+		"by offered rate, post-warmup", "run offered requests", "10/s-20/s", "200ms at 10 req/s offered", "10/s 200.0 200.0"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("compare text lacks %q:\n%s", want, out)
+		}
+	}
+	// The analyzer's settings and definitions are its own; the tables and
+	// verdicts must not speak of users.
+	body := out[strings.Index(out, "VERDICTS"):]
+	if i := strings.Index(body, "WARNINGS"); i >= 0 {
+		body = body[:i]
+	}
+	if i := strings.Index(body, "DEFINITIONS"); i >= 0 {
+		body = body[:i]
+	}
+	if strings.Contains(body, "users") {
+		t.Errorf("an open-loop comparison's tables speak of users:\n%s", body)
 	}
 }
