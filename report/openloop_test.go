@@ -180,4 +180,13 @@ func TestOpenLoopCompareText(t *testing.T) {
 	if strings.Contains(body, "users") {
 		t.Errorf("an open-loop comparison's tables speak of users:\n%s", body)
 	}
+	var h bytes.Buffer
+	if err := htmlreport.RenderComparison(&h, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<th>offered rate</th>", "p95 against the offered rate", "<td>20/s</td>"} {
+		if !strings.Contains(h.String(), want) {
+			t.Errorf("compare html lacks %q", want)
+		}
+	}
 }
