@@ -44,16 +44,16 @@ func TestOpenLoopValidate(t *testing.T) {
 	}{
 		{"valid poisson", func(*OpenLoop) {}, nil},
 		{"closed ignores rates", func(o *OpenLoop) { o.Kind, o.Rate = ArrivalClosed, -1 }, nil},
-		{"unknown kind", func(o *OpenLoop) { o.Kind = "sweep" }, []string{`arrival "sweep"`}},
+		{"unknown kind", func(o *OpenLoop) { o.Kind = "sweep" }, []string{`OpenLoop.Kind "sweep"`}},
 		{"every problem at once", func(o *OpenLoop) {
 			o.Rate, o.StepTime, o.MaxConcurrency, o.Burstiness = 0, 0, -1, 0
-		}, []string{"arrival rate must be above 0", "step time must be positive", "maximum concurrency", "burstiness must be above 0"}},
-		{"max below rate", func(o *OpenLoop) { o.MaxRate = 5 }, []string{"maximum rate 5 is below the starting rate 10"}},
+		}, []string{"OpenLoop.Rate must be above 0", "OpenLoop.StepTime must be positive", "OpenLoop.MaxConcurrency", "OpenLoop.Burstiness must be above 0"}},
+		{"max below rate", func(o *OpenLoop) { o.MaxRate = 5 }, []string{"OpenLoop.MaxRate 5 is below the starting rate 10"}},
 		{"max unreachable", func(o *OpenLoop) { o.StepRate = 0 }, []string{"rate step is 0"}},
-		{"nan rate", func(o *OpenLoop) { o.Rate = math.NaN() }, []string{"arrival rate"}},
+		{"nan rate", func(o *OpenLoop) { o.Rate = math.NaN() }, []string{"OpenLoop.Rate"}},
 		{"constant with burstiness", func(o *OpenLoop) { o.Kind, o.Burstiness = ArrivalConstant, 0.5 }, []string{"poisson arrivals only"}},
 		{"too many steps", func(o *OpenLoop) { o.StepRate, o.MaxRate = 1e-4, 1e6 }, []string{"raise the rate step"}},
-		{"negative duration", func(o *OpenLoop) { o.Duration = -time.Second }, []string{"duration must not be negative"}},
+		{"negative duration", func(o *OpenLoop) { o.Duration = -time.Second }, []string{"OpenLoop.Duration must not be negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,8 +31,18 @@ type Config struct {
 	Headers   http.Header
 	APIKey    string
 
-	Profile          string // default | stress: recorded with the shape
-	Shape            Shape
+	Profile string // default | stress: recorded with the shape
+	Shape   Shape
+	// OpenLoop, when its Kind is poisson or constant, replaces the users of
+	// Shape (and the think times) with requests sent at a rate: see
+	// Arrivals. Its Seed 0 takes Seed (and a random one when that is 0 too).
+	OpenLoop OpenLoop
+	// Workload sets the size of the requests (synthetic prompts, output
+	// tokens, ignore_eos); the zero value sends Prompts as they are.
+	Workload Workload
+	// PromptSource names where Prompts came from for the footer: "file" or
+	// "sharegpt"; empty means the built-in prompts (Prompts empty) or "file".
+	PromptSource     string
 	WaitMin, WaitMax time.Duration
 	StopOnSaturation bool
 	// BaselineUsers and the thresholds drive --stop-on-saturation's live rule.
@@ -80,6 +90,7 @@ func DefaultConfig() Config {
 		Stream:           true,
 		Profile:          ProfileDefault,
 		Shape:            Shape{StepUsers: 10, StepTime: 60 * time.Second, MaxUsers: 100},
+		OpenLoop:         DefaultOpenLoop(),
 		WaitMin:          100 * time.Millisecond,
 		WaitMax:          500 * time.Millisecond,
 		BaselineUsers:    10,
@@ -177,10 +188,53 @@ func (c *Config) Validate() error {
 		bad("ErrorThreshold", "must be a fraction between 0 and 1, got %g", c.ErrorThreshold)
 	}
 	c.Shard.validate(bad)
+	errs = append(errs, unjoin(c.OpenLoop.Validate())...)
+	errs = append(errs, unjoin(c.Workload.Validate(len(c.Prompts) > 0))...)
 	for k := range c.Labels {
 		if k == "" || strings.ContainsAny(k, "=\n") {
 			bad("Labels", "key %q is empty or has '=' or a newline", k)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// open reports whether the run is an open loop (requests at a rate rather
+// than users).
+func (c *Config) open() bool { return c.OpenLoop.Open() }
+
+// total is the planned length of the schedule: the open loop's or the
+// shape's.
+func (c *Config) total() time.Duration {
+	if c.open() {
+		return c.OpenLoop.Total()
+	}
+	return c.Shape.Total()
+}
+
+// stepAt is the 1-based step at elapsed time: the open loop's rate step or
+// the shape's user step.
+func (c *Config) stepAt(elapsed time.Duration) int {
+	if c.open() {
+		return c.OpenLoop.StepAt(elapsed)
+	}
+	return c.Shape.StepAt(elapsed)
+}
+
+// stepTime is the length of a step of the schedule.
+func (c *Config) stepTime() time.Duration {
+	if c.open() {
+		return c.OpenLoop.StepTime
+	}
+	return c.Shape.StepTime
+}
+
+// unjoin is the errors an errors.Join made (none for nil).
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

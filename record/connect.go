@@ -58,10 +58,14 @@ func probe(ctx context.Context, raw string) error {
 }
 
 func targetOptions(cfg *Config) target.Options {
-	return target.Options{
+	o := target.Options{
 		Target: cfg.Target, API: cfg.API, Method: cfg.Method, Body: cfg.Body, Model: cfg.Model,
 		MaxTokens: cfg.MaxTokens, Stream: cfg.Stream, Headers: cfg.Headers, APIKey: cfg.APIKey,
 		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxConns: cfg.Shape.MaxUsers,
+		MaxConns: cfg.Shape.MaxUsers, IgnoreEOS: cfg.Workload.IgnoreEOS,
 	}
+	if cfg.OpenLoop.Open() {
+		o.MaxConns = openLoopConns(cfg)
+	}
+	return o
 }

@@ -62,7 +62,7 @@ func runE2E(ctx context.Context, c e2eConfig) (*Summary, error) {
 }
 
 // readRun reads a run file back with parquet-go: its rows and metadata.
-func readRun(t *testing.T, path string) ([]schemas.Record, *schemas.RunMeta) {
+func readRun(t testing.TB, path string) ([]schemas.Record, *schemas.RunMeta) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -46,6 +46,7 @@ const windowSeconds = 10
 type stepStats struct {
 	users    int
 	ok, fail int64
+	waited   int64 // sent more than waitToleranceMS after they were due (open loop)
 	hist     *hdrhistogram.Histogram
 }
 
@@ -124,6 +125,9 @@ func (l *live) add(r *schemas.Record) {
 		l.steps[r.Step] = st
 	}
 	st.users = max(st.users, int(r.Users))
+	if lagMS > waitToleranceMS {
+		st.waited++
+	}
 	if r.OK {
 		st.ok++
 		recordMS(st.hist, r.LatencyMS)
@@ -158,41 +162,66 @@ type saturation struct {
 // judges it.
 const minStepSamples = 30
 
+// Open-loop waits, as the analyzer counts them (docs/METHOD.md): an
+// arrival sent more than waitToleranceMS after it was due waited (for an
+// in-flight slot or for the generator), and a step where more than
+// waitFraction of the arrivals waited is saturated by throughput.
+const (
+	waitToleranceMS = 10.0
+	waitFraction    = 0.01
+)
+
 // check judges the step running at elapsed once half of it has passed. It
-// fixes the baseline (the first step with users ≥ baselineUsers, judged when
-// it ends) and then reports whether the current step's p95 exceeds
-// latencyThreshold × the baseline's, or its failure rate errorThreshold.
-func (s *saturation) check(l *live, shape Shape, elapsed time.Duration) (fired bool, detail string) {
-	cur := int32(shape.StepAt(elapsed))
+// fixes the baseline and then reports whether the current step's p95
+// exceeds latencyThreshold × the baseline's, or its failure rate
+// errorThreshold. The baseline of a closed loop is the first step with
+// users ≥ baselineUsers; an open loop's is its first step (its live
+// figures leave out the warmup, as the analyzer's do), and an open loop is
+// also saturated when more than waitFraction of the step's arrivals waited
+// (the offered rate was not sent). Each baseline is judged when its step
+// ends.
+func (s *saturation) check(l *live, cfg *Config, elapsed time.Duration) (fired bool, detail string) {
+	open, stepTime := cfg.open(), cfg.stepTime()
+	cur := int32(cfg.stepAt(elapsed))
+	at := func(st *stepStats, k int32) string {
+		if open {
+			return fmt.Sprintf("at %g req/s offered", cfg.OpenLoop.RateOf(int(k)))
+		}
+		return fmt.Sprintf("at %d users", st.users)
+	}
 	if s.baselineStep == 0 {
-		s.findBaseline(l, cur)
+		s.findBaseline(l, cur, open)
 		return false, ""
 	}
-	if cur <= s.baselineStep || elapsed-time.Duration(cur-1)*shape.StepTime < shape.StepTime/2 {
+	if cur <= s.baselineStep || elapsed-time.Duration(cur-1)*stepTime < stepTime/2 {
 		return false, ""
 	}
 	st := l.steps[cur]
 	if st == nil || st.ok+st.fail < minStepSamples {
 		return false, ""
 	}
-	if rate := float64(st.fail) / float64(st.ok+st.fail); rate > s.errorThreshold {
-		return true, fmt.Sprintf("failure rate %.1f%% at %d users is over %.1f%%", 100*rate, st.users, 100*s.errorThreshold)
+	n := float64(st.ok + st.fail)
+	if open && float64(st.waited) > waitFraction*n {
+		return true, fmt.Sprintf("%d of %d arrivals %s were sent over %.0f ms late (throughput: the offered rate was not sent)", st.waited, st.ok+st.fail, at(st, cur), waitToleranceMS)
+	}
+	if rate := float64(st.fail) / n; rate > s.errorThreshold {
+		return true, fmt.Sprintf("failure rate %.1f%% %s is over %.1f%%", 100*rate, at(st, cur), 100*s.errorThreshold)
 	}
 	if p95 := quantileMS(st.hist, 95); p95 > s.latencyThreshold*s.baselineP95 {
-		return true, fmt.Sprintf("p95 %.0f ms at %d users is over %.1f × the baseline %.0f ms (step %d)", p95, st.users, s.latencyThreshold, s.baselineP95, s.baselineStep)
+		return true, fmt.Sprintf("p95 %.0f ms %s is over %.1f × the baseline %.0f ms (step %d)", p95, at(st, cur), s.latencyThreshold, s.baselineP95, s.baselineStep)
 	}
 	return false, ""
 }
 
 // findBaseline fixes the baseline once a step before cur qualifies: the
 // first with users ≥ baselineUsers and a success.
-func (s *saturation) findBaseline(l *live, cur int32) {
+func (s *saturation) findBaseline(l *live, cur int32, open bool) {
 	if s.baselineStep != 0 {
 		return
 	}
 	for k := int32(1); k < cur; k++ {
 		st := l.steps[k]
-		if st != nil && st.users >= s.baselineUsers && st.ok > 0 {
+		if st != nil && (open || st.users >= s.baselineUsers) && st.ok > 0 {
 			s.baselineStep, s.baselineP95 = k, quantileMS(st.hist, 95)
 			return
 		}

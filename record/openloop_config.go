@@ -65,50 +65,55 @@ func (o OpenLoop) maxRate() float64 {
 // single recorder and keeps the schedule's arithmetic far from overflow.
 const MaxArrivalRate = 1e6
 
-// Validate reports every problem with o at once (errors.Join). A closed
-// loop has nothing to check here. Messages name the setting, not a flag:
-// the command maps settings to its flags.
+// Validate reports every problem with o at once: errors.Join of
+// *FieldError values whose Field is the setting's Go name ("OpenLoop.Rate";
+// two names joined by "/" for a relation). A closed loop has nothing to
+// check here. Messages name settings, not flags: the command maps settings
+// to its flags.
 func (o OpenLoop) Validate() error {
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: "OpenLoop." + field, Problem: fmt.Sprintf(format, a...)})
+	}
 	switch o.Kind {
 	case ArrivalClosed, "":
 		return nil
 	case ArrivalPoisson, ArrivalConstant:
 	default:
-		return fmt.Errorf("arrival %q is not one of %s, %s, %s", o.Kind, ArrivalClosed, ArrivalPoisson, ArrivalConstant)
+		bad("Kind", "%q is not one of %s, %s, %s", o.Kind, ArrivalClosed, ArrivalPoisson, ArrivalConstant)
+		return errors.Join(errs...)
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	if !finite(o.Rate) || o.Rate <= 0 || o.Rate > MaxArrivalRate {
-		bad("arrival rate must be above 0 and at most %g requests/s, got %g", float64(MaxArrivalRate), o.Rate)
+		bad("Rate", "must be above 0 and at most %g requests/s, got %g", float64(MaxArrivalRate), o.Rate)
 	}
 	if !finite(o.StepRate) || o.StepRate < 0 || o.StepRate > MaxArrivalRate {
-		bad("rate step must be between 0 and %g requests/s, got %g", float64(MaxArrivalRate), o.StepRate)
+		bad("StepRate", "must be between 0 and %g requests/s, got %g", float64(MaxArrivalRate), o.StepRate)
 	}
 	if !finite(o.MaxRate) || o.MaxRate < 0 || o.MaxRate > MaxArrivalRate {
-		bad("maximum rate must be between 0 and %g requests/s, got %g", float64(MaxArrivalRate), o.MaxRate)
+		bad("MaxRate", "must be between 0 and %g requests/s, got %g", float64(MaxArrivalRate), o.MaxRate)
 	} else if o.MaxRate > 0 && o.MaxRate < o.Rate {
-		bad("maximum rate %g is below the starting rate %g", o.MaxRate, o.Rate)
+		bad("MaxRate", "%g is below the starting rate %g", o.MaxRate, o.Rate)
 	}
 	if o.StepRate == 0 && o.MaxRate > o.Rate {
-		bad("maximum rate %g is above the starting rate %g but the rate step is 0: the rate would never reach it", o.MaxRate, o.Rate)
+		bad("MaxRate", "%g is above the starting rate %g but the rate step is 0: the rate would never reach it", o.MaxRate, o.Rate)
 	}
 	if o.StepTime <= 0 {
-		bad("step time must be positive, got %v", o.StepTime)
+		bad("StepTime", "must be positive, got %v", o.StepTime)
 	}
 	if o.Duration < 0 {
-		bad("duration must not be negative, got %v", o.Duration)
+		bad("Duration", "must not be negative, got %v", o.Duration)
 	}
 	if !finite(o.Burstiness) || o.Burstiness <= 0 || o.Burstiness > 1000 {
-		bad("burstiness must be above 0 and at most 1000, got %g", o.Burstiness)
+		bad("Burstiness", "must be above 0 and at most 1000, got %g", o.Burstiness)
 	} else if o.Kind == ArrivalConstant && o.Burstiness != 1 {
-		bad("burstiness %g applies to poisson arrivals only; constant arrivals are evenly spaced", o.Burstiness)
+		bad("Burstiness", "%g applies to poisson arrivals only; constant arrivals are evenly spaced", o.Burstiness)
 	}
 	if o.MaxConcurrency < 0 {
-		bad("maximum concurrency must not be negative, got %d", o.MaxConcurrency)
+		bad("MaxConcurrency", "must not be negative, got %d", o.MaxConcurrency)
 	}
 	if len(errs) == 0 && o.Duration == 0 && o.Steps() > maxSteps {
-		bad("the rate takes %d steps to reach its maximum; at most %d: raise the rate step", o.Steps(), maxSteps)
+		bad("StepRate", "%g takes %d steps to reach the maximum rate; at most %d: raise the rate step", o.StepRate, o.Steps(), maxSteps)
 	}
 	return errors.Join(errs...)
 }

@@ -38,12 +38,14 @@ type Sink interface {
 // Status is the live view of a run, reported about once a second.
 type Status struct {
 	Elapsed, Total time.Duration
-	Step, Users    int
-	Phase          string // "waiting" (for Shard.StartAt), "running" or "grace"
+	Step, Users    int    // Users: users running (over every shard), or an open loop's requests in flight
+	Open           bool    // an open loop, offering OfferedRPS requests a second in Step
+	OfferedRPS     float64 // see Open
+	Waiting        bool    // open loop: an arrival waits for an in-flight slot (the cap is full)
+	Phase          string  // "waiting" (for Shard.StartAt), "running" or "grace"
 	// Wait is how long until Shard.StartAt, while Phase is "waiting".
 	Wait time.Duration
-	// Users is the users the schedule has started, over every shard; Here
-	// the users running on this recorder (the same when not sharded).
+	// Here is the users running on this recorder (Users when not sharded).
 	Here           int
 	RPS            float64 // completed requests per second over the last window
 	P50, P95       float64 // window latency of successes, ms; NaN when none
@@ -79,12 +81,28 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	source := cfg.PromptSource
 	prompts := cfg.Prompts
 	if len(prompts) == 0 {
-		prompts = target.BuiltinPrompts()
+		prompts, source = target.BuiltinPrompts(), "builtin"
+	} else if source == "" {
+		source = "file"
 	}
+	seed := cfg.Seed
+	if cfg.OpenLoop.Open() && cfg.OpenLoop.Seed == 0 {
+		// The arrival sequence is always reproducible: its seed is recorded.
+		if seed == 0 {
+			seed = int64(rand.Uint64() >> 1)
+		}
+		cfg.OpenLoop.Seed = seed
+	}
+	prompts, source = cfg.Workload.Prompts(prompts, source, seed)
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
+	e.meta.Workload = cfg.Workload.Meta(source, seed)
+	if cfg.OpenLoop.Open() {
+		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
+	}
 	return e.run(ctx)
 }
 
@@ -106,7 +124,7 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 	} else if id == "" {
 		id = newRunID()
 	}
-	return &schemas.RunMeta{
+	m := &schemas.RunMeta{
 		RunID: id, ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
 		Target: red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
 		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host,
@@ -118,6 +136,10 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 		},
 		Timeouts: schemas.Timeouts{TimeoutS: cfg.Timeout.Seconds(), IdleTimeoutS: cfg.IdleTimeout.Seconds(), GraceS: cfg.Grace.Seconds()},
 	}
+	if cfg.OpenLoop.Open() {
+		cfg.OpenLoop.RecordShape(&m.Shape)
+	}
+	return m
 }
 
 func newRunID() string {
@@ -130,7 +152,8 @@ func newRunID() string {
 
 // engine is one run in progress. Its goroutines, all owned by run, which
 // waits for each before it returns: the spawner (starts users on
-// schedule), one per user (send, record, think), and the two consumers of
+// schedule), one per user (send, record, think) — or, for an open loop,
+// the driver (arrive) and one sender per request — and the two consumers of
 // the rows the users hand over, the persister (the sink) and the watcher
 // (live statistics, generator health, the saturation rule).
 type engine struct {
@@ -138,6 +161,7 @@ type engine struct {
 	client  Client
 	sink    Sink
 	prompts []target.Prompt
+	pick    func(arrival int64) int // an open-loop arrival's prompt
 	meta    *schemas.RunMeta
 	global  *globalUsers // the closed-loop schedule and this shard's users
 
@@ -146,7 +170,9 @@ type engine struct {
 	joined   time.Time     // when this recorder began the schedule: t0, or later when it joined late
 	stopSend chan struct{} // closed: users send no more requests
 	reqCtx   context.Context
-	active   atomic.Int32
+	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
+	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
+	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
 	seq      atomic.Int64
 	persist  chan schemas.Record // to the persister
 	watch    chan schemas.Record // to the watcher
@@ -201,7 +227,11 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	var consumers, spawner sync.WaitGroup
 	consumers.Go(func() { p.loop(e.persist) })
 	consumers.Go(func() { w.loop(e.watch) })
-	spawner.Go(e.spawn)
+	if e.cfg.open() {
+		spawner.Go(e.arrive)
+	} else {
+		spawner.Go(e.spawn)
+	}
 
 	e.await(ctx)
 	spawner.Wait()
@@ -214,6 +244,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
+	m.EstimatedOutputRows = e.estRows.Load()
 	w.generatorMeta(&m.Generator)
 	if p.err == nil {
 		p.err = e.sink.Finish(m)
@@ -247,7 +278,7 @@ func (e *engine) startClock(ctx context.Context) {
 			}
 		}
 	}
-	e.deadline = e.t0.Add(e.cfg.Shape.Total())
+	e.deadline = e.t0.Add(e.cfg.total())
 }
 
 // waitStart waits until at, reporting the wait once a second, and reports
@@ -261,7 +292,7 @@ func (e *engine) waitStart(ctx context.Context, at time.Time) bool {
 	defer tick.Stop()
 	for {
 		if e.cfg.Progress != nil {
-			e.cfg.Progress(Status{Phase: "waiting", Wait: time.Until(at), Total: e.cfg.Shape.Total()})
+			e.cfg.Progress(Status{Phase: "waiting", Wait: time.Until(at), Total: e.cfg.total()})
 		}
 		select {
 		case <-start.C:
@@ -283,7 +314,7 @@ func (e *engine) notice(msg string) {
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
 func (e *engine) await(ctx context.Context) {
-	total := time.NewTimer(time.Until(e.deadline))
+	total := time.NewTimer(time.Until(e.deadline)) // the deadline, not Total from now: Begin took time
 	defer total.Stop()
 	select {
 	case <-total.C:
@@ -356,8 +387,8 @@ func (e *engine) spawn() {
 // the schedule is split over shards, the users the global schedule has
 // started by now.
 func (e *engine) usersAt(now time.Time) int32 {
-	if !e.cfg.Shard.Sharded() {
-		return e.active.Load()
+	if !e.cfg.Shard.Sharded() || e.cfg.open() {
+		return e.active.Load() // one recorder's users, or an open loop's requests in flight
 	}
 	return int32(e.global.startedBy(now.Sub(e.t0)))
 }
@@ -447,9 +478,8 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		v := float64(res.TTFT) / float64(time.Millisecond)
 		r.TTFTMS = &v
 	}
-	if res.HasUsage {
-		p, o := res.PromptTokens, res.OutputTokens
-		r.PromptTokens, r.OutputTokens = &p, &o
+	if tokenColumns(&r, *res) {
+		e.estRows.Add(1)
 	}
 	if !res.OK {
 		cls := res.ErrorClass

@@ -66,7 +66,7 @@ func (w *watcher) snapshot(st Status, elapsed time.Duration, cores, lag float64)
 	if step := l.steps[cur]; step != nil && step.ok > 0 {
 		s.StepP95 = quantileMS(step.hist, 95)
 	}
-	w.sat.findBaseline(l, cur)
+	w.sat.findBaseline(l, cur, w.e.cfg.open())
 	if w.sat.baselineStep != 0 {
 		s.BaselineStep, s.BaselineP95 = int(w.sat.baselineStep), w.sat.baselineP95
 		s.Limit = cfg.LatencyThreshold * w.sat.baselineP95

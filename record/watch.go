@@ -27,7 +27,7 @@ func newWatcher(e *engine) *watcher {
 	cfg := e.cfg
 	return &watcher{
 		e:    e,
-		live: newLive(e.t0, min(30*time.Second, cfg.Shape.StepTime/2)),
+		live: newLive(e.t0, min(30*time.Second, cfg.stepTime()/2)),
 		sat:  saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold},
 	}
 }
@@ -76,7 +76,7 @@ func (w *watcher) second(now time.Time) {
 		e.cfg.Progress(st)
 	}
 	if e.cfg.StopOnSaturation {
-		if fired, detail := w.sat.check(w.live, e.cfg.Shape, elapsed); fired {
+		if fired, detail := w.sat.check(w.live, e.cfg, elapsed); fired {
 			if !e.cfg.Shard.Sharded() {
 				e.end(schemas.EndSaturated, detail)
 			} else {
@@ -101,12 +101,15 @@ func (w *watcher) status(now time.Time, elapsed time.Duration) Status {
 	h, ok, bad := w.live.window(int64(elapsed / time.Second))
 	span := min(elapsed.Seconds(), windowSeconds)
 	st := Status{
-		Elapsed: elapsed, Total: e.cfg.Shape.Total(), Step: e.cfg.Shape.StepAt(min(elapsed, e.cfg.Shape.Total()-1)), Users: int(e.usersAt(now)), Here: int(e.active.Load()),
+		Elapsed: elapsed, Total: e.cfg.total(), Step: e.cfg.stepAt(min(elapsed, e.cfg.total()-1)), Users: int(e.usersAt(now)), Here: int(e.active.Load()),
 		Phase: e.phase.Load().(string), P50: quantileMS(h, 50), P95: quantileMS(h, 95),
 		Requests: w.live.rows, Failures: w.live.fails, WindowFailures: bad,
 	}
 	if span > 0 {
 		st.RPS = float64(ok+bad) / span
+	}
+	if e.cfg.open() {
+		st.Open, st.OfferedRPS, st.Waiting = true, e.cfg.OpenLoop.RateOf(st.Step), e.waiting.Load() > 0
 	}
 	return st
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
@@ -34,15 +35,19 @@ func poolSize(maxTokens int) int {
 }
 
 // Validate reports every problem with w given whether prompts come from a
-// file.
+// file: errors.Join of *FieldError values ("Workload.InputTokens").
 func (w Workload) Validate(fromFile bool) error {
 	var errs []error
 	if fromFile && !w.InputTokens.IsZero() {
-		errs = append(errs, errors.New("an input token count makes synthetic prompts; it cannot apply to prompts from a file"))
+		errs = append(errs, &FieldError{Field: "Workload.InputTokens",
+			Problem: "makes synthetic prompts; it cannot apply to prompts from a file"})
 	}
-	for _, r := range []target.Range{w.InputTokens, w.OutputTokens} {
-		if !r.IsZero() && (r.Min < 1 || r.Max < r.Min || r.Max > target.MaxRangeTokens) {
-			errs = append(errs, errors.New("a token range must satisfy 1 ≤ min ≤ max ≤ 1048576"))
+	for _, f := range []struct {
+		name string
+		r    target.Range
+	}{{"Workload.InputTokens", w.InputTokens}, {"Workload.OutputTokens", w.OutputTokens}} {
+		if r := f.r; !r.IsZero() && (r.Min < 1 || r.Max < r.Min || r.Max > target.MaxRangeTokens) {
+			errs = append(errs, &FieldError{Field: f.name, Problem: fmt.Sprintf("%s must satisfy 1 ≤ min ≤ max ≤ %d", r, target.MaxRangeTokens)})
 		}
 	}
 	return errors.Join(errs...)

@@ -86,7 +86,7 @@ func CompareText(w io.Writer, c *analyze.Comparison) error {
 	}
 	t.table(capT)
 	for mi, title := range v.Metrics {
-		t.section(strings.ToUpper(title) + "  by users, post-warmup")
+		t.section(strings.ToUpper(title) + "  by " + v.LevelName() + ", post-warmup")
 		for _, cols := range groups(v.Runs, compareGroup) {
 			t.table(v.MetricTable(mi, cols, 16))
 		}

@@ -21,13 +21,13 @@ func filesNeeded(users int, sim bool) uint64 {
 // files, given the current soft limit cur and hard limit hard: cur when it
 // is enough, need when the hard limit allows raising to it, else an error
 // telling the user what to do.
-func planFileLimit(users int, cur, hard, need uint64) (uint64, error) {
+func planFileLimit(users int, flag string, cur, hard, need uint64) (uint64, error) {
 	if cur >= need {
 		return cur, nil
 	}
 	if hard >= need {
 		return need, nil
 	}
-	return 0, fmt.Errorf("--max-users %d needs about %d open files, but this process may open at most %d (ulimit -n, hard limit %d): raise it with `ulimit -n %d` or lower --max-users",
-		users, need, cur, hard, need)
+	return 0, fmt.Errorf("%s %d needs about %d open files, but this process may open at most %d (ulimit -n, hard limit %d): raise it with `ulimit -n %d` or lower %s",
+		flag, users, need, cur, hard, need, flag)
 }

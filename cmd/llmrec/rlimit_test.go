@@ -25,7 +25,7 @@ func TestPlanFileLimit(t *testing.T) {
 		{"one short", 481, true, 1024, 1024, 0, true},
 	}
 	for _, tt := range tests {
-		got, err := planFileLimit(tt.users, tt.cur, tt.hard, filesNeeded(tt.users, tt.sim))
+		got, err := planFileLimit(tt.users, "--max-users", tt.cur, tt.hard, filesNeeded(tt.users, tt.sim))
 		if got != tt.want || (err != nil) != tt.err {
 			t.Errorf("%s: planFileLimit = %d, %v; want %d, error %v", tt.name, got, err, tt.want, tt.err)
 		}

@@ -36,7 +36,10 @@ type RunOptions struct {
 	Sim       sim.Config // the built-in simulator, when there is no --target
 	Shard     string     // --shard I/N
 	StartAt   string     // --start-at: RFC 3339 or +DURATION
-	changed   func(name string) bool
+	// InputTokens and OutputTokens are --input-tokens and --output-tokens
+	// as typed (N or MIN-MAX).
+	InputTokens, OutputTokens string
+	changed                   func(name string) bool
 
 	// --dashboard ADDR, --dashboard-token, --dashboard-linger
 	Dashboard, DashboardToken string
@@ -54,8 +57,14 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Short: "Fire the step load and write every request to a Parquet run file",
 		Long: `Fire a step load (closed-loop users added in steps, each thinking a short time
 between requests) at --target and write one Parquet row per request to -o.
-With no --target the built-in simulator is started on a loopback port and
-load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
+With --arrival poisson or constant the load is an open loop instead:
+requests arrive at --rate per second (--step-rate more each --step-time, up
+to --max-rate), each sent at its scheduled time however long earlier ones
+take; at most --max-concurrency are in flight (default: a safety cap of
+8192), and an arrival that finds the cap full waits, which the row shows
+as start - scheduled_at. --input-tokens, --output-tokens and --ignore-eos
+set the size of the requests. With no --target the built-in simulator is
+started on a loopback port and load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
@@ -67,11 +76,11 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
   # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
   llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
 
-  # find the breaking point: 50 users a step up to 200, stop once saturated
-  llmrec run --target http://gpu-box:8000 --profile stress --stop-on-saturation
+  # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
+  llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
-  # a plain JSON endpoint
-  llmrec run --api http --target http://127.0.0.1:9000/generate --body @body.tmpl -H 'X-Tenant: team-a'`,
+  # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
+  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
@@ -81,7 +90,14 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			if err := ensureFileLimit(c.Shape.MaxUsers, c.Target == ""); err != nil {
+			conns, flag := c.Shape.MaxUsers, "--max-users"
+			if c.OpenLoop.Open() {
+				conns, flag = c.OpenLoop.MaxConcurrency, "--max-concurrency"
+				if conns == 0 {
+					conns = record.SafetyInFlight
+				}
+			}
+			if err := ensureFileLimit(conns, flag, c.Target == ""); err != nil {
 				return usageError{err}
 			}
 			return runRun(cmd, opts)
@@ -95,7 +111,7 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
-	f.StringVar(&opts.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, or plain text one prompt a line (default: built-in prompts)`)
+	f.StringVar(&opts.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array (default: built-in prompts)`)
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
 	f.StringVar(&opts.APIKeyEnv, "api-key-env", opts.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
 	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "`N` users added each step")
@@ -114,7 +130,16 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file (a regular file only)")
 	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&opts.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
-	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times and prompt choice (0: random)")
+	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
+	f.StringVar(&c.OpenLoop.Kind, "arrival", c.OpenLoop.Kind, "`KIND` of load: closed (users who wait for their answer), or an open loop at a rate: poisson or constant")
+	f.Float64Var(&c.OpenLoop.Rate, "rate", 0, "open loop: requests per second in the first step, `RATE`")
+	f.Float64Var(&c.OpenLoop.StepRate, "step-rate", 0, "open loop: `RATE` added each step")
+	f.Float64Var(&c.OpenLoop.MaxRate, "max-rate", 0, "open loop: the highest `RATE` (default: --rate); the run ends once it was held one full step")
+	f.Float64Var(&c.OpenLoop.Burstiness, "burstiness", c.OpenLoop.Burstiness, "poisson: gamma shape `B` of the gaps between arrivals (1: Poisson, below 1 burstier, above 1 more regular)")
+	f.IntVar(&c.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight; arrivals wait for a slot (0: the safety cap, 8192)")
+	f.StringVar(&opts.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
+	f.StringVar(&opts.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
+	f.BoolVar(&c.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence, so every answer has its max_tokens (vLLM, SGLang)")
 	f.StringVar(&opts.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
 	f.StringVar(&opts.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
 	f.StringVar(&c.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
@@ -151,6 +176,7 @@ func (o *RunOptions) complete() error {
 			c.Shape.SpawnRate = explicit.SpawnRate
 		}
 	}
+	errs = append(errs, o.completeOpenLoop()...)
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
@@ -169,6 +195,10 @@ func (o *RunOptions) complete() error {
 			errs = append(errs, fmt.Errorf("--prompts: %w", err))
 		}
 		c.Prompts = p
+		// ShareGPT is the one file format that sets each prompt's answer length.
+		if len(p) > 0 && p[0].MaxTokens > 0 {
+			c.PromptSource = "sharegpt"
+		}
 	}
 	h, err := ParseHeaders(o.Headers)
 	if err != nil {
@@ -219,9 +249,55 @@ func (o *RunOptions) complete() error {
 	return flagErrors(c.Validate())
 }
 
+// closedFlags are the flags of the closed loop's users; openFlags those of
+// the open loop's rates.
+var (
+	closedFlags = []string{"step-users", "max-users", "spawn-rate", "wait-min", "wait-max", "profile"}
+	openFlags   = []string{"rate", "step-rate", "max-rate", "burstiness", "max-concurrency"}
+)
+
+// completeOpenLoop checks that the flags given belong to the kind of load
+// asked for, and fills the open loop's settings and the workload from
+// their flags.
+func (o *RunOptions) completeOpenLoop() []error {
+	c := &o.Config
+	var errs []error
+	if c.OpenLoop.Open() {
+		for _, f := range closedFlags {
+			if o.changed(f) {
+				errs = append(errs, fmt.Errorf("--%s applies to closed-loop users (--arrival closed); an open loop's load is --rate, --step-rate and --max-rate", f))
+			}
+		}
+		c.OpenLoop.StepTime, c.OpenLoop.Duration, c.OpenLoop.Seed = c.Shape.StepTime, c.Shape.Duration, c.Seed
+	} else {
+		for _, f := range openFlags {
+			if o.changed(f) {
+				errs = append(errs, fmt.Errorf("--%s applies to an open loop: add --arrival poisson or --arrival constant", f))
+			}
+		}
+	}
+	for _, f := range []struct {
+		flag, value string
+		r           *target.Range
+	}{{"--input-tokens", o.InputTokens, &c.Workload.InputTokens}, {"--output-tokens", o.OutputTokens, &c.Workload.OutputTokens}} {
+		if f.value == "" {
+			continue
+		}
+		r, err := target.ParseRange(f.value)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f.flag, err))
+		}
+		*f.r = r
+	}
+	return errs
+}
+
 // configFlags names the flag of each record.Config field that Validate
 // can report.
 var configFlags = map[string]string{
+	"OpenLoop.Kind": "--arrival", "OpenLoop.Rate": "--rate", "OpenLoop.StepRate": "--step-rate", "OpenLoop.MaxRate": "--max-rate",
+	"OpenLoop.StepTime": "--step-time", "OpenLoop.Duration": "--duration", "OpenLoop.Burstiness": "--burstiness",
+	"OpenLoop.MaxConcurrency": "--max-concurrency", "Workload.InputTokens": "--input-tokens", "Workload.OutputTokens": "--output-tokens",
 	"API": "--api", "Target": "--target", "Body": "--body", "MaxTokens": "--max-tokens",
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
@@ -241,16 +317,21 @@ func flagErrors(err error) error {
 	} else {
 		list = []error{err}
 	}
-	out := make([]error, len(list))
-	for i, e := range list {
-		out[i] = e
+	out := make([]error, 0, len(list))
+	seen := map[string]bool{}
+	for _, e := range list {
 		var fe *record.FieldError
 		if errors.As(e, &fe) {
 			name, ok := configFlags[fe.Field]
 			if !ok {
 				name = fe.Field
 			}
-			out[i] = errors.New(name + " " + fe.Problem)
+			e = errors.New(name + " " + fe.Problem)
+		}
+		// One flag can feed two settings (--step-time, --duration): say it once.
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
 		}
 	}
 	return errors.Join(out...)
@@ -414,6 +495,12 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	}
 	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
 	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	if m.Shape.OpenLoop() {
+		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
+	}
+	if m.EstimatedOutputRows > 0 {
+		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
+	}
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
 }
 

@@ -38,12 +38,18 @@ func (p *statusPrinter) progress(s record.Status) {
 		p.print(s, fmt.Sprintf("%swaiting for start-at: %s", p.shard, s.Wait.Round(time.Second)))
 		return
 	}
-	users := fmt.Sprint(s.Users)
-	if p.shard != "" {
-		users = fmt.Sprintf("%d (%d here)", s.Users, s.Here)
+	load := fmt.Sprintf("users %d", s.Users)
+	if p.shard != "" && !s.Open {
+		load = fmt.Sprintf("users %d (%d here)", s.Users, s.Here)
 	}
-	line := fmt.Sprintf("%sstep %d  users %s  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
-		p.shard, s.Step, users, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
+	if s.Open {
+		load = fmt.Sprintf("offered %g/s  in flight %d", s.OfferedRPS, s.Users)
+		if s.Waiting {
+			load += " (cap full: arrivals wait)"
+		}
+	}
+	line := fmt.Sprintf("%sstep %d  %s  rps %.1f  p50 %s  p95 %s  failures %d (%d in window)  %s/%s",
+		p.shard, s.Step, load, s.RPS, ms(s.P50), ms(s.P95), s.Failures, s.WindowFailures,
 		s.Elapsed.Truncate(time.Second), s.Total.Truncate(time.Second))
 	if s.Phase == "grace" {
 		line += "  (finishing in-flight requests)"

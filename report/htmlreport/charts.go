@@ -85,6 +85,14 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		bs = slices.Insert(bs, 1, builder{"Goodput and SLO attainment against " + level,
 			"One point per step: good requests (succeeded within " + view.GoodputTitleSLO(a) + ") per second (left axis) and their share of the requests sent (right axis). The dashed line is the attainment target; the vertical line marks the capacity.", goodputChart})
 	}
+	if open := openLoopCharts(a, metric); len(open) > 0 {
+		// An open loop's levels are offered rates: its charts come first.
+		first := make([]builder, 0, len(open)+len(bs))
+		for _, ob := range open {
+			first = append(first, builder(ob))
+		}
+		bs = append(first, bs...)
+	}
 	if len(s.TTFTWindowP95) > 0 || len(s.TokensPerS) > 0 {
 		bs = append(bs, builder{"Time to first token and tokens per second", "Windowed p95 of the time to first token (left axis) and output tokens per second of the successes completed in each second (right axis).", llmChart})
 	}

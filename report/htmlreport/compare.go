@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -93,6 +94,7 @@ type comparePage struct {
 	MoreWarnings    int
 	Definitions     []view.Field
 	Generator       string
+	LevelHead       string // "users", or "offered rate" for open loops
 }
 
 type compareRunRow struct {
@@ -145,7 +147,7 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 	v := view.NewComparison(c)
 	names := v.Names()
 	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: v.Defs, Settings: v.Settings,
-		Warnings: v.Warnings, MoreWarnings: v.More}
+		Warnings: v.Warnings, MoreWarnings: v.More, LevelHead: v.LevelName()}
 	p.Title = "Comparison: " + strings.Join(names, " vs ")
 	p.Subtitle = strconv.Itoa(v.Runs) + " runs; baseline " + v.Baseline
 	for _, vd := range v.Verdicts {
@@ -203,7 +205,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 		title, caption string
 		build          func(*analyze.Comparison) *charts.RectChart
 	}{
-		{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare},
+		levelChart(c),
 		{"Throughput against users", "Requests sent per second after the warmup at each user level of each run (its first step with that many users).", rpsCompare},
 		{metric + " p95 over time, windowed", "p95 of each run's successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", windowP95Compare},
 		{metric + " distribution", "Cumulative distribution of each run's post-warmup successes: the share of requests at or below each latency.", cdfCompare},
@@ -235,9 +237,40 @@ func runSeries(i int, symbols bool) []charts.SeriesOpts {
 	return append(o, charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 3}))
 }
 
+// openCompare reports whether the compared runs are open loops (their
+// levels are offered rates).
+func openCompare(c *analyze.Comparison) bool {
+	for _, r := range c.Runs {
+		if len(r.Rates) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// levelChart is the first chart of a comparison: p95 against users, or
+// against the offered rate for open loops.
+func levelChart(c *analyze.Comparison) struct {
+	title, caption string
+	build          func(*analyze.Comparison) *charts.RectChart
+} {
+	type chart = struct {
+		title, caption string
+		build          func(*analyze.Comparison) *charts.RectChart
+	}
+	if openCompare(c) {
+		return chart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed.", usersP95Compare}
+	}
+	return chart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare}
+}
+
 func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
+	xName := "users"
+	if openCompare(c) {
+		xName = "offered req/s"
+	}
 	ch := newRect(
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(yAxis("ms")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
@@ -248,11 +281,15 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		if a := r.Analysis; a != nil {
 			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
 				st := a.Steps[k]
-				if seen[st.Users] {
+				x, key := float64(st.Users), st.Users
+				if st.OfferedRPS != nil {
+					x, key = *st.OfferedRPS, int(math.Round(*st.OfferedRPS*1000))
+				}
+				if seen[key] {
 					continue
 				}
-				seen[st.Users] = true
-				data = append(data, xy(float64(st.Users), st.P95MS))
+				seen[key] = true
+				data = append(data, xy(x, st.P95MS))
 				drawn = drawn || st.P95MS != nil
 			}
 		}

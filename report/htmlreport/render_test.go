@@ -22,6 +22,7 @@ func fixtures() map[string]func() *analyze.Analysis {
 		"all-failures": failuresAnalysis,
 		"zero-rows":    emptyAnalysis,
 		"hostile":      hostileAnalysis,
+		"open-loop":    openLoopAnalysis,
 	}
 }
 

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +76,11 @@ type growthPoint struct {
 
 type stepTable struct {
 	LLM  bool
-	Rows []stepRow
+	Open bool // an open loop: the offered, achieved, completed and waited columns
+	// Estimated: the output tokens are the recorder's estimates (the
+	// tokens/s column says so).
+	Estimated bool
+	Rows      []stepRow
 	// All is the overall row: every post-warmup request.
 	All stepRow
 }
@@ -86,6 +91,9 @@ type stepRow struct {
 	TTFTP95, TokensPerS                                string
 	Tag, Class                                         string
 	LLM                                                bool // the table has the LLM columns
+	// Open-loop cells (view.OpenStepCells), shown when Open.
+	Offered, Achieved, Completed, Waited string
+	Open                                 bool
 }
 
 type errorRow struct {
@@ -186,6 +194,9 @@ func header(a *analyze.Analysis) []field {
 			shape += ", stop on saturation"
 		}
 	}
+	if open := view.OpenShape(*sh); open != "" {
+		shape = open
+	}
 	reqs := view.Int(a.Overall.Requests) + " after warmup (" + view.Int(a.Overall.WarmupRequests) + " in warmup, " + view.Int(r.Rows) + " rows)"
 	f := []field{
 		{"Model", orNA(r.Model)},
@@ -197,6 +208,9 @@ func header(a *analyze.Analysis) []field {
 		{"Requests", reqs},
 		{"Analysis", view.Settings(a.Settings)},
 		{"Recorder version", orNA(r.ToolVersion)},
+	}
+	if w := view.WorkloadLine(r.Workload); w != "" {
+		f = slices.Insert(f, 4, field{"Workload", w}) // after Shape
 	}
 	if s := view.Shards(r); s != "" {
 		f = append(f, field{"Shards", s})
@@ -237,7 +251,7 @@ func saturation(a *analyze.Analysis) satView {
 	v := satView{Summary: s.Summary}
 	switch {
 	case s.Reached && s.Users != nil:
-		v.Headline = "Saturated at " + strconv.Itoa(*s.Users) + " users"
+		v.Headline = "Saturated at " + view.Level(*s.Users, s.Rate)
 		if s.Signal != nil {
 			v.Headline += " (" + *s.Signal + ")"
 		}
@@ -313,7 +327,7 @@ func verdict(a *analyze.Analysis) []verdictItem {
 }
 
 func steps(a *analyze.Analysis) stepTable {
-	t := stepTable{LLM: a.LLM != nil}
+	t := stepTable{LLM: a.LLM != nil, Open: view.OpenLoop(a), Estimated: view.TokensEstimated(a)}
 	var base *float64
 	baseStep := -1
 	if a.Baseline != nil {
@@ -327,14 +341,15 @@ func steps(a *analyze.Analysis) stepTable {
 	t.All = stepRow{Step: "all", Users: view.NA, Requests: view.Int(o.Requests), OK: view.Int(o.OK), Failures: view.Int(o.Failures),
 		FailRate: view.Pct(o.FailRate), RPS: view.Num(o.RPS, 2),
 		P50: view.MS(o.P50MS), P90: view.MS(o.P90MS), P95: view.MS(o.P95MS), P99: view.MS(o.P99MS), Max: view.MS(o.MaxMS),
-		VsBase: view.NA, TTFTP95: view.NA, TokensPerS: view.NA, LLM: t.LLM}
+		VsBase: view.NA, TTFTP95: view.NA, TokensPerS: view.NA, LLM: t.LLM,
+		Offered: view.NA, Achieved: view.NA, Completed: view.NA, Waited: view.NA, Open: t.Open}
 	if a.LLM != nil {
 		t.All.TTFTP95, t.All.TokensPerS = view.MS(a.LLM.TTFT.P95), view.Num(a.LLM.TokensPerS.P50, 1)
 	}
 	shown, cut := view.Ends(len(a.Steps), view.MaxStepRows)
 	for k, i := range shown {
 		if cut > 0 && k == view.MaxStepRows/2 {
-			t.Rows = append(t.Rows, stepRow{Step: "…", Tag: fmt.Sprintf("%d more steps (the JSON output has them all)", cut), LLM: t.LLM})
+			t.Rows = append(t.Rows, stepRow{Step: "…", Tag: fmt.Sprintf("%d more steps (the JSON output has them all)", cut), LLM: t.LLM, Open: t.Open})
 		}
 		s := a.Steps[i]
 		r := stepRow{
@@ -347,6 +362,10 @@ func steps(a *analyze.Analysis) stepTable {
 		if base != nil && *base > 0 && s.P95MS != nil {
 			x := *s.P95MS / *base
 			r.VsBase = view.Ratio(&x)
+		}
+		if t.Open {
+			c := view.OpenStepCells(s)
+			r.Open, r.Offered, r.Achieved, r.Completed, r.Waited = true, c[0], c[1], c[2], c[3]
 		}
 		if s.LLM != nil {
 			r.TTFTP95 = view.MS(s.LLM.TTFTP95MS)
@@ -376,11 +395,15 @@ func llmFigures(a *analyze.Analysis) []field {
 		return "p50 " + view.Num(x.P50, prec) + ", p95 " + view.Num(x.P95, prec) + ", p99 " + view.Num(x.P99, prec) + " " + unit +
 			" (" + view.Int(x.Samples) + " requests)"
 	}
+	est := ""
+	if view.TokensEstimated(a) {
+		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
+	}
 	return []field{
 		{"Time to first token", q(l.TTFT, "ms", 1)},
 		{"Inter-token latency", q(l.ITL, "ms", 2)},
-		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1)},
-		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)"},
+		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)" + est},
 	}
 }
 

@@ -107,6 +107,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 	if a.Settings.SLO != nil {
 		v.GoodputTitle = GoodputTitle(a)
 	}
+	v.Header = openHeader(a, v.Header)
 	v.Warnings, v.MoreWarnings = Warnings(a.Warnings)
 	v.Definitions = Definitions(a.Definitions)
 	return v
@@ -456,6 +457,7 @@ func steps(a *analyze.Analysis) Table {
 			Int(s.Failures), Pct(s.FailRate), Num(s.RPS, 2), MS(s.P50MS), MS(s.P90MS), MS(s.P95MS),
 			MS(s.P99MS), MS(s.MaxMS), StepMark(a, s)})
 	}
+	openLoopColumns(a, &t, shown)
 	return t
 }
 
@@ -511,6 +513,7 @@ func llm(a *analyze.Analysis) *LLM {
 		v.Steps.Rows = append(v.Steps.Rows, []string{Int(s.Step), Int(s.Users), MS(s.LLM.TTFTP50MS), MS(s.LLM.TTFTP95MS),
 			Num(s.LLM.ITLP50MS, 2), Num(s.LLM.TokensPerSP50, 1), Num(s.LLM.OutputTokensPerS, 1)})
 	}
+	openLoopLLM(a, v)
 	return v
 }
 

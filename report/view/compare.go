@@ -48,13 +48,16 @@ func NewComparison(c *analyze.Comparison) *Comparison {
 		if a := r.Analysis; a != nil {
 			req, fr = Int(a.Overall.Requests), a.Overall.FailRate
 		}
-		v.RunTable.Rows = append(v.RunTable.Rows, []string{name, Users(r.Users), req, Pct(fr), RunSaturation(r), Clean(r.Growth), RunBaselineP95(r)})
+		v.RunTable.Rows = append(v.RunTable.Rows, []string{name, runLevels(r), req, Pct(fr), RunSaturation(r), Clean(r.Growth), RunBaselineP95(r)})
 		v.Sources = append(v.Sources, Field{name, Clip(RunSource(r), 300)})
 	}
 	for _, m := range c.Metrics {
 		v.Metrics = append(v.Metrics, MetricTitle(m, c.Settings.Metric))
 	}
 	v.Unmatched = Table{Head: []string{"users", "only in", "missing in", "p95 ms"}, Right: []bool{true}, Of: "levels"}
+	if compareOpen(c) {
+		v.RunTable.Head[1], v.Unmatched.Head[0] = levelHead(c), levelHead(c)
+	}
 	shown, cut := Ends(len(c.Unmatched), MaxStepRows)
 	v.Unmatched.Cut, v.Unmatched.CutAt = cut, MaxStepRows/2
 	for _, i := range shown {
@@ -65,7 +68,7 @@ func NewComparison(c *analyze.Comparison) *Comparison {
 				p95 = append(p95, Clip(Clean(c.Runs[i].Name), 16)+" "+MS(val))
 			}
 		}
-		v.Unmatched.Rows = append(v.Unmatched.Rows, []string{Int(u.Users), Clip(Clean(strings.Join(u.In, ", ")), 200),
+		v.Unmatched.Rows = append(v.Unmatched.Rows, []string{levelLabel(u.Users, u.Rate), Clip(Clean(strings.Join(u.In, ", ")), 200),
 			Clip(Clean(strings.Join(u.Missing, ", ")), 200), strings.Join(p95, ", ")})
 	}
 	v.Warnings, v.More = Warnings(c.Warnings)
@@ -102,7 +105,7 @@ func (v *Comparison) Rows(mi int) (rows []Row, cut, cutAt int) {
 			case i == 0:
 			case m.Changes[i] != nil:
 				cell.Change, cell.Direction = Change(m.Changes[i], m.Unit), m.Changes[i].Direction
-			case lc.Users > 0 && lc.Steps[i] == nil:
+			case (lc.Users > 0 || lc.Rate != nil) && lc.Steps[i] == nil:
 				cell.Value, cell.Change = "not run", "-"
 			default:
 				cell.Change = NA
@@ -113,7 +116,7 @@ func (v *Comparison) Rows(mi int) (rows []Row, cut, cutAt int) {
 	}
 	shown, cut := Ends(len(c.Levels), MaxStepRows)
 	for _, k := range shown {
-		rows = append(rows, row(Int(c.Levels[k].Users), c.Levels[k], false))
+		rows = append(rows, row(levelLabel(c.Levels[k].Users, c.Levels[k].Rate), c.Levels[k], false))
 	}
 	return append(rows, row("all", c.Overall, true)), cut, MaxStepRows / 2
 }
@@ -132,7 +135,7 @@ func (v *Comparison) Names() []string {
 // nameWidth clips the run names of the header.
 func (v *Comparison) MetricTable(mi int, cols []int, nameWidth int) Table {
 	names := v.Names()
-	t := Table{Head: []string{"users"}, Right: []bool{true}, Of: "user levels"}
+	t := Table{Head: []string{levelHead(v.c)}, Right: []bool{true}, Of: "user levels"}
 	for _, i := range cols {
 		t.Head = append(t.Head, Clip(names[i], nameWidth))
 		t.Right = append(t.Right, true)

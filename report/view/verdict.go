@@ -34,6 +34,8 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 		switch {
 		case e.WorstP95 != nil:
 			parts = append(parts, fmt.Sprintf("p95 at %s %s", Level(e.WorstUsers, e.WorstRate), Change(e.WorstP95, analyze.UnitMS)))
+		case e.Matched > 0 && compareOpen(c):
+			parts = append(parts, "p95 ~ at every matched offered rate")
 		case e.Matched > 0:
 			parts = append(parts, "p95 ~ at every matched user level")
 		}
@@ -110,6 +112,9 @@ func WithSummaries(c *analyze.Comparison) *analyze.Comparison {
 // saturationSentence compares two runs' saturation points.
 func saturationSentence(run, base analyze.CompareRun) string {
 	rs, bs := run.Saturation, base.Saturation
+	if rs.MaxRate != nil || bs.MaxRate != nil {
+		return openSaturationSentence(run, base)
+	}
 	switch {
 	case rs.Reached && bs.Reached:
 		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)

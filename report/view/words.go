@@ -145,7 +145,7 @@ func Baseline(b *analyze.Baseline) string {
 	if b == nil {
 		return "none: no post-warmup step reached the baseline users"
 	}
-	return fmt.Sprintf("p95 %s at %d users (step %d)", Duration(b.P95MS), b.Users, b.Step)
+	return fmt.Sprintf("p95 %s at %s (step %d)", Duration(b.P95MS), Level(b.Users, b.Rate), b.Step)
 }
 
 // Shape is the load shape of a run in a few words.
@@ -180,10 +180,13 @@ func RunSaturation(r analyze.CompareRun) string {
 		if s.Signal != nil {
 			sig = " (" + Clean(*s.Signal) + ")"
 		}
-		return fmt.Sprintf("%d users%s", *s.Users, sig)
+		return fmt.Sprintf("%s%s", Level(*s.Users, s.Rate), sig)
 	}
 	if r.BaselineP95 == nil {
 		return "not evaluated"
+	}
+	if s.MaxRate != nil {
+		return "not reached up to " + Level(0, s.MaxRate)
 	}
 	return fmt.Sprintf("not reached up to %d", s.MaxUsers)
 }
@@ -191,7 +194,7 @@ func RunSaturation(r analyze.CompareRun) string {
 // RunBaselineP95 is a compared run's baseline p95 and its users.
 func RunBaselineP95(r analyze.CompareRun) string {
 	if b := r.BaselineP95; b != nil {
-		return fmt.Sprintf("%s at %d users", Duration(b.P95MS), b.Users)
+		return fmt.Sprintf("%s at %s", Duration(b.P95MS), Level(b.Users, b.Rate))
 	}
 	return NA
 }

@@ -12,6 +12,8 @@
 //	          POST /trivial with body {}: llmrec, vegeta, hey, wrk, Locust
 //	latency   p50 and p99 overhead (recorded − 50 ms) at 200 users against
 //	          POST /sleep50: llmrec, wrk, vegeta, hey
+//	pacing    open-loop send lag (start − scheduled_at) at 2,000 constant
+//	          arrivals/s, no cap, POST /trivial: llmrec, vegeta -rate
 //	stream    10,000 streaming users against `llmrec sim` in another process:
 //	          the recorder's peak RSS per user and its client-side lag
 //	parquet   the Parquet writer's rows/s (BenchmarkParquetWriter)
@@ -79,7 +81,7 @@ func main() {
 	flag.StringVar(&o.work, "work", filepath.Join(os.TempDir(), "llmrec-bench"), "work directory (run files, synthetic inputs, vegeta)")
 	flag.DurationVar(&o.dur, "d", 10*time.Second, "length of each load run")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the requests/s and latency figures (each tool once a round; the median is kept)")
-	flag.StringVar(&only, "only", "rps,latency,stream,parquet,analyze", "figures to measure")
+	flag.StringVar(&only, "only", "rps,latency,pacing,stream,parquet,analyze", "figures to measure")
 	flag.IntVar(&o.streamUsers, "stream-users", 10000, "streaming users of the memory figure")
 	flag.IntVar(&o.streamTokens, "stream-tokens", 200, "output tokens of each streamed answer")
 	flag.Float64Var(&o.streamTokenMS, "stream-token-ms", 50, "simulator milliseconds per token (at no load)")
@@ -140,7 +142,7 @@ func run(o *options) error {
 
 	tools := findTools(o)
 	var srvURL string
-	if o.only["rps"] || o.only["latency"] {
+	if o.only["rps"] || o.only["latency"] || o.only["pacing"] {
 		url, stop, err := startServer(o)
 		if err != nil {
 			return err
@@ -155,6 +157,9 @@ func run(o *options) error {
 	}
 	if o.only["latency"] {
 		figureLatency(o, rep, tools, srvURL)
+	}
+	if o.only["pacing"] {
+		figurePacing(o, rep, tools, srvURL)
 	}
 	if o.only["stream"] {
 		figureStream(o, rep)

@@ -1,0 +1,134 @@
+package record
+
+import (
+	"time"
+
+	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// SafetyInFlight caps the requests in flight of an open loop without a
+// MaxConcurrency. An open loop against a server that stops answering would
+// otherwise hold one connection and one goroutine for every arrival until
+// the timeout; past this cap arrivals wait for a slot exactly as under
+// MaxConcurrency, and the wait shows as start − scheduled_at (the analyzer
+// counts waits over 10 ms as throughput saturation). 8192 connections fit
+// a 20,000 open-file limit even with the built-in simulator in the same
+// process (two descriptors a connection).
+const SafetyInFlight = 8192
+
+// inFlightCap is the most requests an open loop keeps in flight.
+func (c *Config) inFlightCap() int {
+	if c.OpenLoop.MaxConcurrency > 0 {
+		return c.OpenLoop.MaxConcurrency
+	}
+	return SafetyInFlight
+}
+
+// arrive is the open loop's driver, in place of spawn: it takes this
+// shard's arrivals in order, waits until each is due (an absolute time,
+// t0 + At), takes an in-flight slot (waiting for one when the cap is
+// full) and sends the request on its own goroutine, so a slow answer never
+// delays a later arrival. It returns when the arrivals run out or sending
+// stops (see dueBeforeCompletion); the senders it started are counted in
+// e.users.
+func (e *engine) arrive() {
+	arr, err := NewArrivals(e.cfg.OpenLoop, e.cfg.Shard.Index, e.cfg.Shard.Shards())
+	if err != nil {
+		e.end(schemas.EndError, err.Error()) // unreachable: Config.Validate checked the settings
+		return
+	}
+	slots := make(chan struct{}, e.cfg.inFlightCap())
+	var w waiter
+	defer w.stop()
+	for {
+		a, ok := arr.Next()
+		if !ok {
+			return
+		}
+		due := e.t0.Add(a.At)
+		// An arrival due before the schedule's end is sent even when the
+		// driver, late, reaches it after the end (a slow machine shows as
+		// lag, not as missing requests); one that would wait past an
+		// interrupt or saturation is not.
+		if !w.until(due, e.stopSend) && !e.dueBeforeCompletion(due) {
+			return
+		}
+		if !e.takeSlot(slots) {
+			return
+		}
+		e.users.Add(1)
+		go e.send(a, due, slots)
+	}
+}
+
+// dueBeforeCompletion reports whether the run ended by completing its
+// schedule and due was before the schedule's end.
+func (e *engine) dueBeforeCompletion(due time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.endReason == schemas.EndCompleted && due.Before(e.deadline)
+}
+
+// takeSlot takes an in-flight slot, waiting for one while the cap is
+// full. It reports false when sending stopped, or the schedule ended,
+// before a slot was free: the waiting arrival is not sent.
+func (e *engine) takeSlot(slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+		return true
+	default:
+	}
+	e.waiting.Add(1)
+	defer e.waiting.Add(-1)
+	select {
+	case slots <- struct{}{}:
+	case <-e.stopSend:
+		return false
+	}
+	if !time.Now().Before(e.deadline) {
+		<-slots // the slot came free as the schedule ended
+		return false
+	}
+	return true
+}
+
+// send is one open-loop request: it holds its slot until the row is
+// handed to the consumers.
+func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
+	defer e.users.Done()
+	defer func() { <-slots }()
+	inFlight := e.active.Add(1)
+	defer e.active.Add(-1)
+	p := e.prompts[e.pick(a.Index)]
+	seq := e.seq.Add(1) - 1
+	res := e.client.Do(e.reqCtx, p)
+	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
+	r.Step = int32(a.Step)
+	e.persist <- r
+	e.watch <- r
+}
+
+// promptPicker chooses an open-loop arrival's prompt from its index and
+// the run's seed, so the same seed sends the same prompt at the same
+// arrival whatever the shard count.
+func promptPicker(seed int64, n int) func(int64) int {
+	return func(i int64) int {
+		// SplitMix64 of (seed, index): a stateless, well-mixed draw.
+		z := uint64(seed) + uint64(i+1)*0x9e3779b97f4a7c15
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+		z ^= z >> 31
+		return int(z % uint64(n))
+	}
+}
+
+// openLoopConns is the connection pool size an open loop asks of the
+// client: its in-flight cap, at most target.DefaultMaxConns more than a
+// closed run's default when there is no explicit cap.
+func openLoopConns(c *Config) int {
+	if c.OpenLoop.MaxConcurrency > 0 {
+		return c.OpenLoop.MaxConcurrency
+	}
+	return 4 * target.DefaultMaxConns
+}
