@@ -126,10 +126,14 @@ func analyzeRun(t *testing.T, paths ...string) *analyze.Analysis {
 	return a
 }
 
+// shardWarnings are the warnings about the shards as a set (missing,
+// started apart, joined late). A shard's own generator health (it sent
+// late, it was CPU-bound) is left out: on a busy machine it is a true
+// warning, and not what these tests are about.
 func shardWarnings(a *analyze.Analysis) []string {
 	var w []string
 	for _, s := range a.Warnings {
-		if strings.Contains(s, "shard") {
+		if strings.Contains(s, "shard") && !strings.HasPrefix(s, "the load generator of shard") {
 			w = append(w, s)
 		}
 	}
