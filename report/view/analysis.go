@@ -320,7 +320,7 @@ func Answers(a *analyze.Analysis) []Answer {
 	case a.Baseline == nil:
 		sat.Answer, sat.Band = "No baseline: saturation not judged", analyze.BandNA
 	default:
-		sat.Answer = "Not reached up to " + Level(s.MaxUsers, nil)
+		sat.Answer = "Not reached up to " + Level(s.MaxUsers, s.MaxRate)
 	}
 	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth), Band: analyze.BandNA}
 	if n, ok := GrowthName(a.Growth.Pattern); ok && len(a.Growth.Evidence.P95MS) > 0 {
