@@ -197,33 +197,56 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.DurationVar(&o.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
 }
 
-// complete turns the flag values into the record.Config.
+// complete turns the flag values into the record.Config, group by group,
+// and reports every wrong flag at once.
 func (o *RunOptions) complete() error {
+	var errs []error
+	errs = append(errs, o.completeShape()...)
+	errs = append(errs, o.completeOpenLoop()...)
+	errs = append(errs, o.completeRequest()...)
+	errs = append(errs, o.completeShard()...)
+	errs = append(errs, o.completeOutput()...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return flagErrors(o.Config.Validate())
+}
+
+// completeShape applies --profile: a profile sets the shape; shape flags
+// given explicitly still win.
+func (o *RunOptions) completeShape() []error {
+	c := &o.Config
+	if o.Profile == record.ProfileDefault {
+		return nil
+	}
+	var errs []error
+	explicit := c.Shape
+	if err := c.ApplyProfile(o.Profile); err != nil {
+		errs = append(errs, err)
+	}
+	if o.changed("step-users") {
+		c.Shape.StepUsers = explicit.StepUsers
+	}
+	if o.changed("max-users") {
+		c.Shape.MaxUsers = explicit.MaxUsers
+	}
+	if o.changed("duration") {
+		c.Shape.Duration = explicit.Duration
+	}
+	if o.changed("step-time") {
+		c.Shape.StepTime = explicit.StepTime
+	}
+	if o.changed("spawn-rate") {
+		c.Shape.SpawnRate = explicit.SpawnRate
+	}
+	return errs
+}
+
+// completeRequest fills what each request carries: streaming, the body,
+// the prompts, the headers and the API key; and the run's labels.
+func (o *RunOptions) completeRequest() []error {
 	c := &o.Config
 	var errs []error
-	// A profile sets the shape; shape flags given explicitly still win.
-	if o.Profile != record.ProfileDefault {
-		explicit := c.Shape
-		if err := c.ApplyProfile(o.Profile); err != nil {
-			errs = append(errs, err)
-		}
-		if o.changed("step-users") {
-			c.Shape.StepUsers = explicit.StepUsers
-		}
-		if o.changed("max-users") {
-			c.Shape.MaxUsers = explicit.MaxUsers
-		}
-		if o.changed("duration") {
-			c.Shape.Duration = explicit.Duration
-		}
-		if o.changed("step-time") {
-			c.Shape.StepTime = explicit.StepTime
-		}
-		if o.changed("spawn-rate") {
-			c.Shape.SpawnRate = explicit.SpawnRate
-		}
-	}
-	errs = append(errs, o.completeOpenLoop()...)
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
@@ -247,19 +270,24 @@ func (o *RunOptions) complete() error {
 			c.PromptSource = "sharegpt"
 		}
 	}
-	h, err := ParseHeaders(o.Headers)
-	if err != nil {
+	var err error
+	if c.Headers, err = ParseHeaders(o.Headers); err != nil {
 		errs = append(errs, err)
 	}
-	c.Headers = h
-	l, err := ParseLabels(o.Labels)
-	if err != nil {
+	if c.Labels, err = ParseLabels(o.Labels); err != nil {
 		errs = append(errs, err)
 	}
-	c.Labels = l
 	if o.APIKeyEnv != "" {
 		c.APIKey = os.Getenv(o.APIKeyEnv)
 	}
+	return errs
+}
+
+// completeShard fills the shard and the schedule's time zero from --shard
+// and --start-at.
+func (o *RunOptions) completeShard() []error {
+	c := &o.Config
+	var errs []error
 	if o.Shard != "" {
 		i, n, err := ParseShard(o.Shard)
 		if err != nil {
@@ -274,6 +302,13 @@ func (o *RunOptions) complete() error {
 		}
 		c.Shard.StartAt = t
 	}
+	return errs
+}
+
+// completeOutput checks the run file, the dashboard's address and, with no
+// --target, the built-in simulator.
+func (o *RunOptions) completeOutput() []error {
+	var errs []error
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
 	}
@@ -282,18 +317,15 @@ func (o *RunOptions) complete() error {
 			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
 		}
 	}
-	if c.Target == "" {
-		if c.API == target.APIHTTP {
+	if o.Config.Target == "" {
+		if o.Config.API == target.APIHTTP {
 			errs = append(errs, errors.New("--api http needs --target (the simulator speaks the OpenAI API)"))
 		}
 		if err := o.Sim.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("simulator: %w", err))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return flagErrors(c.Validate())
+	return errs
 }
 
 // closedFlags are the flags of the closed loop's users; openFlags those of
