@@ -76,20 +76,7 @@ func saturation(steps []Step, base *Baseline, o Options) Saturation {
 		if s.Step <= base.Step {
 			continue
 		}
-		var latFactor, errFactor float64
-		var lr *float64
-		if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
-			lr = ptr(*s.P95MS / *base.P95MS)
-			if *lr > o.LatencyThreshold {
-				latFactor = *lr / o.LatencyThreshold
-			}
-		}
-		if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
-			errFactor = math.Inf(1)
-			if o.ErrorThreshold > 0 {
-				errFactor = *s.FailRate / o.ErrorThreshold
-			}
-		}
+		lr, latFactor, errFactor := overThresholds(s, base, o)
 		if latFactor == 0 && errFactor == 0 {
 			continue
 		}
@@ -122,6 +109,26 @@ func saturation(steps []Step, base *Baseline, o Options) Saturation {
 	}
 	sat.Summary = fmt.Sprintf("not reached up to %d users", sat.MaxUsers)
 	return sat
+}
+
+// overThresholds is how far step s is over the saturation thresholds: lr
+// is its p95 over the baseline's, latFactor lr over the latency threshold
+// and errFactor its failure rate over the error threshold (infinite when
+// that is zero), each 0 when not over.
+func overThresholds(s Step, base *Baseline, o Options) (lr *float64, latFactor, errFactor float64) {
+	if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
+		lr = ptr(*s.P95MS / *base.P95MS)
+		if *lr > o.LatencyThreshold {
+			latFactor = *lr / o.LatencyThreshold
+		}
+	}
+	if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
+		errFactor = math.Inf(1)
+		if o.ErrorThreshold > 0 {
+			errFactor = *s.FailRate / o.ErrorThreshold
+		}
+	}
+	return lr, latFactor, errFactor
 }
 
 // growth classifies how p95 grows with users (see growthMethod): collect
