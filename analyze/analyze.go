@@ -238,93 +238,125 @@ func (q *qrow) quantiles() Quantiles {
 		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
 }
 
+// stats reads stats.sql: the whole run's figures into Overall (and LLM),
+// each step's into Steps.
 func (c *computer) stats() error {
 	rows, err := c.conn.QueryContext(c.ctx, query("stats.sql"))
 	if err != nil {
 		return fmt.Errorf("compute statistics: %w", err)
 	}
 	defer rows.Close()
-	a := c.a
-	warmS := c.opts.Warmup.Seconds()
-	// Requests are sent from the start to the schedule's planned end (or
-	// an earlier stop); the grace period after it, in which in-flight
-	// requests finish but none is sent, is not part of the sending span.
-	sendEnd := a.Run.DurationS
-	if planned := a.Run.Shape.DurationS; planned > 0 {
-		sendEnd = math.Min(sendEnd, planned)
-	}
-	measured := math.Max(0, sendEnd-warmS)
-	stepT := a.Run.Shape.StepTimeS
+	warmS, sendEnd := c.opts.Warmup.Seconds(), c.sendEnd()
 	for rows.Next() {
-		var (
-			total               bool
-			step, users         int64
-			requests, okN       int64
-			v                   qrow
-			vMin                sql.NullFloat64
-			outTok, promptTok   int64
-			firstSend, lastSend int64
-		)
-		if err := rows.Scan(&total, &step, &users, &requests, &okN,
-			&v.n, &vMin, &v.q50, &v.q90, &v.q95, &v.q99, &v.max,
-			&outTok, &promptTok, &firstSend, &lastSend); err != nil {
+		var r statsRow
+		if err := rows.Scan(&r.total, &r.step, &r.users, &r.requests, &r.ok,
+			&r.v.n, &r.min, &r.v.q50, &r.v.q90, &r.v.q95, &r.v.q99, &r.v.max,
+			&r.outTok, &r.promptTok, &r.firstSend, &r.lastSend); err != nil {
 			return fmt.Errorf("read statistics: %w", err)
 		}
-		lat := Latency{Samples: v.n, MinMS: nullable(vMin),
-			P50MS: nullable(v.q50), P90MS: nullable(v.q90), P95MS: nullable(v.q95),
-			P99MS: nullable(v.q99), MaxMS: nullable(v.max)}
-		if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
-			lat.P99P50 = ptr(*lat.P99MS / *lat.P50MS)
-		}
-		var failRate *float64
-		if requests > 0 {
-			failRate = ptr(float64(requests-okN) / float64(requests))
-		}
-		if total {
-			o := &a.Overall
-			o.Requests, o.OK, o.Failures, o.FailRate = requests, okN, requests-okN, failRate
-			o.MeasuredS = measured
-			if measured > 0 {
-				o.RPS = ptr(float64(requests) / measured)
-			}
-			o.Latency = lat
-			if c.hasTTFT || c.hasTokens {
-				a.LLM = &LLM{OutputTokens: outTok, PromptTokens: promptTok}
-				if c.hasTokens && measured > 0 {
-					a.LLM.OutputTokensPerS = ptr(float64(outTok) / measured)
-				}
-			}
+		if r.total {
+			c.overallStats(&r, math.Max(0, sendEnd-warmS))
 			continue
 		}
-		s := Step{Step: int(step), Users: int(users), Requests: requests, OK: okN,
-			Failures: requests - okN, FailRate: failRate, Latency: lat, Errors: map[string]int64{}}
-		if stepT > 0 {
-			s.StartS = math.Max(float64(step-1)*stepT, warmS)
-			s.EndS = math.Min(float64(step)*stepT, sendEnd)
-		}
-		if stepT <= 0 || s.EndS <= s.StartS {
-			s.StartS = math.Max(float64(firstSend)/1e6, warmS)
-			s.EndS = float64(lastSend) / 1e6
-		}
-		s.DurationS = math.Max(0, s.EndS-s.StartS)
-		if s.DurationS > 0 {
-			s.RPS = ptr(float64(requests) / s.DurationS)
-		}
-		if c.hasTTFT || c.hasTokens {
-			s.LLM = &StepLLM{OutputTokens: outTok}
-			if c.hasTokens && s.DurationS > 0 {
-				s.LLM.OutputTokensPerS = ptr(float64(outTok) / s.DurationS)
-			}
-		}
-		a.Steps = append(a.Steps, s)
+		c.a.Steps = append(c.a.Steps, c.stepStats(&r, warmS, sendEnd))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statistics: %w", err)
 	}
-	if a.Steps == nil {
-		a.Steps = []Step{}
+	if c.a.Steps == nil {
+		c.a.Steps = []Step{}
 	}
 	return nil
+}
+
+// statsRow is one row of stats.sql: a step's figures, or the whole run's
+// when total.
+type statsRow struct {
+	total               bool
+	step, users         int64
+	requests, ok        int64
+	v                   qrow // latency quantiles
+	min                 sql.NullFloat64
+	outTok, promptTok   int64
+	firstSend, lastSend int64 // the first and the last send_us (µs)
+}
+
+// latency is the row's latency figures.
+func (r *statsRow) latency() Latency {
+	lat := Latency{Samples: r.v.n, MinMS: nullable(r.min),
+		P50MS: nullable(r.v.q50), P90MS: nullable(r.v.q90), P95MS: nullable(r.v.q95),
+		P99MS: nullable(r.v.q99), MaxMS: nullable(r.v.max)}
+	if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
+		lat.P99P50 = ptr(*lat.P99MS / *lat.P50MS)
+	}
+	return lat
+}
+
+// failRate is the share of the row's requests that failed; nil without
+// requests.
+func (r *statsRow) failRate() *float64 {
+	if r.requests == 0 {
+		return nil
+	}
+	return ptr(float64(r.requests-r.ok) / float64(r.requests))
+}
+
+// sendEnd is when requests stopped being sent, in seconds: the schedule's
+// planned end or an earlier stop. The grace period after it, in which
+// in-flight requests finish but none is sent, is not part of the sending
+// span.
+func (c *computer) sendEnd() float64 {
+	end := c.a.Run.DurationS
+	if planned := c.a.Run.Shape.DurationS; planned > 0 {
+		end = math.Min(end, planned)
+	}
+	return end
+}
+
+// overallStats fills Overall (and LLM) from the total row; rates are over
+// the measured seconds, from the end of the warmup to sendEnd.
+func (c *computer) overallStats(r *statsRow, measured float64) {
+	a := c.a
+	o := &a.Overall
+	o.Requests, o.OK, o.Failures, o.FailRate = r.requests, r.ok, r.requests-r.ok, r.failRate()
+	o.MeasuredS = measured
+	if measured > 0 {
+		o.RPS = ptr(float64(r.requests) / measured)
+	}
+	o.Latency = r.latency()
+	if c.hasTTFT || c.hasTokens {
+		a.LLM = &LLM{OutputTokens: r.outTok, PromptTokens: r.promptTok}
+		if c.hasTokens && measured > 0 {
+			a.LLM.OutputTokensPerS = ptr(float64(r.outTok) / measured)
+		}
+	}
+}
+
+// stepStats is the Step of a step's row. Its span is the step's slot of
+// the schedule clipped to after the warmup and before sendEnd, or, without
+// a schedule or when that is empty, from its first to its last send.
+func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
+	s := Step{Step: int(r.step), Users: int(r.users), Requests: r.requests, OK: r.ok,
+		Failures: r.requests - r.ok, FailRate: r.failRate(), Latency: r.latency(), Errors: map[string]int64{}}
+	if stepT := c.a.Run.Shape.StepTimeS; stepT > 0 {
+		s.StartS = math.Max(float64(r.step-1)*stepT, warmS)
+		s.EndS = math.Min(float64(r.step)*stepT, sendEnd)
+	}
+	if c.a.Run.Shape.StepTimeS <= 0 || s.EndS <= s.StartS {
+		s.StartS = math.Max(float64(r.firstSend)/1e6, warmS)
+		s.EndS = float64(r.lastSend) / 1e6
+	}
+	s.DurationS = math.Max(0, s.EndS-s.StartS)
+	if s.DurationS > 0 {
+		s.RPS = ptr(float64(r.requests) / s.DurationS)
+	}
+	if c.hasTTFT || c.hasTokens {
+		s.LLM = &StepLLM{OutputTokens: r.outTok}
+		if c.hasTokens && s.DurationS > 0 {
+			s.LLM.OutputTokensPerS = ptr(float64(r.outTok) / s.DurationS)
+		}
+	}
+	return s
 }
 
 // llm computes the LLM distributions (TTFT, inter-token latency, tokens/s

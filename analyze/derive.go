@@ -3,6 +3,7 @@ package analyze
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -75,20 +76,7 @@ func saturation(steps []Step, base *Baseline, o Options) Saturation {
 		if s.Step <= base.Step {
 			continue
 		}
-		var latFactor, errFactor float64
-		var lr *float64
-		if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
-			lr = ptr(*s.P95MS / *base.P95MS)
-			if *lr > o.LatencyThreshold {
-				latFactor = *lr / o.LatencyThreshold
-			}
-		}
-		if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
-			errFactor = math.Inf(1)
-			if o.ErrorThreshold > 0 {
-				errFactor = *s.FailRate / o.ErrorThreshold
-			}
-		}
+		lr, latFactor, errFactor := overThresholds(s, base, o)
 		if latFactor == 0 && errFactor == 0 {
 			continue
 		}
@@ -123,10 +111,49 @@ func saturation(steps []Step, base *Baseline, o Options) Saturation {
 	return sat
 }
 
-// growth classifies how p95 grows with users (see growthMethod).
+// overThresholds is how far step s is over the saturation thresholds: lr
+// is its p95 over the baseline's, latFactor lr over the latency threshold
+// and errFactor its failure rate over the error threshold (infinite when
+// that is zero), each 0 when not over.
+func overThresholds(s Step, base *Baseline, o Options) (lr *float64, latFactor, errFactor float64) {
+	if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
+		lr = ptr(*s.P95MS / *base.P95MS)
+		if *lr > o.LatencyThreshold {
+			latFactor = *lr / o.LatencyThreshold
+		}
+	}
+	if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
+		errFactor = math.Inf(1)
+		if o.ErrorThreshold > 0 {
+			errFactor = *s.FailRate / o.ErrorThreshold
+		}
+	}
+	return lr, latFactor, errFactor
+}
+
+// growth classifies how p95 grows with users (see growthMethod): collect
+// the growth points, fit them, then classify; a flat pattern becomes
+// flat_with_failures when the failure rate rises over the threshold.
 func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
-	g := Growth{Method: growthMethod, Pattern: GrowthFlat}
+	g := Growth{Method: growthMethod}
 	ev := &g.Evidence
+	fails := growthPoints(ev, steps, base)
+	if len(ev.P95MS) >= 2 {
+		fitGrowth(ev)
+	}
+	g.Pattern, g.Summary = classifyGrowth(ev)
+	if g.Pattern == GrowthFlat && risingFailures(ev.MaxFailRate, fails, errThreshold) {
+		g.Pattern = GrowthFlatWithFailures
+		g.Summary += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
+	}
+	return g
+}
+
+// growthPoints fills the points of ev: one per distinct user count (its
+// first step), from the baseline step on, with a p95. It returns the
+// failure rates of every such step, with or without a p95, in order, and
+// keeps the highest in ev.MaxFailRate.
+func growthPoints(ev *GrowthEvidence, steps []Step, base *Baseline) []float64 {
 	ev.Steps, ev.Users, ev.P95MS, ev.FailRate = []int{}, []int{}, []float64{}, []*float64{}
 	maxUsers := math.MinInt
 	var fails []float64
@@ -152,35 +179,32 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 		ev.P95MS = append(ev.P95MS, *s.P95MS)
 		ev.FailRate = append(ev.FailRate, s.FailRate)
 	}
-	failing := ev.MaxFailRate != nil && *ev.MaxFailRate > errThreshold &&
-		len(fails) >= 1 && fails[len(fails)-1] >= fails[0] && *ev.MaxFailRate > fails[0]
-	flat := func(why string) Growth {
-		g.Pattern = GrowthFlat
-		if failing {
-			g.Pattern = GrowthFlatWithFailures
-			why += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
-		}
-		g.Summary = why
-		return g
-	}
+	return fails
+}
+
+// risingFailures tells whether failures grow with the load: the highest
+// rate is over the threshold and above the first, and the last is no
+// lower than the first.
+func risingFailures(maxRate *float64, fails []float64, errThreshold float64) bool {
+	return maxRate != nil && *maxRate > errThreshold &&
+		len(fails) >= 1 && fails[len(fails)-1] >= fails[0] && *maxRate > fails[0]
+}
+
+// fitGrowth fits the points of ev (at least two): the max/min ratio, the
+// slope and R² over all points, and the slopes of the first and the last
+// third of the points up to the highest p95.
+func fitGrowth(ev *GrowthEvidence) {
 	n := len(ev.P95MS)
-	if n < 2 {
-		return flat(fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps")))
-	}
 	xs := make([]float64, n)
 	for i, u := range ev.Users {
 		xs[i] = float64(u)
 	}
-	lo, hi := ev.P95MS[0], ev.P95MS[0]
-	for _, v := range ev.P95MS {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
+	lo, hi := slices.Min(ev.P95MS), slices.Max(ev.P95MS)
+	var slope float64
+	slope, _, ev.LinearR2 = fit(xs, ev.P95MS)
+	ev.Slope = ptr(slope)
 	if lo > 0 {
 		ev.P95Ratio = ptr(hi / lo)
-	}
-	slope, _, r2 := fit(xs, ev.P95MS)
-	ev.Slope, ev.LinearR2 = ptr(slope), r2
-	if lo > 0 {
 		logs := make([]float64, n)
 		for i, v := range ev.P95MS {
 			logs[i] = math.Log(v)
@@ -189,13 +213,7 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	}
 	// The slopes use the points up to the highest p95: past the peak,
 	// timeouts and shedding cap latency, which says nothing of its growth.
-	peak := 0
-	for i, v := range ev.P95MS {
-		if v > ev.P95MS[peak] {
-			peak = i
-		}
-	}
-	m := max(peak+1, 2)
+	m := max(peakIndex(ev.P95MS)+1, 2)
 	ev.FitPoints = m
 	k := max(2, (m+2)/3)
 	first, _, _ := fit(xs[:k], ev.P95MS[:k])
@@ -204,27 +222,41 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	if first > 0 {
 		ev.SlopeRatio = ptr(last / first)
 	}
-	if ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio {
-		return flat(fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n))
+}
+
+// peakIndex is the index of the first highest value of vs.
+func peakIndex(vs []float64) int {
+	peak := 0
+	for i, v := range vs {
+		if v > vs[peak] {
+			peak = i
+		}
 	}
-	if slope <= 0 {
-		return flat(fmt.Sprintf("p95 does not grow with users (slope %s ms/user)", fmtNum(slope)))
+	return peak
+}
+
+// classifyGrowth names the pattern the evidence shows (flat, linear or
+// exponential) and says why in one sentence.
+func classifyGrowth(ev *GrowthEvidence) (pattern, summary string) {
+	n := len(ev.P95MS)
+	switch {
+	case n < 2:
+		return GrowthFlat, fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps"))
+	case ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio:
+		return GrowthFlat, fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n)
+	case *ev.Slope <= 0:
+		return GrowthFlat, fmt.Sprintf("p95 does not grow with users (slope %s ms/user)", fmtNum(*ev.Slope))
 	}
+	first, last := *ev.SlopeFirst, *ev.SlopeLast
 	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s ms/user",
 		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last))
-	if last > ExpSlopeRatio*first || (first <= 0 && last > 0) {
-		g.Pattern = GrowthExponential
-		if ev.SlopeRatio != nil {
-			desc += fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, fmtNum(ExpSlopeRatio))
-		} else {
-			desc += " (flat, then rising)"
-		}
-	} else {
-		g.Pattern = GrowthLinear
-		desc += fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
+	if exp := last > ExpSlopeRatio*first || (first <= 0 && last > 0); !exp {
+		return GrowthLinear, desc + fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
 	}
-	g.Summary = desc
-	return g
+	if ev.SlopeRatio == nil {
+		return GrowthExponential, desc + " (flat, then rising)"
+	}
+	return GrowthExponential, desc + fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, fmtNum(ExpSlopeRatio))
 }
 
 // fit is an ordinary least-squares line y = a + b·x: it returns b, a and

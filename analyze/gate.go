@@ -255,9 +255,42 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %d users", r.Name, g.Users)
 }
 
+// evaluate judges one gate on run: a max-regression gate against base, a
+// run-level metric with a rule of its own by that rule (runRules), any
+// other by comparing its value with the limit.
 func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 	d, _ := findMetric(g.Metric)
 	r := GateResult{Gate: g}
+	name := gateName(d, g)
+	v, why := viewAt(run, g)
+	if why != "" {
+		return inconclusive(r, name, why)
+	}
+	r.Value, r.Samples = d.value(v), d.samples(v)
+	if g.Kind == GateMaxRegression {
+		return evaluateRegression(r, d, v, run, base, name, alpha)
+	}
+	if rule, ok := runRules[g.Metric]; ok {
+		return rule(r, v.a, name)
+	}
+	return evaluateLimit(r, d, name)
+}
+
+// runRules are the run-level metrics judged by a rule of their own rather
+// than by comparing a value with the limit.
+var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResult{
+	"saturation_users": func(r GateResult, a *Analysis, name string) GateResult {
+		if a.Baseline == nil {
+			return inconclusive(r, name, a.Saturation.Summary)
+		}
+		return evaluateSaturation(r, a.Saturation, name)
+	},
+	"capacity": evaluateCapacity,
+}
+
+// gateName is the metric's name and where the gate looks: overall, at a
+// user count, or the whole run.
+func gateName(d metricDef, g Gate) string {
 	where := "overall"
 	if g.Users > 0 {
 		where = fmt.Sprintf("at %d users", g.Users)
@@ -265,76 +298,78 @@ func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 	if d.runLevel {
 		where = "run"
 	}
-	name := d.name + " (" + where + ")"
-	inconclusive := func(why string) GateResult {
-		r.Status = StatusInconclusive
-		r.Line = fmt.Sprintf("INCONCLUSIVE %s: %s", name, why)
-		return r
-	}
-	v, why := viewAt(run, g)
+	return d.name + " (" + where + ")"
+}
+
+// inconclusive is r when the gate cannot be judged, and why.
+func inconclusive(r GateResult, name, why string) GateResult {
+	r.Status = StatusInconclusive
+	r.Line = fmt.Sprintf("INCONCLUSIVE %s: %s", name, why)
+	return r
+}
+
+// evaluateRegression judges a max-regression gate: it fails when the
+// change from base to run is significant at alpha and worse than the
+// limit.
+func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64) GateResult {
+	bv, why := viewAt(base, r.Gate)
 	if why != "" {
-		return inconclusive(why)
+		return inconclusive(r, name, why)
 	}
-	r.Value, r.Samples = d.value(v), d.samples(v)
+	r.Base = d.value(bv)
+	r.Samples = min(r.Samples, d.samples(bv))
+	if r.Samples < MinStepSamples {
+		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
+	}
+	ch := change(d, bv, v, alpha)
+	if ch == nil || ch.P == nil {
+		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
+	}
+	r.Change = ch
+	limit := "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "%"
+	if d.unit == UnitRate {
+		limit = "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "pp"
+	}
+	got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.unit), FormatValue(r.Value, d.unit), ChangeText(ch, d.unit))
+	switch {
+	case !ch.Significant:
+		r.Status = StatusPass
+		r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
+	case worseBy(d, ch) > r.Gate.Limit:
+		r.Status = StatusFail
+		r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)
+	default:
+		r.Status = StatusPass
+		r.Line = fmt.Sprintf("PASS %s vs %s: %s, within the allowed %s", name, base.Name, got, limit)
+	}
+	return r
+}
 
-	if g.Kind == GateMaxRegression {
-		bv, why := viewAt(base, g)
-		if why != "" {
-			return inconclusive(why)
-		}
-		r.Base = d.value(bv)
-		r.Samples = min(r.Samples, d.samples(bv))
-		if r.Samples < MinStepSamples {
-			return inconclusive(fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
-		}
-		ch := change(d, bv, v, alpha)
-		if ch == nil || ch.P == nil {
-			return inconclusive("no value to compare in " + base.Name + " or " + run.Name)
-		}
-		r.Change = ch
-		var amount float64 // how much worse, in the limit's terms
-		switch {
-		case d.unit == UnitRate:
-			amount = *ch.Delta * float64(d.worse)
-		case ch.Relative != nil:
-			amount = *ch.Relative * float64(d.worse)
-		case *ch.Delta*float64(d.worse) > 0:
-			amount = math.Inf(1)
-		}
-		limit := "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "%"
-		if d.unit == UnitRate {
-			limit = "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "pp"
-		}
-		got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.unit), FormatValue(r.Value, d.unit), ChangeText(ch, d.unit))
-		switch {
-		case !ch.Significant:
-			r.Status = StatusPass
-			r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
-		case amount > g.Limit:
-			r.Status = StatusFail
-			r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)
-		default:
-			r.Status = StatusPass
-			r.Line = fmt.Sprintf("PASS %s vs %s: %s, within the allowed %s", name, base.Name, got, limit)
-		}
-		return r
+// worseBy is how much worse ch is in a regression limit's terms: the
+// difference of a rate, else the relative change (infinite from a zero
+// base that got worse); negative when it got better.
+func worseBy(d metricDef, ch *Change) float64 {
+	switch {
+	case d.unit == UnitRate:
+		return *ch.Delta * float64(d.worse)
+	case ch.Relative != nil:
+		return *ch.Relative * float64(d.worse)
+	case *ch.Delta*float64(d.worse) > 0:
+		return math.Inf(1)
 	}
+	return 0
+}
 
-	if g.Metric == "saturation_users" {
-		if v.a.Baseline == nil {
-			return inconclusive(v.a.Saturation.Summary)
-		}
-		return evaluateSaturation(r, v.a.Saturation, name)
-	}
-	if g.Metric == "capacity" {
-		return evaluateCapacity(r, v.a, name)
-	}
+// evaluateLimit judges a max or min gate on the run's value, given enough
+// samples.
+func evaluateLimit(r GateResult, d metricDef, name string) GateResult {
 	if r.Value == nil {
-		return inconclusive(fmt.Sprintf("no value (%d samples)", r.Samples))
+		return inconclusive(r, name, fmt.Sprintf("no value (%d samples)", r.Samples))
 	}
 	if r.Samples < MinStepSamples {
-		return inconclusive(fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.unit), r.Samples, MinStepSamples))
+		return inconclusive(r, name, fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.unit), r.Samples, MinStepSamples))
 	}
+	g := r.Gate
 	ok := *r.Value <= g.Limit
 	op, bound := "<=", "max"
 	if g.Kind == GateMin {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Open-loop runs (the footer's shape has arrival poisson or constant) send
@@ -151,75 +152,87 @@ func openSaturation(steps []Step, base *Baseline, o Options, poisson bool) Satur
 		if s.Step <= base.Step {
 			continue
 		}
-		var latFactor, errFactor float64
-		var lr *float64
-		if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
-			lr = ptr(*s.P95MS / *base.P95MS)
-			if *lr > o.LatencyThreshold {
-				latFactor = *lr / o.LatencyThreshold
-			}
+		if f := openSignalsAt(s, base, o, poisson); f.fired() {
+			return f.saturated(sat, s, o)
 		}
-		if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
-			errFactor = math.Inf(1)
-			if o.ErrorThreshold > 0 {
-				errFactor = *s.FailRate / o.ErrorThreshold
-			}
-		}
-		sentRatio, short := sendShortfall(s, poisson)
-		waited := s.Waited != nil && s.Requests > 0 && float64(*s.Waited) > WaitFraction*float64(s.Requests)
-		through := short || waited
-		if latFactor == 0 && errFactor == 0 && !through {
-			continue
-		}
-		step, users := s.Step, s.Users
-		sat.Reached, sat.Step, sat.Users = true, &step, &users
-		sat.LatencyRatio, sat.FailRate, sat.Rate = lr, s.FailRate, s.OfferedRPS
-		if s.OfferedRPS != nil && s.AchievedRPS != nil {
-			sat.SentRatio = ptr(sentRatio)
-		}
-		if latFactor > 0 {
-			sat.Signals = append(sat.Signals, SignalLatency)
-		}
-		if errFactor > 0 {
-			sat.Signals = append(sat.Signals, SignalErrors)
-		}
-		if through {
-			sat.Signals = append(sat.Signals, SignalThroughput)
-		}
-		sig := SignalLatency
-		switch {
-		case through:
-			sig = SignalThroughput
-		case errFactor > latFactor:
-			sig = SignalErrors
-		}
-		sat.Signal = &sig
-		at := fmt.Sprintf("reached at %s req/s offered (step %d)", fmtNum(*s.OfferedRPS), step)
-		switch sig {
-		case SignalThroughput:
-			var why []string
-			if short {
-				why = append(why, fmt.Sprintf("sent %s req/s, %s of the offered rate", fmtNum(*s.AchievedRPS), fmtPct(sentRatio)))
-			}
-			if waited {
-				why = append(why, fmt.Sprintf("%d arrivals (%s) waited over %s", *s.Waited, fmtPct(float64(*s.Waited)/float64(s.Requests)), fmtMS(WaitToleranceMS)))
-			}
-			sat.Summary = at + ": " + why[0]
-			if len(why) > 1 {
-				sat.Summary += "; " + why[1]
-			}
-		case SignalLatency:
-			sat.Summary = fmt.Sprintf("%s: p95 %s is %.2fx the baseline (threshold %sx)", at, fmtMS(*s.P95MS), *lr, fmtNum(o.LatencyThreshold))
-		default:
-			sat.Summary = fmt.Sprintf("%s: failure rate %s over %s", at, fmtPct(*s.FailRate), fmtPct(o.ErrorThreshold))
-		}
-		if len(sat.Signals) > 1 {
-			sat.Summary += fmt.Sprintf(" (%d signals fired)", len(sat.Signals))
-		}
-		return sat
 	}
 	sat.Summary = fmt.Sprintf("not reached up to %s req/s offered", fmtNum(top))
 	return sat
+}
+
+// openSignals are the saturation signals of one step of an open loop.
+type openSignals struct {
+	lr                   *float64 // p95 over the baseline's
+	latFactor, errFactor float64  // over the thresholds (0: under)
+	sentRatio            float64  // sent over offered
+	short, waited        bool     // the two throughput signals
+}
+
+// openSignalsAt measures the signals of step s against the baseline.
+func openSignalsAt(s Step, base *Baseline, o Options, poisson bool) openSignals {
+	var f openSignals
+	f.lr, f.latFactor, f.errFactor = overThresholds(s, base, o)
+	f.sentRatio, f.short = sendShortfall(s, poisson)
+	f.waited = s.Waited != nil && s.Requests > 0 && float64(*s.Waited) > WaitFraction*float64(s.Requests)
+	return f
+}
+
+// through tells whether the throughput signal fired.
+func (f openSignals) through() bool { return f.short || f.waited }
+
+// fired tells whether any signal fired.
+func (f openSignals) fired() bool { return f.latFactor != 0 || f.errFactor != 0 || f.through() }
+
+// saturated is sat reached at step s: its figures, the signals that fired
+// and the one reported (throughput first, then the larger factor).
+func (f openSignals) saturated(sat Saturation, s Step, o Options) Saturation {
+	step, users := s.Step, s.Users
+	sat.Reached, sat.Step, sat.Users = true, &step, &users
+	sat.LatencyRatio, sat.FailRate, sat.Rate = f.lr, s.FailRate, s.OfferedRPS
+	if s.OfferedRPS != nil && s.AchievedRPS != nil {
+		sat.SentRatio = ptr(f.sentRatio)
+	}
+	if f.latFactor > 0 {
+		sat.Signals = append(sat.Signals, SignalLatency)
+	}
+	if f.errFactor > 0 {
+		sat.Signals = append(sat.Signals, SignalErrors)
+	}
+	if f.through() {
+		sat.Signals = append(sat.Signals, SignalThroughput)
+	}
+	sig := SignalLatency
+	switch {
+	case f.through():
+		sig = SignalThroughput
+	case f.errFactor > f.latFactor:
+		sig = SignalErrors
+	}
+	sat.Signal = &sig
+	sat.Summary = f.summary(s, sig, o)
+	if len(sat.Signals) > 1 {
+		sat.Summary += fmt.Sprintf(" (%d signals fired)", len(sat.Signals))
+	}
+	return sat
+}
+
+// summary says where the open loop saturated and why, by signal sig.
+func (f openSignals) summary(s Step, sig string, o Options) string {
+	at := fmt.Sprintf("reached at %s req/s offered (step %d)", fmtNum(*s.OfferedRPS), s.Step)
+	switch sig {
+	case SignalThroughput:
+		var why []string
+		if f.short {
+			why = append(why, fmt.Sprintf("sent %s req/s, %s of the offered rate", fmtNum(*s.AchievedRPS), fmtPct(f.sentRatio)))
+		}
+		if f.waited {
+			why = append(why, fmt.Sprintf("%d arrivals (%s) waited over %s", *s.Waited, fmtPct(float64(*s.Waited)/float64(s.Requests)), fmtMS(WaitToleranceMS)))
+		}
+		return at + ": " + strings.Join(why, "; ")
+	case SignalLatency:
+		return fmt.Sprintf("%s: p95 %s is %.2fx the baseline (threshold %sx)", at, fmtMS(*s.P95MS), *f.lr, fmtNum(o.LatencyThreshold))
+	}
+	return fmt.Sprintf("%s: failure rate %s over %s", at, fmtPct(*s.FailRate), fmtPct(o.ErrorThreshold))
 }
 
 // estimateWarnings says when token figures rest on the recorder's

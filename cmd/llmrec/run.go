@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
@@ -46,16 +47,8 @@ type RunOptions struct {
 	DashboardLinger           time.Duration
 }
 
-// NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
-// parsing.
-func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault,
-		Out: "run.parquet", Sim: sim.DefaultConfig()}
-	c := &opts.Config
-	cmd := &cobra.Command{
-		Use:   "run",
-		Short: "Fire the step load and write every request to a Parquet run file",
-		Long: `Fire a step load (closed-loop users added in steps, each thinking a short time
+// runLong is the long help of `llmrec run`.
+const runLong = `Fire a step load (closed-loop users added in steps, each thinking a short time
 between requests) at --target and write one Parquet row per request to -o.
 With --arrival poisson or constant the load is an open loop instead:
 requests arrive at --rate per second (--step-rate more each --step-time, up
@@ -69,8 +62,10 @@ started on a loopback port and load-tested. Ctrl-C (or SIGTERM) stops gracefully
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
 run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
-it, or pass --discard-journal. -o must be a regular file or a new path.`,
-		Example: `  # a short step load against the built-in simulator
+it, or pass --discard-journal. -o must be a regular file or a new path.`
+
+// runExample is the examples of `llmrec run`.
+const runExample = `  # a short step load against the built-in simulator
   llmrec run --step-users 10 --step-time 6s --max-users 60 -o run.parquet
 
   # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
@@ -80,8 +75,19 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
   # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
-  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`,
-		Args: cobra.NoArgs,
+  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`
+
+// NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
+// parsing.
+func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault,
+		Out: "run.parquet", Sim: sim.DefaultConfig()}
+	cmd := &cobra.Command{
+		Use:     "run",
+		Short:   "Fire the step load and write every request to a Parquet run file",
+		Long:    runLong,
+		Example: runExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
 			if err := opts.complete(); err != nil {
@@ -90,30 +96,58 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			conns, flag := c.Shape.MaxUsers, "--max-users"
-			if c.OpenLoop.Open() {
-				conns, flag = c.OpenLoop.MaxConcurrency, "--max-concurrency"
-				if conns == 0 {
-					conns = record.SafetyInFlight
-				}
-			}
-			if err := ensureFileLimit(conns, flag, c.Target == ""); err != nil {
+			if err := opts.checkFileLimit(); err != nil {
 				return usageError{err}
 			}
 			return runRun(cmd, opts)
 		},
 	}
 	f := cmd.Flags()
+	addTargetFlags(f, opts)
+	addShapeFlags(f, opts)
+	addOpenLoopFlags(f, opts)
+	addShardFlags(f, opts)
+	addOutputFlags(f, opts)
+	return cmd
+}
+
+// checkFileLimit checks that the process may open a file descriptor for
+// each connection the run can hold at once: one per user, or per request
+// in flight in an open loop.
+func (o *RunOptions) checkFileLimit() error {
+	c := &o.Config
+	conns, flag := c.Shape.MaxUsers, "--max-users"
+	if c.OpenLoop.Open() {
+		conns, flag = c.OpenLoop.MaxConcurrency, "--max-concurrency"
+		if conns == 0 {
+			conns = record.SafetyInFlight
+		}
+	}
+	return ensureFileLimit(conns, flag, c.Target == "")
+}
+
+// addTargetFlags registers the flags of the service and of the requests
+// sent to it.
+func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
+	c := &o.Config
 	f.StringVar(&c.Target, "target", "", "base `URL` of the service (empty: the built-in simulator)")
 	f.StringVar(&c.API, "api", c.API, "request format `API`: openai-chat, openai-completions or http")
 	f.StringVar(&c.Method, "method", c.Method, "HTTP `METHOD` for --api http")
-	f.StringVar(&opts.Body, "body", "", "request `BODY` for --api http: inline or @FILE, a Go template with {{.Prompt}}")
+	f.StringVar(&o.Body, "body", "", "request `BODY` for --api http: inline or @FILE, a Go template with {{.Prompt}}")
 	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
-	f.StringVar(&opts.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array (default: built-in prompts)`)
-	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
-	f.StringVar(&opts.APIKeyEnv, "api-key-env", opts.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
+	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array (default: built-in prompts)`)
+	f.StringArrayVarP(&o.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
+	f.StringVar(&o.APIKeyEnv, "api-key-env", o.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
+	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION`")
+}
+
+// addShapeFlags registers the flags of the closed loop's step load and of
+// how a run stops.
+func addShapeFlags(f *pflag.FlagSet, o *RunOptions) {
+	c := &o.Config
 	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "`N` users added each step")
 	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION`")
 	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users")
@@ -121,62 +155,98 @@ it, or pass --discard-journal. -o must be a regular file or a new path.`,
 	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` (default: until max-users has been held one full step)")
 	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
 	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
-	f.StringVar(&opts.Profile, "profile", opts.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
+	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
-	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
-	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION`")
 	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled")
-	f.StringVarP(&opts.Out, "out", "o", opts.Out, "run `FILE` to write")
-	f.BoolVar(&opts.Force, "force", false, "overwrite an existing run file (a regular file only)")
-	f.BoolVar(&opts.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
-	f.StringArrayVar(&opts.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
+}
+
+// addOpenLoopFlags registers the flags of the open loop's arrivals and of
+// the workload's request sizes.
+func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
+	c := &o.Config
 	f.StringVar(&c.OpenLoop.Kind, "arrival", c.OpenLoop.Kind, "`KIND` of load: closed (users who wait for their answer), or an open loop at a rate: poisson or constant")
 	f.Float64Var(&c.OpenLoop.Rate, "rate", 0, "open loop: requests per second in the first step, `RATE`")
 	f.Float64Var(&c.OpenLoop.StepRate, "step-rate", 0, "open loop: `RATE` added each step")
 	f.Float64Var(&c.OpenLoop.MaxRate, "max-rate", 0, "open loop: the highest `RATE` (default: --rate); the run ends once it was held one full step")
 	f.Float64Var(&c.OpenLoop.Burstiness, "burstiness", c.OpenLoop.Burstiness, "poisson: gamma shape `B` of the gaps between arrivals (1: Poisson, below 1 burstier, above 1 more regular)")
 	f.IntVar(&c.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight; arrivals wait for a slot (0: the safety cap, 8192)")
-	f.StringVar(&opts.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
-	f.StringVar(&opts.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
+	f.StringVar(&o.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
+	f.StringVar(&o.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
 	f.BoolVar(&c.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence, so every answer has its max_tokens (vLLM, SGLang)")
-	f.StringVar(&opts.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
-	f.StringVar(&opts.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
-	f.StringVar(&c.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
-	f.StringVar(&opts.Sim.Profile, "sim-profile", opts.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
-	f.StringVar(&opts.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
-	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
-	f.DurationVar(&opts.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
-	return cmd
 }
 
-// complete turns the flag values into the record.Config.
+// addShardFlags registers the flags that split one schedule over several
+// recorders.
+func addShardFlags(f *pflag.FlagSet, o *RunOptions) {
+	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
+	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
+	f.StringVar(&o.Config.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
+}
+
+// addOutputFlags registers the flags of the run file, its labels, the
+// simulator and the live dashboard.
+func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
+	f.StringVarP(&o.Out, "out", "o", o.Out, "run `FILE` to write")
+	f.BoolVar(&o.Force, "force", false, "overwrite an existing run file (a regular file only)")
+	f.BoolVar(&o.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
+	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
+	f.StringVar(&o.Sim.Profile, "sim-profile", o.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
+	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
+	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
+	f.DurationVar(&o.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
+}
+
+// complete turns the flag values into the record.Config, group by group,
+// and reports every wrong flag at once.
 func (o *RunOptions) complete() error {
+	var errs []error
+	errs = append(errs, o.completeShape()...)
+	errs = append(errs, o.completeOpenLoop()...)
+	errs = append(errs, o.completeRequest()...)
+	errs = append(errs, o.completeShard()...)
+	errs = append(errs, o.completeOutput()...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return flagErrors(o.Config.Validate())
+}
+
+// completeShape applies --profile: a profile sets the shape; shape flags
+// given explicitly still win.
+func (o *RunOptions) completeShape() []error {
+	c := &o.Config
+	if o.Profile == record.ProfileDefault {
+		return nil
+	}
+	var errs []error
+	explicit := c.Shape
+	if err := c.ApplyProfile(o.Profile); err != nil {
+		errs = append(errs, err)
+	}
+	if o.changed("step-users") {
+		c.Shape.StepUsers = explicit.StepUsers
+	}
+	if o.changed("max-users") {
+		c.Shape.MaxUsers = explicit.MaxUsers
+	}
+	if o.changed("duration") {
+		c.Shape.Duration = explicit.Duration
+	}
+	if o.changed("step-time") {
+		c.Shape.StepTime = explicit.StepTime
+	}
+	if o.changed("spawn-rate") {
+		c.Shape.SpawnRate = explicit.SpawnRate
+	}
+	return errs
+}
+
+// completeRequest fills what each request carries: streaming, the body,
+// the prompts, the headers and the API key; and the run's labels.
+func (o *RunOptions) completeRequest() []error {
 	c := &o.Config
 	var errs []error
-	// A profile sets the shape; shape flags given explicitly still win.
-	if o.Profile != record.ProfileDefault {
-		explicit := c.Shape
-		if err := c.ApplyProfile(o.Profile); err != nil {
-			errs = append(errs, err)
-		}
-		if o.changed("step-users") {
-			c.Shape.StepUsers = explicit.StepUsers
-		}
-		if o.changed("max-users") {
-			c.Shape.MaxUsers = explicit.MaxUsers
-		}
-		if o.changed("duration") {
-			c.Shape.Duration = explicit.Duration
-		}
-		if o.changed("step-time") {
-			c.Shape.StepTime = explicit.StepTime
-		}
-		if o.changed("spawn-rate") {
-			c.Shape.SpawnRate = explicit.SpawnRate
-		}
-	}
-	errs = append(errs, o.completeOpenLoop()...)
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
@@ -200,19 +270,24 @@ func (o *RunOptions) complete() error {
 			c.PromptSource = "sharegpt"
 		}
 	}
-	h, err := ParseHeaders(o.Headers)
-	if err != nil {
+	var err error
+	if c.Headers, err = ParseHeaders(o.Headers); err != nil {
 		errs = append(errs, err)
 	}
-	c.Headers = h
-	l, err := ParseLabels(o.Labels)
-	if err != nil {
+	if c.Labels, err = ParseLabels(o.Labels); err != nil {
 		errs = append(errs, err)
 	}
-	c.Labels = l
 	if o.APIKeyEnv != "" {
 		c.APIKey = os.Getenv(o.APIKeyEnv)
 	}
+	return errs
+}
+
+// completeShard fills the shard and the schedule's time zero from --shard
+// and --start-at.
+func (o *RunOptions) completeShard() []error {
+	c := &o.Config
+	var errs []error
 	if o.Shard != "" {
 		i, n, err := ParseShard(o.Shard)
 		if err != nil {
@@ -227,6 +302,13 @@ func (o *RunOptions) complete() error {
 		}
 		c.Shard.StartAt = t
 	}
+	return errs
+}
+
+// completeOutput checks the run file, the dashboard's address and, with no
+// --target, the built-in simulator.
+func (o *RunOptions) completeOutput() []error {
+	var errs []error
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
 	}
@@ -235,18 +317,15 @@ func (o *RunOptions) complete() error {
 			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
 		}
 	}
-	if c.Target == "" {
-		if c.API == target.APIHTTP {
+	if o.Config.Target == "" {
+		if o.Config.API == target.APIHTTP {
 			errs = append(errs, errors.New("--api http needs --target (the simulator speaks the OpenAI API)"))
 		}
 		if err := o.Sim.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("simulator: %w", err))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return flagErrors(c.Validate())
+	return errs
 }
 
 // closedFlags are the flags of the closed loop's users; openFlags those of

@@ -302,6 +302,9 @@ func topClasses(classes []string, byClass map[string][]int64, n int) ([]string, 
 	return append(keep, other), out
 }
 
+// usersLatencyChart plots p95, p99 and the failure rate against users,
+// with the latency limit, the saturation point and the capacity marked on
+// the lines and named in notes above the plot.
 func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	c := newRect(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
@@ -311,10 +314,42 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	fr := rightAxis("failure rate %")
 	fr.Max, fr.AxisLabel = 100, &opts.AxisLabel{Formatter: "{value}%"}
 	c.ExtendYAxis(fr)
+	p95, p99, fail := usersLatencyPoints(a)
+	if len(a.Steps) == 0 {
+		c.SetGlobalOptions(emptyTitle())
+	}
+	limitNote, limitOpts := limitMarker(a)
+	satNote, satOpts := saturationMarker(a)
+	capNote, capOpts := capacityMarker(a)
+	p95Opts := append(append(symbolLine(colP95), limitOpts...), satOpts...)
+	p99Opts := append(symbolLine(colP99), capOpts...)
 	// The limit and the saturation point are said in the chart's heading,
 	// above the plot, where no line runs under them (at any width).
 	var notes []string
-	var p95, p99, fail []opts.LineData
+	for _, n := range []string{satNote, limitNote, capNote} {
+		if n != "" {
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) > 0 && len(a.Steps) > 0 {
+		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
+			SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
+		c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
+	}
+	c.MultiSeries = append(c.MultiSeries,
+		series(c, "p95", p95, p95Opts...),
+		series(c, "p99", p99, p99Opts...),
+		series(c, "failure rate %", fail, append(symbolLine(colFail),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}),
+			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...),
+	)
+	return c
+}
+
+// usersLatencyPoints are the p95, p99 and failure-rate (in %) points of
+// the steps against users, thinned to view.MaxStepRows keeping the marked
+// steps.
+func usersLatencyPoints(a *analyze.Analysis) (p95, p99, fail []opts.LineData) {
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
 		u := st.Users
@@ -327,71 +362,75 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		}
 		fail = append(fail, xy(float64(u), f))
 	}
-	if len(a.Steps) == 0 {
-		c.SetGlobalOptions(emptyTitle())
+	return p95, p99, fail
+}
+
+// symbolLine draws a series in colour col, each point with its symbol.
+func symbolLine(col string) []charts.SeriesOpts {
+	return []charts.SeriesOpts{
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
 	}
-	withSymbols := func(col string) []charts.SeriesOpts {
-		return []charts.SeriesOpts{
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
-			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
+}
+
+// limitMarker is the saturation latency limit (the threshold times the
+// baseline p95) as a note and an unlabelled dashed line on the p95
+// series; none without a baseline p95 or a threshold.
+func limitMarker(a *analyze.Analysis) (string, []charts.SeriesOpts) {
+	b := a.Baseline
+	if b == nil || b.P95MS == nil || a.Settings.LatencyThreshold <= 0 {
+		return "", nil
+	}
+	limit := round(*b.P95MS * a.Settings.LatencyThreshold)
+	name := "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95"
+	return name + " = " + view.Duration(&limit), []charts.SeriesOpts{
+		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: name, YAxis: limit}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(false)},
+			LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
+		}),
+	}
+}
+
+// saturationMarker is the saturation point as a note and an unlabelled
+// pin on the p95 series at the saturated step; none when the run did not
+// saturate or that step has no p95.
+func saturationMarker(a *analyze.Analysis) (string, []charts.SeriesOpts) {
+	sat := a.Saturation
+	if !sat.Reached || sat.Step == nil {
+		return "", nil
+	}
+	for _, st := range a.Steps {
+		if st.Step != *sat.Step || st.P95MS == nil {
+			continue
+		}
+		note := "saturated at " + strconv.Itoa(st.Users) + " users"
+		return note, []charts.SeriesOpts{
+			charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
+				Name:       "saturation",
+				Coordinate: []any{st.Users, round(*st.P95MS)},
+				Value:      note,
+				Symbol:     "pin",
+				SymbolSize: 30,
+				ItemStyle:  &opts.ItemStyle{Color: colFail},
+			}),
+			charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(false)}}),
 		}
 	}
-	p95Opts := withSymbols(colP95)
-	if b := a.Baseline; b != nil && b.P95MS != nil && a.Settings.LatencyThreshold > 0 {
-		limit := round(*b.P95MS * a.Settings.LatencyThreshold)
-		name := "limit " + view.Factor(a.Settings.LatencyThreshold) + " baseline p95"
-		notes = append(notes, name+" = "+view.Duration(&limit))
-		p95Opts = append(p95Opts,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: name, YAxis: limit}),
-			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
-				Symbol:    []string{"none", "none"},
-				Label:     &opts.Label{Show: opts.Bool(false)},
-				LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
-			}))
+	return "", nil
+}
+
+// capacityMarker is a closed loop's capacity as a note and an unlabelled
+// vertical line on the p99 series: its name is said above the plot, as
+// the saturation point's and the limit's are, so no label sits on a line.
+func capacityMarker(a *analyze.Analysis) (string, []charts.SeriesOpts) {
+	if a.Capacity.LevelKind != analyze.LevelUsers || a.Capacity.Level == nil {
+		return "", nil
 	}
-	if sat := a.Saturation; sat.Reached && sat.Step != nil {
-		for _, st := range a.Steps {
-			if st.Step != *sat.Step || st.P95MS == nil {
-				continue
-			}
-			sat := "saturated at " + strconv.Itoa(st.Users) + " users"
-			notes = append([]string{sat}, notes...)
-			p95Opts = append(p95Opts,
-				charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
-					Name:       "saturation",
-					Coordinate: []any{st.Users, round(*st.P95MS)},
-					Value:      sat,
-					Symbol:     "pin",
-					SymbolSize: 30,
-					ItemStyle:  &opts.ItemStyle{Color: colFail},
-				}),
-				charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(false)}}),
-			)
-			break
-		}
-	}
-	p99Opts := withSymbols(colP99)
-	if a.Capacity.LevelKind == analyze.LevelUsers && a.Capacity.Level != nil {
-		// The line is unlabelled: its name is said above the plot, as the
-		// saturation point's and the limit's are, so no label sits on a line.
-		p99Opts = append(p99Opts, capacityLine(a, false)...)
-		notes = append(notes, "capacity "+view.Num(a.Capacity.Level, 0)+" users (dashed vertical line)")
-	}
-	if len(notes) > 0 && len(a.Steps) > 0 {
-		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
-			SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
-		c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
-	}
-	c.MultiSeries = append(c.MultiSeries,
-		series(c, "p95", p95, p95Opts...),
-		series(c, "p99", p99, p99Opts...),
-		series(c, "failure rate %", fail, append(withSymbols(colFail),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}),
-			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }))...),
-	)
-	return c
+	return "capacity " + view.Num(a.Capacity.Level, 0) + " users (dashed vertical line)", capacityLine(a, false)
 }
 
 // markedSteps are the indexes of the baseline and saturation steps, which
