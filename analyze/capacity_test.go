@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // capStep is one step of a capacity fixture: n successes with latencies
