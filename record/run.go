@@ -38,7 +38,7 @@ type Sink interface {
 // Status is the live view of a run, reported about once a second.
 type Status struct {
 	Elapsed, Total time.Duration
-	Step, Users    int    // Users: users running (over every shard), or an open loop's requests in flight
+	Step, Users    int     // Users: users running (over every shard), or an open loop's requests in flight
 	Open           bool    // an open loop, offering OfferedRPS requests a second in Step
 	OfferedRPS     float64 // see Open
 	Waiting        bool    // open loop: an arrival waits for an in-flight slot (the cap is full)
