@@ -46,8 +46,8 @@ type Message struct {
 	} `json:"error,omitempty"`
 }
 
-// findChromium returns the path of a Chromium binary on PATH, or "".
-func findChromium() string {
+// FindChromium returns the path of a Chromium binary on PATH, or "".
+func FindChromium() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
@@ -64,7 +64,7 @@ func RequireChromium(t *testing.T, what string) string {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	path := findChromium()
+	path := FindChromium()
 	if path == "" {
 		msg := "NO CHROMIUM on PATH: " + what + " was NOT checked in a browser. Install it: apt-get install -y chromium"
 		if os.Getenv("CI") != "" {

@@ -1,288 +1,50 @@
 package htmlreport
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/llmrec/llmrec/internal/browsertest"
 )
 
-// browser is a headless Chromium driven over the DevTools protocol on a
-// pipe (--remote-debugging-pipe: commands on fd 3, replies and events on
-// fd 4, each message JSON ended by a NUL byte). Standard library only.
-type browser struct {
-	cmd  *exec.Cmd
-	in   io.WriteCloser // our end of fd 3
-	done chan struct{}  // closed when the reader stops
+// The browser tests drive a real headless Chromium over the DevTools
+// protocol through internal/browsertest (shared with the live dashboard's
+// tests). A report page is a file that must not touch any network, so the
+// browser here reaches no address at all and every tab is offline.
 
-	mu      sync.Mutex
-	next    int
-	pending map[int]chan cdpMessage
-	events  []cdpMessage
-	readErr error
-}
+type browser struct{ b *browsertest.Browser }
 
-type cdpMessage struct {
-	ID        int             `json:"id,omitempty"`
-	Method    string          `json:"method,omitempty"`
-	Params    json.RawMessage `json:"params,omitempty"`
-	SessionID string          `json:"sessionId,omitempty"`
-	Result    json.RawMessage `json:"result,omitempty"`
-	Error     *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error,omitempty"`
-}
+type cdpMessage = browsertest.Message
 
-// findChromium returns the path of a Chromium binary on PATH, or "".
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// requireChromium returns the Chromium to test what in a browser. Without
-// one it fails under CI (where .ci/run installs it) and otherwise skips
-// loudly, on stderr too, so that a missing browser is never silent.
+// requireChromium returns Chromium's path; without it the test fails under
+// CI and is skipped, loudly, elsewhere.
 func requireChromium(t *testing.T, what string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := findChromium()
-	if path == "" {
-		msg := "NO CHROMIUM on PATH: " + what + " was NOT checked in a browser. Install it: apt-get install -y chromium"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		fmt.Fprintln(os.Stderr, "!!! "+t.Name()+" SKIPPED: "+msg)
-		t.Skip(msg)
-	}
-	return path
+	return browsertest.RequireChromium(t, what)
 }
 
-// startBrowser starts Chromium headless with every network path closed:
-// no background services, all host names unresolvable and a proxy that
-// refuses connections. It is stopped when the test ends.
+// findChromium returns Chromium's path, or "" when there is none.
+func findChromium() string { return browsertest.FindChromium() }
+
+// startBrowser starts Chromium with no network at all (loopback included);
+// it is stopped when the test ends.
 func startBrowser(t *testing.T, path string) *browser {
 	t.Helper()
-	profile := t.TempDir()
-	toChrome, ourIn, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ourOut, fromChrome, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(path,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-default-apps", "--no-first-run", "--no-default-browser-check",
-		"--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
-		"--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-		"--window-size=1280,1800", "--hide-scrollbars",
-		"--user-data-dir="+profile, "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toChrome, fromChrome} // fd 3, fd 4
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := os.CreateTemp(profile, "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	toChrome.Close()
-	fromChrome.Close()
-	b := &browser{cmd: cmd, in: ourIn, done: make(chan struct{}), pending: map[int]chan cdpMessage{}}
-	go b.read(ourOut)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_, _ = b.call(ctx, "", "Browser.close", nil)
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the browser's own process group
-			<-exited
-		}
-		ourIn.Close()
-		ourOut.Close()
-		stderr.Close()
-	})
-	return b
+	return &browser{browsertest.Start(t, path, false)}
 }
 
-func (b *browser) read(r io.Reader) {
-	defer close(b.done)
-	br := bufio.NewReaderSize(r, 1<<20)
-	for {
-		raw, err := br.ReadBytes(0)
-		if err != nil {
-			b.mu.Lock()
-			b.readErr = err
-			for id, ch := range b.pending {
-				close(ch)
-				delete(b.pending, id)
-			}
-			b.mu.Unlock()
-			return
-		}
-		var m cdpMessage
-		if json.Unmarshal(raw[:len(raw)-1], &m) != nil {
-			continue
-		}
-		b.mu.Lock()
-		if m.ID != 0 {
-			if ch, ok := b.pending[m.ID]; ok {
-				ch <- m
-				delete(b.pending, m.ID)
-			}
-		} else {
-			b.events = append(b.events, m)
-		}
-		b.mu.Unlock()
-	}
-}
-
-// call sends one command (to a page session when session is set) and
-// waits for its reply.
 func (b *browser) call(ctx context.Context, session, method string, params any) (json.RawMessage, error) {
-	b.mu.Lock()
-	if b.readErr != nil {
-		b.mu.Unlock()
-		return nil, fmt.Errorf("%s: browser gone: %w", method, b.readErr)
-	}
-	b.next++
-	id := b.next
-	ch := make(chan cdpMessage, 1)
-	b.pending[id] = ch
-	b.mu.Unlock()
-	msg := map[string]any{"id": id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	if session != "" {
-		msg["sessionId"] = session
-	}
-	raw, err := json.Marshal(msg)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := b.in.Write(append(raw, 0)); err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
-	}
-	select {
-	case m, ok := <-ch:
-		if !ok {
-			return nil, fmt.Errorf("%s: browser closed the pipe", method)
-		}
-		if m.Error != nil {
-			return nil, fmt.Errorf("%s: %s (%d)", method, m.Error.Message, m.Error.Code)
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		b.mu.Lock()
-		delete(b.pending, id)
-		b.mu.Unlock()
-		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
-	}
+	return b.b.Call(ctx, session, method, params)
 }
 
-// eventsOf returns the events received so far for one session.
-func (b *browser) eventsOf(session string) []cdpMessage {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []cdpMessage
-	for _, e := range b.events {
-		if e.SessionID == session {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (b *browser) eventsOf(session string) []cdpMessage { return b.b.EventsOf(session) }
 
-// openPage creates a fresh tab, attaches to it and turns on the domains
-// the checks observe, with the network emulated offline. It returns the
-// session id and a function that closes the tab.
+// openPage opens a fresh tab with the network emulated offline.
 func (b *browser) openPage(ctx context.Context) (string, func(), error) {
-	res, err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"})
-	if err != nil {
-		return "", nil, err
-	}
-	var tg struct {
-		TargetID string `json:"targetId"`
-	}
-	if err := json.Unmarshal(res, &tg); err != nil {
-		return "", nil, err
-	}
-	closeTab := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, _ = b.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": tg.TargetID})
-	}
-	res, err = b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": tg.TargetID, "flatten": true})
-	if err != nil {
-		return "", closeTab, err
-	}
-	var at struct {
-		SessionID string `json:"sessionId"`
-	}
-	if err := json.Unmarshal(res, &at); err != nil {
-		return "", closeTab, err
-	}
-	s := at.SessionID
-	for _, c := range []struct {
-		method string
-		params any
-	}{
-		{"Page.enable", nil},
-		{"Runtime.enable", nil},
-		{"Log.enable", nil},
-		{"Network.enable", nil},
-		{"Network.emulateNetworkConditions", map[string]any{"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}},
-	} {
-		if _, err := b.call(ctx, s, c.method, c.params); err != nil {
-			return "", closeTab, err
-		}
-	}
-	return s, closeTab, nil
+	return b.b.OpenPage(ctx, true)
 }
 
-// eval evaluates a JavaScript expression in the page and decodes its
-// value into v.
 func (b *browser) eval(ctx context.Context, session, expr string, v any) error {
-	res, err := b.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true})
-	if err != nil {
-		return err
-	}
-	var r struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text string `json:"text"`
-		} `json:"exceptionDetails"`
-	}
-	if err := json.Unmarshal(res, &r); err != nil {
-		return err
-	}
-	if r.ExceptionDetails != nil {
-		return errors.New("evaluate: " + r.ExceptionDetails.Text)
-	}
-	return json.Unmarshal(r.Result.Value, v)
+	return b.b.Eval(ctx, session, expr, v)
 }
