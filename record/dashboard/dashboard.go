@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -444,7 +442,7 @@ func (s *Server) render() ([]byte, error) {
 		return nil, fmt.Errorf("parse the page template: %w", err)
 	}
 	echarts := assets.ECharts()
-	if err := inlineable(echarts); err != nil {
+	if err := assets.Inlineable(echarts); err != nil {
 		return nil, fmt.Errorf("echarts script: %w", err)
 	}
 	sh := s.opts.Shape
@@ -472,25 +470,7 @@ func (s *Server) render() ([]byte, error) {
 // (nothing fetched, only the listed inline scripts run) plus connections
 // to the page's own origin, for the event stream and Stop.
 func csp(scripts ...string) string {
-	var b strings.Builder
-	b.WriteString("default-src 'none'; script-src")
-	for _, s := range scripts {
-		sum := sha256.Sum256([]byte(s))
-		b.WriteString(" 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'")
-	}
-	b.WriteString("; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-	return b.String()
-}
-
-// inlineable checks that js can be the text of a <script> element.
-func inlineable(js string) error {
-	lower := strings.ToLower(js)
-	for _, bad := range []string{"</script", "<!--", "<script"} {
-		if strings.Contains(lower, bad) {
-			return fmt.Errorf("contains %q", bad)
-		}
-	}
-	return nil
+	return assets.CSP([]string{"connect-src 'self'", "frame-ancestors 'none'"}, scripts...)
 }
 
 func randomHex(n int) string {

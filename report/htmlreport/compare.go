@@ -49,7 +49,7 @@ func RenderComparison(w io.Writer, c *analyze.Comparison) error {
 		return fmt.Errorf("render html: %w", err)
 	}
 	echarts := assets.ECharts()
-	if err := inlineable(echarts); err != nil {
+	if err := assets.Inlineable(echarts); err != nil {
 		return fmt.Errorf("render html: echarts script: %w", err)
 	}
 	tpl, err := template.New("compare").Parse(compareTemplate)

@@ -2,14 +2,11 @@ package htmlreport
 
 import (
 	"bytes"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
-	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/report/assets"
@@ -43,7 +40,7 @@ func Render(w io.Writer, a *analyze.Analysis) error {
 		return fmt.Errorf("render html: %w", err)
 	}
 	echarts := assets.ECharts()
-	if err := inlineable(echarts); err != nil {
+	if err := assets.Inlineable(echarts); err != nil {
 		return fmt.Errorf("render html: echarts script: %w", err)
 	}
 	tpl, err := template.New("page").Parse(pageTemplate)
@@ -74,32 +71,6 @@ func Render(w io.Writer, a *analyze.Analysis) error {
 	return nil
 }
 
-// csp is the page's Content-Security-Policy. Nothing may be fetched
-// (default-src 'none', no connect-src, no form or base URL), and the only
-// scripts allowed to run are the inline ones whose SHA-256 is listed: the
-// ECharts library and the page's own boot script. Inline styles are
-// allowed because ECharts styles its tooltip with style attributes; data:
-// images because ECharts may paint patterns from them.
-func csp(scripts ...string) string {
-	var b strings.Builder
-	b.WriteString("default-src 'none'; script-src")
-	for _, s := range scripts {
-		sum := sha256.Sum256([]byte(s))
-		b.WriteString(" 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'")
-	}
-	b.WriteString("; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
-	return b.String()
-}
-
-// inlineable checks that js can be the text of an HTML <script> element
-// unchanged: nothing in it may end the element or open a comment that
-// changes how the parser finds its end.
-func inlineable(js string) error {
-	lower := strings.ToLower(js)
-	for _, bad := range []string{"</script", "<!--", "<script"} {
-		if strings.Contains(lower, bad) {
-			return fmt.Errorf("contains %q", bad)
-		}
-	}
-	return nil
-}
+// csp is the report's Content-Security-Policy (assets.CSP): nothing
+// fetched, only the inline ECharts and boot scripts run.
+func csp(scripts ...string) string { return assets.CSP(nil, scripts...) }
