@@ -148,6 +148,9 @@ func WorkloadLine(w *analyze.Workload) string {
 	if w.IgnoreEOS {
 		parts = append(parts, "ignore_eos")
 	}
+	if w.Seed == 0 {
+		return strings.Join(parts, ", ") + " (no seed: prompt choice not reproducible)"
+	}
 	return strings.Join(parts, ", ") + " (seed " + strconv.FormatInt(w.Seed, 10) + ")"
 }
 
