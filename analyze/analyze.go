@@ -238,8 +238,22 @@ func (q *qrow) quantiles() Quantiles {
 		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
 }
 
+// stats computes the overall and per-step figures: the total first, then
+// the steps, one query each (stats.sql says why).
 func (c *computer) stats() error {
-	rows, err := c.conn.QueryContext(c.ctx, query("stats.sql"))
+	for _, name := range []string{"stats_total.sql", "stats.sql"} {
+		if err := c.statsQuery(name); err != nil {
+			return err
+		}
+	}
+	if c.a.Steps == nil {
+		c.a.Steps = []Step{}
+	}
+	return nil
+}
+
+func (c *computer) statsQuery(name string) error {
+	rows, err := c.conn.QueryContext(c.ctx, query(name))
 	if err != nil {
 		return fmt.Errorf("compute statistics: %w", err)
 	}
@@ -321,9 +335,6 @@ func (c *computer) stats() error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statistics: %w", err)
 	}
-	if a.Steps == nil {
-		a.Steps = []Step{}
-	}
 	return nil
 }
 
@@ -337,8 +348,13 @@ func (c *computer) llm() error {
 	for i := range c.a.Steps {
 		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
 	}
-	for _, figure := range []string{"ttft", "itl", "tps"} {
-		rows, err := c.conn.QueryContext(c.ctx, query("llm.sql"), figure)
+	for _, fq := range [...]struct{ figure, sql string }{
+		{"ttft", "llm_total.sql"}, {"ttft", "llm.sql"},
+		{"itl", "llm_total.sql"}, {"itl", "llm.sql"},
+		{"tps", "llm_total.sql"}, {"tps", "llm.sql"},
+	} {
+		figure := fq.figure
+		rows, err := c.conn.QueryContext(c.ctx, query(fq.sql), figure)
 		if err != nil {
 			return fmt.Errorf("compute %s: %w", figure, err)
 		}
