@@ -238,10 +238,22 @@ func (q *qrow) quantiles() Quantiles {
 		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
 }
 
-// stats reads stats.sql: the whole run's figures into Overall (and LLM),
-// each step's into Steps.
+// stats computes the overall and per-step figures: the total first, then
+// the steps, one query each (stats.sql says why).
 func (c *computer) stats() error {
-	rows, err := c.conn.QueryContext(c.ctx, query("stats.sql"))
+	for _, name := range []string{"stats_total.sql", "stats.sql"} {
+		if err := c.statsQuery(name); err != nil {
+			return err
+		}
+	}
+	if c.a.Steps == nil {
+		c.a.Steps = []Step{}
+	}
+	return nil
+}
+
+func (c *computer) statsQuery(name string) error {
+	rows, err := c.conn.QueryContext(c.ctx, query(name))
 	if err != nil {
 		return fmt.Errorf("compute statistics: %w", err)
 	}
@@ -262,9 +274,6 @@ func (c *computer) stats() error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statistics: %w", err)
-	}
-	if c.a.Steps == nil {
-		c.a.Steps = []Step{}
 	}
 	return nil
 }
@@ -369,8 +378,13 @@ func (c *computer) llm() error {
 	for i := range c.a.Steps {
 		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
 	}
-	for _, figure := range []string{"ttft", "itl", "tps"} {
-		rows, err := c.conn.QueryContext(c.ctx, query("llm.sql"), figure)
+	for _, fq := range [...]struct{ figure, sql string }{
+		{"ttft", "llm_total.sql"}, {"ttft", "llm.sql"},
+		{"itl", "llm_total.sql"}, {"itl", "llm.sql"},
+		{"tps", "llm_total.sql"}, {"tps", "llm.sql"},
+	} {
+		figure := fq.figure
+		rows, err := c.conn.QueryContext(c.ctx, query(fq.sql), figure)
 		if err != nil {
 			return fmt.Errorf("compute %s: %w", figure, err)
 		}
@@ -710,9 +724,47 @@ func (c *computer) pointCounts(figure string, bucketS float64, winUS int64, n in
 	return ps, nil
 }
 
-// scanValues runs series_values.sql for figure and calls fn with each
-// value in ascending order, its first and last point, whether it was
-// sent within the warmup and its step. It reads through
+// seriesPage is about how many values scanValues reads a query: the
+// database driver holds a query's whole result in memory (16 bytes a
+// value). A variable for the tests.
+var seriesPage int64 = 1 << 22
+
+// pageBounds splits a figure's values into pages of about seriesPage
+// (series_bounds.sql): the ascending bounds between pages, none for a run
+// that fits one page.
+func (c *computer) pageBounds(q driver.QueryerContext, figure string) ([]float64, error) {
+	pages := int((c.a.Run.Rows + seriesPage - 1) / seriesPage)
+	if pages <= 1 {
+		return nil, nil
+	}
+	fr := make([]float32, pages-1)
+	for i := range fr {
+		fr[i] = float32(i+1) / float32(pages)
+	}
+	rows, err := q.QueryContext(c.ctx, query("series_bounds.sql"), []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: fr}})
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, 1)
+	if err := rows.Next(dest); err != nil {
+		return nil, err
+	}
+	list, _ := dest[0].([]any)
+	var bounds []float64
+	for _, v := range list {
+		b, ok := v.(float64)
+		if ok && !math.IsNaN(b) && (len(bounds) == 0 || b > bounds[len(bounds)-1]) {
+			bounds = append(bounds, b)
+		}
+	}
+	return bounds, nil
+}
+
+// scanValues runs series_values.sql for figure, a page at a time
+// (pageBounds), and calls fn with each value in ascending order, its
+// first and last point, whether it was sent within the warmup and its
+// step. It reads through
 // the driver directly: database/sql's per-value conversion costs more
 // than the query itself at millions of rows.
 func (c *computer) scanValues(figure string, bucketS float64, winUS int64, fn func(x float64, f, l int, warm bool, step int32)) error {
@@ -721,27 +773,46 @@ func (c *computer) scanValues(figure string, bucketS float64, winUS int64, fn fu
 		if !ok {
 			return errors.New("the database driver cannot query")
 		}
-		args := []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: bucketS * 1e6}, {Ordinal: 3, Value: winUS}}
-		rows, err := q.QueryContext(c.ctx, query("series_values.sql"), args)
+		bounds, err := c.pageBounds(q, figure)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		dest := make([]driver.Value, 2)
-		for {
-			if err := rows.Next(dest); err != nil {
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
+		for i := 0; i <= len(bounds); i++ {
+			var lo, hi any
+			if i > 0 {
+				lo = bounds[i-1]
+			}
+			if i < len(bounds) {
+				hi = bounds[i]
+			}
+			args := []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: bucketS * 1e6}, {Ordinal: 3, Value: winUS},
+				{Ordinal: 4, Value: lo}, {Ordinal: 5, Value: hi}}
+			rows, err := q.QueryContext(c.ctx, query("series_values.sql"), args)
+			if err != nil {
 				return err
 			}
-			x, ok1 := dest[0].(float64)
-			p, ok2 := dest[1].(int64)
-			if !ok1 || !ok2 {
-				return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[1])
+			for {
+				if err := rows.Next(dest); err != nil {
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					rows.Close()
+					return err
+				}
+				x, ok1 := dest[0].(float64)
+				p, ok2 := dest[1].(int64)
+				if !ok1 || !ok2 {
+					rows.Close()
+					return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[1])
+				}
+				fn(x, int(p>>14&8191), int(p>>1&8191)-1, p&1 == 1, int32(p>>27))
 			}
-			fn(x, int(p>>14&8191), int(p>>1&8191)-1, p&1 == 1, int32(p>>27))
+			if err := rows.Close(); err != nil {
+				return err
+			}
 		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read samples: %w", err)

@@ -23,8 +23,9 @@
 //     run's started_at) and its warmup flag; exact percentiles
 //     (quantile_cont) are computed per step and overall, the LLM figures
 //     one at a time, and the per-second counts for the series.
-//  4. The successes' values are streamed in ascending order (the database
-//     sorts them), and Go derives the cumulative and windowed percentiles
+//  4. The successes' values are read in ascending order (the database
+//     sorts them), a page of values at a time (the driver holds a whole
+//     result in memory), and Go derives the cumulative and windowed percentiles
 //     per point from them, exactly, in memory that does not grow with the
 //     run (ostree.go), with the histogram and the means; then the database
 //     is closed and Go derives baseline, saturation, growth pattern, health

@@ -1,6 +1,7 @@
--- One LLM figure per step and overall, over post-warmup successes; the
--- parameter picks it (one figure a query bounds the memory the exact
--- quantiles need):
+-- One LLM figure per step over post-warmup successes (llm_total.sql: the
+-- same over the whole run); the parameter picks it. One figure a query,
+-- and the steps apart from the total, bound the memory the exact
+-- quantiles need (each holds every value of its group; see stats.sql):
 --   ttft: ttft_ms
 --   itl:  inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)
 --   tps:  output tokens/s of a request, output_tokens / (latency_ms / 1000)
@@ -17,14 +18,14 @@ WITH x AS (
 ),
 s AS (
     SELECT
-        grouping(step) AS total,
+        false AS total,
         step,
         count(x) AS n,
         quantile_cont(x, [0.5, 0.9, 0.95, 0.99]) AS q,
         max(x) AS mx
     FROM x
-    GROUP BY GROUPING SETS ((step), ())
+    GROUP BY step
 )
 SELECT total, coalesce(step, 0), n, q[1], q[2], q[3], q[4], mx
 FROM s
-ORDER BY total DESC, step;
+ORDER BY step;

@@ -1,11 +1,15 @@
--- Per-step and overall figures over post-warmup requests. Percentiles are
--- exact: quantile_cont interpolates linearly between the two neighbouring
--- order statistics. Latency figures are over successes only. The mean is
--- summed in Go over the sorted values (samples in analyze.go): the
--- database's parallel sum depends on the order its threads finish in.
+-- The figures of each step over post-warmup requests (stats_total.sql
+-- computes the same over the whole run). Percentiles are exact:
+-- quantile_cont interpolates linearly between the two neighbouring order
+-- statistics. Latency figures are over successes only. The mean is summed
+-- in Go over the sorted values (samples in analyze.go): the database's
+-- parallel sum depends on the order its threads finish in. The steps and
+-- the total are two queries, not one with GROUPING SETS: an exact quantile
+-- holds every value of its group at once, and one query would hold every
+-- value twice (once in its step, once in the total).
 WITH s AS (
     SELECT
-        grouping(step) AS total,
+        false AS total,
         step,
         max(users) AS users,
         count(*) AS requests,
@@ -20,11 +24,11 @@ WITH s AS (
         max(send_us) AS last_send
     FROM r
     WHERE NOT warm
-    GROUP BY GROUPING SETS ((step), ())
+    GROUP BY step
 )
 SELECT
     total, coalesce(step, 0), coalesce(users, 0), requests, ok_n,
     v_n, v_min, v_q[1], v_q[2], v_q[3], v_q[4], v_max,
     out_tokens, prompt_tokens, coalesce(first_send, 0), coalesce(last_send, 0)
 FROM s
-ORDER BY total DESC, step;
+ORDER BY step;
