@@ -147,14 +147,8 @@ func notRegular(m fs.FileMode) string {
 		return ""
 	case m.IsDir():
 		return "is a directory, not a run file"
-	case m&fs.ModeNamedPipe != 0:
-		return "is a named pipe (FIFO), not a run file: llmrep reads regular files only"
-	case m&fs.ModeSocket != 0:
-		return "is a socket, not a run file: llmrep reads regular files only"
-	case m&fs.ModeDevice != 0:
-		return "is a device, not a run file: llmrep reads regular files only"
 	}
-	return "is not a regular file: llmrep reads regular files only"
+	return "is " + runfile.FileKind(m) + ", not a run file: llmrep reads regular files only"
 }
 
 // pathErrReason strips the path from an *fs.PathError (the message names

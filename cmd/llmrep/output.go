@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // emit renders a report and writes it: to stdout when out is "" or "-",
@@ -29,7 +29,7 @@ func emit(ios *IO, out string, inputs []string, render func(io.Writer) error) er
 	if err != nil {
 		return err
 	}
-	msg := "llmrep: wrote " + printable(out)
+	msg := "llmrep: wrote " + runfile.Quote(out)
 	if replaced {
 		msg += " (replacing the older file)"
 	}
@@ -49,14 +49,14 @@ func writeReport(path string, data []byte, inputs []string) (replaced bool, err 
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	case fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0:
 		replaced = true
 	default:
-		return false, usageError{fmt.Errorf("write report %s: it is not a regular file (%s); choose another -o", printable(path), fi.Mode().Type())}
+		return false, usageError{fmt.Errorf("write report %s: it is not a regular file (%s); choose another -o", runfile.Quote(path), runfile.FileKind(fi.Mode()))}
 	}
 	if in := sameAsInput(path, inputs); in != "" {
-		return false, usageError{fmt.Errorf("write report %s: it is the input %s; choose another -o", printable(path), printable(in))}
+		return false, usageError{fmt.Errorf("write report %s: it is the input %s; choose another -o", runfile.Quote(path), runfile.Quote(in))}
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -64,22 +64,22 @@ func writeReport(path string, data []byte, inputs []string) (replaced bool, err 
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is nothing left to remove
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("write report %s: %w", printable(path), err)
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	return replaced, nil
 }
@@ -107,13 +107,4 @@ func sameAsInput(path string, inputs []string) string {
 		}
 	}
 	return ""
-}
-
-// printable quotes a file name that holds control characters, so that it
-// prints on one line as it is.
-func printable(name string) string {
-	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
-		return strconv.Quote(name)
-	}
-	return name
 }

@@ -44,7 +44,7 @@ func CheckPath(path string, force, discardJournal bool) error {
 	}
 	if st, err := os.Lstat(path); err == nil {
 		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s: %w (%s): choose a regular file or a new path with -o", Quote(path), ErrNotRegular, kind(st.Mode()))
+			return fmt.Errorf("%s: %w (%s): choose a regular file or a new path with -o", Quote(path), ErrNotRegular, FileKind(st.Mode()))
 		}
 		if !force {
 			return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists)
@@ -67,21 +67,23 @@ func CheckPath(path string, force, discardJournal bool) error {
 	return os.Remove(probe.Name())
 }
 
-// kind names a non-regular file mode.
-func kind(m fs.FileMode) string {
+// FileKind names the kind of a file that is not a regular one, for the
+// messages that refuse it ("a named pipe (FIFO)"); both llmrec and llmrep
+// use it.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeSymlink != 0:
 		return "a symbolic link"
 	case m.IsDir():
 		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
+		return "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
 	case m&fs.ModeDevice != 0:
 		return "a device"
 	}
-	return "not a regular file"
+	return "a special file"
 }
 
 // Quote returns a file name as it can be printed on one line: unchanged
@@ -156,7 +158,7 @@ func ensureRegular(f *os.File) error {
 		return err
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w (%s)", Quote(f.Name()), ErrNotRegular, kind(st.Mode()))
+		return fmt.Errorf("%s: %w (%s)", Quote(f.Name()), ErrNotRegular, FileKind(st.Mode()))
 	}
 	return nil
 }

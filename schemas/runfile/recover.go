@@ -29,7 +29,7 @@ func Recover(path string) (RecoverResult, error) {
 	// socket or symbolic link (renaming over it would destroy it).
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
 		return res, fmt.Errorf("%s: %w (%s): recover never replaces it; move %s beside a new name and recover that name",
-			Quote(path), ErrNotRegular, kind(st.Mode()), Quote(res.Journal))
+			Quote(path), ErrNotRegular, FileKind(st.Mode()), Quote(res.Journal))
 	}
 	jf, err := os.Open(res.Journal)
 	if errors.Is(err, fs.ErrNotExist) {
