@@ -206,7 +206,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 		build          func(*analyze.Comparison) *charts.RectChart
 	}{
 		levelChart(c),
-		{"Throughput against users", "Requests sent per second after the warmup at each user level of each run (its first step with that many users).", rpsCompare},
+		throughputChart(c),
 		{metric + " p95 over time, windowed", "p95 of each run's successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", windowP95Compare},
 		{metric + " distribution", "Cumulative distribution of each run's post-warmup successes: the share of requests at or below each latency.", cdfCompare},
 	}
@@ -248,51 +248,73 @@ func openCompare(c *analyze.Comparison) bool {
 	return false
 }
 
-// levelChart is the first chart of a comparison: p95 against users, or
-// against the offered rate for open loops.
-func levelChart(c *analyze.Comparison) struct {
+// compareChart is one chart of the comparison page.
+type compareChart = struct {
 	title, caption string
 	build          func(*analyze.Comparison) *charts.RectChart
-} {
-	type chart = struct {
-		title, caption string
-		build          func(*analyze.Comparison) *charts.RectChart
-	}
+}
+
+// levelChart is the first chart of a comparison: p95 against users, or
+// against the offered rate for open loops.
+func levelChart(c *analyze.Comparison) compareChart {
 	if openCompare(c) {
-		return chart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed.", usersP95Compare}
+		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed.", usersP95Compare}
 	}
-	return chart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare}
+	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare}
+}
+
+// throughputChart is requests sent per second against users, or against
+// the offered rate for open loops.
+func throughputChart(c *analyze.Comparison) compareChart {
+	if openCompare(c) {
+		return compareChart{"Throughput against the offered rate", "Requests sent per second after the warmup at each offered rate of each run (its first step at that rate).", rpsCompare}
+	}
+	return compareChart{"Throughput against users", "Requests sent per second after the warmup at each user level of each run (its first step with that many users).", rpsCompare}
+}
+
+// levelAxis is the x axis of a chart against the level: users, or the
+// offered rate for open loops.
+func levelAxis(c *analyze.Comparison) charts.GlobalOpts {
+	name := "users"
+	if openCompare(c) {
+		name = "offered req/s"
+	}
+	return charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: name, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+}
+
+// levelPoints is one point per level of run a (its first post-warmup step
+// at that level, at most view.MaxStepRows steps looked at): x the users,
+// or the offered rate of an open loop; y what value reads of the step.
+// drawn says whether any point has a value.
+func levelPoints(a *analyze.Analysis, value func(*analyze.Step) *float64) (data []opts.LineData, drawn bool) {
+	if a == nil {
+		return nil, false
+	}
+	seen := map[int]bool{}
+	for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
+		st := &a.Steps[k]
+		x, key := float64(st.Users), st.Users
+		if st.OfferedRPS != nil {
+			x, key = *st.OfferedRPS, int(math.Round(*st.OfferedRPS*1000))
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		v := value(st)
+		data = append(data, xy(x, v))
+		drawn = drawn || v != nil
+	}
+	return data, drawn
 }
 
 func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
-	xName := "users"
-	if openCompare(c) {
-		xName = "offered req/s"
-	}
-	ch := newRect(
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xName, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("ms")),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-	)
+	ch := newRect(levelAxis(c), charts.WithYAxisOpts(yAxis("ms")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	drawn := false
 	for i, r := range c.Runs {
-		var data []opts.LineData
-		seen := map[int]bool{}
-		if a := r.Analysis; a != nil {
-			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
-				st := a.Steps[k]
-				x, key := float64(st.Users), st.Users
-				if st.OfferedRPS != nil {
-					x, key = *st.OfferedRPS, int(math.Round(*st.OfferedRPS*1000))
-				}
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				data = append(data, xy(x, st.P95MS))
-				drawn = drawn || st.P95MS != nil
-			}
-		}
+		data, d := levelPoints(r.Analysis, func(st *analyze.Step) *float64 { return st.P95MS })
+		drawn = drawn || d
 		o := runSeries(i, true)
 		if b := r.BaselineP95; i == 0 && b != nil && b.P95MS != nil {
 			o = append(o,
@@ -314,28 +336,14 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 	return ch
 }
 
-// rpsCompare is each run's requests per second against users.
+// rpsCompare is each run's requests per second against its levels.
 func rpsCompare(c *analyze.Comparison) *charts.RectChart {
-	ch := newRect(
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("req/s")),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-	)
+	ch := newRect(levelAxis(c), charts.WithYAxisOpts(yAxis("req/s")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	drawn := false
 	for i, r := range c.Runs {
-		var data []opts.LineData
-		seen := map[int]bool{}
-		if a := r.Analysis; a != nil {
-			for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
-				st := a.Steps[k]
-				if seen[st.Users] {
-					continue
-				}
-				seen[st.Users] = true
-				data = append(data, xy(float64(st.Users), st.RPS))
-				drawn = drawn || st.RPS != nil
-			}
-		}
+		data, d := levelPoints(r.Analysis, func(st *analyze.Step) *float64 { return st.RPS })
+		drawn = drawn || d
 		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, runSeries(i, true)...))
 	}
 	if !drawn {
