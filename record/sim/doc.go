@@ -31,7 +31,7 @@
 //
 // # The timing model
 //
-// A request that arrives draws its plan from the seeded source: whether it
+// A request that arrives draws its plan from the simulator's random source (seeded by --seed): whether it
 // fails (probability ErrorRate, answered 500 at once), a jitter factor for
 // its prefill and one for its token time (each uniform in 1 ± Jitter), and
 // its text's random seed. It is then admitted according to the profile,

@@ -132,7 +132,7 @@ func allow(w http.ResponseWriter, r *http.Request, method string) bool {
 	return false
 }
 
-// plan is what a request draws from the seeded source when it arrives.
+// plan is what a request draws from the simulator's random source (seeded by --seed) when it arrives.
 type plan struct {
 	seq     uint64
 	fail    bool
