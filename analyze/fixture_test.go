@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
-	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // t0 is the started_at of every fixture run.
@@ -98,22 +98,7 @@ func writeRecords(t testing.TB, path string, meta *schemas.RunMeta, recs []schem
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := runfile.NewParquetWriter(f)
-	for len(recs) > 0 {
-		n := min(len(recs), 50000)
-		if err := w.Write(recs[:n]); err != nil {
-			t.Fatal(err)
-		}
-		recs = recs[n:]
-	}
-	if err := w.Close(meta); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := analyzetest.WriteRecords(path, meta, recs); err != nil {
 		t.Fatal(err)
 	}
 	return path

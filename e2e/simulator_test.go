@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/schemas"
@@ -100,18 +101,7 @@ func readRunFile(t *testing.T, path string) ([]schemas.Record, *schemas.RunMeta)
 // writeRecords writes recs with meta to a new run file at path.
 func writeRecords(t *testing.T, path string, meta *schemas.RunMeta, recs []schemas.Record) string {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := runfile.NewParquetWriter(f)
-	if err := w.Write(recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(meta); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := analyzetest.WriteRecords(path, meta, recs); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -15,7 +15,6 @@ import (
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
-	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -70,18 +69,7 @@ func kneeRun(t *testing.T, dir string) string {
 
 func writeRun(t *testing.T, path string, m *schemas.RunMeta, recs []schemas.Record) string {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := runfile.NewParquetWriter(f)
-	if err := w.Write(recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(m); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := analyzetest.WriteRecords(path, m, recs); err != nil {
 		t.Fatal(err)
 	}
 	return path

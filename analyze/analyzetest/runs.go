@@ -119,16 +119,26 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 // Write writes the run to path.
 func Write(path string, s Spec) error {
 	m, recs := Records(s)
+	return WriteRecords(path, m, recs)
+}
+
+// WriteRecords writes a run file of recs with the footer meta at path,
+// in batches as the recorder writes them.
+func WriteRecords(path string, meta *schemas.RunMeta, recs []schemas.Record) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := runfile.NewParquetWriter(f)
-	if err := w.Write(recs); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+	for len(recs) > 0 {
+		n := min(len(recs), 50000)
+		if err := w.Write(recs[:n]); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		recs = recs[n:]
 	}
-	if err := w.Close(m); err != nil {
+	if err := w.Close(meta); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

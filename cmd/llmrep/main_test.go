@@ -14,9 +14,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/llmrec/llmrec/analyze"
-
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
-	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -49,18 +48,7 @@ func records(runID string, ok func(i int) bool) []schemas.Record {
 
 func writeRun(t *testing.T, path string, m *schemas.RunMeta, recs []schemas.Record) string {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := runfile.NewParquetWriter(f)
-	if err := w.Write(recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(m); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := analyzetest.WriteRecords(path, m, recs); err != nil {
 		t.Fatal(err)
 	}
 	return path
