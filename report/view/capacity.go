@@ -13,13 +13,13 @@ import (
 // the sentence every report leads with, the goodput table, and the
 // capacity columns of a comparison.
 
-// levelWords names a level of kind ("users" or "rate"): "36 users",
-// "12.5 req/s offered".
+// levelWords names a level of kind ("users" or "rate") as Level does:
+// "36 users", "12.5 req/s offered".
 func levelWords(kind string, v float64) string {
 	if kind == analyze.LevelRate {
-		return strconv.FormatFloat(v, 'f', -1, 64) + " req/s offered"
+		return Level(0, &v)
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64) + " users"
+	return Level(int(math.Round(v)), nil)
 }
 
 // sloWords is the SLO in words ("TTFT ≤ 500 ms, ITL ≤ 50 ms"), "" when
