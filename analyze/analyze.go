@@ -3,10 +3,7 @@ package analyze
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"sort"
@@ -53,7 +50,7 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	if err := checkRows(ctx, e.conn, files); err != nil {
 		return nil, err
 	}
-	c := &computer{ctx: ctx, conn: e.conn, a: a, opts: opts, closeDB: e.Close}
+	c := &computer{ctx: ctx, conn: e.conn, eng: e, a: a, opts: opts, closeDB: e.Close}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, e.check(err)
@@ -137,14 +134,18 @@ func (c *computer) trace(phase string, start time.Time) {
 type computer struct {
 	ctx  context.Context
 	conn *sql.Conn
+	eng  *engine
 	// closeDB releases the database once the last query has run.
 	closeDB func() error
 	a       *Analysis
 	opts    Options
 
 	hasTTFT, hasTokens bool
-	lastDoneS          float64
-	endS               float64 // the time axis end: max(duration, last completion)
+	// steadyQ are p50 and p99 of the post-warmup successes of the steps
+	// before each step (samples), for the steady state.
+	steadyQ   [][]*float64
+	lastDoneS float64
+	endS      float64 // the time axis end: max(duration, last completion)
 }
 
 func (c *computer) run() error {
@@ -152,7 +153,9 @@ func (c *computer) run() error {
 		name string
 		f    func() error
 	}{
-		{"presence", c.presence}, {"stats", c.stats}, {"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens}, {"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw}, {"series", c.series}, {"samples", c.samples},
+		{"presence", c.presence}, {"stats", c.stats}, {"series", c.series}, {"samples", c.samples},
+		{"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens},
+		{"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw},
 	}
 	for _, s := range steps {
 		start := time.Now()
@@ -164,6 +167,9 @@ func (c *computer) run() error {
 			}
 			return err
 		}
+	}
+	if err := c.closeDB(); err != nil {
+		return fmt.Errorf("close database: %w", err)
 	}
 	c.derive()
 	return nil
@@ -183,15 +189,18 @@ func (c *computer) steady() error {
 				st.LastStep = s.Step
 			}
 		}
-		var q50, q99 sql.NullFloat64
-		err := c.conn.QueryRowContext(c.ctx, query("steady.sql"), *a.Saturation.Step).Scan(&st.Requests, &st.OK, &q50, &q99)
-		if err != nil {
-			return fmt.Errorf("compute the steady state: %w", err)
+		for i, s := range a.Steps {
+			if s.Step >= *a.Saturation.Step {
+				// The quantiles of the steps before this one.
+				st.P50MS, st.P99MS = c.steadyQ[i][0], c.steadyQ[i][1]
+				break
+			}
+			st.Requests += s.Requests
+			st.OK += s.OK
 		}
 		if st.Requests > 0 {
 			st.FailRate = ptr(float64(st.Requests-st.OK) / float64(st.Requests))
 		}
-		st.P50MS, st.P99MS = nullable(q50), nullable(q99)
 		if st.P50MS != nil && st.P99MS != nil && *st.P50MS > 0 {
 			st.P99P50 = ptr(*st.P99MS / *st.P50MS)
 		}
@@ -227,17 +236,6 @@ func nullable(v sql.NullFloat64) *float64 {
 
 func ptr(v float64) *float64 { return &v }
 
-type qrow struct {
-	n                  int64
-	q50, q90, q95, q99 sql.NullFloat64
-	max                sql.NullFloat64
-}
-
-func (q *qrow) quantiles() Quantiles {
-	return Quantiles{Samples: q.n, P50: nullable(q.q50), P90: nullable(q.q90),
-		P95: nullable(q.q95), P99: nullable(q.q99), Max: nullable(q.max)}
-}
-
 // stats computes the overall and per-step figures: the total first, then
 // the steps, one query each (stats.sql says why).
 func (c *computer) stats() error {
@@ -262,7 +260,7 @@ func (c *computer) statsQuery(name string) error {
 	for rows.Next() {
 		var r statsRow
 		if err := rows.Scan(&r.total, &r.step, &r.users, &r.requests, &r.ok,
-			&r.v.n, &r.min, &r.v.q50, &r.v.q90, &r.v.q95, &r.v.q99, &r.v.max,
+			&r.vN, &r.vMin, &r.vMax,
 			&r.outTok, &r.promptTok, &r.firstSend, &r.lastSend); err != nil {
 			return fmt.Errorf("read statistics: %w", err)
 		}
@@ -284,21 +282,16 @@ type statsRow struct {
 	total               bool
 	step, users         int64
 	requests, ok        int64
-	v                   qrow // latency quantiles
-	min                 sql.NullFloat64
+	vN                  int64 // successes with a value
+	vMin, vMax          sql.NullFloat64
 	outTok, promptTok   int64
 	firstSend, lastSend int64 // the first and the last send_us (µs)
 }
 
 // latency is the row's latency figures.
 func (r *statsRow) latency() Latency {
-	lat := Latency{Samples: r.v.n, MinMS: nullable(r.min),
-		P50MS: nullable(r.v.q50), P90MS: nullable(r.v.q90), P95MS: nullable(r.v.q95),
-		P99MS: nullable(r.v.q99), MaxMS: nullable(r.v.max)}
-	if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
-		lat.P99P50 = ptr(*lat.P99MS / *lat.P50MS)
-	}
-	return lat
+	// The percentiles and the mean are samples'.
+	return Latency{Samples: r.vN, MinMS: nullable(r.vMin), MaxMS: nullable(r.vMax)}
 }
 
 // failRate is the share of the row's requests that failed; nil without
@@ -369,62 +362,160 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 }
 
 // llm computes the LLM distributions (TTFT, inter-token latency, tokens/s
-// per request), overall and per step, one figure a query.
+// per request), overall and per step: the TTFT's from its sorted values
+// (which also give the TTFT windowed series), the others with the
+// database's quantile aggregate, one figure a query.
 func (c *computer) llm() error {
 	if c.a.LLM == nil {
 		return nil
+	}
+	if c.hasTTFT {
+		if err := c.ttft(); err != nil {
+			return err
+		}
 	}
 	byStep := map[int]*Step{}
 	for i := range c.a.Steps {
 		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
 	}
 	for _, fq := range [...]struct{ figure, sql string }{
-		{"ttft", "llm_total.sql"}, {"ttft", "llm.sql"},
 		{"itl", "llm_total.sql"}, {"itl", "llm.sql"},
 		{"tps", "llm_total.sql"}, {"tps", "llm.sql"},
 	} {
-		figure := fq.figure
-		rows, err := c.conn.QueryContext(c.ctx, query(fq.sql), figure)
-		if err != nil {
-			return fmt.Errorf("compute %s: %w", figure, err)
+		if err := c.llmQuery(fq.figure, fq.sql, byStep); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var total bool
-			var step int64
-			var q qrow
-			if err := rows.Scan(&total, &step, &q.n, &q.q50, &q.q90, &q.q95, &q.q99, &q.max); err != nil {
-				rows.Close()
-				return fmt.Errorf("read %s: %w", figure, err)
-			}
-			if total {
-				switch figure {
-				case "ttft":
-					c.a.LLM.TTFT = q.quantiles()
-				case "itl":
-					c.a.LLM.ITL = q.quantiles()
-				case "tps":
-					c.a.LLM.TokensPerS = q.quantiles()
-				}
-				continue
-			}
-			s := byStep[int(step)]
-			if s == nil || s.LLM == nil {
-				continue
-			}
-			switch figure {
-			case "ttft":
-				s.LLM.TTFTP50MS, s.LLM.TTFTP95MS, s.LLM.TTFTP99MS = nullable(q.q50), nullable(q.q95), nullable(q.q99)
-			case "itl":
-				s.LLM.ITLP50MS, s.LLM.ITLP95MS = nullable(q.q50), nullable(q.q95)
-			case "tps":
-				s.LLM.TokensPerSP50 = nullable(q.q50)
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
+	}
+	return nil
+}
+
+// llmQuery runs llm.sql or llm_total.sql for figure "itl" or "tps".
+func (c *computer) llmQuery(figure, name string, byStep map[int]*Step) error {
+	rows, err := c.conn.QueryContext(c.ctx, query(name), figure)
+	if err != nil {
+		return fmt.Errorf("compute %s: %w", figure, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var total bool
+		var step, n int64
+		var q [4]sql.NullFloat64
+		var mx sql.NullFloat64
+		if err := rows.Scan(&total, &step, &n, &q[0], &q[1], &q[2], &q[3], &mx); err != nil {
 			return fmt.Errorf("read %s: %w", figure, err)
 		}
+		v := []*float64{nullable(q[0]), nullable(q[1]), nullable(q[2]), nullable(q[3])}
+		if total {
+			c.setLLMTotal(figure, Quantiles{Samples: n, P50: v[0], P90: v[1], P95: v[2], P99: v[3], Max: nullable(mx)})
+		} else if s := byStep[int(step)]; s != nil && s.LLM != nil {
+			setStepLLM(s.LLM, figure, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", figure, err)
+	}
+	return nil
+}
+
+// ttft computes the TTFT's percentiles, by step and overall, from its
+// sorted values at the ranks ttft_counts.sql gives, and its windowed p95
+// series from the same values.
+func (c *computer) ttft() error {
+	steps, _ := c.stepNumbers(func(*Step) int64 { return 0 })
+	pos := make(map[int64]int, len(steps))
+	for i, s := range steps {
+		pos[int64(s)] = i
+	}
+	n, mx := make([]int64, len(steps)), make([]*float64, len(steps))
+	var total int64
+	var overallMax *float64
+	rows, err := c.conn.QueryContext(c.ctx, query("ttft_counts.sql"))
+	if err != nil {
+		return fmt.Errorf("count TTFTs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, k int64
+		var m sql.NullFloat64
+		if err := rows.Scan(&step, &k, &m); err != nil {
+			return fmt.Errorf("read TTFT counts: %w", err)
+		}
+		total += k
+		if v := nullable(m); v != nil && (overallMax == nil || *v > *overallMax) {
+			overallMax = v
+		}
+		if i, ok := pos[step]; ok {
+			n[i], mx[i] = k, nullable(m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read TTFT counts: %w", err)
+	}
+	q := newStepQuantiles(steps, n, statsPs, nil)
+	if err := c.ttftValues(q); err != nil {
+		return fmt.Errorf("compute ttft: %w", err)
+	}
+	stepQ, totalQ, _ := q.result()
+	c.setLLMTotal("ttft", Quantiles{Samples: total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: overallMax})
+	for i := range c.a.Steps {
+		if sl := c.a.Steps[i].LLM; sl != nil {
+			setStepLLM(sl, "ttft", stepQ[i])
+		}
+	}
+	return nil
+}
+
+// setLLMTotal stores figure fig's whole-run quantiles.
+func (c *computer) setLLMTotal(fig string, q Quantiles) {
+	switch fig {
+	case "ttft":
+		c.a.LLM.TTFT = q
+	case "itl":
+		c.a.LLM.ITL = q
+	case "tps":
+		c.a.LLM.TokensPerS = q
+	}
+}
+
+// setStepLLM stores figure fig's quantiles of a step (statsPs).
+func setStepLLM(sl *StepLLM, fig string, v []*float64) {
+	switch fig {
+	case "ttft":
+		sl.TTFTP50MS, sl.TTFTP95MS, sl.TTFTP99MS = v[0], v[2], v[3]
+	case "itl":
+		sl.ITLP50MS, sl.ITLP95MS = v[0], v[2]
+	case "tps":
+		sl.TokensPerSP50 = v[0]
+	}
+}
+
+// ttftValues feeds the TTFT's post-warmup values to q and, unless TTFT is
+// the selected metric (samples then took the series from it), computes
+// the TTFT windowed p95 series from all of them.
+func (c *computer) ttftValues(q *stepQuantiles) error {
+	s := &c.a.Series
+	winUS := c.opts.Window.Microseconds()
+	var tw *quantileSeries
+	if c.opts.Metric != MetricTTFT && len(s.T) > 0 {
+		tc, err := c.pointCounts("ttft", s.BucketS, winUS, len(s.T))
+		if err != nil {
+			return err
+		}
+		tw = newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+	}
+	err := c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, warm bool, step int32) {
+		if tw != nil {
+			tw.add(x, f, l)
+		}
+		if !warm {
+			q.add(x, step)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if tw != nil {
+		s.TTFTWindowP95 = tw.result()[0]
 	}
 	return nil
 }
@@ -564,11 +655,12 @@ func (c *computer) series() error {
 	return nil
 }
 
-// samples computes the windowed and cumulative percentile series and the
-// histogram, exactly, in memory that does not grow with the run: the
-// database sorts each figure's values (spilling beyond its memory limit)
-// and streams them here in ascending order, where the series keep per
-// point only the order statistics they need (series.go).
+// samples computes, exactly and in memory that does not grow with the
+// run, the windowed and cumulative percentile series, the histogram, and
+// the percentiles and mean of every step and of the whole run: the
+// database sorts the values (spilling beyond its memory limit) and they
+// come here in ascending order (scanValues), where each set keeps only
+// the order statistics its quantiles need (ostree.go, groupq.go).
 func (c *computer) samples() error {
 	s := &c.a.Series
 	n := len(s.T)
@@ -580,62 +672,64 @@ func (c *computer) samples() error {
 		return err
 	}
 	c.trace("counts", t0)
-	t0 = time.Now()
 	win := newQuantileSeries(counts.window, ps, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
 	cum := newQuantileSeries(counts.cumulative, ps, 1, false)
 	hist := newHistogramCounter(counts.lo, counts.hi, counts.histN)
-	var total sum
-	bySteps := map[int32]*sum{}
+	steps, stepN := c.stepNumbers(func(st *Step) int64 { return st.Latency.Samples })
+	byStep := newStepQuantiles(steps, stepN, statsPs, []float64{0.5, 0.99})
+	sums := make([]sum, len(steps)+1)
 	err = c.scanValues("v", s.BucketS, winUS, func(x float64, f, l int, warm bool, step int32) {
 		win.add(x, f, l)
 		if !warm {
 			cum.add(x, f, n-1)
 			hist.add(x)
-			total.add(x)
-			st := bySteps[step]
-			if st == nil {
-				st = &sum{}
-				bySteps[step] = st
+			byStep.add(x, step)
+			sums[len(steps)].add(x)
+			if i := byStep.index(step); i >= 0 {
+				sums[i].add(x)
 			}
-			st.add(x)
 		}
 	})
 	if err != nil {
 		return err
 	}
-	c.trace("scan", t0)
-	t0 = time.Now()
-	c.a.Overall.Latency.MeanMS = total.mean()
+	stepQ, totalQ, prefixQ := byStep.result()
+	c.steadyQ = prefixQ
+	setLatency(&c.a.Overall.Latency, totalQ, sums[len(steps)].mean())
 	for i := range c.a.Steps {
-		if st := bySteps[int32(c.a.Steps[i].Step)]; st != nil {
-			c.a.Steps[i].Latency.MeanMS = st.mean()
-		}
+		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
 	}
 	wq, cq := win.result(), cum.result()
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window
 	s.CumP50, s.CumP95, s.CumP99, s.CumN = cq[0], cq[1], cq[2], counts.cumulative
 	c.a.Histogram = hist.histogram()
-	switch {
-	case !c.hasTTFT:
-	case c.opts.Metric == MetricTTFT:
+	if c.hasTTFT && c.opts.Metric == MetricTTFT {
 		s.TTFTWindowP95 = s.WindowP95
-	default:
-		tc, err := c.pointCounts("ttft", s.BucketS, winUS, n)
-		if err != nil {
-			return err
-		}
-		tw := newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
-		err = c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, _ bool, _ int32) { tw.add(x, f, l) })
-		if err != nil {
-			return err
-		}
-		s.TTFTWindowP95 = tw.result()[0]
-		c.trace("ttft", t0)
-	}
-	if err := c.closeDB(); err != nil {
-		return fmt.Errorf("close database: %w", err)
 	}
 	return nil
+}
+
+// statsPs are the quantiles of the step and run figures.
+var statsPs = []float64{0.5, 0.9, 0.95, 0.99}
+
+// setLatency fills the percentiles (statsPs) and the mean of lat.
+func setLatency(lat *Latency, q []*float64, mean *float64) {
+	lat.P50MS, lat.P90MS, lat.P95MS, lat.P99MS = q[0], q[1], q[2], q[3]
+	lat.MeanMS = mean
+	lat.P99P50 = nil
+	if lat.P50MS != nil && lat.P99MS != nil && *lat.P50MS > 0 {
+		lat.P99P50 = ptr(*lat.P99MS / *lat.P50MS)
+	}
+}
+
+// stepNumbers are the steps' numbers, ascending as a.Steps is, and a count
+// of each.
+func (c *computer) stepNumbers(count func(*Step) int64) ([]int, []int64) {
+	steps, n := make([]int, len(c.a.Steps)), make([]int64, len(c.a.Steps))
+	for i := range c.a.Steps {
+		steps[i], n[i] = c.a.Steps[i].Step, count(&c.a.Steps[i])
+	}
+	return steps, n
 }
 
 // sum is a compensated (Neumaier) sum: fed the same values in the same
@@ -724,93 +818,15 @@ func (c *computer) pointCounts(figure string, bucketS float64, winUS int64, n in
 	return ps, nil
 }
 
-// seriesPage is about how many values scanValues reads a query: the
-// database driver holds a query's whole result in memory (16 bytes a
-// value). A variable for the tests.
-var seriesPage int64 = 1 << 22
-
-// pageBounds splits a figure's values into pages of about seriesPage
-// (series_bounds.sql): the ascending bounds between pages, none for a run
-// that fits one page.
-func (c *computer) pageBounds(q driver.QueryerContext, figure string) ([]float64, error) {
-	pages := int((c.a.Run.Rows + seriesPage - 1) / seriesPage)
-	if pages <= 1 {
-		return nil, nil
-	}
-	fr := make([]float32, pages-1)
-	for i := range fr {
-		fr[i] = float32(i+1) / float32(pages)
-	}
-	rows, err := q.QueryContext(c.ctx, query("series_bounds.sql"), []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: fr}})
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	dest := make([]driver.Value, 1)
-	if err := rows.Next(dest); err != nil {
-		return nil, err
-	}
-	list, _ := dest[0].([]any)
-	var bounds []float64
-	for _, v := range list {
-		b, ok := v.(float64)
-		if ok && !math.IsNaN(b) && (len(bounds) == 0 || b > bounds[len(bounds)-1]) {
-			bounds = append(bounds, b)
-		}
-	}
-	return bounds, nil
-}
-
-// scanValues runs series_values.sql for figure, a page at a time
-// (pageBounds), and calls fn with each value in ascending order, its
-// first and last point, whether it was sent within the warmup and its
-// step. It reads through
-// the driver directly: database/sql's per-value conversion costs more
-// than the query itself at millions of rows.
+// scanValues runs series_values.sql for figure through streamSorted and
+// calls fn with each value in ascending order, its first and last point,
+// whether it was sent within the warmup and its step.
 func (c *computer) scanValues(figure string, bucketS float64, winUS int64, fn func(x float64, f, l int, warm bool, step int32)) error {
-	err := c.conn.Raw(func(dc any) error {
-		q, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the database driver cannot query")
-		}
-		bounds, err := c.pageBounds(q, figure)
-		if err != nil {
-			return err
-		}
-		dest := make([]driver.Value, 2)
-		for i := 0; i <= len(bounds); i++ {
-			var lo, hi any
-			if i > 0 {
-				lo = bounds[i-1]
-			}
-			if i < len(bounds) {
-				hi = bounds[i]
-			}
-			args := []driver.NamedValue{{Ordinal: 1, Value: figure}, {Ordinal: 2, Value: bucketS * 1e6}, {Ordinal: 3, Value: winUS},
-				{Ordinal: 4, Value: lo}, {Ordinal: 5, Value: hi}}
-			rows, err := q.QueryContext(c.ctx, query("series_values.sql"), args)
-			if err != nil {
-				return err
-			}
-			for {
-				if err := rows.Next(dest); err != nil {
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					rows.Close()
-					return err
-				}
-				x, ok1 := dest[0].(float64)
-				p, ok2 := dest[1].(int64)
-				if !ok1 || !ok2 {
-					rows.Close()
-					return fmt.Errorf("unexpected sample types %T %T", dest[0], dest[1])
-				}
-				fn(x, int(p>>14&8191), int(p>>1&8191)-1, p&1 == 1, int32(p>>27))
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
+	args := []any{figure, bucketS * 1e6, winUS}
+	err := c.eng.streamSorted(c.ctx, query("series_values.sql"), args, func(rows []sortedRow) error {
+		for _, r := range rows {
+			p := r.K
+			fn(r.X, int(p>>14&8191), int(p>>1&8191)-1, p&1 == 1, int32(p>>27))
 		}
 		return nil
 	})

@@ -132,6 +132,9 @@ func (e *engine) lockdown(ctx context.Context, opts Options, files []string) err
 		{"SET autoload_known_extensions = false", nil},
 		{"SET allow_community_extensions = false", nil},
 		{"SET allowed_paths = ?", []any{allowed}},
+		// The private directory also holds the sorted results that
+		// streamSorted writes and reads back.
+		{"SET allowed_directories = ?", []any{[]string{e.tempDir}}},
 		{"SET enable_external_access = false", nil},
 		{"SET lock_configuration = true", nil},
 	}

@@ -3,7 +3,6 @@ WITH x AS (
     SELECT
         step,
         CASE ?
-            WHEN 'ttft' THEN ttft_ms
             WHEN 'itl' THEN CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END
             WHEN 'tps' THEN CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END
         END AS x

@@ -248,7 +248,9 @@ func (hc *histogramCounter) histogram() Histogram { return hc.h }
 
 // interpolate is DuckDB's quantile_cont over n values whose k-th smallest
 // is at(k): the value at position p·(n-1), linearly interpolated between
-// its two neighbouring order statistics.
+// its two neighbouring order statistics, with DuckDB's rounding (the
+// weighted sum lo·(1-d) + hi·d, which can differ in the last bit from
+// lo + d·(hi-lo)).
 func interpolate(p float64, n int, at func(int) float64) float64 {
 	pos := p * float64(n-1)
 	lo := math.Floor(pos)
@@ -258,5 +260,6 @@ func interpolate(p float64, n int, at func(int) float64) float64 {
 		return vlo
 	}
 	vhi := at(int(hi))
-	return vlo + (pos-lo)*(vhi-vlo)
+	d := pos - lo
+	return vlo*(1-d) + vhi*d
 }

@@ -1,7 +1,8 @@
 -- The raw values of one figure over post-warmup successes that the
 -- significance tests of compare and check need (rawvalues.go), by step and
--- ascending. Parameter: the figure: 'v' the selected metric, 'ttft' the
--- TTFT, 'tps' the output tokens/s of the request.
+-- ascending, read through a file (streamSorted). Parameter: the figure:
+-- 'v' the selected metric, 'ttft' the TTFT, 'tps' the output tokens/s of
+-- the request.
 WITH p AS (SELECT ?::VARCHAR AS fig),
 s AS (
     SELECT
@@ -14,7 +15,7 @@ s AS (
     FROM r, p
     WHERE ok AND NOT warm
 )
-SELECT step, x
+SELECT x, step::BIGINT AS k
 FROM s
 WHERE x IS NOT NULL
 ORDER BY step, x;

@@ -3,10 +3,7 @@ package analyze
 import (
 	"container/heap"
 	"context"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 )
 
@@ -124,64 +121,43 @@ func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string)
 // readFigure writes one figure's values by step, then merged.
 func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, figure string, col func(*Values) *Column) error {
 	var steps []Column
-	err := e.conn.Raw(func(dc any) error {
-		q, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the database driver cannot query")
+	last, start, n := int32(0), int64(0), 0
+	end := func() {
+		if n == 0 {
+			return
 		}
-		// Read through the driver directly: database/sql converts each
-		// value at a cost larger than the query's.
-		rows, err := q.QueryContext(ctx, query("raw_values.sql"), []driver.NamedValue{{Ordinal: 1, Value: figure}})
-		if err != nil {
-			return err
+		sv := s.Steps[int(last)]
+		if sv == nil {
+			sv = &Values{}
+			s.Steps[int(last)] = sv
 		}
-		defer rows.Close()
-		dest := make([]driver.Value, 2)
-		last, start, n := int32(0), int64(0), 0
-		end := func() {
-			if n == 0 {
-				return
-			}
-			sv := s.Steps[int(last)]
-			if sv == nil {
-				sv = &Values{}
-				s.Steps[int(last)] = sv
-			}
-			c := w.column(start, n)
-			*col(sv) = c
-			steps = append(steps, c)
-		}
-		for {
-			if err := rows.Next(dest); err != nil {
-				if errors.Is(err, io.EOF) {
-					end()
-					return nil
-				}
-				return err
-			}
-			step, ok1 := dest[0].(int32)
-			x, ok2 := dest[1].(float64)
-			if !ok1 || !ok2 {
-				return fmt.Errorf("unexpected value types %T %T", dest[0], dest[1])
-			}
+		c := w.column(start, n)
+		*col(sv) = c
+		steps = append(steps, c)
+	}
+	err := e.streamSorted(ctx, query("raw_values.sql"), []any{figure}, func(rows []sortedRow) error {
+		for _, r := range rows {
+			step := int32(r.K)
 			if n == 0 || step != last {
 				end()
 				last, start, n = step, w.pos(), 0
 			}
-			if err := w.add(x); err != nil {
+			if err := w.add(r.X); err != nil {
 				return err
 			}
 			n++
 		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
+	end()
 	if err := w.flush(); err != nil {
 		return err
 	}
 	// The whole run: a k-way merge of the steps' sorted values.
-	start, n := w.pos(), 0
+	start, n = w.pos(), 0
 	h := make(cursorHeap, 0, len(steps))
 	for _, c := range steps {
 		if c.Len() > 0 {

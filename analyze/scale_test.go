@@ -127,37 +127,6 @@ func TestSpillIsExact(t *testing.T) {
 	}
 }
 
-// TestSeriesPagesAreExact: the series read their sorted values in pages
-// split at approximate quantiles; with pages of 100,000 values (about 20
-// for the 2M-row run) every figure is byte-identical to one page.
-func TestSeriesPagesAreExact(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes and analyzes a run of 2M rows")
-	}
-	run, err := spillRun()
-	if err != nil {
-		t.Fatal(err)
-	}
-	analyzeJSON := func(page int64) []byte {
-		t.Helper()
-		defer func(p int64) { seriesPage = p }(seriesPage)
-		seriesPage = page
-		a, err := Analyze(context.Background(), DefaultOptions(), run)
-		if err != nil {
-			t.Fatalf("pages of %d: %v", page, err)
-		}
-		b, err := json.MarshalIndent(a, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	want := analyzeJSON(1 << 40)
-	if got := analyzeJSON(100_000); string(got) != string(want) {
-		t.Errorf("the analysis read in pages differs from the one read at once:\n%s", firstDiff(string(want), string(got)))
-	}
-}
-
 // firstDiff is the first line where a and b differ.
 func firstDiff(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")

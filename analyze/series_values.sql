@@ -3,11 +3,9 @@
 -- points, MaxSeriesPoints), whether it was sent within the warmup, and its
 -- step, packed into one integer (one column moves faster through the
 -- sort and the driver): step << 27 | f << 14 | (l + 1) << 1 | warm.
--- Parameters as series_counts.sql, then the page: the values x with
--- lo <= x < hi (lo NULL: no lower bound; hi NULL: no upper bound). The
--- database driver holds a whole result in memory, outside the memory
--- limit, so scanValues reads the values in pages (series_bounds.sql).
-WITH p AS (SELECT ?::VARCHAR AS fig, ?::DOUBLE AS bucket, ?::BIGINT AS win, ?::DOUBLE AS lo, ?::DOUBLE AS hi),
+-- Parameters as series_counts.sql. scanValues reads the result through a
+-- file (streamSorted).
+WITH p AS (SELECT ?::VARCHAR AS fig, ?::DOUBLE AS bucket, ?::BIGINT AS win),
 s AS (
     SELECT
         CASE p.fig WHEN 'ttft' THEN ttft_ms ELSE v END AS x,
@@ -18,7 +16,7 @@ s AS (
     FROM r, p
     WHERE ok
 )
-SELECT x, (step::BIGINT << 27) | (least(f, 8191) << 14) | (least(greatest(l, -1), 8190) + 1 << 1) | warm::BIGINT AS packed
+SELECT x, (step::BIGINT << 27) | (least(f, 8191) << 14) | (least(greatest(l, -1), 8190) + 1 << 1) | warm::BIGINT AS k
 FROM s, p
-WHERE x IS NOT NULL AND (p.lo IS NULL OR x >= p.lo) AND (p.hi IS NULL OR x < p.hi)
+WHERE x IS NOT NULL
 ORDER BY x;

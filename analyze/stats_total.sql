@@ -9,7 +9,6 @@ WITH s AS (
         count(*) FILTER (WHERE ok) AS ok_n,
         count(v) FILTER (WHERE ok) AS v_n,
         min(v) FILTER (WHERE ok) AS v_min,
-        quantile_cont(v, [0.5, 0.9, 0.95, 0.99]) FILTER (WHERE ok) AS v_q,
         max(v) FILTER (WHERE ok) AS v_max,
         coalesce(sum(output_tokens) FILTER (WHERE ok), 0) AS out_tokens,
         coalesce(sum(prompt_tokens) FILTER (WHERE ok), 0) AS prompt_tokens,
@@ -20,6 +19,6 @@ WITH s AS (
 )
 SELECT
     total, coalesce(step, 0), coalesce(users, 0), requests, ok_n,
-    v_n, v_min, v_q[1], v_q[2], v_q[3], v_q[4], v_max,
+    v_n, v_min, v_max,
     out_tokens, prompt_tokens, coalesce(first_send, 0), coalesce(last_send, 0)
 FROM s;

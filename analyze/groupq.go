@@ -1,0 +1,116 @@
+package analyze
+
+// The per-step and whole-run percentiles are taken from the same sorted
+// streams as the series (streamSorted): every step, and the whole run,
+// is a set whose size the counting queries give, so its quantiles need
+// only the order statistics at a few ranks (quantileSeries), found as the
+// values go by in ascending order. One sort a figure, no per-group
+// aggregate state holding every value, the same figures as DuckDB's
+// quantile_cont.
+
+// stepQuantiles computes quantiles ps of each step's values, of all of
+// them, and of every prefix of the steps (the values of the steps before
+// each one: the steady state before a saturation step), from values fed
+// in ascending order.
+type stepQuantiles struct {
+	steps []int // step numbers, ascending
+	// index maps a step number to its position in steps: dense when the
+	// numbers are small, else the map.
+	dense  []int32
+	sparse map[int32]int32
+	byStep *quantileSeries // points: the steps, then the total
+	prefix *quantileSeries // point i: the steps before steps[i]
+}
+
+// maxDenseStep bounds the step numbers a slice indexes directly.
+const maxDenseStep = 1 << 20
+
+// newStepQuantiles prepares the sets of steps (ascending step numbers)
+// with n[i] values each. prefixPs are the quantiles of the prefixes (none:
+// no prefixes).
+func newStepQuantiles(steps []int, n []int64, ps, prefixPs []float64) *stepQuantiles {
+	sq := &stepQuantiles{steps: steps}
+	if len(steps) > 0 && steps[len(steps)-1] < maxDenseStep && steps[0] >= 0 {
+		sq.dense = make([]int32, steps[len(steps)-1]+1)
+		for i := range sq.dense {
+			sq.dense[i] = -1
+		}
+		for i, s := range steps {
+			sq.dense[s] = int32(i)
+		}
+	} else {
+		sq.sparse = make(map[int32]int32, len(steps))
+		for i, s := range steps {
+			sq.sparse[int32(s)] = int32(i)
+		}
+	}
+	points := make([]int64, len(steps)+1)
+	var total int64
+	for i, k := range n {
+		points[i] = k
+		total += k
+	}
+	points[len(steps)] = total
+	sq.byStep = newQuantileSeries(points, ps, 1, true)
+	if len(prefixPs) > 0 {
+		pre := make([]int64, len(steps))
+		var sum int64
+		for i, k := range n {
+			pre[i] = sum
+			sum += k
+		}
+		sq.prefix = newQuantileSeries(pre, prefixPs, 1, false)
+	}
+	return sq
+}
+
+// index is the position of step in steps, -1 when it has none.
+func (sq *stepQuantiles) index(step int32) int {
+	if sq.dense != nil {
+		if step < 0 || int(step) >= len(sq.dense) {
+			return -1
+		}
+		return int(sq.dense[step])
+	}
+	i, ok := sq.sparse[step]
+	if !ok {
+		return -1
+	}
+	return int(i)
+}
+
+// add counts x, the next value in ascending order, in its step's sets.
+// A value of a step without a set is counted nowhere.
+func (sq *stepQuantiles) add(x float64, step int32) {
+	i := sq.index(step)
+	if i < 0 {
+		return
+	}
+	sq.byStep.add(x, i, i)
+	last := len(sq.steps)
+	sq.byStep.add(x, last, last)
+	if sq.prefix != nil && i+1 < last {
+		sq.prefix.add(x, i+1, last-1)
+	}
+}
+
+// result returns the quantiles of each step (by position in steps), of
+// the whole run, and of each prefix (nil without prefixes); each is a
+// slice with one entry a quantile, nil entries where a set is empty.
+func (sq *stepQuantiles) result() (steps [][]*float64, total []*float64, prefix [][]*float64) {
+	transpose := func(r [][]*float64, points int) [][]*float64 {
+		out := make([][]*float64, points)
+		for i := range out {
+			out[i] = make([]*float64, len(r))
+			for j := range r {
+				out[i][j] = r[j][i]
+			}
+		}
+		return out
+	}
+	all := transpose(sq.byStep.result(), len(sq.steps)+1)
+	if sq.prefix != nil {
+		prefix = transpose(sq.prefix.result(), len(sq.steps))
+	}
+	return all[:len(sq.steps)], all[len(sq.steps)], prefix
+}
