@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -210,10 +211,10 @@ func (c *computer) steady() error {
 }
 
 func (c *computer) presence() error {
-	var rows, ttft, tokens, lastDone, warm, late int64
-	var lag50, lag99, lagMax sql.NullFloat64
+	var rows, ttft, tokens, lastDone, warm, lagN, late int64
+	var lagMax sql.NullFloat64
 	err := c.conn.QueryRowContext(c.ctx, query("presence.sql"), LagThresholdMS).Scan(
-		&rows, &ttft, &tokens, &lastDone, &warm, &lag50, &lag99, &lagMax, &late)
+		&rows, &ttft, &tokens, &lastDone, &warm, &lagN, &lagMax, &late)
 	if err != nil {
 		return fmt.Errorf("read run summary: %w", err)
 	}
@@ -222,8 +223,43 @@ func (c *computer) presence() error {
 	c.endS = math.Max(c.a.Run.DurationS, c.lastDoneS)
 	c.a.Run.Rows = rows
 	c.a.Overall.WarmupRequests = warm
-	c.a.Lag = Lag{P50MS: nullable(lag50), P99MS: nullable(lag99), MaxMS: nullable(lagMax), Late: late}
+	c.a.Lag = Lag{MaxMS: nullable(lagMax), Late: late}
+	if lagN == 0 {
+		return nil
+	}
+	// One set (k is 0); lag_ms is a FLOAT, whose quantiles the database
+	// rounds to a FLOAT.
+	q := newStepQuantiles([]int{0}, []int64{lagN}, []float64{0.5, 0.99}, nil)
+	if err := c.streamSteps(query("lag_values.sql"), nil, q); err != nil {
+		return fmt.Errorf("compute the lag: %w", err)
+	}
+	_, lq, _ := q.result()
+	c.a.Lag.P50MS, c.a.Lag.P99MS = toFloat32(lq[0]), toFloat32(lq[1])
 	return nil
+}
+
+// streamSteps feeds the rows of an ordered query of x and k (a step) to
+// sq (streamSorted).
+func (c *computer) streamSteps(q string, args []any, sq *stepQuantiles) error {
+	return c.eng.streamSorted(c.ctx, q, args, func(rows []sortedRow) error {
+		for _, r := range rows {
+			sq.add(r.X, int32(r.K))
+		}
+		return nil
+	})
+}
+
+// toFloat32 rounds v to the nearest float32 and reads that back as its
+// shortest decimal, as the database driver hands over a FLOAT.
+func toFloat32(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	x, err := strconv.ParseFloat(strconv.FormatFloat(*v, 'g', -1, 32), 64)
+	if err != nil {
+		return nil
+	}
+	return &x
 }
 
 func nullable(v sql.NullFloat64) *float64 {
@@ -362,107 +398,88 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 }
 
 // llm computes the LLM distributions (TTFT, inter-token latency, tokens/s
-// per request), overall and per step: the TTFT's from its sorted values
-// (which also give the TTFT windowed series), the others with the
-// database's quantile aggregate, one figure a query.
+// per request), overall and per step, from the counts of llm_counts.sql
+// and each figure's sorted values; the TTFT's also give the TTFT windowed
+// series.
 func (c *computer) llm() error {
 	if c.a.LLM == nil {
 		return nil
 	}
-	if c.hasTTFT {
-		if err := c.ttft(); err != nil {
-			return err
-		}
-	}
-	byStep := map[int]*Step{}
-	for i := range c.a.Steps {
-		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
-	}
-	for _, fq := range [...]struct{ figure, sql string }{
-		{"itl", "llm_total.sql"}, {"itl", "llm.sql"},
-		{"tps", "llm_total.sql"}, {"tps", "llm.sql"},
-	} {
-		if err := c.llmQuery(fq.figure, fq.sql, byStep); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// llmQuery runs llm.sql or llm_total.sql for figure "itl" or "tps".
-func (c *computer) llmQuery(figure, name string, byStep map[int]*Step) error {
-	rows, err := c.conn.QueryContext(c.ctx, query(name), figure)
-	if err != nil {
-		return fmt.Errorf("compute %s: %w", figure, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var total bool
-		var step, n int64
-		var q [4]sql.NullFloat64
-		var mx sql.NullFloat64
-		if err := rows.Scan(&total, &step, &n, &q[0], &q[1], &q[2], &q[3], &mx); err != nil {
-			return fmt.Errorf("read %s: %w", figure, err)
-		}
-		v := []*float64{nullable(q[0]), nullable(q[1]), nullable(q[2]), nullable(q[3])}
-		if total {
-			c.setLLMTotal(figure, Quantiles{Samples: n, P50: v[0], P90: v[1], P95: v[2], P99: v[3], Max: nullable(mx)})
-		} else if s := byStep[int(step)]; s != nil && s.LLM != nil {
-			setStepLLM(s.LLM, figure, v)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", figure, err)
-	}
-	return nil
-}
-
-// ttft computes the TTFT's percentiles, by step and overall, from its
-// sorted values at the ranks ttft_counts.sql gives, and its windowed p95
-// series from the same values.
-func (c *computer) ttft() error {
 	steps, _ := c.stepNumbers(func(*Step) int64 { return 0 })
+	counts, err := c.llmCounts(steps)
+	if err != nil {
+		return err
+	}
+	for f, fig := range [...]string{"ttft", "itl", "tps"} {
+		if counts[f].total == 0 && (fig != "ttft" || !c.hasTTFT) {
+			continue
+		}
+		q := newStepQuantiles(steps, counts[f].n, statsPs, nil)
+		if fig == "ttft" {
+			err = c.ttftValues(q)
+		} else {
+			err = c.streamSteps(query("llm_values.sql"), []any{fig}, q)
+		}
+		if err != nil {
+			return fmt.Errorf("compute %s: %w", fig, err)
+		}
+		stepQ, totalQ, _ := q.result()
+		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max})
+		for i := range c.a.Steps {
+			if sl := c.a.Steps[i].LLM; sl != nil {
+				setStepLLM(sl, fig, stepQ[i])
+			}
+		}
+	}
+	return nil
+}
+
+// llmFigure is a figure's count by step (as a.Steps), its count over the
+// run and its greatest value.
+type llmFigure struct {
+	n     []int64
+	total int64
+	max   *float64
+}
+
+// llmCounts runs llm_counts.sql: the ttft, itl and tps counts of steps.
+func (c *computer) llmCounts(steps []int) ([3]llmFigure, error) {
+	var out [3]llmFigure
 	pos := make(map[int64]int, len(steps))
 	for i, s := range steps {
 		pos[int64(s)] = i
 	}
-	n, mx := make([]int64, len(steps)), make([]*float64, len(steps))
-	var total int64
-	var overallMax *float64
-	rows, err := c.conn.QueryContext(c.ctx, query("ttft_counts.sql"))
+	for f := range out {
+		out[f].n = make([]int64, len(steps))
+	}
+	rows, err := c.conn.QueryContext(c.ctx, query("llm_counts.sql"))
 	if err != nil {
-		return fmt.Errorf("count TTFTs: %w", err)
+		return out, fmt.Errorf("count LLM figures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var step, k int64
-		var m sql.NullFloat64
-		if err := rows.Scan(&step, &k, &m); err != nil {
-			return fmt.Errorf("read TTFT counts: %w", err)
+		var step int64
+		var n [3]int64
+		var mx [3]sql.NullFloat64
+		if err := rows.Scan(&step, &n[0], &mx[0], &n[1], &mx[1], &n[2], &mx[2]); err != nil {
+			return out, fmt.Errorf("read LLM counts: %w", err)
 		}
-		total += k
-		if v := nullable(m); v != nil && (overallMax == nil || *v > *overallMax) {
-			overallMax = v
-		}
-		if i, ok := pos[step]; ok {
-			n[i], mx[i] = k, nullable(m)
+		i, ok := pos[step]
+		for f := range out {
+			o := &out[f]
+			o.total += n[f]
+			if m := nullable(mx[f]); m != nil && (o.max == nil || *m > *o.max) {
+				o.max = m
+			}
+			if ok {
+				o.n[i] = n[f]
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read TTFT counts: %w", err)
+		return out, fmt.Errorf("read LLM counts: %w", err)
 	}
-	q := newStepQuantiles(steps, n, statsPs, nil)
-	if err := c.ttftValues(q); err != nil {
-		return fmt.Errorf("compute ttft: %w", err)
-	}
-	stepQ, totalQ, _ := q.result()
-	c.setLLMTotal("ttft", Quantiles{Samples: total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: overallMax})
-	for i := range c.a.Steps {
-		if sl := c.a.Steps[i].LLM; sl != nil {
-			setStepLLM(sl, "ttft", stepQ[i])
-		}
-	}
-	return nil
+	return out, nil
 }
 
 // setLLMTotal stores figure fig's whole-run quantiles.

@@ -1,6 +1,7 @@
 -- What the run carries: rows, TTFT values, token counts, the last
--- completion, warmup rows, and the post-warmup client-side lag.
--- Parameter: the lag threshold (ms).
+-- completion, warmup rows, and the post-warmup client-side lag (its
+-- percentiles come from its sorted values, lag_values.sql, at the ranks
+-- its count gives). Parameter: the lag threshold (ms).
 WITH p AS (
     SELECT
         count(*) AS n,
@@ -8,9 +9,9 @@ WITH p AS (
         count(output_tokens) AS tokens_n,
         coalesce(max(c_us), 0) AS last_done,
         count(*) FILTER (WHERE warm) AS warm_n,
-        quantile_cont(lag_ms, [0.5, 0.99]) FILTER (WHERE NOT warm) AS lag_q,
+        count(lag_ms) FILTER (WHERE NOT warm) AS lag_n,
         max(lag_ms) FILTER (WHERE NOT warm) AS lag_max,
         count(*) FILTER (WHERE NOT warm AND lag_ms > ?) AS late
     FROM raw
 )
-SELECT n, ttft_n, tokens_n, last_done, warm_n, lag_q[1], lag_q[2], lag_max, late FROM p;
+SELECT n, ttft_n, tokens_n, last_done, warm_n, lag_n, lag_max, late FROM p;

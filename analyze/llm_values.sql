@@ -1,4 +1,6 @@
--- One LLM figure of llm.sql over the whole run: one row.
+-- One LLM figure of llm_counts.sql over post-warmup successes, ascending,
+-- with its step; the parameter picks 'itl' or 'tps'. Read through a file
+-- (streamSorted).
 WITH x AS (
     SELECT
         step,
@@ -8,15 +10,8 @@ WITH x AS (
         END AS x
     FROM raw
     WHERE ok AND NOT warm
-),
-s AS (
-    SELECT
-        true AS total,
-        0 AS step,
-        count(x) AS n,
-        quantile_cont(x, [0.5, 0.9, 0.95, 0.99]) AS q,
-        max(x) AS mx
-    FROM x
 )
-SELECT total, step, n, q[1], q[2], q[3], q[4], mx
-FROM s;
+SELECT x, step::BIGINT AS k
+FROM x
+WHERE x IS NOT NULL
+ORDER BY x;
