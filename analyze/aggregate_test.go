@@ -77,7 +77,7 @@ func TestPercentilesAreTheDatabaseAggregate(t *testing.T) {
 	ps := []string{"p50", "p90", "p95", "p99"}
 	for _, fig := range []struct {
 		name, x string
-		got    func(step int) []*float64
+		got     func(step int) []*float64
 	}{
 		{"latency", "latency_ms", func(step int) []*float64 {
 			l := a.Overall.Latency
