@@ -77,6 +77,9 @@ writes the HTML report to -o, or RUN.html beside the input;
 }
 
 func runAnalyze(cmd *cobra.Command, opts *AnalyzeOptions) error {
+	if err := checkOutputFlag(opts.Output, opts.Paths); err != nil {
+		return err
+	}
 	a, err := analyze.Analyze(cmd.Context(), opts.Options, opts.Paths...)
 	if err != nil {
 		return err

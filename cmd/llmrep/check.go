@@ -158,6 +158,10 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 	for _, p := range opts.Run {
 		args = append(args, runArg{Path: p})
 	}
+	inputs := append([]string{opts.Baseline}, opts.Run...)
+	if err := checkOutputFlag(opts.Output, inputs); err != nil {
+		return err
+	}
 	run, err := analyze.LoadRun(cmd.Context(), opts.Options, "", opts.Run...)
 	if err != nil {
 		return err
@@ -181,7 +185,6 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	inputs := append([]string{opts.Baseline}, opts.Run...)
 	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}

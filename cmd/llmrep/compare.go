@@ -154,6 +154,13 @@ format to stdout or to -o FILE.`,
 }
 
 func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
+	inputs := make([]string, len(opts.Runs))
+	for i, r := range opts.Runs {
+		inputs[i] = r.Path
+	}
+	if err := checkOutputFlag(opts.Output, inputs); err != nil {
+		return err
+	}
 	runs, err := loadRuns(cmd, opts.Options, opts.Runs)
 	if err != nil {
 		return err
@@ -161,10 +168,6 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	c, err := analyze.Compare(runs, opts.Alpha)
 	if err != nil {
 		return err
-	}
-	inputs := make([]string, len(opts.Runs))
-	for i, r := range opts.Runs {
-		inputs[i] = r.Path
 	}
 	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
 	return present(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)

@@ -45,18 +45,9 @@ func emit(ios *IO, out string, inputs []string, render func(io.Writer) error) er
 // but a regular file or a symlink. replaced says whether an older file
 // was there.
 func writeReport(path string, data []byte, inputs []string) (replaced bool, err error) {
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	case fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0:
-		replaced = true
-	default:
-		return false, usageError{fmt.Errorf("write report %s: it is not a regular file (%s); choose another -o", runfile.Quote(path), runfile.FileKind(fi.Mode()))}
-	}
-	if in := sameAsInput(path, inputs); in != "" {
-		return false, usageError{fmt.Errorf("write report %s: it is the input %s; choose another -o", runfile.Quote(path), runfile.Quote(in))}
+	replaced, err = checkOutput(path, inputs)
+	if err != nil {
+		return false, err
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -82,6 +73,36 @@ func writeReport(path string, data []byte, inputs []string) (replaced bool, err 
 		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
 	}
 	return replaced, nil
+}
+
+// checkOutput says whether a report may be written to path (see
+// writeReport) and whether it would replace an older file. The commands
+// also call it before they read anything (checkOutputFlag), so that a
+// long analysis does not end in a refusal.
+func checkOutput(path string, inputs []string) (replaced bool, err error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
+	case fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0:
+		replaced = true
+	default:
+		return false, usageError{fmt.Errorf("write report %s: it is not a regular file (%s); choose another -o", runfile.Quote(path), runfile.FileKind(fi.Mode()))}
+	}
+	if in := sameAsInput(path, inputs); in != "" {
+		return false, usageError{fmt.Errorf("write report %s: it is the input %s; choose another -o", runfile.Quote(path), runfile.Quote(in))}
+	}
+	return replaced, nil
+}
+
+// checkOutputFlag is checkOutput of an -o given (none, or "-": stdout).
+func checkOutputFlag(out string, inputs []string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	_, err := checkOutput(out, inputs)
+	return err
 }
 
 // sameAsInput returns the input (a file, or a match of a glob) that path

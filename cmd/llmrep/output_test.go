@@ -107,6 +107,18 @@ func TestReportRefusesSpecialOutputs(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "not a regular file") {
 		t.Errorf("status %d, stderr %q", code, errOut)
 	}
+	// Checked before any input is read: a long analysis does not end in
+	// this refusal (a missing input would be another error).
+	gone := filepath.Join(dir, "gone.parquet")
+	for _, args := range [][]string{
+		{"analyze", gone, "-o", sub},
+		{"compare", gone, p, "-o", sub},
+		{"check", gone, "--max", "p95=1s", "-o", sub},
+	} {
+		if _, errOut, code := run(t, args...); code != exitUsage || !strings.Contains(errOut, "not a regular file") {
+			t.Errorf("%s: status %d, stderr %q; want the output refused first", args[0], code, errOut)
+		}
+	}
 	odd := filepath.Join(dir, "a\nb.md")
 	_, errOut, code = run(t, "analyze", p, "--format", "md", "-o", odd)
 	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `"`) {

@@ -2,7 +2,8 @@
 // the given sizes (analyzetest.WriteSynth: ten 60 s steps, a knee-shaped
 // latency, 1% failures, TTFT and tokens) under -work, once, and times
 // `llmrep analyze --format json` on each, with the process's peak RSS
-// (getrusage of the child). With -compare it also times `llmrep compare`
+// (getrusage of the child) and the peak size of its temporary directory
+// (sampled twice a second). With -compare it also times `llmrep compare`
 // of three runs of that size. It prints a Markdown table.
 package main
 
@@ -41,8 +42,8 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 	}
 	host, _ := os.Hostname()
 	fmt.Printf("llmrep analyze at scale (%s, %d CPUs, %s)\n\n", host, cpus(), time.Now().UTC().Format(time.RFC3339))
-	fmt.Println("| rows | shards | command | wall | peak RSS | s per M rows | MiB per M rows |")
-	fmt.Println("|---:|---:|---|---:|---:|---:|---:|")
+	fmt.Println("| rows | shards | command | wall | peak RSS | peak temp disk | s per M rows | MiB per M rows |")
+	fmt.Println("|---:|---:|---|---:|---:|---:|---:|---:|")
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
@@ -52,7 +53,7 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 		if err != nil {
 			return err
 		}
-		args := append(append([]string{"analyze", "--format", "json", "-o", os.DevNull}, extra...), files...)
+		args := append(append([]string{"analyze", "--format", "json", "-o", filepath.Join(work, "report.json")}, extra...), files...)
 		if err := measure(llmrep, args, n, shards, "analyze"); err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 			}
 			args = append(args, fmt.Sprintf("run%d=%s", i, p))
 		}
-		args = append(append([]string{"compare", "--format", "json", "-o", os.DevNull}, extra...), args...)
+		args = append(append([]string{"compare", "--format", "json", "-o", filepath.Join(work, "report.json")}, extra...), args...)
 		if err := measure(llmrep, args, compare, 1, "compare (3 runs)"); err != nil {
 			return err
 		}
@@ -83,19 +84,62 @@ func run(llmrep, work, sizes string, shards, compare int, extra []string) error 
 }
 
 func measure(llmrep string, args []string, n, shards int, what string) error {
+	// The analysis spills into a directory of its own here, whose size is
+	// sampled while it runs.
+	tmp, err := os.MkdirTemp("", "scale-tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	args = append([]string{args[0], "--temp-dir", tmp}, args[1:]...)
 	cmd := exec.Command(llmrep, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	peak := make(chan int64)
+	go func() {
+		var most int64
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			most = max(most, dirSize(tmp))
+			select {
+			case <-done:
+				peak <- most
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err = cmd.Wait()
 	wall := time.Since(start)
+	close(done)
+	disk := float64(<-peak) / (1 << 20)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w: %s", llmrep, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB → MiB
 	m := float64(n) / 1e6
-	fmt.Printf("| %d | %d | %s | %.2f s | %.0f MiB | %.2f | %.1f |\n", n, shards, what, wall.Seconds(), rss, wall.Seconds()/m, rss/m)
+	fmt.Printf("| %d | %d | %s | %.2f s | %.0f MiB | %.0f MiB | %.2f | %.1f |\n", n, shards, what, wall.Seconds(), rss, disk, wall.Seconds()/m, rss/m)
 	return nil
+}
+
+// dirSize is the bytes of the regular files under dir (0 when gone).
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 func cpus() int {
