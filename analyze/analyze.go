@@ -15,12 +15,19 @@ import (
 // one by one or as a glob) and computes every figure. Bad input is
 // returned as *InputError; bad options as the error of Options.Validate.
 func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, error) {
+	a, _, err := analyzeRun(ctx, opts, false, paths)
+	return a, err
+}
+
+// analyzeRun is Analyze; with keep, it returns the database still open
+// with the run loaded, for the caller to query further and close.
+func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_ *Analysis, _ *engine, err error) {
 	if err := opts.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	files, err := openInputs(paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	a := &Analysis{FormatVersion: FormatVersion}
@@ -45,23 +52,31 @@ func Analyze(ctx context.Context, opts Options, paths ...string) (*Analysis, err
 	start := time.Now()
 	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql", "load_failed.sql")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer e.Close()
+	closeDB := e.Close
+	if keep {
+		closeDB = func() error { return nil }
+	}
+	defer func() {
+		if !keep || err != nil {
+			e.Close()
+		}
+	}()
 	if err := checkRows(ctx, e.conn, files); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c := &computer{ctx: ctx, conn: e.conn, eng: e, a: a, opts: opts, closeDB: e.Close}
+	c := &computer{ctx: ctx, conn: e.conn, eng: e, a: a, opts: opts, closeDB: closeDB}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
-		return nil, e.check(err)
+		return nil, nil, e.check(err)
 	}
 	a.Warnings = append(a.Warnings, shardWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
-	return a, nil
+	return a, e, nil
 }
 
 // runInfo merges the shards' metadata: the run starts at the earliest

@@ -57,38 +57,26 @@ type RunData struct {
 }
 
 // LoadRun analyzes the run at paths (Analyze) and reads the raw values of
-// its post-warmup successes. The values are read by a second pass over
-// the files, through the same checks and the same locked-down database as
-// the analysis, so that Analyze keeps its bounded memory when no
-// comparison needs the values. Errors are those of Analyze.
+// its post-warmup successes from the same database before closing it.
+// Errors are those of Analyze.
 func LoadRun(ctx context.Context, opts Options, name string, paths ...string) (*RunData, error) {
-	a, err := Analyze(ctx, opts, paths...)
+	a, e, err := analyzeRun(ctx, opts, true, paths)
 	if err != nil {
 		return nil, err
 	}
-	s, err := readSamples(ctx, opts, a, paths)
+	defer e.Close()
+	s, err := readSamples(ctx, e, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &RunData{Name: name, Paths: paths, Analysis: a, Samples: s}, nil
 }
 
-// readSamples loads the run's rows as Analyze does (create.sql, the
-// metric view, load.sql) and reads raw_values.sql for each figure into
-// the file of values: each step's values in order (the database sorts
-// them, spilling beyond its memory limit), then the whole run's, merged
-// from the steps'.
-func readSamples(ctx context.Context, opts Options, a *Analysis, paths []string) (*Samples, error) {
-	files, err := openInputs(paths)
-	if err != nil {
-		return nil, err
-	}
-	opts = opts.forRun(a.Run)
-	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql")
-	if err != nil {
-		return nil, err
-	}
-	defer e.Close()
+// readSamples reads raw_values.sql for each figure of the run loaded in e
+// into the file of values: each step's values in order (the database
+// sorts them, spilling beyond its memory limit), then the whole run's,
+// merged from the steps'.
+func readSamples(ctx context.Context, e *engine, opts Options) (*Samples, error) {
 	vf, err := newValueFile(opts.TempDir)
 	if err != nil {
 		return nil, err
