@@ -35,9 +35,10 @@ type Options struct {
 	SLO       SLO
 	SLOTarget float64
 
-	// MemoryLimit bounds the embedded database's memory (DuckDB's size
-	// syntax: "256MB", "4GB"); beyond it the database spills to TempDir.
-	// Empty means DefaultMemoryLimit().
+	// MemoryLimit bounds the analysis's memory (DuckDB's size syntax:
+	// "256MB", "4GB"): the embedded database gets two thirds of it
+	// (dbShareNum/dbShareDen) and spills to TempDir beyond that. Empty
+	// means DefaultMemoryLimit().
 	MemoryLimit string
 	// TempDir is where the database spills: a private directory (0700)
 	// is made inside it for the analysis and removed afterwards. Empty
