@@ -10,17 +10,20 @@ import (
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestPercentilesAreTheDatabaseAggregate: every percentile the analysis
 // takes from sorted values (latency, TTFT, ITL and tokens/s by step and
-// overall, the steady state, the lag) equals, to the bit, DuckDB's own
+// overall, the steady state, the lag, the token counts by step) equals, to the bit, DuckDB's own
 // quantile_cont computed straight from the run file by a separate
 // database, on a run with ties, failures, missing TTFTs and token counts,
 // and a varying lag.
 func TestPercentilesAreTheDatabaseAggregate(t *testing.T) {
-	// Small runs take the lag's from the aggregate itself; larger ones,
-	// as every run does for the other figures, from sorted values.
+	// Small runs take the lag's and the token counts' from the aggregate
+	// itself; larger ones, as every run does for the other figures, from
+	// sorted values.
 	for _, limit := range []int64{aggregateValues, 0} {
 		t.Run(fmt.Sprintf("aggregate up to %d", limit), func(t *testing.T) {
 			defer func(v int64) { aggregateValues = v }(aggregateValues)
@@ -50,7 +53,9 @@ func checkPercentiles(t *testing.T) {
 			reqs = append(reqs, r)
 		}
 	}
-	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), testMeta("run-q", stepS, steps*stepS), reqs)
+	meta := testMeta("run-q", stepS, steps*stepS)
+	meta.Workload = &schemas.Workload{InputTokens: "10", OutputTokens: "0-300", Prompts: "synthetic", Seed: 1}
+	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), meta, reqs)
 	a, err := Analyze(context.Background(), testOptions(0, 10*time.Second), path)
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +139,16 @@ func checkPercentiles(t *testing.T) {
 				}
 			}
 		}
+	}
+	for step := 1; step <= steps; step++ {
+		tk := a.Steps[step-1].Tokens
+		if tk == nil {
+			t.Fatalf("step %d has no token figures", step)
+		}
+		want := qs("SELECT q[1], q[2], p[1], p[2] FROM (SELECT quantile_cont(output_tokens, [0.5, 0.95]) AS q, quantile_cont(10, [0.5, 0.95]) AS p FROM r WHERE ok AND step = ?)", step)
+		same(fmt.Sprintf("step %d output tokens p50", step), tk.OutputP50, want[0])
+		same(fmt.Sprintf("step %d output tokens p95", step), tk.OutputP95, want[1])
+		same(fmt.Sprintf("step %d prompt tokens p50", step), tk.PromptP50, want[2])
 	}
 	lag := qs("SELECT q[1], q[2], NULL, NULL FROM (SELECT quantile_cont(lag_ms, [0.5, 0.99]) AS q FROM r)")
 	same("lag p50", a.Lag.P50MS, lag[0])

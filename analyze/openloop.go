@@ -295,6 +295,9 @@ func (c *computer) stepTokens() error {
 	if c.a.Run.Workload == nil {
 		return nil
 	}
+	if !c.aggregate(c.a.Overall.OK) {
+		return c.stepTokensSorted()
+	}
 	byStep := map[int]*Step{}
 	for i := range c.a.Steps {
 		byStep[c.a.Steps[i].Step] = &c.a.Steps[i]
@@ -316,6 +319,49 @@ func (c *computer) stepTokens() error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read token counts: %w", err)
+	}
+	return nil
+}
+
+// stepTokensSorted is stepTokens from the sorted token counts
+// (tokens_values.sql), in bounded memory.
+func (c *computer) stepTokensSorted() error {
+	steps, _ := c.stepNumbers(func(*Step) int64 { return 0 })
+	pos := make(map[int64]int, len(steps))
+	for i, s := range steps {
+		pos[int64(s)] = i
+	}
+	n := [2][]int64{make([]int64, len(steps)), make([]int64, len(steps))}
+	rows, err := c.conn.QueryContext(c.ctx, query("tokens_counts.sql"))
+	if err != nil {
+		return fmt.Errorf("count token counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, prompt, output int64
+		if err := rows.Scan(&step, &prompt, &output); err != nil {
+			return fmt.Errorf("read token counts: %w", err)
+		}
+		if i, ok := pos[step]; ok {
+			n[0][i], n[1][i] = prompt, output
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read token counts: %w", err)
+	}
+	var q [2][][]*float64
+	for f, fig := range []string{"prompt", "output"} {
+		sq := newStepQuantiles(steps, n[f], []float64{0.5, 0.95}, nil)
+		if err := c.streamSteps(query("tokens_values.sql"), []any{fig}, sq); err != nil {
+			return fmt.Errorf("compute token counts: %w", err)
+		}
+		q[f], _, _ = sq.result()
+	}
+	for i := range c.a.Steps {
+		// As tokens.sql: a step without a post-warmup success has none.
+		if c.a.Steps[i].OK > 0 {
+			c.a.Steps[i].Tokens = &StepTokens{PromptP50: q[0][i][0], PromptP95: q[0][i][1], OutputP50: q[1][i][0], OutputP95: q[1][i][1]}
+		}
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 -- Token counts received per step, over post-warmup successes: p50 and p95
--- of prompt_tokens and output_tokens (null when the step has none).
+-- of prompt_tokens and output_tokens (null when the step has none), by the
+-- exact quantile aggregate, which holds every value: for runs of at most
+-- aggregateValues successes; larger ones sort them (tokens_values.sql).
 WITH t AS (
     SELECT
         step,
