@@ -164,3 +164,28 @@ func checkPercentiles(t *testing.T) {
 		t.Error("the fixture's steps do not differ")
 	}
 }
+
+// TestEverythingInTheWarmup: a run whose every request falls in the
+// warmup still has its whole-run figures (zero requests, no percentiles,
+// LLM figures present but empty), no steps, and no error.
+func TestEverythingInTheWarmup(t *testing.T) {
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 50)}})
+	for i := range reqs {
+		reqs[i].ttftMS = 20
+	}
+	path := writeRun(t, filepath.Join(t.TempDir(), "run.parquet"), testMeta("run-w", 10, 10), reqs)
+	a, err := Analyze(context.Background(), testOptions(time.Hour, 10*time.Second), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Overall.Requests != 0 || a.Overall.WarmupRequests != int64(len(reqs)) || len(a.Steps) != 0 || a.Overall.Latency.P50MS != nil {
+		t.Errorf("overall %+v, %d steps; want no post-warmup request and %d in the warmup", a.Overall, len(a.Steps), len(reqs))
+	}
+	if a.Steps == nil {
+		t.Error("steps are nil, want an empty list")
+	}
+	// The total row made the LLM figures (the run has TTFTs).
+	if a.LLM == nil || a.LLM.TTFT.Samples != 0 || a.LLM.TTFT.P50 != nil {
+		t.Errorf("LLM figures %+v, want present and empty", a.LLM)
+	}
+}

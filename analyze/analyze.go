@@ -296,13 +296,10 @@ func nullable(v sql.NullFloat64) *float64 {
 
 func ptr(v float64) *float64 { return &v }
 
-// stats computes the overall and per-step figures: the total first, then
-// the steps, one query each (stats.sql says why).
+// stats computes the overall and per-step figures (stats.sql).
 func (c *computer) stats() error {
-	for _, name := range []string{"stats_total.sql", "stats.sql"} {
-		if err := c.statsQuery(name); err != nil {
-			return err
-		}
+	if err := c.statsQuery("stats.sql"); err != nil {
+		return err
 	}
 	if c.a.Steps == nil {
 		c.a.Steps = []Step{}

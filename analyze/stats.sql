@@ -1,12 +1,13 @@
--- The figures of each step over post-warmup requests (stats_total.sql
--- computes the same over the whole run). Latency figures are over
--- successes only. The percentiles and the mean come from the sorted values
--- the series read (samples in analyze.go): an exact quantile aggregate
--- holds every value of its group at once, beyond the memory limit, and
--- the database's parallel sum depends on the order its threads finish in.
+-- The figures of each step, and of the whole run (total: one row, also
+-- when no request was sent after the warmup), over post-warmup requests.
+-- Latency figures are over successes only. The percentiles and the mean
+-- come from the sorted values the series read (samples in analyze.go):
+-- an exact quantile aggregate holds every value of its group at once,
+-- beyond the memory limit, and the database's parallel sum depends on the
+-- order its threads finish in.
 WITH s AS (
     SELECT
-        false AS total,
+        grouping(step) = 1 AS total,
         step,
         max(users) AS users,
         count(*) AS requests,
@@ -20,11 +21,11 @@ WITH s AS (
         max(send_us) AS last_send
     FROM r
     WHERE NOT warm
-    GROUP BY step
+    GROUP BY GROUPING SETS ((step), ())
 )
 SELECT
     total, coalesce(step, 0), coalesce(users, 0), requests, ok_n,
     v_n, v_min, v_max,
     out_tokens, prompt_tokens, coalesce(first_send, 0), coalesce(last_send, 0)
 FROM s
-ORDER BY step;
+ORDER BY total DESC, step;
