@@ -12,25 +12,28 @@
 //     different runs are refused.
 //  2. A DuckDB database is opened and locked down before any row is read:
 //     only the input files themselves are readable (allowed_paths, stricter
-//     than their directories), no other file or network access, no
-//     extension install or autoload, bounded memory (Options.MemoryLimit)
-//     and threads, configuration locked. Beyond the limit it spills to a
+//     than their directories) and the private directory writable, no
+//     other file or network access, no extension install or autoload,
+//     bounded memory (Options.MemoryLimit) and threads, configuration
+//     locked. Beyond the limit it spills to a
 //     private directory (Options.TempDir) removed afterwards; a large run's
 //     table lives in a database file there (compressed, evictable), a small
 //     one's in memory.
 //  3. The embedded SQL (*.sql, values bound with ?) loads the rows into a
 //     table, tagging each with its send and completion time (µs since the
-//     run's started_at) and its warmup flag; exact percentiles
-//     (quantile_cont) are computed per step and overall, the LLM figures
-//     one at a time, and the per-second counts for the series.
-//  4. The successes' values are read in ascending order (the database
-//     sorts them), a page of values at a time (the driver holds a whole
-//     result in memory), and Go derives the cumulative and windowed percentiles
-//     per point from them, exactly, in memory that does not grow with the
-//     run (ostree.go), with the histogram and the means; then the database
-//     is closed and Go derives baseline, saturation, growth pattern, health
-//     bands and warnings. Out of memory or temporary disk space is a
-//     ResourceError.
+//     run's started_at) and its warmup flag, and counts: per step and
+//     overall, per series point, per figure.
+//  4. Each figure with percentiles is sorted once by the database and
+//     written, in order, to a Parquet file in the private directory
+//     (sorted.go: the driver would hold a whole result in memory), which is
+//     read back a row group at a time. From that ascending stream Go takes,
+//     at the ranks the counts give, the exact percentiles of every step, of
+//     the run, of the steady state and of every series point (ostree.go,
+//     groupq.go: DuckDB's quantile_cont to the bit), with the histogram and
+//     the means, in memory that does not grow with the run; then the
+//     database is closed and Go derives baseline, saturation, growth
+//     pattern, health bands and warnings. Out of memory or temporary disk
+//     space is a ResourceError.
 //
 // The result is a plain value (model.go) that the report package renders.
 package analyze
