@@ -298,17 +298,8 @@ func ptr(v float64) *float64 { return &v }
 
 // stats computes the overall and per-step figures (stats.sql).
 func (c *computer) stats() error {
-	if err := c.statsQuery("stats.sql"); err != nil {
-		return err
-	}
-	if c.a.Steps == nil {
-		c.a.Steps = []Step{}
-	}
-	return nil
-}
-
-func (c *computer) statsQuery(name string) error {
-	rows, err := c.conn.QueryContext(c.ctx, query(name))
+	c.a.Steps = []Step{}
+	rows, err := c.conn.QueryContext(c.ctx, query("stats.sql"))
 	if err != nil {
 		return fmt.Errorf("compute statistics: %w", err)
 	}
@@ -426,7 +417,7 @@ func (c *computer) llm() error {
 	if c.a.LLM == nil {
 		return nil
 	}
-	steps, _ := c.stepNumbers(func(*Step) int64 { return 0 })
+	steps := c.stepNumbers()
 	counts, err := c.llmCounts(steps)
 	if err != nil {
 		return err
@@ -482,10 +473,7 @@ type llmFigure struct {
 // llmCounts runs llm_counts.sql: the ttft, itl and tps counts of steps.
 func (c *computer) llmCounts(steps []int) ([3]llmFigure, error) {
 	var out [3]llmFigure
-	pos := make(map[int64]int, len(steps))
-	for i, s := range steps {
-		pos[int64(s)] = i
-	}
+	pos := positions(steps)
 	for f := range out {
 		out[f].n = make([]int64, len(steps))
 	}
@@ -555,7 +543,7 @@ func (c *computer) ttftValues(q *stepQuantiles) error {
 		if err != nil {
 			return err
 		}
-		tw = newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+		tw = newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, c.windowFlat())
 	}
 	err := c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, warm bool, step int32) {
 		if tw != nil {
@@ -726,10 +714,14 @@ func (c *computer) samples() error {
 		return err
 	}
 	c.trace("counts", t0)
-	win := newQuantileSeries(counts.window, ps, MinWindowSamples, winUS <= 100*int64(s.BucketS*1e6))
+	win := newQuantileSeries(counts.window, ps, MinWindowSamples, c.windowFlat())
 	cum := newQuantileSeries(counts.cumulative, ps, 1, false)
 	hist := newHistogramCounter(counts.lo, counts.hi, counts.histN)
-	steps, stepN := c.stepNumbers(func(st *Step) int64 { return st.Latency.Samples })
+	steps := c.stepNumbers()
+	stepN := make([]int64, len(steps))
+	for i := range c.a.Steps {
+		stepN[i] = c.a.Steps[i].Latency.Samples
+	}
 	byStep := newStepQuantiles(steps, stepN, statsPs, []float64{0.5, 0.99})
 	sums := make([]sum, len(steps)+1)
 	// The cumulative series, the costliest to feed, is fed from copies of
@@ -755,9 +747,8 @@ func (c *computer) samples() error {
 			win.add(x, f, l)
 			if !warm {
 				hist.add(x)
-				byStep.add(x, step)
 				sums[len(steps)].add(x)
-				if i := byStep.index(step); i >= 0 {
+				if i := byStep.add(x, step); i >= 0 {
 					sums[i].add(x)
 				}
 			}
@@ -784,6 +775,12 @@ func (c *computer) samples() error {
 	return nil
 }
 
+// windowFlat says whether the windowed series' values each belong to few
+// points (a window of at most 100 buckets), for newQuantileSeries.
+func (c *computer) windowFlat() bool {
+	return c.opts.Window.Microseconds() <= 100*int64(c.a.Series.BucketS*1e6)
+}
+
 // statsPs are the quantiles of the step and run figures.
 var statsPs = []float64{0.5, 0.9, 0.95, 0.99}
 
@@ -797,14 +794,22 @@ func setLatency(lat *Latency, q []*float64, mean *float64) {
 	}
 }
 
-// stepNumbers are the steps' numbers, ascending as a.Steps is, and a count
-// of each.
-func (c *computer) stepNumbers(count func(*Step) int64) ([]int, []int64) {
-	steps, n := make([]int, len(c.a.Steps)), make([]int64, len(c.a.Steps))
+// stepNumbers are the steps' numbers, ascending as a.Steps is.
+func (c *computer) stepNumbers() []int {
+	steps := make([]int, len(c.a.Steps))
 	for i := range c.a.Steps {
-		steps[i], n[i] = c.a.Steps[i].Step, count(&c.a.Steps[i])
+		steps[i] = c.a.Steps[i].Step
 	}
-	return steps, n
+	return steps
+}
+
+// positions maps each step number to its position in steps.
+func positions(steps []int) map[int64]int {
+	pos := make(map[int64]int, len(steps))
+	for i, s := range steps {
+		pos[int64(s)] = i
+	}
+	return pos
 }
 
 // sum is a compensated (Neumaier) sum: fed the same values in the same

@@ -79,12 +79,13 @@ func (sq *stepQuantiles) index(step int32) int {
 	return int(i)
 }
 
-// add counts x, the next value in ascending order, in its step's sets.
-// A value of a step without a set is counted nowhere.
-func (sq *stepQuantiles) add(x float64, step int32) {
+// add counts x, the next value in ascending order, in its step's sets,
+// and returns the step's position in steps. A value of a step without a
+// set is counted nowhere (-1).
+func (sq *stepQuantiles) add(x float64, step int32) int {
 	i := sq.index(step)
 	if i < 0 {
-		return
+		return -1
 	}
 	sq.byStep.add(x, i, i)
 	last := len(sq.steps)
@@ -92,6 +93,7 @@ func (sq *stepQuantiles) add(x float64, step int32) {
 	if sq.prefix != nil && i+1 < last {
 		sq.prefix.add(x, i+1, last-1)
 	}
+	return i
 }
 
 // result returns the quantiles of each step (by position in steps), of

@@ -326,11 +326,8 @@ func (c *computer) stepTokens() error {
 // stepTokensSorted is stepTokens from the sorted token counts
 // (tokens_values.sql), in bounded memory.
 func (c *computer) stepTokensSorted() error {
-	steps, _ := c.stepNumbers(func(*Step) int64 { return 0 })
-	pos := make(map[int64]int, len(steps))
-	for i, s := range steps {
-		pos[int64(s)] = i
-	}
+	steps := c.stepNumbers()
+	pos := positions(steps)
 	n := [2][]int64{make([]int64, len(steps)), make([]int64, len(steps))}
 	rows, err := c.conn.QueryContext(c.ctx, query("tokens_counts.sql"))
 	if err != nil {
