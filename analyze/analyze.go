@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/llmrec/llmrec/analyze/level"
 	"math"
 	"path/filepath"
 	"slices"
@@ -137,6 +138,7 @@ func runInfo(files []*inputFile) Run {
 	if r.EndedAt.After(r.StartedAt) {
 		r.DurationS = r.EndedAt.Sub(r.StartedAt).Seconds()
 	}
+	r.LevelKind = string(r.levelKind())
 	return r
 }
 
@@ -158,6 +160,8 @@ type computer struct {
 	opts    Options
 
 	hasTTFT, hasTokens bool
+	// verdict is the level rules' verdict (judge).
+	verdict level.Verdict
 	// steadyQ are p50 and p99 of the post-warmup successes of the steps
 	// before each step (samples), for the steady state.
 	steadyQ   [][]*float64
@@ -171,7 +175,7 @@ func (c *computer) run() error {
 		f    func() error
 	}{
 		{"presence", c.presence}, {"stats", c.stats}, {"series", c.series}, {"samples", c.samples},
-		{"openloop", c.openLoopFigures}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens},
+		{"openloop", c.openLoopFigures}, {"completed", c.completions}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens},
 		{"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw},
 	}
 	for _, s := range steps {
@@ -321,6 +325,7 @@ func (c *computer) stats() error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statistics: %w", err)
 	}
+	c.plan(warmS, sendEnd)
 	return nil
 }
 

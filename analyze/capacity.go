@@ -3,6 +3,7 @@ package analyze
 import (
 	"database/sql"
 	"fmt"
+	"github.com/llmrec/llmrec/analyze/level"
 	"math"
 	"strconv"
 	"strings"
@@ -82,61 +83,30 @@ func goodputOf(good, requests int64, seconds float64) Goodput {
 	return g
 }
 
-// levelValue is step st's level: its offered rate in an open loop, its
-// users otherwise.
-func levelValue(open bool, st *Step) float64 {
-	if open && st.OfferedRPS != nil {
-		return *st.OfferedRPS
-	}
-	return float64(st.Users)
-}
+// levelValue is step st's level.
+func levelValue(_ bool, st *Step) float64 { return st.Level }
 
-// capacity is the highest level held before saturation. Candidates are
-// the steps before the saturation step (every step when the run did not
-// saturate). Without an SLO it is the last candidate's level. With one, it
-// is the highest level of the candidates from the first up to the first
-// step whose attainment is below the target: a level that holds only after
-// one that does not is not counted. Nil when even the first step misses.
-func capacity(a *Analysis, o Options) Capacity {
-	open := a.Run.openLoop()
-	c := Capacity{LevelKind: LevelUsers}
-	if open {
-		c.LevelKind = LevelRate
-	}
+// capacity is the capacity answer of the verdict (level.Capacity): without
+// an SLO the last level before saturation, none when the first judged
+// step saturated; with one the highest level such that it and every level
+// below it met the target and the error threshold.
+func capacity(a *Analysis, v level.Verdict, o Options) Capacity {
+	c := Capacity{LevelKind: a.Run.LevelKind, Bounded: v.Bounded}
 	target := o.sloTarget()
-	var held *Step
-	var missed *Step
-	for i := range a.Steps {
-		st := &a.Steps[i]
-		if a.Saturation.Reached && a.Saturation.Step != nil && st.Step >= *a.Saturation.Step {
-			break
-		}
-		if o.SLO.Set() && (st.SLOAttainment == nil || *st.SLOAttainment < target) {
-			missed = st
-			break
-		}
-		if held == nil || levelValue(open, st) >= levelValue(open, held) {
-			held = st
-		}
-	}
-	c.Bounded = a.Saturation.Reached || missed != nil
 	pct := strconv.FormatFloat(target*100, 'f', -1, 64) + "%"
-	var rule string
 	switch {
 	case o.SLO.Set():
-		rule = fmt.Sprintf("the highest level, from the first step on and before saturation, whose steps all had at least %s good requests (succeeded and met %s)", pct, o.SLO.Words())
+		c.Rule = fmt.Sprintf("the highest level such that it and every level below it had at least %s good requests (succeeded and met %s) and failed no more than %s",
+			pct, o.SLO.Words(), fmtPct(o.ErrorThreshold))
 	default:
-		rule = "the last level before saturation (no --slo: every success is good)"
+		c.Rule = "the last level before saturation (no --slo: every success is good); none when the first judged step saturated"
 	}
-	if !a.Saturation.Reached {
-		rule += "; the run did not saturate"
-	}
-	c.Rule = rule
-	if held == nil {
+	if v.Capacity < 0 {
 		return c
 	}
+	held := &a.Steps[v.Capacity]
 	step := held.Step
-	c.Level, c.Step, c.GoodputRPS = ptr(levelValue(open, held)), &step, held.GoodputRPS
+	c.Level, c.Step, c.GoodputRPS = ptr(held.Level), &step, held.GoodputRPS
 	if held.LLM != nil {
 		c.OutputTokensPerS = held.LLM.OutputTokensPerS
 	}

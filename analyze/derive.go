@@ -12,9 +12,9 @@ import (
 // growth, health and warnings.
 func (c *computer) derive() {
 	a := c.a
-	a.Capacity = capacity(a, c.opts)
+	a.Capacity = capacity(a, c.verdict, c.opts)
 	a.Peak = peak(a)
-	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold, a.Run.LevelKind)
 	a.Health = health(a)
 	a.Warmup = warmupEffect(a)
 	little := a.Warnings // the Little's-law check's, from littleLaw
@@ -22,18 +22,6 @@ func (c *computer) derive() {
 	a.Warnings = append(a.Warnings, little...)
 	if a.Run.openLoop() {
 		a.Warnings = append(a.Warnings, openLittle(a)...)
-	}
-}
-
-// judge finds the baseline and the saturation point from the steps.
-func (c *computer) judge() {
-	a := c.a
-	if a.Run.openLoop() {
-		a.Baseline = openBaseline(a.Steps)
-		a.Saturation = openSaturation(a.Steps, a.Baseline, c.opts, a.Run.Shape.Arrival == "poisson")
-	} else {
-		a.Baseline = baseline(a.Steps, c.opts.BaselineUsers)
-		a.Saturation = saturation(a.Steps, a.Baseline, c.opts)
 	}
 }
 
@@ -50,98 +38,17 @@ func warmupEffect(a *Analysis) WarmupEffect {
 	return w
 }
 
-// baseline is the first post-warmup step with users >= baselineUsers.
-func baseline(steps []Step, baselineUsers int) *Baseline {
-	for _, s := range steps {
-		if s.Users >= baselineUsers {
-			return &Baseline{Step: s.Step, Users: s.Users, P95MS: s.P95MS}
-		}
-	}
-	return nil
-}
-
-// saturation finds the first step after the baseline where p95 >
-// threshold × baseline p95 (latency) or the failure rate > the error
-// threshold (errors).
-func saturation(steps []Step, base *Baseline, o Options) Saturation {
-	sat := Saturation{Signals: []string{}}
-	for _, s := range steps {
-		sat.MaxUsers = max(sat.MaxUsers, s.Users)
-	}
-	if base == nil {
-		sat.Summary = fmt.Sprintf("not evaluated: no post-warmup step has %d or more users (the baseline)", o.BaselineUsers)
-		return sat
-	}
-	for _, s := range steps {
-		if s.Step <= base.Step {
-			continue
-		}
-		lr, latFactor, errFactor := overThresholds(s, base, o)
-		if latFactor == 0 && errFactor == 0 {
-			continue
-		}
-		step, users := s.Step, s.Users
-		sat.Reached, sat.Step, sat.Users = true, &step, &users
-		sat.LatencyRatio, sat.FailRate = lr, s.FailRate
-		if latFactor > 0 {
-			sat.Signals = append(sat.Signals, SignalLatency)
-		}
-		if errFactor > 0 {
-			sat.Signals = append(sat.Signals, SignalErrors)
-		}
-		sig := SignalLatency
-		if errFactor > latFactor {
-			sig = SignalErrors
-		}
-		sat.Signal = &sig
-		switch sig {
-		case SignalLatency:
-			sat.Summary = fmt.Sprintf("reached at %d users (step %d): p95 %s is %.2fx the baseline (threshold %sx)",
-				users, step, fmtMS(*s.P95MS), *lr, fmtNum(o.LatencyThreshold))
-		default:
-			sat.Summary = fmt.Sprintf("reached at %d users (step %d): failure rate %s over %s",
-				users, step, fmtPct(*s.FailRate), fmtPct(o.ErrorThreshold))
-		}
-		if len(sat.Signals) == 2 {
-			sat.Summary += " (both signals fired)"
-		}
-		return sat
-	}
-	sat.Summary = fmt.Sprintf("not reached up to %d users", sat.MaxUsers)
-	return sat
-}
-
-// overThresholds is how far step s is over the saturation thresholds: lr
-// is its p95 over the baseline's, latFactor lr over the latency threshold
-// and errFactor its failure rate over the error threshold (infinite when
-// that is zero), each 0 when not over.
-func overThresholds(s Step, base *Baseline, o Options) (lr *float64, latFactor, errFactor float64) {
-	if base.P95MS != nil && *base.P95MS > 0 && s.P95MS != nil {
-		lr = ptr(*s.P95MS / *base.P95MS)
-		if *lr > o.LatencyThreshold {
-			latFactor = *lr / o.LatencyThreshold
-		}
-	}
-	if s.FailRate != nil && *s.FailRate > o.ErrorThreshold {
-		errFactor = math.Inf(1)
-		if o.ErrorThreshold > 0 {
-			errFactor = *s.FailRate / o.ErrorThreshold
-		}
-	}
-	return lr, latFactor, errFactor
-}
-
 // growth classifies how p95 grows with users (see growthMethod): collect
 // the growth points, fit them, then classify; a flat pattern becomes
 // flat_with_failures when the failure rate rises over the threshold.
-func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
+func growth(steps []Step, base *Baseline, errThreshold float64, kind string) Growth {
 	g := Growth{Method: growthMethod}
 	ev := &g.Evidence
 	fails := growthPoints(ev, steps, base)
 	if len(ev.P95MS) >= 2 {
 		fitGrowth(ev)
 	}
-	g.Pattern, g.Summary = classifyGrowth(ev)
+	g.Pattern, g.Summary = classifyGrowth(ev, kind)
 	if g.Pattern == GrowthFlat && risingFailures(ev.MaxFailRate, fails, errThreshold) {
 		g.Pattern = GrowthFlatWithFailures
 		g.Summary += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
@@ -154,17 +61,17 @@ func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 // failure rates of every such step, with or without a p95, in order, and
 // keeps the highest in ev.MaxFailRate.
 func growthPoints(ev *GrowthEvidence, steps []Step, base *Baseline) []float64 {
-	ev.Steps, ev.Users, ev.P95MS, ev.FailRate = []int{}, []int{}, []float64{}, []*float64{}
-	maxUsers := math.MinInt
+	ev.Steps, ev.Levels, ev.Users, ev.P95MS, ev.FailRate = []int{}, []float64{}, []int{}, []float64{}, []*float64{}
+	maxLevel := math.Inf(-1)
 	var fails []float64
 	for _, s := range steps {
 		if base != nil && s.Step < base.Step {
 			continue
 		}
-		if s.Users <= maxUsers {
-			continue // a hold step at a user count already seen
+		if s.Level <= maxLevel {
+			continue // a hold step at a level already seen
 		}
-		maxUsers = s.Users
+		maxLevel = s.Level
 		if s.FailRate != nil {
 			fails = append(fails, *s.FailRate)
 			if ev.MaxFailRate == nil || *s.FailRate > *ev.MaxFailRate {
@@ -175,6 +82,7 @@ func growthPoints(ev *GrowthEvidence, steps []Step, base *Baseline) []float64 {
 			continue
 		}
 		ev.Steps = append(ev.Steps, s.Step)
+		ev.Levels = append(ev.Levels, s.Level)
 		ev.Users = append(ev.Users, s.Users)
 		ev.P95MS = append(ev.P95MS, *s.P95MS)
 		ev.FailRate = append(ev.FailRate, s.FailRate)
@@ -195,10 +103,7 @@ func risingFailures(maxRate *float64, fails []float64, errThreshold float64) boo
 // third of the points up to the highest p95.
 func fitGrowth(ev *GrowthEvidence) {
 	n := len(ev.P95MS)
-	xs := make([]float64, n)
-	for i, u := range ev.Users {
-		xs[i] = float64(u)
-	}
+	xs := ev.Levels
 	lo, hi := slices.Min(ev.P95MS), slices.Max(ev.P95MS)
 	var slope float64
 	slope, _, ev.LinearR2 = fit(xs, ev.P95MS)
@@ -237,7 +142,11 @@ func peakIndex(vs []float64) int {
 
 // classifyGrowth names the pattern the evidence shows (flat, linear or
 // exponential) and says why in one sentence.
-func classifyGrowth(ev *GrowthEvidence) (pattern, summary string) {
+func classifyGrowth(ev *GrowthEvidence, kind string) (pattern, summary string) {
+	per, with := "ms/user", "users"
+	if kind == LevelRate {
+		per, with = "ms per req/s", "the offered rate"
+	}
 	n := len(ev.P95MS)
 	switch {
 	case n < 2:
@@ -245,11 +154,11 @@ func classifyGrowth(ev *GrowthEvidence) (pattern, summary string) {
 	case ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio:
 		return GrowthFlat, fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n)
 	case *ev.Slope <= 0:
-		return GrowthFlat, fmt.Sprintf("p95 does not grow with users (slope %s ms/user)", fmtNum(*ev.Slope))
+		return GrowthFlat, fmt.Sprintf("p95 does not grow with %s (slope %s %s)", with, fmtNum(*ev.Slope), per)
 	}
 	first, last := *ev.SlopeFirst, *ev.SlopeLast
-	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s ms/user",
-		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last))
+	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s %s",
+		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last), per)
 	if exp := last > ExpSlopeRatio*first || (first <= 0 && last > 0); !exp {
 		return GrowthLinear, desc + fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
 	}
@@ -332,7 +241,13 @@ func BandGrowth(p string) string {
 // step range (past saturation when the run goes there on purpose): it is
 // the growth answer, not part of the health headline.
 func health(a *Analysis) []Health {
+	// A run that saturated at its first step has no steady state: the
+	// bands judge the whole run, which is all the judged span there is.
+	empty := a.Steady.BeforeSaturation && a.Steady.Requests == 0
 	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
+		if empty {
+			steady = whole
+		}
 		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
 		if steady != nil {
 			h.Text, h.Band = text(*steady), band(*steady)
@@ -389,13 +304,24 @@ func warnings(a *Analysis, c *computer) []string {
 	}
 	stepT := a.Run.Shape.StepTimeS
 	for _, s := range a.Steps {
+		if s.Requests == 0 {
+			why := "no request was sent in it"
+			if s.Unsent > 0 {
+				why = fmt.Sprintf("%d arrivals were due and none was sent (they waited for a concurrency slot until the run ended)", s.Unsent)
+			}
+			w = append(w, fmt.Sprintf("step %d (%s) was reached but %s: its figures are n/a", s.Step, stepLevel(a.Run.LevelKind, &s), why))
+			continue
+		} else if s.Unsent > 0 {
+			w = append(w, fmt.Sprintf("step %d (%s): %d arrivals due in it were never sent (they waited for a concurrency slot until the run ended)",
+				s.Step, stepLevel(a.Run.LevelKind, &s), s.Unsent))
+		}
 		if s.Samples < MinStepSamples {
-			w = append(w, fmt.Sprintf("step %d (%d users) has only %d successful samples (< %d): its percentiles are unreliable",
-				s.Step, s.Users, s.Samples, MinStepSamples))
+			w = append(w, fmt.Sprintf("step %d (%s) has only %d successful samples (< %d): its percentiles are unreliable",
+				s.Step, stepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
 		}
 		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
-			w = append(w, fmt.Sprintf("step %d (%d users) ran %s of its planned %s: the run ended before it was over",
-				s.Step, s.Users, fmtSecs(s.DurationS), fmtSecs(stepT)))
+			w = append(w, fmt.Sprintf("step %d (%s) ran %s of its planned %s: the run ended before it was over",
+				s.Step, stepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
 		}
 	}
 	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {

@@ -111,3 +111,17 @@ func testOptions(warmup, window time.Duration) Options {
 	o.Threads = 2
 	return o
 }
+
+// handCompleted counts, from the fixture's own values, the successes
+// completed in [from, to) seconds and their output tokens: a step's
+// throughput by completion, worked out without the analyzer's SQL.
+func handCompleted(reqs []req, from, to float64) (n, tokens int) {
+	for _, r := range reqs {
+		c := r.sendS + r.latMS/1000
+		if r.ok && c >= from && c < to {
+			n++
+			tokens += r.tokens
+		}
+	}
+	return n, tokens
+}

@@ -281,7 +281,7 @@ func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResult{
 	"saturation_users": func(r GateResult, a *Analysis, name string) GateResult {
 		if a.Baseline == nil {
-			return inconclusive(r, name, a.Saturation.Summary)
+			return inconclusive(r, name, "saturation not judged: no step after the warmup reached the baseline (--baseline-users)")
 		}
 		return evaluateSaturation(r, a.Saturation, name)
 	},

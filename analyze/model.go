@@ -142,7 +142,10 @@ type Analysis struct {
 // Run describes the run from its footer metadata (schemas.RunMeta), merged
 // over its shards.
 type Run struct {
-	RunID       string            `json:"run_id"`
+	RunID string `json:"run_id"`
+	// LevelKind is what the run's levels are: "users" (closed loop) or
+	// "rate" (offered req/s, open loop).
+	LevelKind   string            `json:"level_kind"`
 	StartedAt   time.Time         `json:"started_at"` // the origin of warmup and of the time axis
 	EndedAt     time.Time         `json:"ended_at"`   // latest over the shards
 	DurationS   float64           `json:"duration_s"` // ended_at - started_at
@@ -352,8 +355,14 @@ type Overall struct {
 // Step are the figures over the post-warmup requests sent in one step of
 // the shape. Steps wholly inside the warmup are not listed.
 type Step struct {
-	Step     int      `json:"step"`
-	Users    int      `json:"users"` // the most users active at a send in the step (the step's target)
+	Step int `json:"step"`
+	// Level is what the run set for the step: its users in a closed loop,
+	// its offered rate (req/s) in an open loop (Run.LevelKind).
+	Level float64 `json:"level"`
+	// Users is the most users active at a send in the step: a closed
+	// loop's level; in an open loop the requests in flight (evidence, not
+	// a level).
+	Users    int      `json:"users"`
 	Requests int64    `json:"requests"`
 	OK       int64    `json:"ok"`
 	Failures int64    `json:"failures"`
@@ -381,13 +390,17 @@ type Step struct {
 	// Open-loop figures, absent in closed runs. OfferedRPS is the step's
 	// arrival rate from the run's settings; AchievedRPS the post-warmup
 	// requests sent (by start) within the step's span per second;
-	// CompletedRPS the successes of post-warmup requests completed
-	// within the span per second; Waited the step's arrivals sent more
+	// CompletedRPS (closed loops too) the successes completed within
+	// the span per second, whenever they were sent; Waited the step's arrivals sent more
 	// than WaitToleranceMS after their arrival time.
 	OfferedRPS   *float64 `json:"offered_rps,omitempty"`
 	AchievedRPS  *float64 `json:"achieved_rps,omitempty"`
 	CompletedRPS *float64 `json:"completed_rps,omitempty"`
 	Waited       *int64   `json:"waited,omitempty"`
+	// Unsent counts an open loop's arrivals due in the step that were
+	// never sent (the run ended while they waited for a slot); absent when
+	// none.
+	Unsent int64 `json:"unsent,omitempty"`
 	// Tokens are the token counts the step's successes received; present
 	// only when the run records its workload (Run.Workload), so that what
 	// was asked can be set beside what came back.
@@ -420,9 +433,15 @@ type StepLLM struct {
 // Baseline is the reference p95: the first post-warmup step with users >=
 // baseline_users.
 type Baseline struct {
-	Step  int      `json:"step"`
-	Users int      `json:"users"`
+	Step  int `json:"step"`
+	Users int `json:"users"`
+	// Level is the step's level (Step.Level).
+	Level float64  `json:"level"`
 	P95MS *float64 `json:"p95_ms"` // nil when that step has no successes
+	// Held: the baseline step itself failed no more than the error
+	// threshold and has a p95, so the latency rule can be judged
+	// against it.
+	Held bool `json:"held"`
 	// Rate is the step's offered rate in an open loop (absent otherwise).
 	Rate *float64 `json:"rate,omitempty"`
 }
@@ -431,9 +450,14 @@ type Baseline struct {
 // threshold × baseline p95 or the failure rate > error threshold.
 type Saturation struct {
 	Reached bool `json:"reached"`
-	// Step and Users of the saturating step; nil when not reached.
-	Step  *int `json:"step"`
-	Users *int `json:"users"`
+	// Step and Level of the saturating step; nil when not reached. Users
+	// is the level of a closed loop (nil in an open loop).
+	Step  *int     `json:"step"`
+	Level *float64 `json:"level"`
+	Users *int     `json:"users"`
+	// AtBaseline: the baseline step itself saturated (by errors or
+	// throughput): no level was judged to hold.
+	AtBaseline bool `json:"at_baseline"`
 	// Signal is the one that fired ("latency" or "errors"). When both fire
 	// in the same step it is the one exceeding its threshold by the larger
 	// factor; Signals lists every signal that fired there.
@@ -443,9 +467,10 @@ type Saturation struct {
 	// rate (the values that were compared).
 	LatencyRatio *float64 `json:"latency_ratio"`
 	FailRate     *float64 `json:"fail_rate"`
-	// MaxUsers is the most users reached by the run (for "not reached up
-	// to N users").
-	MaxUsers int `json:"max_users"`
+	// MaxUsers is the most users reached by the run; MaxLevel the
+	// highest level (for "not reached up to ...").
+	MaxUsers int     `json:"max_users"`
+	MaxLevel float64 `json:"max_level"`
 	// Summary is the sentence the reports print.
 	Summary string `json:"summary"`
 	// Open loops only (absent otherwise): Rate is the saturating step's
@@ -454,6 +479,8 @@ type Saturation struct {
 	Rate      *float64 `json:"rate,omitempty"`
 	MaxRate   *float64 `json:"max_rate,omitempty"`
 	SentRatio *float64 `json:"sent_ratio,omitempty"`
+	// CompletedRatio is the saturating step's completed / offered rate.
+	CompletedRatio *float64 `json:"completed_ratio,omitempty"`
 }
 
 // Growth is the growth pattern of p95 against users and its evidence.
@@ -469,7 +496,10 @@ type GrowthEvidence struct {
 	// The growth points: one per distinct user count (its first step),
 	// from the baseline step on (every post-warmup step without a
 	// baseline), with a p95.
-	Steps    []int      `json:"steps"`
+	Steps []int `json:"steps"`
+	// Levels are the points' levels (the x of the fit); Users their
+	// steps' users (in an open loop, requests in flight: evidence).
+	Levels   []float64  `json:"levels"`
 	Users    []int      `json:"users"`
 	P95MS    []float64  `json:"p95_ms"`
 	FailRate []*float64 `json:"fail_rate"`

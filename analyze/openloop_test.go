@@ -75,14 +75,14 @@ func TestOpenLoopFigures(t *testing.T) {
 		!near6(sat.SentRatio, 25.0/30) || !near6(sat.MaxRate, 30) || !slices.Equal(sat.Signals, []string{SignalThroughput}) {
 		t.Errorf("saturation %+v, want throughput at step 3 (30 req/s, sent 83%%)", sat)
 	}
-	if !strings.Contains(sat.Summary, "30 req/s offered") || !strings.Contains(sat.Summary, "248 arrivals") {
-		t.Errorf("summary %q", sat.Summary)
+	if st := a.Steps[2]; sat.Level == nil || *sat.Level != 30 || st.Waited == nil || *st.Waited != 248 || sat.Users != nil {
+		t.Errorf("saturation level %v, waited %v, users %v: want 30 req/s, 248 arrivals waited, no user count", sat.Level, st.Waited, sat.Users)
 	}
 	var defs []string
 	for _, d := range a.Definitions {
 		defs = append(defs, d.Figure)
 	}
-	if !slices.Contains(defs, "offered_rps") || !slices.Contains(defs, "completed_rps") {
+	if !slices.Contains(defs, "offered_rps") || !slices.Contains(defs, "achieved_rps") {
 		t.Errorf("definitions %v lack the open-loop rates", defs)
 	}
 
@@ -110,33 +110,12 @@ func TestClosedRunHasNoOpenLoopFigures(t *testing.T) {
 	a := analyzeFixture(t, testOptions(0, 10e9), &metaArgs{stepS: 10, durS: 20},
 		stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 10)}, {users: 20, lats: lats(50, 100, 10)}}))
 	for _, s := range a.Steps {
-		if s.OfferedRPS != nil || s.AchievedRPS != nil || s.CompletedRPS != nil || s.Waited != nil {
+		if s.OfferedRPS != nil || s.AchievedRPS != nil || s.Waited != nil {
 			t.Errorf("closed step %d has open-loop figures", s.Step)
 		}
 	}
 	if a.Saturation.Rate != nil || a.Saturation.MaxRate != nil || (a.Baseline != nil && a.Baseline.Rate != nil) {
 		t.Error("closed run has open-loop saturation or baseline rates")
-	}
-}
-
-func TestSendShortfall(t *testing.T) {
-	tests := []struct {
-		offered, achieved, dur float64
-		poisson, short         bool
-	}{
-		{100, 95, 10, false, false},
-		{100, 89, 10, false, true},
-		{100, 89, 10, true, true},    // 890 of 1000 is far beyond chance
-		{1, 0.8, 10, false, true},    // constant: 8 of 10 is short
-		{1, 0.8, 10, true, false},    // poisson: 8 of an expected 10 is chance
-		{1, 0.0, 100, true, true},    // poisson: 0 of 100 is not
-		{100, 150, 10, false, false}, // more than offered (a late backlog)
-	}
-	for _, tt := range tests {
-		s := Step{OfferedRPS: ptr(tt.offered), AchievedRPS: ptr(tt.achieved), DurationS: tt.dur}
-		if _, short := sendShortfall(s, tt.poisson); short != tt.short {
-			t.Errorf("%+v: short = %v", tt, short)
-		}
 	}
 }
 

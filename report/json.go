@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 )
 
 // JSON writes the Analysis as indented JSON (format_version
@@ -15,7 +16,7 @@ func JSON(w io.Writer, a *analyze.Analysis) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(a); err != nil {
+	if err := enc.Encode(view.WithWords(a)); err != nil {
 		return fmt.Errorf("encode json report: %w", err)
 	}
 	return nil

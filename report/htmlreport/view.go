@@ -248,21 +248,10 @@ func healthCards(a *analyze.Analysis) []card {
 
 func saturation(a *analyze.Analysis) satView {
 	s := &a.Saturation
-	v := satView{Summary: s.Summary}
-	switch {
-	case s.Reached && s.Users != nil:
-		v.Headline = "Saturated at " + view.Level(*s.Users, s.Rate)
-		if s.Signal != nil {
-			v.Headline += " (" + *s.Signal + ")"
-		}
-	case a.Baseline == nil:
-		v.Headline = "No baseline: saturation not judged"
-	default:
-		v.Headline = "Not reached up to " + strconv.Itoa(s.MaxUsers) + " users"
-	}
+	v := satView{Summary: view.SaturationSentence(a), Headline: view.SaturationHeadline(a)}
 	if b := a.Baseline; b != nil {
 		v.Evidence = append(v.Evidence, field{"Baseline", "step " + strconv.Itoa(b.Step) + ", " +
-			strconv.Itoa(b.Users) + " users, p95 " + view.Duration(b.P95MS)})
+			view.StepLevel(a, b.Level) + ", p95 " + view.Duration(b.P95MS)})
 		if b.P95MS != nil {
 			limit := *b.P95MS * a.Settings.LatencyThreshold
 			v.Evidence = append(v.Evidence, field{"Latency limit", view.Factor(a.Settings.LatencyThreshold) +

@@ -262,7 +262,7 @@ func verdicts(a *analyze.Analysis) []Field {
 	name, _ := GrowthName(a.Growth.Pattern)
 	return []Field{
 		{"baseline", Baseline(a.Baseline)},
-		{"saturation", Clean(a.Saturation.Summary)},
+		{"saturation", Clean(SaturationSentence(a))},
 		{"growth", name + ": " + GrowthWords(a.Growth)},
 	}
 }
@@ -308,19 +308,13 @@ func Plural(n int, one, many string) string {
 // Answers are the verdict of a run: where it saturated, how latency grew,
 // whether it is healthy (judged before saturation).
 func Answers(a *analyze.Analysis) []Answer {
-	s := &a.Saturation
-	sat := Answer{Name: "saturation", Question: "Where did it saturate?", Detail: Clean(s.Summary), Band: analyze.BandHealthy}
+	sat := Answer{Name: "saturation", Question: "Where did it saturate?", Answer: SaturationHeadline(a),
+		Detail: upperFirst(Clean(SaturationSentence(a))), Band: analyze.BandHealthy}
 	switch {
-	case s.Reached && s.Users != nil:
-		sat.Answer = "Saturated at " + Level(*s.Users, a.Saturation.Rate)
-		if s.Signal != nil {
-			sat.Answer += " (" + Clean(*s.Signal) + ")"
-		}
+	case a.Saturation.Reached:
 		sat.Band = analyze.BandCritical
 	case a.Baseline == nil:
-		sat.Answer, sat.Band = "No baseline: saturation not judged", analyze.BandNA
-	default:
-		sat.Answer = "Not reached up to " + Level(s.MaxUsers, s.MaxRate)
+		sat.Band = analyze.BandNA
 	}
 	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth), Band: analyze.BandNA}
 	if n, ok := GrowthName(a.Growth.Pattern); ok && len(a.Growth.Evidence.P95MS) > 0 {

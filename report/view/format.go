@@ -117,5 +117,5 @@ func Level(users int, rate *float64) string {
 	if rate != nil {
 		return strconv.FormatFloat(*rate, 'f', -1, 64) + " req/s offered"
 	}
-	return strconv.Itoa(users) + " users"
+	return Plural(users, "user", "users")
 }

@@ -1,0 +1,197 @@
+package analyze
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/llmrec/llmrec/analyze/level"
+)
+
+// The level model (package level): every planned step the run reached
+// is listed with its level, throughput counts completions in each step's
+// span, and one verdict gives baseline, saturation and capacity.
+
+// levelKind is the kind of the run's levels.
+func (r *Run) levelKind() level.Kind {
+	if r.openLoop() {
+		return level.Rate
+	}
+	return level.Users
+}
+
+// plannedLevel is the level the shape set for step k (1-based), and
+// whether the shape says: an open loop's offered rate, a closed loop's
+// step_users × k up to max_users.
+func (s Shape) plannedLevel(open bool, k int) (float64, bool) {
+	switch {
+	case open:
+		return s.offeredRate(k), s.Rate > 0
+	case s.StepUsers > 0 && s.MaxUsers > 0:
+		return float64(min(k*s.StepUsers, s.MaxUsers)), true
+	}
+	return 0, false
+}
+
+// plan gives every step its level and adds the planned steps the run
+// reached in time that have no post-warmup request (nothing was sent in
+// them): they appear with zero requests and n/a figures.
+func (c *computer) plan(warmS, sendEnd float64) {
+	a := c.a
+	open := a.Run.openLoop()
+	have := map[int]bool{}
+	for _, s := range a.Steps {
+		have[s.Step] = true
+	}
+	if stepT := a.Run.Shape.StepTimeS; stepT > 0 {
+		if _, ok := a.Run.Shape.plannedLevel(open, 1); ok {
+			for k := 1; float64(k-1)*stepT < sendEnd && k <= maxPlannedSteps; k++ {
+				if have[k] || float64(k)*stepT <= warmS {
+					continue
+				}
+				st := c.stepStats(&statsRow{step: int64(k)}, warmS, sendEnd)
+				a.Steps = append(a.Steps, st)
+			}
+		}
+	}
+	slices.SortFunc(a.Steps, func(x, y Step) int { return x.Step - y.Step })
+	// A closed loop's level is the users its rows record (the step's
+	// target, over every shard); a step without rows, and every open-loop
+	// step, takes the level the shape planned.
+	for i := range a.Steps {
+		s := &a.Steps[i]
+		s.Level = float64(s.Users)
+		if v, ok := a.Run.Shape.plannedLevel(open, s.Step); ok && (open || !have[s.Step]) {
+			s.Level = v
+		}
+	}
+}
+
+// maxPlannedSteps bounds the steps plan adds (a footer is outside text).
+const maxPlannedSteps = 100_000
+
+// completions counts each step's completed successes and output tokens
+// by the span they completed in (completed.sql), and sets the completed
+// req/s and output tokens/s of the steps and of the run.
+func (c *computer) completions() error {
+	a := c.a
+	stepT := a.Run.Shape.StepTimeS
+	warmUS, endUS := int64(math.Round(c.opts.Warmup.Seconds()*1e6)), int64(math.Round(c.sendEnd()*1e6))
+	if stepT <= 0 || endUS <= warmUS {
+		return nil
+	}
+	rows, err := c.conn.QueryContext(c.ctx, query("completed.sql"), int64(math.Round(stepT*1e6)), warmUS, endUS)
+	if err != nil {
+		return fmt.Errorf("count completions: %w", err)
+	}
+	defer rows.Close()
+	done, tokens := map[int]int64{}, map[int]int64{}
+	var allTokens int64
+	for rows.Next() {
+		var k, n, t int64
+		if err := rows.Scan(&k, &n, &t); err != nil {
+			return fmt.Errorf("read completions: %w", err)
+		}
+		done[int(k)], tokens[int(k)] = n, t
+		allTokens += t
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read completions: %w", err)
+	}
+	for i := range a.Steps {
+		s := &a.Steps[i]
+		if s.DurationS <= 0 {
+			continue
+		}
+		s.CompletedRPS = ptr(float64(done[s.Step]) / s.DurationS)
+		if s.LLM != nil && c.hasTokens {
+			s.LLM.OutputTokensPerS = ptr(float64(tokens[s.Step]) / s.DurationS)
+		}
+	}
+	if a.LLM != nil && c.hasTokens && a.Overall.MeasuredS > 0 {
+		a.LLM.OutputTokensPerS = ptr(float64(allTokens) / a.Overall.MeasuredS)
+	}
+	return nil
+}
+
+// rules are the level rules of the run under the options.
+func (c *computer) rules() level.Rules {
+	return level.Rules{
+		Kind:             c.a.Run.levelKind(),
+		BaselineLevel:    float64(c.opts.BaselineUsers),
+		LatencyThreshold: c.opts.LatencyThreshold,
+		ErrorThreshold:   c.opts.ErrorThreshold,
+		SLO:              c.opts.SLO.Set(),
+		SLOTarget:        c.opts.sloTarget(),
+		Poisson:          c.a.Run.Shape.Arrival == "poisson",
+		SentRatio:        SentRatioThreshold,
+		WaitFraction:     WaitFraction,
+	}
+}
+
+// levelSteps are the steps as the level rules read them.
+func levelSteps(steps []Step) []level.Step {
+	out := make([]level.Step, len(steps))
+	for i, s := range steps {
+		ls := level.Step{Step: s.Step, Level: s.Level, Sent: s.Requests, Failures: s.Failures, Unsent: s.Unsent,
+			Good: s.Good, P95: s.P95MS, Offered: s.OfferedRPS, Achieved: s.AchievedRPS,
+			Completed: s.CompletedRPS, DurationS: s.DurationS}
+		if s.Waited != nil {
+			ls.Waited = *s.Waited
+		}
+		out[i] = ls
+	}
+	return out
+}
+
+// judge finds the baseline, the saturation point and the capacity from
+// the steps: one verdict (level.Judge) for every kind of run.
+func (c *computer) judge() {
+	a := c.a
+	r := c.rules()
+	v := level.Judge(levelSteps(a.Steps), r)
+	c.verdict = v
+	a.Baseline = nil
+	if v.Baseline >= 0 {
+		s := a.Steps[v.Baseline]
+		a.Baseline = &Baseline{Step: s.Step, Users: s.Users, Level: s.Level, P95MS: s.P95MS, Held: v.BaselineHeld}
+		if r.Kind == level.Rate {
+			a.Baseline.Rate = s.OfferedRPS
+		}
+	}
+	a.Saturation = saturation(a, v, c.opts)
+}
+
+// saturation is the Saturation of verdict v: the step where a signal
+// fired first, from the baseline on, and why.
+func saturation(a *Analysis, v level.Verdict, o Options) Saturation {
+	sat := Saturation{Signals: []string{}}
+	open := a.Run.openLoop()
+	for _, s := range a.Steps {
+		sat.MaxUsers = max(sat.MaxUsers, s.Users)
+		sat.MaxLevel = math.Max(sat.MaxLevel, s.Level)
+	}
+	if open {
+		sat.MaxRate = ptr(sat.MaxLevel)
+	}
+	if v.Saturation < 0 {
+		return sat
+	}
+	s := a.Steps[v.Saturation]
+	f := v.Fired
+	step, lv := s.Step, s.Level
+	sat.Reached, sat.Step, sat.Level = true, &step, &lv
+	if open {
+		sat.Rate = ptr(lv)
+	} else {
+		users := int(lv)
+		sat.Users = &users
+	}
+	sat.LatencyRatio, sat.FailRate = f.LatencyRatio, s.FailRate
+	sat.SentRatio, sat.CompletedRatio = f.SentRatio, f.DoneRatio
+	sat.Signals = f.Signals()
+	sig := f.Main()
+	sat.Signal = &sig
+	sat.AtBaseline = v.Saturation == v.Baseline
+	return sat
+}
