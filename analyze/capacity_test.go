@@ -269,7 +269,7 @@ func TestCapacityGates(t *testing.T) {
 		{run, GateMin, "goodput@30=8", StatusPass},
 		{run, GateMin, "goodput@30=8.1", StatusFail},
 		{run, GateMin, "goodput@60=1", StatusInconclusive}, // no such level
-		{run, GateMin, "peak_rps=7.9", StatusPass}, // 79 of the 80 at 30 users complete within its span
+		{run, GateMin, "peak_rps=7.9", StatusPass},         // 79 of the 80 at 30 users complete within its span
 		{run, GateMax, "peak_rps=7", StatusFail},
 		{run, GateMin, "peak_tokens_per_s=136.1", StatusPass},
 		{run, GateMin, "peak_tokens_per_s=136.2", StatusFail},

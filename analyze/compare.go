@@ -657,9 +657,9 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 	}
 	rs, bs := c.Runs[i].Saturation, c.Runs[0].Saturation
 	switch {
-	case rs.Reached && bs.Reached && *rs.Users < *bs.Users, rs.Reached && !bs.Reached && *rs.Users <= bs.MaxUsers:
+	case rs.Reached && bs.Reached && *rs.Level < *bs.Level, rs.Reached && !bs.Reached && *rs.Level <= bs.MaxLevel:
 		worse++
-	case rs.Reached && bs.Reached && *rs.Users > *bs.Users, !rs.Reached && bs.Reached && rs.MaxUsers >= *bs.Users:
+	case rs.Reached && bs.Reached && *rs.Level > *bs.Level, !rs.Reached && bs.Reached && rs.MaxLevel >= *bs.Level:
 		better++
 	}
 	switch {

@@ -247,12 +247,19 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 	if g.Users == 0 {
 		return levelView{a: a, v: &r.Samples.Overall}, ""
 	}
+	// The first step at the gate's level: users in a closed loop, the
+	// offered rate (req/s) in an open loop; never the requests in flight.
 	for i := range a.Steps {
-		if st := &a.Steps[i]; st.Users == g.Users {
+		if st := &a.Steps[i]; levelOf(a.Run.openLoop(), st) == levelOf(a.Run.openLoop(), &Step{Level: float64(g.Users)}) {
 			return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
 		}
 	}
-	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %d users", r.Name, g.Users)
+	lv := levelText(g.Users, nil)
+	if a.Run.openLoop() {
+		rate := float64(g.Users)
+		lv = levelText(0, &rate)
+	}
+	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, lv)
 }
 
 // evaluate judges one gate on run: a max-regression gate against base, a
@@ -401,17 +408,18 @@ func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
 		r.Line = fmt.Sprintf("%s %s = %s users, %s %s", strings.ToUpper(r.Status), name, FormatValue(r.Value, UnitUsers), bound, limit)
 		return r
 	}
-	up := float64(sat.MaxUsers)
+	up := sat.MaxLevel
+	upText := FormatValue(&up, UnitUsers)
 	switch {
 	case r.Gate.Kind == GateMin && up >= r.Gate.Limit:
 		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s: not reached up to %d users, min %s", name, sat.MaxUsers, limit)
+		r.Line = fmt.Sprintf("PASS %s: not reached up to %s users, min %s", name, upText, limit)
 	case r.Gate.Kind == GateMax && up >= r.Gate.Limit:
 		r.Status = StatusFail
-		r.Line = fmt.Sprintf("FAIL %s: not reached up to %d users, max %s", name, sat.MaxUsers, limit)
+		r.Line = fmt.Sprintf("FAIL %s: not reached up to %s users, max %s", name, upText, limit)
 	default:
 		r.Status = StatusInconclusive
-		r.Line = fmt.Sprintf("INCONCLUSIVE %s: not reached up to %d users, the run did not load %s users", name, sat.MaxUsers, limit)
+		r.Line = fmt.Sprintf("INCONCLUSIVE %s: not reached up to %s users, the run did not load %s users", name, upText, limit)
 	}
 	return r
 }

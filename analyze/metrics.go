@@ -186,8 +186,8 @@ var metricDefs = []metricDef{
 		value: func(l levelView) *float64 { return l.a.Peak.OutputTokensPerS }, samples: requestSamples},
 	{name: "saturation_users", unit: UnitUsers, worse: -1, runLevel: true, doc: "users at the saturation point (run-level)",
 		value: func(l levelView) *float64 {
-			if u := l.a.Saturation.Users; l.a.Saturation.Reached && u != nil {
-				return ptr(float64(*u))
+			if v := l.a.Saturation.Level; l.a.Saturation.Reached && v != nil {
+				return ptr(*v)
 			}
 			return nil
 		}, samples: func(l levelView) int64 { return int64(len(l.a.Steps)) }},

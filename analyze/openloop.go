@@ -139,8 +139,8 @@ func sameLoopKind(runs []*RunData) error {
 	}
 	for _, r := range runs[1:] {
 		if r.Analysis.Run.openLoop() != runs[0].Analysis.Run.openLoop() {
-			return fmt.Errorf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
-				runs[0].Name, kind(runs[0]), r.Name, kind(r))
+			return &InputError{Path: r.Name, Reason: fmt.Sprintf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
+				runs[0].Name, kind(runs[0]), r.Name, kind(r))}
 		}
 	}
 	return nil

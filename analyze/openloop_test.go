@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"errors"
 	"math"
 	"path/filepath"
 	"slices"
@@ -218,7 +219,8 @@ func TestCompareOpenLoopByRate(t *testing.T) {
 
 	closed := load("closed", analyzeFixturePath(t))
 	_, err = Compare([]*RunData{a, closed}, DefaultAlpha)
-	if err == nil || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("open vs closed: %v, want one line refusing", err)
 	}
 }

@@ -134,8 +134,8 @@ const MaxAutoWarmup = 30 * time.Second
 // saturation stop uses. A shape without either gets none.
 func AutoWarmup(sh Shape) time.Duration {
 	first := sh.StepTimeS
-	if first <= 0 {
-		first = sh.DurationS
+	if first <= 0 || (sh.DurationS > 0 && sh.DurationS < first) {
+		first = sh.DurationS // a --duration shorter than the step shortens it
 	}
 	if first <= 0 {
 		return 0
@@ -146,7 +146,12 @@ func AutoWarmup(sh Shape) time.Duration {
 // forRun resolves WarmupAuto for the run r.
 func (o Options) forRun(r Run) Options {
 	if o.Warmup == WarmupAuto {
-		o.Warmup = AutoWarmup(r.Shape)
+		// The first step as it ran: an interrupted run's ended early.
+		sh := r.Shape
+		if r.DurationS > 0 && (sh.DurationS <= 0 || r.DurationS < sh.DurationS) {
+			sh.DurationS = r.DurationS
+		}
+		o.Warmup = AutoWarmup(sh)
 	}
 	return o
 }

@@ -194,7 +194,7 @@ func Judge(steps []Step, r Rules) Verdict {
 // a closed loop's first step at BaselineLevel or above; -1 for none.
 func Baseline(steps []Step, r Rules) int {
 	for i, s := range steps {
-		if r.Kind == Rate || s.Level >= r.BaselineLevel {
+		if s.Sent+s.Unsent > 0 && (r.Kind == Rate || s.Level >= r.BaselineLevel) {
 			return i
 		}
 	}
@@ -315,11 +315,12 @@ func Capacity(steps []Step, v Verdict, r Rules) (idx int, bounded bool) {
 	return -1, bounded
 }
 
-// last is the index of the last step at the highest level.
+// last is the index of the last step at the highest level that sent
+// requests.
 func last(steps []Step) int {
 	idx := -1
 	for i, s := range steps {
-		if idx < 0 || s.Level >= steps[idx].Level {
+		if s.Sent > 0 && (idx < 0 || s.Level >= steps[idx].Level) {
 			idx = i
 		}
 	}

@@ -2,7 +2,9 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -288,7 +290,7 @@ func Notices(a *analyze.Analysis) []string {
 		if w.WholeSteps > 0 {
 			s += " and " + Plural(w.WholeSteps, "whole step", "whole steps")
 		}
-		out = append(out, s+": the verdict rests on what is left; --warmup auto or a shorter --warmup keeps more")
+		out = append(out, s+": the verdict rests on what is left; "+warmupHint(a)+" keeps more")
 	}
 	return out
 }
@@ -309,7 +311,7 @@ func Plural(n int, one, many string) string {
 // whether it is healthy (judged before saturation).
 func Answers(a *analyze.Analysis) []Answer {
 	sat := Answer{Name: "saturation", Question: "Where did it saturate?", Answer: SaturationHeadline(a),
-		Detail: upperFirst(Clean(SaturationSentence(a))), Band: analyze.BandHealthy}
+		Detail: upperFirst(Clean(SaturationDetail(a))), Band: analyze.BandHealthy}
 	switch {
 	case a.Saturation.Reached:
 		sat.Band = analyze.BandCritical
@@ -349,6 +351,17 @@ func Answers(a *analyze.Analysis) []Answer {
 			whole = append(whole, SignalName(h.Signal)+" "+orNA(wtext)+" "+Clean(h.WholeBand))
 		}
 	}
+	// A run whose judged span failed more than the error threshold is
+	// never healthy: the whole run's failure band counts too.
+	if fr := a.Overall.FailRate; fr != nil && *fr > a.Settings.ErrorThreshold {
+		b := analyze.BandFailRate(*fr)
+		if b == analyze.BandHealthy {
+			b = analyze.BandWarning
+		}
+		if r := map[string]int{analyze.BandWarning: 2, analyze.BandCritical: 3}[b]; r > rank {
+			worst, rank = b, r
+		}
+	}
 	answer := map[string]string{analyze.BandHealthy: "Healthy", analyze.BandWarning: "Warning", analyze.BandCritical: "Critical"}[worst]
 	if answer == "" {
 		answer = "Not enough data to judge"
@@ -380,7 +393,7 @@ func capacityAnswer(a *analyze.Analysis) Answer {
 		band = analyze.BandNA
 	}
 	return Answer{Name: "capacity", Question: "How much does it hold?", Answer: upperFirst(CapacityHeadline(a)),
-		Detail: upperFirst(Clean(CapacitySentence(a))), Band: band}
+		Detail: upperFirst(Clean(CapacityDetail(a))), Band: band}
 }
 
 // peak is the throughput answer: the step that completed the most
@@ -522,4 +535,11 @@ func errorTable(errs []analyze.ErrorCount) Table {
 		t.Rows = append(t.Rows, []string{fmt.Sprintf("other (%d classes)", other.Classes), Int(other.Count), Pct(&other.Share), ""})
 	}
 	return t
+}
+
+// warmupHint suggests a concrete shorter warmup than the one in use: half
+// of it, whole seconds, at least one.
+func warmupHint(a *analyze.Analysis) string {
+	w := max(1, math.Floor(a.Settings.WarmupS/2))
+	return "--warmup " + strconv.FormatFloat(w, 'f', -1, 64) + "s"
 }

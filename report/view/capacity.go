@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -41,15 +42,43 @@ func sloWords(s *analyze.SLOSettings) string {
 // users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms) at 14.2 good req/s;
 // throughput peaks at 44 req/s at 20 users and falls 68% by 36 users".
 func CapacitySentence(a *analyze.Analysis) string {
+	lead, rest := capacityParts(a)
+	if rest == "" {
+		return lead
+	}
+	return lead + rest
+}
+
+// CapacityDetail is what follows the capacity headline: the sentence
+// without its lead, which the headline says.
+func CapacityDetail(a *analyze.Analysis) string {
+	lead, rest := capacityParts(a)
+	// The headline says the level and where it is judged: the detail
+	// keeps the lead's qualifiers (the SLO, the goodput) and the rest.
+	head := strings.ToLower(CapacityHeadline(a))
+	if q, ok := strings.CutPrefix(lead, "holds "+head); ok {
+		return strings.TrimLeft(q+rest, " ;")
+	}
+	if q, ok := strings.CutPrefix(lead, strings.TrimSuffix(head, " before saturation")+" "); ok {
+		return strings.TrimLeft(q+rest, " ;")
+	}
+	return lead + rest
+}
+
+// capacityParts are the capacity sentence's lead ("holds 30 users within
+// SLO ...") and the rest (saturation beside an SLO capacity, the peak).
+func capacityParts(a *analyze.Analysis) (lead, rest string) {
 	c, p := a.Capacity, a.Peak
 	slo := sloWords(a.Settings.SLO)
 	target := strconv.FormatFloat(a.Settings.SLOTarget*100, 'f', -1, 64) + "%"
 	var s string
 	switch {
 	case len(a.Steps) == 0:
-		return "no capacity to tell: no step after the warmup"
+		return "no capacity to tell: no step after the warmup", ""
+	case a.Baseline == nil && slo == "":
+		return "not judged: no step after the warmup reached " + Plural(a.Settings.BaselineUsers, "user", "users") + ", the baseline (--baseline-users)", ""
 	case c.Level == nil && slo == "":
-		s = "holds no level before saturation"
+		s = "holds no level: the first judged step already saturated"
 	case c.Level == nil:
 		first := a.Steps[0]
 		s = fmt.Sprintf("holds no level within SLO (%s): even %s had only %s good requests (target %s)",
@@ -65,17 +94,23 @@ func CapacitySentence(a *analyze.Analysis) string {
 			s = fmt.Sprintf("holds %s before saturation at %s req/s", lv, Num(c.GoodputRPS, 1))
 		}
 		if !c.Bounded {
-			s += " (the run never saturated)"
+			s += " (every level the run loaded held)"
 		}
 	}
+	lead = s
+	// With an SLO the SLO decides; the 2x rule's saturation point is said
+	// beside it.
+	if sat := a.Saturation; slo != "" && sat.Reached && sat.Level != nil {
+		rest += "; saturated (by the " + Clean(*sat.Signal) + " rule) at " + levelWords(c.LevelKind, *sat.Level)
+	}
 	if p.RPS == nil || p.Level == nil {
-		return s
+		return lead, rest
 	}
-	s += fmt.Sprintf("; throughput peaks at %s req/s at %s", Num(p.RPS, 1), levelWords(c.LevelKind, *p.Level))
+	rest += fmt.Sprintf("; throughput peaks at %s req/s at %s", Num(p.RPS, 1), levelWords(c.LevelKind, *p.Level))
 	if p.DropAfterPeak != nil && *p.DropAfterPeak >= 0.005 && p.LastLevel != nil {
-		s += fmt.Sprintf(" and falls %.0f%% by %s", *p.DropAfterPeak*100, levelWords(c.LevelKind, *p.LastLevel))
+		rest += fmt.Sprintf(" and falls %.0f%% by %s", *p.DropAfterPeak*100, levelWords(c.LevelKind, *p.LastLevel))
 	}
-	return s
+	return lead, rest
 }
 
 // levelOf is a step's level of kind.
@@ -152,7 +187,7 @@ func plainChange(ch *analyze.Change, base bool) string {
 	case ch == nil || ch.Relative == nil:
 		return NA
 	}
-	return fmt.Sprintf("%+.0f%%", *ch.Relative*100)
+	return signedPct(*ch.Relative)
 }
 
 // CapacityHeadline is the capacity answer in a few words: "30 users
@@ -167,6 +202,8 @@ func CapacityHeadline(a *analyze.Analysis) string {
 	switch {
 	case len(a.Steps) == 0:
 		return "Not enough data to tell"
+	case a.Baseline == nil && a.Settings.SLO == nil:
+		return "Not judged: no step reached the baseline"
 	case c.Level == nil:
 		return "No level " + within
 	}

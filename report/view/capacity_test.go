@@ -8,11 +8,13 @@ import (
 
 func fp(v float64) *float64 { return &v }
 func ip(v int) *int         { return &v }
+func sp(v string) *string   { return &v }
 
 func TestCapacitySentence(t *testing.T) {
 	slo := &analyze.SLOSettings{TTFTMS: fp(500), ITLMS: fp(50)}
 	steps := []analyze.Step{{Step: 1, Users: 4, Goodput: analyze.Goodput{SLOAttainment: fp(0.42)}}, {Step: 2, Users: 8}}
 	peak := analyze.Peak{RPS: fp(44), Level: fp(20), LastLevel: fp(36), DropAfterPeak: fp(0.68)}
+	base := &analyze.Baseline{Step: 1, Users: 4, Level: 4}
 	cases := []struct {
 		name string
 		a    analyze.Analysis
@@ -21,14 +23,21 @@ func TestCapacitySentence(t *testing.T) {
 		{"within slo", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps, Peak: peak,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(36), Step: ip(4), GoodputRPS: fp(14.2), Bounded: true}},
 			"holds 36 users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms, 90% of requests) at 14.2 good req/s; throughput peaks at 44.0 req/s at 20 users and falls 68% by 36 users"},
-		{"no slo, never saturated", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps,
+		{"no slo, never saturated", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Peak:     analyze.Peak{RPS: fp(10), Level: fp(8), LastLevel: fp(8), DropAfterPeak: fp(0)},
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(8), GoodputRPS: fp(10)}},
-			"holds at least 8 users before saturation at 10.0 req/s (the run never saturated); throughput peaks at 10.0 req/s at 8 users"},
+			"holds at least 8 users before saturation at 10.0 req/s (every level the run loaded held); throughput peaks at 10.0 req/s at 8 users"},
+		{"no slo, no baseline", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9, BaselineUsers: 10}, Steps: steps,
+			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers}},
+			"not judged: no step after the warmup reached 10 users, the baseline (--baseline-users)"},
+		{"slo, saturation said beside", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps, Baseline: base,
+			Saturation: analyze.Saturation{Reached: true, Level: fp(6), Signal: sp(analyze.SignalLatency)},
+			Capacity:   analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(8), Step: ip(2), GoodputRPS: fp(3), Bounded: true}},
+			"holds 8 users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms, 90% of requests) at 3.0 good req/s; saturated (by the latency rule) at 6 users"},
 		{"none", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Bounded: true}},
 			"holds no level within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms): even 4 users had only 42.00% good requests (target 90%)"},
-		{"open loop", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps,
+		{"open loop", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelRate, Level: fp(12.5), GoodputRPS: fp(12.4), Bounded: true}},
 			"holds 12.5 req/s offered before saturation at 12.4 req/s"},
 		{"no steps", analyze.Analysis{}, "no capacity to tell: no step after the warmup"},

@@ -65,6 +65,27 @@ func SaturationSentence(a *analyze.Analysis) string {
 	return at + ": " + strings.Join(why, "; ")
 }
 
+// SaturationDetail is what follows the saturation headline, without
+// repeating it: the step and the evidence, or why there is none.
+func SaturationDetail(a *analyze.Analysis) string {
+	s := &a.Saturation
+	switch {
+	case a.Baseline == nil:
+		return strings.TrimPrefix(SaturationSentence(a), "not judged: ")
+	case !s.Reached || s.Step == nil:
+		return fmt.Sprintf("no signal fired at any step from the baseline (step %d) on", a.Baseline.Step)
+	}
+	full := SaturationSentence(a)
+	if _, why, ok := strings.Cut(full, ": "); ok {
+		d := fmt.Sprintf("step %d", *s.Step)
+		if s.AtBaseline {
+			d += ", the baseline step itself"
+		}
+		return d + ": " + why
+	}
+	return full
+}
+
 // throughputWhy says why the throughput signal fired at the saturating
 // step of an open loop.
 func throughputWhy(a *analyze.Analysis) string {

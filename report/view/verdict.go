@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -117,17 +118,17 @@ func saturationSentence(run, base analyze.CompareRun) string {
 	}
 	switch {
 	case rs.Reached && bs.Reached:
-		s := fmt.Sprintf("%s saturates at %d users vs %d for %s", run.Name, *rs.Users, *bs.Users, base.Name)
-		if *bs.Users > 0 {
-			s += fmt.Sprintf(" (%+.0f%%)", 100*float64(*rs.Users-*bs.Users)/float64(*bs.Users))
+		s := fmt.Sprintf("%s saturates at %s vs %s for %s", run.Name, users(*rs.Level), strconv.FormatFloat(*bs.Level, 'f', -1, 64), base.Name)
+		if *bs.Level > 0 {
+			s += fmt.Sprintf(" (%s)", signedPct((*rs.Level-*bs.Level) / *bs.Level))
 		}
 		return s
 	case rs.Reached:
-		return fmt.Sprintf("%s saturates at %d users; %s does not up to %d users", run.Name, *rs.Users, base.Name, bs.MaxUsers)
+		return fmt.Sprintf("%s saturates at %s; %s does not up to %s", run.Name, users(*rs.Level), base.Name, users(bs.MaxLevel))
 	case bs.Reached:
-		return fmt.Sprintf("%s does not saturate up to %d users; %s saturates at %d", run.Name, rs.MaxUsers, base.Name, *bs.Users)
+		return fmt.Sprintf("%s does not saturate up to %s; %s saturates at %s", run.Name, users(rs.MaxLevel), base.Name, users(*bs.Level))
 	}
-	return fmt.Sprintf("neither saturates (%s up to %d users, %s up to %d)", run.Name, rs.MaxUsers, base.Name, bs.MaxUsers)
+	return fmt.Sprintf("neither saturates (%s up to %s, %s up to %s)", run.Name, users(rs.MaxLevel), base.Name, users(bs.MaxLevel))
 }
 
 // pValue prints a p-value: "p=0.002", "p<0.001".
@@ -136,4 +137,16 @@ func pValue(p float64) string {
 		return "p<0.001"
 	}
 	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+// users names a closed loop's level: "1 user", "40 users".
+func users(v float64) string { return Level(int(math.Round(v)), nil) }
+
+// signedPct prints a relative change in whole percent with its sign; a
+// change that rounds to zero is "+0%", never "-0%".
+func signedPct(v float64) string {
+	if math.Round(v*100) == 0 {
+		return "+0%"
+	}
+	return fmt.Sprintf("%+.0f%%", v*100)
 }

@@ -175,12 +175,12 @@ func RunSource(r analyze.CompareRun) string {
 // RunSaturation is a compared run's saturation point in a few words.
 func RunSaturation(r analyze.CompareRun) string {
 	s := r.Saturation
-	if s.Reached && s.Users != nil {
+	if s.Reached && s.Level != nil {
 		sig := ""
 		if s.Signal != nil {
 			sig = " (" + Clean(*s.Signal) + ")"
 		}
-		return fmt.Sprintf("%s%s", Level(*s.Users, s.Rate), sig)
+		return fmt.Sprintf("%s%s", Level(int(*s.Level), s.Rate), sig)
 	}
 	if r.BaselineP95 == nil {
 		return "not evaluated"
