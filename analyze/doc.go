@@ -28,8 +28,8 @@
 //     (sorted.go: the driver would hold a whole result in memory), which is
 //     read back a row group at a time. From that ascending stream Go takes,
 //     at the ranks the counts give, the exact percentiles of every step, of
-//     the run, of the steady state and of every series point (ostree.go,
-//     groupq.go: DuckDB's quantile_cont to the bit), with the histogram and
+//     the run, of the steady state and of every series point (package
+//     stats: DuckDB's quantile_cont to the bit), with the histogram and
 //     the means, in memory that does not grow with the run; then the
 //     database is closed and Go derives baseline, saturation, growth
 //     pattern, health bands and warnings. Out of memory or temporary disk
