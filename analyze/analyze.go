@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/llmrec/llmrec/analyze/stats"
 )
 
 // Analyze reads the run file(s) at paths (several shards of one run, given
@@ -261,9 +263,21 @@ func (c *computer) presence() error {
 	if err := c.streamSteps(query("lag_values.sql"), nil, q); err != nil {
 		return fmt.Errorf("compute the lag: %w", err)
 	}
-	_, lq, _ := q.result()
+	_, lq, _ := q.Result()
 	c.a.Lag.P50MS, c.a.Lag.P99MS = toFloat32(lq[0]), toFloat32(lq[1])
 	return nil
+}
+
+// stepQuantiles is stats.StepQuantiles: the quantiles of each step, of
+// the run and of the steady states.
+type stepQuantiles struct{ *stats.StepQuantiles }
+
+func newStepQuantiles(steps []int, n []int64, ps, prefixPs []float64) *stepQuantiles {
+	return &stepQuantiles{stats.NewStepQuantiles(steps, n, ps, prefixPs)}
+}
+
+func (sq *stepQuantiles) result() (steps [][]*float64, total []*float64, prefix [][]*float64) {
+	return sq.Result()
 }
 
 // streamSteps feeds the rows of an ordered query of x and k (a step) to
@@ -271,7 +285,7 @@ func (c *computer) presence() error {
 func (c *computer) streamSteps(q string, args []any, sq *stepQuantiles) error {
 	return c.eng.streamSorted(c.ctx, q, args, func(rows []sortedRow) error {
 		for _, r := range rows {
-			sq.add(r.X, int32(r.K))
+			sq.Add(r.X, int32(r.K))
 		}
 		return nil
 	})
@@ -442,7 +456,7 @@ func (c *computer) llm() error {
 			return fmt.Errorf("compute %s: %w", fig, err)
 		}
 		c.trace(fig, t0)
-		stepQ, totalQ, _ := q.result()
+		stepQ, totalQ, _ := q.Result()
 		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max})
 		for i := range c.a.Steps {
 			if sl := c.a.Steps[i].LLM; sl != nil {
@@ -542,27 +556,27 @@ func setStepLLM(sl *StepLLM, fig string, v []*float64) {
 func (c *computer) ttftValues(q *stepQuantiles) error {
 	s := &c.a.Series
 	winUS := c.opts.Window.Microseconds()
-	var tw *quantileSeries
+	var tw *stats.QuantileSeries
 	if c.opts.Metric != MetricTTFT && len(s.T) > 0 {
 		tc, err := c.pointCounts("ttft", s.BucketS, winUS, len(s.T))
 		if err != nil {
 			return err
 		}
-		tw = newQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, c.windowFlat())
+		tw = stats.NewQuantileSeries(tc.window, []float64{0.95}, MinWindowSamples, c.windowFlat())
 	}
 	err := c.scanValues("ttft", s.BucketS, winUS, func(x float64, f, l int, warm bool, step int32) {
 		if tw != nil {
-			tw.add(x, f, l)
+			tw.Add(x, f, l)
 		}
 		if !warm {
-			q.add(x, step)
+			q.Add(x, step)
 		}
 	})
 	if err != nil {
 		return err
 	}
 	if tw != nil {
-		s.TTFTWindowP95 = tw.result()[0]
+		s.TTFTWindowP95 = tw.Result()[0]
 	}
 	return nil
 }
@@ -707,7 +721,8 @@ func (c *computer) series() error {
 // the percentiles and mean of every step and of the whole run: the
 // database sorts the values (spilling beyond its memory limit) and they
 // come here in ascending order (scanValues), where each set keeps only
-// the order statistics its quantiles need (ostree.go, groupq.go).
+// the order statistics its quantiles need (stats.QuantileSeries,
+// stats.StepQuantiles).
 func (c *computer) samples() error {
 	s := &c.a.Series
 	n := len(s.T)
@@ -719,9 +734,9 @@ func (c *computer) samples() error {
 		return err
 	}
 	c.trace("counts", t0)
-	win := newQuantileSeries(counts.window, ps, MinWindowSamples, c.windowFlat())
-	cum := newQuantileSeries(counts.cumulative, ps, 1, false)
-	hist := newHistogramCounter(counts.lo, counts.hi, counts.histN)
+	win := stats.NewQuantileSeries(counts.window, ps, MinWindowSamples, c.windowFlat())
+	cum := stats.NewQuantileSeries(counts.cumulative, ps, 1, false)
+	hist := stats.NewLogHistogram(counts.lo, counts.hi, counts.histN, HistogramBuckets)
 	steps := c.stepNumbers()
 	stepN := make([]int64, len(steps))
 	for i := range c.a.Steps {
@@ -739,7 +754,7 @@ func (c *computer) samples() error {
 		for rows := range batches {
 			for _, r := range rows {
 				if f, _, warm, _ := unpack(r.K); !warm {
-					cum.add(r.X, f, n-1)
+					cum.Add(r.X, f, n-1)
 				}
 			}
 		}
@@ -749,11 +764,11 @@ func (c *computer) samples() error {
 		for _, r := range rows {
 			x := r.X
 			f, l, warm, step := unpack(r.K)
-			win.add(x, f, l)
+			win.Add(x, f, l)
 			if !warm {
-				hist.add(x)
+				hist.Add(x)
 				sums[len(steps)].add(x)
-				if i := byStep.add(x, step); i >= 0 {
+				if i := byStep.Add(x, step); i >= 0 {
 					sums[i].add(x)
 				}
 			}
@@ -764,16 +779,16 @@ func (c *computer) samples() error {
 	if err != nil {
 		return err
 	}
-	stepQ, totalQ, prefixQ := byStep.result()
+	stepQ, totalQ, prefixQ := byStep.Result()
 	c.steadyQ = prefixQ
 	setLatency(&c.a.Overall.Latency, totalQ, sums[len(steps)].mean())
 	for i := range c.a.Steps {
 		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
 	}
-	wq, cq := win.result(), cum.result()
+	wq, cq := win.Result(), cum.Result()
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window
 	s.CumP50, s.CumP95, s.CumP99, s.CumN = cq[0], cq[1], cq[2], counts.cumulative
-	c.a.Histogram = hist.histogram()
+	c.a.Histogram = Histogram{Bounds: hist.Bounds, Counts: hist.Counts}
 	if c.hasTTFT && c.opts.Metric == MetricTTFT {
 		s.TTFTWindowP95 = s.WindowP95
 	}
@@ -781,7 +796,7 @@ func (c *computer) samples() error {
 }
 
 // windowFlat says whether the windowed series' values each belong to few
-// points (a window of at most 100 buckets), for newQuantileSeries.
+// points (a window of at most 100 buckets), for stats.NewQuantileSeries.
 func (c *computer) windowFlat() bool {
 	return c.opts.Window.Microseconds() <= 100*int64(c.a.Series.BucketS*1e6)
 }

@@ -11,8 +11,8 @@ import (
 // Column is values sorted ascending, held in memory or, for the raw
 // values of a run (LoadRun), in an unlinked file of the temporary
 // directory, so that comparing long runs does not hold their values in
-// memory. The tests read it sequentially (a cursor) or at a few ranks
-// (At).
+// memory. The significance tests (stats.Sorted) read it in order, a
+// block at a time (Fill), or at a few ranks (At).
 type Column struct {
 	mem []float64
 	f   *valueFile // nil: in memory
@@ -41,8 +41,10 @@ func (c Column) At(i int) float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(b[:]))
 }
 
-// read fills buf with the values from rank i on and returns how many.
-func (c Column) read(i int, buf []float64) int {
+// Fill copies the values from rank i on into buf and returns how many it
+// copied (stats.Sorted). A read error is kept as At's is, and the values
+// are NaN.
+func (c Column) Fill(i int, buf []float64) int {
 	n := min(len(buf), c.n-i)
 	if n <= 0 {
 		return 0
@@ -63,30 +65,6 @@ func (c Column) read(i int, buf []float64) int {
 	}
 	return n
 }
-
-// cursor reads a column in order, a block at a time.
-type cursor struct {
-	c     Column
-	i     int // rank of the next value
-	buf   []float64
-	start int // rank of buf[0]
-}
-
-func newCursor(c Column) *cursor { return &cursor{c: c, buf: make([]float64, 0, 4096)} }
-
-func (k *cursor) done() bool { return k.i >= k.c.n }
-
-// peek returns the next value; !done() must hold.
-func (k *cursor) peek() float64 {
-	if k.i >= k.start+len(k.buf) {
-		k.start = k.i
-		k.buf = k.buf[:cap(k.buf)]
-		k.buf = k.buf[:k.c.read(k.i, k.buf)]
-	}
-	return k.buf[k.i-k.start]
-}
-
-func (k *cursor) next() { k.i++ }
 
 // valueFile is the file of a run's raw values: unlinked as soon as it is
 // made, so nothing is left behind whatever happens; the space returns when

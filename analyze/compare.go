@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/llmrec/llmrec/analyze/stats"
 )
 
 // CompareFormatVersion is the version of the Comparison document (the
@@ -37,7 +39,7 @@ var CompareMetrics = []string{"p50", "p95", "p99", "fail_rate", "rps", "ttft_p95
 // Comparison is `llmrep compare`: two or more runs side by side, the
 // first the baseline, level by level (runs' steps matched by user count)
 // and overall, each change with a significance test on the raw values
-// (significance.go). Renderers lay it out; they compute nothing. Times are
+// (package stats). Renderers lay it out; they compute nothing. Times are
 // in ms; a figure without samples is nil (JSON null).
 type Comparison struct {
 	FormatVersion int `json:"format_version"`
@@ -544,7 +546,7 @@ func compareRun(r *RunData, base bool) CompareRun {
 	slices.Sort(cr.Rates)
 	if vals := r.Samples.Overall.Metric; vals.Len() > 0 {
 		for _, p := range CDFProbabilities {
-			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *quantileSorted(vals, p)})
+			cr.CDF = append(cr.CDF, CDFPoint{P: p, MS: *stats.Quantile(vals, p)})
 		}
 	}
 	return cr
@@ -603,12 +605,12 @@ func (c *Comparison) sameLevels(i int) bool {
 var verdictMetrics = []string{"p50", "p95", "p99", "fail_rate"}
 
 // corrected returns the changes of run i in verdictMetrics (at matched
-// levels, and overall when the runs have the same levels) that stay significant under the Holm-Bonferroni
-// correction at alpha. A verdict reads many tests at once: at alpha 0.05,
-// 30 tests of two runs that differ only by noise would flag one or two by
-// chance; Holm keeps the chance of any false flag under alpha.
+// levels, and overall when the runs have the same levels) that stay
+// significant under the Holm-Bonferroni correction at alpha (stats.Holm):
+// a verdict reads many tests at once.
 func (c *Comparison) corrected(i int) map[*Change]bool {
 	var tested []*Change
+	var ps []float64
 	levels := c.Levels
 	if c.sameLevels(i) {
 		levels = append([]LevelComparison{c.Overall}, levels...)
@@ -618,29 +620,18 @@ func (c *Comparison) corrected(i int) map[*Change]bool {
 			if m := lc.metric(name); m != nil {
 				if ch := m.Changes[i]; ch != nil && ch.P != nil {
 					tested = append(tested, ch)
+					ps = append(ps, *ch.P)
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(tested, func(a, b *Change) int { return cmpFloat(*a.P, *b.P) })
 	held := map[*Change]bool{}
-	for k, ch := range tested {
-		if *ch.P >= c.Alpha/float64(len(tested)-k) {
-			break
+	for k, ok := range stats.Holm(ps, c.Alpha) {
+		if ok {
+			held[tested[k]] = true
 		}
-		held[ch] = true
 	}
 	return held
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // outcome weighs the corrected significant changes of run i and the

@@ -22,18 +22,26 @@
 //  3. The embedded SQL (*.sql, values bound with ?) loads the rows into a
 //     table, tagging each with its send and completion time (µs since the
 //     run's started_at) and its warmup flag, and counts: per step and
-//     overall, per series point, per figure.
+//     overall, per series point, per figure. What several queries share
+//     (row validity, ITL, tokens/s, the series points) is written once,
+//     as a text/template fragment of fragments.sql: SQL only, no value.
 //  4. Each figure with percentiles is sorted once by the database and
 //     written, in order, to a Parquet file in the private directory
 //     (sorted.go: the driver would hold a whole result in memory), which is
 //     read back a row group at a time. From that ascending stream Go takes,
 //     at the ranks the counts give, the exact percentiles of every step, of
-//     the run, of the steady state and of every series point (ostree.go,
-//     groupq.go: DuckDB's quantile_cont to the bit), with the histogram and
+//     the run, of the steady state and of every series point (package
+//     stats: DuckDB's quantile_cont to the bit), with the histogram and
 //     the means, in memory that does not grow with the run; then the
 //     database is closed and Go derives baseline, saturation, growth
 //     pattern, health bands and warnings. Out of memory or temporary disk
 //     space is a ResourceError.
 //
 // The result is a plain value (model.go) that the report package renders.
+//
+// The statistics that need no database (the quantiles from a sorted
+// stream, the histogram, the significance tests of compare and check and
+// their correction) are the stats package's. analyze may import stats,
+// schemas/runfile and schemas, never the recorder (record/...) nor the
+// report packages; stats imports nothing of the module.
 package analyze

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"text/template"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -18,13 +19,19 @@ import (
 //go:embed *.sql
 var sqlFiles embed.FS
 
-// query returns the embedded SQL file name.
+// sqlTemplates are the embedded SQL files as text/templates: a query
+// names the fragments of fragments.sql it shares with others (an
+// expression, a clause), so that each is written once. Templates carry SQL
+// only: every value is bound with ?.
+var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
+
+// query returns the embedded SQL file name, its fragments in place.
 func query(name string) string {
-	b, err := sqlFiles.ReadFile(name)
-	if err != nil {
-		panic("analyze: missing embedded " + name) // a build defect, not input
+	var b strings.Builder
+	if err := sqlTemplates.ExecuteTemplate(&b, name, nil); err != nil {
+		panic("analyze: embedded " + name + ": " + err.Error()) // a build defect, not input
 	}
-	return string(b)
+	return b.String()
 }
 
 // tableRowBytes is about what a row of the run table takes in memory.

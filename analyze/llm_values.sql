@@ -5,8 +5,8 @@ WITH x AS (
     SELECT
         step,
         CASE ?
-            WHEN 'itl' THEN CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END
-            WHEN 'tps' THEN CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END
+            WHEN 'itl' THEN {{template "itl"}}
+            WHEN 'tps' THEN {{template "tps"}}
         END AS x
     FROM raw
     WHERE ok AND NOT warm

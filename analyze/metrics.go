@@ -3,6 +3,8 @@ package analyze
 import (
 	"slices"
 	"strings"
+
+	"github.com/llmrec/llmrec/analyze/stats"
 )
 
 // The metrics that compare reports and check gates on, by their
@@ -251,37 +253,38 @@ func change(d metricDef, base, new levelView, alpha float64) *Change {
 	if *vb != 0 {
 		c.Relative = ptr((*vn - *vb) / *vb)
 	}
-	var r *testResult
+	var r *stats.Result
 	switch d.test {
 	case TestMannWhitney:
 		if x, y := d.raw(base), d.raw(new); x.Len() > 0 && y.Len() > 0 {
-			r = &testResult{test: TestMannWhitney, p: mannWhitney(x, y)}
+			res := stats.MannWhitney(x, y)
+			r = &res
 		}
 	case TestBootstrap:
 		if x, y := d.raw(base), d.raw(new); x.Len() > 0 && y.Len() > 0 {
-			res := bootstrapQuantile(x, y, d.q, alpha)
+			res := stats.BootstrapQuantile(x, y, d.q, alpha)
 			r = &res
 		}
 	case TestProportions:
 		n1, f1, _ := counts(d, base)
 		n2, f2, _ := counts(d, new)
 		if n1 > 0 && n2 > 0 {
-			res := proportions(f1, n1, f2, n2)
+			res := stats.Proportions(f1, n1, f2, n2)
 			r = &res
 		}
 	case TestPoisson:
 		n1, _, t1 := counts(d, base)
 		n2, _, t2 := counts(d, new)
 		if t1 > 0 && t2 > 0 && n1+n2 > 0 {
-			res := poissonRates(n1, t1, n2, t2)
+			res := stats.PoissonRates(n1, t1, n2, t2)
 			r = &res
 		}
 	}
 	if r == nil {
 		return c
 	}
-	c.Test, c.P, c.CILow, c.CIHigh = r.test, ptr(r.p), r.lo, r.hi
-	c.Significant = r.p < alpha
+	c.Test, c.P, c.CILow, c.CIHigh = r.Test, ptr(r.P), r.Low, r.High
+	c.Significant = r.P < alpha
 	c.Direction = DirectionSame
 	if c.Significant && *c.Delta != 0 {
 		if (*c.Delta > 0) == (d.worse > 0) {

@@ -10,7 +10,7 @@ s AS (
         CASE p.fig
             WHEN 'v' THEN v
             WHEN 'ttft' THEN ttft_ms
-            ELSE CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END
+            ELSE {{template "tps"}}
         END AS x
     FROM r, p
     WHERE ok AND NOT warm

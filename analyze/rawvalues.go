@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+
+	"github.com/llmrec/llmrec/analyze/stats"
 )
 
 // Values are raw per-request values of post-warmup successes, each
@@ -149,18 +151,18 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 	h := make(cursorHeap, 0, len(steps))
 	for _, c := range steps {
 		if c.Len() > 0 {
-			h = append(h, newCursor(c))
+			h = append(h, stats.NewCursor(c))
 		}
 	}
 	heap.Init(&h)
 	for len(h) > 0 {
 		k := h[0]
-		if err := w.add(k.peek()); err != nil {
+		if err := w.add(k.Peek()); err != nil {
 			return err
 		}
 		n++
-		k.next()
-		if k.done() {
+		k.Next()
+		if k.Done() {
 			heap.Pop(&h)
 		} else {
 			heap.Fix(&h, 0)
@@ -174,12 +176,12 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 }
 
 // cursorHeap orders cursors by their next value.
-type cursorHeap []*cursor
+type cursorHeap []*stats.Cursor
 
 func (h cursorHeap) Len() int           { return len(h) }
-func (h cursorHeap) Less(i, j int) bool { return h[i].peek() < h[j].peek() }
+func (h cursorHeap) Less(i, j int) bool { return h[i].Peek() < h[j].Peek() }
 func (h cursorHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*cursor)) }
+func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*stats.Cursor)) }
 func (h *cursorHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

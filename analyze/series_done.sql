@@ -2,7 +2,7 @@
 -- output tokens, and failures by class. Parameters: bucket (µs), number of
 -- buckets, twice. Bucket b covers ((b-1)·bucket, b·bucket].
 SELECT
-    least(greatest(1, CAST(ceil(c_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
+    {{template "bucket" "c_us"}} AS b,
     true AS ok,
     '' AS class,
     count(*),
@@ -12,7 +12,7 @@ WHERE ok
 GROUP BY b
 UNION ALL
 SELECT
-    least(greatest(1, CAST(ceil(c_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
+    {{template "bucket" "c_us"}} AS b,
     false AS ok,
     coalesce(error_class, 'other') AS class,
     count(*),

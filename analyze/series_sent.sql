@@ -1,7 +1,7 @@
 -- Sends per series bucket (warmup included). Parameters: bucket (µs),
 -- number of buckets. Bucket b covers ((b-1)·bucket, b·bucket].
 SELECT
-    least(greatest(1, CAST(ceil(send_us / ?::DOUBLE) AS BIGINT)), ?) AS b,
+    {{template "bucket" "send_us"}} AS b,
     max(users),
     count(*)
 FROM raw

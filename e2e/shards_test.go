@@ -20,25 +20,12 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/internal/testbin"
 	"github.com/llmrec/llmrec/schemas"
 )
 
-var llmrecBin string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "llmrec-e2e")
-	if err != nil {
-		panic(err)
-	}
-	llmrecBin = filepath.Join(dir, "llmrec")
-	build := exec.Command("go", "build", "-o", llmrecBin, "../cmd/llmrec")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build llmrec: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
 	if demoDir != "" {
 		os.RemoveAll(demoDir) // the demo run demo_test.go recorded
 	}
@@ -83,13 +70,14 @@ func runFlags(target string) []string {
 
 func startShards(t *testing.T, dir, target string, n int, extra ...string) ([]*exec.Cmd, []*bytes.Buffer) {
 	t.Helper()
+	bin := testbin.Llmrec(t) // before the start time is set: a first call may build it
 	at := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
 	var cmds []*exec.Cmd
 	var errs []*bytes.Buffer
 	for i := range n {
 		args := append(runFlags(target), append([]string{"--shard", fmt.Sprintf("%d/%d", i, n), "--start-at", at,
 			"-o", filepath.Join(dir, fmt.Sprintf("shard-%d.parquet", i))}, extra...)...)
-		cmd := exec.Command(llmrecBin, args...)
+		cmd := exec.Command(bin, args...)
 		var errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &errOut, &errOut
 		if err := cmd.Start(); err != nil {
@@ -153,7 +141,7 @@ func TestThreeShardsAreOneRun(t *testing.T) {
 	dir := t.TempDir()
 
 	single := filepath.Join(dir, "single.parquet")
-	if out, err := exec.Command(llmrecBin, append(runFlags(srv.URL), "-o", single)...).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testbin.Llmrec(t), append(runFlags(srv.URL), "-o", single)...).CombinedOutput(); err != nil {
 		t.Fatalf("single recorder: %v\n%s", err, out)
 	}
 	one := analyzeRun(t, single)
@@ -226,7 +214,7 @@ func TestShardKilledThenRecovered(t *testing.T) {
 		}
 	}
 	killed := filepath.Join(dir, "shard-1.parquet")
-	if out, err := exec.Command(llmrecBin, "recover", killed).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testbin.Llmrec(t), "recover", killed).CombinedOutput(); err != nil {
 		t.Fatalf("llmrec recover: %v\n%s", err, out)
 	}
 	a := analyzeRun(t, filepath.Join(dir, "shard-*.parquet"))

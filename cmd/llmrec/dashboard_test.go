@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/internal/browsertest"
+	"github.com/llmrec/llmrec/internal/testbin"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -41,7 +42,7 @@ type dashRun struct {
 // prints the dashboard's URL.
 func startDashRun(t *testing.T, args ...string) *dashRun {
 	t.Helper()
-	r := &dashRun{cmd: exec.Command(llmrecBin, append([]string{"run"}, args...)...), exited: make(chan struct{})}
+	r := &dashRun{cmd: exec.Command(testbin.Llmrec(t), append([]string{"run"}, args...)...), exited: make(chan struct{})}
 	r.cmd.Stdout = &lockedWriter{mu: &r.mu, w: &r.stdout}
 	errPipe, err := r.cmd.StderrPipe()
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/internal/testbin"
 )
 
 // TestDiskFullDuringRun runs llmrec on a real 192 KiB tmpfs, which fills
@@ -24,7 +26,7 @@ func TestDiskFullDuringRun(t *testing.T) {
 
 	srv := newSlowServer(t, 0)
 	out := filepath.Join(small, "run.parquet")
-	cmd := exec.Command(llmrecBin, "run", "--target", srv.URL, "--stream=false", "--step-users", "16", "--step-time", "30s",
+	cmd := exec.Command(testbin.Llmrec(t), "run", "--target", srv.URL, "--stream=false", "--step-users", "16", "--step-time", "30s",
 		"--max-users", "16", "--wait-min", "0s", "--wait-max", "1ms", "-o", out)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -17,28 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/internal/testbin"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
-
-var llmrecBin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "llmrec-bin")
-	if err != nil {
-		panic(err)
-	}
-	llmrecBin = filepath.Join(dir, "llmrec")
-	build := exec.Command("go", "build", "-o", llmrecBin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build llmrec: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 func TestRunFlags(t *testing.T) {
 	t.Setenv("MY_KEY", "k-123")
@@ -195,7 +177,7 @@ func (s *slowServer) finishedBy(t time.Time) int {
 
 func startRun(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(llmrecBin, append([]string{"run"}, args...)...)
+	cmd := exec.Command(testbin.Llmrec(t), append([]string{"run"}, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
@@ -297,7 +279,7 @@ func TestSecretsNeverWritten(t *testing.T) {
 		{"--api", "http", "--body", `{"p":"{{.Prompt}}"}`, "--target", "http://user:" + userSecret + "@" + hostport + "/gen?token=" + querySecret + "&x=1"},
 	} {
 		out := filepath.Join(dir, fmt.Sprintf("run%d.parquet", i))
-		cmd := exec.Command(llmrecBin, append([]string{"run", "-H", "X-Tenant: " + hdrSecret, "--step-users", "2", "--step-time", "800ms", "--max-users", "2", "--wait-min", "10ms", "--wait-max", "20ms", "-o", out}, args...)...)
+		cmd := exec.Command(testbin.Llmrec(t), append([]string{"run", "-H", "X-Tenant: " + hdrSecret, "--step-users", "2", "--step-time", "800ms", "--max-users", "2", "--wait-min", "10ms", "--wait-max", "20ms", "-o", out}, args...)...)
 		cmd.Env = append(os.Environ(), "OPENAI_API_KEY="+keySecret)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/internal/testbin"
 )
 
 func TestPlanFileLimit(t *testing.T) {
@@ -42,7 +44,7 @@ func TestRunRefusesTooFewFiles(t *testing.T) {
 		t.Skip("RLIMIT_NOFILE is checked on linux and darwin only")
 	}
 	out := filepath.Join(t.TempDir(), "run.parquet")
-	cmd := exec.Command("/bin/sh", "-c", `ulimit -n 64 && exec "$0" "$@"`, llmrecBin, "run", "--max-users", "500", "--step-users", "500", "--step-time", "1s", "-o", out)
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -n 64 && exec "$0" "$@"`, testbin.Llmrec(t), "run", "--max-users", "500", "--step-users", "500", "--step-time", "1s", "-o", out)
 	b, err := cmd.CombinedOutput()
 	if code := cmd.ProcessState.ExitCode(); code != 2 {
 		t.Fatalf("exit %d (%v), want 2:\n%s", code, err, b)

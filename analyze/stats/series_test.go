@@ -1,7 +1,6 @@
-package analyze
+package stats
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -25,7 +24,7 @@ func TestQuantileSeries(t *testing.T) {
 		{"one point", 1, 7, func(r *rand.Rand) float64 { return r.Float64() }, 1},
 		{"ties", 40, 2000, func(r *rand.Rand) float64 { return float64(r.IntN(5)) }, 1},
 		{"spread", 200, 5000, func(r *rand.Rand) float64 { return r.ExpFloat64() * 1e3 }, 1},
-		{"gaps below minN", 50, 300, func(r *rand.Rand) float64 { return -r.Float64() }, MinWindowSamples},
+		{"gaps below minN", 50, 300, func(r *rand.Rand) float64 { return -r.Float64() }, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,11 +50,11 @@ func TestQuantileSeries(t *testing.T) {
 				n[i] = int64(len(held[i]))
 			}
 			for _, flat := range []bool{false, true} {
-				q := newQuantileSeries(n, ps, tt.minN, flat)
+				q := NewQuantileSeries(n, ps, tt.minN, flat)
 				for _, s := range ss {
-					q.add(s.x, s.f, s.l)
+					q.Add(s.x, s.f, s.l)
 				}
-				got := q.result()
+				got := q.Result()
 				for i, h := range held {
 					slices.Sort(h)
 					for j, p := range ps {
@@ -73,29 +72,5 @@ func TestQuantileSeries(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestHistogramCounter(t *testing.T) {
-	vs := []float64{3, 1, 1000, 10, 100, 1, 7}
-	h := newHistogramCounter(1, 1000, int64(len(vs)))
-	for _, v := range vs {
-		h.add(v)
-	}
-	got := h.histogram()
-	var total int64
-	for _, c := range got.Counts {
-		total += c
-	}
-	if total != int64(len(vs)) || got.Counts[0] != 2 || got.Counts[len(got.Counts)-1] != 1 {
-		t.Fatalf("counts %v", got.Counts)
-	}
-	if got.Bounds[0] != 1 || got.Bounds[len(got.Bounds)-1] != 1000 || math.IsNaN(got.Bounds[1]) {
-		t.Fatalf("bounds %v", got.Bounds)
-	}
-	one := newHistogramCounter(5, 5, 3)
-	one.add(5)
-	if g := one.histogram(); !slices.Equal(g.Counts, []int64{3}) || !slices.Equal(g.Bounds, []float64{5, 5}) {
-		t.Fatalf("one value: %+v", g)
 	}
 }

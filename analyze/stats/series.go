@@ -1,4 +1,4 @@
-package analyze
+package stats
 
 import (
 	"math"
@@ -6,21 +6,22 @@ import (
 )
 
 // The windowed and cumulative percentile series need, at every point t,
-// exact quantiles of the successes completed in (t - window, t] or by t.
+// exact quantiles of the values completed in (t - window, t] or by t.
 // Holding every value in memory grows with the run; instead the values
-// come in ascending order (the database sorts them, spilling to disk
-// beyond its memory limit), each with the contiguous range of points
-// whose set holds it. A point whose set has n samples needs only the
-// order statistics at the ranks its quantiles interpolate between
+// come in ascending order (the caller sorts them, e.g. a database that
+// spills to disk beyond its memory limit), each with the contiguous range
+// of points whose set holds it. A point whose set has n samples needs only
+// the order statistics at the ranks its quantiles interpolate between
 // (floor and ceil of p·(n-1)), and it reaches rank k exactly when the
 // (k+1)-th of its values arrives. A min-tree over the points, holding
 // how many more values each point needs until its next wanted rank,
 // finds the points that reach one: O(log points) per value, memory
 // O(points), exact.
 
-// quantileSeries computes quantiles ps at every point from values fed in
-// ascending order (add).
-type quantileSeries struct {
+// QuantileSeries computes quantiles of many overlapping sets of values
+// (the points of a series) from the values fed in ascending order (Add).
+// The quantiles are quantile_cont's (Quantile).
+type QuantileSeries struct {
 	n     []int64 // samples at each point
 	ps    []float64
 	ranks [][]int64   // wanted ranks of each point, ascending
@@ -36,11 +37,12 @@ type quantileSeries struct {
 // never is the distance of a point that wants no more ranks.
 const never = math.MaxInt64 / 4
 
-// newQuantileSeries prepares the series of points whose sets have n[i]
-// samples; a point with fewer than minN has no quantiles (a gap). flat
-// suits values that each belong to a few points.
-func newQuantileSeries(n []int64, ps []float64, minN int64, flat bool) *quantileSeries {
-	q := &quantileSeries{n: n, ps: ps, ranks: make([][]int64, len(n)), vals: make([][]float64, len(n)),
+// NewQuantileSeries prepares quantiles ps of the points whose sets have
+// n[i] values each; a point with fewer than minN values has no quantiles
+// (a gap). flat suits values that each belong to a few points (a window
+// a few points wide): a plain array then beats the tree.
+func NewQuantileSeries(n []int64, ps []float64, minN int64, flat bool) *QuantileSeries {
+	q := &QuantileSeries{n: n, ps: ps, ranks: make([][]int64, len(n)), vals: make([][]float64, len(n)),
 		next: make([]int, len(n))}
 	dist := make([]int64, len(n))
 	for i, ni := range n {
@@ -80,8 +82,9 @@ func dedup(rs []int64) []int64 {
 	return out
 }
 
-// add counts value x, the next in ascending order, at points f..l.
-func (q *quantileSeries) add(x float64, f, l int) {
+// Add counts value x, the next in ascending order, at points f..l
+// (clipped to the points; an empty range counts it nowhere).
+func (q *QuantileSeries) Add(x float64, f, l int) {
 	if f > l || f >= len(q.n) || l < 0 {
 		return
 	}
@@ -98,7 +101,7 @@ func (q *quantileSeries) add(x float64, f, l int) {
 
 // reach records x as point i's next wanted rank and returns the distance
 // to the one after.
-func (q *quantileSeries) reach(i int, x float64) int64 {
+func (q *QuantileSeries) reach(i int, x float64) int64 {
 	// Point i's next wanted rank is x's rank in its set.
 	k := q.next[i]
 	q.vals[i][k] = x
@@ -109,9 +112,10 @@ func (q *quantileSeries) reach(i int, x float64) int64 {
 	return q.ranks[i][k+1] - q.ranks[i][k]
 }
 
-// result returns the quantiles at each point (nil: a gap), one slice a
-// quantile.
-func (q *quantileSeries) result() [][]*float64 {
+// Result returns the quantiles at each point, one slice a quantile (in
+// the order of ps) indexed by point; nil entries are gaps. Every value of
+// every point must have been added.
+func (q *QuantileSeries) Result() [][]*float64 {
 	out := make([][]*float64, len(q.ps))
 	for j := range out {
 		out[j] = make([]*float64, len(q.n))
@@ -195,71 +199,4 @@ func (t *minTree) dec(node, l, r, ql, qr int, hit func(int) int64) {
 	t.dec(2*node, l, m, ql, qr, hit)
 	t.dec(2*node+1, m+1, r, ql, qr, hit)
 	t.min[node] = min(t.min[2*node], t.min[2*node+1])
-}
-
-// histogramCounter counts the non-warmup values, fed in any order, in
-// HistogramBuckets log-spaced buckets between lo and hi, the least and
-// greatest of the n values.
-type histogramCounter struct {
-	h  Histogram
-	nb int
-}
-
-func newHistogramCounter(lo, hi float64, n int64) *histogramCounter {
-	hc := &histogramCounter{h: Histogram{Bounds: []float64{}, Counts: []int64{}}}
-	switch {
-	case n == 0 || math.IsInf(lo, 1):
-	case hi <= lo:
-		hc.h.Bounds = []float64{lo, hi}
-		hc.h.Counts = []int64{n}
-	default:
-		// log spacing needs a positive start; values at or below it fall
-		// in the first bucket.
-		start := lo
-		if start <= 0 {
-			start = hi / 1e6
-		}
-		nb := HistogramBuckets
-		hc.nb = nb
-		hc.h.Bounds = make([]float64, nb+1)
-		hc.h.Counts = make([]int64, nb)
-		span := math.Log(hi / start)
-		for i := range nb + 1 {
-			hc.h.Bounds[i] = start * math.Exp(span*float64(i)/float64(nb))
-		}
-		hc.h.Bounds[0], hc.h.Bounds[nb] = lo, hi
-	}
-	return hc
-}
-
-func (hc *histogramCounter) add(v float64) {
-	if hc.nb == 0 {
-		return // empty, or one bucket counted already
-	}
-	b := sort.SearchFloat64s(hc.h.Bounds, v) // first bound >= v
-	if b < len(hc.h.Bounds) && hc.h.Bounds[b] == v {
-		b++ // v is the lower bound of bucket b
-	}
-	b = max(0, min(b-1, hc.nb-1))
-	hc.h.Counts[b]++
-}
-
-func (hc *histogramCounter) histogram() Histogram { return hc.h }
-
-// interpolate is DuckDB's quantile_cont over n values whose k-th smallest
-// is at(k): the value at position p·(n-1), linearly interpolated between
-// its two neighbouring order statistics, with DuckDB's rounding (the
-// weighted sum lo·(1-d) + hi·d, which can differ in the last bit from
-// lo + d·(hi-lo)).
-func interpolate(p float64, n int, at func(int) float64) float64 {
-	pos := p * float64(n-1)
-	lo := math.Floor(pos)
-	hi := math.Ceil(pos)
-	vlo := at(int(lo))
-	if lo == hi {
-		return vlo
-	}
-	vhi := at(int(hi))
-	d := pos - lo
-	return vlo*(1-d) + vhi*d
 }

@@ -1,4 +1,4 @@
-package analyze
+package stats
 
 import (
 	"math"
@@ -6,6 +6,18 @@ import (
 	"slices"
 	"testing"
 )
+
+// alpha is the significance level of the calibration tests.
+const alpha = 0.05
+
+// mem is a sample in memory, sorted ascending.
+type mem []float64
+
+func (m mem) Len() int         { return len(m) }
+func (m mem) At(i int) float64 { return m[i] }
+func (m mem) Fill(i int, buf []float64) int {
+	return copy(buf, m[i:])
+}
 
 func sorted(v ...float64) []float64 {
 	v = slices.Clone(v)
@@ -68,11 +80,11 @@ func TestUTest(t *testing.T) {
 			if want < 0 {
 				want = exactMannWhitney(tt.x, tt.y)
 			}
-			got := mannWhitney(MemColumn(tt.x), MemColumn(tt.y))
+			got := MannWhitney(mem(tt.x), mem(tt.y)).P
 			if math.Abs(got-want) > tt.tol {
 				t.Errorf("p = %.6f, want %.6f ± %g", got, want, tt.tol)
 			}
-			if back := mannWhitney(MemColumn(tt.y), MemColumn(tt.x)); math.Abs(back-got) > 1e-12 {
+			if back := MannWhitney(mem(tt.y), mem(tt.x)).P; math.Abs(back-got) > 1e-12 {
 				t.Errorf("not symmetric: %v vs %v", got, back)
 			}
 		})
@@ -98,9 +110,9 @@ func TestSignificanceCalibration(t *testing.T) {
 		n      int
 		p      func(x, y []float64) float64
 	}{
-		{"mann-whitney", 400, 60, func(x, y []float64) float64 { return mannWhitney(MemColumn(x), MemColumn(y)) }},
+		{"mann-whitney", 400, 60, func(x, y []float64) float64 { return MannWhitney(mem(x), mem(y)).P }},
 		{"bootstrap p95", 120, 200, func(x, y []float64) float64 {
-			return bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, DefaultAlpha).p
+			return BootstrapQuantile(mem(x), mem(y), 0.95, alpha).P
 		}},
 	}
 	for _, tt := range tests {
@@ -109,16 +121,16 @@ func TestSignificanceCalibration(t *testing.T) {
 			null, power := 0, 0
 			for range tt.trials {
 				a := logNormal(r, tt.n, 400, 0.25)
-				if tt.p(a, logNormal(r, tt.n, 400, 0.25)) < DefaultAlpha {
+				if tt.p(a, logNormal(r, tt.n, 400, 0.25)) < alpha {
 					null++
 				}
-				if tt.p(a, logNormal(r, tt.n, 520, 0.25)) < DefaultAlpha {
+				if tt.p(a, logNormal(r, tt.n, 520, 0.25)) < alpha {
 					power++
 				}
 			}
 			rate := float64(null) / float64(tt.trials)
 			if rate < 0.01 || rate > 0.10 {
-				t.Errorf("false positives %.3f under no difference, want about %.2f", rate, DefaultAlpha)
+				t.Errorf("false positives %.3f under no difference, want about %.2f", rate, alpha)
 			}
 			if pw := float64(power) / float64(tt.trials); pw < 0.9 {
 				t.Errorf("power %.3f against a 1.3x slowdown, want >= 0.9", pw)
@@ -138,12 +150,12 @@ func TestResampleQuantile(t *testing.T) {
 	var m1, s1, m2, s2 float64
 	buf := make([]float64, len(x))
 	for range reps {
-		a := resampleQuantile(MemColumn(x), 0.95, src, fast)
+		a := resampleQuantile(mem(x), 0.95, src, fast)
 		for i := range buf {
 			buf[i] = x[r.IntN(len(x))]
 		}
 		slices.Sort(buf)
-		b := *quantileSorted(MemColumn(buf), 0.95)
+		b := *Quantile(mem(buf), 0.95)
 		m1, s1, m2, s2 = m1+a, s1+a*a, m2+b, s2+b*b
 	}
 	m1, m2 = m1/reps, m2/reps
@@ -156,12 +168,12 @@ func TestResampleQuantile(t *testing.T) {
 func TestBootstrapDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	x, y := logNormal(r, 100, 400, 0.25), logNormal(r, 100, 430, 0.25)
-	a, b := bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, 0.05), bootstrapQuantile(MemColumn(x), MemColumn(y), 0.95, 0.05)
-	if a.p != b.p || *a.lo != *b.lo || *a.hi != *b.hi {
+	a, b := BootstrapQuantile(mem(x), mem(y), 0.95, 0.05), BootstrapQuantile(mem(x), mem(y), 0.95, 0.05)
+	if a.P != b.P || *a.Low != *b.Low || *a.High != *b.High {
 		t.Errorf("two bootstraps differ: %+v %+v", a, b)
 	}
-	if !(*a.lo <= *a.hi) {
-		t.Errorf("interval [%v, %v]", *a.lo, *a.hi)
+	if !(*a.Low <= *a.High) {
+		t.Errorf("interval [%v, %v]", *a.Low, *a.High)
 	}
 }
 
@@ -184,9 +196,9 @@ func TestRateTests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := proportions(tt.f1, tt.n1, tt.f2, tt.n2)
-			if r.test != tt.test || math.Abs(r.p-tt.want) > tt.tol {
-				t.Errorf("%s p = %.6f, want %s %.6f", r.test, r.p, tt.test, tt.want)
+			r := Proportions(tt.f1, tt.n1, tt.f2, tt.n2)
+			if r.Test != tt.test || math.Abs(r.P-tt.want) > tt.tol {
+				t.Errorf("%s p = %.6f, want %s %.6f", r.Test, r.P, tt.test, tt.want)
 			}
 		})
 	}
@@ -225,9 +237,58 @@ func TestPoissonRates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if p := poissonRates(tt.c1, tt.t1, tt.c2, tt.t2).p; p < tt.lo || p > tt.hi {
+			if p := PoissonRates(tt.c1, tt.t1, tt.c2, tt.t2).P; p < tt.lo || p > tt.hi {
 				t.Errorf("p = %g, want in [%g, %g]", p, tt.lo, tt.hi)
 			}
 		})
+	}
+}
+
+func TestHolm(t *testing.T) {
+	tests := []struct {
+		name string
+		ps   []float64
+		want []bool
+	}{
+		{"none", nil, []bool{}},
+		// 0.01 < 0.05/3, 0.02 < 0.05/2, 0.04 < 0.05/1.
+		{"all hold", []float64{0.04, 0.01, 0.02}, []bool{true, true, true}},
+		// 0.03 >= 0.05/2: it and every larger p-value fail.
+		{"stops at the first", []float64{0.03, 0.001, 0.03}, []bool{false, true, false}},
+		// Alone under alpha, but not under alpha/3.
+		{"corrected away", []float64{0.02, 0.5, 0.9}, []bool{false, false, false}},
+		{"ties", []float64{0.01, 0.01, 0.3}, []bool{true, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Holm(tt.ps, 0.05); !slices.Equal(got, tt.want) {
+				t.Errorf("Holm(%v) = %v, want %v", tt.ps, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCursorAcrossBlocks reads a sample longer than a cursor's block and
+// checks every value in order, and the U test on it against its mirror.
+func TestCursorAcrossBlocks(t *testing.T) {
+	x := make([]float64, 10_000)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	k := NewCursor(mem(x))
+	for i := range x {
+		if k.Done() || k.Peek() != x[i] {
+			t.Fatalf("value %d: done %v, want %v", i, k.Done(), x[i])
+		}
+		k.Next()
+	}
+	if !k.Done() {
+		t.Fatal("not done after the last value")
+	}
+	if p := MannWhitney(mem(x), mem(x)).P; p != 1 {
+		t.Errorf("U test of a sample against itself: p = %v, want 1", p)
+	}
+	if Quantile(mem(nil), 0.5) != nil {
+		t.Error("the quantile of an empty sample is not nil")
 	}
 }

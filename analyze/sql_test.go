@@ -1,0 +1,63 @@
+package analyze
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+// TestSharedSQLIsWrittenOnce: every embedded query renders with its
+// fragments in place; every fragment of fragments.sql is used by a query
+// and its text is written out in no query file (a shared expression or
+// clause is defined once, so the queries that share it cannot drift
+// apart).
+func TestSharedSQLIsWrittenOnce(t *testing.T) {
+	names, err := fs.Glob(sqlFiles, "*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no embedded SQL: %v", err)
+	}
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	files := map[string]string{}
+	for _, name := range names {
+		b, err := sqlFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+		if name == "fragments.sql" {
+			continue
+		}
+		if q := query(name); strings.Contains(q, "{{") || strings.Contains(q, "}}") {
+			t.Errorf("%s renders with a template action left:\n%s", name, q)
+		}
+	}
+	fragments := 0
+	for _, tmpl := range sqlTemplates.Templates() {
+		name := tmpl.Name()
+		if strings.HasSuffix(name, ".sql") || name == "" {
+			continue
+		}
+		fragments++
+		var b strings.Builder
+		if err := tmpl.Execute(&b, "c_us"); err != nil { // "c_us": the argument of a fragment that takes one
+			t.Fatalf("fragment %s: %v", name, err)
+		}
+		text := flat(b.String())
+		used := false
+		for file, src := range files {
+			if file == "fragments.sql" {
+				continue
+			}
+			if strings.Contains(flat(src), text) {
+				t.Errorf("%s writes out the fragment %s (%q): name it instead", file, name, text)
+			}
+			used = used || strings.Contains(src, `{{template "`+name+`"`)
+		}
+		if !used {
+			t.Errorf("fragment %s is used by no query", name)
+		}
+	}
+	if fragments == 0 {
+		t.Fatal("fragments.sql defines no fragment: the check would prove nothing")
+	}
+}

@@ -1,0 +1,150 @@
+// Package testbin builds the module's commands for the tests that run
+// them as processes (signals, exit statuses, several shards at once).
+//
+// A binary is built once for its source, not once per test package: its
+// name carries a hash of the build IDs of every package it is linked from
+// (go list -export: each covers the package's files, embedded files,
+// flags and Go version), and it is kept in the user's cache directory
+// (os.UserCacheDir()/llmrec/testbin). Every test binary of a `go test`
+// run, and every later run of unchanged source, finds it there; a change
+// to any file the command is built from gives a new name, so a test never
+// runs a stale binary. A binary is written under a temporary name and
+// renamed into place, so test processes building at once never see half
+// a file. Binaries unused for a day are removed.
+//
+// It imports nothing of the module.
+package testbin
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Llmrec returns the path of the llmrec command built, as it is released
+// (CGO_ENABLED=0), from the module's current source; the test fails if it
+// cannot be built.
+func Llmrec(t testing.TB) string {
+	t.Helper()
+	path, err := llmrec()
+	if err != nil {
+		t.Fatalf("build llmrec: %v", err)
+	}
+	return path
+}
+
+// llmrec builds (or finds) llmrec once per test process.
+var llmrec = sync.OnceValues(func() (string, error) {
+	gomod, err := goCmd("", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	dir, err := cacheDir()
+	if err != nil {
+		return "", err
+	}
+	return build(root, "./cmd/llmrec", "llmrec", dir)
+})
+
+// unused is how long a cached binary is kept after its last use.
+const unused = 24 * time.Hour
+
+// cacheDir is the directory of the cached binaries: in the user's cache
+// directory, or, without one, a new temporary directory (nothing shared).
+func cacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return os.MkdirTemp("", "llmrec-testbin-")
+	}
+	dir := filepath.Join(base, "llmrec", "testbin")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create the test binaries' cache: %w", err)
+	}
+	return dir, nil
+}
+
+// build returns the path in dir of the command pkg (a package path
+// relative to the module at root) named name, built from its current
+// source: the cached one, or a new build.
+func build(root, pkg, name, dir string) (string, error) {
+	key, err := sourceKey(root, pkg)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+"-"+key)
+	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(path, now, now) // used: kept by prune
+		return path, nil
+	}
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, name)
+	if msg, err := goCmd(root, "build", "-o", out, pkg).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
+	}
+	if err := os.Rename(out, path); err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
+	}
+	prune(dir, path)
+	return path, nil
+}
+
+// sourceKey hashes the build IDs of pkg and of every package it imports,
+// directly or not: it changes whenever anything pkg is built from does.
+func sourceKey(root, pkg string) (string, error) {
+	out, err := goCmd(root, "list", "-deps", "-export", "-f", "{{.ImportPath}} {{.Standard}} {{.BuildID}}", pkg).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = fmt.Errorf("%w\n%s", err, ee.Stderr)
+		}
+		return "", fmt.Errorf("go list -export %s: %w", pkg, err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		// Every package of ours has a build ID (some of the standard
+		// library's, such as unsafe, have none).
+		if f := strings.Fields(line); len(f) < 3 && (len(f) < 2 || f[1] != "true") {
+			return "", fmt.Errorf("go list -export %s: no build ID in %q", pkg, line)
+		}
+	}
+	sum := sha256.Sum256(out)
+	return hex.EncodeToString(sum[:12]), nil
+}
+
+// prune removes the binaries of dir unused for a day but keep, and the
+// temporary directories of builds that never finished.
+func prune(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		fi, err := e.Info()
+		if err != nil || p == keep || time.Since(fi.ModTime()) < unused {
+			continue
+		}
+		_ = os.RemoveAll(p)
+	}
+}
+
+// goCmd is the go command with args in dir, building for release: no cgo.
+func goCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return cmd
+}
