@@ -60,4 +60,7 @@ func (d *liveDashboard) close(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_ = d.srv.Close(sctx)
+	if n, last := d.srv.Errors(); n > 0 {
+		d.sp.notice(fmt.Sprintf("the dashboard's server met %d connection errors; the last: %s", n, last))
+	}
 }

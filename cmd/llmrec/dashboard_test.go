@@ -41,7 +41,14 @@ type dashRun struct {
 // prints the dashboard's URL.
 func startDashRun(t *testing.T, args ...string) *dashRun {
 	t.Helper()
-	r := &dashRun{cmd: exec.Command(llmrecBin, append([]string{"run"}, args...)...), exited: make(chan struct{})}
+	return startDashRunCmd(t, exec.Command(llmrecBin, append([]string{"run"}, args...)...))
+}
+
+// startDashRunCmd starts cmd, an llmrec run with --dashboard, and waits
+// for the line that prints the dashboard's URL.
+func startDashRunCmd(t *testing.T, cmd *exec.Cmd) *dashRun {
+	t.Helper()
+	r := &dashRun{cmd: cmd, exited: make(chan struct{})}
 	r.cmd.Stdout = &lockedWriter{mu: &r.mu, w: &r.stdout}
 	errPipe, err := r.cmd.StderrPipe()
 	if err != nil {

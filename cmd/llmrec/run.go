@@ -113,17 +113,27 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 
 // checkFileLimit checks that the process may open a file descriptor for
 // each connection the run can hold at once: one per user, or per request
-// in flight in an open loop.
+// in flight in an open loop, and the live dashboard's, which it caps.
 func (o *RunOptions) checkFileLimit() error {
+	return ensureFileLimit(o.fileNeed())
+}
+
+// fileNeed is the file descriptors the run needs.
+func (o *RunOptions) fileNeed() fileNeed {
 	c := &o.Config
-	conns, flag := c.Shape.MaxUsers, "--max-users"
+	n := fileNeed{flag: "--max-users", users: c.Shape.MaxUsers, dashboard: o.Dashboard != ""}
 	if c.OpenLoop.Open() {
-		conns, flag = c.OpenLoop.MaxConcurrency, "--max-concurrency"
-		if conns == 0 {
-			conns = record.SafetyInFlight
+		n.flag, n.users = "--max-concurrency", c.OpenLoop.MaxConcurrency
+		if n.users == 0 {
+			n.users = record.SafetyInFlight
 		}
 	}
-	return ensureFileLimit(conns, flag, c.Target == "")
+	var extra uint64
+	if n.dashboard {
+		extra = dashboard.Files
+	}
+	n.files = filesNeeded(n.users, c.Target == "", extra)
+	return n
 }
 
 // addTargetFlags registers the flags of the service and of the requests

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log"
 	"math"
 	"net"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/report/assets"
@@ -40,8 +43,16 @@ const (
 	clientQueue  = 8                // updates queued for one stream; more are dropped
 	publishQueue = 16               // snapshots waiting for the server; more are dropped
 	writeTimeout = 5 * time.Second  // a stream whose write stalls this long is ended
-	headerWait   = 10 * time.Second // to read a request's headers
+	headerWait   = 5 * time.Second  // to read a request's headers, before anyone is known
+	idleWait     = 30 * time.Second // a kept-alive connection between requests
+	maxConns     = 64               // connections served at once; more wait in the kernel's queue
+	maxErrorText = 200              // bytes kept of the last http.Server error
 )
+
+// Files is the most file descriptors a dashboard holds: its listener and
+// at most maxConns connections (the event streams among them). A caller
+// that checks the process's file limit adds it to what the run needs.
+const Files = maxConns + 1
 
 // Names of the token's carriers and of the Stop request's anti-CSRF header.
 const (
@@ -84,6 +95,7 @@ type Server struct {
 	stop sync.Once
 	srv  *http.Server
 	wg   sync.WaitGroup // serve and hub goroutines
+	errs serverErrors   // what net/http would have logged
 
 	mu      sync.Mutex
 	history []json.RawMessage
@@ -158,12 +170,46 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	mux.HandleFunc("POST /stop", s.serveStop)
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.srv = &http.Server{
-		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: idleWait, MaxHeaderBytes: 16 << 10,
 		BaseContext: func(net.Listener) context.Context { return base },
+		ErrorLog:    log.New(&s.errs, "", 0),
 	}
-	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(ln) })
+	// Connections beyond the cap wait in the kernel's accept queue, where
+	// they hold none of the recorder's file descriptors.
+	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(netutil.LimitListener(ln, maxConns)) })
 	s.wg.Go(s.hub)
 	return s, nil
+}
+
+// Errors is the number of errors the HTTP server met (a failed accept, a
+// broken connection) and the last one, bounded; they are kept here
+// rather than written to the terminal, where they would break the status
+// line.
+func (s *Server) Errors() (n int64, last string) {
+	s.errs.mu.Lock()
+	defer s.errs.mu.Unlock()
+	return s.errs.n, s.errs.last
+}
+
+// serverErrors is the http.Server's error log: a count and the last line.
+type serverErrors struct {
+	mu   sync.Mutex
+	n    int64
+	last string
+}
+
+func (e *serverErrors) Write(p []byte) (int, error) {
+	line := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(strings.ToValidUTF8(string(p[:min(len(p), maxErrorText)]), "?")))
+	e.mu.Lock()
+	e.n++
+	e.last = line
+	e.mu.Unlock()
+	return len(p), nil
 }
 
 // URL is the page's address, with the token when one is required. It is
@@ -302,6 +348,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 		if s.loopback && !s.loopbackHost(r.Host) {
+			h.Set("Connection", "close") // a refused client keeps no connection
 			http.Error(w, "wrong Host header: open the dashboard at the address llmrec printed", http.StatusMisdirectedRequest)
 			return
 		}
@@ -313,6 +360,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				return
 			}
 			if !s.authorized(r) {
+				h.Set("Connection", "close")
 				h.Set("WWW-Authenticate", `Bearer realm="llmrec dashboard"`)
 				http.Error(w, "a token is required: open the URL llmrec printed", http.StatusUnauthorized)
 				return

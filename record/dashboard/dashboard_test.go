@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -324,5 +325,86 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 			t.Fatalf("waited %v for %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openFiles counts the process's open file descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("open files are counted in /proc/self/fd: %v", err)
+	}
+	return len(ents)
+}
+
+// TestConnectionCap: 3×maxConns raw connections that send half a request
+// and wait take at most maxConns of the process's file descriptors (the
+// rest wait in the kernel's queue); the ones served are closed after
+// headerWait, so a real request made behind them is answered; and a
+// client refused for its Host header is not kept connected.
+func TestConnectionCap(t *testing.T) {
+	s := start(t, Options{Addr: "127.0.0.1:0"})
+	u, _ := url.Parse(s.URL())
+	before := openFiles(t)
+	const held = 3 * maxConns
+	conns := make([]net.Conn, 0, held)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for range held {
+		c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\n", u.Host)
+		conns = append(conns, c)
+	}
+	// Give the server time to accept all it will.
+	var server int
+	for range 10 {
+		time.Sleep(100 * time.Millisecond)
+		server = max(server, openFiles(t)-before-held)
+	}
+	if server > maxConns {
+		t.Fatalf("%d held connections took %d of the server's file descriptors; the cap is %d", held, server, maxConns)
+	}
+	// A real request behind them is answered once the served ones have
+	// timed out (the others give up first).
+	for _, c := range conns[maxConns:] {
+		c.Close()
+	}
+	c := &http.Client{Timeout: 3 * headerWait}
+	res, err := c.Get(s.URL())
+	if err != nil {
+		t.Fatalf("a request behind %d held connections: %v", held, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("a request behind the held connections = %d", res.StatusCode)
+	}
+	// Refused for its Host: the server closes the connection.
+	res = do(t, s, "GET", "/", "evil.example:"+u.Port(), nil)
+	if res.StatusCode != http.StatusMisdirectedRequest || !res.Close {
+		t.Errorf("a refused request = %d, closed %v; want 421 and the connection closed", res.StatusCode, res.Close)
+	}
+}
+
+// TestServerErrorsKeptOffTheTerminal: what net/http logs (accept errors
+// when the process is out of file descriptors) goes to a counter with the
+// last line, bounded and without control characters, not to the
+// process's standard error.
+func TestServerErrorsKeptOffTheTerminal(t *testing.T) {
+	s := start(t, Options{Addr: "127.0.0.1:0"})
+	if s.srv.ErrorLog == nil {
+		t.Fatal("the server logs to the standard logger (the terminal)")
+	}
+	s.srv.ErrorLog.Printf("http: Accept error: accept tcp: too many open files; retrying in 5ms")
+	s.srv.ErrorLog.Printf("http: oops\x1b[2J%s", strings.Repeat("x", 1000))
+	n, last := s.Errors()
+	if n != 2 || len(last) > maxErrorText || strings.ContainsAny(last, "\x1b\n") || !strings.HasPrefix(last, "http: oops") {
+		t.Errorf("Errors() = %d, %q; want 2 and the last line, bounded, without control characters", n, last)
 	}
 }
