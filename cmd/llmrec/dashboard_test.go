@@ -67,6 +67,7 @@ func startDashRunCmd(t *testing.T, cmd *exec.Cmd) *dashRun {
 			r.stderr.WriteString(line + "\n")
 			r.mu.Unlock()
 			if u, ok := strings.CutPrefix(line, "live dashboard: "); ok {
+				u, _, _ = strings.Cut(u, " ") // the URL, without a note after it
 				found <- u
 			}
 		}
@@ -336,7 +337,7 @@ func TestDashboardTokenOffLoopback(t *testing.T) {
 	if len(tok) < 32 {
 		t.Fatalf("URL %q carries no generated token", run.url)
 	}
-	local := "http://127.0.0.1:" + u.Port()
+	local := "http://127.0.0.1:" + u.Port() + strings.TrimSuffix(u.Path, "/") // the page is under a random prefix
 	get := func(path string, h http.Header) int {
 		req, _ := http.NewRequest("GET", local+path, nil)
 		for k, v := range h {
