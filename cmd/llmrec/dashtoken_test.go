@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/llmrec/llmrec/internal/browsertest"
 )
 
 // TestDashboardTokenSources: the dashboard's token comes from
@@ -175,4 +177,66 @@ func TestDashboardTokenFromFile(t *testing.T) {
 	if bytes.Contains(raw, []byte(tok)) {
 		t.Error("the run file holds the token")
 	}
+}
+
+// TestDashboardTokenInBrowser: a dashboard on every interface opened in a
+// real headless Chromium at the URL llmrec printed (through 127.0.0.1):
+// the token is traded for a cookie the page's script cannot read, taken
+// out of the address bar, and the event stream is authorized by that
+// cookie (updates arrive); a reload keeps the session.
+func TestDashboardTokenInBrowser(t *testing.T) {
+	chromium := browsertest.RequireChromium(t, "the dashboard's token cookie")
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	run := startDashRun(t, "--dashboard", "0.0.0.0:0", "--step-users", "2", "--step-time", "1h",
+		"--wait-min", "10ms", "--wait-max", "50ms", "--sim-profile", "linear", "-o", out)
+	u, err := url.Parse(run.url)
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("URL %q: want a generated token", run.url)
+	}
+	u.Host = "127.0.0.1:" + u.Port() // the browser reaches loopback only
+	b := browsertest.Start(t, chromium, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	session, closeTab, err := b.OpenPage(ctx, false)
+	if closeTab != nil {
+		defer closeTab()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Updates int    `json:"updates"`
+		Path    string `json:"path"`
+		Search  string `json:"search"`
+		Cookie  string `json:"cookie"`
+	}
+	const js = `({updates: window.llmrecDashboard ? window.llmrecDashboard.updates() : 0,
+	  path: location.pathname, search: location.search, cookie: document.cookie})`
+	waitUpdates := func(n int, what string) {
+		t.Helper()
+		for by := time.Now().Add(30 * time.Second); ; {
+			err := b.Eval(ctx, session, js, &st)
+			if err == nil && st.Updates >= n {
+				return
+			}
+			if time.Now().After(by) {
+				t.Fatalf("%s: %d updates after 30 s (%v); page %+v; llmrec: %s", what, st.Updates, err, st, run.output())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": u.String()}); err != nil {
+		t.Fatal(err)
+	}
+	waitUpdates(2, "the printed URL")
+	if st.Path != u.Path || st.Search != "" || st.Cookie != "" {
+		t.Errorf("page at %q%q, document.cookie %q: want %s without the token, and a cookie the script cannot read", st.Path, st.Search, st.Cookie, u.Path)
+	}
+	if _, err := b.Call(ctx, session, "Page.reload", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	waitUpdates(2, "after a reload")
+	_ = run.cmd.Process.Signal(syscall.SIGINT)
+	run.wait(t, 40*time.Second)
 }
