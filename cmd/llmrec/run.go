@@ -75,8 +75,8 @@ run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
 it, or pass --discard-journal. -o must be a regular file or a new path.`
 
 // runExample is the examples of `llmrec run`.
-const runExample = `  # a short step load against the built-in simulator
-  llmrec run --step-users 10 --step-time 6s --max-users 60 -o run.parquet
+const runExample = `  # a short step load against the built-in simulator, watched live at the URL it prints
+  llmrec run --step-users 10 --step-time 6s --max-users 60 --dashboard 127.0.0.1:0 -o run.parquet
 
   # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
   llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
@@ -213,7 +213,7 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.StringVar(&o.Sim.Profile, "sim-profile", o.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
 	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
-	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request; every local user sees it in the process list: prefer $"+dashboardTokenEnv+
+	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request, off loopback of about 128 bits (32 random hex digits); every local user sees it in the process list: prefer $"+dashboardTokenEnv+
 		" or --dashboard-token-file (default: $"+dashboardTokenEnv+", else off loopback a generated one, printed once in the URL)")
 	f.StringVar(&o.DashboardTokenFile, "dashboard-token-file", "", "read the dashboard's token from `FILE` (a regular file of at most 4 KiB; a trailing newline is dropped); it and --dashboard-token win over $"+dashboardTokenEnv)
 	f.DurationVar(&o.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
