@@ -33,7 +33,16 @@ func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *
 	if err != nil {
 		return nil, fmt.Errorf("--dashboard: %w", err)
 	}
-	sp.notice("live dashboard: " + srv.URL())
+	if o.dashboardTokenNote != "" {
+		sp.notice(o.dashboardTokenNote)
+	}
+	if srv.TokenGenerated() || o.DashboardToken == "" {
+		// The URL is the only place a generated token is given.
+		sp.notice("live dashboard: " + srv.URL())
+	} else {
+		// A token the user gave stays out of the terminal (and the logs).
+		sp.notice(fmt.Sprintf("live dashboard: %s (add ?token= and the token of %s)", srv.PageURL(), o.dashboardTokenSource))
+	}
 	cfg.Snapshot = srv.Publish
 	return &liveDashboard{srv: srv, linger: o.DashboardLinger, sp: sp}, nil
 }
@@ -60,4 +69,7 @@ func (d *liveDashboard) close(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_ = d.srv.Close(sctx)
+	if n, last := d.srv.Errors(); n > 0 {
+		d.sp.notice(fmt.Sprintf("the dashboard's server met %d connection errors; the last: %s", n, last))
+	}
 }

@@ -42,7 +42,14 @@ type dashRun struct {
 // prints the dashboard's URL.
 func startDashRun(t *testing.T, args ...string) *dashRun {
 	t.Helper()
-	r := &dashRun{cmd: exec.Command(testbin.Llmrec(t), append([]string{"run"}, args...)...), exited: make(chan struct{})}
+	return startDashRunCmd(t, exec.Command(testbin.Llmrec(t), append([]string{"run"}, args...)...))
+}
+
+// startDashRunCmd starts cmd, an llmrec run with --dashboard, and waits
+// for the line that prints the dashboard's URL.
+func startDashRunCmd(t *testing.T, cmd *exec.Cmd) *dashRun {
+	t.Helper()
+	r := &dashRun{cmd: cmd, exited: make(chan struct{})}
 	r.cmd.Stdout = &lockedWriter{mu: &r.mu, w: &r.stdout}
 	errPipe, err := r.cmd.StderrPipe()
 	if err != nil {
@@ -61,6 +68,7 @@ func startDashRun(t *testing.T, args ...string) *dashRun {
 			r.stderr.WriteString(line + "\n")
 			r.mu.Unlock()
 			if u, ok := strings.CutPrefix(line, "live dashboard: "); ok {
+				u, _, _ = strings.Cut(u, " ") // the URL, without a note after it
 				found <- u
 			}
 		}
@@ -330,7 +338,7 @@ func TestDashboardTokenOffLoopback(t *testing.T) {
 	if len(tok) < 32 {
 		t.Fatalf("URL %q carries no generated token", run.url)
 	}
-	local := "http://127.0.0.1:" + u.Port()
+	local := "http://127.0.0.1:" + u.Port() + strings.TrimSuffix(u.Path, "/") // the page is under a random prefix
 	get := func(path string, h http.Header) int {
 		req, _ := http.NewRequest("GET", local+path, nil)
 		for k, v := range h {

@@ -3,4 +3,4 @@
 package main
 
 // ensureFileLimit does nothing where RLIMIT_NOFILE is not known.
-func ensureFileLimit(users int, flag string, sim bool) error { return nil }
+func ensureFileLimit(fileNeed) error { return nil }

@@ -42,10 +42,20 @@ type RunOptions struct {
 	InputTokens, OutputTokens string
 	changed                   func(name string) bool
 
-	// --dashboard ADDR, --dashboard-token, --dashboard-linger
-	Dashboard, DashboardToken string
-	DashboardLinger           time.Duration
+	// --dashboard ADDR, --dashboard-token, --dashboard-token-file,
+	// --dashboard-linger. After complete, DashboardToken is the token from
+	// whichever source gave it (dashboardTokenSource names it).
+	Dashboard, DashboardToken, DashboardTokenFile string
+	DashboardLinger                               time.Duration
+	dashboardTokenSource, dashboardTokenNote      string
 }
+
+// dashboardTokenEnv is the environment variable that can hold the
+// dashboard's token (out of the process list, unlike --dashboard-token).
+const dashboardTokenEnv = "LLMREC_DASHBOARD_TOKEN"
+
+// maxTokenFile bounds --dashboard-token-file.
+const maxTokenFile = 4 << 10
 
 // runLong is the long help of `llmrec run`.
 const runLong = `Fire a step load (closed-loop users added in steps, each thinking a short time
@@ -65,8 +75,8 @@ run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
 it, or pass --discard-journal. -o must be a regular file or a new path.`
 
 // runExample is the examples of `llmrec run`.
-const runExample = `  # a short step load against the built-in simulator
-  llmrec run --step-users 10 --step-time 6s --max-users 60 -o run.parquet
+const runExample = `  # a short step load against the built-in simulator, watched live at the URL it prints
+  llmrec run --step-users 10 --step-time 6s --max-users 60 --dashboard 127.0.0.1:0 -o run.parquet
 
   # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
   llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
@@ -113,17 +123,27 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 
 // checkFileLimit checks that the process may open a file descriptor for
 // each connection the run can hold at once: one per user, or per request
-// in flight in an open loop.
+// in flight in an open loop, and the live dashboard's, which it caps.
 func (o *RunOptions) checkFileLimit() error {
+	return ensureFileLimit(o.fileNeed())
+}
+
+// fileNeed is the file descriptors the run needs.
+func (o *RunOptions) fileNeed() fileNeed {
 	c := &o.Config
-	conns, flag := c.Shape.MaxUsers, "--max-users"
+	n := fileNeed{flag: "--max-users", users: c.Shape.MaxUsers, dashboard: o.Dashboard != ""}
 	if c.OpenLoop.Open() {
-		conns, flag = c.OpenLoop.MaxConcurrency, "--max-concurrency"
-		if conns == 0 {
-			conns = record.SafetyInFlight
+		n.flag, n.users = "--max-concurrency", c.OpenLoop.MaxConcurrency
+		if n.users == 0 {
+			n.users = record.SafetyInFlight
 		}
 	}
-	return ensureFileLimit(conns, flag, c.Target == "")
+	var extra uint64
+	if n.dashboard {
+		extra = dashboard.Files
+	}
+	n.files = filesNeeded(n.users, c.Target == "", extra)
+	return n
 }
 
 // addTargetFlags registers the flags of the service and of the requests
@@ -193,7 +213,9 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
 	f.StringVar(&o.Sim.Profile, "sim-profile", o.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
 	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
-	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request (default off loopback: a generated one, printed once in its URL)")
+	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request, off loopback of about 128 bits (32 random hex digits); every local user sees it in the process list: prefer $"+dashboardTokenEnv+
+		" or --dashboard-token-file (default: $"+dashboardTokenEnv+", else off loopback a generated one, printed once in the URL)")
+	f.StringVar(&o.DashboardTokenFile, "dashboard-token-file", "", "read the dashboard's token from `FILE` (a regular file of at most 4 KiB; a trailing newline is dropped); it and --dashboard-token win over $"+dashboardTokenEnv)
 	f.DurationVar(&o.DashboardLinger, "dashboard-linger", 0, "keep the dashboard up this `DURATION` after the run ends")
 }
 
@@ -312,11 +334,7 @@ func (o *RunOptions) completeOutput() []error {
 	if o.Out == "" {
 		errs = append(errs, errors.New("-o/--out must name a file"))
 	}
-	if o.Dashboard != "" {
-		if err := dashboard.CheckAddr(o.Dashboard); err != nil {
-			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
-		}
-	}
+	errs = append(errs, o.completeDashboard()...)
 	if o.Config.Target == "" {
 		if o.Config.API == target.APIHTTP {
 			errs = append(errs, errors.New("--api http needs --target (the simulator speaks the OpenAI API)"))
@@ -326,6 +344,88 @@ func (o *RunOptions) completeOutput() []error {
 		}
 	}
 	return errs
+}
+
+// completeDashboard checks the dashboard's address and takes its token
+// from --dashboard-token or --dashboard-token-file (one of them), else
+// from $LLMREC_DASHBOARD_TOKEN; off loopback the token must be strong
+// enough (dashboard.CheckToken).
+func (o *RunOptions) completeDashboard() []error {
+	flag, file := o.changed("dashboard-token"), o.changed("dashboard-token-file")
+	if o.Dashboard == "" {
+		if flag || file {
+			return []error{errors.New("--dashboard-token and --dashboard-token-file need --dashboard")}
+		}
+		return nil
+	}
+	var errs []error
+	if err := dashboard.CheckAddr(o.Dashboard); err != nil {
+		errs = append(errs, fmt.Errorf("--dashboard: %w", err))
+	}
+	env := os.Getenv(dashboardTokenEnv)
+	switch {
+	case flag && file:
+		return append(errs, errors.New("give the dashboard's token once: --dashboard-token or --dashboard-token-file"))
+	case flag:
+		o.dashboardTokenSource = "--dashboard-token"
+		if o.DashboardToken == "" {
+			errs = append(errs, errors.New("--dashboard-token is empty"))
+		}
+	case file:
+		o.dashboardTokenSource = "--dashboard-token-file"
+		tok, err := readTokenFile(o.DashboardTokenFile)
+		if err != nil {
+			return append(errs, fmt.Errorf("--dashboard-token-file: %w", err))
+		}
+		o.DashboardToken = tok
+	case env != "":
+		o.dashboardTokenSource = "$" + dashboardTokenEnv
+		o.DashboardToken = env
+	}
+	if (flag || file) && env != "" {
+		o.dashboardTokenNote = fmt.Sprintf("the dashboard's token is that of %s; $%s is ignored", o.dashboardTokenSource, dashboardTokenEnv)
+	}
+	if err := dashboard.CheckToken(o.Dashboard, o.DashboardToken); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", o.dashboardTokenSource, err))
+	}
+	return errs
+}
+
+// readTokenFile reads a token from path: a regular file of at most
+// maxTokenFile bytes, its trailing newlines dropped. The errors name the
+// file, never its content.
+func readTokenFile(path string) (string, error) {
+	name := runfile.Quote(path)
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file (a token file is read whole, once)", name)
+	}
+	if st.Size() > maxTokenFile {
+		return "", fmt.Errorf("%s is %d bytes; a token file holds one token, at most %d bytes", name, st.Size(), maxTokenFile)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
+		return "", fmt.Errorf("%s changed while it was opened", name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > maxTokenFile {
+		return "", fmt.Errorf("%s grew past %d bytes while it was read", name, maxTokenFile)
+	}
+	tok := strings.TrimRight(string(b), "\r\n")
+	if tok == "" {
+		return "", fmt.Errorf("%s is empty", name)
+	}
+	return tok, nil
 }
 
 // closedFlags are the flags of the closed loop's users; openFlags those of

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log"
 	"math"
 	"net"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/report/assets"
@@ -40,15 +43,32 @@ const (
 	clientQueue  = 8                // updates queued for one stream; more are dropped
 	publishQueue = 16               // snapshots waiting for the server; more are dropped
 	writeTimeout = 5 * time.Second  // a stream whose write stalls this long is ended
-	headerWait   = 10 * time.Second // to read a request's headers
+	headerWait   = 5 * time.Second  // to read a request's headers, before anyone is known
+	idleWait     = 30 * time.Second // a kept-alive connection between requests
+	maxConns     = 64               // connections served at once; more wait in the kernel's queue
+	maxErrorText = 200              // bytes kept of the last http.Server error
 )
 
-// Names of the token's carriers and of the Stop request's anti-CSRF header.
+// Files is the most file descriptors a dashboard holds: its listener and
+// at most maxConns connections (the event streams among them). A caller
+// that checks the process's file limit adds it to what the run needs.
+const Files = maxConns + 1
+
+// Names of the token's carriers and of the Stop request's anti-CSRF
+// header. The cookie's name ends with the dashboard's port, and its path
+// is the dashboard's own random prefix (see Server.prefix).
 const (
-	tokenParam  = "token"
-	tokenCookie = "llmrec_dashboard"
-	csrfHeader  = "X-Llmrec-Stop"
+	tokenParam   = "token"
+	cookiePrefix = "llmrec_dashboard_"
+	csrfHeader   = "X-Llmrec-Stop"
 )
+
+// MinTokenBits is the least estimated strength of a token given for an
+// address other than loopback (see tokenBits); a generated one has 128.
+const MinTokenBits = 128
+
+// maxTokenLen bounds a token's length.
+const maxTokenLen = 1024
 
 // Options configure a dashboard.
 type Options struct {
@@ -56,7 +76,8 @@ type Options struct {
 	// empty host means 127.0.0.1 (loopback).
 	Addr string
 	// Token, when set, is required on every request. On an address that
-	// is not loopback one is required: Start generates one when empty.
+	// is not loopback one is required: Start generates one when empty,
+	// and refuses one weaker than MinTokenBits (CheckToken).
 	Token string
 	// RunFile is the run file being written, named in the page's
 	// "llmrep analyze FILE". Target and Model describe the run.
@@ -70,13 +91,23 @@ type Options struct {
 
 // Server is a running dashboard. Its methods are safe for concurrent use.
 type Server struct {
-	opts     Options
-	url      string
-	loopback bool
-	port     string
-	csrf     string
-	page     []byte
-	csp      string
+	opts      Options
+	url       string // the page, with the token when one is required
+	pageURL   string // the page, without the token
+	loopback  bool
+	generated bool   // the token was generated here
+	name      string // the host name given in Addr, lowercase ("" for an IP)
+	port      string
+	// prefix is the path every page of the dashboard is under: "/" and
+	// 16 random hex digits and "/". The token's cookie is scoped to it,
+	// so that a browser sends it to this dashboard only, never to another
+	// service on the same host (cookies ignore ports) or to the next
+	// dashboard on this port.
+	prefix string
+	cookie string // the cookie's name
+	csrf   string
+	page   []byte
+	csp    string
 
 	in   chan update
 	done chan struct{} // closed by Close
@@ -84,6 +115,7 @@ type Server struct {
 	stop sync.Once
 	srv  *http.Server
 	wg   sync.WaitGroup // serve and hub goroutines
+	errs serverErrors   // what net/http would have logged
 
 	mu      sync.Mutex
 	history []json.RawMessage
@@ -107,6 +139,77 @@ func CheckAddr(addr string) error {
 	return nil
 }
 
+// CheckToken reports whether token can guard a dashboard at addr, without
+// listening: it must hold only characters that travel unchanged in a URL,
+// a cookie and an Authorization header (letters, digits and - . _ ~ + /
+// =), at most 1024 of them; and unless addr's host is loopback as
+// written (empty, localhost or a loopback IP), it must be at least
+// MinTokenBits strong (see tokenBits). An empty token passes. The error
+// never quotes the token.
+func CheckToken(addr, token string) error {
+	host, _, _ := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return checkToken(token, host == "" || host == "localhost" || (ip != nil && ip.IsLoopback()))
+}
+
+func checkToken(token string, loopback bool) error {
+	if token == "" {
+		return nil
+	}
+	if len(token) > maxTokenLen {
+		return fmt.Errorf("the dashboard token is %d characters long; at most %d", len(token), maxTokenLen)
+	}
+	for _, c := range token {
+		if !tokenChar(c) {
+			return errors.New("the dashboard token may hold only letters, digits and - . _ ~ + / = (it travels in a URL, a cookie and an Authorization header)")
+		}
+	}
+	if b := tokenBits(token); !loopback && b < MinTokenBits {
+		return fmt.Errorf("the dashboard token is too weak for an address other than loopback: about %d bits, at least %d wanted (32 random hex digits or 22 random base64 characters, e.g. from `openssl rand -hex 16`), or give none and one is generated", b, MinTokenBits)
+	}
+	return nil
+}
+
+func tokenChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~+/=", c)
+}
+
+// tokenBits estimates the strength of a token of random characters: the
+// characters that count times log2 of the smallest of three alphabets
+// that holds them all: decimal digits (3.3 bits each), hex digits of
+// either case (4 bits; '-' separators, as in a UUID, count nothing), or
+// any other (6 bits, as base64). '=' (base64 padding) never counts. So
+// 128 bits are 39 decimal digits, 32 hex digits (a UUID's 32 pass) or 22
+// base64 characters. It cannot see a token that is not random (a word,
+// one character repeated): it is a floor against short tokens, not a
+// judge of how they were made.
+func tokenBits(token string) int {
+	digits, hex, n, hexN := true, true, 0, 0
+	for _, c := range token {
+		switch {
+		case c == '=':
+			continue
+		case c >= '0' && c <= '9':
+			hexN++
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			digits = false
+			hexN++
+		case c == '-':
+			digits = false
+		default:
+			digits, hex = false, false
+		}
+		n++
+	}
+	switch {
+	case digits:
+		return int(float64(n) * math.Log2(10))
+	case hex:
+		return 4 * hexN
+	}
+	return 6 * n
+}
+
 // Start listens on o.Addr and serves the dashboard until Close. It
 // returns once the port is open.
 func Start(ctx context.Context, o Options) (*Server, error) {
@@ -127,48 +230,104 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		opts: o, in: make(chan update, publishQueue), done: make(chan struct{}),
 		clients: map[chan []byte]struct{}{}, loopback: tcp != nil && tcp.IP.IsLoopback(),
 	}
+	if err := checkToken(o.Token, s.loopback); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if tcp != nil {
 		s.port = strconv.Itoa(tcp.Port)
 	}
 	if !s.loopback && s.opts.Token == "" {
-		s.opts.Token = randomHex(16)
+		s.opts.Token, s.generated = randomHex(16), true
 	}
 	s.csrf = randomHex(16)
+	s.prefix = "/" + randomHex(8) + "/"
+	s.cookie = cookiePrefix + s.port
 	s.csp = csp(assets.ECharts(), pageScript)
 	if s.page, err = s.render(); err != nil {
 		ln.Close()
 		return nil, err
 	}
+	// The URL names the host as given, so that the page is where the user
+	// said; a loopback name is then also accepted in the Host header.
 	urlHost := host
+	if net.ParseIP(host) == nil {
+		urlHost = strings.ToLower(host)
+		s.name = urlHost
+	}
 	if tcp != nil && tcp.IP.IsUnspecified() {
 		urlHost = "127.0.0.1"
 		if h, err := os.Hostname(); err == nil && h != "" {
 			urlHost = h
 		}
 	}
-	u := url.URL{Scheme: "http", Host: net.JoinHostPort(urlHost, s.port), Path: "/"}
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(urlHost, s.port), Path: s.prefix}
+	s.pageURL = u.String()
 	if s.opts.Token != "" {
 		u.RawQuery = url.Values{tokenParam: {s.opts.Token}}.Encode()
 	}
 	s.url = u.String()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.servePage)
-	mux.HandleFunc("GET /events", s.serveEvents)
-	mux.HandleFunc("POST /stop", s.serveStop)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, s.prefix, http.StatusSeeOther) })
+	mux.HandleFunc("GET "+s.prefix+"{$}", s.servePage)
+	mux.HandleFunc("GET "+s.prefix+"events", s.serveEvents)
+	mux.HandleFunc("POST "+s.prefix+"stop", s.serveStop)
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.srv = &http.Server{
-		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: idleWait, MaxHeaderBytes: 16 << 10,
 		BaseContext: func(net.Listener) context.Context { return base },
+		ErrorLog:    log.New(&s.errs, "", 0),
 	}
-	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(ln) })
+	// Connections beyond the cap wait in the kernel's accept queue, where
+	// they hold none of the recorder's file descriptors.
+	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(netutil.LimitListener(ln, maxConns)) })
 	s.wg.Go(s.hub)
 	return s, nil
+}
+
+// Errors is the number of errors the HTTP server met (a failed accept, a
+// broken connection) and the last one, bounded; they are kept here
+// rather than written to the terminal, where they would break the status
+// line.
+func (s *Server) Errors() (n int64, last string) {
+	s.errs.mu.Lock()
+	defer s.errs.mu.Unlock()
+	return s.errs.n, s.errs.last
+}
+
+// serverErrors is the http.Server's error log: a count and the last line.
+type serverErrors struct {
+	mu   sync.Mutex
+	n    int64
+	last string
+}
+
+func (e *serverErrors) Write(p []byte) (int, error) {
+	line := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(strings.ToValidUTF8(string(p[:min(len(p), maxErrorText)]), "?")))
+	e.mu.Lock()
+	e.n++
+	e.last = line
+	e.mu.Unlock()
+	return len(p), nil
 }
 
 // URL is the page's address, with the token when one is required. It is
 // the only place the token is given: print it once.
 func (s *Server) URL() string { return s.url }
+
+// PageURL is the page's address without the token: to print when the
+// user gave the token (and has it), so that it stays out of logs.
+func (s *Server) PageURL() string { return s.pageURL }
+
+// TokenGenerated says whether the token in URL was generated by Start
+// (there was none given and the address is not loopback).
+func (s *Server) TokenGenerated() bool { return s.generated }
 
 // Publish hands the snapshot of the second over to the server. It never
 // waits: when the server is behind, the snapshot is dropped.
@@ -302,17 +461,21 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 		if s.loopback && !s.loopbackHost(r.Host) {
+			h.Set("Connection", "close") // a refused client keeps no connection
 			http.Error(w, "wrong Host header: open the dashboard at the address llmrec printed", http.StatusMisdirectedRequest)
 			return
 		}
 		if s.opts.Token != "" {
-			if q := r.URL.Query().Get(tokenParam); q != "" && s.tokenOK(q) && r.Method == http.MethodGet && r.URL.Path == "/" {
-				// Trade the token in the URL for a cookie, and take it out of the address bar.
-				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.opts.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-				http.Redirect(w, r, "/", http.StatusSeeOther)
+			if q := r.URL.Query().Get(tokenParam); q != "" && s.tokenOK(q) && r.Method == http.MethodGet && (r.URL.Path == s.prefix || r.URL.Path == "/") {
+				// Trade the token in the URL for a cookie sent to this
+				// dashboard only, and take it out of the address bar.
+				http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: s.opts.Token, Path: s.prefix, HttpOnly: true,
+					SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+				http.Redirect(w, r, s.prefix, http.StatusSeeOther)
 				return
 			}
 			if !s.authorized(r) {
+				h.Set("Connection", "close")
 				h.Set("WWW-Authenticate", `Bearer realm="llmrec dashboard"`)
 				http.Error(w, "a token is required: open the URL llmrec printed", http.StatusUnauthorized)
 				return
@@ -322,13 +485,15 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-// loopbackHost says whether host names the loopback listen address.
+// loopbackHost says whether host names the loopback listen address:
+// localhost, a loopback IP, or the name given in Addr (which resolved to
+// loopback), as the URL spells it.
 func (s *Server) loopbackHost(host string) bool {
 	name, port, err := net.SplitHostPort(host)
 	if err != nil || port != s.port {
 		return false
 	}
-	if name == "localhost" {
+	if name == "localhost" || (s.name != "" && name == s.name) {
 		return true
 	}
 	ip := net.ParseIP(name)
@@ -336,7 +501,7 @@ func (s *Server) loopbackHost(host string) bool {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	if c, err := r.Cookie(tokenCookie); err == nil && s.tokenOK(c.Value) {
+	if c, err := r.Cookie(s.cookie); err == nil && s.tokenOK(c.Value) {
 		return true
 	}
 	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(v) {

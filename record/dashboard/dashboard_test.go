@@ -7,7 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,10 +44,14 @@ func start(t *testing.T, o Options) *Server {
 }
 
 // do sends one request to the dashboard with the Host header and headers
-// given, without following redirects.
+// given, without following redirects. A path starting with "~/" is under
+// the dashboard's prefix.
 func do(t *testing.T, s *Server, method, path, host string, h map[string]string) *http.Response {
 	t.Helper()
 	u, _ := url.Parse(s.URL())
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		path = s.prefix + rest
+	}
 	req, err := http.NewRequest(method, "http://"+u.Host+path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +67,7 @@ func do(t *testing.T, s *Server, method, path, host string, h map[string]string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if path != "/events" || res.StatusCode != 200 {
+	if !strings.HasSuffix(path, "/events") || res.StatusCode != 200 {
 		io.Copy(io.Discard, res.Body)
 	}
 	res.Body.Close()
@@ -83,18 +90,22 @@ func TestLoopbackGuards(t *testing.T) {
 		h                        map[string]string
 		want                     int
 	}{
-		{"page", "GET", "/", "", nil, 200},
-		{"page via localhost", "GET", "/", "localhost:" + port, nil, 200},
-		{"rebinding host", "GET", "/", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
-		{"rebinding host, events", "GET", "/events", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
-		{"wrong port", "GET", "/", "127.0.0.1:1", nil, http.StatusMisdirectedRequest},
-		{"stop without the csrf header", "POST", "/stop", "", nil, http.StatusForbidden},
-		{"stop with a wrong csrf header", "POST", "/stop", "", map[string]string{csrfHeader: "nope"}, http.StatusForbidden},
-		{"stop from another origin", "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": "http://evil.example"}, http.StatusForbidden},
-		{"stop from another site", "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
-		{"stop by GET", "GET", "/stop", "", nil, http.StatusMethodNotAllowed},
-		{"anything else", "GET", "/settings", "", nil, http.StatusNotFound},
-		{"anything else by POST", "POST", "/", "", nil, http.StatusMethodNotAllowed},
+		{"page", "GET", "~/", "", nil, 200},
+		{"page via localhost", "GET", "~/", "localhost:" + port, nil, 200},
+		{"the root leads to the page", "GET", "/", "", nil, http.StatusSeeOther},
+		{"rebinding host", "GET", "~/", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
+		{"rebinding host, events", "GET", "~/events", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
+		{"rebinding host, root", "GET", "/", "evil.example:" + port, nil, http.StatusMisdirectedRequest},
+		{"a name that is not the one given", "GET", "~/", "localhost.localdomain:" + port, nil, http.StatusMisdirectedRequest},
+		{"wrong port", "GET", "~/", "127.0.0.1:1", nil, http.StatusMisdirectedRequest},
+		{"stop without the csrf header", "POST", "~/stop", "", nil, http.StatusForbidden},
+		{"stop with a wrong csrf header", "POST", "~/stop", "", map[string]string{csrfHeader: "nope"}, http.StatusForbidden},
+		{"stop from another origin", "POST", "~/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": "http://evil.example"}, http.StatusForbidden},
+		{"stop from another site", "POST", "~/stop", "", map[string]string{csrfHeader: s.csrf, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"stop by GET", "GET", "~/stop", "", nil, http.StatusMethodNotAllowed},
+		{"events outside the prefix", "GET", "/events", "", nil, http.StatusNotFound},
+		{"anything else", "GET", "~/settings", "", nil, http.StatusNotFound},
+		{"anything else by POST", "POST", "~/", "", nil, http.StatusMethodNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,7 +123,7 @@ func TestLoopbackGuards(t *testing.T) {
 	}
 	origin := "http://" + u.Host
 	for range 2 {
-		if res := do(t, s, "POST", "/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": origin, "Sec-Fetch-Site": "same-origin"}); res.StatusCode != http.StatusAccepted {
+		if res := do(t, s, "POST", "~/stop", "", map[string]string{csrfHeader: s.csrf, "Origin": origin, "Sec-Fetch-Site": "same-origin"}); res.StatusCode != http.StatusAccepted {
 			t.Fatalf("stop from the page = %d", res.StatusCode)
 		}
 	}
@@ -123,45 +134,111 @@ func TestLoopbackGuards(t *testing.T) {
 
 // TestTokenOffLoopback: on every interface a token is generated and
 // required on every request, event stream and Stop included; the URL
-// trades it for a cookie.
+// trades it for a cookie scoped to this dashboard (its port in the name,
+// its random prefix as the path).
 func TestTokenOffLoopback(t *testing.T) {
 	var stops atomic.Int32
 	s := start(t, Options{Addr: "0.0.0.0:0", Stop: func() { stops.Add(1) }})
 	u, _ := url.Parse(s.URL())
 	tok := u.Query().Get(tokenParam)
-	if len(tok) < 32 {
-		t.Fatalf("URL %s: no generated token", s.URL())
+	if len(tok) < 32 || tokenBits(tok) < MinTokenBits || !s.TokenGenerated() || u.Path != s.prefix || len(s.prefix) != 18 {
+		t.Fatalf("URL %s: want a generated token of 128 bits and the page under a random prefix", s.URL())
+	}
+	if p, _ := url.Parse(s.PageURL()); p.RawQuery != "" || p.Path != s.prefix {
+		t.Errorf("PageURL %s: want the page without the token", s.PageURL())
 	}
 	host := "127.0.0.1:" + u.Port()
-	for _, p := range []struct{ method, path string }{{"GET", "/"}, {"GET", "/events"}, {"POST", "/stop"}, {"GET", "/?token=wrong"}} {
+	for _, p := range []struct{ method, path string }{{"GET", "/"}, {"GET", "~/"}, {"GET", "~/events"}, {"POST", "~/stop"}, {"GET", "~/?token=wrong"}} {
 		res := do(t, s, p.method, p.path, host, map[string]string{csrfHeader: s.csrf})
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s %s without the token = %d, want 401", p.method, p.path, res.StatusCode)
+		if res.StatusCode != http.StatusUnauthorized || !res.Close {
+			t.Errorf("%s %s without the token = %d (connection closed %v), want 401 and the connection closed", p.method, p.path, res.StatusCode, res.Close)
 		}
 	}
 	if stops.Load() != 0 {
 		t.Fatal("Stop ran without the token")
 	}
-	res := do(t, s, "GET", "/?token="+tok, host, nil)
-	var cookie *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == tokenCookie {
-			cookie = c
+	for _, path := range []string{"~/?token=" + tok, "/?token=" + tok} {
+		res := do(t, s, "GET", path, host, nil)
+		var cookie *http.Cookie
+		for _, c := range res.Cookies() {
+			if c.Name == "llmrec_dashboard_"+u.Port() {
+				cookie = c
+			}
+		}
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != s.prefix || cookie == nil || !cookie.HttpOnly ||
+			cookie.SameSite != http.SameSiteStrictMode || cookie.Path != s.prefix || cookie.Value != tok {
+			t.Fatalf("GET %s = %d, Location %q, cookie %+v; want 303 to %s with an HttpOnly SameSite=Strict cookie llmrec_dashboard_%s, path %s",
+				path, res.StatusCode, res.Header.Get("Location"), cookie, s.prefix, u.Port(), s.prefix)
 		}
 	}
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" || cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
-		t.Fatalf("GET /?token= = %d, Location %q, cookie %+v; want 303 to / with an HttpOnly SameSite=Strict cookie", res.StatusCode, res.Header.Get("Location"), cookie)
-	}
-	withCookie := map[string]string{"Cookie": tokenCookie + "=" + cookie.Value}
-	if res := do(t, s, "GET", "/", host, withCookie); res.StatusCode != 200 {
+	withCookie := map[string]string{"Cookie": "llmrec_dashboard_" + u.Port() + "=" + tok}
+	if res := do(t, s, "GET", "~/", host, withCookie); res.StatusCode != 200 {
 		t.Errorf("page with the cookie = %d", res.StatusCode)
 	}
-	if res := do(t, s, "GET", "/events", host, map[string]string{"Authorization": "Bearer " + tok}); res.StatusCode != 200 {
+	if res := do(t, s, "GET", "~/", host, map[string]string{"Cookie": "llmrec_dashboard=" + tok}); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("page with the token in another dashboard's cookie = %d, want 401", res.StatusCode)
+	}
+	if res := do(t, s, "GET", "~/events", host, map[string]string{"Authorization": "Bearer " + tok}); res.StatusCode != 200 {
 		t.Errorf("events with the bearer token = %d", res.StatusCode)
 	}
 	withCookie[csrfHeader] = s.csrf
-	if res := do(t, s, "POST", "/stop", host, withCookie); res.StatusCode != http.StatusAccepted || stops.Load() != 1 {
+	if res := do(t, s, "POST", "~/stop", host, withCookie); res.StatusCode != http.StatusAccepted || stops.Load() != 1 {
 		t.Errorf("stop with the cookie and csrf header = %d, %d stops", res.StatusCode, stops.Load())
+	}
+}
+
+// TestCookieScopedPerDashboard: in one cookie jar (a browser's: cookies
+// ignore ports), opening a second dashboard on the same host leaves the
+// first one's session working, and another service on the host (here an
+// LLM server's /v1/models) receives neither dashboard's cookie.
+func TestCookieScopedPerDashboard(t *testing.T) {
+	a := start(t, Options{Addr: "0.0.0.0:0"})
+	b := start(t, Options{Addr: "0.0.0.0:0"})
+	var leaked atomic.Value
+	leaked.Store("")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("Cookie"))
+	}))
+	defer other.Close()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+	local := func(s *Server, withToken bool) string {
+		raw := s.PageURL()
+		if withToken {
+			raw = s.URL()
+		}
+		u, _ := url.Parse(raw)
+		u.Host = "127.0.0.1:" + u.Port()
+		return u.String()
+	}
+	get := func(u string) int {
+		t.Helper()
+		res, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get(local(a, true)); code != 200 {
+		t.Fatalf("opening A's URL = %d", code)
+	}
+	if code := get(local(b, true)); code != 200 {
+		t.Fatalf("opening B's URL = %d", code)
+	}
+	for _, s := range []*Server{a, b} {
+		if code := get(local(s, false)); code != 200 {
+			t.Errorf("%s after opening both dashboards = %d, want 200 (one logged the other out)", local(s, false), code)
+		}
+	}
+	if code := get(other.URL + "/v1/models"); code != 200 {
+		t.Fatalf("the other service = %d", code)
+	}
+	if got := leaked.Load().(string); strings.Contains(got, "llmrec_dashboard") {
+		t.Errorf("another service on the host received %q", got)
 	}
 }
 
@@ -222,7 +299,7 @@ func stalledClient(t *testing.T, s *Server) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "GET /events HTTP/1.1\r\nHost: %s\r\n\r\n", u.Host)
+	fmt.Fprintf(conn, "GET %sevents HTTP/1.1\r\nHost: %s\r\n\r\n", s.prefix, u.Host)
 	return conn
 }
 
@@ -298,8 +375,7 @@ func TestStalledClientDoesNotSlowTheRun(t *testing.T) {
 	waitFor(t, writeTimeout+10*time.Second, "stalled streams to be ended", func() bool { return s.streams() == 0 })
 	// And a reader that does read gets the history and the end.
 	s.End(schemas.EndCompleted, "", sum.Rows)
-	u, _ := url.Parse(s.URL())
-	res, err := http.Get("http://" + u.Host + "/events")
+	res, err := http.Get(s.URL() + "events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,5 +400,172 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 			t.Fatalf("waited %v for %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openFiles counts the process's open file descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("open files are counted in /proc/self/fd: %v", err)
+	}
+	return len(ents)
+}
+
+// TestConnectionCap: 3×maxConns raw connections that send half a request
+// and wait take at most maxConns of the process's file descriptors (the
+// rest wait in the kernel's queue); the ones served are closed after
+// headerWait, so a real request made behind them is answered; and a
+// client refused for its Host header is not kept connected.
+func TestConnectionCap(t *testing.T) {
+	s := start(t, Options{Addr: "127.0.0.1:0"})
+	u, _ := url.Parse(s.URL())
+	before := openFiles(t)
+	const held = 3 * maxConns
+	conns := make([]net.Conn, 0, held)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for range held {
+		c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\n", u.Host)
+		conns = append(conns, c)
+	}
+	// Give the server time to accept all it will.
+	var server int
+	for range 10 {
+		time.Sleep(100 * time.Millisecond)
+		server = max(server, openFiles(t)-before-held)
+	}
+	if server > maxConns {
+		t.Fatalf("%d held connections took %d of the server's file descriptors; the cap is %d", held, server, maxConns)
+	}
+	// A real request behind them is answered once the served ones have
+	// timed out (the others give up first).
+	for _, c := range conns[maxConns:] {
+		c.Close()
+	}
+	c := &http.Client{Timeout: 3 * headerWait}
+	res, err := c.Get(s.URL())
+	if err != nil {
+		t.Fatalf("a request behind %d held connections: %v", held, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("a request behind the held connections = %d", res.StatusCode)
+	}
+	// Refused for its Host: the server closes the connection.
+	res = do(t, s, "GET", "/", "evil.example:"+u.Port(), nil)
+	if res.StatusCode != http.StatusMisdirectedRequest || !res.Close {
+		t.Errorf("a refused request = %d, closed %v; want 421 and the connection closed", res.StatusCode, res.Close)
+	}
+}
+
+// TestServerErrorsKeptOffTheTerminal: what net/http logs (accept errors
+// when the process is out of file descriptors) goes to a counter with the
+// last line, bounded and without control characters, not to the
+// process's standard error.
+func TestServerErrorsKeptOffTheTerminal(t *testing.T) {
+	s := start(t, Options{Addr: "127.0.0.1:0"})
+	if s.srv.ErrorLog == nil {
+		t.Fatal("the server logs to the standard logger (the terminal)")
+	}
+	s.srv.ErrorLog.Printf("http: Accept error: accept tcp: too many open files; retrying in 5ms")
+	s.srv.ErrorLog.Printf("http: oops\x1b[2J%s", strings.Repeat("x", 1000))
+	n, last := s.Errors()
+	if n != 2 || len(last) > maxErrorText || strings.ContainsAny(last, "\x1b\n") || !strings.HasPrefix(last, "http: oops") {
+		t.Errorf("Errors() = %d, %q; want 2 and the last line, bounded, without control characters", n, last)
+	}
+}
+
+// TestCheckToken: off loopback a token must be about 128 bits strong;
+// anywhere, it must travel unchanged in a URL, a cookie and a header; the
+// errors never quote it.
+func TestCheckToken(t *testing.T) {
+	hex32 := "0123456789abcdef0123456789ABCDEF"
+	b64 := "Zm9vYmFyYmF6cXV4cXV1eA" // 22 base64 characters
+	tests := []struct {
+		name, addr, token string
+		ok                bool
+	}{
+		{"no token", "0.0.0.0:0", "", true},
+		{"a short one on loopback", "127.0.0.1:0", "x", true},
+		{"a short one on localhost", "localhost:0", "x", true},
+		{"a short one on an empty host", ":0", "x", true},
+		{"a short one on ::1", "[::1]:0", "x", true},
+		{"one character off loopback", "0.0.0.0:0", "x", false},
+		{"a short one on a host name", "myhost:0", "abc", false},
+		{"32 hex digits", "0.0.0.0:0", hex32, true},
+		{"31 hex digits", "0.0.0.0:0", hex32[1:], false},
+		{"a UUID", "0.0.0.0:0", "550e8400-e29b-41d4-a716-446655440000", true},
+		{"hex with dashes but too few digits", "0.0.0.0:0", "550e8400-e29b-41d4-a716-4466554400", false},
+		{"22 base64 characters", "0.0.0.0:0", b64, true},
+		{"21 base64 characters and padding", "0.0.0.0:0", b64[1:] + "==", false},
+		{"39 decimal digits", "0.0.0.0:0", strings.Repeat("1234567890", 4)[:39], true},
+		{"38 decimal digits", "0.0.0.0:0", strings.Repeat("1234567890", 4)[:38], false},
+		{"a semicolon (breaks the cookie)", "127.0.0.1:0", hex32 + ";", false},
+		{"a space", "127.0.0.1:0", "two words", false},
+		{"a newline", "127.0.0.1:0", hex32 + "\n", false},
+		{"non-ASCII", "0.0.0.0:0", hex32 + "é", false},
+		{"too long", "0.0.0.0:0", strings.Repeat("a", maxTokenLen+1), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckToken(tc.addr, tc.token)
+			if (err == nil) != tc.ok {
+				t.Fatalf("CheckToken(%q, token) = %v, want ok %v", tc.addr, err, tc.ok)
+			}
+			if err != nil && len(tc.token) > 1 && strings.Contains(err.Error(), tc.token) {
+				t.Errorf("the error quotes the token: %v", err)
+			}
+		})
+	}
+	// Start applies the same rule to the address it listened on.
+	if _, err := Start(context.Background(), Options{Addr: "0.0.0.0:0", Token: "short"}); err == nil || !strings.Contains(err.Error(), "too weak") {
+		t.Errorf("Start off loopback with a weak token: %v", err)
+	}
+	s := start(t, Options{Addr: "0.0.0.0:0", Token: hex32})
+	if u, _ := url.Parse(s.URL()); u.Query().Get(tokenParam) != hex32 || s.TokenGenerated() {
+		t.Errorf("URL %s with a given token (generated %v)", s.URL(), s.TokenGenerated())
+	}
+}
+
+// TestHostNameGiven: a dashboard on a host name that resolves to loopback
+// (Debian maps the machine's name to 127.0.1.1) prints its URL with that
+// name, and that URL is answered (the Host check accepts the name given),
+// while other names are still refused.
+func TestHostNameGiven(t *testing.T) {
+	name, err := os.Hostname()
+	if err != nil || name == "" || net.ParseIP(name) != nil || strings.EqualFold(name, "localhost") {
+		t.Skipf("host name %q: %v", name, err)
+	}
+	ips, err := net.LookupIP(name)
+	if err != nil || len(ips) == 0 || !ips[0].IsLoopback() {
+		t.Skipf("%s does not resolve to loopback here (%v %v)", name, ips, err)
+	}
+	s := start(t, Options{Addr: name + ":0"})
+	if !s.loopback {
+		t.Skipf("%s was bound off loopback", name)
+	}
+	u, _ := url.Parse(s.URL())
+	if u.Hostname() != strings.ToLower(name) {
+		t.Fatalf("URL %s: want the host name given, %s", s.URL(), name)
+	}
+	res, err := http.Get(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("GET %s = %d, want 200", s.URL(), res.StatusCode)
+	}
+	if res := do(t, s, "GET", "~/", "evil.example:"+u.Port(), nil); res.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("another name = %d, want 421", res.StatusCode)
 	}
 }

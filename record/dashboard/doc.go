@@ -22,12 +22,24 @@
 //     stream is ended when a write stalls. Its work is per second, not per
 //     request, and bounded: at most maxPoints points of history (older
 //     ones are thinned by halves), maxClients event streams.
+//   - Whoever can reach it cannot take the process's file descriptors:
+//     it serves at most maxConns connections at once (more wait in the
+//     kernel's accept queue), a request's headers must arrive within
+//     headerWait, a refused client is disconnected, and Files says what
+//     the caller's file-limit check must count. What net/http would log
+//     is counted (Errors), never written to the terminal.
 //   - It is safe by default. It listens on loopback unless told
 //     otherwise; on loopback it answers only requests whose Host header
-//     names the loopback listen address (a DNS-rebinding page cannot read
-//     it). On any other address a token is required on every request,
-//     event stream included (given, or generated and put only in the URL
-//     the caller prints once). Stop is a POST that needs a per-run
+//     names the loopback listen address, localhost or the host name given
+//     (a DNS-rebinding page names another and cannot read it). On any
+//     other address a token is required on every request, event stream
+//     included (given, and then at least MinTokenBits strong, or
+//     generated and put only in the URL the caller prints once). Its
+//     pages live under a random path prefix, and the token is traded for
+//     an HttpOnly, SameSite=Strict cookie named by the port and scoped to
+//     that prefix, which a browser sends to this dashboard only (cookies
+//     ignore ports: Path=/ would hand it to every service on the host).
+//     Stop is a POST that needs a per-run
 //     anti-CSRF token embedded in the page and sent in a header, and a
 //     same-origin Origin when the browser sends one. The page's
 //     Content-Security-Policy allows only its own two inline scripts (by
