@@ -351,7 +351,8 @@ type statsRow struct {
 	requests, ok        int64
 	vN                  int64 // successes with a value
 	vMin, vMax          sql.NullFloat64
-	outTok, promptTok   int64
+	outTok              int64
+	promptTok           sql.NullInt64 // NULL: no success has the count
 	firstSend, lastSend int64 // the first and the last send_us (µs)
 }
 
@@ -394,7 +395,10 @@ func (c *computer) overallStats(r *statsRow, measured float64) {
 	}
 	o.Latency = r.latency()
 	if c.hasTTFT || c.hasTokens {
-		a.LLM = &LLM{OutputTokens: r.outTok, PromptTokens: r.promptTok}
+		a.LLM = &LLM{OutputTokens: r.outTok}
+		if r.promptTok.Valid {
+			a.LLM.PromptTokens = &r.promptTok.Int64
+		}
 		if c.hasTokens && measured > 0 {
 			a.LLM.OutputTokensPerS = ptr(float64(r.outTok) / measured)
 		}

@@ -325,8 +325,23 @@ func warnings(a *Analysis, c *computer) []string {
 		}
 	}
 	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {
-		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): the load generator could not keep up",
-			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS)))
+		// In an open loop a late send is first an arrival that waited for
+		// a free slot under the concurrency cap: the server's queue, not
+		// the generator.
+		cause := "the load generator could not keep up"
+		if a.Run.openLoop() {
+			limit := "the recorder's in-flight cap"
+			if a.Run.Shape.MaxConcurrency > 0 {
+				limit = fmt.Sprintf("--max-concurrency %d", a.Run.Shape.MaxConcurrency)
+			}
+			cause = "they waited for a free slot under " + limit + " (requests in flight held them), or the load generator could not keep up"
+		}
+		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): %s",
+			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS), cause))
+	}
+	if waited := totalWaited(a); a.Run.openLoop() && waited > 0 && c.opts.Metric != MetricLatencyFromSchedule {
+		w = append(w, fmt.Sprintf("%d arrivals waited over %s for a slot: the verdict used %s, which leaves the wait out; --metric latency_from_schedule judges by what the users waited",
+			waited, fmtMS(WaitToleranceMS), c.opts.Metric))
 	}
 	if a.Baseline != nil && a.Baseline.P95MS == nil {
 		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
@@ -392,4 +407,15 @@ func fmtMS(ms float64) string {
 // fmtSecs prints a number of seconds like a Go duration, rounded to 0.1 s.
 func fmtSecs(s float64) string {
 	return (time.Duration(math.Round(s*10)) * time.Second / 10).String()
+}
+
+// totalWaited counts the arrivals of every step that waited for a slot.
+func totalWaited(a *Analysis) int64 {
+	var n int64
+	for _, s := range a.Steps {
+		if s.Waited != nil {
+			n += *s.Waited
+		}
+	}
+	return n
 }

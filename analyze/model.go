@@ -609,7 +609,7 @@ type LLM struct {
 	TokensPerS Quantiles `json:"tokens_per_s"`
 	// OutputTokens and PromptTokens are sums over post-warmup successes.
 	OutputTokens int64 `json:"output_tokens"`
-	PromptTokens int64 `json:"prompt_tokens"`
+	PromptTokens *int64 `json:"prompt_tokens"` // nil: the server sent no prompt count (unknown, never 0)
 	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
 	// OutputEstimated: some output_tokens are the recorder's estimates

@@ -16,7 +16,7 @@ WITH s AS (
         min(v) FILTER (WHERE ok) AS v_min,
         max(v) FILTER (WHERE ok) AS v_max,
         coalesce(sum(output_tokens) FILTER (WHERE ok), 0) AS out_tokens,
-        coalesce(sum(prompt_tokens) FILTER (WHERE ok), 0) AS prompt_tokens,
+        sum(prompt_tokens) FILTER (WHERE ok) AS prompt_tokens, -- NULL: unknown
         min(send_us) AS first_send,
         max(send_us) AS last_send
     FROM r

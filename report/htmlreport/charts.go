@@ -86,7 +86,10 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 			"One point per step: good requests (succeeded within " + view.GoodputTitleSLO(a) + ") per second (left axis) and their share of the requests sent (right axis). The dashed line is the attainment target; the vertical line marks the capacity.", goodputChart})
 	}
 	if open := openLoopCharts(a, metric); len(open) > 0 {
-		// An open loop's levels are offered rates: its charts come first.
+		// An open loop's levels are offered rates: its charts come first,
+		// and its p95 against the offered rate replaces the one against
+		// users (its users are requests in flight, never a level).
+		bs = bs[1:]
 		first := make([]builder, 0, len(open)+len(bs))
 		for _, ob := range open {
 			first = append(first, builder(ob))
@@ -325,16 +328,8 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	p99Opts := append(symbolLine(colP99), capOpts...)
 	// The limit and the saturation point are said in the chart's heading,
 	// above the plot, where no line runs under them (at any width).
-	var notes []string
-	for _, n := range []string{satNote, limitNote, capNote} {
-		if n != "" {
-			notes = append(notes, n)
-		}
-	}
-	if len(notes) > 0 && len(a.Steps) > 0 {
-		c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
-			SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
-		c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
+	if len(a.Steps) > 0 {
+		chartNotes(c, satNote, limitNote, capNote)
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
@@ -346,21 +341,33 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	return c
 }
 
+// chartNotes says the non-empty notes in the chart's heading, above the
+// plot, where no line runs under them (at any width).
+func chartNotes(c *charts.RectChart, notes ...string) {
+	notes = slices.DeleteFunc(notes, func(n string) bool { return n == "" })
+	if len(notes) == 0 {
+		return
+	}
+	c.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Subtitle: strings.Join(notes, "\n"), Left: "8", Top: "22",
+		SubtitleStyle: &opts.TextStyle{Color: colLimit, FontSize: 12, LineHeight: 16}}))
+	c.GridList[0].Top = strconv.Itoa(64 + 16*len(notes)) // room for the notes and the axis names
+}
+
 // usersLatencyPoints are the p95, p99 and failure-rate (in %) points of
 // the steps against users, thinned to view.MaxStepRows keeping the marked
 // steps.
 func usersLatencyPoints(a *analyze.Analysis) (p95, p99, fail []opts.LineData) {
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
-		u := st.Users
-		p95 = append(p95, xy(float64(u), st.P95MS))
+		u := st.Level
+		p95 = append(p95, xy(u, st.P95MS))
 		p99 = append(p99, xy(float64(u), st.P99MS))
 		var f *float64
 		if st.FailRate != nil {
 			v := *st.FailRate * 100
 			f = &v
 		}
-		fail = append(fail, xy(float64(u), f))
+		fail = append(fail, xy(u, f))
 	}
 	return p95, p99, fail
 }
@@ -407,11 +414,11 @@ func saturationMarker(a *analyze.Analysis) (string, []charts.SeriesOpts) {
 		if st.Step != *sat.Step || st.P95MS == nil {
 			continue
 		}
-		note := "saturated at " + strconv.Itoa(st.Users) + " users"
+		note := "saturated at " + view.StepLevel(a, st.Level)
 		return note, []charts.SeriesOpts{
 			charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
 				Name:       "saturation",
-				Coordinate: []any{st.Users, round(*st.P95MS)},
+				Coordinate: []any{st.Level, round(*st.P95MS)},
 				Value:      note,
 				Symbol:     "pin",
 				SymbolSize: 30,

@@ -82,8 +82,15 @@ func rateLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	if len(idx) == 0 {
 		c.SetGlobalOptions(emptyTitle())
 	}
+	// The limit and the saturation pin, at the saturating offered rate,
+	// said above the plot as on the closed loop's chart.
+	limitNote, limitOpts := limitMarker(a)
+	satNote, satOpts := saturationMarker(a)
+	if len(idx) > 0 {
+		chartNotes(c, satNote, limitNote)
+	}
 	c.MultiSeries = append(c.MultiSeries,
-		series(c, "p95", p95, symbols(colP95)...),
+		series(c, "p95", p95, symbols(colP95, append(limitOpts, satOpts...)...)...),
 		series(c, "p99", p99, symbols(colP99)...),
 		series(c, "failure rate %", fail, symbols(colFail, charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}), onRight())...),
 	)

@@ -269,7 +269,7 @@ func saturation(a *analyze.Analysis) satView {
 
 func growth(a *analyze.Analysis) growthView {
 	g := &a.Growth
-	v := growthView{Summary: view.GrowthWords(*g), Method: g.Method}
+	v := growthView{Summary: view.GrowthWords(*g, a.Run.LevelKind), Method: g.Method}
 	if n, ok := view.GrowthName(g.Pattern); ok {
 		v.Headline = "Latency growth: " + n
 	} else {
@@ -392,7 +392,7 @@ func llmFigures(a *analyze.Analysis) []field {
 		{"Time to first token", q(l.TTFT, "ms", 1)},
 		{"Inter-token latency", q(l.ITL, "ms", 2)},
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
-		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Int(l.PromptTokens) + " prompt tokens)" + est},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
 	}
 }
 

@@ -265,7 +265,7 @@ func verdicts(a *analyze.Analysis) []Field {
 	return []Field{
 		{"baseline", Baseline(a.Baseline)},
 		{"saturation", Clean(SaturationSentence(a))},
-		{"growth", name + ": " + GrowthWords(a.Growth)},
+		{"growth", name + ": " + GrowthWords(a.Growth, a.Run.LevelKind)},
 	}
 }
 
@@ -318,7 +318,7 @@ func Answers(a *analyze.Analysis) []Answer {
 	case a.Baseline == nil:
 		sat.Band = analyze.BandNA
 	}
-	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth), Band: analyze.BandNA}
+	gr := Answer{Name: "growth", Question: "How did latency grow?", Detail: GrowthWords(a.Growth, a.Run.LevelKind), Band: analyze.BandNA}
 	if n, ok := GrowthName(a.Growth.Pattern); ok && len(a.Growth.Evidence.P95MS) > 0 {
 		gr.Answer = upperFirst(n)
 	} else {
@@ -443,11 +443,18 @@ func growthPoints(a *analyze.Analysis) string {
 	pts := make([]string, 0, len(idx))
 	for _, i := range idx {
 		if i < len(ev.P95MS) {
-			v := ev.P95MS[i]
-			pts = append(pts, fmt.Sprintf("%d:%s", ev.Users[i], Duration(&v)))
+			v, x := ev.P95MS[i], float64(ev.Users[i])
+			if i < len(ev.Levels) {
+				x = ev.Levels[i]
+			}
+			pts = append(pts, strconv.FormatFloat(x, 'f', -1, 64)+":"+Duration(&v))
 		}
 	}
-	return "p95 by users " + strings.Join(pts, " ")
+	by := "users"
+	if a.Run.LevelKind == analyze.LevelRate {
+		by = "offered req/s"
+	}
+	return "p95 by " + by + " " + strings.Join(pts, " ")
 }
 
 func steps(a *analyze.Analysis) Table {
@@ -500,7 +507,7 @@ func llm(a *analyze.Analysis) *LLM {
 			Right: []bool{false, true, true, true, true, true, true},
 			Rows:  [][]string{q("TTFT ms", l.TTFT, 1), q("inter-token ms", l.ITL, 2), q("tokens/s per request", l.TokensPerS, 1)},
 		},
-		Line: fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %d", l.OutputTokens, Num(l.OutputTokensPerS, 1), l.PromptTokens),
+		Line: fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %s", l.OutputTokens, Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
 		Steps: Table{
 			Head:  []string{"step", "users", "ttft p50", "ttft p95", "itl p50", "tok/s p50", "out tok/s"},
 			Right: []bool{true, true, true, true, true, true, true},

@@ -119,3 +119,11 @@ func Level(users int, rate *float64) string {
 	}
 	return Plural(users, "user", "users")
 }
+
+// Count prints a count that may be unknown: "n/a" for nil.
+func Count(n *int64) string {
+	if n == nil {
+		return NA
+	}
+	return Int(*n)
+}

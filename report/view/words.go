@@ -85,8 +85,21 @@ func GrowthName(pattern string) (name string, ok bool) {
 // GrowthWords says how p95 grew with the load in a reader's words: "p95
 // rose 20× from 10 to 60 users, 80× faster in the last third than the
 // first". The numbers behind it stay in the evidence.
-func GrowthWords(g analyze.Growth) string {
+func GrowthWords(g analyze.Growth, kind string) string {
 	e := &g.Evidence
+	// lv names point i's level; lvs two levels: "from 10 to 60 users".
+	lv := func(i int) string {
+		if i < len(e.Levels) {
+			return levelWords(kind, e.Levels[i])
+		}
+		return levelWords(analyze.LevelUsers, float64(e.Users[i]))
+	}
+	span := func(i, j int) string {
+		if kind == analyze.LevelRate {
+			return "from " + strings.TrimSuffix(lv(i), " req/s offered") + " to " + lv(j)
+		}
+		return fmt.Sprintf("from %s to %s", strings.TrimSuffix(strings.TrimSuffix(lv(i), " users"), " user"), lv(j))
+	}
 	n := len(e.P95MS)
 	if n == 0 {
 		return "no load level has a p95: growth is not judged"
@@ -103,11 +116,11 @@ func GrowthWords(g analyze.Growth) string {
 	var s string
 	switch {
 	case e.P95MS[0] <= 0:
-		s = fmt.Sprintf("p95 rose from %s to %s between %d and %d users", Duration(&e.P95MS[0]), Duration(&e.P95MS[peak]), e.Users[0], e.Users[peak])
+		s = fmt.Sprintf("p95 rose from %s to %s %s", Duration(&e.P95MS[0]), Duration(&e.P95MS[peak]), span(0, peak))
 	case peak == 0:
-		s = fmt.Sprintf("p95 did not rise from %d to %d users", e.Users[0], e.Users[n-1])
+		s = "p95 did not rise " + span(0, n-1)
 	default:
-		s = fmt.Sprintf("p95 rose %s from %d to %d users", Times(e.P95MS[peak]/e.P95MS[0]), e.Users[0], e.Users[peak])
+		s = fmt.Sprintf("p95 rose %s %s", Times(e.P95MS[peak]/e.P95MS[0]), span(0, peak))
 	}
 	switch g.Pattern {
 	case analyze.GrowthExponential:
@@ -120,7 +133,7 @@ func GrowthWords(g analyze.Growth) string {
 		s += ", at a steady pace"
 	case analyze.GrowthFlat, analyze.GrowthFlatWithFailures:
 		if e.P95Ratio != nil && peak > 0 {
-			s = fmt.Sprintf("p95 stayed within %s from %d to %d users", Times(*e.P95Ratio), e.Users[0], e.Users[n-1])
+			s = fmt.Sprintf("p95 stayed within %s %s", Times(*e.P95Ratio), span(0, n-1))
 		}
 	}
 	if g.Pattern == analyze.GrowthFlatWithFailures && e.MaxFailRate != nil {

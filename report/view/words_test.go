@@ -33,7 +33,7 @@ func TestGrowthWords(t *testing.T) {
 			"p95 stayed within 1.01× from 10 to 20 users, but the failure rate rose to 20.00%"},
 	}
 	for _, tt := range tests {
-		if got := GrowthWords(tt.g); got != tt.want {
+		if got := GrowthWords(tt.g, analyze.LevelUsers); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
