@@ -186,41 +186,42 @@ func (t Target) Note() string {
 // visible after a crash). On error no file is left behind and t.Path is
 // as it was.
 func (t Target) Write(stdout io.Writer, write func(io.Writer) error) error {
-	switch t.Kind {
-	case Stdout:
-		return write(stdout)
-	case Stream:
-		w, closeStream, err := t.openStream(stdout)
-		if err != nil {
-			return err
-		}
-		err = write(w)
-		if cerr := closeStream(); err == nil && cerr != nil {
-			err = fmt.Errorf("write %s: %w", Quote(t.Path), cerr)
-		}
-		return err
-	case File:
-		tmp, err := os.CreateTemp(filepath.Dir(t.Path), "."+filepath.Base(t.Path)+".*.tmp")
-		if err != nil {
-			return fmt.Errorf("write %s: %w", Quote(t.Path), err)
-		}
-		defer os.Remove(tmp.Name()) // a no-op once renamed
-		err = write(tmp)
-		if err == nil {
-			err = tmp.Chmod(0o644)
-		}
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("write %s: %w", Quote(t.Path), err)
-		}
-		return t.replace(tmp.Name())
+	if t.Kind == File {
+		return t.writeFile(write)
 	}
-	return fmt.Errorf("write %s: no output kind (use Check)", Quote(t.Path))
+	w, closeStream, err := t.openStream(stdout)
+	if err != nil {
+		return err
+	}
+	err = write(w)
+	if cerr := closeStream(); err == nil && cerr != nil {
+		err = fmt.Errorf("write %s: %w", Quote(t.Path), cerr)
+	}
+	return err
+}
+
+// writeFile writes a File target through a temporary file and a rename.
+func (t Target) writeFile(write func(io.Writer) error) error {
+	// A name of our own: the base of a long name would make it too long.
+	tmp, err := os.CreateTemp(filepath.Dir(t.Path), ".output-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", Quote(t.Path), err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", Quote(t.Path), err)
+	}
+	return t.replace(tmp.Name())
 }
 
 // WriteVia is Write for a writer that needs a path of its own to create
@@ -231,34 +232,56 @@ func (t Target) Write(stdout io.Writer, write func(io.Writer) error) error {
 // temporary directory, and the file is copied to the stream. The
 // directory is removed afterwards, whatever happened.
 func (t Target) WriteVia(stdout io.Writer, write func(path string) error) error {
-	parent, pattern := "", "output-*.tmp"
 	if t.Kind == File {
-		parent, pattern = filepath.Dir(t.Path), "."+filepath.Base(t.Path)+".*.tmp"
+		return t.via(filepath.Dir(t.Path), write, func(tmp string) error {
+			if err := os.Chmod(tmp, 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", Quote(t.Path), err)
+			}
+			return t.replace(tmp)
+		})
 	}
-	dir, err := os.MkdirTemp(parent, pattern)
+	// The stream is opened first: one that cannot be written fails
+	// before the work.
+	w, closeStream, err := t.openStream(stdout)
+	if err != nil {
+		return err
+	}
+	err = t.via("", write, func(tmp string) error {
+		f, err := os.Open(tmp)
+		if err != nil {
+			return fmt.Errorf("write %s: read the output back: %w", Quote(t.Path), err)
+		}
+		defer f.Close()
+		if _, err := io.Copy(w, f); err != nil {
+			return fmt.Errorf("write %s: %w", Quote(t.Path), err)
+		}
+		return nil
+	})
+	if cerr := closeStream(); err == nil && cerr != nil {
+		err = fmt.Errorf("write %s: %w", Quote(t.Path), cerr)
+	}
+	return err
+}
+
+// via makes a private directory in parent ("": the system's temporary
+// directory), has write create a file at a path in it, hands that file to
+// finish, and removes the directory. The path is a name of our own (the
+// writer may refuse odd characters) and absolute (the writer may resolve
+// paths its own way).
+func (t Target) via(parent string, write, finish func(path string) error) error {
+	dir, err := os.MkdirTemp(parent, ".output-*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: make a private directory: %w", Quote(t.Path), err)
 	}
 	defer os.RemoveAll(dir)
+	if dir, err = filepath.Abs(dir); err != nil {
+		return fmt.Errorf("write %s: %w", Quote(t.Path), err)
+	}
 	tmp := filepath.Join(dir, "out")
 	if err := write(tmp); err != nil {
 		return err
 	}
-	if t.Kind == File {
-		if err := os.Chmod(tmp, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", Quote(t.Path), err)
-		}
-		return t.replace(tmp)
-	}
-	f, err := os.Open(tmp)
-	if err != nil {
-		return fmt.Errorf("write %s: read the output back: %w", Quote(t.Path), err)
-	}
-	defer f.Close()
-	return t.Write(stdout, func(w io.Writer) error {
-		_, err := io.Copy(w, f)
-		return err
-	})
+	return finish(tmp)
 }
 
 // replace renames tmp onto a File target after checking the rule again:
@@ -277,11 +300,17 @@ func (t Target) replace(tmp string) error {
 	return nil
 }
 
-// openStream opens a Stream target for writing, in place: never created,
-// never truncated. A stream that is stdout's own file is stdout (a socket
-// cannot be opened by name). O_NONBLOCK: a FIFO that no process reads is
-// an error at once, not an open that blocks deaf to signals.
+// openStream opens a Stdout or Stream target for writing, in place: never
+// created, never truncated. A stream that is stdout's own file is stdout
+// (a socket cannot be opened by name). O_NONBLOCK: a FIFO that no process
+// reads is an error at once, not an open that blocks deaf to signals.
 func (t Target) openStream(stdout io.Writer) (io.Writer, func() error, error) {
+	if t.Kind == Stdout {
+		return stdout, func() error { return nil }, nil
+	}
+	if t.Kind != Stream {
+		return nil, nil, fmt.Errorf("write %s: no output kind (use Check)", Quote(t.Path))
+	}
 	st, err := os.Stat(t.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("write %s: %w", Quote(t.Path), err)

@@ -22,10 +22,11 @@ type env struct {
 }
 
 // TestRule is the rule as one table: what Check makes of each kind of
-// name, and what Write then does to it. An accepted name gets the bytes
-// (in the file, through the stream, on stdout); a refused one gets one
-// line naming it and the reason, and nothing on disk changes: a link
-// stays a link, the file it points to and every input keep their bytes.
+// name, and what Write and WriteVia then do to it. An accepted name gets
+// the bytes (in the file, through the stream, on stdout); a refused one
+// gets one line naming it and the reason, and nothing on disk changes: a
+// link stays a link, the file it points to and every input keep their
+// bytes.
 func TestRule(t *testing.T) {
 	const payload = "the report\n"
 	tests := []struct {
@@ -275,49 +276,66 @@ func TestRule(t *testing.T) {
 			refused: "an empty file name",
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, w, err := os.Pipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make(chan string, 1)
-			go func() {
-				b, _ := io.ReadAll(r)
-				got <- string(b)
-			}()
-			e := &env{dir: t.TempDir(), stdout: w}
-			in := writeFile(t, e.dir, "in-1.parquet", "input bytes")
-			e.inputs = []string{in}
-			path := tt.setup(t, e)
-			target, err := Check(path, e.inputs)
-			if err == nil {
-				err = target.Write(w, func(w io.Writer) error {
-					_, err := io.WriteString(w, payload)
-					return err
-				})
-				if target.Kind != tt.kind || target.Exists != tt.exists {
-					t.Errorf("Check = kind %d, exists %v; want %d, %v", target.Kind, target.Exists, tt.kind, tt.exists)
+	// write is each way to put the payload at a target: from a writer, and
+	// through a file the writer creates at a path of its own (DuckDB).
+	write := map[string]func(Target, io.Writer) error{
+		"Write": func(t Target, stdout io.Writer) error {
+			return t.Write(stdout, func(w io.Writer) error {
+				_, err := io.WriteString(w, payload)
+				return err
+			})
+		},
+		"WriteVia": func(t Target, stdout io.Writer) error {
+			return t.WriteVia(stdout, func(path string) error {
+				if !filepath.IsAbs(path) {
+					return errors.New("WriteVia gave a relative path")
 				}
-			}
-			w.Close()
-			stdout := <-got
-			var re *RefusedError
-			switch {
-			case tt.refused == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case tt.refused != "" && (!errors.As(err, &re) || !strings.Contains(err.Error(), tt.refused)):
-				t.Fatalf("err = %v; want a RefusedError saying %q", err, tt.refused)
-			case err != nil && strings.Contains(err.Error(), "\n"):
-				t.Errorf("the refusal is more than one line: %q", err)
-			}
-			if tt.refused != "" && stdout != "" {
-				t.Errorf("refused, but stdout got %q", stdout)
-			}
-			if tt.after != nil {
-				tt.after(t, e, path, stdout)
-			}
-		})
+				return os.WriteFile(path, []byte(payload), 0o600)
+			})
+		},
+	}
+	for _, tt := range tests {
+		for mode, writeTo := range write {
+			t.Run(tt.name+"/"+mode, func(t *testing.T) {
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := make(chan string, 1)
+				go func() {
+					b, _ := io.ReadAll(r)
+					got <- string(b)
+				}()
+				e := &env{dir: t.TempDir(), stdout: w}
+				in := writeFile(t, e.dir, "in-1.parquet", "input bytes")
+				e.inputs = []string{in}
+				path := tt.setup(t, e)
+				target, err := Check(path, e.inputs)
+				if err == nil {
+					err = writeTo(target, w)
+					if target.Kind != tt.kind || target.Exists != tt.exists {
+						t.Errorf("Check = kind %d, exists %v; want %d, %v", target.Kind, target.Exists, tt.kind, tt.exists)
+					}
+				}
+				w.Close()
+				stdout := <-got
+				var re *RefusedError
+				switch {
+				case tt.refused == "" && err != nil:
+					t.Fatalf("refused: %v", err)
+				case tt.refused != "" && (!errors.As(err, &re) || !strings.Contains(err.Error(), tt.refused)):
+					t.Fatalf("err = %v; want a RefusedError saying %q", err, tt.refused)
+				case err != nil && strings.Contains(err.Error(), "\n"):
+					t.Errorf("the refusal is more than one line: %q", err)
+				}
+				if tt.refused != "" && stdout != "" {
+					t.Errorf("refused, but stdout got %q", stdout)
+				}
+				if tt.after != nil {
+					tt.after(t, e, path, stdout)
+				}
+			})
+		}
 	}
 }
 
