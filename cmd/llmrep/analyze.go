@@ -72,7 +72,7 @@ writes the HTML report to -o, or RUN.html beside the input;
 	}
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE`")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to RUN.html; "+outputUsage+")")
 	return cmd
 }
 

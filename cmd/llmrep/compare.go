@@ -149,7 +149,7 @@ format to stdout or to -o FILE.`,
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	cmd.Flags().Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level: a change with p >= `ALPHA` is shown as ~")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE`")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to compare.html; "+outputUsage+")")
 	return cmd
 }
 
