@@ -158,7 +158,8 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	for i, r := range opts.Runs {
 		inputs[i] = r.Path
 	}
-	if err := checkOutputFlag(opts.Output, inputs); err != nil {
+	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
+	if err := checkOutputFlag(reportOutput(opts.Format, opts.Output, defaultHTML), inputs); err != nil {
 		return err
 	}
 	runs, err := loadRuns(cmd, opts.Options, opts.Runs)
@@ -169,7 +170,6 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
 	return present(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)
 }
 

@@ -54,8 +54,9 @@ func TestReportNeverWritesOverAnInput(t *testing.T) {
 }
 
 // A symlink at the output path to a regular file, or to nothing, is
-// refused (exit 2) in every format, the default HTML path too: the link
-// stays, the file it points to keeps its bytes, no temporary file is left.
+// refused (exit 2) in every format, the default HTML path too, before
+// anything is analyzed or printed: the link stays, the file it points to
+// keeps its bytes, no temporary file is left.
 // (Round 2 replaced the link; the output rule of round 3 never does.)
 // Replacing an older report is said; a new one is not.
 func TestReportRefusesLinksAndSaysReplaced(t *testing.T) {
@@ -79,9 +80,12 @@ func TestReportRefusesLinksAndSaysReplaced(t *testing.T) {
 				if format != "" {
 					args = append(args, "--format", format)
 				}
-				_, errOut, code := run(t, args...)
+				stdout, errOut, code := run(t, args...)
 				if code != exitUsage || !strings.Contains(errOut, "a symbolic link to") || strings.Count(errOut, "\n") != 1 {
 					t.Fatalf("status %d, stderr %q; want %d and one line refusing the link", code, errOut, exitUsage)
+				}
+				if stdout != "" {
+					t.Errorf("refused after the analysis: %d bytes on stdout first", len(stdout))
 				}
 				if b, _ := os.ReadFile(victim); string(b) != "keep me" {
 					t.Errorf("the symlink's target was written: %q", b)
