@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -16,6 +17,7 @@ func BenchmarkExport(b *testing.B) {
 			b.Run(fmt.Sprintf("rows=%d/%s", n, format), func(b *testing.B) {
 				out := filepath.Join(b.TempDir(), "rows."+format)
 				for b.Loop() {
+					os.Remove(out) // Export writes only a new file
 					got, err := Export(context.Background(), DefaultOptions(), format, out, path)
 					if err != nil {
 						b.Fatal(err)

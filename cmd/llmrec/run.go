@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/llmrec/llmrec/internal/outfile"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
 	"github.com/llmrec/llmrec/record/sim"
@@ -72,7 +73,14 @@ started on a loopback port and load-tested. Ctrl-C (or SIGTERM) stops gracefully
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
 run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
-it, or pass --discard-journal. -o must be a regular file or a new path.`
+it, or pass --discard-journal. While a run is writing FILE, its journal is
+locked: another run on FILE (--force and --discard-journal too) and
+'llmrec recover FILE' are refused (exit status 2, "a run is still writing
+it"). -o must be a regular file or a new path in an existing directory, never
+an input of the run: a symbolic link, a directory, a device, a FIFO and - are
+refused (exit status 2), since the file is written in place beside its
+journal. Should FILE be replaced, moved or removed during the run, the run
+ends with exit status 1 and keeps the journal.`
 
 // runExample is the examples of `llmrec run`.
 const runExample = `  # a short step load against the built-in simulator, watched live at the URL it prints
@@ -207,7 +215,7 @@ func addShardFlags(f *pflag.FlagSet, o *RunOptions) {
 // addOutputFlags registers the flags of the run file, its labels, the
 // simulator and the live dashboard.
 func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
-	f.StringVarP(&o.Out, "out", "o", o.Out, "run `FILE` to write")
+	f.StringVarP(&o.Out, "out", "o", o.Out, "run `FILE` to write: a regular file or a new path (never a symbolic link, device, FIFO or -)")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing run file (a regular file only)")
 	f.BoolVar(&o.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
@@ -596,7 +604,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
 		}
 	}
-	if err := runfile.CheckPath(o.Out, o.Force, o.Discard); err != nil {
+	if err := runfile.CheckPath(o.Out, o.Force, o.Discard, o.inputs()...); err != nil {
 		return pathError(err)
 	}
 	if cfg.Target == "" {
@@ -646,11 +654,29 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	return nil
 }
 
+// inputs are the files the run reads (--prompts, --body @FILE): the run
+// file is never one of them.
+func (o *RunOptions) inputs() []string {
+	var in []string
+	if o.Prompts != "" {
+		in = append(in, o.Prompts)
+	}
+	if strings.HasPrefix(o.Body, "@") {
+		in = append(in, o.Body[1:])
+	}
+	return in
+}
+
 // pathError makes a refused output path a usage error (exit status 2):
-// the command as typed would destroy data or cannot work; a run file that
-// exists without --force keeps status 1.
+// the command as typed would destroy data or cannot work (what the
+// output rule refuses, a stream, a journal beside it, a live run on it, a
+// name too long); a run file that exists without --force keeps status 1.
 func pathError(err error) error {
-	for _, e := range []error{runfile.ErrJournalExists, runfile.ErrNotRegular, runfile.ErrNameTooLong} {
+	var re *outfile.RefusedError
+	if errors.As(err, &re) {
+		return usageError{err}
+	}
+	for _, e := range []error{runfile.ErrJournalExists, runfile.ErrNotRegular, runfile.ErrNameTooLong, runfile.ErrRunLive} {
 		if errors.Is(err, e) {
 			return usageError{err}
 		}

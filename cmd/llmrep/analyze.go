@@ -72,19 +72,20 @@ writes the HTML report to -o, or RUN.html beside the input;
 	}
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE`")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to RUN.html; "+outputUsage+")")
 	return cmd
 }
 
 func runAnalyze(cmd *cobra.Command, opts *AnalyzeOptions) error {
-	if err := checkOutputFlag(opts.Output, opts.Paths); err != nil {
+	defaultHTML := defaultHTMLPath(opts.Paths[0])
+	if err := checkOutputFlag(reportOutput(opts.Format, opts.Output, defaultHTML), opts.Paths); err != nil {
 		return err
 	}
 	a, err := analyze.Analyze(cmd.Context(), opts.Options, opts.Paths...)
 	if err != nil {
 		return err
 	}
-	return present(opts.IO, opts.Format, opts.Output, defaultHTMLPath(opts.Paths[0]), opts.Paths, a, analysisFormats)
+	return present(opts.IO, opts.Format, opts.Output, defaultHTML, opts.Paths, a, analysisFormats)
 }
 
 // analysisFormats are the encoders of `llmrep analyze`.
@@ -115,10 +116,18 @@ func present[T any](ios *IO, format, out, defaultHTML string, inputs []string, v
 	if enc[format] == nil {
 		return usageError{fmt.Errorf("--format %s is not available here", format)}
 	}
-	if out == "" && format == formatHTML {
-		out = defaultHTML
+	return emit(ios, reportOutput(format, out, defaultHTML), inputs, func(w io.Writer) error { return enc[format](w, v) })
+}
+
+// reportOutput is where present writes the report given --format, -o and
+// the command's default HTML path ("": none): -o when given, else the
+// default path when the HTML page is written, else "" (stdout). The
+// commands check it by the output rule before they read anything.
+func reportOutput(format, out, defaultHTML string) string {
+	if out == "" && (format == "" || format == formatHTML) {
+		return defaultHTML
 	}
-	return emit(ios, out, inputs, func(w io.Writer) error { return enc[format](w, v) })
+	return out
 }
 
 // defaultHTMLPath is RUN.html beside the input RUN.parquet.

@@ -107,7 +107,7 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
 	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
-	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout)")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout; "+outputUsage+")")
 	return cmd
 }
 

@@ -149,7 +149,7 @@ format to stdout or to -o FILE.`,
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	cmd.Flags().Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level: a change with p >= `ALPHA` is shown as ~")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE`")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to compare.html; "+outputUsage+")")
 	return cmd
 }
 
@@ -158,7 +158,8 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	for i, r := range opts.Runs {
 		inputs[i] = r.Path
 	}
-	if err := checkOutputFlag(opts.Output, inputs); err != nil {
+	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
+	if err := checkOutputFlag(reportOutput(opts.Format, opts.Output, defaultHTML), inputs); err != nil {
 		return err
 	}
 	runs, err := loadRuns(cmd, opts.Options, opts.Runs)
@@ -169,7 +170,6 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	defaultHTML := filepath.Join(filepath.Dir(opts.Runs[0].Path), "compare.html")
 	return present(opts.IO, opts.Format, opts.Output, defaultHTML, inputs, c, comparisonFormats)
 }
 

@@ -35,10 +35,12 @@ file, in file order (shard, then seq), plus
   warmup                  true for requests sent within --warmup
 
 A missing value (ttft_ms of a failure, say) is an empty CSV field or a JSON
-null. It writes to stdout, or to -o FILE, which is replaced whole; it
-refuses to write over one of its inputs or through a symbolic link. Text
-columns (error) hold what the server answered: a spreadsheet may read a
-cell that starts with = as a formula.`,
+null. It writes to stdout (no -o, or -o -), to a device, FIFO or socket in
+place (-o /dev/stdout), or to -o FILE, which is replaced whole (a new file
+renamed over it). It refuses (exit status 2) one of its inputs, a directory
+and a symbolic link to anything but a device, FIFO or socket: name the file
+itself. Text columns (error) hold what the server answered: a spreadsheet
+may read a cell that starts with = as a formula.`,
 		Example: `  llmrep export run.parquet -o run.csv
   llmrep export run.parquet --format jsonl | jq -c 'select(.ok | not)'
   llmrep export 'shards/run-*.parquet' --warmup 10s --format jsonl -o rows.jsonl`,
@@ -62,20 +64,23 @@ cell that starts with = as a formula.`,
 	f := cmd.Flags()
 	f.Var(warmupValue{&opts.Options.Warmup}, "warmup", "flag requests sent in the first `DURATION` of the run as warmup; auto: the smaller of 30s and half the first step")
 	f.StringVar(&opts.Format, "format", opts.Format, "output `FORMAT`: csv or jsonl")
-	f.StringVarP(&opts.Output, "output", "o", "", "write the rows to `FILE` (default stdout)")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the rows to `FILE` (default stdout; "+outputUsage+")")
 	return cmd
 }
 
 func runExport(cmd *cobra.Command, opts *ExportOptions) error {
-	ctx := cmd.Context()
-	if opts.Output == "" || opts.Output == "-" {
-		_, err := analyze.ExportTo(ctx, opts.Options, opts.Format, opts.IO.Out, opts.Paths...)
-		return err
-	}
-	n, err := analyze.Export(ctx, opts.Options, opts.Format, opts.Output, opts.Paths...)
+	t, err := checkOutput(opts.Output, opts.Paths)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Err, "llmrep: wrote %d rows to %s\n", n, opts.Output)
+	var n int64
+	err = t.WriteVia(opts.IO.Out, func(path string) error {
+		n, err = analyze.Export(cmd.Context(), opts.Options, opts.Format, path, opts.Paths...)
+		return err
+	})
+	if err != nil {
+		return outputError(err)
+	}
+	reportWritten(opts.IO, t, fmt.Sprintf("%d rows", n))
 	return nil
 }

@@ -74,7 +74,8 @@ func TestExportCommand(t *testing.T) {
 }
 
 // TestExportCommandErrors checks the exit statuses and the one-line
-// messages of bad usage, bad input and an output that must not be written.
+// messages of bad usage, bad input and an output that must not be written
+// (exit 2, as every command's output the rule refuses).
 func TestExportCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	in := goodRun(t, dir)
@@ -92,8 +93,10 @@ func TestExportCommandErrors(t *testing.T) {
 		{[]string{"export", in, "--format", "xlsx"}, 2, `--format "xlsx" must be csv or jsonl`},
 		{[]string{"export", in, "--warmup", "-1s"}, 2, "must not be negative"},
 		{[]string{"export", filepath.Join(dir, "missing.parquet")}, 3, "no such file"},
-		{[]string{"export", in, "-o", in}, 1, "is an input of the export"},
-		{[]string{"export", in, "-o", link}, 1, "symbolic link"},
+		// The output rule: refused, exit 2 (round 2 said 1).
+		{[]string{"export", in, "-o", in}, 2, "it is the input"},
+		{[]string{"export", in, "-o", link}, 2, "a symbolic link to nothing"},
+		{[]string{"export", in, "-o", dir}, 2, "it is a directory"},
 	} {
 		stdout, stderr, code := run(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.msg) || strings.Count(stderr, "\n") != 1 || stdout != "" {

@@ -5,127 +5,90 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	"github.com/llmrec/llmrec/schemas/runfile"
+	"github.com/llmrec/llmrec/internal/outfile"
 )
 
-// emit renders a report and writes it: to stdout when out is "" or "-",
-// else to the file out (see writeReport). Rendering goes to memory first,
-// so a failed render writes nothing. inputs are the run files (or globs)
-// the report was made from: the report never replaces one of them.
+// outputUsage is the output rule in the usage of every -o.
+const outputUsage = "- is stdout; a device or FIFO (/dev/stdout) is written in place; a file is replaced whole; a symbolic link to a file, a directory or an input is refused"
+
+// emit renders a report and writes it to out ("" or "-": stdout) by the
+// output rule (package outfile): a device, FIFO or socket (/dev/stdout) is
+// written in place, a file is replaced whole by a rename, and a symbolic
+// link to anything else, a directory or one of the inputs (the run files
+// or globs the report was made from) is refused. Rendering goes to memory
+// first, so a failed render writes nothing.
 func emit(ios *IO, out string, inputs []string, render func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
 		return err
 	}
-	if out == "" || out == "-" {
-		_, err := ios.Out.Write(buf.Bytes())
-		return err
-	}
-	replaced, err := writeReport(out, buf.Bytes(), inputs)
+	t, err := writeReport(ios.Out, out, buf.Bytes(), inputs)
 	if err != nil {
 		return err
 	}
-	msg := "llmrep: wrote " + runfile.Quote(out)
-	if replaced {
-		msg += " (replacing the older file)"
-	}
-	fmt.Fprintln(ios.Err, msg)
+	reportWritten(ios, t, "")
 	return nil
 }
 
-// writeReport writes data to path without ever writing through it: the
-// bytes go to a new temporary file in the same directory, which is then
-// renamed over path. A rename replaces a symlink at path, never the file
-// it points to, and a reader never sees half a report. path must not be
-// one of the inputs (nor the same file under another name), nor anything
-// but a regular file or a symlink. replaced says whether an older file
-// was there.
-func writeReport(path string, data []byte, inputs []string) (replaced bool, err error) {
-	replaced, err = checkOutput(path, inputs)
+// writeReport writes data to out by the output rule and returns the target.
+func writeReport(stdout io.Writer, out string, data []byte, inputs []string) (outfile.Target, error) {
+	t, err := checkOutput(out, inputs)
 	if err != nil {
-		return false, err
+		return t, err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	}
-	defer os.Remove(tmp.Name()) // after the rename, there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	}
-	return replaced, nil
+	err = t.Write(stdout, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	return t, outputError(err)
 }
 
-// checkOutput says whether a report may be written to path (see
-// writeReport) and whether it would replace an older file. The commands
-// also call it before they read anything (checkOutputFlag), so that a
-// long analysis does not end in a refusal.
-func checkOutput(path string, inputs []string) (replaced bool, err error) {
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return false, fmt.Errorf("write report %s: %w", runfile.Quote(path), err)
-	case fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0:
-		replaced = true
-	default:
-		return false, usageError{fmt.Errorf("write report %s: it is not a regular file (%s); choose another -o", runfile.Quote(path), runfile.FileKind(fi.Mode()))}
+// reportWritten tells, on stderr, that a file was written (what says
+// rows), whether it replaced an older one, and the rule's note on its name.
+// Nothing is said of stdout or a stream.
+func reportWritten(ios *IO, t outfile.Target, what string) {
+	if t.Kind != outfile.File {
+		return
 	}
-	if in := sameAsInput(path, inputs); in != "" {
-		return false, usageError{fmt.Errorf("write report %s: it is the input %s; choose another -o", runfile.Quote(path), runfile.Quote(in))}
+	msg := "llmrep: wrote "
+	if what != "" {
+		msg += what + " to "
 	}
-	return replaced, nil
+	msg += outfile.Quote(t.Path)
+	if t.Exists {
+		msg += " (replacing the older file)"
+	}
+	fmt.Fprintln(ios.Err, msg)
+	if note := t.Note(); note != "" {
+		fmt.Fprintln(ios.Err, "llmrep: note: "+note)
+	}
 }
 
-// checkOutputFlag is checkOutput of an -o given (none, or "-": stdout).
+// checkOutput applies the output rule to out ("" or "-": stdout). The
+// commands also call it before they read anything (checkOutputFlag), so
+// that a long analysis does not end in a refusal.
+func checkOutput(out string, inputs []string) (outfile.Target, error) {
+	if out == "" {
+		out = "-"
+	}
+	t, err := outfile.Check(out, inputs)
+	return t, outputError(err)
+}
+
+// checkOutputFlag is checkOutput of an -o given.
 func checkOutputFlag(out string, inputs []string) error {
-	if out == "" || out == "-" {
-		return nil
-	}
 	_, err := checkOutput(out, inputs)
 	return err
 }
 
-// sameAsInput returns the input (a file, or a match of a glob) that path
-// names, directly or through a link, or "".
-func sameAsInput(path string, inputs []string) string {
-	out, err := os.Lstat(path)
-	if err != nil {
-		out = nil
+// outputError makes an output the rule refuses a usage error (exit status
+// 2): the command as typed must not write there. Other errors (a full
+// disk, a permission) keep status 1.
+func outputError(err error) error {
+	var re *outfile.RefusedError
+	if errors.As(err, &re) {
+		return usageError{err}
 	}
-	abs, _ := filepath.Abs(path)
-	for _, in := range inputs {
-		files := []string{in}
-		if m, err := filepath.Glob(in); err == nil && len(m) > 0 {
-			files = m
-		}
-		for _, f := range files {
-			if a, _ := filepath.Abs(f); a == abs {
-				return f
-			}
-			if fi, err := os.Lstat(f); err == nil && out != nil && os.SameFile(fi, out) {
-				return f
-			}
-		}
-	}
-	return ""
+	return err
 }

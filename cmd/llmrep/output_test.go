@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/internal/outfile"
 )
 
 // An input named like the default report (data.html), or given as -o,
@@ -51,41 +53,51 @@ func TestReportNeverWritesOverAnInput(t *testing.T) {
 	}
 }
 
-// A symlink at the output path is replaced, never followed: the file it
-// points to keeps its bytes. Replacing an older report is said; a new one
-// is not. No temporary file is left behind.
-func TestReportReplacesLinksAndSaysSo(t *testing.T) {
+// A symlink at the output path to a regular file, or to nothing, is
+// refused (exit 2) in every format, the default HTML path too, before
+// anything is analyzed or printed: the link stays, the file it points to
+// keeps its bytes, no temporary file is left.
+// (Round 2 replaced the link; the output rule of round 3 never does.)
+// Replacing an older report is said; a new one is not.
+func TestReportRefusesLinksAndSaysReplaced(t *testing.T) {
 	for _, format := range []string{"", "html", "json", "md", "text"} {
-		t.Run("format="+format, func(t *testing.T) {
-			dir := t.TempDir()
-			p := goodRun(t, dir)
-			victim := filepath.Join(dir, "victim.txt")
-			if err := os.WriteFile(victim, []byte("keep me"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(dir, "run.html")
-			if err := os.Symlink(victim, out); err != nil {
-				t.Fatal(err)
-			}
-			args := []string{"analyze", p, "-o", out}
-			if format != "" {
-				args = append(args, "--format", format)
-			}
-			_, errOut, code := run(t, args...)
-			if code != 0 || !strings.Contains(errOut, "wrote "+out+" (replacing the older file)") {
-				t.Fatalf("status %d, stderr %q", code, errOut)
-			}
-			if b, _ := os.ReadFile(victim); string(b) != "keep me" {
-				t.Errorf("the symlink's target was written: %q", b)
-			}
-			if fi, err := os.Lstat(out); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-				t.Errorf("the report is not a regular file at %s: %v %v", out, fi, err)
-			}
-			entries, _ := os.ReadDir(dir)
-			if len(entries) != 3 {
-				t.Errorf("files left: %v", entries)
-			}
-		})
+		for _, to := range []string{"victim.txt", "nowhere"} {
+			t.Run("format="+format+"/to="+to, func(t *testing.T) {
+				dir := t.TempDir()
+				p := goodRun(t, dir)
+				victim := filepath.Join(dir, "victim.txt")
+				if err := os.WriteFile(victim, []byte("keep me"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				out := filepath.Join(dir, "run.html")
+				if err := os.Symlink(filepath.Join(dir, to), out); err != nil {
+					t.Fatal(err)
+				}
+				args := []string{"analyze", p}
+				if format != "" || to == "nowhere" {
+					args = append(args, "-o", out) // else the default HTML path
+				}
+				if format != "" {
+					args = append(args, "--format", format)
+				}
+				stdout, errOut, code := run(t, args...)
+				if code != exitUsage || !strings.Contains(errOut, "a symbolic link to") || strings.Count(errOut, "\n") != 1 {
+					t.Fatalf("status %d, stderr %q; want %d and one line refusing the link", code, errOut, exitUsage)
+				}
+				if stdout != "" {
+					t.Errorf("refused after the analysis: %d bytes on stdout first", len(stdout))
+				}
+				if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+					t.Errorf("the symlink's target was written: %q", b)
+				}
+				if fi, err := os.Lstat(out); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+					t.Errorf("the link at %s was replaced: %v %v", out, fi, err)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+					t.Errorf("files left: %v", entries)
+				}
+			})
+		}
 	}
 	dir := t.TempDir()
 	p := goodRun(t, dir)
@@ -93,9 +105,12 @@ func TestReportReplacesLinksAndSaysSo(t *testing.T) {
 	if _, errOut, code := run(t, "analyze", p, "--format", "md", "-o", out); code != 0 || errOut != "llmrep: wrote "+out+"\n" {
 		t.Errorf("new report: status %d, stderr %q", code, errOut)
 	}
+	if _, errOut, code := run(t, "analyze", p, "--format", "md", "-o", out); code != 0 || errOut != "llmrep: wrote "+out+" (replacing the older file)\n" {
+		t.Errorf("replaced report: status %d, stderr %q", code, errOut)
+	}
 }
 
-// Anything but a regular file or a link at the output path is refused.
+// A directory at the output path is refused, before any input is read.
 func TestReportRefusesSpecialOutputs(t *testing.T) {
 	dir := t.TempDir()
 	p := goodRun(t, dir)
@@ -104,7 +119,7 @@ func TestReportRefusesSpecialOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, code := run(t, "analyze", p, "-o", sub)
-	if code != exitUsage || !strings.Contains(errOut, "not a regular file") {
+	if code != exitUsage || !strings.Contains(errOut, "it is a directory") {
 		t.Errorf("status %d, stderr %q", code, errOut)
 	}
 	// Checked before any input is read: a long analysis does not end in
@@ -115,7 +130,7 @@ func TestReportRefusesSpecialOutputs(t *testing.T) {
 		{"compare", gone, p, "-o", sub},
 		{"check", gone, "--max", "p95=1s", "-o", sub},
 	} {
-		if _, errOut, code := run(t, args...); code != exitUsage || !strings.Contains(errOut, "not a regular file") {
+		if _, errOut, code := run(t, args...); code != exitUsage || !strings.Contains(errOut, "it is a directory") {
 			t.Errorf("%s: status %d, stderr %q; want the output refused first", args[0], code, errOut)
 		}
 	}
@@ -128,8 +143,10 @@ func TestReportRefusesSpecialOutputs(t *testing.T) {
 
 // FuzzWriteReport: whatever the output name (relative to a directory that
 // holds an input, a symlink to it and a symlink to a file outside), the
-// input and the file outside keep their bytes, and a report written is at
-// the name given, as a regular file holding the report.
+// input and the file outside keep their bytes, both links stay links, and
+// a report written to a file is at the name given, as a regular file
+// holding the report. Names that leave the directory are skipped (the
+// fuzzer must not write over the machine's files).
 func FuzzWriteReport(f *testing.F) {
 	for _, s := range []string{"run.parquet", "out.html", "link", "outside", "./run.parquet", "sub/../run.parquet", "a\nb", "", ".", "..", "run.parq*"} {
 		f.Add(s)
@@ -150,13 +167,22 @@ func FuzzWriteReport(f *testing.F) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(dir, name)
-		_, err := writeReport(path, []byte("report"), []string{filepath.Join(dir, "run.parq*")})
+		if !strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			t.Skip("outside the directory")
+		}
+		var stdout bytes.Buffer
+		tg, err := writeReport(&stdout, path, []byte("report"), []string{filepath.Join(dir, "run.parq*")})
 		for _, p := range []string{in, far} {
 			if b, _ := os.ReadFile(p); string(b) != "keep" {
 				t.Fatalf("writing %q changed %s to %q", name, p, b)
 			}
 		}
-		if err == nil {
+		for _, l := range []string{"link", "outside"} {
+			if fi, err := os.Lstat(filepath.Join(dir, l)); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("writing %q replaced the link %s", name, l)
+			}
+		}
+		if err == nil && tg.Kind == outfile.File {
 			fi, lerr := os.Lstat(path)
 			b, _ := os.ReadFile(path)
 			if lerr != nil || !fi.Mode().IsRegular() || string(b) != "report" {

@@ -6,11 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/llmrec/llmrec/internal/outfile"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -21,42 +19,61 @@ var ErrOutputExists = errors.New("output file exists")
 // run file: starting a new run would destroy the rows it holds.
 var ErrJournalExists = errors.New("a killed run's journal is beside it")
 
-// ErrNotRegular is returned for an output path that exists and is not a
-// regular file (a device, FIFO, directory, socket or symbolic link): a run
-// file is written only to a regular file or a new path.
+// ErrNotRegular is returned for an output path that names a stream (a
+// device, FIFO or socket, or "-": standard output): a run file lives
+// beside its crash journal, so it is written only to a regular file or a
+// new path. Other names the output rule refuses (a symbolic link, a
+// directory, an input of the run) are *outfile.RefusedError too.
 var ErrNotRegular = errors.New("not a regular file")
 
 // ErrNameTooLong is returned when the run file's name, or its journal's,
 // is longer than a file name may be.
 var ErrNameTooLong = errors.New("file name too long")
 
+// ErrRunLive is returned when the journal beside a path is locked: a live
+// llmrec process is writing that run file. Neither recover nor
+// --discard-journal may touch it.
+var ErrRunLive = errors.New("a run is still writing it")
+
+// ErrReplaced is returned by Finish when the run file's path no longer
+// names the file the run was writing (something replaced, moved or removed
+// it while the run went on). The journal is kept.
+var ErrReplaced = errors.New("the run file was replaced, moved or removed while the run went on")
+
 // maxName is the longest file name (in bytes) of Linux file systems.
 const maxName = 255
 
 // CheckPath refuses, before a run sends its first request, an output path
-// that cannot take a new run file: an existing run file (unless force), a
-// non-regular file (even with force), a journal beside it (unless
+// that cannot take a new run file: what the output rule refuses (package
+// outfile: a symbolic link, a directory, one of inputs), a stream (even
+// with force), an existing run file (unless force), the journal of a live
+// run beside it (always), a killed run's journal beside it (unless
 // discardJournal), a name too long for the journal, and a directory that
-// cannot be written.
-func CheckPath(path string, force, discardJournal bool) error {
+// cannot be written. inputs are the files the run reads (--prompts,
+// --body @FILE).
+func CheckPath(path string, force, discardJournal bool, inputs ...string) error {
 	if n := len(filepath.Base(JournalPath(path))); n > maxName {
 		return fmt.Errorf("%s: %w: its journal's name would be %d bytes, over %d; choose a shorter -o", Quote(path), ErrNameTooLong, n, maxName)
 	}
-	if st, err := os.Lstat(path); err == nil {
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s: %w (%s): choose a regular file or a new path with -o", Quote(path), ErrNotRegular, FileKind(st.Mode()))
-		}
-		if !force {
-			return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("check output %s: %w", Quote(path), err)
+	t, err := checkTarget(path, inputs, "choose a regular file or a new path with -o")
+	if err != nil {
+		return err
 	}
-	if _, err := os.Lstat(JournalPath(path)); err == nil && !discardJournal {
+	jpath := JournalPath(path)
+	_, jerr := os.Lstat(jpath)
+	if jerr == nil {
+		if err := checkNotLive(path); err != nil {
+			return err
+		}
+	} else if !errors.Is(jerr, fs.ErrNotExist) {
+		return fmt.Errorf("check journal %s: %w", Quote(jpath), jerr)
+	}
+	if t.Exists && !force {
+		return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists)
+	}
+	if jerr == nil && !discardJournal {
 		return fmt.Errorf("%s: %w (%s): run `llmrec recover %s` to rebuild that run's file, or pass --discard-journal to delete its rows",
-			Quote(path), ErrJournalExists, Quote(JournalPath(path)), Quote(path))
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("check journal %s: %w", Quote(JournalPath(path)), err)
+			Quote(path), ErrJournalExists, Quote(jpath), Quote(path))
 	}
 	// Prove the directory takes new files (the journal goes beside the run file).
 	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
@@ -67,36 +84,38 @@ func CheckPath(path string, force, discardJournal bool) error {
 	return os.Remove(probe.Name())
 }
 
+// checkTarget applies the output rule to the path of a run file: it must
+// be a File target (a regular file or a new path), never a stream. what
+// tells the user what to do instead.
+func checkTarget(path string, inputs []string, what string) (outfile.Target, error) {
+	t, err := outfile.Check(path, inputs)
+	if err != nil {
+		return t, err
+	}
+	if t.Kind != outfile.File {
+		kind := "standard output"
+		if t.Kind == outfile.Stream {
+			st, _ := os.Stat(path)
+			kind = "a stream"
+			if st != nil {
+				kind = FileKind(st.Mode())
+			}
+		}
+		return t, &outfile.RefusedError{Path: path, Err: ErrNotRegular,
+			Reason: fmt.Sprintf("%s (%s): a run file is kept beside its crash journal; %s", ErrNotRegular, kind, what)}
+	}
+	return t, nil
+}
+
 // FileKind names the kind of a file that is not a regular one, for the
 // messages that refuse it ("a named pipe (FIFO)"); both llmrec and llmrep
-// use it.
-func FileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
-}
+// use it. It is outfile.FileKind.
+func FileKind(m fs.FileMode) string { return outfile.FileKind(m) }
 
 // Quote returns a file name as it can be printed on one line: unchanged
 // when it is plain printable text, else quoted and escaped like
-// strconv.Quote (newlines, control characters and invalid UTF-8 escaped).
-func Quote(name string) string {
-	for _, r := range name {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			return strconv.Quote(name)
-		}
-	}
-	return name
-}
+// strconv.Quote. It is outfile.Quote.
+func Quote(name string) string { return outfile.Quote(name) }
 
 // File is a run file being written: the Parquet file at Path and its crash
 // journal beside it. One goroutine owns it. It is the persistent sink of a
@@ -112,17 +131,20 @@ type File struct {
 
 // Create opens path for a new run and creates the journal beside it. The
 // journal is created first and must be new (a symbolic link there is never
-// followed); with discardJournal an existing one is removed first. The run
-// file must be new, or, with force, a regular file, which is truncated.
-// On error nothing is left behind.
+// followed), and it stays locked for the File's life (lock.go); with
+// discardJournal an existing one is removed first, unless a live run
+// holds it (ErrRunLive). The run file must be new, or, with force, a
+// regular file, which is truncated: it is written in place, the one
+// output that is not replaced by a rename, so that the journal beside it
+// names it for Recover. On error nothing is left behind.
 func Create(path string, force, discardJournal bool) (*File, error) {
 	if err := CheckPath(path, force, discardJournal); err != nil {
 		return nil, err
 	}
 	jpath := JournalPath(path)
 	if discardJournal {
-		if err := os.Remove(jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("discard journal: %w", err)
+		if err := removeJournal(jpath); err != nil {
+			return nil, err
 		}
 	}
 	j, err := openJournal(jpath)
@@ -186,9 +208,10 @@ func (f *File) Flush() error { return f.j.flush() }
 // Rows is the number of rows written so far.
 func (f *File) Rows() int64 { return f.pw.Rows() }
 
-// Finish writes the footer with meta, syncs and closes the file, and
-// removes the journal. On error the journal stays: Recover rebuilds the
-// file from it.
+// Finish writes the footer with meta, syncs and closes the file, checks
+// that Path still names that file (ErrReplaced if not), and removes the
+// journal, still holding its lock. On error the journal stays: Recover
+// rebuilds the file from it.
 func (f *File) Finish(meta *schemas.RunMeta) error {
 	f.done = true
 	err := f.pw.Close(meta)
@@ -197,18 +220,18 @@ func (f *File) Finish(meta *schemas.RunMeta) error {
 			err = fmt.Errorf("write %s: %w", f.Path, serr)
 		}
 	}
-	jerr := f.j.close()
-	if err != nil {
-		f.out.Close()
-		return err
+	if err == nil && !stillAt(f.out, f.Path) {
+		err = fmt.Errorf("%s: %w; this run's rows are kept in its journal %s", Quote(f.Path), ErrReplaced, Quote(JournalPath(f.Path)))
 	}
-	if err := f.out.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", f.Path, err)
+	if cerr := f.out.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write %s: %w", f.Path, cerr)
 	}
-	if jerr == nil {
+	jerr := f.j.flush()
+	if err == nil && jerr == nil && stillAt(f.j.f, JournalPath(f.Path)) {
 		os.Remove(JournalPath(f.Path))
 	}
-	return nil
+	f.j.f.Close() // drops the lock
+	return err
 }
 
 // Close closes both files after a failure, keeping the journal. After

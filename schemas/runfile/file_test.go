@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/internal/outfile"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -140,7 +141,8 @@ func nonRegular(t *testing.T, dir string) map[string]string {
 
 // TestOutputMustBeRegular: a device, FIFO, directory, socket or symbolic
 // link at the output path is refused, with force too, before anything is
-// created or opened.
+// created or opened: the output rule refuses the link and the directory,
+// and a run file is never a stream (ErrNotRegular).
 func TestOutputMustBeRegular(t *testing.T) {
 	dir := t.TempDir()
 	for kind, p := range nonRegular(t, dir) {
@@ -148,8 +150,12 @@ func TestOutputMustBeRegular(t *testing.T) {
 		go func() { _, err := Create(p, true, false); done <- err }()
 		select {
 		case err := <-done:
-			if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), kind) {
-				t.Errorf("%s: Create = %v; want ErrNotRegular naming a %s", kind, err, kind)
+			var re *outfile.RefusedError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), kind) {
+				t.Errorf("%s: Create = %v; want a refusal naming a %s", kind, err, kind)
+			}
+			if stream := kind == "device" || kind == "FIFO" || kind == "socket"; stream != errors.Is(err, ErrNotRegular) {
+				t.Errorf("%s: Create = %v; want ErrNotRegular for a stream, only", kind, err)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: Create hangs", kind)
@@ -176,8 +182,9 @@ func TestRecoverNeverReplacesNonRegular(t *testing.T) {
 		os.WriteFile(JournalPath(p), j, 0o644)
 		before, _ := os.Lstat(p)
 		_, err := Recover(p)
-		if !errors.Is(err, ErrNotRegular) {
-			t.Errorf("%s: Recover = %v; want ErrNotRegular", kind, err)
+		var re *outfile.RefusedError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), kind) {
+			t.Errorf("%s: Recover = %v; want a refusal naming a %s", kind, err, kind)
 		}
 		after, _ := os.Lstat(p)
 		if after == nil || after.Mode() != before.Mode() {

@@ -57,11 +57,17 @@ func createJournal(path string, meta *schemas.RunMeta) (*journal, error) {
 
 // openJournal creates the journal file, which must be new: an existing
 // journal holds a killed run's rows, and a symbolic link is never followed.
-// begin writes its header.
+// It locks it (lock.go). begin writes its header.
 func openJournal(path string) (*journal, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	// Locked for the journal's life; only a recover that opened it in the
+	// instant since its creation can hold it already.
+	if err := lockFile(f, path); err != nil {
+		f.Close()
+		return nil, err
 	}
 	return &journal{f: f, w: bufio.NewWriterSize(f, 256*1024)}, nil
 }
