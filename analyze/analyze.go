@@ -140,6 +140,14 @@ func runInfo(files []*inputFile) Run {
 	if r.EndedAt.After(r.StartedAt) {
 		r.DurationS = r.EndedAt.Sub(r.StartedAt).Seconds()
 	}
+	for _, f := range files {
+		for _, u := range f.meta.Unsent {
+			if r.unsent == nil {
+				r.unsent = map[int]int64{}
+			}
+			r.unsent[u.Step] += max(0, u.N)
+		}
+	}
 	r.LevelKind = string(r.levelKind())
 	return r
 }

@@ -67,7 +67,8 @@ func (c *computer) goodput() error {
 	o.Goodput = goodputOf(total, o.Requests, o.MeasuredS)
 	for i := range c.a.Steps {
 		s := &c.a.Steps[i]
-		s.Goodput = goodputOf(good[s.Step], s.Requests, s.DurationS)
+		// An arrival never sent met no SLO: it counts among the due.
+		s.Goodput = goodputOf(good[s.Step], s.Requests+s.Unsent, s.DurationS)
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ func (c *computer) plan(warmS, sendEnd float64) {
 	// step, takes the level the shape planned.
 	for i := range a.Steps {
 		s := &a.Steps[i]
+		s.Unsent = a.Run.unsent[s.Step]
 		s.Level = float64(s.Users)
 		if v, ok := a.Run.Shape.plannedLevel(open, s.Step); ok && (open || !have[s.Step]) {
 			s.Level = v

@@ -174,6 +174,9 @@ type Run struct {
 	Shards []Shard `json:"shards"`
 	// Generator is the recorder's view of itself, worst over the shards.
 	Generator Generator `json:"generator"`
+	// unsent are the arrivals never sent, by step, summed over the shards'
+	// footers (Step.Unsent).
+	unsent map[int]int64
 }
 
 // Shape is the step-load shape the run used (schemas.Shape).

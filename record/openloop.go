@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"time"
 
 	"github.com/llmrec/llmrec/record/target"
@@ -55,11 +56,33 @@ func (e *engine) arrive() {
 			return
 		}
 		if !e.takeSlot(slots) {
+			e.countUnsent(a, arr)
 			return
 		}
 		e.users.Add(1)
 		go e.send(a, due, slots)
 	}
+}
+
+// countUnsent counts, by step, the arrivals from first on that were due
+// before sending stopped (the schedule's end, or the stop) and will never
+// be sent: the driver gave up waiting for a slot at first. They are
+// recorded in the footer (RunMeta.Unsent), never silently absent.
+func (e *engine) countUnsent(first Arrival, arr *Arrivals) {
+	stop := time.Now()
+	if e.deadline.Before(stop) {
+		stop = e.deadline
+	}
+	n := map[int]int64{}
+	for a, ok := first, true; ok && e.t0.Add(a.At).Before(stop); a, ok = arr.Next() {
+		n[a.Step]++
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for step, c := range n {
+		e.unsent = append(e.unsent, schemas.StepCount{Step: step, N: c})
+	}
+	slices.SortFunc(e.unsent, func(x, y schemas.StepCount) int { return x.Step - y.Step })
 }
 
 // dueBeforeCompletion reports whether the run ended by completing its

@@ -116,6 +116,11 @@ func TestOpenLoopMaxConcurrencyWaits(t *testing.T) {
 		if got := sink.final.Shape.MaxConcurrency; got != 2 {
 			t.Errorf("footer max_concurrency %d", got)
 		}
+		// The other 80 of the 100 arrivals due in the second were never
+		// sent: the footer counts them in their step.
+		if got := sink.final.Unsent; !slices.Equal(got, []schemas.StepCount{{Step: 1, N: 80}}) {
+			t.Errorf("footer unsent %+v, want step 1: 80", got)
+		}
 	})
 }
 

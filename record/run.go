@@ -173,10 +173,13 @@ type engine struct {
 	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
 	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
 	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
-	seq      atomic.Int64
-	persist  chan schemas.Record // to the persister
-	watch    chan schemas.Record // to the watcher
-	users    sync.WaitGroup
+	// unsent are an open loop's arrivals never sent, by step (guarded by
+	// mu; written by the driver before it ends).
+	unsent  []schemas.StepCount
+	seq     atomic.Int64
+	persist chan schemas.Record // to the persister
+	watch   chan schemas.Record // to the watcher
+	users   sync.WaitGroup
 
 	mu        sync.Mutex
 	ended     bool
@@ -245,6 +248,9 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
 	m.EstimatedOutputRows = e.estRows.Load()
+	e.mu.Lock()
+	m.Unsent = e.unsent
+	e.mu.Unlock()
 	w.generatorMeta(&m.Generator)
 	if p.err == nil {
 		p.err = e.sink.Finish(m)

@@ -109,6 +109,34 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("open-loop capacity %q (%s)", view.CapacityHeadline(a), a.Run.LevelKind)
 				}
 			}},
+		// An open loop whose last level sent nothing: every arrival waited
+		// for a slot until the run ended (the footer counts them). The
+		// level appears, saturated by throughput; capacity is below it.
+		{name: "open loop, a level never sent", spec: analyzetest.Spec{RunID: "s", Users: []int{8, 16, 24}, PerStep: 80, Seed: 5},
+			edit: func(m *schemas.RunMeta, recs []schemas.Record) []schemas.Record {
+				recs = openLoop(m, recs)
+				m.Shape.MaxConcurrency = 4
+				m.Unsent = []schemas.StepCount{{Step: 3, N: 240}}
+				var keep []schemas.Record
+				for _, r := range recs {
+					if r.Step != 3 {
+						keep = append(keep, r)
+					}
+				}
+				return keep
+			},
+			sat: 24, signal: "throughput", capacity: 16, health: "Healthy",
+			check: func(t *testing.T, a *analyze.Analysis) {
+				if len(a.Steps) != 3 || a.Steps[2].Unsent != 240 || a.Steps[2].Requests != 0 {
+					t.Fatalf("steps %+v: want step 3 at 24 req/s, 240 unsent", a.Steps)
+				}
+				if !hasWarning(a, "step 3 (24 req/s offered) was reached but 240 arrivals were due and none was sent") {
+					t.Errorf("warnings %q do not name the unsent level", a.Warnings)
+				}
+				if !strings.Contains(view.SaturationSentence(a), "240 arrivals were never sent") {
+					t.Errorf("saturation %q does not say why", view.SaturationSentence(a))
+				}
+			}},
 		// A run shorter than its step: --warmup auto is half of what ran
 		// (10 s of 20 s), not 30 s that would remove everything.
 		{name: "short duration", spec: analyzetest.Spec{RunID: "s", Users: []int{10}, PerStep: 100, StepS: 20, Seed: 6},

@@ -43,6 +43,17 @@ type RunMeta struct {
 	// rather than the server's figure. 0 (or absent) means every
 	// output_tokens came from the server.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// Unsent counts, by step, an open loop's arrivals that were due before
+	// the run stopped sending but were never sent: the run ended while
+	// they waited for an in-flight slot (k6's dropped iterations). Absent
+	// when there are none, and in files written before it was recorded.
+	Unsent []StepCount `json:"unsent,omitempty"`
+}
+
+// StepCount is a count of one step.
+type StepCount struct {
+	Step int   `json:"step"`
+	N    int64 `json:"n"`
 }
 
 // Workload is the requests' size settings. Token ranges are "N" or
