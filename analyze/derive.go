@@ -14,6 +14,10 @@ func (c *computer) derive() {
 	a := c.a
 	a.Capacity = capacity(a, c.verdict, c.opts)
 	a.Peak = peak(a)
+	if k := c.verdict.Knee; k >= 0 {
+		step := a.Steps[k].Step
+		a.Peak.KneeLevel, a.Peak.KneeStep = ptr(a.Steps[k].Level), &step
+	}
 	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold, a.Run.LevelKind)
 	a.Health = health(a)
 	a.Warmup = warmupEffect(a)

@@ -318,6 +318,12 @@ type Peak struct {
 	DropAfterPeak    *float64 `json:"drop_after_peak"`
 	// LastLevel is the level of the run's last step (the drop is to it).
 	LastLevel *float64 `json:"last_level"`
+	// KneeLevel is the throughput knee: the level after which completed
+	// req/s stopped rising by more than 5% (level.KneeGain); nil with
+	// fewer than two levels with a completed rate. Evidence beside the
+	// saturation point.
+	KneeLevel *float64 `json:"knee_level"`
+	KneeStep  *int     `json:"knee_step"`
 }
 
 // Latency is the percentile block shared by Overall and Step: exact

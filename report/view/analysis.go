@@ -416,6 +416,12 @@ func peak(a *analyze.Analysis) Answer {
 	if p.OutputTokensPerS != nil && p.TokensLevel != nil {
 		x.Detail += "; peak " + Num(p.OutputTokensPerS, 0) + " output tokens/s at " + levelWords(a.Capacity.LevelKind, *p.TokensLevel)
 	}
+	// The throughput knee beside the saturation point, when they differ:
+	// "latency doubled at 2 users; throughput rose until 5".
+	if k, s := p.KneeLevel, a.Saturation; k != nil && s.Reached && s.Level != nil && *k >= *s.Level {
+		x.Detail += "; completed req/s kept rising until " + levelWords(a.Capacity.LevelKind, *k) +
+			", past the saturation point at " + levelWords(a.Capacity.LevelKind, *s.Level)
+	}
 	x.Band = ""
 	return x
 }
