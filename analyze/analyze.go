@@ -361,7 +361,7 @@ type statsRow struct {
 	vMin, vMax          sql.NullFloat64
 	outTok              int64
 	promptTok           sql.NullInt64 // NULL: no success has the count
-	firstSend, lastSend int64 // the first and the last send_us (µs)
+	firstSend, lastSend int64         // the first and the last send_us (µs)
 }
 
 // latency is the row's latency figures.

@@ -617,7 +617,7 @@ type LLM struct {
 	// (latency_ms/1000), over successes with output_tokens > 0.
 	TokensPerS Quantiles `json:"tokens_per_s"`
 	// OutputTokens and PromptTokens are sums over post-warmup successes.
-	OutputTokens int64 `json:"output_tokens"`
+	OutputTokens int64  `json:"output_tokens"`
 	PromptTokens *int64 `json:"prompt_tokens"` // nil: the server sent no prompt count (unknown, never 0)
 	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
