@@ -288,11 +288,13 @@ func TestHeavyWarmupInVerdict(t *testing.T) {
 }
 
 // The terminal report leads with the verdict, then the run and the
-// tables; the definitions come once, one line each, at the end. Its words
+// tables; the definitions come once, whole (wrapped, never cut mid-word),
+// at the end. Its words
 // are a reader's: no "step(s)", no "1 steps", no slopes in the verdict.
 func TestTextVerdictFirstInPlainWords(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Text(&buf, analyzeFile(t, kneeRun(t, t.TempDir()))); err != nil {
+	a := analyzeFile(t, kneeRun(t, t.TempDir()))
+	if err := Text(&buf, a); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -309,11 +311,14 @@ func TestTextVerdictFirstInPlainWords(t *testing.T) {
 		}
 		at = i
 	}
-	defs := out[strings.Index(out, "\nDEFINITIONS"):]
-	for _, l := range strings.Split(strings.TrimSpace(defs), "\n")[1:] {
-		if strings.HasPrefix(l, "   ") {
-			t.Errorf("definition continued on a second line: %q", l)
+	defs := strings.Join(strings.Fields(out[strings.Index(out, "\nDEFINITIONS"):]), " ")
+	for _, d := range a.Definitions {
+		if !strings.Contains(defs, strings.Join(strings.Fields(d.Definition), " ")) {
+			t.Errorf("definition %q is not whole in the text report", d.Figure)
 		}
+	}
+	if strings.Contains(defs, "…") {
+		t.Error("a definition is cut")
 	}
 	verdict := out[:strings.Index(out, "\nRUN\n")]
 	for _, jargon := range []string{"(s)", "1 steps", "slope", "max/min", "ms/user"} {

@@ -196,12 +196,13 @@ func (t *textWriter) list(ws []string, more int) {
 	}
 }
 
-// definitions writes the DEFINITIONS section, short: one line each,
-// names in a column of width; the JSON output and docs/METHOD.md have
-// them whole.
+// definitions writes the DEFINITIONS section: each whole, wrapped at
+// Width under its name (a definition cut mid-word says nothing).
 func (t *textWriter) definitions(ds []view.Field, width int) {
-	t.section("DEFINITIONS  in short (whole in the JSON output)")
+	t.section("DEFINITIONS")
 	for _, d := range ds {
-		t.printf("%s\n", view.Clip(fmt.Sprintf("  %-*s %s", width, d.Name, d.Value), Width))
+		for _, l := range wrap(fmt.Sprintf("  %-*s ", width, d.Name), d.Value, Width) {
+			t.printf("%s\n", l)
+		}
 	}
 }
