@@ -277,8 +277,9 @@ func Capacity(steps []Step, v Verdict, r Rules) (idx int, bounded bool) {
 		}
 		idx = v.Saturation - 1
 		// The last step before saturation at a level below the saturating
-		// one (a hold step at the same level saturated with it).
-		for idx >= 0 && steps[idx].Level >= steps[v.Saturation].Level {
+		// one (a hold step at the same level saturated with it) that sent
+		// requests: a level nothing was sent at held nothing.
+		for idx >= 0 && (steps[idx].Level >= steps[v.Saturation].Level || steps[idx].Sent == 0) {
 			idx--
 		}
 		return idx, true

@@ -159,6 +159,9 @@ func TestProperties(t *testing.T) {
 				continue
 			}
 			c := steps[v.Capacity]
+			if !slo && c.Sent == 0 {
+				t.Fatalf("capacity at level %v, where nothing was sent: %+v", c.Level, steps)
+			}
 			for _, s := range steps {
 				if s.Level > c.Level {
 					continue
