@@ -196,3 +196,27 @@ func saturation(a *Analysis, v level.Verdict, o Options) Saturation {
 	sat.AtBaseline = v.Saturation == v.Baseline
 	return sat
 }
+
+// fromSchedule computes, for an open loop judged by latency in which
+// arrivals waited for a slot, each step's p95 of latency from schedule:
+// the verdict's metric leaves the wait out, and the report shows what the
+// users waited beside it.
+func (c *computer) fromSchedule() error {
+	a := c.a
+	if !a.Run.openLoop() || c.opts.Metric != MetricLatency || totalWaited(a) == 0 {
+		return nil
+	}
+	n := make([]int64, len(a.Steps))
+	for i, s := range a.Steps {
+		n[i] = s.OK
+	}
+	sq := newStepQuantiles(c.stepNumbers(), n, []float64{0.95}, nil)
+	if err := c.streamSteps(query("from_schedule_values.sql"), nil, sq); err != nil {
+		return fmt.Errorf("compute latency from schedule: %w", err)
+	}
+	q, _, _ := sq.result()
+	for i := range a.Steps {
+		a.Steps[i].FromScheduleP95MS = q[i][0]
+	}
+	return nil
+}

@@ -406,6 +406,11 @@ type Step struct {
 	AchievedRPS  *float64 `json:"achieved_rps,omitempty"`
 	CompletedRPS *float64 `json:"completed_rps,omitempty"`
 	Waited       *int64   `json:"waited,omitempty"`
+	// FromScheduleP95MS is, in an open loop judged by latency where
+	// arrivals waited for a slot, the p95 of latency from schedule (the
+	// wait included: what the users waited) beside the verdict's metric;
+	// absent otherwise.
+	FromScheduleP95MS *float64 `json:"latency_from_schedule_p95_ms,omitempty"`
 	// Unsent counts an open loop's arrivals due in the step that were
 	// never sent (the run ended while they waited for a slot); absent when
 	// none.

@@ -252,8 +252,8 @@ func health(a *analyze.Analysis) Table {
 // SteadyName names the requests the health bands judge.
 func SteadyName(s analyze.Steady) string {
 	if s.BeforeSaturation {
-		if s.LastStep == 0 {
-			return "before saturation (no step)"
+		if s.LastStep == 0 || s.Requests == 0 {
+			return "over the whole run (it saturated at its first judged step)"
 		}
 		return fmt.Sprintf("before saturation (steps up to %d)", s.LastStep)
 	}
@@ -267,6 +267,12 @@ func verdicts(a *analyze.Analysis) []Field {
 		{"saturation", Clean(SaturationSentence(a))},
 		{"growth", name + ": " + GrowthWords(a.Growth, a.Run.LevelKind)},
 	}
+}
+
+// SaturatedAtOnce: the run saturated at its first judged step, so it has
+// no steady state and its health bands judge the whole run.
+func SaturatedAtOnce(a *analyze.Analysis) bool {
+	return a.Steady.BeforeSaturation && a.Steady.Requests == 0
 }
 
 // Notices are the sentences that lead a run's verdict when its figures
@@ -367,7 +373,10 @@ func Answers(a *analyze.Analysis) []Answer {
 		answer = "Not enough data to judge"
 	}
 	detail := strings.Join(parts, ", ")
-	if a.Steady.BeforeSaturation {
+	switch {
+	case SaturatedAtOnce(a):
+		detail = "over the whole run (it saturated at its first judged step): " + detail
+	case a.Steady.BeforeSaturation:
 		detail = "before saturation: " + detail
 	}
 	if len(whole) > 0 {
@@ -418,7 +427,7 @@ func peak(a *analyze.Analysis) Answer {
 	}
 	// The throughput knee beside the saturation point, when they differ:
 	// "latency doubled at 2 users; throughput rose until 5".
-	if k, s := p.KneeLevel, a.Saturation; k != nil && s.Reached && s.Level != nil && *k >= *s.Level {
+	if k, s := p.KneeLevel, a.Saturation; k != nil && s.Reached && s.Level != nil && *k > *s.Level {
 		x.Detail += "; completed req/s kept rising until " + levelWords(a.Capacity.LevelKind, *k) +
 			", past the saturation point at " + levelWords(a.Capacity.LevelKind, *s.Level)
 	}

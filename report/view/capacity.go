@@ -55,12 +55,11 @@ func CapacityDetail(a *analyze.Analysis) string {
 	lead, rest := capacityParts(a)
 	// The headline says the level and where it is judged: the detail
 	// keeps the lead's qualifiers (the SLO, the goodput) and the rest.
-	head := strings.ToLower(CapacityHeadline(a))
-	if q, ok := strings.CutPrefix(lead, "holds "+head); ok {
-		return strings.TrimLeft(q+rest, " ;")
-	}
-	if q, ok := strings.CutPrefix(lead, strings.TrimSuffix(head, " before saturation")+" "); ok {
-		return strings.TrimLeft(q+rest, " ;")
+	head := CapacityHeadline(a)
+	for _, p := range []string{"holds " + head, strings.TrimSuffix(head, " before saturation") + " "} {
+		if len(lead) >= len(p) && strings.EqualFold(lead[:len(p)], p) {
+			return upperFirst(strings.TrimLeft(lead[len(p):]+rest, " ;:"))
+		}
 	}
 	return lead + rest
 }
@@ -78,11 +77,14 @@ func capacityParts(a *analyze.Analysis) (lead, rest string) {
 	case a.Baseline == nil && slo == "":
 		return "not judged: no step after the warmup reached " + Plural(a.Settings.BaselineUsers, "user", "users") + ", the baseline (--baseline-users)", ""
 	case c.Level == nil && slo == "":
-		s = "holds no level: the first judged step already saturated"
+		s = "holds no level before saturation: the first judged step already saturated"
+		if a.Saturation.Level != nil {
+			s = "holds no level before saturation: the first judged step, at " + levelWords(c.LevelKind, *a.Saturation.Level) + ", already saturated"
+		}
 	case c.Level == nil:
 		first := a.Steps[0]
-		s = fmt.Sprintf("holds no level within SLO (%s): even %s had only %s good requests (target %s)",
-			slo, levelWords(c.LevelKind, levelOf(c.LevelKind, first)), Pct(first.SLOAttainment), target)
+		s = fmt.Sprintf("holds no level within SLO: even %s had only %s good requests (%s, target %s)",
+			levelWords(c.LevelKind, levelOf(c.LevelKind, first)), Pct(first.SLOAttainment), slo, target)
 	default:
 		lv := levelWords(c.LevelKind, *c.Level)
 		if !c.Bounded {

@@ -36,7 +36,7 @@ func TestCapacitySentence(t *testing.T) {
 			"holds 8 users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms, 90% of requests) at 3.0 good req/s; saturated (by the latency rule) at 6 users"},
 		{"none", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Bounded: true}},
-			"holds no level within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms): even 4 users had only 42.00% good requests (target 90%)"},
+			"holds no level within SLO: even 4 users had only 42.00% good requests (TTFT ≤ 500 ms, ITL ≤ 50 ms, target 90%)"},
 		{"open loop", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelRate, Level: fp(12.5), GoodputRPS: fp(12.4), Bounded: true}},
 			"holds 12.5 req/s offered before saturation at 12.4 req/s"},

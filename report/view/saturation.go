@@ -62,7 +62,16 @@ func SaturationSentence(a *analyze.Analysis) string {
 			why = append(why, throughputWhy(a))
 		}
 	}
-	return at + ": " + strings.Join(why, "; ")
+	s2 := at + ": " + strings.Join(why, "; ")
+	// Arrivals waited for a slot: what the users waited, beside the
+	// verdict's metric, which leaves the wait out.
+	for _, st := range a.Steps {
+		if st.Step == *s.Step && st.FromScheduleP95MS != nil {
+			s2 += fmt.Sprintf(" (p95 from the arrival, the wait for a slot included: %s; the verdict used %s)",
+				Duration(st.FromScheduleP95MS), Clean(set.Metric))
+		}
+	}
+	return s2
 }
 
 // SaturationDetail is what follows the saturation headline, without
