@@ -97,6 +97,14 @@ func TestOpenLoopFigures(t *testing.T) {
 	if got, want := b.Steps[2].P95MS, 73+236.55/150*1000; got == nil || math.Abs(*got-want) > 0.01 {
 		t.Errorf("latency_from_schedule step 3 p95 = %s, want %.2f", show(got), want)
 	}
+	// Judged by latency, the run shows the same figure beside it where
+	// arrivals waited.
+	if got, want := a.Steps[2].FromScheduleP95MS, b.Steps[2].P95MS; got == nil || want == nil || *got != *want {
+		t.Errorf("latency p95 from schedule beside the verdict = %s, want %s", show(got), show(want))
+	}
+	if b.Steps[2].FromScheduleP95MS != nil {
+		t.Error("a run judged by latency_from_schedule repeats it beside itself")
+	}
 	if !near6(b.Steps[0].P95MS, 73) {
 		t.Errorf("latency_from_schedule step 1 p95 = %s, want 73 (no wait)", show(b.Steps[0].P95MS))
 	}
