@@ -57,7 +57,8 @@ take; at most --max-concurrency are in flight (default: a safety cap of
 8192), and an arrival that finds the cap full waits, which the row shows
 as start - scheduled_at. --input-tokens, --output-tokens and --ignore-eos
 set the size of the requests. With no --target the built-in simulator is
-started on a loopback port and load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
+started on a loopback port and load-tested. Ctrl-C (or SIGTERM, or SIGHUP when the terminal
+closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
