@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // Options are the analysis settings (the common flags of llmrep).
@@ -177,11 +180,36 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("memory limit: %w", err))
 		}
 	}
+	if err := checkTempDir(o.TempDir); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
 	return errors.Join(errs...)
+}
+
+// checkTempDir says why dir cannot hold the analysis's private spill
+// directory: it does not exist or is not a directory (a file, a device).
+// Such a mistake is the user's to fix, not a lack of disk space. Empty
+// (the system's temporary directory) is fine.
+func checkTempDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("temp dir %s: no such directory", dir)
+	case err != nil:
+		return fmt.Errorf("temp dir %s: %s", dir, pathErrReason(err))
+	case st.Mode().IsRegular():
+		return fmt.Errorf("temp dir %s: not a directory (it is a file)", dir)
+	case !st.IsDir():
+		return fmt.Errorf("temp dir %s: not a directory (it is %s)", dir, runfile.FileKind(st.Mode()))
+	}
+	return nil
 }
 
 // sloTarget is the attainment target in force.

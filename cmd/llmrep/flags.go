@@ -130,7 +130,7 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds `RATE` (0.01 or 1%)")
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency, ttft, or latency_from_schedule (open loops: from the arrival time to the last byte, waits included)")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the analysis's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); the database gets two thirds of it and spills to --temp-dir beyond that")
-	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
+	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` (an existing directory) and removed afterwards (default the system's temporary directory)")
 	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable)")
 	fs.Var(targetValue{&o.SLOTarget}, "slo-target", "a level holds when this share of its requests is good (90% or 0.9)")
 }
