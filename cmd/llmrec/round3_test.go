@@ -87,3 +87,48 @@ func waitOrKill(t *testing.T, cmd *exec.Cmd, d time.Duration, stderr *bytes.Buff
 		t.Fatalf("still running %v after the signal; stderr %s", d, stderr)
 	}
 }
+
+// TestRunFilesFromFIFOsRefused: `--prompts FIFO` and `--body @FIFO` are
+// refused by the real binary at once (exit 2, one line naming the FIFO),
+// before any request or file. Before, both blocked in open for ever and
+// ignored SIGTERM.
+func TestRunFilesFromFIFOsRefused(t *testing.T) {
+	srv, seen := countingServer(t, 10*time.Millisecond, 0)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"--prompts", []string{"--prompts", fifo}},
+		{"--body", []string{"--api", "http", "--body", "@" + fifo}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(dir, "run.parquet")
+			args := append([]string{"--target", srv.URL, "--model", "m", "--step-users", "1", "--max-users", "1", "--step-time", "1s", "-o", out}, tt.args...)
+			cmd, _, stderr := startRun(t, args...)
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("%s FIFO: still running 10 s later (blocked opening it); stderr %s", tt.name, stderr)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitUsage || strings.Count(stderr.String(), "\n") != 1 ||
+				!strings.Contains(stderr.String(), tt.name) || !strings.Contains(stderr.String(), "FIFO") {
+				t.Errorf("exit %d, stderr %q; want %d and one line naming %s and the FIFO", code, stderr, exitUsage, tt.name)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a run file was created: %v", err)
+			}
+		})
+	}
+	if n := seen.Load(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}

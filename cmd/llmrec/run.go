@@ -91,7 +91,10 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
-			if err := opts.complete(); err != nil {
+			if err := opts.complete(cmd.Context()); err != nil {
+				if cmd.Context().Err() != nil {
+					return interrupted(cmd.Context(), "while reading its files; nothing was recorded")
+				}
 				return usageError{err}
 			}
 			if runF != nil {
@@ -134,11 +137,11 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&c.Target, "target", "", "base `URL` of the service (empty: the built-in simulator)")
 	f.StringVar(&c.API, "api", c.API, "request format `API`: openai-chat, openai-completions or http")
 	f.StringVar(&c.Method, "method", c.Method, "HTTP `METHOD` for --api http")
-	f.StringVar(&o.Body, "body", "", "request `BODY` for --api http: inline or @FILE, a Go template with {{.Prompt}}")
+	f.StringVar(&o.Body, "body", "", "request `BODY` for --api http: inline or @FILE (a regular file, at most 16 MiB), a Go template with {{.Prompt}}")
 	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
-	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array (default: built-in prompts)`)
+	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array; a regular file of at most 1 GiB (default: built-in prompts)`)
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
 	f.StringVar(&o.APIKeyEnv, "api-key-env", o.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
 	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
@@ -200,11 +203,11 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 
 // complete turns the flag values into the record.Config, group by group,
 // and reports every wrong flag at once.
-func (o *RunOptions) complete() error {
+func (o *RunOptions) complete(ctx context.Context) error {
 	var errs []error
 	errs = append(errs, o.completeShape()...)
 	errs = append(errs, o.completeOpenLoop()...)
-	errs = append(errs, o.completeRequest()...)
+	errs = append(errs, o.completeRequest(ctx)...)
 	errs = append(errs, o.completeShard()...)
 	errs = append(errs, o.completeOutput()...)
 	if err := errors.Join(errs...); err != nil {
@@ -244,24 +247,26 @@ func (o *RunOptions) completeShape() []error {
 }
 
 // completeRequest fills what each request carries: streaming, the body,
-// the prompts, the headers and the API key; and the run's labels.
-func (o *RunOptions) completeRequest() []error {
+// the prompts, the headers and the API key; and the run's labels. The
+// files it reads (--body @FILE, --prompts) must be regular files, and
+// reading them stops when ctx is done.
+func (o *RunOptions) completeRequest(ctx context.Context) []error {
 	c := &o.Config
 	var errs []error
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
 	if strings.HasPrefix(o.Body, "@") {
-		b, err := os.ReadFile(o.Body[1:])
+		b, err := target.LoadBody(ctx, o.Body[1:])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--body: %w", err))
 		}
-		c.Body = string(b)
+		c.Body = b
 	} else {
 		c.Body = o.Body
 	}
 	if o.Prompts != "" {
-		p, err := target.LoadPrompts(o.Prompts)
+		p, err := target.LoadPrompts(ctx, o.Prompts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--prompts: %w", err))
 		}
