@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -127,6 +129,65 @@ func TestRunFilesFromFIFOsRefused(t *testing.T) {
 				t.Errorf("a run file was created: %v", err)
 			}
 		})
+	}
+	if n := seen.Load(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestRunFlagBounds: every numeric flag of llmrec run and llmrec sim is
+// range-checked before anything starts: exit 2, the flag named, nothing
+// sent or written. `--step-time 1ns` used to be accepted and write a file
+// whose step numbers had wrapped below zero, which llmrep could not read.
+func TestRunFlagBounds(t *testing.T) {
+	srv, seen := countingServer(t, 10*time.Millisecond, 0)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run.parquet")
+	run := []string{"run", "--target", srv.URL, "--model", "m", "-o", out}
+	base := func(more ...string) []string { return slices.Concat(run, more) }
+	open := func(more ...string) []string {
+		return slices.Concat(run, []string{"--arrival", "poisson", "--rate", "20"}, more)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{base("--step-time", "1ns", "--step-users", "1", "--max-users", "3", "--duration", "3s"), "--step-time must be from 100ms"},
+		{open("--step-time", "1ns", "--duration", "4s"), "--step-time must be from 100ms"},
+		{base("--step-time", "100ms", "--duration", "3h"), "--step-time 100ms makes 108000 steps"},
+		{base("--duration", "800h"), "--duration must be from 0"},
+		{base("--step-time", "100h"), "lasting 1000h0m0s; at most 720h0m0s"},
+		{base("--timeout", "0s"), "--timeout must be from 1ms to 24h0m0s"},
+		{base("--timeout", "25h"), "--timeout must be from 1ms to 24h0m0s"},
+		{base("--idle-timeout", "25h"), "--idle-timeout must be from 1ms"},
+		{base("--grace", "25h"), "--grace must be from 0s to 24h0m0s"},
+		{base("--wait-max", "25h"), "--wait-min/--wait-max must satisfy"},
+		{base("--max-users", "2000000"), "--max-users must be from 1 to 1000000"},
+		{base("--step-users", "0"), "--step-users must be from 1"},
+		{base("--spawn-rate", "2e6"), "--spawn-rate must be a number from 0"},
+		{base("--max-tokens", "2000000"), "--max-tokens must be from 1 to 1048576"},
+		{open("--max-concurrency", "2000000"), "--max-concurrency must be from 0 to 1000000"},
+		{base("--dashboard", "127.0.0.1:0", "--dashboard-linger", "-1s"), "--dashboard-linger must be from 0s"},
+		{base("--dashboard", "127.0.0.1:0", "--dashboard-linger", "25h"), "--dashboard-linger must be from 0s to 24h0m0s"},
+		{[]string{"sim", "--addr", "127.0.0.1:0", "--token-ms", "1e300"}, "token time must be from 0 to 60000"},
+		{[]string{"sim", "--addr", "127.0.0.1:0", "--prefill-ms", "Inf"}, "prefill time must be from 0 to 60000"},
+		{[]string{"sim", "--addr", "127.0.0.1:0", "--swap", "1e9"}, "swap must be from 0 to 100"},
+		{[]string{"sim", "--addr", "127.0.0.1:0", "--slots", "2000000"}, "slots must be from 1 to 1000000"},
+	} {
+		t.Run(strings.Join(tt.args[len(tt.args)-2:], " "), func(t *testing.T) {
+			// A flag wrongly accepted starts a run: stop it soon.
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			var stdout, errOut bytes.Buffer
+			code := Main(ctx, tt.args, nil, &stdout, &errOut)
+			stderr := errOut.String()
+			if code != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, exitUsage, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a run file was written: %v", err)
 	}
 	if n := seen.Load(); n != 0 {
 		t.Errorf("%d requests sent", n)

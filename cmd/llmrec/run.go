@@ -144,8 +144,8 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array; a regular file of at most 1 GiB (default: built-in prompts)`)
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
 	f.StringVar(&o.APIKeyEnv, "api-key-env", o.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
-	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
-	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION`")
+	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION` from 1ms to 24h")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION` from 1ms to 24h")
 }
 
 // addShapeFlags registers the flags of the closed loop's step load and of
@@ -153,15 +153,15 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 func addShapeFlags(f *pflag.FlagSet, o *RunOptions) {
 	c := &o.Config
 	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "`N` users added each step")
-	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION`")
-	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users")
+	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION` from 100ms to 720h (at most 100,000 steps in a run)")
+	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users (up to 1,000,000)")
 	f.Float64Var(&c.Shape.SpawnRate, "spawn-rate", 0, "users started per second within a step, `RATE` (default: step-users)")
-	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` (default: until max-users has been held one full step)")
+	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` of at most 720h (default: until max-users has been held one full step)")
 	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
 	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
 	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
-	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled")
+	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled (at most 24h)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
 }
 
@@ -322,6 +322,9 @@ func (o *RunOptions) completeOutput() []error {
 		if err := dashboard.CheckAddr(o.Dashboard); err != nil {
 			errs = append(errs, fmt.Errorf("--dashboard: %w", err))
 		}
+	}
+	if o.DashboardLinger < 0 || o.DashboardLinger > record.MaxRequestTime {
+		errs = append(errs, fmt.Errorf("--dashboard-linger must be from 0s to %v, got %v", record.MaxRequestTime, o.DashboardLinger))
 	}
 	if o.Config.Target == "" {
 		if o.Config.API == target.APIHTTP {
