@@ -221,6 +221,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 			}
 		}
 	}
+	finiteFigures(res)
 	return res, nil
 }
 

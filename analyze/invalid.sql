@@ -11,7 +11,7 @@ WITH r AS (
 SELECT
     count(*) FILTER (WHERE has_null) AS nulls,
     count(*) FILTER (WHERE NOT has_null
-        AND NOT (isfinite(latency_ms) AND latency_ms >= 0 AND latency_ms <= 1e9)) AS bad_latency,
+        AND NOT (isfinite(latency_ms) AND (latency_ms = 0 OR latency_ms >= 1e-6) AND latency_ms <= 1e9)) AS bad_latency,
     count(*) FILTER (WHERE ttft_ms IS NOT NULL AND NOT (isfinite(ttft_ms) AND ttft_ms >= 0)) AS bad_ttft,
     count(*) FILTER (WHERE output_tokens < 0 OR prompt_tokens < 0) AS bad_tokens
 FROM r;

@@ -3,7 +3,8 @@
 -- the epoch), the warmup (µs). Rows that break the format's promises are
 -- left out (invalid.sql counts them, with the same conditions): a NULL in
 -- start, scheduled_at, step, users, ok or latency_ms, or a latency that is
--- negative, not finite or over 1e9 ms. A negative or non-finite ttft_ms
+-- negative, under 1 ns but not 0 (below the recorder's clock: a divisor
+-- that small makes ratios overflow), not finite or over 1e9 ms. A negative or non-finite ttft_ms
 -- and negative token counts are read as absent.
 INSERT INTO raw
 SELECT
@@ -22,4 +23,4 @@ FROM read_parquet(?) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p
 WHERE start IS NOT NULL AND scheduled_at IS NOT NULL AND step IS NOT NULL
   AND users IS NOT NULL AND ok IS NOT NULL
-  AND isfinite(latency_ms) AND latency_ms >= 0 AND latency_ms <= 1e9;
+  AND isfinite(latency_ms) AND (latency_ms = 0 OR latency_ms >= 1e-6) AND latency_ms <= 1e9;

@@ -140,10 +140,14 @@ func AutoWarmup(sh Shape) time.Duration {
 	if first <= 0 {
 		first = sh.DurationS
 	}
-	if first <= 0 {
+	switch {
+	case !(first > 0): // none, or a NaN from a crafted footer
 		return 0
+	case first/2 >= MaxAutoWarmup.Seconds():
+		// Compared in seconds: a crafted step of 1e300 s overflows a Duration.
+		return MaxAutoWarmup
 	}
-	return min(MaxAutoWarmup, time.Duration(first*float64(time.Second)/2))
+	return time.Duration(first * float64(time.Second) / 2)
 }
 
 // forRun resolves WarmupAuto for the run r.
