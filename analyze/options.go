@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -158,20 +159,29 @@ func (o Options) forRun(r Run) Options {
 	return o
 }
 
+// Upper bounds of the options: a window of more than a day is the
+// cumulative series, and a latency threshold over 1000 times the
+// baseline's p95 is no threshold (an infinite one made the JSON report
+// fail). Users are an int32 column: a larger count never matches.
+const (
+	MaxWindow           = 24 * time.Hour
+	MaxLatencyThreshold = 1000
+)
+
 // Validate reports every problem with o at once.
 func (o Options) Validate() error {
 	var errs []error
 	if o.Warmup < 0 && o.Warmup != WarmupAuto {
 		errs = append(errs, fmt.Errorf("warmup %v is negative", o.Warmup))
 	}
-	if o.Window < time.Second {
-		errs = append(errs, fmt.Errorf("window %v is shorter than 1s", o.Window))
+	if o.Window < time.Second || o.Window > MaxWindow {
+		errs = append(errs, fmt.Errorf("window %v must be from 1s to %v", o.Window, MaxWindow))
 	}
-	if o.BaselineUsers < 1 {
-		errs = append(errs, fmt.Errorf("baseline users %d must be at least 1", o.BaselineUsers))
+	if o.BaselineUsers < 1 || o.BaselineUsers > math.MaxInt32 {
+		errs = append(errs, fmt.Errorf("baseline users %d must be from 1 to %d", o.BaselineUsers, math.MaxInt32))
 	}
-	if !(o.LatencyThreshold > 1) {
-		errs = append(errs, fmt.Errorf("latency threshold %v must be greater than 1", o.LatencyThreshold))
+	if !(o.LatencyThreshold > 1 && o.LatencyThreshold <= MaxLatencyThreshold) {
+		errs = append(errs, fmt.Errorf("latency threshold %v must be greater than 1 and at most %g", o.LatencyThreshold, float64(MaxLatencyThreshold)))
 	}
 	if !(o.ErrorThreshold >= 0 && o.ErrorThreshold < 1) {
 		errs = append(errs, fmt.Errorf("error threshold %v must be a fraction in [0, 1)", o.ErrorThreshold))

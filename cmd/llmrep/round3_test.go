@@ -89,3 +89,42 @@ func TestNoInfinityInJSON(t *testing.T) {
 		t.Errorf("requests %d, p50 %v; want the 108 others, p50 over 100 ms", a.Overall.Requests, a.Overall.P50MS)
 	}
 }
+
+// TestFlagRanges: every numeric flag of llmrep is range-checked and a
+// repeated --slo key is refused, each a usage error naming the flag or
+// setting, before any file is read. --at-users -12 with --inconclusive
+// pass used to pass every gate (no run has a step at -12 users), a
+// p99_p50 bound below 1 always failed, --slo ttft=500ms,ttft=10ms kept
+// the last silently, and --latency-threshold Inf made --format json fail.
+func TestFlagRanges(t *testing.T) {
+	good := goodRun(t, t.TempDir())
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", good, "--max", "p95=1ms", "--at-users", "-12", "--inconclusive", "pass"}, "--at-users -12 must be 0 (the whole run) or a user count"},
+		{[]string{"check", good, "--max", "p99_p50=0.5"}, "p99_p50 is a ratio of a higher percentile to a lower one, at least 1"},
+		{[]string{"check", good, "--min", "p99_p50=0.9"}, "at least 1"},
+		{[]string{"analyze", good, "--format", "json", "--slo", "ttft=500ms,ttft=10ms"}, "ttft is given twice (500ms and 10ms)"},
+		{[]string{"analyze", good, "--format", "json", "--slo", "ttft=500ms", "--slo", "itl=5ms,ttft=10ms"}, "ttft is given twice"},
+		{[]string{"compare", good, good, "--format", "json", "--slo", "latency=1s,latency=2s"}, "latency is given twice"},
+		{[]string{"check", good, "--max", "p95=10s", "--slo", "itl=1ms", "--slo", "itl=2ms"}, "itl is given twice"},
+		{[]string{"analyze", good, "--format", "json", "--latency-threshold", "Inf"}, "latency threshold +Inf must be greater than 1 and at most 1000"},
+		{[]string{"analyze", good, "--format", "json", "--latency-threshold", "1001"}, "at most 1000"},
+		{[]string{"analyze", good, "--format", "json", "--window", "25h"}, "window 25h0m0s must be from 1s to 24h0m0s"},
+		{[]string{"analyze", good, "--format", "json", "--window", "500ms"}, "must be from 1s"},
+		{[]string{"analyze", good, "--format", "json", "--baseline-users", "3000000000"}, "baseline users 3000000000 must be from 1 to 2147483647"},
+		{[]string{"compare", good, good, "--baseline-users", "0"}, "baseline users 0 must be from 1"},
+	} {
+		t.Run(strings.Join(tt.args[2:], " "), func(t *testing.T) {
+			out, errOut, code := run(t, tt.args...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want %d and one line saying %q", code, errOut, exitUsage, tt.want)
+			}
+		})
+	}
+	// The edges are accepted (the gates are judged: pass or fail).
+	if _, errOut, code := run(t, "check", good, "--max", "p99_p50=1", "--max", "p95=1h", "--latency-threshold", "1000", "--window", "24h", "--slo", "ttft=1s", "--slo", "itl=1s"); code == exitUsage {
+		t.Errorf("edges refused: stderr %q", errOut)
+	}
+}
