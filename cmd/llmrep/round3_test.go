@@ -128,3 +128,65 @@ func TestFlagRanges(t *testing.T) {
 		t.Errorf("edges refused: stderr %q", errOut)
 	}
 }
+
+// TestEmptyAnswersInEveryFormat: answers without content are counted and
+// said in every report. Failures of class empty (today's recorder) are in
+// the errors by class and warned of; successes with 0 output tokens (files
+// of a recorder before that class, where an empty stream was a fast
+// success) are warned of too, since their latencies are in the figures.
+func TestEmptyAnswersInEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		tune func(i int, r *schemas.Record)
+		want []string
+	}{
+		{"class empty", func(i int, r *schemas.Record) {
+			if i%5 == 0 {
+				c, m := schemas.ErrEmpty, "empty answer: the stream ended with [DONE] after 0 chunks, none with content"
+				r.OK, r.ErrorClass, r.Error, r.OutputTokens = false, &c, &m, nil
+			}
+		}, []string{"24 requests got a complete 2xx answer with no content (class empty, counted as failures)", "empty"}},
+		{"old successes with 0 tokens", func(i int, r *schemas.Record) {
+			if i%5 == 0 {
+				zero := int32(0)
+				r.OutputTokens, r.LatencyMS = &zero, 0.4
+			}
+		}, []string{"24 successes carried 0 output tokens"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := records("run-e", func(int) bool { return true })
+			for i := range recs {
+				n := int32(30)
+				recs[i].OutputTokens = &n
+				tt.tune(i, &recs[i])
+			}
+			p := writeRun(t, filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".parquet"), meta("run-e"), recs)
+			for _, format := range []string{"text", "json", "md", "html"} {
+				out := filepath.Join(dir, tt.name+"."+format)
+				if _, stderr, code := run(t, "analyze", p, "--warmup", "0s", "--format", format, "-o", out); code != 0 {
+					t.Fatalf("%s: status %d: %s", format, code, stderr)
+				}
+				b, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(string(b), w) {
+						t.Errorf("the %s report does not say %q", format, w)
+					}
+				}
+			}
+			if tt.name == "class empty" {
+				out, _, _ := run(t, "analyze", p, "--warmup", "0s", "--format", "json")
+				var a analyze.Analysis
+				if err := json.Unmarshal([]byte(out), &a); err != nil {
+					t.Fatal(err)
+				}
+				if a.Overall.Failures != 24 || len(a.Errors) != 1 || a.Errors[0].Class != schemas.ErrEmpty {
+					t.Errorf("failures %d by class %+v; want 24 of class empty", a.Overall.Failures, a.Errors)
+				}
+			}
+		})
+	}
+}
