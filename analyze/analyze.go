@@ -79,7 +79,9 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
+	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
+	a.Warnings = append(a.Warnings, nonFiniteWarning(finiteFigures(a))...)
 	return a, e, nil
 }
 
@@ -177,6 +179,8 @@ type computer struct {
 	steadyQ   [][]*float64
 	lastDoneS float64
 	endS      float64 // the time axis end: max(duration, last completion)
+	// emptyOK counts the post-warmup successes with 0 output tokens.
+	emptyOK int64
 }
 
 func (c *computer) run() error {
@@ -244,7 +248,7 @@ func (c *computer) presence() error {
 	var rows, ttft, tokens, lastDone, warm, lagN, late int64
 	var lagMax sql.NullFloat64
 	err := c.conn.QueryRowContext(c.ctx, query("presence.sql"), LagThresholdMS).Scan(
-		&rows, &ttft, &tokens, &lastDone, &warm, &lagN, &lagMax, &late)
+		&rows, &ttft, &tokens, &lastDone, &warm, &lagN, &lagMax, &late, &c.emptyOK)
 	if err != nil {
 		return fmt.Errorf("read run summary: %w", err)
 	}

@@ -106,7 +106,13 @@ func loadWarnings(files []*inputFile) []string {
 
 // MaxLatencyMS is the largest latency_ms a row may hold (about 11.6 days):
 // a larger, negative or non-finite one is absurd and the row is left out.
-const MaxLatencyMS = 1e9
+// MinLatencyMS (1 ns, the recorder's clock resolution) is the smallest
+// one but 0: a subnormal latency passed every other check and made
+// tokens/s and ratios infinite.
+const (
+	MaxLatencyMS = 1e9
+	MinLatencyMS = 1e-6
+)
 
 // checkRows counts, for every file, the rows load.sql left out (a NULL in
 // a non-null column, an absurd latency) or read in part (an absurd TTFT or
@@ -119,8 +125,8 @@ func checkRows(ctx context.Context, conn *sql.Conn, files []*inputFile) error {
 		}
 		name := filepath.Base(f.path)
 		if n := nulls + badLat; n > 0 {
-			f.warnings = append(f.warnings, fmt.Sprintf("%s: %d of %d rows were left out: %d with a NULL where the format allows none, %d with a latency_ms that is negative, not finite or over %.0e ms",
-				name, n, f.rows, nulls, badLat, MaxLatencyMS))
+			f.warnings = append(f.warnings, fmt.Sprintf("%s: %d of %d rows were left out: %d with a NULL where the format allows none, %d with a latency_ms that is negative, under %g ms (1 ns) but not 0, not finite or over %.0e ms",
+				name, n, f.rows, nulls, badLat, MinLatencyMS, MaxLatencyMS))
 		}
 		if badTTFT+badTokens > 0 {
 			f.warnings = append(f.warnings, fmt.Sprintf("%s: %d rows with a negative or non-finite ttft_ms and %d with a negative token count were read as having none",

@@ -340,6 +340,7 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	c.Warnings = append(c.Warnings, nonFiniteWarning(finiteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.err(); err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/template"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -86,9 +87,15 @@ func openEngine(ctx context.Context, opts Options, files []string, rows int64) (
 	if parent == "" {
 		parent = os.TempDir()
 	}
+	if err := checkTempDir(parent); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp(parent, "llmrep-")
 	if err != nil {
-		return nil, &ResourceError{Disk: true, Limit: parent, Err: fmt.Errorf("make the temporary directory: %w", err)}
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			return nil, &ResourceError{Disk: true, Limit: parent, Err: fmt.Errorf("make the temporary directory: %w", err)}
+		}
+		return nil, fmt.Errorf("make a temporary directory in %s: %s; choose another --temp-dir", parent, pathErrReason(err))
 	}
 	if err := os.Chmod(tmp, 0o700); err != nil {
 		os.RemoveAll(tmp)

@@ -6,10 +6,10 @@
 
 -- Rows of a run file that load.sql keeps (invalid.sql counts the others):
 -- the columns every figure needs are present, and the latency is a finite
--- number of ms between 0 and 1e9.
+-- number of ms between 0 and 1e9, and not under 1 ns unless it is 0.
 {{define "complete"}}start IS NOT NULL AND scheduled_at IS NOT NULL AND step IS NOT NULL
   AND users IS NOT NULL AND ok IS NOT NULL{{end}}
-{{define "latency_valid"}}isfinite(latency_ms) AND latency_ms >= 0 AND latency_ms <= 1e9{{end}}
+{{define "latency_valid"}}isfinite(latency_ms) AND (latency_ms = 0 OR latency_ms >= 1e-6) AND latency_ms <= 1e9{{end}}
 -- A TTFT that is not a finite number of ms at or above 0 is read as absent.
 {{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0{{end}}
 

@@ -59,6 +59,9 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 	if kind != GateMax && kind != GateMin && kind != GateMaxRegression {
 		return bad("unknown gate kind %q", kind)
 	}
+	if atUsers < 0 {
+		return bad("level %d is not a user count (0 reads the whole run)", atUsers)
+	}
 	key, val, ok := strings.Cut(spec, "=")
 	if !ok || strings.TrimSpace(val) == "" {
 		return bad("want METRIC=VALUE (or METRIC@USERS=VALUE)")
@@ -121,7 +124,8 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 }
 
 // gateRange says why a --max or --min limit can never be met or never be
-// missed (a rate outside [0, 1], a negative latency, rate or count), as
+// missed (a rate outside [0, 1], a negative latency, rate or count, a tail
+// ratio below 1), as
 // Options.Validate refuses an error threshold outside [0, 1); "" if fine.
 func gateRange(d metricDef, limit float64, val string) string {
 	switch {
@@ -133,6 +137,8 @@ func gateRange(d metricDef, limit float64, val string) string {
 		return fmt.Sprintf("%s is a rate between 0 and 1 (0%% to 100%%), not %q%s", d.name, val, hint)
 	case limit < 0:
 		return fmt.Sprintf("%s cannot be negative, not %q", d.name, val)
+	case d.unit == UnitRatio && limit < 1:
+		return fmt.Sprintf("%s is a ratio of a higher percentile to a lower one, at least 1, not %q", d.name, val)
 	}
 	return ""
 }
@@ -221,6 +227,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 			}
 		}
 	}
+	finiteFigures(res)
 	return res, nil
 }
 

@@ -11,20 +11,19 @@ import (
 // FuzzParseGate: any --max/--min/--max-regression value is either a gate
 // or a *GateError / *UnknownMetricError, never a panic; a gate names a
 // known metric, keeps its spec, has a finite limit in the metric's unit
-// (a latency exactly the duration given) and a non-negative level.
+// (a latency exactly the duration given, a tail ratio at least 1) and a
+// non-negative level; a negative level (--at-users) is refused.
 // Seeds: testdata/fuzz/FuzzParseGate.
 func FuzzParseGate(f *testing.F) {
 	f.Add(uint8(0), "p95=800ms", 0)
 	kinds := []string{GateMax, GateMin, GateMaxRegression, "bogus"}
 	f.Fuzz(func(t *testing.T, k uint8, spec string, atUsers int) {
 		kind := kinds[int(k)%len(kinds)]
-		if atUsers < 0 {
-			atUsers = -atUsers
-		}
-		if atUsers < 0 { // -MinInt is MinInt
-			atUsers = 0
-		}
 		g, err := ParseGate(kind, spec, atUsers)
+		if atUsers < 0 && err == nil {
+			// --at-users -12 with --inconclusive pass passed every gate.
+			t.Fatalf("%s %q at %d users accepted", kind, spec, atUsers)
+		}
 		if err != nil {
 			var ge *GateError
 			var ue *UnknownMetricError
@@ -46,7 +45,7 @@ func FuzzParseGate(f *testing.F) {
 		if math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) || g.Users < 0 || (d.runLevel && g.Users != 0) {
 			t.Fatalf("gate %+v from %q", g, spec)
 		}
-		if kind != GateMaxRegression && (g.Limit < 0 || d.unit == UnitRate && g.Limit > 1) {
+		if kind != GateMaxRegression && (g.Limit < 0 || d.unit == UnitRate && g.Limit > 1 || d.unit == UnitRatio && g.Limit < 1) {
 			t.Fatalf("limit %v out of range for %s from %q", g.Limit, d.name, spec)
 		}
 		if kind == GateMaxRegression && g.Limit < 0 {

@@ -50,6 +50,13 @@ func TestParseGate(t *testing.T) {
 		{GateMax, "p99_p50=-0.5", 0, "", 0, 0, "cannot be negative"},
 		{GateMin, "saturation_users=-10", 0, "", 0, 0, "cannot be negative"},
 		{GateMaxRegression, "fail_rate=150%", 0, "", 0, 0, "more than 100 points"},
+		// Round 3: a negative --at-users level, and a tail ratio below 1
+		// (p99 ≥ p50 always), can never be judged or never pass.
+		{GateMax, "p95=1ms", -12, "", 0, 0, "level -12 is not a user count"},
+		{GateMaxRegression, "p95=10%", -1, "", 0, 0, "level -1 is not a user count"},
+		{GateMax, "p99_p50=0.5", 0, "", 0, 0, "at least 1"},
+		{GateMin, "p99_p50=0.99", 0, "", 0, 0, "at least 1"},
+		{GateMax, "p99_p50=1", 0, "p99_p50", 0, 1, ""},
 		{GateMaxRegression, "p95=150%", 0, "p95", 0, 1.5, ""},
 	}
 	for _, tt := range tests {

@@ -75,3 +75,25 @@ func generatorFailureWarning(a *Analysis) []string {
 	return []string{fmt.Sprintf("%s failed on the load generator itself (class %s: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's",
 		plural(int(n), "request", "requests"), schemas.ErrGenerator)}
 }
+
+// emptyWarnings warns of answers without content: failures of class
+// empty (warmup included: a 2xx that generated nothing is the target's
+// doing, and easily taken for a fast success), and, in files from a
+// recorder before that class, post-warmup successes with 0 output tokens
+// (emptyOK), which sit in the latency figures.
+func emptyWarnings(a *Analysis, emptyOK int64) []string {
+	var w []string
+	var n int64
+	for _, v := range a.Series.FailuresByClass[schemas.ErrEmpty] {
+		n += v
+	}
+	if n > 0 {
+		w = append(w, fmt.Sprintf("%s got a complete 2xx answer with no content (class %s, counted as failures): the service answered without generating a token; check the model, the prompts and max_tokens",
+			plural(int(n), "request", "requests"), schemas.ErrEmpty))
+	}
+	if emptyOK > 0 {
+		w = append(w, fmt.Sprintf("%s carried 0 output tokens: empty answers, counted as successes by the recorder that wrote the file (today's llmrec fails them as class %s); their latencies are in the figures",
+			plural(int(emptyOK), "success", "successes"), schemas.ErrEmpty))
+	}
+	return w
+}

@@ -3,8 +3,9 @@
 -- the epoch), the warmup (µs). Rows that break the format's promises are
 -- left out (invalid.sql counts them, with the same conditions, the
 -- fragments complete and latency_valid): a NULL in start, scheduled_at,
--- step, users, ok or latency_ms, or a latency that is negative, not finite
--- or over 1e9 ms. A negative or non-finite ttft_ms and negative token
+-- step, users, ok or latency_ms, or a latency that is negative, under 1 ns but not
+-- 0 (below the recorder's clock: a divisor that small makes ratios
+-- overflow), not finite or over 1e9 ms. A negative or non-finite ttft_ms and negative token
 -- counts are read as absent.
 INSERT INTO raw
 SELECT

@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // Options are the analysis settings (the common flags of llmrep).
@@ -137,10 +141,14 @@ func AutoWarmup(sh Shape) time.Duration {
 	if first <= 0 || (sh.DurationS > 0 && sh.DurationS < first) {
 		first = sh.DurationS // a --duration shorter than the step shortens it
 	}
-	if first <= 0 {
+	switch {
+	case !(first > 0): // none, or a NaN from a crafted footer
 		return 0
+	case first/2 >= MaxAutoWarmup.Seconds():
+		// Compared in seconds: a crafted step of 1e300 s overflows a Duration.
+		return MaxAutoWarmup
 	}
-	return min(MaxAutoWarmup, time.Duration(first*float64(time.Second)/2))
+	return time.Duration(first * float64(time.Second) / 2)
 }
 
 // forRun resolves WarmupAuto for the run r.
@@ -156,20 +164,29 @@ func (o Options) forRun(r Run) Options {
 	return o
 }
 
+// Upper bounds of the options: a window of more than a day is the
+// cumulative series, and a latency threshold over 1000 times the
+// baseline's p95 is no threshold (an infinite one made the JSON report
+// fail). Users are an int32 column: a larger count never matches.
+const (
+	MaxWindow           = 24 * time.Hour
+	MaxLatencyThreshold = 1000
+)
+
 // Validate reports every problem with o at once.
 func (o Options) Validate() error {
 	var errs []error
 	if o.Warmup < 0 && o.Warmup != WarmupAuto {
 		errs = append(errs, fmt.Errorf("warmup %v is negative", o.Warmup))
 	}
-	if o.Window < time.Second {
-		errs = append(errs, fmt.Errorf("window %v is shorter than 1s", o.Window))
+	if o.Window < time.Second || o.Window > MaxWindow {
+		errs = append(errs, fmt.Errorf("window %v must be from 1s to %v", o.Window, MaxWindow))
 	}
-	if o.BaselineUsers < 1 {
-		errs = append(errs, fmt.Errorf("baseline users %d must be at least 1", o.BaselineUsers))
+	if o.BaselineUsers < 1 || o.BaselineUsers > math.MaxInt32 {
+		errs = append(errs, fmt.Errorf("baseline users %d must be from 1 to %d", o.BaselineUsers, math.MaxInt32))
 	}
-	if !(o.LatencyThreshold > 1) {
-		errs = append(errs, fmt.Errorf("latency threshold %v must be greater than 1", o.LatencyThreshold))
+	if !(o.LatencyThreshold > 1 && o.LatencyThreshold <= MaxLatencyThreshold) {
+		errs = append(errs, fmt.Errorf("latency threshold %v must be greater than 1 and at most %g", o.LatencyThreshold, float64(MaxLatencyThreshold)))
 	}
 	if !(o.ErrorThreshold >= 0 && o.ErrorThreshold < 1) {
 		errs = append(errs, fmt.Errorf("error threshold %v must be a fraction in [0, 1)", o.ErrorThreshold))
@@ -182,11 +199,36 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("memory limit: %w", err))
 		}
 	}
+	if err := checkTempDir(o.TempDir); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
 	return errors.Join(errs...)
+}
+
+// checkTempDir says why dir cannot hold the analysis's private spill
+// directory: it does not exist or is not a directory (a file, a device).
+// Such a mistake is the user's to fix, not a lack of disk space. Empty
+// (the system's temporary directory) is fine.
+func checkTempDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("temp dir %s: no such directory", dir)
+	case err != nil:
+		return fmt.Errorf("temp dir %s: %s", dir, pathErrReason(err))
+	case st.Mode().IsRegular():
+		return fmt.Errorf("temp dir %s: not a directory (it is a file)", dir)
+	case !st.IsDir():
+		return fmt.Errorf("temp dir %s: not a directory (it is %s)", dir, runfile.FileKind(st.Mode()))
+	}
+	return nil
 }
 
 // sloTarget is the attainment target in force.

@@ -38,8 +38,9 @@ func (e *SLOError) Error() string { return "--slo " + quote(e.Spec) + ": " + e.R
 const maxSLO = 24 * time.Hour
 
 // ParseSLO reads "ttft=500ms,itl=50ms,latency=10s" (any subset, in any
-// order) and merges it over s: a key given again replaces the earlier
-// value, so repeated --slo flags add up.
+// order) and merges it over s, so repeated --slo flags add up. A key
+// given twice, in spec or already set in s, is refused: which of two
+// bounds was meant cannot be guessed.
 func ParseSLO(s SLO, spec string) (SLO, error) {
 	bad := func(format string, args ...any) (SLO, error) {
 		return SLO{}, &SLOError{Spec: spec, Reason: fmt.Sprintf(format, args...)}
@@ -60,16 +61,21 @@ func ParseSLO(s SLO, spec string) (SLO, error) {
 		if d <= 0 || d > maxSLO {
 			return bad("%s %q must be more than 0 and at most 24h", key, val)
 		}
+		var bound *time.Duration
 		switch strings.ToLower(key) {
 		case "ttft":
-			s.TTFT = d
+			bound = &s.TTFT
 		case "itl":
-			s.ITL = d
+			bound = &s.ITL
 		case "latency":
-			s.Latency = d
+			bound = &s.Latency
 		default:
 			return bad("unknown key %q; valid keys: ttft, itl, latency", key)
 		}
+		if *bound != 0 {
+			return bad("%s is given twice (%v and %v); give each bound once", strings.ToLower(key), *bound, d)
+		}
+		*bound = d
 	}
 	return s, nil
 }

@@ -15,7 +15,12 @@ func TestParseSLO(t *testing.T) {
 	}{
 		{in: []string{"ttft=500ms,itl=50ms,latency=10s"}, want: SLO{TTFT: 500 * time.Millisecond, ITL: 50 * time.Millisecond, Latency: 10 * time.Second}},
 		{in: []string{"ttft=500ms", "itl=50ms"}, want: SLO{TTFT: 500 * time.Millisecond, ITL: 50 * time.Millisecond}},
-		{in: []string{"ttft=500ms", "ttft=1s"}, want: SLO{TTFT: time.Second}},
+		// Round 3: a key given twice, in one value or over repeated flags,
+		// is refused (it used to keep the last silently).
+		{in: []string{"ttft=500ms", "ttft=1s"}, bad: "ttft is given twice (500ms and 1s)"},
+		{in: []string{"ttft=500ms,ttft=10ms"}, bad: "ttft is given twice (500ms and 10ms)"},
+		{in: []string{"TTFT=5ms,itl=1ms,ttft=6ms"}, bad: "ttft is given twice"},
+		{in: []string{"latency=2s", "itl=5ms", "Latency=3s"}, bad: "latency is given twice"},
 		{in: []string{" Latency = 2s "}, want: SLO{Latency: 2 * time.Second}},
 		{in: []string{""}, bad: "empty"},
 		{in: []string{"ttft"}, bad: "want KEY=DURATION"},
@@ -90,6 +95,20 @@ func FuzzParseSLO(f *testing.F) {
 		back, err := ParseSLO(SLO{}, s.String())
 		if err != nil || back != s {
 			t.Fatalf("%q: printed as %q, parsed back to %+v, %v", spec, s.String(), back, err)
+		}
+		// Each key appears once in an accepted value, and once more (a
+		// repeated flag) is refused.
+		seen := map[string]bool{}
+		for _, part := range strings.Split(spec, ",") {
+			k, _, _ := strings.Cut(part, "=")
+			k = strings.ToLower(strings.TrimSpace(k))
+			if seen[k] {
+				t.Fatalf("%q accepted with %s twice", spec, k)
+			}
+			seen[k] = true
+		}
+		if _, err := ParseSLO(s, spec); err == nil {
+			t.Fatalf("%q accepted twice over (a repeated --slo)", spec)
 		}
 	})
 }

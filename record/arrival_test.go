@@ -47,13 +47,20 @@ func TestOpenLoopValidate(t *testing.T) {
 		{"unknown kind", func(o *OpenLoop) { o.Kind = "sweep" }, []string{`OpenLoop.Kind "sweep"`}},
 		{"every problem at once", func(o *OpenLoop) {
 			o.Rate, o.StepTime, o.MaxConcurrency, o.Burstiness = 0, 0, -1, 0
-		}, []string{"OpenLoop.Rate must be above 0", "OpenLoop.StepTime must be positive", "OpenLoop.MaxConcurrency", "OpenLoop.Burstiness must be above 0"}},
+		}, []string{"OpenLoop.Rate must be above 0", "OpenLoop.StepTime must be from 100ms to 720h0m0s, got 0s", "OpenLoop.MaxConcurrency", "OpenLoop.Burstiness must be above 0"}},
 		{"max below rate", func(o *OpenLoop) { o.MaxRate = 5 }, []string{"OpenLoop.MaxRate 5 is below the starting rate 10"}},
 		{"max unreachable", func(o *OpenLoop) { o.StepRate = 0 }, []string{"rate step is 0"}},
 		{"nan rate", func(o *OpenLoop) { o.Rate = math.NaN() }, []string{"OpenLoop.Rate"}},
 		{"constant with burstiness", func(o *OpenLoop) { o.Kind, o.Burstiness = ArrivalConstant, 0.5 }, []string{"poisson arrivals only"}},
 		{"too many steps", func(o *OpenLoop) { o.StepRate, o.MaxRate = 1e-4, 1e6 }, []string{"raise the rate step"}},
-		{"negative duration", func(o *OpenLoop) { o.Duration = -time.Second }, []string{"OpenLoop.Duration must not be negative"}},
+		{"negative duration", func(o *OpenLoop) { o.Duration = -time.Second }, []string{"OpenLoop.Duration must be from 0"}},
+		// Round 3: every step number fits the file's int32 column and the
+		// analyzer's tables; nothing below the recorder's own jitter.
+		{"1ns step", func(o *OpenLoop) { o.StepTime, o.Duration = time.Nanosecond, 4*time.Second }, []string{"OpenLoop.StepTime must be from 100ms"}},
+		{"too many steps with a duration", func(o *OpenLoop) { o.StepTime, o.Duration = 100*time.Millisecond, 3*time.Hour }, []string{"makes 108000 steps over the run's 3h0m0s; at most 100000"}},
+		{"a duration over 30 days", func(o *OpenLoop) { o.Duration = 800 * time.Hour }, []string{"OpenLoop.Duration must be from 0 (the schedule's own length) to 720h0m0s"}},
+		{"a schedule over 30 days", func(o *OpenLoop) { o.StepTime = 200 * time.Hour }, []string{"lasting 1000h0m0s; at most 720h0m0s"}},
+		{"a million in flight and one", func(o *OpenLoop) { o.MaxConcurrency = MaxUsers + 1 }, []string{"OpenLoop.MaxConcurrency must be from 0 to 1000000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

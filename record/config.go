@@ -150,36 +150,33 @@ func (c *Config) Validate() error {
 	if c.API == target.APIHTTP && c.Body == "" && c.Method != http.MethodGet && c.Method != http.MethodHead {
 		bad("Body", "is needed by the http API with method %s", c.Method)
 	}
-	if c.MaxTokens <= 0 {
-		bad("MaxTokens", "must be positive, got %d", c.MaxTokens)
+	if c.MaxTokens <= 0 || c.MaxTokens > target.MaxRangeTokens {
+		bad("MaxTokens", "must be from 1 to %d, got %d", target.MaxRangeTokens, c.MaxTokens)
 	}
 	s := c.Shape
-	if s.StepUsers <= 0 {
-		bad("Shape.StepUsers", "must be positive, got %d", s.StepUsers)
+	if s.StepUsers <= 0 || s.StepUsers > MaxUsers {
+		bad("Shape.StepUsers", "must be from 1 to %d, got %d", MaxUsers, s.StepUsers)
 	}
-	if s.MaxUsers <= 0 {
-		bad("Shape.MaxUsers", "must be positive, got %d", s.MaxUsers)
+	if s.MaxUsers <= 0 || s.MaxUsers > MaxUsers {
+		bad("Shape.MaxUsers", "must be from 1 to %d, got %d", MaxUsers, s.MaxUsers)
 	}
-	if s.StepTime <= 0 {
-		bad("Shape.StepTime", "must be positive, got %v", s.StepTime)
+	if !(s.SpawnRate >= 0 && s.SpawnRate <= MaxArrivalRate) {
+		bad("Shape.SpawnRate", "must be a number from 0 to %g users/s, got %g", float64(MaxArrivalRate), s.SpawnRate)
 	}
-	if !(s.SpawnRate >= 0) || math.IsInf(s.SpawnRate, 1) {
-		bad("Shape.SpawnRate", "must be a finite number, not negative, got %g", s.SpawnRate)
+	if !c.open() {
+		validateSchedule("Shape.", s.StepTime, s.Duration, s.Total(), bad)
 	}
-	if s.Duration < 0 {
-		bad("Shape.Duration", "must not be negative, got %v", s.Duration)
+	if c.WaitMin < 0 || c.WaitMax < c.WaitMin || c.WaitMax > MaxRequestTime {
+		bad("WaitMin/WaitMax", "must satisfy 0 ≤ min ≤ max ≤ %v, got %v and %v", MaxRequestTime, c.WaitMin, c.WaitMax)
 	}
-	if c.WaitMin < 0 || c.WaitMax < c.WaitMin {
-		bad("WaitMin/WaitMax", "must satisfy 0 ≤ min ≤ max, got %v and %v", c.WaitMin, c.WaitMax)
-	}
-	if c.Timeout <= 0 {
-		bad("Timeout", "must be positive, got %v", c.Timeout)
-	}
-	if c.IdleTimeout <= 0 {
-		bad("IdleTimeout", "must be positive, got %v", c.IdleTimeout)
-	}
-	if c.Grace < 0 {
-		bad("Grace", "must not be negative, got %v", c.Grace)
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+		min   time.Duration
+	}{{"Timeout", c.Timeout, MinRequestTime}, {"IdleTimeout", c.IdleTimeout, MinRequestTime}, {"Grace", c.Grace, 0}} {
+		if d.v < d.min || d.v > MaxRequestTime {
+			bad(d.field, "must be from %v to %v, got %v", d.min, MaxRequestTime, d.v)
+		}
 	}
 	if !(c.LatencyThreshold > 1) || math.IsInf(c.LatencyThreshold, 1) {
 		bad("LatencyThreshold", "must be above 1, got %g", c.LatencyThreshold)
@@ -196,6 +193,50 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Bounds of a run's settings, so that every figure of its file is one the
+// analyzer can represent (steps in an int32 column, per-request times well
+// under its 1e9 ms cap on a latency, the schedule's step in microseconds)
+// and no setting is absurd:
+//   - MinStepTime: a step shorter than the send lag the analyzer tolerates
+//     (100 ms) cannot be told apart from the recorder's own jitter;
+//   - MaxSteps: a schedule has at most 100,000 steps (the reports' tables
+//     and charts are tested at that size);
+//   - MaxRunTime: a run (--duration, or the schedule's steps) lasts at
+//     most 30 days;
+//   - MinRequestTime, MaxRequestTime: --timeout and --idle-timeout are
+//     from 1 ms to 24 h; --grace and the think times at most 24 h;
+//   - MaxUsers: at most a million users (a user is a connection; the
+//     recorder checks the open-file limit besides).
+const (
+	MinStepTime    = 100 * time.Millisecond
+	MaxSteps       = maxSteps
+	MaxRunTime     = 30 * 24 * time.Hour
+	MinRequestTime = time.Millisecond
+	MaxRequestTime = 24 * time.Hour
+	MaxUsers       = 1_000_000
+)
+
+// validateSchedule adds the problems of a schedule (the closed loop's
+// shape or the open loop's rate steps; prefix names the struct) to bad:
+// a step time from MinStepTime to MaxRunTime, a duration from 0 to
+// MaxRunTime, and a planned length total of at most MaxRunTime and
+// MaxSteps steps.
+func validateSchedule(prefix string, stepTime, duration, total time.Duration, bad func(field, format string, a ...any)) {
+	if stepTime < MinStepTime || stepTime > MaxRunTime {
+		bad(prefix+"StepTime", "must be from %v to %v, got %v", MinStepTime, MaxRunTime, stepTime)
+		return
+	}
+	if duration < 0 || duration > MaxRunTime {
+		bad(prefix+"Duration", "must be from 0 (the schedule's own length) to %v, got %v", MaxRunTime, duration)
+		return
+	}
+	if steps := (total + stepTime - 1) / stepTime; steps > MaxSteps {
+		bad(prefix+"StepTime", "%v makes %d steps over the run's %v; at most %d: lengthen the step or shorten the run", stepTime, steps, total, MaxSteps)
+	} else if total > MaxRunTime {
+		bad(prefix+"StepTime", "%v makes a schedule of %d steps lasting %v; at most %v: shorten the step or set a duration", stepTime, steps, total, MaxRunTime)
+	}
 }
 
 // open reports whether the run is an open loop (requests at a rate rather

@@ -181,6 +181,22 @@ func TestRunTargetFaults(t *testing.T) {
 			errHas: "without [DONE] after finish_reason",
 		},
 		{
+			// Round 3: an empty answer is no fast success.
+			name: "a 200 stream of only [DONE] (an empty answer)",
+			fault: func(w http.ResponseWriter, r *http.Request) {
+				sseEvent(w, "[DONE]")
+			},
+			class:  schemas.ErrEmpty,
+			status: 200,
+			errHas: "empty answer",
+			check: func(r schemas.Record) string {
+				if r.Chunks != 0 || r.TTFTMS != nil || r.OK {
+					return fmt.Sprintf("chunks %d, ttft %v, ok %v", r.Chunks, r.TTFTMS, r.OK)
+				}
+				return ""
+			},
+		},
+		{
 			name: "reset before the headers",
 			fault: func(w http.ResponseWriter, r *http.Request) {
 				resetConn(hijack(w))

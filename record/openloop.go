@@ -127,7 +127,7 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	seq := e.seq.Add(1) - 1
 	res := e.client.Do(e.reqCtx, p)
 	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
-	r.Step = int32(a.Step)
+	r.Step = step32(a.Step)
 	e.persist <- r
 	e.watch <- r
 }

@@ -98,23 +98,26 @@ func (o OpenLoop) Validate() error {
 	if o.StepRate == 0 && o.MaxRate > o.Rate {
 		bad("MaxRate", "%g is above the starting rate %g but the rate step is 0: the rate would never reach it", o.MaxRate, o.Rate)
 	}
-	if o.StepTime <= 0 {
-		bad("StepTime", "must be positive, got %v", o.StepTime)
-	}
-	if o.Duration < 0 {
-		bad("Duration", "must not be negative, got %v", o.Duration)
-	}
 	if !finite(o.Burstiness) || o.Burstiness <= 0 || o.Burstiness > 1000 {
 		bad("Burstiness", "must be above 0 and at most 1000, got %g", o.Burstiness)
 	} else if o.Kind == ArrivalConstant && o.Burstiness != 1 {
 		bad("Burstiness", "%g applies to poisson arrivals only; constant arrivals are evenly spaced", o.Burstiness)
 	}
-	if o.MaxConcurrency < 0 {
-		bad("MaxConcurrency", "must not be negative, got %d", o.MaxConcurrency)
+	if o.MaxConcurrency < 0 || o.MaxConcurrency > MaxUsers {
+		bad("MaxConcurrency", "must be from 0 to %d, got %d", MaxUsers, o.MaxConcurrency)
 	}
 	if len(errs) == 0 && o.Duration == 0 && o.Steps() > maxSteps {
 		bad("StepRate", "%g takes %d steps to reach the maximum rate; at most %d: raise the rate step", o.StepRate, o.Steps(), maxSteps)
 	}
+	// The planned length needs valid rates; with bad ones only the
+	// duration is checked.
+	total := o.Duration
+	if len(errs) == 0 {
+		total = o.Total()
+	}
+	validateSchedule("OpenLoop.", o.StepTime, o.Duration, total, func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
+	})
 	return errors.Join(errs...)
 }
 

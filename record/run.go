@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -470,12 +471,17 @@ func (w *waiter) stop() {
 	}
 }
 
+// step32 is a step number as the file's int32 column holds it. Validate
+// bounds a schedule to MaxSteps steps, so this clamps only what cannot
+// happen, rather than let a step wrap to a negative number.
+func step32(k int) int32 { return int32(min(max(k, 1), math.MaxInt32)) }
+
 // row turns a result into the file's record: the one place where a
 // request's sequence number and timestamps become a row.
 func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, res *target.Result) schemas.Record {
 	r := schemas.Record{
 		RunID: e.meta.RunID, Shard: int32(e.cfg.Shard.Index), Seq: seq, User: user, Users: users,
-		Step:        int32(e.cfg.Shape.StepAt(res.Start.Sub(e.t0))),
+		Step:        step32(e.cfg.Shape.StepAt(res.Start.Sub(e.t0))),
 		ScheduledAt: scheduled.UTC(), Start: res.Start.UTC(),
 		LatencyMS: float64(res.Latency) / float64(time.Millisecond),
 		Status:    int32(res.Status), OK: res.OK, Chunks: res.Chunks, BytesIn: res.BytesIn,

@@ -62,6 +62,7 @@ const (
 	ErrHTTP5xx     = "http_5xx"     // a 5xx status
 	ErrRateLimited = "rate_limited" // 429 Too Many Requests
 	ErrProtocol    = "protocol"     // malformed response, broken or unfinished stream
+	ErrEmpty       = "empty"        // a complete 2xx answer without any content: 0 output tokens though tokens were asked for
 	ErrBodyLimit   = "body_limit"   // response body over the size limit
 	ErrCanceled    = "canceled"     // canceled by the recorder at the end of the run
 	ErrGenerator   = "generator"    // the recorder itself ran out of file descriptors, memory or local ports
@@ -70,7 +71,7 @@ const (
 // ErrorClasses is the whole set, in documentation order.
 var ErrorClasses = []string{
 	ErrTimeout, ErrIdleTimeout, ErrConnect, ErrDNS, ErrTLS, ErrReset,
-	ErrHTTP4xx, ErrHTTP5xx, ErrRateLimited, ErrProtocol, ErrBodyLimit, ErrCanceled,
+	ErrHTTP4xx, ErrHTTP5xx, ErrRateLimited, ErrProtocol, ErrEmpty, ErrBodyLimit, ErrCanceled,
 	ErrGenerator,
 }
 

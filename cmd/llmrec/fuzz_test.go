@@ -1,10 +1,13 @@
 package main
 
 import (
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/target"
 )
 
@@ -122,6 +125,49 @@ func FuzzParseLabels(f *testing.F) {
 					t.Fatalf("accepted label key %q", k)
 				}
 			}
+		}
+	})
+}
+
+// FuzzRunSchedule: any --step-time, --duration, --timeout, --grace and
+// user counts, closed or open loop, are refused or give a run whose every
+// figure the file and the analyzer can hold: a step of 100ms to 720h, at
+// most record.MaxSteps steps over at most 30 days (so every step number,
+// grace included, fits the int32 column), request times of 1ms to 24h, at
+// most a million users. `--step-time 1ns` used to be accepted.
+func FuzzRunSchedule(f *testing.F) {
+	f.Add("1ns", "3s", "120s", "30s", 3, 1, false)
+	f.Add("100ms", "3h", "1s", "0s", 10, 10, false)
+	f.Add("60s", "0s", "2m", "30s", 100, 10, true)
+	f.Add("720h", "720h", "24h", "24h", 1000000, 1000000, false)
+	f.Add("-1s", "1e3h", "0", "-5s", -1, 0, true)
+	f.Fuzz(func(t *testing.T, step, dur, timeout, grace string, maxUsers, stepUsers int, open bool) {
+		args := []string{"--step-time", step, "--duration", dur, "--timeout", timeout, "--grace", grace}
+		if open {
+			args = append(args, "--arrival", "constant", "--rate", "10")
+		} else {
+			args = append(args, "--max-users", strconv.Itoa(maxUsers), "--step-users", strconv.Itoa(stepUsers))
+		}
+		o, err := parseRun(args...)
+		if err != nil {
+			return
+		}
+		c := o.Config
+		stepT, total := c.Shape.StepTime, c.Shape.Total()
+		if open {
+			stepT, total = c.OpenLoop.StepTime, c.OpenLoop.Total()
+		}
+		if stepT < record.MinStepTime || stepT > record.MaxRunTime || total > record.MaxRunTime || total/stepT > record.MaxSteps {
+			t.Fatalf("%v accepted: step %v, %v in all", args, stepT, total)
+		}
+		if last := (total + c.Grace) / stepT; last >= math.MaxInt32 {
+			t.Fatalf("%v accepted: step numbers reach %d", args, last)
+		}
+		if c.Timeout < record.MinRequestTime || c.Timeout > record.MaxRequestTime || c.Grace < 0 || c.Grace > record.MaxRequestTime {
+			t.Fatalf("%v accepted: timeout %v, grace %v", args, c.Timeout, c.Grace)
+		}
+		if !open && (c.Shape.MaxUsers < 1 || c.Shape.MaxUsers > record.MaxUsers || c.Shape.StepUsers < 1 || c.Shape.StepUsers > record.MaxUsers) {
+			t.Fatalf("%v accepted: %d users, %d a step", args, c.Shape.MaxUsers, c.Shape.StepUsers)
 		}
 	})
 }

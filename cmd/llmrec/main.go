@@ -8,20 +8,20 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 )
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	stops := stopSignals()
+	signal.Notify(sigs, stops...)
 	// The first signal cancels the command, naming itself. Then the default
 	// action comes back: a second one ends the process at once (the crash
 	// journal keeps the rows). This goroutine ends with the first signal or
 	// with the process.
 	go func() {
 		sig := <-sigs
-		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		signal.Reset(stops...)
 		cancel(signalCause{sig})
 	}()
 	os.Exit(Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -63,7 +63,7 @@ func TestRunFlags(t *testing.T) {
 		}},
 		{args: []string{"-H", "NoColonSecretValue"}, wantErr: "-H #1: want 'Key: value'"},
 		{args: []string{"--label", "novalue"}, wantErr: `--label "novalue": want key=value`},
-		{args: []string{"--step-users", "0", "--api", "soap"}, wantErr: "--step-users must be positive"},
+		{args: []string{"--step-users", "0", "--api", "soap"}, wantErr: "--step-users must be from 1 to 1000000"},
 		{args: []string{"--profile", "gentle"}, wantErr: `unknown profile "gentle"`},
 		{args: []string{"--target", "ftp://x"}, wantErr: "is not an http(s) URL"},
 		{args: []string{"--prompts", "/nonexistent/prompts.jsonl"}, wantErr: "--prompts"},

@@ -69,7 +69,7 @@ func TestOpenLoopFlags(t *testing.T) {
 		{args: []string{"--arrival", "sweep"}, wantErr: []string{`--arrival "sweep" is not one of closed, poisson, constant`}},
 		{args: []string{"--arrival", "constant", "--rate", "0", "--max-rate", "-1", "--burstiness", "2", "--max-concurrency", "-1", "--step-time", "0s"},
 			wantErr: []string{"--rate must be above 0", "--max-rate must be between", "--burstiness 2 applies to poisson arrivals only",
-				"--max-concurrency must not be negative", "--step-time must be positive"}},
+				"--max-concurrency must be from 0 to 1000000", "--step-time must be from 100ms"}},
 		{args: []string{"--arrival", "constant", "--rate", "5", "--max-rate", "10"}, wantErr: []string{"--max-rate 10 is above the starting rate 5 but the rate step is 0"}},
 		{args: []string{"--input-tokens", "10", "--prompts", sharegpt}, wantErr: []string{"--input-tokens makes synthetic prompts; it cannot apply to prompts from a file"}},
 		{args: []string{"--output-tokens", "5-2"}, wantErr: []string{"--output-tokens: token range \"5-2\" runs backwards"}},
@@ -90,7 +90,7 @@ func TestOpenLoopFlags(t *testing.T) {
 				if strings.Contains(err.Error(), "OpenLoop.") || strings.Contains(err.Error(), "Workload.") {
 					t.Errorf("error %q names a Go field, not a flag", err)
 				}
-				if n := strings.Count(err.Error(), "--step-time must be positive"); n > 1 {
+				if n := strings.Count(err.Error(), "--step-time must be from 100ms"); n > 1 {
 					t.Errorf("error %q says one problem %d times", err, n)
 				}
 				return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,7 +26,7 @@ const (
 	// written: a killed run's journal beside it (recover it, or
 	// --discard-journal), a non-regular file, a name too long.
 	exitUsage       = 2
-	exitInterrupted = 130 // stopped by a signal (SIGINT, SIGTERM); the file is complete
+	exitInterrupted = 130 // stopped by a signal (SIGINT, SIGTERM, SIGHUP); the file is complete
 )
 
 // usageError marks errors in what the user typed (exit status 2).
@@ -54,6 +55,19 @@ func interrupted(ctx context.Context, what string) error {
 	return interruptedError{msg + " " + what}
 }
 
+// stopSignals are the signals that stop a command gracefully: Ctrl-C,
+// SIGTERM, and SIGHUP (the terminal or the SSH session went away), which
+// would otherwise kill the process without finishing its file. A SIGHUP
+// that is ignored when the process starts (nohup) stays ignored: asking
+// for it would undo nohup.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
+
 // signalCause is the cancel cause of the command's context: the signal
 // that stopped it, named.
 type signalCause struct{ sig os.Signal }
@@ -64,6 +78,8 @@ func (c signalCause) Error() string {
 		return "interrupted by SIGINT (Ctrl-C)"
 	case syscall.SIGTERM:
 		return "interrupted by SIGTERM"
+	case syscall.SIGHUP:
+		return "interrupted by SIGHUP (the terminal or session closed)"
 	}
 	return "interrupted by signal " + c.sig.String()
 }

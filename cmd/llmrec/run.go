@@ -68,7 +68,8 @@ take; at most --max-concurrency are in flight (default: a safety cap of
 8192), and an arrival that finds the cap full waits, which the row shows
 as start - scheduled_at. --input-tokens, --output-tokens and --ignore-eos
 set the size of the requests. With no --target the built-in simulator is
-started on a loopback port and load-tested. Ctrl-C (or SIGTERM) stops gracefully: in-flight requests get
+started on a loopback port and load-tested. Ctrl-C (or SIGTERM, or SIGHUP when the terminal
+closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
@@ -108,7 +109,10 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
-			if err := opts.complete(); err != nil {
+			if err := opts.complete(cmd.Context()); err != nil {
+				if cmd.Context().Err() != nil {
+					return interrupted(cmd.Context(), "while reading its files; nothing was recorded")
+				}
 				return usageError{err}
 			}
 			if runF != nil {
@@ -161,15 +165,15 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&c.Target, "target", "", "base `URL` of the service (empty: the built-in simulator)")
 	f.StringVar(&c.API, "api", c.API, "request format `API`: openai-chat, openai-completions or http")
 	f.StringVar(&c.Method, "method", c.Method, "HTTP `METHOD` for --api http")
-	f.StringVar(&o.Body, "body", "", "request `BODY` for --api http: inline or @FILE, a Go template with {{.Prompt}}")
+	f.StringVar(&o.Body, "body", "", "request `BODY` for --api http: inline or @FILE (a regular file, at most 16 MiB), a Go template with {{.Prompt}}")
 	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
-	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array (default: built-in prompts)`)
+	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array; a regular file of at most 1 GiB (default: built-in prompts)`)
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
 	f.StringVar(&o.APIKeyEnv, "api-key-env", o.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")
-	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION`")
-	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION`")
+	f.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of a whole request, a `DURATION` from 1ms to 24h")
+	f.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest wait between streamed chunks, a `DURATION` from 1ms to 24h")
 }
 
 // addShapeFlags registers the flags of the closed loop's step load and of
@@ -177,15 +181,15 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 func addShapeFlags(f *pflag.FlagSet, o *RunOptions) {
 	c := &o.Config
 	f.IntVar(&c.Shape.StepUsers, "step-users", c.Shape.StepUsers, "`N` users added each step")
-	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION`")
-	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users")
+	f.DurationVar(&c.Shape.StepTime, "step-time", c.Shape.StepTime, "length of a step, a `DURATION` from 100ms to 720h (at most 100,000 steps in a run)")
+	f.IntVar(&c.Shape.MaxUsers, "max-users", c.Shape.MaxUsers, "at most `N` users (up to 1,000,000)")
 	f.Float64Var(&c.Shape.SpawnRate, "spawn-rate", 0, "users started per second within a step, `RATE` (default: step-users)")
-	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` (default: until max-users has been held one full step)")
+	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` of at most 720h (default: until max-users has been held one full step)")
 	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
 	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
 	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
-	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled")
+	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled (at most 24h)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
 }
 
@@ -229,11 +233,11 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 
 // complete turns the flag values into the record.Config, group by group,
 // and reports every wrong flag at once.
-func (o *RunOptions) complete() error {
+func (o *RunOptions) complete(ctx context.Context) error {
 	var errs []error
 	errs = append(errs, o.completeShape()...)
 	errs = append(errs, o.completeOpenLoop()...)
-	errs = append(errs, o.completeRequest()...)
+	errs = append(errs, o.completeRequest(ctx)...)
 	errs = append(errs, o.completeShard()...)
 	errs = append(errs, o.completeOutput()...)
 	if err := errors.Join(errs...); err != nil {
@@ -273,24 +277,26 @@ func (o *RunOptions) completeShape() []error {
 }
 
 // completeRequest fills what each request carries: streaming, the body,
-// the prompts, the headers and the API key; and the run's labels.
-func (o *RunOptions) completeRequest() []error {
+// the prompts, the headers and the API key; and the run's labels. The
+// files it reads (--body @FILE, --prompts) must be regular files, and
+// reading them stops when ctx is done.
+func (o *RunOptions) completeRequest(ctx context.Context) []error {
 	c := &o.Config
 	var errs []error
 	if c.API == target.APIHTTP && !o.changed("stream") {
 		c.Stream = false
 	}
 	if strings.HasPrefix(o.Body, "@") {
-		b, err := os.ReadFile(o.Body[1:])
+		b, err := target.LoadBody(ctx, o.Body[1:])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--body: %w", err))
 		}
-		c.Body = string(b)
+		c.Body = b
 	} else {
 		c.Body = o.Body
 	}
 	if o.Prompts != "" {
-		p, err := target.LoadPrompts(o.Prompts)
+		p, err := target.LoadPrompts(ctx, o.Prompts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--prompts: %w", err))
 		}
@@ -343,6 +349,9 @@ func (o *RunOptions) completeOutput() []error {
 		errs = append(errs, errors.New("-o/--out must name a file"))
 	}
 	errs = append(errs, o.completeDashboard()...)
+	if o.DashboardLinger < 0 || o.DashboardLinger > record.MaxRequestTime {
+		errs = append(errs, fmt.Errorf("--dashboard-linger must be from 0s to %v, got %v", record.MaxRequestTime, o.DashboardLinger))
+	}
 	if o.Config.Target == "" {
 		if o.Config.API == target.APIHTTP {
 			errs = append(errs, errors.New("--api http needs --target (the simulator speaks the OpenAI API)"))

@@ -103,7 +103,7 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 	f.StringArrayVar(&gf.maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
 	f.StringArrayVar(&gf.mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
 	f.StringArrayVar(&gf.regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
-	f.IntVar(&gf.atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
+	f.IntVar(&gf.atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run; not negative)")
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
 	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
@@ -118,16 +118,25 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 		return err
 	}
 	var errs []error
+	at := gf.atUsers
+	if at < 0 {
+		// With --inconclusive pass, a level no run has passed every gate.
+		errs = append(errs, fmt.Errorf("--at-users %d must be 0 (the whole run) or a user count", at))
+		at = 0
+	}
+	// A metric bounded twice is two gates, each judged and shown: unlike
+	// a repeated --slo key, nothing is dropped, so it is allowed.
 	o.Gates = nil
 	for _, set := range []struct {
 		kind  string
 		specs []string
 	}{{analyze.GateMax, gf.maxes}, {analyze.GateMin, gf.mins}, {analyze.GateMaxRegression, gf.regressions}} {
+		flag := "--" + strings.ReplaceAll(set.kind, "_", "-")
 		for _, s := range set.specs {
-			g, err := analyze.ParseGate(set.kind, s, gf.atUsers)
+			g, err := analyze.ParseGate(set.kind, s, at)
 			if err != nil {
 				// The library names the gate; the flag is ours to name.
-				errs = append(errs, fmt.Errorf("--%s: %w", strings.ReplaceAll(set.kind, "_", "-"), err))
+				errs = append(errs, fmt.Errorf("%s: %w", flag, err))
 				continue
 			}
 			o.Gates = append(o.Gates, g)

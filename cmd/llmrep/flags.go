@@ -48,7 +48,7 @@ func parseRate(s string) (float64, error) {
 }
 
 // sloValue is the repeatable --slo flag: each value merges over the
-// bounds given before it.
+// bounds given before it; a key given twice is refused.
 type sloValue struct{ p *analyze.SLO }
 
 func (v sloValue) String() string {
@@ -124,13 +124,13 @@ func (w warmupValue) Type() string { return "duration|auto" }
 // check (docs/METHOD.md) to fs, bound to o.
 func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.Var(warmupValue{&o.Warmup}, "warmup", "exclude requests sent in the first `DURATION` of the run; auto: the smaller of 30s and half the first step")
-	fs.DurationVar(&o.Window, "window", o.Window, "`DURATION` of the windowed percentiles")
+	fs.DurationVar(&o.Window, "window", o.Window, "`DURATION` of the windowed percentiles, from 1s to 24h")
 	fs.IntVar(&o.BaselineUsers, "baseline-users", o.BaselineUsers, "the baseline is the first step with at least `N` users")
-	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline")
+	fs.Float64Var(&o.LatencyThreshold, "latency-threshold", o.LatencyThreshold, "saturation when p95 exceeds `X` times the baseline (above 1, at most 1000)")
 	fs.Var(rateValue{&o.ErrorThreshold}, "error-threshold", "saturation when the failure rate exceeds `RATE` (0.01 or 1%)")
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency, ttft, or latency_from_schedule (open loops: from the arrival time to the last byte, waits included)")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the analysis's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); the database gets two thirds of it and spills to --temp-dir beyond that")
-	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
-	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable)")
+	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` (an existing directory) and removed afterwards (default the system's temporary directory)")
+	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable, each key once)")
 	fs.Var(targetValue{&o.SLOTarget}, "slo-target", "a level holds when this share of its requests is good (90% or 0.9)")
 }

@@ -7,14 +7,14 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// The first SIGINT or SIGTERM cancels ctx: DuckDB queries are
-	// interrupted and llmrep exits 130. Then the default action is back,
-	// so a second signal ends the process even if something still blocks.
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+	// The first SIGINT, SIGTERM or SIGHUP cancels ctx: DuckDB queries are
+	// interrupted, temporary files removed, and llmrep exits 130. Then the
+	// default action is back, so a second signal ends the process even if
+	// something still blocks.
 	go func() { <-ctx.Done(); stop() }()
 	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -16,12 +19,24 @@ import (
 // Exit statuses of llmrep (README.md).
 const (
 	exitOK          = 0
-	exitFailed      = 1 // a check gate failed, or an output could not be written
-	exitUsage       = 2 // bad flags, arguments or values
-	exitBadInput    = 3 // a bad or unreadable input file
-	exitResources   = 4 // out of memory or of temporary disk space
-	exitInterrupted = 130
+	exitFailed      = 1   // a check gate failed, or an output could not be written
+	exitUsage       = 2   // bad flags, arguments or values
+	exitBadInput    = 3   // a bad or unreadable input file
+	exitResources   = 4   // out of memory or of temporary disk space
+	exitInterrupted = 130 // stopped by SIGINT, SIGTERM or SIGHUP; no report, temporary files removed
 )
+
+// stopSignals are the signals that cancel a command: Ctrl-C, SIGTERM, and
+// SIGHUP (the terminal or the SSH session went away), whose default action
+// would leave the spill directory and a half-written export behind. A
+// SIGHUP ignored when the process starts (nohup) stays ignored.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
 
 // usageError marks errors in what the user typed (exit status 2).
 type usageError struct{ err error }

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // The three server profiles. See the package documentation for the model
@@ -22,6 +21,15 @@ func Profiles() []string {
 // MaxTokensCap is the largest number of output tokens one request gets,
 // whatever its max_tokens asks for.
 const MaxTokensCap = 4096
+
+// Bounds of the simulator's settings, so that a request's times stay
+// far from overflowing a time.Duration: at most a million slots, a minute
+// of prefill or per token, and a swap strength of 100.
+const (
+	MaxSlots  = 1_000_000
+	MaxStepMS = 60_000
+	MaxSwap   = 100
+)
 
 // SwapCap bounds q/Slots in the knee profile's slowdown factor, so that one
 // request's service time stays bounded however deep the queue gets (at most
@@ -87,14 +95,14 @@ func (c Config) Validate() error {
 	default:
 		bad("profile %q is not one of linear, knee, shed", c.Profile)
 	}
-	if c.Slots < 1 {
-		bad("slots must be at least 1, got %d", c.Slots)
+	if c.Slots < 1 || c.Slots > MaxSlots {
+		bad("slots must be from 1 to %d, got %d", MaxSlots, c.Slots)
 	}
-	if !nonNegative(c.TokenMS) {
-		bad("token time must be a non-negative number of milliseconds, got %v", c.TokenMS)
+	if !(c.TokenMS >= 0 && c.TokenMS <= MaxStepMS) {
+		bad("token time must be from 0 to %g milliseconds, got %v", float64(MaxStepMS), c.TokenMS)
 	}
-	if !nonNegative(c.PrefillMS) {
-		bad("prefill time must be a non-negative number of milliseconds, got %v", c.PrefillMS)
+	if !(c.PrefillMS >= 0 && c.PrefillMS <= MaxStepMS) {
+		bad("prefill time must be from 0 to %g milliseconds, got %v", float64(MaxStepMS), c.PrefillMS)
 	}
 	if !(c.Jitter >= 0 && c.Jitter < 1) {
 		bad("jitter must be in [0, 1), got %v", c.Jitter)
@@ -105,12 +113,8 @@ func (c Config) Validate() error {
 	if c.MaxTokens < 1 || c.MaxTokens > MaxTokensCap {
 		bad("max tokens must be in [1, %d], got %d", MaxTokensCap, c.MaxTokens)
 	}
-	if !nonNegative(c.Swap) {
-		bad("swap must be a non-negative number, got %v", c.Swap)
+	if !(c.Swap >= 0 && c.Swap <= MaxSwap) {
+		bad("swap must be from 0 to %g, got %v", float64(MaxSwap), c.Swap)
 	}
 	return errors.Join(errs...)
-}
-
-func nonNegative(x float64) bool {
-	return x >= 0 && !math.IsInf(x, 1)
 }

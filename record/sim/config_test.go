@@ -37,6 +37,12 @@ func TestValidate(t *testing.T) {
 		{"max tokens low", func(c *Config) { c.MaxTokens = 0 }, []string{"max tokens"}},
 		{"max tokens high", func(c *Config) { c.MaxTokens = MaxTokensCap + 1 }, []string{"max tokens"}},
 		{"swap", func(c *Config) { c.Swap = -0.5 }, []string{"swap"}},
+		// Round 3: times that would overflow a time.Duration are refused.
+		{"token time huge", func(c *Config) { c.TokenMS = 1e300 }, []string{"token time must be from 0 to 60000"}},
+		{"prefill over a minute", func(c *Config) { c.PrefillMS = 60_001 }, []string{"prefill time must be from 0 to 60000"}},
+		{"swap huge", func(c *Config) { c.Swap = 1e9 }, []string{"swap must be from 0 to 100"}},
+		{"slots over a million", func(c *Config) { c.Slots = MaxSlots + 1 }, []string{"slots must be from 1 to 1000000"}},
+		{"upper edges are fine", func(c *Config) { c.TokenMS, c.PrefillMS, c.Swap, c.Slots = MaxStepMS, MaxStepMS, MaxSwap, MaxSlots }, nil},
 		{"edges are fine", func(c *Config) {
 			c.TokenMS, c.PrefillMS, c.Jitter, c.ErrorRate, c.MaxTokens, c.Swap, c.Slots = 0, 0, 0, 1, MaxTokensCap, 0, 1
 		}, nil},

@@ -571,8 +571,16 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 		return
 	}
 	var r struct {
-		Usage *usageJSON      `json:"usage"`
-		Error json.RawMessage `json:"error"`
+		Usage   *usageJSON      `json:"usage"`
+		Error   json.RawMessage `json:"error"`
+		Choices []struct {
+			Message struct {
+				Content   json.RawMessage `json:"content"`
+				ToolCalls json.RawMessage `json:"tool_calls"`
+				Reasoning json.RawMessage `json:"reasoning_content"`
+			} `json:"message"`
+			Text json.RawMessage `json:"text"`
+		} `json:"choices"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		c.setErr(res, schemas.ErrProtocol, "malformed JSON response: "+err.Error()+": "+c.red.quotedExcerpt(buf.Bytes()))
@@ -586,7 +594,23 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 	if r.Usage != nil {
 		r.Usage.set(res)
 	}
+	content := false
+	for _, ch := range r.Choices {
+		m := ch.Message
+		content = content || hasText(m.Content) || hasText(ch.Text) || hasText(m.ToolCalls) || hasText(m.Reasoning)
+	}
+	if !content && (!res.HasUsage || res.OutputTokens == 0) {
+		c.setErr(res, schemas.ErrEmpty, fmt.Sprintf("empty answer: %d choices, none with content", len(r.Choices)))
+		return
+	}
 	res.OK = true
+}
+
+// hasText reports whether a JSON value carries something: not absent,
+// null, an empty string or an empty array.
+func hasText(raw json.RawMessage) bool {
+	v := string(bytes.TrimSpace(raw))
+	return isPresent(raw) && v != `""` && v != "[]"
 }
 
 // excerptLen bounds a quoted excerpt of a malformed body or event.
@@ -676,9 +700,13 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		}
 		if bytes.Equal(data, doneData) {
 			res.Latency = time.Since(res.Start)
-			res.OK = true
-			if !res.HasUsage {
-				res.OutputTokens, res.OutputEstimated = content, true
+			if content == 0 && (!res.HasUsage || res.OutputTokens == 0) {
+				c.setErr(res, schemas.ErrEmpty, fmt.Sprintf("empty answer: the stream ended with [DONE] after %d chunks, none with content", chunks))
+			} else {
+				res.OK = true
+				if !res.HasUsage {
+					res.OutputTokens, res.OutputEstimated = content, true
+				}
 			}
 			// Read the end of the body, briefly, so the connection can be
 			// reused; this is not part of the measurement.

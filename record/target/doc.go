@@ -83,6 +83,12 @@
 //     status (redirects are never followed: a load test must measure the URL
 //     it was given, and re-sending a POST body elsewhere is not safe), and
 //     unknown errors.
+//   - empty: a complete 2xx answer of the OpenAI APIs (a stream to [DONE],
+//     or a whole JSON body) that carried no content, while tokens were
+//     asked for: no content chunk (or message content, text, tool call or
+//     reasoning), and usage, when sent, saying 0 output tokens. It is no
+//     fast success: such a row would put a sub-millisecond "latency" in
+//     every percentile. The http API asks for no tokens and is not judged.
 //
 // Classify applies the non-status rules to a bare error; Do applies the
 // context rules first, because after a cancellation the transport reports

@@ -3,11 +3,11 @@ package target
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -106,19 +106,69 @@ type jsonlMessages struct {
 // either {"prompt": "..."} or {"messages": [{"role": "...", "content": "..."}]};
 // otherwise every line is one plain-text prompt. Blank (whitespace-only)
 // lines are skipped, a UTF-8 byte order mark and CRLF line ends are accepted.
-// Errors name the 1-based line; an input without prompts is an error.
+// Errors name the 1-based line; an input without prompts is an error. The
+// prompts kept are bounded (MaxPrompts, MaxPromptBytes of text), so an
+// endless input ends in an error, not in memory exhaustion.
 func ReadPrompts(r io.Reader) ([]Prompt, error) {
+	return readPrompts(r, defaultPromptLimits)
+}
+
+// Bounds of a prompt set, whatever its source: at most MaxPrompts prompts
+// and MaxPromptBytes bytes of their text kept in memory (the clients cache
+// a rendered body per prompt besides), read from a file of at most
+// MaxPromptFileBytes (a ShareGPT dump, most of which is answers that are
+// not kept, fits). One line, or one ShareGPT conversation, is at most
+// maxPromptLine bytes.
+const (
+	MaxPrompts         = 1 << 20
+	MaxPromptBytes     = 256 << 20
+	MaxPromptFileBytes = 1 << 30
+)
+
+// promptLimits are the bounds readPrompts applies (tests lower them).
+type promptLimits struct {
+	prompts int
+	bytes   int64
+	line    int
+}
+
+var defaultPromptLimits = promptLimits{prompts: MaxPrompts, bytes: MaxPromptBytes, line: maxPromptLine}
+
+// promptSet collects prompts within the limits.
+type promptSet struct {
+	ps    []Prompt
+	bytes int64
+	lim   promptLimits
+}
+
+func (s *promptSet) add(p Prompt) error {
+	n := int64(len(p.Text))
+	for _, m := range p.Messages {
+		n += int64(len(m.Role) + len(m.Content))
+	}
+	if len(s.ps) >= s.lim.prompts {
+		return fmt.Errorf("more than %d prompts: use a smaller file", s.lim.prompts)
+	}
+	if s.bytes+n > s.lim.bytes {
+		return fmt.Errorf("the prompts take more than %d MiB: use a smaller file", s.lim.bytes>>20)
+	}
+	s.bytes += n
+	s.ps = append(s.ps, p)
+	return nil
+}
+
+func readPrompts(r io.Reader, lim promptLimits) ([]Prompt, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	set := &promptSet{lim: lim}
 	if isShareGPT(br) {
 		if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 			_, _ = br.Discard(3)
 		}
-		return readShareGPT(br)
+		return readShareGPT(br, set)
 	}
 	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 64<<10), maxPromptLine)
+	sc.Buffer(make([]byte, 0, min(64<<10, lim.line)), lim.line)
 	var (
-		ps      []Prompt
 		line    int
 		decided bool
 		jsonl   bool
@@ -138,26 +188,27 @@ func ReadPrompts(r io.Reader) ([]Prompt, error) {
 			decided = true
 			jsonl = trimmed[0] == '{'
 		}
-		if !jsonl {
-			ps = append(ps, Prompt{Text: string(b)})
-			continue
+		p := Prompt{Text: string(b)}
+		if jsonl {
+			var err error
+			if p, err = parseJSONLPrompt(trimmed); err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
 		}
-		p, err := parseJSONLPrompt(trimmed)
-		if err != nil {
+		if err := set.add(p); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		ps = append(ps, p)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("line %d: longer than %d bytes: %w", line+1, maxPromptLine, err)
+			return nil, fmt.Errorf("line %d: longer than %d bytes: %w", line+1, lim.line, err)
 		}
 		return nil, fmt.Errorf("read prompts after line %d: %w", line, err)
 	}
-	if len(ps) == 0 {
+	if len(set.ps) == 0 {
 		return nil, errors.New("no prompts found")
 	}
-	return ps, nil
+	return set.ps, nil
 }
 
 // isShareGPT peeks at the start of br (past a byte order mark and white
@@ -206,15 +257,21 @@ func parseJSONLPrompt(b []byte) (Prompt, error) {
 	}
 }
 
-// LoadPrompts reads the prompt file at path (see ReadPrompts).
-func LoadPrompts(path string) ([]Prompt, error) {
-	f, err := os.Open(path)
+// LoadPrompts reads the prompt file at path (see ReadPrompts): a regular
+// file of at most MaxPromptFileBytes. A FIFO, device, socket or directory
+// is refused before it is opened for reading (reading one could block for
+// ever, or never end), and the read stops when ctx is done.
+func LoadPrompts(ctx context.Context, path string) ([]Prompt, error) {
+	f, _, err := openRegular(path, MaxPromptFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("open prompts: %w", err)
+		return nil, fmt.Errorf("prompts %s: %w", path, err)
 	}
 	defer f.Close()
-	ps, err := ReadPrompts(f)
+	ps, err := ReadPrompts(limitedFile(ctx, f, MaxPromptFileBytes))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		return nil, fmt.Errorf("prompts %s: %w", path, err)
 	}
 	return ps, nil

@@ -3,6 +3,7 @@ package target
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -78,16 +79,16 @@ func TestLoadPrompts(t *testing.T) {
 	if err := os.WriteFile(p, []byte(`{"prompt":"a"}`+"\n"+`{"prompt":"b"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := LoadPrompts(p)
+	ps, err := LoadPrompts(context.Background(), p)
 	if err != nil || len(ps) != 2 {
 		t.Fatalf("LoadPrompts = %v, %v", ps, err)
 	}
-	if _, err := LoadPrompts(filepath.Join(dir, "missing")); err == nil {
+	if _, err := LoadPrompts(context.Background(), filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file: no error")
 	}
 	bad := filepath.Join(dir, "bad.jsonl")
 	_ = os.WriteFile(bad, []byte(`{"prompt":"a"}`+"\n"+`{`), 0o600)
-	if _, err := LoadPrompts(bad); err == nil || !strings.Contains(err.Error(), "bad.jsonl: line 2") {
+	if _, err := LoadPrompts(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "bad.jsonl: line 2") {
 		t.Errorf("bad file: %v", err)
 	}
 }

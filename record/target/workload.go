@@ -145,19 +145,24 @@ type shareGPTItem struct {
 }
 
 // readShareGPT reads a ShareGPT JSON array, one conversation at a time (the
-// files run to hundreds of megabytes). Each conversation gives one prompt:
+// files run to hundreds of megabytes), into set. Each conversation gives one prompt:
 // its first human turn, with MaxTokens the estimated length of the first
 // model turn after it (EstimateTokens). Conversations without both turns
-// are skipped, as benchmark tools do; a file with none is an error.
-func readShareGPT(r io.Reader) ([]Prompt, error) {
-	dec := json.NewDecoder(r)
+// are skipped, as benchmark tools do; a file with none is an error. One
+// conversation is at most set's line limit: the decoder holds a whole one.
+func readShareGPT(r io.Reader, set *promptSet) ([]Prompt, error) {
+	items := &itemReader{r: r, max: int64(set.lim.line)}
+	dec := json.NewDecoder(items)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return nil, errors.New("ShareGPT: not a JSON array")
 	}
-	var ps []Prompt
 	for n := 1; dec.More(); n++ {
+		items.start = dec.InputOffset()
 		var it shareGPTItem
 		if err := dec.Decode(&it); err != nil {
+			if errors.Is(err, errItemTooLong) {
+				return nil, fmt.Errorf("ShareGPT conversation %d: longer than %d bytes", n, set.lim.line)
+			}
 			return nil, fmt.Errorf("ShareGPT conversation %d: %w", n, err)
 		}
 		prompt, answer := "", ""
@@ -176,13 +181,38 @@ func readShareGPT(r io.Reader) ([]Prompt, error) {
 		if strings.TrimSpace(prompt) == "" || answer == "" {
 			continue
 		}
-		ps = append(ps, Prompt{Text: prompt, MaxTokens: EstimateTokens(answer)})
+		if err := set.add(Prompt{Text: prompt, MaxTokens: EstimateTokens(answer)}); err != nil {
+			return nil, fmt.Errorf("ShareGPT conversation %d: %w", n, err)
+		}
 	}
+	items.start = dec.InputOffset()
 	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("ShareGPT: after %d prompts: %w", len(ps), err)
+		return nil, fmt.Errorf("ShareGPT: after %d prompts: %w", len(set.ps), err)
 	}
-	if len(ps) == 0 {
+	if len(set.ps) == 0 {
 		return nil, errors.New("ShareGPT: no conversation has a human turn followed by a model turn")
 	}
-	return ps, nil
+	return set.ps, nil
+}
+
+// errItemTooLong is itemReader's error for a value over its bound.
+var errItemTooLong = errors.New("item too long")
+
+// itemReader bounds what a json.Decoder reads for one value: it fails once
+// more than max bytes (plus the decoder's read-ahead) were read since the
+// value started at offset start.
+type itemReader struct {
+	r     io.Reader
+	read  int64
+	start int64
+	max   int64
+}
+
+func (ir *itemReader) Read(p []byte) (int, error) {
+	if ir.read-ir.start > ir.max+64<<10 {
+		return 0, errItemTooLong
+	}
+	n, err := ir.r.Read(p)
+	ir.read += int64(n)
+	return n, err
 }
