@@ -70,7 +70,7 @@ func TestSIGHUPCleansUp(t *testing.T) {
 		}, func(dir string) string { return filepath.Join(dir, "spill") }, "llmrep-", "out.json"},
 		{"export", func(dir string) []string {
 			return []string{"export", files[0], "-o", filepath.Join(dir, "rows.csv")}
-		}, func(dir string) string { return dir }, ".llmrep-export-", "rows.csv"},
+		}, func(dir string) string { return dir }, ".output-", "rows.csv"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

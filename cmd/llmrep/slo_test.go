@@ -44,7 +44,7 @@ func TestSLOFlags(t *testing.T) {
 	}
 
 	stdout, stderr, code = run(t, "analyze", a, "--warmup", "0s", "--slo", "ttft=150ms", "-o", "-")
-	if code != 0 || !strings.Contains(stdout, "capacity   ") || !strings.Contains(stdout, "Holds 30 users within SLO (TTFT ≤ 150 ms") {
+	if code != 0 || !strings.Contains(stdout, "capacity   ") || !strings.Contains(stdout, "30 users within SLO. TTFT ≤ 150 ms for 90% of requests") {
 		t.Errorf("text report: status %d, no capacity sentence: %s%s", code, stdout, stderr)
 	}
 

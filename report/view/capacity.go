@@ -39,7 +39,7 @@ func sloWords(s *analyze.SLOSettings) string {
 }
 
 // CapacitySentence is the capacity answer in one sentence, e.g. "holds 36
-// users within SLO (TTFT ≤ 500 ms, ITL ≤ 50 ms) at 14.2 good req/s;
+// users within SLO: TTFT ≤ 500 ms, ITL ≤ 50 ms for 90% of requests, at 14.2 good req/s;
 // throughput peaks at 44 req/s at 20 users and falls 68% by 36 users".
 func CapacitySentence(a *analyze.Analysis) string {
 	lead, rest := capacityParts(a)
@@ -91,7 +91,7 @@ func capacityParts(a *analyze.Analysis) (lead, rest string) {
 			lv = "at least " + lv
 		}
 		if slo != "" {
-			s = fmt.Sprintf("holds %s within SLO (%s, %s of requests) at %s good req/s", lv, slo, target, Num(c.GoodputRPS, 1))
+			s = fmt.Sprintf("holds %s within SLO: %s for %s of requests, at %s good req/s", lv, slo, target, Num(c.GoodputRPS, 1))
 		} else {
 			s = fmt.Sprintf("holds %s before saturation at %s req/s", lv, Num(c.GoodputRPS, 1))
 		}
