@@ -118,6 +118,14 @@ func (c *Config) ApplyProfile(name string) error {
 	return nil
 }
 
+// Redactor returns the Redactor of the run c describes: it knows the API
+// key, the headers, the secret parts of the target URL and the proxy
+// credentials. Everything that prints, serves or stores the target, the
+// model or the labels goes through it (Redactor.URL for the target).
+func (c *Config) Redactor() *target.Redactor {
+	return targetOptions(c).NewRedactor()
+}
+
 // FieldError is one problem with one field of a Config. Field is the
 // field's Go name ("Shape.StepUsers", or two names joined by "/" when the
 // problem is their relation); Problem completes the sentence. The llmrec
@@ -144,7 +152,7 @@ func (c *Config) Validate() error {
 	if c.Target != "" {
 		u, err := url.Parse(c.Target)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("Target", "%s is not an http(s) URL", target.RedactURL(c.Target))
+			bad("Target", "%s is not an http(s) URL", c.Redactor().URL(c.Target))
 		}
 	}
 	if c.API == target.APIHTTP && c.Body == "" && c.Method != http.MethodGet && c.Method != http.MethodHead {

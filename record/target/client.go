@@ -149,7 +149,8 @@ func New(o Options) (Client, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("target %s: %w", RedactURL(o.Target), err)
+		// url.Parse's error quotes the URL whole: redact all of it.
+		return nil, c.red.Error(fmt.Errorf("target %s: %w", c.red.URL(o.Target), err))
 	}
 	h, host := buildHeaders(o, u, c.stream)
 	u.User = nil

@@ -666,6 +666,33 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestTargetErrorsNeverQuoteTheKey: an API key that is a path segment of
+// the target is not quoted by Validate, New or DiscoverModel, whatever is
+// wrong with the URL; the rest of the URL is.
+func TestTargetErrorsNeverQuoteTheKey(t *testing.T) {
+	const key = "sk-TESTSECRET-abcdef0123456789"
+	for _, tc := range []struct{ target, want string }{
+		{"ftp://127.0.0.1:1/" + key + "/", "ftp://127.0.0.1:1/REDACTED/"},
+		{"http:///" + key + "/", "http:///REDACTED/"},
+		{"http://127.0.0.1:1/" + key + "/%zz", "http://127.0.0.1:1/REDACTED/%zz"},
+		{"127.0.0.1:1/" + key + "?code=c0de", "127.0.0.1:1/REDACTED?code=REDACTED"},
+	} {
+		o := Options{Target: tc.target, API: APIChat, APIKey: key}
+		errs := map[string]error{"Validate": o.Validate()}
+		_, errs["New"] = New(o)
+		_, errs["DiscoverModel"] = DiscoverModel(context.Background(), o)
+		for name, err := range errs {
+			if err == nil {
+				t.Errorf("%s(%q) = nil, want an error", name, tc.target)
+				continue
+			}
+			if msg := err.Error(); strings.Contains(msg, key[:MinSecretPrefix]) || strings.Contains(msg, "c0de") || !strings.Contains(msg, tc.want) {
+				t.Errorf("%s(%q) = %q, want the target shown as %s", name, tc.target, msg, tc.want)
+			}
+		}
+	}
+}
+
 func TestNewTransport(t *testing.T) {
 	tr := NewTransport(Options{MaxConns: 500})
 	if tr.MaxIdleConnsPerHost < 500 || tr.MaxConnsPerHost != 0 || tr.ForceAttemptHTTP2 || tr.TLSNextProto == nil || len(tr.TLSNextProto) != 0 || !tr.DisableCompression {
