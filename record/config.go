@@ -3,11 +3,14 @@ package record
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/record/target"
 )
@@ -198,12 +201,35 @@ func (c *Config) Validate() error {
 	c.Shard.validate(bad)
 	errs = append(errs, unjoin(c.OpenLoop.Validate())...)
 	errs = append(errs, unjoin(c.Workload.Validate(len(c.Prompts) > 0))...)
-	for k := range c.Labels {
-		if k == "" || strings.ContainsAny(k, "=\n") {
-			bad("Labels", "key %q is empty or has '=' or a newline", k)
+	keys := slices.Sorted(maps.Keys(c.Labels))
+	for _, k := range keys {
+		switch v := c.Labels[k]; {
+		case k == "" || strings.Contains(k, "="):
+			bad("Labels", "key %q is empty or has '='", k)
+		case !printableLabel(k) || !printableLabel(v):
+			// The value is not quoted: it may be a secret.
+			bad("Labels", "%q: the key or the value is not valid UTF-8 or holds a control character (a tab, a line break, a terminal escape, a bidi control)", k)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// printableLabel reports whether s is valid UTF-8 with no C0 or C1 control
+// character, DEL, line or paragraph separator or bidi control: labels are
+// printed in every report and stored as they are in the run file, which
+// other tools read too.
+func printableLabel(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0x2028, r == 0x2029,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return false
+		}
+	}
+	return true
 }
 
 // open reports whether the run is an open loop (requests at a rate rather
