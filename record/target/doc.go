@@ -61,7 +61,9 @@
 //     context with a distinct cause; Do reads the cause to tell them apart.
 //   - canceled: the caller's context ended (canceled or its own deadline);
 //     the engine does this at the end of a run.
-//   - rate_limited: status 429 (Retry-After is quoted in Error; never retried).
+//   - rate_limited: status 429 (Retry-After is quoted in Error when it is
+//     delay-seconds or an HTTP date within 31 days, dropped otherwise;
+//     never retried).
 //   - http_4xx: any other 4xx status.
 //   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
 //     code/status is 5xx (any other in-stream error object is protocol).
