@@ -43,6 +43,12 @@ func (e *OutputError) Unwrap() error { return e.Err }
 // ExportJSONL), and returns the number of rows. A request is warmup when
 // it was sent in the first opts.Warmup of the run.
 //
+// The text columns (run_id, error_class, error) are made printable: every
+// C0 and C1 control, line separator and bidi control becomes a space. In
+// CSV, a text cell that starts with '=', '+', '-' or '@' is written with
+// a leading single quote, so that a spreadsheet does not run it as a
+// formula.
+//
 // The rows go through DuckDB's COPY inside the same lockdown as Analyze:
 // target is the one path the database may write. It must not exist, and
 // it must be in a directory only this process writes to (a name DuckDB
@@ -106,7 +112,7 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	}
 	stmt := "COPY (" + query("export.sql") + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
 	origin := runInfo(files).StartedAt.UnixMicro()
-	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds())
+	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV)
 	if err != nil {
 		for _, f := range files {
 			if strings.Contains(err.Error(), f.path) {

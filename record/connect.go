@@ -17,20 +17,22 @@ import (
 // target's host accepts TCP connections. Canceling ctx stops the check.
 func Connect(ctx context.Context, cfg *Config) (Client, error) {
 	topts := targetOptions(cfg)
-	redacted := topts.NewRedactor().String(cfg.Target)
+	red := topts.NewRedactor()
+	shown := red.URL(cfg.Target)
 	if cfg.Model == "" && cfg.API != target.APIHTTP {
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		model, err := target.DiscoverModel(dctx, topts)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", redacted, err)
+			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", shown, err)
 		}
 		// The id goes back to the server verbatim; what is printed and
 		// stored is the cleaned one (every byte from the target is
 		// untrusted).
 		topts.Model, cfg.Model = model.ID, model.Shown
 	} else if err := probe(ctx, cfg.Target); err != nil {
-		return nil, fmt.Errorf("target %s is unreachable: %w", redacted, err)
+		// The error names the host, which may hold a secret too.
+		return nil, red.Error(fmt.Errorf("target %s is unreachable: %w", shown, err))
 	}
 	return target.New(topts)
 }

@@ -114,7 +114,7 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 		labels[k] = v
 	}
 	s := cfg.Shape
-	red := targetOptions(cfg).NewRedactor()
+	red := cfg.Redactor()
 	id := cfg.Shard.RunID
 	if id == "" && (cfg.Shard.Sharded() || !cfg.Shard.StartAt.IsZero()) {
 		tgt := red.String(cfg.Target)

@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,4 +128,116 @@ func TestRunNeverStoresSecrets(t *testing.T) {
 			t.Logf("model %q target %q error %q", meta.Model, meta.Target, deref(rows[0].Error))
 		})
 	}
+}
+
+// escapedEchoes spell a value the ways a server may echo it escaped
+// (docs/RELIABILITY.md, round 3): each is what some encoder writes.
+var escapedEchoes = []struct {
+	name   string
+	encode func(string) string
+}{
+	{"php json_encode", func(s string) string { return strings.ReplaceAll(s, "/", `\/`) }},
+	{"json \\u upper", func(s string) string { return eachChar(s, func(c rune) string { return fmt.Sprintf(`\u%04X`, c) }) }},
+	{"json \\u punctuation", func(s string) string {
+		return eachChar(s, func(c rune) string {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				return string(c)
+			}
+			return fmt.Sprintf(`\u%04x`, c)
+		})
+	}},
+	{"php json_encode twice", func(s string) string { return strings.ReplaceAll(s, "/", `\\\/`) }},
+	{"html decimal", func(s string) string { return eachChar(s, func(c rune) string { return fmt.Sprintf("&#%d;", c) }) }},
+	{"html hex", func(s string) string { return eachChar(s, func(c rune) string { return fmt.Sprintf("&#x%x;", c) }) }},
+	{"html HEX", func(s string) string { return eachChar(s, func(c rune) string { return fmt.Sprintf("&#X%X;", c) }) }},
+	{"html named", strings.NewReplacer("/", "&sol;", "+", "&plus;", "-", "&#45;", " ", "&nbsp;").Replace},
+	{"html of html", func(s string) string { return eachChar(s, func(c rune) string { return fmt.Sprintf("&amp;#%d;", c) }) }},
+	{"percent", func(s string) string {
+		return eachChar(s, func(c rune) string { return fmt.Sprintf("%%%02x", c) })
+	}},
+}
+
+func eachChar(s string, f func(rune) string) string {
+	var b strings.Builder
+	for _, c := range s {
+		b.WriteString(f(c))
+	}
+	return b.String()
+}
+
+// decodings returns s decoded, by the standard library and a JSON string
+// unescaper of its own, in every order up to three levels deep: what a
+// reader of a report could make of it.
+func decodings(s string) []string {
+	jsonEsc := regexp.MustCompile(`\\u([0-9a-fA-F]{4})|\\(.)`)
+	decoders := []func(string) string{
+		html.UnescapeString,
+		func(s string) string {
+			return jsonEsc.ReplaceAllStringFunc(s, func(m string) string {
+				if v, err := strconv.ParseUint(m[2:], 16, 32); len(m) == 6 && err == nil {
+					return string(rune(v))
+				}
+				return m[1:]
+			})
+		},
+		func(s string) string {
+			if d, err := url.PathUnescape(s); err == nil {
+				return d
+			}
+			return s
+		},
+	}
+	out := []string{s}
+	for level, from := 0, 0; level < 3; level++ {
+		to := len(out)
+		for _, t := range out[from:to] {
+			for _, d := range decoders {
+				out = append(out, d(t))
+			}
+		}
+		from = to
+	}
+	return out
+}
+
+// TestRunRedactsEscapedEchoes: a target that echoes the Authorization
+// header escaped (JSON as PHP writes it, \u escapes, HTML character
+// references, both nested, percent-encoding) in a 401 body. The run file's
+// error column holds REDACTED where the key was, and no decoding of it
+// holds the key's first bytes.
+func TestRunRedactsEscapedEchoes(t *testing.T) {
+	const key = "sk-proj/AbCdEfGh+IjKlMnOp/QrStUvWx"
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		enc := escapedEchoes[int(served.Add(1)-1)%len(escapedEchoes)]
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"bad key: %s (%s)"}}`, enc.encode(r.Header.Get("Authorization")), enc.name)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := quickConfig(t, srv.URL)
+	cfg.Shape = Shape{StepUsers: 1, StepTime: 800 * time.Millisecond, MaxUsers: 1}
+	cfg.APIKey = key
+	cfg.Model = "m"
+	if _, err := runE2E(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := readRun(t, cfg.Out)
+	if n := served.Load(); n < int64(len(escapedEchoes)) || len(rows) < len(escapedEchoes) {
+		t.Fatalf("the server answered %d requests and the file has %d rows; want every one of the %d encodings", n, len(rows), len(escapedEchoes))
+	}
+	for _, r := range rows {
+		e := deref(r.Error)
+		if r.OK || !strings.Contains(e, "bad key: ") || !strings.Contains(e, "REDACTED") {
+			t.Errorf("row %d: %q, want a 401 with the echoed key REDACTED", r.Seq, e)
+		}
+		for _, d := range decodings(e) {
+			if strings.Contains(d, key[:target.MinSecretPrefix]) {
+				t.Errorf("row %d: %q decodes to %q, which holds the key", r.Seq, e, d)
+				break
+			}
+		}
+	}
+	t.Logf("first rows: %q, %q", deref(rows[0].Error), deref(rows[1].Error))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -45,9 +44,33 @@ func (s Sharding) validate(bad func(field, format string, a ...any)) {
 	if s.Count > 1 && s.StartAt.IsZero() {
 		bad("Shard.StartAt", "is required when the run has %d shards: every shard needs the same time zero", s.Count)
 	}
-	if strings.ContainsAny(s.RunID, "\x00\r\n\t") || len(s.RunID) > 200 {
-		bad("Shard.RunID", "must be at most 200 bytes with no control characters")
+	if s.RunID != "" && !ValidRunID(s.RunID) {
+		bad("Shard.RunID", "must be 1 to %d letters, digits, '.', '_' or '-', starting with a letter or a digit", MaxRunIDLen)
 	}
+}
+
+// MaxRunIDLen bounds a run id given by the user, in bytes.
+const MaxRunIDLen = 128
+
+// ValidRunID reports whether id is a run id the recorder writes: 1 to
+// MaxRunIDLen ASCII letters, digits, '.', '_' and '-', the first a letter
+// or a digit. The id is printed in every report and is the first cell of
+// every exported row: no control character, markup, spreadsheet formula
+// ("=HYPERLINK(...)") or option-like "-x" can come from it.
+func ValidRunID(id string) bool {
+	if id == "" || len(id) > MaxRunIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // LateJoin is how late a recorder may begin its schedule and still count

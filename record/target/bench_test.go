@@ -156,3 +156,35 @@ func BenchmarkBaselineNetHTTP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedactError measures the redaction of one failure's message, as
+// setErr does it for every failed request, with the Redactor of a run
+// that has an API key, a header and a target with a query: a body with no
+// escape, a PHP-style JSON body ("\/"), and a crafted body that holds
+// every escape syntax nested four deep (the most decoding a message can
+// cost):
+//
+//	go test -run '^$' -bench RedactError -benchmem ./record/target/
+func BenchmarkRedactError(b *testing.B) {
+	r := Options{Target: "http://127.0.0.1:8000/v1?api-version=1&code=c0de-c0de", API: APIChat,
+		APIKey: "sk-proj/AbCdEfGh+IjKlMnOp/QrStUvWx", Headers: http.Header{"X-Tenant": {"tenant-secret-1234"}}}.NewRedactor()
+	nested := ""
+	for len(nested) < 300 {
+		nested += `\\\\&amp;amp;amp;%25252525&#x26;#x5c;\u0025 `
+	}
+	for _, bc := range []struct {
+		name, msg string
+		r         *Redactor
+	}{
+		{"plain", `status 401 Unauthorized: {"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}`, r},
+		{"json-escaped", `status 401 Unauthorized: {"error":{"message":"bad key: Bearer sk-proj\/AbCdEfGh+IjKlMnOp\/QrStUvWx, see https:\/\/example.com\/docs"}}`, r},
+		{"nested", "status 400 Bad Request: " + nested, r},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = bc.r.Untrusted(bc.msg, 256)
+			}
+		})
+	}
+}

@@ -149,7 +149,8 @@ func New(o Options) (Client, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("target %s: %w", RedactURL(o.Target), err)
+		// url.Parse's error quotes the URL whole: redact all of it.
+		return nil, c.red.Error(fmt.Errorf("target %s: %w", c.red.URL(o.Target), err))
 	}
 	h, host := buildHeaders(o, u, c.stream)
 	u.User = nil
@@ -498,9 +499,9 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 	b.WriteString("status ")
 	b.WriteString(resp.Status)
 	if class == schemas.ErrRateLimited || resp.StatusCode == http.StatusServiceUnavailable {
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if ra, ok := describeRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			b.WriteString(", retry-after ")
-			b.WriteString(describeRetryAfter(c.red, ra, time.Now()))
+			b.WriteString(ra)
 		}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
@@ -517,21 +518,32 @@ func (c *client) statusFailure(res *Result, resp *http.Response, body *bodyReade
 	c.setErr(res, class, b.String())
 }
 
-// describeRetryAfter renders a Retry-After value (delay seconds or an HTTP
-// date) for an error message. Any other value is redacted, then cut.
-func describeRetryAfter(red *Redactor, v string, now time.Time) string {
+// maxRetryAfter bounds a Retry-After a message quotes: a monthly quota's
+// reset is the longest wait a real server asks for.
+const maxRetryAfter = 31 * 24 * time.Hour
+
+// describeRetryAfter renders a Retry-After value for an error message:
+// delay-seconds (digits only, RFC 9110) as "Ns", an HTTP date as the date
+// and the wait ("(in 0s)" for a date already past). ok is false for
+// anything else, and for a wait beyond maxRetryAfter or a date more than
+// that far in the past: such a value is dropped, not stored.
+func describeRetryAfter(v string, now time.Time) (s string, ok bool) {
 	v = strings.TrimSpace(v)
-	if s, err := strconv.Atoi(v); err == nil {
-		return strconv.Itoa(s) + "s"
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now).Round(time.Second)
-		if d < 0 {
-			d = 0
+	if v != "" && strings.Trim(v, "0123456789") == "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n <= int64(maxRetryAfter/time.Second) {
+			return strconv.FormatInt(n, 10) + "s", true
 		}
-		return fmt.Sprintf("%s (in %v)", t.UTC().Format(http.TimeFormat), d)
+		return "", false
 	}
-	return strconv.Quote(red.Untrusted(v, excerptLen))
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return "", false
+	}
+	d := t.Sub(now).Round(time.Second)
+	if d > maxRetryAfter || d < -maxRetryAfter {
+		return "", false
+	}
+	return fmt.Sprintf("%s (in %v)", t.UTC().Format(http.TimeFormat), max(d, 0)), true
 }
 
 type usageJSON struct {

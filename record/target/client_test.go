@@ -451,6 +451,22 @@ func TestFaults(t *testing.T) {
 			want: want{status: 429, class: schemas.ErrRateLimited, errHas: " GMT (in "},
 		},
 		{
+			name: "429 retry-after negative", api: APIChat, stream: true,
+			target: handler(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "-5")
+				http.Error(w, "slow down", http.StatusTooManyRequests)
+			}),
+			want: want{status: 429, class: schemas.ErrRateLimited, errHas: "status 429 Too Many Requests: slow down"},
+		},
+		{
+			name: "503 retry-after in the year 9999", api: APIChat, stream: true,
+			target: handler(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")
+				http.Error(w, "later", http.StatusServiceUnavailable)
+			}),
+			want: want{status: 503, class: schemas.ErrHTTP5xx, errHas: "status 503 Service Unavailable: later"},
+		},
+		{
 			name: "503", api: APIChat, stream: true,
 			target: handler(func(w http.ResponseWriter, r *http.Request) {
 				http.Error(w, `{"error":"overloaded"}`, http.StatusServiceUnavailable)
@@ -663,6 +679,65 @@ func TestValidate(t *testing.T) {
 	}
 	if _, err := New(bad); err == nil {
 		t.Errorf("New accepted bad options")
+	}
+}
+
+// TestDescribeRetryAfter: delay-seconds (digits only) and HTTP dates
+// within 31 days are quoted; anything else (a sign, a fraction, text, an
+// overflow, a date in the year 9999 or long past) is dropped.
+func TestDescribeRetryAfter(t *testing.T) {
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	date := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
+	for _, tc := range []struct{ in, want string }{
+		{"7", "7s"},
+		{" 0 ", "0s"},
+		{"007", "7s"},
+		{"2678400", "2678400s"}, // 31 days
+		{date(time.Hour), date(time.Hour) + " (in 1h0m0s)"},
+		{date(-time.Minute), date(-time.Minute) + " (in 0s)"},
+		{"-5", ""},
+		{"+5", ""},
+		{"5.5", ""},
+		{"1e3", ""},
+		{"", ""},
+		{"2678401", ""},
+		{"99999999999999999999", ""},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", ""},
+		{"Thu, 01 Jan 1970 00:00:00 GMT", ""},
+		{date(32 * 24 * time.Hour), ""},
+		{"soon, key sk-abc123", ""},
+	} {
+		got, ok := describeRetryAfter(tc.in, now)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("describeRetryAfter(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}
+
+// TestTargetErrorsNeverQuoteTheKey: an API key that is a path segment of
+// the target is not quoted by Validate, New or DiscoverModel, whatever is
+// wrong with the URL; the rest of the URL is.
+func TestTargetErrorsNeverQuoteTheKey(t *testing.T) {
+	const key = "sk-TESTSECRET-abcdef0123456789"
+	for _, tc := range []struct{ target, want string }{
+		{"ftp://127.0.0.1:1/" + key + "/", "ftp://127.0.0.1:1/REDACTED/"},
+		{"http:///" + key + "/", "http:///REDACTED/"},
+		{"http://127.0.0.1:1/" + key + "/%zz", "http://127.0.0.1:1/REDACTED/%zz"},
+		{"127.0.0.1:1/" + key + "?code=c0de", "127.0.0.1:1/REDACTED?code=REDACTED"},
+	} {
+		o := Options{Target: tc.target, API: APIChat, APIKey: key}
+		errs := map[string]error{"Validate": o.Validate()}
+		_, errs["New"] = New(o)
+		_, errs["DiscoverModel"] = DiscoverModel(context.Background(), o)
+		for name, err := range errs {
+			if err == nil {
+				t.Errorf("%s(%q) = nil, want an error", name, tc.target)
+				continue
+			}
+			if msg := err.Error(); strings.Contains(msg, key[:MinSecretPrefix]) || strings.Contains(msg, "c0de") || !strings.Contains(msg, tc.want) {
+				t.Errorf("%s(%q) = %q, want the target shown as %s", name, tc.target, msg, tc.want)
+			}
+		}
 	}
 }
 

@@ -50,14 +50,14 @@ func DiscoverModel(ctx context.Context, o Options) (Model, error) {
 	red := o.NewRedactor()
 	u, err := endpointURL(o.Target, "/v1/models")
 	if err != nil {
-		return Model{}, fmt.Errorf("discover model: target %s does not parse", red.String(o.Target))
+		return Model{}, fmt.Errorf("discover model: target %s does not parse", red.URL(o.Target))
 	}
 	o.API = APIChat
 	h, host := buildHeaders(o, u, false)
 	h.Del("Content-Type")
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
-	shown := RedactURL(u.String())
+	shown := red.URL(u.String())
 	fail := func(err error, format string, args ...any) error {
 		msg := "discover model: GET " + shown + ": " + fmt.Sprintf(format, args...)
 		return &redactedError{msg: red.Untrusted(msg, maxDiscoverMessage), err: err}

@@ -61,7 +61,9 @@
 //     context with a distinct cause; Do reads the cause to tell them apart.
 //   - canceled: the caller's context ended (canceled or its own deadline);
 //     the engine does this at the end of a run.
-//   - rate_limited: status 429 (Retry-After is quoted in Error; never retried).
+//   - rate_limited: status 429 (Retry-After is quoted in Error when it is
+//     delay-seconds or an HTTP date within 31 days, dropped otherwise;
+//     never retried).
 //   - http_4xx: any other 4xx status.
 //   - http_5xx: a 5xx status (a 503's Retry-After is quoted too), or an `error` object inside a 2xx stream whose
 //     code/status is 5xx (any other in-stream error object is protocol).
@@ -115,14 +117,22 @@
 // The Redactor built by Options.NewRedactor knows the API key, every header
 // value, the secret parts of the target URL (userinfo, query values, path
 // parameter values, the fragment) and the proxy credentials in
-// HTTP_PROXY/HTTPS_PROXY (sent as Proxy-Authorization), each also
-// URL- and JSON-escaped. It replaces a known secret wherever it appears, and
-// any run of at least MinSecretPrefix (8) bytes that starts one together
-// with the rest of the secret that follows (a key cut by the server);
-// shorter secrets (3 to 7 bytes) and values of several words only whole. Then it rewrites every URL in
-// the text with RedactURL, which keeps scheme, host, path and parameter
-// names and drops userinfo, every query value but api-version and model,
-// path parameter values and the fragment. The recorder stores the target
-// URL and the labels through the same Redactor. Messages are cut to
-// schemas.MaxErrorLen bytes on a UTF-8 boundary.
+// HTTP_PROXY/HTTPS_PROXY (sent as Proxy-Authorization). It replaces a
+// known secret wherever it appears, and any run of at least
+// MinSecretPrefix (8) bytes that starts one together with the rest of the
+// secret that follows (a key cut by the server); shorter secrets (3 to 7
+// bytes) and values of several words only whole. A secret echoed escaped
+// is found too: the text is decoded before matching (JSON and JavaScript
+// escapes such as "\/" and "\u002d", HTML character references such as
+// "&#45;", "&#x2d;" and "&sol;", percent-encoding; nested up to four
+// levels, each syntax alone and all at once), and each match is mapped
+// back to the escaped bytes it came from, which are replaced; where a text
+// is cut, a trailing start of a secret (escaped or not) is dropped. Then
+// it rewrites every URL in the text with RedactURL, which keeps scheme,
+// host, path and parameter names and drops userinfo, every query value but
+// api-version and model, path parameter values and the fragment. The
+// recorder stores the target URL and the labels through the same
+// Redactor, and prints the target only through it (Redactor.URL: in
+// errors, on the dashboard). Messages are cut to schemas.MaxErrorLen bytes
+// on a UTF-8 boundary.
 package target

@@ -53,9 +53,11 @@ type Options struct {
 }
 
 // Validate reports every problem with o at once, joined with errors.Join.
-// The target URL is redacted in messages.
+// The target URL is shown only through o's Redactor (Redactor.URL): an API
+// key that is a path segment does not reach the message.
 func (o Options) Validate() error {
 	var errs []error
+	shown := func() string { return o.NewRedactor().URL(o.Target) }
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	switch o.API {
 	case APIChat, APICompletions, APIHTTP:
@@ -65,13 +67,13 @@ func (o Options) Validate() error {
 	if o.Target == "" {
 		add("target URL is empty")
 	} else if u, err := url.Parse(o.Target); err != nil {
-		add("target URL %q does not parse", RedactURL(o.Target))
+		add("target URL %q does not parse", shown())
 	} else {
 		if u.Scheme != "http" && u.Scheme != "https" {
-			add("target URL %q: scheme must be http or https", RedactURL(o.Target))
+			add("target URL %q: scheme must be http or https", shown())
 		}
 		if u.Host == "" {
-			add("target URL %q has no host", RedactURL(o.Target))
+			add("target URL %q has no host", shown())
 		}
 	}
 	if o.API == APIHTTP {

@@ -2,7 +2,6 @@ package target
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"net/url"
 	"os"
 	"sort"
@@ -110,24 +109,32 @@ func redactPathParams(path string) string {
 	return strings.Join(segs, "/")
 }
 
-// urlSecrets returns the parts of a URL that RedactURL removes, raw and
-// decoded, so that a Redactor also finds them where they are echoed
-// outside a URL: userinfo, query values (but the public ones), path
-// parameter values and the fragment.
+// urlSecrets returns the parts of a URL that RedactURL removes, decoded,
+// so that a Redactor also finds them where they are echoed outside a URL:
+// userinfo, query values (but the public ones), path parameter values and
+// the fragment. Their escaped spellings are decoded in the text before
+// matching.
 func urlSecrets(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil
 	}
 	var out []string
-	addBoth := func(v string, unescape func(string) (string, error)) {
-		out = append(out, v)
-		if dv, err := unescape(v); err == nil {
-			out = append(out, dv)
+	// add adds v decoded as a query ('+' a space) and as a path ('+'
+	// itself) would be; v itself when it does not decode.
+	add := func(v string) {
+		n := len(out)
+		for _, unescape := range []func(string) (string, error){url.QueryUnescape, url.PathUnescape} {
+			if dv, err := unescape(v); err == nil {
+				out = append(out, dv)
+			}
+		}
+		if len(out) == n {
+			out = append(out, v)
 		}
 	}
 	if u.User != nil {
-		out = append(out, u.User.Username(), u.User.String(), basicAuth(u.User))
+		out = append(out, u.User.Username(), userinfo(u.User), basicAuth(u.User))
 		if p, ok := u.User.Password(); ok {
 			out = append(out, p)
 		}
@@ -139,7 +146,7 @@ func urlSecrets(raw string) []string {
 		} else if publicParams[queryName(name)] {
 			continue
 		}
-		addBoth(v, url.QueryUnescape)
+		add(v)
 	}
 	for _, seg := range strings.Split(u.EscapedPath(), "/") {
 		params := strings.Split(seg, ";")
@@ -148,11 +155,11 @@ func urlSecrets(raw string) []string {
 			if !ok {
 				v = p
 			}
-			addBoth(v, url.PathUnescape)
+			add(v)
 		}
 	}
 	if u.Fragment != "" {
-		out = append(out, u.Fragment, u.EscapedFragment())
+		out = append(out, u.Fragment)
 		for _, p := range strings.Split(u.Fragment, "&") {
 			if _, v, ok := strings.Cut(p, "="); ok {
 				out = append(out, v)
@@ -160,6 +167,14 @@ func urlSecrets(raw string) []string {
 		}
 	}
 	return out
+}
+
+// userinfo returns "user:password" (or "user"), unescaped.
+func userinfo(u *url.Userinfo) string {
+	if p, ok := u.Password(); ok {
+		return u.Username() + ":" + p
+	}
+	return u.Username()
 }
 
 // proxyEnv are the variables net/http reads its proxy from.
@@ -186,7 +201,7 @@ func proxySecrets(getenv func(string) string) []string {
 			continue
 		}
 		auth := basicAuth(u.User)
-		out = append(out, u.User.Username(), u.User.String(), auth, "Basic "+auth)
+		out = append(out, u.User.Username(), userinfo(u.User), auth, "Basic "+auth)
 		if p, ok := u.User.Password(); ok {
 			out = append(out, p)
 		}
@@ -224,11 +239,13 @@ type Redactor struct {
 	maxLen int // of the longest secret
 }
 
-// NewRedactor returns a Redactor for the given secret values. Each value is
-// also known in its URL-escaped and JSON-escaped forms, and for values made
-// of several words (a header "Bearer sk-...", a cookie "a=x; b=y") each word
-// and each name=value's value is known too. Values shorter than three bytes
-// are ignored.
+// NewRedactor returns a Redactor for the given secret values. For values
+// made of several words (a header "Bearer sk-...", a cookie "a=x; b=y")
+// each word and each name=value's value is known too. Values shorter than
+// three bytes are ignored. The Redactor finds each value in any escaped
+// spelling a server may echo (JSON and JavaScript escapes, HTML character
+// references, percent-encoding, nested up to four levels): it decodes the
+// text before matching (see decodeLevels).
 func NewRedactor(secrets ...string) *Redactor {
 	whole := map[string]bool{}
 	seen := map[string]bool{}
@@ -303,20 +320,43 @@ func newOptionsRedactor(o Options, getenv func(string) string) *Redactor {
 // authSchemes are the words of an Authorization value that are not secret.
 var authSchemes = map[string]bool{"bearer": true, "basic": true, "token": true, "digest": true}
 
-// secretForms returns s and the escaped spellings a server might echo.
+// secretForms returns s and, when it holds spaces, s with its spaces
+// written '+' (a query string's spelling). Every other escaped spelling
+// (percent-encoding, JSON and HTML escapes) is decoded in the text before
+// matching, not listed here.
 func secretForms(s string) []string {
-	out := []string{s, url.QueryEscape(s), url.PathEscape(s)}
-	if b, err := json.Marshal(s); err == nil && len(b) >= 2 {
-		out = append(out, string(b[1:len(b)-1]))
+	if strings.Contains(s, " ") {
+		return []string{s, strings.ReplaceAll(s, " ", "+")}
 	}
-	return out
+	return []string{s}
 }
 
 // String returns s with every known secret (and every run of at least
-// MinSecretPrefix bytes that starts one) replaced by REDACTED, then every
-// URL passed through RedactURL.
+// MinSecretPrefix bytes that starts one), as it is or escaped, replaced by
+// REDACTED, then every URL passed through RedactURL.
 func (r *Redactor) String(s string) string {
 	return redactURLsIn(r.known(s))
+}
+
+// URL returns a target URL fit to print: known secrets removed (a key
+// that is a path segment), then RedactURL, which also cleans text that
+// does not parse as a URL or has no scheme.
+func (r *Redactor) URL(raw string) string {
+	return RedactURL(r.known(raw))
+}
+
+// Error returns err with its message passed through String, still
+// wrapping err for errors.Is and errors.As (wrapping with %w would put the
+// secret back into Error()). A nil err stays nil.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := r.String(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // Labels returns a copy of m with known secrets removed from its keys and
@@ -331,16 +371,14 @@ func (r *Redactor) Labels(m map[string]string) map[string]string {
 
 // Untrusted returns text that came from the target (a model id, a header,
 // a body excerpt) fit to store or print: known secrets removed first, then
-// cut to at most n bytes on a UTF-8 boundary (a secret cut by the bound is
-// removed, not left half), control characters made spaces.
-func (r *Redactor) Untrusted(s string, n int) string {
-	return truncate(cleanLine(r.excerpt(s, n)), n)
-}
-
-// excerpt returns at most n bytes of s, redacted before it is cut. Only a
+// control characters made spaces, then cut to at most n bytes on a UTF-8
+// boundary (a secret cut by the bound is removed, not left half). Only a
 // window of n bytes plus the longest secret is looked at, so the cost is
-// bounded whatever the size of s.
-func (r *Redactor) excerpt(s string, n int) string {
+// bounded whatever the size of s. Where the text is cut (the window's end,
+// then n), a trailing start of a secret is dropped: a cut may leave the
+// first bytes of a secret whose escaped spelling went on, or break an
+// escape sequence in two.
+func (r *Redactor) Untrusted(s string, n int) string {
 	maxLen := 0
 	if r != nil {
 		maxLen = r.maxLen
@@ -353,7 +391,10 @@ func (r *Redactor) excerpt(s string, n int) string {
 	if cut {
 		s = r.cutSecretTail(s)
 	}
-	return truncate(s, n)
+	if s = cleanLine(s); len(s) > n {
+		s = r.cutSecretTail(truncate(s, n))
+	}
+	return s
 }
 
 // window is how many bytes past a bound excerpt looks at: enough to see a
@@ -365,32 +406,39 @@ func (r *Redactor) window() int {
 	return r.maxLen + 2
 }
 
-// known replaces known secrets and long prefixes of them in one pass over
-// s: the spans found for every secret are merged, so overlapping secrets
-// leave no part of either.
+// maxRedactPasses bounds how many times known looks at its own result:
+// replacing a secret changes the text next to it, and so may change how
+// the escape sequences around it decode.
+const maxRedactPasses = 3
+
+// known replaces known secrets and long prefixes of them, in s as it is
+// and in every escape level decoded from it (see decodeLevels), until a
+// pass finds nothing more.
 func (r *Redactor) known(s string) string {
-	if r == nil || len(r.secrets) == 0 || s == "" {
+	if r == nil || len(r.secrets) == 0 {
+		return s
+	}
+	for range maxRedactPasses {
+		t := r.knownOnce(s)
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return s
+}
+
+// knownOnce replaces known secrets and long prefixes of them in one pass
+// over s and its decoded levels: the spans found for every secret, mapped
+// back to the bytes of s they came from, are merged, so overlapping
+// secrets leave no part of either.
+func (r *Redactor) knownOnce(s string) string {
+	if s == "" {
 		return s
 	}
 	var spans [][2]int
-	for _, sec := range r.secrets {
-		anchor := sec
-		if len(anchor) > MinSecretPrefix && !r.whole[sec] {
-			anchor = sec[:MinSecretPrefix]
-		}
-		for off := 0; off < len(s); {
-			i := strings.Index(s[off:], anchor)
-			if i < 0 {
-				break
-			}
-			start := off + i
-			end := start + len(anchor)
-			for end < len(s) && end-start < len(sec) && s[end] == sec[end-start] {
-				end++
-			}
-			spans = append(spans, [2]int{start, end})
-			off = start + 1
-		}
+	for _, d := range decodeLevels(s) {
+		spans = r.appendMatches(spans, &d)
 	}
 	if len(spans) == 0 {
 		return s
@@ -412,21 +460,87 @@ func (r *Redactor) known(s string) string {
 	return b.String()
 }
 
-// cutSecretTail drops a trailing prefix of a known secret from s: text cut
-// from a longer body may end in the first bytes of a secret.
+// appendMatches appends to spans the bytes of the original text that each
+// match of a known secret (or of a run of at least MinSecretPrefix bytes
+// that starts one) in d.text came from.
+func (r *Redactor) appendMatches(spans [][2]int, d *decoded) [][2]int {
+	s := d.text
+	for _, sec := range r.secrets {
+		anchor := sec
+		if len(anchor) > MinSecretPrefix && !r.whole[sec] {
+			anchor = sec[:MinSecretPrefix]
+		}
+		for off := 0; off < len(s); {
+			i := strings.Index(s[off:], anchor)
+			if i < 0 {
+				break
+			}
+			start := off + i
+			end := start + len(anchor)
+			for end < len(s) && end-start < len(sec) && s[end] == sec[end-start] {
+				end++
+			}
+			from, to := d.span(start, end)
+			spans = append(spans, [2]int{from, to})
+			off = start + 1
+		}
+	}
+	return spans
+}
+
+// cutSecretTail drops a trailing prefix of a known secret from s, as it
+// is or escaped (see decodeLevels): text cut from a longer body may end in
+// the first bytes of a secret.
 func (r *Redactor) cutSecretTail(s string) string {
 	if r == nil {
 		return s
 	}
+	for range maxRedactPasses {
+		cut := len(s)
+		for _, d := range decodeLevels(s) {
+			if p := r.secretTail(d.text); p < len(d.text) {
+				from, _ := d.span(p, len(d.text))
+				cut = min(cut, from)
+			}
+		}
+		if cut == len(s) {
+			break
+		}
+		s = s[:cut]
+	}
+	return s
+}
+
+// maxEscapeLen is the length of the longest escape sequence unescapeAt
+// decodes (a named HTML reference of 31 letters, with '&' and ';').
+const maxEscapeLen = 33
+
+// secretTail returns where the longest trailing run of t that is a
+// prefix of a known secret, at least minSecretLen bytes long, starts;
+// len(t) when there is none (a whole secret at the end is there only when
+// a cut made it, from escapes cut in two). The run may also be followed by
+// what can be the start of a cut escape sequence (from a backslash, '&' or
+// '%' in the last maxEscapeLen bytes on), which may stand for the
+// secret's next byte.
+func (r *Redactor) secretTail(t string) int {
+	cut := len(t)
+	ends := []int{len(t)}
+	for i := max(0, len(t)-maxEscapeLen); i < len(t); i++ {
+		if strings.IndexByte(escAll.starts(), t[i]) >= 0 {
+			ends = append(ends, i, i+1) // the start of a cut escape, or itself
+		}
+	}
 	for _, sec := range r.secrets {
-		for k := len(sec) - 1; k >= minSecretLen; k-- {
-			if strings.HasSuffix(s, sec[:k]) {
-				s = s[:len(s)-k]
-				break
+		for _, e := range ends {
+			for p := max(0, e-len(sec)); p <= e-minSecretLen && p < cut; p++ {
+				if t[p] == sec[0] && strings.HasPrefix(sec, t[p:e]) {
+					cut = p
+					break
+				}
 			}
 		}
 	}
-	return s
+	return cut
 }
 
 // redactURLsIn rewrites every scheme://... token in s with RedactURL.
