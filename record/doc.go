@@ -17,4 +17,7 @@
 // (record/dashboard) without waiting. Run owns all of these goroutines
 // and waits for each before it returns. Nothing here knows about cobra,
 // flags or the terminal.
+//
+// Imports (of ours): record/target and schemas, and the pure analyze/level and
+// analyze/stats; never analyze, report or a command.
 package record

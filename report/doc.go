@@ -13,4 +13,7 @@
 // under MaxMarkdown characters so that it fits one pull-request comment:
 // every table is capped (view.MaxStepRows and the other caps), and a cut
 // is said.
+//
+// Imports (of ours): analyze (the values) and report/view (the words);
+// never the recorder.
 package report

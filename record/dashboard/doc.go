@@ -48,4 +48,7 @@
 //     data arrives as JSON.
 //   - Every goroutine it starts ends in Close, which also ends the event
 //     streams.
+//
+// Imports (of ours): record (the Snapshot it draws), report/assets (the
+// inlined chart script) and the pure analyze/level; never analyze or a command.
 package dashboard

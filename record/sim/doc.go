@@ -106,4 +106,7 @@
 //
 // Listen wraps the Server in an http.Server; every goroutine it starts has
 // ended when Close, Shutdown or Wait return.
+//
+// Imports (of ours): nothing: the simulator stands alone, so that any test
+// or user can run it against any client.
 package sim

@@ -135,4 +135,6 @@
 // Redactor, and prints the target only through it (Redactor.URL: in
 // errors, on the dashboard). Messages are cut to schemas.MaxErrorLen bytes
 // on a UTF-8 boundary.
+//
+// Imports (of ours): schemas only (the error classes and the row's limits).
 package target

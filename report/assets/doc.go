@@ -16,4 +16,6 @@
 // to another ECharts version, change the exact version in package.json and
 // EChartsVersion, run `npm install --package-lock-only`, then `make
 // assets`, and commit the four files.
+//
+// Imports (of ours): nothing.
 package assets

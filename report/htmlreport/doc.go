@@ -23,7 +23,6 @@
 // most maxChartPoints points per chart (keeping each bucket's worst
 // latency), so the page stays under 2 MB whatever the length of the run.
 //
-// Building the package needs `make assets` first: without the fetched
-// ECharts script the embed in report/assets fails to compile with
-// "pattern node_modules/echarts/dist/echarts.min.js: no matching files found".
+// Imports (of ours): analyze, report/view, report/assets and schemas;
+// never the recorder.
 package htmlreport

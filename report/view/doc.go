@@ -9,4 +9,7 @@
 // secrets redacted) and the caps that bound every table whatever the
 // input (see Caps). It computes no statistic: a figure absent from the
 // analysis is printed as NA, never as 0.
+//
+// Imports (of ours): analyze (and its pure analyze/level); every encoder
+// (report, report/htmlreport) takes its words from here.
 package view

@@ -14,4 +14,6 @@
 // ReadFooter: the PAR1 magic at both ends, the schema version, the run
 // metadata and the columns of schemas.Columns, each failure with a
 // one-line reason.
+//
+// Imports (of ours): schemas and internal/outfile (the output rule).
 package runfile
