@@ -326,6 +326,18 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for i := 1; i < len(c.Runs); i++ {
 		r, b := &c.Runs[i], &c.Runs[0]
 		r.CapacityChange = plainChange(b.Capacity.Level, r.Capacity.Level)
+		if ch := r.CapacityChange; ch != nil {
+			// One value a run: untested, marked by its sign (a lower
+			// capacity is worse).
+			switch {
+			case *ch.Delta < 0:
+				ch.Direction = DirectionWorse
+			case *ch.Delta > 0:
+				ch.Direction = DirectionBetter
+			default:
+				ch.Direction = DirectionSame
+			}
+		}
 		r.PeakRPSChange = plainChange(b.Peak.RPS, r.Peak.RPS)
 		r.PeakTokensChange = plainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
 	}
@@ -646,11 +658,10 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 			better++
 		}
 	}
-	rs, bs := c.Runs[i].Saturation, c.Runs[0].Saturation
-	switch {
-	case rs.Reached && bs.Reached && *rs.Level < *bs.Level, rs.Reached && !bs.Reached && *rs.Level <= bs.MaxLevel:
+	switch SaturationDirection(c.Runs[i].Saturation, c.Runs[0].Saturation) {
+	case DirectionWorse:
 		worse++
-	case rs.Reached && bs.Reached && *rs.Level > *bs.Level, !rs.Reached && bs.Reached && rs.MaxLevel >= *bs.Level:
+	case DirectionBetter:
 		better++
 	}
 	switch {
@@ -662,6 +673,19 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 		return OutcomeBetter
 	}
 	return OutcomeSame
+}
+
+// SaturationDirection judges run's saturation point against base's, the
+// rule a verdict weighs: worse when run saturates at a lower level (or
+// saturates where base held), better the other way round, else same.
+func SaturationDirection(run, base Saturation) string {
+	switch {
+	case run.Reached && base.Reached && *run.Level < *base.Level, run.Reached && !base.Reached && *run.Level <= base.MaxLevel:
+		return DirectionWorse
+	case run.Reached && base.Reached && *run.Level > *base.Level, !run.Reached && base.Reached && run.MaxLevel >= *base.Level:
+		return DirectionBetter
+	}
+	return DirectionSame
 }
 
 // ChangeText prints a change the way every report does, benchstat-like:

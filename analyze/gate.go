@@ -179,6 +179,10 @@ type CheckResult struct {
 	InconclusiveN  int  `json:"inconclusive_gates"`
 	Passed         bool `json:"passed"`
 	MinGateSamples int  `json:"min_gate_samples"`
+	// Comparison is the run against the baseline, when the caller made
+	// one for a report (the Markdown comment leads with its compact
+	// table); not part of the JSON output.
+	Comparison *Comparison `json:"-"`
 }
 
 // Check evaluates gates on run, and the regression gates against base

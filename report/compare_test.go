@@ -142,6 +142,11 @@ func TestCheckGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As llmrep check --format md does: the comment leads with the run
+	// against its baseline.
+	if res.Comparison, err = analyze.Compare([]*analyze.RunData{runs[0], runs[1]}, analyze.DefaultAlpha); err != nil {
+		t.Fatal(err)
+	}
 	for ext, render := range map[string]func(*bytes.Buffer) error{
 		"txt":  func(b *bytes.Buffer) error { return CheckText(b, res) },
 		"md":   func(b *bytes.Buffer) error { return CheckMarkdown(b, res) },

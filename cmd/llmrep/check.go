@@ -185,6 +185,13 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if base != nil && opts.Format == formatMD {
+		// The comment leads with the run against the baseline; runs that
+		// cannot be compared (a closed loop and an open one) go without.
+		if c, err := analyze.Compare([]*analyze.RunData{base, run}, opts.Alpha); err == nil {
+			res.Comparison = c
+		}
+	}
 	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ type Check struct {
 	Summary  string
 	// Lines are the gates' results in the order given.
 	Lines []string
+	// Failed are the lines of the gates that failed (and of inconclusive
+	// ones counted as failures), in the order given.
+	Failed []string
 	// Gates is the table of the gates, failed ones first.
 	Gates Table
 }
@@ -33,6 +36,9 @@ func NewCheck(r *analyze.CheckResult) *Check {
 	}
 	for _, g := range r.Gates {
 		v.Lines = append(v.Lines, Clean(g.Line))
+		if g.Status == analyze.StatusFail || (g.Status == analyze.StatusInconclusive && r.Inconclusive == analyze.StatusFail) {
+			v.Failed = append(v.Failed, Clip(Clean(g.Line), 300))
+		}
 	}
 	gates := append([]analyze.GateResult(nil), r.Gates...)
 	order := map[string]int{analyze.StatusFail: 0, analyze.StatusInconclusive: 1, analyze.StatusPass: 2}
