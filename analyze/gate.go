@@ -170,6 +170,8 @@ type CheckResult struct {
 	Run      string  `json:"run"`
 	Baseline string  `json:"baseline,omitempty"`
 	Alpha    float64 `json:"alpha"`
+	// MinEffect is the smallest change a regression gate counts.
+	MinEffect MinEffect `json:"min_effect"`
 	// Inconclusive is the policy for inconclusive gates: pass or fail.
 	Inconclusive string       `json:"inconclusive"`
 	Gates        []GateResult `json:"gates"`
@@ -186,14 +188,15 @@ type CheckResult struct {
 }
 
 // Check evaluates gates on run, and the regression gates against base
-// (nil when no baseline run is given). A gate over fewer than
+// (nil when no baseline run is given); a regression smaller than me
+// (MinEffect) passes whatever its p-value. A gate over fewer than
 // MinStepSamples samples, or whose level or value is missing, is
 // inconclusive; inconclusiveFails decides whether that fails the check.
-func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bool) (*CheckResult, error) {
+func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconclusiveFails bool) (*CheckResult, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
-	res := &CheckResult{Run: run.Name, Alpha: alpha, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
+	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
 	if inconclusiveFails {
 		res.Inconclusive = StatusFail
 	}
@@ -204,7 +207,7 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 		if g.Kind == GateMaxRegression && base == nil {
 			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
-		r := evaluate(run, base, g, alpha)
+		r := evaluate(run, base, g, alpha, me)
 		r = noFigures(r, run, base)
 		switch r.Status {
 		case StatusFail:
@@ -269,7 +272,7 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 // evaluate judges one gate on run: a max-regression gate against base, a
 // run-level metric with a rule of its own by that rule (runRules), any
 // other by comparing its value with the limit.
-func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
+func evaluate(run, base *RunData, g Gate, alpha float64, me MinEffect) GateResult {
 	d, _ := findMetric(g.Metric)
 	r := GateResult{Gate: g}
 	name := gateName(d, g)
@@ -279,7 +282,7 @@ func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 	}
 	r.Value, r.Samples = d.value(v), d.samples(v)
 	if g.Kind == GateMaxRegression {
-		return evaluateRegression(r, d, v, run, base, name, alpha)
+		return evaluateRegression(r, d, v, run, base, name, alpha, me)
 	}
 	if rule, ok := runRules[g.Metric]; ok {
 		return rule(r, v.a, name)
@@ -320,9 +323,9 @@ func inconclusive(r GateResult, name, why string) GateResult {
 }
 
 // evaluateRegression judges a max-regression gate: it fails when the
-// change from base to run is significant at alpha and worse than the
-// limit.
-func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64) GateResult {
+// change from base to run is significant at alpha, at least the minimum
+// effect me, and worse than the limit.
+func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64, me MinEffect) GateResult {
 	bv, why := viewAt(base, r.Gate)
 	if why != "" {
 		return inconclusive(r, name, why)
@@ -332,7 +335,7 @@ func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunDa
 	if r.Samples < MinStepSamples {
 		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
 	}
-	ch := change(d, bv, v, alpha)
+	ch := change(d, bv, v, alpha, me)
 	if ch == nil || ch.P == nil {
 		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
 	}
@@ -346,6 +349,9 @@ func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunDa
 	case !ch.Significant:
 		r.Status = StatusPass
 		r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
+	case ch.Negligible:
+		r.Status = StatusPass
+		r.Line = fmt.Sprintf("PASS %s vs %s: %s, below the min effect ±%s (max regression %s)", name, base.Name, got, minEffectText(ch.MinEffect, d.unit), limit)
 	case worseBy(d, ch) > r.Gate.Limit:
 		r.Status = StatusFail
 		r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)

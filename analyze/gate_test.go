@@ -130,7 +130,7 @@ func TestCheckGates(t *testing.T) {
 			if tt.base.RunID != "" {
 				base = loadSpec(t, tt.base)
 			}
-			res, err := Check(loadSpec(t, tt.run), base, []Gate{g}, DefaultAlpha, true)
+			res, err := Check(loadSpec(t, tt.run), base, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func TestCheckGates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, DefaultAlpha, true); err == nil {
+	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, DefaultAlpha, DefaultMinEffect, true); err == nil {
 		t.Error("a regression gate without a baseline run was accepted")
 	}
 }
@@ -153,7 +153,7 @@ func TestCheckInconclusivePolicy(t *testing.T) {
 	p95, _ := ParseGate(GateMax, "p95=1s", 0)
 	rps, _ := ParseGate(GateMin, "rps=1", 0)
 	for _, fails := range []bool{true, false} {
-		res, err := Check(broken, nil, []Gate{p95, rps}, DefaultAlpha, fails)
+		res, err := Check(broken, nil, []Gate{p95, rps}, DefaultAlpha, DefaultMinEffect, fails)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestCheckEveryMetric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, true)
+		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, DefaultMinEffect, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func TestCheckEveryMetric(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, true)
+			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}

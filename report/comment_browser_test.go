@@ -169,7 +169,7 @@ func eightLevels() (base, pr analyzetest.Spec) {
 func TestCommentFitsAReviewersScreen(t *testing.T) {
 	base, pr := eightLevels()
 	runs := loadRuns(t, base, pr)
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestCommentFitsAReviewersScreen(t *testing.T) {
 		}
 		gates = append(gates, g)
 	}
-	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, true)
+	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, analyze.DefaultMinEffect, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestCommentFitsAReviewersScreen(t *testing.T) {
 // eight-level comparison fits 80 characters as Markdown source.
 func TestCompactRowsFitEighty(t *testing.T) {
 	base, pr := eightLevels()
-	c, err := analyze.Compare(loadRuns(t, base, pr), analyze.DefaultAlpha)
+	c, err := analyze.Compare(loadRuns(t, base, pr), analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

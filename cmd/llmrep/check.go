@@ -23,8 +23,10 @@ type CheckOptions struct {
 	Inconclusive string // pass or fail
 	Options      analyze.Options
 	Alpha        float64
-	Format       string // text, json or md
-	Output       string
+	// MinEffect is --min-effect: a smaller regression passes.
+	MinEffect analyze.MinEffect
+	Format    string // text, json or md
+	Output    string
 }
 
 // checkFailed is a check whose gates did not all hold: exit status 1.
@@ -50,8 +52,9 @@ func metricHelp() string {
 const checkLong = `Check evaluates gates on a run and exits 0 when all hold, 1 when one fails
 (one line per gate, then the outcome). --max K=V and --min K=V bound a metric
 of the run; --max-regression K=PCT bounds its change for the worse against
---baseline, counted only when the change is significant at --alpha (for
-fail_rate PCT is the allowed rise of the rate in points: 0.5%).
+--baseline, counted only when the change is significant at --alpha and at
+least --min-effect [5%,1pp] (for fail_rate PCT is the allowed rise of the
+rate in points: 0.5%).
 
 A gate reads the whole run, or the first step with N users with --at-users N
 or K@N=V. With --slo, goodput and slo_attainment count the requests that met
@@ -71,7 +74,7 @@ type gateFlags struct {
 // NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
 // flag parsing; nil runs runCheck.
 func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, Inconclusive: analyze.StatusFail}
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect, Inconclusive: analyze.StatusFail}
 	var gf gateFlags
 	cmd := &cobra.Command{
 		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
@@ -106,6 +109,7 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 	f.IntVar(&gf.atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run)")
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
 	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
+	f.Var(minEffectValue{&opts.MinEffect}, "min-effect", minEffectUsage)
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout; "+outputUsage+")")
 	return cmd
@@ -181,14 +185,14 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 			base.Name += " (baseline)"
 		}
 	}
-	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.Inconclusive == analyze.StatusFail)
+	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == analyze.StatusFail)
 	if err != nil {
 		return usageError{err}
 	}
 	if base != nil && opts.Format == formatMD {
 		// The comment leads with the run against the baseline; runs that
 		// cannot be compared (a closed loop and an open one) go without.
-		if c, err := analyze.Compare([]*analyze.RunData{base, run}, opts.Alpha); err == nil {
+		if c, err := analyze.Compare([]*analyze.RunData{base, run}, opts.Alpha, opts.MinEffect); err == nil {
 			res.Comparison = c
 		}
 	}
