@@ -85,4 +85,3 @@ func TestRerunIsTheSame(t *testing.T) {
 		}
 	}
 }
-
