@@ -76,11 +76,15 @@ func (m MinEffect) Words() string {
 	if m == (MinEffect{}) {
 		return "none"
 	}
-	points := " points"
+	return m.RelativeWords() + " (" + m.PointsWords() + " for rates)"
+}
+
+// PointsWords is the threshold of rates: "±1 point", "±2.5 points".
+func (m MinEffect) PointsWords() string {
 	if pctNum(m.Points) == "1" {
-		points = " point"
+		return "±1 point"
 	}
-	return "±" + pctNum(m.Relative) + "% (±" + pctNum(m.Points) + points + " for rates)"
+	return "±" + pctNum(m.Points) + " points"
 }
 
 // RelativeWords is the threshold of figures: "±5%".
