@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	reportpkg "github.com/llmrec/llmrec/report"
+	"github.com/llmrec/llmrec/report/htmlreport"
 )
 
 // TrendOptions are what `llmrep trend` was asked to do.
@@ -18,7 +19,7 @@ type TrendOptions struct {
 	Args    []string
 	Options analyze.Options
 	Trend   analyze.TrendOptions
-	Format  string // text, json or md
+	Format  string // text, json, md or html
 	Output  string
 }
 
@@ -44,7 +45,7 @@ beyond --min-effect [5%,1pp] from the median of the runs before it, all on
 the same side. A single slow newest run is not a change point yet.`,
 		Example: `  llmrep trend runs/*.parquet                         # ordered by start time
   llmrep trend runs/*.parquet --by build --format md   # by the label build=N
-  llmrep trend runs/*.parquet --at-users 32 --min-effect 10%`,
+  llmrep trend runs/*.parquet --at-users 32 --format html -o trend.html`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("trend needs run files")}
@@ -57,9 +58,9 @@ the same side. A single slow newest run is not a change point yet.`,
 				return usageError{err}
 			}
 			switch opts.Format {
-			case formatText, formatJSON, formatMD:
+			case formatText, formatJSON, formatMD, formatHTML:
 			default:
-				return usageError{fmt.Errorf("--format %q must be text, json or md", opts.Format)}
+				return usageError{fmt.Errorf("--format %q must be text, json, md or html", opts.Format)}
 			}
 			if opts.Trend.By == "" {
 				return usageError{fmt.Errorf("--by must be date, commit or a label's name")}
@@ -75,7 +76,7 @@ the same side. A single slow newest run is not a change point yet.`,
 	f.StringVar(&opts.Trend.By, "by", opts.Trend.By, "order the runs by `KEY`: date, commit or a label's name")
 	f.IntVar(&opts.Trend.Users, "at-users", 0, "p95 at the first step with `N` users (0: the whole run)")
 	f.Var(minEffectValue{&opts.Trend.MinEffect}, "min-effect", minEffectUsage)
-	f.StringVar(&opts.Format, "format", opts.Format, "output `FORMAT`: text, json or md")
+	f.StringVar(&opts.Format, "format", opts.Format, "output `FORMAT`: text, json, md or html (one chart per figure)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the trend to `FILE` (default stdout; "+outputUsage+")")
 	return cmd
 }
@@ -126,9 +127,10 @@ func runTrend(cmd *cobra.Command, opts *TrendOptions) error {
 	return present(opts.IO, opts.Format, opts.Output, "", files, t, trendFormats)
 }
 
-// trendFormats are the encoders of `llmrep trend` (no HTML page yet).
+// trendFormats are the encoders of `llmrep trend`.
 var trendFormats = formats[*analyze.Trend]{
 	formatText: reportpkg.TrendText,
 	formatJSON: reportpkg.TrendJSON,
 	formatMD:   reportpkg.TrendMarkdown,
+	formatHTML: htmlreport.RenderTrend,
 }

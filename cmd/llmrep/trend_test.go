@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,7 +56,14 @@ func TestTrendCommand(t *testing.T) {
 	if !strings.Contains(out, "- **p95 latency (ms)**: worse from 4 on") || !strings.Contains(out, "<details><summary>Runs (5)") {
 		t.Errorf("markdown:\n%s", out)
 	}
-	if _, errOut, code := run(t, "trend", glob, "--format", "html"); code != exitUsage || !strings.Contains(errOut, "--format") {
-		t.Errorf("html: exit %d %q, want a usage error", code, errOut)
+	page := filepath.Join(t.TempDir(), "trend.html")
+	if _, errOut, code := run(t, "trend", glob, "--by", "build", "--warmup", "0s", "--format", "html", "-o", page); code != 0 {
+		t.Errorf("html: exit %d %q", code, errOut)
+	}
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "worse from 4 on") {
+		t.Errorf("html page: %v", err)
+	}
+	if _, errOut, code := run(t, "trend", glob, "--format", "pdf"); code != exitUsage || !strings.Contains(errOut, "--format") {
+		t.Errorf("pdf: exit %d %q, want a usage error", code, errOut)
 	}
 }
