@@ -172,6 +172,9 @@ type CheckResult struct {
 	Alpha    float64 `json:"alpha"`
 	// MinEffect is the smallest change a regression gate counts.
 	MinEffect MinEffect `json:"min_effect"`
+	// TrendRuns is the number of previous runs of check --trend (the
+	// regression gates' reference); absent otherwise.
+	TrendRuns int `json:"trend_runs,omitempty"`
 	// Inconclusive is the policy for inconclusive gates: pass or fail.
 	Inconclusive string       `json:"inconclusive"`
 	Gates        []GateResult `json:"gates"`
@@ -207,8 +210,22 @@ func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconc
 		if g.Kind == GateMaxRegression && base == nil {
 			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
-		r := evaluate(run, base, g, alpha, me)
-		r = noFigures(r, run, base)
+	}
+	res.add(gates, inconclusiveFails, func(g Gate) GateResult { return noFigures(evaluate(run, base, g, alpha, me), run, base) })
+	for _, r := range []*RunData{run, base} {
+		if r != nil {
+			if err := r.Samples.err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// add judges every gate with judge and counts the outcome.
+func (res *CheckResult) add(gates []Gate, inconclusiveFails bool, judge func(Gate) GateResult) {
+	for _, g := range gates {
+		r := judge(g)
 		switch r.Status {
 		case StatusFail:
 			res.Failed++
@@ -221,14 +238,6 @@ func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconc
 		res.Gates = append(res.Gates, r)
 	}
 	res.Passed = res.Failed == 0
-	for _, r := range []*RunData{run, base} {
-		if r != nil {
-			if err := r.Samples.err(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return res, nil
 }
 
 // noFigures makes a gate that passed inconclusive when the run (or the

@@ -256,8 +256,8 @@ func CheckMarkdown(w io.Writer, r *analyze.CheckResult) error {
 		mdTable(&b, cv.Compact(1))
 		b.WriteString("\n")
 	}
-	if v.Baseline != "" {
-		fmt.Fprintf(&b, "Against baseline %s; regressions count only when significant at α = %g.\n\n", mdEscape(view.Clip(v.Baseline, 80)), v.Alpha)
+	if v.Against != "" {
+		fmt.Fprintf(&b, "%s.\n\n", mdEscape(v.Against))
 	}
 	mdDetails(&b, fmt.Sprintf("Gates (%d)", len(v.Gates.Rows)), func() { mdTable(&b, v.Gates) })
 	return writeMarkdown(w, &b, "check")

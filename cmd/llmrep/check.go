@@ -18,6 +18,10 @@ type CheckOptions struct {
 	Run []string
 	// Baseline is --baseline: the run regressions are measured against.
 	Baseline string
+	// Trend is --trend: files or globs of earlier runs; the regression
+	// gates are judged against the previous TrendRuns of them.
+	Trend     []string
+	TrendRuns int
 	// Gates, parsed from --max, --min and --max-regression.
 	Gates        []analyze.Gate
 	Inconclusive string // pass or fail
@@ -54,7 +58,10 @@ const checkLong = `Check evaluates gates on a run and exits 0 when all hold, 1 w
 of the run; --max-regression K=PCT bounds its change for the worse against
 --baseline, counted only when the change is significant at --alpha and at
 least --min-effect [5%,1pp] (for fail_rate PCT is the allowed rise of the
-rate in points: 0.5%).
+rate in points: 0.5%). With --trend RUNS instead of --baseline, a regression
+is measured against the newest --trend-runs [5] runs started before this
+one: it fails when the value is worse than their median by more than PCT
+(and the min effect) and worse than every one of them.
 
 A gate reads the whole run, or the first step with N users with --at-users N
 or K@N=V. With --slo, goodput and slo_attainment count the requests that met
@@ -74,7 +81,7 @@ type gateFlags struct {
 // NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
 // flag parsing; nil runs runCheck.
 func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect, Inconclusive: analyze.StatusFail}
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect, Inconclusive: analyze.StatusFail, TrendRuns: 5}
 	var gf gateFlags
 	cmd := &cobra.Command{
 		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
@@ -82,7 +89,8 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 		Long:  checkLong + metricHelp(),
 		Example: `  llmrep check run.parquet --max p95=2s --max fail_rate=1% --min saturation_users=40
   llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%
-  llmrep check run.parquet --slo ttft=500ms --min capacity=32 --min slo_attainment@32=95%`,
+  llmrep check run.parquet --slo ttft=500ms --min capacity=32 --min slo_attainment@32=95%
+  llmrep check new.parquet --trend 'runs/*.parquet' --max-regression p95=10%   # against the last 5 runs`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("check needs the run file to check")}
@@ -103,6 +111,8 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	f := cmd.Flags()
 	f.StringVar(&opts.Baseline, "baseline", "", "the baseline run `BASE.parquet` of --max-regression")
+	f.StringArrayVar(&opts.Trend, "trend", nil, "earlier runs (`FILES`, a glob; repeatable): --max-regression against the trend of the previous --trend-runs")
+	f.IntVar(&opts.TrendRuns, "trend-runs", opts.TrendRuns, "with --trend, judge against the `N` newest runs started before the run checked")
 	f.StringArrayVar(&gf.maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
 	f.StringArrayVar(&gf.mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
 	f.StringArrayVar(&gf.regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
@@ -140,8 +150,14 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 	if len(gf.maxes)+len(gf.mins)+len(gf.regressions) == 0 {
 		errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
 	}
-	if len(gf.regressions) > 0 && o.Baseline == "" {
-		errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet"))
+	if len(gf.regressions) > 0 && o.Baseline == "" && len(o.Trend) == 0 {
+		errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet or --trend RUNS"))
+	}
+	if o.Baseline != "" && len(o.Trend) > 0 {
+		errs = append(errs, errors.New("--baseline and --trend exclude each other: regressions are measured against one or the other"))
+	}
+	if o.TrendRuns < analyze.MinTrendRuns {
+		errs = append(errs, fmt.Errorf("--trend-runs %d must be at least %d", o.TrendRuns, analyze.MinTrendRuns))
 	}
 	if o.Inconclusive != analyze.StatusPass && o.Inconclusive != analyze.StatusFail {
 		errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", o.Inconclusive))
@@ -171,6 +187,9 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 		return err
 	}
 	run.Name = runName(args[0], run.Analysis)
+	if len(opts.Trend) > 0 {
+		return runCheckTrend(cmd, opts, run, inputs)
+	}
 	var base *analyze.RunData
 	if opts.Baseline != "" {
 		ba, err := parseRunArg(opts.Baseline)
@@ -196,6 +215,12 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 			res.Comparison = c
 		}
 	}
+	return finishCheck(opts, inputs, res)
+}
+
+// finishCheck writes the check's result and turns a failed check into
+// exit status 1.
+func finishCheck(opts *CheckOptions, inputs []string, res *analyze.CheckResult) error {
 	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}
