@@ -279,7 +279,7 @@ func TestCapacityGates(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s %s: %v", c.kind, c.spec, err)
 		}
-		res, err := Check(c.run, nil, []Gate{g}, DefaultAlpha, false)
+		res, err := Check(c.run, nil, []Gate{g}, DefaultAlpha, DefaultMinEffect, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +311,7 @@ func TestGoodputRegression(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Check(run, base, []Gate{g}, DefaultAlpha, false)
+		res, err := Check(run, base, []Gate{g}, DefaultAlpha, DefaultMinEffect, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +319,7 @@ func TestGoodputRegression(t *testing.T) {
 		if r.Status != StatusFail || r.Change == nil || !r.Change.Significant {
 			t.Errorf("%s: %s (%s)", spec, r.Status, r.Line)
 		}
-		same, _ := Check(base, base, []Gate{g}, DefaultAlpha, false)
+		same, _ := Check(base, base, []Gate{g}, DefaultAlpha, DefaultMinEffect, false)
 		if same.Gates[0].Status != StatusPass {
 			t.Errorf("%s against itself: %s", spec, same.Gates[0].Line)
 		}

@@ -47,6 +47,8 @@ type Comparison struct {
 	Settings Settings `json:"settings"`
 	// Alpha is the significance level: a change with p >= alpha is "~".
 	Alpha float64 `json:"alpha"`
+	// MinEffect is the smallest change that counts (--min-effect).
+	MinEffect MinEffect `json:"min_effect"`
 	// BootstrapResamples is the number of replicates of the quantile tests.
 	BootstrapResamples int `json:"bootstrap_resamples"`
 	// Runs in the order given; Runs[0] is the baseline.
@@ -230,7 +232,13 @@ type Change struct {
 	CIHigh *float64 `json:"ci_high"`
 	// Significant is P < alpha.
 	Significant bool `json:"significant"`
-	// Direction is worse, better or same (not significant); "" untested.
+	// MinEffect is the minimum effect that applied (a relative change, or
+	// for rates a difference); Negligible: the change is smaller than it,
+	// so it is "same" whatever P says.
+	MinEffect  float64 `json:"min_effect"`
+	Negligible bool    `json:"negligible"`
+	// Direction is worse, better or same (not significant, or negligible);
+	// "" untested.
 	Direction string `json:"direction"`
 }
 
@@ -297,9 +305,10 @@ var CDFProbabilities = func() []float64 {
 }()
 
 // Compare compares runs (at least two, the first the baseline) at
-// significance level alpha (0 < alpha < 1). The runs must have been
-// loaded with the same Options.
-func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
+// significance level alpha (0 < alpha < 1), counting only changes of at
+// least me (MinEffect). The runs must have been loaded with the same
+// Options.
+func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) {
 	if len(runs) < 2 {
 		return nil, errors.New("compare needs at least two runs")
 	}
@@ -313,6 +322,7 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 		FormatVersion:      CompareFormatVersion,
 		Settings:           runs[0].Analysis.Settings,
 		Alpha:              alpha,
+		MinEffect:          me,
 		BootstrapResamples: BootstrapResamples,
 		Levels:             []LevelComparison{},
 		Unmatched:          []UnmatchedLevel{},
@@ -326,6 +336,21 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for i := 1; i < len(c.Runs); i++ {
 		r, b := &c.Runs[i], &c.Runs[0]
 		r.CapacityChange = plainChange(b.Capacity.Level, r.Capacity.Level)
+		if ch := r.CapacityChange; ch != nil {
+			// One value a run: untested, marked by its sign (a lower
+			// capacity is worse) when beyond the minimum effect.
+			ch.MinEffect, ch.Negligible = me.Relative, me.negligible(UnitLevel, ch)
+			switch {
+			case ch.Negligible:
+				ch.Direction = DirectionSame
+			case *ch.Delta < 0:
+				ch.Direction = DirectionWorse
+			case *ch.Delta > 0:
+				ch.Direction = DirectionBetter
+			default:
+				ch.Direction = DirectionSame
+			}
+		}
 		r.PeakRPSChange = plainChange(b.Peak.RPS, r.Peak.RPS)
 		r.PeakTokensChange = plainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
 	}
@@ -339,7 +364,7 @@ func Compare(runs []*RunData, alpha float64) (*Comparison, error) {
 	for i := 1; i < len(runs); i++ {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
-	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha)...)
+	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha, me)...)
 	c.Warnings = append(c.Warnings, nonFiniteWarning(finiteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.err(); err != nil {
@@ -513,7 +538,7 @@ func (c *Comparison) level(users int, vs []*levelView, steps []*int) LevelCompar
 			}
 			mc.Values[i], mc.Samples[i] = d.value(*v), d.samples(*v)
 			if i > 0 && vs[0] != nil {
-				mc.Changes[i] = change(d, *vs[0], *v, c.Alpha)
+				mc.Changes[i] = change(d, *vs[0], *v, c.Alpha, c.MinEffect)
 			}
 		}
 		lc.Metrics = append(lc.Metrics, mc)
@@ -579,7 +604,7 @@ func (c *Comparison) verdict(i int) Verdict {
 				e.Matched++
 			}
 			ch := lc.metric("p95").Changes[i]
-			if held[ch] && ch.Relative != nil && (e.WorstP95 == nil || math.Abs(*ch.Relative) > math.Abs(*e.WorstP95.Relative)) {
+			if held[ch] && !ch.Negligible && ch.Relative != nil && (e.WorstP95 == nil || math.Abs(*ch.Relative) > math.Abs(*e.WorstP95.Relative)) {
 				e.WorstP95, e.WorstUsers, e.WorstRate = ch, lc.Users, lc.Rate
 			}
 		}
@@ -588,7 +613,7 @@ func (c *Comparison) verdict(i int) Verdict {
 		}
 	}
 	if m := c.Overall.metric("fail_rate"); m != nil && c.sameLevels(i) {
-		if ch := m.Changes[i]; held[ch] {
+		if ch := m.Changes[i]; held[ch] && !ch.Negligible {
 			e.FailRate, e.FailRateRun, e.FailRateBase = ch, m.Values[i], m.Values[0]
 		}
 	}
@@ -647,11 +672,10 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 			better++
 		}
 	}
-	rs, bs := c.Runs[i].Saturation, c.Runs[0].Saturation
-	switch {
-	case rs.Reached && bs.Reached && *rs.Level < *bs.Level, rs.Reached && !bs.Reached && *rs.Level <= bs.MaxLevel:
+	switch SaturationDirection(c.Runs[i].Saturation, c.Runs[0].Saturation) {
+	case DirectionWorse:
 		worse++
-	case rs.Reached && bs.Reached && *rs.Level > *bs.Level, !rs.Reached && bs.Reached && rs.MaxLevel >= *bs.Level:
+	case DirectionBetter:
 		better++
 	}
 	switch {
@@ -663,6 +687,19 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 		return OutcomeBetter
 	}
 	return OutcomeSame
+}
+
+// SaturationDirection judges run's saturation point against base's, the
+// rule a verdict weighs: worse when run saturates at a lower level (or
+// saturates where base held), better the other way round, else same.
+func SaturationDirection(run, base Saturation) string {
+	switch {
+	case run.Reached && base.Reached && *run.Level < *base.Level, run.Reached && !base.Reached && *run.Level <= base.MaxLevel:
+		return DirectionWorse
+	case run.Reached && base.Reached && *run.Level > *base.Level, !run.Reached && base.Reached && run.MaxLevel >= *base.Level:
+		return DirectionBetter
+	}
+	return DirectionSame
 }
 
 // ChangeText prints a change the way every report does, benchstat-like:
@@ -688,7 +725,18 @@ func ChangeText(ch *Change, unit string) string {
 	if !ch.Significant {
 		return "~ (" + pText(*ch.P) + ")"
 	}
+	if ch.Negligible {
+		return "~ " + d + " (" + pText(*ch.P) + ", within ±" + minEffectText(ch.MinEffect, unit) + ")"
+	}
 	return d + " (" + pText(*ch.P) + ")"
+}
+
+// minEffectText prints a minimum effect in a change's terms: "5%", "1pp".
+func minEffectText(t float64, unit string) string {
+	if unit == UnitRate {
+		return pctNum(t) + "pp"
+	}
+	return pctNum(t) + "%"
 }
 
 // pText prints a p-value: "p=0.002", "p<0.001".
@@ -700,9 +748,14 @@ func pText(p float64) string {
 }
 
 // compareDefinitions state how a comparison is made.
-func compareDefinitions(alpha float64) []Definition {
+func compareDefinitions(alpha float64, me MinEffect) []Definition {
 	a := strconv.FormatFloat(alpha, 'f', -1, 64)
+	minEffect := "none: every significant change counts (--min-effect 0)"
+	if me != (MinEffect{}) {
+		minEffect = "a change smaller than " + me.Words() + " is the same whatever its p-value (--min-effect " + me.String() + "), printed ~ with its size; a larger one is judged by its test"
+	}
 	return []Definition{
+		{"min effect", minEffect},
 		{"matching", "the first run is the baseline; steps are matched by user count (each run's first post-warmup step with that many users); levels some run lacks are listed apart, never dropped"},
 		{"change", "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
 		{"~", "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
@@ -712,6 +765,6 @@ func compareDefinitions(alpha float64) []Definition {
 		{"rps test", "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
 		{"goodput test", "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},
 		{"capacity change", "each run's capacity level and peak req/s and tokens/s against the baseline's, relative; one value per run, so untested"},
-		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
+		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that reach the min effect and stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
 	}
 }

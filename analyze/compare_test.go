@@ -52,7 +52,7 @@ func mustCompare(t *testing.T, specs ...analyzetest.Spec) *Comparison {
 		r := *loadSpec(t, s)
 		runs[i] = &r
 	}
-	c, err := Compare(runs, DefaultAlpha)
+	c, err := Compare(runs, DefaultAlpha, DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,10 +207,10 @@ func TestCompareThreeRuns(t *testing.T) {
 
 func TestCompareNeedsTwoRuns(t *testing.T) {
 	r := loadSpec(t, analyzetest.A)
-	if _, err := Compare([]*RunData{r}, DefaultAlpha); err == nil {
+	if _, err := Compare([]*RunData{r}, DefaultAlpha, DefaultMinEffect); err == nil {
 		t.Error("one run compared without error")
 	}
-	if _, err := Compare([]*RunData{r, r}, 1); err == nil {
+	if _, err := Compare([]*RunData{r, r}, 1, DefaultMinEffect); err == nil {
 		t.Error("alpha 1 accepted")
 	}
 }

@@ -176,6 +176,11 @@ type CheckResult struct {
 	Run      string  `json:"run"`
 	Baseline string  `json:"baseline,omitempty"`
 	Alpha    float64 `json:"alpha"`
+	// MinEffect is the smallest change a regression gate counts.
+	MinEffect MinEffect `json:"min_effect"`
+	// TrendRuns is the number of previous runs of check --trend (the
+	// regression gates' reference); absent otherwise.
+	TrendRuns int `json:"trend_runs,omitempty"`
 	// Inconclusive is the policy for inconclusive gates: pass or fail.
 	Inconclusive string       `json:"inconclusive"`
 	Gates        []GateResult `json:"gates"`
@@ -185,17 +190,22 @@ type CheckResult struct {
 	InconclusiveN  int  `json:"inconclusive_gates"`
 	Passed         bool `json:"passed"`
 	MinGateSamples int  `json:"min_gate_samples"`
+	// Comparison is the run against the baseline, when the caller made
+	// one for a report (the Markdown comment leads with its compact
+	// table); not part of the JSON output.
+	Comparison *Comparison `json:"-"`
 }
 
 // Check evaluates gates on run, and the regression gates against base
-// (nil when no baseline run is given). A gate over fewer than
+// (nil when no baseline run is given); a regression smaller than me
+// (MinEffect) passes whatever its p-value. A gate over fewer than
 // MinStepSamples samples, or whose level or value is missing, is
 // inconclusive; inconclusiveFails decides whether that fails the check.
-func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bool) (*CheckResult, error) {
+func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconclusiveFails bool) (*CheckResult, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
-	res := &CheckResult{Run: run.Name, Alpha: alpha, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
+	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
 	if inconclusiveFails {
 		res.Inconclusive = StatusFail
 	}
@@ -206,8 +216,23 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 		if g.Kind == GateMaxRegression && base == nil {
 			return nil, fmt.Errorf("gate %s: a max_regression gate needs a baseline run", g.Spec)
 		}
-		r := evaluate(run, base, g, alpha)
-		r = noFigures(r, run, base)
+	}
+	res.add(gates, inconclusiveFails, func(g Gate) GateResult { return noFigures(evaluate(run, base, g, alpha, me), run, base) })
+	for _, r := range []*RunData{run, base} {
+		if r != nil {
+			if err := r.Samples.err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	finiteFigures(res)
+	return res, nil
+}
+
+// add judges every gate with judge and counts the outcome.
+func (res *CheckResult) add(gates []Gate, inconclusiveFails bool, judge func(Gate) GateResult) {
+	for _, g := range gates {
+		r := judge(g)
 		switch r.Status {
 		case StatusFail:
 			res.Failed++
@@ -220,15 +245,6 @@ func Check(run, base *RunData, gates []Gate, alpha float64, inconclusiveFails bo
 		res.Gates = append(res.Gates, r)
 	}
 	res.Passed = res.Failed == 0
-	for _, r := range []*RunData{run, base} {
-		if r != nil {
-			if err := r.Samples.err(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	finiteFigures(res)
-	return res, nil
 }
 
 // noFigures makes a gate that passed inconclusive when the run (or the
@@ -272,7 +288,7 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 // evaluate judges one gate on run: a max-regression gate against base, a
 // run-level metric with a rule of its own by that rule (runRules), any
 // other by comparing its value with the limit.
-func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
+func evaluate(run, base *RunData, g Gate, alpha float64, me MinEffect) GateResult {
 	d, _ := findMetric(g.Metric)
 	r := GateResult{Gate: g}
 	name := gateName(d, g)
@@ -282,7 +298,7 @@ func evaluate(run, base *RunData, g Gate, alpha float64) GateResult {
 	}
 	r.Value, r.Samples = d.value(v), d.samples(v)
 	if g.Kind == GateMaxRegression {
-		return evaluateRegression(r, d, v, run, base, name, alpha)
+		return evaluateRegression(r, d, v, run, base, name, alpha, me)
 	}
 	if rule, ok := runRules[g.Metric]; ok {
 		return rule(r, v.a, name)
@@ -323,9 +339,9 @@ func inconclusive(r GateResult, name, why string) GateResult {
 }
 
 // evaluateRegression judges a max-regression gate: it fails when the
-// change from base to run is significant at alpha and worse than the
-// limit.
-func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64) GateResult {
+// change from base to run is significant at alpha, at least the minimum
+// effect me, and worse than the limit.
+func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64, me MinEffect) GateResult {
 	bv, why := viewAt(base, r.Gate)
 	if why != "" {
 		return inconclusive(r, name, why)
@@ -335,7 +351,7 @@ func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunDa
 	if r.Samples < MinStepSamples {
 		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
 	}
-	ch := change(d, bv, v, alpha)
+	ch := change(d, bv, v, alpha, me)
 	if ch == nil || ch.P == nil {
 		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
 	}
@@ -349,6 +365,9 @@ func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunDa
 	case !ch.Significant:
 		r.Status = StatusPass
 		r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
+	case ch.Negligible:
+		r.Status = StatusPass
+		r.Line = fmt.Sprintf("PASS %s vs %s: %s, below the min effect ±%s (max regression %s)", name, base.Name, got, minEffectText(ch.MinEffect, d.unit), limit)
 	case worseBy(d, ch) > r.Gate.Limit:
 		r.Status = StatusFail
 		r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)

@@ -137,7 +137,7 @@ func TestCheckGates(t *testing.T) {
 			if tt.base.RunID != "" {
 				base = loadSpec(t, tt.base)
 			}
-			res, err := Check(loadSpec(t, tt.run), base, []Gate{g}, DefaultAlpha, true)
+			res, err := Check(loadSpec(t, tt.run), base, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +150,7 @@ func TestCheckGates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, DefaultAlpha, true); err == nil {
+	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, DefaultAlpha, DefaultMinEffect, true); err == nil {
 		t.Error("a regression gate without a baseline run was accepted")
 	}
 }
@@ -160,7 +160,7 @@ func TestCheckInconclusivePolicy(t *testing.T) {
 	p95, _ := ParseGate(GateMax, "p95=1s", 0)
 	rps, _ := ParseGate(GateMin, "rps=1", 0)
 	for _, fails := range []bool{true, false} {
-		res, err := Check(broken, nil, []Gate{p95, rps}, DefaultAlpha, fails)
+		res, err := Check(broken, nil, []Gate{p95, rps}, DefaultAlpha, DefaultMinEffect, fails)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestCheckEveryMetric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, true)
+		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, DefaultMinEffect, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func TestCheckEveryMetric(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, true)
+			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -243,8 +243,9 @@ func counts(d metricDef, l levelView) (n, k int64, seconds float64) {
 	return l.counts()
 }
 
-// change compares metric d of new against base at one level.
-func change(d metricDef, base, new levelView, alpha float64) *Change {
+// change compares metric d of new against base at one level: a change
+// smaller than the minimum effect me is "same" whatever its test says.
+func change(d metricDef, base, new levelView, alpha float64, me MinEffect) *Change {
 	vb, vn := d.value(base), d.value(new)
 	if vb == nil || vn == nil {
 		return nil
@@ -285,8 +286,10 @@ func change(d metricDef, base, new levelView, alpha float64) *Change {
 	}
 	c.Test, c.P, c.CILow, c.CIHigh = r.Test, ptr(r.P), r.Low, r.High
 	c.Significant = r.P < alpha
+	c.MinEffect, _ = me.threshold(d.unit)
+	c.Negligible = me.negligible(d.unit, c)
 	c.Direction = DirectionSame
-	if c.Significant && *c.Delta != 0 {
+	if c.Significant && !c.Negligible && *c.Delta != 0 {
 		if (*c.Delta > 0) == (d.worse > 0) {
 			c.Direction = DirectionWorse
 		} else {

@@ -194,7 +194,7 @@ func TestCompareOpenLoopByRate(t *testing.T) {
 	}
 	a := load("a", steadyOpenRun(t, "a", 3, 70, 1))
 	b := load("b", steadyOpenRun(t, "b", 2, 140, 3)) // twice as slow, more in flight
-	c, err := Compare([]*RunData{a, b}, DefaultAlpha)
+	c, err := Compare([]*RunData{a, b}, DefaultAlpha, DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestCompareOpenLoopByRate(t *testing.T) {
 	}
 
 	closed := load("closed", analyzeFixturePath(t))
-	_, err = Compare([]*RunData{a, closed}, DefaultAlpha)
+	_, err = Compare([]*RunData{a, closed}, DefaultAlpha, DefaultMinEffect)
 	var ie *InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("open vs closed: %v, want one line refusing", err)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"slices"
 	"strings"
@@ -120,45 +121,91 @@ func (t *textWriter) kvWide(rows []view.Field) {
 }
 
 // CompareMarkdown writes the comparison as one GitHub pull-request
-// comment, under MaxMarkdown characters: the level tables are capped
-// (view.MaxStepRows) and the cut is said.
+// comment, under MaxMarkdown characters. What a reviewer reads leads: the
+// verdict and the compact table of each run against the baseline
+// (view.Comparison.Compact: at most five columns). Everything else (the
+// runs, every figure at every level with its test, unmatched levels,
+// warnings, definitions) is folded into <details> blocks, each with a
+// summary saying what it holds.
 func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
 	v := view.NewComparison(c)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "## llmrep compare: %d runs, baseline %s\n\n", v.Runs, mdEscape(view.Clip(v.Baseline, 80)))
-	b.WriteString("### Verdicts\n\n")
-	for _, vd := range v.Verdicts {
-		fmt.Fprintf(&b, "- **%s** vs %s: **%s**. %s\n", mdEscape(vd.Run), mdEscape(vd.Against), mdEscape(vd.Outcome), mdEscape(vd.Summary))
+	if v.Runs == 2 {
+		fmt.Fprintf(&b, "## llmrep compare: %s\n\n", mdEscape(v.CompactTitle(1)))
+	} else {
+		fmt.Fprintf(&b, "## llmrep compare: %d runs, baseline %s\n\n", v.Runs, mdEscape(view.Clip(v.Baseline, 80)))
 	}
-	b.WriteString("\n### Runs\n\n")
-	runs := v.RunTable
-	runs.Head = slices.Insert(runs.Head, 1, "source")
-	for i, r := range runs.Rows {
-		runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
+	for k, vd := range v.Verdicts {
+		if v.Runs > 2 {
+			fmt.Fprintf(&b, "**%s**\n\n", mdEscape(v.CompactTitle(k+1)))
+		}
+		fmt.Fprintf(&b, "%s.\n\n", mdEscape(vd.Summary))
+		mdTable(&b, v.Compact(k+1))
+		b.WriteString("\n")
 	}
-	runs.Right = []bool{false, false, true, true, true}
-	mdTable(&b, runs)
-	b.WriteString("\n")
-	mdTable(&b, v.Capacity)
-	fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
+	mdDetails(&b, "Runs, capacity and settings", func() {
+		runs := v.RunTable
+		runs.Head = slices.Insert(runs.Head, 1, "source")
+		for i, r := range runs.Rows {
+			runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
+		}
+		runs.Right = []bool{false, false, true, true, true}
+		mdTable(&b, runs)
+		b.WriteString("\n")
+		mdTable(&b, v.Capacity)
+		fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
+	})
 	cols := make([]int, v.Runs)
 	for i := range cols {
 		cols[i] = i
 	}
-	for mi, title := range v.Metrics {
-		fmt.Fprintf(&b, "\n### %s\n\n", mdEscape(title))
-		mdTable(&b, v.MetricTable(mi, cols, 40))
-	}
-	b.WriteString("\n### Unmatched levels\n\n")
+	mdDetails(&b, "Every figure by "+v.LevelName()+", with its test: "+strings.Join(v.Metrics, ", "), func() {
+		for mi, title := range v.Metrics {
+			if mi > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "**%s**\n\n", mdEscape(upper(title)))
+			mdTable(&b, v.MetricTable(mi, cols, 40))
+		}
+	})
 	um := v.Unmatched
 	um.Head, um.Right = um.Head[:3], []bool{true, false, false}
 	for i, r := range um.Rows {
 		um.Rows[i] = r[:3]
 	}
-	mdTableOr(&b, um, "None: every run has the same user levels.")
-	mdWarnings(&b, v.Warnings, v.More)
+	if len(um.Rows) == 0 {
+		b.WriteString("Unmatched levels: none; every run has the same levels.\n\n")
+	} else {
+		mdDetails(&b, fmt.Sprintf("Unmatched levels (%d)", len(c.Unmatched)), func() { mdTable(&b, um) })
+	}
+	mdWarningDetails(&b, v.Warnings, v.More)
 	mdDefinitions(&b, v.Defs)
 	return writeMarkdown(w, &b, "comparison")
+}
+
+// mdDetails writes a folded block: summary (plain words, escaped as
+// HTML) and what body writes, Markdown inside.
+func mdDetails(b *bytes.Buffer, summary string, body func()) {
+	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n", html.EscapeString(view.Clean(summary)))
+	body()
+	b.WriteString("\n</details>\n\n")
+}
+
+// mdWarningDetails writes the warnings folded, their count in the
+// summary; "Warnings: none." when there are none.
+func mdWarningDetails(b *bytes.Buffer, ws []string, more int) {
+	if len(ws) == 0 {
+		b.WriteString("Warnings: none.\n")
+		return
+	}
+	mdDetails(b, fmt.Sprintf("Warnings (%d)", len(ws)+more), func() {
+		for _, w := range ws {
+			fmt.Fprintf(b, "- %s\n", mdEscape(w))
+		}
+		if more > 0 {
+			fmt.Fprintf(b, "- … and %d more (see the JSON output)\n", more)
+		}
+	})
 }
 
 // CheckJSON writes the check result as indented JSON.
@@ -184,8 +231,10 @@ func CheckText(w io.Writer, r *analyze.CheckResult) error {
 	return err
 }
 
-// CheckMarkdown writes the check as a summary for CI logs and pull
-// requests: the outcome, then a table of the gates, failed ones first.
+// CheckMarkdown writes the check as a pull-request comment or CI summary:
+// the outcome and the failed gates; with a baseline compared
+// (CheckResult.Comparison), the compact table of the run against it; then
+// every gate in a folded table, failed ones first.
 func CheckMarkdown(w io.Writer, r *analyze.CheckResult) error {
 	v := view.NewCheck(r)
 	var b bytes.Buffer
@@ -194,10 +243,22 @@ func CheckMarkdown(w io.Writer, r *analyze.CheckResult) error {
 		mark = "❌"
 	}
 	fmt.Fprintf(&b, "## %s llmrep check %s: %s\n\n", mark, v.Outcome, mdEscape(view.Clip(v.Run, 80)))
-	if v.Baseline != "" {
-		fmt.Fprintf(&b, "Against baseline %s; regressions count only when significant at α = %g.\n\n", mdEscape(view.Clip(v.Baseline, 80)), v.Alpha)
+	fmt.Fprintf(&b, "%s.\n\n", upper(mdEscape(v.Summary)))
+	for _, l := range v.Failed {
+		fmt.Fprintf(&b, "- %s\n", mdEscape(l))
 	}
-	fmt.Fprintf(&b, "%s.\n\n", mdEscape(v.Summary))
-	mdTable(&b, v.Gates)
+	if len(v.Failed) > 0 {
+		b.WriteString("\n")
+	}
+	if r.Comparison != nil {
+		cv := view.NewComparison(r.Comparison)
+		fmt.Fprintf(&b, "**%s**. %s.\n\n", mdEscape(cv.CompactTitle(1)), mdEscape(cv.Verdicts[0].Summary))
+		mdTable(&b, cv.Compact(1))
+		b.WriteString("\n")
+	}
+	if v.Against != "" {
+		fmt.Fprintf(&b, "%s.\n\n", mdEscape(v.Against))
+	}
+	mdDetails(&b, fmt.Sprintf("Gates (%d)", len(v.Gates.Rows)), func() { mdTable(&b, v.Gates) })
 	return writeMarkdown(w, &b, "check")
 }

@@ -43,7 +43,7 @@ func loadRunsSLO(t *testing.T, slo analyze.SLO, specs ...analyzetest.Spec) []*an
 
 func compareOf(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
 	t.Helper()
-	c, err := analyze.Compare(loadRuns(t, specs...), analyze.DefaultAlpha)
+	c, err := analyze.Compare(loadRuns(t, specs...), analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +138,13 @@ func TestCheckGolden(t *testing.T) {
 		}
 		gates = append(gates, gate)
 	}
-	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, true)
+	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, analyze.DefaultMinEffect, true)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// As llmrep check --format md does: the comment leads with the run
+	// against its baseline.
+	if res.Comparison, err = analyze.Compare([]*analyze.RunData{runs[0], runs[1]}, analyze.DefaultAlpha, analyze.DefaultMinEffect); err != nil {
 		t.Fatal(err)
 	}
 	for ext, render := range map[string]func(*bytes.Buffer) error{
@@ -211,7 +216,7 @@ func TestCompareHeavyWarmupInVerdict(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

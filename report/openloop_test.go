@@ -153,7 +153,7 @@ func TestOpenLoopCompareText(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestOpenLoopCompareText(t *testing.T) {
 	}
 	out := b.String()
 	flat := strings.Join(strings.Fields(out), " ") // the text wraps long lines
-	for _, want := range []string{"b saturates at 20 req/s offered vs 20 req/s offered for a", "p95 ~ at every matched offered rate",
+	for _, want := range []string{"b saturates at 20 req/s offered vs 20 req/s offered for a", "no p95 change beyond ±5% at any matched offered rate",
 		"by offered rate, post-warmup", "run offered requests", "10/s-20/s", "200ms at 10 req/s offered", "10/s 200.0 200.0"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("compare text lacks %q:\n%s", want, out)

@@ -17,7 +17,7 @@ import (
 func TestSLOGolden(t *testing.T) {
 	slo := analyze.SLO{TTFT: 150 * time.Millisecond, Latency: time.Second}
 	a := analyzeFileSLO(t, kneeRun(t, t.TempDir()), slo)
-	c, err := analyze.Compare(loadRunsSLO(t, slo, analyzetest.A, analyzetest.Slower), analyze.DefaultAlpha)
+	c, err := analyze.Compare(loadRunsSLO(t, slo, analyzetest.A, analyzetest.Slower), analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

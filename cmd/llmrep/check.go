@@ -18,13 +18,19 @@ type CheckOptions struct {
 	Run []string
 	// Baseline is --baseline: the run regressions are measured against.
 	Baseline string
+	// Trend is --trend: files or globs of earlier runs; the regression
+	// gates are judged against the previous TrendRuns of them.
+	Trend     []string
+	TrendRuns int
 	// Gates, parsed from --max, --min and --max-regression.
 	Gates        []analyze.Gate
 	Inconclusive string // pass or fail
 	Options      analyze.Options
 	Alpha        float64
-	Format       string // text, json or md
-	Output       string
+	// MinEffect is --min-effect: a smaller regression passes.
+	MinEffect analyze.MinEffect
+	Format    string // text, json or md
+	Output    string
 }
 
 // checkFailed is a check whose gates did not all hold: exit status 1.
@@ -50,8 +56,12 @@ func metricHelp() string {
 const checkLong = `Check evaluates gates on a run and exits 0 when all hold, 1 when one fails
 (one line per gate, then the outcome). --max K=V and --min K=V bound a metric
 of the run; --max-regression K=PCT bounds its change for the worse against
---baseline, counted only when the change is significant at --alpha (for
-fail_rate PCT is the allowed rise of the rate in points: 0.5%).
+--baseline, counted only when the change is significant at --alpha and at
+least --min-effect [5%,1pp] (for fail_rate PCT is the allowed rise of the
+rate in points: 0.5%). With --trend RUNS instead of --baseline, a regression
+is measured against the newest --trend-runs [5] runs started before this
+one: it fails when the value is worse than their median by more than PCT
+(and the min effect) and worse than every one of them.
 
 A gate reads the whole run, or the first step with N users with --at-users N
 or K@N=V. With --slo, goodput and slo_attainment count the requests that met
@@ -71,7 +81,7 @@ type gateFlags struct {
 // NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
 // flag parsing; nil runs runCheck.
 func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, Inconclusive: analyze.StatusFail}
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect, Inconclusive: analyze.StatusFail, TrendRuns: 5}
 	var gf gateFlags
 	cmd := &cobra.Command{
 		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
@@ -79,7 +89,8 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 		Long:  checkLong + metricHelp(),
 		Example: `  llmrep check run.parquet --max p95=2s --max fail_rate=1% --min saturation_users=40
   llmrep check pr.parquet --baseline main.parquet --max-regression p95=10% --max-regression fail_rate=0.5%
-  llmrep check run.parquet --slo ttft=500ms --min capacity=32 --min slo_attainment@32=95%`,
+  llmrep check run.parquet --slo ttft=500ms --min capacity=32 --min slo_attainment@32=95%
+  llmrep check new.parquet --trend 'runs/*.parquet' --max-regression p95=10%   # against the last 5 runs`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("check needs the run file to check")}
@@ -100,12 +111,15 @@ func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	f := cmd.Flags()
 	f.StringVar(&opts.Baseline, "baseline", "", "the baseline run `BASE.parquet` of --max-regression")
+	f.StringArrayVar(&opts.Trend, "trend", nil, "earlier runs (`FILES`, a glob; repeatable): --max-regression against the trend of the previous --trend-runs")
+	f.IntVar(&opts.TrendRuns, "trend-runs", opts.TrendRuns, "with --trend, judge against the `N` newest runs started before the run checked")
 	f.StringArrayVar(&gf.maxes, "max", nil, "gate `K=V`: metric K at most V (repeatable)")
 	f.StringArrayVar(&gf.mins, "min", nil, "gate `K=V`: metric K at least V (repeatable)")
 	f.StringArrayVar(&gf.regressions, "max-regression", nil, "gate `K=PCT`: K no more than PCT worse than the baseline, when significant (repeatable)")
 	f.IntVar(&gf.atUsers, "at-users", 0, "gates read the first step with `N` users (0: the whole run; not negative)")
 	f.StringVar(&opts.Inconclusive, "inconclusive", opts.Inconclusive, "an inconclusive gate (under 30 samples, missing level) counts as `pass|fail`")
 	f.Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level `ALPHA` of --max-regression")
+	f.Var(minEffectValue{&opts.MinEffect}, "min-effect", minEffectUsage)
 	f.StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json or md")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the result to `FILE` (default stdout; "+outputUsage+")")
 	return cmd
@@ -145,8 +159,14 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 	if len(gf.maxes)+len(gf.mins)+len(gf.regressions) == 0 {
 		errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
 	}
-	if len(gf.regressions) > 0 && o.Baseline == "" {
-		errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet"))
+	if len(gf.regressions) > 0 && o.Baseline == "" && len(o.Trend) == 0 {
+		errs = append(errs, errors.New("--max-regression needs --baseline BASE.parquet or --trend RUNS"))
+	}
+	if o.Baseline != "" && len(o.Trend) > 0 {
+		errs = append(errs, errors.New("--baseline and --trend exclude each other: regressions are measured against one or the other"))
+	}
+	if o.TrendRuns < analyze.MinTrendRuns {
+		errs = append(errs, fmt.Errorf("--trend-runs %d must be at least %d", o.TrendRuns, analyze.MinTrendRuns))
 	}
 	if o.Inconclusive != analyze.StatusPass && o.Inconclusive != analyze.StatusFail {
 		errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", o.Inconclusive))
@@ -176,6 +196,9 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 		return err
 	}
 	run.Name = runName(args[0], run.Analysis)
+	if len(opts.Trend) > 0 {
+		return runCheckTrend(cmd, opts, run, inputs)
+	}
 	var base *analyze.RunData
 	if opts.Baseline != "" {
 		ba, err := parseRunArg(opts.Baseline)
@@ -190,10 +213,23 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 			base.Name += " (baseline)"
 		}
 	}
-	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.Inconclusive == analyze.StatusFail)
+	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == analyze.StatusFail)
 	if err != nil {
 		return usageError{err}
 	}
+	if base != nil && opts.Format == formatMD {
+		// The comment leads with the run against the baseline; runs that
+		// cannot be compared (a closed loop and an open one) go without.
+		if c, err := analyze.Compare([]*analyze.RunData{base, run}, opts.Alpha, opts.MinEffect); err == nil {
+			res.Comparison = c
+		}
+	}
+	return finishCheck(opts, inputs, res)
+}
+
+// finishCheck writes the check's result and turns a failed check into
+// exit status 1.
+func finishCheck(opts *CheckOptions, inputs []string, res *analyze.CheckResult) error {
 	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}

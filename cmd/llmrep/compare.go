@@ -20,6 +20,8 @@ type CompareOptions struct {
 	Runs    []runArg
 	Options analyze.Options
 	Alpha   float64
+	// MinEffect is --min-effect: a smaller change is the same.
+	MinEffect analyze.MinEffect
 	// Format is text, json, md or html; empty: text on stdout plus the
 	// HTML page.
 	Format string
@@ -94,7 +96,7 @@ func loadRuns(cmd *cobra.Command, o analyze.Options, args []runArg) ([]*analyze.
 // NewCmdCompare builds `llmrep compare`. runF replaces the run in tests of
 // flag parsing; nil runs runCompare.
 func NewCmdCompare(ios *IO, runF func(*CompareOptions) error) *cobra.Command {
-	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha}
+	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect}
 	cmd := &cobra.Command{
 		Use:   "compare [NAME=]BASE.parquet [NAME=]RUN.parquet [...]",
 		Short: "Compare runs side by side, each change with a significance test",
@@ -106,16 +108,19 @@ matched level and overall it prints p50/p95/p99, failure rate, requests/s,
 TTFT p95 and tokens/s (when recorded): each run's value and its change
 against the baseline, with a significance test on the raw per-request values
 (Mann-Whitney U for medians, a bootstrap for p95/p99, a two-proportion test
-for the failure rate), and "~" when the change is not significant at --alpha.
+for the failure rate), and "~" when the change is not significant at --alpha
+or smaller than --min-effect (5% for latencies, req/s and tokens/s, 1 point
+for rates: a smaller change is the same whatever its p-value).
 Then each run's saturation point and growth pattern, and a verdict line.
 
 By default it prints text on stdout and writes the HTML page to -o (or
 compare.html beside the baseline run); --format json|md|text|html writes that
-format to stdout or to -o FILE.`,
+format to stdout or to -o FILE. The Markdown is one pull-request comment: the
+verdict and a short table first, the full tables folded in <details>.`,
 		Example: `  llmrep compare base=main.parquet pr=pr.parquet              # text, plus compare.html
   llmrep compare v1.parquet v2.parquet v3.parquet --format md  # one pull-request comment
-  llmrep compare a.parquet b.parquet --format json -o compare.json
-  llmrep compare a.parquet b.parquet --slo ttft=500ms,latency=10s      # goodput per level`,
+  llmrep compare a.parquet b.parquet --slo ttft=500ms,latency=10s --format json -o compare.json
+  llmrep compare a.parquet b.parquet --min-effect 10%,2pp      # only changes of 10% (2 points) count`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageError{fmt.Errorf("compare needs at least two runs (the first is the baseline)")}
@@ -148,6 +153,7 @@ format to stdout or to -o FILE.`,
 	}
 	addCommonFlags(cmd.Flags(), &opts.Options)
 	cmd.Flags().Float64Var(&opts.Alpha, "alpha", opts.Alpha, "significance level: a change with p >= `ALPHA` is shown as ~")
+	cmd.Flags().Var(minEffectValue{&opts.MinEffect}, "min-effect", minEffectUsage)
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to compare.html; "+outputUsage+")")
 	return cmd
@@ -166,7 +172,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := analyze.Compare(runs, opts.Alpha)
+	c, err := analyze.Compare(runs, opts.Alpha, opts.MinEffect)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(NewCmdAnalyze(ios, nil), NewCmdVersion(ios))
 	root.AddCommand(NewCmdCompare(ios, nil), NewCmdCheck(ios, nil))
-	root.AddCommand(NewCmdExport(ios, nil))
+	root.AddCommand(NewCmdExport(ios, nil), NewCmdTrend(ios, nil))
 	return root
 }
 

@@ -17,5 +17,10 @@
 // EChartsVersion, run `npm install --package-lock-only`, then `make
 // assets`, and commit the four files.
 //
+// package.json also pins, as a development dependency that nothing ships,
+// the GitHub-flavoured Markdown renderer marked: the report tests render
+// the pull-request comment with it and lay it out in Chromium
+// (report/testdata/gfm.mjs).
+//
 // Imports (of ours): nothing.
 package assets

@@ -48,7 +48,7 @@ func loadCompareRun(t testing.TB, s analyzetest.Spec, name string) *analyze.RunD
 // compareFixtures are the comparisons every comparison test renders.
 func compareFixtures() map[string]func(testing.TB) *analyze.Comparison {
 	cmp := func(t testing.TB, runs ...*analyze.RunData) *analyze.Comparison {
-		c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+		c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestCompareEscaped(t *testing.T) {
 func TestComparePageNotLikeForLike(t *testing.T) {
 	b := analyzetest.Slower
 	b.RunID, b.MaxTokens, b.Labels = "run-unlike", 48, map[string]string{"model": "sim-b"}
-	c, err := analyze.Compare([]*analyze.RunData{loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, b, "new")}, analyze.DefaultAlpha)
+	c, err := analyze.Compare([]*analyze.RunData{loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, b, "new")}, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

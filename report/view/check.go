@@ -14,9 +14,15 @@ type Check struct {
 	Run      string
 	Baseline string // "" without one
 	Alpha    float64
-	Summary  string
+	// Against says what the regression gates were measured against; ""
+	// without a baseline.
+	Against string
+	Summary string
 	// Lines are the gates' results in the order given.
 	Lines []string
+	// Failed are the lines of the gates that failed (and of inconclusive
+	// ones counted as failures), in the order given.
+	Failed []string
 	// Gates is the table of the gates, failed ones first.
 	Gates Table
 }
@@ -28,11 +34,20 @@ func NewCheck(r *analyze.CheckResult) *Check {
 		v.Outcome = "FAILED"
 	}
 	v.Summary = fmt.Sprintf("check %s: %d of %d gates failed", v.Outcome, r.Failed, len(r.Gates))
+	switch {
+	case r.TrendRuns > 0:
+		v.Against = fmt.Sprintf("Regressions are measured against the previous %d runs: a gate fails when the value is worse than their median by more than its limit and the min effect %s, and worse than every one of them", r.TrendRuns, r.MinEffect.Words())
+	case v.Baseline != "":
+		v.Against = fmt.Sprintf("Against baseline %s; regressions count only when significant at α = %g and beyond the min effect %s", Clip(v.Baseline, 80), r.Alpha, r.MinEffect.Words())
+	}
 	if r.InconclusiveN > 0 {
 		v.Summary += fmt.Sprintf(" (%d inconclusive, counted as %s: --inconclusive %s)", r.InconclusiveN, r.Inconclusive, r.Inconclusive)
 	}
 	for _, g := range r.Gates {
 		v.Lines = append(v.Lines, Clean(g.Line))
+		if g.Status == analyze.StatusFail || (g.Status == analyze.StatusInconclusive && r.Inconclusive == analyze.StatusFail) {
+			v.Failed = append(v.Failed, Clip(Clean(g.Line), 300))
+		}
 	}
 	gates := append([]analyze.GateResult(nil), r.Gates...)
 	order := map[string]int{analyze.StatusFail: 0, analyze.StatusInconclusive: 1, analyze.StatusPass: 2}

@@ -35,10 +35,8 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 		switch {
 		case e.WorstP95 != nil:
 			parts = append(parts, fmt.Sprintf("p95 at %s %s", Level(e.WorstUsers, e.WorstRate), Change(e.WorstP95, analyze.UnitMS)))
-		case e.Matched > 0 && compareOpen(c):
-			parts = append(parts, "p95 ~ at every matched offered rate")
 		case e.Matched > 0:
-			parts = append(parts, "p95 ~ at every matched user level")
+			parts = append(parts, p95Same(c, i))
 		}
 		if e.OverallP95 != nil {
 			parts = append(parts, "overall p95 "+Change(e.OverallP95, analyze.UnitMS))
@@ -149,4 +147,32 @@ func signedPct(v float64) string {
 		return "+0%"
 	}
 	return fmt.Sprintf("%+.0f%%", v*100)
+}
+
+// p95Same words a verdict without a p95 change that counts: "no p95
+// change beyond ±5% at any matched user level" when every change is
+// smaller than the min effect, else "p95 ~ at every matched user level"
+// (and, with a min effect, that no significant change reaches it).
+func p95Same(c *analyze.Comparison, i int) string {
+	where := "user level"
+	if compareOpen(c) {
+		where = "offered rate"
+	}
+	me := c.MinEffect
+	if me.Relative == 0 {
+		return "p95 ~ at every matched " + where
+	}
+	within := true
+	for _, lc := range c.Levels {
+		for _, m := range lc.Metrics {
+			if ch := m.Changes[i]; m.Metric == "p95" && ch != nil && !ch.Negligible {
+				within = false
+			}
+		}
+	}
+	limit := me.RelativeWords()
+	if within {
+		return "no p95 change beyond " + limit + " at any matched " + where
+	}
+	return "p95 ~ at every matched " + where + " (no significant change beyond " + limit + ")"
 }

@@ -27,7 +27,7 @@ func compare(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha)
+	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,11 @@ func Settings(s analyze.Settings) string {
 
 // CompareSettings is Settings with the significance level of a comparison.
 func CompareSettings(c *analyze.Comparison) string {
-	return Settings(c.Settings) + fmt.Sprintf("; ~ means not significant at alpha = %g", c.Alpha)
+	s := Settings(c.Settings) + fmt.Sprintf("; ~ means not significant at alpha = %g", c.Alpha)
+	if c.MinEffect != (analyze.MinEffect{}) {
+		s += ", or smaller than the min effect " + c.MinEffect.Words()
+	}
+	return s
 }
 
 // MetricTitle names a compared metric's table; latency is the settings'

@@ -1,0 +1,113 @@
+package analyze
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// `llmrep check --trend`: the newest run's regression gates are judged
+// against the trend of the previous runs instead of one baseline run. Each
+// previous run has one value of the figure, so there is no test on raw
+// values; the spread of the previous runs stands in for one. A
+// max-regression gate fails when the run's value is worse than the median
+// of the previous runs by more than the limit and the min effect, and
+// worse than every one of them.
+
+// MinTrendRuns is the fewest previous runs a trend gate is judged on.
+const MinTrendRuns = 2
+
+// CheckTrend evaluates gates on run: max and min gates as Check does,
+// max-regression gates against previous (the runs before it, oldest
+// first).
+func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64, me MinEffect, inconclusiveFails bool) (*CheckResult, error) {
+	if !(alpha > 0 && alpha < 1) {
+		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
+	}
+	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{},
+		MinGateSamples: MinStepSamples, TrendRuns: len(previous)}
+	if inconclusiveFails {
+		res.Inconclusive = StatusFail
+	}
+	res.Baseline = "the trend of the previous " + strconv.Itoa(len(previous)) + " runs"
+	res.add(gates, inconclusiveFails, func(g Gate) GateResult {
+		if g.Kind != GateMaxRegression {
+			return noFigures(evaluate(run, nil, g, alpha, me), run, nil)
+		}
+		return noFigures(evaluateTrend(run, previous, g, me), run, nil)
+	})
+	if err := run.Samples.err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// analysisAt is analysis a at gate g's level (no raw values: a trend
+// reads figures only), false when a lacks it.
+func analysisAt(a *Analysis, g Gate) (levelView, bool) {
+	if g.Users == 0 {
+		return levelView{a: a}, true
+	}
+	for i := range a.Steps {
+		if st := &a.Steps[i]; levelOf(a.Run.openLoop(), st) == levelOf(a.Run.openLoop(), &Step{Level: float64(g.Users)}) {
+			return levelView{a: a, st: st}, true
+		}
+	}
+	return levelView{}, false
+}
+
+// evaluateTrend judges a max-regression gate against the previous runs.
+func evaluateTrend(run *RunData, previous []*Analysis, g Gate, me MinEffect) GateResult {
+	d, _ := findMetric(g.Metric)
+	r := GateResult{Gate: g}
+	name := gateName(d, g)
+	v, why := viewAt(run, g)
+	if why != "" {
+		return inconclusive(r, name, why)
+	}
+	r.Value, r.Samples = d.value(v), d.samples(v)
+	var prev []float64
+	for _, a := range previous {
+		if pv, ok := analysisAt(a, g); ok {
+			if x := d.value(pv); x != nil {
+				prev = append(prev, *x)
+			}
+		}
+	}
+	if r.Value == nil || len(prev) < MinTrendRuns {
+		return inconclusive(r, name, fmt.Sprintf("%d previous runs with a value, fewer than %d (or none in the run)", len(prev), MinTrendRuns))
+	}
+	if r.Samples < MinStepSamples {
+		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
+	}
+	med := medianOf(prev)
+	r.Base = ptr(med)
+	ch := plainChange(r.Base, r.Value)
+	ch.MinEffect, _ = me.threshold(d.unit)
+	ch.Negligible = me.negligible(d.unit, ch)
+	r.Change = ch
+	beyondAll := true
+	for _, p := range prev {
+		if (*r.Value-p)*float64(d.worse) <= 0 {
+			beyondAll = false
+		}
+	}
+	limit := "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "%"
+	if d.unit == UnitRate {
+		limit = "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "pp"
+	}
+	lo, hi := slices.Min(prev), slices.Max(prev)
+	got := fmt.Sprintf("%s against a median of %s (range %s to %s over %d runs), %s", FormatValue(r.Value, d.unit),
+		FormatValue(&med, d.unit), FormatValue(&lo, d.unit), FormatValue(&hi, d.unit), len(prev), ChangeText(ch, d.unit))
+	switch {
+	case ch.Negligible:
+		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, below the min effect ±%s (max regression %s)", name, got, minEffectText(ch.MinEffect, d.unit), limit)
+	case worseBy(d, ch) > g.Limit && beyondAll:
+		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s vs the trend: %s, a regression over the allowed %s and worse than every previous run", name, got, limit)
+	case worseBy(d, ch) > g.Limit:
+		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, within the previous runs' range (max regression %s)", name, got, limit)
+	default:
+		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, within the allowed %s", name, got, limit)
+	}
+	return r
+}

@@ -1,0 +1,185 @@
+package analyze
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/llmrec/llmrec/analyze/analyzetest"
+)
+
+func TestParseMinEffect(t *testing.T) {
+	tests := []struct {
+		in   string
+		want MinEffect
+		err  string
+	}{
+		{"5%,1pp", MinEffect{0.05, 0.01}, ""},
+		{"10%", MinEffect{0.10, 0.01}, ""},
+		{"2pp", MinEffect{0.05, 0.02}, ""},
+		{"2.5%, 0.5pp", MinEffect{0.025, 0.005}, ""},
+		{"0", MinEffect{}, ""},
+		{"0%,0pp", MinEffect{}, ""},
+		{"5", MinEffect{}, "give a percentage for figures and points for rates"},
+		{"-5%", MinEffect{}, "want a number from 0 to under 100"},
+		{"100%", MinEffect{}, "want a number from 0 to under 100"},
+		{"x%", MinEffect{}, "want a number"},
+		{"5%,6%", MinEffect{}, "% given twice"},
+		{"", MinEffect{}, "give a percentage"},
+	}
+	for _, tt := range tests {
+		got, err := ParseMinEffect(tt.in)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseMinEffect(%q) error %v, want %q", tt.in, err, tt.err)
+		case tt.err == "" && err != nil:
+			t.Errorf("ParseMinEffect(%q): %v", tt.in, err)
+		case tt.err == "" && (got.Relative-tt.want.Relative > 1e-12 || tt.want.Relative-got.Relative > 1e-12 ||
+			got.Points-tt.want.Points > 1e-12 || tt.want.Points-got.Points > 1e-12):
+			t.Errorf("ParseMinEffect(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+	if s := DefaultMinEffect.String(); s != "5%,1pp" {
+		t.Errorf("default prints %q", s)
+	}
+	if m, _ := ParseMinEffect(DefaultMinEffect.String()); m != DefaultMinEffect {
+		t.Errorf("the default does not read back: %+v", m)
+	}
+}
+
+// bigBase and bigTiny are runs of 5,000 requests a step, where a test
+// sees a shift of a few percent: Tiny is Base with every latency 3% longer,
+// drawn from the same seed, and a failure rate 0.4 points higher.
+// bigRerun is Base run again: other draws (seed), a machine 2% slower.
+var (
+	bigBase = analyzetest.Spec{RunID: "run-big", Model: "m", Labels: map[string]string{"model": "base"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 21, FailRate: 0.002}
+	bigTiny = analyzetest.Spec{RunID: "run-big-tiny", Model: "m", Labels: map[string]string{"model": "tiny"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 21, Scale: 1.03, FailRate: 0.006}
+	bigRerun = analyzetest.Spec{RunID: "run-big-rerun", Model: "m", Labels: map[string]string{"model": "rerun"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 22, Scale: 1.02, FailRate: 0.002}
+)
+
+// TestMinEffectRerun: the same spec drawn again from another seed, 2%
+// slower, is significantly worse by the tests alone (--min-effect 0) and
+// the same in every figure at every level with the default min effect,
+// its verdict saying "no p95 change beyond ±5%" (view).
+func TestMinEffectRerun(t *testing.T) {
+	zero := compareWith(t, MinEffect{}, bigBase, bigRerun)
+	if got := zero.Verdicts[0].Outcome; got == OutcomeSame {
+		t.Fatal("--min-effect 0: the rerun is the same; the fixture does not test the min effect")
+	}
+	def := compareWith(t, DefaultMinEffect, bigBase, bigRerun)
+	if got := def.Verdicts[0].Outcome; got != OutcomeSame {
+		t.Errorf("default min effect: the rerun is %s, want same", got)
+	}
+	negligible := 0
+	for _, lc := range append([]LevelComparison{def.Overall}, def.Levels...) {
+		for _, m := range lc.Metrics {
+			ch := m.Changes[1]
+			if ch == nil {
+				continue
+			}
+			if ch.Direction != DirectionSame {
+				t.Errorf("users %d %s: %s, want same", lc.Users, m.Metric, ChangeText(ch, m.Unit))
+			}
+			if ch.Significant && ch.Negligible {
+				negligible++
+				if txt := ChangeText(ch, m.Unit); !strings.HasPrefix(txt, "~ ") || !strings.Contains(txt, ", within ±") {
+					t.Errorf("a significant negligible change prints %q", txt)
+				}
+			}
+		}
+	}
+	if negligible == 0 {
+		t.Error("no significant change was negligible: the min effect was not what made the rerun the same")
+	}
+}
+
+func compareWith(t *testing.T, me MinEffect, specs ...analyzetest.Spec) *Comparison {
+	t.Helper()
+	runs := make([]*RunData, len(specs))
+	for i, s := range specs {
+		r := *loadSpec(t, s)
+		runs[i] = &r
+	}
+	c, err := Compare(runs, DefaultAlpha, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestMinEffectSmallShift: a 3% slower run on 5,000 requests a step is
+// significantly worse by the tests alone (--min-effect 0), and the same
+// at every level and overall with the default min effect of 5%.
+func TestMinEffectSmallShift(t *testing.T) {
+	zero := compareWith(t, MinEffect{}, bigBase, bigTiny)
+	if got := zero.Verdicts[0].Outcome; got != OutcomeWorse {
+		t.Fatalf("--min-effect 0: outcome %s, want worse (the significance answer)", got)
+	}
+	significant := 0
+	for _, lc := range append([]LevelComparison{zero.Overall}, zero.Levels...) {
+		for _, m := range lc.Metrics {
+			if ch := m.Changes[1]; ch != nil && ch.Significant && ch.Direction == DirectionWorse {
+				significant++
+			}
+		}
+	}
+	if significant == 0 {
+		t.Fatal("--min-effect 0: no significant change; the fixture does not test the min effect")
+	}
+
+	def := compareWith(t, DefaultMinEffect, bigBase, bigTiny)
+	if got := def.Verdicts[0].Outcome; got != OutcomeSame {
+		t.Errorf("default min effect: outcome %s, want same", got)
+	}
+	if def.Verdicts[0].Evidence.WorstP95 != nil || def.Verdicts[0].Evidence.FailRate != nil {
+		t.Errorf("default min effect: the verdict rests on a negligible change: %+v", def.Verdicts[0].Evidence)
+	}
+	for _, lc := range append([]LevelComparison{def.Overall}, def.Levels...) {
+		for _, m := range lc.Metrics {
+			ch := m.Changes[1]
+			if ch == nil {
+				continue
+			}
+			if ch.Direction != DirectionSame {
+				t.Errorf("users %d %s: direction %s (change %s), want same", lc.Users, m.Metric, ch.Direction, ChangeText(ch, m.Unit))
+			}
+			if m.Metric == "p95" && !ch.Negligible {
+				t.Errorf("users %d p95 %s: not negligible", lc.Users, ChangeText(ch, m.Unit))
+			}
+		}
+	}
+	ch := def.Overall.metric("p95").Changes[1]
+	if txt := ChangeText(ch, UnitMS); !ch.Significant || !strings.HasPrefix(txt, "~ +3.") || !strings.HasSuffix(txt, ", within ±5%)") {
+		t.Errorf("a significant negligible change prints %q, want \"~ +3.x%% (p..., within ±5%%)\"", txt)
+	}
+	if fr := def.Overall.metric("fail_rate").Changes[1]; !fr.Negligible || fr.MinEffect != 0.01 {
+		t.Errorf("failure rate +0.4 points: negligible %v at %v, want true at 0.01", fr.Negligible, fr.MinEffect)
+	}
+}
+
+// TestMinEffectGate: a max-regression gate of 1% fails a 3% slower run
+// on the tests alone (--min-effect 0) and passes it with the default
+// min effect, saying why.
+func TestMinEffectGate(t *testing.T) {
+	g, err := ParseGate(GateMaxRegression, "p95=1%", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, run := loadSpec(t, bigBase), loadSpec(t, bigTiny)
+	zero, err := Check(run, base, []Gate{g}, DefaultAlpha, MinEffect{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zero.Passed {
+		t.Errorf("--min-effect 0: %s, want a failure", zero.Gates[0].Line)
+	}
+	def, err := Check(run, base, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !def.Passed || !strings.Contains(def.Gates[0].Line, "below the min effect ±5%") {
+		t.Errorf("default min effect: %s, want a pass below the min effect", def.Gates[0].Line)
+	}
+}
