@@ -57,6 +57,9 @@ type Config struct {
 	// recorders; the zero value runs the whole schedule.
 	Shard Sharding
 
+	// ServerMetrics scrapes the server's own metrics during the run.
+	ServerMetrics ServerMetrics
+
 	Labels map[string]string
 	Seed   int64 // think times and prompt choice; 0 picks one from the clock
 
@@ -195,6 +198,7 @@ func (c *Config) Validate() error {
 			bad("Labels", "key %q is empty or has '=' or a newline", k)
 		}
 	}
+	c.ServerMetrics.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -126,6 +126,7 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 	addOpenLoopFlags(f, opts)
 	addShardFlags(f, opts)
 	addOutputFlags(f, opts)
+	addTelemetryFlags(f, opts)
 	return cmd
 }
 
@@ -236,6 +237,7 @@ func (o *RunOptions) complete() error {
 	errs = append(errs, o.completeRequest()...)
 	errs = append(errs, o.completeShard()...)
 	errs = append(errs, o.completeOutput()...)
+	errs = append(errs, o.completeTelemetry()...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -489,6 +491,7 @@ var configFlags = map[string]string{
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
+	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
 	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
@@ -648,6 +651,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Out))
 	}
 	printSummary(ios.Out, sum, o.Out)
+	warnTelemetry(ios.Err, sum.Meta.Telemetry)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -706,6 +710,7 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	if m.EstimatedOutputRows > 0 {
 		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
 	}
+	printTelemetry(w, m.Telemetry)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
 }
 
