@@ -80,6 +80,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
+	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
 	return a, e, nil
 }
 
