@@ -86,8 +86,9 @@ ends with exit status 1 and keeps the journal.`
 const runExample = `  # a short step load against the built-in simulator, watched live at the URL it prints
   llmrec run --step-users 10 --step-time 6s --max-users 60 --dashboard 127.0.0.1:0 -o run.parquet
 
-  # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
-  llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
+  # an OpenAI-compatible server, its own metrics (vLLM, SGLang, TGI, llama.cpp) recorded beside
+  # every request; the key is read from $OPENAI_API_KEY, never written
+  llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 --server-metrics auto -o v2.parquet
 
   # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
