@@ -166,3 +166,34 @@ func TestServerMetricsFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestServerMetricsURLRedacted: the metrics URL's credentials and query
+// values never reach the run file, in its source nor in the failures'
+// message.
+func TestServerMetricsURLRedacted(t *testing.T) {
+	var seen atomic.Int64
+	api := chatServer(t, 5*time.Millisecond, &seen)
+	ms := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "nope", http.StatusForbidden)
+	}))
+	t.Cleanup(ms.Close)
+	const user, pass, tok = "scrapeuser", "hunter2secretpass", "querytokensecret"
+	cfg := quickConfig(t, api.URL)
+	cfg.Shape = Shape{StepUsers: 1, StepTime: 300 * time.Millisecond, MaxUsers: 1}
+	cfg.ServerMetrics = ServerMetrics{URL: strings.Replace(ms.URL, "http://", "http://"+user+":"+pass+"@", 1) + "/metrics?token=" + tok,
+		Interval: 100 * time.Millisecond}
+	if _, err := runE2E(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, meta := readRun(t, cfg.Out)
+	tel := meta.Telemetry
+	if tel == nil || tel.Failures["http_status"] == 0 {
+		t.Fatalf("telemetry %+v: want the 403s counted", tel)
+	}
+	js, _ := tel.Marshal()
+	for _, secret := range []string{pass, tok} {
+		if strings.Contains(js, secret) || strings.Contains(strings.Join(scrape.Warnings(tel), " "), secret) {
+			t.Errorf("%q reached the run file or the warnings: %s", secret, js)
+		}
+	}
+}
