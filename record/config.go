@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Config is everything a run needs. The llmrec command fills it from flags;
@@ -71,6 +72,10 @@ type Config struct {
 	// return at once (hand the value over without waiting, dropping it if
 	// need be): while it runs, the watcher takes no rows.
 	Snapshot func(Snapshot)
+	// Observe, when set, gets every row as the watcher takes it (about
+	// when the persister writes it), from the watcher's goroutine. It
+	// must return at once.
+	Observe func(*schemas.Record)
 	// Notice, when set, gets the events a user should see as they happen
 	// (waiting for Shard.StartAt, a late join, a shard stopping alone),
 	// one call at a time, never concurrently with Progress.

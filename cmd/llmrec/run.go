@@ -17,6 +17,7 @@ import (
 	"github.com/llmrec/llmrec/internal/outfile"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
+	"github.com/llmrec/llmrec/record/livemetrics"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -49,6 +50,10 @@ type RunOptions struct {
 	Dashboard, DashboardToken, DashboardTokenFile string
 	DashboardLinger                               time.Duration
 	dashboardTokenSource, dashboardTokenNote      string
+
+	// --metrics-addr and its token (from --metrics-token-file or
+	// $LLMREC_METRICS_TOKEN).
+	MetricsAddr, MetricsTokenFile, MetricsToken string
 }
 
 // dashboardTokenEnv is the environment variable that can hold the
@@ -128,6 +133,7 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 	addShardFlags(f, opts)
 	addOutputFlags(f, opts)
 	addTelemetryFlags(f, opts)
+	addLiveMetricsFlags(f, opts)
 	return cmd
 }
 
@@ -151,6 +157,9 @@ func (o *RunOptions) fileNeed() fileNeed {
 	var extra uint64
 	if n.dashboard {
 		extra = dashboard.Files
+	}
+	if o.MetricsAddr != "" {
+		extra += livemetrics.MaxConns + 1 // its connections and its listener
 	}
 	n.files = filesNeeded(n.users, c.Target == "", extra)
 	return n
@@ -239,6 +248,7 @@ func (o *RunOptions) complete() error {
 	errs = append(errs, o.completeShard()...)
 	errs = append(errs, o.completeOutput()...)
 	errs = append(errs, o.completeTelemetry()...)
+	errs = append(errs, o.completeLiveMetrics()...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -638,6 +648,17 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 			return err
 		}
 		defer dash.close(cmd.Context())
+	}
+	if o.MetricsAddr != "" {
+		lm, err := startLiveMetrics(ctx, o, &cfg, sp)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			_ = lm.Close(sctx)
+		}()
 	}
 	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {

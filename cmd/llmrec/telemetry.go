@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/record/dashboard"
+	"github.com/llmrec/llmrec/record/livemetrics"
 	"github.com/llmrec/llmrec/record/scrape"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -49,4 +54,66 @@ func warnTelemetry(w io.Writer, t *schemas.Telemetry) {
 	for _, s := range scrape.Warnings(t) {
 		fmt.Fprintln(w, "warning: "+strings.TrimSpace(s))
 	}
+}
+
+// metricsTokenEnv is the environment variable that can hold the token of
+// --metrics-addr.
+const metricsTokenEnv = "LLMREC_METRICS_TOKEN"
+
+// addLiveMetricsFlags registers the flags of the recorder's own live
+// figures in the Prometheus format.
+func addLiveMetricsFlags(f *pflag.FlagSet, o *RunOptions) {
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve the run's live figures in the Prometheus format at `HOST:PORT`/metrics (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a bearer token")
+	f.StringVar(&o.MetricsTokenFile, "metrics-token-file", "", "read the bearer token of --metrics-addr from `FILE` (default: $"+metricsTokenEnv+", else off loopback a generated one, printed once)")
+}
+
+// completeLiveMetrics checks --metrics-addr and takes its token.
+func (o *RunOptions) completeLiveMetrics() []error {
+	if o.MetricsAddr == "" {
+		if o.changed("metrics-token-file") {
+			return []error{errors.New("--metrics-token-file needs --metrics-addr")}
+		}
+		return nil
+	}
+	var errs []error
+	if err := dashboard.CheckAddr(o.MetricsAddr); err != nil {
+		errs = append(errs, fmt.Errorf("--metrics-addr: %w", err))
+	}
+	source := "$" + metricsTokenEnv
+	o.MetricsToken = os.Getenv(metricsTokenEnv)
+	if o.MetricsTokenFile != "" {
+		source = "--metrics-token-file"
+		tok, err := readTokenFile(o.MetricsTokenFile)
+		if err != nil {
+			return append(errs, fmt.Errorf("--metrics-token-file: %w", err))
+		}
+		o.MetricsToken = tok
+	}
+	if err := dashboard.CheckToken(o.MetricsAddr, o.MetricsToken); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", source, err))
+	}
+	return errs
+}
+
+// startLiveMetrics serves the run's live figures and feeds them from cfg's
+// Observe and Snapshot (after the dashboard's, when there is one).
+func startLiveMetrics(ctx context.Context, o *RunOptions, cfg *record.Config, sp *statusPrinter) (*livemetrics.Server, error) {
+	x := livemetrics.New()
+	srv, err := livemetrics.Start(ctx, o.MetricsAddr, o.MetricsToken, x)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	if srv.TokenGenerated() {
+		// The one place a generated token is given.
+		sp.notice(fmt.Sprintf("live metrics (Prometheus): %s, bearer token %s", srv.URL(), srv.Token()))
+	} else {
+		sp.notice("live metrics (Prometheus): " + srv.URL())
+	}
+	cfg.Observe = x.Observe
+	if prev := cfg.Snapshot; prev != nil {
+		cfg.Snapshot = func(s record.Snapshot) { prev(s); x.Snapshot(s) }
+	} else {
+		cfg.Snapshot = x.Snapshot
+	}
+	return srv, nil
 }
