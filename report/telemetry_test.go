@@ -2,11 +2,13 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -120,6 +122,44 @@ func TestTelemetryInEveryFormat(t *testing.T) {
 		}
 		if s.WaitingMax == nil || *s.WaitingMax != wantMax {
 			t.Errorf("step %d waiting_max %v, want %v", s.Step, s.WaitingMax, wantMax)
+		}
+	}
+}
+
+// TestTelemetryInCompare: compare gives each run's own server sentence in
+// text, Markdown and JSON, and nothing for a run without telemetry.
+func TestTelemetryInCompare(t *testing.T) {
+	dir := t.TempDir()
+	plain := kneeRun(t, dir)
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Window, o.Threads = 5*time.Second, 5*time.Second, 2
+	var runs []*analyze.RunData
+	for _, p := range []struct{ name, path string }{{"before", plain}, {"after", withTelemetry(t, plain)}} {
+		r, err := analyze.LoadRun(context.Background(), o, p.name, p.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	c, err := analyze.Compare(runs, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentence := "At the saturation point (50 users) the server's waiting queue grew from 0 to 12"
+	var text, md, js bytes.Buffer
+	if err := CompareText(&text, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := CompareMarkdown(&md, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := CompareJSON(&js, c); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "json": js.String()} {
+		flat := strings.Join(strings.Fields(out), " ")
+		if !strings.Contains(flat, sentence) || strings.Count(flat, "At the saturation point") != 1 {
+			t.Errorf("%s comparison: want the one run's server sentence once:\n%s", name, out)
 		}
 	}
 }
