@@ -22,7 +22,7 @@ func addTelemetryFlags(f *pflag.FlagSet, o *RunOptions) {
 	c := &o.Config
 	c.ServerMetrics.Interval = record.DefaultScrapeInterval
 	f.StringVar(&c.ServerMetrics.URL, "server-metrics", "", "scrape the server's Prometheus metrics at `URL` during the run and store them in the run file (auto: the target's /metrics; default: none)")
-	f.DurationVar(&c.ServerMetrics.Interval, "scrape-interval", c.ServerMetrics.Interval, "time between scrapes of --server-metrics, a `DURATION` (also each scrape's timeout)")
+	f.DurationVar(&c.ServerMetrics.Interval, "scrape-interval", c.ServerMetrics.Interval, "time between scrapes of --server-metrics, a `DURATION` (also each scrape's timeout, at most 5s)")
 	f.StringSliceVar(&c.ServerMetrics.Match, "server-metrics-match", scrape.DefaultMatch, "gauge and counter names kept from --server-metrics, `PATTERNS` (comma-separated, * any run of characters)")
 }
 

@@ -42,6 +42,10 @@ import (
 // known serving engines.
 var DefaultMatch = []string{"vllm:*", "sglang:*", "tgi_*", "llamacpp:*"}
 
+// MaxTimeout bounds the time one scrape may take, whatever the interval:
+// the last scrape, at the end of the run, never holds it up longer.
+const MaxTimeout = 5 * time.Second
+
 // Default bounds.
 const (
 	DefaultMaxSeries     = 256
@@ -52,7 +56,7 @@ const (
 // Config is what to scrape and how much to keep.
 type Config struct {
 	URL      string        // the exposition's URL
-	Interval time.Duration // between scrapes; also each scrape's timeout
+	Interval time.Duration // between scrapes; also each scrape's timeout, at most MaxTimeout
 	// Match are name patterns (path.Match syntax: "vllm:*"); empty means
 	// DefaultMatch.
 	Match         []string
@@ -150,7 +154,7 @@ func New(cfg Config, t0 time.Time) *Scraper {
 	if tr == nil {
 		tr = &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
-			DialContext:         (&net.Dialer{Timeout: cfg.Interval}).DialContext,
+			DialContext:         (&net.Dialer{Timeout: min(cfg.Interval, MaxTimeout)}).DialContext,
 			MaxIdleConnsPerHost: 1,
 			MaxConnsPerHost:     1,
 			DisableCompression:  false,
@@ -162,7 +166,8 @@ func New(cfg Config, t0 time.Time) *Scraper {
 
 // Run scrapes at once and then every Interval until ctx ends, and once
 // more then, so that the counters' last values are the run's totals. Each
-// scrape has Interval to finish; a late tick is skipped, never queued.
+// scrape has Interval (at most MaxTimeout) to finish; a late tick is
+// skipped, never queued.
 func (s *Scraper) Run(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.Interval)
 	defer tick.Stop()
@@ -207,7 +212,8 @@ func (s *Scraper) scrape(ctx context.Context) {
 
 // fetch gets and decodes one exposition.
 func (s *Scraper) fetch(ctx context.Context) ([]*dto.MetricFamily, time.Time, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Interval)
+	timeout := min(s.cfg.Interval, MaxTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.URL, nil)
 	if err != nil {
@@ -217,7 +223,7 @@ func (s *Scraper) fetch(ctx context.Context) ([]*dto.MetricFamily, time.Time, st
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, time.Time{}, "timeout", fmt.Errorf("no answer within %s: %w", s.cfg.Interval, err)
+			return nil, time.Time{}, "timeout", fmt.Errorf("no answer within %s: %w", timeout, err)
 		}
 		return nil, time.Time{}, "connect", err
 	}
