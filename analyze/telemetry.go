@@ -343,7 +343,7 @@ func telemetrySentence(a *Analysis, t *Telemetry) string {
 			parts = append(parts, fmt.Sprintf("its KV cache was %s full", telPct(*sat.KVCacheMax)))
 		}
 		if sat.PreemptionsPerS != nil && *sat.PreemptionsPerS > 0 && (ref.PreemptionsPerS == nil || *ref.PreemptionsPerS == 0) {
-			parts = append(parts, fmt.Sprintf("preemptions began (%s/s)", fmtNum(*sat.PreemptionsPerS)))
+			parts = append(parts, fmt.Sprintf("preemptions ran at %s/s (none at the baseline)", fmtNum(*sat.PreemptionsPerS)))
 		}
 		if len(parts) == 0 {
 			parts = append(parts, "no server signal moved: "+telLevels(sat))

@@ -96,7 +96,7 @@ func TestTelemetryPerStep(t *testing.T) {
 		}
 	}
 	for _, frag := range []string{"At the saturation point (40 users)", "waiting queue grew from 0 to 12", "KV cache was 98% full",
-		"preemptions began (2/s)", "Requests began waiting at 30 users", "the KV cache reached 90% at 40 users"} {
+		"preemptions ran at 2/s (none at the baseline)", "Requests began waiting at 30 users", "the KV cache reached 90% at 40 users"} {
 		if !strings.Contains(tel.Summary, frag) {
 			t.Errorf("summary %q does not say %q", tel.Summary, frag)
 		}
