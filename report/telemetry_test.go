@@ -127,7 +127,7 @@ func TestTelemetryInEveryFormat(t *testing.T) {
 }
 
 // TestTelemetryInCompare: compare gives each run's own server sentence in
-// text, Markdown and JSON, and nothing for a run without telemetry.
+// text, Markdown, HTML and JSON, and nothing for a run without telemetry.
 func TestTelemetryInCompare(t *testing.T) {
 	dir := t.TempDir()
 	plain := kneeRun(t, dir)
@@ -146,7 +146,10 @@ func TestTelemetryInCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	sentence := "At the saturation point (50 users) the server's waiting queue grew from 0 to 12"
-	var text, md, js bytes.Buffer
+	var text, md, js, page bytes.Buffer
+	if err := htmlreport.RenderComparison(&page, c); err != nil {
+		t.Fatal(err)
+	}
 	if err := CompareText(&text, c); err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +159,8 @@ func TestTelemetryInCompare(t *testing.T) {
 	if err := CompareJSON(&js, c); err != nil {
 		t.Fatal(err)
 	}
-	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "json": js.String()} {
-		flat := strings.Join(strings.Fields(out), " ")
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "json": js.String(), "html": page.String()} {
+		flat := strings.ReplaceAll(strings.Join(strings.Fields(out), " "), "&#39;", "'")
 		if !strings.Contains(flat, sentence) || strings.Count(flat, "At the saturation point") != 1 {
 			t.Errorf("%s comparison: want the one run's server sentence once:\n%s", name, out)
 		}
