@@ -104,7 +104,10 @@ func TestTelemetryOfAnIndependentServer(t *testing.T) {
 	_, meta := readRunFile(t, path)
 	a := analyzeRun(t, path)
 	tel := a.Telemetry
-	if tel == nil || tel.Failed != 0 {
+	// A loaded machine can make a scrape miss its 200 ms: nothing else may
+	// fail, and then the lower bound below is not checked (the client did
+	// not see what the server published).
+	if tel == nil || tel.Failed != tel.Failures["timeout"] || tel.Failed > tel.Scrapes/2 {
 		t.Fatalf("telemetry %+v", tel)
 	}
 	for _, s := range tel.Series {
@@ -132,6 +135,9 @@ func TestTelemetryOfAnIndependentServer(t *testing.T) {
 			t.Fatalf("step %d: no waiting max", s.Step)
 		}
 		lo, hi := peak(st.StartS+iv, st.EndS-iv), peak(st.StartS-iv, st.EndS+iv)
+		if tel.Failed > 0 {
+			lo = 0
+		}
 		if *s.WaitingMax < lo || *s.WaitingMax > hi {
 			t.Errorf("step %d: waiting max %v, the server published at most %v within the step (%v with a scrape interval either side)", s.Step, *s.WaitingMax, lo, hi)
 		}
