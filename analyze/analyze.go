@@ -81,6 +81,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
+	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
 	a.Warnings = append(a.Warnings, nonFiniteWarning(finiteFigures(a))...)
 	return a, e, nil
 }

@@ -106,6 +106,10 @@ type CompareRun struct {
 	// CDF is the distribution of the selected metric over post-warmup
 	// successes: the quantile at each probability of CDFProbabilities.
 	CDF []CDFPoint `json:"cdf"`
+	// Server is the run's server-telemetry sentence (Telemetry.Summary):
+	// which server signals moved with its saturation; absent when the run
+	// has no telemetry.
+	Server string `json:"server,omitempty"`
 	// Analysis is the run's full analysis (for the HTML charts).
 	Analysis *Analysis `json:"-"`
 }
@@ -554,6 +558,9 @@ func compareRun(r *RunData, base bool) CompareRun {
 		Capacity: a.Capacity, Peak: a.Peak}
 	if cr.Labels == nil {
 		cr.Labels = map[string]string{}
+	}
+	if a.Telemetry != nil {
+		cr.Server = a.Telemetry.Summary
 	}
 	for _, sh := range a.Run.Shards {
 		cr.Files = append(cr.Files, sh.File)

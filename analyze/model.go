@@ -132,6 +132,9 @@ type Analysis struct {
 	// Histogram is the distribution of the selected metric over
 	// post-warmup successes.
 	Histogram Histogram `json:"histogram"`
+	// Telemetry is the server's own metrics, per step (llmrec run
+	// --server-metrics); absent when the run has none.
+	Telemetry *Telemetry `json:"telemetry,omitempty"`
 	// Definitions state how every figure is computed, in report order.
 	Definitions []Definition `json:"definitions"`
 	// Warnings are conditions the reader must know to trust the figures

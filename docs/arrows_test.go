@@ -16,9 +16,11 @@ const module = "github.com/llmrec/llmrec/"
 // (analyze/level, analyze/stats, internal/outfile) import nothing of ours.
 // A package not listed may import nothing of ours.
 var arrows = map[string][]string{
-	"cmd/llmrec":          {"internal/outfile", "record", "record/dashboard", "record/sim", "record/target", "schemas", "schemas/runfile", "analyze/level"},
+	"cmd/llmrec":          {"internal/outfile", "record", "record/dashboard", "record/livemetrics", "record/scrape", "record/sim", "record/target", "schemas", "schemas/runfile", "analyze/level"},
 	"cmd/llmrep":          {"analyze", "internal/outfile", "report", "report/htmlreport", "report/view", "schemas"},
-	"record":              {"record/target", "schemas", "analyze/level", "analyze/stats"},
+	"record":              {"record/target", "record/scrape", "schemas", "analyze/level", "analyze/stats"},
+	"record/scrape":       {"schemas"},
+	"record/livemetrics":  {"record", "record/dashboard", "schemas"},
 	"record/dashboard":    {"record", "report/assets", "analyze/level"},
 	"record/target":       {"schemas"},
 	"analyze":             {"analyze/level", "analyze/stats", "schemas", "schemas/runfile", "internal/outfile"},

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Config is everything a run needs. The llmrec command fills it from flags;
@@ -60,6 +61,9 @@ type Config struct {
 	// recorders; the zero value runs the whole schedule.
 	Shard Sharding
 
+	// ServerMetrics scrapes the server's own metrics during the run.
+	ServerMetrics ServerMetrics
+
 	Labels map[string]string
 	Seed   int64 // think times and prompt choice; 0 picks one from the clock
 
@@ -71,6 +75,10 @@ type Config struct {
 	// return at once (hand the value over without waiting, dropping it if
 	// need be): while it runs, the watcher takes no rows.
 	Snapshot func(Snapshot)
+	// Observe, when set, gets every row as the watcher takes it (about
+	// when the persister writes it), from the watcher's goroutine. It
+	// must return at once.
+	Observe func(*schemas.Record)
 	// Notice, when set, gets the events a user should see as they happen
 	// (waiting for Shard.StartAt, a late join, a shard stopping alone),
 	// one call at a time, never concurrently with Progress.
@@ -208,6 +216,7 @@ func (c *Config) Validate() error {
 			bad("Labels", "%q: the key or the value is not valid UTF-8 or holds a control character (a tab, a line break, a terminal escape, a bidi control)", k)
 		}
 	}
+	c.ServerMetrics.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -237,9 +237,11 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 		spawner.Go(e.spawn)
 	}
 
+	stopScrape := e.startScrape(ctx)
 	e.await(ctx)
 	spawner.Wait()
 	e.drain(ctx, cancelReqs)
+	stopScrape()
 	close(e.persist)
 	close(e.watch)
 	consumers.Wait()

@@ -45,6 +45,9 @@ func (w *watcher) loop(rows <-chan schemas.Record) {
 				return
 			}
 			w.live.add(&r)
+			if w.e.cfg.Observe != nil {
+				w.e.cfg.Observe(&r)
+			}
 		case now := <-tick.C:
 			w.second(now)
 		}

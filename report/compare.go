@@ -80,6 +80,14 @@ func CompareText(w io.Writer, c *analyze.Comparison) error {
 		r[0] = view.Clip(r[0], 24)
 	}
 	t.table(runs)
+	if len(v.Servers) > 0 {
+		t.section("SERVER  each run's own server signals at its saturation point")
+		for _, s := range v.Servers {
+			for _, l := range wrap("  ", view.Clip(s.Name, 40)+": "+s.Value, Width) {
+				t.printf("%s\n", l)
+			}
+		}
+	}
 	t.section("CAPACITY  highest level held before saturation (within SLO when given) and peak throughput")
 	capT := v.Capacity
 	for _, r := range capT.Rows {
@@ -151,6 +159,12 @@ func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
 		}
 		runs.Right = []bool{false, false, true, true, true}
 		mdTable(&b, runs)
+		if len(v.Servers) > 0 {
+			b.WriteString("\nServer telemetry, each run's own:\n\n")
+			for _, s := range v.Servers {
+				fmt.Fprintf(&b, "- **%s** %s\n", mdEscape(s.Name), mdEscape(s.Value))
+			}
+		}
 		b.WriteString("\n")
 		mdTable(&b, v.Capacity)
 		fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))

@@ -51,6 +51,10 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 		mdTable(&b, l.Figures)
 		fmt.Fprintf(&b, "\n%s.\n", upper(l.Line))
 	}
+	if tl := v.Telemetry; tl != nil {
+		fmt.Fprintf(&b, "\n### Server telemetry\n\nThe server's own metrics, from %s.\n\n%s\n\n", mdCode(tl.Source), mdEscape(tl.Summary))
+		mdTable(&b, tl.Steps)
+	}
 	b.WriteString("\n### Errors\n\n")
 	mdTableOr(&b, v.Errors, "No failure after the warmup.")
 	mdWarnings(&b, v.Warnings, v.MoreWarnings)

@@ -62,6 +62,14 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 			t.table(v.LLM.Steps)
 		}
 	}
+	if tl := v.Telemetry; tl != nil {
+		t.section("SERVER  its own metrics: " + view.Clip(tl.Source, Width-30))
+		for _, l := range wrap("  ", tl.Summary, Width) {
+			t.printf("%s\n", l)
+		}
+		t.printf("\n")
+		t.table(tl.Steps)
+	}
 	t.section("ERRORS  failures after the warmup, by class")
 	for _, r := range v.Errors.Rows {
 		r[3] = view.Clip(r[3], 50)

@@ -48,6 +48,12 @@ type RunMeta struct {
 	// they waited for an in-flight slot (k6's dropped iterations). Absent
 	// when there are none, and in files written before it was recorded.
 	Unsent []StepCount `json:"unsent,omitempty"`
+
+	// Telemetry is the server telemetry, stored under its own footer key
+	// (KeyTelemetry), never inside this document; nil when none.
+	Telemetry *Telemetry `json:"-"`
+	// TelemetryError says why a reader ignored the footer's telemetry.
+	TelemetryError string `json:"-"`
 }
 
 // StepCount is a count of one step.

@@ -17,6 +17,7 @@ import (
 	"github.com/llmrec/llmrec/internal/outfile"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
+	"github.com/llmrec/llmrec/record/livemetrics"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -49,6 +50,10 @@ type RunOptions struct {
 	Dashboard, DashboardToken, DashboardTokenFile string
 	DashboardLinger                               time.Duration
 	dashboardTokenSource, dashboardTokenNote      string
+
+	// --metrics-addr and its token (from --metrics-token-file or
+	// $LLMREC_METRICS_TOKEN).
+	MetricsAddr, MetricsTokenFile, MetricsToken string
 }
 
 // dashboardTokenEnv is the environment variable that can hold the
@@ -87,8 +92,9 @@ ends with exit status 1 and keeps the journal.`
 const runExample = `  # a short step load against the built-in simulator, watched live at the URL it prints
   llmrec run --step-users 10 --step-time 6s --max-users 60 --dashboard 127.0.0.1:0 -o run.parquet
 
-  # an OpenAI-compatible server; the key is read from $OPENAI_API_KEY, never written
-  llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 -o v2.parquet
+  # an OpenAI-compatible server, its own metrics (vLLM, SGLang, TGI, llama.cpp) recorded beside
+  # every request; the key is read from $OPENAI_API_KEY, never written
+  llmrec run --target http://127.0.0.1:8000 --model llama-3-8b --label model=v2 --server-metrics auto -o v2.parquet
 
   # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
@@ -130,6 +136,8 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 	addOpenLoopFlags(f, opts)
 	addShardFlags(f, opts)
 	addOutputFlags(f, opts)
+	addTelemetryFlags(f, opts)
+	addLiveMetricsFlags(f, opts)
 	return cmd
 }
 
@@ -153,6 +161,9 @@ func (o *RunOptions) fileNeed() fileNeed {
 	var extra uint64
 	if n.dashboard {
 		extra = dashboard.Files
+	}
+	if o.MetricsAddr != "" {
+		extra += livemetrics.MaxConns + 1 // its connections and its listener
 	}
 	n.files = filesNeeded(n.users, c.Target == "", extra)
 	return n
@@ -240,6 +251,8 @@ func (o *RunOptions) complete(ctx context.Context) error {
 	errs = append(errs, o.completeRequest(ctx)...)
 	errs = append(errs, o.completeShard()...)
 	errs = append(errs, o.completeOutput()...)
+	errs = append(errs, o.completeTelemetry()...)
+	errs = append(errs, o.completeLiveMetrics()...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -498,6 +511,7 @@ var configFlags = map[string]string{
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
+	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
 	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
@@ -646,6 +660,17 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		}
 		defer dash.close(cmd.Context())
 	}
+	if o.MetricsAddr != "" {
+		lm, err := startLiveMetrics(ctx, o, &cfg, sp)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			_ = lm.Close(sctx)
+		}()
+	}
 	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {
 		return pathError(err)
@@ -659,6 +684,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Out))
 	}
 	printSummary(ios.Out, sum, o.Out)
+	warnTelemetry(ios.Err, sum.Meta.Telemetry)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -717,6 +743,7 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	if m.EstimatedOutputRows > 0 {
 		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
 	}
+	printTelemetry(w, m.Telemetry)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
 }
 

@@ -10,6 +10,14 @@
 //	POST /v1/chat/completions  streamed (SSE) or not
 //	POST /v1/completions       streamed (SSE) or not
 //	GET  /health               200
+//	GET  /metrics              vLLM's metric names in the Prometheus format
+//
+// /metrics publishes, from the simulator's own state, the figures a vLLM
+// server publishes under the same names (metrics.go lists them and how
+// each is read): requests running and waiting, KV-cache usage,
+// preemptions, successful requests by finish reason, and prompt and
+// generation token counters. It is served by the Prometheus client
+// library from a registry of the simulator's own.
 //
 // Responses have the OpenAI shapes. A streamed chat answer is a chunk with
 // the assistant role, one chunk per token (choices[0].delta.content), a

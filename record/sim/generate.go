@@ -49,14 +49,30 @@ func (s *Server) generate(ctx context.Context, p plan, n int, granularity time.D
 		}
 	}
 
-	due := time.Now().Add(ms(s.cfg.PrefillMS * p.prefill * s.slowdown()))
+	// A knee request that pays the swap cost counts as preempted, once.
+	preempted := false
+	slowdown := func() float64 {
+		f := s.slowdown()
+		if f > 1 && s.cfg.Profile == ProfileKnee && !preempted {
+			preempted = true
+			s.preemptions.Add(1)
+		}
+		return f
+	}
+	emitted := emit
+	emit = func(words []int) error {
+		s.generationTokens.Add(int64(len(words)))
+		return emitted(words)
+	}
+
+	due := time.Now().Add(ms(s.cfg.PrefillMS * p.prefill * slowdown()))
 	if err := sleepUntil(due); err != nil {
 		return err
 	}
 	words := make([]int, 0, 16)
 	words = append(words, text.IntN(len(vocabulary)))
 	for range n - 1 {
-		due = due.Add(ms(s.cfg.TokenMS * p.token * s.slowdown()))
+		due = due.Add(ms(s.cfg.TokenMS * p.token * slowdown()))
 		if time.Until(due) >= granularity {
 			if err := emit(words); err != nil {
 				return err

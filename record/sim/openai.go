@@ -260,6 +260,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, kind api) {
 		g.model = s.modelID
 	}
 	g.usage.TotalTokens = g.usage.PromptTokens + g.usage.CompletionTokens
+	s.promptTokens.Add(int64(g.usage.PromptTokens))
 	if kind == chatAPI {
 		g.id = "chatcmpl-sim-" + strconv.FormatUint(p.seq, 10)
 	} else {
@@ -277,6 +278,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, kind api) {
 		return
 	}
 	s.served.Add(1)
+	s.success.WithLabelValues(finish).Inc()
 }
 
 // generation holds what the response chunks share.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Server is the simulated inference server. It is an http.Handler and
@@ -41,6 +43,14 @@ type Server struct {
 	canceled    atomic.Int64
 	badRequests atomic.Int64
 
+	// What /metrics publishes beyond Stats (metrics.go).
+	preemptions      atomic.Int64
+	promptTokens     atomic.Int64
+	generationTokens atomic.Int64
+	success          *prometheus.CounterVec
+	registry         *prometheus.Registry
+	metrics          http.Handler
+
 	handlers tracker
 }
 
@@ -61,11 +71,14 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: invalid config: %w", err)
 	}
-	return &Server{
+	s := &Server{
 		cfg:     cfg,
 		modelID: "sim-" + cfg.Profile,
 		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6c6d726563)), // "llmrec"
-	}, nil
+	}
+	s.registry = s.newRegistry()
+	s.metrics = s.metricsHandler()
+	return s, nil
 }
 
 // Config returns the configuration the Server was built with.
@@ -111,6 +124,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.complete(w, r, completionsAPI)
+	case "/metrics":
+		if !allow(w, r, http.MethodGet) {
+			return
+		}
+		s.metrics.ServeHTTP(w, r)
 	case "/health":
 		if !allow(w, r, http.MethodGet) {
 			return

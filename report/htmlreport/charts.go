@@ -99,6 +99,9 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 	if len(s.TTFTWindowP95) > 0 || len(s.TokensPerS) > 0 {
 		bs = append(bs, builder{"Time to first token and tokens per second", "Windowed p95 of the time to first token (left axis) and output tokens per second of the successes completed in each second (right axis).", llmChart})
 	}
+	for _, tb := range telemetryCharts(a) {
+		bs = append(bs, builder(tb))
+	}
 	out := make([]chartSpec, 0, len(bs))
 	for i, b := range bs {
 		opt, err := optionsJSON(b.build(a))

@@ -95,6 +95,9 @@ type comparePage struct {
 	Definitions     []view.Field
 	Generator       string
 	LevelHead       string // "users", or "offered rate" for open loops
+	// Servers are the runs' server-telemetry sentences (none when no run
+	// recorded server metrics).
+	Servers []view.Field
 }
 
 type compareRunRow struct {
@@ -147,7 +150,7 @@ func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
 	v := view.NewComparison(c)
 	names := v.Names()
 	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: v.Defs, Settings: v.Settings,
-		Warnings: v.Warnings, MoreWarnings: v.More, LevelHead: v.LevelName()}
+		Warnings: v.Warnings, MoreWarnings: v.More, LevelHead: v.LevelName(), Servers: v.Servers}
 	p.Title = "Comparison: " + strings.Join(names, " vs ")
 	p.Subtitle = strconv.Itoa(v.Runs) + " runs; baseline " + v.Baseline
 	for _, vd := range v.Verdicts {

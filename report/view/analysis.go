@@ -60,7 +60,9 @@ type Analysis struct {
 	GrowthPoints string
 	Steps        Table
 	// LLM is nil when the run has no LLM figures.
-	LLM          *LLM
+	LLM *LLM
+	// Telemetry is nil when the run has no server telemetry.
+	Telemetry    *Telemetry
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -104,6 +106,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		GrowthPoints:   growthPoints(a),
 		Steps:          steps(a),
 		LLM:            llm(a),
+		Telemetry:      telemetry(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {

@@ -17,8 +17,11 @@ type Comparison struct {
 	RunTable Table
 	// Capacity is each run's capacity and peak with their change against
 	// the baseline.
-	Capacity  Table
-	Sources   []Field
+	Capacity Table
+	Sources  []Field
+	// Servers are the runs' server-telemetry sentences, one per run that
+	// has telemetry (none when no run has).
+	Servers   []Field
 	Metrics   []string // titles, in the order of c.Metrics
 	Unmatched Table
 	Warnings  []string
@@ -50,6 +53,9 @@ func NewComparison(c *analyze.Comparison) *Comparison {
 		}
 		v.RunTable.Rows = append(v.RunTable.Rows, []string{name, runLevels(r), req, Pct(fr), RunSaturation(r), Clean(r.Growth), RunBaselineP95(r)})
 		v.Sources = append(v.Sources, Field{name, Clip(RunSource(r), 300)})
+		if r.Server != "" {
+			v.Servers = append(v.Servers, Field{name, Clean(r.Server)})
+		}
 	}
 	for _, m := range c.Metrics {
 		v.Metrics = append(v.Metrics, MetricTitle(m, c.Settings.Metric))

@@ -69,6 +69,15 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 	if err != nil {
 		return nil, bad(err.Error(), err)
 	}
+	if tj, ok := pf.Lookup(schemas.KeyTelemetry); ok {
+		// Telemetry is an extra: a file whose telemetry is unusable is
+		// still read, and the reader says why it has none.
+		if t, err := schemas.DecodeTelemetry(tj); err != nil {
+			meta.TelemetryError = err.Error()
+		} else {
+			meta.Telemetry = t
+		}
+	}
 	have := map[string]bool{}
 	for _, field := range pf.Schema().Fields() {
 		have[field.Name()] = true

@@ -53,6 +53,13 @@ func (p *ParquetWriter) Close(meta *schemas.RunMeta) error {
 	}
 	p.w.SetKeyValueMetadata(schemas.KeySchemaVersion, strconv.Itoa(schemas.Version))
 	p.w.SetKeyValueMetadata(schemas.KeyRun, js)
+	if meta.Telemetry != nil {
+		tj, err := meta.Telemetry.Marshal()
+		if err != nil {
+			return err
+		}
+		p.w.SetKeyValueMetadata(schemas.KeyTelemetry, tj)
+	}
 	if err := p.w.Close(); err != nil {
 		return fmt.Errorf("finish parquet file: %w", err)
 	}

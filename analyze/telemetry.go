@@ -1,0 +1,419 @@
+package analyze
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// Telemetry is what the server said about itself while the run went on
+// (llmrec run --server-metrics): its gauges and counters per step, the
+// known serving signals over time for charts, and the sentence that names
+// the server signal that moved with saturation. Absent when the run has
+// no telemetry. Times are seconds since Run.StartedAt.
+type Telemetry struct {
+	// Source is the scraped URL (redacted); IntervalS the scrape interval.
+	Source    string  `json:"source"`
+	IntervalS float64 `json:"interval_s"`
+	// Scrapes were tried, Failed of them gave nothing (Failures by
+	// reason); Every: 1 when every scrape was kept, n when every n-th;
+	// Cut says what the recorder's bounds left out.
+	Scrapes  int            `json:"scrapes"`
+	Failed   int            `json:"failed"`
+	Failures map[string]int `json:"failures,omitempty"`
+	Every    int            `json:"every"`
+	Cut      []string       `json:"cut,omitempty"`
+	// Signals names the metric read for each known signal found:
+	// running, waiting, kv_cache, preemptions (see knownSignals).
+	Signals map[string]string `json:"signals"`
+	// Steps are the known signals per step (the steps of Analysis.Steps).
+	Steps []TelemetryStep `json:"steps"`
+	// Series are every stored series with its per-step figures.
+	Series []TelemetrySeries `json:"series"`
+	// Points are the known signals at each kept scrape.
+	Points TelemetryPoints `json:"points"`
+	// Summary is the sentence naming the server signals that moved with
+	// saturation (docs/METHOD.md, "Server telemetry").
+	Summary string `json:"summary"`
+}
+
+// TelemetryStep are the known signals over the scrapes within a step's
+// span (StartS, EndS]: gauges' mean and max, counters' rate per second.
+// KV-cache figures are fractions (0.98 is 98% full). nil: the signal is
+// not published, or no scrape fell within the step.
+type TelemetryStep struct {
+	Step            int      `json:"step"`
+	Level           float64  `json:"level"`
+	Scrapes         int      `json:"scrapes"`
+	RunningMean     *float64 `json:"running_mean"`
+	RunningMax      *float64 `json:"running_max"`
+	WaitingMean     *float64 `json:"waiting_mean"`
+	WaitingMax      *float64 `json:"waiting_max"`
+	KVCacheMean     *float64 `json:"kv_cache_mean"`
+	KVCacheMax      *float64 `json:"kv_cache_max"`
+	PreemptionsPerS *float64 `json:"preemptions_per_s"`
+}
+
+// TelemetrySeries is one stored series with its figures per step.
+type TelemetrySeries struct {
+	Name   string               `json:"name"`
+	Type   string               `json:"type"` // gauge | counter
+	Labels map[string]string    `json:"labels,omitempty"`
+	Steps  []TelemetrySeriesFig `json:"steps"`
+}
+
+// TelemetrySeriesFig is a series in one step: a gauge's mean and max, a
+// counter's rate per second (its increase over the step's scrape pairs,
+// a fall counted as a reset, over their time).
+type TelemetrySeriesFig struct {
+	Step int      `json:"step"`
+	Mean *float64 `json:"mean,omitempty"`
+	Max  *float64 `json:"max,omitempty"`
+	Rate *float64 `json:"rate,omitempty"`
+}
+
+// TelemetryPoints are the known signals at each kept scrape (T); an
+// array is absent when its signal is not published, an entry nil when
+// the scrape lacked it. Preemptions is a rate per second since the
+// previous scrape.
+type TelemetryPoints struct {
+	T           []float64  `json:"t"`
+	Running     []*float64 `json:"running,omitempty"`
+	Waiting     []*float64 `json:"waiting,omitempty"`
+	KVCache     []*float64 `json:"kv_cache,omitempty"`
+	Preemptions []*float64 `json:"preemptions_per_s,omitempty"`
+}
+
+// Known server signals.
+const (
+	SignalRunning     = "running"
+	SignalWaiting     = "waiting"
+	SignalKVCache     = "kv_cache"
+	SignalPreemptions = "preemptions"
+)
+
+// KVFullThreshold: a KV cache at or above this share is "full" in the
+// telemetry sentence.
+const KVFullThreshold = 0.9
+
+// knownSignals are the serving engines' names of each signal, in order of
+// preference: the first name a run has is read (never two, so an engine
+// that publishes an old and a new name is not counted twice). Values of
+// several series of that name (label sets) are summed, the KV cache's
+// maximum taken.
+var knownSignals = []struct {
+	key   string
+	names []string
+}{
+	{SignalRunning, []string{"vllm:num_requests_running", "sglang:num_running_reqs", "tgi_batch_current_size", "llamacpp:requests_processing"}},
+	{SignalWaiting, []string{"vllm:num_requests_waiting", "sglang:num_queue_reqs", "tgi_queue_size", "llamacpp:requests_deferred"}},
+	{SignalKVCache, []string{"vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc", "sglang:token_usage", "llamacpp:kv_cache_usage_ratio"}},
+	{SignalPreemptions, []string{"vllm:num_preemptions_total", "vllm:num_preemptions"}},
+}
+
+// runTelemetry finds the telemetry of the run (the first shard that has
+// one), with the warnings about it.
+func runTelemetry(a *Analysis, files []*inputFile) []string {
+	var warn []string
+	for _, f := range files {
+		if f.meta.TelemetryError != "" {
+			warn = append(warn, fmt.Sprintf("%s: its server telemetry was not read: %s", f.arg, f.meta.TelemetryError))
+		}
+	}
+	for _, f := range files {
+		t := f.meta.Telemetry
+		if t == nil {
+			continue
+		}
+		offset := f.meta.StartedAt.Sub(a.Run.StartedAt).Seconds()
+		a.Telemetry = telemetry(a, t, offset)
+		if t.Failed > 0 {
+			warn = append(warn, fmt.Sprintf("server telemetry: %d of %d scrapes of %s failed", t.Failed, t.Scrapes, t.Source))
+		}
+		for _, c := range t.Cut {
+			warn = append(warn, "server telemetry: "+c)
+		}
+		break
+	}
+	return warn
+}
+
+// telemetry computes the Telemetry of a over t, whose times are offset
+// seconds after a.Run.StartedAt.
+func telemetry(a *Analysis, t *schemas.Telemetry, offset float64) *Telemetry {
+	out := &Telemetry{Source: t.Source, IntervalS: t.IntervalS, Scrapes: t.Scrapes, Failed: t.Failed,
+		Failures: t.Failures, Every: t.Every, Cut: t.Cut, Signals: map[string]string{}}
+	times := make([]float64, len(t.T))
+	for i, x := range t.T {
+		times[i] = x + offset
+	}
+	out.Points.T = times
+	sig := map[string][]*float64{}
+	for _, k := range knownSignals {
+		for _, name := range k.names {
+			var of []schemas.TelemetrySeries
+			for _, s := range t.Series {
+				if s.Name == name {
+					of = append(of, s)
+				}
+			}
+			if len(of) == 0 {
+				continue
+			}
+			out.Signals[k.key] = name
+			v := combine(of, len(times), k.key == SignalKVCache)
+			if k.key == SignalPreemptions {
+				v = rates(times, v)
+			}
+			sig[k.key] = v
+			break
+		}
+	}
+	out.Points.Running, out.Points.Waiting = sig[SignalRunning], sig[SignalWaiting]
+	out.Points.KVCache, out.Points.Preemptions = sig[SignalKVCache], sig[SignalPreemptions]
+
+	for _, st := range a.Steps {
+		in := func(x float64) bool { return x > st.StartS && x <= st.EndS }
+		ts := TelemetryStep{Step: st.Step, Level: st.Level}
+		for _, x := range times {
+			if in(x) {
+				ts.Scrapes++
+			}
+		}
+		ts.RunningMean, ts.RunningMax = gaugeFig(times, sig[SignalRunning], in)
+		ts.WaitingMean, ts.WaitingMax = gaugeFig(times, sig[SignalWaiting], in)
+		ts.KVCacheMean, ts.KVCacheMax = gaugeFig(times, sig[SignalKVCache], in)
+		if name, ok := out.Signals[SignalPreemptions]; ok {
+			var of []schemas.TelemetrySeries
+			for _, s := range t.Series {
+				if s.Name == name {
+					of = append(of, s)
+				}
+			}
+			ts.PreemptionsPerS = counterRate(times, combine(of, len(times), false), in)
+		}
+		out.Steps = append(out.Steps, ts)
+	}
+	for _, s := range t.Series {
+		ser := TelemetrySeries{Name: s.Name, Type: s.Type, Labels: s.Labels}
+		for _, st := range a.Steps {
+			in := func(x float64) bool { return x > st.StartS && x <= st.EndS }
+			f := TelemetrySeriesFig{Step: st.Step}
+			if s.Type == schemas.TelemetryCounter {
+				f.Rate = counterRate(times, s.V, in)
+			} else {
+				f.Mean, f.Max = gaugeFig(times, s.V, in)
+			}
+			ser.Steps = append(ser.Steps, f)
+		}
+		out.Series = append(out.Series, ser)
+	}
+	out.Summary = telemetrySentence(a, out)
+	return out
+}
+
+// combine merges the series of one name: the sum of the values present at
+// each scrape (the maximum with useMax); nil where none is present.
+func combine(of []schemas.TelemetrySeries, n int, useMax bool) []*float64 {
+	out := make([]*float64, n)
+	for i := range n {
+		var acc *float64
+		for _, s := range of {
+			x := s.V[i]
+			if x == nil || math.IsNaN(*x) {
+				continue
+			}
+			switch {
+			case acc == nil:
+				acc = ptr(*x)
+			case useMax:
+				*acc = math.Max(*acc, *x)
+			default:
+				*acc += *x
+			}
+		}
+		out[i] = acc
+	}
+	return out
+}
+
+// rates turns a counter's values into a rate per second since the
+// previous scrape (a fall is a reset: the increase is the new value).
+func rates(t []float64, v []*float64) []*float64 {
+	out := make([]*float64, len(v))
+	for i := 1; i < len(v); i++ {
+		if v[i] == nil || v[i-1] == nil || t[i] <= t[i-1] {
+			continue
+		}
+		out[i] = ptr(increase(*v[i-1], *v[i]) / (t[i] - t[i-1]))
+	}
+	return out
+}
+
+// increase is a counter's increase from a to b, a fall read as a reset.
+func increase(a, b float64) float64 {
+	if b < a {
+		return b
+	}
+	return b - a
+}
+
+// gaugeFig is the mean and max of the values whose time is in the span.
+func gaugeFig(t []float64, v []*float64, in func(float64) bool) (mean, max *float64) {
+	var sum float64
+	var n int
+	for i, x := range v {
+		if x == nil || !in(t[i]) {
+			continue
+		}
+		sum += *x
+		n++
+		if max == nil || *x > *max {
+			max = ptr(*x)
+		}
+	}
+	if n > 0 {
+		mean = ptr(sum / float64(n))
+	}
+	return mean, max
+}
+
+// counterRate is a counter's rate over the scrape pairs that end in the
+// span: the sum of their increases (a fall read as a reset) over the sum
+// of their times.
+func counterRate(t []float64, v []*float64, in func(float64) bool) *float64 {
+	var inc, dt float64
+	for i := 1; i < len(v); i++ {
+		if v[i] == nil || v[i-1] == nil || !in(t[i]) || t[i] <= t[i-1] {
+			continue
+		}
+		inc += increase(*v[i-1], *v[i])
+		dt += t[i] - t[i-1]
+	}
+	if dt == 0 {
+		return nil
+	}
+	return ptr(inc / dt)
+}
+
+// telemetrySentence names the server signals that moved with saturation.
+// The rule (docs/METHOD.md): the saturation step is set beside the
+// baseline step (the first listed step without a baseline). The waiting
+// queue moved when its maximum in the saturation step is at least 1 and
+// above the reference's; the KV cache when its maximum reached
+// KVFullThreshold or rose 20 points over the reference's; preemptions
+// when they ran at the saturation step and not at the reference. Then the
+// first level where requests waited, the KV cache reached
+// KVFullThreshold and preemptions began. Without saturation the highest
+// level's figures are given.
+func telemetrySentence(a *Analysis, t *Telemetry) string {
+	if len(t.Signals) == 0 {
+		return fmt.Sprintf("The server published none of the known serving signals (%s).", telKnownNames())
+	}
+	if len(t.Steps) == 0 {
+		return "No step to set the server's signals against."
+	}
+	kind := a.Run.LevelKind
+	byStep := map[int]*TelemetryStep{}
+	for i := range t.Steps {
+		byStep[t.Steps[i].Step] = &t.Steps[i]
+	}
+	ref := &t.Steps[0]
+	if a.Baseline != nil {
+		if s := byStep[a.Baseline.Step]; s != nil {
+			ref = s
+		}
+	}
+	level := func(s *TelemetryStep) string {
+		st := Step{Level: s.Level}
+		return stepLevel(kind, &st)
+	}
+	var parts []string
+	var head string
+	if a.Saturation.Reached && a.Saturation.Step != nil && byStep[*a.Saturation.Step] != nil {
+		sat := byStep[*a.Saturation.Step]
+		head = fmt.Sprintf("At the saturation point (%s)", level(sat))
+		if sat.WaitingMax != nil && *sat.WaitingMax >= 1 && (ref.WaitingMax == nil || *sat.WaitingMax > *ref.WaitingMax) {
+			parts = append(parts, fmt.Sprintf("the server's waiting queue grew from %s to %s", telNum(ref.WaitingMax), telNum(sat.WaitingMax)))
+		}
+		if sat.KVCacheMax != nil && (*sat.KVCacheMax >= KVFullThreshold || ref.KVCacheMax != nil && *sat.KVCacheMax-*ref.KVCacheMax >= 0.2) {
+			parts = append(parts, fmt.Sprintf("its KV cache was %s full", telPct(*sat.KVCacheMax)))
+		}
+		if sat.PreemptionsPerS != nil && *sat.PreemptionsPerS > 0 && (ref.PreemptionsPerS == nil || *ref.PreemptionsPerS == 0) {
+			parts = append(parts, fmt.Sprintf("preemptions ran at %s/s (none at the baseline)", fmtNum(*sat.PreemptionsPerS)))
+		}
+		if len(parts) == 0 {
+			parts = append(parts, "no server signal moved: "+telLevels(sat))
+			head += ","
+		}
+	} else {
+		last := &t.Steps[len(t.Steps)-1]
+		head = fmt.Sprintf("The run did not saturate; at its highest level (%s)", level(last))
+		parts = append(parts, "the server's "+telLevels(last))
+	}
+	s := head + " " + telJoin(parts) + "."
+	var onsets []string
+	first := func(cond func(*TelemetryStep) bool, what string) {
+		for i := range t.Steps {
+			if cond(&t.Steps[i]) {
+				onsets = append(onsets, what+" at "+level(&t.Steps[i]))
+				return
+			}
+		}
+	}
+	first(func(s *TelemetryStep) bool { return s.WaitingMax != nil && *s.WaitingMax >= 1 }, "requests began waiting")
+	first(func(s *TelemetryStep) bool { return s.KVCacheMax != nil && *s.KVCacheMax >= KVFullThreshold },
+		fmt.Sprintf("the KV cache reached %s", telPct(KVFullThreshold)))
+	first(func(s *TelemetryStep) bool { return s.PreemptionsPerS != nil && *s.PreemptionsPerS > 0 }, "preemptions began")
+	if len(onsets) > 0 {
+		o := strings.Join(onsets, "; ")
+		s += " " + strings.ToUpper(o[:1]) + o[1:] + "."
+	}
+	return s
+}
+
+// levels says a step's waiting and KV-cache maxima.
+func telLevels(s *TelemetryStep) string {
+	var p []string
+	if s.WaitingMax != nil {
+		p = append(p, "waiting queue reached "+telNum(s.WaitingMax))
+	}
+	if s.KVCacheMax != nil {
+		p = append(p, "KV cache "+telPct(*s.KVCacheMax))
+	}
+	if s.RunningMax != nil {
+		p = append(p, "running requests "+telNum(s.RunningMax))
+	}
+	if len(p) == 0 {
+		return "no known signal was scraped in that step"
+	}
+	return telJoin(p)
+}
+
+func telNum(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmtNum(*v)
+}
+
+func telPct(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
+
+func telJoin(p []string) string {
+	if len(p) <= 1 {
+		return strings.Join(p, "")
+	}
+	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
+}
+
+func telKnownNames() string {
+	var n []string
+	for _, k := range knownSignals {
+		n = append(n, k.names...)
+	}
+	sort.Strings(n)
+	return strings.Join(n, ", ")
+}
