@@ -48,7 +48,11 @@ type stepStats struct {
 	ok, fail int64
 	waited   int64 // sent more than waitToleranceMS after they were due (open loop)
 	hist     *hdrhistogram.Histogram
+	ttft     *hdrhistogram.Histogram // of successes
+	maxMS    float64                 // the slowest success, exact
 }
+
+func newStepStats() *stepStats { return &stepStats{hist: newHist(), ttft: newHist()} }
 
 // live holds the statistics the watcher goroutine keeps as rows arrive.
 // Only that goroutine touches it.
@@ -66,6 +70,16 @@ type live struct {
 	total    *hdrhistogram.Histogram
 	lag      *hdrhistogram.Histogram
 	steps    map[int32]*stepStats
+	// all is the run's row of the live table: every request of steps.
+	all *stepStats
+	// stepTime is the schedule's step; done counts the successes
+	// completed after the warmup by the step span they completed in, and
+	// dirty the steps whose row changed since the table was last made.
+	stepTime time.Duration
+	endAt    time.Duration // the schedule's end
+	done     map[int32]int64
+	dirty    map[int32]bool
+	classes  map[string]*FailureClass
 	rows     int64
 	fails    int64
 	secLag   float64 // worst lag of rows sent in the current second, ms
@@ -74,8 +88,9 @@ type live struct {
 	secClass map[string]int64
 }
 
-func newLive(t0 time.Time, warmup time.Duration) *live {
-	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}, secClass: map[string]int64{}}
+func newLive(t0 time.Time, warmup, stepTime, endAt time.Duration) *live {
+	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}, secClass: map[string]int64{},
+		all: newStepStats(), stepTime: stepTime, endAt: endAt, done: map[int32]int64{}, dirty: map[int32]bool{}, classes: map[string]*FailureClass{}}
 	for i := range l.ring {
 		l.ring[i] = newHist()
 		l.ringTTFT[i] = newHist()
@@ -107,6 +122,7 @@ func (l *live) add(r *schemas.Record) {
 			recordMS(l.ringTTFT[slot], *r.TTFTMS)
 		}
 		l.ringOK[slot]++
+		l.addDone(end)
 	} else {
 		l.fails++
 		l.ringBad[slot]++
@@ -115,25 +131,12 @@ func (l *live) add(r *schemas.Record) {
 			cls = *r.ErrorClass
 		}
 		l.secClass[cls]++
+		l.addFailure(cls, r, end)
 	}
 	if r.Start.Sub(l.t0) < l.warmup {
 		return
 	}
-	st := l.steps[r.Step]
-	if st == nil {
-		st = &stepStats{hist: newHist()}
-		l.steps[r.Step] = st
-	}
-	st.users = max(st.users, int(r.Users))
-	if lagMS > waitToleranceMS {
-		st.waited++
-	}
-	if r.OK {
-		st.ok++
-		recordMS(st.hist, r.LatencyMS)
-	} else {
-		st.fail++
-	}
+	l.addStep(r, lagMS)
 }
 
 // window merges the last windowSeconds seconds ending at second now.
