@@ -18,12 +18,24 @@ func newHist() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
 }
 
-// quantileMS is the q-quantile (0-100) in milliseconds, NaN when empty.
+// quantileMS is the q-quantile (0-100) in milliseconds, NaN when empty,
+// as the analyzer defines it (linear interpolation between the two order
+// statistics around q·(n−1)), each read from the histogram.
 func quantileMS(h *hdrhistogram.Histogram, q float64) float64 {
-	if h.TotalCount() == 0 {
+	n := h.TotalCount()
+	if n == 0 {
 		return math.NaN()
 	}
-	return float64(h.ValueAtQuantile(q)) / 1000
+	// The value of 0-based rank k: HdrHistogram's quantile (k+1)/n
+	// counts k+1 values.
+	at := func(k float64) float64 { return float64(h.ValueAtQuantile((k+1)/float64(n)*100)) / 1000 }
+	pos := q / 100 * float64(n-1)
+	lo := math.Floor(pos)
+	v := at(lo)
+	if pos > lo {
+		v += (pos - lo) * (at(lo+1) - v)
+	}
+	return v
 }
 
 func recordMS(h *hdrhistogram.Histogram, ms float64) {

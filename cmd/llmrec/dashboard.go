@@ -28,7 +28,7 @@ type liveDashboard struct {
 func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *statusPrinter, stop func()) (*liveDashboard, error) {
 	srv, err := dashboard.Start(ctx, dashboard.Options{
 		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: target.RedactURL(cfg.Target),
-		Model: cfg.Model, Shape: cfg.Shape, Stop: stop,
+		Model: cfg.Model, Shape: cfg.Shape, Open: cfg.OpenLoop.Open(), OpenLoop: cfg.OpenLoop, Grace: cfg.Grace, Stop: stop,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--dashboard: %w", err)
