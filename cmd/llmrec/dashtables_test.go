@@ -331,3 +331,118 @@ func fmtPtr(v *float64) string {
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
+
+// pageProbeJS reads what follows the run's kind: the tiles' names, the
+// table's header, the first chart's series, the time axis's end, the
+// failures chart's legend.
+const pageProbeJS = `(() => {
+  const t = id => document.getElementById(id).textContent;
+  const opt = id => echarts.getInstanceByDom(document.getElementById(id)).getOption();
+  const users = opt("c-users"), fails = opt("c-failures");
+  return {usersName: t("usersname"), users: t("users"), rpsName: t("rpsname"),
+    head: Array.from(document.querySelectorAll("#statshead th")).map(th => th.textContent),
+    series: users.series.map(s => s.name), xMax: users.xAxis[0].max,
+    failLegend: fails.legend[0].show, failSeries: fails.series.map(s => s.name), failSub: fails.title[0].subtext};
+})()`
+
+type pageProbe struct {
+	UsersName  string   `json:"usersName"`
+	Users      string   `json:"users"`
+	RPSName    string   `json:"rpsName"`
+	Head       []string `json:"head"`
+	Series     []string `json:"series"`
+	XMax       float64  `json:"xMax"`
+	FailLegend bool     `json:"failLegend"`
+	FailSeries []string `json:"failSeries"`
+	FailSub    string   `json:"failSub"`
+}
+
+// TestDashboardOpenLoopInBrowser: an open loop's page speaks in rates:
+// the level tile is the offered rate of the step the schedule is in, the
+// throughput tile and the first chart show offered, sent and completed
+// req/s, the table's level column is the offered rate of each step (and
+// its counts are the file's); the time axis ends after the grace period;
+// with no failure, the failures chart says "none so far" and shows no
+// legend.
+func TestDashboardOpenLoopInBrowser(t *testing.T) {
+	chromium := browsertest.RequireChromium(t, "an open loop's dashboard")
+	out := filepath.Join(t.TempDir(), "run.parquet")
+	run := startDashRun(t, "--dashboard", "127.0.0.1:0", "--dashboard-linger", "60s", "--arrival", "constant", "--rate", "10", "--step-rate", "10",
+		"--max-rate", "30", "--step-time", "3s", "--sim-profile", "linear", "--max-tokens", "16", "--grace", "4s", "-o", out)
+	b := browsertest.Start(t, chromium, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	session, closeTab, err := b.OpenPage(ctx, false)
+	if closeTab != nil {
+		defer closeTab()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": run.url}); err != nil {
+		t.Fatal(err)
+	}
+	// During the run: the tiles follow the schedule.
+	var mid struct {
+		pageProbe
+		Step int     `json:"step"`
+		Off  float64 `json:"off"`
+	}
+	for by := time.Now().Add(30 * time.Second); ; {
+		err := b.Eval(ctx, session, `(() => { const p = `+pageProbeJS+`; const l = window.llmrecDashboard.last(); p.step = l ? l.step : 0; p.off = l ? l.off : 0; return p; })()`, &mid)
+		if err == nil && mid.Step >= 2 {
+			break
+		}
+		if time.Now().After(by) {
+			t.Fatalf("no second step after 30 s: %+v %v; %s", mid, err, run.output())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if want := float64(10 * mid.Step); mid.Off != want || mid.UsersName != "offered rate" || !strings.HasPrefix(mid.Users, strconv.FormatFloat(want, 'f', 1, 64)+" req/s") {
+		t.Errorf("at step %d the level tile is %q %q (point %g); want the offered rate %g req/s", mid.Step, mid.UsersName, mid.Users, mid.Off, want)
+	}
+	if mid.RPSName != "sent / completed req/s (10 s)" || strings.Join(mid.Series, ",") != "offered,sent,completed,in flight" {
+		t.Errorf("throughput tile %q, first chart %v; want sent / completed and offered, sent, completed, in flight", mid.RPSName, mid.Series)
+	}
+	if mid.XMax != 9+4 {
+		t.Errorf("the time axis ends at %g s; want the 9 s schedule and the 4 s grace", mid.XMax)
+	}
+	if len(mid.Head) < 2 || mid.Head[1] != "offered req/s" || !slices.Contains(mid.Head, "sent req/s") || !slices.Contains(mid.Head, "completed req/s") {
+		t.Errorf("table header %v", mid.Head)
+	}
+	if mid.FailLegend || strings.Join(mid.FailSeries, ",") != "no failures" || mid.FailSub != "none so far" {
+		t.Errorf("failures chart without failures: legend %v, series %v, subtext %q", mid.FailLegend, mid.FailSeries, mid.FailSub)
+	}
+
+	var st liveTables
+	for by := time.Now().Add(40 * time.Second); ; {
+		err := b.Eval(ctx, session, liveTablesJS, &st)
+		if err == nil && strings.HasPrefix(st.State, "run ended") {
+			break
+		}
+		if time.Now().After(by) {
+			t.Fatalf("no end after 40 s: state %q, %v; %s", st.State, err, run.output())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	shoot(t, b, ctx, session, "dashboard-open")
+	rows, err := parquet.ReadFile[schemas.Record](out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, meta := countRows(t, out)
+	count := map[int]int64{}
+	for _, r := range rows {
+		if r.Start.Sub(meta.StartedAt) >= 1500*time.Millisecond {
+			count[int(r.Step)]++
+		}
+	}
+	for k := 1; k <= 3; k++ {
+		got := st.Tables.Rows[strconv.Itoa(k)]
+		if got.Level != float64(10*k) || got.N != count[k] {
+			t.Errorf("step %d: level %g, %d requests on the page; want %d req/s offered and the file's %d", k, got.Level, got.N, 10*k, count[k])
+		}
+	}
+	_ = run.cmd.Process.Signal(syscall.SIGINT)
+	run.wait(t, 20*time.Second)
+}

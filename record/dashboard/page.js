@@ -47,7 +47,7 @@
       legend: { top: 26, type: "scroll" },
       grid: { left: 64, right: 64, top: 60, bottom: 44 },
       // The axis spans the schedule and the grace period after it.
-      xAxis: { type: "value", name: "elapsed, s", nameLocation: "middle", nameGap: 24, min: 0, max: cfg.totalS > 0 ? cfg.totalS + (cfg.graceS || 0) : null },
+      xAxis: { type: "value", name: "elapsed, s", nameLocation: "middle", nameGap: 24, min: 0, axisLabel: { hideOverlap: true }, max: cfg.totalS > 0 ? cfg.totalS + (cfg.graceS || 0) : null },
       // Axis titles stand beside their axes, clear of the legend above.
       yAxis: (Array.isArray(yAxis) ? yAxis : [yAxis]).map(function (a) {
         var o = { nameLocation: "middle", nameGap: 44 };
@@ -62,6 +62,15 @@
   function line(name, data, extra) {
     var s = { name: name, type: "line", showSymbol: false, data: data };
     for (var k in extra) s[k] = extra[k];
+    return s;
+  }
+  // The grace period after the schedule, shaded on every time axis.
+  function grace(s) {
+    if (cfg.graceS > 0 && cfg.totalS > 0) {
+      s.markArea = { silent: true, itemStyle: { color: "rgba(107,114,128,0.08)" },
+        label: { show: true, position: "insideTop", color: "#6b7280", fontSize: 11, formatter: "grace" },
+        data: [[{ xAxis: cfg.totalS }, { xAxis: cfg.totalS + cfg.graceS }]] };
+    }
     return s;
   }
   function col(key) {
@@ -87,14 +96,14 @@
   function draw() {
     if (open) {
       charts["c-users"].setOption({ series: [
-        line("offered", col("off"), { step: "end", lineStyle: { type: "dashed" } }),
+        grace(line("offered", col("off"), { step: "end", lineStyle: { type: "dashed" } })),
         line("sent", col("sent")),
         line("completed", col("rps")),
         line("in flight", col("users"), { yAxisIndex: 1, lineStyle: { type: "dotted" } })
       ] });
     } else {
       charts["c-users"].setOption({ series: [
-        line("users", col("users"), { step: "end" }),
+        grace(line("users", col("users"), { step: "end" })),
         line("req/s", col("rps"), { yAxisIndex: 1 })
       ] });
     }
@@ -106,12 +115,12 @@
         data: [{ xAxis: v.fat }] };
     }
     charts["c-latency"].setOption({ series: [
-      line("p50", col("p50")), line("p95", col("p95")), line("p99", col("p99")),
+      grace(line("p50", col("p50"))), line("p95", col("p95")), line("p99", col("p99")),
       line("step p95", col("sp95"), { lineStyle: { type: "dotted" } }),
       limit
     ] });
-    charts["c-ttft"].setOption({ series: [line("p50", col("t50")), line("p95", col("t95")), line("p99", col("t99"))] });
-    charts["c-tokens"].setOption({ series: [line("tokens/s", col("tok"), { areaStyle: {} })] });
+    charts["c-ttft"].setOption({ series: [grace(line("p50", col("t50"))), line("p95", col("t95")), line("p99", col("t99"))] });
+    charts["c-tokens"].setOption({ series: [grace(line("tokens/s", col("tok"), { areaStyle: {} }))] });
     var classes = {};
     for (var i = 0; i < points.length; i++) {
       for (var k in points[i].fail || {}) classes[k] = true;
@@ -128,13 +137,14 @@
     }
     var none = fail.length === 0;
     if (none) fail.push(line("no failures", col("zero")));
+    grace(fail[0]);
     charts["c-failures"].setOption({
       title: { subtext: none ? "none so far" : "" },
       legend: { show: !none },
       series: fail
     }, { replaceMerge: ["series"] });
     charts["c-generator"].setOption({ series: [
-      line("send lag (worst in the second)", col("lag")),
+      grace(line("send lag (worst in the second)", col("lag"))),
       line("CPU", col("cpu"), { yAxisIndex: 1 })
     ] });
   }
