@@ -363,12 +363,12 @@ type pageProbe struct {
 // req/s, the table's level column is the offered rate of each step (and
 // its counts are the file's); the time axis ends after the grace period;
 // with no failure, the failures chart says "none so far" and shows no
-// legend.
+// legend. Stopped from the page, its "stopping…" note goes at the end.
 func TestDashboardOpenLoopInBrowser(t *testing.T) {
 	chromium := browsertest.RequireChromium(t, "an open loop's dashboard")
 	out := filepath.Join(t.TempDir(), "run.parquet")
 	run := startDashRun(t, "--dashboard", "127.0.0.1:0", "--dashboard-linger", "60s", "--arrival", "constant", "--rate", "10", "--step-rate", "10",
-		"--max-rate", "30", "--step-time", "3s", "--sim-profile", "linear", "--max-tokens", "16", "--grace", "4s", "-o", out)
+		"--max-rate", "40", "--step-time", "3s", "--sim-profile", "linear", "--max-tokens", "16", "--grace", "4s", "-o", out)
 	b := browsertest.Start(t, chromium, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
@@ -404,8 +404,8 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 	if mid.RPSName != "sent / completed req/s (10 s)" || strings.Join(mid.Series, ",") != "offered,sent,completed,in flight" {
 		t.Errorf("throughput tile %q, first chart %v; want sent / completed and offered, sent, completed, in flight", mid.RPSName, mid.Series)
 	}
-	if mid.XMax != 9+4 {
-		t.Errorf("the time axis ends at %g s; want the 9 s schedule and the 4 s grace", mid.XMax)
+	if mid.XMax != 12+4 {
+		t.Errorf("the time axis ends at %g s; want the 12 s schedule and the 4 s grace", mid.XMax)
 	}
 	if len(mid.Head) < 2 || mid.Head[1] != "offered req/s" || !slices.Contains(mid.Head, "sent req/s") || !slices.Contains(mid.Head, "completed req/s") {
 		t.Errorf("table header %v", mid.Head)
@@ -414,6 +414,12 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 		t.Errorf("failures chart without failures: legend %v, series %v, subtext %q", mid.FailLegend, mid.FailSeries, mid.FailSub)
 	}
 
+	// Stop from the page: the note says "stopping…" until the run ends,
+	// and is gone once the page says it ended.
+	var note string
+	if err := b.Eval(ctx, session, `(() => { document.getElementById("stop").click(); return document.getElementById("stopnote").textContent; })()`, &note); err != nil || note != "stopping…" {
+		t.Errorf("after Stop the note is %q (%v)", note, err)
+	}
 	var st liveTables
 	for by := time.Now().Add(40 * time.Second); ; {
 		err := b.Eval(ctx, session, liveTablesJS, &st)
@@ -431,13 +437,21 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, meta := countRows(t, out)
+	if st.StopNote != "" || !strings.Contains(st.State, schemas.EndInterrupted) {
+		t.Errorf("after the end: state %q, stop note %q; want the run interrupted and no note left", st.State, st.StopNote)
+	}
 	count := map[int]int64{}
+	top := 0
 	for _, r := range rows {
 		if r.Start.Sub(meta.StartedAt) >= 1500*time.Millisecond {
 			count[int(r.Step)]++
+			top = max(top, int(r.Step))
 		}
 	}
-	for k := 1; k <= 3; k++ {
+	if len(st.Tables.Rows) != top {
+		t.Errorf("%d steps on the page, %d in the file", len(st.Tables.Rows), top)
+	}
+	for k := 1; k <= top; k++ {
 		got := st.Tables.Rows[strconv.Itoa(k)]
 		if got.Level != float64(10*k) || got.N != count[k] {
 			t.Errorf("step %d: level %g, %d requests on the page; want %d req/s offered and the file's %d", k, got.Level, got.N, 10*k, count[k])
