@@ -316,4 +316,11 @@ func (w *watcher) verdict() LiveVerdict {
 // serve it (a test holds the two equal).
 const sentRatio = 0.9
 
+// LiveThresholds are the thresholds of the live verdict that the
+// analyzer has too (its SentRatioThreshold, WaitToleranceMS and
+// WaitFraction), for a test outside both to hold them equal.
+func LiveThresholds() (sentRatioThreshold, waitToleranceMillis, waitShare float64) {
+	return sentRatio, waitToleranceMS, waitFraction
+}
+
 func ptrF(v float64) *float64 { return &v }
