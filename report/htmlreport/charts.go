@@ -646,20 +646,25 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	if a.Capacity.LevelKind == analyze.LevelRate {
 		name = "offered req/s"
 	}
+	// The gridlines are the attainment axis's (0, 20, … 100 %), and the
+	// goodput axis draws none: the target line then sits between
+	// gridlines of its own axis, never on one that reads as a req/s value.
+	good := yAxis("good req/s")
+	good.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
 	c := newRect(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: name, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("good req/s")),
+		charts.WithYAxisOpts(good),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
-	c.ExtendYAxis(opts.YAxis{Type: "value", Name: "attainment %", Min: 0, Max: 100, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	var good, attain []opts.LineData
+	c.ExtendYAxis(opts.YAxis{Type: "value", Name: "attainment %", Min: 0, Max: 100, SplitNumber: 5, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}})
+	var goodput, attain []opts.LineData
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
 		x := float64(st.Users)
 		if a.Capacity.LevelKind == analyze.LevelRate && st.OfferedRPS != nil {
 			x = *st.OfferedRPS
 		}
-		good = append(good, xy(x, st.GoodputRPS))
+		goodput = append(goodput, xy(x, st.GoodputRPS))
 		var pct *float64
 		if st.SLOAttainment != nil {
 			v := *st.SLOAttainment * 100
@@ -680,10 +685,10 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	}
 	target := round(a.Settings.SLOTarget * 100)
 	c.MultiSeries = append(c.MultiSeries,
-		series(c, "goodput", good, append(sym(colRPS), capacityLine(a, true)...)...),
+		series(c, "goodput", goodput, append(sym(colRPS), capacityLine(a, true)...)...),
 		series(c, "attainment %", attain, append(append(sym(colSLO),
 			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })),
-			horizontalLine("target", target, colLimit, "{b}: {c}%")...)...),
+			horizontalLine("attainment target", target, colLimit, "{b} {c}%")...)...),
 	)
 	return c
 }
