@@ -309,9 +309,10 @@ func topClasses(classes []string, byClass map[string][]int64, n int) ([]string, 
 // with the latency limit, the saturation point and the capacity marked on
 // the lines and named in notes above the plot.
 func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
+	ms, scaleNote := latencyAxis(a)
 	c := newRect(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("ms")),
+		charts.WithYAxisOpts(ms),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
 	fr := rightAxis("failure rate %")
@@ -329,7 +330,7 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	// The limit and the saturation point are said in the chart's heading,
 	// above the plot, where no line runs under them (at any width).
 	if len(a.Steps) > 0 {
-		chartNotes(c, satNote, limitNote, capNote)
+		chartNotes(c, satNote, limitNote, capNote, scaleNote)
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
