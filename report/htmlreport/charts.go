@@ -197,8 +197,8 @@ func usersChart(a *analyze.Analysis) *charts.RectChart {
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "users", points(s.T, g, func(lo, hi int) *float64 { return maxInt(at(s.Users, lo, hi)) }),
 			append(line(colUsers, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"})), warmupArea(a)...)...),
-		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.SentRPS, lo, hi)) }), append(line(colRPS), onRight)...),
-		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.CompletedRPS, lo, hi)) }), append(line(colDone), onRight)...),
+		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.SentRPS, lo, hi)) }), append(append(line(colRPS), onRight), stepBoundaries(a)...)...),
+		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.CompletedRPS, lo, hi)) }), append(append(line(colDone), onRight), saturationTime(a)...)...),
 	)
 	return c
 }
@@ -220,8 +220,8 @@ func percentileChart(a *analyze.Analysis, cumulative bool) *charts.RectChart {
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p50", worst(p50), append(line(colP50), warmupArea(a)...)...),
-		series(c, "p95", worst(p95), line(colP95)...),
-		series(c, "p99", worst(p99), line(colP99)...),
+		series(c, "p95", worst(p95), append(line(colP95), stepBoundaries(a)...)...),
+		series(c, "p99", worst(p99), append(line(colP99), saturationTime(a)...)...),
 	)
 	return c
 }
