@@ -31,9 +31,11 @@ import (
 var compareTemplate string
 
 // runColor is the colour of the run at index i, the same on every chart
-// and in the tables' headers.
+// and in the tables' headers. The palette is neutral: no red and no
+// green, which the page keeps for verdicts (a candidate drawn in red read
+// as "worse" before anything was judged).
 func runColor(i int) string {
-	c := [...]string{"#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"}
+	c := [...]string{"#2563eb", "#7c3aed", "#d97706", "#0891b2", "#4b5563", "#c026d3", "#854d0e", "#1e3a8a"}
 	return c[i%len(c)]
 }
 
