@@ -119,6 +119,16 @@ func TestDashboardTablesInBrowser(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	shoot(t, b, ctx, session, "dashboard-end")
+	checkLegends := func(width string) {
+		var lo legendOverlap
+		if err := b.Eval(ctx, session, legendOverlapJS, &lo); err != nil {
+			t.Fatal(err)
+		}
+		if lo.Legends < 6 || lo.Axes < 12 || len(lo.Overlaps) > 0 {
+			t.Errorf("at %s: %d chart texts, %d of legends, %d of axes; legends over axis titles: %v", width, lo.Texts, lo.Legends, lo.Axes, lo.Overlaps)
+		}
+	}
+	checkLegends("1280 px")
 
 	rows, err := parquet.ReadFile[schemas.Record](out)
 	if err != nil {
@@ -268,6 +278,7 @@ func TestDashboardTablesInBrowser(t *testing.T) {
 	if lay.Cards > 420 || lay.Width > 390 || len(lay.Outside) > 0 {
 		t.Errorf("at 390 px: the tiles take %g px (want a compact grid under 420), page width %g, outside the screen: %v", lay.Cards, lay.Width, lay.Outside)
 	}
+	checkLegends("390 px")
 	shoot(t, b, ctx, session, "dashboard-390")
 	shoot(t, b, ctx, session, "dashboard-390-top")
 	for _, p := range problems(b.EventsOf(session), base) {
@@ -432,6 +443,19 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	shoot(t, b, ctx, session, "dashboard-open")
+	for _, w := range []int{1280, 390} {
+		if _, err := b.Call(ctx, session, "Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": 844, "deviceScaleFactor": 1, "mobile": w < 500}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		var lo legendOverlap
+		if err := b.Eval(ctx, session, legendOverlapJS, &lo); err != nil {
+			t.Fatal(err)
+		}
+		if lo.Legends < 6 || lo.Axes < 12 || len(lo.Overlaps) > 0 {
+			t.Errorf("at %d px: %d chart texts, %d of legends, %d of axes; legends over axis titles: %v", w, lo.Texts, lo.Legends, lo.Axes, lo.Overlaps)
+		}
+	}
 	rows, err := parquet.ReadFile[schemas.Record](out)
 	if err != nil {
 		t.Fatal(err)
@@ -459,4 +483,37 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 	}
 	_ = run.cmd.Process.Signal(syscall.SIGINT)
 	run.wait(t, 20*time.Second)
+}
+
+// legendOverlapJS lists, for every chart of the page, the axis titles
+// that a legend item overlaps, from the boxes of the texts ECharts drew
+// (each text's component: legend, or the axis whose name it is).
+const legendOverlapJS = `(() => {
+  const out = [];
+  let texts = 0, nl = 0, na = 0;
+  for (const el of document.querySelectorAll("div.chart")) {
+    const c = echarts.getInstanceByDom(el);
+    const legend = [], axis = [];
+    for (const d of c.getZr().storage.getDisplayList(true)) {
+      if (!d.style || typeof d.style.text !== "string" || d.style.text === "" || d.invisible) continue;
+      let p = d, kind = "";
+      while (p) { if (p.__ecComponentInfo) { kind = p.__ecComponentInfo.mainType; break; } p = p.parent; }
+      const r = d.getBoundingRect().clone();
+      const m = d.getComputedTransform();
+      if (m) r.applyTransform(m);
+      if (kind === "legend") legend.push(r);
+      else if (kind === "yAxis" || kind === "xAxis") axis.push({t: d.style.text, r: r});
+      texts++;
+    }
+    nl += legend.length; na += axis.length;
+    for (const a of axis) for (const l of legend) if (a.r.intersect(l)) out.push(el.id + ": " + a.t);
+  }
+  return {texts: texts, legends: nl, axes: na, overlaps: out};
+})()`
+
+type legendOverlap struct {
+	Texts    int      `json:"texts"`
+	Legends  int      `json:"legends"`
+	Axes     int      `json:"axes"`
+	Overlaps []string `json:"overlaps"`
 }
