@@ -18,12 +18,24 @@ func newHist() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
 }
 
-// quantileMS is the q-quantile (0-100) in milliseconds, NaN when empty.
+// quantileMS is the q-quantile (0-100) in milliseconds, NaN when empty,
+// as the analyzer defines it (linear interpolation between the two order
+// statistics around q·(n−1)), each read from the histogram.
 func quantileMS(h *hdrhistogram.Histogram, q float64) float64 {
-	if h.TotalCount() == 0 {
+	n := h.TotalCount()
+	if n == 0 {
 		return math.NaN()
 	}
-	return float64(h.ValueAtQuantile(q)) / 1000
+	// The value of 0-based rank k: HdrHistogram's quantile (k+1)/n
+	// counts k+1 values.
+	at := func(k float64) float64 { return float64(h.ValueAtQuantile((k+1)/float64(n)*100)) / 1000 }
+	pos := q / 100 * float64(n-1)
+	lo := math.Floor(pos)
+	v := at(lo)
+	if pos > lo {
+		v += (pos - lo) * (at(lo+1) - v)
+	}
+	return v
 }
 
 func recordMS(h *hdrhistogram.Histogram, ms float64) {
@@ -48,7 +60,11 @@ type stepStats struct {
 	ok, fail int64
 	waited   int64 // sent more than waitToleranceMS after they were due (open loop)
 	hist     *hdrhistogram.Histogram
+	ttft     *hdrhistogram.Histogram // of successes
+	maxMS    float64                 // the slowest success, exact
 }
+
+func newStepStats() *stepStats { return &stepStats{hist: newHist(), ttft: newHist()} }
 
 // live holds the statistics the watcher goroutine keeps as rows arrive.
 // Only that goroutine touches it.
@@ -66,6 +82,16 @@ type live struct {
 	total    *hdrhistogram.Histogram
 	lag      *hdrhistogram.Histogram
 	steps    map[int32]*stepStats
+	// all is the run's row of the live table: every request of steps.
+	all *stepStats
+	// stepTime is the schedule's step; done counts the successes
+	// completed after the warmup by the step span they completed in, and
+	// dirty the steps whose row changed since the table was last made.
+	stepTime time.Duration
+	endAt    time.Duration // the schedule's end
+	done     map[int32]int64
+	dirty    map[int32]bool
+	classes  map[string]*FailureClass
 	rows     int64
 	fails    int64
 	secLag   float64 // worst lag of rows sent in the current second, ms
@@ -74,8 +100,9 @@ type live struct {
 	secClass map[string]int64
 }
 
-func newLive(t0 time.Time, warmup time.Duration) *live {
-	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}, secClass: map[string]int64{}}
+func newLive(t0 time.Time, warmup, stepTime, endAt time.Duration) *live {
+	l := &live{t0: t0, warmup: warmup, total: newHist(), lag: newHist(), steps: map[int32]*stepStats{}, secClass: map[string]int64{},
+		all: newStepStats(), stepTime: stepTime, endAt: endAt, done: map[int32]int64{}, dirty: map[int32]bool{}, classes: map[string]*FailureClass{}}
 	for i := range l.ring {
 		l.ring[i] = newHist()
 		l.ringTTFT[i] = newHist()
@@ -107,6 +134,7 @@ func (l *live) add(r *schemas.Record) {
 			recordMS(l.ringTTFT[slot], *r.TTFTMS)
 		}
 		l.ringOK[slot]++
+		l.addDone(end)
 	} else {
 		l.fails++
 		l.ringBad[slot]++
@@ -115,25 +143,12 @@ func (l *live) add(r *schemas.Record) {
 			cls = *r.ErrorClass
 		}
 		l.secClass[cls]++
+		l.addFailure(cls, r, end)
 	}
 	if r.Start.Sub(l.t0) < l.warmup {
 		return
 	}
-	st := l.steps[r.Step]
-	if st == nil {
-		st = &stepStats{hist: newHist()}
-		l.steps[r.Step] = st
-	}
-	st.users = max(st.users, int(r.Users))
-	if lagMS > waitToleranceMS {
-		st.waited++
-	}
-	if r.OK {
-		st.ok++
-		recordMS(st.hist, r.LatencyMS)
-	} else {
-		st.fail++
-	}
+	l.addStep(r, lagMS)
 }
 
 // window merges the last windowSeconds seconds ending at second now.

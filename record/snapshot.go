@@ -26,7 +26,10 @@ type Snapshot struct {
 	// step (the first with users ≥ the baseline users) has ended; then
 	// BaselineP95 is its p95 and Limit is the saturation limit, the
 	// latency threshold × BaselineP95.
-	StepP95      float64
+	StepP95 float64
+	// StepP95Step is the step StepP95 is of: the current one, or until
+	// it has a success the one before (0: none).
+	StepP95Step  int
 	BaselineStep int
 	BaselineP95  float64
 	Limit        float64
@@ -36,6 +39,24 @@ type Snapshot struct {
 	SendLagMS  float64
 	CPU        float64
 	Goroutines int
+
+	// SentRPS is the requests sent per second over the window (an open
+	// loop's achieved rate; RPS counts completions).
+	SentRPS float64
+	// Steps are the rows of the live statistics table that changed in
+	// the second (the current step's always), in step order; TotalRow is
+	// the run's row; FailureClasses the failures table by class.
+	Steps          []StepRow
+	TotalRow       StepRow
+	FailureClasses []FailureClass
+	// Verdict is the level rules' verdict on the rows so far.
+	Verdict LiveVerdict
+	// FiredStep is the step where the live saturation rule (that of
+	// --stop-on-saturation) first fired, 0 until it does; FiredAt when,
+	// FiredDetail why.
+	FiredStep   int
+	FiredAt     time.Duration
+	FiredDetail string
 }
 
 // snapshot makes the Snapshot of the second just ended at elapsed, from
@@ -63,13 +84,40 @@ func (w *watcher) snapshot(st Status, elapsed time.Duration, cores, lag float64)
 		s.TokensPerSec = float64(tokens) / span
 	}
 	cur := int32(st.Step)
-	if step := l.steps[cur]; step != nil && step.ok > 0 {
-		s.StepP95 = quantileMS(step.hist, 95)
+	for k := cur; k >= max(cur-1, 1); k-- {
+		if step := l.steps[k]; step != nil && step.ok > 0 {
+			s.StepP95, s.StepP95Step = quantileMS(step.hist, 95), int(k)
+			break
+		}
 	}
+	s.SentRPS = w.sentRate(elapsed)
+	s.Steps, s.TotalRow = w.updateTable(elapsed)
+	s.FailureClasses = l.failures()
+	s.Verdict = w.verdict()
+	s.FiredStep, s.FiredAt, s.FiredDetail = w.fired.step, w.fired.at, w.fired.detail
 	w.sat.findBaseline(l, cur, w.e.cfg.open())
 	if w.sat.baselineStep != 0 {
 		s.BaselineStep, s.BaselineP95 = int(w.sat.baselineStep), w.sat.baselineP95
 		s.Limit = cfg.LatencyThreshold * w.sat.baselineP95
 	}
 	return s
+}
+
+// sentRate is the requests sent per second over the last windowSeconds
+// ticks (fewer at the start), from the engine's sequence numbers.
+func (w *watcher) sentRate(elapsed time.Duration) float64 {
+	n := w.e.seq.Load()
+	i := w.tick % len(w.sent)
+	w.sent[i] = n
+	w.tick++
+	back := min(w.tick-1, windowSeconds)
+	span := min(elapsed.Seconds(), float64(back))
+	if back == 0 || span <= 0 {
+		if s := elapsed.Seconds(); s > 0 {
+			return float64(n) / s
+		}
+		return 0
+	}
+	old := w.sent[(i-back+len(w.sent))%len(w.sent)]
+	return float64(n-old) / span
 }

@@ -21,13 +21,25 @@ type watcher struct {
 	wallPrev time.Time
 	seconds  []schemas.GenSecond
 	peakG    int
+	table    table
+	// fired is the first firing of the live saturation rule (step 0:
+	// not yet): the dashboard's persistent marker.
+	fired struct {
+		step   int
+		at     time.Duration
+		detail string
+	}
+	// sent and sentAt are the requests sent by each of the last
+	// windowSeconds+1 ticks, for the window's achieved rate.
+	sent [windowSeconds + 1]int64
+	tick int
 }
 
 func newWatcher(e *engine) *watcher {
 	cfg := e.cfg
 	return &watcher{
 		e:    e,
-		live: newLive(e.t0, min(30*time.Second, cfg.stepTime()/2)),
+		live: newLive(e.t0, min(30*time.Second, cfg.stepTime()/2), cfg.stepTime(), cfg.total()),
 		sat:  saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold},
 	}
 }
@@ -78,8 +90,14 @@ func (w *watcher) second(now time.Time) {
 	if e.cfg.Progress != nil {
 		e.cfg.Progress(st)
 	}
+	// The live rule runs whether or not it stops the run: the dashboard
+	// marks where it first fired.
+	fired, detail := w.sat.check(w.live, e.cfg, elapsed)
+	if fired && w.fired.step == 0 {
+		w.fired.step, w.fired.at, w.fired.detail = e.cfg.stepAt(min(elapsed, e.cfg.total()-1)), elapsed, detail
+	}
 	if e.cfg.StopOnSaturation {
-		if fired, detail := w.sat.check(w.live, e.cfg, elapsed); fired {
+		if fired {
 			if !e.cfg.Shard.Sharded() {
 				e.end(schemas.EndSaturated, detail)
 			} else {

@@ -30,7 +30,7 @@ func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *
 	red := cfg.Redactor()
 	srv, err := dashboard.Start(ctx, dashboard.Options{
 		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: red.URL(cfg.Target),
-		Model: red.String(cfg.Model), Shape: cfg.Shape, Stop: stop,
+		Model: red.String(cfg.Model), Shape: cfg.Shape, Open: cfg.OpenLoop.Open(), OpenLoop: cfg.OpenLoop, Grace: cfg.Grace, Stop: stop,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--dashboard: %w", err)

@@ -408,7 +408,7 @@ func TestDashboardLinger(t *testing.T) {
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(nil, 1<<20)
 	var events []string
-	for sc.Scan() && len(events) < 2 {
+	for sc.Scan() && len(events) < 3 {
 		if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
 			events = append(events, name)
 		}
@@ -416,8 +416,8 @@ func TestDashboardLinger(t *testing.T) {
 	// The server ends the stream when the linger is over.
 	ended := make(chan struct{})
 	go func() { io.Copy(io.Discard, res.Body); close(ended) }()
-	if strings.Join(events, ",") != "history,end" {
-		t.Errorf("events during the linger: %v; want history, end", events)
+	if strings.Join(events, ",") != "history,table,end" {
+		t.Errorf("events during the linger: %v; want history, table, end", events)
 	}
 	if code := run.wait(t, 15*time.Second); code != 0 {
 		t.Errorf("exit %d after the linger: %s", code, run.output())

@@ -82,8 +82,13 @@ type Options struct {
 	// RunFile is the run file being written, named in the page's
 	// "llmrep analyze FILE". Target and Model describe the run.
 	RunFile, Target, Model string
-	// Shape is the run's schedule (steps, users, length).
-	Shape record.Shape
+	// Shape is a closed loop's schedule (steps, users, length); OpenLoop
+	// an open loop's, when Open is set. Grace is how long in-flight
+	// requests get after the schedule (the page's time axis covers it).
+	Shape    record.Shape
+	Open     bool
+	OpenLoop record.OpenLoop
+	Grace    time.Duration
 	// Stop stops the run gracefully, as the first Ctrl-C does; the page's
 	// Stop button calls it, once at most.
 	Stop func()
@@ -122,6 +127,7 @@ type Server struct {
 	clients map[chan []byte]struct{}
 	end     []byte // the end event, once the run has ended
 	dropped int64  // updates not delivered to a slow stream
+	tables  tables
 }
 
 // CheckAddr reports whether addr can be a dashboard's listen address
@@ -273,6 +279,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	mux.HandleFunc("GET "+s.prefix+"{$}", s.servePage)
 	mux.HandleFunc("GET "+s.prefix+"events", s.serveEvents)
 	mux.HandleFunc("POST "+s.prefix+"stop", s.serveStop)
+	mux.HandleFunc("GET "+s.prefix+"statistics.csv", s.serveStatsCSV)
+	mux.HandleFunc("GET "+s.prefix+"failures.csv", s.serveFailuresCSV)
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.srv = &http.Server{
 		Handler: s.guard(mux), ReadHeaderTimeout: headerWait, IdleTimeout: idleWait, MaxHeaderBytes: 16 << 10,
@@ -397,7 +405,11 @@ func (s *Server) hub() {
 				s.history = thin(s.history)
 			}
 			s.history = append(s.history, raw)
+			tab := tableEventBytes(s.tables.update(&u.snap))
 			s.fanOut(ev, false)
+			if tab != nil {
+				s.fanOut(tab, false)
+			}
 			s.mu.Unlock()
 		}
 	}
@@ -555,6 +567,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	s.clients[ch] = struct{}{}
 	hist := append([]json.RawMessage(nil), s.history...)
 	end := s.end
+	tab := tableEventBytes(s.tables.all())
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -580,7 +593,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		list = append(list, p...)
 	}
-	if !send(event("history", append(list, ']'))) {
+	if !send(event("history", append(list, ']'))) || !send(tab) {
 		return
 	}
 	if end != nil && !send(end) {
@@ -610,15 +623,7 @@ func (s *Server) render() ([]byte, error) {
 	if err := assets.Inlineable(echarts); err != nil {
 		return nil, fmt.Errorf("echarts script: %w", err)
 	}
-	sh := s.opts.Shape
-	cfg := struct {
-		CSRF      string  `json:"csrf"`
-		TotalS    float64 `json:"totalS"`
-		StepS     float64 `json:"stepS"`
-		StepUsers int     `json:"stepUsers"`
-		MaxUsers  int     `json:"maxUsers"`
-		Steps     int     `json:"steps"`
-	}{s.csrf, sh.Total().Seconds(), sh.StepTime.Seconds(), sh.StepUsers, sh.MaxUsers, sh.Steps()}
+	cfg := s.settings()
 	data := struct {
 		RunFile, Target, Model string
 		Settings               any
@@ -629,6 +634,37 @@ func (s *Server) render() ([]byte, error) {
 		return nil, fmt.Errorf("render the page: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// settings are what the page knows of the run before its first update:
+// its kind (users or rate), schedule and the end of its time axis (the
+// schedule and the grace period).
+type settings struct {
+	CSRF   string  `json:"csrf"`
+	Kind   string  `json:"kind"` // "users" or "rate"
+	TotalS float64 `json:"totalS"`
+	GraceS float64 `json:"graceS"`
+	StepS  float64 `json:"stepS"`
+	Steps  int     `json:"steps"`
+	// A closed loop's users; an open loop's rates, req/s.
+	StepUsers int     `json:"stepUsers"`
+	MaxUsers  int     `json:"maxUsers"`
+	Rate      float64 `json:"rate"`
+	StepRate  float64 `json:"stepRate"`
+	MaxRate   float64 `json:"maxRate"`
+	Arrival   string  `json:"arrival"`
+}
+
+func (s *Server) settings() settings {
+	o := s.opts
+	if o.Open {
+		ol := o.OpenLoop
+		return settings{CSRF: s.csrf, Kind: "rate", TotalS: ol.Total().Seconds(), GraceS: o.Grace.Seconds(), StepS: ol.StepTime.Seconds(),
+			Steps: ol.Steps(), Rate: ol.Rate, StepRate: ol.StepRate, MaxRate: ol.RateOf(ol.Steps()), Arrival: ol.Kind}
+	}
+	sh := o.Shape
+	return settings{CSRF: s.csrf, Kind: "users", TotalS: sh.Total().Seconds(), GraceS: o.Grace.Seconds(), StepS: sh.StepTime.Seconds(),
+		Steps: sh.Steps(), StepUsers: sh.StepUsers, MaxUsers: sh.MaxUsers}
 }
 
 // csp is the page's Content-Security-Policy: that of the HTML report
@@ -674,6 +710,10 @@ type point struct {
 	Rows     int64            `json:"rows"`
 	Failures int64            `json:"failures"`
 	StepP95  num              `json:"sp95"`
+	StepP95S int              `json:"sp95s"` // the step sp95 is of
+	Sent     num              `json:"sent"`  // requests sent per second (window)
+	Offered  num              `json:"off"`   // an open loop's offered rate, req/s
+	Fired    int              `json:"fstep"` // where the live rule first fired
 	BaseStep int              `json:"bstep"`
 	BaseP95  num              `json:"bp95"`
 	Limit    num              `json:"limit"`
@@ -687,11 +727,14 @@ func newPoint(s *record.Snapshot) point {
 		RPS: num(s.RPS), P50: num(s.P50), P95: num(s.P95), P99: num(s.P99),
 		T50: num(s.TTFTP50), T95: num(s.TTFTP95), T99: num(s.TTFTP99), Tokens: num(s.TokensPerSec),
 		Fail: s.FailuresByClass, Rows: s.Requests, Failures: s.Failures,
-		StepP95: num(s.StepP95), BaseStep: s.BaselineStep, BaseP95: num(math.NaN()), Limit: num(math.NaN()),
+		StepP95: num(s.StepP95), StepP95S: s.StepP95Step, Sent: num(s.SentRPS), Offered: num(math.NaN()), Fired: s.FiredStep, BaseStep: s.BaselineStep, BaseP95: num(math.NaN()), Limit: num(math.NaN()),
 		Lag: num(s.SendLagMS), CPU: num(s.CPU),
 	}
 	if s.BaselineStep != 0 {
 		p.BaseP95, p.Limit = num(s.BaselineP95), num(s.Limit)
+	}
+	if s.Open {
+		p.Offered = num(s.OfferedRPS)
 	}
 	return p
 }

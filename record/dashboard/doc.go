@@ -1,9 +1,16 @@
 // Package dashboard serves the live page of a run in progress (llmrec run
-// --dashboard ADDR): users and requests/s, windowed latency and TTFT
-// percentiles, tokens/s, failures by class, the current step's p95 against
-// the baseline and the saturation limit, the generator's health and the
-// time left, updated once a second over Server-Sent Events. A page opened
-// mid-run first receives the history so far.
+// --dashboard ADDR): users (or an open loop's offered, sent and completed
+// rates) and requests/s, a statistics table by step with the run's total
+// last, a failures table by class with the latest redacted text, windowed
+// latency and TTFT percentiles, tokens/s, failures by class, the current
+// step's p95 against the baseline and the saturation limit, the
+// generator's health and the time left, updated once a second over
+// Server-Sent Events; at the end, the verdict of the level rules on the
+// steps so far. A page opened mid-run first receives the history so far
+// and the whole table ("history", then "table" events); then each second
+// a point ("snap") and the table rows that changed ("table"). Both tables
+// download as CSV (statistics.csv, failures.csv), every cell cleaned for
+// a spreadsheet (cleanCell).
 //
 // It knows nothing of flags or of the engine's insides: it is given the
 // record.Snapshot the engine's watcher makes each second (Publish), the
@@ -21,7 +28,8 @@
 //     that reads slowly or not at all loses updates, never rows, and its
 //     stream is ended when a write stalls. Its work is per second, not per
 //     request, and bounded: at most maxPoints points of history (older
-//     ones are thinned by halves), maxClients event streams.
+//     ones are thinned by halves), maxRows steps of the table (the
+//     latest), maxClients event streams.
 //   - Whoever can reach it cannot take the process's file descriptors:
 //     it serves at most maxConns connections at once (more wait in the
 //     kernel's accept queue), a request's headers must arrive within

@@ -75,7 +75,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		{metric + " over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
 		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
 		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
-		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets.", histogramChart},
+		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets, on a log scale; the dashed lines mark the run's p50, p95 and p99.", histogramChart},
 	}
 	if a.Settings.SLO != nil {
 		level := "users"
@@ -200,8 +200,8 @@ func usersChart(a *analyze.Analysis) *charts.RectChart {
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "users", points(s.T, g, func(lo, hi int) *float64 { return maxInt(at(s.Users, lo, hi)) }),
 			append(line(colUsers, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"})), warmupArea(a)...)...),
-		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.SentRPS, lo, hi)) }), append(line(colRPS), onRight)...),
-		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.CompletedRPS, lo, hi)) }), append(line(colDone), onRight)...),
+		series(c, "sent req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.SentRPS, lo, hi)) }), append(append(line(colRPS), onRight), stepBoundaries(a)...)...),
+		series(c, "completed req/s", points(s.T, g, func(lo, hi int) *float64 { return mean(at(s.CompletedRPS, lo, hi)) }), append(append(line(colDone), onRight), saturationTime(a)...)...),
 	)
 	return c
 }
@@ -223,8 +223,8 @@ func percentileChart(a *analyze.Analysis, cumulative bool) *charts.RectChart {
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p50", worst(p50), append(line(colP50), warmupArea(a)...)...),
-		series(c, "p95", worst(p95), line(colP95)...),
-		series(c, "p99", worst(p99), line(colP99)...),
+		series(c, "p95", worst(p95), append(line(colP95), stepBoundaries(a)...)...),
+		series(c, "p99", worst(p99), append(line(colP99), saturationTime(a)...)...),
 	)
 	return c
 }
@@ -312,9 +312,10 @@ func topClasses(classes []string, byClass map[string][]int64, n int) ([]string, 
 // with the latency limit, the saturation point and the capacity marked on
 // the lines and named in notes above the plot.
 func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
+	ms, scaleNote := latencyAxis(a)
 	c := newRect(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "users", NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("ms")),
+		charts.WithYAxisOpts(ms),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
 	fr := rightAxis("failure rate %")
@@ -332,7 +333,7 @@ func usersLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	// The limit and the saturation point are said in the chart's heading,
 	// above the plot, where no line runs under them (at any width).
 	if len(a.Steps) > 0 {
-		chartNotes(c, satNote, limitNote, capNote)
+		chartNotes(c, satNote, limitNote, capNote, scaleNote)
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, p95Opts...),
@@ -455,39 +456,56 @@ func markedSteps(a *analyze.Analysis) []int {
 	return keep
 }
 
+// histogramChart is the distribution of the successes' latency: the
+// log-spaced buckets drawn as steps over a logarithmic axis of ms (ticks
+// at powers of ten, which never collide), with the run's p50, p95 and p99
+// marked.
 func histogramChart(a *analyze.Analysis) *charts.RectChart {
 	h := &a.Histogram
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(
-		charts.WithAnimation(false),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "28", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "ms", NameLocation: "middle", NameGap: 24,
-			AxisLabel: &opts.AxisLabel{ShowMinLabel: opts.Bool(true), ShowMaxLabel: opts.Bool(true)}}),
-		charts.WithYAxisOpts(yAxis("requests")),
-	)
-	var cats []string
-	var data []opts.BarData
+	x := opts.XAxis{Type: "log", Name: "ms (log scale)", NameLocation: "middle", NameGap: 24,
+		AxisLabel: &opts.AxisLabel{ShowMinLabel: opts.Bool(true), ShowMaxLabel: opts.Bool(true)}, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+	var data []opts.LineData
 	for i, n := range h.Counts {
-		if i+1 >= len(h.Bounds) {
-			break
+		if i+1 >= len(h.Bounds) || h.Bounds[i] <= 0 {
+			continue
 		}
-		cats = append(cats, view.MS(&h.Bounds[i])+"–"+view.MS(&h.Bounds[i+1]))
-		data = append(data, opts.BarData{Value: n})
+		v := float64(n)
+		data = append(data, xy(h.Bounds[i], &v))
+		if i+2 == len(h.Bounds) || i+1 == len(h.Counts) {
+			data = append(data, xy(h.Bounds[i+1], &v)) // the last bucket's right edge
+		}
 	}
+	if len(data) > 0 {
+		lo, hi := h.Bounds[0], h.Bounds[min(len(h.Bounds), len(h.Counts)+1)-1]
+		x.Min, x.Max = math.Pow(10, math.Floor(math.Log10(math.Max(lo, 1e-3)))), math.Pow(10, math.Ceil(math.Log10(hi)))
+	}
+	c := newRect(charts.WithXAxisOpts(x), charts.WithYAxisOpts(yAxis("requests")),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	if len(data) == 0 {
-		bar.SetGlobalOptions(emptyTitle())
+		c.SetGlobalOptions(emptyTitle())
 	}
 	metric := "latency"
 	if a.Settings.Metric == analyze.MetricTTFT {
 		metric = "TTFT"
 	}
-	bar.SetXAxis(cats).AddSeries("requests by "+metric, data,
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: colBars}),
-		charts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "10%"}))
-	bar.Validate()
-	return &bar.RectChart
+	o := line(colBars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: colBars, Opacity: opts.Float(0.35)}))
+	lat := a.Overall.Latency
+	for _, q := range []struct {
+		name string
+		v    *float64
+	}{{"p50", lat.P50MS}, {"p95", lat.P95MS}, {"p99", lat.P99MS}} {
+		if q.v != nil && *q.v > 0 {
+			o = append(o, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: q.name, XAxis: round(*q.v)}))
+		}
+	}
+	o = append(o, charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+		Symbol:    []string{"none", "none"},
+		Label:     &opts.Label{Show: opts.Bool(true), Position: "end", Formatter: "{b}", Color: colLimit},
+		LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1},
+	}))
+	c.MultiSeries = append(c.MultiSeries, series(c, "requests by "+metric, data, o...))
+	return c
 }
 
 func llmChart(a *analyze.Analysis) *charts.RectChart {
@@ -649,20 +667,25 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	if a.Capacity.LevelKind == analyze.LevelRate {
 		name = "offered req/s"
 	}
+	// The gridlines are the attainment axis's (0, 20, … 100 %), and the
+	// goodput axis draws none: the target line then sits between
+	// gridlines of its own axis, never on one that reads as a req/s value.
+	good := yAxis("good req/s")
+	good.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
 	c := newRect(
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: name, NameLocation: "middle", NameGap: 24, Min: 0, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
-		charts.WithYAxisOpts(yAxis("good req/s")),
+		charts.WithYAxisOpts(good),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
-	c.ExtendYAxis(opts.YAxis{Type: "value", Name: "attainment %", Min: 0, Max: 100, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	var good, attain []opts.LineData
+	c.ExtendYAxis(opts.YAxis{Type: "value", Name: "attainment %", Min: 0, Max: 100, SplitNumber: 5, AxisLabel: &opts.AxisLabel{}, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}})
+	var goodput, attain []opts.LineData
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
 		x := float64(st.Users)
 		if a.Capacity.LevelKind == analyze.LevelRate && st.OfferedRPS != nil {
 			x = *st.OfferedRPS
 		}
-		good = append(good, xy(x, st.GoodputRPS))
+		goodput = append(goodput, xy(x, st.GoodputRPS))
 		var pct *float64
 		if st.SLOAttainment != nil {
 			v := *st.SLOAttainment * 100
@@ -683,10 +706,10 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	}
 	target := round(a.Settings.SLOTarget * 100)
 	c.MultiSeries = append(c.MultiSeries,
-		series(c, "goodput", good, append(sym(colRPS), capacityLine(a, true)...)...),
+		series(c, "goodput", goodput, append(sym(colRPS), capacityLine(a, true)...)...),
 		series(c, "attainment %", attain, append(append(sym(colSLO),
 			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 })),
-			horizontalLine("target", target, colLimit, "{b}: {c}%")...)...),
+			horizontalLine("attainment target", target, colLimit, "{b} {c}%")...)...),
 	)
 	return c
 }

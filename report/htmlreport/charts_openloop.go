@@ -63,7 +63,8 @@ func openSteps(a *analyze.Analysis) []int {
 }
 
 func rateLatencyChart(a *analyze.Analysis) *charts.RectChart {
-	c := newRect(rateAxis(), charts.WithYAxisOpts(yAxis("ms")), charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
+	ms, scaleNote := latencyAxis(a)
+	c := newRect(rateAxis(), charts.WithYAxisOpts(ms), charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	c.ExtendYAxis(rightAxis("fail %"))
 	var p95, p99, fail []opts.LineData
 	idx := openSteps(a)
@@ -87,7 +88,7 @@ func rateLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	limitNote, limitOpts := limitMarker(a)
 	satNote, satOpts := saturationMarker(a)
 	if len(idx) > 0 {
-		chartNotes(c, satNote, limitNote)
+		chartNotes(c, satNote, limitNote, scaleNote)
 	}
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "p95", p95, symbols(colP95, append(limitOpts, satOpts...)...)...),

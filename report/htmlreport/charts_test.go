@@ -99,7 +99,7 @@ func TestChartsReadAtAGlance(t *testing.T) {
 		}
 		if strings.HasSuffix(spec.Title, "distribution") {
 			if len(c.XAxis) == 0 || c.XAxis[0].AxisLabel.ShowMaxLabel == nil || !*c.XAxis[0].AxisLabel.ShowMaxLabel {
-				t.Errorf("%s: the last bucket has no label", spec.Title)
+				t.Errorf("%s: the axis's end has no label", spec.Title)
 			}
 		}
 	}

@@ -31,9 +31,11 @@ import (
 var compareTemplate string
 
 // runColor is the colour of the run at index i, the same on every chart
-// and in the tables' headers.
+// and in the tables' headers. The palette is neutral: no red and no
+// green, which the page keeps for verdicts (a candidate drawn in red read
+// as "worse" before anything was judged).
 func runColor(i int) string {
-	c := [...]string{"#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"}
+	c := [...]string{"#2563eb", "#7c3aed", "#d97706", "#0891b2", "#4b5563", "#c026d3", "#854d0e", "#1e3a8a"}
 	return c[i%len(c)]
 }
 
@@ -261,9 +263,9 @@ type compareChart = struct {
 // against the offered rate for open loops.
 func levelChart(c *analyze.Comparison) compareChart {
 	if openCompare(c) {
-		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed.", usersP95Compare}
+		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
 	}
-	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed.", usersP95Compare}
+	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
 }
 
 // throughputChart is requests sent per second against users, or against
@@ -331,12 +333,44 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 					LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1.5},
 				}))
 		}
+		o = append(o, saturationPin(r.Analysis, i)...)
 		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, o...))
 	}
 	if !drawn {
 		ch.SetGlobalOptions(emptyTitle())
 	}
 	return ch
+}
+
+// saturationPin is run i's saturation point on the p95 overlay: a pin in
+// the run's colour at its saturating level and that step's p95; none when
+// the run did not saturate or that step has no p95.
+func saturationPin(a *analyze.Analysis, i int) []charts.SeriesOpts {
+	if a == nil || !a.Saturation.Reached || a.Saturation.Step == nil {
+		return nil
+	}
+	for k := range a.Steps {
+		st := &a.Steps[k]
+		if st.Step != *a.Saturation.Step || st.P95MS == nil {
+			continue
+		}
+		x := float64(st.Users)
+		if st.OfferedRPS != nil {
+			x = *st.OfferedRPS
+		}
+		return []charts.SeriesOpts{
+			charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
+				Name:       "saturation",
+				Coordinate: []any{x, round(*st.P95MS)},
+				Value:      "saturated at " + view.StepLevel(a, st.Level),
+				Symbol:     "pin",
+				SymbolSize: 26,
+				ItemStyle:  &opts.ItemStyle{Color: runColor(i)},
+			}),
+			charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(false)}}),
+		}
+	}
+	return nil
 }
 
 // rpsCompare is each run's requests per second against its levels.

@@ -65,8 +65,9 @@ type layout struct {
 	Tall        []string `json:"tall"`
 }
 
-// TestLayoutAtThreeWidths opens the run, comparison and all-failures pages
-// at a phone's, a tablet's and a laptop's width in headless Chromium: no
+// TestLayoutAtThreeWidths opens the run, open-loop, comparison and
+// all-failures pages at a phone's, a tablet's and a laptop's width in
+// headless Chromium: no legend item over an axis title or label, no
 // element is wider than the viewport except inside a scroll container, no
 // table header breaks a word, no table cell is squeezed into a narrow
 // column, and a table that scrolls sideways shows its cue.
@@ -77,6 +78,7 @@ func TestLayoutAtThreeWidths(t *testing.T) {
 		"run":          render(t, demoAnalysis()),
 		"all-failures": render(t, failuresAnalysis()),
 		"compare":      renderComparison(t, compareFixtures()["compare-slower"](t)),
+		"open-loop":    render(t, openLoopAnalysis()),
 	}
 	for name, page := range pages {
 		file := filepath.Join(dir, name+".html")
@@ -128,7 +130,43 @@ func TestLayoutAtThreeWidths(t *testing.T) {
 				if len(l.NoCue) > 0 {
 					t.Errorf("%d tables scroll sideways without a visible cue", len(l.NoCue))
 				}
+				var lo struct {
+					Legends  int      `json:"legends"`
+					Overlaps []string `json:"overlaps"`
+				}
+				if err := b.eval(ctx, session, legendOverlapJS, &lo); err != nil {
+					t.Fatal(err)
+				}
+				if len(lo.Overlaps) > 0 || lo.Legends == 0 {
+					t.Errorf("legend items over axis titles or labels (%d legend texts): %q", lo.Legends, lo.Overlaps)
+				}
 			})
 		}
 	}
 }
+
+// legendOverlapJS lists, for every chart of the page, the axis texts
+// (titles and labels) that a legend item overlaps, from the boxes of the
+// texts ECharts drew, each known by the component that drew it.
+const legendOverlapJS = `(() => {
+  const out = [];
+  let nl = 0;
+  for (const el of document.querySelectorAll("div.chart")) {
+    const c = echarts.getInstanceByDom(el);
+    if (!c) continue;
+    const legend = [], axis = [];
+    for (const d of c.getZr().storage.getDisplayList(true)) {
+      if (!d.style || typeof d.style.text !== "string" || d.style.text === "" || d.invisible) continue;
+      let p = d, kind = "";
+      while (p) { if (p.__ecComponentInfo) { kind = p.__ecComponentInfo.mainType; break; } p = p.parent; }
+      const r = d.getBoundingRect().clone();
+      const m = d.getComputedTransform();
+      if (m) r.applyTransform(m);
+      if (kind === "legend") legend.push({t: d.style.text, r: r});
+      else if (kind === "yAxis" || kind === "xAxis") axis.push({t: d.style.text, r: r});
+    }
+    nl += legend.length;
+    for (const a of axis) for (const l of legend) if (a.r.intersect(l.r)) out.push(el.id + ": legend " + l.t + " over axis " + a.t);
+  }
+  return {legends: nl, overlaps: out.slice(0, 12)};
+})()`

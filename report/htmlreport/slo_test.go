@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,7 +47,7 @@ func TestSLOPage(t *testing.T) {
 	}
 	page := string(stripLibrary(t, render(t, a)))
 	for _, want := range []string{"How much does it hold?", "within SLO", "Goodput and SLO attainment against users",
-		`"name":"TTFT SLO"`, `"name":"capacity"`, `"name":"target"`} {
+		`"name":"TTFT SLO"`, `"name":"capacity"`, `"name":"attainment target"`, "<h2>SLO by step</h2>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -54,12 +55,37 @@ func TestSLOPage(t *testing.T) {
 	if i, j := strings.Index(page, "How much does it hold?"), strings.Index(page, "Where did it saturate?"); i < 0 || j < 0 || i > j {
 		t.Error("the capacity answer does not come first in the verdict")
 	}
+	// The per-step SLO table, as text and Markdown have it: a row per
+	// step, the capacity step marked.
+	slo := page[max(0, strings.Index(page, "<h2>SLO by step</h2>")):]
+	slo, _, _ = strings.Cut(slo, "</table>")
+	if !strings.HasPrefix(slo, "<h2>SLO by step</h2>") {
+		t.Error("the page has no SLO table")
+	} else if rows := strings.Count(slo, "<tr>") - 1; rows != len(a.Steps) || !strings.Contains(slo, "<td>capacity</td>") {
+		t.Errorf("the SLO table has %d rows for %d steps (capacity marked: %v)", rows, len(a.Steps), strings.Contains(slo, "<td>capacity</td>"))
+	}
 	specs, err := buildCharts(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(specs) < 2 || !strings.HasPrefix(specs[1].Title, "Goodput") {
 		t.Errorf("the goodput chart is not beside the p95 chart: %q", specs[1].Title)
+	}
+	// Gridlines come from the attainment axis only: the target line never
+	// sits on a gridline labelled in req/s.
+	var gp struct {
+		YAxis []struct {
+			Name      string `json:"name"`
+			SplitLine struct {
+				Show bool `json:"show"`
+			} `json:"splitLine"`
+		} `json:"yAxis"`
+	}
+	if err := json.Unmarshal(specs[1].Options, &gp); err != nil {
+		t.Fatal(err)
+	}
+	if len(gp.YAxis) != 2 || gp.YAxis[0].SplitLine.Show || !gp.YAxis[1].SplitLine.Show {
+		t.Errorf("goodput chart axes %+v; want gridlines on the attainment axis only", gp.YAxis)
 	}
 	path := findChromium()
 	if path == "" || testing.Short() {

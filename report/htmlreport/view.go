@@ -33,6 +33,10 @@ type page struct {
 	GoodputChart *chartSpec
 	Charts       []chartSpec
 	Steps        stepTable
+	// SLO is the per-step SLO table (no rows without --slo), headed by
+	// SLOTitle: the text and Markdown reports' table.
+	SLO      view.Table
+	SLOTitle string
 	// LLM are the run's LLM figures; empty when it has none.
 	LLM []field
 	// Server is the server-telemetry section; nil when the run has none.
@@ -146,6 +150,10 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Verdict = verdict(a)
 	p.Notices = view.Notices(a)
 	p.Steps = steps(a)
+	if a.Settings.SLO != nil {
+		va := view.NewAnalysis(a)
+		p.SLO, p.SLOTitle = va.Goodput, va.GoodputTitle
+	}
 	p.LLM = llmFigures(a)
 	p.Server = view.NewTelemetry(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
