@@ -18,6 +18,7 @@ import (
 	"github.com/llmrec/llmrec/record/dashboard"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
@@ -209,7 +210,10 @@ func (o *RunOptions) complete() error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return flagErrors(o.Config.Validate())
+	if err := o.Config.Validate(); err != nil {
+		return flagErrors(err)
+	}
+	return flagErrors(o.Config.CheckStart(time.Now()))
 }
 
 // completeShape applies --profile: a profile sets the shape; shape flags
@@ -416,18 +420,41 @@ func flagErrors(err error) error {
 	return errors.Join(out...)
 }
 
-// ParseShard parses --shard I/N.
+// ParseShard parses --shard I/N: decimal digits only (no sign, space or
+// base prefix), 1 ≤ N ≤ schemas.MaxShards and 0 ≤ I < N.
 func ParseShard(s string) (index, count int, err error) {
 	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("--shard %q: want I/N with 0 ≤ I < N, e.g. 0/3", s)
+	bad := fmt.Errorf("--shard %q: want I/N in decimal digits with 0 ≤ I < N ≤ %d, e.g. 0/3", s, schemas.MaxShards)
+	if !ok || !digits(a) || !digits(b) {
+		return 0, 0, bad
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || n > schemas.MaxShards || i >= n {
+		return 0, 0, bad
 	}
 	return i, n, nil
 }
 
-// ParseStartAt parses --start-at: an RFC 3339 time, or +DURATION from now.
+// digits reports whether s is 1 to 9 decimal digits.
+func digits(s string) bool {
+	if s == "" || len(s) > 9 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// earliestStartAt is the earliest --start-at taken: an instant before it
+// is a typo (and the zero time means "no --start-at" to the recorder).
+var earliestStartAt = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ParseStartAt parses --start-at: an RFC 3339 time from 1970 on, or
+// +DURATION from now.
 func ParseStartAt(s string, now time.Time) (time.Time, error) {
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		d, err := time.ParseDuration(rest)
@@ -439,6 +466,9 @@ func ParseStartAt(s string, now time.Time) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-01T15:00:00Z, or +DURATION such as +30s", s)
+	}
+	if t.Before(earliestStartAt) {
+		return time.Time{}, fmt.Errorf("--start-at %q is out of range: give a time from 1970 on, such as 2026-12-01T15:00:00Z", s)
 	}
 	return t, nil
 }
@@ -526,6 +556,11 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 			return err
 		}
 		defer dash.close(cmd.Context())
+	}
+	// Checked again: discovery took time, and the schedule may have ended
+	// meanwhile. No file is created for a run that would send nothing.
+	if err := cfg.CheckStart(time.Now()); err != nil {
+		return usageError{flagErrors(err)}
 	}
 	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {
