@@ -55,7 +55,7 @@ func Export(ctx context.Context, opts Options, format, output string, paths ...s
 	if output == "" {
 		return 0, errors.New("export: no output file given")
 	}
-	files, err := exportInputs(opts, format, paths)
+	files, err := exportInputs(ctx, opts, format, paths)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +88,7 @@ func Export(ctx context.Context, opts Options, format, output string, paths ...s
 // ExportTo is Export to w (standard output): DuckDB writes the rows into a
 // private temporary directory, and they are copied to w from there.
 func ExportTo(ctx context.Context, opts Options, format string, w io.Writer, paths ...string) (int64, error) {
-	files, err := exportInputs(opts, format, paths)
+	files, err := exportInputs(ctx, opts, format, paths)
 	if err != nil {
 		return 0, err
 	}
@@ -114,14 +114,14 @@ func ExportTo(ctx context.Context, opts Options, format string, w io.Writer, pat
 }
 
 // exportInputs validates the settings and opens the inputs.
-func exportInputs(opts Options, format string, paths []string) ([]*inputFile, error) {
+func exportInputs(ctx context.Context, opts Options, format string, paths []string) ([]*inputFile, error) {
 	if format != ExportCSV && format != ExportJSONL {
 		return nil, fmt.Errorf("export format %q must be %q or %q", format, ExportCSV, ExportJSONL)
 	}
 	if opts.Warmup < 0 && opts.Warmup != WarmupAuto {
 		return nil, fmt.Errorf("warmup %v is negative", opts.Warmup)
 	}
-	files, err := openInputs(paths)
+	files, err := openInputs(ctx, paths)
 	if err != nil {
 		return nil, err
 	}

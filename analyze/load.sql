@@ -1,25 +1,25 @@
--- Append one run file. Parameters: the file path (glob characters
--- escaped, so that it matches that one file), the run origin (µs since
--- the epoch), the warmup (µs). Rows that break the format's promises are
--- left out (invalid.sql counts them, with the same conditions): a NULL in
--- start, scheduled_at, step, users, ok or latency_ms, or a latency that is
--- negative, not finite or over 1e9 ms. A negative or non-finite ttft_ms
--- and negative token counts are read as absent.
+-- Append one run file. Parameters: run_rows' ($1 to $8: the file, its
+-- index, its footer's run_id and shard, the bounds of start, step and
+-- users), then the run origin ($9, µs since the epoch) and the warmup
+-- ($10, µs). The rows run_rows leaves out (left_out > 0: another run's or
+-- shard's row, a NULL where none is allowed, an absurd latency, step,
+-- users or start, a repeated seq) are not loaded; invalid.sql counts them.
+-- A ttft_ms that is negative, not finite or over the latency and a
+-- negative token count are read as absent; the send lag is clamped to
+-- [0, start - origin] (scheduled_at is neither after the send nor before
+-- the run's start).
 INSERT INTO raw
 SELECT
     step,
     users,
     ok,
-    epoch_us(start) - p.origin < p.warmup AS warm,
-    epoch_us(start) - p.origin AS send_us,
-    epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT) AS c_us,
+    epoch_us(start) - $9 < $10 AS warm,
+    epoch_us(start) - $9 AS send_us,
+    epoch_us(start) - $9 + CAST(round(latency_ms * 1000) AS BIGINT) AS c_us,
     latency_ms,
-    CASE WHEN isfinite(ttft_ms) AND ttft_ms >= 0 THEN ttft_ms END,
+    CASE WHEN isfinite(ttft_ms) AND ttft_ms >= 0 AND ttft_ms <= latency_ms THEN ttft_ms END,
     CASE WHEN output_tokens >= 0 THEN output_tokens END,
     CASE WHEN prompt_tokens >= 0 THEN prompt_tokens END,
-    CAST((epoch_us(start) - epoch_us(scheduled_at)) / 1000.0 AS FLOAT) AS lag_ms
-FROM read_parquet(?) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p
-WHERE start IS NOT NULL AND scheduled_at IS NOT NULL AND step IS NOT NULL
-  AND users IS NOT NULL AND ok IS NOT NULL
-  AND isfinite(latency_ms) AND latency_ms >= 0 AND latency_ms <= 1e9;
+    CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - $9, 0)) / 1000.0 AS FLOAT) AS lag_ms
+FROM run_rows($1, $2, $3, $4, $5, $6, $7, $8)
+WHERE left_out = 0;

@@ -88,6 +88,11 @@ const (
 	ArrivalConstant = "constant"
 )
 
+// SafetyInFlight is the most requests an open loop without a
+// max_concurrency keeps in flight: the recorder caps them there, so no
+// row's users (requests in flight) is above it.
+const SafetyInFlight = 8192
+
 // OpenLoop reports whether the shape is an open loop (poisson or constant).
 func (s Shape) OpenLoop() bool { return s.Arrival == ArrivalPoisson || s.Arrival == ArrivalConstant }
 
