@@ -221,9 +221,9 @@ func TestCraftedRowsNeverNegative(t *testing.T) {
 		{"negative step", func(r *schemas.Record) { r.Step = -3 }, "with a step or users outside the run's shape", false},
 		{"step 0", func(r *schemas.Record) { r.Step = 0 }, "with a step or users outside the run's shape", false},
 		{"scheduled after the send", func(r *schemas.Record) { r.ScheduledAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
-			"rows with a scheduled_at after their start or before the run's start: their send lag was clamped", true},
+			"rows with a scheduled_at more than 1s after their start or before the run's start: their send lag was clamped", true},
 		{"scheduled years before", func(r *schemas.Record) { r.ScheduledAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) },
-			"rows with a scheduled_at after their start or before the run's start", true},
+			"rows with a scheduled_at more than 1s after their start or before the run's start", true},
 		{"sent years after", func(r *schemas.Record) { r.Start = time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC) }, "sent outside the run's time", false},
 		{"sent before the run", func(r *schemas.Record) { r.Start = t0.Add(-time.Hour) }, "sent outside the run's time", false},
 	} {

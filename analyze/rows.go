@@ -27,7 +27,9 @@ const MaxLatencyMS = 1e9
 
 // timeSlack is how far outside its footer's started_at to ended_at a
 // row's start may lie (a wall clock stepped during the run) before the row
-// is left out as sent outside the run.
+// is left out as sent outside the run, and how far its scheduled_at may
+// be after its start or before the run's start before the clamped send
+// lag is counted (the lag is clamped to [0, start - origin] whatever).
 const timeSlack = time.Second
 
 // rowCheck is what checking one file's rows found.
@@ -99,7 +101,7 @@ func (e *engine) checkRows(ctx context.Context, files []*inputFile, origin int64
 		args := rowArgs(i, f)
 		var c rowCheck
 		var kept, minSeq, maxSeq, inRange, distinct int64
-		err := e.conn.QueryRowContext(ctx, query("invalid.sql"), append(args, origin, f.rows-1)...).Scan(
+		err := e.conn.QueryRowContext(ctx, query("invalid.sql"), append(args, origin, f.rows-1, timeSlack.Microseconds())...).Scan(
 			&c.foreign, &c.nulls, &c.badLatency, &c.badShape, &c.badTime, &c.badTTFT, &c.badTokens, &c.badLag,
 			&kept, &minSeq, &maxSeq, &inRange, &distinct)
 		if err == nil && inRange < kept {
@@ -152,8 +154,8 @@ func (c rowCheck) warnings(f *inputFile) []string {
 			name, c.badTTFT, c.badTokens))
 	}
 	if c.badLag > 0 {
-		w = append(w, fmt.Sprintf("%s: %d rows with a scheduled_at after their start or before the run's start: their send lag was clamped to the run's time",
-			name, c.badLag))
+		w = append(w, fmt.Sprintf("%s: %d rows with a scheduled_at more than %s after their start or before the run's start: their send lag was clamped to the run's time",
+			name, c.badLag, timeSlack))
 	}
 	return w
 }
