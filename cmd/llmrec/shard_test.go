@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +118,26 @@ func TestRunRefusesAScheduleAlreadyOver(t *testing.T) {
 		"--step-users", "30", "--step-time", "60s", "--max-users", "300"})
 	if err := cmd.ExecuteContext(context.Background()); err != nil || got == nil {
 		t.Fatalf("a schedule 5 minutes into its 10: %v", err)
+	}
+}
+
+// TestManifestPlaceholderRefused: the start-at the Kubernetes ConfigMap
+// ships (a placeholder to set) is refused by llmrec run as the Job passes
+// it, exit 2 and one line naming --start-at, before any request: a Job
+// applied without setting it fails at once.
+func TestManifestPlaceholderRefused(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "kubernetes", "configmap.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s+start-at:\s*"?([^"\n]*)"?\s*$`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatal("configmap.yaml holds no start-at")
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--shard=0/3", "--start-at=" + string(m[1]), "--run-id=r",
+		"-o", filepath.Join(t.TempDir(), "shard-0.parquet")}, nil, &stdout, &stderr)
+	if code != exitUsage || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), `--start-at "`+string(m[1])+`"`) {
+		t.Errorf("start-at %q: exit %d, stderr %q; want exit 2 and one line naming --start-at", m[1], code, stderr.String())
 	}
 }
