@@ -180,8 +180,8 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 // addShardFlags registers the flags that split one schedule over several
 // recorders.
 func addShardFlags(f *pflag.FlagSet, o *RunOptions) {
-	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
-	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
+	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (decimal digits, 0 ≤ I < N ≤ 10000) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
+	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2030-01-01T15:00:00Z) or +DURATION from now (+30s); refused when the whole schedule is already over")
 	f.StringVar(&o.Config.Shard.RunID, "run-id", "", "run `ID` every shard writes (default: derived from --start-at, N and the shape when sharded, else random)")
 }
 
@@ -465,10 +465,10 @@ func ParseStartAt(s string, now time.Time) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-01T15:00:00Z, or +DURATION such as +30s", s)
+		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2030-01-01T15:00:00Z, or +DURATION such as +30s", s)
 	}
 	if t.Before(earliestStartAt) {
-		return time.Time{}, fmt.Errorf("--start-at %q is out of range: give a time from 1970 on, such as 2026-12-01T15:00:00Z", s)
+		return time.Time{}, fmt.Errorf("--start-at %q is out of range: give a time from 1970 on, such as 2030-01-01T15:00:00Z", s)
 	}
 	return t, nil
 }
