@@ -74,7 +74,11 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 		return nil, nil, err
 	}
 	a.Warnings = append(a.Warnings, sw...)
-	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	gw, err := generatorWarnings(ctx, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.Warnings = append(a.Warnings, gw...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
