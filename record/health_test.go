@@ -99,8 +99,8 @@ func TestGeneratorCPUPerSecond(t *testing.T) {
 			[]schemas.GenSecond{{T: 1, CPU: 0.5}, {T: 2, CPU: 0.5}, {T: 3, CPU: 0.5}}},
 		{"never above the CPUs", []tick{{1000 * ms, 3000 * ms}, {1900 * ms, 3100 * ms}},
 			[]schemas.GenSecond{{T: 1, CPU: 2}, {T: 2, CPU: 0.111}}},
-		{"a run shorter than the first tick", []tick{{3 * ms, 14 * ms}},
-			[]schemas.GenSecond{{T: 0, CPU: 2}}},
+		{"a run shorter than 250 ms has no figure", []tick{{3 * ms, 14 * ms}}, nil},
+		{"a run of 400 ms has one", []tick{{400 * ms, 100 * ms}}, []schemas.GenSecond{{T: 0, CPU: 0.25}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := engineConfig()

@@ -71,7 +71,8 @@ func (w *watcher) loop(rows <-chan schemas.Record) {
 // time, at most maxCores (the CPUs the process's Go code can use at once:
 // more is the tick granularity, not work). Each entry's t is a second
 // after the one before, at least; the final interval, shorter than
-// minCPUInterval, joins the entry before it.
+// minCPUInterval, joins the entry before it (or, the run's only one, is
+// left out: no figure).
 func (w *watcher) health(now time.Time, final bool) (cores, lag float64) {
 	cpu := w.cpuTime()
 	dcpu, wall := cpu-w.cpuPrev, now.Sub(w.wallPrev)
@@ -79,7 +80,11 @@ func (w *watcher) health(now time.Time, final bool) (cores, lag float64) {
 	lag = w.live.secLag
 	w.live.secLag = 0
 	n := len(w.seconds)
-	if final && n > 0 && wall < minCPUInterval {
+	if final && wall < minCPUInterval {
+		if n == 0 {
+			// A run shorter than that has no CPU figure worth keeping.
+			return 0, lag
+		}
 		dcpu, wall = dcpu+w.lastCPU, wall+w.lastWall
 		last := &w.seconds[n-1]
 		lag = max(lag, last.MaxLagMS)

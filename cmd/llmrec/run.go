@@ -608,7 +608,11 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
-	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	if len(m.Generator.Seconds) > 0 {
+		fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	} else {
+		fmt.Fprintf(w, "  generator: the run was too short to measure its CPU; worst send lag %.1f ms\n", m.Generator.PeakLagMS)
+	}
 	if m.Shape.OpenLoop() {
 		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
 	}
