@@ -63,7 +63,8 @@ func TestShardsMustBelongTogether(t *testing.T) {
 			m.Simulator, m.Target = "knee", "http://127.0.0.1:41234"
 		}, "its footer's target is \"simulator knee\""},
 		{"shard count", func(m *schemas.RunMeta) { m.Shards = 3 }, "its footer's shards is 3, "},
-		{"start", func(m *schemas.RunMeta) { m.StartedAt = m.StartedAt.Add(90 * time.Millisecond) }, `its footer's started_at is "2026-01-02T03:04:05.090Z"`},
+		{"start", func(m *schemas.RunMeta) { m.StartedAt = m.StartedAt.Add(90 * time.Millisecond) }, `its footer's started_at is "2026-01-02T03:04:05.09Z"`},
+		{"start by a microsecond", func(m *schemas.RunMeta) { m.StartedAt = m.StartedAt.Add(time.Microsecond) }, `its footer's started_at is "2026-01-02T03:04:05.000001Z"`},
 		{"users per step", func(m *schemas.RunMeta) { m.Shape.StepUsers = 20 }, "its footer's shape.step_users is 20, "},
 		{"max users", func(m *schemas.RunMeta) { m.Shape.MaxUsers = 40 }, "its footer's shape.max_users is 40, "},
 		{"step time", func(m *schemas.RunMeta) { m.Shape.StepTimeS = 30 }, "its footer's shape.step_time_s is 30, "},
@@ -281,4 +282,53 @@ func negatives(at string, v any) []string {
 		}
 	}
 	return out
+}
+
+// FuzzShardFooters: two files whose footers claim any shard index, shard
+// count, start and max tokens are either refused as bad input or are two
+// distinct in-range shards of one run that agree; the missing-shard
+// warnings never number more than MaxShardWarnings+1, whatever N a footer
+// claims. (The footer checks only: no database.)
+func FuzzShardFooters(f *testing.F) {
+	f.Add(0, 2, 1, 2, int64(0), 128)
+	f.Add(0, 2000000000, 1, 2000000000, int64(0), 128)
+	f.Add(3, 3, 0, 3, int64(0), 128)
+	f.Add(0, 3, 1, 4, int64(5), 16)
+	dir := f.TempDir()
+	recs := records(llmReqs()[:3], 0)
+	f.Fuzz(func(t *testing.T, s0, n0, s1, n1 int, startUS int64, maxTokens int) {
+		m0, m1 := shardMeta(s0, n0), shardMeta(s1, n1)
+		m1.StartedAt = m1.StartedAt.Add(time.Duration(startUS) * time.Microsecond)
+		m1.MaxTokens = maxTokens
+		p0 := writeRecords(t, filepath.Join(dir, "a.parquet"), m0, recs)
+		p1 := writeRecords(t, filepath.Join(dir, "b.parquet"), m1, recs)
+		files, err := openInputs(context.Background(), []string{p0, p1})
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("error %v is not an InputError", err)
+			}
+			return
+		}
+		a, b := files[0].meta, files[1].meta
+		if a.Shards != b.Shards || a.Shard == b.Shard || a.Shard < 0 || b.Shard >= a.Shards || a.Shards > schemas.MaxShards ||
+			!a.StartedAt.Equal(b.StartedAt) || a.MaxTokens != b.MaxTokens {
+			t.Fatalf("accepted shard %d/%d and %d/%d (start %v/%v, max tokens %d/%d)", a.Shard, a.Shards, b.Shard, b.Shards,
+				a.StartedAt, b.StartedAt, a.MaxTokens, b.MaxTokens)
+		}
+		w, err := shardWarnings(context.Background(), files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missing := 0; len(w) > 0 {
+			for _, s := range w {
+				if strings.Contains(s, "missing") {
+					missing++
+				}
+			}
+			if missing > MaxShardWarnings+1 {
+				t.Fatalf("%d missing-shard warnings", missing)
+			}
+		}
+	})
 }

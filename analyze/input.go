@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -265,7 +266,7 @@ func footerDisagreement(a, b *schemas.RunMeta) (field, va, vb string) {
 		a, b any
 	}{
 		{"shards", a.Shards, b.Shards},
-		{"started_at", stamp(a.StartedAt), stamp(b.StartedAt)},
+		{"started_at", a.StartedAt.UTC().Format(time.RFC3339Nano), b.StartedAt.UTC().Format(time.RFC3339Nano)},
 		{"target", target(a), target(b)},
 		{"api", a.API, b.API},
 		{"model", a.Model, b.Model},
