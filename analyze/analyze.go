@@ -29,7 +29,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	if err := opts.Validate(); err != nil {
 		return nil, nil, err
 	}
-	files, err := openInputs(paths)
+	files, err := openInputs(ctx, paths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,16 +67,21 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 			e.Close()
 		}
 	}()
-	if err := checkRows(ctx, e.conn, files); err != nil {
-		return nil, nil, err
-	}
 	c := &computer{ctx: ctx, conn: e.conn, eng: e, a: a, opts: opts, closeDB: closeDB}
 	c.trace("load", start)
 	if err := c.run(); err != nil {
 		return nil, nil, e.check(err)
 	}
-	a.Warnings = append(a.Warnings, shardWarnings(files)...)
-	a.Warnings = append(a.Warnings, generatorWarnings(files)...)
+	sw, err := shardWarnings(ctx, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.Warnings = append(a.Warnings, sw...)
+	gw, err := generatorWarnings(ctx, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.Warnings = append(a.Warnings, gw...)
 	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)

@@ -1,10 +1,6 @@
 package analyze
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -102,36 +98,4 @@ func loadWarnings(files []*inputFile) []string {
 		w = append(w, f.warnings...)
 	}
 	return w
-}
-
-// MaxLatencyMS is the largest latency_ms a row may hold (about 11.6 days):
-// a larger, negative or non-finite one is absurd and the row is left out.
-// MinLatencyMS (1 ns, the recorder's clock resolution) is the smallest
-// one but 0: a subnormal latency passed every other check and made
-// tokens/s and ratios infinite.
-const (
-	MaxLatencyMS = 1e9
-	MinLatencyMS = 1e-6
-)
-
-// checkRows counts, for every file, the rows load.sql left out (a NULL in
-// a non-null column, an absurd latency) or read in part (an absurd TTFT or
-// token count), and adds one warning per file that has any, with counts.
-func checkRows(ctx context.Context, conn *sql.Conn, files []*inputFile) error {
-	for _, f := range files {
-		var nulls, badLat, badTTFT, badTokens int64
-		if err := conn.QueryRowContext(ctx, query("invalid.sql"), escapeGlob(f.path)).Scan(&nulls, &badLat, &badTTFT, &badTokens); err != nil {
-			return fmt.Errorf("check the rows of %s: %w", f.arg, err)
-		}
-		name := filepath.Base(f.path)
-		if n := nulls + badLat; n > 0 {
-			f.warnings = append(f.warnings, fmt.Sprintf("%s: %d of %d rows were left out: %d with a NULL where the format allows none, %d with a latency_ms that is negative, under %g ms (1 ns) but not 0, not finite or over %.0e ms",
-				name, n, f.rows, nulls, badLat, MinLatencyMS, MaxLatencyMS))
-		}
-		if badTTFT+badTokens > 0 {
-			f.warnings = append(f.warnings, fmt.Sprintf("%s: %d rows with a negative or non-finite ttft_ms and %d with a negative token count were read as having none",
-				name, badTTFT, badTokens))
-		}
-	}
-	return nil
 }

@@ -250,9 +250,10 @@ func duckMessage(err error) string {
 }
 
 // loadRun opens the locked-down database on files, creates the run table
-// with the view of opts.Metric, and runs each of the load queries (bound to
-// a file, the run's origin in µs and the warmup in µs) for every file. The
-// caller closes the engine.
+// with the view of opts.Metric, checks every file's rows (engine.checkRows:
+// the warnings go to the file) and runs each of the load queries (bound to
+// run_rows' parameters for the file, the run's origin in µs and the warmup
+// in µs) for every file. The caller closes the engine.
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
 	var rows int64
@@ -272,9 +273,14 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 			return nil, e.check(fmt.Errorf("create run table: %w", err))
 		}
 	}
-	for _, f := range files {
+	if err := e.checkRows(ctx, files, origin); err != nil {
+		e.Close()
+		return nil, err
+	}
+	for i, f := range files {
+		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds())
 		for _, q := range loads {
-			if _, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
+			if _, err := e.conn.ExecContext(ctx, query(q), args...); err != nil {
 				err = e.readError(ctx, f, err)
 				e.Close()
 				return nil, err

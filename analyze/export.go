@@ -62,7 +62,7 @@ func Export(ctx context.Context, opts Options, format, target string, paths ...s
 	if _, err := os.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
 		return 0, &OutputError{Path: target, Reason: "exists (or cannot be checked): export writes only a new file", Err: err}
 	}
-	files, err := exportInputs(opts, format, paths)
+	files, err := exportInputs(ctx, opts, format, paths)
 	if err != nil {
 		return 0, err
 	}
@@ -70,14 +70,14 @@ func Export(ctx context.Context, opts Options, format, target string, paths ...s
 }
 
 // exportInputs validates the settings and opens the inputs.
-func exportInputs(opts Options, format string, paths []string) ([]*inputFile, error) {
+func exportInputs(ctx context.Context, opts Options, format string, paths []string) ([]*inputFile, error) {
 	if format != ExportCSV && format != ExportJSONL {
 		return nil, fmt.Errorf("export format %q must be %q or %q", format, ExportCSV, ExportJSONL)
 	}
 	if opts.Warmup < 0 && opts.Warmup != WarmupAuto {
 		return nil, fmt.Errorf("warmup %v is negative", opts.Warmup)
 	}
-	files, err := openInputs(paths)
+	files, err := openInputs(ctx, paths)
 	if err != nil {
 		return nil, err
 	}

@@ -89,6 +89,7 @@ func writeRun(t testing.TB, path string, meta *schemas.RunMeta, reqs []req) stri
 	recs := make([]schemas.Record, len(reqs))
 	for i, r := range reqs {
 		recs[i] = r.record(meta.RunID, i)
+		recs[i].Shard = int32(meta.Shard)
 	}
 	return writeRecords(t, path, meta, recs)
 }

@@ -1,17 +1,16 @@
 -- The expressions and clauses that several queries share, each written
 -- once here as a named text/template fragment and inserted where a query
 -- names it (query, engine.go). A fragment holds SQL only, never a value:
--- the queries bind theirs with ?, in the order the ? appear once the
--- fragments are in place.
+-- the queries bind theirs (with ?, in the order the ? appear once the
+-- fragments are in place, or as $1, $2, … where run_from is used).
 
--- Rows of a run file that load.sql keeps (invalid.sql counts the others):
--- the columns every figure needs are present, and the latency is a finite
--- number of ms between 0 and 1e9, and not under 1 ns unless it is 0.
-{{define "complete"}}start IS NOT NULL AND scheduled_at IS NOT NULL AND step IS NOT NULL
-  AND users IS NOT NULL AND ok IS NOT NULL{{end}}
+-- A latency the run table keeps (run_rows in create.sql leaves out the
+-- others, invalid.sql counts them): a finite number of ms between 0 and
+-- 1e9, and not under 1 ns unless it is 0.
 {{define "latency_valid"}}isfinite(latency_ms) AND (latency_ms = 0 OR latency_ms >= 1e-6) AND latency_ms <= 1e9{{end}}
--- A TTFT that is not a finite number of ms at or above 0 is read as absent.
-{{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0{{end}}
+-- A TTFT that is not a finite number of ms from 0 to the latency is read
+-- as absent.
+{{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0 AND ttft_ms <= latency_ms{{end}}
 
 -- The time figures of a row, from its file's columns: parameters of the
 -- query the run origin p.origin (µs since the epoch) and the warmup
@@ -19,9 +18,10 @@
 -- the run's start.
 {{define "warm"}}epoch_us(start) - p.origin < p.warmup{{end}}
 {{define "c_us"}}epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT){{end}}
--- The file (glob characters escaped) and those two parameters.
-{{define "load_from"}}read_parquet(?) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
+-- One file's rows as run_rows gives them (its parameters $1 to $8) and
+-- those two parameters ($9, $10).
+{{define "run_from"}}run_rows($1, $2, $3, $4, $5, $6, $7, $8) AS f,
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup) AS p{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   itl: inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)

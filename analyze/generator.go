@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -27,10 +28,14 @@ const (
 
 // generatorWarnings returns one warning per input file whose recorder was
 // CPU-bound for a noticeable part of the run. Files without per-second
-// data (older recorders, recover from a journal) give none.
-func generatorWarnings(files []*inputFile) []string {
+// data (older recorders, recover from a journal) give none. Canceling ctx
+// stops it between files (a footer may hold a day of seconds).
+func generatorWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 	var w []string
 	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		g := f.meta.Generator
 		if g.GOMAXPROCS <= 0 || len(g.Seconds) == 0 {
 			continue
@@ -57,7 +62,7 @@ func generatorWarnings(files []*inputFile) []string {
 		}
 		w = append(w, msg)
 	}
-	return w
+	return w, nil
 }
 
 // generatorFailureWarning returns a warning when any request (warmup

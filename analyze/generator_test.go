@@ -44,7 +44,10 @@ func TestGeneratorWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := generatorWarnings(tt.files)
+			got, err := generatorWarnings(context.Background(), tt.files)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(got) != len(tt.want) {
 				t.Fatalf("warnings %q, want %d", got, len(tt.want))
 			}

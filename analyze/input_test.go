@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,8 +71,11 @@ func TestDifferentRunsAreRefused(t *testing.T) {
 	}
 }
 
-// A file literally named a*.parquet is read alone, not as a glob that
-// also matches ab.parquet (in DuckDB or in Go).
+// TestGlobCharactersInFileName: a file literally named a*.parquet is read
+// alone when nothing else matches it as a pattern; when a sibling does
+// (ab.parquet), the name is ambiguous and refused (a file named like the
+// glob would hide the files the glob means), naming the sibling, and the
+// escaped name (a[*].parquet) reads the file alone.
 func TestGlobCharactersInFileName(t *testing.T) {
 	dir := t.TempDir()
 	one := stepReqs(10, []stepSpec{{users: 10, lats: lats(10, 100, 50)}})
@@ -80,16 +84,46 @@ func TestGlobCharactersInFileName(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sub := filepath.Join(dir, strings.NewReplacer("*", "star", "?", "q", "[", "br").Replace(name))
 			lit := writeRun(t, filepath.Join(sub, name), testMeta("run-g", 10, 10), one)
-			writeRun(t, filepath.Join(sub, "ab.parquet"), testMeta("run-g", 10, 10), two)
 			writeRun(t, filepath.Join(sub, "b.parquet"), testMeta("run-g", 10, 10), two)
-			a, err := Analyze(context.Background(), testOptions(0, 5*time.Second), lit)
-			if err != nil {
-				t.Fatal(err)
+			read := func(arg string) {
+				t.Helper()
+				a, err := Analyze(context.Background(), testOptions(0, 5*time.Second), arg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Overall.Requests != int64(len(one)) || len(a.Run.Shards) != 1 || a.Run.Shards[0].File != name {
+					t.Errorf("read %d requests from %+v, want %d from %s alone", a.Overall.Requests, a.Run.Shards, len(one), name)
+				}
 			}
-			if a.Overall.Requests != int64(len(one)) || len(a.Run.Shards) != 1 || a.Run.Shards[0].File != name {
-				t.Errorf("read %d requests from %+v, want %d from %s alone", a.Overall.Requests, a.Run.Shards, len(one), name)
+			read(lit) // no sibling matches: the name is the file
+			writeRun(t, filepath.Join(sub, "ab.parquet"), testMeta("run-g", 10, 10), two)
+			_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), lit)
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "is the name of a file and a pattern that matches 1 other file (ab.parquet): ambiguous") {
+				t.Errorf("with ab.parquet beside it: err = %v; want the name refused as ambiguous", err)
 			}
+			read(filepath.Join(sub, escapeGlob(name)))
 		})
+	}
+}
+
+// TestLiteralFileDoesNotHideTheShards: a file named like the glob
+// (shard-*.parquet, as `llmrep export -o 'dir/*.parquet'` makes) beside
+// the shards the glob means is refused as ambiguous, never read alone in
+// their place.
+func TestLiteralFileDoesNotHideTheShards(t *testing.T) {
+	dir := t.TempDir()
+	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(40, 100, 50)}})
+	for k := range 3 {
+		m := testMeta("run-3", 10, 10)
+		m.Shard, m.Shards = k, 3
+		writeRun(t, filepath.Join(dir, fmt.Sprintf("shard-%d.parquet", k)), m, reqs)
+	}
+	writeRun(t, filepath.Join(dir, "shard-*.parquet"), testMeta("run-other", 10, 10), reqs)
+	_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), filepath.Join(dir, "shard-*.parquet"))
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "matches 3 other files (shard-0.parquet, shard-1.parquet, shard-2.parquet): ambiguous") {
+		t.Fatalf("err = %v; want the pattern refused as ambiguous, naming the three shards", err)
 	}
 }
 

@@ -1,12 +1,13 @@
--- Append one run file. Parameters: the file path (glob characters
--- escaped, so that it matches that one file), the run origin (µs since
--- the epoch), the warmup (µs). Rows that break the format's promises are
--- left out (invalid.sql counts them, with the same conditions, the
--- fragments complete and latency_valid): a NULL in start, scheduled_at,
--- step, users, ok or latency_ms, or a latency that is negative, under 1 ns but not
--- 0 (below the recorder's clock: a divisor that small makes ratios
--- overflow), not finite or over 1e9 ms. A negative or non-finite ttft_ms and negative token
--- counts are read as absent.
+-- Append one run file. Parameters: run_rows' ($1 to $8: the file, its
+-- index, its footer's run_id and shard, the bounds of start, step and
+-- users), then the run origin ($9, µs since the epoch) and the warmup
+-- ($10, µs). The rows run_rows leaves out (left_out > 0: another run's or
+-- shard's row, a NULL where none is allowed, an absurd latency, step,
+-- users or start, a repeated seq) are not loaded; invalid.sql counts them.
+-- A ttft_ms that breaks the fragment ttft_valid (negative, not finite or
+-- over the latency) and a negative token count are read as absent; the
+-- send lag is clamped to [0, start - origin] (scheduled_at is neither
+-- after the send nor before the run's start).
 INSERT INTO raw
 SELECT
     step,
@@ -19,7 +20,6 @@ SELECT
     CASE WHEN {{template "ttft_valid"}} THEN ttft_ms END,
     CASE WHEN output_tokens >= 0 THEN output_tokens END,
     CASE WHEN prompt_tokens >= 0 THEN prompt_tokens END,
-    CAST((epoch_us(start) - epoch_us(scheduled_at)) / 1000.0 AS FLOAT) AS lag_ms
-FROM {{template "load_from"}}
-WHERE {{template "complete"}}
-  AND {{template "latency_valid"}};
+    CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - p.origin, 0)) / 1000.0 AS FLOAT) AS lag_ms
+FROM {{template "run_from"}}
+WHERE left_out = 0;

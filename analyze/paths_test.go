@@ -13,7 +13,9 @@ import (
 // TestHostilePathNames: a run file whose name (or directory) holds a
 // quote, spaces, Unicode or glob characters is read exactly, never a
 // sibling the name would match as a pattern or break out of a quoted SQL
-// string; a missing one is reported with its name as given.
+// string; a name that a sibling matches as a pattern is ambiguous and
+// refused, and read alone when its glob characters are escaped; a missing
+// one is reported with its name as given.
 func TestHostilePathNames(t *testing.T) {
 	dir := t.TempDir()
 	one := stepReqs(10, []stepSpec{{users: 10, lats: lats(10, 100, 50)}})
@@ -41,7 +43,17 @@ func TestHostilePathNames(t *testing.T) {
 				}
 				writeRun(t, filepath.Join(filepath.Dir(lit), s), testMeta("run-p", 10, 10), other)
 			}
-			a, err := Analyze(context.Background(), testOptions(0, 5*time.Second), lit)
+			arg := lit
+			var ie *InputError
+			if base := filepath.Base(name); strings.ContainsAny(base, globChars) {
+				// A sibling (globbed) matches the name as a pattern.
+				_, err := Analyze(context.Background(), testOptions(0, 5*time.Second), lit)
+				if !errors.As(err, &ie) || !strings.Contains(err.Error(), "ambiguous") || !strings.Contains(err.Error(), globbed) {
+					t.Fatalf("err = %v; want the name refused as ambiguous, naming %q", err, globbed)
+				}
+				arg = filepath.Join(filepath.Dir(lit), escapeGlob(base))
+			}
+			a, err := Analyze(context.Background(), testOptions(0, 5*time.Second), arg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +62,6 @@ func TestHostilePathNames(t *testing.T) {
 			}
 			missing := filepath.Join(sub, "gone "+filepath.Base(name))
 			_, err = Analyze(context.Background(), testOptions(0, 5*time.Second), missing)
-			var ie *InputError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), missing) {
 				t.Errorf("missing %q: err = %v, want an InputError naming it", missing, err)
 			}

@@ -1,78 +1,70 @@
 package analyze
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Shards of one run (docs/DISTRIBUTED.md) are N files with one run_id,
 // each a recorder that ran its share of one global schedule from the same
 // time zero, the shared --start-at written as every footer's started_at.
-// What only the footers show is checked here: a shard that was not given,
-// shards that did not start together, a shard that joined late and a
-// shard whose generator sent late.
-
-// ShardStartSpread is how far apart the shards' started_at may be before
-// llmrep warns: more means a shard started late or its clock is off.
-const ShardStartSpread = 100 * time.Millisecond
+// That they belong together (same N, start, shape, target…) is checked
+// when they are opened (checkOneRun); what only the footers show is
+// warned about here: a shard that was not given, a shard that joined late
+// and a shard whose generator sent late.
 
 // MaxShardWarnings caps the warnings of one kind about shards: the rest
 // are counted in the last one.
 const MaxShardWarnings = 10
 
-// shardWarnings returns the warnings about the shards of a.Run.
-func shardWarnings(files []*inputFile) []string {
+// shardWarnings returns the warnings about the shards of a run, files
+// being its shards in shard order (distinct indices in [0, N): see
+// checkOneRun and schemas.RunMeta.CheckShard). The missing shards are
+// counted, not listed, past MaxShardWarnings, so the work is bounded by
+// the files given whatever N a footer claims; canceling ctx stops it.
+func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 	if len(files) == 0 {
-		return nil
+		return nil, nil
 	}
 	var w []string
 	n := files[0].meta.Shards
-	if n > 1 {
-		have := map[int]bool{}
-		for _, f := range files {
-			have[f.meta.Shard] = true
-		}
-		var missing []string
-		for k := range n {
-			if !have[k] {
-				missing = append(missing, fmt.Sprintf("shard %d of %d is missing (the recorder run with --shard %d/%d)", k, n, k, n))
+	if missing := n - len(files); missing > 0 {
+		var list []string
+		next := 0 // files[next] is the first shard at or after k
+		for k := 0; k < n && len(list) < MaxShardWarnings; k++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
+			if next < len(files) && files[next].meta.Shard == k {
+				next++
+				continue
+			}
+			list = append(list, fmt.Sprintf("shard %d of %d is missing (the recorder run with --shard %d/%d)", k, n, k, n))
 		}
-		if len(missing) > MaxShardWarnings {
-			more := len(missing) - MaxShardWarnings
-			missing = append(missing[:MaxShardWarnings], fmt.Sprintf("%d more shards of %d are missing", more, n))
+		if more := missing - len(list); more > 0 {
+			list = append(list, fmt.Sprintf("%d more shards of %d are missing", more, n))
 		}
-		for _, m := range missing {
+		for _, m := range list {
 			w = append(w, m+fmt.Sprintf(": its requests are in no figure (throughput is low by about 1/%d); give its file, or rebuild it with `llmrec recover` from its journal", n))
-		}
-	}
-	if len(files) > 1 {
-		first, last := files[0], files[0]
-		for _, f := range files {
-			if f.meta.StartedAt.Before(first.meta.StartedAt) {
-				first = f
-			}
-			if f.meta.StartedAt.After(last.meta.StartedAt) {
-				last = f
-			}
-		}
-		if d := last.meta.StartedAt.Sub(first.meta.StartedAt); d > ShardStartSpread {
-			w = append(w, fmt.Sprintf("the shards' start times differ by %s (shard %d at %s, shard %d at %s): they were not given the same --start-at, or a clock is off; users counts near step boundaries and the time series are off by as much",
-				d.Round(time.Millisecond), first.meta.Shard, stamp(first.meta.StartedAt), last.meta.Shard, stamp(last.meta.StartedAt)))
 		}
 	}
 	var late, lagged []string
 	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		m := f.meta
 		who := "the recorder"
 		if n > 1 || len(files) > 1 {
 			who = fmt.Sprintf("shard %d (%s)", m.Shard, f.arg)
 		}
 		if m.JoinedAt != nil {
-			if d := m.JoinedAt.Sub(m.StartedAt); d >= ShardStartSpread {
-				late = append(late, fmt.Sprintf("%s joined the schedule %s after its start (%s): the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at",
-					who, d.Round(time.Millisecond), stamp(m.StartedAt)))
+			if d := m.JoinedAt.Sub(m.StartedAt); d >= LateJoinThreshold {
+				late = append(late, lateWarning(who, d, m))
 			}
 		}
 		if len(files) > 1 && m.Generator.P99LagMS > LagThresholdMS {
@@ -82,7 +74,29 @@ func shardWarnings(files []*inputFile) []string {
 	}
 	w = append(w, capList(late, "shards joined late")...)
 	w = append(w, capList(lagged, "shards' generators sent late")...)
-	return w
+	return w, nil
+}
+
+// LateJoinThreshold is how late a shard may join its schedule before llmrep
+// warns.
+const LateJoinThreshold = 100 * time.Millisecond
+
+// lateWarning is the warning about who, which joined the schedule of
+// footer m d after its start: the load ran below the users count until
+// then; after the schedule's end, it sent nothing at all.
+func lateWarning(who string, d time.Duration, m *schemas.RunMeta) string {
+	total := time.Duration(m.Shape.DurationS * float64(time.Second))
+	step := time.Duration(m.Shape.StepTimeS * float64(time.Second))
+	switch {
+	case total > 0 && d >= total:
+		return fmt.Sprintf("%s joined the schedule %s after its start (%s), after the schedule's end: it sent nothing, and its share of the load is in no figure; start every shard before --start-at",
+			who, d.Round(time.Millisecond), stamp(m.StartedAt))
+	case step > 0 && d > step:
+		return fmt.Sprintf("%s joined the schedule %s after its start (%s), in step %d: the users it should have started before then started late, so the load ran below the users count for more than a step; start every shard before --start-at",
+			who, d.Round(time.Millisecond), stamp(m.StartedAt), int(d/step)+1)
+	}
+	return fmt.Sprintf("%s joined the schedule %s after its start (%s): the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at",
+		who, d.Round(time.Millisecond), stamp(m.StartedAt))
 }
 
 // capList keeps the first MaxShardWarnings of list and counts the rest.

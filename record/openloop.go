@@ -16,7 +16,7 @@ import (
 // counts waits over 10 ms as throughput saturation). 8192 connections fit
 // a 20,000 open-file limit even with the built-in simulator in the same
 // process (two descriptors a connection).
-const SafetyInFlight = 8192
+const SafetyInFlight = schemas.SafetyInFlight
 
 // inFlightCap is the most requests an open loop keeps in flight.
 func (c *Config) inFlightCap() int {

@@ -92,7 +92,12 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	seed := cfg.Seed
 	if cfg.OpenLoop.Open() && cfg.OpenLoop.Seed == 0 {
 		// The arrival sequence is always reproducible: its seed is recorded.
-		if seed == 0 {
+		// The shards of a run share one sequence, so they derive one seed.
+		switch {
+		case seed != 0:
+		case cfg.Shard.Sharded():
+			seed = derivedSeed(&cfg)
+		default:
 			seed = int64(rand.Uint64() >> 1)
 		}
 		cfg.OpenLoop.Seed = seed
@@ -206,13 +211,15 @@ func (e *engine) end(reason, detail string) bool {
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
 	e.startClock(ctx)
+	if err := e.cfg.CheckStart(e.joined); err != nil {
+		return nil, err // the schedule ended before this recorder began: nothing to send
+	}
 	e.meta.StartedAt = e.t0.UTC()
 	if late := e.joined.Sub(e.t0); late > 0 {
 		j := e.joined.UTC()
 		e.meta.JoinedAt = &j
 		if late >= LateJoin {
-			e.notice(fmt.Sprintf("%s joined the schedule %s late (start-at was %s): the users whose start had passed start now",
-				e.cfg.Shard, late.Round(time.Millisecond), e.t0.UTC().Format(time.RFC3339Nano)))
+			e.notice(e.lateNotice(late))
 		}
 	}
 	if err := e.sink.Begin(e.meta); err != nil {
@@ -311,6 +318,18 @@ func (e *engine) waitStart(ctx context.Context, at time.Time) bool {
 		case <-tick.C:
 		}
 	}
+}
+
+// lateNotice says that this recorder joined the schedule late; more than
+// a step late, it warns that the steps it missed ran without its share.
+func (e *engine) lateNotice(late time.Duration) string {
+	msg := fmt.Sprintf("%s joined the schedule %s late (start-at was %s): the users whose start had passed start now",
+		e.cfg.Shard, late.Round(time.Millisecond), e.t0.UTC().Format(time.RFC3339Nano))
+	if st := e.cfg.stepTime(); late > st {
+		msg = fmt.Sprintf("warning: %s; that is more than a step (%s): it joined in step %d, and the steps before ran without this shard's share of the load, so their figures are low; start every shard before --start-at",
+			msg, st, e.cfg.stepAt(late))
+	}
+	return msg
 }
 
 // notice passes a message to Config.Notice.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Sharding splits one global schedule over several recorders, each a
@@ -38,8 +40,8 @@ func (s Sharding) String() string { return fmt.Sprintf("shard %d/%d", s.Index, s
 
 // validate adds the problems of s to bad.
 func (s Sharding) validate(bad func(field, format string, a ...any)) {
-	if s.Count < 0 || s.Index < 0 || s.Index >= s.Shards() {
-		bad("Shard.Index", "must satisfy 0 ≤ I < N, got %d/%d", s.Index, s.Count)
+	if s.Count < 0 || s.Count > schemas.MaxShards || s.Index < 0 || s.Index >= s.Shards() {
+		bad("Shard.Index", "must satisfy 0 ≤ I < N ≤ %d, got %d/%d", schemas.MaxShards, s.Index, s.Count)
 	}
 	if s.Count > 1 && s.StartAt.IsZero() {
 		bad("Shard.StartAt", "is required when the run has %d shards: every shard needs the same time zero", s.Count)
@@ -71,6 +73,24 @@ func ValidRunID(id string) bool {
 		}
 	}
 	return true
+}
+
+// CheckStart checks, at now, that the schedule has not already ended: a
+// recorder begun after its whole schedule would send nothing and end as
+// completed. A Shard.StartAt whose schedule ends at or before now is a
+// *FieldError of Shard.StartAt.
+func (c *Config) CheckStart(now time.Time) error {
+	at := c.Shard.StartAt
+	if at.IsZero() {
+		return nil
+	}
+	end := at.Add(c.total())
+	if now.Before(end) {
+		return nil
+	}
+	return &FieldError{Field: "Shard.StartAt", Problem: fmt.Sprintf(
+		"%s is %s in the past: the whole schedule (%s) ended at %s, so this recorder would send nothing; give every shard the same start-at in the future",
+		at.UTC().Format(time.RFC3339Nano), now.Sub(at).Round(time.Second), c.total(), end.UTC().Format(time.RFC3339Nano))}
 }
 
 // LateJoin is how late a recorder may begin its schedule and still count
@@ -129,7 +149,27 @@ func derivedRunID(cfg *Config, target string) string {
 	s := cfg.Shape
 	fmt.Fprintf(h, "|%d|%s|%d|%d|%d|%g|%d|%d|%d|%s|%s|%s|%d|%t|%d", cfg.Shard.Shards(), cfg.Profile, s.StepUsers, s.StepTime,
 		s.MaxUsers, s.SpawnRate, s.Duration, cfg.WaitMin, cfg.WaitMax, cfg.API, target, cfg.Model, cfg.MaxTokens, cfg.Stream, cfg.Seed)
+	if cfg.open() {
+		o := cfg.OpenLoop
+		fmt.Fprintf(h, "|%s|%g|%g|%g|%d|%d|%g|%d|%d", o.Kind, o.Rate, o.StepRate, o.MaxRate, o.StepTime, o.Duration, o.Burstiness, o.MaxConcurrency, o.Seed)
+	}
 	return fmt.Sprintf("%s-%x", cfg.Shard.StartAt.UTC().Format("20060102T150405Z"), h.Sum(nil)[:8])
+}
+
+// derivedSeed is the open loop's arrival seed when the shards of a run
+// were given none: every shard computes it alike from the flags they
+// share (the start instant, N, the open loop's settings and what is
+// load-tested), so they draw one global arrival sequence and record the
+// same seed. It is never 0.
+func derivedSeed(cfg *Config) int64 {
+	h := sha256.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(cfg.Shard.StartAt.UnixNano()))
+	h.Write(b[:])
+	o := cfg.OpenLoop
+	fmt.Fprintf(h, "|%d|%s|%g|%g|%g|%d|%d|%g|%d|%s|%s|%d", cfg.Shard.Shards(), o.Kind, o.Rate, o.StepRate, o.MaxRate,
+		o.StepTime, o.Duration, o.Burstiness, o.MaxConcurrency, cfg.API, cfg.Model, cfg.MaxTokens)
+	return int64(binary.BigEndian.Uint64(h.Sum(nil))>>1) | 1
 }
 
 // ShardUsers is this recorder's share of the closed-loop schedule: the

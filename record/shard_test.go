@@ -178,8 +178,9 @@ func TestShardJoinsLate(t *testing.T) {
 		if d := m.EndedAt.Sub(t0); d < cfg.Shape.Total() || d > cfg.Shape.Total()+time.Second {
 			t.Errorf("ended %v after start-at; the schedule is %v from start-at", d, cfg.Shape.Total())
 		}
-		if len(notices) != 1 || !strings.Contains(notices[0], "shard 1/2 joined the schedule 1.5s late") {
-			t.Errorf("notices %q; want one saying shard 1/2 joined 1.5s late", notices)
+		if len(notices) != 1 || !strings.Contains(notices[0], "shard 1/2 joined the schedule 1.5s late") ||
+			!strings.HasPrefix(notices[0], "warning: ") || !strings.Contains(notices[0], "more than a step (1s): it joined in step 2") {
+			t.Errorf("notices %q; want one warning that shard 1/2 joined 1.5s late, more than a step, in step 2", notices)
 		}
 		first := map[int32]schemas.Record{}
 		for _, r := range sink.rows {
@@ -267,6 +268,9 @@ func TestShardValidate(t *testing.T) {
 		{Sharding{Index: 3, Count: 3, StartAt: now}, "Shard.Index"},
 		{Sharding{Index: -1, Count: 3, StartAt: now}, "Shard.Index"},
 		{Sharding{Index: 1, Count: 0}, "Shard.Index"},
+		{Sharding{Index: 0, Count: schemas.MaxShards + 1, StartAt: now}, "Shard.Index"},
+		{Sharding{Index: 0, Count: 2000000000, StartAt: now}, "Shard.Index"},
+		{Sharding{Index: schemas.MaxShards - 1, Count: schemas.MaxShards, StartAt: now}, ""},
 		{Sharding{Index: 0, Count: 3}, "Shard.StartAt"},
 		{Sharding{RunID: "a\nb"}, "Shard.RunID"},
 		{Sharding{Index: 2, Count: 3, StartAt: now}, ""},
@@ -341,11 +345,115 @@ func TestShardRunID(t *testing.T) {
 			t.Errorf("another %s gives the same id %q", name, got)
 		}
 	}
+	open := func(rate float64) func(*Config) {
+		return func(c *Config) {
+			c.OpenLoop = OpenLoop{Kind: ArrivalPoisson, Rate: rate, StepTime: time.Second, Burstiness: 1}
+		}
+	}
+	if a, b := id(open(10)), id(open(20)); a == b {
+		t.Errorf("open loops at 10 and 20 requests/s derive the same id %q", a)
+	}
 	if got := id(func(c *Config) { c.Shard.RunID = "v2-soak" }); got != "v2-soak" {
 		t.Errorf("--run-id v2-soak gave %q", got)
 	}
 	a, b := id(func(c *Config) { c.Shard = Sharding{} }), id(func(c *Config) { c.Shard = Sharding{} })
 	if a == b {
 		t.Errorf("two unsharded runs got the same id %q", a)
+	}
+}
+
+// TestShardJoinsWithinAStep: a shard less than a step late gets the plain
+// notice, not the warning about steps it missed.
+func TestShardJoinsWithinAStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := engineConfig()
+		cfg.Shape = Shape{StepUsers: 4, StepTime: time.Second, MaxUsers: 12}
+		cfg.Shard = Sharding{Index: 0, Count: 2, StartAt: time.Now().Add(-400 * time.Millisecond)}
+		var notices []string
+		cfg.Notice = func(m string) { notices = append(notices, m) }
+		if _, err := Run(context.Background(), cfg, &fakeClient{delay: 20 * time.Millisecond}, &memSink{}); err != nil {
+			t.Fatal(err)
+		}
+		if len(notices) != 1 || !strings.Contains(notices[0], "joined the schedule 400ms late") || strings.Contains(notices[0], "warning") {
+			t.Errorf("notices %q; want one plain notice of a 400ms late join", notices)
+		}
+	})
+}
+
+// TestScheduleAlreadyOver: a start-at whose whole schedule has ended is
+// refused before anything begins (the sink sees no Begin), as a problem of
+// Shard.StartAt that says how far in the past it is; a schedule still in
+// progress is joined.
+func TestScheduleAlreadyOver(t *testing.T) {
+	now := time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC)
+	cfg := engineConfig()
+	cfg.Shape = Shape{StepUsers: 30, StepTime: time.Minute, MaxUsers: 300} // 10 steps: 10 minutes
+	for _, tc := range []struct {
+		ago  time.Duration
+		want string // "" when accepted
+	}{
+		{-time.Hour, ""},
+		{0, ""},
+		{9*time.Minute + 59*time.Second, ""},
+		{10 * time.Minute, "is 10m0s in the past: the whole schedule (10m0s) ended at 2026-12-06T20:00:00Z"},
+		{125 * time.Hour, "is 125h0m0s in the past"},
+	} {
+		cfg.Shard = Sharding{Index: 0, Count: 3, StartAt: now.Add(-tc.ago)}
+		err := cfg.CheckStart(now)
+		var fe *FieldError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("start %v ago: %v", tc.ago, err)
+		case tc.want != "" && (!errors.As(err, &fe) || fe.Field != "Shard.StartAt" || !strings.Contains(fe.Problem, tc.want)):
+			t.Errorf("start %v ago: %v; want a Shard.StartAt problem with %q", tc.ago, err, tc.want)
+		}
+	}
+	synctest.Test(t, func(t *testing.T) {
+		cfg := engineConfig() // 2 steps of 700 ms
+		cfg.Shard = Sharding{Index: 1, Count: 2, StartAt: time.Now().Add(-time.Hour)}
+		sink := &memSink{}
+		sum, err := Run(context.Background(), cfg, &fakeClient{delay: 20 * time.Millisecond}, sink)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != "Shard.StartAt" || sum != nil || sink.begun.RunID != "" || sink.final != nil {
+			t.Fatalf("Run an hour after a 1.4s schedule: %v, summary %v, begun %q; want a Shard.StartAt error and nothing begun", err, sum, sink.begun.RunID)
+		}
+	})
+}
+
+// TestShardedOpenLoopSharesASeed: the shards of an open loop given no
+// --seed derive one arrival seed from the flags they share, so they draw
+// one global sequence (and record the same seed); another start derives
+// another; an unsharded run draws a random one.
+func TestShardedOpenLoopSharesASeed(t *testing.T) {
+	at := time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC)
+	seed := func(shard Sharding) (s int64) {
+		synctest.Test(t, func(t *testing.T) {
+			cfg := openConfig(ArrivalPoisson, 20, 0, 0, time.Second)
+			cfg.OpenLoop.Seed, cfg.Seed = 0, 0
+			if !shard.StartAt.IsZero() {
+				shard.StartAt = time.Now() // the fake clock's now, the same in every bubble
+			}
+			cfg.Shard = shard
+			sink := &memSink{}
+			if _, err := Run(context.Background(), cfg, &fakeClient{delay: 5 * time.Millisecond}, sink); err != nil {
+				t.Fatal(err)
+			}
+			s = sink.final.Shape.Seed
+		})
+		return s
+	}
+	a, b := seed(Sharding{Index: 0, Count: 2, StartAt: at}), seed(Sharding{Index: 1, Count: 2, StartAt: at})
+	if a == 0 || a != b {
+		t.Errorf("shards 0 and 1 recorded seeds %d and %d; want one derived seed", a, b)
+	}
+	cfg := openConfig(ArrivalPoisson, 20, 0, 0, time.Second)
+	cfg.Shard = Sharding{Index: 0, Count: 2, StartAt: at}
+	other := cfg
+	other.Shard.StartAt = at.Add(time.Second)
+	if derivedSeed(&cfg) == derivedSeed(&other) {
+		t.Error("another start-at derives the same seed")
+	}
+	if u, v := seed(Sharding{}), seed(Sharding{}); u == v {
+		t.Errorf("two unsharded runs drew the same seed %d", u)
 	}
 }

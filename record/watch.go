@@ -14,14 +14,21 @@ import (
 // statistics, and once a second the generator's health (CPU, send lag,
 // goroutines), the status report and the live saturation rule.
 type watcher struct {
-	e        *engine
-	live     *live
-	sat      saturation
+	e    *engine
+	live *live
+	sat  saturation
+	// cpuTime is the process's CPU time so far (the function cpuTime; a
+	// test's fake); maxCores bounds the cores a second may report.
+	cpuTime  func() time.Duration
+	maxCores float64
 	cpuPrev  time.Duration
 	wallPrev time.Time
-	seconds  []schemas.GenSecond
-	peakG    int
-	table    table
+	// lastCPU and lastWall are the CPU and wall time of the interval of
+	// the last entry of seconds, for a short final one to join it.
+	lastCPU, lastWall time.Duration
+	seconds           []schemas.GenSecond
+	peakG             int
+	table             table
 	// fired is the first firing of the live saturation rule (step 0:
 	// not yet): the dashboard's persistent marker.
 	fired struct {
@@ -35,25 +42,33 @@ type watcher struct {
 	tick int
 }
 
+// minCPUInterval is the shortest interval whose CPU use is an entry of its
+// own: the CPU time the kernel reports moves in scheduler ticks (1 to 10
+// ms), so over a few ms it can read as several cores. The run's last,
+// partial second joins the one before it when it is shorter.
+const minCPUInterval = 250 * time.Millisecond
+
 func newWatcher(e *engine) *watcher {
 	cfg := e.cfg
 	return &watcher{
-		e:    e,
-		live: newLive(e.t0, min(30*time.Second, cfg.stepTime()/2), cfg.stepTime(), cfg.total()),
-		sat:  saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold},
+		e:        e,
+		live:     newLive(e.t0, min(30*time.Second, cfg.stepTime()/2), cfg.stepTime(), cfg.total()),
+		sat:      saturation{baselineUsers: cfg.BaselineUsers, latencyThreshold: cfg.LatencyThreshold, errorThreshold: cfg.ErrorThreshold},
+		cpuTime:  cpuTime,
+		maxCores: float64(min(runtime.GOMAXPROCS(0), runtime.NumCPU())),
 	}
 }
 
 // loop runs until rows is closed and drained.
 func (w *watcher) loop(rows <-chan schemas.Record) {
-	w.cpuPrev, w.wallPrev = cpuTime(), time.Now()
+	w.cpuPrev, w.wallPrev = w.cpuTime(), time.Now()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case r, ok := <-rows:
 			if !ok {
-				w.second(time.Now())
+				w.second(time.Now(), true)
 				return
 			}
 			w.live.add(&r)
@@ -61,26 +76,53 @@ func (w *watcher) loop(rows <-chan schemas.Record) {
 				w.e.cfg.Observe(&r)
 			}
 		case now := <-tick.C:
-			w.second(now)
+			w.second(now, false)
 		}
 	}
 }
 
-// second runs once a second: generator health, the status line and the
-// live saturation rule.
-func (w *watcher) second(now time.Time) {
-	e := w.e
-	cpu := cpuTime()
-	wall := now.Sub(w.wallPrev)
-	cores := 0.0
-	if wall > 0 {
-		cores = float64(cpu-w.cpuPrev) / float64(wall)
-	}
+// health adds the generator's health over the interval ending at now to
+// seconds and returns its CPU use in cores: the CPU time over the wall
+// time, at most maxCores (the CPUs the process's Go code can use at once:
+// more is the tick granularity, not work). Each entry's t is a second
+// after the one before, at least; the final interval, shorter than
+// minCPUInterval, joins the entry before it (or, the run's only one, is
+// left out: no figure).
+func (w *watcher) health(now time.Time, final bool) (cores, lag float64) {
+	cpu := w.cpuTime()
+	dcpu, wall := cpu-w.cpuPrev, now.Sub(w.wallPrev)
 	w.cpuPrev, w.wallPrev = cpu, now
-	elapsed := now.Sub(e.t0)
-	lag := w.live.secLag
-	w.seconds = append(w.seconds, schemas.GenSecond{T: int(elapsed / time.Second), CPU: round3(cores), MaxLagMS: round3(lag)})
+	lag = w.live.secLag
 	w.live.secLag = 0
+	n := len(w.seconds)
+	if final && wall < minCPUInterval {
+		if n == 0 {
+			// A run shorter than that has no CPU figure worth keeping.
+			return 0, lag
+		}
+		dcpu, wall = dcpu+w.lastCPU, wall+w.lastWall
+		last := &w.seconds[n-1]
+		lag = max(lag, last.MaxLagMS)
+		w.seconds = w.seconds[:n-1]
+	}
+	if wall > 0 {
+		cores = min(float64(dcpu)/float64(wall), w.maxCores)
+	}
+	t := int(now.Sub(w.e.t0) / time.Second)
+	if n := len(w.seconds); n > 0 {
+		t = max(t, w.seconds[n-1].T+1)
+	}
+	w.lastCPU, w.lastWall = dcpu, wall
+	w.seconds = append(w.seconds, schemas.GenSecond{T: t, CPU: round3(cores), MaxLagMS: round3(lag)})
+	return cores, lag
+}
+
+// second runs once a second (and once more, final, when the rows end):
+// generator health, the status line and the live saturation rule.
+func (w *watcher) second(now time.Time, final bool) {
+	e := w.e
+	cores, lag := w.health(now, final)
+	elapsed := now.Sub(e.t0)
 	w.peakG = max(w.peakG, runtime.NumGoroutine())
 
 	var st Status

@@ -105,6 +105,11 @@ const (
 	ArrivalConstant = "constant"
 )
 
+// SafetyInFlight is the most requests an open loop without a
+// max_concurrency keeps in flight: the recorder caps them there, so no
+// row's users (requests in flight) is above it.
+const SafetyInFlight = 8192
+
 // OpenLoop reports whether the shape is an open loop (poisson or constant).
 func (s Shape) OpenLoop() bool { return s.Arrival == ArrivalPoisson || s.Arrival == ArrivalConstant }
 
@@ -141,6 +146,26 @@ func (m *RunMeta) Marshal() (string, error) {
 		return "", fmt.Errorf("encode run metadata: %w", err)
 	}
 	return string(b), nil
+}
+
+// MaxShards is the most shards one run may be split over: far more
+// recorders than a run needs (one holds thousands of users), few enough
+// that a reader can afford one entry per shard. llmrec refuses a larger
+// --shard N and readers refuse a footer that claims one.
+const MaxShards = 10000
+
+// CheckShard checks the footer's shard fields: 1 ≤ shards ≤ MaxShards and
+// 0 ≤ shard < shards. Every recorder writes them so; a file that breaks
+// this was made by hand, and a reader that trusted it could allocate or
+// loop per claimed shard.
+func (m *RunMeta) CheckShard() error {
+	if m.Shards < 1 || m.Shards > MaxShards {
+		return fmt.Errorf("its footer says the run has %d shards; a run has 1 to %d: not a file llmrec wrote", m.Shards, MaxShards)
+	}
+	if m.Shard < 0 || m.Shard >= m.Shards {
+		return fmt.Errorf("its footer says it is shard %d of %d; a shard is 0 to %d: not a file llmrec wrote", m.Shard, m.Shards, m.Shards-1)
+	}
+	return nil
 }
 
 // MaxMetaBytes bounds the run metadata JSON a reader accepts: 16 MiB, four

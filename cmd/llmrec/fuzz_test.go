@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // splitArgs turns one fuzz string into repeated flag values (one a line).
@@ -171,3 +172,30 @@ func FuzzRunSchedule(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseShard: any --shard value is refused, or is I/N written in
+// decimal digits alone with 0 ≤ I < N ≤ schemas.MaxShards, and reads back
+// as itself (leading zeros aside).
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "2/3", "+1/3", "-0/3", "0/2000000000", "9999/10000", " 1/3", "1/3/4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		i, n, err := ParseShard(s)
+		if err != nil {
+			if i != 0 || n != 0 {
+				t.Fatalf("ParseShard(%q) = %d, %d with an error", s, i, n)
+			}
+			return
+		}
+		a, b, _ := strings.Cut(s, "/")
+		if !digitsOnly.MatchString(a) || !digitsOnly.MatchString(b) || i < 0 || i >= n || n > schemas.MaxShards {
+			t.Fatalf("ParseShard(%q) accepted %d/%d", s, i, n)
+		}
+		if strings.TrimLeft(a, "0") != strings.TrimLeft(strconv.Itoa(i), "0") || strings.TrimLeft(b, "0") != strconv.Itoa(n) {
+			t.Fatalf("ParseShard(%q) = %d/%d", s, i, n)
+		}
+	})
+}
+
+var digitsOnly = regexp.MustCompile(`^[0-9]+$`)

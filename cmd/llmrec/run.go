@@ -20,6 +20,7 @@ import (
 	"github.com/llmrec/llmrec/record/livemetrics"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/record/target"
+	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
@@ -222,8 +223,8 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 // addShardFlags registers the flags that split one schedule over several
 // recorders.
 func addShardFlags(f *pflag.FlagSet, o *RunOptions) {
-	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (0 ≤ I < N) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
-	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2026-12-01T15:00:00Z) or +DURATION from now (+30s)")
+	f.StringVar(&o.Shard, "shard", "", "run shard `I/N` (decimal digits, 0 ≤ I < N ≤ 10000) of a schedule split over N recorders (docs/DISTRIBUTED.md); needs --start-at when N > 1")
+	f.StringVar(&o.StartAt, "start-at", "", "the schedule's time zero, the same for every shard: `TIME` as RFC 3339 (2030-01-01T15:00:00Z) or +DURATION from now (+30s); refused when the whole schedule is already over")
 	f.StringVar(&o.Config.Shard.RunID, "run-id", "", "run `ID` every shard writes: up to 128 letters, digits, '.', '_' and '-', starting with a letter or a digit (default: derived from --start-at, N and the shape when sharded, else random)")
 }
 
@@ -256,7 +257,10 @@ func (o *RunOptions) complete(ctx context.Context) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return flagErrors(o.Config.Validate())
+	if err := o.Config.Validate(); err != nil {
+		return flagErrors(err)
+	}
+	return flagErrors(o.Config.CheckStart(time.Now()))
 }
 
 // completeShape applies --profile: a profile sets the shape; shape flags
@@ -547,18 +551,41 @@ func flagErrors(err error) error {
 	return errors.Join(out...)
 }
 
-// ParseShard parses --shard I/N.
+// ParseShard parses --shard I/N: decimal digits only (no sign, space or
+// base prefix), 1 ≤ N ≤ schemas.MaxShards and 0 ≤ I < N.
 func ParseShard(s string) (index, count int, err error) {
 	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("--shard %q: want I/N with 0 ≤ I < N, e.g. 0/3", s)
+	bad := fmt.Errorf("--shard %q: want I/N in decimal digits with 0 ≤ I < N ≤ %d, e.g. 0/3", s, schemas.MaxShards)
+	if !ok || !digits(a) || !digits(b) {
+		return 0, 0, bad
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || n > schemas.MaxShards || i >= n {
+		return 0, 0, bad
 	}
 	return i, n, nil
 }
 
-// ParseStartAt parses --start-at: an RFC 3339 time, or +DURATION from now.
+// digits reports whether s is 1 to 9 decimal digits.
+func digits(s string) bool {
+	if s == "" || len(s) > 9 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// earliestStartAt is the earliest --start-at taken: an instant before it
+// is a typo (and the zero time means "no --start-at" to the recorder).
+var earliestStartAt = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ParseStartAt parses --start-at: an RFC 3339 time from 1970 on, or
+// +DURATION from now.
 func ParseStartAt(s string, now time.Time) (time.Time, error) {
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		d, err := time.ParseDuration(rest)
@@ -569,7 +596,10 @@ func ParseStartAt(s string, now time.Time) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-01T15:00:00Z, or +DURATION such as +30s", s)
+		return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2030-01-01T15:00:00Z, or +DURATION such as +30s", s)
+	}
+	if t.Before(earliestStartAt) {
+		return time.Time{}, fmt.Errorf("--start-at %q is out of range: give a time from 1970 on, such as 2030-01-01T15:00:00Z", s)
 	}
 	return t, nil
 }
@@ -671,6 +701,11 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 			_ = lm.Close(sctx)
 		}()
 	}
+	// Checked again: discovery took time, and the schedule may have ended
+	// meanwhile. No file is created for a run that would send nothing.
+	if err := cfg.CheckStart(time.Now()); err != nil {
+		return usageError{flagErrors(err)}
+	}
 	file, err := runfile.Create(o.Out, o.Force, o.Discard)
 	if err != nil {
 		return pathError(err)
@@ -736,7 +771,11 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "  latency of successes (live, approximate): p50 %s  p95 %s  p99 %s\n", ms(sum.P50), ms(sum.P95), ms(sum.P99))
-	fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	if len(m.Generator.Seconds) > 0 {
+		fmt.Fprintf(w, "  generator: peak CPU %.2f cores, worst send lag %.1f ms\n", m.Generator.PeakCPU, m.Generator.PeakLagMS)
+	} else {
+		fmt.Fprintf(w, "  generator: the run was too short to measure its CPU; worst send lag %.1f ms\n", m.Generator.PeakLagMS)
+	}
 	if m.Shape.OpenLoop() {
 		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
 	}

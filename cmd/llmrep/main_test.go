@@ -304,6 +304,7 @@ func TestAnalyzeShardsByGlob(t *testing.T) {
 		if i%2 == 0 {
 			even = append(even, r)
 		} else {
+			r.Shard = 1
 			odd = append(odd, r)
 		}
 	}

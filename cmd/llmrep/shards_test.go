@@ -102,3 +102,34 @@ func TestShardedRunEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestShardsThatDoNotBelongTogether: shards of one run id whose footers
+// disagree (here a typo on one machine: 16 tokens instead of 128) are bad
+// input in analyze, check and compare: exit 3 and one line naming the
+// field and both files, nothing on stdout.
+func TestShardsThatDoNotBelongTogether(t *testing.T) {
+	dir := t.TempDir()
+	_, glob := shardedCopy(t, dir, analyzetest.A)
+	bad := filepath.Join(dir, "shard-2.parquet")
+	m, recs := analyzetest.Records(analyzetest.A)
+	m.Shard, m.Shards, m.MaxTokens = 2, 3, m.MaxTokens/8
+	var mine = recs[:0:0]
+	for i, r := range recs {
+		if i%3 == 2 {
+			r.Shard, r.Seq = 2, int64(len(mine))
+			mine = append(mine, r)
+		}
+	}
+	writeRun(t, bad, m, mine)
+	for _, args := range [][]string{
+		{"analyze", glob},
+		{"check", glob, "--max", "p95=10s"},
+		{"compare", glob, "b=" + glob},
+	} {
+		out, errOut, code := run(t, append(args, fast...)...)
+		if code != 3 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "llmrep: "+bad+": its footer's max_tokens is") ||
+			!strings.Contains(errOut, filepath.Join(dir, "shard-0.parquet")+"'s is ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 3 and one line naming max_tokens and both files", args[0], code, out, errOut)
+		}
+	}
+}

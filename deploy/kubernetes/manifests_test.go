@@ -13,10 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	psa "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
 	"sigs.k8s.io/yaml"
 )
 
@@ -291,5 +294,160 @@ func TestNoSecretInline(t *testing.T) {
 				t.Errorf("%s:%d holds what looks like a key", f, i+1)
 			}
 		}
+	}
+}
+
+// pod is one pod the manifests create: a Pod, or a Job's template.
+type pod struct {
+	meta *metav1.ObjectMeta
+	spec *corev1.PodSpec
+}
+
+// pods are the pods the manifests create, by kind and name.
+func (m *manifests) podsCreated() map[string]pod {
+	out := map[string]pod{}
+	for name, j := range m.jobs {
+		out["job "+name] = pod{&j.Spec.Template.ObjectMeta, &j.Spec.Template.Spec}
+	}
+	for name, p := range m.pods {
+		out["pod "+name] = pod{&p.ObjectMeta, &p.Spec}
+	}
+	return out
+}
+
+// restricted evaluates a pod against the "restricted" Pod Security
+// Standard, latest version, with the checks the admission controller of a
+// namespace labelled pod-security.kubernetes.io/enforce=restricted runs;
+// it returns the reasons it would be refused.
+func restricted(t *testing.T, p pod) []string {
+	t.Helper()
+	ev, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []string
+	for _, r := range ev.EvaluatePod(psa.LevelVersion{Level: psa.LevelRestricted, Version: psa.LatestVersion()}, p.meta, p.spec) {
+		if !r.Allowed {
+			refused = append(refused, r.ForbiddenReason+": "+r.ForbiddenDetail)
+		}
+	}
+	return refused
+}
+
+// TestRestrictedPodSecurity: every pod the manifests create is admitted in
+// a namespace that enforces the "restricted" Pod Security Standard, by the
+// official checks (k8s.io/pod-security-admission), and holds each rule
+// this project relies on, checked here one by one: non-root, a RuntimeDefault
+// or Localhost seccomp profile, no privilege escalation, every capability
+// dropped, not privileged, no host namespaces, ports or paths, only the
+// volume types the standard allows; and, beyond it, a read-only root file
+// system and no service account token.
+func TestRestrictedPodSecurity(t *testing.T) {
+	m := load(t)
+	pods := m.podsCreated()
+	if len(pods) < 2 {
+		t.Fatalf("want the Job's pods and the collect pod, got %d pods", len(pods))
+	}
+	allowedVolumes := func(v corev1.Volume) bool {
+		s := v.VolumeSource
+		return s.ConfigMap != nil || s.CSI != nil || s.DownwardAPI != nil || s.EmptyDir != nil || s.Ephemeral != nil ||
+			s.PersistentVolumeClaim != nil || s.Projected != nil || s.Secret != nil
+	}
+	for name, p := range pods {
+		if refused := restricted(t, p); len(refused) > 0 {
+			t.Errorf("%s: refused by the restricted profile: %s", name, strings.Join(refused, "; "))
+		}
+		spec := p.spec
+		sc := spec.SecurityContext
+		if sc == nil || sc.SeccompProfile == nil ||
+			(sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault && sc.SeccompProfile.Type != corev1.SeccompProfileTypeLocalhost) {
+			t.Errorf("%s: the pod's securityContext.seccompProfile.type must be RuntimeDefault (or Localhost)", name)
+		}
+		if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser == 0 {
+			t.Errorf("%s: the pod must set runAsNonRoot and a non-zero runAsUser", name)
+		}
+		if spec.HostNetwork || spec.HostPID || spec.HostIPC {
+			t.Errorf("%s: shares a host namespace", name)
+		}
+		if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
+			t.Errorf("%s: automountServiceAccountToken must be false: the pod never talks to the Kubernetes API", name)
+		}
+		for _, v := range spec.Volumes {
+			if v.HostPath != nil || !allowedVolumes(v) {
+				t.Errorf("%s: volume %s is of a type the restricted profile refuses", name, v.Name)
+			}
+		}
+		for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
+			where := name + " container " + c.Name
+			cs := c.SecurityContext
+			if cs == nil {
+				t.Errorf("%s: no securityContext", where)
+				continue
+			}
+			if cs.AllowPrivilegeEscalation == nil || *cs.AllowPrivilegeEscalation {
+				t.Errorf("%s: allowPrivilegeEscalation must be false", where)
+			}
+			if cs.Privileged != nil && *cs.Privileged {
+				t.Errorf("%s: privileged", where)
+			}
+			if cs.Capabilities == nil || len(cs.Capabilities.Drop) != 1 || cs.Capabilities.Drop[0] != "ALL" || len(cs.Capabilities.Add) > 0 {
+				t.Errorf("%s: capabilities must drop ALL and add none", where)
+			}
+			if cs.SeccompProfile != nil && cs.SeccompProfile.Type == corev1.SeccompProfileTypeUnconfined {
+				t.Errorf("%s: seccomp Unconfined", where)
+			}
+			if cs.RunAsUser != nil && *cs.RunAsUser == 0 || cs.RunAsNonRoot != nil && !*cs.RunAsNonRoot {
+				t.Errorf("%s: runs as root", where)
+			}
+			if cs.ReadOnlyRootFilesystem == nil || !*cs.ReadOnlyRootFilesystem {
+				t.Errorf("%s: readOnlyRootFilesystem must be true", where)
+			}
+			for _, port := range c.Ports {
+				if port.HostPort != 0 {
+					t.Errorf("%s: host port %d", where, port.HostPort)
+				}
+			}
+		}
+	}
+}
+
+// TestRestrictedCheckBites: the official checks refuse the manifests' pods
+// without a seccomp profile, and with a capability added back, so the test
+// above can fail.
+func TestRestrictedCheckBites(t *testing.T) {
+	m := load(t)
+	for name, p := range m.podsCreated() {
+		spec := p.spec.DeepCopy()
+		spec.SecurityContext.SeccompProfile = nil
+		if refused := restricted(t, pod{p.meta, spec}); len(refused) == 0 || !strings.Contains(strings.Join(refused, " "), "seccompProfile") {
+			t.Errorf("%s without a seccomp profile: refused for %q; want seccompProfile", name, refused)
+		}
+		spec = p.spec.DeepCopy()
+		spec.Containers[0].SecurityContext.Capabilities.Add = []corev1.Capability{"NET_RAW"}
+		if refused := restricted(t, pod{p.meta, spec}); len(refused) == 0 {
+			t.Errorf("%s with NET_RAW added: admitted", name)
+		}
+	}
+}
+
+// TestStartAtIsAPlaceholder: the shipped ConfigMap's start-at is a
+// placeholder that is no time at all, so a Job applied without setting it
+// fails at once (llmrec refuses it) instead of running a schedule that is
+// already over.
+func TestStartAtIsAPlaceholder(t *testing.T) {
+	m := load(t)
+	found := false
+	for _, cm := range m.configMaps {
+		v, ok := cm.Data["start-at"]
+		if !ok {
+			continue
+		}
+		found = true
+		if _, err := time.Parse(time.RFC3339Nano, v); err == nil || !strings.Contains(v, "SET-ME") {
+			t.Errorf("ConfigMap %s: start-at %q; want the placeholder SET-ME, which is no RFC 3339 time", cm.Name, v)
+		}
+	}
+	if !found {
+		t.Fatal("no ConfigMap holds start-at")
 	}
 }

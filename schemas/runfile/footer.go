@@ -34,7 +34,8 @@ func (e *FooterError) Unwrap() error { return e.Err }
 var parquetMagic = []byte("PAR1")
 
 // ReadFooter checks the run file r of size bytes: the PAR1 magic at both
-// ends, the footer, the schema version, the run metadata and the columns.
+// ends, the footer, the schema version, the run metadata (its shard
+// fields in range: RunMeta.CheckShard) and the columns.
 // name is the file as the user gave it: reasons that suggest `llmrec
 // recover` name it, and a journal is looked for beside it. Every failure
 // is a *FooterError.
@@ -66,6 +67,9 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 	version, _ := pf.Lookup(schemas.KeySchemaVersion)
 	run, _ := pf.Lookup(schemas.KeyRun)
 	meta, err := schemas.DecodeMeta(version, run)
+	if err == nil {
+		err = meta.CheckShard()
+	}
 	if err != nil {
 		return nil, bad(err.Error(), err)
 	}

@@ -2,6 +2,7 @@ package runfile
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -50,5 +51,29 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	if len(back) != 2 || !back[0].Start.Equal(start) || *back[0].TTFTMS != 12.5 || back[1].TTFTMS != nil || *back[1].ErrorClass != cls {
 		t.Fatalf("round trip = %+v", back)
+	}
+}
+
+// TestReadFooterChecksShards: a footer whose shard fields are out of range
+// (a hand-made file: llmrec never writes one) is refused by the one footer
+// reader, so no reader loops or allocates per claimed shard.
+func TestReadFooterChecksShards(t *testing.T) {
+	for _, tc := range []struct {
+		shard, shards int
+		ok            bool
+	}{
+		{0, 1, true}, {1, 2, true}, {0, 2000000000, false}, {3, 3, false}, {-1, 3, false}, {0, 0, false},
+	} {
+		var buf bytes.Buffer
+		w := NewParquetWriter(&buf)
+		meta := &schemas.RunMeta{RunID: "r1", Shard: tc.shard, Shards: tc.shards}
+		if err := w.Close(meta); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
+		var fe *FooterError
+		if tc.ok != (err == nil) || (err != nil && !errors.As(err, &fe)) {
+			t.Errorf("shard %d of %d: %v; want accepted %t (a FooterError otherwise)", tc.shard, tc.shards, err, tc.ok)
+		}
 	}
 }
