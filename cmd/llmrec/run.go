@@ -592,7 +592,12 @@ func ParseStartAt(s string, now time.Time) (time.Time, error) {
 		if err != nil || d < 0 {
 			return time.Time{}, fmt.Errorf("--start-at %q: want +DURATION such as +30s, or an RFC 3339 time", s)
 		}
-		return now.Add(d), nil
+		// Rounded up to a whole second: shards started together with the
+		// same +DURATION (a shell loop, one Job) then share their time zero
+		// and so their run id, instead of differing by the milliseconds
+		// between their starts. Shards started apart still need an
+		// absolute time (the notice prints it).
+		return now.Add(d).Add(time.Second - 1).Truncate(time.Second), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -655,7 +660,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		mine, planned := cfg.ShardUsers()
 		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
 		if strings.HasPrefix(o.StartAt, "+") {
-			sp.notice(fmt.Sprintf("--start-at %s is relative to this process: shards started apart get other time zeros and run ids; give every shard --start-at %s",
+			sp.notice(fmt.Sprintf("--start-at %s is relative to this process (rounded up to a whole second): shards started apart get other time zeros and run ids; give every shard --start-at %s",
 				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
 		}
 	}

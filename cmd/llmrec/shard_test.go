@@ -20,6 +20,7 @@ func TestParseStartAt(t *testing.T) {
 	}{
 		{"+30s", now.Add(30 * time.Second), false},
 		{"+0s", now, false},
+		{"+4s", now.Add(4 * time.Second), false},
 		{"2026-12-01T15:00:00Z", time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC), false},
 		{"2026-12-01T16:00:00.250+01:00", time.Date(2026, 12, 1, 15, 0, 0, 250e6, time.UTC), false},
 		{"+-5s", time.Time{}, true},
@@ -32,6 +33,25 @@ func TestParseStartAt(t *testing.T) {
 		got, err := ParseStartAt(tc.in, now)
 		if (err != nil) != tc.err || !got.Equal(tc.want) {
 			t.Errorf("ParseStartAt(%q) = %v, %v; want %v (error %t)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestRelativeStartSharedBySiblings: shards started together with the
+// same relative --start-at (tens of milliseconds apart, as a shell loop
+// starts them) get the same time zero and so the same derived run id; it
+// used to be their own start plus the offset, to the nanosecond.
+func TestRelativeStartSharedBySiblings(t *testing.T) {
+	base := time.Date(2030, 1, 1, 12, 0, 0, 100e6, time.UTC)
+	for i, lag := range []time.Duration{0, 30 * time.Millisecond, 420 * time.Millisecond} {
+		at, err := ParseStartAt("+4s", base.Add(lag))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The run id is derived from the start and the flags
+		// (record: TestShardRunID): one start, one run.
+		if want := time.Date(2030, 1, 1, 12, 0, 5, 0, time.UTC); !at.Equal(want) {
+			t.Fatalf("shard %d started %v late: start %v, want %v (the next whole second)", i, lag, at, want)
 		}
 	}
 }
