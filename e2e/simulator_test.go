@@ -46,6 +46,13 @@ var shortShape = simShape{stepUsers: 4, maxUsers: 12, stepTime: 2 * time.Second,
 // recordSimRun records a real run of the simulator (cfg) with shape sh.
 func recordSimRun(t *testing.T, cfg sim.Config, sh simShape) string {
 	t.Helper()
+	return recordSimRunWith(t, cfg, sh, nil)
+}
+
+// recordSimRunWith is recordSimRun with set, when not nil, changing the
+// recorder's configuration last.
+func recordSimRunWith(t *testing.T, cfg sim.Config, sh simShape, set func(*record.Config)) string {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := sim.Listen(ctx, "127.0.0.1:0", cfg)
 	if err != nil {
@@ -59,6 +66,9 @@ func recordSimRun(t *testing.T, cfg sim.Config, sh simShape) string {
 	rc.WaitMin, rc.WaitMax = sh.waitMin, sh.waitMax
 	rc.Grace = 5 * time.Second
 	rc.Seed = 7
+	if set != nil {
+		set(&rc)
+	}
 	client, err := record.Connect(ctx, &rc)
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,13 @@ type RunMeta struct {
 	// they waited for an in-flight slot (k6's dropped iterations). Absent
 	// when there are none, and in files written before it was recorded.
 	Unsent []StepCount `json:"unsent,omitempty"`
+	// ChunkTimes: the recorder recorded every content chunk's arrival of
+	// streamed requests (Record.ChunkUS). False (absent) in a version-1
+	// file and with --chunk-times=false.
+	ChunkTimes bool `json:"chunk_times,omitempty"`
+	// SchemaVersion is the file's schema version, set by DecodeMeta from
+	// the footer (not part of the JSON document).
+	SchemaVersion int `json:"-"`
 }
 
 // StepCount is a count of one step.
@@ -157,6 +164,10 @@ func DecodeMeta(version, run string) (*RunMeta, error) {
 	var m RunMeta
 	if err := json.Unmarshal([]byte(run), &m); err != nil {
 		return nil, fmt.Errorf("run metadata (%s) is not valid JSON: %w", KeyRun, err)
+	}
+	m.SchemaVersion, _ = strconv.Atoi(version) // CheckVersion accepted it
+	if m.SchemaVersion < 2 {
+		m.ChunkTimes = false // a version-1 file has no chunk column
 	}
 	if m.Labels == nil {
 		m.Labels = map[string]string{}
