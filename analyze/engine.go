@@ -26,9 +26,16 @@ var sqlFiles embed.FS
 var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
 
 // query returns the embedded SQL file name, its fragments in place.
-func query(name string) string {
+func query(name string) string { return queryWith(name, queryData{}) }
+
+// queryData is what a query's template may ask of the input: Chunks, the
+// file has the chunk_us column (version 2 or later).
+type queryData struct{ Chunks bool }
+
+// queryWith is query for a query that depends on the input (load.sql).
+func queryWith(name string, data queryData) string {
 	var b strings.Builder
-	if err := sqlTemplates.ExecuteTemplate(&b, name, nil); err != nil {
+	if err := sqlTemplates.ExecuteTemplate(&b, name, data); err != nil {
 		panic("analyze: embedded " + name + ": " + err.Error()) // a build defect, not input
 	}
 	return b.String()
@@ -242,10 +249,15 @@ func duckMessage(err error) string {
 	return strings.TrimSpace(msg)
 }
 
+// chunkLoad is the load query that reads chunk_us: loadRun runs it only
+// for files that have the column.
+const chunkLoad = "load_gaps.sql"
+
 // loadRun opens the locked-down database on files, creates the run table
 // with the view of opts.Metric, and runs each of the load queries (bound to
 // a file, the run's origin in µs and the warmup in µs) for every file. The
-// caller closes the engine.
+// caller closes the engine. Load queries render for each file
+// (queryData); chunkLoad runs only for files with chunk times.
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
 	var rows int64
@@ -266,8 +278,12 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		}
 	}
 	for _, f := range files {
+		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
 		for _, q := range loads {
-			if _, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
+			if q == chunkLoad && !data.Chunks {
+				continue
+			}
+			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
 				err = e.readError(ctx, f, err)
 				e.Close()
 				return nil, err

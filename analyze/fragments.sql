@@ -23,10 +23,20 @@
 {{define "load_from"}}read_parquet(?) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
 
+-- The file of version 2 or later with d, the gaps between its consecutive
+-- chunk times (µs), and the two parameters of load_from.
+{{define "load_gaps_from"}}(SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
+      FROM read_parquet(?)) AS f,
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
+-- Gaps d that are figures: at least one, none NULL, none negative (the
+-- chunk times ascend).
+{{define "gaps_valid"}}len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0{{end}}
+
 -- The LLM figures of a success (NULL where it has none):
---   itl: inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)
+--   tpot: time per output token after the first, (latency_ms - ttft_ms) /
+--         (output_tokens - 1)
 --   tps: output tokens/s of a request, output_tokens / (latency_ms / 1000)
-{{define "itl"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
+{{define "tpot"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
 {{define "tps"}}CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END{{end}}
 
 -- The series bucket of a time in µs (the fragment's argument: a column

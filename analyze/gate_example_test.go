@@ -21,7 +21,7 @@ func ExampleParseGate() {
 	// p95 at 0 users <= 800
 	// p99 at 40 users <= 2000
 	// fail_rate at 0 users <= 0.01
-	// unknown metric "p97"; valid metrics: p50, p90, p95, p99, max, p99_p50, fail_rate, rps, ttft_p50, ttft_p95, ttft_p99, tokens_per_s, goodput, slo_attainment, capacity, peak_rps, peak_tokens_per_s, saturation_users
+	// unknown metric "p97"; valid metrics: p50, p90, p95, p99, max, p99_p50, fail_rate, rps, ttft_p50, ttft_p95, ttft_p99, tpot_p50, tpot_p95, tpot_p99, itl_p50, itl_p95, itl_p99, stall_share, tokens_per_s, goodput, slo_attainment, capacity, peak_rps, peak_tokens_per_s, saturation_users
 }
 
 func ExampleChangeText() {

@@ -34,6 +34,9 @@ type Options struct {
 	// hold (0 means DefaultSLOTarget).
 	SLO       SLO
 	SLOTarget float64
+	// Stall is the gap between content chunks over which a request
+	// stalled (Stalls).
+	Stall time.Duration
 
 	// MemoryLimit bounds the analysis's memory (DuckDB's size syntax:
 	// "256MB", "4GB"): the embedded database gets two thirds of it
@@ -119,8 +122,13 @@ func DefaultOptions() Options {
 		Metric:           MetricLatency,
 		MemoryLimit:      DefaultMemoryLimit(),
 		SLOTarget:        DefaultSLOTarget,
+		Stall:            DefaultStall,
 	}
 }
+
+// DefaultStall is the default --stall: a second without a content chunk
+// is a pause a reader notices.
+const DefaultStall = time.Second
 
 // WarmupAuto is the Options.Warmup that resolves per run to AutoWarmup.
 const WarmupAuto time.Duration = -1
@@ -183,6 +191,9 @@ func (o Options) Validate() error {
 		}
 	}
 	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
+	if o.Stall < 0 || o.Stall > maxSLO {
+		errs = append(errs, fmt.Errorf("stall %v must be at most 24h and not negative", o.Stall))
+	}
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
@@ -238,3 +249,11 @@ func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrResources) true.
 func (e *ResourceError) Is(target error) bool { return target == ErrResources }
+
+// stall is the stall threshold in force (0 means DefaultStall).
+func (o Options) stall() time.Duration {
+	if o.Stall == 0 {
+		return DefaultStall
+	}
+	return o.Stall
+}

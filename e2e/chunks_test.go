@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
 )
@@ -54,6 +56,25 @@ func TestSimulatorChunkTimes(t *testing.T) {
 	slices.Sort(gaps)
 	if med := gaps[len(gaps)/2]; med < 0.75*cfg.TokenMS || med > 1.5*cfg.TokenMS {
 		t.Errorf("median chunk gap %.2f ms, the simulator's token time is %v ms", med, cfg.TokenMS)
+	}
+
+	// The analyzer's pooled ITL is those gaps; one token a chunk makes
+	// the TPOT about the same; nothing stalled.
+	a, err := analyze.Analyze(context.Background(), testOptions(0, 5*time.Second), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.LLM == nil || a.LLM.ITL == nil || a.LLM.Stalls == nil {
+		t.Fatalf("no ITL or stalls: %+v", a.LLM)
+	}
+	if a.LLM.ITL.Samples != int64(len(gaps)) || a.LLM.Stalls.Stalled != 0 || a.LLM.Stalls.Requests != int64(ok) {
+		t.Errorf("ITL samples %d (want %d), stalls %+v", a.LLM.ITL.Samples, len(gaps), a.LLM.Stalls)
+	}
+	if p50 := *a.LLM.ITL.P50; math.Abs(p50-gaps[len(gaps)/2]) > gaps[len(gaps)/2]*0.2 {
+		t.Errorf("ITL p50 %.3f ms, the gaps' median %.3f ms", p50, gaps[len(gaps)/2])
+	}
+	if tpot := *a.LLM.TPOT.P50; tpot < 0.75*cfg.TokenMS || tpot > 1.5*cfg.TokenMS {
+		t.Errorf("TPOT p50 %.2f ms, the simulator's token time is %v ms", tpot, cfg.TokenMS)
 	}
 
 	// --chunk-times=false: the column is there, null in every row.

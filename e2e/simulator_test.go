@@ -212,7 +212,7 @@ func TestCapacityOnKneeSimulator(t *testing.T) {
 	sh := shortShape
 	sh.maxUsers = 20
 	path := recordSimRun(t, simConfig(sim.ProfileKnee, 4), sh)
-	for _, slo := range []analyze.SLO{{}, {TTFT: 200 * time.Millisecond, ITL: 20 * time.Millisecond}} {
+	for _, slo := range []analyze.SLO{{}, {TTFT: 200 * time.Millisecond, TPOT: 20 * time.Millisecond}} {
 		o := testOptions(0, 2*time.Second)
 		o.BaselineUsers, o.SLO = 4, slo
 		a, err := analyze.Analyze(context.Background(), o, path)

@@ -50,6 +50,9 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 		b.WriteString("\n### LLM\n\nOver successes after the warmup.\n\n")
 		mdTable(&b, l.Figures)
 		fmt.Fprintf(&b, "\n%s.\n", upper(l.Line))
+		if l.Stalls != "" {
+			fmt.Fprintf(&b, "\nStalls: %s.\n", mdEscape(l.Stalls))
+		}
 	}
 	b.WriteString("\n### Errors\n\n")
 	mdTableOr(&b, v.Errors, "No failure after the warmup.")

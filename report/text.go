@@ -57,6 +57,11 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("LLM  over successes after the warmup")
 		t.table(v.LLM.Figures)
 		t.printf("  %s\n", v.LLM.Line)
+		if v.LLM.Stalls != "" {
+			for _, l := range wrap("  stalls: ", v.LLM.Stalls, Width) {
+				t.printf("%s\n", l)
+			}
+		}
 		if len(v.LLM.Steps.Rows) > 0 {
 			t.printf("\n")
 			t.table(v.LLM.Steps)

@@ -115,7 +115,7 @@ func TestCheckCommand(t *testing.T) {
 		{"markdown", []string{a, "--max", "p95=100ms", "--format", "md"}, exitFailed, []string{"## ❌ llmrep check FAILED: v1", "| **fail** | `max p95=100ms` |"}, ""},
 		{"json", []string{a, "--max", "p95=20s", "--format", "json"}, exitOK, []string{`"status": "pass"`, `"passed": true`}, ""},
 		{"unknown metric", []string{a, "--max", "p97=1s"}, exitUsage, nil,
-			`unknown metric "p97"; valid metrics: p50, p90, p95, p99, max, p99_p50, fail_rate, rps, ttft_p50, ttft_p95, ttft_p99, tokens_per_s, goodput, slo_attainment, capacity, peak_rps, peak_tokens_per_s, saturation_users`},
+			`unknown metric "p97"; valid metrics: p50, p90, p95, p99, max, p99_p50, fail_rate, rps, ttft_p50, ttft_p95, ttft_p99, tpot_p50, tpot_p95, tpot_p99, itl_p50, itl_p95, itl_p99, stall_share, tokens_per_s, goodput, slo_attainment, capacity, peak_rps, peak_tokens_per_s, saturation_users`},
 		{"latency without unit", []string{a, "--max", "p95=800"}, exitUsage, nil, "give a duration such as 800ms or 2s"},
 		{"no gate", []string{a}, exitUsage, nil, "at least one gate"},
 		{"regression without baseline", []string{a, "--max-regression", "p95=10%"}, exitUsage, nil, "needs --baseline"},

@@ -71,7 +71,7 @@ func (v sloValue) Set(s string) error {
 	return nil
 }
 
-func (v sloValue) Type() string { return "ttft=D,itl=D,latency=D" }
+func (v sloValue) Type() string { return "ttft=D,tpot=D,itl=D,latency=D" }
 
 // targetValue is --slo-target: a share in (0, 1].
 type targetValue struct{ p *float64 }
@@ -131,6 +131,7 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency, ttft, or latency_from_schedule (open loops: from the arrival time to the last byte, waits included)")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the analysis's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); the database gets two thirds of it and spills to --temp-dir beyond that")
 	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` and removed afterwards (default the system's temporary directory)")
-	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable)")
+	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,tpot=50ms,latency=10s (any subset; repeatable): ttft to the first token, tpot per output token after it, itl every gap between content chunks (needs chunk times), latency (or e2el) the whole request")
+	fs.DurationVar(&o.Stall, "stall", o.Stall, "a success stalled when two of its content chunks were more than `DURATION` apart (needs chunk times)")
 	fs.Var(targetValue{&o.SLOTarget}, "slo-target", "a level holds when this share of its requests is good (90% or 0.9)")
 }

@@ -388,12 +388,24 @@ func llmFigures(a *analyze.Analysis) []field {
 	if view.TokensEstimated(a) {
 		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
 	}
-	return []field{
-		{"Time to first token", q(l.TTFT, "ms", 1)},
-		{"Inter-token latency", q(l.ITL, "ms", 2)},
+	f := []field{
+		{"Time to first token (TTFT)", q(l.TTFT, "ms", 1)},
+		{"Time per output token (TPOT)", q(l.TPOT, "ms", 2)},
+	}
+	if l.ITL != nil {
+		itl := view.NA
+		if l.ITL.Samples > 0 {
+			itl = "p50 " + view.Num(l.ITL.P50, 2) + ", p95 " + view.Num(l.ITL.P95, 2) + ", p99 " + view.Num(l.ITL.P99, 2) + " ms (" + view.Int(l.ITL.Samples) + " gaps between content chunks)"
+		}
+		f = append(f, field{"Inter-token latency (ITL)", itl})
+	}
+	if s := view.StallSentence(a); s != "" {
+		f = append(f, field{"Stalls", upperFirst(s)})
+	}
+	return append(f, []field{
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
 		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
-	}
+	}...)
 }
 
 // upperFirst capitalises the first letter of s.
