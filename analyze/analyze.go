@@ -51,6 +51,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 		SLO:              sloSettings(opts.SLO),
 		SLOTarget:        opts.sloTarget(),
 		StallMS:          float64(opts.stall()) / float64(time.Millisecond),
+		Percentiles:      opts.Percentiles,
 	}
 	a.Definitions = Definitions(a.Settings)
 
@@ -461,11 +462,11 @@ func (c *computer) llm() error {
 			continue
 		}
 		if counts[f].total == 0 && (fig != "ttft" || !c.hasTTFT) {
-			c.setLLMTotal(fig, Quantiles{})
+			c.setLLMTotal(fig, Quantiles{Percentiles: c.extra(nil)})
 			continue
 		}
 		t0 := time.Now()
-		q := newStepQuantiles(steps, counts[f].n, statsPs, nil)
+		q := newStepQuantiles(steps, counts[f].n, c.ps(), nil)
 		if fig == "ttft" {
 			err = c.ttftValues(q)
 		} else {
@@ -476,7 +477,8 @@ func (c *computer) llm() error {
 		}
 		c.trace(fig, t0)
 		stepQ, totalQ, _ := q.Result()
-		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max})
+		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max,
+			Percentiles: c.extra(totalQ)})
 		for i := range c.a.Steps {
 			if sl := c.a.Steps[i].LLM; sl != nil {
 				setStepLLM(sl, fig, stepQ[i])
@@ -787,7 +789,7 @@ func (c *computer) samples() error {
 	for i := range c.a.Steps {
 		stepN[i] = c.a.Steps[i].Latency.Samples
 	}
-	byStep := newStepQuantiles(steps, stepN, statsPs, []float64{0.5, 0.99})
+	byStep := newStepQuantiles(steps, stepN, c.ps(), []float64{0.5, 0.99})
 	sums := make([]sum, len(steps)+1)
 	// The cumulative series, the costliest to feed, is fed from copies of
 	// the batches in a goroutine of its own (the second core), which ends
@@ -827,8 +829,10 @@ func (c *computer) samples() error {
 	stepQ, totalQ, prefixQ := byStep.Result()
 	c.steadyQ = prefixQ
 	setLatency(&c.a.Overall.Latency, totalQ, sums[len(steps)].mean())
+	c.a.Overall.Percentiles = c.extra(totalQ)
 	for i := range c.a.Steps {
 		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
+		c.a.Steps[i].Percentiles = c.extra(stepQ[i])
 	}
 	wq, cq := win.Result(), cum.Result()
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window

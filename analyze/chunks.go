@@ -76,16 +76,17 @@ func (c *computer) itl(steps []int) error {
 		return fmt.Errorf("read the ITL counts: %w", err)
 	}
 	if total == 0 {
-		c.setLLMTotal("itl", Quantiles{})
+		c.setLLMTotal("itl", Quantiles{Percentiles: c.extra(nil)})
 		return nil
 	}
-	q := newStepQuantiles(steps, n, statsPs, nil)
+	q := newStepQuantiles(steps, n, c.ps(), nil)
 	if err := c.streamSteps(query("itl_values.sql"), nil, q); err != nil {
 		return fmt.Errorf("compute the ITL: %w", err)
 	}
 	c.trace("itl", t0)
 	stepQ, totalQ, _ := q.Result()
-	c.setLLMTotal("itl", Quantiles{Samples: total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: mx})
+	c.setLLMTotal("itl", Quantiles{Samples: total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: mx,
+		Percentiles: c.extra(totalQ)})
 	for i := range c.a.Steps {
 		if sl := c.a.Steps[i].LLM; sl != nil {
 			setStepLLM(sl, "itl", stepQ[i])

@@ -294,7 +294,16 @@ func MetricDocs() []MetricDoc {
 	return out
 }
 
+// findMetric finds a metric by name: one of metricDefs, or a percentile
+// (percentileMetric).
 func findMetric(name string) (metricDef, bool) {
+	if d, ok := findFixedMetric(name); ok {
+		return d, true
+	}
+	return percentileMetric(name)
+}
+
+func findFixedMetric(name string) (metricDef, bool) {
 	i := slices.IndexFunc(metricDefs, func(d metricDef) bool { return d.name == name })
 	if i < 0 {
 		return metricDef{}, false
@@ -306,7 +315,8 @@ func findMetric(name string) (metricDef, bool) {
 type UnknownMetricError struct{ Name string }
 
 func (e *UnknownMetricError) Error() string {
-	return "unknown metric " + quote(e.Name) + "; valid metrics: " + strings.Join(MetricNames(), ", ")
+	return "unknown metric " + quote(e.Name) + "; valid metrics: " + strings.Join(MetricNames(), ", ") +
+		", and any percentile: p99.9, ttft_p99.9, tpot_p99.9, itl_p99.9"
 }
 
 func quote(s string) string { return `"` + s + `"` }

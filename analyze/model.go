@@ -265,6 +265,17 @@ type Settings struct {
 	// StallMS is the --stall threshold: a request whose longest gap
 	// between content chunks is over it stalled.
 	StallMS float64 `json:"stall_ms"`
+	// Percentiles are the --percentiles asked for (in percent, ascending);
+	// absent when not given. Each latency block and LLM distribution then
+	// lists them (Percentile).
+	Percentiles []float64 `json:"percentiles,omitempty"`
+}
+
+// Percentile is one of the --percentiles of a distribution: P in
+// percent (99.9), V in the distribution's unit (nil without samples).
+type Percentile struct {
+	P float64  `json:"p"`
+	V *float64 `json:"value"`
 }
 
 // SLOSettings are the SLO bounds in ms (nil: not set). TPOTMS bounds a
@@ -351,6 +362,8 @@ type Latency struct {
 	MaxMS   *float64 `json:"max_ms"`
 	// P99P50 is p99/p50; nil when either is missing or p50 is 0.
 	P99P50 *float64 `json:"p99_p50"`
+	// Percentiles are the --percentiles (absent when not given).
+	Percentiles []Percentile `json:"percentiles,omitempty"`
 }
 
 // Overall are the figures over every post-warmup request.
@@ -625,6 +638,8 @@ type Quantiles struct {
 	P95     *float64 `json:"p95"`
 	P99     *float64 `json:"p99"`
 	Max     *float64 `json:"max"`
+	// Percentiles are the --percentiles (absent when not given).
+	Percentiles []Percentile `json:"percentiles,omitempty"`
 }
 
 // LLM are the run's LLM figures over post-warmup successes.

@@ -37,6 +37,10 @@ type Options struct {
 	// Stall is the gap between content chunks over which a request
 	// stalled (Stalls).
 	Stall time.Duration
+	// Percentiles (in percent, each in (0, 100)) are computed besides the
+	// fixed p50, p90, p95 and p99 of every distribution and listed in
+	// Latency.Percentiles and Quantiles.Percentiles; nil for none.
+	Percentiles []float64
 
 	// MemoryLimit bounds the analysis's memory (DuckDB's size syntax:
 	// "256MB", "4GB"): the embedded database gets two thirds of it
@@ -191,6 +195,11 @@ func (o Options) Validate() error {
 		}
 	}
 	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
+	for _, p := range o.Percentiles {
+		if !(p > 0 && p < 100) {
+			errs = append(errs, fmt.Errorf("percentile %v must be above 0 and below 100", p))
+		}
+	}
 	if o.Stall < 0 || o.Stall > maxSLO {
 		errs = append(errs, fmt.Errorf("stall %v must be at most 24h and not negative", o.Stall))
 	}

@@ -54,6 +54,10 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 			fmt.Fprintf(&b, "\nStalls: %s.\n", mdEscape(l.Stalls))
 		}
 	}
+	if len(v.Percentiles.Rows) > 0 {
+		b.WriteString("\n### Percentiles\n\nThe --percentiles, over successes after the warmup.\n\n")
+		mdTable(&b, v.Percentiles)
+	}
 	b.WriteString("\n### Errors\n\n")
 	mdTableOr(&b, v.Errors, "No failure after the warmup.")
 	mdWarnings(&b, v.Warnings, v.MoreWarnings)

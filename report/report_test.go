@@ -103,9 +103,18 @@ func analyzeFile(t *testing.T, path string) *analyze.Analysis {
 // analyzeFileSLO is analyzeFile with --slo.
 func analyzeFileSLO(t *testing.T, path string, slo analyze.SLO) *analyze.Analysis {
 	t.Helper()
+	return analyzeFileWith(t, path, slo, goldenPercentiles[filepath.Base(path)])
+}
+
+// goldenPercentiles are the --percentiles of a golden run, by file.
+var goldenPercentiles = map[string][]float64{"streamed.parquet": {50, 99, 99.9}}
+
+// analyzeFileWith is analyzeFile with --slo and --percentiles.
+func analyzeFileWith(t *testing.T, path string, slo analyze.SLO, ps []float64) *analyze.Analysis {
+	t.Helper()
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads = 5*time.Second, 5*time.Second, 2
-	o.SLO = slo
+	o.SLO, o.Percentiles = slo, ps
 	a, err := analyze.Analyze(context.Background(), o, path)
 	if err != nil {
 		t.Fatal(err)

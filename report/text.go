@@ -67,6 +67,10 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 			t.table(v.LLM.Steps)
 		}
 	}
+	if len(v.Percentiles.Rows) > 0 {
+		t.section("PERCENTILES  --percentiles over successes after the warmup")
+		t.table(v.Percentiles)
+	}
 	t.section("ERRORS  failures after the warmup, by class")
 	for _, r := range v.Errors.Rows {
 		r[3] = view.Clip(r[3], 50)

@@ -34,9 +34,11 @@ type page struct {
 	Charts       []chartSpec
 	Steps        stepTable
 	// LLM are the run's LLM figures; empty when it has none.
-	LLM      []field
-	Errors   []errorRow
-	Warnings []string
+	LLM []field
+	// Percentiles are the --percentiles (no rows without them).
+	Percentiles view.Table
+	Errors      []errorRow
+	Warnings    []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
 	Definitions  []view.Field
@@ -145,6 +147,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Notices = view.Notices(a)
 	p.Steps = steps(a)
 	p.LLM = llmFigures(a)
+	p.Percentiles = view.PercentileTable(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
 		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})

@@ -60,7 +60,9 @@ type Analysis struct {
 	GrowthPoints string
 	Steps        Table
 	// LLM is nil when the run has no LLM figures.
-	LLM          *LLM
+	LLM *LLM
+	// Percentiles are the --percentiles (no rows when none was given).
+	Percentiles  Table
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -107,6 +109,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		GrowthPoints:   growthPoints(a),
 		Steps:          steps(a),
 		LLM:            llm(a),
+		Percentiles:    PercentileTable(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {
