@@ -89,3 +89,31 @@ func TestSimulatorChunkTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulatorBurstsITLIsTheChunkGap: a server that sends four tokens a
+// chunk (the simulator's TokensPerChunk) has an ITL, the gap between
+// chunks, of about four token times, while its TPOT, a request's time
+// per token, stays about one: the two figures differ by the burst factor.
+func TestSimulatorBurstsITLIsTheChunkGap(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	cfg.Profile, cfg.Slots, cfg.PrefillMS, cfg.TokenMS, cfg.Jitter, cfg.TokensPerChunk = sim.ProfileLinear, 1000, 20, 6, 0, 4
+	sh := simShape{stepUsers: 2, maxUsers: 4, stepTime: time.Second, waitMin: 10 * time.Millisecond, waitMax: 20 * time.Millisecond, maxTokens: 32}
+	path := recordSimRun(t, cfg, sh)
+	rows, _ := readRunFile(t, path)
+	for _, r := range rows {
+		if r.OK && (r.OutputTokens == nil || *r.OutputTokens != 32 || len(r.ChunkUS) != 8) {
+			t.Fatalf("row %d: %v output tokens in %d chunk times, want 32 in 8", r.Seq, r.OutputTokens, len(r.ChunkUS))
+		}
+	}
+	a, err := analyze.Analyze(context.Background(), testOptions(0, 5*time.Second), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	itl, tpot := *a.LLM.ITL.P50, *a.LLM.TPOT.P50
+	if itl < 0.8*4*cfg.TokenMS || itl > 1.3*4*cfg.TokenMS {
+		t.Errorf("ITL p50 %.2f ms, want about 4 token times (%v ms)", itl, 4*cfg.TokenMS)
+	}
+	if r := itl / tpot; r < 3 || r > 5.5 {
+		t.Errorf("ITL p50 %.2f ms / TPOT p50 %.2f ms = %.2f, want about the burst factor 4", itl, tpot, r)
+	}
+}
