@@ -56,7 +56,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Definitions = Definitions(a.Settings)
 
 	start := time.Now()
-	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql", "load_failed.sql", chunkLoad)
+	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql", "load_failed.sql")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,9 +9,9 @@ import (
 // The figures of the chunk times (schema version 2): the ITL, every gap
 // between consecutive content chunks pooled over the successes, and the
 // stalls, each success's longest gap against the --stall threshold. The
-// load keeps each success's gaps as a list (the gaps table) and its
-// longest gap (raw.max_gap_us); a run without chunk times has neither,
-// and its ITL and stalls are nil, never zero.
+// load keeps each row's gaps as a list (raw.d) and its longest gap
+// (raw.max_gap_us); a run without chunk times has neither, and its ITL
+// and stalls are nil, never zero.
 
 // chunkWarnings says when an ITL bound was given for a run that has no
 // chunk times: no request can be shown to meet it.

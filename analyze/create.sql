@@ -14,14 +14,9 @@ CREATE TABLE raw (
     output_tokens INTEGER,
     prompt_tokens INTEGER,
     lag_ms        FLOAT,    -- start - scheduled_at
-    max_gap_us    INTEGER   -- the longest gap between content chunks (chunk_us)
-);
--- The gaps between consecutive content chunks (µs) of each post-warmup
--- success with two chunk times or more: the ITL values, kept as one list
--- a request (4 bytes a gap; the database spills beyond its limit).
-CREATE TABLE gaps (
-    step INTEGER,
-    d    INTEGER[]
+    max_gap_us    INTEGER,  -- the longest gap between content chunks (chunk_us)
+    d             INTEGER[] -- every such gap (µs), the ITL values: 4 bytes a gap,
+                            -- read only by the queries that name it
 );
 CREATE TABLE failed (
     step        INTEGER,

@@ -249,15 +249,11 @@ func duckMessage(err error) string {
 	return strings.TrimSpace(msg)
 }
 
-// chunkLoad is the load query that reads chunk_us: loadRun runs it only
-// for files that have the column.
-const chunkLoad = "load_gaps.sql"
-
 // loadRun opens the locked-down database on files, creates the run table
 // with the view of opts.Metric, and runs each of the load queries (bound to
 // a file, the run's origin in µs and the warmup in µs) for every file. The
 // caller closes the engine. Load queries render for each file
-// (queryData); chunkLoad runs only for files with chunk times.
+// (queryData).
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
 	var rows int64
@@ -280,9 +276,6 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	for _, f := range files {
 		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
 		for _, q := range loads {
-			if q == chunkLoad && !data.Chunks {
-				continue
-			}
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
 				err = e.readError(ctx, f, err)
 				e.Close()

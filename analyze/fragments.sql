@@ -24,13 +24,13 @@
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
 
 -- The file of version 2 or later with d, the gaps between its consecutive
--- chunk times (µs), and the two parameters of load_from.
-{{define "load_gaps_from"}}(SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
-      FROM read_parquet(?)) AS f,
+-- chunk times (µs), each computed once, and dv, whether they are figures:
+-- at least one, none NULL, none negative (the chunk times ascend); and
+-- the two parameters of load_from.
+{{define "load_gaps_from"}}(SELECT *, len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0 AS dv
+      FROM (SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
+            FROM read_parquet(?))) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
--- Gaps d that are figures: at least one, none NULL, none negative (the
--- chunk times ascend).
-{{define "gaps_valid"}}len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   tpot: time per output token after the first, (latency_ms - ttft_ms) /

@@ -4,7 +4,8 @@
 -- memory limit.
 WITH g AS (
     SELECT step::BIGINT AS k, unnest(d) AS us
-    FROM gaps
+    FROM raw
+    WHERE ok AND NOT warm AND d IS NOT NULL
 )
 SELECT us / 1000.0 AS x, k
 FROM g

@@ -4,7 +4,7 @@
 -- for the TTFT, llm_values.sql for the others), at the ranks these counts
 -- give. The figures: ttft (ttft_ms), tpot and tps (fragments.sql), gap
 -- (a request's longest chunk gap, in ms); then the ITL: every chunk gap
--- of the gaps table (itl_counts.sql). Parameter: the stall threshold
+-- of raw.d (itl_counts.sql). Parameter: the stall threshold
 -- (µs); stalled counts the successes whose longest gap is over it.
 WITH x AS (
     SELECT

@@ -22,7 +22,8 @@ SELECT
     CASE WHEN output_tokens >= 0 THEN output_tokens END,
     CASE WHEN prompt_tokens >= 0 THEN prompt_tokens END,
     CAST((epoch_us(start) - epoch_us(scheduled_at)) / 1000.0 AS FLOAT) AS lag_ms,
-    {{if .Chunks}}CASE WHEN {{template "gaps_valid"}} THEN list_max(d) END{{else}}NULL{{end}} AS max_gap_us
+    {{if .Chunks}}CASE WHEN dv THEN list_max(d) END{{else}}NULL{{end}} AS max_gap_us,
+    {{if .Chunks}}CASE WHEN dv THEN d END{{else}}NULL{{end}} AS d
 FROM {{if .Chunks}}{{template "load_gaps_from"}}{{else}}{{template "load_from"}}{{end}}
 WHERE {{template "complete"}}
   AND {{template "latency_valid"}};
