@@ -3,6 +3,7 @@ package runfile
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,58 @@ func TestParquetRoundTrip(t *testing.T) {
 	// Chunk times: a list, a null (not recorded) and an empty list.
 	if !slices.Equal(back[0].ChunkUS, rows[0].ChunkUS) || back[1].ChunkUS != nil || back[2].ChunkUS == nil || len(back[2].ChunkUS) != 0 {
 		t.Fatalf("chunk times = %v, %v, %v", back[0].ChunkUS, back[1].ChunkUS, back[2].ChunkUS)
+	}
+}
+
+// v1Record is the row of a version-1 run file: every column but chunk_us.
+type v1Record struct {
+	RunID        string    `parquet:"run_id,dict,zstd"`
+	Shard        int32     `parquet:"shard,zstd"`
+	Seq          int64     `parquet:"seq,zstd"`
+	User         int32     `parquet:"user,zstd"`
+	Step         int32     `parquet:"step,zstd"`
+	Users        int32     `parquet:"users,zstd"`
+	ScheduledAt  time.Time `parquet:"scheduled_at,timestamp(microsecond:utc),zstd"`
+	Start        time.Time `parquet:"start,timestamp(microsecond:utc),zstd"`
+	LatencyMS    float64   `parquet:"latency_ms,zstd"`
+	TTFTMS       *float64  `parquet:"ttft_ms,optional,zstd"`
+	Status       int32     `parquet:"status,zstd"`
+	OK           bool      `parquet:"ok,zstd"`
+	ErrorClass   *string   `parquet:"error_class,optional,dict,zstd"`
+	Error        *string   `parquet:"error,optional,zstd"`
+	PromptTokens *int32    `parquet:"prompt_tokens,optional,zstd"`
+	OutputTokens *int32    `parquet:"output_tokens,optional,zstd"`
+	Chunks       int32     `parquet:"chunks,zstd"`
+	BytesIn      int64     `parquet:"bytes_in,zstd"`
+}
+
+// TestFooterVersionColumns: a version-1 file without chunk_us reads (as a
+// run without chunk times); the same columns under version 2 are refused,
+// naming the missing column.
+func TestFooterVersionColumns(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, version := range []string{"1", "2"} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[v1Record](&buf)
+		if _, err := w.Write([]v1Record{{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := (&schemas.RunMeta{RunID: "r", ChunkTimes: true}).Marshal()
+		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
+		w.SetKeyValueMetadata(schemas.KeyRun, js)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
+		switch version {
+		case "1":
+			if err != nil || ft.Meta.SchemaVersion != 1 || ft.Meta.ChunkTimes {
+				t.Errorf("version 1: %v, meta %+v", err, ft)
+			}
+		case "2":
+			if err == nil || !strings.Contains(err.Error(), "missing column(s) chunk_us: not a version-2 run file") {
+				t.Errorf("version 2 without chunk_us: %v", err)
+			}
+		}
 	}
 }
