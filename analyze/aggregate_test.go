@@ -15,7 +15,7 @@ import (
 )
 
 // TestPercentilesAreTheDatabaseAggregate: every percentile the analysis
-// takes from sorted values (latency, TTFT, ITL and tokens/s by step and
+// takes from sorted values (latency, TTFT, TPOT and tokens/s by step and
 // overall, the steady state, the lag, the token counts by step) equals, to the bit, DuckDB's own
 // quantile_cont computed straight from the run file by a separate
 // database, on a run with ties, failures, missing TTFTs and token counts,
@@ -74,7 +74,7 @@ func checkPercentiles(t *testing.T) {
 	const rows = `WITH r AS (
 	    SELECT step, ok, latency_ms, ttft_ms, output_tokens,
 	        CAST((epoch_us(start) - epoch_us(scheduled_at)) / 1000.0 AS FLOAT) AS lag_ms,
-	        CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END AS itl,
+	        CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END AS tpot,
 	        CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END AS tps
 	    FROM read_parquet(?))`
 	qs := func(query string, args ...any) []*float64 {
@@ -116,12 +116,12 @@ func checkPercentiles(t *testing.T) {
 			q := a.LLM.TTFT
 			return []*float64{q.P50, q.P90, q.P95, q.P99}
 		}},
-		{"itl", "itl", func(step int) []*float64 {
+		{"tpot", "tpot", func(step int) []*float64 {
 			if step > 0 {
 				l := a.Steps[step-1].LLM
-				return []*float64{l.ITLP50MS, nil, l.ITLP95MS, nil}
+				return []*float64{l.TPOTP50MS, nil, l.TPOTP95MS, l.TPOTP99MS}
 			}
-			q := a.LLM.ITL
+			q := a.LLM.TPOT
 			return []*float64{q.P50, q.P90, q.P95, q.P99}
 		}},
 		{"tps", "tps", func(step int) []*float64 {

@@ -50,6 +50,8 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 		MinWindowSamples: MinWindowSamples,
 		SLO:              sloSettings(opts.SLO),
 		SLOTarget:        opts.sloTarget(),
+		StallMS:          float64(opts.stall()) / float64(time.Millisecond),
+		Percentiles:      opts.Percentiles,
 	}
 	a.Definitions = Definitions(a.Settings)
 
@@ -87,6 +89,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
+	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
 	a.Warnings = append(a.Warnings, nonFiniteWarning(finiteFigures(a))...)
 	return a, e, nil
 }
@@ -130,6 +133,7 @@ func runInfo(files []*inputFile) Run {
 		}
 		r.Rows += f.rows
 		r.EstimatedOutputRows += m.EstimatedOutputRows
+		r.ChunkTimes = r.ChunkTimes || m.ChunkTimes
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
 		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
@@ -450,25 +454,29 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 	return s
 }
 
-// llm computes the LLM distributions (TTFT, inter-token latency, tokens/s
-// per request), overall and per step, from the counts of llm_counts.sql
-// and each figure's sorted values; the TTFT's also give the TTFT windowed
-// series.
+// llm computes the LLM distributions (TTFT, TPOT, tokens/s per request,
+// and with chunk times each request's longest gap and the pooled ITL),
+// overall and per step, from the counts of llm_counts.sql and each
+// figure's sorted values; the TTFT's also give the TTFT windowed series.
 func (c *computer) llm() error {
 	if c.a.LLM == nil {
 		return nil
 	}
 	steps := c.stepNumbers()
-	counts, err := c.llmCounts(steps)
+	counts, stalled, err := c.llmCounts(steps)
 	if err != nil {
 		return err
 	}
-	for f, fig := range [...]string{"ttft", "itl", "tps"} {
+	for f, fig := range llmFigures {
+		if fig == "gap" && !c.a.Run.ChunkTimes {
+			continue
+		}
 		if counts[f].total == 0 && (fig != "ttft" || !c.hasTTFT) {
+			c.setLLMTotal(fig, Quantiles{Percentiles: c.extra(nil)})
 			continue
 		}
 		t0 := time.Now()
-		q := newStepQuantiles(steps, counts[f].n, statsPs, nil)
+		q := newStepQuantiles(steps, counts[f].n, c.ps(), nil)
 		if fig == "ttft" {
 			err = c.ttftValues(q)
 		} else {
@@ -479,15 +487,29 @@ func (c *computer) llm() error {
 		}
 		c.trace(fig, t0)
 		stepQ, totalQ, _ := q.Result()
-		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max})
+		c.setLLMTotal(fig, Quantiles{Samples: counts[f].total, P50: totalQ[0], P90: totalQ[1], P95: totalQ[2], P99: totalQ[3], Max: counts[f].max,
+			Percentiles: c.extra(totalQ)})
 		for i := range c.a.Steps {
 			if sl := c.a.Steps[i].LLM; sl != nil {
 				setStepLLM(sl, fig, stepQ[i])
+				if fig == "gap" {
+					sl.MaxGapMS = counts[f].stepMax[i]
+				}
 			}
 		}
 	}
+	if c.a.Run.ChunkTimes {
+		c.stalls(counts[gapFigure], stalled)
+		return c.itl(steps)
+	}
 	return nil
 }
+
+// llmFigures are the figures of llm_counts.sql, in its column order;
+// gapFigure is the index of a request's longest gap.
+var llmFigures = [...]string{"ttft", "tpot", "tps", "gap"}
+
+const gapFigure = 3
 
 // aggregateValues: a run with at most this many post-warmup requests
 // has its lag percentiles (and its token counts by step, stepTokens)
@@ -506,46 +528,53 @@ func (c *computer) aggregate(n int64) bool { return n <= aggregateValues }
 // llmFigure is a figure's count by step (as a.Steps), its count over the
 // run and its greatest value.
 type llmFigure struct {
-	n     []int64
-	total int64
-	max   *float64
+	n       []int64
+	total   int64
+	max     *float64
+	stepMax []*float64
 }
 
-// llmCounts runs llm_counts.sql: the ttft, itl and tps counts of steps.
-func (c *computer) llmCounts(steps []int) ([3]llmFigure, error) {
-	var out [3]llmFigure
+// llmCounts runs llm_counts.sql: the counts of llmFigures by step, and
+// by step the successes whose longest gap is over the stall threshold.
+func (c *computer) llmCounts(steps []int) (_ [len(llmFigures)]llmFigure, stalled []int64, _ error) {
+	var out [len(llmFigures)]llmFigure
 	pos := positions(steps)
 	for f := range out {
-		out[f].n = make([]int64, len(steps))
+		out[f].n, out[f].stepMax = make([]int64, len(steps)), make([]*float64, len(steps))
 	}
-	rows, err := c.conn.QueryContext(c.ctx, query("llm_counts.sql"))
+	stalled = make([]int64, len(steps))
+	rows, err := c.conn.QueryContext(c.ctx, query("llm_counts.sql"), c.opts.stall().Microseconds())
 	if err != nil {
-		return out, fmt.Errorf("count LLM figures: %w", err)
+		return out, nil, fmt.Errorf("count LLM figures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var step int64
-		var n [3]int64
-		var mx [3]sql.NullFloat64
-		if err := rows.Scan(&step, &n[0], &mx[0], &n[1], &mx[1], &n[2], &mx[2]); err != nil {
-			return out, fmt.Errorf("read LLM counts: %w", err)
+		var step, st int64
+		var n [len(llmFigures)]int64
+		var mx [len(llmFigures)]sql.NullFloat64
+		if err := rows.Scan(&step, &n[0], &mx[0], &n[1], &mx[1], &n[2], &mx[2], &n[3], &mx[3], &st); err != nil {
+			return out, nil, fmt.Errorf("read LLM counts: %w", err)
 		}
 		i, ok := pos[step]
 		for f := range out {
 			o := &out[f]
 			o.total += n[f]
-			if m := nullable(mx[f]); m != nil && (o.max == nil || *m > *o.max) {
+			m := nullable(mx[f])
+			if m != nil && (o.max == nil || *m > *o.max) {
 				o.max = m
 			}
 			if ok {
-				o.n[i] = n[f]
+				o.n[i], o.stepMax[i] = n[f], m
 			}
+		}
+		if ok {
+			stalled[i] = st
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("read LLM counts: %w", err)
+		return out, nil, fmt.Errorf("read LLM counts: %w", err)
 	}
-	return out, nil
+	return out, stalled, nil
 }
 
 // setLLMTotal stores figure fig's whole-run quantiles.
@@ -553,10 +582,14 @@ func (c *computer) setLLMTotal(fig string, q Quantiles) {
 	switch fig {
 	case "ttft":
 		c.a.LLM.TTFT = q
-	case "itl":
-		c.a.LLM.ITL = q
+	case "tpot":
+		c.a.LLM.TPOT = q
 	case "tps":
 		c.a.LLM.TokensPerS = q
+	case "gap":
+		c.a.LLM.Stalls = &Stalls{ThresholdMS: c.a.Settings.StallMS, LongestGap: q}
+	case "itl":
+		c.a.LLM.ITL = &q
 	}
 }
 
@@ -565,10 +598,12 @@ func setStepLLM(sl *StepLLM, fig string, v []*float64) {
 	switch fig {
 	case "ttft":
 		sl.TTFTP50MS, sl.TTFTP95MS, sl.TTFTP99MS = v[0], v[2], v[3]
-	case "itl":
-		sl.ITLP50MS, sl.ITLP95MS = v[0], v[2]
+	case "tpot":
+		sl.TPOTP50MS, sl.TPOTP95MS, sl.TPOTP99MS = v[0], v[2], v[3]
 	case "tps":
 		sl.TokensPerSP50 = v[0]
+	case "itl":
+		sl.ITLP50MS, sl.ITLP95MS, sl.ITLP99MS = v[0], v[2], v[3]
 	}
 }
 
@@ -764,7 +799,7 @@ func (c *computer) samples() error {
 	for i := range c.a.Steps {
 		stepN[i] = c.a.Steps[i].Latency.Samples
 	}
-	byStep := newStepQuantiles(steps, stepN, statsPs, []float64{0.5, 0.99})
+	byStep := newStepQuantiles(steps, stepN, c.ps(), []float64{0.5, 0.99})
 	sums := make([]sum, len(steps)+1)
 	// The cumulative series, the costliest to feed, is fed from copies of
 	// the batches in a goroutine of its own (the second core), which ends
@@ -804,8 +839,10 @@ func (c *computer) samples() error {
 	stepQ, totalQ, prefixQ := byStep.Result()
 	c.steadyQ = prefixQ
 	setLatency(&c.a.Overall.Latency, totalQ, sums[len(steps)].mean())
+	c.a.Overall.Percentiles = c.extra(totalQ)
 	for i := range c.a.Steps {
 		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
+		c.a.Steps[i].Percentiles = c.extra(stepQ[i])
 	}
 	wq, cq := win.Result(), cum.Result()
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window

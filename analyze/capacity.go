@@ -35,7 +35,7 @@ func sloSettings(s SLO) *SLOSettings {
 		}
 		return ptr(float64(d) / float64(time.Millisecond))
 	}
-	return &SLOSettings{TTFTMS: ms(s.TTFT), ITLMS: ms(s.ITL), LatencyMS: ms(s.Latency)}
+	return &SLOSettings{TTFTMS: ms(s.TTFT), TPOTMS: ms(s.TPOT), ITLMS: ms(s.ITL), LatencyMS: ms(s.Latency)}
 }
 
 // goodput counts the good requests per step and overall (good.sql) and

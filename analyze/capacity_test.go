@@ -61,7 +61,7 @@ func handGood(r req, s SLO) bool {
 	if s.TTFT > 0 && (r.ttftMS == 0 || r.ttftMS > ms(s.TTFT)) {
 		return false
 	}
-	if s.ITL > 0 && (r.ttftMS == 0 || r.tokens < 2 || (r.latMS-r.ttftMS)/float64(r.tokens-1) > ms(s.ITL)) {
+	if s.TPOT > 0 && (r.ttftMS == 0 || r.tokens < 2 || (r.latMS-r.ttftMS)/float64(r.tokens-1) > ms(s.TPOT)) {
 		return false
 	}
 	return true
@@ -88,8 +88,8 @@ func TestGoodputAgainstHandCounts(t *testing.T) {
 		{},
 		{Latency: 150 * time.Millisecond},
 		{TTFT: 30 * time.Millisecond},
-		{ITL: 6 * time.Millisecond},
-		{TTFT: 50 * time.Millisecond, ITL: 8 * time.Millisecond, Latency: 210 * time.Millisecond},
+		{TPOT: 6 * time.Millisecond},
+		{TTFT: 50 * time.Millisecond, TPOT: 8 * time.Millisecond, Latency: 210 * time.Millisecond},
 	} {
 		t.Run(slo.String(), func(t *testing.T) {
 			a := analyzeFixture(t, capOptions(slo), &metaArgs{stepS: 10, durS: 50}, reqs)
@@ -130,8 +130,8 @@ func TestCapacityKnownAnswers(t *testing.T) {
 		{"no slo", capSteps, SLO{}, ptr(40), true},
 		// Steps 1-3 are under 150 ms, step 4 (40 users) is not.
 		{"latency slo", capSteps, SLO{Latency: 150 * time.Millisecond}, ptr(30), true},
-		// Step 3 has one output token a request: no ITL, so not good.
-		{"itl slo", capSteps, SLO{ITL: 10 * time.Millisecond}, ptr(20), true},
+		// Step 3 has one output token a request: no TPOT, so not good.
+		{"tpot slo", capSteps, SLO{TPOT: 10 * time.Millisecond}, ptr(20), true},
 		// No request is that fast: not even the first level holds.
 		{"no good request", capSteps, SLO{TTFT: time.Millisecond}, nil, true},
 		// A run that never saturates holds its last level, unbounded.

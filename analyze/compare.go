@@ -392,6 +392,11 @@ func compareMetrics(runs []*RunData) []string {
 		}
 		out = append(out, m)
 	}
+	for _, p := range runs[0].Analysis.Settings.Percentiles {
+		if name := PercentileName(p); !slices.Contains(out, name) {
+			out = append(out, name) // --percentiles: p90, p99.9
+		}
+	}
 	if runs[0].Analysis.Settings.SLO != nil {
 		out = append(out, SLOCompareMetrics...)
 	}

@@ -13,7 +13,10 @@ CREATE TABLE raw (
     ttft_ms       DOUBLE,
     output_tokens INTEGER,
     prompt_tokens INTEGER,
-    lag_ms        FLOAT     -- start - scheduled_at
+    lag_ms        FLOAT,    -- start - scheduled_at
+    max_gap_us    INTEGER,  -- the longest gap between content chunks (chunk_us)
+    d             INTEGER[] -- every such gap (µs), the ITL values: 4 bytes a gap,
+                            -- read only by the queries that name it
 );
 CREATE TABLE failed (
     step        INTEGER,

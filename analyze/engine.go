@@ -27,9 +27,16 @@ var sqlFiles embed.FS
 var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
 
 // query returns the embedded SQL file name, its fragments in place.
-func query(name string) string {
+func query(name string) string { return queryWith(name, queryData{}) }
+
+// queryData is what a query's template may ask of the input: Chunks, the
+// file has the chunk_us column (version 2 or later).
+type queryData struct{ Chunks bool }
+
+// queryWith is query for a query that depends on the input (load.sql).
+func queryWith(name string, data queryData) string {
 	var b strings.Builder
-	if err := sqlTemplates.ExecuteTemplate(&b, name, nil); err != nil {
+	if err := sqlTemplates.ExecuteTemplate(&b, name, data); err != nil {
 		panic("analyze: embedded " + name + ": " + err.Error()) // a build defect, not input
 	}
 	return b.String()
@@ -253,7 +260,8 @@ func duckMessage(err error) string {
 // with the view of opts.Metric, checks every file's rows (engine.checkRows:
 // the warnings go to the file) and runs each of the load queries (bound to
 // run_rows' parameters for the file, the run's origin in µs and the warmup
-// in µs) for every file. The caller closes the engine.
+// in µs) for every file. The caller closes the engine. Load queries
+// render for each file (queryData).
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
 	var rows int64
@@ -279,8 +287,9 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	}
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds())
+		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
 		for _, q := range loads {
-			if _, err := e.conn.ExecContext(ctx, query(q), args...); err != nil {
+			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)
 				e.Close()
 				return nil, err

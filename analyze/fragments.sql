@@ -23,10 +23,20 @@
 {{define "run_from"}}run_rows($1, $2, $3, $4, $5, $6, $7, $8) AS f,
      (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup) AS p{{end}}
 
+-- One file's rows of version 2 or later with d, the gaps between their
+-- consecutive chunk times (µs), each computed once, and dv, whether they
+-- are figures: at least one, none NULL, none negative (the chunk times
+-- ascend); and the parameters of run_from.
+{{define "run_gaps_from"}}(SELECT *, len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0 AS dv
+      FROM (SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
+            FROM run_rows($1, $2, $3, $4, $5, $6, $7, $8))) AS f,
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup) AS p{{end}}
+
 -- The LLM figures of a success (NULL where it has none):
---   itl: inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)
+--   tpot: time per output token after the first, (latency_ms - ttft_ms) /
+--         (output_tokens - 1)
 --   tps: output tokens/s of a request, output_tokens / (latency_ms / 1000)
-{{define "itl"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
+{{define "tpot"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
 {{define "tps"}}CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END{{end}}
 
 -- The series bucket of a time in µs (the fragment's argument: a column

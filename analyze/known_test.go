@@ -445,8 +445,8 @@ func TestLLMFiguresAndTTFTMetric(t *testing.T) {
 		t.Fatal("no LLM figures")
 	}
 	checkQ(t, "ttft p95", a.LLM.TTFT.P95, wantQuantile(ttft, 0.95))
-	checkQ(t, "itl p50", a.LLM.ITL.P50, wantQuantile(itl, 0.5))
-	checkQ(t, "itl p99", a.LLM.ITL.P99, wantQuantile(itl, 0.99))
+	checkQ(t, "tpot p50", a.LLM.TPOT.P50, wantQuantile(itl, 0.5))
+	checkQ(t, "tpot p99", a.LLM.TPOT.P99, wantQuantile(itl, 0.99))
 	checkQ(t, "tokens/s p50", a.LLM.TokensPerS.P50, wantQuantile(tps, 0.5))
 	if a.LLM.OutputTokens != outTok {
 		t.Errorf("output tokens = %d, want %d", a.LLM.OutputTokens, outTok)

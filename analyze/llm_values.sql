@@ -1,12 +1,13 @@
 -- One LLM figure of llm_counts.sql over post-warmup successes, ascending,
--- with its step; the parameter picks 'itl' or 'tps'. Read through a file
--- (streamSorted).
+-- with its step; the parameter picks 'tpot', 'tps' or 'gap' (a request's
+-- longest chunk gap). Read through a file (streamSorted).
 WITH x AS (
     SELECT
         step,
         CASE ?
-            WHEN 'itl' THEN {{template "itl"}}
+            WHEN 'tpot' THEN {{template "tpot"}}
             WHEN 'tps' THEN {{template "tps"}}
+            WHEN 'gap' THEN max_gap_us / 1000.0
         END AS x
     FROM raw
     WHERE ok AND NOT warm

@@ -8,6 +8,10 @@
 -- over the latency) and a negative token count are read as absent; the
 -- send lag is clamped to [0, start - origin] (scheduled_at is neither
 -- after the send nor before the run's start).
+-- With chunk times (a file of version 2 or later: the template's
+-- .Chunks), max_gap_us is the longest gap between consecutive chunk
+-- times; chunk times that do not ascend, hold a NULL or are fewer than two
+-- are read as absent.
 INSERT INTO raw
 SELECT
     step,
@@ -20,6 +24,8 @@ SELECT
     CASE WHEN {{template "ttft_valid"}} THEN ttft_ms END,
     CASE WHEN output_tokens >= 0 THEN output_tokens END,
     CASE WHEN prompt_tokens >= 0 THEN prompt_tokens END,
-    CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - p.origin, 0)) / 1000.0 AS FLOAT) AS lag_ms
-FROM {{template "run_from"}}
+    CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - p.origin, 0)) / 1000.0 AS FLOAT) AS lag_ms,
+    {{if .Chunks}}CASE WHEN dv THEN list_max(d) END{{else}}NULL{{end}} AS max_gap_us,
+    {{if .Chunks}}CASE WHEN dv THEN d END{{else}}NULL{{end}} AS d
+FROM {{if .Chunks}}{{template "run_gaps_from"}}{{else}}{{template "run_from"}}{{end}}
 WHERE left_out = 0;

@@ -113,6 +113,49 @@ func goodCounts(l levelView) (n, k int64, seconds float64) {
 	return l.goodput().Good, 0, seconds
 }
 
+// llm picks an LLM figure of the run (overall) or of the step; nil when
+// the level has none.
+func (l levelView) llm(overall func(*LLM) *float64, step func(*StepLLM) *float64) *float64 {
+	if l.st != nil {
+		if l.st.LLM == nil {
+			return nil
+		}
+		return step(l.st.LLM)
+	}
+	if l.a.LLM == nil {
+		return nil
+	}
+	return overall(l.a.LLM)
+}
+
+// itlQ picks a quantile of the run's ITL (nil without chunk times).
+func itlQ(q func(Quantiles) *float64) func(*LLM) *float64 {
+	return func(m *LLM) *float64 {
+		if m.ITL == nil {
+			return nil
+		}
+		return q(*m.ITL)
+	}
+}
+
+// itlSamples counts the level's chunk gaps: the run's (a step's count is
+// not kept; the whole run's says whether there are any).
+func itlSamples(l levelView) int64 {
+	if l.a.LLM == nil || l.a.LLM.ITL == nil {
+		return 0
+	}
+	return l.a.LLM.ITL.Samples
+}
+
+func stallSamples(l levelView) int64 {
+	if l.a.LLM == nil || l.a.LLM.Stalls == nil {
+		return 0
+	}
+	return l.a.LLM.Stalls.Requests
+}
+
+func tpotRaw(l levelView) Column       { return l.vals().TPOT }
+func tpotSamples(l levelView) int64    { return int64(l.vals().TPOT.Len()) }
 func latencyRaw(l levelView) Column    { return l.vals().Metric }
 func ttftRaw(l levelView) Column       { return l.vals().TTFT }
 func latencySamples(l levelView) int64 { return l.lat().Samples }
@@ -162,6 +205,39 @@ var metricDefs = []metricDef{
 		value: func(l levelView) *float64 {
 			return l.ttft(func(q Quantiles) *float64 { return q.P99 }, func(s *StepLLM) *float64 { return s.TTFTP99MS })
 		}, raw: ttftRaw, samples: ttftSamples},
+	{name: "tpot_p50", unit: UnitMS, worse: 1, test: TestMannWhitney, q: 0.5, doc: "median time per output token after the first, per request",
+		value: func(l levelView) *float64 {
+			return l.llm(func(m *LLM) *float64 { return m.TPOT.P50 }, func(s *StepLLM) *float64 { return s.TPOTP50MS })
+		}, raw: tpotRaw, samples: tpotSamples},
+	{name: "tpot_p95", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.95, doc: "95th percentile time per output token",
+		value: func(l levelView) *float64 {
+			return l.llm(func(m *LLM) *float64 { return m.TPOT.P95 }, func(s *StepLLM) *float64 { return s.TPOTP95MS })
+		}, raw: tpotRaw, samples: tpotSamples},
+	{name: "tpot_p99", unit: UnitMS, worse: 1, test: TestBootstrap, q: 0.99, doc: "99th percentile time per output token",
+		value: func(l levelView) *float64 {
+			return l.llm(func(m *LLM) *float64 { return m.TPOT.P99 }, func(s *StepLLM) *float64 { return s.TPOTP99MS })
+		}, raw: tpotRaw, samples: tpotSamples},
+	{name: "itl_p50", unit: UnitMS, worse: 1, doc: "median gap between content chunks, pooled (chunk times; no significance test: gaps of one request are not independent)",
+		value: func(l levelView) *float64 {
+			return l.llm(itlQ(func(q Quantiles) *float64 { return q.P50 }), func(s *StepLLM) *float64 { return s.ITLP50MS })
+		}, samples: itlSamples},
+	{name: "itl_p95", unit: UnitMS, worse: 1, doc: "95th percentile gap between content chunks, pooled",
+		value: func(l levelView) *float64 {
+			return l.llm(itlQ(func(q Quantiles) *float64 { return q.P95 }), func(s *StepLLM) *float64 { return s.ITLP95MS })
+		}, samples: itlSamples},
+	{name: "itl_p99", unit: UnitMS, worse: 1, doc: "99th percentile gap between content chunks, pooled",
+		value: func(l levelView) *float64 {
+			return l.llm(itlQ(func(q Quantiles) *float64 { return q.P99 }), func(s *StepLLM) *float64 { return s.ITLP99MS })
+		}, samples: itlSamples},
+	{name: "stall_share", unit: UnitRate, worse: 1, doc: "share of successes whose longest gap between content chunks is over --stall",
+		value: func(l levelView) *float64 {
+			return l.llm(func(m *LLM) *float64 {
+				if m.Stalls == nil {
+					return nil
+				}
+				return m.Stalls.Share
+			}, func(s *StepLLM) *float64 { return s.StallShare })
+		}, samples: stallSamples},
 	{name: "tokens_per_s", unit: UnitPerS, worse: -1, test: TestMannWhitney, q: 0.5, doc: "median output tokens/s of a request",
 		value: func(l levelView) *float64 {
 			if l.st != nil {
@@ -218,7 +294,16 @@ func MetricDocs() []MetricDoc {
 	return out
 }
 
+// findMetric finds a metric by name: one of metricDefs, or a percentile
+// (percentileMetric).
 func findMetric(name string) (metricDef, bool) {
+	if d, ok := findFixedMetric(name); ok {
+		return d, true
+	}
+	return percentileMetric(name)
+}
+
+func findFixedMetric(name string) (metricDef, bool) {
 	i := slices.IndexFunc(metricDefs, func(d metricDef) bool { return d.name == name })
 	if i < 0 {
 		return metricDef{}, false
@@ -230,7 +315,8 @@ func findMetric(name string) (metricDef, bool) {
 type UnknownMetricError struct{ Name string }
 
 func (e *UnknownMetricError) Error() string {
-	return "unknown metric " + quote(e.Name) + "; valid metrics: " + strings.Join(MetricNames(), ", ")
+	return "unknown metric " + quote(e.Name) + "; valid metrics: " + strings.Join(MetricNames(), ", ") +
+		", and any percentile: p99.9, ttft_p99.9, tpot_p99.9, itl_p99.9"
 }
 
 func quote(s string) string { return `"` + s + `"` }

@@ -7,7 +7,7 @@ import (
 // FormatVersion is the version of the Analysis document (the JSON output's
 // format_version). It changes only when a key is removed or changes meaning;
 // new keys may be added within a version.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Fixed thresholds of the method. They are part of the documented
 // definitions (see Definitions) and are echoed in Settings.
@@ -171,6 +171,10 @@ type Run struct {
 	// Workload is what the requests asked for (the first shard's footer);
 	// absent in files written before workloads were recorded.
 	Workload *Workload `json:"workload,omitempty"`
+	// ChunkTimes: some shard recorded every content chunk's arrival
+	// (schema version 2 with chunk times on), so the ITL and the stalls
+	// are known; absent when none did.
+	ChunkTimes bool `json:"chunk_times,omitempty"`
 	// Rows is the number of rows read over every shard, warmup included.
 	Rows int64 `json:"rows"`
 	// Shards lists the files read, ordered by shard number then file name.
@@ -261,11 +265,28 @@ type Settings struct {
 	// good); SLOTarget the attainment a level needs to hold.
 	SLO       *SLOSettings `json:"slo"`
 	SLOTarget float64      `json:"slo_target"`
+	// StallMS is the --stall threshold: a request whose longest gap
+	// between content chunks is over it stalled.
+	StallMS float64 `json:"stall_ms"`
+	// Percentiles are the --percentiles asked for (in percent, ascending);
+	// absent when not given. Each latency block and LLM distribution then
+	// lists them (Percentile).
+	Percentiles []float64 `json:"percentiles,omitempty"`
 }
 
-// SLOSettings are the SLO bounds in ms (nil: not set).
+// Percentile is one of the --percentiles of a distribution: P in
+// percent (99.9), V in the distribution's unit (nil without samples).
+type Percentile struct {
+	P float64  `json:"p"`
+	V *float64 `json:"value"`
+}
+
+// SLOSettings are the SLO bounds in ms (nil: not set). TPOTMS bounds a
+// request's time per output token; ITLMS every gap between its content
+// chunks (its longest gap); LatencyMS its E2EL.
 type SLOSettings struct {
 	TTFTMS    *float64 `json:"ttft_ms"`
+	TPOTMS    *float64 `json:"tpot_ms"`
 	ITLMS     *float64 `json:"itl_ms"`
 	LatencyMS *float64 `json:"latency_ms"`
 }
@@ -344,6 +365,8 @@ type Latency struct {
 	MaxMS   *float64 `json:"max_ms"`
 	// P99P50 is p99/p50; nil when either is missing or p50 is 0.
 	P99P50 *float64 `json:"p99_p50"`
+	// Percentiles are the --percentiles (absent when not given).
+	Percentiles []Percentile `json:"percentiles,omitempty"`
 }
 
 // Overall are the figures over every post-warmup request.
@@ -438,8 +461,20 @@ type StepLLM struct {
 	TTFTP50MS *float64 `json:"ttft_p50_ms"`
 	TTFTP95MS *float64 `json:"ttft_p95_ms"`
 	TTFTP99MS *float64 `json:"ttft_p99_ms"`
-	ITLP50MS  *float64 `json:"itl_p50_ms"`
-	ITLP95MS  *float64 `json:"itl_p95_ms"`
+	// TPOT: time per output token after the first, per request.
+	TPOTP50MS *float64 `json:"tpot_p50_ms"`
+	TPOTP95MS *float64 `json:"tpot_p95_ms"`
+	TPOTP99MS *float64 `json:"tpot_p99_ms"`
+	// ITL: every gap between consecutive content chunks, pooled over the
+	// step's successes (nil without chunk times).
+	ITLP50MS *float64 `json:"itl_p50_ms"`
+	ITLP95MS *float64 `json:"itl_p95_ms"`
+	ITLP99MS *float64 `json:"itl_p99_ms"`
+	// MaxGapMS is the longest gap of any success of the step; StallShare
+	// the share of its successes with chunk times whose longest gap is
+	// over the --stall threshold (nil without chunk times).
+	MaxGapMS   *float64 `json:"max_gap_ms"`
+	StallShare *float64 `json:"stall_share"`
 	// TokensPerSP50 is the median per-request output tokens/s.
 	TokensPerSP50 *float64 `json:"tokens_per_s_p50"`
 	// OutputTokensPerS is the step's output tokens over its duration.
@@ -611,16 +646,25 @@ type Quantiles struct {
 	P95     *float64 `json:"p95"`
 	P99     *float64 `json:"p99"`
 	Max     *float64 `json:"max"`
+	// Percentiles are the --percentiles (absent when not given).
+	Percentiles []Percentile `json:"percentiles,omitempty"`
 }
 
 // LLM are the run's LLM figures over post-warmup successes.
 type LLM struct {
 	// TTFT in ms over successes with ttft_ms.
 	TTFT Quantiles `json:"ttft_ms"`
-	// ITL is the inter-token latency per request in ms:
-	// (latency - ttft)/(output_tokens - 1), over successes with a TTFT and
-	// at least two output tokens.
-	ITL Quantiles `json:"itl_ms"`
+	// TPOT is the time per output token after the first, per request, in
+	// ms: (latency - ttft)/(output_tokens - 1), over successes with a TTFT
+	// and at least two output tokens (vLLM's TPOT; format version 1 named
+	// it itl_ms).
+	TPOT Quantiles `json:"tpot_ms"`
+	// ITL is the inter-token latency as vLLM's benchmark defines it: every
+	// gap between consecutive content chunks, in ms, pooled over the
+	// successes (chunk_us); nil when the run has no chunk times.
+	ITL *Quantiles `json:"itl_ms"`
+	// Stalls are the successes' longest gaps; nil without chunk times.
+	Stalls *Stalls `json:"stalls"`
 	// TokensPerS is the per-request output rate: output_tokens /
 	// (latency_ms/1000), over successes with output_tokens > 0.
 	TokensPerS Quantiles `json:"tokens_per_s"`
@@ -632,6 +676,19 @@ type LLM struct {
 	// OutputEstimated: some output_tokens are the recorder's estimates
 	// (Run.EstimatedOutputRows), so every token figure is an estimate.
 	OutputEstimated bool `json:"output_estimated,omitempty"`
+}
+
+// Stalls are the longest gaps between content chunks of post-warmup
+// successes with two chunk times or more: Requests of them, Stalled of
+// which had a gap over ThresholdMS (--stall), Share = Stalled/Requests
+// (nil with none), and LongestGap the distribution of each request's
+// longest gap.
+type Stalls struct {
+	ThresholdMS float64   `json:"threshold_ms"`
+	Requests    int64     `json:"requests"`
+	Stalled     int64     `json:"stalled"`
+	Share       *float64  `json:"share"`
+	LongestGap  Quantiles `json:"longest_gap_ms"`
 }
 
 // Series are time series for charts as parallel arrays (one entry per

@@ -38,6 +38,13 @@ type Options struct {
 	// hold (0 means DefaultSLOTarget).
 	SLO       SLO
 	SLOTarget float64
+	// Stall is the gap between content chunks over which a request
+	// stalled (Stalls).
+	Stall time.Duration
+	// Percentiles (in percent, each in (0, 100)) are computed besides the
+	// fixed p50, p90, p95 and p99 of every distribution and listed in
+	// Latency.Percentiles and Quantiles.Percentiles; nil for none.
+	Percentiles []float64
 
 	// MemoryLimit bounds the analysis's memory (DuckDB's size syntax:
 	// "256MB", "4GB"): the embedded database gets two thirds of it
@@ -123,8 +130,13 @@ func DefaultOptions() Options {
 		Metric:           MetricLatency,
 		MemoryLimit:      DefaultMemoryLimit(),
 		SLOTarget:        DefaultSLOTarget,
+		Stall:            DefaultStall,
 	}
 }
+
+// DefaultStall is the default --stall: a second without a content chunk
+// is a pause a reader notices.
+const DefaultStall = time.Second
 
 // WarmupAuto is the Options.Warmup that resolves per run to AutoWarmup.
 const WarmupAuto time.Duration = -1
@@ -203,6 +215,14 @@ func (o Options) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, validateSLO(o.SLO, o.SLOTarget)...)
+	for _, p := range o.Percentiles {
+		if !(p > 0 && p < 100) {
+			errs = append(errs, fmt.Errorf("percentile %v must be above 0 and below 100", p))
+		}
+	}
+	if o.Stall < 0 || o.Stall > maxSLO {
+		errs = append(errs, fmt.Errorf("stall %v must be at most 24h and not negative", o.Stall))
+	}
 	if o.Threads < 0 {
 		errs = append(errs, fmt.Errorf("threads %d is negative", o.Threads))
 	}
@@ -280,3 +300,11 @@ func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrResources) true.
 func (e *ResourceError) Is(target error) bool { return target == ErrResources }
+
+// stall is the stall threshold in force (0 means DefaultStall).
+func (o Options) stall() time.Duration {
+	if o.Stall == 0 {
+		return DefaultStall
+	}
+	return o.Stall
+}

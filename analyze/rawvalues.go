@@ -20,6 +20,9 @@ type Values struct {
 	// TokensPerS is output_tokens / (latency_ms/1000) of successes with
 	// output tokens.
 	TokensPerS Column
+	// TPOT is (latency_ms - ttft_ms)/(output_tokens - 1) of successes
+	// with a TTFT and two output tokens or more.
+	TPOT Column
 }
 
 // Samples are a run's raw values, overall and by step. The values of a
@@ -92,6 +95,7 @@ func readSamples(ctx context.Context, e *engine, opts Options) (*Samples, error)
 		{"v", func(v *Values) *Column { return &v.Metric }},
 		{"ttft", func(v *Values) *Column { return &v.TTFT }},
 		{"tps", func(v *Values) *Column { return &v.TokensPerS }},
+		{"tpot", func(v *Values) *Column { return &v.TPOT }},
 	} {
 		if err := readFigure(ctx, e, w, s, fig.name, fig.col); err != nil {
 			s.Close()

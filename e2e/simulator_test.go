@@ -46,6 +46,13 @@ var shortShape = simShape{stepUsers: 4, maxUsers: 12, stepTime: 2 * time.Second,
 // recordSimRun records a real run of the simulator (cfg) with shape sh.
 func recordSimRun(t *testing.T, cfg sim.Config, sh simShape) string {
 	t.Helper()
+	return recordSimRunWith(t, cfg, sh, nil)
+}
+
+// recordSimRunWith is recordSimRun with set, when not nil, changing the
+// recorder's configuration last.
+func recordSimRunWith(t *testing.T, cfg sim.Config, sh simShape, set func(*record.Config)) string {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := sim.Listen(ctx, "127.0.0.1:0", cfg)
 	if err != nil {
@@ -59,6 +66,9 @@ func recordSimRun(t *testing.T, cfg sim.Config, sh simShape) string {
 	rc.WaitMin, rc.WaitMax = sh.waitMin, sh.waitMax
 	rc.Grace = 5 * time.Second
 	rc.Seed = 7
+	if set != nil {
+		set(&rc)
+	}
 	client, err := record.Connect(ctx, &rc)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +212,7 @@ func TestCapacityOnKneeSimulator(t *testing.T) {
 	sh := shortShape
 	sh.maxUsers = 20
 	path := recordSimRun(t, simConfig(sim.ProfileKnee, 4), sh)
-	for _, slo := range []analyze.SLO{{}, {TTFT: 200 * time.Millisecond, ITL: 20 * time.Millisecond}} {
+	for _, slo := range []analyze.SLO{{}, {TTFT: 200 * time.Millisecond, TPOT: 20 * time.Millisecond}} {
 		o := testOptions(0, 2*time.Second)
 		o.BaselineUsers, o.SLO = 4, slo
 		a, err := analyze.Analyze(context.Background(), o, path)

@@ -31,9 +31,12 @@ type Config struct {
 	Model     string // empty: the first id of GET /v1/models (openai-*)
 	MaxTokens int
 	Stream    bool
-	Prompts   []target.Prompt // empty: target.BuiltinPrompts()
-	Headers   http.Header
-	APIKey    string
+	// ChunkTimes records when each content chunk of a stream arrived
+	// (schemas.Record.ChunkUS); on by default.
+	ChunkTimes bool
+	Prompts    []target.Prompt // empty: target.BuiltinPrompts()
+	Headers    http.Header
+	APIKey     string
 
 	Profile string // default | stress: recorded with the shape
 	Shape   Shape
@@ -99,6 +102,7 @@ func DefaultConfig() Config {
 		Method:           http.MethodPost,
 		MaxTokens:        128,
 		Stream:           true,
+		ChunkTimes:       true,
 		Profile:          ProfileDefault,
 		Shape:            Shape{StepUsers: 10, StepTime: 60 * time.Second, MaxUsers: 100},
 		OpenLoop:         DefaultOpenLoop(),

@@ -65,6 +65,7 @@ func targetOptions(cfg *Config) target.Options {
 		MaxTokens: cfg.MaxTokens, Stream: cfg.Stream, Headers: cfg.Headers, APIKey: cfg.APIKey,
 		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxConns: cfg.Shape.MaxUsers, IgnoreEOS: cfg.Workload.IgnoreEOS,
+		ChunkTimes: cfg.ChunkTimes,
 	}
 	if cfg.OpenLoop.Open() {
 		o.MaxConns = openLoopConns(cfg)

@@ -132,7 +132,8 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 	}
 	m := &schemas.RunMeta{
 		RunID: id, ToolVersion: schemas.ToolVersion, API: cfg.API, Stream: cfg.Stream,
-		Target: red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
+		ChunkTimes: cfg.ChunkTimes && cfg.Stream && cfg.API != target.APIHTTP,
+		Target:     red.String(cfg.Target), Model: red.String(cfg.Model), Simulator: cfg.Simulator,
 		MaxTokens: cfg.MaxTokens, Labels: red.Labels(labels), Hostname: host,
 		Shard: cfg.Shard.Index, Shards: cfg.Shard.Shards(),
 		Shape: schemas.Shape{
@@ -506,6 +507,7 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		ScheduledAt: scheduled.UTC(), Start: res.Start.UTC(),
 		LatencyMS: float64(res.Latency) / float64(time.Millisecond),
 		Status:    int32(res.Status), OK: res.OK, Chunks: res.Chunks, BytesIn: res.BytesIn,
+		ChunkUS: res.ChunkUS,
 	}
 	if res.HasTTFT {
 		v := float64(res.TTFT) / float64(time.Millisecond)

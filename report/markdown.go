@@ -50,6 +50,13 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 		b.WriteString("\n### LLM\n\nOver successes after the warmup.\n\n")
 		mdTable(&b, l.Figures)
 		fmt.Fprintf(&b, "\n%s.\n", upper(l.Line))
+		if l.Stalls != "" {
+			fmt.Fprintf(&b, "\nStalls: %s.\n", mdEscape(l.Stalls))
+		}
+	}
+	if len(v.Percentiles.Rows) > 0 {
+		b.WriteString("\n### Percentiles\n\nThe --percentiles, over successes after the warmup.\n\n")
+		mdTable(&b, v.Percentiles)
 	}
 	if tl := v.Telemetry; tl != nil {
 		fmt.Fprintf(&b, "\n### Server telemetry\n\nThe server's own metrics, from %s.\n\n%s\n\n", mdCode(tl.Source), mdEscape(tl.Summary))

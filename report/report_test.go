@@ -75,6 +75,19 @@ func writeRun(t *testing.T, path string, m *schemas.RunMeta, recs []schemas.Reco
 	return path
 }
 
+// streamedRun is a run with chunk times (schema version 2): the ITL and
+// stall figures; one success in ten pauses 1.5 s mid-answer.
+func streamedRun(t *testing.T, dir string) string {
+	t.Helper()
+	s := analyzetest.Streamed
+	s.Users, s.PerStep, s.StallEvery = []int{10, 20, 30}, 40, 10
+	path := filepath.Join(dir, "streamed.parquet")
+	if err := analyzetest.Write(path, s); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func emptyRun(t *testing.T, dir string) string {
 	m := &schemas.RunMeta{RunID: "golden-empty", ToolVersion: "test", StartedAt: t0, EndedAt: t0.Add(5 * time.Second),
 		EndReason: schemas.EndCompleted, API: "http", Target: "http://127.0.0.1:9", Labels: map[string]string{}, Shards: 1,
@@ -90,9 +103,18 @@ func analyzeFile(t *testing.T, path string) *analyze.Analysis {
 // analyzeFileSLO is analyzeFile with --slo.
 func analyzeFileSLO(t *testing.T, path string, slo analyze.SLO) *analyze.Analysis {
 	t.Helper()
+	return analyzeFileWith(t, path, slo, goldenPercentiles[filepath.Base(path)])
+}
+
+// goldenPercentiles are the --percentiles of a golden run, by file.
+var goldenPercentiles = map[string][]float64{"streamed.parquet": {50, 99, 99.9}}
+
+// analyzeFileWith is analyzeFile with --slo and --percentiles.
+func analyzeFileWith(t *testing.T, path string, slo analyze.SLO, ps []float64) *analyze.Analysis {
+	t.Helper()
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads = 5*time.Second, 5*time.Second, 2
-	o.SLO = slo
+	o.SLO, o.Percentiles = slo, ps
 	a, err := analyze.Analyze(context.Background(), o, path)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +124,7 @@ func analyzeFileSLO(t *testing.T, path string, slo analyze.SLO) *analyze.Analysi
 
 func TestGolden(t *testing.T) {
 	dir := t.TempDir()
-	runs := map[string]string{"knee": kneeRun(t, dir), "empty": emptyRun(t, dir)}
+	runs := map[string]string{"knee": kneeRun(t, dir), "empty": emptyRun(t, dir), "streamed": streamedRun(t, dir)}
 	renderers := map[string]func(*bytes.Buffer, *analyze.Analysis) error{
 		"txt":  func(b *bytes.Buffer, a *analyze.Analysis) error { return Text(b, a) },
 		"json": func(b *bytes.Buffer, a *analyze.Analysis) error { return JSON(b, a) },

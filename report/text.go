@@ -57,6 +57,11 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("LLM  over successes after the warmup")
 		t.table(v.LLM.Figures)
 		t.printf("  %s\n", v.LLM.Line)
+		if v.LLM.Stalls != "" {
+			for _, l := range wrap("  stalls: ", v.LLM.Stalls, Width) {
+				t.printf("%s\n", l)
+			}
+		}
 		if len(v.LLM.Steps.Rows) > 0 {
 			t.printf("\n")
 			t.table(v.LLM.Steps)
@@ -69,6 +74,10 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		}
 		t.printf("\n")
 		t.table(tl.Steps)
+	}
+	if len(v.Percentiles.Rows) > 0 {
+		t.section("PERCENTILES  --percentiles over successes after the warmup")
+		t.table(v.Percentiles)
 	}
 	t.section("ERRORS  failures after the warmup, by class")
 	for _, r := range v.Errors.Rows {

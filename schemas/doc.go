@@ -1,5 +1,5 @@
 // Package schemas is the one definition of the llmrec run file: the
-// version-1 record written by llmrec (one Parquet row per request attempt),
+// record written by llmrec (one Parquet row per request attempt),
 // the footer metadata keys, the run-metadata JSON document, the fixed set of
 // error classes and the crash journal that `llmrec recover` reads.
 //

@@ -54,6 +54,13 @@ type RunMeta struct {
 	Telemetry *Telemetry `json:"-"`
 	// TelemetryError says why a reader ignored the footer's telemetry.
 	TelemetryError string `json:"-"`
+	// ChunkTimes: the recorder recorded every content chunk's arrival of
+	// streamed requests (Record.ChunkUS). False (absent) in a version-1
+	// file and with --chunk-times=false.
+	ChunkTimes bool `json:"chunk_times,omitempty"`
+	// SchemaVersion is the file's schema version, set by DecodeMeta from
+	// the footer (not part of the JSON document).
+	SchemaVersion int `json:"-"`
 }
 
 // StepCount is a count of one step.
@@ -188,6 +195,10 @@ func DecodeMeta(version, run string) (*RunMeta, error) {
 	var m RunMeta
 	if err := json.Unmarshal([]byte(run), &m); err != nil {
 		return nil, fmt.Errorf("run metadata (%s) is not valid JSON: %w", KeyRun, err)
+	}
+	m.SchemaVersion, _ = strconv.Atoi(version) // CheckVersion accepted it
+	if m.SchemaVersion < 2 {
+		m.ChunkTimes = false // a version-1 file has no chunk column
 	}
 	if m.Labels == nil {
 		m.Labels = map[string]string{}

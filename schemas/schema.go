@@ -5,8 +5,10 @@ import (
 )
 
 // Version is the record schema version written in the footer under
-// KeySchemaVersion. Readers refuse files whose version is newer.
-const Version = 1
+// KeySchemaVersion. Readers refuse files whose version is newer and read
+// every older one: version 2 added chunk_us (ChunkColumn); a version-1
+// file reads as a run without chunk times.
+const Version = 2
 
 // Footer key-value metadata keys.
 const (
@@ -37,10 +39,31 @@ type Record struct {
 	OutputTokens *int32    `parquet:"output_tokens,optional,zstd"`
 	Chunks       int32     `parquet:"chunks,zstd"`
 	BytesIn      int64     `parquet:"bytes_in,zstd"`
+	// ChunkUS (version 2) is when each content chunk of a stream arrived,
+	// in µs since the send, ascending: the first is the TTFT's chunk, the
+	// gaps between neighbours the inter-token latencies. Nil (a Parquet
+	// null) when the request did not stream or chunk times were off
+	// (RunMeta.ChunkTimes); empty when a stream carried no content. The
+	// element is delta-encoded: offsets grow, so a chunk takes about two
+	// bytes on disk (BENCHMARKS.md).
+	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd" parquet-element:",delta"`
 }
 
+// ChunkColumn is the column that version 2 added.
+const ChunkColumn = "chunk_us"
+
+// MaxChunkTimes bounds the chunk times a row holds: later chunks of a
+// longer stream are counted (Chunks) but have no time. 262144 is twice
+// the longest answer (128k tokens) a model of today writes, one a chunk.
+const MaxChunkTimes = 1 << 18
+
+// MaxChunkUS is the latest offset a chunk time can hold (int32 µs: 35
+// minutes); chunks that arrive later have no time.
+const MaxChunkUS = 1<<31 - 1
+
 // Columns lists the version-1 column names in file order. Readers check a
-// file carries every one of them before reading it.
+// file carries every one of them before reading it, and a file of version
+// 2 or later ChunkColumn too.
 var Columns = []string{
 	"run_id", "shard", "seq", "user", "step", "users", "scheduled_at", "start",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",

@@ -46,6 +46,40 @@ type Spec struct {
 	LLM bool
 	// MaxTokens is the recorded max tokens [64].
 	MaxTokens int
+	// ChunkTimes (with LLM) records each success's 64 chunk times: the
+	// first at the TTFT, the others spread over the rest of the latency,
+	// each gap drawn around its even share (±50%, from the request's own
+	// seed, so the other draws stay as without). StallEvery > 0 makes
+	// every StallEvery-th success pause StallMS [1500] after its 32nd
+	// chunk, its latency that much longer.
+	ChunkTimes bool
+	StallEvery int
+	StallMS    float64
+}
+
+// chunkTimes are the chunk times of request seq of a run: n chunks, the
+// first at ttft ms, the last at lat ms, a pause of stall ms (0: none)
+// after the middle one.
+func chunkTimes(seed uint64, seq int, n int, ttft, lat, stall float64) []int32 {
+	r := rand.New(rand.NewPCG(seed, uint64(seq)))
+	w := make([]float64, n-1)
+	var sum float64
+	for k := range w {
+		w[k] = 0.5 + r.Float64()
+		sum += w[k]
+	}
+	span := lat - ttft - stall
+	us := make([]int32, n)
+	at := ttft
+	us[0] = int32(math.Round(at * 1000))
+	for k := range w {
+		at += span * w[k] / sum
+		if k == n/2-1 {
+			at += stall
+		}
+		us[k+1] = int32(math.Round(at * 1000))
+	}
+	return us
 }
 
 // Factor is the latency multiplier at users: the load model.
@@ -88,7 +122,7 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 		RunID: s.RunID, ToolVersion: "test", StartedAt: T0,
 		EndedAt:   T0.Add(time.Duration(float64(len(s.Users)) * s.StepS * float64(time.Second))),
 		EndReason: schemas.EndCompleted, Target: "http://127.0.0.1:8000", API: "openai-chat", Model: s.Model,
-		Stream: s.LLM, MaxTokens: maxTokens, Labels: labels, Hostname: "host", Shards: 1,
+		Stream: s.LLM, MaxTokens: maxTokens, Labels: labels, Hostname: "host", Shards: 1, ChunkTimes: s.LLM && s.ChunkTimes,
 		Shape: schemas.Shape{Profile: "default", StepUsers: 10, StepTimeS: s.StepS, MaxUsers: maxUsers, SpawnRate: 10},
 	}
 	r := rand.New(rand.NewPCG(s.Seed, 0x6c6c6d72))
@@ -104,11 +138,22 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 				ttft := lat / 5
 				tok, prompt := int32(64), int32(12)
 				rec.TTFTMS, rec.OutputTokens, rec.PromptTokens, rec.Chunks = &ttft, &tok, &prompt, tok
+				if s.ChunkTimes {
+					stall := 0.0
+					if s.StallEvery > 0 && len(recs)%s.StallEvery == 0 {
+						stall = s.StallMS
+						if stall == 0 {
+							stall = 1500
+						}
+						rec.LatencyMS += stall
+					}
+					rec.ChunkUS = chunkTimes(s.Seed, len(recs), int(tok), ttft, rec.LatencyMS, stall)
+				}
 			}
 			if s.AllFail || r.Float64() < s.FailRate {
 				c, e := schemas.ErrHTTP5xx, "503 Service Unavailable"
 				rec.OK, rec.Status, rec.ErrorClass, rec.Error = false, 503, &c, &e
-				rec.TTFTMS, rec.OutputTokens, rec.Chunks = nil, nil, 0
+				rec.TTFTMS, rec.OutputTokens, rec.Chunks, rec.ChunkUS = nil, nil, 0, nil
 			}
 			recs = append(recs, rec)
 		}
@@ -164,6 +209,11 @@ var (
 	// Shape has other levels (20, 40, 60, 80): 20, 40, 60 match A's.
 	Shape = with(A, func(s *Spec) {
 		s.RunID, s.Labels, s.Seed, s.Users = "run-shape", map[string]string{"model": "v4"}, 5, []int{20, 40, 60, 80}
+	})
+	// Streamed is A with chunk times, one success in 50 pausing 1.5 s
+	// mid-answer.
+	Streamed = with(A, func(s *Spec) {
+		s.RunID, s.Labels, s.ChunkTimes, s.StallEvery = "run-streamed", map[string]string{"model": "v1-streamed"}, true, 50
 	})
 	// Broken fails every request.
 	Broken = with(A, func(s *Spec) {

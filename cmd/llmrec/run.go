@@ -181,6 +181,7 @@ func addTargetFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&c.Model, "model", "", "model `NAME` (default: the first id of GET /v1/models)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "max_tokens `N` asked of the model")
 	f.BoolVar(&c.Stream, "stream", c.Stream, "stream the response (openai-*)")
+	f.BoolVar(&c.ChunkTimes, "chunk-times", c.ChunkTimes, "record when each content chunk of a stream arrived (the ITL and stalls; about 2 bytes a chunk on disk)")
 	f.StringVar(&o.Prompts, "prompts", "", `prompt `+"`FILE`"+`: JSONL {"prompt": ...} or {"messages": [...]}, plain text one prompt a line, or a ShareGPT JSON array; a regular file of at most 1 GiB (default: built-in prompts)`)
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "extra request header `'K: V'` (repeatable; values never reach the file or the terminal)")
 	f.StringVar(&o.APIKeyEnv, "api-key-env", o.APIKeyEnv, "environment variable `NAME` holding the API key, sent as Authorization: Bearer")

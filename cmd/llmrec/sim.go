@@ -63,5 +63,6 @@ Ctrl-C stops it.`,
 	f.Int64Var(&c.Seed, "seed", c.Seed, "random seed `N` (token text and jitter)")
 	f.IntVar(&c.MaxTokens, "max-tokens", c.MaxTokens, "`N` output tokens when a request does not say")
 	f.Float64Var(&c.Swap, "swap", c.Swap, "knee: strength `X` of the slowdown once the queue is deep (0: plain queue)")
+	f.IntVar(&c.TokensPerChunk, "tokens-per-chunk", c.TokensPerChunk, "`N` tokens in each streamed chunk (more than 1: the ITL, a chunk gap, is about N TPOTs)")
 	return cmd
 }

@@ -156,6 +156,8 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 			o.Gates = append(o.Gates, g)
 		}
 	}
+	// A gate on a percentile the fixed four are not (p99.9) has it computed.
+	o.Options.Percentiles = mergePercentiles(o.Options.Percentiles, analyze.GatePercentiles(o.Gates))
 	if len(gf.maxes)+len(gf.mins)+len(gf.regressions) == 0 {
 		errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
 	}

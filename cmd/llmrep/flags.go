@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,42 @@ func (v sloValue) Set(s string) error {
 	return nil
 }
 
-func (v sloValue) Type() string { return "ttft=D,itl=D,latency=D" }
+func (v sloValue) Type() string { return "ttft=D,tpot=D,itl=D,latency=D" }
+
+// percentilesValue is --percentiles: a list of percentages in (0, 100).
+type percentilesValue struct{ p *[]float64 }
+
+func (v percentilesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	parts := make([]string, len(*v.p))
+	for i, x := range *v.p {
+		parts[i] = strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v percentilesValue) Set(s string) error {
+	ps, err := analyze.ParsePercentiles(s)
+	if err != nil {
+		return err
+	}
+	*v.p = mergePercentiles(*v.p, ps)
+	return nil
+}
+
+func (v percentilesValue) Type() string { return "list" }
+
+// mergePercentiles is a and b, ascending, without repeats.
+func mergePercentiles(a, b []float64) []float64 {
+	if len(b) == 0 {
+		return a
+	}
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // targetValue is --slo-target: a share in (0, 1].
 type targetValue struct{ p *float64 }
@@ -131,6 +167,8 @@ func addCommonFlags(fs *pflag.FlagSet, o *analyze.Options) {
 	fs.StringVar(&o.Metric, "metric", o.Metric, "latency figures from `METRIC`: latency, ttft, or latency_from_schedule (open loops: from the arrival time to the last byte, waits included)")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", o.MemoryLimit, "the analysis's memory `SIZE` (256MB, 4GB; the default is the smaller of 4GB and half the machine's memory); the database gets two thirds of it and spills to --temp-dir beyond that")
 	fs.StringVar(&o.TempDir, "temp-dir", o.TempDir, "spill into a private directory made in `DIR` (an existing directory) and removed afterwards (default the system's temporary directory)")
-	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,itl=50ms,latency=10s (any subset; repeatable, each key once)")
+	fs.Var(sloValue{&o.SLO}, "slo", "a good request succeeded and met these bounds, e.g. ttft=500ms,tpot=50ms,latency=10s (any subset; repeatable, each key once): ttft to the first token, tpot per output token after it, itl every gap between content chunks (needs chunk times), latency (or e2el) the whole request")
+	fs.Var(percentilesValue{&o.Percentiles}, "percentiles", "also compute these `LIST` percentiles of every distribution, e.g. 50,90,95,99,99.9 (listed in every report; gates and compare may name them: p99.9, ttft_p99.9, tpot_p99.9, itl_p99.9)")
+	fs.DurationVar(&o.Stall, "stall", o.Stall, "a success stalled when two of its content chunks were more than `DURATION` apart (needs chunk times)")
 	fs.Var(targetValue{&o.SLOTarget}, "slo-target", "a level holds when this share of its requests is good (90% or 0.9)")
 }

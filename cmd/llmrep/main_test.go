@@ -187,7 +187,7 @@ func TestBadInput(t *testing.T) {
 		{"not parquet", []string{write("notes.parquet", []byte("hello, this is not parquet at all\n"))}, 3, "notes.parquet: not a Parquet file"},
 		{"truncated", []string{write("cut.parquet", body[:len(body)/2])}, 3, "cut.parquet: footer missing, the file is truncated (was the run killed?): run `llmrec recover"},
 		{"zero bytes", []string{write("empty.parquet", nil)}, 3, "empty.parquet: empty file (0 bytes)"},
-		{"newer schema", []string{newer}, 3, "newer.parquet: schema version 2 is newer than this tool understands"},
+		{"newer schema", []string{newer}, 3, "newer.parquet: schema version " + strconv.Itoa(schemas.Version+1) + " is newer than this tool understands"},
 		{"missing columns", []string{missing}, 3, "thin.parquet: missing column(s) shard, seq"},
 		{"not a run file", []string{noMeta}, 3, "plain.parquet: not an llmrec run file"},
 		{"different runs", []string{good, other}, 3, "use `llmrep compare`"},

@@ -63,6 +63,11 @@ type Config struct {
 	// served requests run 1 + Swap·min(queued/Slots, SwapCap)² times slower.
 	// 0 gives a plain FIFO queue. Ignored by the other profiles.
 	Swap float64
+	// TokensPerChunk is how many tokens a streamed content chunk carries
+	// (0 or 1: one, as vLLM sends them; more, as servers that batch their
+	// stream output do): the chunk is sent when its last token falls due,
+	// so the gaps between chunks are about that many token times.
+	TokensPerChunk int
 }
 
 // DefaultConfig returns the configuration of `llmrec sim` without flags: a
@@ -81,6 +86,8 @@ func DefaultConfig() Config {
 		Seed:      1,
 		MaxTokens: 64,
 		Swap:      1,
+
+		TokensPerChunk: 1,
 	}
 }
 
@@ -112,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxTokens < 1 || c.MaxTokens > MaxTokensCap {
 		bad("max tokens must be in [1, %d], got %d", MaxTokensCap, c.MaxTokens)
+	}
+	if c.TokensPerChunk < 0 || c.TokensPerChunk > MaxTokensCap {
+		bad("tokens per chunk must be in [0, %d], got %d", MaxTokensCap, c.TokensPerChunk)
 	}
 	if !(c.Swap >= 0 && c.Swap <= MaxSwap) {
 		bad("swap must be from 0 to %g, got %v", float64(MaxSwap), c.Swap)

@@ -426,23 +426,56 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p plan, n in
 		return ctx.Err()
 	}
 
+	// word adds one content chunk of vocabulary word i; content one of
+	// the words ws (TokensPerChunk above 1).
+	word := func(i int) {
+		buf = append(buf, "data: "...)
+		buf = append(buf, before...)
+		buf = append(buf, vocabJSON[i]...)
+		buf = append(buf, after...)
+		buf = append(buf, "\n\n"...)
+	}
+	content := func(ws []int) {
+		var text strings.Builder
+		for _, i := range ws {
+			text.WriteString(vocabulary[i])
+		}
+		js, _ := json.Marshal(text.String())
+		buf = append(buf, "data: "...)
+		buf = append(buf, before...)
+		buf = append(buf, js...)
+		buf = append(buf, after...)
+		buf = append(buf, "\n\n"...)
+	}
+	per := max(1, s.cfg.TokensPerChunk)
+	var pending []int // words of a chunk not yet complete
 	first := true
 	err := s.generate(ctx, p, n, streamGranularity, func(words []int) error {
 		if first && g.kind == chatAPI {
 			event(chunk([]chatChoice{{Delta: &chatMessage{Role: "assistant", Content: ptr("")}}}, nullUsage))
 		}
 		first = false
-		for _, i := range words {
-			buf = append(buf, "data: "...)
-			buf = append(buf, before...)
-			buf = append(buf, vocabJSON[i]...)
-			buf = append(buf, after...)
-			buf = append(buf, "\n\n"...)
+		if per == 1 {
+			for _, i := range words {
+				word(i)
+			}
+		} else {
+			pending = append(pending, words...)
+			for len(pending) >= per {
+				content(pending[:per])
+				pending = pending[per:]
+			}
+		}
+		if len(buf) == 0 {
+			return ctx.Err()
 		}
 		return send()
 	})
 	if err != nil {
 		return err
+	}
+	if len(pending) > 0 {
+		content(pending) // the last, shorter chunk
 	}
 	if g.kind == chatAPI {
 		event(chunk([]chatChoice{{Delta: &chatMessage{}, FinishReason: &g.finish}}, nullUsage))

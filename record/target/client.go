@@ -42,6 +42,11 @@ type Result struct {
 	OutputEstimated bool
 	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
 	BytesIn         int64 // response body bytes received
+	// ChunkUS is when each content chunk arrived, µs since Start (the
+	// monotonic clock), ascending; the first is the TTFT's. Nil unless
+	// the request streamed with Options.ChunkTimes; at most
+	// schemas.MaxChunkTimes, none later than schemas.MaxChunkUS.
+	ChunkUS []int32
 }
 
 // Client sends one request per Do call. Implementations are safe for
@@ -76,6 +81,7 @@ type client struct {
 	model     string
 	maxTok    int
 	ignoreEOS bool
+	chunkTms  bool
 	limit     int64
 	timeout   time.Duration
 	idle      time.Duration
@@ -120,6 +126,7 @@ func New(o Options) (Client, error) {
 		model:     o.Model,
 		maxTok:    o.MaxTokens,
 		ignoreEOS: o.IgnoreEOS,
+		chunkTms:  o.ChunkTimes,
 		limit:     o.MaxBodyBytes,
 		timeout:   o.Timeout,
 		idle:      o.IdleTimeout,
@@ -668,6 +675,10 @@ func streamErrorClass(raw json.RawMessage) (string, string) {
 
 var doneData = []byte("[DONE]")
 
+// initialChunkTimes is the capacity a stream's chunk times start with;
+// they grow by doubling beyond it.
+const initialChunkTimes = 64
+
 // readStream reads an SSE stream to [DONE].
 func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watchdog, body *bodyReader, ctype string) {
 	st := streamPool.Get().(*streamState)
@@ -686,6 +697,9 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		sawFinish bool
 	)
 	defer func() { res.Chunks = chunks }()
+	if c.chunkTms {
+		res.ChunkUS = make([]int32, 0, initialChunkTimes)
+	}
 	for {
 		data, err := st.sse.next()
 		if err != nil {
@@ -746,9 +760,13 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		}
 		if info.content() {
 			content++
+			at := time.Since(res.Start)
 			if !res.HasTTFT {
-				res.TTFT = time.Since(res.Start)
+				res.TTFT = at
 				res.HasTTFT = true
+			}
+			if c.chunkTms && len(res.ChunkUS) < schemas.MaxChunkTimes && at.Microseconds() <= schemas.MaxChunkUS {
+				res.ChunkUS = append(res.ChunkUS, int32(at.Microseconds()))
 			}
 		}
 		sawFinish = sawFinish || info.finish

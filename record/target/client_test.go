@@ -125,6 +125,52 @@ func TestTTFTMeasured(t *testing.T) {
 	}
 }
 
+// TestChunkTimes: with chunk times on, a stream's content chunks are
+// timed from the send (the role chunk, empty, is not one of them): the
+// first is the TTFT, they ascend by about the server's gap, the last is
+// before the end; off, and without streaming, there are none.
+func TestChunkTimes(t *testing.T) {
+	const delay, gap, tokens = 60 * time.Millisecond, 40 * time.Millisecond, 4
+	srv := quietServer(t, &fakeOpenAI{tokens: tokens, firstDelay: delay, gap: gap})
+	for _, api := range []string{APIChat, APICompletions} {
+		t.Run(api, func(t *testing.T) {
+			o := testOptions(api, srv.URL)
+			o.ChunkTimes = true
+			res := do(t, o, Prompt{Text: "hi"})
+			checkResult(t, res, want{status: 200, ok: true})
+			us := res.ChunkUS
+			if len(us) != tokens {
+				t.Fatalf("chunk times %v, want %d", us, tokens)
+			}
+			if int64(us[0]) != res.TTFT.Microseconds() {
+				t.Errorf("first chunk at %d µs, TTFT %v", us[0], res.TTFT)
+			}
+			for k := 1; k < len(us); k++ {
+				if us[k] < us[k-1] {
+					t.Errorf("chunk times not ascending: %v", us)
+				}
+			}
+			// The server sent the last chunk 3 gaps after the first: the
+			// client saw them at least that far apart, less scheduling
+			// noise, and before the end of the exchange.
+			if span := time.Duration(us[tokens-1]-us[0]) * time.Microsecond; span < 3*gap-30*time.Millisecond {
+				t.Errorf("first to last chunk %v, want about %v", span, 3*gap)
+			}
+			if last := time.Duration(us[tokens-1]) * time.Microsecond; last > res.Latency {
+				t.Errorf("last chunk at %v, after the latency %v", last, res.Latency)
+			}
+			o.ChunkTimes = false
+			if res := do(t, o, Prompt{Text: "hi"}); res.ChunkUS != nil {
+				t.Errorf("chunk times off: %v", res.ChunkUS)
+			}
+			o.ChunkTimes, o.Stream = true, false
+			if res := do(t, o, Prompt{Text: "hi"}); res.ChunkUS != nil {
+				t.Errorf("not streamed: %v", res.ChunkUS)
+			}
+		})
+	}
+}
+
 func TestTLS(t *testing.T) {
 	srv := httptest.NewUnstartedServer(&fakeOpenAI{tokens: 2})
 	srv.EnableHTTP2 = true

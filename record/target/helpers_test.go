@@ -158,6 +158,7 @@ func usageChunk(prompt, completion int) string {
 type fakeOpenAI struct {
 	tokens     int           // content chunks
 	firstDelay time.Duration // before the first content chunk (after a role chunk)
+	gap        time.Duration // between content chunks (each flushed)
 
 	mu       sync.Mutex
 	requests []recorded
@@ -211,6 +212,9 @@ func (f *fakeOpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(f.firstDelay)
 	}
 	for i := 0; i < f.tokens; i++ {
+		if i > 0 && f.gap > 0 {
+			time.Sleep(f.gap)
+		}
 		if chat {
 			sse(w, chatDelta(fmt.Sprintf("tok%d ", i)))
 		} else {

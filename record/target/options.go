@@ -41,8 +41,11 @@ type Options struct {
 	// IgnoreEOS adds "ignore_eos": true to openai-* request bodies: servers
 	// that support it (vLLM, SGLang, the built-in simulator) then generate
 	// exactly max_tokens tokens.
-	IgnoreEOS    bool
-	Stream       bool          // openai-* only; ignored by http
+	IgnoreEOS bool
+	Stream    bool // openai-* only; ignored by http
+	// ChunkTimes keeps each content chunk's arrival of a stream
+	// (Result.ChunkUS).
+	ChunkTimes   bool
 	Headers      http.Header   // extra headers (-H)
 	APIKey       string        // sent as Authorization: Bearer unless Headers has Authorization
 	Timeout      time.Duration // whole request; 0 = none

@@ -66,7 +66,7 @@ func demoAnalysis() *analyze.Analysis {
 			Latency: analyze.Latency{Samples: req - fail, MinMS: ptr(lat * 0.5), MeanMS: ptr(lat), P50MS: ptr(lat),
 				P90MS: ptr(lat * 1.2), P95MS: ptr(lat * 1.3), P99MS: ptr(lat * 1.6), MaxMS: ptr(lat * 2), P99P50: ptr(1.6)},
 			LLM: &analyze.StepLLM{TTFTP50MS: ptr(lat / 8), TTFTP95MS: ptr(lat / 6), TTFTP99MS: ptr(lat / 5),
-				ITLP50MS: ptr(lat / 130), ITLP95MS: ptr(lat / 100), TokensPerSP50: ptr(128000 / lat),
+				TPOTP50MS: ptr(lat / 130), TPOTP95MS: ptr(lat / 100), TokensPerSP50: ptr(128000 / lat),
 				OutputTokensPerS: ptr(128 * float64(req) / stepS), OutputTokens: 128 * req},
 		}
 		if fail > 0 {

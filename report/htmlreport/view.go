@@ -40,9 +40,11 @@ type page struct {
 	// LLM are the run's LLM figures; empty when it has none.
 	LLM []field
 	// Server is the server-telemetry section; nil when the run has none.
-	Server   *view.Telemetry
-	Errors   []errorRow
-	Warnings []string
+	Server *view.Telemetry
+	// Percentiles are the --percentiles (no rows without them).
+	Percentiles view.Table
+	Errors      []errorRow
+	Warnings    []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
 	Definitions  []view.Field
@@ -156,6 +158,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	}
 	p.LLM = llmFigures(a)
 	p.Server = view.NewTelemetry(a)
+	p.Percentiles = view.PercentileTable(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
 		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})
@@ -399,12 +402,24 @@ func llmFigures(a *analyze.Analysis) []field {
 	if view.TokensEstimated(a) {
 		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
 	}
-	return []field{
-		{"Time to first token", q(l.TTFT, "ms", 1)},
-		{"Inter-token latency", q(l.ITL, "ms", 2)},
+	f := []field{
+		{"Time to first token (TTFT)", q(l.TTFT, "ms", 1)},
+		{"Time per output token (TPOT)", q(l.TPOT, "ms", 2)},
+	}
+	if l.ITL != nil {
+		itl := view.NA
+		if l.ITL.Samples > 0 {
+			itl = "p50 " + view.Num(l.ITL.P50, 2) + ", p95 " + view.Num(l.ITL.P95, 2) + ", p99 " + view.Num(l.ITL.P99, 2) + " ms (" + view.Int(l.ITL.Samples) + " gaps between content chunks)"
+		}
+		f = append(f, field{"Inter-token latency (ITL)", itl})
+	}
+	if s := view.StallSentence(a); s != "" {
+		f = append(f, field{"Stalls", upperFirst(s)})
+	}
+	return append(f, []field{
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
 		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
-	}
+	}...)
 }
 
 // upperFirst capitalises the first letter of s.

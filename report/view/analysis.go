@@ -62,7 +62,9 @@ type Analysis struct {
 	// LLM is nil when the run has no LLM figures.
 	LLM *LLM
 	// Telemetry is nil when the run has no server telemetry.
-	Telemetry    *Telemetry
+	Telemetry *Telemetry
+	// Percentiles are the --percentiles (no rows when none was given).
+	Percentiles  Table
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -84,7 +86,10 @@ type Answer struct {
 type LLM struct {
 	Figures Table
 	Line    string
-	Steps   Table
+	// Stalls is the stall sentence (StallSentence); "" without chunk
+	// times.
+	Stalls string
+	Steps  Table
 }
 
 // NewAnalysis builds the view of a.
@@ -107,6 +112,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		Steps:          steps(a),
 		LLM:            llm(a),
 		Telemetry:      telemetry(a),
+		Percentiles:    PercentileTable(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {
@@ -519,18 +525,32 @@ func llm(a *analyze.Analysis) *LLM {
 	q := func(name string, x analyze.Quantiles, prec int) []string {
 		return []string{name, Int(x.Samples), Num(x.P50, prec), Num(x.P90, prec), Num(x.P95, prec), Num(x.P99, prec), Num(x.Max, prec)}
 	}
+	rows := [][]string{q("TTFT ms", l.TTFT, 1), q("TPOT ms", l.TPOT, 2)}
+	if l.ITL != nil {
+		rows = append(rows, q("ITL ms (chunk gaps)", *l.ITL, 2))
+	}
+	if l.Stalls != nil {
+		rows = append(rows, q("longest gap ms", l.Stalls.LongestGap, 1))
+	}
+	rows = append(rows, q("tokens/s per request", l.TokensPerS, 1))
+	head := []string{"step", "users", "ttft p50", "ttft p95", "tpot p50"}
+	if a.Run.ChunkTimes {
+		head = append(head, "itl p95", "stalls")
+	}
+	head = append(head, "tok/s p50", "out tok/s")
+	right := make([]bool, len(head))
+	for i := range right {
+		right[i] = true
+	}
 	v := &LLM{
 		Figures: Table{
 			Head:  []string{"figure", "samples", "p50", "p90", "p95", "p99", "max"},
 			Right: []bool{false, true, true, true, true, true, true},
-			Rows:  [][]string{q("TTFT ms", l.TTFT, 1), q("inter-token ms", l.ITL, 2), q("tokens/s per request", l.TokensPerS, 1)},
+			Rows:  rows,
 		},
-		Line: fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %s", l.OutputTokens, Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
-		Steps: Table{
-			Head:  []string{"step", "users", "ttft p50", "ttft p95", "itl p50", "tok/s p50", "out tok/s"},
-			Right: []bool{true, true, true, true, true, true, true},
-			Of:    "steps",
-		},
+		Line:   fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %s", l.OutputTokens, Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
+		Stalls: StallSentence(a),
+		Steps:  Table{Head: head, Right: right, Of: "steps"},
 	}
 	var with []analyze.Step
 	for _, s := range a.Steps {
@@ -542,8 +562,11 @@ func llm(a *analyze.Analysis) *LLM {
 	v.Steps.Cut, v.Steps.CutAt = cut, MaxStepRows/2
 	for _, i := range shown {
 		s := with[i]
-		v.Steps.Rows = append(v.Steps.Rows, []string{Int(s.Step), Int(s.Users), MS(s.LLM.TTFTP50MS), MS(s.LLM.TTFTP95MS),
-			Num(s.LLM.ITLP50MS, 2), Num(s.LLM.TokensPerSP50, 1), Num(s.LLM.OutputTokensPerS, 1)})
+		row := []string{Int(s.Step), Int(s.Users), MS(s.LLM.TTFTP50MS), MS(s.LLM.TTFTP95MS), Num(s.LLM.TPOTP50MS, 2)}
+		if a.Run.ChunkTimes {
+			row = append(row, Num(s.LLM.ITLP95MS, 2), Pct(s.LLM.StallShare))
+		}
+		v.Steps.Rows = append(v.Steps.Rows, append(row, Num(s.LLM.TokensPerSP50, 1), Num(s.LLM.OutputTokensPerS, 1)))
 	}
 	openLoopLLM(a, v)
 	return v

@@ -35,7 +35,7 @@ func sloWords(s *analyze.SLOSettings) string {
 		}
 		return time.Duration(math.Round(*ms * float64(time.Millisecond)))
 	}
-	return analyze.SLO{TTFT: d(s.TTFTMS), ITL: d(s.ITLMS), Latency: d(s.LatencyMS)}.Words()
+	return analyze.SLO{TTFT: d(s.TTFTMS), TPOT: d(s.TPOTMS), ITL: d(s.ITLMS), Latency: d(s.LatencyMS)}.Words()
 }
 
 // CapacitySentence is the capacity answer in one sentence, e.g. "holds 36

@@ -11,7 +11,7 @@ func ip(v int) *int         { return &v }
 func sp(v string) *string   { return &v }
 
 func TestCapacitySentence(t *testing.T) {
-	slo := &analyze.SLOSettings{TTFTMS: fp(500), ITLMS: fp(50)}
+	slo := &analyze.SLOSettings{TTFTMS: fp(500), TPOTMS: fp(50)}
 	steps := []analyze.Step{{Step: 1, Users: 4, Goodput: analyze.Goodput{SLOAttainment: fp(0.42)}}, {Step: 2, Users: 8}}
 	peak := analyze.Peak{RPS: fp(44), Level: fp(20), LastLevel: fp(36), DropAfterPeak: fp(0.68)}
 	base := &analyze.Baseline{Step: 1, Users: 4, Level: 4}
@@ -22,7 +22,7 @@ func TestCapacitySentence(t *testing.T) {
 	}{
 		{"within slo", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps, Peak: peak,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(36), Step: ip(4), GoodputRPS: fp(14.2), Bounded: true}},
-			"holds 36 users within SLO: TTFT ≤ 500 ms, ITL ≤ 50 ms for 90% of requests, at 14.2 good req/s; throughput peaks at 44.0 req/s at 20 users and falls 68% by 36 users"},
+			"holds 36 users within SLO: TTFT ≤ 500 ms, TPOT ≤ 50 ms for 90% of requests, at 14.2 good req/s; throughput peaks at 44.0 req/s at 20 users and falls 68% by 36 users"},
 		{"no slo, never saturated", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Peak:     analyze.Peak{RPS: fp(10), Level: fp(8), LastLevel: fp(8), DropAfterPeak: fp(0)},
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(8), GoodputRPS: fp(10)}},
@@ -33,10 +33,10 @@ func TestCapacitySentence(t *testing.T) {
 		{"slo, saturation said beside", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Saturation: analyze.Saturation{Reached: true, Level: fp(6), Signal: sp(analyze.SignalLatency)},
 			Capacity:   analyze.Capacity{LevelKind: analyze.LevelUsers, Level: fp(8), Step: ip(2), GoodputRPS: fp(3), Bounded: true}},
-			"holds 8 users within SLO: TTFT ≤ 500 ms, ITL ≤ 50 ms for 90% of requests, at 3.0 good req/s; saturated (by the latency rule) at 6 users"},
+			"holds 8 users within SLO: TTFT ≤ 500 ms, TPOT ≤ 50 ms for 90% of requests, at 3.0 good req/s; saturated (by the latency rule) at 6 users"},
 		{"none", analyze.Analysis{Settings: analyze.Settings{SLO: slo, SLOTarget: 0.9}, Steps: steps,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelUsers, Bounded: true}},
-			"holds no level within SLO: even 4 users had only 42.00% good requests (TTFT ≤ 500 ms, ITL ≤ 50 ms, target 90%)"},
+			"holds no level within SLO: even 4 users had only 42.00% good requests (TTFT ≤ 500 ms, TPOT ≤ 50 ms, target 90%)"},
 		{"open loop", analyze.Analysis{Settings: analyze.Settings{SLOTarget: 0.9}, Steps: steps, Baseline: base,
 			Capacity: analyze.Capacity{LevelKind: analyze.LevelRate, Level: fp(12.5), GoodputRPS: fp(12.4), Bounded: true}},
 			"holds 12.5 req/s offered before saturation at 12.4 req/s"},

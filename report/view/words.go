@@ -55,6 +55,9 @@ func MetricTitle(metric, latency string) string {
 	case "slo_attainment":
 		return "SLO attainment"
 	}
+	if strings.HasPrefix(metric, "p") && !strings.Contains(metric, "_") {
+		return metric + " " + latency + " (ms)" // a --percentiles one: p99.9
+	}
 	return Clean(metric)
 }
 

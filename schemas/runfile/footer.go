@@ -87,13 +87,17 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 		have[field.Name()] = true
 	}
 	var missing []string
-	for _, c := range schemas.Columns {
+	want := schemas.Columns
+	if meta.SchemaVersion >= 2 {
+		want = append(want[:len(want):len(want)], schemas.ChunkColumn)
+	}
+	for _, c := range want {
 		if !have[c] {
 			missing = append(missing, c)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), schemas.Version), nil)
+		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), meta.SchemaVersion), nil)
 	}
 	return &Footer{Meta: meta, Rows: pf.NumRows(), File: pf}, nil
 }

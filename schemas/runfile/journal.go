@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -21,15 +22,24 @@ import (
 // run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
-//	header: "LLMRECJ1" | uint32 len | run metadata JSON (as at start)
+//	header: "LLMRECJ2" | uint32 len | run metadata JSON (as at start)
 //	frame:  uint32 len | uint32 CRC-32C of payload | payload (one Record)
 //
 // All integers are little endian; the payload layout is encodeRecord's.
+// A version-2 payload ends with the chunk times (chunk_us): a presence
+// byte, then their count and each one's gap from the one before, as
+// unsigned varints. A version-1 journal ("LLMRECJ1", written before chunk
+// times) has no such tail and still reads.
 
-const journalMagic = "LLMRECJ1"
+const (
+	journalMagic   = "LLMRECJ2"
+	journalMagicV1 = "LLMRECJ1"
+)
 
-// maxFrame bounds a frame's payload; larger lengths mean a corrupt journal.
-const maxFrame = 1 << 16
+// maxFrame bounds a frame's payload; larger lengths mean a corrupt
+// journal. A row's fixed part is a few hundred bytes; its chunk times
+// take at most 5 bytes each (MaxChunkTimes of them).
+const maxFrame = 1<<16 + 5*schemas.MaxChunkTimes
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -169,7 +179,59 @@ func encodeRecord(b []byte, r *schemas.Record) []byte {
 	}
 	b = binary.AppendVarint(b, int64(r.Chunks))
 	b = binary.AppendVarint(b, r.BytesIn)
+	return appendChunkTimes(b, r.ChunkUS)
+}
+
+// appendChunkTimes writes the version-2 tail: 0 for none (nil), else 1,
+// the count and the gaps (the offsets ascend; a later offset that does
+// not is written as a gap of 0, which decodes as the one before).
+func appendChunkTimes(b []byte, us []int32) []byte {
+	if us == nil {
+		return append(b, 0)
+	}
+	us = us[:min(len(us), schemas.MaxChunkTimes)]
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, uint64(len(us)))
+	var prev int32
+	for _, v := range us {
+		b = binary.AppendUvarint(b, uint64(max(0, v-prev)))
+		prev = max(prev, v)
+	}
 	return b
+}
+
+// chunkTimes reads the tail appendChunkTimes wrote.
+func (p *payloadReader) chunkTimes() []int32 {
+	if p.err != nil || len(p.b) == 0 {
+		p.err = errBadPayload
+		return nil
+	}
+	has := p.b[0]
+	p.b = p.b[1:]
+	switch has {
+	case 0:
+		return nil
+	case 1:
+	default:
+		p.err = errBadPayload
+		return nil
+	}
+	n := p.uvarint()
+	if p.err != nil || n > schemas.MaxChunkTimes || n > uint64(len(p.b)) {
+		p.err = errBadPayload
+		return nil
+	}
+	us := make([]int32, 0, n)
+	var at uint64
+	for range n {
+		at += p.uvarint()
+		if p.err != nil || at > schemas.MaxChunkUS {
+			p.err = errBadPayload
+			return nil
+		}
+		us = append(us, int32(at))
+	}
+	return us
 }
 
 func appendString(b []byte, s string) []byte {
@@ -190,6 +252,19 @@ func (p *payloadReader) varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(p.b)
+	if n <= 0 {
+		p.err = errBadPayload
+		return 0
+	}
+	p.b = p.b[n:]
+	return v
+}
+
+func (p *payloadReader) uvarint() uint64 {
+	if p.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(p.b)
 	if n <= 0 {
 		p.err = errBadPayload
 		return 0
@@ -230,7 +305,8 @@ func (p *payloadReader) str() string {
 	return s
 }
 
-func decodeRecord(b []byte) (schemas.Record, error) {
+// decodeRecord decodes a payload of a journal of version v (1 or 2).
+func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	var r schemas.Record
 	if len(b) == 0 {
 		return r, errBadPayload
@@ -269,6 +345,9 @@ func decodeRecord(b []byte) (schemas.Record, error) {
 	}
 	r.Chunks = p.int32()
 	r.BytesIn = p.varint()
+	if v >= 2 {
+		r.ChunkUS = p.chunkTimes()
+	}
 	r.OK = flags&isOK != 0
 	if p.err == nil && len(p.b) != 0 {
 		p.err = errBadPayload
@@ -283,8 +362,12 @@ func decodeRecord(b []byte) (schemas.Record, error) {
 func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.RunMeta, tail int64, err error) {
 	br := bufio.NewReaderSize(r, 256*1024)
 	hdr := make([]byte, 12)
-	if _, err := io.ReadFull(br, hdr); err != nil || string(hdr[:8]) != journalMagic {
+	if _, err := io.ReadFull(br, hdr); err != nil || string(hdr[:8]) != journalMagic && string(hdr[:8]) != journalMagicV1 {
 		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
+	}
+	version := 2
+	if string(hdr[:8]) == journalMagicV1 {
+		version = 1
 	}
 	n := binary.LittleEndian.Uint32(hdr[8:])
 	if n > 16<<20 {
@@ -294,7 +377,7 @@ func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.Run
 	if _, err := io.ReadFull(br, js); err != nil {
 		return nil, 0, errors.New("journal header is truncated")
 	}
-	meta, err = schemas.DecodeMeta("1", string(js))
+	meta, err = schemas.DecodeMeta(strconv.Itoa(version), string(js))
 	if err != nil {
 		return nil, 0, fmt.Errorf("journal header: %w", err)
 	}
@@ -323,7 +406,7 @@ func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.Run
 		if crc32.Checksum(payload, castagnoli) != sum {
 			return meta, 8 + int64(size) + rest(br), nil
 		}
-		rec, err := decodeRecord(payload)
+		rec, err := decodeRecord(payload, version)
 		if err != nil {
 			return meta, 8 + int64(size) + rest(br), nil
 		}

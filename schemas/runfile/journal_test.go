@@ -2,6 +2,8 @@ package runfile
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,6 +29,13 @@ func testRecords(n int) []schemas.Record {
 			r.TTFTMS = &v
 			p, o := int32(i), int32(2*i)
 			r.PromptTokens, r.OutputTokens = &p, &o
+			r.ChunkUS = []int32{int32(i) * 500}
+			for k := range i % 5 {
+				r.ChunkUS = append(r.ChunkUS, r.ChunkUS[k]+int32(k*k*1000+7))
+			}
+		}
+		if i%6 == 1 {
+			r.ChunkUS = []int32{} // a stream without content
 		}
 		if i%4 == 1 {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
@@ -174,4 +183,38 @@ func FuzzReadJournal(f *testing.F) {
 			t.Fatalf("torn = %d of %d bytes", torn, len(b))
 		}
 	})
+}
+
+// TestJournalVersion1StillReads: a journal written before chunk times
+// (magic LLMRECJ1, payloads without the chunk tail) reads, its rows
+// without chunk times.
+func TestJournalVersion1StillReads(t *testing.T) {
+	recs := testRecords(20)
+	js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	b = append(b, journalMagicV1...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+	b = append(b, js...)
+	for i := range recs {
+		recs[i].ChunkUS = nil
+		payload := encodeRecord(nil, &recs[i])
+		payload = payload[:len(payload)-1] // version 1 had no chunk tail
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+		b = append(b, payload...)
+	}
+	var got []schemas.Record
+	meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
+		got = append(got, *r)
+		return nil
+	})
+	if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != 1 {
+		t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
+	}
+	if !reflect.DeepEqual(got, recs) {
+		t.Fatalf("version-1 rows differ:\n got %+v\nwant %+v", got[0], recs[0])
+	}
 }

@@ -60,7 +60,7 @@ func TestLiveJournalIsLocked(t *testing.T) {
 	if err := f.Write(testRecords(60)[40:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Finish(&schemas.RunMeta{RunID: "run-x"}); err != nil {
+	if err := f.Finish(&schemas.RunMeta{RunID: "run-x", Shards: 1}); err != nil {
 		t.Fatalf("Finish: %v", err)
 	}
 	if n := countRows(t, path); n != 60 {
@@ -104,7 +104,7 @@ func TestFinishNoticesAReplacedFile(t *testing.T) {
 			if err := tc.replace(path); err != nil {
 				t.Fatal(err)
 			}
-			err := f.Finish(&schemas.RunMeta{RunID: "run-x"})
+			err := f.Finish(&schemas.RunMeta{RunID: "run-x", Shards: 1})
 			if !errors.Is(err, ErrReplaced) || !strings.Contains(err.Error(), JournalPath(path)) {
 				t.Fatalf("Finish = %v; want ErrReplaced naming the journal", err)
 			}

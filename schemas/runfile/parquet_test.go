@@ -3,6 +3,8 @@ package runfile
 import (
 	"bytes"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +20,11 @@ func TestParquetRoundTrip(t *testing.T) {
 	cls := schemas.ErrHTTP5xx
 	start := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	rows := []schemas.Record{
-		{RunID: "r1", Seq: 0, User: 1, Step: 1, Users: 10, ScheduledAt: start, Start: start, LatencyMS: 100, TTFTMS: &ttft, Status: 200, OK: true, Chunks: 3, BytesIn: 99},
+		{RunID: "r1", Seq: 0, User: 1, Step: 1, Users: 10, ScheduledAt: start, Start: start, LatencyMS: 100, TTFTMS: &ttft, Status: 200, OK: true, Chunks: 3, BytesIn: 99,
+			ChunkUS: []int32{12500, 40000, 99000}},
 		{RunID: "r1", Seq: 1, User: 2, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 503, ErrorClass: &cls},
+		{RunID: "r1", Seq: 2, User: 3, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 200, OK: true, Chunks: 1,
+			ChunkUS: []int32{}},
 	}
 	if err := w.Write(rows); err != nil {
 		t.Fatal(err)
@@ -32,15 +37,15 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "1" {
+	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "2" {
 		t.Fatalf("schema version = %q", v)
 	}
 	js, _ := f.Lookup(schemas.KeyRun)
-	got, err := schemas.DecodeMeta("1", js)
+	got, err := schemas.DecodeMeta("2", js)
 	if err != nil || got.RunID != "r1" || got.Labels["model"] != "v1" {
 		t.Fatalf("meta = %+v, %v", got, err)
 	}
-	for i, c := range schemas.Columns {
+	for i, c := range append(schemas.Columns, schemas.ChunkColumn) {
 		if name := f.Schema().Fields()[i].Name(); name != c {
 			t.Errorf("column %d = %q, want %q", i, name, c)
 		}
@@ -49,8 +54,65 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back) != 2 || !back[0].Start.Equal(start) || *back[0].TTFTMS != 12.5 || back[1].TTFTMS != nil || *back[1].ErrorClass != cls {
+	if len(back) != 3 || !back[0].Start.Equal(start) || *back[0].TTFTMS != 12.5 || back[1].TTFTMS != nil || *back[1].ErrorClass != cls {
 		t.Fatalf("round trip = %+v", back)
+	}
+	// Chunk times: a list, a null (not recorded) and an empty list.
+	if !slices.Equal(back[0].ChunkUS, rows[0].ChunkUS) || back[1].ChunkUS != nil || back[2].ChunkUS == nil || len(back[2].ChunkUS) != 0 {
+		t.Fatalf("chunk times = %v, %v, %v", back[0].ChunkUS, back[1].ChunkUS, back[2].ChunkUS)
+	}
+}
+
+// v1Record is the row of a version-1 run file: every column but chunk_us.
+type v1Record struct {
+	RunID        string    `parquet:"run_id,dict,zstd"`
+	Shard        int32     `parquet:"shard,zstd"`
+	Seq          int64     `parquet:"seq,zstd"`
+	User         int32     `parquet:"user,zstd"`
+	Step         int32     `parquet:"step,zstd"`
+	Users        int32     `parquet:"users,zstd"`
+	ScheduledAt  time.Time `parquet:"scheduled_at,timestamp(microsecond:utc),zstd"`
+	Start        time.Time `parquet:"start,timestamp(microsecond:utc),zstd"`
+	LatencyMS    float64   `parquet:"latency_ms,zstd"`
+	TTFTMS       *float64  `parquet:"ttft_ms,optional,zstd"`
+	Status       int32     `parquet:"status,zstd"`
+	OK           bool      `parquet:"ok,zstd"`
+	ErrorClass   *string   `parquet:"error_class,optional,dict,zstd"`
+	Error        *string   `parquet:"error,optional,zstd"`
+	PromptTokens *int32    `parquet:"prompt_tokens,optional,zstd"`
+	OutputTokens *int32    `parquet:"output_tokens,optional,zstd"`
+	Chunks       int32     `parquet:"chunks,zstd"`
+	BytesIn      int64     `parquet:"bytes_in,zstd"`
+}
+
+// TestFooterVersionColumns: a version-1 file without chunk_us reads (as a
+// run without chunk times); the same columns under version 2 are refused,
+// naming the missing column.
+func TestFooterVersionColumns(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, version := range []string{"1", "2"} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[v1Record](&buf)
+		if _, err := w.Write([]v1Record{{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1, ChunkTimes: true}).Marshal()
+		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
+		w.SetKeyValueMetadata(schemas.KeyRun, js)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
+		switch version {
+		case "1":
+			if err != nil || ft.Meta.SchemaVersion != 1 || ft.Meta.ChunkTimes {
+				t.Errorf("version 1: %v, meta %+v", err, ft)
+			}
+		case "2":
+			if err == nil || !strings.Contains(err.Error(), "missing column(s) chunk_us: not a version-2 run file") {
+				t.Errorf("version 2 without chunk_us: %v", err)
+			}
+		}
 	}
 }
 

@@ -18,7 +18,7 @@ type RecoverResult struct {
 
 // Recover rebuilds the run file path from the crash journal a killed run
 // left beside it (JournalPath(path)). The rebuilt file is a complete
-// version-1 Parquet file whose end reason is "interrupted"; it replaces
+// Parquet file (of schemas.Version) whose end reason is "interrupted"; it replaces
 // path by the output rule (package outfile: a new file beside it renamed
 // over it; never a stream, a symbolic link or a directory), and the
 // journal is removed once the file is in place. A journal that a live run
