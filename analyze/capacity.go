@@ -41,7 +41,7 @@ func sloSettings(s SLO) *SLOSettings {
 // goodput counts the good requests per step and overall (good.sql) and
 // derives attainment and goodput over the spans rps uses.
 func (c *computer) goodput() error {
-	rows, err := c.conn.QueryContext(c.ctx, query("good.sql"), c.opts.SLO.sloArgs()...)
+	rows, err := c.conn.QueryContext(c.ctx, query("good.sql"), sloArgs(c.opts.SLO)...)
 	if err != nil {
 		return fmt.Errorf("count good requests: %w", err)
 	}
