@@ -39,6 +39,11 @@ func warmupEffect(a *Analysis) WarmupEffect {
 		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
 	}
 	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
+	if sh := a.Run.Shape; sh.ProbeWarmupS > 0 && a.Settings.WarmupS <= sh.ProbeWarmupS {
+		// A capacity search leaves out each probe's own warmup by design:
+		// its share is the warmup's share of each step, not a doubt.
+		w.Heavy = w.WholeSteps > 0
+	}
 	return w
 }
 

@@ -244,7 +244,8 @@ func duckMessage(err error) string {
 
 // loadRun opens the locked-down database on files, creates the run table
 // with the view of opts.Metric, and runs each of the load queries (bound to
-// a file, the run's origin in µs and the warmup in µs) for every file. The
+// a file, the run's origin in µs, the warmup in µs and a search's step
+// time and step warmup in µs, probeWarmup) for every file. The
 // caller closes the engine.
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
@@ -267,7 +268,7 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	}
 	for _, f := range files {
 		for _, q := range loads {
-			if _, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds()); err != nil {
+			if _, err := e.conn.ExecContext(ctx, query(q), escapeGlob(f.path), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm); err != nil {
 				err = e.readError(ctx, f, err)
 				e.Close()
 				return nil, err

@@ -2,7 +2,8 @@
 -- order (shard, then seq), with the times as RFC 3339 (UTC, µs) and as ms
 -- since the run's start, and the warmup flag. Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
--- the warmup (µs). Times are formatted from their epoch µs, so that no
+-- the warmup (µs), a search's step time and each step's warmup (µs; 0
+-- and 0 otherwise). Times are formatted from their epoch µs, so that no
 -- time zone setting enters.
 SELECT
     run_id,
@@ -27,5 +28,5 @@ SELECT
     chunks,
     bytes_in
 FROM read_parquet(?::VARCHAR[]) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
 ORDER BY shard, seq

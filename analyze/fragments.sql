@@ -14,14 +14,17 @@
 {{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0{{end}}
 
 -- The time figures of a row, from its file's columns: parameters of the
--- query the run origin p.origin (µs since the epoch) and the warmup
--- p.warmup (µs). warm: sent within the warmup; c_us: completion, µs since
--- the run's start.
-{{define "warm"}}epoch_us(start) - p.origin < p.warmup{{end}}
+-- query the run origin p.origin (µs since the epoch), the warmup
+-- p.warmup (µs), and a capacity search's step time p.period and each
+-- step's own warmup p.pwarm (µs; both 0 for a step load). warm: sent
+-- within the warmup, or within the first p.pwarm of its step; c_us:
+-- completion, µs since the run's start.
+{{define "warm"}}(epoch_us(start) - p.origin < p.warmup
+  OR (p.period > 0 AND (epoch_us(start) - p.origin) % p.period < p.pwarm)){{end}}
 {{define "c_us"}}epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT){{end}}
--- The file (glob characters escaped) and those two parameters.
+-- The file (glob characters escaped) and those four parameters.
 {{define "load_from"}}read_parquet(?) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup) AS p{{end}}
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   itl: inter-token latency, (latency_ms - ttft_ms) / (output_tokens - 1)

@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // FormatVersion is the version of the Analysis document (the JSON output's
@@ -199,6 +201,11 @@ type Shape struct {
 	Burstiness     float64 `json:"burstiness,omitempty"`
 	MaxConcurrency int     `json:"max_concurrency,omitempty"`
 	Seed           int64   `json:"seed,omitempty"`
+	// A capacity search (schemas.Shape): the level of each step in order,
+	// each step's own warmup, and how the search chose the levels.
+	Levels       []float64       `json:"levels,omitempty"`
+	ProbeWarmupS float64         `json:"probe_warmup_s,omitempty"`
+	Search       *schemas.Search `json:"search,omitempty"`
 }
 
 // Workload is the requests' size settings (schemas.Workload): token ranges

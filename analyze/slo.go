@@ -57,4 +57,3 @@ func sloArgs(s SLO) []any {
 	}
 	return []any{ms(s.TTFT), ms(s.ITL), ms(s.Latency)}
 }
-

@@ -350,7 +350,7 @@ func (p *probeSink) begin(k int, measureFrom time.Time) {
 }
 
 func (p *probeSink) Begin(*schemas.RunMeta) error { return nil }
-func (p *probeSink) Flush() error                { return p.sink.Flush() }
+func (p *probeSink) Flush() error                 { return p.sink.Flush() }
 func (p *probeSink) Finish(*schemas.RunMeta) error {
 	return nil
 }

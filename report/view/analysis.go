@@ -206,7 +206,7 @@ func header(a *analyze.Analysis) []Field {
 		files = append(files, Clean(sd.File))
 	}
 	h = append(h,
-		Field{"shape", Shape(r.Shape)},
+		Field{"shape", shapeLine(r.Shape)},
 		Field{"input", Plural(int(r.Rows), "row", "rows") + " in " + Plural(len(r.Shards), "file", "files") + ": " + strings.Join(files, " ")},
 	)
 	if s := Shards(r); s != "" {
@@ -382,7 +382,11 @@ func Answers(a *analyze.Analysis) []Answer {
 			hl.Answer, hl.Band = "n/a", analyze.BandNA
 		}
 	}
-	return []Answer{capacityAnswer(a), sat, gr, hl, peak(a)}
+	out := []Answer{capacityAnswer(a)}
+	if s, ok := searchAnswer(a); ok {
+		out = append(out, s)
+	}
+	return append(out, sat, gr, hl, peak(a))
 }
 
 // capacityAnswer is the capacity answer that leads the verdict: how much

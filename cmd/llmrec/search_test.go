@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// parseSearch parses llmrec search's flags without searching.
+func parseSearch(args ...string) (*SearchOptions, error) {
+	var got *SearchOptions
+	var out bytes.Buffer
+	cmd := NewCmdSearch(&IO{Out: &out, Err: &out}, func(o *SearchOptions) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	err := cmd.ExecuteContext(context.Background())
+	return got, err
+}
+
+func TestSearchFlags(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		check   func(*SearchOptions) string
+		wantErr []string
+	}{
+		{args: []string{"--slo", "ttft=500ms"}, check: func(o *SearchOptions) string {
+			s := o.Search
+			if s.Users() || s.Run.OpenLoop.Kind != "poisson" || s.Start != 1 || s.Probe != 30*time.Second || s.Warmup != 10*time.Second ||
+				s.Resolution != 0.1 || !s.Relative || s.Target != 0.9 || s.Alpha != 0.05 || s.SLO.TTFT != 500*time.Millisecond {
+				return fmt.Sprintf("defaults %+v", s)
+			}
+			return ""
+		}},
+		{args: []string{"--slo", "latency=10s", "--users", "4", "--resolution", "2", "--slo-target", "95%"}, check: func(o *SearchOptions) string {
+			s := o.Search
+			if !s.Users() || s.Start != 4 || s.Min != 1 || s.Max != 1000 || s.Resolution != 2 || s.Relative || s.Target != 0.95 {
+				return fmt.Sprintf("users search %+v", s)
+			}
+			return ""
+		}},
+		{args: []string{}, wantErr: []string{"--slo is needed"}},
+		{args: []string{"--slo", "ttft=1s", "--slo-target", "100%"}, wantErr: []string{"--slo-target", "can never be shown met"}},
+		{args: []string{"--slo", "ttft=1s", "--users", "4", "--rate", "3"}, wantErr: []string{"--rate applies to an open loop"}},
+		{args: []string{"--slo", "ttft=1s", "--resolution", "150%"}, wantErr: []string{"--resolution"}},
+		{args: []string{"--slo", "ttft=1s", "--arrival", "closed"}, wantErr: []string{"--arrival", "--users N"}},
+		{args: []string{"--slo", "ttft=1s", "--probe", "100ms"}, wantErr: []string{"--probe must be at least 1s"}},
+		{args: []string{"--slo", "bogus=1s"}, wantErr: []string{"unknown key"}},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			o, err := parseSearch(c.args...)
+			if c.wantErr != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", c.wantErr)
+				}
+				for _, w := range c.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := c.check(o); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"search"}, nil, &stdout, &stderr); code != 2 {
+		t.Errorf("search without --slo: exit %d, want 2 (%s)", code, stderr.String())
+	}
+}
+
+// TestSearchAnalyzed: llmrec search against the built-in knee simulator
+// prints each probe and the bracket, and writes a run file that llmrep
+// reads as any run: each probe a step at its level, the good requests of
+// each step exactly those the search counted (the one SLO rule, on the
+// same requests: each probe's warmup left out by both), the capacity
+// within the SLO the search's highest level that met, and check --min
+// capacity passing at it and failing above it.
+func TestSearchAnalyzed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a search of about 20 s")
+	}
+	out := filepath.Join(t.TempDir(), "search.parquet")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"search", "--slo", "latency=400ms", "--arrival", "constant", "--rate", "32",
+		"--probe", "2s", "--probe-warmup", "1s", "--max-tokens", "16", "--max-probes", "10", "-o", out}, nil, &stdout, &stderr)
+	t.Logf("stderr:\n%s\nstdout:\n%s", stderr.String(), stdout.String())
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), "probe  1  32 req/s  good ") || !strings.Contains(stdout.String(), "within latency ≤ 400 ms at 90%") {
+		t.Errorf("the probes or the answer are not printed")
+	}
+	o := analyze.DefaultOptions()
+	o.Threads = 2
+	o.SLO = analyze.SLO{Latency: 400 * time.Millisecond}
+	a, err := analyze.Analyze(context.Background(), o, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := a.Run.Shape.Search
+	if sr == nil || sr.Met == nil || sr.Missed == nil {
+		t.Fatalf("search in the analysis: %+v", sr)
+	}
+	if a.Settings.WarmupS != 1 {
+		t.Errorf("auto warmup %gs, want the probe's 1s", a.Settings.WarmupS)
+	}
+	if len(a.Steps) != len(sr.Probes) {
+		t.Fatalf("%d steps, %d probes", len(a.Steps), len(sr.Probes))
+	}
+	seen := map[float64]bool{}
+	for i, s := range a.Steps {
+		p := sr.Probes[i]
+		if s.Step != p.Step || s.Level != p.Level {
+			t.Errorf("step %d at level %g; probe %d at %g", s.Step, s.Level, p.Step, p.Level)
+		}
+		if seen[p.Level] {
+			continue // an extension's counts are pooled with the level's earlier steps
+		}
+		seen[p.Level] = true
+		if s.Good != p.Good || s.Requests+s.Unsent != p.Due {
+			t.Errorf("step %d: analyzer good %d of %d+%d, search %d of %d", s.Step, s.Good, s.Requests, s.Unsent, p.Good, p.Due)
+		}
+	}
+	if a.Capacity.Level == nil || *a.Capacity.Level != *sr.Met {
+		t.Errorf("capacity %+v, want the search's highest level that met, %g", a.Capacity, *sr.Met)
+	}
+	data, err := analyze.LoadRun(context.Background(), o, "search", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		value float64
+		pass  bool
+	}{{*sr.Met, true}, {*sr.Missed, false}} {
+		g, err := analyze.ParseGate(analyze.GateMin, fmt.Sprintf("capacity=%g", c.value), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := analyze.Check(data, nil, []analyze.Gate{g}, 0.05, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Passed != c.pass {
+			t.Errorf("check --min capacity=%g: passed %v, want %v (%s)", c.value, res.Passed, c.pass, res.Gates[0].Line)
+		}
+	}
+	if sr.End != schemas.SearchBracketed {
+		t.Errorf("search ended %q", sr.End)
+	}
+}

@@ -1,0 +1,128 @@
+package view
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/schemas"
+)
+
+// A capacity search (llmrec search) is a run whose steps are probes of
+// levels chosen one after the other; its footer keeps what the search
+// decided of each. These words say so in every format: the shape line,
+// an answer of its own after the capacity (the bracket and the probe
+// sequence).
+
+// maxProbeWords bounds the probes listed in the search answer's detail.
+const maxProbeWords = 40
+
+// SearchUnit is the unit of a search's levels.
+func SearchUnit(sr *schemas.Search) string {
+	if sr.Kind == "users" {
+		return "users"
+	}
+	return "req/s"
+}
+
+// SearchHeadline is the search's answer: "capacity 23.5–25 req/s within
+// TTFT ≤ 500 ms at 90%" (or what it found instead of a bracket).
+func SearchHeadline(sr *schemas.Search) string {
+	unit := SearchUnit(sr)
+	within := "within " + Clean(sr.SLOWords) + " at " + Pct(&sr.SLOTarget)
+	switch {
+	case sr.Met != nil && sr.Missed != nil:
+		return "capacity " + num(*sr.Met) + "–" + num(*sr.Missed) + " " + unit + " " + within
+	case sr.Met != nil:
+		return "capacity at least " + num(*sr.Met) + " " + unit + " " + within + " (no level probed missed)"
+	case sr.Missed != nil:
+		return "no level met the SLO: " + num(*sr.Missed) + " " + unit + " already missed it " + within
+	}
+	return "no answer: no probe was decided"
+}
+
+// SearchDetail is how the search got there: how it ended, and its probes
+// in order, each with its verdict.
+func SearchDetail(sr *schemas.Search) string {
+	end := map[string]string{
+		schemas.SearchBracketed:   "bracketed to " + resolution(sr),
+		schemas.SearchMaxLevel:    "the highest level allowed met the SLO",
+		schemas.SearchNoLevelMet:  "no level met the SLO down to the lowest allowed",
+		schemas.SearchProbeLimit:  "stopped at its probe limit before the bracket was narrow enough",
+		schemas.SearchInterrupted: "interrupted",
+		schemas.SearchError:       "stopped by an error",
+	}[sr.End]
+	if end == "" {
+		end = Clean(sr.End)
+	}
+	var parts []string
+	for i, p := range sr.Probes {
+		if i == maxProbeWords {
+			parts = append(parts, "… "+strconv.Itoa(len(sr.Probes)-i)+" more")
+			break
+		}
+		parts = append(parts, num(p.Level)+" "+probeMark(p))
+	}
+	return "A capacity search of " + Plural(len(sr.Probes), "probe", "probes") + " (" + end + "), each decided by an exact one-sided test at " +
+		"alpha " + num(sr.Alpha) + ": " + strings.Join(parts, ", ")
+}
+
+// probeMark is a probe's verdict in a word.
+func probeMark(p schemas.Probe) string {
+	switch p.Verdict {
+	case schemas.ProbeMeets:
+		return "met"
+	case schemas.ProbeMisses:
+		if p.Reason == "errors" {
+			return "missed (errors)"
+		}
+		return "missed"
+	case schemas.ProbeExtend:
+		return "undecided, again"
+	case schemas.ProbeInconclusive:
+		return "inconclusive"
+	}
+	return Clean(p.Verdict)
+}
+
+func resolution(sr *schemas.Search) string {
+	if sr.Relative {
+		return Pct(&sr.Resolution)
+	}
+	return num(sr.Resolution) + " " + SearchUnit(sr)
+}
+
+// SearchShape is the shape line of a search.
+func SearchShape(sh analyze.Shape) string {
+	sr := sh.Search
+	kind := "closed-loop users"
+	if sr.Kind != "users" {
+		kind = Clean(sh.Arrival) + " arrivals"
+	}
+	return "capacity search of " + kind + ": probes of " + Secs(sr.ProbeS) + " after " + Secs(sh.ProbeWarmupS) +
+		" of warmup each (steps of " + Secs(sh.StepTimeS) + ")"
+}
+
+// searchAnswer is the search's answer of the verdict.
+func searchAnswer(a *analyze.Analysis) (Answer, bool) {
+	sr := a.Run.Shape.Search
+	if sr == nil {
+		return Answer{}, false
+	}
+	band := analyze.BandNA
+	if sr.Met != nil {
+		band = analyze.BandHealthy
+	}
+	return Answer{Name: "search", Question: "What did the capacity search find?", Answer: upperFirst(SearchHeadline(sr)),
+		Detail: SearchDetail(sr), Band: band}, true
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+// shapeLine is the header's shape: a search's, or Shape.
+func shapeLine(sh analyze.Shape) string {
+	if sh.Search != nil {
+		return SearchShape(sh)
+	}
+	return Shape(sh)
+}
