@@ -30,7 +30,7 @@ type SearchOptions struct {
 	Resolution string
 	// Users is --users: the first number of users of a closed-loop search
 	// (0: an open loop of rates).
-	Users int
+	Users   int
 	Arrival string
 }
 
