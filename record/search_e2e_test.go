@@ -120,3 +120,37 @@ func TestSearchKneeSimulator(t *testing.T) {
 		t.Errorf("%d rows, %d distinct seq, footer says %d requests", len(rows), len(seqs), meta.Requests)
 	}
 }
+
+// TestSearchInconclusive: a level whose sample cannot tell its
+// attainment from the target is probed again, its requests pooled, and
+// after the last extension called inconclusive (and counted as a miss).
+// Two requests a probe, all good, can never show 90% at alpha 0.05: six
+// give a lower bound of 0.05^(1/6) ≈ 61%.
+func TestSearchInconclusive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a search of about 6 s")
+	}
+	sc, s := kneeSearch()
+	sc.Start, sc.Probe, sc.Warmup, sc.MaxProbes = 2, time.Second, time.Second, 3
+	sum, _ := searchE2E(t, sc, s)
+	sr := sum.Search
+	var verdicts []string
+	var due []int64
+	for _, p := range sr.Probes {
+		verdicts = append(verdicts, p.Verdict)
+		due = append(due, p.Due)
+		if p.Level != 2 {
+			t.Errorf("probe %d at level %g: want every probe at level 2", p.Step, p.Level)
+		}
+	}
+	want := []string{schemas.ProbeExtend, schemas.ProbeExtend, schemas.ProbeInconclusive}
+	if len(verdicts) != 3 || verdicts[0] != want[0] || verdicts[1] != want[1] || verdicts[2] != want[2] {
+		t.Fatalf("verdicts %v, want %v", verdicts, want)
+	}
+	if !(due[0] < due[1] && due[1] < due[2]) {
+		t.Errorf("requests due %v: want each extension pooled with the level's earlier probes", due)
+	}
+	if sr.End != schemas.SearchProbeLimit || sr.Met != nil || sr.Missed == nil || *sr.Missed != 2 {
+		t.Errorf("end %q, bracket %v–%v: want the probe limit, the inconclusive level counted as missed", sr.End, sr.Met, sr.Missed)
+	}
+}
