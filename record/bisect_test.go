@@ -96,3 +96,25 @@ func TestSearchDecide(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepRates: n rates evenly spaced above the synchronous rate up to
+// the throughput rate, guidellm's spacing; from 0 when throughput is not
+// above the synchronous rate; none without a throughput.
+func TestSweepRates(t *testing.T) {
+	for _, c := range []struct {
+		sync, thr float64
+		n         int
+		want      []float64
+	}{
+		{8, 64, 4, []float64{22, 36, 50, 64}},
+		{1, 10, 3, []float64{4, 7, 10}},
+		{5, 5, 2, []float64{2.5, 5}},
+		{0, 9, 3, []float64{3, 6, 9}},
+		{5, 0, 3, nil},
+		{5, 10, 0, nil},
+	} {
+		if got := SweepRates(c.sync, c.thr, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("SweepRates(%g, %g, %d) = %v, want %v", c.sync, c.thr, c.n, got, c.want)
+		}
+	}
+}

@@ -41,6 +41,11 @@ type SearchConfig struct {
 	// cannot tell its attainment from the target; MaxProbes bounds the
 	// steps of the whole search.
 	MaxExtend, MaxProbes int
+	// Sweep, when above 0, makes it a sweep (Sweep) of that many rates
+	// instead of a search; Concurrency is the users of its throughput
+	// probe. A sweep needs no SLO: with one, each probe's attainment is
+	// tested and reported, and decides nothing.
+	Sweep, Concurrency int
 	// OnProbe, when set, gets each probe as it ends, from Search's
 	// goroutine.
 	OnProbe func(schemas.Probe)
@@ -74,8 +79,21 @@ func (s *SearchConfig) Validate() error {
 		errs = append(errs, &FieldError{Field: "Search." + field, Problem: fmt.Sprintf(format, a...)})
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	if !s.SLO.Set() {
+	if s.Sweep > 0 {
+		if s.Users() {
+			bad("Sweep", "sweeps offered rates: its arrivals are poisson or constant")
+		}
+		if s.Sweep > 100 {
+			bad("Sweep", "must be at most 100 rates, got %d", s.Sweep)
+		}
+		if s.Concurrency < 1 || s.Concurrency > 100000 {
+			bad("Concurrency", "must be between 1 and 100000, got %d", s.Concurrency)
+		}
+	} else if !s.SLO.Set() {
 		bad("SLO", "is needed: a search looks for the highest level that meets it")
+	}
+	if s.Sweep < 0 {
+		bad("Sweep", "must not be negative, got %d", s.Sweep)
 	}
 	if !(s.Target > 0 && s.Target < 1) {
 		bad("Target", "must be a share above 0 and below 100%% (a target of 100%% can never be shown met), got %g", s.Target)
@@ -120,26 +138,45 @@ func (s *SearchConfig) Validate() error {
 
 // probeConfig is the run of one probe at lvl lasting d.
 func (s *SearchConfig) probeConfig(lvl float64, d time.Duration) Config {
-	c := s.Run
-	c.StopOnSaturation = false
-	c.ErrorThreshold = math.Max(s.ErrorThreshold, 1e-9)
-	c.Grace = s.Warmup / 2
-	c.Progress, c.Snapshot, c.Notice = nil, nil, nil
 	if s.Users() {
-		n := max(1, int(lvl))
-		c.Shape = Shape{StepUsers: n, MaxUsers: n, StepTime: d, SpawnRate: float64(n) * 4}
-		c.OpenLoop.Kind = ArrivalClosed
-		return c
+		return s.usersConfig(max(1, int(lvl)), d, false)
 	}
+	c := s.base()
 	c.OpenLoop.Rate, c.OpenLoop.StepRate, c.OpenLoop.MaxRate = lvl, 0, 0
 	c.OpenLoop.StepTime, c.OpenLoop.Duration = d, d
 	c.Shape = Shape{StepUsers: 1, MaxUsers: 1, StepTime: d}
 	return c
 }
 
+// base is the run settings every probe shares.
+func (s *SearchConfig) base() Config {
+	c := s.Run
+	c.StopOnSaturation = false
+	c.ErrorThreshold = math.Max(s.ErrorThreshold, 1e-9)
+	c.Grace = s.Warmup / 2
+	c.Progress, c.Snapshot, c.Notice = nil, nil, nil
+	return c
+}
+
+// usersConfig is a closed-loop probe of n users lasting d; busy users
+// send again as soon as an answer is whole (a sweep's synchronous and
+// throughput probes), others think as Run says.
+func (s *SearchConfig) usersConfig(n int, d time.Duration, busy bool) Config {
+	c := s.base()
+	c.Shape = Shape{StepUsers: n, MaxUsers: n, StepTime: d, SpawnRate: float64(n) * 4}
+	c.OpenLoop.Kind = ArrivalClosed
+	if busy {
+		c.WaitMin, c.WaitMax = 0, 0
+	}
+	return c
+}
+
 // ConnConfig is the Config to Connect the search's client with: the
 // connection pool sized for the highest level.
 func (s *SearchConfig) ConnConfig() Config {
+	if s.Sweep > 0 {
+		return s.usersConfig(s.Concurrency, s.StepTime(), true)
+	}
 	return s.probeConfig(s.Max, s.StepTime())
 }
 
@@ -162,82 +199,38 @@ type SearchSummary struct {
 // ends the search after the probe in progress is recorded. The footer
 // records the levels (Shape.Levels), each step's warmup and the search.
 func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*SearchSummary, error) {
-	if err := sc.Validate(); err != nil {
+	if sc.Sweep > 0 {
+		return nil, errors.New("a sweep runs with Sweep, not Search")
+	}
+	pr, err := newProber(&sc, client, sink)
+	if err != nil {
 		return nil, err
 	}
-	step := sc.StepTime()
-	base := sc.probeConfig(sc.Start, step)
-	if base.Seed == 0 {
-		base.Seed = time.Now().UnixNano() >> 1
-	}
-	sc.Run.Seed = base.Seed
-	meta := newMeta(&base)
-	meta.RunID = newRunID()
-	sr := &schemas.Search{
-		Kind: string(level.Rate), SLO: sc.SLO.String(), SLOWords: sc.SLO.Words(), SLOTarget: sc.Target,
-		Alpha: sc.Alpha, ErrorThreshold: sc.ErrorThreshold, Resolution: sc.Resolution, Relative: sc.Relative,
-		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{},
-	}
-	if sc.Users() {
-		sr.Kind = string(level.Users)
-	}
-	ps := &probeSink{sink: sink, meta: meta, slo: sc.SLO}
-	t0 := time.Now()
-	meta.StartedAt = t0.UTC()
-	ps.t0 = t0
-	recordSearchShape(meta, &sc, nil, sr)
-	if err := sink.Begin(meta); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSink, err)
-	}
+	sr := pr.sr
 	b := NewBisection(Bisection{Start: sc.Start, Min: sc.Min, Max: sc.Max, Integer: sc.Users(),
 		Resolution: sc.Resolution, Relative: sc.Relative})
-	var levels []float64
-	endReason, endDetail := schemas.EndCompleted, ""
 	pooled := map[float64]*schemas.Probe{}
 	extended := map[float64]int{}
 	lvl, ok := b.Next()
 	for ok {
-		if len(levels) == sc.MaxProbes {
+		if len(pr.levels) == sc.MaxProbes {
 			sr.End = schemas.SearchProbeLimit
 			break
 		}
-		if ctx.Err() != nil {
-			sr.End, endReason, endDetail = schemas.SearchInterrupted, schemas.EndInterrupted, interruptDetail(ctx)
+		if pr.interrupted(ctx) {
 			break
 		}
-		k := len(levels) + 1
-		levels = append(levels, lvl)
-		stepStart := t0.Add(time.Duration(k-1) * step)
-		end := stepStart.Add(step)
-		ps.begin(k, stepStart.Add(sc.Warmup))
-		cfg := sc.probeConfig(lvl, max(time.Until(end), time.Millisecond))
-		cfg.Seed = base.Seed + int64(k)
-		cfg.OpenLoop.Seed = cfg.Seed
-		sum, err := Run(ctx, cfg, client, ps)
+		p, err := pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) })
 		if err != nil {
-			sr.End = schemas.SearchError
-			recordSearchShape(meta, &sc, levels, sr)
 			return nil, err
 		}
-		ps.merge(sum.Meta, k)
-		if sum.Meta.EndReason != schemas.EndCompleted {
-			endReason, endDetail = sum.Meta.EndReason, sum.Meta.EndDetail
-		}
-		p := ps.probe(k, lvl)
 		if prev := pooled[lvl]; prev != nil {
 			p.Due, p.Good, p.Failures = p.Due+prev.Due, p.Good+prev.Good, p.Failures+prev.Failures
 		}
 		pooled[lvl] = &p
 		decide(&p, &sc, extended[lvl] < sc.MaxExtend)
-		sr.Probes = append(sr.Probes, p)
-		if sc.OnProbe != nil {
-			sc.OnProbe(p)
-		}
-		if endReason == schemas.EndInterrupted || endReason == schemas.EndError {
-			sr.End = schemas.SearchInterrupted
-			if endReason == schemas.EndError {
-				sr.End = schemas.SearchError
-			}
+		pr.report(p)
+		if pr.stopped() {
 			break
 		}
 		if p.Verdict == schemas.ProbeExtend {
@@ -257,16 +250,213 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 	if !math.IsNaN(missed) {
 		sr.Missed = &missed
 	}
-	recordSearchShape(meta, &sc, levels, sr)
-	meta.EndedAt = time.Now().UTC()
-	meta.EndReason, meta.EndDetail = endReason, endDetail
-	meta.Requests = ps.rows
-	meta.Unsent = ps.unsent
-	slices.SortFunc(meta.Unsent, func(x, y schemas.StepCount) int { return x.Step - y.Step })
-	if err := sink.Finish(meta); err != nil {
+	return pr.finish()
+}
+
+// Sweep runs guidellm's sweep through client into sink: a synchronous
+// probe (one user sending again as soon as each answer is whole), a
+// throughput probe (Concurrency such users), then Sweep probes at
+// offered rates evenly spaced above the synchronous probe's completed
+// rate up to the throughput probe's (SweepRates). Each is a step laid out
+// as Search lays its probes; the synchronous and throughput steps take
+// their completed rate as their level (a run's levels are one kind: req/s)
+// and are named by Probe.Mode. With an SLO each probe reports its
+// attainment and bounds; its verdict decides nothing.
+func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*SearchSummary, error) {
+	if sc.Sweep <= 0 {
+		return nil, errors.New("a sweep needs Sweep rates")
+	}
+	pr, err := newProber(&sc, client, sink)
+	if err != nil {
+		return nil, err
+	}
+	sr := pr.sr
+	var rates []float64
+	for k := 0; k < 2+sc.Sweep; k++ {
+		if pr.interrupted(ctx) {
+			break
+		}
+		var p schemas.Probe
+		if k < 2 {
+			users, mode := 1, schemas.ProbeSynchronous
+			if k == 1 {
+				users, mode = sc.Concurrency, schemas.ProbeThroughput
+			}
+			p, err = pr.run(ctx, 0, func(d time.Duration) Config { return sc.usersConfig(users, d, true) })
+			if err == nil {
+				p.Mode, p.Users = mode, users
+				p.Level = math.Round(float64(pr.ps.done)/sc.Probe.Seconds()*1000) / 1000
+				pr.levels[len(pr.levels)-1] = p.Level
+			}
+		} else {
+			lvl := rates[k-2]
+			p, err = pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) })
+		}
+		if err != nil {
+			return nil, err
+		}
+		if sc.SLO.Set() {
+			decide(&p, &sc, false)
+		}
+		pr.report(p)
+		if pr.stopped() {
+			break
+		}
+		if k == 1 {
+			if rates = SweepRates(sr.Probes[0].Level, p.Level, sc.Sweep); rates == nil {
+				sr.End = schemas.SearchNoRate
+				break
+			}
+		}
+	}
+	if sr.End == "" {
+		sr.End = schemas.SearchSwept
+	}
+	return pr.finish()
+}
+
+// SweepRates are n rates evenly spaced above sync up to thr (included),
+// as guidellm spaces its sweep: sync + (thr − sync)·i/n for i = 1…n; nil
+// when thr is not above 0 (nothing completed) or n < 1. When thr is not
+// above sync (the service completes no more at once than one at a time)
+// they are spaced from 0.
+func SweepRates(sync, thr float64, n int) []float64 {
+	if !(thr > 0) || n < 1 {
+		return nil
+	}
+	lo := sync
+	if !(lo < thr) || lo < 0 {
+		lo = 0
+	}
+	out := make([]float64, n)
+	for i := range out {
+		v := lo + (thr-lo)*float64(i+1)/float64(n)
+		out[i] = math.Max(math.Round(v*1000)/1000, 0.001)
+	}
+	return out
+}
+
+// prober runs the probes of a search or a sweep: one step each, laid end
+// to end on the run's clock from t0, all into one sink as rows of one run.
+type prober struct {
+	sc        *SearchConfig
+	client    Client
+	sink      Sink
+	ps        *probeSink
+	meta      *schemas.RunMeta
+	sr        *schemas.Search
+	t0        time.Time
+	seed      int64
+	levels    []float64
+	endReason string
+	endDetail string
+}
+
+// newProber validates sc, writes the run's metadata as at the start and
+// starts the clock.
+func newProber(sc *SearchConfig, client Client, sink Sink) (*prober, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	base := sc.probeConfig(sc.Start, sc.StepTime())
+	if base.Seed == 0 {
+		base.Seed = time.Now().UnixNano() >> 1
+	}
+	sc.Run.Seed = base.Seed
+	meta := newMeta(&base)
+	meta.RunID = newRunID()
+	sr := &schemas.Search{
+		Kind: string(level.Rate), SLO: sc.SLO.String(), SLOWords: sc.SLO.Words(), SLOTarget: sc.Target,
+		Alpha: sc.Alpha, ErrorThreshold: sc.ErrorThreshold, Resolution: sc.Resolution, Relative: sc.Relative,
+		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{},
+	}
+	switch {
+	case sc.Sweep > 0:
+		sr.Kind, sr.Resolution, sr.Relative = schemas.SearchKindSweep, 0, false
+	case sc.Users():
+		sr.Kind = string(level.Users)
+	}
+	t0 := time.Now()
+	meta.StartedAt = t0.UTC()
+	pr := &prober{sc: sc, client: client, sink: sink, meta: meta, sr: sr, t0: t0, seed: base.Seed,
+		ps:        &probeSink{sink: sink, meta: meta, slo: sc.SLO, t0: t0, stepTime: sc.StepTime(), warmup: sc.Warmup},
+		endReason: schemas.EndCompleted}
+	recordSearchShape(meta, sc, nil, sr)
+	if err := sink.Begin(meta); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSink, err)
 	}
-	return &SearchSummary{Meta: meta, Rows: ps.rows, Search: sr}, nil
+	return pr, nil
+}
+
+// interrupted reports whether ctx was canceled before the next probe,
+// which ends the search.
+func (pr *prober) interrupted(ctx context.Context) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	pr.sr.End, pr.endReason, pr.endDetail = schemas.SearchInterrupted, schemas.EndInterrupted, interruptDetail(ctx)
+	return true
+}
+
+// run runs the next probe at lvl (the next step of the run), configured
+// by cfg for the time left in its step, and returns its counts.
+func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration) Config) (schemas.Probe, error) {
+	step := pr.sc.StepTime()
+	k := len(pr.levels) + 1
+	pr.levels = append(pr.levels, lvl)
+	stepStart := pr.t0.Add(time.Duration(k-1) * step)
+	end := stepStart.Add(step)
+	pr.ps.begin(k, stepStart.Add(pr.sc.Warmup), end)
+	c := cfg(max(time.Until(end), time.Millisecond))
+	c.Seed = pr.seed + int64(k)
+	c.OpenLoop.Seed = c.Seed
+	sum, err := Run(ctx, c, pr.client, pr.ps)
+	if err != nil {
+		pr.sr.End = schemas.SearchError
+		return schemas.Probe{}, err
+	}
+	pr.ps.merge(sum.Meta, k)
+	if sum.Meta.EndReason != schemas.EndCompleted {
+		pr.endReason, pr.endDetail = sum.Meta.EndReason, sum.Meta.EndDetail
+	}
+	return pr.ps.probe(k, lvl), nil
+}
+
+// report adds a decided probe to the search and passes it to OnProbe.
+func (pr *prober) report(p schemas.Probe) {
+	pr.sr.Probes = append(pr.sr.Probes, p)
+	if pr.sc.OnProbe != nil {
+		pr.sc.OnProbe(p)
+	}
+}
+
+// stopped reports whether the last probe's run was interrupted or failed,
+// which ends the search.
+func (pr *prober) stopped() bool {
+	switch pr.endReason {
+	case schemas.EndInterrupted:
+		pr.sr.End = schemas.SearchInterrupted
+	case schemas.EndError:
+		pr.sr.End = schemas.SearchError
+	default:
+		return false
+	}
+	return true
+}
+
+// finish writes the final metadata: the levels, the search, the end.
+func (pr *prober) finish() (*SearchSummary, error) {
+	meta := pr.meta
+	recordSearchShape(meta, pr.sc, pr.levels, pr.sr)
+	meta.EndedAt = time.Now().UTC()
+	meta.EndReason, meta.EndDetail = pr.endReason, pr.endDetail
+	meta.Requests = pr.ps.rows
+	meta.Unsent = pr.ps.unsent
+	slices.SortFunc(meta.Unsent, func(x, y schemas.StepCount) int { return x.Step - y.Step })
+	if err := pr.sink.Finish(meta); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSink, err)
+	}
+	return &SearchSummary{Meta: meta, Rows: pr.ps.rows, Search: pr.sr}, nil
 }
 
 // decide gives probe p its verdict: misses when its failures are over the
@@ -303,6 +493,9 @@ func decide(p *schemas.Probe, sc *SearchConfig, mayExtend bool) {
 func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, sr *schemas.Search) {
 	s := &m.Shape
 	s.Profile = "search"
+	if sc.Sweep > 0 {
+		s.Profile = schemas.SearchKindSweep
+	}
 	s.StepTimeS = sc.StepTime().Seconds()
 	s.DurationS = float64(max(1, len(levels))) * s.StepTimeS
 	s.ProbeWarmupS = sc.Warmup.Seconds()
@@ -332,21 +525,24 @@ type probeSink struct {
 	meta *schemas.RunMeta
 	slo  level.SLO
 	t0   time.Time
+	// stepTime and warmup: each step's length and its own warmup.
+	stepTime, warmup time.Duration
 
 	step                  int
-	measureFrom           time.Time
+	measureFrom, stepEnd  time.Time
 	seq, user, probeUsers int64
 	rows                  int64
 	due, good, failures   int64
+	done                  int64 // successes completed in the measured part
 	unsent                []schemas.StepCount
 }
 
 // begin starts probe k, whose measured requests are those sent from
-// measureFrom on.
-func (p *probeSink) begin(k int, measureFrom time.Time) {
-	p.step, p.measureFrom = k, measureFrom
+// measureFrom on, in a step that ends at stepEnd.
+func (p *probeSink) begin(k int, measureFrom, stepEnd time.Time) {
+	p.step, p.measureFrom, p.stepEnd = k, measureFrom, stepEnd
 	p.user += p.probeUsers
-	p.probeUsers, p.due, p.good, p.failures = 0, 0, 0, 0
+	p.probeUsers, p.due, p.good, p.failures, p.done = 0, 0, 0, 0, 0
 }
 
 func (p *probeSink) Begin(*schemas.RunMeta) error { return nil }
@@ -364,7 +560,10 @@ func (p *probeSink) Write(rows []schemas.Record) error {
 		p.probeUsers = max(p.probeUsers, int64(r.User))
 		r.User = int32(min(p.user+int64(r.User), math.MaxInt32))
 		out[i] = r
-		if !r.Start.Before(p.measureFrom) {
+		if c := r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond))); r.OK && !c.Before(p.measureFrom) && c.Before(p.stepEnd) {
+			p.done++
+		}
+		if p.measured(r.Start) {
 			p.due++
 			if !r.OK {
 				p.failures++
@@ -384,6 +583,17 @@ func (p *probeSink) Write(rows []schemas.Record) error {
 	}
 	p.rows += int64(len(out))
 	return nil
+}
+
+// measured tells whether a request sent at start counts in its probe's
+// figures, by llmrep's rule to the microsecond (the file's resolution):
+// µs since started_at, neither within the run's warmup nor within the
+// first warmup of its step's span. A request of a probe sent after its
+// step's span (a late send) is in the next span's warmup: not counted.
+func (p *probeSink) measured(start time.Time) bool {
+	su := start.UnixMicro() - p.t0.UTC().UnixMicro()
+	warm, step := p.warmup.Microseconds(), p.stepTime.Microseconds()
+	return su >= warm && su%step >= warm
 }
 
 // merge takes what a probe's run reported into the search's footer: its

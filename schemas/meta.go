@@ -107,9 +107,12 @@ type Shape struct {
 // Search is a capacity search (llmrec search): every step is a probe of
 // one level, chosen by doubling from Start until a level missed the SLO,
 // then by bisection between the highest level that met it and the lowest
-// that missed, until the two were within the resolution.
+// that missed, until the two were within the resolution. Or, with Kind
+// "sweep" (llmrec search --profile sweep), a sweep: a synchronous probe,
+// a throughput probe, then offered rates evenly spaced between their
+// completed rates.
 type Search struct {
-	// Kind is "users" (closed loop) or "rate" (open loop).
+	// Kind is "users" (closed loop), "rate" (open loop) or "sweep".
 	Kind string `json:"kind"`
 	// SLO as given ("ttft=500ms"), its words ("TTFT ≤ 500 ms"), the
 	// attainment target (0.9), the one-sided test's alpha and the error
@@ -143,7 +146,14 @@ const (
 	SearchProbeLimit  = "probe_limit"
 	SearchInterrupted = "interrupted"
 	SearchError       = "error"
+	// A sweep ends "swept" (every rate probed), or "no_rate" when its
+	// throughput probe completed nothing to space rates below.
+	SearchSwept  = "swept"
+	SearchNoRate = "no_rate"
 )
+
+// SearchKindSweep is Search.Kind of a sweep.
+const SearchKindSweep = "sweep"
 
 // Probe is one step of a search: its level and what the search decided
 // from its measured requests (those of earlier steps at the same level
@@ -168,6 +178,12 @@ type Probe struct {
 	Verdict string `json:"verdict"`
 	// Reason is why a level missed: "slo" or "errors".
 	Reason string `json:"reason,omitempty"`
+	// Mode names a sweep's first two probes: "synchronous" (one user
+	// sending again as soon as each answer is whole) and "throughput"
+	// (Users such users); their Level is the rate they completed. Empty
+	// for a probe at an offered rate or users.
+	Mode  string `json:"mode,omitempty"`
+	Users int    `json:"users,omitempty"`
 }
 
 // Probe verdicts (Probe.Verdict).
@@ -176,6 +192,8 @@ const (
 	ProbeMisses       = "misses"
 	ProbeExtend       = "extend"
 	ProbeInconclusive = "inconclusive"
+	ProbeSynchronous  = "synchronous"
+	ProbeThroughput   = "throughput"
 )
 
 // Open-loop arrival kinds recorded in Shape.Arrival.

@@ -32,7 +32,19 @@ type SearchOptions struct {
 	// (0: an open loop of rates).
 	Users   int
 	Arrival string
+	// Profile is --profile: search (the capacity search) or sweep.
+	Profile string
 }
+
+// Search profiles (--profile).
+const (
+	profileSearch = "search"
+	profileSweep  = "sweep"
+)
+
+// defaultSweepConcurrency is the users of a sweep's throughput probe
+// without --max-concurrency.
+const defaultSweepConcurrency = 128
 
 const searchLong = `Find the highest load that meets an SLO: probe one level at a time, each for
 --probe after its own --probe-warmup, doubling from the first level until a
@@ -54,7 +66,16 @@ The file is an ordinary run file whose steps are the probes (their levels in
 probe order, not growing): llmrep analyze, compare, check and the HTML read it
 as any run and say it was a search. Requests sent in a probe's warmup are left
 out of its figures; the previous probe's requests still in flight get half the
-warmup to finish, then are canceled (and recorded as canceled).`
+warmup to finish, then are canceled (and recorded as canceled).
+
+--profile sweep runs guidellm's sweep instead: a synchronous probe (one user,
+each request sent as soon as the last answer is whole), a throughput probe
+(--max-concurrency such users, 128 by default), then --sweep-points probes at
+offered rates (constant arrivals unless --arrival says poisson) evenly spaced
+above the synchronous probe's completed rate up to the throughput probe's.
+The first two steps' levels are the rates they completed. --slo is optional:
+with it each probe's attainment is printed with its bounds, and llmrep gives
+the capacity among the rates as for any run.`
 
 const searchExample = `  # the highest Poisson rate the built-in simulator serves with TTFT ≤ 500 ms for 90% of requests
   llmrec search --slo ttft=500ms -o search.parquet
@@ -64,7 +85,10 @@ const searchExample = `  # the highest Poisson rate the built-in simulator serve
   llmrec search --target http://127.0.0.1:8000 --users 4 --slo latency=10s --slo-target 95% --resolution 2
 
   # shorter probes for a quick look (smaller samples: more extensions)
-  llmrec search --slo ttft=300ms,itl=40ms --rate 5 --probe 15s --probe-warmup 5s`
+  llmrec search --slo ttft=300ms,itl=40ms --rate 5 --probe 15s --probe-warmup 5s
+
+  # guidellm's sweep: synchronous, throughput, then 10 rates between
+  llmrec search --profile sweep --target http://127.0.0.1:8000 --slo ttft=500ms -o sweep.parquet`
 
 // NewCmdSearch builds `llmrec search`; runF replaces the search in tests
 // of flag parsing.
@@ -72,7 +96,8 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	run := RunOptions{IO: ios, Config: record.DefaultConfig(), APIKeyEnv: "OPENAI_API_KEY", Profile: record.ProfileDefault,
 		Out: "search.parquet", Sim: sim.DefaultConfig()}
 	opts := &SearchOptions{Run: run, Search: record.DefaultSearchConfig(run.Config), Target: "90%", Resolution: "10%",
-		Arrival: record.ArrivalPoisson}
+		Arrival: record.ArrivalPoisson, Profile: profileSearch}
+	opts.Search.Sweep = 10
 	cmd := &cobra.Command{
 		Use:     "search",
 		Short:   "Find the highest load that meets an SLO by probing levels (doubling, then bisection)",
@@ -97,6 +122,8 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	f.StringVar(&opts.Target, "slo-target", opts.Target, "`SHARE` of a level's requests that must be good: 90% or 0.9 (below 100%)")
 	f.Float64Var(&s.Alpha, "alpha", s.Alpha, "`ALPHA` of the one-sided test that decides a probe (0.05: 95% confidence)")
 	f.Float64Var(&s.ErrorThreshold, "error-threshold", s.ErrorThreshold, "a level fails when more than this `SHARE` of its requests failed")
+	f.StringVar(&opts.Profile, "profile", opts.Profile, "`PROFILE`: search (the capacity search) or sweep (synchronous, throughput, then rates between)")
+	f.IntVar(&s.Sweep, "sweep-points", s.Sweep, "sweep: `N` offered rates after the synchronous and throughput probes")
 	f.IntVar(&opts.Users, "users", 0, "search closed-loop users, starting from `N` (default: an open loop of rates)")
 	f.Float64Var(&s.Start, "rate", s.Start, "open loop: the first `RATE` probed, requests/s")
 	f.StringVar(&opts.Arrival, "arrival", opts.Arrival, "open loop: `KIND` of arrivals, poisson or constant")
@@ -106,7 +133,7 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	f.DurationVar(&s.Warmup, "probe-warmup", s.Warmup, "each probe's own warmup `DURATION` before it is measured")
 	f.IntVar(&s.MaxExtend, "max-extend", s.MaxExtend, "`N` more probes of an undecided level before it is inconclusive")
 	f.IntVar(&s.MaxProbes, "max-probes", s.MaxProbes, "at most `N` probes in all")
-	f.IntVar(&opts.Run.Config.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight (0: the safety cap, 8192)")
+	f.IntVar(&opts.Run.Config.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight (0: the safety cap, 8192); sweep: also the users of the throughput probe (0: 128)")
 	f.DurationVar(&opts.Run.Config.WaitMin, "wait-min", opts.Run.Config.WaitMin, "users: shortest think time, a `DURATION`")
 	f.DurationVar(&opts.Run.Config.WaitMax, "wait-max", opts.Run.Config.WaitMax, "users: longest think time, a `DURATION`")
 	f.StringVar(&opts.Run.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens")
@@ -127,6 +154,7 @@ var searchFlags = map[string]string{
 	"Search.ErrorThreshold": "--error-threshold", "Search.Start/Max": "--rate/--users/--max-level",
 	"Search.Resolution": "--resolution", "Search.Probe": "--probe", "Search.Warmup": "--probe-warmup",
 	"Search.MaxExtend": "--max-extend", "Search.MaxProbes": "--max-probes",
+	"Search.Sweep": "--sweep-points", "Search.Concurrency": "--max-concurrency",
 }
 
 // complete turns the flags into the SearchConfig and reports every wrong
@@ -147,13 +175,36 @@ func (o *SearchOptions) complete() error {
 	} else {
 		s.Target = t
 	}
+	sweep := o.Profile == profileSweep
+	switch o.Profile {
+	case profileSearch:
+		if o.Run.changed("sweep-points") {
+			errs = append(errs, errors.New("--sweep-points applies to --profile sweep"))
+		}
+		s.Sweep = 0
+	case profileSweep:
+		for _, f := range []string{"users", "rate", "max-level", "resolution", "max-extend", "max-probes"} {
+			if o.Run.changed(f) {
+				errs = append(errs, fmt.Errorf("--%s applies to the capacity search, not to --profile sweep", f))
+			}
+		}
+		if !o.Run.changed("arrival") {
+			o.Arrival = record.ArrivalConstant // guidellm's sweep
+		}
+		s.Concurrency = c.OpenLoop.MaxConcurrency
+		if s.Concurrency == 0 {
+			s.Concurrency = defaultSweepConcurrency
+		}
+	default:
+		errs = append(errs, fmt.Errorf("--profile %q: use search or sweep", o.Profile))
+	}
 	switch o.Arrival {
 	case record.ArrivalPoisson, record.ArrivalConstant:
 		c.OpenLoop.Kind = o.Arrival
 	default:
 		errs = append(errs, fmt.Errorf("--arrival %q: a search's open loop is poisson or constant (closed-loop users: --users N)", o.Arrival))
 	}
-	if o.Run.changed("users") {
+	if o.Run.changed("users") && !sweep {
 		if o.Users < 1 {
 			errs = append(errs, fmt.Errorf("--users %d: give the first number of users, at least 1", o.Users))
 		}
@@ -280,10 +331,19 @@ func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 	if sc.Users() {
 		unit = "users"
 	}
-	fmt.Fprintf(ios.Err, "search: %s at %s, probes of %s after %s of warmup, to %s\n",
-		sc.SLO.Words(), pctText(sc.Target), sc.Probe, sc.Warmup, o.Resolution)
-	sc.OnProbe = func(p schemas.Probe) { fmt.Fprintln(ios.Err, ProbeLine(p, unit, sc.Alpha)) }
-	sum, err := record.Search(ctx, sc, client, file)
+	if sc.Sweep > 0 {
+		fmt.Fprintf(ios.Err, "sweep: synchronous, throughput (%d users), then %d rates; probes of %s after %s of warmup\n",
+			sc.Concurrency, sc.Sweep, sc.Probe, sc.Warmup)
+	} else {
+		fmt.Fprintf(ios.Err, "search: %s at %s, probes of %s after %s of warmup, to %s\n",
+			sc.SLO.Words(), pctText(sc.Target), sc.Probe, sc.Warmup, o.Resolution)
+	}
+	sc.OnProbe = func(p schemas.Probe) { fmt.Fprintln(ios.Err, ProbeLine(p, unit, sc.Alpha, sc.Sweep > 0)) }
+	search := record.Search
+	if sc.Sweep > 0 {
+		search = record.Sweep
+	}
+	sum, err := search(ctx, sc, client, file)
 	if err != nil {
 		return fmt.Errorf("%w; the rows written so far can be rebuilt with: llmrec recover %s", err, runfile.Quote(o.Run.Out))
 	}
@@ -296,10 +356,17 @@ func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 
 // ProbeLine is one probe as it ends: its step and level, attainment with
 // its one-sided bounds, and the verdict.
-func ProbeLine(p schemas.Probe, unit string, alpha float64) string {
+func ProbeLine(p schemas.Probe, unit string, alpha float64, sweep bool) string {
 	att := "n/a"
 	if p.Attainment != nil {
 		att = fmt.Sprintf("%s of %d (%.0f%% bounds %s–%s)", pctText(*p.Attainment), p.Due, 100*(1-alpha), pctText(p.Lo), pctText(p.Hi))
+	}
+	what := fmtLevel(p.Level) + " " + unit
+	switch p.Mode {
+	case schemas.ProbeSynchronous:
+		what = "synchronous (1 user): completed " + fmtLevel(p.Level) + " req/s"
+	case schemas.ProbeThroughput:
+		what = fmt.Sprintf("throughput (%d users): completed %s req/s", p.Users, fmtLevel(p.Level))
 	}
 	v := p.Verdict
 	switch {
@@ -307,21 +374,38 @@ func ProbeLine(p schemas.Probe, unit string, alpha float64) string {
 		v += fmt.Sprintf(" (%d failed)", p.Failures)
 	case p.Verdict == schemas.ProbeExtend:
 		v += " (undecided: probing it again)"
-	case p.Verdict == schemas.ProbeInconclusive:
+	case p.Verdict == schemas.ProbeInconclusive && !sweep:
 		v += " (counted as a miss)"
 	}
-	return fmt.Sprintf("probe %2d  %s %s  good %s  %s", p.Step, fmtLevel(p.Level), unit, att, v)
+	if p.Verdict == "" {
+		return fmt.Sprintf("probe %2d  %s  %d requests", p.Step, what, p.Due)
+	}
+	return fmt.Sprintf("probe %2d  %s  good %s  %s", p.Step, what, att, v)
 }
 
 func printSearch(w io.Writer, sum *record.SearchSummary, unit, out string) {
 	sr, m := sum.Search, sum.Meta
 	fmt.Fprintf(w, "search %s: %s after %s, %d probes, %d requests\n", m.RunID, sr.End, m.EndedAt.Sub(m.StartedAt).Truncate(time.Second), len(sr.Probes), sum.Rows)
 	fmt.Fprintf(w, "  %s\n", SearchAnswer(sr, unit))
+	if sr.SLO == "" {
+		fmt.Fprintf(w, "  wrote %s; full report: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))
+		return
+	}
 	fmt.Fprintf(w, "  wrote %s; full report: llmrep analyze %s --slo %s --slo-target %s\n", runfile.Quote(out), runfile.Quote(out), sr.SLO, pctText(sr.SLOTarget))
 }
 
 // SearchAnswer is the search's answer in one line.
 func SearchAnswer(sr *schemas.Search, unit string) string {
+	if sr.Kind == schemas.SearchKindSweep {
+		if len(sr.Probes) < 2 {
+			return "sweep: no range (it ended before its throughput probe)"
+		}
+		s := fmt.Sprintf("sweep: synchronous %s req/s, throughput %s req/s", fmtLevel(sr.Probes[0].Level), fmtLevel(sr.Probes[1].Level))
+		if n := len(sr.Probes) - 2; n > 0 {
+			s += fmt.Sprintf(", %d offered rates from %s to %s req/s", n, fmtLevel(sr.Probes[2].Level), fmtLevel(sr.Probes[len(sr.Probes)-1].Level))
+		}
+		return s
+	}
 	within := fmt.Sprintf("within %s at %s", sr.SLOWords, pctText(sr.SLOTarget))
 	switch {
 	case sr.Met != nil && sr.Missed != nil:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -53,6 +54,16 @@ func TestSearchFlags(t *testing.T) {
 		{args: []string{"--slo", "ttft=1s", "--arrival", "closed"}, wantErr: []string{"--arrival", "--users N"}},
 		{args: []string{"--slo", "ttft=1s", "--probe", "100ms"}, wantErr: []string{"--probe must be at least 1s"}},
 		{args: []string{"--slo", "bogus=1s"}, wantErr: []string{"unknown key"}},
+		{args: []string{"--profile", "sweep"}, check: func(o *SearchOptions) string {
+			s := o.Search
+			if s.Sweep != 10 || s.Concurrency != 128 || s.Run.OpenLoop.Kind != "constant" || s.SLO.Set() {
+				return fmt.Sprintf("sweep defaults %+v", s)
+			}
+			return ""
+		}},
+		{args: []string{"--profile", "sweep", "--users", "3"}, wantErr: []string{"--users applies to the capacity search"}},
+		{args: []string{"--slo", "ttft=1s", "--sweep-points", "3"}, wantErr: []string{"--sweep-points applies to --profile sweep"}},
+		{args: []string{"--profile", "fast"}, wantErr: []string{"--profile \"fast\""}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			o, err := parseSearch(c.args...)
@@ -159,5 +170,60 @@ func TestSearchAnalyzed(t *testing.T) {
 	}
 	if sr.End != schemas.SearchBracketed {
 		t.Errorf("search ended %q", sr.End)
+	}
+}
+
+// TestSweepAnalyzed: --profile sweep against the built-in simulator runs
+// the synchronous probe, the throughput probe, then the offered rates
+// planned from their completed rates, in that order; llmrep reads the
+// file as an open loop whose steps are those levels, offered as planned.
+func TestSweepAnalyzed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a sweep of about 15 s")
+	}
+	out := filepath.Join(t.TempDir(), "sweep.parquet")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"search", "--profile", "sweep", "--sweep-points", "3", "--max-concurrency", "32",
+		"--probe", "2s", "--probe-warmup", "1s", "--max-tokens", "16", "-o", out}, nil, &stdout, &stderr)
+	t.Logf("stderr:\n%s\nstdout:\n%s", stderr.String(), stdout.String())
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	o := analyze.DefaultOptions()
+	o.Threads = 2
+	a, err := analyze.Analyze(context.Background(), o, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := a.Run.Shape.Search
+	if sr == nil || sr.Kind != schemas.SearchKindSweep || sr.End != schemas.SearchSwept || len(sr.Probes) != 5 {
+		t.Fatalf("sweep in the footer: %+v", sr)
+	}
+	if sr.Probes[0].Mode != schemas.ProbeSynchronous || sr.Probes[0].Users != 1 ||
+		sr.Probes[1].Mode != schemas.ProbeThroughput || sr.Probes[1].Users != 32 {
+		t.Errorf("the first probes are %+v and %+v: want synchronous (1 user), then throughput (32 users)", sr.Probes[0], sr.Probes[1])
+	}
+	want := record.SweepRates(sr.Probes[0].Level, sr.Probes[1].Level, 3)
+	if !(sr.Probes[1].Level > sr.Probes[0].Level) {
+		t.Errorf("throughput %g req/s not above synchronous %g", sr.Probes[1].Level, sr.Probes[0].Level)
+	}
+	if len(a.Steps) != 5 {
+		t.Fatalf("%d steps, want 5", len(a.Steps))
+	}
+	for i, s := range a.Steps {
+		if s.OfferedRPS == nil || *s.OfferedRPS != sr.Probes[i].Level || s.Level != sr.Probes[i].Level {
+			t.Errorf("step %d: level %g offered %v, probe level %g", s.Step, s.Level, s.OfferedRPS, sr.Probes[i].Level)
+		}
+		if i >= 2 {
+			if sr.Probes[i].Level != want[i-2] || sr.Probes[i].Mode != "" {
+				t.Errorf("probe %d at %g (%s), want the planned rate %g", i+1, sr.Probes[i].Level, sr.Probes[i].Mode, want[i-2])
+			}
+			if s.AchievedRPS == nil || *s.AchievedRPS < 0.8**s.OfferedRPS {
+				t.Errorf("step %d sent %v req/s of %g offered", s.Step, s.AchievedRPS, *s.OfferedRPS)
+			}
+		}
+	}
+	if !strings.Contains(stdout.String(), "sweep: synchronous ") || !strings.Contains(stderr.String(), "throughput (32 users): completed") {
+		t.Errorf("the sweep's probes or its range are not printed")
 	}
 }

@@ -28,6 +28,9 @@ func SearchUnit(sr *schemas.Search) string {
 // SearchHeadline is the search's answer: "capacity 23.5–25 req/s within
 // TTFT ≤ 500 ms at 90%" (or what it found instead of a bracket).
 func SearchHeadline(sr *schemas.Search) string {
+	if sr.Kind == schemas.SearchKindSweep {
+		return sweepHeadline(sr)
+	}
 	unit := SearchUnit(sr)
 	within := "within " + Clean(sr.SLOWords) + " at " + Pct(&sr.SLOTarget)
 	switch {
@@ -44,6 +47,9 @@ func SearchHeadline(sr *schemas.Search) string {
 // SearchDetail is how the search got there: how it ended, and its probes
 // in order, each with its verdict.
 func SearchDetail(sr *schemas.Search) string {
+	if sr.Kind == schemas.SearchKindSweep {
+		return sweepDetail(sr)
+	}
 	end := map[string]string{
 		schemas.SearchBracketed:   "bracketed to " + resolution(sr),
 		schemas.SearchMaxLevel:    "the highest level allowed met the SLO",
@@ -95,6 +101,10 @@ func resolution(sr *schemas.Search) string {
 // SearchShape is the shape line of a search.
 func SearchShape(sh analyze.Shape) string {
 	sr := sh.Search
+	if sr.Kind == schemas.SearchKindSweep {
+		return "sweep of " + Clean(sh.Arrival) + " arrivals: a synchronous and a throughput probe, then offered rates between; probes of " +
+			Secs(sr.ProbeS) + " after " + Secs(sh.ProbeWarmupS) + " of warmup each (steps of " + Secs(sh.StepTimeS) + ")"
+	}
 	kind := "closed-loop users"
 	if sr.Kind != "users" {
 		kind = Clean(sh.Arrival) + " arrivals"
@@ -113,7 +123,11 @@ func searchAnswer(a *analyze.Analysis) (Answer, bool) {
 	if sr.Met != nil {
 		band = analyze.BandHealthy
 	}
-	return Answer{Name: "search", Question: "What did the capacity search find?", Answer: upperFirst(SearchHeadline(sr)),
+	q := "What did the capacity search find?"
+	if sr.Kind == schemas.SearchKindSweep {
+		q, band = "What range did the sweep cover?", analyze.BandNA
+	}
+	return Answer{Name: "search", Question: q, Answer: upperFirst(SearchHeadline(sr)),
 		Detail: SearchDetail(sr), Band: band}, true
 }
 
@@ -125,4 +139,42 @@ func shapeLine(sh analyze.Shape) string {
 		return SearchShape(sh)
 	}
 	return Shape(sh)
+}
+
+// sweepHeadline is a sweep's answer: the range its first two probes gave.
+func sweepHeadline(sr *schemas.Search) string {
+	if len(sr.Probes) < 2 {
+		return "sweep without a range: it ended before its throughput probe"
+	}
+	sync, thr := sr.Probes[0], sr.Probes[1]
+	s := "sweep from " + num(sync.Level) + " req/s (synchronous) to " + num(thr.Level) + " req/s (throughput, " +
+		Plural(thr.Users, "user", "users") + ")"
+	if n := len(sr.Probes) - 2; n > 0 {
+		s += ", " + Plural(n, "offered rate", "offered rates") + " between"
+	}
+	return s
+}
+
+// sweepDetail lists a sweep's probes, with the SLO's verdict when given.
+func sweepDetail(sr *schemas.Search) string {
+	var parts []string
+	for i, p := range sr.Probes {
+		if i == maxProbeWords {
+			parts = append(parts, "… "+strconv.Itoa(len(sr.Probes)-i)+" more")
+			break
+		}
+		w := num(p.Level)
+		if p.Mode != "" {
+			w = Clean(p.Mode) + " " + w
+		}
+		if p.Verdict != "" {
+			w += " " + probeMark(p)
+		}
+		parts = append(parts, w)
+	}
+	s := "A sweep as guidellm runs it, " + Plural(len(sr.Probes), "probe", "probes") + " (req/s): " + strings.Join(parts, ", ")
+	if sr.SLO != "" {
+		s += "; each rate's verdict is the exact one-sided test of " + Clean(sr.SLOWords) + " at " + Pct(&sr.SLOTarget) + ", alpha " + num(sr.Alpha)
+	}
+	return s
 }
