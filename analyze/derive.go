@@ -14,6 +14,7 @@ func (c *computer) derive() {
 	a := c.a
 	a.Capacity = capacity(a, c.verdict, c.opts)
 	a.Peak = peak(a)
+	a.Scalability = scalability(a)
 	if k := c.verdict.Knee; k >= 0 {
 		step := a.Steps[k].Step
 		a.Peak.KneeLevel, a.Peak.KneeStep = ptr(a.Steps[k].Level), &step

@@ -110,7 +110,10 @@ type Analysis struct {
 	// saturation; Peak the highest throughput of any step.
 	Capacity Capacity `json:"capacity"`
 	Peak     Peak     `json:"peak"`
-	Growth   Growth   `json:"growth"`
+	// Scalability is the Universal Scalability Law fitted to a closed
+	// loop's steps; absent for an open loop.
+	Scalability *Scalability `json:"scalability,omitempty"`
+	Growth      Growth       `json:"growth"`
 	// Health judges the steady state (Steady); each row also gives the
 	// whole run's value.
 	Health []Health `json:"health"`

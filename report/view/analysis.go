@@ -386,7 +386,11 @@ func Answers(a *analyze.Analysis) []Answer {
 	if s, ok := searchAnswer(a); ok {
 		out = append(out, s)
 	}
-	return append(out, sat, gr, hl, peak(a))
+	out = append(out, sat, gr, hl, peak(a))
+	if s, ok := scalabilityAnswer(a); ok {
+		out = append(out, s)
+	}
+	return out
 }
 
 // capacityAnswer is the capacity answer that leads the verdict: how much

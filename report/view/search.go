@@ -1,6 +1,7 @@
 package view
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -177,4 +178,36 @@ func sweepDetail(sr *schemas.Search) string {
 		s += "; each rate's verdict is the exact one-sided test of " + Clean(sr.SLOWords) + " at " + Pct(&sr.SLOTarget) + ", alpha " + num(sr.Alpha)
 	}
 	return s
+}
+
+// scalabilityAnswer is the scalability model's answer (closed loops): the
+// fitted peak, or why there is no prediction.
+func scalabilityAnswer(a *analyze.Analysis) (Answer, bool) {
+	sc := a.Scalability
+	if sc == nil {
+		return Answer{}, false
+	}
+	ans := Answer{Name: "scaling", Question: "How does it scale?", Band: analyze.BandNA}
+	if !sc.Fitted {
+		ans.Answer = "No prediction"
+		ans.Detail = "Universal Scalability Law over completed req/s by users: " + Clean(sc.Reason)
+		return ans, true
+	}
+	fit := "λ " + num3(*sc.Lambda) + " req/s per user, contention σ " + num3(*sc.Sigma) + ", coherency κ " + num3(*sc.Kappa) +
+		", R² " + num3(*sc.R2) + " over " + Plural(sc.Points, "step", "steps")
+	if sc.PeakUsers == nil {
+		ans.Answer = "No peak predicted"
+		ans.Detail = "Universal Scalability Law fitted to completed req/s by users (" + fit + "): no coherency cost within the steps, so throughput keeps rising over them"
+		return ans, true
+	}
+	ans.Answer = "Throughput peaks near " + num3(*sc.PeakUsers) + " users at " + num3(*sc.PeakRPS) + " req/s (predicted)"
+	ans.Detail = "Universal Scalability Law fitted to completed req/s by users: " + fit
+	return ans, true
+}
+
+func num3(v float64) string {
+	if math.Abs(v) < 1e-9 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
