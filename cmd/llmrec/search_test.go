@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,5 +226,58 @@ func TestSweepAnalyzed(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "sweep: synchronous ") || !strings.Contains(stderr.String(), "throughput (32 users): completed") {
 		t.Errorf("the sweep's probes or its range are not printed")
+	}
+}
+
+// TestSearchMatchesStepRun: against the built-in knee simulator, the
+// search's highest level that met the SLO lies within one resolution step
+// of the capacity llmrep finds under the same SLO in an exhaustive step
+// run of constant rates (8 req/s apart up to 128). Wall times are logged,
+// not asserted.
+func TestSearchMatchesStepRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a step run and a search, about 70 s")
+	}
+	dir := t.TempDir()
+	steps, search := filepath.Join(dir, "steps.parquet"), filepath.Join(dir, "search.parquet")
+	var stdout, stderr bytes.Buffer
+	t0 := time.Now()
+	if code := Main(context.Background(), []string{"run", "--arrival", "constant", "--rate", "8", "--step-rate", "8", "--max-rate", "128",
+		"--step-time", "2s", "--max-tokens", "16", "--grace", "2s", "-o", steps}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("step run: exit %d: %s", code, stderr.String())
+	}
+	stepWall := time.Since(t0)
+	t0 = time.Now()
+	stderr.Reset()
+	if code := Main(context.Background(), []string{"search", "--slo", "latency=400ms", "--arrival", "constant", "--rate", "16",
+		"--probe", "2s", "--probe-warmup", "3s", "--max-tokens", "16", "-o", search}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("search: exit %d: %s", code, stderr.String())
+	}
+	searchWall := time.Since(t0)
+	t.Logf("search:\n%s", stderr.String())
+	o := analyze.DefaultOptions()
+	o.Threads = 2
+	o.SLO = analyze.SLO{Latency: 400 * time.Millisecond}
+	a, err := analyze.Analyze(context.Background(), o, steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Capacity.Level == nil {
+		t.Fatalf("the step run has no capacity: %+v", a.Capacity)
+	}
+	b, err := analyze.Analyze(context.Background(), o, search)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := b.Run.Shape.Search
+	if sr == nil || sr.Met == nil || sr.Missed == nil {
+		t.Fatalf("search without a bracket: %+v", sr)
+	}
+	stepCap, met := *a.Capacity.Level, *sr.Met
+	t.Logf("step run: capacity %g req/s in %s; search: %g–%g req/s in %s (%d probes)", stepCap, stepWall.Round(time.Second),
+		met, *sr.Missed, searchWall.Round(time.Second), len(sr.Probes))
+	// One resolution step: the step run's 8 req/s, or the search's 10%.
+	if tol := math.Max(8, 0.1**sr.Missed); math.Abs(met-stepCap) > tol {
+		t.Errorf("search's capacity %g req/s, the step run's %g: more than one resolution step (%g) apart", met, stepCap, tol)
 	}
 }
