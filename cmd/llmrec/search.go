@@ -79,7 +79,6 @@ the capacity among the rates as for any run.`
 
 const searchExample = `  # the highest Poisson rate the built-in simulator serves with TTFT ≤ 500 ms for 90% of requests
   llmrec search --slo ttft=500ms -o search.parquet
-  llmrep analyze search.parquet
 
   # closed-loop users from 4, within 10 s latency at 95%, bracketed to 2 users
   llmrec search --target http://127.0.0.1:8000 --users 4 --slo latency=10s --slo-target 95% --resolution 2
