@@ -70,7 +70,9 @@ func TestBisection(t *testing.T) {
 
 // TestSearchDecide is the stopping rule of one probe: decided only when
 // the sample tells the attainment from the target, else extended, then
-// inconclusive; failures over the threshold miss whatever the SLO says.
+// inconclusive; failures over the threshold miss whatever the SLO says,
+// and so does a step below the target on its own (llmrep's rule: a level
+// holds when each of its steps met); an extension pools the level's steps.
 func TestSearchDecide(t *testing.T) {
 	sc := SearchConfig{Target: 0.9, Alpha: 0.05, ErrorThreshold: 0.01}
 	for _, c := range []struct {
@@ -85,11 +87,13 @@ func TestSearchDecide(t *testing.T) {
 		{"90 of 100: on the target", 100, 90, 0, true, schemas.ProbeExtend, ""},
 		{"70 of 100: shown below", 100, 70, 0, true, schemas.ProbeMisses, "slo"},
 		{"all good but 2% failed", 200, 196, 4, true, schemas.ProbeMisses, "errors"},
-		{"nothing due", 0, 0, 0, true, schemas.ProbeExtend, ""},
+		{"nothing due: llmrep's rule is not met", 0, 0, 0, true, schemas.ProbeMisses, "slo"},
+		{"19 of 20: 95%, too few to show it", 20, 19, 0, true, schemas.ProbeExtend, ""},
+		{"17 of 20: below the target on its own", 20, 17, 0, true, schemas.ProbeMisses, "slo"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := schemas.Probe{Level: 10, Due: c.due, Good: c.good, Failures: c.failures}
-			decide(&p, &sc, c.mayExtend)
+			decide(&p, &sc, stepMeets(p, &sc), c.mayExtend)
 			if p.Verdict != c.verdict || p.Reason != c.reason {
 				t.Errorf("verdict %s (%s), want %s (%s); bounds [%.3f, %.3f]", p.Verdict, p.Reason, c.verdict, c.reason, p.Lo, p.Hi)
 			}
@@ -116,5 +120,24 @@ func TestSweepRates(t *testing.T) {
 		if got := SweepRates(c.sync, c.thr, c.n); !slices.Equal(got, c.want) {
 			t.Errorf("SweepRates(%g, %g, %d) = %v, want %v", c.sync, c.thr, c.n, got, c.want)
 		}
+	}
+}
+
+// TestSearchDecidePooled: a level's steps pooled show the target met, but
+// one of its steps missed it on its own: llmrep would not hold the level,
+// so neither does the search.
+func TestSearchDecidePooled(t *testing.T) {
+	sc := SearchConfig{Target: 0.9, Alpha: 0.05, ErrorThreshold: 0.01}
+	first := schemas.Probe{Level: 10, Due: 20, Good: 17}
+	second := schemas.Probe{Level: 10, Due: 300, Good: 299}
+	pooled := schemas.Probe{Level: 10, Due: 320, Good: 316}
+	decide(&pooled, &sc, stepMeets(first, &sc) && stepMeets(second, &sc), true)
+	if pooled.Verdict != schemas.ProbeMisses {
+		t.Errorf("verdict %s, want misses: the first step was below the target on its own", pooled.Verdict)
+	}
+	pooled = schemas.Probe{Level: 10, Due: 320, Good: 318}
+	decide(&pooled, &sc, stepMeets(schemas.Probe{Level: 10, Due: 20, Good: 19}, &sc) && stepMeets(second, &sc), true)
+	if pooled.Verdict != schemas.ProbeMeets {
+		t.Errorf("verdict %s, want meets: each step met on its own and the pooled test shows it", pooled.Verdict)
 	}
 }

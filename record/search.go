@@ -211,6 +211,7 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 		Resolution: sc.Resolution, Relative: sc.Relative})
 	pooled := map[float64]*schemas.Probe{}
 	extended := map[float64]int{}
+	stepsMeet := map[float64]bool{}
 	lvl, ok := b.Next()
 	for ok {
 		if len(pr.levels) == sc.MaxProbes {
@@ -224,11 +225,15 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 		if err != nil {
 			return nil, err
 		}
+		one := p // this step alone, as llmrep judges each step of a level
 		if prev := pooled[lvl]; prev != nil {
 			p.Due, p.Good, p.Failures = p.Due+prev.Due, p.Good+prev.Good, p.Failures+prev.Failures
+		} else {
+			stepsMeet[lvl] = true
 		}
+		stepsMeet[lvl] = stepsMeet[lvl] && stepMeets(one, &sc)
 		pooled[lvl] = &p
-		decide(&p, &sc, extended[lvl] < sc.MaxExtend)
+		decide(&p, &sc, stepsMeet[lvl], extended[lvl] < sc.MaxExtend)
 		pr.report(p)
 		if pr.stopped() {
 			break
@@ -296,7 +301,7 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 			return nil, err
 		}
 		if sc.SLO.Set() {
-			decide(&p, &sc, false)
+			decide(&p, &sc, stepMeets(p, &sc), false)
 		}
 		pr.report(p)
 		if pr.stopped() {
@@ -459,11 +464,20 @@ func (pr *prober) finish() (*SearchSummary, error) {
 	return &SearchSummary{Meta: meta, Rows: pr.ps.rows, Search: pr.sr}, nil
 }
 
-// decide gives probe p its verdict: misses when its failures are over the
-// error threshold or the test says its attainment is below the target;
-// meets when the test says it reaches the target and level.Meets agrees;
-// otherwise extend (when it may) or inconclusive.
-func decide(p *schemas.Probe, sc *SearchConfig, mayExtend bool) {
+// stepMeets is level.Meets of one step's counts: llmrep's rule, which a
+// level holds only when each of its steps meets.
+func stepMeets(p schemas.Probe, sc *SearchConfig) bool {
+	rules := level.Rules{SLO: true, SLOTarget: sc.Target, ErrorThreshold: sc.ErrorThreshold}
+	return level.Meets(level.Step{Level: p.Level, Sent: p.Due, Failures: p.Failures, Good: p.Good}, rules)
+}
+
+// decide gives probe p (its level's steps pooled) its verdict: misses when
+// its failures are over the error threshold, when a step of the level
+// missed llmrep's rule on its own (stepsMeet false: llmrep would not count
+// the level as held, whatever more samples say), or when the test says
+// the attainment is below the target; meets when the test says it reaches
+// the target; otherwise extend (when it may) or inconclusive.
+func decide(p *schemas.Probe, sc *SearchConfig, stepsMeet, mayExtend bool) {
 	due := p.Due
 	a := stats.TestAttainment(p.Good, due, sc.Target, sc.Alpha)
 	if due > 0 {
@@ -477,7 +491,7 @@ func decide(p *schemas.Probe, sc *SearchConfig, mayExtend bool) {
 	switch {
 	case errorsOver:
 		p.Verdict, p.Reason = schemas.ProbeMisses, "errors"
-	case a.Decision == stats.DecisionMisses:
+	case a.Decision == stats.DecisionMisses, !stepsMeet:
 		p.Verdict, p.Reason = schemas.ProbeMisses, "slo"
 	case a.Decision == stats.DecisionMeets && level.Meets(st, rules):
 		p.Verdict = schemas.ProbeMeets
