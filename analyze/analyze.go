@@ -434,7 +434,7 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 	s := Step{Step: int(r.step), Users: int(r.users), Requests: r.requests, OK: r.ok,
 		Failures: r.requests - r.ok, FailRate: r.failRate(), Latency: r.latency(), Errors: map[string]int64{}}
 	if stepT := c.a.Run.Shape.StepTimeS; stepT > 0 {
-		s.StartS = math.Max(float64(r.step-1)*stepT, warmS)
+		s.StartS = math.Max(float64(r.step-1)*stepT+c.a.Run.Shape.ProbeWarmupS, warmS)
 		s.EndS = math.Min(float64(r.step)*stepT, sendEnd)
 	}
 	if c.a.Run.Shape.StepTimeS <= 0 || s.EndS <= s.StartS {

@@ -41,7 +41,7 @@ func sloSettings(s SLO) *SLOSettings {
 // goodput counts the good requests per step and overall (good.sql) and
 // derives attainment and goodput over the spans rps uses.
 func (c *computer) goodput() error {
-	rows, err := c.conn.QueryContext(c.ctx, query("good.sql"), c.opts.SLO.sloArgs()...)
+	rows, err := c.conn.QueryContext(c.ctx, query("good.sql"), sloArgs(c.opts.SLO)...)
 	if err != nil {
 		return fmt.Errorf("count good requests: %w", err)
 	}
@@ -170,7 +170,7 @@ func (c *computer) littleLaw() error {
 	}
 	think := (a.Run.Shape.WaitMinS + a.Run.Shape.WaitMaxS) / 2 * 1000
 	rows, err := c.conn.QueryContext(c.ctx, query("little.sql"), int64(math.Round(stepT*1e6)),
-		c.opts.Warmup.Microseconds(), int64(math.Round(sendEnd*1e6)), think, LagThresholdMS)
+		c.opts.Warmup.Microseconds(), int64(math.Round(sendEnd*1e6)), think, LagThresholdMS, c.opts.pwarm)
 	if err != nil {
 		return fmt.Errorf("check Little's law: %w", err)
 	}

@@ -14,6 +14,7 @@ func (c *computer) derive() {
 	a := c.a
 	a.Capacity = capacity(a, c.verdict, c.opts)
 	a.Peak = peak(a)
+	a.Scalability = scalability(a)
 	if k := c.verdict.Knee; k >= 0 {
 		step := a.Steps[k].Step
 		a.Peak.KneeLevel, a.Peak.KneeStep = ptr(a.Steps[k].Level), &step
@@ -39,6 +40,11 @@ func warmupEffect(a *Analysis) WarmupEffect {
 		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
 	}
 	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
+	if sh := a.Run.Shape; sh.ProbeWarmupS > 0 && a.Settings.WarmupS <= sh.ProbeWarmupS {
+		// A capacity search leaves out each probe's own warmup by design:
+		// its share is the warmup's share of each step, not a doubt.
+		w.Heavy = w.WholeSteps > 0
+	}
 	return w
 }
 

@@ -259,9 +259,10 @@ func duckMessage(err error) string {
 // loadRun opens the locked-down database on files, creates the run table
 // with the view of opts.Metric, checks every file's rows (engine.checkRows:
 // the warnings go to the file) and runs each of the load queries (bound to
-// run_rows' parameters for the file, the run's origin in µs and the warmup
-// in µs) for every file. The caller closes the engine. Load queries
-// render for each file (queryData).
+// run_rows' parameters for the file, the run's origin in µs, the warmup in
+// µs, and a search's step time and step warmup in µs, probeWarmup) for
+// every file. The caller closes the engine. Load queries render for each
+// file (queryData).
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
 	paths := make([]string, len(files))
 	var rows int64
@@ -286,7 +287,7 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		return nil, err
 	}
 	for i, f := range files {
-		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds())
+		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
 		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {

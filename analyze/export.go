@@ -112,7 +112,8 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	}
 	stmt := "COPY (" + query("export.sql") + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
 	origin := runInfo(files).StartedAt.UnixMicro()
-	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV)
+	period, pwarm := probeWarmup(runInfo(files).Shape)
+	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV, period, pwarm)
 	if err != nil {
 		for _, f := range files {
 			if strings.Contains(err.Error(), f.path) {

@@ -2,7 +2,8 @@
 -- order (shard, then seq), with the times as RFC 3339 (UTC, µs) and as ms
 -- since the run's start, and the warmup flag. Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
--- the warmup (µs), whether the output is CSV. Times are formatted from
+-- the warmup (µs), whether the output is CSV, a search's step time and
+-- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
 -- their epoch µs, so that no time zone setting enters.
 --
 -- The text columns come from the file: as in load_failed.sql, every C0 and
@@ -37,5 +38,5 @@ FROM (SELECT * REPLACE (
           regexp_replace(error_class, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error_class,
           regexp_replace(error, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error)
       FROM read_parquet(?::VARCHAR[])) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv) AS p
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
 ORDER BY shard, seq

@@ -13,15 +13,18 @@
 {{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0 AND ttft_ms <= latency_ms{{end}}
 
 -- The time figures of a row, from its file's columns: parameters of the
--- query the run origin p.origin (µs since the epoch) and the warmup
--- p.warmup (µs). warm: sent within the warmup; c_us: completion, µs since
--- the run's start.
-{{define "warm"}}epoch_us(start) - p.origin < p.warmup{{end}}
+-- query the run origin p.origin (µs since the epoch), the warmup
+-- p.warmup (µs), and a capacity search's step time p.period and each
+-- step's own warmup p.pwarm (µs; both 0 for a step load). warm: sent
+-- within the warmup, or within the first p.pwarm of its step; c_us:
+-- completion, µs since the run's start.
+{{define "warm"}}(epoch_us(start) - p.origin < p.warmup
+  OR (p.period > 0 AND (epoch_us(start) - p.origin) % p.period < p.pwarm)){{end}}
 {{define "c_us"}}epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT){{end}}
 -- One file's rows as run_rows gives them (its parameters $1 to $8) and
--- those two parameters ($9, $10).
+-- the four parameters of warm ($9 to $12).
 {{define "run_from"}}run_rows($1, $2, $3, $4, $5, $6, $7, $8) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
 
 -- One file's rows of version 2 or later with d, the gaps between their
 -- consecutive chunk times (µs), each computed once, and dv, whether they
@@ -30,7 +33,7 @@
 {{define "run_gaps_from"}}(SELECT *, len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0 AS dv
       FROM (SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
             FROM run_rows($1, $2, $3, $4, $5, $6, $7, $8))) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   tpot: time per output token after the first, (latency_ms - ttft_ms) /

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -21,10 +22,12 @@ func (r *Run) levelKind() level.Kind {
 }
 
 // plannedLevel is the level the shape set for step k (1-based), and
-// whether the shape says: an open loop's offered rate, a closed loop's
-// step_users × k up to max_users.
+// whether the shape says: a capacity search's kth level, an open loop's
+// offered rate, a closed loop's step_users × k up to max_users.
 func (s Shape) plannedLevel(open bool, k int) (float64, bool) {
 	switch {
+	case len(s.Levels) > 0:
+		return s.Levels[min(max(k, 1), len(s.Levels))-1], true
 	case open:
 		return s.offeredRate(k), s.Rate > 0
 	case s.StepUsers > 0 && s.MaxUsers > 0:
@@ -62,7 +65,7 @@ func (c *computer) plan(warmS, sendEnd float64) {
 		s := &a.Steps[i]
 		s.Unsent = a.Run.unsent[s.Step]
 		s.Level = float64(s.Users)
-		if v, ok := a.Run.Shape.plannedLevel(open, s.Step); ok && (open || !have[s.Step]) {
+		if v, ok := a.Run.Shape.plannedLevel(open, s.Step); ok && (open || !have[s.Step] || len(a.Run.Shape.Levels) > 0) {
 			s.Level = v
 		}
 	}
@@ -81,7 +84,8 @@ func (c *computer) completions() error {
 	if stepT <= 0 || endUS <= warmUS {
 		return nil
 	}
-	rows, err := c.conn.QueryContext(c.ctx, query("completed.sql"), int64(math.Round(stepT*1e6)), warmUS, endUS)
+	stepUS := int64(math.Round(stepT * 1e6))
+	rows, err := c.conn.QueryContext(c.ctx, query("completed.sql"), stepUS, warmUS, endUS, stepUS, c.opts.pwarm)
 	if err != nil {
 		return fmt.Errorf("count completions: %w", err)
 	}
@@ -145,12 +149,42 @@ func levelSteps(steps []Step) []level.Step {
 	return out
 }
 
+// judgeSteps is level.Judge of steps, in time order for a step load; a
+// capacity search's (byLevel) are judged in the order of their levels
+// (then of time), since its probes' levels do not grow with time: its
+// baseline is its lowest level, its saturation the lowest level where a
+// signal fired. The verdict's indices are into steps as given.
+func judgeSteps(steps []Step, r level.Rules, byLevel bool) level.Verdict {
+	ls := levelSteps(steps)
+	if !byLevel {
+		return level.Judge(ls, r)
+	}
+	order := make([]int, len(ls))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(ls[x].Level, ls[y].Level) })
+	sorted := make([]level.Step, len(ls))
+	for i, j := range order {
+		sorted[i] = ls[j]
+	}
+	v := level.Judge(sorted, r)
+	back := func(i int) int {
+		if i < 0 {
+			return i
+		}
+		return order[i]
+	}
+	v.Baseline, v.Saturation, v.Capacity, v.Knee = back(v.Baseline), back(v.Saturation), back(v.Capacity), back(v.Knee)
+	return v
+}
+
 // judge finds the baseline, the saturation point and the capacity from
 // the steps: one verdict (level.Judge) for every kind of run.
 func (c *computer) judge() {
 	a := c.a
 	r := c.rules()
-	v := level.Judge(levelSteps(a.Steps), r)
+	v := judgeSteps(a.Steps, r, len(a.Run.Shape.Levels) > 0)
 	c.verdict = v
 	a.Baseline = nil
 	if v.Baseline >= 0 {

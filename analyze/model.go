@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // FormatVersion is the version of the Analysis document (the JSON output's
@@ -108,7 +110,10 @@ type Analysis struct {
 	// saturation; Peak the highest throughput of any step.
 	Capacity Capacity `json:"capacity"`
 	Peak     Peak     `json:"peak"`
-	Growth   Growth   `json:"growth"`
+	// Scalability is the Universal Scalability Law fitted to a closed
+	// loop's steps; absent for an open loop.
+	Scalability *Scalability `json:"scalability,omitempty"`
+	Growth      Growth       `json:"growth"`
 	// Health judges the steady state (Steady); each row also gives the
 	// whole run's value.
 	Health []Health `json:"health"`
@@ -206,6 +211,11 @@ type Shape struct {
 	Burstiness     float64 `json:"burstiness,omitempty"`
 	MaxConcurrency int     `json:"max_concurrency,omitempty"`
 	Seed           int64   `json:"seed,omitempty"`
+	// A capacity search (schemas.Shape): the level of each step in order,
+	// each step's own warmup, and how the search chose the levels.
+	Levels       []float64       `json:"levels,omitempty"`
+	ProbeWarmupS float64         `json:"probe_warmup_s,omitempty"`
+	Search       *schemas.Search `json:"search,omitempty"`
 }
 
 // Workload is the requests' size settings (schemas.Workload): token ranges

@@ -18,8 +18,12 @@ func (r *Run) openLoop() bool {
 }
 
 // offeredRate is the offered rate of step k (1-based) of an open loop:
-// min(rate + (k−1)·step_rate, max_rate), max_rate 0 meaning rate.
+// min(rate + (k−1)·step_rate, max_rate), max_rate 0 meaning rate; a
+// capacity search's step k has the kth of its levels.
 func (s Shape) offeredRate(k int) float64 {
+	if len(s.Levels) > 0 {
+		return s.Levels[min(max(k, 1), len(s.Levels))-1]
+	}
 	top := s.MaxRate
 	if top <= 0 {
 		top = s.Rate

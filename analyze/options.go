@@ -60,6 +60,9 @@ type Options struct {
 	Threads int
 	// Trace, when set, receives the duration of each phase (profiling).
 	Trace io.Writer
+	// period and pwarm are a capacity search's step time and each step's
+	// own warmup in µs (probeWarmup), set by forRun; 0 for a step load.
+	period, pwarm int64
 }
 
 // DefaultMaxThreads bounds the database's worker threads by default.
@@ -147,8 +150,13 @@ const MaxAutoWarmup = 30 * time.Second
 // AutoWarmup is the warmup of a run analyzed with --warmup auto: the
 // smaller of MaxAutoWarmup and half the first step (the step time, or the
 // planned duration of a run without steps), the rule the recorder's live
-// saturation stop uses. A shape without either gets none.
+// saturation stop uses; a capacity search's is its steps' own warmup. A
+// shape without either gets none.
 func AutoWarmup(sh Shape) time.Duration {
+	if sh.ProbeWarmupS > 0 {
+		// A capacity search: the first step's own warmup.
+		return time.Duration(sh.ProbeWarmupS * float64(time.Second))
+	}
 	first := sh.StepTimeS
 	if first <= 0 || (sh.DurationS > 0 && sh.DurationS < first) {
 		first = sh.DurationS // a --duration shorter than the step shortens it
@@ -173,6 +181,7 @@ func (o Options) forRun(r Run) Options {
 		}
 		o.Warmup = AutoWarmup(sh)
 	}
+	o.period, o.pwarm = probeWarmup(r.Shape)
 	return o
 }
 
@@ -184,6 +193,16 @@ const (
 	MaxWindow           = 24 * time.Hour
 	MaxLatencyThreshold = 1000
 )
+
+// probeWarmup is a capacity search's step time and each step's own
+// warmup in µs (0 and 0 for a step load): the parameters of the "warm"
+// fragment beside the run's warmup.
+func probeWarmup(sh Shape) (period, pwarm int64) {
+	if sh.ProbeWarmupS <= 0 || sh.StepTimeS <= 0 {
+		return 0, 0
+	}
+	return int64(math.Round(sh.StepTimeS * 1e6)), int64(math.Round(sh.ProbeWarmupS * 1e6))
+}
 
 // Validate reports every problem with o at once.
 func (o Options) Validate() error {

@@ -2,6 +2,7 @@ package record
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -347,7 +348,7 @@ func TestOpenLoopRecordShape(t *testing.T) {
 	o.RecordShape(&s)
 	want := schemas.Shape{Profile: "default", StepTimeS: 30, DurationS: 120, Arrival: "poisson", Rate: 5, StepRate: 5,
 		MaxRate: 20, Burstiness: 0.5, MaxConcurrency: 64, Seed: 9}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("shape %+v, want %+v", s, want)
 	}
 	c := schemas.Shape{StepUsers: 10}

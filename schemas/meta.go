@@ -103,7 +103,111 @@ type Shape struct {
 	Burstiness     float64 `json:"burstiness,omitempty"` // gamma shape; 1 is Poisson
 	MaxConcurrency int     `json:"max_concurrency,omitempty"`
 	Seed           int64   `json:"seed,omitempty"` // the arrival sequence's seed
+	// Levels, when set, is the level of each step in order (users of a
+	// closed loop, offered req/s of an open loop): the steps of a
+	// capacity search, whose levels do not grow step by step. Rate,
+	// StepRate, StepUsers and MaxUsers do not describe the steps then.
+	Levels []float64 `json:"levels,omitempty"`
+	// ProbeWarmupS, when above 0, is each step's own warmup: requests sent
+	// in the first ProbeWarmupS seconds of a step are left out of its
+	// statistics, as those sent in the run's warmup are.
+	ProbeWarmupS float64 `json:"probe_warmup_s,omitempty"`
+	// Search says how a capacity search chose its levels; nil for a step
+	// load.
+	Search *Search `json:"search,omitempty"`
 }
+
+// Search is a capacity search (llmrec search): every step is a probe of
+// one level, chosen by doubling from Start until a level missed the SLO,
+// then by bisection between the highest level that met it and the lowest
+// that missed, until the two were within the resolution. Or, with Kind
+// "sweep" (llmrec search --profile sweep), a sweep: a synchronous probe,
+// a throughput probe, then offered rates evenly spaced between their
+// completed rates.
+type Search struct {
+	// Kind is "users" (closed loop), "rate" (open loop) or "sweep".
+	Kind string `json:"kind"`
+	// SLO as given ("ttft=500ms"), its words ("TTFT ≤ 500 ms"), the
+	// attainment target (0.9), the one-sided test's alpha and the error
+	// threshold a probe must keep within.
+	SLO            string  `json:"slo"`
+	SLOWords       string  `json:"slo_words"`
+	SLOTarget      float64 `json:"slo_target"`
+	Alpha          float64 `json:"alpha"`
+	ErrorThreshold float64 `json:"error_threshold"`
+	// Resolution: the bracket's width the search stops at, a share of its
+	// top (Relative) or in levels.
+	Resolution float64 `json:"resolution"`
+	Relative   bool    `json:"relative"`
+	ProbeS     float64 `json:"probe_s"` // the measured part of each step
+	// Met is the highest level that met the SLO, Missed the lowest level
+	// above it that did not (nil: none).
+	Met    *float64 `json:"met"`
+	Missed *float64 `json:"missed"`
+	// End says why the search stopped: "bracketed" (within the
+	// resolution), "max_level" (the highest level allowed met the SLO),
+	// "no_level_met", "probe_limit", "interrupted" or "error".
+	End    string  `json:"end"`
+	Probes []Probe `json:"probes"`
+}
+
+// Search end reasons (Search.End).
+const (
+	SearchBracketed   = "bracketed"
+	SearchMaxLevel    = "max_level"
+	SearchNoLevelMet  = "no_level_met"
+	SearchProbeLimit  = "probe_limit"
+	SearchInterrupted = "interrupted"
+	SearchError       = "error"
+	// A sweep ends "swept" (every rate probed), or "no_rate" when its
+	// throughput probe completed nothing to space rates below.
+	SearchSwept  = "swept"
+	SearchNoRate = "no_rate"
+)
+
+// SearchKindSweep is Search.Kind of a sweep.
+const SearchKindSweep = "sweep"
+
+// Probe is one step of a search: its level and what the search decided
+// from its measured requests (those of earlier steps at the same level
+// pooled in, when the probe extends one).
+type Probe struct {
+	Step  int     `json:"step"`
+	Level float64 `json:"level"`
+	// Due: requests due in the measured part (sent or never sent), Good:
+	// those that met the SLO, Failures: those that failed; pooled over
+	// the level's steps so far.
+	Due      int64 `json:"due"`
+	Good     int64 `json:"good"`
+	Failures int64 `json:"failures"`
+	// Attainment is Good/Due (nil with none due); Lo and Hi its one-sided
+	// bounds at confidence 1 − alpha (exact, Clopper–Pearson).
+	Attainment *float64 `json:"attainment"`
+	Lo         float64  `json:"lo"`
+	Hi         float64  `json:"hi"`
+	// Verdict: "meets", "misses", "extend" (undecided: the next step
+	// probes the same level again) or "inconclusive" (still undecided
+	// after the last extension; the search counts it as missed).
+	Verdict string `json:"verdict"`
+	// Reason is why a level missed: "slo" or "errors".
+	Reason string `json:"reason,omitempty"`
+	// Mode names a sweep's first two probes: "synchronous" (one user
+	// sending again as soon as each answer is whole) and "throughput"
+	// (Users such users); their Level is the rate they completed. Empty
+	// for a probe at an offered rate or users.
+	Mode  string `json:"mode,omitempty"`
+	Users int    `json:"users,omitempty"`
+}
+
+// Probe verdicts (Probe.Verdict).
+const (
+	ProbeMeets        = "meets"
+	ProbeMisses       = "misses"
+	ProbeExtend       = "extend"
+	ProbeInconclusive = "inconclusive"
+	ProbeSynchronous  = "synchronous"
+	ProbeThroughput   = "throughput"
+)
 
 // Open-loop arrival kinds recorded in Shape.Arrival.
 const (

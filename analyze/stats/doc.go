@@ -20,6 +20,10 @@
 //     test), PoissonRates, and Holm: the tests that say whether a
 //     difference between two runs could be noise (significance.go says
 //     which test answers which question, and why).
+//   - TestAttainment: exact one-sided bounds of an SLO attainment (a
+//     capacity search's stopping rule); FitUSL: the Universal
+//     Scalability Law fitted to a closed loop's throughput by nonlinear
+//     least squares (gonum's optimize).
 //   - Sorted and Cursor: a sample sorted ascending, read by rank or in
 //     order a block at a time, whether it is held in memory or in a file.
 //

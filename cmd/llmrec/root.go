@@ -134,6 +134,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		NewCmdRun(ios, nil),
+		NewCmdSearch(ios, nil),
 		NewCmdSim(ios, nil),
 		NewCmdRecover(ios, nil),
 		&cobra.Command{

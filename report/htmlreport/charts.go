@@ -373,7 +373,7 @@ func usersLatencyPoints(a *analyze.Analysis) (p95, p99, fail []opts.LineData) {
 		}
 		fail = append(fail, xy(u, f))
 	}
-	return p95, p99, fail
+	return byLevel(p95), byLevel(p99), byLevel(fail)
 }
 
 // symbolLine draws a series in colour col, each point with its symbol.
@@ -565,6 +565,23 @@ func points(t []float64, g [][2]int, f func(lo, hi int) *float64) []opts.LineDat
 }
 
 // xy is one point; a nil y is "-", ECharts' mark for a missing value.
+// byLevel orders points by their level (x), the order of time kept among
+// equal levels: a capacity search's or a sweep's steps come in probe
+// order, and a line through them in time order would zigzag. A step
+// load's points are already in this order.
+func byLevel(points []opts.LineData) []opts.LineData {
+	x := func(p opts.LineData) float64 {
+		if v, ok := p.Value.([]any); ok && len(v) > 0 {
+			if f, ok := v[0].(float64); ok {
+				return f
+			}
+		}
+		return 0
+	}
+	slices.SortStableFunc(points, func(p, q opts.LineData) int { return cmp.Compare(x(p), x(q)) })
+	return points
+}
+
 func xy(x float64, y *float64) opts.LineData {
 	if y == nil || math.IsNaN(*y) || math.IsInf(*y, 0) {
 		return opts.LineData{Value: []any{round(x), "-"}}
@@ -705,6 +722,7 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 		}
 	}
 	target := round(a.Settings.SLOTarget * 100)
+	goodput, attain = byLevel(goodput), byLevel(attain)
 	c.MultiSeries = append(c.MultiSeries,
 		series(c, "goodput", goodput, append(sym(colRPS), capacityLine(a, true)...)...),
 		series(c, "attainment %", attain, append(append(sym(colSLO),

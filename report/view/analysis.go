@@ -215,7 +215,7 @@ func header(a *analyze.Analysis) []Field {
 		files = append(files, Clean(sd.File))
 	}
 	h = append(h,
-		Field{"shape", Shape(r.Shape)},
+		Field{"shape", shapeLine(r.Shape)},
 		Field{"input", Plural(int(r.Rows), "row", "rows") + " in " + Plural(len(r.Shards), "file", "files") + ": " + strings.Join(files, " ")},
 	)
 	if s := Shards(r); s != "" {
@@ -400,7 +400,15 @@ func Answers(a *analyze.Analysis) []Answer {
 			hl.Answer, hl.Band = "n/a", analyze.BandNA
 		}
 	}
-	return []Answer{capacityAnswer(a), sat, gr, hl, peak(a)}
+	out := []Answer{capacityAnswer(a)}
+	if s, ok := searchAnswer(a); ok {
+		out = append(out, s)
+	}
+	out = append(out, sat, gr, hl, peak(a))
+	if s, ok := scalabilityAnswer(a); ok {
+		out = append(out, s)
+	}
+	return out
 }
 
 // capacityAnswer is the capacity answer that leads the verdict: how much

@@ -160,7 +160,7 @@ func WorkloadLine(w *analyze.Workload) string {
 func openHeader(a *analyze.Analysis, h []Field) []Field {
 	for i := range h {
 		if h[i].Name == "shape" {
-			if s := OpenShape(a.Run.Shape); s != "" {
+			if s := OpenShape(a.Run.Shape); s != "" && a.Run.Shape.Search == nil {
 				h[i].Value = s
 			}
 			if w := WorkloadLine(a.Run.Workload); w != "" {
