@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"math/rand/v2"
 	"path/filepath"
@@ -153,21 +154,31 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			a := analyzeScenario(t, sc, false)
+			a := analyzeScenario(t, sc, false, 1)
 			checkScenario(t, sc, a)
 			if sc.check != nil {
 				sc.check(t, a)
 			}
-			// Shuffling the rows changes no answer.
-			b := analyzeScenario(t, sc, true)
-			if view.CapacitySentence(a) != view.CapacitySentence(b) || view.SaturationSentence(a) != view.SaturationSentence(b) {
-				t.Errorf("shuffled rows changed the answers: %q / %q", view.CapacitySentence(b), view.SaturationSentence(b))
+			// Shuffling the rows, or splitting them into shards, changes
+			// no answer.
+			for _, shards := range []int{1, 3} {
+				b := analyzeScenario(t, sc, true, shards)
+				for _, pair := range [][2]string{{view.CapacitySentence(a), view.CapacitySentence(b)},
+					{view.SaturationSentence(a), view.SaturationSentence(b)}, {view.SaturationHeadline(a), view.SaturationHeadline(b)}} {
+					if pair[0] != pair[1] {
+						t.Errorf("shuffled rows in %d files changed an answer: %q, was %q", shards, pair[1], pair[0])
+					}
+				}
 			}
 		})
 	}
 }
 
-func analyzeScenario(t *testing.T, sc scenario, shuffle bool) *analyze.Analysis {
+// analyzeScenario writes the scenario's run and analyzes it: with shuffle
+// its rows in another order, split into shards files of one run (rows
+// dealt by seq, each file's seq renumbered from 0 as a recorder numbers
+// them).
+func analyzeScenario(t *testing.T, sc scenario, shuffle bool, shards int) *analyze.Analysis {
 	t.Helper()
 	m, recs := analyzetest.Records(sc.spec)
 	if sc.edit != nil {
@@ -177,13 +188,31 @@ func analyzeScenario(t *testing.T, sc scenario, shuffle bool) *analyze.Analysis 
 		rng := rand.New(rand.NewPCG(1, 2))
 		rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
 	}
-	path := filepath.Join(t.TempDir(), "run.parquet")
-	if err := analyzetest.WriteRecords(path, m, recs); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	var paths []string
+	m.Shards = shards
+	for k := range shards {
+		var part []schemas.Record
+		for _, r := range recs {
+			if int(r.Seq)%shards == k {
+				r.Shard, r.Seq = int32(k), int64(len(part))
+				part = append(part, r)
+			}
+		}
+		mk := *m
+		mk.Shard = k
+		if k > 0 {
+			mk.Unsent = nil // each arrival was one shard's: the footers add up
+		}
+		path := filepath.Join(dir, fmt.Sprintf("run-%d.parquet", k))
+		if err := analyzetest.WriteRecords(path, &mk, part); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
 	}
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads, o.SLO = sc.warmup, 5*time.Second, 2, sc.slo
-	a, err := analyze.Analyze(context.Background(), o, path)
+	a, err := analyze.Analyze(context.Background(), o, paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
