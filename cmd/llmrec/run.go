@@ -522,7 +522,13 @@ var configFlags = map[string]string{
 }
 
 // flagErrors rewrites record.Config's field errors in terms of flags.
-func flagErrors(err error) error {
+func flagErrors(err error) error { return fieldErrors(err, configFlags) }
+
+// fieldErrors rewrites record's field errors in terms of flags: a field's
+// flag is the first of names that has it (the field's own name when none
+// does). One flag can feed two settings (--step-time, --duration): each
+// message is said once.
+func fieldErrors(err error, names ...map[string]string) error {
 	if err == nil {
 		return nil
 	}
@@ -537,13 +543,15 @@ func flagErrors(err error) error {
 	for _, e := range list {
 		var fe *record.FieldError
 		if errors.As(e, &fe) {
-			name, ok := configFlags[fe.Field]
-			if !ok {
-				name = fe.Field
+			name := fe.Field
+			for _, m := range names {
+				if n, ok := m[fe.Field]; ok {
+					name = n
+					break
+				}
 			}
 			e = errors.New(name + " " + fe.Problem)
 		}
-		// One flag can feed two settings (--step-time, --duration): say it once.
 		if !seen[e.Error()] {
 			seen[e.Error()] = true
 			out = append(out, e)

@@ -271,30 +271,7 @@ func parseResolution(v string) (float64, bool, error) {
 }
 
 // searchErrors rewrites SearchConfig's field errors in terms of flags.
-func searchErrors(err error) error {
-	if err == nil {
-		return nil
-	}
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
-	}
-	out := make([]error, 0, len(list))
-	for _, e := range list {
-		var fe *record.FieldError
-		if errors.As(e, &fe) {
-			if name, ok := searchFlags[fe.Field]; ok {
-				e = errors.New(name + " " + fe.Problem)
-			} else {
-				e = flagErrors(e)
-			}
-		}
-		out = append(out, e)
-	}
-	return errors.Join(out...)
-}
+func searchErrors(err error) error { return fieldErrors(err, searchFlags, configFlags) }
 
 func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 	ios := o.Run.IO
