@@ -43,11 +43,12 @@ func TestCapacityLevelsOutOfOrder(t *testing.T) {
 
 // TestSLOGood is the good-request rule of one request, as the analyzer's
 // good.sql states it: succeeded, and each bound set met; a TTFT bound
-// needs a TTFT, an ITL bound a TTFT and at least two output tokens.
+// needs a TTFT, a TPOT bound a TTFT and at least two output tokens, an ITL
+// bound (every gap between content chunks) two chunk times.
 func TestSLOGood(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	n := func(v int64) *int64 { return &v }
-	s := SLO{TTFT: 500 * time.Millisecond, ITL: 50 * time.Millisecond, Latency: 10 * time.Second}
+	s := SLO{TTFT: 500 * time.Millisecond, TPOT: 50 * time.Millisecond, Latency: 10 * time.Second}
 	for _, c := range []struct {
 		name string
 		slo  SLO
@@ -59,9 +60,12 @@ func TestSLOGood(t *testing.T) {
 		{"ttft on the bound", SLO{TTFT: 500 * time.Millisecond}, Request{OK: true, LatencyMS: 900, TTFTMS: f(500)}, true},
 		{"ttft over", SLO{TTFT: 500 * time.Millisecond}, Request{OK: true, LatencyMS: 900, TTFTMS: f(500.5)}, false},
 		{"no ttft", SLO{TTFT: 500 * time.Millisecond}, Request{OK: true, LatencyMS: 90}, false},
-		{"itl over: (2000-400)/20 = 80", s, Request{OK: true, LatencyMS: 2000, TTFTMS: f(400), OutputTokens: n(21)}, false},
-		{"itl with one token", SLO{ITL: time.Second}, Request{OK: true, LatencyMS: 20, TTFTMS: f(10), OutputTokens: n(1)}, false},
-		{"itl without tokens", SLO{ITL: time.Second}, Request{OK: true, LatencyMS: 20, TTFTMS: f(10)}, false},
+		{"tpot over: (2000-400)/20 = 80", s, Request{OK: true, LatencyMS: 2000, TTFTMS: f(400), OutputTokens: n(21)}, false},
+		{"tpot with one token", SLO{TPOT: time.Second}, Request{OK: true, LatencyMS: 20, TTFTMS: f(10), OutputTokens: n(1)}, false},
+		{"tpot without tokens", SLO{TPOT: time.Second}, Request{OK: true, LatencyMS: 20, TTFTMS: f(10)}, false},
+		{"itl: longest gap on the bound", SLO{ITL: 200 * time.Millisecond}, Request{OK: true, LatencyMS: 900, MaxGapMS: f(200)}, true},
+		{"itl: longest gap over", SLO{ITL: 200 * time.Millisecond}, Request{OK: true, LatencyMS: 900, MaxGapMS: f(200.5)}, false},
+		{"itl without chunk times", SLO{ITL: time.Second}, Request{OK: true, LatencyMS: 20, TTFTMS: f(10), OutputTokens: n(5)}, false},
 		{"latency over", SLO{Latency: time.Second}, Request{OK: true, LatencyMS: 1000.1}, false},
 		{"no bound: every success", SLO{}, Request{OK: true, LatencyMS: 1e9}, true},
 	} {
