@@ -26,7 +26,7 @@ var arrows = map[string][]string{
 	"analyze":             {"analyze/level", "analyze/stats", "schemas", "schemas/runfile", "internal/outfile"},
 	"analyze/analyzetest": {"schemas", "schemas/runfile"},
 	"report":              {"analyze", "report/view"},
-	"report/view":         {"analyze", "analyze/level"},
+	"report/view":         {"analyze", "analyze/level", "schemas"},
 	"report/htmlreport":   {"analyze", "report/assets", "report/view", "schemas"},
 	"schemas/runfile":     {"internal/outfile", "schemas"},
 }

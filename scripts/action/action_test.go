@@ -225,7 +225,7 @@ func TestGateFailsTheJob(t *testing.T) {
 		t.Errorf("the comment does not say the check failed:\n%s", p)
 	}
 	// A check that cannot run (a bad gate) is not a gate failure.
-	if out, code := w.step("report", "RUN="+w.slower, "BASELINE="+w.base, "INPUT_GATES=--max p97=1s"); code != 2 {
+	if out, code := w.step("report", "RUN="+w.slower, "BASELINE="+w.base, "INPUT_GATES=--max q97=1s"); code != 2 {
 		t.Errorf("a bad gate: exit %d, want 2\n%s", code, out)
 	}
 }
