@@ -28,10 +28,13 @@ const (
 type Gate struct {
 	Kind   string `json:"kind"`
 	Metric string `json:"metric"`
-	// Users is the level the gate reads (the run's first step with that
-	// many users); 0 for the whole run. Run-level metrics
-	// (saturation_users) ignore it.
-	Users int `json:"users"`
+	// Level is the level the gate reads: the run's first step at it,
+	// users in a closed loop, offered req/s in an open loop (never the
+	// requests in flight); 0 for the whole run. Run-level metrics
+	// (saturation_users) ignore it. Users is Level when it is a whole
+	// number (kept for readers of the users key), else 0.
+	Level float64 `json:"level"`
+	Users int     `json:"users"`
 	// Limit is in the metric's unit (ms, fraction, per second, ratio,
 	// users). For max_regression it is the largest allowed relative change
 	// for the worse (0.1 = 10%), except for fail_rate where it is the
@@ -67,13 +70,13 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 		return bad("want METRIC=VALUE (or METRIC@USERS=VALUE)")
 	}
 	key, val = strings.TrimSpace(key), strings.TrimSpace(val)
-	g := Gate{Kind: kind, Users: atUsers, Spec: spec}
-	if name, users, ok := strings.Cut(key, "@"); ok {
-		n, err := strconv.Atoi(users)
-		if err != nil || n < 1 {
-			return bad("%q is not a user count", users)
+	g := Gate{Kind: kind, Level: float64(atUsers), Spec: spec}
+	if name, lv, ok := strings.Cut(key, "@"); ok {
+		x, err := strconv.ParseFloat(lv, 64)
+		if err != nil || !(x > 0) || math.IsInf(x, 0) || x > 1e9 {
+			return bad("%q is not a level (users, or offered req/s in an open loop)", lv)
 		}
-		key, g.Users = name, n
+		key, g.Level = name, x
 	}
 	d, ok := findMetric(key)
 	if !ok {
@@ -81,7 +84,10 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 	}
 	g.Metric = d.name
 	if d.runLevel {
-		g.Users = 0
+		g.Level = 0
+	}
+	if g.Level == math.Trunc(g.Level) {
+		g.Users = int(g.Level)
 	}
 	if kind == GateMaxRegression {
 		if d.test == "" {
@@ -267,22 +273,26 @@ func noFigures(r GateResult, run, base *RunData) GateResult {
 // viewAt is the run's level for gate g, or why there is none.
 func viewAt(r *RunData, g Gate) (levelView, string) {
 	a := r.Analysis
-	if g.Users == 0 {
+	if g.Level == 0 {
 		return levelView{a: a, v: &r.Samples.Overall}, ""
 	}
-	// The first step at the gate's level: users in a closed loop, the
-	// offered rate (req/s) in an open loop; never the requests in flight.
+	if st := stepAt(a, g.Level); st != nil {
+		return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
+	}
+	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, stepLevel(a.Run.LevelKind, &Step{Level: g.Level}))
+}
+
+// stepAt is a's first step at level: users in a closed loop, the offered
+// rate (req/s) in an open loop, never the requests in flight; nil when it
+// has none.
+func stepAt(a *Analysis, level float64) *Step {
+	open := a.Run.openLoop()
 	for i := range a.Steps {
-		if st := &a.Steps[i]; levelOf(a.Run.openLoop(), st) == levelOf(a.Run.openLoop(), &Step{Level: float64(g.Users)}) {
-			return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
+		if st := &a.Steps[i]; levelOf(open, st) == levelOf(open, &Step{Level: level}) {
+			return st
 		}
 	}
-	lv := levelText(g.Users, nil)
-	if a.Run.openLoop() {
-		rate := float64(g.Users)
-		lv = levelText(0, &rate)
-	}
-	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, lv)
+	return nil
 }
 
 // evaluate judges one gate on run: a max-regression gate against base, a
@@ -291,7 +301,7 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 func evaluate(run, base *RunData, g Gate, alpha float64, me MinEffect) GateResult {
 	d, _ := findMetric(g.Metric)
 	r := GateResult{Gate: g}
-	name := gateName(d, g)
+	name := gateName(d, g, run.Analysis.Run.LevelKind)
 	v, why := viewAt(run, g)
 	if why != "" {
 		return inconclusive(r, name, why)
@@ -319,11 +329,11 @@ var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResul
 }
 
 // gateName is the metric's name and where the gate looks: overall, at a
-// user count, or the whole run.
-func gateName(d metricDef, g Gate) string {
+// level of kind ("at 30 users", "at 16 req/s offered"), or the whole run.
+func gateName(d metricDef, g Gate, kind string) string {
 	where := "overall"
-	if g.Users > 0 {
-		where = fmt.Sprintf("at %d users", g.Users)
+	if g.Level > 0 {
+		where = "at " + stepLevel(kind, &Step{Level: g.Level})
 	}
 	if d.runLevel {
 		where = "run"

@@ -33,7 +33,7 @@ func TestParseGate(t *testing.T) {
 		{GateMax, "fail_rate=lots", 0, "", 0, 0, "is a rate"},
 		{GateMin, "rps=1s", 0, "", 0, 0, "plain number"},
 		{GateMax, "p95", 0, "", 0, 0, "want METRIC=VALUE"},
-		{GateMax, "p95@x=1s", 0, "", 0, 0, "not a user count"},
+		{GateMax, "p95@x=1s", 0, "", 0, 0, "is not a level"},
 		{GateMaxRegression, "max=10%", 0, "", 0, 0, "no significance test"},
 		{GateMaxRegression, "p95=-5%", 0, "", 0, 0, "not an allowed change"},
 		{GateMax, "latency=1s", 0, "", 0, 0, "unknown"},

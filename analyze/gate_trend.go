@@ -45,13 +45,11 @@ func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64,
 // analysisAt is analysis a at gate g's level (no raw values: a trend
 // reads figures only), false when a lacks it.
 func analysisAt(a *Analysis, g Gate) (levelView, bool) {
-	if g.Users == 0 {
+	if g.Level == 0 {
 		return levelView{a: a}, true
 	}
-	for i := range a.Steps {
-		if st := &a.Steps[i]; levelOf(a.Run.openLoop(), st) == levelOf(a.Run.openLoop(), &Step{Level: float64(g.Users)}) {
-			return levelView{a: a, st: st}, true
-		}
+	if st := stepAt(a, g.Level); st != nil {
+		return levelView{a: a, st: st}, true
 	}
 	return levelView{}, false
 }
@@ -60,7 +58,7 @@ func analysisAt(a *Analysis, g Gate) (levelView, bool) {
 func evaluateTrend(run *RunData, previous []*Analysis, g Gate, me MinEffect) GateResult {
 	d, _ := findMetric(g.Metric)
 	r := GateResult{Gate: g}
-	name := gateName(d, g)
+	name := gateName(d, g, run.Analysis.Run.LevelKind)
 	v, why := viewAt(run, g)
 	if why != "" {
 		return inconclusive(r, name, why)

@@ -296,3 +296,44 @@ func hasWarning(a *analyze.Analysis, s string) bool {
 
 // oneSpace folds the text report's wrapping.
 func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestGatesReadLevels: in an open loop a gate's @N is the offered rate,
+// never the requests in flight (`p95@16` reads the 16 req/s step; `@3`,
+// the in-flight count, is no level), and a level may be a fraction.
+func TestGatesReadLevels(t *testing.T) {
+	m, recs := analyzetest.Records(analyzetest.Spec{RunID: "g", Users: []int{8, 16, 24}, PerStep: 80, Seed: 5})
+	recs = openLoop(m, recs)
+	path := filepath.Join(t.TempDir(), "open.parquet")
+	if err := analyzetest.WriteRecords(path, m, recs); err != nil {
+		t.Fatal(err)
+	}
+	o := analyze.DefaultOptions()
+	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
+	run, err := analyze.LoadRun(context.Background(), o, "open", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		spec, status, line string
+	}{
+		{"p95@16=10s", analyze.StatusPass, "at 16 req/s offered"},
+		{"p95@16=1ms", analyze.StatusFail, "at 16 req/s offered"},
+		{"p95@3=10s", analyze.StatusInconclusive, "no post-warmup step at 3 req/s offered"},
+		{"p95@12.5=10s", analyze.StatusInconclusive, "no post-warmup step at 12.5 req/s offered"},
+	} {
+		g, err := analyze.ParseGate(analyze.GateMax, c.spec, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", c.spec, err)
+		}
+		res, err := analyze.Check(run, nil, []analyze.Gate{g}, analyze.DefaultAlpha, analyze.DefaultMinEffect, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := res.Gates[0]; r.Status != c.status || !strings.Contains(r.Line, c.line) {
+			t.Errorf("%s: %s %q, want %s naming %q", c.spec, r.Status, r.Line, c.status, c.line)
+		}
+	}
+	if g, err := analyze.ParseGate(analyze.GateMax, "p95@12.5=1s", 0); err != nil || g.Level != 12.5 {
+		t.Errorf("p95@12.5: level %v, %v", g.Level, err)
+	}
+}

@@ -63,9 +63,10 @@ is measured against the newest --trend-runs [5] runs started before this
 one: it fails when the value is worse than their median by more than PCT
 (and the min effect) and worse than every one of them.
 
-A gate reads the whole run, or the first step with N users with --at-users N
-or K@N=V. With --slo, goodput and slo_attainment count the requests that met
-it; capacity is the highest level held within it before saturation. A gate over fewer than 30 samples, or at a level the run lacks, is
+A gate reads the whole run, or the first step at level N with --at-users N
+or K@N=V: N users in a closed loop, N req/s offered in an open loop (K@12.5=V).
+With --slo, goodput and slo_attainment count the requests that met it;
+capacity is the highest level that held within it. A gate over fewer than 30 samples, or at a level the run lacks, is
 inconclusive; --inconclusive pass|fail decides what that means.
 
 Values take units: latencies Go durations (800ms, 2s), rates fractions or
