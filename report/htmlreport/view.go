@@ -262,7 +262,7 @@ func healthCards(a *analyze.Analysis) []card {
 
 func saturation(a *analyze.Analysis) satView {
 	s := &a.Saturation
-	v := satView{Summary: view.SaturationSentence(a), Headline: view.SaturationHeadline(a)}
+	v := satView{Summary: view.SaturationDetail(a), Headline: view.SaturationHeadline(a)}
 	if b := a.Baseline; b != nil {
 		v.Evidence = append(v.Evidence, field{"Baseline", "step " + strconv.Itoa(b.Step) + ", " +
 			view.StepLevel(a, b.Level) + ", p95 " + view.Duration(b.P95MS)})
