@@ -84,9 +84,6 @@ func goodputOf(good, requests int64, seconds float64) Goodput {
 	return g
 }
 
-// levelValue is step st's level.
-func levelValue(_ bool, st *Step) float64 { return st.Level }
-
 // capacity is the capacity answer of the verdict (level.Capacity): without
 // an SLO the last level before saturation, none when the first judged
 // step saturated; with one the highest level such that it and every level
@@ -129,24 +126,23 @@ func completedRPS(st *Step) *float64 {
 // peak finds the highest completed req/s and output tokens/s of any step
 // (the first step on a tie) and the last step's drop below the peak req/s.
 func peak(a *Analysis) Peak {
-	open := a.Run.openLoop()
 	var p Peak
 	for i := range a.Steps {
 		st := &a.Steps[i]
 		if r := completedRPS(st); r != nil && (p.RPS == nil || *r > *p.RPS) {
 			step := st.Step
-			p.RPS, p.Level, p.Step = ptr(*r), ptr(levelValue(open, st)), &step
+			p.RPS, p.Level, p.Step = ptr(*r), ptr(st.Level), &step
 		}
 		if st.LLM != nil && st.LLM.OutputTokensPerS != nil && (p.OutputTokensPerS == nil || *st.LLM.OutputTokensPerS > *p.OutputTokensPerS) {
 			step := st.Step
-			p.OutputTokensPerS, p.TokensLevel, p.TokensStep = ptr(*st.LLM.OutputTokensPerS), ptr(levelValue(open, st)), &step
+			p.OutputTokensPerS, p.TokensLevel, p.TokensStep = ptr(*st.LLM.OutputTokensPerS), ptr(st.Level), &step
 		}
 	}
 	if len(a.Steps) == 0 || p.RPS == nil {
 		return p
 	}
 	last := &a.Steps[len(a.Steps)-1]
-	p.LastLevel = ptr(levelValue(open, last))
+	p.LastLevel = ptr(last.Level)
 	if r := completedRPS(last); r != nil && *p.RPS > 0 {
 		p.DropAfterPeak = ptr(math.Max(0, (*p.RPS-*r) / *p.RPS))
 	}

@@ -10,11 +10,9 @@ import (
 // The saturation answer: its headline and its sentence, worded once for
 // every format (the JSON's saturation.summary is SaturationSentence).
 
-// StepLevel names the run's level v (levelAt).
-func StepLevel(a *analyze.Analysis, v float64) string { return levelAt(a, v) }
-
-// levelAt names the run's level v: "30 users", "1 user", "24 req/s offered".
-func levelAt(a *analyze.Analysis, v float64) string { return levelWords(a.Run.LevelKind, v) }
+// StepLevel names the run's level v: "30 users", "1 user", "24 req/s
+// offered".
+func StepLevel(a *analyze.Analysis, v float64) string { return levelWords(a.Run.LevelKind, v) }
 
 // SaturationHeadline is the saturation answer in a few words.
 func SaturationHeadline(a *analyze.Analysis) string {
@@ -23,7 +21,7 @@ func SaturationHeadline(a *analyze.Analysis) string {
 	case NoFigures(a) && !s.Reached:
 		return "n/a"
 	case s.Reached && s.Level != nil:
-		h := "Saturated at " + levelAt(a, *s.Level)
+		h := "Saturated at " + StepLevel(a, *s.Level)
 		if s.Signal != nil {
 			h += " (" + Clean(*s.Signal) + ")"
 		}
@@ -31,7 +29,7 @@ func SaturationHeadline(a *analyze.Analysis) string {
 	case a.Baseline == nil:
 		return "Not judged: no step reached the baseline"
 	}
-	return "Not reached up to " + levelAt(a, s.MaxLevel)
+	return "Not reached up to " + StepLevel(a, s.MaxLevel)
 }
 
 // SaturationSentence says where the run saturated and why, in one
@@ -45,9 +43,9 @@ func SaturationSentence(a *analyze.Analysis) string {
 		return fmt.Sprintf("not judged: no step after the warmup reached %s, the baseline (--baseline-users)", Plural(set.BaselineUsers, "user", "users"))
 	}
 	if !s.Reached || s.Step == nil || s.Level == nil {
-		return "not reached up to " + levelAt(a, s.MaxLevel)
+		return "not reached up to " + StepLevel(a, s.MaxLevel)
 	}
-	at := fmt.Sprintf("reached at %s (step %d)", levelAt(a, *s.Level), *s.Step)
+	at := fmt.Sprintf("reached at %s (step %d)", StepLevel(a, *s.Level), *s.Step)
 	if s.AtBaseline {
 		at += ", the baseline step itself"
 	}
