@@ -497,15 +497,20 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-// loopbackHost says whether host names the loopback listen address:
-// localhost, a loopback IP, or the name given in Addr (which resolved to
-// loopback), as the URL spells it.
-func (s *Server) loopbackHost(host string) bool {
-	name, port, err := net.SplitHostPort(host)
-	if err != nil || port != s.port {
+// loopbackHost says whether host names the loopback listen address
+// (LoopbackHost).
+func (s *Server) loopbackHost(host string) bool { return LoopbackHost(host, s.port, s.name) }
+
+// LoopbackHost says whether the Host header host names a loopback listen
+// address on port: localhost, a loopback IP, or given, the name the
+// address was given as (which resolved to loopback), as a URL spells it.
+// The live-metrics server checks its Host by the same rule.
+func LoopbackHost(host, port, given string) bool {
+	name, p, err := net.SplitHostPort(host)
+	if err != nil || p != port {
 		return false
 	}
-	if name == "localhost" || (s.name != "" && name == s.name) {
+	if name == "localhost" || (given != "" && name == given) {
 		return true
 	}
 	ip := net.ParseIP(name)

@@ -234,15 +234,6 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-// loopbackHost says whether host names the loopback listen address.
-func (s *Server) loopbackHost(host string) bool {
-	name, port, err := net.SplitHostPort(host)
-	if err != nil || port != s.port {
-		return false
-	}
-	if name == "localhost" || (s.name != "" && name == s.name) {
-		return true
-	}
-	ip := net.ParseIP(name)
-	return ip != nil && ip.IsLoopback()
-}
+// loopbackHost says whether host names the loopback listen address, by
+// the dashboard's rule (dashboard.LoopbackHost).
+func (s *Server) loopbackHost(host string) bool { return dashboard.LoopbackHost(host, s.port, s.name) }
