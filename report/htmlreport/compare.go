@@ -1,11 +1,9 @@
 package htmlreport
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report/assets"
 	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -50,36 +47,7 @@ func RenderComparison(w io.Writer, c *analyze.Comparison) error {
 	if err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
-	echarts := assets.ECharts()
-	if err := assets.Inlineable(echarts); err != nil {
-		return fmt.Errorf("render html: echarts script: %w", err)
-	}
-	tpl, err := template.New("compare").Parse(compareTemplate)
-	if err != nil {
-		return fmt.Errorf("render html: parse template: %w", err)
-	}
-	data := struct {
-		Page           *comparePage
-		CSP            string
-		ECharts        template.JS
-		Boot           template.JS
-		EChartsVersion string
-	}{
-		Page:           newComparePage(c, specs),
-		CSP:            csp(echarts, bootScript),
-		ECharts:        template.JS(echarts),    // the pinned library, checked by inlineable
-		Boot:           template.JS(bootScript), // a constant of this package
-		EChartsVersion: assets.EChartsVersion,
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(echarts) + 256<<10)
-	if err := tpl.Execute(&buf, data); err != nil {
-		return fmt.Errorf("render html: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write html report: %w", err)
-	}
-	return nil
+	return writePage(w, "compare", compareTemplate, newComparePage(c, specs), 256<<10)
 }
 
 // comparePage is everything the comparison template prints, as plain

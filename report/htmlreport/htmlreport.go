@@ -39,29 +39,38 @@ func Render(w io.Writer, a *analyze.Analysis) error {
 	if err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
+	return writePage(w, "page", pageTemplate, newPage(a, specs), 512<<10)
+}
+
+// writePage executes the page template text (named name) on page, with
+// the inlined ECharts script, the boot script and the CSP that allows
+// only those two, and writes it to w: every HTML page of the package
+// (report, comparison, trend) is written by it. grow is about the page's
+// size beyond the script.
+func writePage(w io.Writer, name, text string, page any, grow int) error {
 	echarts := assets.ECharts()
 	if err := assets.Inlineable(echarts); err != nil {
 		return fmt.Errorf("render html: echarts script: %w", err)
 	}
-	tpl, err := template.New("page").Parse(pageTemplate)
+	tpl, err := template.New(name).Parse(text)
 	if err != nil {
 		return fmt.Errorf("render html: parse template: %w", err)
 	}
 	data := struct {
-		Page           *page
+		Page           any
 		CSP            string
 		ECharts        template.JS
 		Boot           template.JS
 		EChartsVersion string
 	}{
-		Page:           newPage(a, specs),
+		Page:           page,
 		CSP:            csp(echarts, bootScript),
 		ECharts:        template.JS(echarts),    // the pinned library, checked by inlineable
 		Boot:           template.JS(bootScript), // a constant of this package
 		EChartsVersion: assets.EChartsVersion,
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(echarts) + 512<<10)
+	buf.Grow(len(echarts) + grow)
 	if err := tpl.Execute(&buf, data); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}

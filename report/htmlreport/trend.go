@@ -1,12 +1,10 @@
 package htmlreport
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/llmrec/llmrec/analyze"
-	"github.com/llmrec/llmrec/report/assets"
 	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -61,29 +58,7 @@ func RenderTrend(w io.Writer, t *analyze.Trend) error {
 		p.Charts = append(p.Charts, chartSpec{ID: "chart-" + strconv.Itoa(i+1), Title: view.TrendTitle(l.Figure),
 			Caption: view.ChangePointSentence(t, l), Options: opt})
 	}
-	echarts := assets.ECharts()
-	if err := assets.Inlineable(echarts); err != nil {
-		return fmt.Errorf("render html: echarts script: %w", err)
-	}
-	tpl, err := template.New("trend").Parse(trendTemplate)
-	if err != nil {
-		return fmt.Errorf("render html: parse template: %w", err)
-	}
-	data := struct {
-		Page           *trendPage
-		CSP            string
-		ECharts        template.JS
-		Boot           template.JS
-		EChartsVersion string
-	}{p, csp(echarts, bootScript), template.JS(echarts), template.JS(bootScript), assets.EChartsVersion}
-	var buf bytes.Buffer
-	if err := tpl.Execute(&buf, data); err != nil {
-		return fmt.Errorf("render html: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write html report: %w", err)
-	}
-	return nil
+	return writePage(w, "trend", trendTemplate, p, 256<<10)
 }
 
 // trendLabels are the runs' labels, the category axis of every chart.
