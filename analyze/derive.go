@@ -281,8 +281,35 @@ func health(a *Analysis) []Health {
 }
 
 func warnings(a *Analysis, c *computer) []string {
+	w := runWarnings(a, c.opts)
+	w = append(w, stepWarnings(a)...)
+	w = append(w, lagWarnings(a, c.opts)...)
+	if a.Baseline != nil && a.Baseline.P95MS == nil {
+		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
+	}
+	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
+		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
+	}
+	shards := map[int]int{}
+	for _, s := range a.Run.Shards {
+		shards[s.Shard]++
+	}
+	for _, s := range a.Run.Shards {
+		if shards[s.Shard] > 1 {
+			w = append(w, fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard]))
+			shards[s.Shard] = 0
+		}
+	}
+	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
+		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
+	}
+	return w
+}
+
+// runWarnings are the warnings about the run as a whole: no requests, a
+// warmup as long as the run, an early end, no latency figure.
+func runWarnings(a *Analysis, o Options) []string {
 	w := []string{}
-	o := c.opts
 	if a.Run.Rows == 0 {
 		w = append(w, "the run has no requests: every figure is n/a")
 	} else if a.Overall.Requests == 0 {
@@ -312,6 +339,13 @@ func warnings(a *Analysis, c *computer) []string {
 	} else if o.Metric == MetricTTFT && a.Overall.OK > 0 && a.Overall.Samples == 0 {
 		w = append(w, "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
 	}
+	return w
+}
+
+// stepWarnings are the warnings about single steps: nothing sent,
+// arrivals never sent, few samples, a step the run ended in.
+func stepWarnings(a *Analysis) []string {
+	var w []string
 	stepT := a.Run.Shape.StepTimeS
 	for _, s := range a.Steps {
 		if s.Requests == 0 {
@@ -334,6 +368,14 @@ func warnings(a *Analysis, c *computer) []string {
 				s.Step, stepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
 		}
 	}
+	return w
+}
+
+// lagWarnings are the warnings about sends later than scheduled: the
+// client-side lag (in an open loop first the wait for a slot), and the
+// metric that leaves such waits out.
+func lagWarnings(a *Analysis, o Options) []string {
+	var w []string
 	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {
 		// In an open loop a late send is first an arrival that waited for
 		// a free slot under the concurrency cap: the server's queue, not
@@ -349,28 +391,9 @@ func warnings(a *Analysis, c *computer) []string {
 		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): %s",
 			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS), cause))
 	}
-	if waited := totalWaited(a); a.Run.openLoop() && waited > 0 && c.opts.Metric != MetricLatencyFromSchedule {
+	if waited := totalWaited(a); a.Run.openLoop() && waited > 0 && o.Metric != MetricLatencyFromSchedule {
 		w = append(w, fmt.Sprintf("%d arrivals waited over %s for a slot: the verdict used %s, which leaves the wait out; --metric latency_from_schedule judges by what the users waited",
-			waited, fmtMS(WaitToleranceMS), c.opts.Metric))
-	}
-	if a.Baseline != nil && a.Baseline.P95MS == nil {
-		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
-	}
-	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
-	}
-	shards := map[int]int{}
-	for _, s := range a.Run.Shards {
-		shards[s.Shard]++
-	}
-	for _, s := range a.Run.Shards {
-		if shards[s.Shard] > 1 {
-			w = append(w, fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard]))
-			shards[s.Shard] = 0
-		}
-	}
-	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
-		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
+			waited, fmtMS(WaitToleranceMS), o.Metric))
 	}
 	return w
 }
