@@ -239,9 +239,13 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	var consumers, spawner sync.WaitGroup
 	consumers.Go(func() { p.loop(e.persist) })
 	consumers.Go(func() { w.loop(e.watch) })
-	if e.cfg.open() {
+	switch {
+	case ctx.Err() != nil:
+		// Canceled while waiting for start-at: nothing is scheduled, not
+		// even the first user (await ends the run as interrupted).
+	case e.cfg.open():
 		spawner.Go(e.arrive)
-	} else {
+	default:
 		spawner.Go(e.spawn)
 	}
 
