@@ -118,13 +118,7 @@ func measureComment(t *testing.T, b *browsertest.Browser, md []byte) (closed, op
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	session, closeTab, err := b.OpenPage(ctx, true)
-	if closeTab != nil {
-		defer closeTab()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	session := b.Open(t, ctx, true, "")
 	if _, err := b.Call(ctx, session, "Emulation.setDeviceMetricsOverride",
 		map[string]any{"width": CommentWidth, "height": 600, "deviceScaleFactor": 1, "mobile": false}); err != nil {
 		t.Fatal(err)

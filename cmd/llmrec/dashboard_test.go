@@ -177,16 +177,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b := browsertest.Start(t, chromium, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	session, closeTab, err := b.OpenPage(ctx, false)
-	if closeTab != nil {
-		defer closeTab()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": run.url}); err != nil {
-		t.Fatal(err)
-	}
+	session := b.Open(t, ctx, false, run.url)
 	var st dashState
 	for by := time.Now().Add(45 * time.Second); ; {
 		err := b.Eval(ctx, session, dashStateJS, &st) // fails until the page has loaded

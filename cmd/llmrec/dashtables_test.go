@@ -97,16 +97,7 @@ func TestDashboardTablesInBrowser(t *testing.T) {
 	b := browsertest.Start(t, chromium, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	session, closeTab, err := b.OpenPage(ctx, false)
-	if closeTab != nil {
-		defer closeTab()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": run.url}); err != nil {
-		t.Fatal(err)
-	}
+	session := b.Open(t, ctx, false, run.url)
 	var st liveTables
 	for by := time.Now().Add(60 * time.Second); ; {
 		err := b.Eval(ctx, session, liveTablesJS, &st)
@@ -383,16 +374,7 @@ func TestDashboardOpenLoopInBrowser(t *testing.T) {
 	b := browsertest.Start(t, chromium, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	session, closeTab, err := b.OpenPage(ctx, false)
-	if closeTab != nil {
-		defer closeTab()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": run.url}); err != nil {
-		t.Fatal(err)
-	}
+	session := b.Open(t, ctx, false, run.url)
 	// During the run: the tiles follow the schedule.
 	var mid struct {
 		pageProbe

@@ -198,13 +198,7 @@ func TestDashboardTokenInBrowser(t *testing.T) {
 	b := browsertest.Start(t, chromium, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	session, closeTab, err := b.OpenPage(ctx, false)
-	if closeTab != nil {
-		defer closeTab()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	session := b.Open(t, ctx, false, "")
 	var st struct {
 		Updates int    `json:"updates"`
 		Path    string `json:"path"`

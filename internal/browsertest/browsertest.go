@@ -301,3 +301,23 @@ func (b *Browser) Eval(ctx context.Context, session, expr string, v any) error {
 	}
 	return json.Unmarshal(r.Result.Value, v)
 }
+
+// Open is OpenPage for a test: the tab is closed when the test ends, and
+// a failure to open it, or to navigate it to url (skipped when url is ""),
+// fails the test. It returns the session id.
+func (b *Browser) Open(t *testing.T, ctx context.Context, offline bool, url string) string {
+	t.Helper()
+	session, closeTab, err := b.OpenPage(ctx, offline)
+	if closeTab != nil {
+		t.Cleanup(closeTab)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url != "" {
+		if _, err := b.Call(ctx, session, "Page.navigate", map[string]any{"url": url}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return session
+}
