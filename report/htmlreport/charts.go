@@ -698,10 +698,7 @@ func goodputChart(a *analyze.Analysis) *charts.RectChart {
 	var goodput, attain []opts.LineData
 	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
 		st := a.Steps[i]
-		x := float64(st.Users)
-		if a.Capacity.LevelKind == analyze.LevelRate && st.OfferedRPS != nil {
-			x = *st.OfferedRPS
-		}
+		x := st.Level
 		goodput = append(goodput, xy(x, st.GoodputRPS))
 		var pct *float64
 		if st.SLOAttainment != nil {

@@ -266,10 +266,7 @@ func levelPoints(a *analyze.Analysis, value func(*analyze.Step) *float64) (data 
 	seen := map[int]bool{}
 	for _, k := range view.Thin(len(a.Steps), view.MaxStepRows) {
 		st := &a.Steps[k]
-		x, key := float64(st.Users), st.Users
-		if st.OfferedRPS != nil {
-			x, key = *st.OfferedRPS, int(math.Round(*st.OfferedRPS*1000))
-		}
+		x, key := st.Level, int(math.Round(st.Level*1000))
 		if seen[key] {
 			continue
 		}
@@ -322,10 +319,7 @@ func saturationPin(a *analyze.Analysis, i int) []charts.SeriesOpts {
 		if st.Step != *a.Saturation.Step || st.P95MS == nil {
 			continue
 		}
-		x := float64(st.Users)
-		if st.OfferedRPS != nil {
-			x = *st.OfferedRPS
-		}
+		x := st.Level
 		return []charts.SeriesOpts{
 			charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
 				Name:       "saturation",

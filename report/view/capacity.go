@@ -84,7 +84,7 @@ func capacityParts(a *analyze.Analysis) (lead, rest string) {
 	case c.Level == nil:
 		first := a.Steps[0]
 		s = fmt.Sprintf("holds no level within SLO: even %s had only %s good requests (%s, target %s)",
-			levelWords(c.LevelKind, levelOf(c.LevelKind, first)), Pct(first.SLOAttainment), slo, target)
+			levelWords(c.LevelKind, first.Level), Pct(first.SLOAttainment), slo, target)
 	default:
 		lv := levelWords(c.LevelKind, *c.Level)
 		if !c.Bounded {
@@ -115,14 +115,6 @@ func capacityParts(a *analyze.Analysis) (lead, rest string) {
 	return lead, rest
 }
 
-// levelOf is a step's level of kind.
-func levelOf(kind string, st analyze.Step) float64 {
-	if kind == analyze.LevelRate && st.OfferedRPS != nil {
-		return *st.OfferedRPS
-	}
-	return float64(st.Users)
-}
-
 // goodputTable is the per-step SLO table; no rows without --slo.
 func goodputTable(a *analyze.Analysis) Table {
 	t := Table{
@@ -133,7 +125,6 @@ func goodputTable(a *analyze.Analysis) Table {
 	if a.Settings.SLO == nil {
 		return t
 	}
-	kind := a.Capacity.LevelKind
 	shown, cut := Ends(len(a.Steps), MaxStepRows)
 	t.Cut, t.CutAt = cut, MaxStepRows/2
 	for _, i := range shown {
@@ -145,7 +136,7 @@ func goodputTable(a *analyze.Analysis) Table {
 		case s.SLOAttainment == nil || *s.SLOAttainment < a.Settings.SLOTarget:
 			mark = "miss"
 		}
-		t.Rows = append(t.Rows, []string{Int(s.Step), strconv.FormatFloat(levelOf(kind, s), 'f', -1, 64), Int(s.Requests), Int(s.Good),
+		t.Rows = append(t.Rows, []string{Int(s.Step), strconv.FormatFloat(s.Level, 'f', -1, 64), Int(s.Requests), Int(s.Good),
 			Pct(s.SLOAttainment), Num(s.GoodputRPS, 2), mark})
 	}
 	return t

@@ -12,7 +12,7 @@ func sp(v string) *string   { return &v }
 
 func TestCapacitySentence(t *testing.T) {
 	slo := &analyze.SLOSettings{TTFTMS: fp(500), TPOTMS: fp(50)}
-	steps := []analyze.Step{{Step: 1, Users: 4, Goodput: analyze.Goodput{SLOAttainment: fp(0.42)}}, {Step: 2, Users: 8}}
+	steps := []analyze.Step{{Step: 1, Level: 4, Users: 4, Goodput: analyze.Goodput{SLOAttainment: fp(0.42)}}, {Step: 2, Level: 8, Users: 8}}
 	peak := analyze.Peak{RPS: fp(44), Level: fp(20), LastLevel: fp(36), DropAfterPeak: fp(0.68)}
 	base := &analyze.Baseline{Step: 1, Users: 4, Level: 4}
 	cases := []struct {
