@@ -229,17 +229,24 @@ func (c *computer) steady() error {
 		P50MS: a.Overall.P50MS, P99MS: a.Overall.P99MS, P99P50: a.Overall.P99P50}
 	if a.Saturation.Reached && a.Saturation.Step != nil {
 		st = Steady{BeforeSaturation: true}
-		for _, s := range a.Steps {
-			if s.Step < *a.Saturation.Step {
-				st.LastStep = s.Step
-			}
+		// The steps judged before the saturation step: earlier in time,
+		// or a capacity search's at lower levels (judgedOrder).
+		order := c.judgedOrder()
+		if order != nil && a.Saturation.Level != nil {
+			st.BelowLevel = ptr(*a.Saturation.Level)
 		}
-		for i, s := range a.Steps {
-			if s.Step >= *a.Saturation.Step {
+		for k := range a.Steps {
+			i := k
+			if order != nil {
+				i = order[k]
+			}
+			s := a.Steps[i]
+			if s.Step >= *a.Saturation.Step && order == nil || st.BelowLevel != nil && s.Level >= *st.BelowLevel {
 				// The quantiles of the steps before this one.
 				st.P50MS, st.P99MS = c.steadyQ[i][0], c.steadyQ[i][1]
 				break
 			}
+			st.LastStep = s.Step
 			st.Requests += s.Requests
 			st.OK += s.OK
 		}
@@ -799,7 +806,7 @@ func (c *computer) samples() error {
 	for i := range c.a.Steps {
 		stepN[i] = c.a.Steps[i].Latency.Samples
 	}
-	byStep := newStepQuantiles(steps, stepN, c.ps(), []float64{0.5, 0.99})
+	byStep := &stepQuantiles{stats.NewStepQuantilesInOrder(steps, stepN, c.judgedOrder(), c.ps(), []float64{0.5, 0.99})}
 	sums := make([]sum, len(steps)+1)
 	// The cumulative series, the costliest to feed, is fed from copies of
 	// the batches in a goroutine of its own (the second core), which ends

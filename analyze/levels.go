@@ -159,11 +159,7 @@ func judgeSteps(steps []Step, r level.Rules, byLevel bool) level.Verdict {
 	if !byLevel {
 		return level.Judge(ls, r)
 	}
-	order := make([]int, len(ls))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(ls[x].Level, ls[y].Level) })
+	order := levelOrder(steps)
 	sorted := make([]level.Step, len(ls))
 	for i, j := range order {
 		sorted[i] = ls[j]
@@ -177,6 +173,26 @@ func judgeSteps(steps []Step, r level.Rules, byLevel bool) level.Verdict {
 	}
 	v.Baseline, v.Saturation, v.Capacity, v.Knee = back(v.Baseline), back(v.Saturation), back(v.Capacity), back(v.Knee)
 	return v
+}
+
+// levelOrder is the positions of steps in the order of their levels, then
+// of time: the order a capacity search's steps are judged in.
+func levelOrder(steps []Step) []int {
+	order := make([]int, len(steps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(steps[x].Level, steps[y].Level) })
+	return order
+}
+
+// judgedOrder is the positions of the run's steps in the order they are
+// judged in: time for a step load (nil), levels for a capacity search.
+func (c *computer) judgedOrder() []int {
+	if len(c.a.Run.Shape.Levels) == 0 {
+		return nil
+	}
+	return levelOrder(c.a.Steps)
 }
 
 // judge finds the baseline, the saturation point and the capacity from

@@ -607,14 +607,19 @@ type Health struct {
 type Steady struct {
 	// BeforeSaturation: the steady state stops before the saturation
 	// step, at LastStep (0: no step before it).
-	BeforeSaturation bool     `json:"before_saturation"`
-	LastStep         int      `json:"last_step"`
-	Requests         int64    `json:"requests"`
-	OK               int64    `json:"ok"`
-	FailRate         *float64 `json:"fail_rate"`
-	P50MS            *float64 `json:"p50_ms"`
-	P99MS            *float64 `json:"p99_ms"`
-	P99P50           *float64 `json:"p99_p50"`
+	BeforeSaturation bool `json:"before_saturation"`
+	LastStep         int  `json:"last_step"`
+	// BelowLevel: a capacity search's steady state is its steps below the
+	// saturation level, in the order of their levels (its probes' levels
+	// do not grow with time); LastStep is then the highest of them. Nil
+	// for a step load.
+	BelowLevel *float64 `json:"below_level,omitempty"`
+	Requests   int64    `json:"requests"`
+	OK         int64    `json:"ok"`
+	FailRate   *float64 `json:"fail_rate"`
+	P50MS      *float64 `json:"p50_ms"`
+	P99MS      *float64 `json:"p99_ms"`
+	P99P50     *float64 `json:"p99_p50"`
 }
 
 // WarmupEffect is what the warmup removed from the run.

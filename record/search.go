@@ -31,7 +31,7 @@ type SearchConfig struct {
 	// before it (the previous probe's requests finish in its first half).
 	Probe, Warmup time.Duration
 	// SLO, Target: a probe meets the SLO when at least Target of its
-	// requests are good (level.Meets) and the one-sided test at Alpha
+	// requests are good (level.Meets) and the one-sided test at LookAlpha
 	// tells its attainment from the target; ErrorThreshold bounds its
 	// failure rate. Run.ErrorThreshold is set from it.
 	SLO            level.SLO
@@ -41,6 +41,9 @@ type SearchConfig struct {
 	// cannot tell its attainment from the target; MaxProbes bounds the
 	// steps of the whole search.
 	MaxExtend, MaxProbes int
+	// AutoStart raises an open loop's Start to DecidableRate: the lowest
+	// rate whose probe can be decided at all (a lower one only extends).
+	AutoStart bool
 	// Sweep, when above 0, makes it a sweep (Sweep) of that many rates
 	// instead of a search; Concurrency is the users of its throughput
 	// probe. A sweep needs no SLO: with one, each probe's attainment is
@@ -66,6 +69,40 @@ func DefaultSearchConfig(run Config) SearchConfig {
 
 // Users reports whether the search is a closed loop (its levels users).
 func (s *SearchConfig) Users() bool { return !s.Run.OpenLoop.Open() }
+
+// LookAlpha is the alpha of each test of a level: a level is tested
+// once per probe of it, at most 1 + MaxExtend times (its samples pooled),
+// so Alpha is spent evenly over those looks (Bonferroni): whatever the
+// number of looks taken, the chance that any of them calls a level that
+// misses the target met (or one that holds it missed) is at most Alpha.
+// A sweep tests each rate once, at Alpha.
+func (s *SearchConfig) LookAlpha() float64 {
+	if s.Sweep > 0 {
+		return s.Alpha
+	}
+	return s.Alpha / float64(s.MaxExtend+1)
+}
+
+// DecisiveRequests is the smallest sample that can show the target met:
+// n all-good requests, whose exact lower bound at LookAlpha, LookAlpha^(1/n),
+// reaches Target.
+func (s *SearchConfig) DecisiveRequests() int64 {
+	if !(s.Target > 0 && s.Target < 1) || !(s.Alpha > 0 && s.Alpha < 1) {
+		return 1
+	}
+	return int64(math.Ceil(math.Log(s.LookAlpha()) / math.Log(s.Target)))
+}
+
+// DecidableRate is the lowest offered rate whose one probe can show the
+// target met: DecisiveRequests in Probe, with a fifth more so that a
+// Poisson probe's count usually reaches it, rounded up to two significant
+// digits. A probe below it can only miss or be extended: a search that
+// starts there spends whole probes learning nothing.
+func (s *SearchConfig) DecidableRate() float64 {
+	v := 1.2 * float64(s.DecisiveRequests()) / s.Probe.Seconds()
+	p := math.Pow(10, 1-math.Floor(math.Log10(v)))
+	return math.Ceil(v*p) / p
+}
 
 // StepTime is the length of every step: the probe's warmup and its
 // measured part.
@@ -207,7 +244,11 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 		return nil, err
 	}
 	sr := pr.sr
-	b := NewBisection(Bisection{Start: sc.Start, Min: sc.Min, Max: sc.Max, Integer: sc.Users(),
+	start := sc.Start
+	if sc.AutoStart && !sc.Users() {
+		start = math.Min(math.Max(start, sc.DecidableRate()), sc.Max)
+	}
+	b := NewBisection(Bisection{Start: start, Min: sc.Min, Max: sc.Max, Integer: sc.Users(),
 		Resolution: sc.Resolution, Relative: sc.Relative})
 	pooled := map[float64]*schemas.Probe{}
 	extended := map[float64]int{}
@@ -373,11 +414,11 @@ func newProber(sc *SearchConfig, client Client, sink Sink) (*prober, error) {
 	sr := &schemas.Search{
 		Kind: string(level.Rate), SLO: sc.SLO.String(), SLOWords: sc.SLO.Words(), SLOTarget: sc.Target,
 		Alpha: sc.Alpha, ErrorThreshold: sc.ErrorThreshold, Resolution: sc.Resolution, Relative: sc.Relative,
-		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{},
+		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{}, MaxLooks: sc.MaxExtend + 1,
 	}
 	switch {
 	case sc.Sweep > 0:
-		sr.Kind, sr.Resolution, sr.Relative = schemas.SearchKindSweep, 0, false
+		sr.Kind, sr.Resolution, sr.Relative, sr.MaxLooks = schemas.SearchKindSweep, 0, false, 1
 	case sc.Users():
 		sr.Kind = string(level.Users)
 	}
@@ -479,7 +520,7 @@ func stepMeets(p schemas.Probe, sc *SearchConfig) bool {
 // the target; otherwise extend (when it may) or inconclusive.
 func decide(p *schemas.Probe, sc *SearchConfig, stepsMeet, mayExtend bool) {
 	due := p.Due
-	a := stats.TestAttainment(p.Good, due, sc.Target, sc.Alpha)
+	a := stats.TestAttainment(p.Good, due, sc.Target, sc.LookAlpha())
 	if due > 0 {
 		v := a.Share
 		p.Attainment = &v

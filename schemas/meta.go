@@ -140,6 +140,10 @@ type Search struct {
 	Resolution float64 `json:"resolution"`
 	Relative   bool    `json:"relative"`
 	ProbeS     float64 `json:"probe_s"` // the measured part of each step
+	// MaxLooks is how many times a level may be tested (its first probe
+	// and its extensions): Alpha is spent evenly over them, each test's
+	// bounds are at Alpha/MaxLooks (0 in files written before: at Alpha).
+	MaxLooks int `json:"max_looks,omitempty"`
 	// Met is the highest level that met the SLO, Missed the lowest level
 	// above it that did not (nil: none).
 	Met    *float64 `json:"met"`

@@ -18,7 +18,10 @@ type StepQuantiles struct {
 	dense  []int32
 	sparse map[int32]int32
 	byStep *QuantileSeries // points: the steps, then the total
-	prefix *QuantileSeries // point i: the steps before steps[i]
+	prefix *QuantileSeries // point r: the steps ranked before rank r
+	// rank is each step's position in the order the prefixes follow,
+	// order its inverse (nil: the steps' own order).
+	rank, order []int
 }
 
 // maxDenseStep bounds the step numbers a slice indexes directly.
@@ -28,7 +31,22 @@ const maxDenseStep = 1 << 20
 // ascending) with n[i] values each, and of their total. prefixPs are the
 // quantiles of the prefixes (none: no prefixes).
 func NewStepQuantiles(steps []int, n []int64, ps, prefixPs []float64) *StepQuantiles {
+	return NewStepQuantilesInOrder(steps, n, nil, ps, prefixPs)
+}
+
+// NewStepQuantilesInOrder is NewStepQuantiles whose prefixes follow order
+// (the positions of the steps in steps, each once) instead of the steps'
+// own: the prefix of a step is the steps before it in order (a capacity
+// search's steps in the order of their levels). A nil order is the
+// steps' own.
+func NewStepQuantilesInOrder(steps []int, n []int64, order []int, ps, prefixPs []float64) *StepQuantiles {
 	sq := &StepQuantiles{steps: steps}
+	if order != nil {
+		sq.order, sq.rank = order, make([]int, len(steps))
+		for r, i := range order {
+			sq.rank[i] = r
+		}
+	}
 	if len(steps) > 0 && steps[len(steps)-1] < maxDenseStep && steps[0] >= 0 {
 		sq.dense = make([]int32, steps[len(steps)-1]+1)
 		for i := range sq.dense {
@@ -54,9 +72,9 @@ func NewStepQuantiles(steps []int, n []int64, ps, prefixPs []float64) *StepQuant
 	if len(prefixPs) > 0 {
 		pre := make([]int64, len(steps))
 		var sum int64
-		for i, k := range n {
-			pre[i] = sum
-			sum += k
+		for r := range n {
+			pre[r] = sum
+			sum += n[sq.at(r)]
 		}
 		sq.prefix = NewQuantileSeries(pre, prefixPs, 1, false)
 	}
@@ -89,14 +107,31 @@ func (sq *StepQuantiles) Add(x float64, step int32) int {
 	sq.byStep.Add(x, i, i)
 	last := len(sq.steps)
 	sq.byStep.Add(x, last, last)
-	if sq.prefix != nil && i+1 < last {
-		sq.prefix.Add(x, i+1, last-1)
+	if r := sq.rankOf(i); sq.prefix != nil && r+1 < last {
+		sq.prefix.Add(x, r+1, last-1)
 	}
 	return i
 }
 
+// rankOf is the position i's rank in the prefixes' order.
+func (sq *StepQuantiles) rankOf(i int) int {
+	if sq.rank == nil {
+		return i
+	}
+	return sq.rank[i]
+}
+
+// at is the position of the step of rank r.
+func (sq *StepQuantiles) at(r int) int {
+	if sq.order == nil {
+		return r
+	}
+	return sq.order[r]
+}
+
 // Result returns the quantiles of each step (by position in steps), of
-// the total, and of each prefix (nil without prefixes); each is a slice
+// the total, and of each step's prefix (by position in steps; nil without
+// prefixes); each is a slice
 // with one entry a quantile, nil entries where a set is empty.
 func (sq *StepQuantiles) Result() (steps [][]*float64, total []*float64, prefix [][]*float64) {
 	transpose := func(r [][]*float64, points int) [][]*float64 {
@@ -111,7 +146,11 @@ func (sq *StepQuantiles) Result() (steps [][]*float64, total []*float64, prefix 
 	}
 	all := transpose(sq.byStep.Result(), len(sq.steps)+1)
 	if sq.prefix != nil {
-		prefix = transpose(sq.prefix.Result(), len(sq.steps))
+		byRank := transpose(sq.prefix.Result(), len(sq.steps))
+		prefix = make([][]*float64, len(sq.steps))
+		for i := range prefix {
+			prefix[i] = byRank[sq.rankOf(i)]
+		}
 	}
 	return all[:len(sq.steps)], all[len(sq.steps)], prefix
 }

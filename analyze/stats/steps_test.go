@@ -8,18 +8,22 @@ import (
 
 // TestStepQuantiles feeds the values of a few steps in ascending order
 // and checks each step's quantiles, the total's and every prefix's
-// against sorting the values each set holds.
+// against sorting the values each set holds; with an order, a step's
+// prefix is the steps before it in that order (a search's levels).
 func TestStepQuantiles(t *testing.T) {
 	ps, prefixPs := []float64{0.5, 0.9, 0.95, 0.99}, []float64{0.5, 0.99}
 	tests := []struct {
 		name  string
 		steps []int
 		n     []int64
+		order []int
 	}{
-		{"no steps", nil, nil},
-		{"one step", []int{1}, []int64{50}},
-		{"dense, an empty step", []int{1, 2, 3, 5}, []int64{30, 0, 200, 7}},
-		{"sparse step numbers", []int{-3, 4, maxDenseStep + 9}, []int64{11, 40, 25}},
+		{"no steps", nil, nil, nil},
+		{"one step", []int{1}, []int64{50}, nil},
+		{"dense, an empty step", []int{1, 2, 3, 5}, []int64{30, 0, 200, 7}, nil},
+		{"sparse step numbers", []int{-3, 4, maxDenseStep + 9}, []int64{11, 40, 25}, nil},
+		{"in another order", []int{1, 2, 3, 4, 5}, []int64{30, 12, 200, 7, 40}, []int{2, 0, 4, 1, 3}},
+		{"sparse, in another order", []int{-3, 4, maxDenseStep + 9}, []int64{11, 40, 25}, []int{1, 2, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +41,13 @@ func TestStepQuantiles(t *testing.T) {
 			// A value of a step without a set is counted nowhere.
 			vs = append(vs, value{-1, 999})
 			slices.SortStableFunc(vs, func(a, b value) int { return int(a.x - b.x) })
-			sq := NewStepQuantiles(tt.steps, tt.n, ps, prefixPs)
+			sq := NewStepQuantilesInOrder(tt.steps, tt.n, tt.order, ps, prefixPs)
+			rank := func(i int) int { // i's position in the prefixes' order
+				if tt.order == nil {
+					return i
+				}
+				return slices.Index(tt.order, i)
+			}
 			for _, v := range vs {
 				i := sq.Add(v.x, int32(v.step))
 				if want := slices.Index(tt.steps, v.step); i != want {
@@ -65,7 +75,7 @@ func TestStepQuantiles(t *testing.T) {
 			}
 			for i, s := range tt.steps {
 				check("step", steps[i], held(func(x int) bool { return x == s }), ps)
-				check("prefix", prefix[i], held(func(x int) bool { return slices.Index(tt.steps, x) < i }), prefixPs)
+				check("prefix", prefix[i], held(func(x int) bool { return rank(slices.Index(tt.steps, x)) < rank(i) }), prefixPs)
 			}
 			check("total", total, held(func(int) bool { return true }), ps)
 		})

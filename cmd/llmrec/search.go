@@ -50,17 +50,22 @@ const searchLong = `Find the highest load that meets an SLO: probe one level at 
 --probe after its own --probe-warmup, doubling from the first level until a
 level misses the SLO, then bisecting between the highest level that met it
 and the lowest that missed until the two are within --resolution. Levels are
-offered rates (an open loop of --arrival arrivals, from --rate) by default, or
-closed-loop users with --users N (from N users).
+offered rates (an open loop of --arrival arrivals) by default, or closed-loop
+users with --users N (from N users). Without --rate the first rate is the
+lowest whose probe can show the target met at all: a probe of 30 s needs
+some 39 requests at 90% (all good; see below), so it starts at 1.6 req/s.
 
 A level meets the SLO when at least --slo-target of its requests are good (they
 succeeded and met every bound of --slo, the same rule as llmrep's capacity) and
 no more than --error-threshold failed. A probe decides only when its sample can
 tell the attainment from the target: the exact one-sided (Clopper-Pearson)
-bound at --alpha must lie above the target (meets) or below it (misses).
-Otherwise the same level is probed again, its requests pooled, up to
---max-extend more times; still undecided, it is inconclusive and counted as a
-miss. Each probe is printed as it ends; the answer is the bracket.
+bound must lie above the target (meets) or below it (misses). Otherwise the
+same level is probed again, its requests pooled, up to --max-extend more
+times; still undecided, it is inconclusive and counted as a miss. A level is
+thus tested up to 1 + --max-extend times, and --alpha is split evenly over
+those tests (each at alpha/(1 + max-extend), 0.0167 by default), so that
+repeated looks do not raise the chance of a wrong verdict above --alpha.
+Each probe is printed as it ends; the answer is the bracket.
 
 The file is an ordinary run file whose steps are the probes (their levels in
 probe order, not growing): llmrep analyze, compare, check and the HTML read it
@@ -124,7 +129,7 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	f.StringVar(&opts.Profile, "profile", opts.Profile, "`PROFILE`: search (the capacity search) or sweep (synchronous, throughput, then rates between)")
 	f.IntVar(&s.Sweep, "sweep-points", s.Sweep, "sweep: `N` offered rates after the synchronous and throughput probes")
 	f.IntVar(&opts.Users, "users", 0, "search closed-loop users, starting from `N` (default: an open loop of rates)")
-	f.Float64Var(&s.Start, "rate", s.Start, "open loop: the first `RATE` probed, requests/s")
+	f.Float64Var(&s.Start, "rate", 0, "open loop: the first `RATE` probed, requests/s (default: the lowest a probe can decide)")
 	f.StringVar(&opts.Arrival, "arrival", opts.Arrival, "open loop: `KIND` of arrivals, poisson or constant")
 	f.Float64Var(&s.Max, "max-level", 0, "the highest `LEVEL` probed, users or requests/s (default: 1000 users, 10000 req/s)")
 	f.StringVar(&opts.Resolution, "resolution", opts.Resolution, "stop once the bracket is this narrow: `WIDTH` as a share of its top (10%) or in levels (2 users, 0.5 req/s); users never narrower than 1")
@@ -159,8 +164,35 @@ var searchFlags = map[string]string{
 // complete turns the flags into the SearchConfig and reports every wrong
 // flag at once.
 func (o *SearchOptions) complete(ctx context.Context) error {
-	var errs []error
 	s, c := &o.Search, &o.Run.Config
+	errs := o.completeSLO()
+	errs = append(errs, o.completeProfile()...)
+	switch o.Arrival {
+	case record.ArrivalPoisson, record.ArrivalConstant:
+		c.OpenLoop.Kind = o.Arrival
+	default:
+		errs = append(errs, fmt.Errorf("--arrival %q: a search's open loop is poisson or constant (closed-loop users: --users N)", o.Arrival))
+	}
+	errs = append(errs, o.completeLoop()...)
+	res, rel, err := parseResolution(o.Resolution)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	s.Resolution, s.Relative = res, rel
+	errs = append(errs, o.Run.completeRequest(ctx)...)
+	errs = append(errs, o.Run.completeOutput()...)
+	errs = append(errs, o.completeTokens()...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.Run = *c
+	return searchErrors(s.Validate())
+}
+
+// completeSLO reads --slo and --slo-target.
+func (o *SearchOptions) completeSLO() []error {
+	var errs []error
+	s := &o.Search
 	for _, spec := range o.SLO {
 		slo, err := level.ParseSLO(s.SLO, spec)
 		if err != nil {
@@ -174,7 +206,13 @@ func (o *SearchOptions) complete(ctx context.Context) error {
 	} else {
 		s.Target = t
 	}
-	sweep := o.Profile == profileSweep
+	return errs
+}
+
+// completeProfile reads --profile and the flags only one profile takes.
+func (o *SearchOptions) completeProfile() []error {
+	var errs []error
+	s := &o.Search
 	switch o.Profile {
 	case profileSearch:
 		if o.Run.changed("sweep-points") {
@@ -190,20 +228,22 @@ func (o *SearchOptions) complete(ctx context.Context) error {
 		if !o.Run.changed("arrival") {
 			o.Arrival = record.ArrivalConstant // guidellm's sweep
 		}
-		s.Concurrency = c.OpenLoop.MaxConcurrency
+		s.Concurrency = o.Run.Config.OpenLoop.MaxConcurrency
 		if s.Concurrency == 0 {
 			s.Concurrency = defaultSweepConcurrency
 		}
 	default:
 		errs = append(errs, fmt.Errorf("--profile %q: use search or sweep", o.Profile))
 	}
-	switch o.Arrival {
-	case record.ArrivalPoisson, record.ArrivalConstant:
-		c.OpenLoop.Kind = o.Arrival
-	default:
-		errs = append(errs, fmt.Errorf("--arrival %q: a search's open loop is poisson or constant (closed-loop users: --users N)", o.Arrival))
-	}
-	if o.Run.changed("users") && !sweep {
+	return errs
+}
+
+// completeLoop reads the levels searched: closed-loop users (--users) or
+// offered rates, and the flags only one of them takes.
+func (o *SearchOptions) completeLoop() []error {
+	var errs []error
+	s, c := &o.Search, &o.Run.Config
+	if o.Run.changed("users") && o.Profile != profileSweep {
 		if o.Users < 1 {
 			errs = append(errs, fmt.Errorf("--users %d: give the first number of users, at least 1", o.Users))
 		}
@@ -217,24 +257,29 @@ func (o *SearchOptions) complete(ctx context.Context) error {
 		if s.Max == 0 {
 			s.Max = 1000
 		}
-	} else {
-		for _, f := range []string{"wait-min", "wait-max"} {
-			if o.Run.changed(f) {
-				errs = append(errs, fmt.Errorf("--%s applies to closed-loop users (--users N)", f))
-			}
-		}
-		if s.Max == 0 {
-			s.Max = record.MaxArrivalRate / 100
-		}
-		s.Min = math.Min(s.Start, 1/s.Probe.Seconds()) // a probe of one request
+		return errs
 	}
-	res, rel, err := parseResolution(o.Resolution)
-	if err != nil {
-		errs = append(errs, err)
+	for _, f := range []string{"wait-min", "wait-max"} {
+		if o.Run.changed(f) {
+			errs = append(errs, fmt.Errorf("--%s applies to closed-loop users (--users N)", f))
+		}
 	}
-	s.Resolution, s.Relative = res, rel
-	errs = append(errs, o.Run.completeRequest(ctx)...)
-	errs = append(errs, o.Run.completeOutput()...)
+	if s.Max == 0 {
+		s.Max = record.MaxArrivalRate / 100
+	}
+	if !o.Run.changed("rate") {
+		// The first rate is the lowest a probe can decide (Search raises
+		// it there), and no lower than 1 req/s.
+		s.Start, s.AutoStart = 1, true
+	}
+	s.Min = math.Min(s.Start, 1/s.Probe.Seconds()) // a probe of one request
+	return errs
+}
+
+// completeTokens reads --input-tokens and --output-tokens.
+func (o *SearchOptions) completeTokens() []error {
+	var errs []error
+	c := &o.Run.Config
 	for _, f := range []struct {
 		flag, value string
 		r           *target.Range
@@ -248,11 +293,7 @@ func (o *SearchOptions) complete(ctx context.Context) error {
 		}
 		*f.r = r
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	s.Run = *c
-	return searchErrors(s.Validate())
+	return errs
 }
 
 // parseResolution reads --resolution: "10%" (a share of the bracket's
@@ -314,7 +355,7 @@ func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 		fmt.Fprintf(ios.Err, "search: %s at %s, probes of %s after %s of warmup, to %s\n",
 			sc.SLO.Words(), pctText(sc.Target), sc.Probe, sc.Warmup, o.Resolution)
 	}
-	sc.OnProbe = func(p schemas.Probe) { fmt.Fprintln(ios.Err, ProbeLine(p, unit, sc.Alpha, sc.Sweep > 0)) }
+	sc.OnProbe = func(p schemas.Probe) { fmt.Fprintln(ios.Err, ProbeLine(p, unit, sc.LookAlpha(), sc.Sweep > 0)) }
 	search := record.Search
 	if sc.Sweep > 0 {
 		search = record.Sweep
@@ -335,7 +376,7 @@ func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 func ProbeLine(p schemas.Probe, unit string, alpha float64, sweep bool) string {
 	att := "n/a"
 	if p.Attainment != nil {
-		att = fmt.Sprintf("%s of %d (%.0f%% bounds %s–%s)", pctText(*p.Attainment), p.Due, 100*(1-alpha), pctText(p.Lo), pctText(p.Hi))
+		att = fmt.Sprintf("%s of %d (%s bounds %s–%s)", pctText(*p.Attainment), p.Due, pctText(1-alpha), pctText(p.Lo), pctText(p.Hi))
 	}
 	what := fmtLevel(p.Level) + " " + unit
 	switch p.Mode {

@@ -211,6 +211,9 @@ func header(a *analyze.Analysis) []field {
 	if open := view.OpenShape(*sh); open != "" {
 		shape = open
 	}
+	if sh.Search != nil {
+		shape = view.SearchShape(*sh)
+	}
 	reqs := view.Int(a.Overall.Requests) + " after warmup (" + view.Int(a.Overall.WarmupRequests) + " in warmup, " + view.Int(r.Rows) + " rows)"
 	f := []field{
 		{"Model", orNA(r.Model)},

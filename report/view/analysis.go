@@ -264,6 +264,9 @@ func SteadyName(s analyze.Steady) string {
 		if s.LastStep == 0 || s.Requests == 0 {
 			return "over the whole run (it saturated at its first judged step)"
 		}
+		if s.BelowLevel != nil {
+			return "before saturation (the steps below level " + num(*s.BelowLevel) + ", a search's in the order of their levels)"
+		}
 		return fmt.Sprintf("before saturation (steps up to %d)", s.LastStep)
 	}
 	return "over the whole run (no saturation)"

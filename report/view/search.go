@@ -70,8 +70,12 @@ func SearchDetail(sr *schemas.Search) string {
 		}
 		parts = append(parts, num(p.Level)+" "+probeMark(p))
 	}
+	test := "alpha " + num(sr.Alpha)
+	if sr.MaxLooks > 1 {
+		test += " spent over at most " + strconv.Itoa(sr.MaxLooks) + " tests of a level (each at " + num3(sr.Alpha/float64(sr.MaxLooks)) + ")"
+	}
 	return "A capacity search of " + Plural(len(sr.Probes), "probe", "probes") + " (" + end + "), each decided by an exact one-sided test at " +
-		"alpha " + num(sr.Alpha) + ": " + strings.Join(parts, ", ")
+		test + ": " + strings.Join(parts, ", ")
 }
 
 // probeMark is a probe's verdict in a word.
