@@ -71,3 +71,12 @@ func scalability(a *Analysis) *Scalability {
 	}
 	return sc
 }
+
+// X is the fitted throughput at n users (req/s); false when nothing was
+// fitted (Fitted false: no prediction is shown).
+func (s *Scalability) X(n float64) (float64, bool) {
+	if s == nil || !s.Fitted || s.Lambda == nil || s.Sigma == nil || s.Kappa == nil {
+		return 0, false
+	}
+	return stats.USL{Lambda: *s.Lambda, Sigma: *s.Sigma, Kappa: *s.Kappa}.X(n), true
+}

@@ -281,10 +281,12 @@ func TestSearchMatchesStepRun(t *testing.T) {
 	}, stepCfg)
 	sc := record.DefaultSearchConfig(run)
 	sc.Run.OpenLoop.Kind = record.ArrivalConstant
-	sc.Start, sc.Max, sc.Probe, sc.Warmup = 8, 100, 4*time.Second, 3*time.Second
+	// The first rate as llmrec search chooses it without --rate: the
+	// lowest a 4 s probe can decide (some 12 req/s).
+	sc.Start, sc.AutoStart, sc.Max, sc.Probe, sc.Warmup = 1, true, 100, 4*time.Second, 3*time.Second
 	sc.SLO = level.SLO{Latency: 800 * time.Millisecond}
 	var probes []string
-	sc.OnProbe = func(p schemas.Probe) { probes = append(probes, ProbeLine(p, "req/s", sc.Alpha, false)) }
+	sc.OnProbe = func(p schemas.Probe) { probes = append(probes, ProbeLine(p, "req/s", sc.LookAlpha(), false)) }
 	var sum *record.SearchSummary
 	searchWall := record1(search, func(c record.Client, f *runfile.File) error {
 		sum, err = record.Search(ctx, sc, c, f)
@@ -306,8 +308,9 @@ func TestSearchMatchesStepRun(t *testing.T) {
 		t.Fatalf("search without a bracket: %+v", sr)
 	}
 	stepCap, met := *a.Capacity.Level, *sr.Met
-	t.Logf("step run: capacity %g req/s in %s; search: %g–%g req/s in %s (%d probes)", stepCap, stepWall.Round(time.Second),
-		met, *sr.Missed, searchWall.Round(time.Second), len(sr.Probes))
+	t.Logf("step run: capacity %g req/s in %s (%d steps of %s planned); search: %g–%g req/s in %s (%d probes of %s)", stepCap,
+		stepWall.Round(time.Second), len(a.Steps), stepCfg.OpenLoop.StepTime, met, *sr.Missed, searchWall.Round(time.Second),
+		len(sr.Probes), sc.StepTime())
 	// One resolution step: the step run's 1 req/s, or the search's 10%.
 	if tol := math.Max(1, 0.1**sr.Missed); math.Abs(met-stepCap) > tol+1e-9 {
 		t.Errorf("search's capacity %g req/s, the step run's %g: more than one resolution step (%g) apart", met, stepCap, tol)

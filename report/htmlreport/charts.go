@@ -77,6 +77,9 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
 		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets, on a log scale; the dashed lines mark the run's p50, p95 and p99.", histogramChart},
 	}
+	if title, caption, build, ok := uslBuilder(a); ok {
+		bs = slices.Insert(bs, 1, builder{title, caption, build})
+	}
 	if a.Settings.SLO != nil {
 		level := "users"
 		if a.Capacity.LevelKind == analyze.LevelRate {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/analyze"
 )
 
 // chartJSON is the part of an ECharts option the chart tests read.
@@ -158,4 +160,83 @@ func hueDistance(a, b string) float64 {
 	}
 	d := math.Abs(hue(a) - hue(b))
 	return math.Min(d, 360-d)
+}
+
+// The throughput chart of a closed loop draws the fitted Universal
+// Scalability Law over the steps' completed rates (the curve's points are
+// the fitted X(N)), with λ, σ, κ, R² and the predicted peak in its caption
+// and the peak as a dashed line; a refused fit draws no chart at all.
+func TestUSLChart(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	a := demoAnalysis()
+	a.Scalability = &analyze.Scalability{Fitted: true, Points: 4, Lambda: f(2), Sigma: f(0.1), Kappa: f(0.01), R2: f(0.98), RMSE: f(0.3),
+		PeakUsers: f(9.54), PeakRPS: f(9.4)}
+	specs, err := buildCharts(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec *chartSpec
+	for i := range specs {
+		if specs[i].Title == uslTitle {
+			spec = &specs[i]
+		}
+	}
+	if spec == nil {
+		t.Fatalf("no %q chart among %d", uslTitle, len(specs))
+	}
+	for _, w := range []string{"λ 2 req/s per user", "contention σ 0.1", "coherency κ 0.01", "R² 0.98", "Predicted peak: 9.4 req/s at 9.54 users"} {
+		if !strings.Contains(spec.Caption, w) {
+			t.Errorf("caption %q does not say %q", spec.Caption, w)
+		}
+	}
+	var c struct {
+		Series []struct {
+			Name string `json:"name"`
+			Data []struct {
+				Value [2]any `json:"value"`
+			} `json:"data"`
+			MarkLine *struct {
+				Data []struct {
+					YAxis float64 `json:"yAxis"`
+				} `json:"data"`
+			} `json:"markLine"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(spec.Options, &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Series) != 2 || c.Series[0].Name != "completed req/s" || c.Series[1].Name != "USL fit" {
+		t.Fatalf("series %+v: want the steps' points, then the fit", c.Series)
+	}
+	steps := 0
+	for _, s := range a.Steps {
+		if s.CompletedRPS != nil && s.Requests > 0 {
+			steps++
+		}
+	}
+	if len(c.Series[0].Data) != steps {
+		t.Errorf("%d points, %d steps with a completed rate", len(c.Series[0].Data), steps)
+	}
+	fit := c.Series[1]
+	if len(fit.Data) < 10 {
+		t.Fatalf("the fitted curve has %d points", len(fit.Data))
+	}
+	for _, p := range fit.Data {
+		n, x := p.Value[0].(float64), p.Value[1].(float64)
+		if want := 2 * n / (1 + 0.1*(n-1) + 0.01*n*(n-1)); math.Abs(x-want) > 0.01 {
+			t.Errorf("fit at %g users: %g req/s, want %g", n, x, want)
+		}
+	}
+	if fit.MarkLine == nil || len(fit.MarkLine.Data) != 1 || fit.MarkLine.Data[0].YAxis != 9.4 {
+		t.Errorf("the predicted peak is not marked: %+v", fit.MarkLine)
+	}
+	a.Scalability = &analyze.Scalability{Fitted: false, Points: 3, Reason: "3 levels with a completed rate: a fit needs 4"}
+	if specs, err = buildCharts(a); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range specs {
+		if s.Title == uslTitle {
+			t.Errorf("a refused fit drew the %q chart", uslTitle)
+		}
+	}
 }

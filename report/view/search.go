@@ -72,7 +72,7 @@ func SearchDetail(sr *schemas.Search) string {
 	}
 	test := "alpha " + num(sr.Alpha)
 	if sr.MaxLooks > 1 {
-		test += " spent over at most " + strconv.Itoa(sr.MaxLooks) + " tests of a level (each at " + num3(sr.Alpha/float64(sr.MaxLooks)) + ")"
+		test += " spent over at most " + strconv.Itoa(sr.MaxLooks) + " tests of a level (each at " + Num3(sr.Alpha/float64(sr.MaxLooks)) + ")"
 	}
 	return "A capacity search of " + Plural(len(sr.Probes), "probe", "probes") + " (" + end + "), each decided by an exact one-sided test at " +
 		test + ": " + strings.Join(parts, ", ")
@@ -197,19 +197,20 @@ func scalabilityAnswer(a *analyze.Analysis) (Answer, bool) {
 		ans.Detail = "Universal Scalability Law over completed req/s by users: " + Clean(sc.Reason)
 		return ans, true
 	}
-	fit := "λ " + num3(*sc.Lambda) + " req/s per user, contention σ " + num3(*sc.Sigma) + ", coherency κ " + num3(*sc.Kappa) +
-		", R² " + num3(*sc.R2) + " over " + Plural(sc.Points, "step", "steps")
+	fit := "λ " + Num3(*sc.Lambda) + " req/s per user, contention σ " + Num3(*sc.Sigma) + ", coherency κ " + Num3(*sc.Kappa) +
+		", R² " + Num3(*sc.R2) + " over " + Plural(sc.Points, "step", "steps")
 	if sc.PeakUsers == nil {
 		ans.Answer = "No peak predicted"
 		ans.Detail = "Universal Scalability Law fitted to completed req/s by users (" + fit + "): no coherency cost within the steps, so throughput keeps rising over them"
 		return ans, true
 	}
-	ans.Answer = "Throughput peaks near " + num3(*sc.PeakUsers) + " users at " + num3(*sc.PeakRPS) + " req/s (predicted)"
+	ans.Answer = "Throughput peaks near " + Num3(*sc.PeakUsers) + " users at " + Num3(*sc.PeakRPS) + " req/s (predicted)"
 	ans.Detail = "Universal Scalability Law fitted to completed req/s by users: " + fit
 	return ans, true
 }
 
-func num3(v float64) string {
+// Num3 is v to three significant digits (0 for a value within 1e-9 of it).
+func Num3(v float64) string {
 	if math.Abs(v) < 1e-9 {
 		return "0"
 	}
