@@ -306,3 +306,13 @@ func fixedDefinitions() []analyze.Definition {
 		{Figure: "saturation", Definition: "first later step where p95 > 2 x baseline p95 (latency) or failure rate > 1% (errors)"},
 	}
 }
+
+// scalingAnalysis is the demo run with a fitted scalability model: its
+// report draws the throughput chart with the fitted line.
+func scalingAnalysis() *analyze.Analysis {
+	f := func(v float64) *float64 { return &v }
+	a := demoAnalysis()
+	a.Scalability = &analyze.Scalability{Fitted: true, Points: len(a.Steps), Lambda: f(1.1), Sigma: f(0.02), Kappa: f(0.0004),
+		R2: f(0.97), RMSE: f(1.2), PeakUsers: f(49.5), PeakRPS: f(36.4)}
+	return a
+}

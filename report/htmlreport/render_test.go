@@ -23,6 +23,7 @@ func fixtures() map[string]func() *analyze.Analysis {
 		"zero-rows":    emptyAnalysis,
 		"hostile":      hostileAnalysis,
 		"open-loop":    openLoopAnalysis,
+		"scaling":      scalingAnalysis,
 	}
 }
 
