@@ -124,7 +124,8 @@ func completedRPS(st *Step) *float64 {
 }
 
 // peak finds the highest completed req/s and output tokens/s of any step
-// (the first step on a tie) and the last step's drop below the peak req/s.
+// (the first step on a tie) and the last step's drop below the peak req/s
+// (a capacity search's: its highest level's).
 func peak(a *Analysis) Peak {
 	var p Peak
 	for i := range a.Steps {
@@ -142,6 +143,15 @@ func peak(a *Analysis) Peak {
 		return p
 	}
 	last := &a.Steps[len(a.Steps)-1]
+	if len(a.Run.Shape.Levels) > 0 {
+		// A capacity search's probes do not grow with time: the drop is to
+		// its highest level (the latest probe of it).
+		for i := range a.Steps {
+			if a.Steps[i].Level >= last.Level {
+				last = &a.Steps[i]
+			}
+		}
+	}
 	p.LastLevel = ptr(last.Level)
 	if r := completedRPS(last); r != nil && *p.RPS > 0 {
 		p.DropAfterPeak = ptr(math.Max(0, (*p.RPS-*r) / *p.RPS))

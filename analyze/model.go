@@ -350,7 +350,9 @@ type Peak struct {
 	TokensLevel      *float64 `json:"tokens_level"`
 	TokensStep       *int     `json:"tokens_step"`
 	DropAfterPeak    *float64 `json:"drop_after_peak"`
-	// LastLevel is the level of the run's last step (the drop is to it).
+	// LastLevel is the level of the run's last step (the drop is to it;
+	// a capacity search's highest level, its steps' levels not growing
+	// with time).
 	LastLevel *float64 `json:"last_level"`
 	// KneeLevel is the throughput knee: the level after which completed
 	// req/s stopped rising by more than 5% (level.KneeGain); nil with

@@ -4,7 +4,9 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/llmrec/llmrec/analyze/stats"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -139,5 +141,53 @@ func TestSearchDecidePooled(t *testing.T) {
 	decide(&pooled, &sc, stepMeets(schemas.Probe{Level: 10, Due: 20, Good: 19}, &sc) && stepMeets(second, &sc), true)
 	if pooled.Verdict != schemas.ProbeMeets {
 		t.Errorf("verdict %s, want meets: each step met on its own and the pooled test shows it", pooled.Verdict)
+	}
+}
+
+// TestSearchFirstRate: a level is tested at most 1 + MaxExtend times, each
+// test at Alpha/(1 + MaxExtend); the smallest all-good sample that shows
+// the target at that alpha is the one the exact test first decides (one
+// fewer does not), and the first rate is the one whose probe holds it, a
+// fifth more, rounded up; AutoStart starts the bisection there, never
+// above Max, and a closed loop keeps its Start.
+func TestSearchFirstRate(t *testing.T) {
+	sc := DefaultSearchConfig(DefaultConfig())
+	sc.Probe = 10 * time.Second
+	if got := sc.LookAlpha(); math.Abs(got-0.05/3) > 1e-15 {
+		t.Errorf("LookAlpha %g, want 0.05/3", got)
+	}
+	n := sc.DecisiveRequests()
+	if n != 39 {
+		t.Errorf("DecisiveRequests %d, want 39 (0.0167^(1/39) ≥ 0.9)", n)
+	}
+	if a := stats.TestAttainment(n, n, sc.Target, sc.LookAlpha()); a.Decision != stats.DecisionMeets {
+		t.Errorf("%d of %d good: %s, want meets", n, n, a.Decision)
+	}
+	if a := stats.TestAttainment(n-1, n-1, sc.Target, sc.LookAlpha()); a.Decision == stats.DecisionMeets {
+		t.Errorf("%d of %d good already meets: DecisiveRequests is not the smallest", n-1, n-1)
+	}
+	if got := sc.DecidableRate(); got != 4.7 {
+		t.Errorf("DecidableRate %g, want 4.7 (1.2 × 39 / 10 s, rounded up)", got)
+	}
+	sc.AutoStart = true
+	if lvl, _ := sc.bisection().Next(); lvl != 4.7 {
+		t.Errorf("first level %g, want 4.7", lvl)
+	}
+	sc.Max = 3
+	if lvl, _ := sc.bisection().Next(); lvl != 3 {
+		t.Errorf("first level %g with max 3, want 3", lvl)
+	}
+	sc.Max, sc.Start = 100, 8
+	if lvl, _ := sc.bisection().Next(); lvl != 8 {
+		t.Errorf("first level %g from 8, want 8 (above the decidable rate)", lvl)
+	}
+	sc.Run.OpenLoop.Kind, sc.Start = ArrivalClosed, 2
+	if lvl, _ := sc.bisection().Next(); lvl != 2 {
+		t.Errorf("closed loop: first level %g, want its start, 2 users", lvl)
+	}
+	sw := sc
+	sw.Sweep = 3
+	if sw.LookAlpha() != sw.Alpha {
+		t.Errorf("a sweep tests each rate once: LookAlpha %g, want %g", sw.LookAlpha(), sw.Alpha)
 	}
 }

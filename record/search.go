@@ -104,6 +104,17 @@ func (s *SearchConfig) DecidableRate() float64 {
 	return math.Ceil(v*p) / p
 }
 
+// bisection is the search's choice of levels: from Start, or from
+// DecidableRate when AutoStart raises it.
+func (s *SearchConfig) bisection() *Bisection {
+	start := s.Start
+	if s.AutoStart && !s.Users() {
+		start = math.Min(math.Max(start, s.DecidableRate()), s.Max)
+	}
+	return NewBisection(Bisection{Start: start, Min: s.Min, Max: s.Max, Integer: s.Users(),
+		Resolution: s.Resolution, Relative: s.Relative})
+}
+
 // StepTime is the length of every step: the probe's warmup and its
 // measured part.
 func (s *SearchConfig) StepTime() time.Duration { return s.Warmup + s.Probe }
@@ -244,12 +255,7 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 		return nil, err
 	}
 	sr := pr.sr
-	start := sc.Start
-	if sc.AutoStart && !sc.Users() {
-		start = math.Min(math.Max(start, sc.DecidableRate()), sc.Max)
-	}
-	b := NewBisection(Bisection{Start: start, Min: sc.Min, Max: sc.Max, Integer: sc.Users(),
-		Resolution: sc.Resolution, Relative: sc.Relative})
+	b := sc.bisection()
 	pooled := map[float64]*schemas.Probe{}
 	extended := map[float64]int{}
 	stepsMeet := map[float64]bool{}

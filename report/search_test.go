@@ -98,6 +98,9 @@ func TestSearchReports(t *testing.T) {
 		st.P99MS == nil || *st.P99MS != 100 {
 		t.Errorf("steady %+v (p99 %v): want the %d requests of the steps below 12 req/s, p99 100 ms, the last step 5", st, st.P99MS, below)
 	}
+	if a.Peak.LastLevel == nil || *a.Peak.LastLevel != 16 {
+		t.Errorf("peak %+v: the drop after the peak is to the highest level, 16 req/s (step 2), not to the last probe's", a.Peak)
+	}
 	if a.Capacity.Level == nil || *a.Capacity.Level != 11 {
 		t.Errorf("capacity %+v, want 11 req/s", a.Capacity)
 	}

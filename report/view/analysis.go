@@ -440,7 +440,11 @@ func peak(a *analyze.Analysis) Answer {
 		x.Detail += fmt.Sprintf(" (step %d)", *p.Step)
 	}
 	if p.DropAfterPeak != nil && *p.DropAfterPeak > 0 {
-		x.Detail += fmt.Sprintf(", %s lower by the last step", Pct(p.DropAfterPeak))
+		by := "by the last step"
+		if p.LastLevel != nil && a.Run.Shape.Search != nil {
+			by = "at " + levelWords(a.Capacity.LevelKind, *p.LastLevel) + ", the highest level probed"
+		}
+		x.Detail += fmt.Sprintf(", %s lower %s", Pct(p.DropAfterPeak), by)
 	}
 	if p.OutputTokensPerS != nil && p.TokensLevel != nil {
 		x.Detail += "; peak " + Num(p.OutputTokensPerS, 0) + " output tokens/s at " + levelWords(a.Capacity.LevelKind, *p.TokensLevel)
