@@ -110,7 +110,7 @@ func TestSearchAnalyzed(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "search.parquet")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"search", "--slo", "latency=400ms", "--arrival", "constant", "--rate", "32",
-		"--probe", "2s", "--probe-warmup", "1s", "--max-tokens", "16", "--max-probes", "10", "-o", out}, nil, &stdout, &stderr)
+		"--probe", "2s", "--probe-warmup", "1s", "--max-tokens", "16", "--max-probes", "14", "-o", out}, nil, &stdout, &stderr)
 	t.Logf("stderr:\n%s\nstdout:\n%s", stderr.String(), stdout.String())
 	if code != 0 {
 		t.Fatalf("exit %d", code)
