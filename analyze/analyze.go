@@ -90,7 +90,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
 	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
-	a.Warnings = append(a.Warnings, nonFiniteWarning(finiteFigures(a))...)
+	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
 	return a, e, nil
 }
 

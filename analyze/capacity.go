@@ -157,7 +157,7 @@ func peak(a *Analysis) Peak {
 func (c *computer) littleLaw() error {
 	a := c.a
 	stepT := a.Run.Shape.StepTimeS
-	if a.Run.openLoop() || stepT <= 0 || len(a.Steps) == 0 {
+	if a.Run.OpenLoop() || stepT <= 0 || len(a.Steps) == 0 {
 		return nil
 	}
 	sendEnd := a.Run.DurationS

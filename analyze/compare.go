@@ -319,7 +319,7 @@ func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) 
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
-	if err := sameLoopKind(runs); err != nil {
+	if err := SameLoopKind(runs); err != nil {
 		return nil, err
 	}
 	c := &Comparison{
@@ -369,9 +369,9 @@ func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) 
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, nonFiniteWarning(finiteFigures(c))...)
+	c.Warnings = append(c.Warnings, NonFiniteWarning(FiniteFigures(c))...)
 	for _, r := range runs {
-		if err := r.Samples.err(); err != nil {
+		if err := r.Samples.Err(); err != nil {
 			return nil, err
 		}
 	}
@@ -432,8 +432,8 @@ func overallViews(runs []*RunData) []*levelView {
 func firstSteps(a *Analysis, open bool) map[int]*Step {
 	m := map[int]*Step{}
 	for j := range a.Steps {
-		if st := &a.Steps[j]; m[levelOf(open, st)] == nil {
-			m[levelOf(open, st)] = st
+		if st := &a.Steps[j]; m[LevelKey(open, st)] == nil {
+			m[LevelKey(open, st)] = st
 		}
 	}
 	return m
@@ -453,7 +453,7 @@ func levelKey(users int, rate *float64) int {
 func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 	levels := make([]map[int]*Step, len(runs))
 	all := map[int]bool{}
-	open := runs[0].Analysis.Run.openLoop()
+	open := runs[0].Analysis.Run.OpenLoop()
 	for i, r := range runs {
 		levels[i] = firstSteps(r.Analysis, open)
 		for u := range levels[i] {
@@ -470,7 +470,7 @@ func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 		steps := make([]*int, len(runs))
 		ul := UnmatchedLevel{Users: u}
 		if open {
-			ul.Users, ul.Rate = 0, ptr(levelRate(u))
+			ul.Users, ul.Rate = 0, ptr(KeyRate(u))
 		}
 		for i, r := range runs {
 			st := levels[i][u]
@@ -508,12 +508,12 @@ func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string 
 			}
 			if n := st.Latency.Samples; n < MinStepSamples {
 				w = append(w, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
-					levelText(lc.Users, lc.Rate), r.Name, n, MinStepSamples))
+					LevelText(lc.Users, lc.Rate), r.Name, n, MinStepSamples))
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", levelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", LevelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
@@ -572,7 +572,7 @@ func compareRun(r *RunData, base bool) CompareRun {
 	}
 	for _, st := range a.Steps {
 		switch {
-		case a.Run.openLoop() && st.OfferedRPS != nil:
+		case a.Run.OpenLoop() && st.OfferedRPS != nil:
 			if !slices.Contains(cr.Rates, *st.OfferedRPS) {
 				cr.Rates = append(cr.Rates, *st.OfferedRPS)
 			}

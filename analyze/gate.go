@@ -226,12 +226,12 @@ func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconc
 	res.add(gates, inconclusiveFails, func(g Gate) GateResult { return noFigures(evaluate(run, base, g, alpha, me), run, base) })
 	for _, r := range []*RunData{run, base} {
 		if r != nil {
-			if err := r.Samples.err(); err != nil {
+			if err := r.Samples.Err(); err != nil {
 				return nil, err
 			}
 		}
 	}
-	finiteFigures(res)
+	FiniteFigures(res)
 	return res, nil
 }
 
@@ -279,16 +279,16 @@ func viewAt(r *RunData, g Gate) (levelView, string) {
 	if st := stepAt(a, g.Level); st != nil {
 		return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
 	}
-	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, stepLevel(a.Run.LevelKind, &Step{Level: g.Level}))
+	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, StepLevel(a.Run.LevelKind, &Step{Level: g.Level}))
 }
 
 // stepAt is a's first step at level: users in a closed loop, the offered
 // rate (req/s) in an open loop, never the requests in flight; nil when it
 // has none.
 func stepAt(a *Analysis, level float64) *Step {
-	open := a.Run.openLoop()
+	open := a.Run.OpenLoop()
 	for i := range a.Steps {
-		if st := &a.Steps[i]; levelOf(open, st) == levelOf(open, &Step{Level: level}) {
+		if st := &a.Steps[i]; LevelKey(open, st) == LevelKey(open, &Step{Level: level}) {
 			return st
 		}
 	}
@@ -333,7 +333,7 @@ var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResul
 func gateName(d metricDef, g Gate, kind string) string {
 	where := "overall"
 	if g.Level > 0 {
-		where = "at " + stepLevel(kind, &Step{Level: g.Level})
+		where = "at " + StepLevel(kind, &Step{Level: g.Level})
 	}
 	if d.runLevel {
 		where = "run"

@@ -36,7 +36,7 @@ func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64,
 		}
 		return noFigures(evaluateTrend(run, previous, g, me), run, nil)
 	})
-	if err := run.Samples.err(); err != nil {
+	if err := run.Samples.Err(); err != nil {
 		return nil, err
 	}
 	return res, nil

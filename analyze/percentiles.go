@@ -63,8 +63,8 @@ func (c *computer) extra(q []*float64) []Percentile {
 	return out
 }
 
-// percentileOf finds percentile p in ps.
-func percentileOf(ps []Percentile, p float64) *float64 {
+// PercentileOf finds percentile p in ps.
+func PercentileOf(ps []Percentile, p float64) *float64 {
 	for _, x := range ps {
 		if x.P == p {
 			return x.V
@@ -93,7 +93,7 @@ func percentileMetric(name string) (metricDef, bool) {
 	switch fig {
 	case "":
 		d.doc = num + " latency (of the selected metric)"
-		d.value = func(l levelView) *float64 { return percentileOf(l.lat().Percentiles, p) }
+		d.value = func(l levelView) *float64 { return PercentileOf(l.lat().Percentiles, p) }
 		d.raw, d.samples = latencyRaw, latencySamples
 	case "ttft", "tpot", "itl":
 		d.doc = num + " " + strings.ToUpper(fig) + " of the whole run"
@@ -107,7 +107,7 @@ func percentileMetric(name string) (metricDef, bool) {
 			if l.a.LLM == nil || pick(l.a.LLM) == nil {
 				return nil
 			}
-			return percentileOf(pick(l.a.LLM).Percentiles, p)
+			return PercentileOf(pick(l.a.LLM).Percentiles, p)
 		}
 		d.samples = func(l levelView) int64 {
 			if l.a.LLM == nil || pick(l.a.LLM) == nil {

@@ -42,8 +42,8 @@ func (s *Samples) Close() error {
 	return s.file.f.Close()
 }
 
-// err is the first error reading the values back, if any.
-func (s *Samples) err() error {
+// Err is the first error reading the values back, if any.
+func (s *Samples) Err() error {
 	if s == nil {
 		return nil
 	}
@@ -105,7 +105,7 @@ func readSamples(ctx context.Context, e *engine, opts Options) (*Samples, error)
 			return nil, e.check(fmt.Errorf("read raw values: %w", err))
 		}
 	}
-	if err := s.err(); err != nil {
+	if err := s.Err(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 		return err
 	}
 	*col(&s.Overall) = w.column(start, n)
-	return s.err()
+	return s.Err()
 }
 
 // cursorHeap orders cursors by their next value.

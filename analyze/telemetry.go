@@ -329,7 +329,7 @@ func telemetrySentence(a *Analysis, t *Telemetry) string {
 	}
 	level := func(s *TelemetryStep) string {
 		st := Step{Level: s.Level}
-		return stepLevel(kind, &st)
+		return StepLevel(kind, &st)
 	}
 	var parts []string
 	var head string
