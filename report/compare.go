@@ -10,7 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/report/view"
 )
 
@@ -29,7 +30,7 @@ const compareGroup = 2
 
 // CompareJSON writes the comparison as indented JSON (format_version
 // analyze.CompareFormatVersion; keys documented in FORMAT-COMPARE.md).
-func CompareJSON(w io.Writer, c *analyze.Comparison) error {
+func CompareJSON(w io.Writer, c *compare.Comparison) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -54,7 +55,7 @@ func groups(n, size int) [][]int {
 
 // CompareText writes the comparison for a terminal, within Width columns
 // (a table holds the baseline and at most two other runs).
-func CompareText(w io.Writer, c *analyze.Comparison) error {
+func CompareText(w io.Writer, c *compare.Comparison) error {
 	v := view.NewComparison(c)
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw}
@@ -135,7 +136,7 @@ func (t *textWriter) kvWide(rows []view.Field) {
 // runs, every figure at every level with its test, unmatched levels,
 // warnings, definitions) is folded into <details> blocks, each with a
 // summary saying what it holds.
-func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
+func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 	v := view.NewComparison(c)
 	var b bytes.Buffer
 	if v.Runs == 2 {
@@ -223,7 +224,7 @@ func mdWarningDetails(b *bytes.Buffer, ws []string, more int) {
 }
 
 // CheckJSON writes the check result as indented JSON.
-func CheckJSON(w io.Writer, r *analyze.CheckResult) error {
+func CheckJSON(w io.Writer, r *gate.CheckResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -234,7 +235,7 @@ func CheckJSON(w io.Writer, r *analyze.CheckResult) error {
 }
 
 // CheckText writes one line per gate, then the outcome.
-func CheckText(w io.Writer, r *analyze.CheckResult) error {
+func CheckText(w io.Writer, r *gate.CheckResult) error {
 	v := view.NewCheck(r)
 	var b strings.Builder
 	for _, l := range v.Lines {
@@ -249,7 +250,7 @@ func CheckText(w io.Writer, r *analyze.CheckResult) error {
 // the outcome and the failed gates; with a baseline compared
 // (CheckResult.Comparison), the compact table of the run against it; then
 // every gate in a folded table, failed ones first.
-func CheckMarkdown(w io.Writer, r *analyze.CheckResult) error {
+func CheckMarkdown(w io.Writer, r *gate.CheckResult) error {
 	v := view.NewCheck(r)
 	var b bytes.Buffer
 	mark := "✅"

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	reportpkg "github.com/llmrec/llmrec/report"
 	"github.com/llmrec/llmrec/report/htmlreport"
 )
@@ -21,7 +22,7 @@ type CompareOptions struct {
 	Options analyze.Options
 	Alpha   float64
 	// MinEffect is --min-effect: a smaller change is the same.
-	MinEffect analyze.MinEffect
+	MinEffect compare.MinEffect
 	// Format is text, json, md or html; empty: text on stdout plus the
 	// HTML page.
 	Format string
@@ -96,7 +97,7 @@ func loadRuns(cmd *cobra.Command, o analyze.Options, args []runArg) ([]*analyze.
 // NewCmdCompare builds `llmrep compare`. runF replaces the run in tests of
 // flag parsing; nil runs runCompare.
 func NewCmdCompare(ios *IO, runF func(*CompareOptions) error) *cobra.Command {
-	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect}
+	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: compare.DefaultAlpha, MinEffect: compare.DefaultMinEffect}
 	cmd := &cobra.Command{
 		Use:   "compare [NAME=]BASE.parquet [NAME=]RUN.parquet [...]",
 		Short: "Compare runs side by side, each change with a significance test",
@@ -172,7 +173,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := analyze.Compare(runs, opts.Alpha, opts.MinEffect)
+	c, err := compare.Compare(runs, opts.Alpha, opts.MinEffect)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 }
 
 // comparisonFormats are the encoders of `llmrep compare`.
-var comparisonFormats = formats[*analyze.Comparison]{
+var comparisonFormats = formats[*compare.Comparison]{
 	formatText: reportpkg.CompareText,
 	formatJSON: reportpkg.CompareJSON,
 	formatMD:   reportpkg.CompareMarkdown,

@@ -1,4 +1,4 @@
-package analyze
+package export
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -174,7 +175,7 @@ func TestExport(t *testing.T) {
 	if fails == 0 || warm == 0 || warm == len(recs) {
 		t.Fatalf("fixture has %d failures and %d warmup rows of %d: it tests nothing", fails, warm, len(recs))
 	}
-	opts := DefaultOptions()
+	opts := analyze.DefaultOptions()
 	opts.Warmup = 15 * time.Second
 	for _, tc := range []struct {
 		format string
@@ -196,7 +197,7 @@ func TestExport(t *testing.T) {
 			compareRows(t, tc.read(t, b), recs, opts.Warmup)
 			// Export writes only a new file.
 			var oe *OutputError
-			if _, err := Export(ctx, DefaultOptions(), tc.format, out, in); !errors.As(err, &oe) {
+			if _, err := Export(ctx, analyze.DefaultOptions(), tc.format, out, in); !errors.As(err, &oe) {
 				t.Errorf("Export over an existing file: %v; want an OutputError", err)
 			}
 			if b2, _ := os.ReadFile(out); !bytes.Equal(b2, b) {
@@ -238,7 +239,7 @@ func TestExportShards(t *testing.T) {
 	}
 	// Given in reverse: the export orders by shard.
 	out := filepath.Join(dir, "rows.csv")
-	if _, err := Export(context.Background(), DefaultOptions(), ExportCSV, out, paths[1], paths[0]); err != nil {
+	if _, err := Export(context.Background(), analyze.DefaultOptions(), ExportCSV, out, paths[1], paths[0]); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -278,7 +279,7 @@ func TestExportHostileNames(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, name)
-			if _, err := Export(ctx, DefaultOptions(), ExportCSV, out, in); err != nil {
+			if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, out, in); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(out)
@@ -323,7 +324,7 @@ func TestExportRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, out := range []string{in, victim, link, dangling, dir} {
-		_, err := Export(ctx, DefaultOptions(), ExportCSV, out, in)
+		_, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, out, in)
 		var oe *OutputError
 		if !errors.As(err, &oe) || !strings.Contains(err.Error(), "only a new file") {
 			t.Errorf("Export to %s: %v, want an OutputError", out, err)
@@ -344,22 +345,22 @@ func TestExportRefuses(t *testing.T) {
 	if err := os.Link(in, bad); err != nil {
 		t.Fatal(err)
 	}
-	var ie *InputError
-	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "ok.csv"), bad); !errors.As(err, &ie) {
+	var ie *analyze.InputError
+	if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, filepath.Join(dir, "ok.csv"), bad); !errors.As(err, &ie) {
 		t.Errorf("input %q: %v, want an InputError", bad, err)
 	}
 	var oe *OutputError
-	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "out\xfe.csv"), in); !errors.As(err, &oe) {
+	if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, filepath.Join(dir, "out\xfe.csv"), in); !errors.As(err, &oe) {
 		t.Errorf("target not UTF-8: %v, want an OutputError", err)
 	}
-	if _, err := Export(ctx, DefaultOptions(), "xlsx", filepath.Join(dir, "x.xlsx"), in); err == nil {
+	if _, err := Export(ctx, analyze.DefaultOptions(), "xlsx", filepath.Join(dir, "x.xlsx"), in); err == nil {
 		t.Error("format xlsx was accepted")
 	}
 }
 
 // defaultExportWarmup is the default warmup (auto) of the export specs'
 // 10 s steps.
-var defaultExportWarmup = AutoWarmup(Shape{StepTimeS: 10})
+var defaultExportWarmup = analyze.AutoWarmup(analyze.Shape{StepTimeS: 10})
 
 // TestExportNeutralisesText: text cells crafted in a run file (a run_id,
 // an error class and messages) that a spreadsheet would run as a formula,
@@ -397,7 +398,7 @@ func TestExportNeutralisesText(t *testing.T) {
 	}{{ExportCSV, readCSV}, {ExportJSONL, readJSONL}} {
 		t.Run(tc.format, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "rows")
-			if _, err := Export(context.Background(), DefaultOptions(), tc.format, out, in); err != nil {
+			if _, err := Export(context.Background(), analyze.DefaultOptions(), tc.format, out, in); err != nil {
 				t.Fatal(err)
 			}
 			data, err := os.ReadFile(out)
@@ -434,4 +435,17 @@ func TestExportNeutralisesText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unprintable is analyze's rule of the runes no output may hold.
+func unprintable(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }

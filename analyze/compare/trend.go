@@ -1,9 +1,10 @@
-package analyze
+package compare
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/llmrec/llmrec/analyze"
 	"math"
 	"slices"
 	"strconv"
@@ -90,7 +91,7 @@ const MinTrendWindow = 2
 
 // NewTrend orders the analyses and reads their figures. files[i] is the
 // file of runs[i].
-func NewTrend(runs []*Analysis, files []string, o TrendOptions) (*Trend, error) {
+func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend, error) {
 	if len(runs) != len(files) {
 		return nil, errors.New("trend: one file per run")
 	}
@@ -182,7 +183,7 @@ func trendUnit(figure string) string {
 func worseUp(figure string) bool { return figure == "p95" || figure == "fail_rate" }
 
 // trendValue reads figure of run a (p95 at users when not 0).
-func trendValue(a *Analysis, figure string, users int) (*float64, string) {
+func trendValue(a *analyze.Analysis, figure string, users int) (*float64, string) {
 	switch figure {
 	case "p95":
 		if users == 0 {
@@ -216,7 +217,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 		if len(before) < MinTrendWindow || len(after) < MinTrendWindow {
 			continue
 		}
-		base := medianOf(before)
+		base := MedianOf(before)
 		side := 0
 		ok := true
 		for _, v := range after {
@@ -225,7 +226,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 				ch.Relative = ptr((v - base) / base)
 			}
 			s := cmp.Compare(v, base)
-			if s == 0 || me.negligible(unit, ch) || (side != 0 && s != side) {
+			if s == 0 || me.Negligible(unit, ch) || (side != 0 && s != side) {
 				ok = false
 				break
 			}
@@ -234,7 +235,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 		if !ok {
 			continue
 		}
-		cp := &ChangePoint{Index: k, Before: base, After: medianOf(after)}
+		cp := &ChangePoint{Index: k, Before: base, After: MedianOf(after)}
 		cp.Delta = cp.After - base
 		if base != 0 {
 			cp.Relative = ptr(cp.Delta / base)
@@ -254,7 +255,8 @@ func presentValues(vs []*float64) []float64 {
 	return out
 }
 
-func medianOf(vs []float64) float64 {
+// MedianOf is the median of vs (not empty).
+func MedianOf(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
 	n := len(s)
