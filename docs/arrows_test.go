@@ -13,7 +13,8 @@ const module = "github.com/llmrec/llmrec/"
 // arrows are the packages of ours each package may import (its non-test
 // code), as docs/ARCHITECTURE.md draws them: the arrows go one way, from
 // the commands down to the file format, and the pure libraries
-// (analyze/level, analyze/stats, internal/outfile) import nothing of ours.
+// (analyze/level, analyze/stats, internal/outfile, internal/cleantext)
+// import nothing of ours.
 // A package not listed may import nothing of ours.
 var arrows = map[string][]string{
 	"cmd/llmrec":          {"internal/outfile", "record", "record/dashboard", "record/livemetrics", "record/scrape", "record/sim", "record/target", "schemas", "schemas/runfile", "analyze/level"},
@@ -21,9 +22,9 @@ var arrows = map[string][]string{
 	"record":              {"record/target", "record/scrape", "schemas", "analyze/level", "analyze/stats"},
 	"record/scrape":       {"schemas"},
 	"record/livemetrics":  {"record", "record/dashboard", "schemas"},
-	"record/dashboard":    {"record", "report/assets", "analyze/level"},
+	"record/dashboard":    {"record", "report/assets", "analyze/level", "internal/cleantext"},
 	"record/target":       {"schemas"},
-	"analyze":             {"analyze/level", "analyze/stats", "schemas", "schemas/runfile", "internal/outfile"},
+	"analyze":             {"analyze/level", "analyze/stats", "schemas", "schemas/runfile", "internal/outfile", "internal/cleantext"},
 	"analyze/analyzetest": {"schemas", "schemas/runfile"},
 	// The libraries over one run's figures: comparison of runs, gates,
 	// export. They import analyze; analyze imports none of them.

@@ -12,9 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/internal/cleantext"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -407,7 +409,7 @@ func TestExportNeutralisesText(t *testing.T) {
 			}
 			buf := bytes.NewBuffer(data)
 			for i, c := range buf.String() {
-				if c != '\n' && unprintable(c) {
+				if c != '\n' && cleantext.Unprintable(c) {
 					t.Fatalf("byte %d of the %s export is the control %U", i, tc.format, c)
 				}
 			}
@@ -437,15 +439,49 @@ func TestExportNeutralisesText(t *testing.T) {
 	}
 }
 
-// unprintable is analyze's rule of the runes no output may hold.
-func unprintable(r rune) bool {
-	switch {
-	case r < 0x20, r >= 0x7f && r <= 0x9f:
-		return true
-	case r == 0x2028, r == 0x2029:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
+// TestExportCSVCases: the export's SQL cleaning (export.sql) is the one
+// CSV cell rule of Go's cleantext.CSVCell: every input of its test table
+// (valid UTF-8: a run file holds no other), written as a failure's error
+// message, comes out of a CSV export as the table says, and out of a
+// JSONL export as cleantext.Line makes it.
+func TestExportCSVCases(t *testing.T) {
+	meta, recs := analyzetest.Records(exportSpec)
+	var cases []string
+	for _, tc := range cleantext.CSVCases {
+		if utf8.ValidString(tc.In) {
+			cases = append(cases, tc.In)
+		}
 	}
-	return false
+	if len(recs) < len(cases) {
+		t.Fatalf("%d records for %d cases", len(recs), len(cases))
+	}
+	class := "http_5xx"
+	for i := range cases {
+		recs[i].OK, recs[i].Status = false, 503
+		recs[i].ErrorClass, recs[i].Error = &class, &cases[i]
+	}
+	in := filepath.Join(t.TempDir(), "cases.parquet")
+	if err := analyzetest.WriteRecords(in, meta, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format string
+		read   func(*testing.T, []byte) []exportedRow
+		want   func(string) string
+	}{{ExportCSV, readCSV, cleantext.CSVCell}, {ExportJSONL, readJSONL, cleantext.Line}} {
+		out := filepath.Join(t.TempDir(), "rows")
+		if _, err := Export(context.Background(), analyze.DefaultOptions(), tc.format, out, in); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := tc.read(t, data)
+		for i, c := range cases {
+			if got, want := rows[i]["error"], tc.want(c); got != want {
+				t.Errorf("%s: error %q exported as %q, want %q", tc.format, c, got, want)
+			}
+		}
+	}
 }
