@@ -151,7 +151,18 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 		return err
 	}
 	// The whole run: a k-way merge of the steps' sorted values.
-	start, n = w.pos(), 0
+	overall, err := mergeSteps(w, steps)
+	if err != nil {
+		return err
+	}
+	*col(&s.Overall) = overall
+	return s.Err()
+}
+
+// mergeSteps writes the sorted values of every step as one sorted
+// column (a k-way merge) and returns it.
+func mergeSteps(w *columnWriter, steps []Column) (Column, error) {
+	start, n := w.pos(), 0
 	h := make(cursorHeap, 0, len(steps))
 	for _, c := range steps {
 		if c.Len() > 0 {
@@ -162,7 +173,7 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 	for len(h) > 0 {
 		k := h[0]
 		if err := w.add(k.Peek()); err != nil {
-			return err
+			return Column{}, err
 		}
 		n++
 		k.Next()
@@ -173,10 +184,9 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 		}
 	}
 	if err := w.flush(); err != nil {
-		return err
+		return Column{}, err
 	}
-	*col(&s.Overall) = w.column(start, n)
-	return s.Err()
+	return w.column(start, n), nil
 }
 
 // cursorHeap orders cursors by their next value.

@@ -152,24 +152,7 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 		mdTable(&b, v.Compact(k+1))
 		b.WriteString("\n")
 	}
-	mdDetails(&b, "Runs, capacity and settings", func() {
-		runs := v.RunTable
-		runs.Head = slices.Insert(runs.Head, 1, "source")
-		for i, r := range runs.Rows {
-			runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
-		}
-		runs.Right = []bool{false, false, true, true, true}
-		mdTable(&b, runs)
-		if len(v.Servers) > 0 {
-			b.WriteString("\nServer telemetry, each run's own:\n\n")
-			for _, s := range v.Servers {
-				fmt.Fprintf(&b, "- **%s** %s\n", mdEscape(s.Name), mdEscape(s.Value))
-			}
-		}
-		b.WriteString("\n")
-		mdTable(&b, v.Capacity)
-		fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
-	})
+	mdDetails(&b, "Runs, capacity and settings", func() { mdRuns(&b, v) })
 	cols := make([]int, v.Runs)
 	for i := range cols {
 		cols[i] = i
@@ -196,6 +179,27 @@ func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 	mdWarningDetails(&b, v.Warnings, v.More)
 	mdDefinitions(&b, v.Defs)
 	return writeMarkdown(w, &b, "comparison")
+}
+
+// mdRuns writes the runs of a comparison (with their sources), their
+// server telemetry, capacity and settings.
+func mdRuns(b *bytes.Buffer, v *view.Comparison) {
+	runs := v.RunTable
+	runs.Head = slices.Insert(runs.Head, 1, "source")
+	for i, r := range runs.Rows {
+		runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
+	}
+	runs.Right = []bool{false, false, true, true, true}
+	mdTable(b, runs)
+	if len(v.Servers) > 0 {
+		b.WriteString("\nServer telemetry, each run's own:\n\n")
+		for _, s := range v.Servers {
+			fmt.Fprintf(b, "- **%s** %s\n", mdEscape(s.Name), mdEscape(s.Value))
+		}
+	}
+	b.WriteString("\n")
+	mdTable(b, v.Capacity)
+	fmt.Fprintf(b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
 }
 
 // mdDetails writes a folded block: summary (plain words, escaped as

@@ -338,6 +338,30 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 	for i, r := range runs {
 		c.Runs = append(c.Runs, compareRun(r, i == 0))
 	}
+	c.capacityChanges(me)
+	c.Overall = c.level(0, overallViews(runs), nil)
+	levels := c.matchLevels(runs)
+	c.Warnings = c.warnings(runs, levels)
+	c.Unlike = []Difference{}
+	for _, r := range runs[1:] {
+		c.Unlike = append(c.Unlike, unlike(r.Name, runs[0].Analysis, r.Analysis)...)
+	}
+	for i := 1; i < len(runs); i++ {
+		c.Verdicts = append(c.Verdicts, c.verdict(i))
+	}
+	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
+	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
+	for _, r := range runs {
+		if err := r.Samples.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// capacityChanges sets each run's capacity and peak changes against the
+// baseline's.
+func (c *Comparison) capacityChanges(me MinEffect) {
 	for i := 1; i < len(c.Runs); i++ {
 		r, b := &c.Runs[i], &c.Runs[0]
 		r.CapacityChange = PlainChange(b.Capacity.Level, r.Capacity.Level)
@@ -359,24 +383,6 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 		r.PeakRPSChange = PlainChange(b.Peak.RPS, r.Peak.RPS)
 		r.PeakTokensChange = PlainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
 	}
-	c.Overall = c.level(0, overallViews(runs), nil)
-	levels := c.matchLevels(runs)
-	c.Warnings = c.warnings(runs, levels)
-	c.Unlike = []Difference{}
-	for _, r := range runs[1:] {
-		c.Unlike = append(c.Unlike, unlike(r.Name, runs[0].Analysis, r.Analysis)...)
-	}
-	for i := 1; i < len(runs); i++ {
-		c.Verdicts = append(c.Verdicts, c.verdict(i))
-	}
-	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
-	for _, r := range runs {
-		if err := r.Samples.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
 }
 
 // compareMetrics are the CompareMetrics some run has.

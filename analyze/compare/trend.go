@@ -102,45 +102,7 @@ func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend,
 		o.By = ByDate
 	}
 	t := &Trend{FormatVersion: TrendFormatVersion, By: o.By, Users: o.Users, MinEffect: o.MinEffect, Runs: []TrendRun{}, Figures: []TrendLine{}, Warnings: []string{}}
-	idx := make([]int, len(runs))
-	for i := range idx {
-		idx[i] = i
-	}
-	label := func(i int) string {
-		a := runs[i]
-		switch o.By {
-		case ByDate:
-			return a.Run.StartedAt.UTC().Format(time.RFC3339)
-		case ByCommit:
-			return a.Run.Labels["commit"]
-		}
-		return a.Run.Labels[o.By]
-	}
-	numeric := true
-	for i := range runs {
-		if _, err := strconv.ParseFloat(label(i), 64); err != nil {
-			numeric = false
-		}
-		if o.By != ByDate && label(i) == "" {
-			t.Warnings = append(t.Warnings, fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", files[i], o.By))
-		}
-	}
-	slices.SortStableFunc(idx, func(x, y int) int {
-		switch {
-		case o.By == ByDate || o.By == ByCommit:
-		case numeric:
-			a, _ := strconv.ParseFloat(label(x), 64)
-			b, _ := strconv.ParseFloat(label(y), 64)
-			if c := cmp.Compare(a, b); c != 0 {
-				return c
-			}
-		default:
-			if c := cmp.Compare(label(x), label(y)); c != 0 {
-				return c
-			}
-		}
-		return runs[x].Run.StartedAt.Compare(runs[y].Run.StartedAt)
-	})
+	idx, label := trendOrder(t, runs, files, o.By)
 	for _, i := range idx {
 		a := runs[i]
 		t.Runs = append(t.Runs, TrendRun{Label: label(i), File: files[i], RunID: a.Run.RunID, StartedAt: a.Run.StartedAt})
@@ -165,6 +127,53 @@ func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend,
 		t.Figures = append(t.Figures, line)
 	}
 	return t, nil
+}
+
+// trendOrder orders the runs by label by (a date, a commit, or any
+// label: numerically when every run's is a number), then by start time,
+// and returns their indexes in that order and each run's label. A run
+// without the label is warned of in t.
+func trendOrder(t *Trend, runs []*analyze.Analysis, files []string, by string) ([]int, func(int) string) {
+	idx := make([]int, len(runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	label := func(i int) string {
+		a := runs[i]
+		switch by {
+		case ByDate:
+			return a.Run.StartedAt.UTC().Format(time.RFC3339)
+		case ByCommit:
+			return a.Run.Labels["commit"]
+		}
+		return a.Run.Labels[by]
+	}
+	numeric := true
+	for i := range runs {
+		if _, err := strconv.ParseFloat(label(i), 64); err != nil {
+			numeric = false
+		}
+		if by != ByDate && label(i) == "" {
+			t.Warnings = append(t.Warnings, fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", files[i], by))
+		}
+	}
+	slices.SortStableFunc(idx, func(x, y int) int {
+		switch {
+		case by == ByDate || by == ByCommit:
+		case numeric:
+			a, _ := strconv.ParseFloat(label(x), 64)
+			b, _ := strconv.ParseFloat(label(y), 64)
+			if c := cmp.Compare(a, b); c != 0 {
+				return c
+			}
+		default:
+			if c := cmp.Compare(label(x), label(y)); c != 0 {
+				return c
+			}
+		}
+		return runs[x].Run.StartedAt.Compare(runs[y].Run.StartedAt)
+	})
+	return idx, label
 }
 
 func trendUnit(figure string) string {

@@ -105,30 +105,39 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 		g.Limit = v
 		return g, nil
 	}
+	limit, reason := parseLimit(d, val)
+	if reason != "" {
+		return bad("%s", reason)
+	}
+	g.Limit = limit
+	return g, nil
+}
+
+// parseLimit reads the limit of a max or min gate on metric d in its
+// unit, or says why it cannot.
+func parseLimit(d compare.Metric, val string) (float64, string) {
+	var limit float64
 	var err error
 	switch d.Unit {
 	case compare.UnitMS:
 		var dur time.Duration
 		dur, err = time.ParseDuration(val)
 		if err != nil {
-			return bad("%s is a latency: give a duration such as 800ms or 2s, not %q", d.Name, val)
+			return 0, fmt.Sprintf("%s is a latency: give a duration such as 800ms or 2s, not %q", d.Name, val)
 		}
-		g.Limit = float64(dur) / float64(time.Millisecond)
+		limit = float64(dur) / float64(time.Millisecond)
 	case compare.UnitRate:
-		g.Limit, err = parseRate(val)
+		limit, err = parseRate(val)
 		if err != nil {
-			return bad("%s is a rate: give a fraction like 0.01 or a percentage like 1%%, not %q", d.Name, val)
+			return 0, fmt.Sprintf("%s is a rate: give a fraction like 0.01 or a percentage like 1%%, not %q", d.Name, val)
 		}
 	default:
-		g.Limit, err = strconv.ParseFloat(val, 64)
-		if err != nil || math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) {
-			return bad("%s takes a plain number, not %q", d.Name, val)
+		limit, err = strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(limit) || math.IsInf(limit, 0) {
+			return 0, fmt.Sprintf("%s takes a plain number, not %q", d.Name, val)
 		}
 	}
-	if reason := gateRange(d, g.Limit, val); reason != "" {
-		return bad("%s", reason)
-	}
-	return g, nil
+	return limit, gateRange(d, limit, val)
 }
 
 // gateRange says why a --max or --min limit can never be met or never be

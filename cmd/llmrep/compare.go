@@ -129,21 +129,7 @@ verdict and a short table first, the full tables folded in <details>.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Runs = nil
-			for _, a := range args {
-				ra, err := parseRunArg(a)
-				if err != nil {
-					return err
-				}
-				opts.Runs = append(opts.Runs, ra)
-			}
-			if err := opts.Options.Validate(); err != nil {
-				return usageError{err}
-			}
-			if !(opts.Alpha > 0 && opts.Alpha < 1) {
-				return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha)}
-			}
-			if err := checkFormat(opts.Format); err != nil {
+			if err := opts.complete(args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -158,6 +144,25 @@ verdict and a short table first, the full tables folded in <details>.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to compare.html; "+outputUsage+")")
 	return cmd
+}
+
+// complete reads the runs from args and checks the options.
+func (o *CompareOptions) complete(args []string) error {
+	o.Runs = nil
+	for _, a := range args {
+		ra, err := parseRunArg(a)
+		if err != nil {
+			return err
+		}
+		o.Runs = append(o.Runs, ra)
+	}
+	if err := o.Options.Validate(); err != nil {
+		return usageError{err}
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", o.Alpha)}
+	}
+	return checkFormat(o.Format)
 }
 
 func runCompare(cmd *cobra.Command, opts *CompareOptions) error {

@@ -82,13 +82,22 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 			meta.Telemetry = t
 		}
 	}
+	if missing := missingColumns(pf, meta.SchemaVersion); len(missing) > 0 {
+		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), meta.SchemaVersion), nil)
+	}
+	return &Footer{Meta: meta, Rows: pf.NumRows(), File: pf}, nil
+}
+
+// missingColumns lists the columns of schema version version that pf
+// lacks.
+func missingColumns(pf *parquet.File, version int) []string {
 	have := map[string]bool{}
 	for _, field := range pf.Schema().Fields() {
 		have[field.Name()] = true
 	}
 	var missing []string
 	want := schemas.Columns
-	if meta.SchemaVersion >= 2 {
+	if version >= 2 {
 		want = append(want[:len(want):len(want)], schemas.ChunkColumn)
 	}
 	for _, c := range want {
@@ -96,8 +105,5 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 			missing = append(missing, c)
 		}
 	}
-	if len(missing) > 0 {
-		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), meta.SchemaVersion), nil)
-	}
-	return &Footer{Meta: meta, Rows: pf.NumRows(), File: pf}, nil
+	return missing
 }
