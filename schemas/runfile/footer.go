@@ -96,11 +96,7 @@ func missingColumns(pf *parquet.File, version int) []string {
 		have[field.Name()] = true
 	}
 	var missing []string
-	want := schemas.Columns
-	if version >= 2 {
-		want = append(want[:len(want):len(want)], schemas.ChunkColumn)
-	}
-	for _, c := range want {
+	for _, c := range schemas.ColumnsOf(version) {
 		if !have[c] {
 			missing = append(missing, c)
 		}
