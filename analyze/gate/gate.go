@@ -306,18 +306,39 @@ func stepAt(a *analyze.Analysis, level float64) *analyze.Step {
 	return nil
 }
 
+// reading reads gate g's metric on run at the gate's level: the result
+// so far (its value and samples), the metric, the level and the gate's
+// name; done when the gate is judged already (inconclusive: run lacks the
+// level).
+func reading(run *analyze.RunData, g Gate) (r GateResult, d compare.Metric, v compare.Level, name string, done bool) {
+	d, _ = compare.FindMetric(g.Metric)
+	r = GateResult{Gate: g}
+	name = gateName(d, g, run.Analysis.Run.LevelKind)
+	v, why := viewAt(run, g)
+	if why != "" {
+		return inconclusive(r, name, why), d, v, name, true
+	}
+	r.Value, r.Samples = d.Value(v), d.Samples(v)
+	return r, d, v, name, false
+}
+
+// regressionLimit prints a max-regression limit: "+10%", or for a rate
+// "+0.5pp".
+func regressionLimit(d compare.Metric, limit float64) string {
+	if d.Unit == compare.UnitRate {
+		return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "pp"
+	}
+	return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "%"
+}
+
 // evaluate judges one gate on run: a max-regression gate against base, a
 // run-level metric with a rule of its own by that rule (runRules), any
 // other by comparing its value with the limit.
 func evaluate(run, base *analyze.RunData, g Gate, alpha float64, me compare.MinEffect) GateResult {
-	d, _ := compare.FindMetric(g.Metric)
-	r := GateResult{Gate: g}
-	name := gateName(d, g, run.Analysis.Run.LevelKind)
-	v, why := viewAt(run, g)
-	if why != "" {
-		return inconclusive(r, name, why)
+	r, d, v, name, done := reading(run, g)
+	if done {
+		return r
 	}
-	r.Value, r.Samples = d.Value(v), d.Samples(v)
 	if g.Kind == GateMaxRegression {
 		return evaluateRegression(r, d, v, run, base, name, alpha, me)
 	}
@@ -377,10 +398,7 @@ func evaluateRegression(r GateResult, d compare.Metric, v compare.Level, run, ba
 		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
 	}
 	r.Change = ch
-	limit := "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "%"
-	if d.Unit == compare.UnitRate {
-		limit = "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "pp"
-	}
+	limit := regressionLimit(d, r.Gate.Limit)
 	got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.Unit), FormatValue(r.Value, d.Unit), compare.ChangeText(ch, d.Unit))
 	switch {
 	case !ch.Significant:

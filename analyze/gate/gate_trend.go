@@ -58,14 +58,10 @@ func analysisAt(a *analyze.Analysis, g Gate) (compare.Level, bool) {
 
 // evaluateTrend judges a max-regression gate against the previous runs.
 func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, me compare.MinEffect) GateResult {
-	d, _ := compare.FindMetric(g.Metric)
-	r := GateResult{Gate: g}
-	name := gateName(d, g, run.Analysis.Run.LevelKind)
-	v, why := viewAt(run, g)
-	if why != "" {
-		return inconclusive(r, name, why)
+	r, d, _, name, done := reading(run, g)
+	if done {
+		return r
 	}
-	r.Value, r.Samples = d.Value(v), d.Samples(v)
 	var prev []float64
 	for _, a := range previous {
 		if pv, ok := analysisAt(a, g); ok {
@@ -92,10 +88,7 @@ func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, m
 			beyondAll = false
 		}
 	}
-	limit := "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "%"
-	if d.Unit == compare.UnitRate {
-		limit = "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "pp"
-	}
+	limit := regressionLimit(d, g.Limit)
 	lo, hi := slices.Min(prev), slices.Max(prev)
 	got := fmt.Sprintf("%s against a median of %s (range %s to %s over %d runs), %s", FormatValue(r.Value, d.Unit),
 		FormatValue(&med, d.Unit), FormatValue(&lo, d.Unit), FormatValue(&hi, d.Unit), len(prev), compare.ChangeText(ch, d.Unit))
