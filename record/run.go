@@ -177,8 +177,8 @@ type engine struct {
 	// chooses an open-loop arrival's (nil without prefixes).
 	prefixes   []string
 	pickPrefix func(arrival int64) int
-	meta    *schemas.RunMeta
-	global  *globalUsers // the closed-loop schedule and this shard's users
+	meta       *schemas.RunMeta
+	global     *globalUsers // the closed-loop schedule and this shard's users
 
 	t0       time.Time     // the schedule's time zero (see startClock)
 	deadline time.Time     // t0 + the schedule's total

@@ -62,7 +62,7 @@ func TestSharedWorkloadValidate(t *testing.T) {
 		{"prefixes", func(c *Config) { c.Workload.PrefixTokens, c.Workload.Prefixes = 100, 4; c.OpenLoop = open }, ""},
 		{"prefixes without a length", func(c *Config) { c.Workload.Prefixes = 4 }, "Workload.Prefixes needs a prefix length"},
 		{"a length without prefixes", func(c *Config) { c.Workload.PrefixTokens = 4 }, "Workload.Prefixes must be at least 1"},
-		{"too much prefix text", func(c *Config) { c.Workload.PrefixTokens, c.Workload.Prefixes = 1 << 20, 100 }, "400 MiB of text, over the 64 MiB allowed"},
+		{"too much prefix text", func(c *Config) { c.Workload.PrefixTokens, c.Workload.Prefixes = 1<<20, 100 }, "400 MiB of text, over the 64 MiB allowed"},
 		{"negative length", func(c *Config) { c.Workload.PrefixTokens, c.Workload.Prefixes = -1, 1 }, "Workload.PrefixTokens must be from 1"},
 	} {
 		c := DefaultConfig()
