@@ -107,7 +107,11 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
 	if w := cfg.Workload; w.PrefixTokens > 0 {
-		e.prefixes = target.SharedPrefixes(w.PrefixTokens, w.Prefixes, seed)
+		ps := w.PrefixSeed
+		if ps == 0 {
+			ps = seed
+		}
+		e.prefixes = target.SharedPrefixes(w.PrefixTokens, w.Prefixes, ps)
 	}
 	if cfg.OpenLoop.Open() {
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))

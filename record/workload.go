@@ -27,6 +27,10 @@ type Workload struct {
 	// no prefixes.
 	PrefixTokens int
 	Prefixes     int
+	// PrefixSeed seeds the prefixes; 0 takes the run's seed (recorded as
+	// the workload's). A capacity search sets it so that every probe, each
+	// a run of its own seed, sends the same prefixes.
+	PrefixSeed int64
 }
 
 // Bounds of the conversation and prefix settings: at most MaxTurns turns
@@ -90,7 +94,7 @@ func (w Workload) validateShared() []error {
 	case w.Prefixes < 0 || w.Prefixes > MaxPrefixes:
 		bad("Workload.Prefixes", "must be from 1 to %d, got %d", MaxPrefixes, w.Prefixes)
 	case w.PrefixTokens == 0 && w.Prefixes > 1:
-		bad("Workload.Prefixes", "needs a prefix length (Workload.PrefixTokens)")
+		bad("Workload.Prefixes", "needs a prefix length (its tokens)")
 	case w.PrefixTokens > 0 && w.Prefixes == 0:
 		bad("Workload.Prefixes", "must be at least 1 with a prefix length")
 	case 4*int64(w.PrefixTokens)*int64(w.Prefixes) > MaxPrefixBytes:
