@@ -104,4 +104,3 @@ func containsInOrder(s string, cells []string) bool {
 	}
 	return false
 }
-
