@@ -104,11 +104,9 @@ const runExample = `  # a short step load against the built-in simulator, watche
   # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
-  # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
-  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos
-
-  # chat sessions of 4 turns behind one of 8 system prompts of 1000 tokens: does prefix caching pay?
-  llmrec run --target http://127.0.0.1:8000 --turns 4 --prefix-tokens 1000 --prefixes 8 -o chat.parquet`
+  # fixed-size requests in chat sessions of 4 turns behind one of 8 system prompts of 1000
+  # tokens: does prefix caching pay? (llmrep shows TTFT by turn)
+  llmrec run --input-tokens 64 --output-tokens 128 --ignore-eos --turns 4 --prefix-tokens 1000 --prefixes 8 -o chat.parquet`
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
 // parsing.
