@@ -17,13 +17,14 @@ const (
 )
 
 // ExportColumns are the columns of an export, in order: every column of
-// the run file, the two times also as ms since the run's start, and the
-// warmup flag.
+// the run file but chunk_us, the two times also as ms since the run's
+// start, and the warmup flag. A column that the inputs' version does not
+// have (turn and prefix before version 3) is null.
 var ExportColumns = []string{
 	"run_id", "shard", "seq", "user", "step", "users",
 	"scheduled_at", "scheduled_ms", "start", "start_ms", "warmup",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
-	"prompt_tokens", "output_tokens", "chunks", "bytes_in",
+	"prompt_tokens", "output_tokens", "chunks", "bytes_in", "turn", "prefix",
 }
 
 // OutputError is an output that cannot or must not be written: llmrep
@@ -110,7 +111,11 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	if format == ExportJSONL {
 		copyOpts = "FORMAT json"
 	}
-	stmt := "COPY (" + query("export.sql") + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
+	version := 0
+	for _, f := range files {
+		version = max(version, f.meta.SchemaVersion)
+	}
+	stmt := "COPY (" + queryWith("export.sql", queryData{Version: version}) + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
 	origin := runInfo(files).StartedAt.UnixMicro()
 	period, pwarm := probeWarmup(runInfo(files).Shape)
 	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV, period, pwarm)
