@@ -9,7 +9,8 @@ import (
 // every older one: each column added after version 1 (AddedColumns) reads
 // as null in a file older than the version that added it. Version 2 added
 // chunk_us (a version-1 file reads as a run without chunk times); version
-// 3 added turn and prefix.
+// 3 added turn, prefix, class, max_tokens and prompt_index (the workload
+// a request belonged to and what it asked for).
 const Version = 3
 
 // Footer key-value metadata keys.
@@ -57,6 +58,19 @@ type Record struct {
 	// starts with, 0 to Workload.Prefixes-1 (--prefixes). Nil without
 	// prefixes.
 	Prefix *int32 `parquet:"prefix,optional,zstd"`
+	// Class (version 3) is the request class of a --workload file the
+	// request was drawn from (Workload.Classes names each); nil without
+	// classes.
+	Class *string `parquet:"class,optional,dict,zstd"`
+	// MaxTokens (version 3) is the max_tokens the request asked for: the
+	// prompt's own (synthetic or ShareGPT) or the run's; null when the
+	// request asked none (the http API) and in older files.
+	MaxTokens *int32 `parquet:"max_tokens,optional,zstd"`
+	// PromptIndex (version 3) is which prompt of the run's pool the
+	// request sent (0-based), the pool being the one the footer's
+	// workload rebuilds (its source and seed): llmrec replay sends the
+	// same prompt again. Null in older files.
+	PromptIndex *int32 `parquet:"prompt_index,optional,zstd"`
 }
 
 // ChunkColumn is the column that version 2 added.
@@ -64,8 +78,11 @@ const ChunkColumn = "chunk_us"
 
 // The columns version 3 added.
 const (
-	TurnColumn   = "turn"
-	PrefixColumn = "prefix"
+	TurnColumn        = "turn"
+	PrefixColumn      = "prefix"
+	ClassColumn       = "class"
+	MaxTokensColumn   = "max_tokens"
+	PromptIndexColumn = "prompt_index"
 )
 
 // AddedColumn is a column added after version 1 and the version that
@@ -85,6 +102,9 @@ var AddedColumns = []AddedColumn{
 	{ChunkColumn, 2},
 	{TurnColumn, 3},
 	{PrefixColumn, 3},
+	{ClassColumn, 3},
+	{MaxTokensColumn, 3},
+	{PromptIndexColumn, 3},
 }
 
 // Has reports whether a file of schema version v has the column named

@@ -22,7 +22,7 @@ import (
 // run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
-//	header: "LLMRECJ2" | uint32 len | run metadata JSON (as at start)
+//	header: "LLMRECJ3" | uint32 len | run metadata JSON (as at start)
 //	frame:  uint32 len | uint32 CRC-32C of payload | payload (one Record)
 //
 // All integers are little endian; the payload layout is encodeRecord's.
@@ -31,7 +31,7 @@ import (
 // unsigned varints. A version-3 payload then ends with the optional
 // columns of version 3 (v3Columns): a byte whose bit i says that
 // v3Columns[i] is present, then each present one's value in that order
-// (a signed varint). A journal of an older version (the magic ends in the
+// (a signed varint, or a length-prefixed string for class). A journal of an older version (the magic ends in the
 // version: "LLMRECJ1" has no chunk times, "LLMRECJ2" no version-3 tail)
 // still reads.
 
@@ -51,26 +51,47 @@ func journalVersion(magic string) int {
 	return 0
 }
 
-// v3Columns are the optional int32 columns of version 3, in file order:
-// a journal's presence bit i is v3Columns[i]. A column of version 3 is
+// v3Column is one optional column of version 3: an int32 (a signed
+// varint in the journal) or, with str set, a string (length-prefixed).
+type v3Column struct {
+	int func(*schemas.Record) **int32
+	str func(*schemas.Record) **string
+}
+
+func (c v3Column) present(r *schemas.Record) bool {
+	if c.str != nil {
+		return *c.str(r) != nil
+	}
+	return *c.int(r) != nil
+}
+
+// v3Columns are the optional columns of version 3, in file order: a
+// journal's presence bit i is v3Columns[i]. A column of version 3 is
 // added here (at most 8: one presence byte).
-var v3Columns = []func(*schemas.Record) **int32{
-	func(r *schemas.Record) **int32 { return &r.Turn },
-	func(r *schemas.Record) **int32 { return &r.Prefix },
+var v3Columns = []v3Column{
+	{int: func(r *schemas.Record) **int32 { return &r.Turn }},
+	{int: func(r *schemas.Record) **int32 { return &r.Prefix }},
+	{str: func(r *schemas.Record) **string { return &r.Class }},
+	{int: func(r *schemas.Record) **int32 { return &r.MaxTokens }},
+	{int: func(r *schemas.Record) **int32 { return &r.PromptIndex }},
 }
 
 // appendV3 writes the version-3 tail of r.
 func appendV3(b []byte, r *schemas.Record) []byte {
 	var present byte
 	for i, col := range v3Columns {
-		if *col(r) != nil {
+		if col.present(r) {
 			present |= 1 << i
 		}
 	}
 	b = append(b, present)
 	for _, col := range v3Columns {
-		if v := *col(r); v != nil {
-			b = binary.AppendVarint(b, int64(*v))
+		switch {
+		case !col.present(r):
+		case col.str != nil:
+			b = appendString(b, **col.str(r))
+		default:
+			b = binary.AppendVarint(b, int64(**col.int(r)))
 		}
 	}
 	return b
@@ -89,9 +110,14 @@ func (p *payloadReader) v3(r *schemas.Record) {
 		return
 	}
 	for i, col := range v3Columns {
-		if present&(1<<i) != 0 {
+		switch {
+		case present&(1<<i) == 0:
+		case col.str != nil:
+			v := p.str()
+			*col.str(r) = &v
+		default:
 			v := p.int32()
-			*col(r) = &v
+			*col.int(r) = &v
 		}
 	}
 }

@@ -45,6 +45,10 @@ func testRecords(n int) []schemas.Record {
 			prefix := int32(i % 4)
 			r.Prefix = &prefix
 		}
+		if i%3 != 2 {
+			class, maxTok, idx := []string{"chat", "summarize ✓"}[i%2], int32(64+i), int32(i*7)
+			r.Class, r.MaxTokens, r.PromptIndex = &class, &maxTok, &idx
+		}
 		if i%4 == 1 {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
 			r.ErrorClass, r.Error, r.OK, r.Status = &c, &e, false, 503
@@ -209,7 +213,7 @@ func TestJournalOlderVersionsStillRead(t *testing.T) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
 		b = append(b, js...)
 		for i := range recs {
-			recs[i].Turn, recs[i].Prefix = nil, nil
+			recs[i].Turn, recs[i].Prefix, recs[i].Class, recs[i].MaxTokens, recs[i].PromptIndex = nil, nil, nil, nil, nil
 			if version == 1 {
 				recs[i].ChunkUS = nil
 			}

@@ -107,7 +107,7 @@ func TestFooterVersionColumns(t *testing.T) {
 		{"1", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, ""},
 		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, "missing column(s) chunk_us: not a version-2 run file"},
 		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, ""},
-		{"3", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, "missing column(s) turn, prefix: not a version-3 run file"},
+		{"3", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, "missing column(s) turn, prefix, class, max_tokens, prompt_index: not a version-3 run file"},
 	} {
 		var buf bytes.Buffer
 		w := tc.write(&buf)
