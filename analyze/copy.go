@@ -32,13 +32,20 @@ func CopyRows(ctx context.Context, opts Options, rowsSQL, copyOptions, target st
 	if err != nil {
 		return 0, fmt.Errorf("the rows query: %w", err)
 	}
-	var q strings.Builder
-	if err := rows.Execute(&q, queryData{}); err != nil {
-		return 0, fmt.Errorf("the rows query: %w", err)
-	}
 	files, err := openInputs(ctx, paths)
 	if err != nil {
 		return 0, err
+	}
+	// The query names a column added after version 1 only when the
+	// newest input has it (the template's has); older inputs read it as
+	// NULL (read_parquet's union_by_name).
+	version := 0
+	for _, f := range files {
+		version = max(version, f.meta.SchemaVersion)
+	}
+	var q strings.Builder
+	if err := rows.Execute(&q, queryData{Version: version}); err != nil {
+		return 0, fmt.Errorf("the rows query: %w", err)
 	}
 	if !utf8.ValidString(target) || strings.ContainsRune(target, 0) {
 		return 0, fmt.Errorf("copy target %q is not valid UTF-8, which DuckDB cannot take", target)

@@ -131,6 +131,10 @@ type Analysis struct {
 	// LLM holds the LLM figures; nil when the run has no TTFT and no
 	// output-token counts (e.g. a plain http API without usage).
 	LLM *LLM `json:"llm"`
+	// Turns are the figures by conversation turn of a run whose users
+	// held conversations (Workload.Turns > 1), in turn order; absent
+	// otherwise.
+	Turns []Turn `json:"turns,omitempty"`
 	// Series are the per-second time series for charts. They include the
 	// warmup (charts shade it: see Series.WarmupS).
 	Series Series `json:"series"`
@@ -691,6 +695,24 @@ type LLM struct {
 	// OutputEstimated: some output_tokens are the recorder's estimates
 	// (Run.EstimatedOutputRows), so every token figure is an estimate.
 	OutputEstimated bool `json:"output_estimated,omitempty"`
+}
+
+// Turn is the post-warmup requests of one conversation turn (1: a
+// conversation's first request; turn k carries the k-1 before it):
+// Requests of them, OK successes, the TTFT percentiles over the
+// successes with a TTFT (TTFTSamples of them; nil with none), and the
+// successes' mean prompt tokens (over PromptTokensN with a count; nil
+// with none): a later turn's prompt holds the turns before, so a server
+// that caches prefixes answers it sooner than its length says.
+type Turn struct {
+	Turn             int      `json:"turn"`
+	Requests         int64    `json:"requests"`
+	OK               int64    `json:"ok"`
+	TTFTSamples      int64    `json:"ttft_samples"`
+	TTFTP50MS        *float64 `json:"ttft_p50_ms"`
+	TTFTP95MS        *float64 `json:"ttft_p95_ms"`
+	PromptTokensMean *float64 `json:"prompt_tokens_mean"`
+	PromptTokensN    int64    `json:"prompt_tokens_samples"`
 }
 
 // Stalls are the longest gaps between content chunks of post-warmup

@@ -66,6 +66,7 @@ func targetOptions(cfg *Config) target.Options {
 		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxConns: cfg.Shape.MaxUsers, IgnoreEOS: cfg.Workload.IgnoreEOS,
 		ChunkTimes: cfg.ChunkTimes,
+		Answers:    cfg.Workload.conversations(),
 	}
 	if cfg.OpenLoop.Open() {
 		o.MaxConns = openLoopConns(cfg)

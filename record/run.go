@@ -106,8 +106,16 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
+	if w := cfg.Workload; w.PrefixTokens > 0 {
+		ps := w.PrefixSeed
+		if ps == 0 {
+			ps = seed
+		}
+		e.prefixes = target.SharedPrefixes(w.PrefixTokens, w.Prefixes, ps)
+	}
 	if cfg.OpenLoop.Open() {
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
+		e.pickPrefix = prefixPicker(cfg.OpenLoop.Seed, len(e.prefixes))
 	}
 	return e.run(ctx)
 }
@@ -169,8 +177,12 @@ type engine struct {
 	sink    Sink
 	prompts []target.Prompt
 	pick    func(arrival int64) int // an open-loop arrival's prompt
-	meta    *schemas.RunMeta
-	global  *globalUsers // the closed-loop schedule and this shard's users
+	// prefixes are the shared prefixes (Workload.Prefixes); pickPrefix
+	// chooses an open-loop arrival's (nil without prefixes).
+	prefixes   []string
+	pickPrefix func(arrival int64) int
+	meta       *schemas.RunMeta
+	global     *globalUsers // the closed-loop schedule and this shard's users
 
 	t0       time.Time     // the schedule's time zero (see startClock)
 	deadline time.Time     // t0 + the schedule's total
@@ -437,6 +449,7 @@ func (e *engine) user(id int32, next time.Time) {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
 	}
 	wmin, span := e.cfg.WaitMin, e.cfg.WaitMax-e.cfg.WaitMin
+	var conv conversation
 	var w waiter
 	defer w.stop()
 	for {
@@ -446,11 +459,14 @@ func (e *engine) user(id int32, next time.Time) {
 		if !time.Now().Before(e.deadline) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
-		p := e.prompts[rng.IntN(len(e.prompts))]
+		var shared schemas.Record // the turn and prefix of the row
+		p := e.nextPrompt(rng, &conv, &shared)
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
+		r.Turn, r.Prefix = shared.Turn, shared.Prefix
+		conv.answered(p, &res)
 		e.persist <- r
 		e.watch <- r
 		think := wmin

@@ -88,6 +88,14 @@ func (t *textWriter) llmAndServer(v *view.Analysis) {
 			t.table(v.LLM.Steps)
 		}
 	}
+	if len(v.Turns.Rows) > 0 {
+		t.section("TURNS  TTFT by conversation turn, over successes after the warmup")
+		for _, l := range wrap("  ", view.TurnsNote+".", Width) {
+			t.printf("%s\n", l)
+		}
+		t.printf("\n")
+		t.table(v.Turns)
+	}
 	if tl := v.Telemetry; tl != nil {
 		t.section("SERVER  its own metrics: " + view.Clip(tl.Source, Width-30))
 		for _, l := range wrap("  ", tl.Summary, Width) {

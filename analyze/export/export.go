@@ -20,13 +20,14 @@ const (
 )
 
 // ExportColumns are the columns of an export, in order: every column of
-// the run file, the two times also as ms since the run's start, and the
-// warmup flag.
+// the run file but chunk_us, the two times also as ms since the run's
+// start, and the warmup flag. A column that the inputs' version does not
+// have (turn and prefix before version 3) is null.
 var ExportColumns = []string{
 	"run_id", "shard", "seq", "user", "step", "users",
 	"scheduled_at", "scheduled_ms", "start", "start_ms", "warmup",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
-	"prompt_tokens", "output_tokens", "chunks", "bytes_in",
+	"prompt_tokens", "output_tokens", "chunks", "bytes_in", "turn", "prefix",
 }
 
 // OutputError is an output that cannot or must not be written: llmrep

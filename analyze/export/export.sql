@@ -4,7 +4,10 @@
 -- files (glob characters escaped), the run origin (µs since the epoch),
 -- the warmup (µs), whether the output is CSV, a search's step time and
 -- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
--- their epoch µs, so that no time zone setting enters.
+-- their epoch µs, so that no time zone setting enters. The files are read
+-- by column name, so that shards of different versions line up; a column
+-- added after version 1 that no input has (schemas.Has of the newest
+-- input's version) is NULL.
 --
 -- The text columns come from the file. They are cleaned by the one CSV
 -- cell rule, Go's cleantext.CSVCell, whose test table TestExportCSVCases
@@ -36,11 +39,13 @@ SELECT
     prompt_tokens,
     output_tokens,
     chunks,
-    bytes_in
+    bytes_in,
+    {{if has .Version "turn"}}turn{{else}}NULL::INTEGER{{end}} AS turn,
+    {{if has .Version "prefix"}}prefix{{else}}NULL::INTEGER{{end}} AS prefix
 FROM (SELECT * REPLACE (
           {{template "printable" "run_id"}} AS run_id,
           {{template "printable" "error_class"}} AS error_class,
           {{template "printable" "error"}} AS error)
-      FROM read_parquet(?::VARCHAR[])) AS f,
+      FROM read_parquet(?::VARCHAR[], union_by_name = true)) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
 ORDER BY shard, seq

@@ -62,6 +62,7 @@ func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
 		"error_class": optS(rec.ErrorClass), "error": optS(rec.Error),
 		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
 		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
+		"turn": optI(rec.Turn), "prefix": optI(rec.Prefix),
 	}
 }
 
@@ -215,7 +216,11 @@ func TestExportShards(t *testing.T) {
 	dir := t.TempDir()
 	meta, recs := analyzetest.Records(exportSpec)
 	var shard [2][]schemas.Record
-	for _, r := range recs {
+	for i, r := range recs {
+		if i%3 != 0 { // version 3: some rows have a turn and a prefix
+			turn, prefix := int32(i%4+1), int32(i%5)
+			r.Turn, r.Prefix = &turn, &prefix
+		}
 		s := r.Seq % 2
 		r.Shard, r.Seq = int32(s), int64(len(shard[s]))
 		shard[s] = append(shard[s], r)
@@ -249,6 +254,29 @@ func TestExportShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareRows(t, readCSV(t, b), append(shard[0], shard[1]...), defaultExportWarmup)
+}
+
+// TestExportVersion1: a file of version 1, without the columns added
+// since, exports them as nulls.
+func TestExportVersion1(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rows.csv")
+	n, err := Export(context.Background(), analyze.DefaultOptions(), ExportCSV, out, filepath.Join("..", "testdata", "v1-closed.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, b)
+	if n == 0 || int64(len(rows)) != n {
+		t.Fatalf("%d rows exported, %d read", n, len(rows))
+	}
+	for i, r := range rows {
+		if r["turn"] != "" || r["prefix"] != "" || r["seq"] == "" {
+			t.Fatalf("row %d: turn %q prefix %q seq %q: want null, null and a number", i, r["turn"], r["prefix"], r["seq"])
+		}
+	}
 }
 
 // TestExportHostileNames exports from and to files whose names hold SQL

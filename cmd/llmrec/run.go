@@ -73,7 +73,11 @@ to --max-rate), each sent at its scheduled time however long earlier ones
 take; at most --max-concurrency are in flight (default: a safety cap of
 8192), and an arrival that finds the cap full waits, which the row shows
 as start - scheduled_at. --input-tokens, --output-tokens and --ignore-eos
-set the size of the requests. With no --target the built-in simulator is
+set the size of the requests. --turns N makes each user hold conversations
+of N turns (each request carries the turns before it, the answers as
+received, each cut at 16 KiB); --prefix-tokens N --prefixes K starts every
+prompt with one of K shared prefixes of about N tokens; the rows record the
+turn and the prefix. With no --target the built-in simulator is
 started on a loopback port and load-tested. Ctrl-C (or SIGTERM, or SIGHUP when the terminal
 closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
@@ -100,8 +104,9 @@ const runExample = `  # a short step load against the built-in simulator, watche
   # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
-  # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
-  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`
+  # fixed-size requests in chat sessions of 4 turns behind one of 8 system prompts of 1000
+  # tokens: does prefix caching pay? (llmrep shows TTFT by turn)
+  llmrec run --input-tokens 64 --output-tokens 128 --ignore-eos --turns 4 --prefix-tokens 1000 --prefixes 8 -o chat.parquet`
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
 // parsing.
@@ -219,6 +224,15 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&o.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
 	f.StringVar(&o.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
 	f.BoolVar(&c.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence, so every answer has its max_tokens (vLLM, SGLang)")
+	addSharedFlags(f, &c.Workload)
+}
+
+// addSharedFlags registers the flags of conversations and shared
+// prefixes (llmrec run and search).
+func addSharedFlags(f *pflag.FlagSet, w *record.Workload) {
+	f.IntVar(&w.Turns, "turns", 0, "closed loop: each user holds conversations of `N` turns, each request carrying the turns before it (its prompts and the answers received); a failed turn starts a new conversation")
+	f.IntVar(&w.PrefixTokens, "prefix-tokens", 0, "every prompt starts with a shared prefix of about `N` tokens (a system prompt, a document), so prefix caching shows")
+	f.IntVar(&w.Prefixes, "prefixes", 1, "with --prefix-tokens: `K` different prefixes, one drawn per request (per conversation with --turns), reproducible with --seed")
 }
 
 // addShardFlags registers the flags that split one schedule over several
@@ -512,6 +526,7 @@ var configFlags = map[string]string{
 	"OpenLoop.Kind": "--arrival", "OpenLoop.Rate": "--rate", "OpenLoop.StepRate": "--step-rate", "OpenLoop.MaxRate": "--max-rate",
 	"OpenLoop.StepTime": "--step-time", "OpenLoop.Duration": "--duration", "OpenLoop.Burstiness": "--burstiness",
 	"OpenLoop.MaxConcurrency": "--max-concurrency", "Workload.InputTokens": "--input-tokens", "Workload.OutputTokens": "--output-tokens",
+	"Workload.Turns": "--turns", "Workload.PrefixTokens": "--prefix-tokens", "Workload.Prefixes": "--prefixes",
 	"API": "--api", "Target": "--target", "Body": "--body", "MaxTokens": "--max-tokens",
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",

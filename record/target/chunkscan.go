@@ -13,6 +13,10 @@ type chunkInfo struct {
 	hasErr       bool  // top-level error is present and not null
 	errStart     int   // the error value is data[errStart:errEnd]
 	errEnd       int
+	// textStart and textEnd: data[textStart:textEnd] is the last
+	// non-empty content string (delta.content or text) with its quotes;
+	// 0, 0 when none.
+	textStart, textEnd int
 }
 
 // content reports whether the chunk carries generated text.
@@ -119,10 +123,13 @@ func (s *chunkScanner) clear(l loc) {
 	switch l {
 	case locChoices, locChoice0:
 		in.deltaContent, in.text, in.finish = false, false, false
+		in.textStart, in.textEnd = 0, 0
 	case locDelta, locDeltaContent:
 		in.deltaContent = false
+		in.textStart, in.textEnd = 0, 0
 	case locText:
 		in.text = false
+		in.textStart, in.textEnd = 0, 0
 	case locFinish:
 		in.finish = false
 	case locUsage:
@@ -174,6 +181,9 @@ func (s *chunkScanner) value(l loc, depth int) bool {
 			s.info.text = n > 0
 		case locFinish:
 			s.info.finish = n > 0
+		}
+		if n > 0 && (l == locDeltaContent || l == locText) {
+			s.info.textStart, s.info.textEnd = start, s.i
 		}
 	case c == '-' || c >= '0' && c <= '9':
 		v, isInt, ok := s.number()

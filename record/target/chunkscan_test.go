@@ -81,7 +81,7 @@ func TestScanChunk(t *testing.T) {
 	for _, in := range tests {
 		got, ok := scanChunk([]byte(in))
 		want, wantOK := refChunk([]byte(in))
-		got.errStart, got.errEnd = 0, 0
+		got.errStart, got.errEnd, got.textStart, got.textEnd = 0, 0, 0, 0
 		if ok != wantOK || got != want {
 			t.Errorf("scanChunk(%s) = %+v %v, want %+v %v", in, got, ok, want, wantOK)
 		}
@@ -111,7 +111,7 @@ func FuzzScanChunk(f *testing.F) {
 			return // keys with escapes are not recognised on purpose
 		}
 		want, _ := refChunk(data)
-		got.errStart, got.errEnd = 0, 0
+		got.errStart, got.errEnd, got.textStart, got.textEnd = 0, 0, 0, 0
 		if got != want {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}

@@ -216,3 +216,26 @@ func (ir *itemReader) Read(p []byte) (int, error) {
 	ir.read += int64(n)
 	return n, err
 }
+
+// SharedPrefixes returns k texts of tokens synthetic tokens each (see
+// syntheticWords): the shared prefixes (a system prompt, a document) that
+// prompts start with (Prompt.WithPrefix). The same seed gives the same
+// prefixes; they differ from each other from their first words on, as
+// far as k random draws do.
+func SharedPrefixes(tokens, k int, seed int64) []string {
+	rng := rand.New(rand.NewPCG(uint64(seed), workloadStream+2))
+	out := make([]string, k)
+	var b strings.Builder
+	for i := range out {
+		b.Reset()
+		b.Grow(4 * tokens)
+		for w := range tokens {
+			if w > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
+		}
+		out[i] = b.String()
+	}
+	return out
+}

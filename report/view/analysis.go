@@ -64,7 +64,10 @@ type Analysis struct {
 	// Telemetry is nil when the run has no server telemetry.
 	Telemetry *Telemetry
 	// Percentiles are the --percentiles (no rows when none was given).
-	Percentiles  Table
+	Percentiles Table
+	// Turns are the figures by conversation turn (TurnTable; no rows
+	// without conversations).
+	Turns        Table
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -113,6 +116,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		LLM:            llm(a),
 		Telemetry:      telemetry(a),
 		Percentiles:    PercentileTable(a),
+		Turns:          TurnTable(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {

@@ -130,7 +130,9 @@ func OpenShape(sh analyze.Shape) string {
 }
 
 // WorkloadLine describes what the requests asked for ("" when the run
-// does not record it): prompt source and size, output tokens, ignore_eos.
+// does not record it): prompt source and size, output tokens, ignore_eos,
+// conversations (--turns) and shared prefixes (--prefix-tokens,
+// --prefixes).
 func WorkloadLine(w *analyze.Workload) string {
 	if w == nil {
 		return ""
@@ -147,6 +149,12 @@ func WorkloadLine(w *analyze.Workload) string {
 	}
 	if w.IgnoreEOS {
 		parts = append(parts, "ignore_eos")
+	}
+	if w.Turns > 1 {
+		parts = append(parts, "conversations of "+strconv.Itoa(w.Turns)+" turns")
+	}
+	if w.PrefixTokens > 0 {
+		parts = append(parts, Plural(w.Prefixes, "shared prefix", "shared prefixes")+" of "+strconv.Itoa(w.PrefixTokens)+" tokens")
 	}
 	if w.Seed == 0 {
 		return strings.Join(parts, ", ") + " (no seed: prompt choice not reproducible)"
