@@ -30,8 +30,9 @@ var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
 func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
-// file has the chunk_us column (version 2 or later).
-type queryData struct{ Chunks bool }
+// file has the chunk_us column (version 2 or later); V3, every file has
+// the columns of version 3 (schemas.V3Columns).
+type queryData struct{ Chunks, V3 bool }
 
 // queryWith is query for a query that depends on the input (load.sql).
 func queryWith(name string, data queryData) string {

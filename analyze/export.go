@@ -17,13 +17,15 @@ const (
 )
 
 // ExportColumns are the columns of an export, in order: every column of
-// the run file, the two times also as ms since the run's start, and the
-// warmup flag.
+// the run file but chunk_us, the two times also as ms since the run's
+// start, and the warmup flag. The columns of version 3 (max_tokens,
+// prompt_index) are empty when a file is older.
 var ExportColumns = []string{
 	"run_id", "shard", "seq", "user", "step", "users",
 	"scheduled_at", "scheduled_ms", "start", "start_ms", "warmup",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
 	"prompt_tokens", "output_tokens", "chunks", "bytes_in",
+	"max_tokens", "prompt_index",
 }
 
 // OutputError is an output that cannot or must not be written: llmrep
@@ -110,7 +112,11 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	if format == ExportJSONL {
 		copyOpts = "FORMAT json"
 	}
-	stmt := "COPY (" + query("export.sql") + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
+	v3 := true
+	for _, f := range files {
+		v3 = v3 && f.meta.SchemaVersion >= 3
+	}
+	stmt := "COPY (" + queryWith("export.sql", queryData{V3: v3}) + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
 	origin := runInfo(files).StartedAt.UnixMicro()
 	period, pwarm := probeWarmup(runInfo(files).Shape)
 	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV, period, pwarm)

@@ -1,6 +1,8 @@
--- The rows of `llmrep export`: every column of the run files, in file
--- order (shard, then seq), with the times as RFC 3339 (UTC, µs) and as ms
--- since the run's start, and the warmup flag. Parameters: the list of
+-- The rows of `llmrep export`: every column of the run files but
+-- chunk_us, in file order (shard, then seq), with the times as RFC 3339
+-- (UTC, µs) and as ms since the run's start, and the warmup flag;
+-- max_tokens and prompt_index are NULL unless every file has them
+-- (version 3 or later: the template's .V3). Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
 -- the warmup (µs), whether the output is CSV, a search's step time and
 -- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
@@ -32,7 +34,9 @@ SELECT
     prompt_tokens,
     output_tokens,
     chunks,
-    bytes_in
+    bytes_in,
+    {{if .V3}}max_tokens{{else}}NULL::INTEGER{{end}} AS max_tokens,
+    {{if .V3}}prompt_index{{else}}NULL::INTEGER{{end}} AS prompt_index
 FROM (SELECT * REPLACE (
           regexp_replace(run_id, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS run_id,
           regexp_replace(error_class, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error_class,

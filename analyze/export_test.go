@@ -59,6 +59,7 @@ func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
 		"error_class": optS(rec.ErrorClass), "error": optS(rec.Error),
 		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
 		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
+		"max_tokens": optI(rec.MaxTokens), "prompt_index": optI(rec.PromptIndex),
 	}
 }
 

@@ -7,8 +7,9 @@ import (
 // Version is the record schema version written in the footer under
 // KeySchemaVersion. Readers refuse files whose version is newer and read
 // every older one: version 2 added chunk_us (ChunkColumn); a version-1
-// file reads as a run without chunk times.
-const Version = 2
+// file reads as a run without chunk times. Version 3 added max_tokens and
+// prompt_index (V3Columns); an older file reads with them null.
+const Version = 3
 
 // Footer key-value metadata keys.
 const (
@@ -47,10 +48,22 @@ type Record struct {
 	// element is delta-encoded: offsets grow, so a chunk takes about two
 	// bytes on disk (BENCHMARKS.md).
 	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd" parquet-element:",delta"`
+	// MaxTokens (version 3) is the max_tokens the request asked for: the
+	// prompt's own (synthetic or ShareGPT) or the run's; null when the
+	// request asked none (the http API) and in older files.
+	MaxTokens *int32 `parquet:"max_tokens,optional,zstd"`
+	// PromptIndex (version 3) is which prompt of the run's pool the
+	// request sent (0-based), the pool being the one the footer's
+	// workload rebuilds (its source and seed): llmrec replay sends the
+	// same prompt again. Null in older files.
+	PromptIndex *int32 `parquet:"prompt_index,optional,zstd"`
 }
 
 // ChunkColumn is the column that version 2 added.
 const ChunkColumn = "chunk_us"
+
+// V3Columns are the columns that version 3 added, in file order.
+var V3Columns = []string{"max_tokens", "prompt_index"}
 
 // MaxChunkTimes bounds the chunk times a row holds: later chunks of a
 // longer stream are counted (Chunks) but have no time. 262144 is twice
@@ -63,7 +76,7 @@ const MaxChunkUS = 1<<31 - 1
 
 // Columns lists the version-1 column names in file order. Readers check a
 // file carries every one of them before reading it, and a file of version
-// 2 or later ChunkColumn too.
+// 2 or later ChunkColumn too, and of version 3 or later V3Columns.
 var Columns = []string{
 	"run_id", "shard", "seq", "user", "step", "users", "scheduled_at", "start",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",

@@ -91,6 +91,9 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 	if meta.SchemaVersion >= 2 {
 		want = append(want[:len(want):len(want)], schemas.ChunkColumn)
 	}
+	if meta.SchemaVersion >= 3 {
+		want = append(want, schemas.V3Columns...)
+	}
 	for _, c := range want {
 		if !have[c] {
 			missing = append(missing, c)

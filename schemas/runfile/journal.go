@@ -28,13 +28,18 @@ import (
 // All integers are little endian; the payload layout is encodeRecord's.
 // A version-2 payload ends with the chunk times (chunk_us): a presence
 // byte, then their count and each one's gap from the one before, as
-// unsigned varints. A version-1 journal ("LLMRECJ1", written before chunk
-// times) has no such tail and still reads.
+// unsigned varints. A version-3 payload then ends with the request's size
+// (appendRequestSize: max_tokens, prompt_index). Journals of versions 1
+// ("LLMRECJ1", no chunk times) and 2 ("LLMRECJ2") still read.
 
 const (
-	journalMagic   = "LLMRECJ2"
+	journalMagic   = "LLMRECJ3"
+	journalMagicV2 = "LLMRECJ2"
 	journalMagicV1 = "LLMRECJ1"
 )
+
+// journalVersions maps a journal's magic to its schema version.
+var journalVersions = map[string]int{journalMagic: 3, journalMagicV2: 2, journalMagicV1: 1}
 
 // maxFrame bounds a frame's payload; larger lengths mean a corrupt
 // journal. A row's fixed part is a few hundred bytes; its chunk times
@@ -179,7 +184,39 @@ func encodeRecord(b []byte, r *schemas.Record) []byte {
 	}
 	b = binary.AppendVarint(b, int64(r.Chunks))
 	b = binary.AppendVarint(b, r.BytesIn)
-	return appendChunkTimes(b, r.ChunkUS)
+	b = appendChunkTimes(b, r.ChunkUS)
+	return appendRequestSize(b, r)
+}
+
+// appendRequestSize writes the version-3 tail of a payload: max_tokens and
+// prompt_index, each an optional int32 (appendOptional).
+func appendRequestSize(b []byte, r *schemas.Record) []byte {
+	b = appendOptional(b, r.MaxTokens)
+	return appendOptional(b, r.PromptIndex)
+}
+
+// appendOptional writes an optional int32: 0 for none (nil), else 1 and
+// the value as a varint.
+func appendOptional(b []byte, v *int32) []byte {
+	if v == nil {
+		return append(b, 0)
+	}
+	return binary.AppendVarint(append(b, 1), int64(*v))
+}
+
+// optional reads what appendOptional wrote.
+func (p *payloadReader) optional() *int32 {
+	if p.err != nil || len(p.b) == 0 || p.b[0] > 1 {
+		p.err = errBadPayload
+		return nil
+	}
+	has := p.b[0]
+	p.b = p.b[1:]
+	if has == 0 {
+		return nil
+	}
+	v := p.int32()
+	return &v
 }
 
 // appendChunkTimes writes the version-2 tail: 0 for none (nil), else 1,
@@ -305,7 +342,7 @@ func (p *payloadReader) str() string {
 	return s
 }
 
-// decodeRecord decodes a payload of a journal of version v (1 or 2).
+// decodeRecord decodes a payload of a journal of version v (1 to 3).
 func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	var r schemas.Record
 	if len(b) == 0 {
@@ -348,6 +385,10 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	if v >= 2 {
 		r.ChunkUS = p.chunkTimes()
 	}
+	if v >= 3 {
+		r.MaxTokens = p.optional()
+		r.PromptIndex = p.optional()
+	}
 	r.OK = flags&isOK != 0
 	if p.err == nil && len(p.b) != 0 {
 		p.err = errBadPayload
@@ -362,13 +403,10 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.RunMeta, tail int64, err error) {
 	br := bufio.NewReaderSize(r, 256*1024)
 	hdr := make([]byte, 12)
-	if _, err := io.ReadFull(br, hdr); err != nil || string(hdr[:8]) != journalMagic && string(hdr[:8]) != journalMagicV1 {
+	if _, err := io.ReadFull(br, hdr); err != nil || journalVersions[string(hdr[:8])] == 0 {
 		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
 	}
-	version := 2
-	if string(hdr[:8]) == journalMagicV1 {
-		version = 1
-	}
+	version := journalVersions[string(hdr[:8])]
 	n := binary.LittleEndian.Uint32(hdr[8:])
 	if n > 16<<20 {
 		return nil, 0, errors.New("journal header is corrupt (metadata length)")

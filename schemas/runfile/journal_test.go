@@ -37,6 +37,10 @@ func testRecords(n int) []schemas.Record {
 		if i%6 == 1 {
 			r.ChunkUS = []int32{} // a stream without content
 		}
+		if i%2 == 0 {
+			m, k := int32(64+i), int32(i%5)
+			r.MaxTokens, r.PromptIndex = &m, &k
+		}
 		if i%4 == 1 {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
 			r.ErrorClass, r.Error, r.OK, r.Status = &c, &e, false, 503
@@ -185,36 +189,51 @@ func FuzzReadJournal(f *testing.F) {
 	})
 }
 
-// TestJournalVersion1StillReads: a journal written before chunk times
-// (magic LLMRECJ1, payloads without the chunk tail) reads, its rows
-// without chunk times.
-func TestJournalVersion1StillReads(t *testing.T) {
-	recs := testRecords(20)
-	js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b []byte
-	b = append(b, journalMagicV1...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
-	b = append(b, js...)
-	for i := range recs {
-		recs[i].ChunkUS = nil
-		payload := encodeRecord(nil, &recs[i])
-		payload = payload[:len(payload)-1] // version 1 had no chunk tail
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
-		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
-		b = append(b, payload...)
-	}
-	var got []schemas.Record
-	meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
-		got = append(got, *r)
-		return nil
-	})
-	if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != 1 {
-		t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
-	}
-	if !reflect.DeepEqual(got, recs) {
-		t.Fatalf("version-1 rows differ:\n got %+v\nwant %+v", got[0], recs[0])
+// TestOlderJournalsStillRead: journals written before chunk times
+// (LLMRECJ1, payloads without the chunk tail) and before the request size
+// (LLMRECJ2, without the version-3 tail) read, their rows without what
+// their version lacked.
+func TestOlderJournalsStillRead(t *testing.T) {
+	for _, tc := range []struct {
+		magic   string
+		version int
+		cut     int // bytes of the version-3 payload the version lacked
+	}{
+		{journalMagicV1, 1, 3}, // no chunk times (nil: one byte), no size (two absent optionals)
+		{journalMagicV2, 2, 2},
+	} {
+		t.Run(tc.magic, func(t *testing.T) {
+			recs := testRecords(20)
+			js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b []byte
+			b = append(b, tc.magic...)
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+			b = append(b, js...)
+			for i := range recs {
+				if tc.version < 2 {
+					recs[i].ChunkUS = nil
+				}
+				recs[i].MaxTokens, recs[i].PromptIndex = nil, nil
+				payload := encodeRecord(nil, &recs[i])
+				payload = payload[:len(payload)-tc.cut]
+				b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+				b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+				b = append(b, payload...)
+			}
+			var got []schemas.Record
+			meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
+				got = append(got, *r)
+				return nil
+			})
+			if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != tc.version {
+				t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
+			}
+			if !reflect.DeepEqual(got, recs) {
+				t.Fatalf("version-%d rows differ:\n got %+v\nwant %+v", tc.version, got[0], recs[0])
+			}
+		})
 	}
 }

@@ -37,15 +37,15 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "2" {
+	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "3" {
 		t.Fatalf("schema version = %q", v)
 	}
 	js, _ := f.Lookup(schemas.KeyRun)
-	got, err := schemas.DecodeMeta("2", js)
+	got, err := schemas.DecodeMeta("3", js)
 	if err != nil || got.RunID != "r1" || got.Labels["model"] != "v1" {
 		t.Fatalf("meta = %+v, %v", got, err)
 	}
-	for i, c := range append(schemas.Columns, schemas.ChunkColumn) {
+	for i, c := range append(append(schemas.Columns, schemas.ChunkColumn), schemas.V3Columns...) {
 		if name := f.Schema().Fields()[i].Name(); name != c {
 			t.Errorf("column %d = %q, want %q", i, name, c)
 		}
