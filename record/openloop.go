@@ -123,11 +123,13 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	defer func() { <-slots }()
 	inFlight := e.active.Add(1)
 	defer e.active.Add(-1)
-	p := e.prompts[e.pick(a.Index)]
+	idx := e.pick(a.Index)
+	p := e.prompts[idx]
 	seq := e.seq.Add(1) - 1
 	res := e.client.Do(e.reqCtx, p)
 	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
 	r.Step = step32(a.Step)
+	e.requestSize(&r, idx, p)
 	e.persist <- r
 	e.watch <- r
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,11 +104,19 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 		cfg.OpenLoop.Seed = seed
 	}
 	prompts, source = cfg.Workload.Prompts(prompts, source, seed)
+	if cfg.Replay != nil {
+		if err := cfg.Replay.checkPool(len(prompts)); err != nil {
+			return nil, err
+		}
+	}
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
-	if cfg.OpenLoop.Open() {
+	switch {
+	case cfg.OpenLoop.Open():
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
+	case cfg.Replay != nil:
+		e.pick = promptPicker(seed, len(prompts)) // a closed loop's replay without prompt indexes
 	}
 	return e.run(ctx)
 }
@@ -142,6 +151,10 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 			WaitMaxS: cfg.WaitMax.Seconds(), StopOnSaturation: cfg.StopOnSaturation,
 		},
 		Timeouts: schemas.Timeouts{TimeoutS: cfg.Timeout.Seconds(), IdleTimeoutS: cfg.IdleTimeout.Seconds(), GraceS: cfg.Grace.Seconds()},
+	}
+	if cfg.Replay != nil {
+		of := cfg.Replay.Of
+		m.Replay = &of
 	}
 	if cfg.OpenLoop.Open() {
 		cfg.OpenLoop.RecordShape(&m.Shape)
@@ -446,11 +459,13 @@ func (e *engine) user(id int32, next time.Time) {
 		if !time.Now().Before(e.deadline) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
-		p := e.prompts[rng.IntN(len(e.prompts))]
+		idx := rng.IntN(len(e.prompts))
+		p := e.prompts[idx]
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
+		e.requestSize(&r, idx, p)
 		e.persist <- r
 		e.watch <- r
 		think := wmin
@@ -501,6 +516,18 @@ func (w *waiter) stop() {
 // bounds a schedule to MaxSteps steps, so this clamps only what cannot
 // happen, rather than let a step wrap to a negative number.
 func step32(k int) int32 { return int32(min(max(k, 1), math.MaxInt32)) }
+
+// requestSize fills a row's max_tokens and prompt_index: the prompt's own
+// max_tokens, else the run's; none for the http API, which asks none.
+func (e *engine) requestSize(r *schemas.Record, idx int, p target.Prompt) {
+	pi := int32(min(idx, math.MaxInt32))
+	r.PromptIndex = &pi
+	if e.cfg.API == target.APIHTTP {
+		return
+	}
+	mt := int32(min(cmp.Or(p.MaxTokens, e.cfg.MaxTokens), math.MaxInt32))
+	r.MaxTokens = &mt
+}
 
 // row turns a result into the file's record: the one place where a
 // request's sequence number and timestamps become a row.

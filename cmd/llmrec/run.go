@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,8 @@ type RunOptions struct {
 	// as typed (N or MIN-MAX).
 	InputTokens, OutputTokens string
 	changed                   func(name string) bool
+	// replayed are the run files a replay reads (inputs, never -o).
+	replayed []string
 
 	// --dashboard ADDR, --dashboard-token, --dashboard-token-file,
 	// --dashboard-linger. After complete, DashboardToken is the token from
@@ -665,7 +668,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	cfg := o.Config
 	cfg.Progress = sp.progress
 	cfg.Notice = sp.notice
-	if cfg.Shard.Sharded() {
+	if cfg.Shard.Sharded() && cfg.Replay == nil {
 		mine, planned := cfg.ShardUsers()
 		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
 		if strings.HasPrefix(o.StartAt, "+") {
@@ -740,10 +743,10 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	return nil
 }
 
-// inputs are the files the run reads (--prompts, --body @FILE): the run
-// file is never one of them.
+// inputs are the files the run reads (--prompts, --body @FILE, a
+// replay's run files): the run file is never one of them.
 func (o *RunOptions) inputs() []string {
-	var in []string
+	in := slices.Clone(o.replayed)
 	if o.Prompts != "" {
 		in = append(in, o.Prompts)
 	}
@@ -780,6 +783,9 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 	if m.Shards > 1 {
 		fmt.Fprintf(w, "  shard %d/%d: ran %d of the schedule's %d users (%s of the load); analyze it with the other shards' files\n",
 			m.Shard, m.Shards, sum.Users, sum.Planned, share(sum.Users, sum.Planned))
+	}
+	if r := m.Replay; r != nil {
+		fmt.Fprintf(w, "  a replay of run %s: %d requests, prompts %s, max_tokens %s\n", r.RunID, r.Requests, r.Prompts, r.MaxTokens)
 	}
 	if m.JoinedAt != nil && m.JoinedAt.Sub(m.StartedAt) >= record.LateJoin {
 		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
