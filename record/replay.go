@@ -262,8 +262,8 @@ func (e *engine) replaySend(q *Replayed, due time.Time, slots <-chan struct{}) {
 		idx = e.pick(seq)
 	}
 	p := e.prompts[idx]
-	if q.MaxTokens > 0 {
-		p.MaxTokens = int(q.MaxTokens)
+	if q.MaxTokens > 0 && int(q.MaxTokens) != cmp.Or(p.MaxTokens, e.cfg.MaxTokens) {
+		p.MaxTokens = int(q.MaxTokens) // else the prompt asks it already
 	}
 	res := e.client.Do(e.reqCtx, p)
 	users := inFlight

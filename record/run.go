@@ -256,6 +256,8 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	case ctx.Err() != nil:
 		// Canceled while waiting for start-at: nothing is scheduled, not
 		// even the first user (await ends the run as interrupted).
+	case e.cfg.Replay != nil:
+		spawner.Go(e.replay)
 	case e.cfg.open():
 		spawner.Go(e.arrive)
 	default:
