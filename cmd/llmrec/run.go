@@ -7,8 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
