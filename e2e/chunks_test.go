@@ -10,6 +10,7 @@ import (
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestSimulatorChunkTimes records a real run of the simulator and reads

@@ -193,6 +193,7 @@ type engine struct {
 	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
 	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
 	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
+	estText  atomic.Int64 // of which from the streamed text's length
 	// unsent are an open loop's arrivals never sent, by step (guarded by
 	// mu; written by the driver before it ends).
 	unsent  []schemas.StepCount
@@ -278,6 +279,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
 	m.EstimatedOutputRows = e.estRows.Load()
+	m.EstimatedTextRows = e.estText.Load()
 	e.mu.Lock()
 	m.Unsent = e.unsent
 	e.mu.Unlock()
@@ -546,7 +548,11 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		v := float64(res.TTFT) / float64(time.Millisecond)
 		r.TTFTMS = &v
 	}
-	if tokenColumns(&r, *res) {
+	switch tokenColumns(&r, *res) {
+	case fromText:
+		e.estText.Add(1)
+		e.estRows.Add(1)
+	case fromChunks:
 		e.estRows.Add(1)
 	}
 	if !res.OK {

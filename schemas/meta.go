@@ -39,10 +39,15 @@ type RunMeta struct {
 	// before workloads existed.
 	Workload *Workload `json:"workload,omitempty"`
 	// EstimatedOutputRows counts the rows whose output_tokens is an
-	// estimate (the server sent no usage: the count of content chunks)
-	// rather than the server's figure. 0 (or absent) means every
-	// output_tokens came from the server.
+	// estimate (the server sent no usage) rather than the server's figure.
+	// 0 (or absent) means every output_tokens came from the server.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// EstimatedTextRows counts those of them estimated from the length of
+	// the streamed text (about 4 bytes a token, at least one token a
+	// content chunk); the others are counts of content chunks (a stream
+	// whose chunks carried no text, and every estimate in files written
+	// before text was measured).
+	EstimatedTextRows int64 `json:"estimated_output_text_rows,omitempty"`
 	// Unsent counts, by step, an open loop's arrivals that were due before
 	// the run stopped sending but were never sent: the run ended while
 	// they waited for an in-flight slot (k6's dropped iterations). Absent

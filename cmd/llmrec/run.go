@@ -800,7 +800,8 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
 	}
 	if m.EstimatedOutputRows > 0 {
-		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
+		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage): %d from the streamed text's length (4 bytes a token, at least one a chunk), %d by counting content chunks\n",
+			m.EstimatedOutputRows, m.EstimatedTextRows, m.EstimatedOutputRows-m.EstimatedTextRows)
 	}
 	printTelemetry(w, m.Telemetry)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))

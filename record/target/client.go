@@ -36,10 +36,12 @@ type Result struct {
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
 	// OutputEstimated: the server sent no usage, so OutputTokens is an
-	// estimate, the number of stream chunks that carried content (servers
-	// that stream token by token, as vLLM, send one token a chunk). Set only
-	// on a successful stream without usage; PromptTokens stays unknown.
+	// estimate (EstimateOutput): from the length of the streamed text
+	// (OutputFromText), or the number of stream chunks that carried
+	// content when they carried no text. Set only on a successful stream
+	// without usage; PromptTokens stays unknown.
 	OutputEstimated bool
+	OutputFromText  bool
 	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
 	BytesIn         int64 // response body bytes received
 	// ChunkUS is when each content chunk arrived, µs since Start (the
@@ -693,7 +695,8 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 	}()
 	var (
 		chunks    int32
-		content   int32 // chunks with content: the estimate without usage
+		content   int32 // chunks with content
+		text      int64 // bytes of their text: with content, the estimate without usage
 		sawFinish bool
 	)
 	defer func() { res.Chunks = chunks }()
@@ -731,7 +734,8 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			} else {
 				res.OK = true
 				if !res.HasUsage {
-					res.OutputTokens, res.OutputEstimated = content, true
+					res.OutputTokens, res.OutputEstimated = EstimateOutput(content, text), true
+					res.OutputFromText = text > 0
 				}
 			}
 			// Read the end of the body, briefly, so the connection can be
@@ -760,6 +764,7 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 		}
 		if info.content() {
 			content++
+			text += int64(info.contentBytes())
 			at := time.Since(res.Start)
 			if !res.HasTTFT {
 				res.TTFT = at
