@@ -38,8 +38,8 @@ func TestEstimatedOutputTokens(t *testing.T) {
 		text   string
 		want   int32
 	}{
-		{"a token a chunk", 7, "w1 ", 7},                  // 21 bytes: 6 by text, 7 by chunks
-		{"two tokens a chunk", 10, " held back", 25},      // 100 bytes; 10 chunks would say 10
+		{"a token a chunk", 7, "w1 ", 7},                   // 21 bytes: 6 by text, 7 by chunks
+		{"two tokens a chunk", 10, " held back", 25},       // 100 bytes; 10 chunks would say 10
 		{"escaped text", 4, "caf\\u00e9 \\n\\\"x\\\"", 10}, // "café \n\"x\"": 10 bytes a chunk
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,4 +77,3 @@ func TestEstimatedOutputTokens(t *testing.T) {
 		t.Error("a result without usage or estimate gave token columns")
 	}
 }
-

@@ -12,13 +12,13 @@ type chunkInfo struct {
 	// deltaBytes and textBytes are those strings' lengths in bytes, once
 	// unescaped (UTF-8): the text the chunk carries.
 	deltaBytes, textBytes int
-	finish       bool // choices[0].finish_reason is a non-empty string
-	usage        bool // top-level usage is an object
-	prompt       int64
-	output       int64 // usage.completion_tokens
-	hasErr       bool  // top-level error is present and not null
-	errStart     int   // the error value is data[errStart:errEnd]
-	errEnd       int
+	finish                bool // choices[0].finish_reason is a non-empty string
+	usage                 bool // top-level usage is an object
+	prompt                int64
+	output                int64 // usage.completion_tokens
+	hasErr                bool  // top-level error is present and not null
+	errStart              int   // the error value is data[errStart:errEnd]
+	errEnd                int
 }
 
 // content reports whether the chunk carries generated text.
