@@ -86,7 +86,9 @@ func (rp *Replay) Add(r *schemas.Record, version int) {
 	if rp.closed {
 		at = r.Start
 	}
-	off := at.Sub(m.StartedAt)
+	// The rows hold µs and the footer ns: the first arrival, due at the
+	// start, reads a fraction of a µs early against the footer's instant.
+	off := at.Sub(m.StartedAt.Truncate(time.Microsecond))
 	if r.RunID != m.RunID || (rp.Of.Shard >= 0 && int(r.Shard) != rp.Of.Shard) || off < 0 ||
 		at.After(m.EndedAt) || r.Step < 1 || r.Step > MaxSteps {
 		rp.Of.Skipped++

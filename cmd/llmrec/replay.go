@@ -74,6 +74,10 @@ func NewCmdReplay(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 			if err := opts.checkFileLimit(); err != nil {
 				return usageError{err}
 			}
+			// Checked before the notice (runRun checks again).
+			if err := runfile.CheckPath(opts.Out, opts.Force, opts.Discard, opts.inputs()...); err != nil {
+				return pathError(err)
+			}
 			printReplay(opts)
 			return runRun(cmd, opts)
 		},
@@ -215,11 +219,11 @@ func (r *runFile) close() { r.f.Close() }
 func openRunFile(name string) (*runFile, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, err // the error names the file
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s is %s, not a run file", runfile.Quote(name), runfile.FileKind(st.Mode()))
+		err = fmt.Errorf("it is %s, not a run file", runfile.FileKind(st.Mode()))
 	}
 	var ft *runfile.Footer
 	if err == nil {
@@ -227,7 +231,7 @@ func openRunFile(name string) (*runFile, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", runfile.Quote(name), err)
 	}
 	return &runFile{f: f, footer: ft}, nil
 }

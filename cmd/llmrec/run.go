@@ -521,6 +521,7 @@ var configFlags = map[string]string{
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
 	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
 	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
+	"Prompts": "--prompts",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
 
