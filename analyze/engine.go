@@ -31,7 +31,7 @@ func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
 // file has the chunk_us column (version 2 or later); V3, every file has
-// the columns of version 3 (schemas.V3Columns).
+// the columns of version 3 that export writes (max_tokens, prompt_index).
 type queryData struct{ Chunks, V3 bool }
 
 // queryWith is query for a query that depends on the input (load.sql).

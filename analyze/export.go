@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Export formats (`llmrep export --format`).
@@ -114,7 +116,7 @@ func copyRows(ctx context.Context, opts Options, format, target string, files []
 	}
 	v3 := true
 	for _, f := range files {
-		v3 = v3 && f.meta.SchemaVersion >= 3
+		v3 = v3 && schemas.Has(f.meta.SchemaVersion, schemas.MaxTokensColumn) && schemas.Has(f.meta.SchemaVersion, schemas.PromptIndexColumn)
 	}
 	stmt := "COPY (" + queryWith("export.sql", queryData{V3: v3}) + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
 	origin := runInfo(files).StartedAt.UnixMicro()

@@ -38,8 +38,16 @@ func testRecords(n int) []schemas.Record {
 			r.ChunkUS = []int32{} // a stream without content
 		}
 		if i%2 == 0 {
-			m, k := int32(64+i), int32(i%5)
-			r.MaxTokens, r.PromptIndex = &m, &k
+			turn := int32(i%3 + 1)
+			r.Turn = &turn
+		}
+		if i%5 != 0 {
+			prefix := int32(i % 4)
+			r.Prefix = &prefix
+		}
+		if i%3 != 2 {
+			class, maxTok, idx := []string{"chat", "summarize ✓"}[i%2], int32(64+i), int32(i*7)
+			r.Class, r.MaxTokens, r.PromptIndex = &class, &maxTok, &idx
 		}
 		if i%4 == 1 {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
@@ -189,51 +197,45 @@ func FuzzReadJournal(f *testing.F) {
 	})
 }
 
-// TestOlderJournalsStillRead: journals written before chunk times
-// (LLMRECJ1, payloads without the chunk tail) and before the request size
-// (LLMRECJ2, without the version-3 tail) read, their rows without what
-// their version lacked.
-func TestOlderJournalsStillRead(t *testing.T) {
-	for _, tc := range []struct {
-		magic   string
-		version int
-		cut     int // bytes of the version-3 payload the version lacked
-	}{
-		{journalMagicV1, 1, 3}, // no chunk times (nil: one byte), no size (two absent optionals)
-		{journalMagicV2, 2, 2},
-	} {
-		t.Run(tc.magic, func(t *testing.T) {
-			recs := testRecords(20)
-			js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
-			if err != nil {
-				t.Fatal(err)
+// TestJournalOlderVersionsStillRead: a journal written before chunk times
+// (magic LLMRECJ1, payloads without the chunk tail) or before version 3
+// (LLMRECJ2, without the version-3 tail) reads, its rows without the
+// columns their version lacked.
+func TestJournalOlderVersionsStillRead(t *testing.T) {
+	for version, magic := range map[int]string{1: "LLMRECJ1", 2: "LLMRECJ2"} {
+		recs := testRecords(20)
+		js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b []byte
+		b = append(b, magic...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+		b = append(b, js...)
+		for i := range recs {
+			recs[i].Turn, recs[i].Prefix, recs[i].Class, recs[i].MaxTokens, recs[i].PromptIndex = nil, nil, nil, nil, nil
+			if version == 1 {
+				recs[i].ChunkUS = nil
 			}
-			var b []byte
-			b = append(b, tc.magic...)
-			b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
-			b = append(b, js...)
-			for i := range recs {
-				if tc.version < 2 {
-					recs[i].ChunkUS = nil
-				}
-				recs[i].MaxTokens, recs[i].PromptIndex = nil, nil
-				payload := encodeRecord(nil, &recs[i])
-				payload = payload[:len(payload)-tc.cut]
-				b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
-				b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
-				b = append(b, payload...)
+			payload := encodeRecord(nil, &recs[i])
+			payload = payload[:len(payload)-1] // no version-3 tail (an empty one is one byte)
+			if version == 1 {
+				payload = payload[:len(payload)-1] // nor a chunk tail
 			}
-			var got []schemas.Record
-			meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
-				got = append(got, *r)
-				return nil
-			})
-			if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != tc.version {
-				t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
-			}
-			if !reflect.DeepEqual(got, recs) {
-				t.Fatalf("version-%d rows differ:\n got %+v\nwant %+v", tc.version, got[0], recs[0])
-			}
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+			b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+			b = append(b, payload...)
+		}
+		var got []schemas.Record
+		meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
+			got = append(got, *r)
+			return nil
 		})
+		if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != version {
+			t.Fatalf("version %d: ReadJournal: meta %+v, tail %d, err %v", version, meta, tail, err)
+		}
+		if !reflect.DeepEqual(got, recs) {
+			t.Fatalf("version-%d rows differ:\n got %+v\nwant %+v", version, got[0], recs[0])
+		}
 	}
 }
