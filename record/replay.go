@@ -28,9 +28,12 @@ type Replay struct {
 	// Requests are the requests to send, in order of At once Configure ran.
 	Requests []Replayed
 
-	meta   *schemas.RunMeta // the original's footer (the first file's)
-	closed bool             // the original was a closed loop: rows keep its users
-	v3     bool             // every file has max_tokens and prompt_index
+	meta *schemas.RunMeta // the original's footer (the first file's)
+	// workload counts rows of a conversation, a shared prefix or a request
+	// class (the turn, prefix and class columns): not replayed yet.
+	workload int64
+	closed   bool // the original was a closed loop: rows keep its users
+	v3       bool // every file has max_tokens and prompt_index
 }
 
 // Replayed is one request of a Replay.
@@ -46,8 +49,11 @@ type Replayed struct {
 	// MaxTokens is the row's max_tokens; 0 when the file has none (the
 	// prompt's own, else the run's, as the original did).
 	MaxTokens int32
-	// The columns other workloads add (a conversation's turn, a request
-	// class) join here, read by Add and sent by replaySend.
+	// The columns other workloads add (a conversation's turn, a shared
+	// prefix, a request class) are not replayed yet: a conversation's turn
+	// carries the answers the original received, and a class or prefix its
+	// own prompts. They join here, read by Add and sent by replaySend;
+	// until then Configure refuses a run that has them.
 }
 
 // NewReplay starts a replay of the run whose footer is meta, read from
@@ -94,6 +100,9 @@ func (rp *Replay) Add(r *schemas.Record, version int) {
 		rp.Of.Skipped++
 		return
 	}
+	if r.Turn != nil || r.Prefix != nil || r.Class != nil {
+		rp.workload++
+	}
 	q := Replayed{At: off, Step: r.Step, Users: r.Users, User: r.User, Prompt: -1}
 	if r.PromptIndex != nil && *r.PromptIndex >= 0 {
 		q.Prompt = *r.PromptIndex
@@ -123,6 +132,9 @@ func (rp *Replay) Add(r *schemas.Record, version int) {
 func (rp *Replay) Configure(c *Config) error {
 	if len(rp.Requests) == 0 {
 		return fmt.Errorf("run %s has no request to replay (%d rows skipped)", rp.meta.RunID, rp.Of.Skipped)
+	}
+	if rp.workload > 0 {
+		return fmt.Errorf("%d requests of run %s belong to a conversation (turn), a shared prefix or a request class, which replay cannot send as they were yet", rp.workload, rp.meta.RunID)
 	}
 	slices.SortStableFunc(rp.Requests, func(a, b Replayed) int { return cmp.Compare(a.At, b.At) })
 	m := rp.meta

@@ -232,6 +232,7 @@ func TestReplayRefuses(t *testing.T) {
 	}{
 		{"search", func(m *schemas.RunMeta) { m.Shape.Search = &schemas.Search{Kind: "users"} }, nil, nil, "capacity search"},
 		{"no rows", func(*schemas.RunMeta) {}, []schemas.Record{{RunID: "other"}}, nil, "no request to replay (1 rows skipped)"},
+		{"conversation", func(*schemas.RunMeta) {}, []schemas.Record{func() schemas.Record { r := row(0); r.Turn = new(int32(2)); return r }()}, nil, "belong to a conversation (turn)"},
 		{"prompt file needed", func(m *schemas.RunMeta) { m.Workload = &schemas.Workload{Prompts: "file"} }, []schemas.Record{row(0)}, nil, "Prompts is needed"},
 		{"prompt file short", func(m *schemas.RunMeta) { m.Workload = &schemas.Workload{Prompts: "file"} }, []schemas.Record{row(2)},
 			[]target.Prompt{{Text: "a"}, {Text: "b"}}, "has 2 prompts, but the run sent prompt 2"},
