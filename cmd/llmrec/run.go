@@ -520,8 +520,7 @@ var configFlags = map[string]string{
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
 	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
-	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
-	"Prompts": "--prompts",
+	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id", "Prompts": "--prompts",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
 
