@@ -139,6 +139,7 @@ func runInfo(files []*inputFile) Run {
 		}
 		r.Rows += f.rows
 		r.EstimatedOutputRows += m.EstimatedOutputRows
+		r.EstimatedTextRows += m.EstimatedTextRows
 		r.ChunkTimes = r.ChunkTimes || m.ChunkTimes
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
@@ -423,7 +424,11 @@ func (c *computer) overallStats(r *statsRow, measured float64) {
 	}
 	o.Latency = r.latency()
 	if c.hasTTFT || c.hasTokens {
-		a.LLM = &LLM{OutputTokens: r.outTok}
+		a.LLM = &LLM{}
+		if c.hasTokens {
+			tok := r.outTok
+			a.LLM.OutputTokens = &tok
+		}
 		if r.promptTok.Valid {
 			a.LLM.PromptTokens = &r.promptTok.Int64
 		}
@@ -452,7 +457,11 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 		s.RPS = ptr(float64(r.requests) / s.DurationS)
 	}
 	if c.hasTTFT || c.hasTokens {
-		s.LLM = &StepLLM{OutputTokens: r.outTok}
+		s.LLM = &StepLLM{}
+		if c.hasTokens {
+			tok := r.outTok
+			s.LLM.OutputTokens = &tok
+		}
 		if c.hasTokens && s.DurationS > 0 {
 			s.LLM.OutputTokensPerS = ptr(float64(r.outTok) / s.DurationS)
 		}

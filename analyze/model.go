@@ -174,9 +174,13 @@ type Run struct {
 	Timeouts    Timeouts          `json:"timeouts"`
 	ToolVersion string            `json:"tool_version"`
 	// EstimatedOutputRows counts rows (over every shard, warmup included)
-	// whose output_tokens is the recorder's estimate from content chunks,
-	// the server having sent no usage; absent when there are none.
+	// whose output_tokens is the recorder's estimate, the server having
+	// sent no usage; absent when there are none.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// EstimatedTextRows counts those of them estimated from the length of
+	// the streamed text (about 4 bytes a token, at least one token a
+	// content chunk); the rest are counts of content chunks.
+	EstimatedTextRows int64 `json:"estimated_output_text_rows,omitempty"`
 	// Workload is what the requests asked for (the first shard's footer);
 	// absent in files written before workloads were recorded.
 	Workload *Workload `json:"workload,omitempty"`
@@ -498,7 +502,9 @@ type StepLLM struct {
 	TokensPerSP50 *float64 `json:"tokens_per_s_p50"`
 	// OutputTokensPerS is the step's output tokens over its duration.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
-	OutputTokens     int64    `json:"output_tokens"`
+	// OutputTokens is the step's sum; nil when no request of the run
+	// has a count (unknown, never 0).
+	OutputTokens *int64 `json:"output_tokens"`
 }
 
 // Baseline is the reference p95: the first post-warmup step with users >=
@@ -687,8 +693,9 @@ type LLM struct {
 	// TokensPerS is the per-request output rate: output_tokens /
 	// (latency_ms/1000), over successes with output_tokens > 0.
 	TokensPerS Quantiles `json:"tokens_per_s"`
-	// OutputTokens and PromptTokens are sums over post-warmup successes.
-	OutputTokens int64  `json:"output_tokens"`
+	// OutputTokens and PromptTokens are sums over post-warmup successes;
+	// OutputTokens is nil when no request has a count (unknown, never 0).
+	OutputTokens *int64 `json:"output_tokens"`
 	PromptTokens *int64 `json:"prompt_tokens"` // nil: the server sent no prompt count (unknown, never 0)
 	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`

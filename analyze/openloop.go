@@ -97,8 +97,13 @@ func estimateWarnings(a *Analysis) []string {
 	if a.LLM != nil {
 		a.LLM.OutputEstimated = true
 	}
-	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
-		a.Run.EstimatedOutputRows, a.Run.Rows)}
+	r := a.Run
+	if r.EstimatedTextRows == 0 {
+		return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
+			r.EstimatedOutputRows, r.Rows)}
+	}
+	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
+		r.EstimatedOutputRows, r.Rows, r.EstimatedOutputRows-r.EstimatedTextRows)}
 }
 
 // Comparison levels. A closed run's level is its user count; an open

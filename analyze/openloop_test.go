@@ -127,6 +127,45 @@ func TestClosedRunHasNoOpenLoopFigures(t *testing.T) {
 	}
 }
 
+// TestEstimatedFromText: a footer counting rows estimated from text makes
+// the warning say how (and how many by chunks); a run whose requests have
+// TTFTs but no token count has no output-token total (nil, never 0).
+func TestEstimatedFromText(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tokens int
+		want   string
+	}{
+		{"text", 5, "estimated for 20 of 20 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 5 requests' chunks carried no text and were counted)"},
+		{"no counts", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reqs []req
+			for i := range 20 {
+				reqs = append(reqs, req{sendS: float64(i) * 0.5, latMS: 50, step: 1, users: 1, ok: true, ttftMS: 10, tokens: tc.tokens})
+			}
+			m := testMeta("est", 10, 10)
+			if tc.tokens > 0 {
+				m.EstimatedOutputRows, m.EstimatedTextRows = 20, 15
+			}
+			a, err := Analyze(context.Background(), testOptions(0, 10e9), writeRun(t, filepath.Join(t.TempDir(), "est.parquet"), m, reqs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.LLM == nil || (a.LLM.OutputTokens == nil) != (tc.tokens == 0) || (a.Steps[0].LLM.OutputTokens == nil) != (tc.tokens == 0) {
+				t.Fatalf("llm %+v: output tokens known %v, want %v", a.LLM, a.LLM != nil && a.LLM.OutputTokens != nil, tc.tokens > 0)
+			}
+			found := tc.want == ""
+			for _, w := range a.Warnings {
+				found = found || strings.Contains(w, tc.want)
+			}
+			if !found || (a.Run.EstimatedTextRows != 15 && tc.tokens > 0) {
+				t.Errorf("warnings %q lack %q (text rows %d)", a.Warnings, tc.want, a.Run.EstimatedTextRows)
+			}
+		})
+	}
+}
+
 // TestEstimatedTokensWarning: a footer counting estimated rows makes the
 // analysis say so and marks its token figures.
 func TestEstimatedTokensWarning(t *testing.T) {

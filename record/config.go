@@ -64,6 +64,11 @@ type Config struct {
 	// recorders; the zero value runs the whole schedule.
 	Shard Sharding
 
+	// Replay, when set, sends a recorded run's requests instead of the
+	// schedule's users or arrivals (Replay.Configure sets it and the
+	// schedule).
+	Replay *Replay
+
 	// ServerMetrics scrapes the server's own metrics during the run.
 	ServerMetrics ServerMetrics
 

@@ -30,11 +30,13 @@ type conversation struct {
 // (prefixPicker), apart from its prompt choice.
 const prefixStream = 0x707265666978 // "prefix"
 
-// nextPrompt returns a closed-loop user's next prompt, drawn with rng, and
+// nextPrompt returns a closed-loop user's next prompt and its index in the
+// pool, drawn with rng, and
 // sets the row's turn and prefix (nil when off). Without turns and
 // prefixes it draws exactly what it always drew: one prompt index.
-func (e *engine) nextPrompt(rng *rand.Rand, c *conversation, r *schemas.Record) target.Prompt {
-	p := e.prompts[rng.IntN(len(e.prompts))]
+func (e *engine) nextPrompt(rng *rand.Rand, c *conversation, r *schemas.Record) (target.Prompt, int) {
+	idx := rng.IntN(len(e.prompts))
+	p := e.prompts[idx]
 	w := &e.cfg.Workload
 	if !w.conversations() {
 		if len(e.prefixes) > 0 {
@@ -42,7 +44,7 @@ func (e *engine) nextPrompt(rng *rand.Rand, c *conversation, r *schemas.Record) 
 			r.Prefix = &k
 			p = p.WithPrefix(e.prefixes[k])
 		}
-		return p
+		return p, idx
 	}
 	if c.turn == int32(w.Turns) {
 		c.turn, c.history = 0, nil
@@ -60,7 +62,7 @@ func (e *engine) nextPrompt(rng *rand.Rand, c *conversation, r *schemas.Record) 
 			p = p.WithPrefix(e.prefixes[k])
 		}
 	}
-	return p.After(c.history)
+	return p.After(c.history), idx
 }
 
 // answered records the answer to a conversation's turn sent as p: the

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,6 +104,11 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 		cfg.OpenLoop.Seed = seed
 	}
 	prompts, source = cfg.Workload.Prompts(prompts, source, seed)
+	if cfg.Replay != nil {
+		if err := cfg.Replay.checkPool(len(prompts)); err != nil {
+			return nil, err
+		}
+	}
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
@@ -113,9 +119,12 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 		}
 		e.prefixes = target.SharedPrefixes(w.PrefixTokens, w.Prefixes, ps)
 	}
-	if cfg.OpenLoop.Open() {
+	switch {
+	case cfg.OpenLoop.Open():
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
 		e.pickPrefix = prefixPicker(cfg.OpenLoop.Seed, len(e.prefixes))
+	case cfg.Replay != nil:
+		e.pick = promptPicker(seed, len(prompts)) // a closed loop's replay without prompt indexes
 	}
 	return e.run(ctx)
 }
@@ -150,6 +159,10 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 			WaitMaxS: cfg.WaitMax.Seconds(), StopOnSaturation: cfg.StopOnSaturation,
 		},
 		Timeouts: schemas.Timeouts{TimeoutS: cfg.Timeout.Seconds(), IdleTimeoutS: cfg.IdleTimeout.Seconds(), GraceS: cfg.Grace.Seconds()},
+	}
+	if cfg.Replay != nil {
+		of := cfg.Replay.Of
+		m.Replay = &of
 	}
 	if cfg.OpenLoop.Open() {
 		cfg.OpenLoop.RecordShape(&m.Shape)
@@ -192,6 +205,7 @@ type engine struct {
 	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
 	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
 	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
+	estText  atomic.Int64 // of which from the streamed text's length
 	// unsent are an open loop's arrivals never sent, by step (guarded by
 	// mu; written by the driver before it ends).
 	unsent  []schemas.StepCount
@@ -255,6 +269,8 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	case ctx.Err() != nil:
 		// Canceled while waiting for start-at: nothing is scheduled, not
 		// even the first user (await ends the run as interrupted).
+	case e.cfg.Replay != nil:
+		spawner.Go(e.replay)
 	case e.cfg.open():
 		spawner.Go(e.arrive)
 	default:
@@ -275,6 +291,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
 	m.EstimatedOutputRows = e.estRows.Load()
+	m.EstimatedTextRows = e.estText.Load()
 	e.mu.Lock()
 	m.Unsent = e.unsent
 	e.mu.Unlock()
@@ -460,13 +477,14 @@ func (e *engine) user(id int32, next time.Time) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
 		var shared schemas.Record // the turn and prefix of the row
-		p := e.nextPrompt(rng, &conv, &shared)
+		p, idx := e.nextPrompt(rng, &conv, &shared)
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
 		r.Turn, r.Prefix = shared.Turn, shared.Prefix
 		conv.answered(p, &res)
+		e.requestSize(&r, idx, p)
 		e.persist <- r
 		e.watch <- r
 		think := wmin
@@ -518,6 +536,18 @@ func (w *waiter) stop() {
 // happen, rather than let a step wrap to a negative number.
 func step32(k int) int32 { return int32(min(max(k, 1), math.MaxInt32)) }
 
+// requestSize fills a row's max_tokens and prompt_index: the prompt's own
+// max_tokens, else the run's; none for the http API, which asks none.
+func (e *engine) requestSize(r *schemas.Record, idx int, p target.Prompt) {
+	pi := int32(min(idx, math.MaxInt32))
+	r.PromptIndex = &pi
+	if e.cfg.API == target.APIHTTP {
+		return
+	}
+	mt := int32(min(cmp.Or(p.MaxTokens, e.cfg.MaxTokens), math.MaxInt32))
+	r.MaxTokens = &mt
+}
+
 // row turns a result into the file's record: the one place where a
 // request's sequence number and timestamps become a row.
 func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, res *target.Result) schemas.Record {
@@ -533,7 +563,11 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		v := float64(res.TTFT) / float64(time.Millisecond)
 		r.TTFTMS = &v
 	}
-	if tokenColumns(&r, *res) {
+	switch tokenColumns(&r, *res) {
+	case fromText:
+		e.estText.Add(1)
+		e.estRows.Add(1)
+	case fromChunks:
 		e.estRows.Add(1)
 	}
 	if !res.OK {

@@ -632,6 +632,7 @@ func (p *probeSink) merge(m *schemas.RunMeta, k int) {
 		g.Seconds = append(g.Seconds, s)
 	}
 	p.meta.EstimatedOutputRows += m.EstimatedOutputRows
+	p.meta.EstimatedTextRows += m.EstimatedTextRows
 	if p.meta.Model == "" {
 		p.meta.Model = m.Model
 	}

@@ -138,6 +138,8 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 				ttft := lat / 5
 				tok, prompt := int32(64), int32(12)
 				rec.TTFTMS, rec.OutputTokens, rec.PromptTokens, rec.Chunks = &ttft, &tok, &prompt, tok
+				mt, pi := int32(maxTokens), int32(i%16)
+				rec.MaxTokens, rec.PromptIndex = &mt, &pi
 				if s.ChunkTimes {
 					stall := 0.0
 					if s.StallEvery > 0 && len(recs)%s.StallEvery == 0 {

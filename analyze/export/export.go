@@ -28,6 +28,7 @@ var ExportColumns = []string{
 	"scheduled_at", "scheduled_ms", "start", "start_ms", "warmup",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
 	"prompt_tokens", "output_tokens", "chunks", "bytes_in", "turn", "prefix",
+	"max_tokens", "prompt_index",
 }
 
 // OutputError is an output that cannot or must not be written: llmrep

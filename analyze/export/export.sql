@@ -1,6 +1,8 @@
--- The rows of `llmrep export`: every column of the run files, in file
--- order (shard, then seq), with the times as RFC 3339 (UTC, µs) and as ms
--- since the run's start, and the warmup flag. Parameters: the list of
+-- The rows of `llmrep export`: every column of the run files but
+-- chunk_us, in file order (shard, then seq), with the times as RFC 3339
+-- (UTC, µs) and as ms since the run's start, and the warmup flag;
+-- max_tokens and prompt_index are NULL unless every file has them
+-- (version 3 or later: the template's .V3). Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
 -- the warmup (µs), whether the output is CSV, a search's step time and
 -- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
@@ -41,7 +43,9 @@ SELECT
     chunks,
     bytes_in,
     {{if has .Version "turn"}}turn{{else}}NULL::INTEGER{{end}} AS turn,
-    {{if has .Version "prefix"}}prefix{{else}}NULL::INTEGER{{end}} AS prefix
+    {{if has .Version "prefix"}}prefix{{else}}NULL::INTEGER{{end}} AS prefix,
+    {{if has .Version "max_tokens"}}max_tokens{{else}}NULL::INTEGER{{end}} AS max_tokens,
+    {{if has .Version "prompt_index"}}prompt_index{{else}}NULL::INTEGER{{end}} AS prompt_index
 FROM (SELECT * REPLACE (
           {{template "printable" "run_id"}} AS run_id,
           {{template "printable" "error_class"}} AS error_class,

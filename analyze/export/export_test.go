@@ -63,6 +63,7 @@ func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
 		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
 		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
 		"turn": optI(rec.Turn), "prefix": optI(rec.Prefix),
+		"max_tokens": optI(rec.MaxTokens), "prompt_index": optI(rec.PromptIndex),
 	}
 }
 

@@ -135,6 +135,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.AddCommand(
 		NewCmdRun(ios, nil),
 		NewCmdSearch(ios, nil),
+		NewCmdReplay(ios, nil),
 		NewCmdSim(ios, nil),
 		NewCmdRecover(ios, nil),
 		&cobra.Command{

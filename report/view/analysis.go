@@ -571,7 +571,7 @@ func llm(a *analyze.Analysis) *LLM {
 			Right: []bool{false, true, true, true, true, true, true},
 			Rows:  rows,
 		},
-		Line:   fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %s", l.OutputTokens, Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
+		Line:   fmt.Sprintf("output tokens %s (%s tokens/s overall), prompt tokens %s", Count(l.OutputTokens), Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
 		Stalls: StallSentence(a),
 		Steps:  Table{Head: head, Right: right, Of: "steps"},
 	}

@@ -88,6 +88,15 @@ func openLoopLLM(a *analyze.Analysis, l *LLM) {
 	tokenColumns(a, l)
 }
 
+// EstimateHow says how the recorder estimated output tokens: from the
+// streamed text when it could, else by counting content chunks.
+func EstimateHow(a *analyze.Analysis) string {
+	if a.Run.EstimatedTextRows == 0 {
+		return "streamed content chunks were counted"
+	}
+	return "estimated from the streamed text's length, about 4 bytes a token"
+}
+
 // estimatedTokens marks the output-token figures of the LLM section as
 // estimates when they are.
 func estimatedTokens(a *analyze.Analysis, l *LLM) {
@@ -99,7 +108,7 @@ func estimatedTokens(a *analyze.Analysis, l *LLM) {
 			row[0] += " (" + Estimated + ")"
 		}
 	}
-	l.Line = "output tokens " + Estimated + " (the server sent no usage: streamed content chunks were counted); " + l.Line
+	l.Line = "output tokens " + Estimated + " (the server sent no usage: " + EstimateHow(a) + "); " + l.Line
 	for i, h := range l.Steps.Head {
 		if h == "tok/s p50" || h == "out tok/s" {
 			l.Steps.Head[i] = h + " (" + Estimated + ")"
