@@ -235,6 +235,16 @@ func TestSIGKILLThenRecover(t *testing.T) {
 	if _, err := os.Stat(out + ".journal"); err != nil {
 		t.Fatalf("no journal after SIGKILL: %v (stderr %s)", err, stderr)
 	}
+	// The same command again, as a user would type it, with and without
+	// --force: it points to recover (exit 2), never to --force.
+	for _, extra := range [][]string{nil, {"--force"}} {
+		args := append([]string{"run", "--target", srv.URL, "--stream=false", "-o", out}, extra...)
+		var aout, aerr bytes.Buffer
+		code := Main(context.Background(), args, nil, &aout, &aerr)
+		if code != exitUsage || !strings.Contains(aerr.String(), "llmrec recover "+out) || strings.Contains(aerr.String(), "pass --force") {
+			t.Fatalf("rerun %v after SIGKILL: exit %d, %q; want exit 2 pointing to llmrec recover", extra, code, aerr.String())
+		}
+	}
 	var rout, rerr bytes.Buffer
 	if code := Main(context.Background(), []string{"recover", out}, nil, &rout, &rerr); code != 0 {
 		t.Fatalf("recover exit %d: %s", code, rerr.String())

@@ -79,8 +79,9 @@ closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
-run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
-it, or pass --discard-journal. While a run is writing FILE, its journal is
+run's FILE.journal exists, a run on FILE is refused, --force or not (exit
+status 2): recover it, or pass --discard-journal (which replaces that run's
+FILE too). While a run is writing FILE, its journal is
 locked: another run on FILE (--force and --discard-journal too) and
 'llmrec recover FILE' are refused (exit status 2, "a run is still writing
 it"). -o must be a regular file or a new path in an existing directory, never
