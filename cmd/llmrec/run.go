@@ -662,7 +662,13 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
 	ctx, stopRun := context.WithCancelCause(cmd.Context())
 	defer stopRun(nil)
-	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
+	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal, grace: o.Config.Grace, out: o.Out,
+		stopped: func() error {
+			if ctx.Err() == nil {
+				return nil
+			}
+			return context.Cause(ctx)
+		}}
 	cfg := o.Config
 	cfg.Progress = sp.progress
 	cfg.Notice = sp.notice
