@@ -79,7 +79,7 @@ func testSecondSIGINT(t *testing.T, ignored bool) {
 	go func() { exited <- cmd.Wait() }()
 
 	time.Sleep(2500 * time.Millisecond) // 50 rows or more: sh starts the second case later
-	hang.Store(true) // from now on requests stay in flight
+	hang.Store(true)                    // from now on requests stay in flight
 	time.Sleep(100 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	select {
