@@ -12,8 +12,8 @@ import (
 // completed rates, the baseline is the first post-warmup step, and
 // saturation also fires on throughput (see openSaturation).
 
-// openLoop reports whether the run is an open loop.
-func (r *Run) openLoop() bool {
+// OpenLoop reports whether the run is an open loop.
+func (r *Run) OpenLoop() bool {
 	return r.Shape.Arrival == "poisson" || r.Shape.Arrival == "constant"
 }
 
@@ -35,7 +35,7 @@ func (s Shape) offeredRate(k int) float64 {
 // closed run) and states their definitions.
 func (c *computer) openLoopFigures() error {
 	a := c.a
-	if !a.Run.openLoop() {
+	if !a.Run.OpenLoop() {
 		return nil
 	}
 	stepT := a.Run.Shape.StepTimeS
@@ -105,44 +105,44 @@ func estimateWarnings(a *Analysis) []string {
 // loop's is its offered rate, keyed in thousandths of a request per second
 // so that rates that print alike match.
 
-// levelOf is step st's comparison level key.
-func levelOf(open bool, st *Step) int {
+// LevelKey is step st's comparison level key.
+func LevelKey(open bool, st *Step) int {
 	if open {
 		return int(math.Round(st.Level * 1000))
 	}
 	return int(math.Round(st.Level))
 }
 
-// levelRate is the offered rate of an open-loop level key.
-func levelRate(key int) float64 { return float64(key) / 1000 }
+// KeyRate is the offered rate of an open-loop level key.
+func KeyRate(key int) float64 { return float64(key) / 1000 }
 
-// levelText names a level: "20 users", "1 user" or "12.5 req/s offered".
-func levelText(users int, rate *float64) string {
+// LevelText names a level: "20 users", "1 user" or "12.5 req/s offered".
+func LevelText(users int, rate *float64) string {
 	if rate != nil {
 		return fmtNum(*rate) + " req/s offered"
 	}
 	return plural(users, "user", "users")
 }
 
-// stepLevel names step st's level in a run of level kind.
-func stepLevel(kind string, st *Step) string {
+// StepLevel names step st's level in a run of level kind.
+func StepLevel(kind string, st *Step) string {
 	if kind == LevelRate {
-		return levelText(0, &st.Level)
+		return LevelText(0, &st.Level)
 	}
-	return levelText(int(math.Round(st.Level)), nil)
+	return LevelText(int(math.Round(st.Level)), nil)
 }
 
-// sameLoopKind refuses to compare a closed-loop run with an open-loop one:
+// SameLoopKind refuses to compare a closed-loop run with an open-loop one:
 // their levels (users, offered rates) do not match.
-func sameLoopKind(runs []*RunData) error {
+func SameLoopKind(runs []*RunData) error {
 	kind := func(r *RunData) string {
-		if r.Analysis.Run.openLoop() {
+		if r.Analysis.Run.OpenLoop() {
 			return "open loop of " + r.Analysis.Run.Shape.Arrival + " arrivals: levels are offered rates"
 		}
 		return "closed loop: levels are users"
 	}
 	for _, r := range runs[1:] {
-		if r.Analysis.Run.openLoop() != runs[0].Analysis.Run.openLoop() {
+		if r.Analysis.Run.OpenLoop() != runs[0].Analysis.Run.OpenLoop() {
 			return &InputError{Path: r.Name, Reason: fmt.Sprintf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
 				runs[0].Name, kind(runs[0]), r.Name, kind(r))}
 		}

@@ -53,6 +53,27 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("SLO  " + v.GoodputTitle)
 		t.table(v.Goodput)
 	}
+	t.llmAndServer(v)
+	if len(v.Percentiles.Rows) > 0 {
+		t.section("PERCENTILES  --percentiles over successes after the warmup")
+		t.table(v.Percentiles)
+	}
+	t.section("ERRORS  failures after the warmup, by class")
+	for _, r := range v.Errors.Rows {
+		r[3] = view.Clip(r[3], 50)
+	}
+	t.tableOr(v.Errors, "none")
+	t.list(v.Warnings, v.MoreWarnings)
+	t.definitions(v.Definitions, 12)
+	if t.err != nil {
+		return t.err
+	}
+	return bw.Flush()
+}
+
+// llmAndServer writes the LLM and SERVER sections, when the run has
+// them.
+func (t *textWriter) llmAndServer(v *view.Analysis) {
 	if v.LLM != nil {
 		t.section("LLM  over successes after the warmup")
 		t.table(v.LLM.Figures)
@@ -75,21 +96,6 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.printf("\n")
 		t.table(tl.Steps)
 	}
-	if len(v.Percentiles.Rows) > 0 {
-		t.section("PERCENTILES  --percentiles over successes after the warmup")
-		t.table(v.Percentiles)
-	}
-	t.section("ERRORS  failures after the warmup, by class")
-	for _, r := range v.Errors.Rows {
-		r[3] = view.Clip(r[3], 50)
-	}
-	t.tableOr(v.Errors, "none")
-	t.list(v.Warnings, v.MoreWarnings)
-	t.definitions(v.Definitions, 12)
-	if t.err != nil {
-		return t.err
-	}
-	return bw.Flush()
 }
 
 type textWriter struct {

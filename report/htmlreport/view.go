@@ -193,21 +193,7 @@ func header(a *analyze.Analysis) []field {
 		end += ": " + r.EndDetail
 	}
 	sh := &r.Shape
-	shape := view.NA
-	if sh.StepUsers > 0 {
-		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
-			" up to " + strconv.Itoa(sh.MaxUsers)
-		if sh.SpawnRate > 0 {
-			shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
-		}
-		shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
-		if sh.Profile != "" {
-			shape += " (" + sh.Profile + " profile)"
-		}
-		if sh.StopOnSaturation {
-			shape += ", stop on saturation"
-		}
-	}
+	shape := closedShape(sh)
 	if open := view.OpenShape(*sh); open != "" {
 		shape = open
 	}
@@ -235,6 +221,27 @@ func header(a *analyze.Analysis) []field {
 			" cores, scheduling lag p99 " + view.MS(&g.P99LagMS) + " ms (max " + view.MS(&g.PeakLagMS) + " ms)"})
 	}
 	return f
+}
+
+// closedShape describes a closed loop's shape: users added every step up
+// to the maximum, spawn rate, think time, profile; NA without user steps.
+func closedShape(sh *analyze.Shape) string {
+	if sh.StepUsers <= 0 {
+		return view.NA
+	}
+	shape := "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
+		" up to " + strconv.Itoa(sh.MaxUsers)
+	if sh.SpawnRate > 0 {
+		shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
+	}
+	shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
+	if sh.Profile != "" {
+		shape += " (" + sh.Profile + " profile)"
+	}
+	if sh.StopOnSaturation {
+		shape += ", stop on saturation"
+	}
+	return shape
 }
 
 func healthCards(a *analyze.Analysis) []card {

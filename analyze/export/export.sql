@@ -6,11 +6,15 @@
 -- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
 -- their epoch µs, so that no time zone setting enters.
 --
--- The text columns come from the file: as in load_failed.sql, every C0 and
--- C1 control, line separator and bidi control becomes a space, so no raw
--- terminal escape reaches the output. In CSV, a text cell that starts with
--- '=', '+', '-' or '@' (a spreadsheet would take it for a formula; tab and
--- CR, OWASP's two others, are spaces by then) gets a leading single quote.
+-- The text columns come from the file. They are cleaned by the one CSV
+-- cell rule, Go's cleantext.CSVCell, whose test table TestExportCSVCases
+-- runs through this query: as in load_failed.sql, every C0 and C1
+-- control, line separator and bidi control becomes a space (the
+-- "printable" fragment of analyze's fragments.sql), so no raw terminal
+-- escape reaches the output. In CSV, a text cell that starts with '=',
+-- '+', '-' or '@' (cleantext.FormulaStarts: a spreadsheet would take it
+-- for a formula; tab and CR, OWASP's two others, are spaces by then) gets
+-- a leading single quote.
 SELECT
     CASE WHEN p.csv AND left(f.run_id, 1) IN ('=', '+', '-', '@') THEN '''' || f.run_id ELSE f.run_id END AS run_id,
     shard,
@@ -34,9 +38,9 @@ SELECT
     chunks,
     bytes_in
 FROM (SELECT * REPLACE (
-          regexp_replace(run_id, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS run_id,
-          regexp_replace(error_class, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error_class,
-          regexp_replace(error, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g') AS error)
+          {{template "printable" "run_id"}} AS run_id,
+          {{template "printable" "error_class"}} AS error_class,
+          {{template "printable" "error"}} AS error)
       FROM read_parquet(?::VARCHAR[])) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
 ORDER BY shard, seq

@@ -1,13 +1,16 @@
-package analyze
+package export
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/llmrec/llmrec/analyze"
 )
 
 // Export formats (`llmrep export --format`).
@@ -55,85 +58,28 @@ func (e *OutputError) Unwrap() error { return e.Err }
 // opens is open to a swap in a shared one): llmrep gives it a path in a
 // private directory (outfile.Target.WriteVia), whose file then replaces
 // -o by the output rule or is copied to stdout.
-func Export(ctx context.Context, opts Options, format, target string, paths ...string) (int64, error) {
+func Export(ctx context.Context, opts analyze.Options, format, target string, paths ...string) (int64, error) {
 	if target == "" {
 		return 0, errors.New("export: no target file given")
 	}
 	if _, err := os.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
 		return 0, &OutputError{Path: target, Reason: "exists (or cannot be checked): export writes only a new file", Err: err}
 	}
-	files, err := exportInputs(ctx, opts, format, paths)
-	if err != nil {
-		return 0, err
-	}
-	return copyRows(ctx, opts, format, target, files)
-}
-
-// exportInputs validates the settings and opens the inputs.
-func exportInputs(ctx context.Context, opts Options, format string, paths []string) ([]*inputFile, error) {
 	if format != ExportCSV && format != ExportJSONL {
-		return nil, fmt.Errorf("export format %q must be %q or %q", format, ExportCSV, ExportJSONL)
+		return 0, fmt.Errorf("export format %q must be %q or %q", format, ExportCSV, ExportJSONL)
 	}
-	if opts.Warmup < 0 && opts.Warmup != WarmupAuto {
-		return nil, fmt.Errorf("warmup %v is negative", opts.Warmup)
-	}
-	files, err := openInputs(ctx, paths)
-	if err != nil {
-		return nil, err
-	}
-	return files, nil
-}
-
-// copyRows runs export.sql through COPY into target, a fresh path in a
-// directory only this process writes to. target is the one writable
-// path of the database (allowed_paths); COPY cannot take it as a bound
-// parameter, so it is a quoted string literal.
-func copyRows(ctx context.Context, opts Options, format, target string, files []*inputFile) (int64, error) {
-	opts = opts.forRun(runInfo(files))
 	if !utf8.ValidString(target) || strings.ContainsRune(target, 0) {
 		return 0, &OutputError{Path: target, Reason: "the path is not valid UTF-8 text, which DuckDB cannot take: write in another directory"}
 	}
-	paths := make([]string, 0, len(files)+1)
-	globs := make([]string, len(files))
-	var rows int64
-	for i, f := range files {
-		paths = append(paths, f.path)
-		globs[i] = escapeGlob(f.path)
-		rows += f.rows
-	}
-	e, err := openEngine(ctx, opts, append(paths, target), rows)
-	if err != nil {
-		return 0, err
-	}
-	defer e.Close()
 	copyOpts := "FORMAT csv, HEADER true"
 	if format == ExportJSONL {
 		copyOpts = "FORMAT json"
 	}
-	stmt := "COPY (" + query("export.sql") + ") TO " + sqlString(target) + " (" + copyOpts + ", USE_TMP_FILE false)"
-	origin := runInfo(files).StartedAt.UnixMicro()
-	period, pwarm := probeWarmup(runInfo(files).Shape)
-	res, err := e.conn.ExecContext(ctx, stmt, globs, origin, opts.Warmup.Microseconds(), format == ExportCSV, period, pwarm)
-	if err != nil {
-		for _, f := range files {
-			if strings.Contains(err.Error(), f.path) {
-				return 0, e.readError(ctx, f, err)
-			}
-		}
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
-		return 0, fmt.Errorf("export the rows: %s", duckMessage(err))
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("count exported rows: %w", err)
-	}
-	return n, nil
+	return analyze.CopyRows(ctx, opts, rows, copyOpts, target, format == ExportCSV, paths...)
 }
 
-// sqlString quotes s as an SQL string literal: a single quote is doubled,
-// and nothing else is special in DuckDB's standard strings.
-func sqlString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
+// Rows are the rows of an export, export.sql: the SQL of
+// analyze.CopyRows.
+//
+//go:embed export.sql
+var rows string
