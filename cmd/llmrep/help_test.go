@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/internal/helpcheck"
 )
 
@@ -22,7 +22,7 @@ func TestHelpExamples(t *testing.T) {
 }
 
 // TestREADMEListsEveryCheckMetric: the README's list of the metrics
-// `llmrep check` gates is the analyzer's, every name, in its order.
+// `llmrep check` gates is the gate package's (analyze/compare), every name, in its order.
 func TestREADMEListsEveryCheckMetric(t *testing.T) {
 	src, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -35,7 +35,7 @@ func TestREADMEListsEveryCheckMetric(t *testing.T) {
 	item, _, _ := strings.Cut(rest, "`, and")
 	item = strings.Trim(strings.TrimSpace(item), "`")
 	got := strings.Fields(item)
-	if want := analyze.MetricNames(); !slices.Equal(got, want) {
+	if want := compare.MetricNames(); !slices.Equal(got, want) {
 		t.Errorf("README.md's check metrics:\n  %v\nthe analyzer's:\n  %v", got, want)
 	}
 }
