@@ -86,8 +86,9 @@ closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
-run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
-it, or pass --discard-journal. While a run is writing FILE, its journal is
+run's FILE.journal exists, a run on FILE is refused, --force or not (exit
+status 2): recover it, or pass --discard-journal (which replaces that run's
+FILE too). While a run is writing FILE, its journal is
 locked: another run on FILE (--force and --discard-journal too) and
 'llmrec recover FILE' are refused (exit status 2, "a run is still writing
 it"). -o must be a regular file or a new path in an existing directory, never
@@ -208,7 +209,7 @@ func addShapeFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` of at most 720h (default: until max-users has been held one full step)")
 	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
 	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
-	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
+	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m; with --step-time, --step-users or --max-users it ends once the top is held one step)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
 	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled (at most 24h)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
@@ -282,7 +283,9 @@ func (o *RunOptions) complete(ctx context.Context) error {
 }
 
 // completeShape applies --profile: a profile sets the shape; shape flags
-// given explicitly still win.
+// given explicitly still win. The stress profile's length (15m) holds
+// only for its own steps: with --step-time, --step-users or --max-users
+// (and no --duration) the run ends once the top is held one step.
 func (o *RunOptions) completeShape() []error {
 	c := &o.Config
 	if o.Profile == record.ProfileDefault {
@@ -299,7 +302,12 @@ func (o *RunOptions) completeShape() []error {
 	if o.changed("max-users") {
 		c.Shape.MaxUsers = explicit.MaxUsers
 	}
-	if o.changed("duration") {
+	switch {
+	case o.changed("duration"):
+		c.Shape.Duration = explicit.Duration
+	case o.changed("step-time") || o.changed("step-users") || o.changed("max-users"):
+		// A shape of the user's own: it ends once its top is held one
+		// step, as the default profile's does, not at the profile's 15m.
 		c.Shape.Duration = explicit.Duration
 	}
 	if o.changed("step-time") {
@@ -679,7 +687,13 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
 	ctx, stopRun := context.WithCancelCause(cmd.Context())
 	defer stopRun(nil)
-	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
+	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal, grace: o.Config.Grace, out: o.Out,
+		stopped: func() error {
+			if ctx.Err() == nil {
+				return nil
+			}
+			return context.Cause(ctx)
+		}}
 	cfg := o.Config
 	cfg.Progress = sp.progress
 	cfg.Notice = sp.notice
@@ -743,6 +757,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		return pathError(err)
 	}
 	defer file.Close()
+	sp.notice(cfg.Plan())
 	sum, err := record.Run(ctx, cfg, client, file)
 	sp.endLine()
 	dash.end(sum)

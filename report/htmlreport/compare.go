@@ -232,9 +232,9 @@ type compareChart = struct {
 // against the offered rate for open loops.
 func levelChart(c *compare.Comparison) compareChart {
 	if openCompare(c) {
-		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
+		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated, a dotted vertical line its capacity.", usersP95Compare}
 	}
-	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
+	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated, a dotted vertical line its capacity.", usersP95Compare}
 }
 
 // throughputChart is requests sent per second against users, or against
@@ -302,10 +302,38 @@ func usersP95Compare(c *compare.Comparison) *charts.RectChart {
 		o = append(o, saturationPin(r.Analysis, i)...)
 		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, o...))
 	}
+	// The capacity lines follow the runs' series: a series of no points
+	// with the run's name, so its legend item hides the line with the run.
+	for i, r := range c.Runs {
+		if l := runCapacityLine(r.Analysis, i); l != nil {
+			ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, nil, l...))
+		}
+	}
 	if !drawn {
 		ch.SetGlobalOptions(emptyTitle())
 	}
 	return ch
+}
+
+// runCapacityLine is run i's capacity on the p95 overlay: a dotted vertical
+// line in the run's colour at its capacity level; none when the run has
+// no capacity (even its first level failed).
+func runCapacityLine(a *analyze.Analysis, i int) []charts.SeriesOpts {
+	if a == nil || a.Capacity.Level == nil {
+		return nil
+	}
+	return []charts.SeriesOpts{
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = runColor(i) }),
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{
+			Name:  "capacity " + view.StepLevel(a, *a.Capacity.Level),
+			XAxis: round(*a.Capacity.Level),
+		}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(false)}, // the caption names it
+			LineStyle: &opts.LineStyle{Color: runColor(i), Type: "dotted", Width: 1.5},
+		}),
+	}
 }
 
 // saturationPin is run i's saturation point on the p95 overlay: a pin in
