@@ -19,8 +19,6 @@ const maxFuncLines = 60
 // that should be split and is not yet.
 var long = map[string]string{
 	"record/sim/openai.go Server.stream":            "to do: the simulator's stream (another change is editing it)",
-	"record/target/client.go client.readStream":     "to do: the client's stream reader (another change is editing it)",
-	"cmd/llmrec/search.go SearchOptions.complete":   "to do: the search's options (another change is editing them)",
 	"scripts/bench/peers/main.go figureStream":      "a benchmark program, not the product",
 	"scripts/bench/peers/pacing.go pacingVegeta":    "a benchmark program, not the product",
 	"analyze/analyzetest/runs.go Records":           "test support: one synthetic run, row by row, read top to bottom",
