@@ -226,6 +226,8 @@ type Workload struct {
 	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
 	Prompts      string `json:"prompts,omitempty"`
 	Seed         int64  `json:"seed"`
+	// Classes are the request classes of a --workload run (schemas.Class).
+	Classes []schemas.Class `json:"classes,omitempty"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).

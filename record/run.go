@@ -106,6 +106,10 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
+	if len(cfg.Classes) > 0 {
+		e.classes, e.meta.Workload.Classes = newClasses(&cfg, seed)
+		e.meta.Workload.Prompts = "classes"
+	}
 	if cfg.OpenLoop.Open() {
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
 	}
@@ -169,6 +173,7 @@ type engine struct {
 	sink    Sink
 	prompts []target.Prompt
 	pick    func(arrival int64) int // an open-loop arrival's prompt
+	classes *classes                // the workload's classes; nil without
 	meta    *schemas.RunMeta
 	global  *globalUsers // the closed-loop schedule and this shard's users
 
@@ -446,11 +451,18 @@ func (e *engine) user(id int32, next time.Time) {
 		if !time.Now().Before(e.deadline) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
-		p := e.prompts[rng.IntN(len(e.prompts))]
+		var p target.Prompt
+		var class *string
+		if e.classes != nil {
+			p, class = e.classes.draw(rng)
+		} else {
+			p = e.prompts[rng.IntN(len(e.prompts))]
+		}
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
+		r.Class = class
 		e.persist <- r
 		e.watch <- r
 		think := wmin

@@ -6,9 +6,10 @@ import (
 
 // Version is the record schema version written in the footer under
 // KeySchemaVersion. Readers refuse files whose version is newer and read
-// every older one: version 2 added chunk_us (ChunkColumn); a version-1
-// file reads as a run without chunk times.
-const Version = 2
+// every older one: version 2 added chunk_us (ChunkColumn), version 3
+// class (ClassColumn); a version-1 file reads as a run without chunk
+// times, a file before version 3 as one whose rows have no class.
+const Version = 3
 
 // Footer key-value metadata keys.
 const (
@@ -47,10 +48,17 @@ type Record struct {
 	// element is delta-encoded: offsets grow, so a chunk takes about two
 	// bytes on disk (BENCHMARKS.md).
 	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd" parquet-element:",delta"`
+	// Class (version 3) is the request class of a --workload file the
+	// request was drawn from (Workload.Classes names each); nil without
+	// classes.
+	Class *string `parquet:"class,optional,dict,zstd"`
 }
 
 // ChunkColumn is the column that version 2 added.
 const ChunkColumn = "chunk_us"
+
+// ClassColumn is the column that version 3 added (Record.Class).
+const ClassColumn = "class"
 
 // MaxChunkTimes bounds the chunk times a row holds: later chunks of a
 // longer stream are counted (Chunks) but have no time. 262144 is twice
@@ -62,12 +70,25 @@ const MaxChunkTimes = 1 << 18
 const MaxChunkUS = 1<<31 - 1
 
 // Columns lists the version-1 column names in file order. Readers check a
-// file carries every one of them before reading it, and a file of version
-// 2 or later ChunkColumn too.
+// file carries every one of them before reading it, a file of version 2
+// or later ChunkColumn too, and one of version 3 or later ClassColumn
+// (ColumnsOf).
 var Columns = []string{
 	"run_id", "shard", "seq", "user", "step", "users", "scheduled_at", "start",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
 	"prompt_tokens", "output_tokens", "chunks", "bytes_in",
+}
+
+// ColumnsOf lists the columns a file of schema version v carries.
+func ColumnsOf(v int) []string {
+	out := append([]string(nil), Columns...)
+	if v >= 2 {
+		out = append(out, ChunkColumn)
+	}
+	if v >= 3 {
+		out = append(out, ClassColumn)
+	}
+	return out
 }
 
 // MaxErrorLen bounds the length in bytes of Record.Error.

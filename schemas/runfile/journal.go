@@ -28,11 +28,14 @@ import (
 // All integers are little endian; the payload layout is encodeRecord's.
 // A version-2 payload ends with the chunk times (chunk_us): a presence
 // byte, then their count and each one's gap from the one before, as
-// unsigned varints. A version-1 journal ("LLMRECJ1", written before chunk
-// times) has no such tail and still reads.
+// unsigned varints. A version-3 payload with a class (flag hasClass) ends
+// with it, a length-prefixed string after the chunk times. A version-1
+// journal ("LLMRECJ1", written before chunk times) has no chunk tail and
+// a version-2 one ("LLMRECJ2") no class; both still read.
 
 const (
-	journalMagic   = "LLMRECJ2"
+	journalMagic   = "LLMRECJ3"
+	journalMagicV2 = "LLMRECJ2"
 	journalMagicV1 = "LLMRECJ1"
 )
 
@@ -129,6 +132,7 @@ const (
 	hasPromptTokens
 	hasOutputTokens
 	isOK
+	hasClass // version 3
 )
 
 func encodeRecord(b []byte, r *schemas.Record) []byte {
@@ -150,6 +154,9 @@ func encodeRecord(b []byte, r *schemas.Record) []byte {
 	}
 	if r.OK {
 		flags |= isOK
+	}
+	if r.Class != nil {
+		flags |= hasClass
 	}
 	b = append(b, flags)
 	b = appendString(b, r.RunID)
@@ -179,7 +186,11 @@ func encodeRecord(b []byte, r *schemas.Record) []byte {
 	}
 	b = binary.AppendVarint(b, int64(r.Chunks))
 	b = binary.AppendVarint(b, r.BytesIn)
-	return appendChunkTimes(b, r.ChunkUS)
+	b = appendChunkTimes(b, r.ChunkUS)
+	if r.Class != nil {
+		b = appendString(b, *r.Class)
+	}
+	return b
 }
 
 // appendChunkTimes writes the version-2 tail: 0 for none (nil), else 1,
@@ -305,7 +316,7 @@ func (p *payloadReader) str() string {
 	return s
 }
 
-// decodeRecord decodes a payload of a journal of version v (1 or 2).
+// decodeRecord decodes a payload of a journal of version v (1 to 3).
 func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	var r schemas.Record
 	if len(b) == 0 {
@@ -348,6 +359,13 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	if v >= 2 {
 		r.ChunkUS = p.chunkTimes()
 	}
+	if flags&hasClass != 0 {
+		if v < 3 {
+			return r, errBadPayload
+		}
+		c := p.str()
+		r.Class = &c
+	}
 	r.OK = flags&isOK != 0
 	if p.err == nil && len(p.b) != 0 {
 		p.err = errBadPayload
@@ -362,12 +380,12 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.RunMeta, tail int64, err error) {
 	br := bufio.NewReaderSize(r, 256*1024)
 	hdr := make([]byte, 12)
-	if _, err := io.ReadFull(br, hdr); err != nil || string(hdr[:8]) != journalMagic && string(hdr[:8]) != journalMagicV1 {
+	if _, err := io.ReadFull(br, hdr); err != nil {
 		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
 	}
-	version := 2
-	if string(hdr[:8]) == journalMagicV1 {
-		version = 1
+	version := map[string]int{journalMagic: 3, journalMagicV2: 2, journalMagicV1: 1}[string(hdr[:8])]
+	if version == 0 {
+		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
 	}
 	n := binary.LittleEndian.Uint32(hdr[8:])
 	if n > 16<<20 {

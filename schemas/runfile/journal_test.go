@@ -41,6 +41,10 @@ func testRecords(n int) []schemas.Record {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
 			r.ErrorClass, r.Error, r.OK, r.Status = &c, &e, false, 503
 		}
+		if i%5 != 4 {
+			cl := []string{"chat", "summarize ✓", ""}[i%3]
+			r.Class = &cl
+		}
 		recs[i] = r
 	}
 	return recs
@@ -199,7 +203,7 @@ func TestJournalVersion1StillReads(t *testing.T) {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
 	b = append(b, js...)
 	for i := range recs {
-		recs[i].ChunkUS = nil
+		recs[i].ChunkUS, recs[i].Class = nil, nil
 		payload := encodeRecord(nil, &recs[i])
 		payload = payload[:len(payload)-1] // version 1 had no chunk tail
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
@@ -216,5 +220,43 @@ func TestJournalVersion1StillReads(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, recs) {
 		t.Fatalf("version-1 rows differ:\n got %+v\nwant %+v", got[0], recs[0])
+	}
+}
+
+// TestJournalVersion2StillReads: a journal written before classes (magic
+// LLMRECJ2) reads, its rows without a class; a class flag in it is a
+// corrupt frame, where the reading stops.
+func TestJournalVersion2StillReads(t *testing.T) {
+	recs := testRecords(20)
+	js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	b = append(b, journalMagicV2...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+	b = append(b, js...)
+	frame := func(r *schemas.Record) {
+		payload := encodeRecord(nil, r)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+		b = append(b, payload...)
+	}
+	for i := range recs {
+		recs[i].Class = nil
+		frame(&recs[i])
+	}
+	cl := "chat"
+	frame(&schemas.Record{RunID: "run-x", Class: &cl})
+	var got []schemas.Record
+	meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
+		got = append(got, *r)
+		return nil
+	})
+	if err != nil || tail == 0 || meta.SchemaVersion != 2 {
+		t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
+	}
+	if !reflect.DeepEqual(got, recs) {
+		t.Fatalf("version-2 rows differ:\n got %+v\nwant %+v", got[0], recs[0])
 	}
 }

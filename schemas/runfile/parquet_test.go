@@ -17,12 +17,13 @@ func TestParquetRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewParquetWriter(&buf)
 	ttft := 12.5
-	cls := schemas.ErrHTTP5xx
+	cls, class := schemas.ErrHTTP5xx, "chat"
 	start := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	rows := []schemas.Record{
 		{RunID: "r1", Seq: 0, User: 1, Step: 1, Users: 10, ScheduledAt: start, Start: start, LatencyMS: 100, TTFTMS: &ttft, Status: 200, OK: true, Chunks: 3, BytesIn: 99,
 			ChunkUS: []int32{12500, 40000, 99000}},
-		{RunID: "r1", Seq: 1, User: 2, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 503, ErrorClass: &cls},
+		{RunID: "r1", Seq: 1, User: 2, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 503, ErrorClass: &cls,
+			Class: &class},
 		{RunID: "r1", Seq: 2, User: 3, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 200, OK: true, Chunks: 1,
 			ChunkUS: []int32{}},
 	}
@@ -37,15 +38,15 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "2" {
+	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "3" {
 		t.Fatalf("schema version = %q", v)
 	}
 	js, _ := f.Lookup(schemas.KeyRun)
-	got, err := schemas.DecodeMeta("2", js)
+	got, err := schemas.DecodeMeta("3", js)
 	if err != nil || got.RunID != "r1" || got.Labels["model"] != "v1" {
 		t.Fatalf("meta = %+v, %v", got, err)
 	}
-	for i, c := range append(schemas.Columns, schemas.ChunkColumn) {
+	for i, c := range schemas.ColumnsOf(3) {
 		if name := f.Schema().Fields()[i].Name(); name != c {
 			t.Errorf("column %d = %q, want %q", i, name, c)
 		}
@@ -60,6 +61,9 @@ func TestParquetRoundTrip(t *testing.T) {
 	// Chunk times: a list, a null (not recorded) and an empty list.
 	if !slices.Equal(back[0].ChunkUS, rows[0].ChunkUS) || back[1].ChunkUS != nil || back[2].ChunkUS == nil || len(back[2].ChunkUS) != 0 {
 		t.Fatalf("chunk times = %v, %v, %v", back[0].ChunkUS, back[1].ChunkUS, back[2].ChunkUS)
+	}
+	if back[0].Class != nil || back[1].Class == nil || *back[1].Class != class {
+		t.Fatalf("classes = %v, %v", back[0].Class, back[1].Class)
 	}
 }
 
@@ -83,6 +87,44 @@ type v1Record struct {
 	OutputTokens *int32    `parquet:"output_tokens,optional,zstd"`
 	Chunks       int32     `parquet:"chunks,zstd"`
 	BytesIn      int64     `parquet:"bytes_in,zstd"`
+}
+
+// v2Record is the row of a version-2 run file: every column but class.
+type v2Record struct {
+	v1Record
+	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd"`
+}
+
+// TestFooterVersion2Columns: a version-2 file without class reads (its
+// rows have no class); the same columns under version 3 are refused,
+// naming the missing column.
+func TestFooterVersion2Columns(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, version := range []string{"2", "3"} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[v2Record](&buf)
+		row := v2Record{v1Record: v1Record{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}
+		if _, err := w.Write([]v2Record{row}); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1}).Marshal()
+		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
+		w.SetKeyValueMetadata(schemas.KeyRun, js)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
+		switch version {
+		case "2":
+			if err != nil || ft.Meta.SchemaVersion != 2 {
+				t.Errorf("version 2: %v, meta %+v", err, ft)
+			}
+		case "3":
+			if err == nil || !strings.Contains(err.Error(), "missing column(s) class: not a version-3 run file") {
+				t.Errorf("version 3 without class: %v", err)
+			}
+		}
+	}
 }
 
 // TestFooterVersionColumns: a version-1 file without chunk_us reads (as a
