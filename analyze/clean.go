@@ -88,7 +88,28 @@ func cleanMeta(m *schemas.RunMeta) (droppedLabels int) {
 		labels[printable(k, maxNameLen)] = printable(m.Labels[k], maxValueLen)
 	}
 	m.Labels = labels
+	cleanWorkload(m.Workload)
 	return droppedLabels
+}
+
+// cleanWorkload makes the workload's text fields printable and bounded,
+// and keeps at most schemas.MaxClasses classes. A class name is matched
+// against the rows' class after this: a name llmrec wrote is printable
+// and short, so cleaning leaves it as it is.
+func cleanWorkload(w *schemas.Workload) {
+	if w == nil {
+		return
+	}
+	for _, f := range []*string{&w.InputTokens, &w.OutputTokens, &w.Prompts} {
+		*f = printable(*f, maxNameLen)
+	}
+	w.Classes = w.Classes[:min(len(w.Classes), schemas.MaxClasses)]
+	for i := range w.Classes {
+		c := &w.Classes[i]
+		for _, f := range []*string{&c.Name, &c.Prompts, &c.PromptsFile, &c.InputTokens, &c.OutputTokens, &c.SLO} {
+			*f = printable(*f, maxNameLen)
+		}
+	}
 }
 
 // loadWarnings are the warnings of every input file.

@@ -30,8 +30,9 @@ var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
 func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
-// file has the chunk_us column (version 2 or later).
-type queryData struct{ Chunks bool }
+// file has the chunk_us column (version 2 or later); Class, the class
+// column (version 3 or later).
+type queryData struct{ Chunks, Class bool }
 
 // queryWith is query for a query that depends on the input (load.sql).
 func queryWith(name string, data queryData) string {
@@ -286,9 +287,13 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		e.Close()
 		return nil, err
 	}
+	if err := e.fillClasses(ctx, files[0].meta.Workload, opts.SLO); err != nil {
+		e.Close()
+		return nil, err
+	}
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
-		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
+		data := queryData{Chunks: f.meta.SchemaVersion >= 2, Class: f.meta.SchemaVersion >= 3}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)

@@ -140,6 +140,10 @@ type Analysis struct {
 	// Telemetry is the server's own metrics, per step (llmrec run
 	// --server-metrics); absent when the run has none.
 	Telemetry *Telemetry `json:"telemetry,omitempty"`
+	// Classes are the figures by request class (--by class), in the
+	// footer's order; absent without --by class, empty when the run has
+	// no classes.
+	Classes []ClassFigures `json:"classes,omitempty"`
 	// Definitions state how every figure is computed, in report order.
 	Definitions []Definition `json:"definitions"`
 	// Warnings are conditions the reader must know to trust the figures
