@@ -36,7 +36,6 @@ type ClassFigures struct {
 	// workload file's), "run" (--slo) or "" (none).
 	SLO       *SLOSettings `json:"slo"`
 	SLOSource string       `json:"slo_source"`
-	SLOWords  string       `json:"-"`
 	// Requests, OK, Failures, FailRate are over its post-warmup requests.
 	Requests int64    `json:"requests"`
 	OK       int64    `json:"ok"`
@@ -216,7 +215,7 @@ func (c *computer) classTotals(fc []schemas.Class, counts map[classKey]*classCou
 	for i, k := range fc {
 		s, src := classSLO(k, c.opts.SLO)
 		f := ClassFigures{Name: k.Name, Weight: k.Weight, Share: k.Weight / weights, InputTokens: k.InputTokens,
-			OutputTokens: k.OutputTokens, SLO: sloSettings(s), SLOSource: src, SLOWords: s.Words(), Steps: []ClassStep{}}
+			OutputTokens: k.OutputTokens, SLO: sloSettings(s), SLOSource: src, Steps: []ClassStep{}}
 		var outTok, outN int64
 		for _, st := range c.a.Steps {
 			n := counts[classKey{i, st.Step}]

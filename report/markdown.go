@@ -62,6 +62,14 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 		fmt.Fprintf(&b, "\n### Server telemetry\n\nThe server's own metrics, from %s.\n\n%s\n\n", mdCode(tl.Source), mdEscape(tl.Summary))
 		mdTable(&b, tl.Steps)
 	}
+	if len(v.Classes.Rows) > 0 {
+		fmt.Fprintf(&b, "\n### Request classes\n\nEach request class after the warmup; %s in ms over successes.\n\n", v.Metric)
+		mdTable(&b, v.Classes)
+		b.WriteString("\n")
+		for _, l := range v.ClassLines {
+			fmt.Fprintf(&b, "- %s.\n", mdEscape(l))
+		}
+	}
 	b.WriteString("\n### Errors\n\n")
 	mdTableOr(&b, v.Errors, "No failure after the warmup.")
 	mdWarnings(&b, v.Warnings, v.MoreWarnings)

@@ -79,6 +79,15 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("PERCENTILES  --percentiles over successes after the warmup")
 		t.table(v.Percentiles)
 	}
+	if len(v.Classes.Rows) > 0 {
+		t.section(fmt.Sprintf("CLASSES  each request class after the warmup, %s in ms over successes", v.Metric))
+		t.table(v.Classes)
+		for _, l := range v.ClassLines {
+			for _, w := range wrap("  ", l, Width) {
+				t.printf("%s\n", w)
+			}
+		}
+	}
 	t.section("ERRORS  failures after the warmup, by class")
 	for _, r := range v.Errors.Rows {
 		r[3] = view.Clip(r[3], 50)

@@ -43,8 +43,12 @@ type page struct {
 	Server *view.Telemetry
 	// Percentiles are the --percentiles (no rows without them).
 	Percentiles view.Table
-	Errors      []errorRow
-	Warnings    []string
+	// Classes are the figures by request class (--by class; no rows
+	// without), ClassLines a line a class.
+	Classes    view.Table
+	ClassLines []string
+	Errors     []errorRow
+	Warnings   []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
 	Definitions  []view.Field
@@ -159,6 +163,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.LLM = llmFigures(a)
 	p.Server = view.NewTelemetry(a)
 	p.Percentiles = view.PercentileTable(a)
+	p.Classes, p.ClassLines = view.ClassTable(a), view.ClassLines(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
 		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})

@@ -64,7 +64,11 @@ type Analysis struct {
 	// Telemetry is nil when the run has no server telemetry.
 	Telemetry *Telemetry
 	// Percentiles are the --percentiles (no rows when none was given).
-	Percentiles  Table
+	Percentiles Table
+	// Classes are the figures by request class (--by class; no rows
+	// without), ClassLines a line a class (ClassLines).
+	Classes      Table
+	ClassLines   []string
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -113,6 +117,8 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		LLM:            llm(a),
 		Telemetry:      telemetry(a),
 		Percentiles:    PercentileTable(a),
+		Classes:        ClassTable(a),
+		ClassLines:     ClassLines(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {
