@@ -49,8 +49,7 @@ writes the HTML report to -o, or RUN.html beside the input;
 		Example: `  llmrep analyze run.parquet                          # text on stdout, HTML report in run.html
   llmrep analyze run.parquet --format md -o run.md    # one pull-request comment
   llmrep analyze 'shards/run-*.parquet' --format json # the shards of one run, every figure
-  llmrep analyze run.parquet --slo ttft=500ms,tpot=50ms  # capacity within SLOs
-  llmrep analyze run.parquet --by class               # every figure of each request class (llmrec run --workload)`,
+  llmrep analyze run.parquet --slo ttft=500ms --by class  # capacity within SLOs, and of each request class`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("analyze needs at least one run file")}
