@@ -39,11 +39,13 @@ func TestByClassOnAFileWithoutClasses(t *testing.T) {
 
 // TestByClassRowsOutsideTheFooter: rows whose class the footer does not
 // name are in no class's figures, and a warning counts them; the classes'
-// figures are over their own rows only.
+// figures are over their own rows only; a footer naming a class twice
+// keeps its first.
 func TestByClassRowsOutsideTheFooter(t *testing.T) {
 	m := testMeta("cls", 10, 10)
 	m.Workload = &schemas.Workload{Prompts: "classes", Classes: []schemas.Class{
-		{Name: "a", Weight: 1, Prompts: "builtin"}, {Name: "b", Weight: 3, Prompts: "builtin", SLO: "latency=75ms"}}}
+		{Name: "a", Weight: 1, Prompts: "builtin"}, {Name: "b", Weight: 3, Prompts: "builtin", SLO: "latency=75ms"},
+		{Name: "a", Weight: 9, Prompts: "builtin"}}} // a name twice: a hand-made footer
 	reqs := stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 30)}})
 	recs := make([]schemas.Record, len(reqs))
 	names := []string{"a", "b", "stranger"}

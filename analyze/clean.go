@@ -93,7 +93,7 @@ func cleanMeta(m *schemas.RunMeta) (droppedLabels int) {
 }
 
 // cleanWorkload makes the workload's text fields printable and bounded,
-// and keeps at most schemas.MaxClasses classes. A class name is matched
+// and keeps at most schemas.MaxClasses classes, each name once. A class name is matched
 // against the rows' class after this: a name llmrec wrote is printable
 // and short, so cleaning leaves it as it is.
 func cleanWorkload(w *schemas.Workload) {
@@ -103,12 +103,20 @@ func cleanWorkload(w *schemas.Workload) {
 	for _, f := range []*string{&w.InputTokens, &w.OutputTokens, &w.Prompts} {
 		*f = printable(*f, maxNameLen)
 	}
-	w.Classes = w.Classes[:min(len(w.Classes), schemas.MaxClasses)]
-	for i := range w.Classes {
-		c := &w.Classes[i]
+	seen := map[string]bool{}
+	kept := w.Classes[:0:0]
+	for _, c := range w.Classes {
 		for _, f := range []*string{&c.Name, &c.Prompts, &c.PromptsFile, &c.InputTokens, &c.OutputTokens, &c.SLO} {
 			*f = printable(*f, maxNameLen)
 		}
+		// A name given twice (a hand-made footer) names its first class.
+		if !seen[c.Name] && len(kept) < schemas.MaxClasses {
+			seen[c.Name] = true
+			kept = append(kept, c)
+		}
+	}
+	if w.Classes != nil {
+		w.Classes = kept
 	}
 }
 
