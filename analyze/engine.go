@@ -15,6 +15,8 @@ import (
 	"text/template"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 //go:embed *.sql
@@ -293,7 +295,7 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	}
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
-		data := queryData{Chunks: f.meta.SchemaVersion >= 2, Class: f.meta.SchemaVersion >= 3}
+		data := queryData{Chunks: f.meta.SchemaVersion >= 2, Class: schemas.Has(f.meta.SchemaVersion, schemas.ClassColumn)}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)

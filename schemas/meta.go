@@ -80,6 +80,16 @@ type Workload struct {
 	// (JSONL or text) or "sharegpt".
 	Prompts string `json:"prompts,omitempty"`
 	Seed    int64  `json:"seed"`
+	// Turns is the turns of each user's conversations (--turns): turn k
+	// carries the k-1 turns before it (prompts and answers); 0 or 1 (and
+	// absent) means every request stands alone. Version 3.
+	Turns int `json:"turns,omitempty"`
+	// PrefixTokens and Prefixes (--prefix-tokens, --prefixes): every
+	// prompt starts with one of Prefixes fixed texts of about PrefixTokens
+	// tokens, chosen per request (per conversation with Turns). 0 (absent)
+	// without prefixes. Version 3.
+	PrefixTokens int `json:"prefix_tokens,omitempty"`
+	Prefixes     int `json:"prefixes,omitempty"`
 	// Classes are the request classes of a --workload file (version 3),
 	// in the file's order; each request drew one by weight, and its row
 	// names it (Record.Class). Absent without classes.
@@ -89,11 +99,10 @@ type Workload struct {
 // Class is one request class of a workload: its name, its weight (a
 // request draws the class with probability weight over the sum of the
 // weights), the size of its requests (as Workload: token ranges "N" or
-// "MIN-MAX", "" when unset; MaxTokens the fixed output budget, 0 when
-// OutputTokens or the run's max_tokens applies), where its prompts came
-// from, and its own SLO as given ("ttft=500ms"; "" for none: the
-// analyzer's --slo applies). A prompts file is recorded by its base name
-// only.
+// "MIN-MAX", "" when unset; an unset OutputTokens is the run's
+// max_tokens), where its prompts came from ("builtin", "synthetic",
+// "file" or "sharegpt"; a file by its base name only), and its own SLO as
+// given ("ttft=500ms"; "" for none: the analyzer's --slo applies).
 type Class struct {
 	Name         string  `json:"name"`
 	Weight       float64 `json:"weight"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +18,12 @@ func TestParquetRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewParquetWriter(&buf)
 	ttft := 12.5
-	cls, class := schemas.ErrHTTP5xx, "chat"
+	cls := schemas.ErrHTTP5xx
 	start := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	rows := []schemas.Record{
 		{RunID: "r1", Seq: 0, User: 1, Step: 1, Users: 10, ScheduledAt: start, Start: start, LatencyMS: 100, TTFTMS: &ttft, Status: 200, OK: true, Chunks: 3, BytesIn: 99,
 			ChunkUS: []int32{12500, 40000, 99000}},
-		{RunID: "r1", Seq: 1, User: 2, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 503, ErrorClass: &cls,
-			Class: &class},
+		{RunID: "r1", Seq: 1, User: 2, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 503, ErrorClass: &cls},
 		{RunID: "r1", Seq: 2, User: 3, Step: 1, Users: 10, ScheduledAt: start, Start: start.Add(time.Second), LatencyMS: 5, Status: 200, OK: true, Chunks: 1,
 			ChunkUS: []int32{}},
 	}
@@ -46,7 +46,7 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil || got.RunID != "r1" || got.Labels["model"] != "v1" {
 		t.Fatalf("meta = %+v, %v", got, err)
 	}
-	for i, c := range schemas.ColumnsOf(3) {
+	for i, c := range schemas.ColumnsOf(schemas.Version) {
 		if name := f.Schema().Fields()[i].Name(); name != c {
 			t.Errorf("column %d = %q, want %q", i, name, c)
 		}
@@ -61,9 +61,6 @@ func TestParquetRoundTrip(t *testing.T) {
 	// Chunk times: a list, a null (not recorded) and an empty list.
 	if !slices.Equal(back[0].ChunkUS, rows[0].ChunkUS) || back[1].ChunkUS != nil || back[2].ChunkUS == nil || len(back[2].ChunkUS) != 0 {
 		t.Fatalf("chunk times = %v, %v, %v", back[0].ChunkUS, back[1].ChunkUS, back[2].ChunkUS)
-	}
-	if back[0].Class != nil || back[1].Class == nil || *back[1].Class != class {
-		t.Fatalf("classes = %v, %v", back[0].Class, back[1].Class)
 	}
 }
 
@@ -89,73 +86,60 @@ type v1Record struct {
 	BytesIn      int64     `parquet:"bytes_in,zstd"`
 }
 
-// v2Record is the row of a version-2 run file: every column but class.
+// v2Record is the row of a version-2 run file: the version-1 columns and
+// chunk_us, without the columns of version 3.
 type v2Record struct {
 	v1Record
 	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd"`
 }
 
-// TestFooterVersion2Columns: a version-2 file without class reads (its
-// rows have no class); the same columns under version 3 are refused,
-// naming the missing column.
-func TestFooterVersion2Columns(t *testing.T) {
+// TestFooterVersionColumns: a file of each older version reads when it
+// has that version's columns (version 1: a run without chunk times); the
+// same columns under a later version are refused, naming what is missing.
+func TestFooterVersionColumns(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, version := range []string{"2", "3"} {
+	v1 := v1Record{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}
+	for _, tc := range []struct {
+		version string
+		write   func(*bytes.Buffer) footerWriter
+		want    string // "" reads
+	}{
+		{"1", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, ""},
+		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, "missing column(s) chunk_us: not a version-2 run file"},
+		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, ""},
+		{"3", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, "missing column(s) turn, prefix, class, max_tokens, prompt_index: not a version-3 run file"},
+	} {
 		var buf bytes.Buffer
-		w := parquet.NewGenericWriter[v2Record](&buf)
-		row := v2Record{v1Record: v1Record{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}
-		if _, err := w.Write([]v2Record{row}); err != nil {
-			t.Fatal(err)
-		}
-		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1}).Marshal()
-		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
+		w := tc.write(&buf)
+		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1, ChunkTimes: true}).Marshal()
+		w.SetKeyValueMetadata(schemas.KeySchemaVersion, tc.version)
 		w.SetKeyValueMetadata(schemas.KeyRun, js)
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
 		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
-		switch version {
-		case "2":
-			if err != nil || ft.Meta.SchemaVersion != 2 {
-				t.Errorf("version 2: %v, meta %+v", err, ft)
-			}
-		case "3":
-			if err == nil || !strings.Contains(err.Error(), "missing column(s) class: not a version-3 run file") {
-				t.Errorf("version 3 without class: %v", err)
-			}
+		switch {
+		case tc.want == "" && (err != nil || strconv.Itoa(ft.Meta.SchemaVersion) != tc.version || ft.Meta.ChunkTimes != (tc.version != "1")):
+			t.Errorf("version %s: %v, meta %+v", tc.version, err, ft)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("version %s: %v, want %q", tc.version, err, tc.want)
 		}
 	}
 }
 
-// TestFooterVersionColumns: a version-1 file without chunk_us reads (as a
-// run without chunk times); the same columns under version 2 are refused,
-// naming the missing column.
-func TestFooterVersionColumns(t *testing.T) {
-	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, version := range []string{"1", "2"} {
-		var buf bytes.Buffer
-		w := parquet.NewGenericWriter[v1Record](&buf)
-		if _, err := w.Write([]v1Record{{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}); err != nil {
-			t.Fatal(err)
-		}
-		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1, ChunkTimes: true}).Marshal()
-		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
-		w.SetKeyValueMetadata(schemas.KeyRun, js)
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
-		switch version {
-		case "1":
-			if err != nil || ft.Meta.SchemaVersion != 1 || ft.Meta.ChunkTimes {
-				t.Errorf("version 1: %v, meta %+v", err, ft)
-			}
-		case "2":
-			if err == nil || !strings.Contains(err.Error(), "missing column(s) chunk_us: not a version-2 run file") {
-				t.Errorf("version 2 without chunk_us: %v", err)
-			}
-		}
+// footerWriter is a Parquet writer whose footer a test sets.
+type footerWriter interface {
+	SetKeyValueMetadata(key, value string)
+	Close() error
+}
+
+// writeRows writes rows of any row type to b, leaving the footer open.
+func writeRows[T any](b *bytes.Buffer, rows []T) footerWriter {
+	w := parquet.NewGenericWriter[T](b)
+	if _, err := w.Write(rows); err != nil {
+		panic(err)
 	}
+	return w
 }
 
 // TestReadFooterChecksShards: a footer whose shard fields are out of range
