@@ -254,27 +254,9 @@ func share(n, of int64) *float64 {
 // overall and by step, from one ascending stream of its values
 // (class_values.sql), at the ranks the counts give.
 func (c *computer) classQuantiles(f int, cls []ClassFigures, counts map[classKey]*classCount, stride int) error {
-	byClass := make([]int, len(cls))
-	nClass := make([]int64, len(cls))
-	var keys []int
-	var nKey []int64
-	mx := make([]*float64, len(cls))
-	for i := range cls {
-		byClass[i] = i
-		for _, st := range c.a.Steps {
-			n := counts[classKey{i, st.Step}]
-			if n == nil || n.n[f] == 0 {
-				continue
-			}
-			nClass[i] += n.n[f]
-			keys, nKey = append(keys, i*stride+st.Step), append(nKey, n.n[f])
-			if m := n.max[f]; m != nil && (mx[i] == nil || *m > *mx[i]) {
-				mx[i] = m
-			}
-		}
-	}
-	qc := newStepQuantiles(byClass, nClass, c.ps(), nil)
-	qs := newStepQuantiles(keys, nKey, c.ps(), nil)
+	sets := c.classSets(f, len(cls), counts, stride)
+	qc := newStepQuantiles(sets.classes, sets.nClass, c.ps(), nil)
+	qs := newStepQuantiles(sets.keys, sets.nKey, c.ps(), nil)
 	err := c.eng.streamSorted(c.ctx, query("class_values.sql"), []any{classFigures[f], stride}, func(rows []sortedRow) error {
 		for _, r := range rows {
 			qc.Add(r.X, int32(r.K/int64(stride)))
@@ -286,10 +268,9 @@ func (c *computer) classQuantiles(f int, cls []ClassFigures, counts map[classKey
 		return fmt.Errorf("compute %s by class: %w", classFigures[f], err)
 	}
 	perClass, _, _ := qc.Result()
-	perKey, _, _ := qs.Result()
 	for i := range cls {
 		q := perClass[i]
-		all := Quantiles{Samples: nClass[i], P50: q[0], P90: q[1], P95: q[2], P99: q[3], Max: mx[i], Percentiles: c.extra(q)}
+		all := Quantiles{Samples: sets.nClass[i], P50: q[0], P90: q[1], P95: q[2], P99: q[3], Max: sets.max[i], Percentiles: c.extra(q)}
 		switch classFigures[f] {
 		case "v":
 			cls[i].Latency = all
@@ -299,9 +280,47 @@ func (c *computer) classQuantiles(f int, cls []ClassFigures, counts map[classKey
 			cls[i].TPOT = all
 		}
 	}
-	if f != 0 {
-		return nil // the steps show the metric's percentiles only
+	if f == 0 { // the steps show the metric's percentiles only
+		perKey, _, _ := qs.Result()
+		setClassSteps(cls, sets.keys, perKey, stride)
 	}
+	return nil
+}
+
+// classSet are the sets of one distribution's values: by class (classes,
+// their counts and greatest values) and by class and step (keys
+// class*stride+step, ascending, and their counts).
+type classSet struct {
+	classes []int
+	nClass  []int64
+	max     []*float64
+	keys    []int
+	nKey    []int64
+}
+
+// classSets are distribution f's sets from the counts.
+func (c *computer) classSets(f, n int, counts map[classKey]*classCount, stride int) classSet {
+	s := classSet{classes: make([]int, n), nClass: make([]int64, n), max: make([]*float64, n)}
+	for i := range n {
+		s.classes[i] = i
+		for _, st := range c.a.Steps {
+			k := counts[classKey{i, st.Step}]
+			if k == nil || k.n[f] == 0 {
+				continue
+			}
+			s.nClass[i] += k.n[f]
+			s.keys, s.nKey = append(s.keys, i*stride+st.Step), append(s.nKey, k.n[f])
+			if m := k.max[f]; m != nil && (s.max[i] == nil || *m > *s.max[i]) {
+				s.max[i] = m
+			}
+		}
+	}
+	return s
+}
+
+// setClassSteps puts each class-and-step set's p50, p95 and p99 into
+// the class's steps.
+func setClassSteps(cls []ClassFigures, keys []int, q [][]*float64, stride int) {
 	pos := make(map[int]int, len(keys))
 	for j, k := range keys {
 		pos[k] = j
@@ -310,11 +329,10 @@ func (c *computer) classQuantiles(f int, cls []ClassFigures, counts map[classKey
 		for j := range cls[i].Steps {
 			st := &cls[i].Steps[j]
 			if p, ok := pos[i*stride+st.Step]; ok {
-				st.P50MS, st.P95MS, st.P99MS = perKey[p][0], perKey[p][2], perKey[p][3]
+				st.P50MS, st.P95MS, st.P99MS = q[p][0], q[p][2], q[p][3]
 			}
 		}
 	}
-	return nil
 }
 
 // classCapacity judges class k's steps by the level rules of the run
