@@ -17,6 +17,7 @@ CREATE TABLE raw (
     max_gap_us    INTEGER,  -- the longest gap between content chunks (chunk_us)
     d             INTEGER[], -- every such gap (µs), the ITL values: 4 bytes a gap,
                              -- read only by the queries that name it
+    turn          USMALLINT, -- the conversation turn (version 3; NULL without)
     class         UTINYINT  -- the request class (classes.idx); NULL without
                             -- one (a file before version 3, no --workload)
 );

@@ -291,6 +291,9 @@ func (c *Config) validateClasses() []error {
 	if len(c.Prompts) > 0 || !c.Workload.InputTokens.IsZero() || !c.Workload.OutputTokens.IsZero() {
 		bad("give each class its prompts and sizes: they exclude prompts, input tokens and output tokens of the run")
 	}
+	if c.Workload.Turns > 1 || c.Workload.PrefixTokens > 0 {
+		bad("do not combine with conversations or shared prefixes yet")
+	}
 	if len(c.Classes) > schemas.MaxClasses {
 		bad("%d classes, at most %d", len(c.Classes), schemas.MaxClasses)
 	}
@@ -370,18 +373,20 @@ func (cs *classes) class(u float64) *classPool {
 
 // draw picks a closed-loop user's next class by weight, then one of its
 // prompts, from the user's generator.
-func (cs *classes) draw(rng *rand.Rand) (target.Prompt, *string) {
+func (cs *classes) draw(rng *rand.Rand) (target.Prompt, int, *string) {
 	c := cs.class(rng.Float64())
-	return c.prompts[rng.IntN(len(c.prompts))], c.name
+	i := rng.IntN(len(c.prompts))
+	return c.prompts[i], i, c.name
 }
 
 // at picks an open-loop arrival's class and prompt from its index and the
 // run's seed (as promptPicker), so that the same seed draws the same class
 // and prompt at the same arrival whatever the shard count.
-func (cs *classes) at(seed, index int64) (target.Prompt, *string) {
+func (cs *classes) at(seed, index int64) (target.Prompt, int, *string) {
 	u := float64(splitMix(uint64(seed)^classSalt, index)>>11) / (1 << 53)
 	c := cs.class(u)
-	return c.prompts[splitMix(uint64(seed), index)%uint64(len(c.prompts))], c.name
+	i := int(splitMix(uint64(seed), index) % uint64(len(c.prompts)))
+	return c.prompts[i], i, c.name
 }
 
 // classSalt separates an arrival's class draw from its prompt draw.

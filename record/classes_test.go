@@ -116,9 +116,9 @@ func TestClassDraws(t *testing.T) {
 	}{
 		{"closed", func() func(int) (target.Prompt, *string) {
 			rng := rand.New(rand.NewPCG(1, 2))
-			return func(int) (target.Prompt, *string) { return cs.draw(rng) }
+			return func(int) (target.Prompt, *string) { p, _, c := cs.draw(rng); return p, c }
 		}()},
-		{"open", func(i int) (target.Prompt, *string) { return cs.at(99, int64(i)) }},
+		{"open", func(i int) (target.Prompt, *string) { p, _, c := cs.at(99, int64(i)); return p, c }},
 	} {
 		long := 0
 		for i := range n {
@@ -136,8 +136,8 @@ func TestClassDraws(t *testing.T) {
 			t.Errorf("%s: %d of %d long, want about %d", draw.name, long, n, n/5)
 		}
 	}
-	a1, c1 := cs.at(5, 123)
-	a2, c2 := cs.at(5, 123)
+	a1, _, c1 := cs.at(5, 123)
+	a2, _, c2 := cs.at(5, 123)
 	if a1.Text != a2.Text || *c1 != *c2 {
 		t.Error("an arrival's class and prompt differ under one seed")
 	}

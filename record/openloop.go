@@ -123,17 +123,23 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	defer func() { <-slots }()
 	inFlight := e.active.Add(1)
 	defer e.active.Add(-1)
-	var p target.Prompt
+	idx := e.pick(a.Index)
+	p := e.prompts[idx]
+	var prefix *int32
 	var class *string
 	if e.classes != nil {
-		p, class = e.classes.at(e.cfg.OpenLoop.Seed, a.Index)
-	} else {
-		p = e.prompts[e.pick(a.Index)]
+		p, idx, class = e.classes.at(e.cfg.OpenLoop.Seed, a.Index)
+	} else if e.pickPrefix != nil {
+		k := int32(e.pickPrefix(a.Index))
+		prefix = &k
+		p = p.WithPrefix(e.prefixes[k])
 	}
 	seq := e.seq.Add(1) - 1
 	res := e.client.Do(e.reqCtx, p)
 	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
 	r.Step, r.Class = step32(a.Step), class
+	r.Prefix = prefix
+	e.requestSize(&r, idx, p)
 	e.persist <- r
 	e.watch <- r
 }

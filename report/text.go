@@ -53,6 +53,28 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("SLO  " + v.GoodputTitle)
 		t.table(v.Goodput)
 	}
+	t.llmAndServer(v)
+	if len(v.Percentiles.Rows) > 0 {
+		t.section("PERCENTILES  --percentiles over successes after the warmup")
+		t.table(v.Percentiles)
+	}
+	t.classes(v)
+	t.section("ERRORS  failures after the warmup, by class")
+	for _, r := range v.Errors.Rows {
+		r[3] = view.Clip(r[3], 50)
+	}
+	t.tableOr(v.Errors, "none")
+	t.list(v.Warnings, v.MoreWarnings)
+	t.definitions(v.Definitions, 12)
+	if t.err != nil {
+		return t.err
+	}
+	return bw.Flush()
+}
+
+// llmAndServer writes the LLM and SERVER sections, when the run has
+// them.
+func (t *textWriter) llmAndServer(v *view.Analysis) {
 	if v.LLM != nil {
 		t.section("LLM  over successes after the warmup")
 		t.table(v.LLM.Figures)
@@ -67,6 +89,14 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 			t.table(v.LLM.Steps)
 		}
 	}
+	if len(v.Turns.Rows) > 0 {
+		t.section("TURNS  TTFT by conversation turn, over successes after the warmup")
+		for _, l := range wrap("  ", view.TurnsNote+".", Width) {
+			t.printf("%s\n", l)
+		}
+		t.printf("\n")
+		t.table(v.Turns)
+	}
 	if tl := v.Telemetry; tl != nil {
 		t.section("SERVER  its own metrics: " + view.Clip(tl.Source, Width-30))
 		for _, l := range wrap("  ", tl.Summary, Width) {
@@ -75,30 +105,6 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.printf("\n")
 		t.table(tl.Steps)
 	}
-	if len(v.Percentiles.Rows) > 0 {
-		t.section("PERCENTILES  --percentiles over successes after the warmup")
-		t.table(v.Percentiles)
-	}
-	if len(v.Classes.Rows) > 0 {
-		t.section(fmt.Sprintf("CLASSES  each request class after the warmup, %s in ms over successes", v.Metric))
-		t.table(v.Classes)
-		for _, l := range v.ClassLines {
-			for _, w := range wrap("  ", l, Width) {
-				t.printf("%s\n", w)
-			}
-		}
-	}
-	t.section("ERRORS  failures after the warmup, by class")
-	for _, r := range v.Errors.Rows {
-		r[3] = view.Clip(r[3], 50)
-	}
-	t.tableOr(v.Errors, "none")
-	t.list(v.Warnings, v.MoreWarnings)
-	t.definitions(v.Definitions, 12)
-	if t.err != nil {
-		return t.err
-	}
-	return bw.Flush()
 }
 
 type textWriter struct {
@@ -229,6 +235,21 @@ func (t *textWriter) definitions(ds []view.Field, width int) {
 	for _, d := range ds {
 		for _, l := range wrap(fmt.Sprintf("  %-*s ", width, d.Name), d.Value, Width) {
 			t.printf("%s\n", l)
+		}
+	}
+}
+
+// classes writes the figures by request class (--by class); nothing
+// without them.
+func (t *textWriter) classes(v *view.Analysis) {
+	if len(v.Classes.Rows) == 0 {
+		return
+	}
+	t.section(fmt.Sprintf("CLASSES  each request class after the warmup, %s in ms over successes", v.Metric))
+	t.table(v.Classes)
+	for _, l := range v.ClassLines {
+		for _, w := range wrap("  ", l, Width) {
+			t.printf("%s\n", w)
 		}
 	}
 }

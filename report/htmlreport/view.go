@@ -43,6 +43,10 @@ type page struct {
 	Server *view.Telemetry
 	// Percentiles are the --percentiles (no rows without them).
 	Percentiles view.Table
+	// Turns are the figures by conversation turn (no rows without
+	// conversations), TurnsNote what they show.
+	Turns     view.Table
+	TurnsNote string
 	// Classes are the figures by request class (--by class; no rows
 	// without), ClassLines a line a class.
 	Classes    view.Table
@@ -163,6 +167,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.LLM = llmFigures(a)
 	p.Server = view.NewTelemetry(a)
 	p.Percentiles = view.PercentileTable(a)
+	p.Turns, p.TurnsNote = view.TurnTable(a), view.TurnsNote
 	p.Classes, p.ClassLines = view.ClassTable(a), view.ClassLines(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
@@ -198,21 +203,7 @@ func header(a *analyze.Analysis) []field {
 		end += ": " + r.EndDetail
 	}
 	sh := &r.Shape
-	shape := view.NA
-	if sh.StepUsers > 0 {
-		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
-			" up to " + strconv.Itoa(sh.MaxUsers)
-		if sh.SpawnRate > 0 {
-			shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
-		}
-		shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
-		if sh.Profile != "" {
-			shape += " (" + sh.Profile + " profile)"
-		}
-		if sh.StopOnSaturation {
-			shape += ", stop on saturation"
-		}
-	}
+	shape := closedShape(sh)
 	if open := view.OpenShape(*sh); open != "" {
 		shape = open
 	}
@@ -240,6 +231,27 @@ func header(a *analyze.Analysis) []field {
 			" cores, scheduling lag p99 " + view.MS(&g.P99LagMS) + " ms (max " + view.MS(&g.PeakLagMS) + " ms)"})
 	}
 	return f
+}
+
+// closedShape describes a closed loop's shape: users added every step up
+// to the maximum, spawn rate, think time, profile; NA without user steps.
+func closedShape(sh *analyze.Shape) string {
+	if sh.StepUsers <= 0 {
+		return view.NA
+	}
+	shape := "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
+		" up to " + strconv.Itoa(sh.MaxUsers)
+	if sh.SpawnRate > 0 {
+		shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
+	}
+	shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
+	if sh.Profile != "" {
+		shape += " (" + sh.Profile + " profile)"
+	}
+	if sh.StopOnSaturation {
+		shape += ", stop on saturation"
+	}
+	return shape
 }
 
 func healthCards(a *analyze.Analysis) []card {
@@ -405,7 +417,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	est := ""
 	if view.TokensEstimated(a) {
-		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
+		est = " (" + view.Estimated + ": the server sent no usage, " + view.EstimateHow(a) + ")"
 	}
 	f := []field{
 		{"Time to first token (TTFT)", q(l.TTFT, "ms", 1)},
@@ -423,7 +435,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	return append(f, []field{
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
-		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Count(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
 	}...)
 }
 
