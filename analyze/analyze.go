@@ -207,7 +207,7 @@ func (c *computer) run() error {
 	}{
 		{"presence", c.presence}, {"stats", c.stats}, {"series", c.series}, {"samples", c.samples},
 		{"openloop", c.openLoopFigures}, {"schedule", c.fromSchedule}, {"completed", c.completions}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens},
-		{"llm", c.llm}, {"turns", c.turns}, {"errors", c.errors}, {"little", c.littleLaw},
+		{"llm", c.llm}, {"turns", c.turns}, {"classes", c.classes}, {"errors", c.errors}, {"little", c.littleLaw},
 	}
 	for _, s := range steps {
 		start := time.Now()

@@ -58,7 +58,36 @@ func cleanMeta(m *schemas.RunMeta) (droppedLabels int) {
 		labels[printable(k, maxNameLen)] = printable(m.Labels[k], maxValueLen)
 	}
 	m.Labels = labels
+	cleanWorkload(m.Workload)
 	return droppedLabels
+}
+
+// cleanWorkload makes the workload's text fields printable and bounded,
+// and keeps at most schemas.MaxClasses classes, each name once. A class name is matched
+// against the rows' class after this: a name llmrec wrote is printable
+// and short, so cleaning leaves it as it is.
+func cleanWorkload(w *schemas.Workload) {
+	if w == nil {
+		return
+	}
+	for _, f := range []*string{&w.InputTokens, &w.OutputTokens, &w.Prompts} {
+		*f = printable(*f, maxNameLen)
+	}
+	seen := map[string]bool{}
+	kept := w.Classes[:0:0]
+	for _, c := range w.Classes {
+		for _, f := range []*string{&c.Name, &c.Prompts, &c.PromptsFile, &c.InputTokens, &c.OutputTokens, &c.SLO} {
+			*f = printable(*f, maxNameLen)
+		}
+		// A name given twice (a hand-made footer) names its first class.
+		if !seen[c.Name] && len(kept) < schemas.MaxClasses {
+			seen[c.Name] = true
+			kept = append(kept, c)
+		}
+	}
+	if w.Classes != nil {
+		w.Classes = kept
+	}
 }
 
 // loadWarnings are the warnings of every input file.

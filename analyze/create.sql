@@ -17,7 +17,21 @@ CREATE TABLE raw (
     max_gap_us    INTEGER,  -- the longest gap between content chunks (chunk_us)
     d             INTEGER[], -- every such gap (µs), the ITL values: 4 bytes a gap,
                              -- read only by the queries that name it
-    turn          USMALLINT  -- the conversation turn (version 3; NULL without)
+    turn          USMALLINT, -- the conversation turn (version 3; NULL without)
+    class         UTINYINT  -- the request class (classes.idx); NULL without
+                            -- one (a file before version 3, no --workload)
+);
+-- classes: the run's request classes (the footer's workload.classes, in
+-- order; engine.go fills it with bound values before the load), each with
+-- the SLO bounds (ms, NULL when not set) its requests are judged by: its
+-- own SLO, else the analysis's --slo.
+CREATE TABLE classes (
+    idx  UTINYINT,
+    name VARCHAR,
+    ttft DOUBLE,
+    tpot DOUBLE,
+    itl  DOUBLE,
+    lat  DOUBLE
 );
 CREATE TABLE failed (
     step        INTEGER,

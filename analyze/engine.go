@@ -293,6 +293,10 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		e.Close()
 		return nil, err
 	}
+	if err := e.fillClasses(ctx, files[0].meta.Workload, opts.SLO); err != nil {
+		e.Close()
+		return nil, err
+	}
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
 		v := f.meta.SchemaVersion

@@ -48,6 +48,17 @@
 {{define "tpot"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
 {{define "tps"}}CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END{{end}}
 
+-- A good request: it succeeded and meets every bound of b (b.ttft,
+-- b.tpot, b.itl, b.lat in ms, each NULL when not set; the query names the
+-- relation b). A bound on TTFT needs a TTFT, one on TPOT a TTFT and at
+-- least two output tokens, one on ITL (every gap between content chunks:
+-- the longest) two chunk times: a request without them is not good.
+{{define "good"}}ok
+        AND (b.lat IS NULL OR latency_ms <= b.lat)
+        AND (b.ttft IS NULL OR coalesce(ttft_ms <= b.ttft, false))
+        AND (b.tpot IS NULL OR coalesce({{template "tpot"}} <= b.tpot, false))
+        AND (b.itl IS NULL OR coalesce(max_gap_us / 1000.0 <= b.itl, false)){{end}}
+
 -- The series bucket of a time in µs (the fragment's argument: a column
 -- name written in the query), clamped to 1..n. Parameters: the bucket
 -- (µs), the number of buckets n. Bucket b covers ((b-1)·bucket, b·bucket].

@@ -5,16 +5,12 @@
 -- tokens, one on ITL (every gap between content chunks: the longest)
 -- two chunk times: a request without them is not good (it cannot be
 -- shown to meet the bound).
-WITH p AS (SELECT ?::DOUBLE AS ttft, ?::DOUBLE AS tpot, ?::DOUBLE AS itl, ?::DOUBLE AS lat),
+WITH b AS (SELECT ?::DOUBLE AS ttft, ?::DOUBLE AS tpot, ?::DOUBLE AS itl, ?::DOUBLE AS lat),
 g AS (
     SELECT
         step,
-        ok
-        AND (p.lat IS NULL OR latency_ms <= p.lat)
-        AND (p.ttft IS NULL OR coalesce(ttft_ms <= p.ttft, false))
-        AND (p.tpot IS NULL OR coalesce({{template "tpot"}} <= p.tpot, false))
-        AND (p.itl IS NULL OR coalesce(max_gap_us / 1000.0 <= p.itl, false)) AS good
-    FROM raw, p
+        {{template "good"}} AS good
+    FROM raw, b
     WHERE NOT warm
 )
 SELECT grouping(step) AS total, coalesce(step, 0), count(*) FILTER (WHERE good) AS good_n

@@ -11,7 +11,9 @@
 -- With chunk times (a file of version 2 or later: the template's
 -- .Chunks), max_gap_us is the longest gap between consecutive chunk
 -- times; chunk times that do not ascend, hold a NULL or are fewer than two
--- are read as absent.
+-- are read as absent. With a class column (version 3 or later: .Class),
+-- class is the index of the row's class in the table classes; NULL when
+-- the footer does not name it.
 INSERT INTO raw
 SELECT
     step,
@@ -27,6 +29,7 @@ SELECT
     CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - p.origin, 0)) / 1000.0 AS FLOAT) AS lag_ms,
     {{if .Chunks}}CASE WHEN dv THEN list_max(d) END{{else}}NULL{{end}} AS max_gap_us,
     {{if .Chunks}}CASE WHEN dv THEN d END{{else}}NULL{{end}} AS d,
-    {{if has .Version "turn"}}CASE WHEN turn BETWEEN 1 AND 65535 THEN turn END{{else}}NULL{{end}} AS turn
+    {{if has .Version "turn"}}CASE WHEN turn BETWEEN 1 AND 65535 THEN turn END{{else}}NULL{{end}} AS turn,
+    {{if has .Version "class"}}(SELECT min(c.idx) FROM classes AS c WHERE c.name = f.class){{else}}NULL{{end}} AS class
 FROM {{if .Chunks}}{{template "run_gaps_from"}}{{else}}{{template "run_from"}}{{end}}
 WHERE left_out = 0;

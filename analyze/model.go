@@ -144,6 +144,10 @@ type Analysis struct {
 	// Telemetry is the server's own metrics, per step (llmrec run
 	// --server-metrics); absent when the run has none.
 	Telemetry *Telemetry `json:"telemetry,omitempty"`
+	// Classes are the figures by request class (--by class), in the
+	// footer's order; absent without --by class, empty when the run has
+	// no classes.
+	Classes []ClassFigures `json:"classes,omitempty"`
 	// Definitions state how every figure is computed, in report order.
 	Definitions []Definition `json:"definitions"`
 	// Warnings are conditions the reader must know to trust the figures
@@ -239,6 +243,8 @@ type Workload struct {
 	Turns        int    `json:"turns,omitempty"`
 	PrefixTokens int    `json:"prefix_tokens,omitempty"`
 	Prefixes     int    `json:"prefixes,omitempty"`
+	// Classes are the request classes of a --workload run (schemas.Class).
+	Classes []schemas.Class `json:"classes,omitempty"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).

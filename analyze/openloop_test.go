@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -181,7 +182,7 @@ func TestEstimatedTokensWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := a.Run.Workload; w == nil || *w != (Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}) {
+	if w := a.Run.Workload; w == nil || !reflect.DeepEqual(*w, Workload{InputTokens: "512", OutputTokens: "100-200", IgnoreEOS: true, Prompts: "synthetic", Seed: 4}) {
 		t.Errorf("workload %+v", a.Run.Workload)
 	}
 	if a.Run.EstimatedOutputRows != 20 || a.LLM == nil || !a.LLM.OutputEstimated {

@@ -45,6 +45,9 @@ type Options struct {
 	// fixed p50, p90, p95 and p99 of every distribution and listed in
 	// Latency.Percentiles and Quantiles.Percentiles; nil for none.
 	Percentiles []float64
+	// By breaks the figures down: ByClass gives Analysis.Classes, the
+	// figures of each request class; "" none.
+	By string
 
 	// MemoryLimit bounds the analysis's memory (DuckDB's size syntax:
 	// "256MB", "4GB"): the embedded database gets two thirds of it
@@ -207,6 +210,9 @@ func probeWarmup(sh Shape) (period, pwarm int64) {
 // Validate reports every problem with o at once.
 func (o Options) Validate() error {
 	var errs []error
+	if o.By != "" && o.By != ByClass {
+		errs = append(errs, fmt.Errorf("by %q: the figures break down by %q only", o.By, ByClass))
+	}
 	if o.Warmup < 0 && o.Warmup != WarmupAuto {
 		errs = append(errs, fmt.Errorf("warmup %v is negative", o.Warmup))
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// Workload sets the size of the requests (synthetic prompts, output
 	// tokens, ignore_eos); the zero value sends Prompts as they are.
 	Workload Workload
+	// Classes, when set, are the request classes of a workload file: each
+	// request draws a class by weight, then one of its prompts; they
+	// replace Prompts and the Workload's sizes.
+	Classes []Class
 	// PromptSource names where Prompts came from for the footer: "file" or
 	// "sharegpt"; empty means the built-in prompts (Prompts empty) or "file".
 	PromptSource     string
@@ -215,6 +219,7 @@ func (c *Config) Validate() error {
 	c.Shard.validate(bad)
 	errs = append(errs, unjoin(c.OpenLoop.Validate())...)
 	errs = append(errs, unjoin(c.Workload.Validate(len(c.Prompts) > 0))...)
+	errs = append(errs, c.validateClasses()...)
 	if c.Workload.conversations() {
 		switch {
 		case c.open():

@@ -126,7 +126,10 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	idx := e.pick(a.Index)
 	p := e.prompts[idx]
 	var prefix *int32
-	if e.pickPrefix != nil {
+	var class *string
+	if e.classes != nil {
+		p, idx, class = e.classes.at(e.cfg.OpenLoop.Seed, a.Index)
+	} else if e.pickPrefix != nil {
 		k := int32(e.pickPrefix(a.Index))
 		prefix = &k
 		p = p.WithPrefix(e.prefixes[k])
@@ -134,7 +137,7 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	seq := e.seq.Add(1) - 1
 	res := e.client.Do(e.reqCtx, p)
 	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
-	r.Step = step32(a.Step)
+	r.Step, r.Class = step32(a.Step), class
 	r.Prefix = prefix
 	e.requestSize(&r, idx, p)
 	e.persist <- r
@@ -145,14 +148,15 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 // the run's seed, so the same seed sends the same prompt at the same
 // arrival whatever the shard count.
 func promptPicker(seed int64, n int) func(int64) int {
-	return func(i int64) int {
-		// SplitMix64 of (seed, index): a stateless, well-mixed draw.
-		z := uint64(seed) + uint64(i+1)*0x9e3779b97f4a7c15
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		z ^= z >> 31
-		return int(z % uint64(n))
-	}
+	return func(i int64) int { return int(splitMix(uint64(seed), i) % uint64(n)) }
+}
+
+// splitMix is SplitMix64 of (seed, index): a stateless, well-mixed draw.
+func splitMix(seed uint64, i int64) uint64 {
+	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // openLoopConns is the connection pool size an open loop asks of the

@@ -112,6 +112,10 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
+	if len(cfg.Classes) > 0 {
+		e.classes, e.meta.Workload.Classes = newClasses(&cfg, seed)
+		e.meta.Workload.Prompts = "classes"
+	}
 	if w := cfg.Workload; w.PrefixTokens > 0 {
 		ps := w.PrefixSeed
 		if ps == 0 {
@@ -190,6 +194,7 @@ type engine struct {
 	sink    Sink
 	prompts []target.Prompt
 	pick    func(arrival int64) int // an open-loop arrival's prompt
+	classes *classes                // the workload's classes; nil without
 	// prefixes are the shared prefixes (Workload.Prefixes); pickPrefix
 	// chooses an open-loop arrival's (nil without prefixes).
 	prefixes   []string
@@ -477,12 +482,19 @@ func (e *engine) user(id int32, next time.Time) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
 		var shared schemas.Record // the turn and prefix of the row
-		p, idx := e.nextPrompt(rng, &conv, &shared)
+		var p target.Prompt
+		var idx int
+		var class *string
+		if e.classes != nil {
+			p, idx, class = e.classes.draw(rng)
+		} else {
+			p, idx = e.nextPrompt(rng, &conv, &shared)
+		}
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
-		r.Turn, r.Prefix = shared.Turn, shared.Prefix
+		r.Turn, r.Prefix, r.Class = shared.Turn, shared.Prefix, class
 		conv.answered(p, &res)
 		e.requestSize(&r, idx, p)
 		e.persist <- r

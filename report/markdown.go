@@ -66,6 +66,7 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 		fmt.Fprintf(&b, "\n### Server telemetry\n\nThe server's own metrics, from %s.\n\n%s\n\n", mdCode(tl.Source), mdEscape(tl.Summary))
 		mdTable(&b, tl.Steps)
 	}
+	mdClasses(&b, v)
 	b.WriteString("\n### Errors\n\n")
 	mdTableOr(&b, v.Errors, "No failure after the warmup.")
 	mdWarnings(&b, v.Warnings, v.MoreWarnings)
@@ -189,3 +190,17 @@ var (
 
 // isSet is column i's flag in fs (false beyond its end).
 func isSet(fs []bool, i int) bool { return i < len(fs) && fs[i] }
+
+// mdClasses writes the figures by request class (--by class); nothing
+// without them.
+func mdClasses(b *bytes.Buffer, v *view.Analysis) {
+	if len(v.Classes.Rows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n### Request classes\n\nEach request class after the warmup; %s in ms over successes.\n\n", v.Metric)
+	mdTable(b, v.Classes)
+	b.WriteString("\n")
+	for _, l := range v.ClassLines {
+		fmt.Fprintf(b, "- %s.\n", mdEscape(l))
+	}
+}

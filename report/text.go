@@ -58,6 +58,7 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("PERCENTILES  --percentiles over successes after the warmup")
 		t.table(v.Percentiles)
 	}
+	t.classes(v)
 	t.section("ERRORS  failures after the warmup, by class")
 	for _, r := range v.Errors.Rows {
 		r[3] = view.Clip(r[3], 50)
@@ -234,6 +235,21 @@ func (t *textWriter) definitions(ds []view.Field, width int) {
 	for _, d := range ds {
 		for _, l := range wrap(fmt.Sprintf("  %-*s ", width, d.Name), d.Value, Width) {
 			t.printf("%s\n", l)
+		}
+	}
+}
+
+// classes writes the figures by request class (--by class); nothing
+// without them.
+func (t *textWriter) classes(v *view.Analysis) {
+	if len(v.Classes.Rows) == 0 {
+		return
+	}
+	t.section(fmt.Sprintf("CLASSES  each request class after the warmup, %s in ms over successes", v.Metric))
+	t.table(v.Classes)
+	for _, l := range v.ClassLines {
+		for _, w := range wrap("  ", l, Width) {
+			t.printf("%s\n", w)
 		}
 	}
 }

@@ -128,7 +128,32 @@ type Workload struct {
 	// without prefixes. Version 3.
 	PrefixTokens int `json:"prefix_tokens,omitempty"`
 	Prefixes     int `json:"prefixes,omitempty"`
+	// Classes are the request classes of a --workload file (version 3),
+	// in the file's order; each request drew one by weight, and its row
+	// names it (Record.Class). Absent without classes.
+	Classes []Class `json:"classes,omitempty"`
 }
+
+// Class is one request class of a workload: its name, its weight (a
+// request draws the class with probability weight over the sum of the
+// weights), the size of its requests (as Workload: token ranges "N" or
+// "MIN-MAX", "" when unset; an unset OutputTokens is the run's
+// max_tokens), where its prompts came from ("builtin", "synthetic",
+// "file" or "sharegpt"; a file by its base name only), and its own SLO as
+// given ("ttft=500ms"; "" for none: the analyzer's --slo applies).
+type Class struct {
+	Name         string  `json:"name"`
+	Weight       float64 `json:"weight"`
+	Prompts      string  `json:"prompts"`
+	PromptsFile  string  `json:"prompts_file,omitempty"`
+	InputTokens  string  `json:"input_tokens,omitempty"`
+	OutputTokens string  `json:"output_tokens,omitempty"`
+	SLO          string  `json:"slo,omitempty"`
+}
+
+// MaxClasses bounds the classes of a workload: a reader keeps an index of
+// at most one byte per row.
+const MaxClasses = 64
 
 // Shape is the step-load shape the run used.
 type Shape struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ type RunOptions struct {
 	Config    record.Config
 	Body      string   // --body: inline or @file
 	Prompts   string   // --prompts FILE
+	Workload  string   // --workload FILE: request classes
 	Headers   []string // -H 'K: V'
 	Labels    []string // --label k=v
 	APIKeyEnv string
@@ -227,6 +229,7 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.IntVar(&c.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight; arrivals wait for a slot (0: the safety cap, 8192)")
 	f.StringVar(&o.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
 	f.StringVar(&o.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
+	f.StringVar(&o.Workload, "workload", "", "request classes `FILE` (JSON, or YAML when named .yaml/.yml): weighted classes, each with its prompts or input tokens, max tokens and SLO; each request draws one by weight, reproducible with --seed")
 	f.BoolVar(&c.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence, so every answer has its max_tokens (vLLM, SGLang)")
 	addSharedFlags(f, &c.Workload)
 }
@@ -349,6 +352,9 @@ func (o *RunOptions) completeRequest(ctx context.Context) []error {
 			c.PromptSource = "sharegpt"
 		}
 	}
+	if o.Workload != "" {
+		errs = append(errs, o.loadWorkload(ctx)...)
+	}
 	var err error
 	if c.Headers, err = ParseHeaders(o.Headers); err != nil {
 		errs = append(errs, err)
@@ -359,6 +365,36 @@ func (o *RunOptions) completeRequest(ctx context.Context) []error {
 	if o.APIKeyEnv != "" {
 		c.APIKey = os.Getenv(o.APIKeyEnv)
 	}
+	return errs
+}
+
+// loadWorkload reads the --workload file into the run's classes and each
+// class's prompts file. The classes give the prompts and sizes, so
+// --prompts, --input-tokens and --output-tokens are refused beside it.
+func (o *RunOptions) loadWorkload(ctx context.Context) []error {
+	var errs []error
+	for _, f := range []string{"prompts", "input-tokens", "output-tokens"} {
+		if o.changed(f) {
+			errs = append(errs, fmt.Errorf("--%s: cannot go with --workload, whose classes give their own prompts and sizes", f))
+		}
+	}
+	b, err := target.ReadRegular(ctx, o.Workload, record.MaxWorkloadFileBytes)
+	if err != nil {
+		return append(errs, fmt.Errorf("--workload %w", err))
+	}
+	cs, err := record.ParseWorkload(b, record.YAMLFile(o.Workload), filepath.Dir(o.Workload))
+	if err != nil {
+		return append(errs, fmt.Errorf("--workload %s: %w", o.Workload, err))
+	}
+	for i := range cs {
+		if cs[i].PromptsFile == "" {
+			continue
+		}
+		if cs[i].Prompts, err = target.LoadPrompts(ctx, cs[i].PromptsFile); err != nil {
+			return append(errs, fmt.Errorf("--workload %s: classes[%d].prompts: %w", o.Workload, i, err))
+		}
+	}
+	o.Config.Classes = cs
 	return errs
 }
 
@@ -536,7 +572,7 @@ func (o *RunOptions) completeOpenLoop() []error {
 var configFlags = map[string]string{
 	"OpenLoop.Kind": "--arrival", "OpenLoop.Rate": "--rate", "OpenLoop.StepRate": "--step-rate", "OpenLoop.MaxRate": "--max-rate",
 	"OpenLoop.StepTime": "--step-time", "OpenLoop.Duration": "--duration", "OpenLoop.Burstiness": "--burstiness",
-	"OpenLoop.MaxConcurrency": "--max-concurrency", "Workload.InputTokens": "--input-tokens", "Workload.OutputTokens": "--output-tokens",
+	"OpenLoop.MaxConcurrency": "--max-concurrency", "Workload.InputTokens": "--input-tokens", "Classes": "--workload", "Workload.OutputTokens": "--output-tokens",
 	"Workload.Turns": "--turns", "Workload.PrefixTokens": "--prefix-tokens", "Workload.Prefixes": "--prefixes",
 	"API": "--api", "Target": "--target", "Body": "--body", "MaxTokens": "--max-tokens",
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
@@ -779,6 +815,14 @@ func (o *RunOptions) inputs() []string {
 	in := slices.Clone(o.replayed)
 	if o.Prompts != "" {
 		in = append(in, o.Prompts)
+	}
+	if o.Workload != "" {
+		in = append(in, o.Workload)
+	}
+	for _, c := range o.Config.Classes {
+		if c.PromptsFile != "" {
+			in = append(in, c.PromptsFile)
+		}
 	}
 	if strings.HasPrefix(o.Body, "@") {
 		in = append(in, o.Body[1:])

@@ -49,7 +49,7 @@ writes the HTML report to -o, or RUN.html beside the input;
 		Example: `  llmrep analyze run.parquet                          # text on stdout, HTML report in run.html
   llmrep analyze run.parquet --format md -o run.md    # one pull-request comment
   llmrep analyze 'shards/run-*.parquet' --format json # the shards of one run, every figure
-  llmrep analyze run.parquet --slo ttft=500ms,tpot=50ms  # capacity within SLOs`,
+  llmrep analyze run.parquet --slo ttft=500ms --by class  # capacity within SLOs, and of each request class`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("analyze needs at least one run file")}
@@ -71,6 +71,7 @@ writes the HTML report to -o, or RUN.html beside the input;
 		},
 	}
 	addCommonFlags(cmd.Flags(), &opts.Options)
+	cmd.Flags().StringVar(&opts.Options.By, "by", "", "also break the figures down by `WHAT`: class (each request class of a llmrec run --workload: counts, failures, percentiles, SLO attainment under the class's own SLO, capacity)")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "report `FORMAT`: text, json, md or html (default text on stdout, plus HTML)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (default: text on stdout, HTML to RUN.html; "+outputUsage+")")
 	return cmd

@@ -274,6 +274,8 @@ func TestAnalyzeFlags(t *testing.T) {
 		{[]string{"r.parquet", "--error-threshold", "0.05"}, func(o *AnalyzeOptions) bool { return o.Options.ErrorThreshold == 0.05 }},
 		{[]string{"r.parquet", "--warmup", "0"}, func(o *AnalyzeOptions) bool { return o.Options.Warmup == 0 }},
 		{[]string{"r.parquet", "--warmup", "auto"}, func(o *AnalyzeOptions) bool { return o.Options.Warmup == analyze.WarmupAuto }},
+		{[]string{"r.parquet", "--by", "class"}, func(o *AnalyzeOptions) bool { return o.Options.By == analyze.ByClass }},
+		{[]string{"r.parquet"}, func(o *AnalyzeOptions) bool { return o.Options.By == "" }},
 	}
 	for _, tc := range tests {
 		var got *AnalyzeOptions
@@ -286,6 +288,15 @@ func TestAnalyzeFlags(t *testing.T) {
 		if got == nil || !tc.check(got) {
 			t.Errorf("%v: options %+v", tc.args, got)
 		}
+	}
+}
+
+// TestAnalyzeByBad: --by takes class only; anything else is one line and
+// exit status 2, before any file is read.
+func TestAnalyzeByBad(t *testing.T) {
+	out, errOut, code := run(t, "analyze", "missing.parquet", "--by", "model")
+	if code != exitUsage || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `by "model"`) {
+		t.Errorf("--by model: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
 

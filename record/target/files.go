@@ -19,19 +19,31 @@ const MaxBodyFileBytes = 16 << 20
 // before it is opened for reading when it is anything else, read until ctx
 // is done.
 func LoadBody(ctx context.Context, path string) (string, error) {
-	f, _, err := openRegular(path, MaxBodyFileBytes)
+	b, err := ReadRegular(ctx, path, MaxBodyFileBytes)
+	if err != nil && ctx.Err() == nil {
+		return "", fmt.Errorf("body %w", err)
+	}
+	return string(b), err
+}
+
+// ReadRegular reads the file at path when it is a regular file of at most
+// limit bytes: anything else is refused before it is opened for reading,
+// and the read stops when ctx is done (with context.Cause(ctx)). Its
+// errors start with the path.
+func ReadRegular(ctx context.Context, path string, limit int64) ([]byte, error) {
+	f, _, err := openRegular(path, limit)
 	if err != nil {
-		return "", fmt.Errorf("body %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(limitedFile(ctx, f, MaxBodyFileBytes))
+	b, err := io.ReadAll(limitedFile(ctx, f, limit))
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", context.Cause(ctx)
+			return nil, context.Cause(ctx)
 		}
-		return "", fmt.Errorf("body %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return string(b), nil
+	return b, nil
 }
 
 // openRegular opens path for reading when it is a regular file of at most

@@ -47,8 +47,12 @@ type page struct {
 	// conversations), TurnsNote what they show.
 	Turns     view.Table
 	TurnsNote string
-	Errors    []errorRow
-	Warnings  []string
+	// Classes are the figures by request class (--by class; no rows
+	// without), ClassLines a line a class.
+	Classes    view.Table
+	ClassLines []string
+	Errors     []errorRow
+	Warnings   []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
 	Definitions  []view.Field
@@ -164,6 +168,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.Server = view.NewTelemetry(a)
 	p.Percentiles = view.PercentileTable(a)
 	p.Turns, p.TurnsNote = view.TurnTable(a), view.TurnsNote
+	p.Classes, p.ClassLines = view.ClassTable(a), view.ClassLines(a)
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
 		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})

@@ -67,7 +67,11 @@ type Analysis struct {
 	Percentiles Table
 	// Turns are the figures by conversation turn (TurnTable; no rows
 	// without conversations).
-	Turns        Table
+	Turns Table
+	// Classes are the figures by request class (--by class; no rows
+	// without), ClassLines a line a class (ClassLines).
+	Classes      Table
+	ClassLines   []string
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -117,6 +121,8 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		Telemetry:      telemetry(a),
 		Percentiles:    PercentileTable(a),
 		Turns:          TurnTable(a),
+		Classes:        ClassTable(a),
+		ClassLines:     ClassLines(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {
