@@ -27,7 +27,7 @@ var ExportColumns = []string{
 	"run_id", "shard", "seq", "user", "step", "users",
 	"scheduled_at", "scheduled_ms", "start", "start_ms", "warmup",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",
-	"prompt_tokens", "output_tokens", "chunks", "bytes_in", "turn", "prefix",
+	"prompt_tokens", "output_tokens", "chunks", "bytes_in", "turn", "prefix", "class",
 	"max_tokens", "prompt_index",
 }
 

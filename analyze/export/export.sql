@@ -44,12 +44,14 @@ SELECT
     bytes_in,
     {{if has .Version "turn"}}turn{{else}}NULL::INTEGER{{end}} AS turn,
     {{if has .Version "prefix"}}prefix{{else}}NULL::INTEGER{{end}} AS prefix,
+    {{if has .Version "class"}}CASE WHEN p.csv AND left(f.class, 1) IN ('=', '+', '-', '@') THEN '''' || f.class ELSE f.class END{{else}}NULL::VARCHAR{{end}} AS class,
     {{if has .Version "max_tokens"}}max_tokens{{else}}NULL::INTEGER{{end}} AS max_tokens,
     {{if has .Version "prompt_index"}}prompt_index{{else}}NULL::INTEGER{{end}} AS prompt_index
 FROM (SELECT * REPLACE (
           {{template "printable" "run_id"}} AS run_id,
           {{template "printable" "error_class"}} AS error_class,
-          {{template "printable" "error"}} AS error)
+          {{template "printable" "error"}} AS error{{if has .Version "class"}},
+          {{template "printable" "class"}} AS class{{end}})
       FROM read_parquet(?::VARCHAR[], union_by_name = true)) AS f,
      (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
 ORDER BY shard, seq

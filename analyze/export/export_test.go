@@ -62,7 +62,7 @@ func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
 		"error_class": optS(rec.ErrorClass), "error": optS(rec.Error),
 		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
 		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
-		"turn": optI(rec.Turn), "prefix": optI(rec.Prefix),
+		"turn": optI(rec.Turn), "prefix": optI(rec.Prefix), "class": optS(rec.Class),
 		"max_tokens": optI(rec.MaxTokens), "prompt_index": optI(rec.PromptIndex),
 	}
 }
@@ -221,6 +221,8 @@ func TestExportShards(t *testing.T) {
 		if i%3 != 0 { // version 3: some rows have a turn and a prefix
 			turn, prefix := int32(i%4+1), int32(i%5)
 			r.Turn, r.Prefix = &turn, &prefix
+			class := []string{"chat", "summarize ✓"}[i%2]
+			r.Class = &class
 		}
 		s := r.Seq % 2
 		r.Shard, r.Seq = int32(s), int64(len(shard[s]))
@@ -274,7 +276,7 @@ func TestExportVersion1(t *testing.T) {
 		t.Fatalf("%d rows exported, %d read", n, len(rows))
 	}
 	for i, r := range rows {
-		if r["turn"] != "" || r["prefix"] != "" || r["seq"] == "" {
+		if r["turn"] != "" || r["prefix"] != "" || r["class"] != "" || r["seq"] == "" {
 			t.Fatalf("row %d: turn %q prefix %q seq %q: want null, null and a number", i, r["turn"], r["prefix"], r["seq"])
 		}
 	}
