@@ -42,7 +42,7 @@ demo: build ## short step load against the built-in simulator, then the report
 	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --max-tokens 64 --force -o $(DEMO_DIR)/run.parquet --label model=sim-knee
 	bin/llmrep analyze $(DEMO_DIR)/run.parquet --window 5s -o $(DEMO_DIR)/run.html
 
-screenshot: demo ## pictures for the README (headless Chromium): docs/report.png, docs/report-phone.png, docs/compare.png
+screenshot: demo ## pictures for the README (headless Chromium): docs/report.png, docs/report-phone.png, docs/compare.png, docs/dashboard.png
 	@command -v chromium >/dev/null || { echo 'make screenshot needs chromium: apt-get install -y chromium' >&2; exit 1; }
 	@mkdir -p docs
 	bin/llmrec run --step-users 10 --step-time 6s --max-users 60 --max-tokens 64 --sim-profile linear --force -o $(DEMO_DIR)/b.parquet --label model=sim-linear
@@ -50,6 +50,9 @@ screenshot: demo ## pictures for the README (headless Chromium): docs/report.png
 	$(call shot,1280,1700,$(DEMO_DIR)/run.html,docs/report.png)
 	$(call shot,390,2600,$(DEMO_DIR)/run.html,docs/report-phone.png)
 	$(call shot,1280,1700,$(DEMO_DIR)/compare.html,docs/compare.png)
+	@# the live dashboard at the end of a short run, from its browser test
+	shots=$$(mktemp -d) && LLMREC_SCREENSHOTS=$$shots $(GO) test -count=1 -run '^TestDashboardTablesInBrowser$$' ./cmd/llmrec \
+		&& cp $$shots/dashboard-end.png docs/dashboard.png; status=$$?; rm -rf $$shots; exit $$status
 
 # shot takes a picture of page $(3), $(1) px wide and $(2) px tall, into $(4).
 define shot
