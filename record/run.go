@@ -182,8 +182,8 @@ type engine struct {
 	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
 	// unsent are an open loop's arrivals never sent, by step (guarded by
 	// mu; written by the driver before it ends).
-	unsent  []schemas.StepCount
-	seq     atomic.Int64
+	unsent []schemas.StepCount
+	seq    atomic.Int64
 	// plan holds the level changes made so far (Control); changed
 	// wakes the spawner or the arrival driver to apply them.
 	plan    atomic.Pointer[[]schemas.ShapeChange]
