@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -23,7 +24,11 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// statusPrinter writes the status line and the notices. Its methods may
+// be called from several goroutines (the engine's, the dashboard's level
+// control): mu makes each one's output whole.
 type statusPrinter struct {
+	mu   sync.Mutex
 	w    io.Writer
 	tty  bool
 	last time.Duration
@@ -34,6 +39,8 @@ type statusPrinter struct {
 }
 
 func (p *statusPrinter) progress(s record.Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if s.Phase == "waiting" {
 		p.print(s, fmt.Sprintf("%swaiting for start-at: %s", p.shard, s.Wait.Round(time.Second)))
 		return
@@ -78,12 +85,21 @@ func (p *statusPrinter) print(s record.Status, line string) {
 }
 
 func (p *statusPrinter) notice(msg string) {
-	p.endLine()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.moveOff()
 	fmt.Fprintln(p.w, msg)
 }
 
 // endLine moves off the status line before other output.
 func (p *statusPrinter) endLine() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.moveOff()
+}
+
+// moveOff is endLine with p.mu held.
+func (p *statusPrinter) moveOff() {
 	if p.drawn {
 		fmt.Fprintln(p.w)
 		p.drawn = false
