@@ -14,8 +14,11 @@
 // once a second, records the generator's health, reports Status through
 // Config.Progress, applies the --stop-on-saturation rule and, when
 // Config.Snapshot is set, hands a Snapshot to the live dashboard
-// (record/dashboard) without waiting. Run owns all of these goroutines
-// and waits for each before it returns. Nothing here knows about cobra,
+// (record/dashboard) without waiting. A Control given in Config.Control
+// changes the level while the run goes on: the change is recorded (the
+// footer's shape.changes) and the spawner, or the open loop's arrival
+// driver, applies it from the next step on. Run owns all of these
+// goroutines and waits for each before it returns. Nothing here knows about cobra,
 // flags or the terminal.
 //
 // Imports (of ours): record/target and schemas, and the pure analyze/level and
