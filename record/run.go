@@ -255,9 +255,6 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	}
 
 	stopScrape := e.startScrape(ctx)
-	if e.cfg.Control != nil {
-		e.cfg.Control.e.Store(e)
-	}
 	e.await(ctx)
 	spawner.Wait()
 	e.drain(ctx, cancelReqs)
@@ -355,7 +352,11 @@ func (e *engine) notice(msg string) {
 
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
+// Meanwhile the run's Control, if any, can change its level.
 func (e *engine) await(ctx context.Context) {
+	if e.cfg.Control != nil {
+		e.cfg.Control.e.Store(e)
+	}
 	total := time.NewTimer(time.Until(e.deadline)) // the deadline, not Total from now: Begin took time
 	defer total.Stop()
 	select {
