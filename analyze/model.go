@@ -223,13 +223,18 @@ type Shape struct {
 }
 
 // Workload is the requests' size settings (schemas.Workload): token ranges
-// "N" or "MIN-MAX" ("" when unset), ignore_eos, where prompts came from.
+// "N" or "MIN-MAX" ("" when unset), ignore_eos, where prompts came from,
+// the turns of a conversation (0 without) and the shared prefixes (0, 0
+// without).
 type Workload struct {
 	InputTokens  string `json:"input_tokens,omitempty"`
 	OutputTokens string `json:"output_tokens,omitempty"`
 	IgnoreEOS    bool   `json:"ignore_eos,omitempty"`
 	Prompts      string `json:"prompts,omitempty"`
 	Seed         int64  `json:"seed"`
+	Turns        int    `json:"turns,omitempty"`
+	PrefixTokens int    `json:"prefix_tokens,omitempty"`
+	Prefixes     int    `json:"prefixes,omitempty"`
 }
 
 // Timeouts are the request timeouts the run used (schemas.Timeouts).

@@ -80,6 +80,16 @@ type Workload struct {
 	// (JSONL or text) or "sharegpt".
 	Prompts string `json:"prompts,omitempty"`
 	Seed    int64  `json:"seed"`
+	// Turns is the turns of each user's conversations (--turns): turn k
+	// carries the k-1 turns before it (prompts and answers); 0 or 1 (and
+	// absent) means every request stands alone. Version 3.
+	Turns int `json:"turns,omitempty"`
+	// PrefixTokens and Prefixes (--prefix-tokens, --prefixes): every
+	// prompt starts with one of Prefixes fixed texts of about PrefixTokens
+	// tokens, chosen per request (per conversation with Turns). 0 (absent)
+	// without prefixes. Version 3.
+	PrefixTokens int `json:"prefix_tokens,omitempty"`
+	Prefixes     int `json:"prefixes,omitempty"`
 }
 
 // Shape is the step-load shape the run used.

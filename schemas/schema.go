@@ -6,9 +6,12 @@ import (
 
 // Version is the record schema version written in the footer under
 // KeySchemaVersion. Readers refuse files whose version is newer and read
-// every older one: version 2 added chunk_us (ChunkColumn); a version-1
-// file reads as a run without chunk times.
-const Version = 2
+// every older one: each column added after version 1 (AddedColumns) reads
+// as null in a file older than the version that added it. Version 2 added
+// chunk_us (a version-1 file reads as a run without chunk times); version
+// 3 added turn, prefix, class, max_tokens and prompt_index (the workload
+// a request belonged to and what it asked for).
+const Version = 3
 
 // Footer key-value metadata keys.
 const (
@@ -47,10 +50,90 @@ type Record struct {
 	// element is delta-encoded: offsets grow, so a chunk takes about two
 	// bytes on disk (BENCHMARKS.md).
 	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd" parquet-element:",delta"`
+	// Turn (version 3) is the request's turn in its user's conversation,
+	// 1 to RunMeta.Workload.Turns (--turns): turn k carries the k-1 turns
+	// before it. Nil when the run did not hold conversations.
+	Turn *int32 `parquet:"turn,optional,zstd"`
+	// Prefix (version 3) is which of the run's shared prefixes the prompt
+	// starts with, 0 to Workload.Prefixes-1 (--prefixes). Nil without
+	// prefixes.
+	Prefix *int32 `parquet:"prefix,optional,zstd"`
+	// Class (version 3) is the request class of a --workload file the
+	// request was drawn from (Workload.Classes names each); nil without
+	// classes.
+	Class *string `parquet:"class,optional,dict,zstd"`
+	// MaxTokens (version 3) is the max_tokens the request asked for: the
+	// prompt's own (synthetic or ShareGPT) or the run's; null when the
+	// request asked none (the http API) and in older files.
+	MaxTokens *int32 `parquet:"max_tokens,optional,zstd"`
+	// PromptIndex (version 3) is which prompt of the run's pool the
+	// request sent (0-based), the pool being the one the footer's
+	// workload rebuilds (its source and seed): llmrec replay sends the
+	// same prompt again. Null in older files.
+	PromptIndex *int32 `parquet:"prompt_index,optional,zstd"`
 }
 
 // ChunkColumn is the column that version 2 added.
 const ChunkColumn = "chunk_us"
+
+// The columns version 3 added.
+const (
+	TurnColumn        = "turn"
+	PrefixColumn      = "prefix"
+	ClassColumn       = "class"
+	MaxTokensColumn   = "max_tokens"
+	PromptIndexColumn = "prompt_index"
+)
+
+// AddedColumn is a column added after version 1 and the version that
+// added it: files of an older version do not have it, and readers read
+// it as null there.
+type AddedColumn struct {
+	Name    string
+	Version int
+}
+
+// AddedColumns lists every column added after version 1, in file order.
+// It is the one place that says which version has which column: the
+// readers (the footer check, the analyzer's load, export) ask Has or
+// ColumnsOf. A new column is added here, at the end, with the version
+// that adds it.
+var AddedColumns = []AddedColumn{
+	{ChunkColumn, 2},
+	{TurnColumn, 3},
+	{PrefixColumn, 3},
+	{ClassColumn, 3},
+	{MaxTokensColumn, 3},
+	{PromptIndexColumn, 3},
+}
+
+// Has reports whether a file of schema version v has the column named
+// (every version has the columns of Columns).
+func Has(v int, column string) bool {
+	for _, c := range AddedColumns {
+		if c.Name == column {
+			return v >= c.Version
+		}
+	}
+	for _, c := range Columns {
+		if c == column {
+			return true
+		}
+	}
+	return false
+}
+
+// ColumnsOf returns the columns a file of schema version v carries, in
+// file order: Columns and the added columns of version v or older.
+func ColumnsOf(v int) []string {
+	out := append([]string(nil), Columns...)
+	for _, c := range AddedColumns {
+		if v >= c.Version {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
 
 // MaxChunkTimes bounds the chunk times a row holds: later chunks of a
 // longer stream are counted (Chunks) but have no time. 262144 is twice
@@ -62,8 +145,8 @@ const MaxChunkTimes = 1 << 18
 const MaxChunkUS = 1<<31 - 1
 
 // Columns lists the version-1 column names in file order. Readers check a
-// file carries every one of them before reading it, and a file of version
-// 2 or later ChunkColumn too.
+// file carries every one of them before reading it, and the added columns
+// of its version (ColumnsOf).
 var Columns = []string{
 	"run_id", "shard", "seq", "user", "step", "users", "scheduled_at", "start",
 	"latency_ms", "ttft_ms", "status", "ok", "error_class", "error",

@@ -87,11 +87,7 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 		have[field.Name()] = true
 	}
 	var missing []string
-	want := schemas.Columns
-	if meta.SchemaVersion >= 2 {
-		want = append(want[:len(want):len(want)], schemas.ChunkColumn)
-	}
-	for _, c := range want {
+	for _, c := range schemas.ColumnsOf(meta.SchemaVersion) {
 		if !have[c] {
 			missing = append(missing, c)
 		}

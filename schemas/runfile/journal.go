@@ -22,19 +22,105 @@ import (
 // run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
-//	header: "LLMRECJ2" | uint32 len | run metadata JSON (as at start)
+//	header: "LLMRECJ3" | uint32 len | run metadata JSON (as at start)
 //	frame:  uint32 len | uint32 CRC-32C of payload | payload (one Record)
 //
 // All integers are little endian; the payload layout is encodeRecord's.
 // A version-2 payload ends with the chunk times (chunk_us): a presence
 // byte, then their count and each one's gap from the one before, as
-// unsigned varints. A version-1 journal ("LLMRECJ1", written before chunk
-// times) has no such tail and still reads.
+// unsigned varints. A version-3 payload then ends with the optional
+// columns of version 3 (v3Columns): a byte whose bit i says that
+// v3Columns[i] is present, then each present one's value in that order
+// (a signed varint, or a length-prefixed string for class). A journal of an older version (the magic ends in the
+// version: "LLMRECJ1" has no chunk times, "LLMRECJ2" no version-3 tail)
+// still reads.
 
-const (
-	journalMagic   = "LLMRECJ2"
-	journalMagicV1 = "LLMRECJ1"
-)
+const journalMagic = "LLMRECJ3"
+
+// journalVersion is the record schema version of a journal's magic
+// (0: not a journal).
+func journalVersion(magic string) int {
+	switch magic {
+	case "LLMRECJ1":
+		return 1
+	case "LLMRECJ2":
+		return 2
+	case journalMagic:
+		return 3
+	}
+	return 0
+}
+
+// v3Column is one optional column of version 3: an int32 (a signed
+// varint in the journal) or, with str set, a string (length-prefixed).
+type v3Column struct {
+	int func(*schemas.Record) **int32
+	str func(*schemas.Record) **string
+}
+
+func (c v3Column) present(r *schemas.Record) bool {
+	if c.str != nil {
+		return *c.str(r) != nil
+	}
+	return *c.int(r) != nil
+}
+
+// v3Columns are the optional columns of version 3, in file order: a
+// journal's presence bit i is v3Columns[i]. A column of version 3 is
+// added here (at most 8: one presence byte).
+var v3Columns = []v3Column{
+	{int: func(r *schemas.Record) **int32 { return &r.Turn }},
+	{int: func(r *schemas.Record) **int32 { return &r.Prefix }},
+	{str: func(r *schemas.Record) **string { return &r.Class }},
+	{int: func(r *schemas.Record) **int32 { return &r.MaxTokens }},
+	{int: func(r *schemas.Record) **int32 { return &r.PromptIndex }},
+}
+
+// appendV3 writes the version-3 tail of r.
+func appendV3(b []byte, r *schemas.Record) []byte {
+	var present byte
+	for i, col := range v3Columns {
+		if col.present(r) {
+			present |= 1 << i
+		}
+	}
+	b = append(b, present)
+	for _, col := range v3Columns {
+		switch {
+		case !col.present(r):
+		case col.str != nil:
+			b = appendString(b, **col.str(r))
+		default:
+			b = binary.AppendVarint(b, int64(**col.int(r)))
+		}
+	}
+	return b
+}
+
+// v3 reads the tail appendV3 wrote into r.
+func (p *payloadReader) v3(r *schemas.Record) {
+	if p.err != nil || len(p.b) == 0 {
+		p.err = errBadPayload
+		return
+	}
+	present := p.b[0]
+	p.b = p.b[1:]
+	if present>>len(v3Columns) != 0 {
+		p.err = errBadPayload
+		return
+	}
+	for i, col := range v3Columns {
+		switch {
+		case present&(1<<i) == 0:
+		case col.str != nil:
+			v := p.str()
+			*col.str(r) = &v
+		default:
+			v := p.int32()
+			*col.int(r) = &v
+		}
+	}
+}
 
 // maxFrame bounds a frame's payload; larger lengths mean a corrupt
 // journal. A row's fixed part is a few hundred bytes; its chunk times
@@ -179,7 +265,8 @@ func encodeRecord(b []byte, r *schemas.Record) []byte {
 	}
 	b = binary.AppendVarint(b, int64(r.Chunks))
 	b = binary.AppendVarint(b, r.BytesIn)
-	return appendChunkTimes(b, r.ChunkUS)
+	b = appendChunkTimes(b, r.ChunkUS)
+	return appendV3(b, r)
 }
 
 // appendChunkTimes writes the version-2 tail: 0 for none (nil), else 1,
@@ -305,7 +392,7 @@ func (p *payloadReader) str() string {
 	return s
 }
 
-// decodeRecord decodes a payload of a journal of version v (1 or 2).
+// decodeRecord decodes a payload of a journal of version v (1 to 3).
 func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	var r schemas.Record
 	if len(b) == 0 {
@@ -348,6 +435,9 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	if v >= 2 {
 		r.ChunkUS = p.chunkTimes()
 	}
+	if v >= 3 {
+		p.v3(&r)
+	}
 	r.OK = flags&isOK != 0
 	if p.err == nil && len(p.b) != 0 {
 		p.err = errBadPayload
@@ -362,12 +452,10 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.RunMeta, tail int64, err error) {
 	br := bufio.NewReaderSize(r, 256*1024)
 	hdr := make([]byte, 12)
-	if _, err := io.ReadFull(br, hdr); err != nil || string(hdr[:8]) != journalMagic && string(hdr[:8]) != journalMagicV1 {
+	_, err = io.ReadFull(br, hdr)
+	version := journalVersion(string(hdr[:8]))
+	if err != nil || version == 0 {
 		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
-	}
-	version := 2
-	if string(hdr[:8]) == journalMagicV1 {
-		version = 1
 	}
 	n := binary.LittleEndian.Uint32(hdr[8:])
 	if n > 16<<20 {

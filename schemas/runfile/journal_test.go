@@ -37,6 +37,18 @@ func testRecords(n int) []schemas.Record {
 		if i%6 == 1 {
 			r.ChunkUS = []int32{} // a stream without content
 		}
+		if i%2 == 0 {
+			turn := int32(i%3 + 1)
+			r.Turn = &turn
+		}
+		if i%5 != 0 {
+			prefix := int32(i % 4)
+			r.Prefix = &prefix
+		}
+		if i%3 != 2 {
+			class, maxTok, idx := []string{"chat", "summarize ✓"}[i%2], int32(64+i), int32(i*7)
+			r.Class, r.MaxTokens, r.PromptIndex = &class, &maxTok, &idx
+		}
 		if i%4 == 1 {
 			c, e := schemas.ErrHTTP5xx, "server said 503 ✓"
 			r.ErrorClass, r.Error, r.OK, r.Status = &c, &e, false, 503
@@ -185,36 +197,45 @@ func FuzzReadJournal(f *testing.F) {
 	})
 }
 
-// TestJournalVersion1StillReads: a journal written before chunk times
-// (magic LLMRECJ1, payloads without the chunk tail) reads, its rows
-// without chunk times.
-func TestJournalVersion1StillReads(t *testing.T) {
-	recs := testRecords(20)
-	js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b []byte
-	b = append(b, journalMagicV1...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
-	b = append(b, js...)
-	for i := range recs {
-		recs[i].ChunkUS = nil
-		payload := encodeRecord(nil, &recs[i])
-		payload = payload[:len(payload)-1] // version 1 had no chunk tail
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
-		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
-		b = append(b, payload...)
-	}
-	var got []schemas.Record
-	meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
-		got = append(got, *r)
-		return nil
-	})
-	if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != 1 {
-		t.Fatalf("ReadJournal: meta %+v, tail %d, err %v", meta, tail, err)
-	}
-	if !reflect.DeepEqual(got, recs) {
-		t.Fatalf("version-1 rows differ:\n got %+v\nwant %+v", got[0], recs[0])
+// TestJournalOlderVersionsStillRead: a journal written before chunk times
+// (magic LLMRECJ1, payloads without the chunk tail) or before version 3
+// (LLMRECJ2, without the version-3 tail) reads, its rows without the
+// columns their version lacked.
+func TestJournalOlderVersionsStillRead(t *testing.T) {
+	for version, magic := range map[int]string{1: "LLMRECJ1", 2: "LLMRECJ2"} {
+		recs := testRecords(20)
+		js, err := (&schemas.RunMeta{RunID: "run-x", Labels: map[string]string{}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b []byte
+		b = append(b, magic...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+		b = append(b, js...)
+		for i := range recs {
+			recs[i].Turn, recs[i].Prefix, recs[i].Class, recs[i].MaxTokens, recs[i].PromptIndex = nil, nil, nil, nil, nil
+			if version == 1 {
+				recs[i].ChunkUS = nil
+			}
+			payload := encodeRecord(nil, &recs[i])
+			payload = payload[:len(payload)-1] // no version-3 tail (an empty one is one byte)
+			if version == 1 {
+				payload = payload[:len(payload)-1] // nor a chunk tail
+			}
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+			b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+			b = append(b, payload...)
+		}
+		var got []schemas.Record
+		meta, tail, err := ReadJournal(bytes.NewReader(b), func(r *schemas.Record) error {
+			got = append(got, *r)
+			return nil
+		})
+		if err != nil || tail != 0 || meta.RunID != "run-x" || meta.SchemaVersion != version {
+			t.Fatalf("version %d: ReadJournal: meta %+v, tail %d, err %v", version, meta, tail, err)
+		}
+		if !reflect.DeepEqual(got, recs) {
+			t.Fatalf("version-%d rows differ:\n got %+v\nwant %+v", version, got[0], recs[0])
+		}
 	}
 }

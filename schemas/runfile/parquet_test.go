@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,15 +38,15 @@ func TestParquetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "2" {
+	if v, _ := f.Lookup(schemas.KeySchemaVersion); v != "3" {
 		t.Fatalf("schema version = %q", v)
 	}
 	js, _ := f.Lookup(schemas.KeyRun)
-	got, err := schemas.DecodeMeta("2", js)
+	got, err := schemas.DecodeMeta("3", js)
 	if err != nil || got.RunID != "r1" || got.Labels["model"] != "v1" {
 		t.Fatalf("meta = %+v, %v", got, err)
 	}
-	for i, c := range append(schemas.Columns, schemas.ChunkColumn) {
+	for i, c := range schemas.ColumnsOf(schemas.Version) {
 		if name := f.Schema().Fields()[i].Name(); name != c {
 			t.Errorf("column %d = %q, want %q", i, name, c)
 		}
@@ -85,35 +86,60 @@ type v1Record struct {
 	BytesIn      int64     `parquet:"bytes_in,zstd"`
 }
 
-// TestFooterVersionColumns: a version-1 file without chunk_us reads (as a
-// run without chunk times); the same columns under version 2 are refused,
-// naming the missing column.
+// v2Record is the row of a version-2 run file: the version-1 columns and
+// chunk_us, without the columns of version 3.
+type v2Record struct {
+	v1Record
+	ChunkUS []int32 `parquet:"chunk_us,optional,list,zstd"`
+}
+
+// TestFooterVersionColumns: a file of each older version reads when it
+// has that version's columns (version 1: a run without chunk times); the
+// same columns under a later version are refused, naming what is missing.
 func TestFooterVersionColumns(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, version := range []string{"1", "2"} {
+	v1 := v1Record{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}
+	for _, tc := range []struct {
+		version string
+		write   func(*bytes.Buffer) footerWriter
+		want    string // "" reads
+	}{
+		{"1", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, ""},
+		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v1Record{v1}) }, "missing column(s) chunk_us: not a version-2 run file"},
+		{"2", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, ""},
+		{"3", func(b *bytes.Buffer) footerWriter { return writeRows(b, []v2Record{{v1Record: v1}}) }, "missing column(s) turn, prefix, class, max_tokens, prompt_index: not a version-3 run file"},
+	} {
 		var buf bytes.Buffer
-		w := parquet.NewGenericWriter[v1Record](&buf)
-		if _, err := w.Write([]v1Record{{RunID: "r", Step: 1, Users: 1, ScheduledAt: start, Start: start, LatencyMS: 5, OK: true}}); err != nil {
-			t.Fatal(err)
-		}
+		w := tc.write(&buf)
 		js, _ := (&schemas.RunMeta{RunID: "r", Shards: 1, ChunkTimes: true}).Marshal()
-		w.SetKeyValueMetadata(schemas.KeySchemaVersion, version)
+		w.SetKeyValueMetadata(schemas.KeySchemaVersion, tc.version)
 		w.SetKeyValueMetadata(schemas.KeyRun, js)
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
 		ft, err := ReadFooter(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "run.parquet")
-		switch version {
-		case "1":
-			if err != nil || ft.Meta.SchemaVersion != 1 || ft.Meta.ChunkTimes {
-				t.Errorf("version 1: %v, meta %+v", err, ft)
-			}
-		case "2":
-			if err == nil || !strings.Contains(err.Error(), "missing column(s) chunk_us: not a version-2 run file") {
-				t.Errorf("version 2 without chunk_us: %v", err)
-			}
+		switch {
+		case tc.want == "" && (err != nil || strconv.Itoa(ft.Meta.SchemaVersion) != tc.version || ft.Meta.ChunkTimes != (tc.version != "1")):
+			t.Errorf("version %s: %v, meta %+v", tc.version, err, ft)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("version %s: %v, want %q", tc.version, err, tc.want)
 		}
 	}
+}
+
+// footerWriter is a Parquet writer whose footer a test sets.
+type footerWriter interface {
+	SetKeyValueMetadata(key, value string)
+	Close() error
+}
+
+// writeRows writes rows of any row type to b, leaving the footer open.
+func writeRows[T any](b *bytes.Buffer, rows []T) footerWriter {
+	w := parquet.NewGenericWriter[T](b)
+	if _, err := w.Write(rows); err != nil {
+		panic(err)
+	}
+	return w
 }
 
 // TestReadFooterChecksShards: a footer whose shard fields are out of range
