@@ -9,7 +9,7 @@ BENCH_OUT ?= /tmp/llmrec-bench
 .PHONY: help build demo test test-deploy image e2e-shards bench bench-scale bench-tools vet fmt clean assets screenshot
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
+	@grep -hE '^[A-Za-z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
 
 assets: $(ECHARTS) ## refresh the committed ECharts script and its manifest from the pinned npm package (npm ci)
 	cp $(ECHARTS) report/assets/echarts.min.js

@@ -38,21 +38,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Run = runInfo(files)
 	auto := opts.Warmup == WarmupAuto
 	opts = opts.forRun(a.Run)
-	a.Settings = Settings{
-		WarmupS:          opts.Warmup.Seconds(),
-		WarmupAuto:       auto,
-		WindowS:          opts.Window.Seconds(),
-		BaselineUsers:    opts.BaselineUsers,
-		LatencyThreshold: opts.LatencyThreshold,
-		ErrorThreshold:   opts.ErrorThreshold,
-		Metric:           opts.Metric,
-		MinStepSamples:   MinStepSamples,
-		MinWindowSamples: MinWindowSamples,
-		SLO:              sloSettings(opts.SLO),
-		SLOTarget:        opts.sloTarget(),
-		StallMS:          float64(opts.stall()) / float64(time.Millisecond),
-		Percentiles:      opts.Percentiles,
-	}
+	a.Settings = settingsOf(opts, auto)
 	a.Definitions = Definitions(a.Settings)
 
 	start := time.Now()
@@ -90,8 +76,28 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
 	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
 	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
-	a.Warnings = append(a.Warnings, nonFiniteWarning(finiteFigures(a))...)
+	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
 	return a, e, nil
+}
+
+// settingsOf are the settings of an analysis with opts (already fitted
+// to the run: forRun); auto says the warmup was automatic.
+func settingsOf(opts Options, auto bool) Settings {
+	return Settings{
+		WarmupS:          opts.Warmup.Seconds(),
+		WarmupAuto:       auto,
+		WindowS:          opts.Window.Seconds(),
+		BaselineUsers:    opts.BaselineUsers,
+		LatencyThreshold: opts.LatencyThreshold,
+		ErrorThreshold:   opts.ErrorThreshold,
+		Metric:           opts.Metric,
+		MinStepSamples:   MinStepSamples,
+		MinWindowSamples: MinWindowSamples,
+		SLO:              sloSettings(opts.SLO),
+		SLOTarget:        opts.sloTarget(),
+		StallMS:          float64(opts.stall()) / float64(time.Millisecond),
+		Percentiles:      opts.Percentiles,
+	}
 }
 
 // runInfo merges the shards' metadata: the run starts at the earliest
@@ -133,6 +139,7 @@ func runInfo(files []*inputFile) Run {
 		}
 		r.Rows += f.rows
 		r.EstimatedOutputRows += m.EstimatedOutputRows
+		r.EstimatedTextRows += m.EstimatedTextRows
 		r.ChunkTimes = r.ChunkTimes || m.ChunkTimes
 		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
 		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
@@ -200,7 +207,7 @@ func (c *computer) run() error {
 	}{
 		{"presence", c.presence}, {"stats", c.stats}, {"series", c.series}, {"samples", c.samples},
 		{"openloop", c.openLoopFigures}, {"schedule", c.fromSchedule}, {"completed", c.completions}, {"goodput", c.goodput}, {"steady", c.steady}, {"tokens", c.stepTokens},
-		{"llm", c.llm}, {"errors", c.errors}, {"little", c.littleLaw},
+		{"llm", c.llm}, {"turns", c.turns}, {"errors", c.errors}, {"little", c.littleLaw},
 	}
 	for _, s := range steps {
 		start := time.Now()
@@ -417,7 +424,11 @@ func (c *computer) overallStats(r *statsRow, measured float64) {
 	}
 	o.Latency = r.latency()
 	if c.hasTTFT || c.hasTokens {
-		a.LLM = &LLM{OutputTokens: r.outTok}
+		a.LLM = &LLM{}
+		if c.hasTokens {
+			tok := r.outTok
+			a.LLM.OutputTokens = &tok
+		}
 		if r.promptTok.Valid {
 			a.LLM.PromptTokens = &r.promptTok.Int64
 		}
@@ -446,7 +457,11 @@ func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 		s.RPS = ptr(float64(r.requests) / s.DurationS)
 	}
 	if c.hasTTFT || c.hasTokens {
-		s.LLM = &StepLLM{OutputTokens: r.outTok}
+		s.LLM = &StepLLM{}
+		if c.hasTokens {
+			tok := r.outTok
+			s.LLM.OutputTokens = &tok
+		}
 		if c.hasTokens && s.DurationS > 0 {
 			s.LLM.OutputTokensPerS = ptr(float64(r.outTok) / s.DurationS)
 		}
@@ -712,33 +727,10 @@ func (c *computer) series() error {
 		return nil
 	}
 	bucketUS := bs * 1e6
-	rows, err := c.conn.QueryContext(c.ctx, query("series_sent.sql"), bucketUS, int64(n))
-	if err != nil {
-		return fmt.Errorf("series of sends: %w", err)
+	if err := c.seriesSent(bucketUS, n); err != nil {
+		return err
 	}
-	sentUsers := make([]int, n)
-	for rows.Next() {
-		var b, users, cnt int64
-		if err := rows.Scan(&b, &users, &cnt); err != nil {
-			rows.Close()
-			return fmt.Errorf("read series of sends: %w", err)
-		}
-		sentUsers[b-1] = int(users)
-		s.SentRPS[b-1] = float64(cnt) / bs
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return fmt.Errorf("read series of sends: %w", err)
-	}
-	rows.Close()
-	last := 0
-	for i := range n {
-		if sentUsers[i] > 0 {
-			last = sentUsers[i]
-		}
-		s.Users[i] = last
-	}
-	rows, err = c.conn.QueryContext(c.ctx, query("series_done.sql"), bucketUS, int64(n), bucketUS, int64(n))
+	rows, err := c.conn.QueryContext(c.ctx, query("series_done.sql"), bucketUS, int64(n), bucketUS, int64(n))
 	if err != nil {
 		return fmt.Errorf("series of completions: %w", err)
 	}
@@ -769,6 +761,41 @@ func (c *computer) series() error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read series of completions: %w", err)
+	}
+	return nil
+}
+
+// seriesSent fills the sent requests/s and the users of the n points of
+// the series, buckets of bucketUS µs (a point without sends keeps the
+// users of the one before).
+func (c *computer) seriesSent(bucketUS float64, n int) error {
+	s := &c.a.Series
+	bs := s.BucketS
+	rows, err := c.conn.QueryContext(c.ctx, query("series_sent.sql"), bucketUS, int64(n))
+	if err != nil {
+		return fmt.Errorf("series of sends: %w", err)
+	}
+	sentUsers := make([]int, n)
+	for rows.Next() {
+		var b, users, cnt int64
+		if err := rows.Scan(&b, &users, &cnt); err != nil {
+			rows.Close()
+			return fmt.Errorf("read series of sends: %w", err)
+		}
+		sentUsers[b-1] = int(users)
+		s.SentRPS[b-1] = float64(cnt) / bs
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("read series of sends: %w", err)
+	}
+	rows.Close()
+	last := 0
+	for i := range n {
+		if sentUsers[i] > 0 {
+			last = sentUsers[i]
+		}
+		s.Users[i] = last
 	}
 	return nil
 }
@@ -805,17 +832,7 @@ func (c *computer) samples() error {
 	// the batches in a goroutine of its own (the second core), which ends
 	// when the scan does.
 	batches := make(chan []sortedRow, 4)
-	cumDone := make(chan struct{})
-	go func() {
-		defer close(cumDone)
-		for rows := range batches {
-			for _, r := range rows {
-				if f, _, warm, _ := unpack(r.K); !warm {
-					cum.Add(r.X, f, n-1)
-				}
-			}
-		}
-	}()
+	cumDone := feedCumulative(cum, n, batches)
 	err = c.scanBatches("v", s.BucketS, winUS, func(rows []sortedRow) {
 		batches <- slices.Clone(rows)
 		for _, r := range rows {
@@ -836,14 +853,7 @@ func (c *computer) samples() error {
 	if err != nil {
 		return err
 	}
-	stepQ, totalQ, prefixQ := byStep.Result()
-	c.steadyQ = prefixQ
-	setLatency(&c.a.Overall.Latency, totalQ, sums[len(steps)].mean())
-	c.a.Overall.Percentiles = c.extra(totalQ)
-	for i := range c.a.Steps {
-		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
-		c.a.Steps[i].Percentiles = c.extra(stepQ[i])
-	}
+	c.setLatencies(byStep, sums)
 	wq, cq := win.Result(), cum.Result()
 	s.WindowP50, s.WindowP95, s.WindowP99, s.WindowN = wq[0], wq[1], wq[2], counts.window
 	s.CumP50, s.CumP95, s.CumP99, s.CumN = cq[0], cq[1], cq[2], counts.cumulative
@@ -852,6 +862,37 @@ func (c *computer) samples() error {
 		s.TTFTWindowP95 = s.WindowP95
 	}
 	return nil
+}
+
+// feedCumulative adds the post-warmup values of the batches to the
+// cumulative series of n points, in a goroutine of its own; the channel
+// it returns is closed when batches is closed and drained.
+func feedCumulative(cum *stats.QuantileSeries, n int, batches <-chan []sortedRow) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for rows := range batches {
+			for _, r := range rows {
+				if f, _, warm, _ := unpack(r.K); !warm {
+					cum.Add(r.X, f, n-1)
+				}
+			}
+		}
+	}()
+	return done
+}
+
+// setLatencies sets the latency quantiles and means of the run and of
+// each step, from byStep and the sums (one a step, then the run's).
+func (c *computer) setLatencies(byStep *stepQuantiles, sums []sum) {
+	stepQ, totalQ, prefixQ := byStep.Result()
+	c.steadyQ = prefixQ
+	setLatency(&c.a.Overall.Latency, totalQ, sums[len(sums)-1].mean())
+	c.a.Overall.Percentiles = c.extra(totalQ)
+	for i := range c.a.Steps {
+		setLatency(&c.a.Steps[i].Latency, stepQ[i], sums[i].mean())
+		c.a.Steps[i].Percentiles = c.extra(stepQ[i])
+	}
 }
 
 // windowFlat says whether the windowed series' values each belong to few

@@ -157,7 +157,7 @@ func peak(a *Analysis) Peak {
 func (c *computer) littleLaw() error {
 	a := c.a
 	stepT := a.Run.Shape.StepTimeS
-	if a.Run.openLoop() || stepT <= 0 || len(a.Steps) == 0 {
+	if a.Run.OpenLoop() || stepT <= 0 || len(a.Steps) == 0 {
 		return nil
 	}
 	sendEnd := a.Run.DurationS
@@ -171,10 +171,7 @@ func (c *computer) littleLaw() error {
 		return fmt.Errorf("check Little's law: %w", err)
 	}
 	defer rows.Close()
-	byStep := map[int]*Step{}
-	for i := range a.Steps {
-		byStep[a.Steps[i].Step] = &a.Steps[i]
-	}
+	byStep := stepIndex(a.Steps)
 	// Steps off by more than the tolerance, grouped by likely cause (one
 	// warning a cause).
 	var causes []string
@@ -213,6 +210,22 @@ func (c *computer) littleLaw() error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read Little's-law check: %w", err)
 	}
+	warnLittle(a, causes, off)
+	return nil
+}
+
+// stepIndex maps each step's number to the step.
+func stepIndex(steps []Step) map[int]*Step {
+	m := make(map[int]*Step, len(steps))
+	for i := range steps {
+		m[steps[i].Step] = &steps[i]
+	}
+	return m
+}
+
+// warnLittle warns of the steps off Little's law, one warning a
+// likely cause (causes in order, off the steps of each).
+func warnLittle(a *Analysis, causes []string, off map[string][]string) {
 	for _, cause := range causes {
 		steps := off[cause]
 		if len(steps) > littleMaxListed {
@@ -225,7 +238,6 @@ func (c *computer) littleLaw() error {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("%s the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
 			n, LittleTolerance*100, cause, strings.Join(steps, "; ")))
 	}
-	return nil
 }
 
 // littleMaxListed caps the steps a Little's-law warning lists.

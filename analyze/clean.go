@@ -3,9 +3,9 @@ package analyze
 import (
 	"math"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
+	"github.com/llmrec/llmrec/internal/cleantext"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -18,28 +18,12 @@ const (
 	maxLabels    = 64   // labels kept (sorted by key); the rest are dropped with a warning
 )
 
-// printable returns s fit to print on one line in any output format: it
-// is made valid UTF-8 (U+FFFD), every C0 control (tab, newline and CR
-// included), DEL, C1 control (U+0080 to U+009F, U+009B being a one-byte
-// CSI), line and paragraph separator and bidirectional embedding, override
-// and isolate control becomes a space, and the result is at most n bytes,
-// cut on a rune boundary with "…" marking the cut.
+// printable returns s fit to print on one line in any output format
+// (cleantext.Line: valid UTF-8, every control, line separator and bidi
+// control a space), at most n bytes, cut on a rune boundary with "…"
+// marking the cut.
 func printable(s string, n int) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || unprintable(r) {
-			clean = false
-			break
-		}
-	}
-	if !clean {
-		s = strings.Map(func(r rune) rune {
-			if unprintable(r) {
-				return ' '
-			}
-			return r
-		}, strings.ToValidUTF8(s, "\uFFFD"))
-	}
+	s = cleantext.Line(s)
 	if len(s) <= n {
 		return s
 	}
@@ -49,20 +33,6 @@ func printable(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + mark
-}
-
-// unprintable reports a rune that moves the cursor, starts a terminal
-// escape sequence or reorders the text around it.
-func unprintable(r rune) bool {
-	switch {
-	case r < 0x20, r >= 0x7f && r <= 0x9f:
-		return true
-	case r == 0x2028, r == 0x2029: // line and paragraph separators
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi controls
-		return true
-	}
-	return false
 }
 
 // cleanMeta makes every text field of a file's run metadata printable and

@@ -15,8 +15,9 @@ CREATE TABLE raw (
     prompt_tokens INTEGER,
     lag_ms        FLOAT,    -- start - scheduled_at
     max_gap_us    INTEGER,  -- the longest gap between content chunks (chunk_us)
-    d             INTEGER[] -- every such gap (µs), the ITL values: 4 bytes a gap,
-                            -- read only by the queries that name it
+    d             INTEGER[], -- every such gap (µs), the ITL values: 4 bytes a gap,
+                             -- read only by the queries that name it
+    turn          USMALLINT  -- the conversation turn (version 3; NULL without)
 );
 CREATE TABLE failed (
     step        INTEGER,

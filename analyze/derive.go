@@ -25,7 +25,7 @@ func (c *computer) derive() {
 	little := a.Warnings // the Little's-law check's, from littleLaw
 	a.Warnings = warnings(a, c)
 	a.Warnings = append(a.Warnings, little...)
-	if a.Run.openLoop() {
+	if a.Run.OpenLoop() {
 		a.Warnings = append(a.Warnings, openLittle(a)...)
 	}
 }
@@ -354,19 +354,19 @@ func stepWarnings(a *Analysis) []string {
 			if s.Unsent > 0 {
 				why = fmt.Sprintf("%d arrivals were due and none was sent (they waited for a concurrency slot until the run ended)", s.Unsent)
 			}
-			w = append(w, fmt.Sprintf("step %d (%s) was reached but %s: its figures are n/a", s.Step, stepLevel(a.Run.LevelKind, &s), why))
+			w = append(w, fmt.Sprintf("step %d (%s) was reached but %s: its figures are n/a", s.Step, StepLevel(a.Run.LevelKind, &s), why))
 			continue
 		} else if s.Unsent > 0 {
 			w = append(w, fmt.Sprintf("step %d (%s): %d arrivals due in it were never sent (they waited for a concurrency slot until the run ended)",
-				s.Step, stepLevel(a.Run.LevelKind, &s), s.Unsent))
+				s.Step, StepLevel(a.Run.LevelKind, &s), s.Unsent))
 		}
 		if s.Samples < MinStepSamples {
 			w = append(w, fmt.Sprintf("step %d (%s) has only %d successful samples (< %d): its percentiles are unreliable",
-				s.Step, stepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
+				s.Step, StepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
 		}
 		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
 			w = append(w, fmt.Sprintf("step %d (%s) ran %s of its planned %s: the run ended before it was over",
-				s.Step, stepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
+				s.Step, StepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
 		}
 	}
 	return w
@@ -382,7 +382,7 @@ func lagWarnings(a *Analysis, o Options) []string {
 		// a free slot under the concurrency cap: the server's queue, not
 		// the generator.
 		cause := "the load generator could not keep up"
-		if a.Run.openLoop() {
+		if a.Run.OpenLoop() {
 			limit := "the recorder's in-flight cap"
 			if a.Run.Shape.MaxConcurrency > 0 {
 				limit = fmt.Sprintf("--max-concurrency %d", a.Run.Shape.MaxConcurrency)
@@ -392,7 +392,7 @@ func lagWarnings(a *Analysis, o Options) []string {
 		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): %s",
 			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS), cause))
 	}
-	if waited := totalWaited(a); a.Run.openLoop() && waited > 0 && o.Metric != MetricLatencyFromSchedule {
+	if waited := totalWaited(a); a.Run.OpenLoop() && waited > 0 && o.Metric != MetricLatencyFromSchedule {
 		w = append(w, fmt.Sprintf("%d arrivals waited over %s for a slot: the verdict used %s, which leaves the wait out; --metric latency_from_schedule judges by what the users waited",
 			waited, fmtMS(WaitToleranceMS), o.Metric))
 	}

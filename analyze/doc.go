@@ -39,9 +39,18 @@
 //
 // The result is a plain value (model.go) that the report package renders.
 //
+// What is made of one run's figures lives in libraries over this one, in
+// the manner of benchstat's benchmath/benchproc/benchfmt: analyze/compare
+// (runs side by side, the metrics and their significance tests, trends),
+// analyze/gate (the gates of llmrep check) and analyze/export (the rows of
+// a run as CSV or JSONL, through CopyRows). They import analyze; analyze
+// imports none of them.
+//
 // The statistics that need no database (the quantiles from a sorted
 // stream, the histogram, the significance tests of compare and check and
-// their correction) are the stats package's. analyze may import stats,
-// schemas/runfile and schemas, never the recorder (record/...) nor the
-// report packages; stats imports nothing of the module.
+// their correction) are the stats package's.
+//
+// Imports (of ours): analyze/stats, analyze/level, schemas/runfile,
+// schemas, internal/outfile and internal/cleantext; never the recorder (record/...), the
+// report packages nor the libraries over it (compare, gate, export).
 package analyze

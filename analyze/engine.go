@@ -15,6 +15,8 @@ import (
 	"text/template"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 //go:embed *.sql
@@ -23,15 +25,20 @@ var sqlFiles embed.FS
 // sqlTemplates are the embedded SQL files as text/templates: a query
 // names the fragments of fragments.sql it shares with others (an
 // expression, a clause), so that each is written once. Templates carry SQL
-// only: every value is bound with ?.
-var sqlTemplates = template.Must(template.New("").ParseFS(sqlFiles, "*.sql"))
+// only: every value is bound with ?. A query that reads a column added
+// after version 1 asks {{if has .Version "column"}} (schemas.Has).
+var sqlTemplates = template.Must(template.New("").Funcs(template.FuncMap{"has": schemas.Has}).ParseFS(sqlFiles, "*.sql"))
 
 // query returns the embedded SQL file name, its fragments in place.
 func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
-// file has the chunk_us column (version 2 or later).
-type queryData struct{ Chunks bool }
+// file has the chunk_us column (version 2 or later); Version, the file's
+// schema version (for has).
+type queryData struct {
+	Chunks  bool
+	Version int
+}
 
 // queryWith is query for a query that depends on the input (load.sql).
 func queryWith(name string, data queryData) string {
@@ -288,7 +295,8 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	}
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
-		data := queryData{Chunks: f.meta.SchemaVersion >= 2}
+		v := f.meta.SchemaVersion
+		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)

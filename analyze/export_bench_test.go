@@ -1,4 +1,4 @@
-package analyze
+package analyze_test
 
 import (
 	"context"
@@ -6,19 +6,22 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/export"
 )
 
 // BenchmarkExport measures `llmrep export` of a synthetic run to a file,
 // CSV and JSONL.
 func BenchmarkExport(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
-		path := synthRun(b, filepath.Join(benchDir(b), fmt.Sprintf("synth-%d.parquet", n)), n)
-		for _, format := range []string{ExportCSV, ExportJSONL} {
+		path := analyze.SynthRun(b, filepath.Join(analyze.BenchDir(b), fmt.Sprintf("synth-%d.parquet", n)), n)
+		for _, format := range []string{export.ExportCSV, export.ExportJSONL} {
 			b.Run(fmt.Sprintf("rows=%d/%s", n, format), func(b *testing.B) {
 				out := filepath.Join(b.TempDir(), "rows."+format)
 				for b.Loop() {
 					os.Remove(out) // Export writes only a new file
-					got, err := Export(context.Background(), DefaultOptions(), format, out, path)
+					got, err := export.Export(context.Background(), analyze.DefaultOptions(), format, out, path)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -27,7 +30,7 @@ func BenchmarkExport(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-				b.ReportMetric(float64(peakRSS())/1e6, "peak-RSS-MB")
+				b.ReportMetric(float64(analyze.PeakRSS())/1e6, "peak-RSS-MB")
 			})
 		}
 	}

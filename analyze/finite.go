@@ -6,7 +6,7 @@ import (
 	"reflect"
 )
 
-// finiteFigures makes every figure of the result v points to a finite
+// FiniteFigures makes every figure of the result v points to a finite
 // number, the one promise no input may break (JSON has no ±Inf or NaN, and
 // a report that prints "+Inf ms" is wrong either way): a *float64 that is
 // ±Inf or NaN becomes nil, that is undefined (null in JSON, n/a in text),
@@ -15,7 +15,7 @@ import (
 // figures finite where it computes them (bounded inputs, guarded
 // divisions); this is the last line for a ratio of two extreme values that
 // overflows.
-func finiteFigures(v any) int {
+func FiniteFigures(v any) int {
 	return finiteValue(reflect.ValueOf(v))
 }
 
@@ -80,9 +80,9 @@ func finiteValue(v reflect.Value) int {
 
 func bad(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 
-// nonFiniteWarning is the warning of a result whose n figures were not
-// finite (finiteFigures); nil when n is 0.
-func nonFiniteWarning(n int) []string {
+// NonFiniteWarning is the warning of a result whose n figures were not
+// finite (FiniteFigures); nil when n is 0.
+func NonFiniteWarning(n int) []string {
 	if n == 0 {
 		return nil
 	}

@@ -23,7 +23,7 @@ func TestFiniteFigures(t *testing.T) {
 	if _, err := json.Marshal(a); err == nil {
 		t.Fatal("the JSON encoder took ±Inf/NaN: the test proves nothing")
 	}
-	if n := finiteFigures(a); n != 4 {
+	if n := FiniteFigures(a); n != 4 {
 		t.Errorf("changed %d figures, want 4", n)
 	}
 	if a.Overall.P50MS != nil || a.Steps[0].RPS != nil || a.Settings.LatencyThreshold != 0 || a.Series.T[1] != 0 {
@@ -36,10 +36,10 @@ func TestFiniteFigures(t *testing.T) {
 		t.Errorf("JSON after: %v", err)
 	}
 	m := map[string][]*float64{"a": {ptr(1.0), &nan}}
-	if n := finiteFigures(m); n != 1 || m["a"][1] != nil || *m["a"][0] != 1 {
+	if n := FiniteFigures(m); n != 1 || m["a"][1] != nil || *m["a"][0] != 1 {
 		t.Errorf("map of slices: %d changed, %v", n, m)
 	}
-	if w := nonFiniteWarning(4); len(w) != 1 || w[0] != "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a" {
+	if w := NonFiniteWarning(4); len(w) != 1 || w[0] != "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a" {
 		t.Errorf("warning %q", w)
 	}
 }

@@ -39,6 +39,12 @@
 --   tpot: time per output token after the first, (latency_ms - ttft_ms) /
 --         (output_tokens - 1)
 --   tps: output tokens/s of a request, output_tokens / (latency_ms / 1000)
+-- Text from the file made printable: every rune of cleantext.Unprintable
+-- (C0 and C1 controls, line and paragraph separators, bidi controls)
+-- becomes a space. The character class is cleantext.UnprintableRE2 (RE2,
+-- DuckDB's regular expressions and Go's), checked by TestPrintableFragment;
+-- {{.}} is the column.
+{{define "printable"}}regexp_replace({{.}}, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g'){{end}}
 {{define "tpot"}}CASE WHEN output_tokens > 1 THEN (latency_ms - ttft_ms) / (output_tokens - 1) END{{end}}
 {{define "tps"}}CASE WHEN output_tokens > 0 AND latency_ms > 0 THEN output_tokens / (latency_ms / 1000) END{{end}}
 

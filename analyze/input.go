@@ -132,15 +132,8 @@ func checkFile(path, arg string) (*inputFile, error) {
 	bad := func(reason string, err error) error {
 		return &InputError{Path: arg, Reason: reason, Err: err}
 	}
-	if !utf8.ValidString(path) {
-		// DuckDB takes paths as UTF-8; binding another name to its
-		// allowed_paths crashed the process.
-		return nil, bad("its name is not valid UTF-8, which DuckDB cannot take: rename the file or give a link to it", nil)
-	}
-	if strings.Contains(path, `\`) && strings.ContainsAny(path, globChars) {
-		// DuckDB's glob gives the backslash a meaning of its own, and no
-		// escaping makes it match such a name literally.
-		return nil, bad(`its name has both a backslash and one of * ? [, which DuckDB cannot read literally: rename the file or give a link to it`, nil)
+	if reason := unreadableName(path); reason != "" {
+		return nil, bad(reason, nil)
 	}
 	openErr := func(err error) error {
 		switch {
@@ -188,6 +181,22 @@ func checkFile(path, arg string) (*inputFile, error) {
 		warnings = append(warnings, fmt.Sprintf("%s: %s past the first %d (by key) not shown", filepath.Base(path), plural(n, "label", "labels"), maxLabels))
 	}
 	return &inputFile{path: path, arg: arg, meta: meta, runID: runID, rows: ft.Rows, info: st, warnings: warnings}, nil
+}
+
+// unreadableName says why DuckDB cannot read a file named path; "" when
+// it can.
+func unreadableName(path string) string {
+	if !utf8.ValidString(path) {
+		// DuckDB takes paths as UTF-8; binding another name to its
+		// allowed_paths crashed the process.
+		return "its name is not valid UTF-8, which DuckDB cannot take: rename the file or give a link to it"
+	}
+	if strings.Contains(path, `\`) && strings.ContainsAny(path, globChars) {
+		// DuckDB's glob gives the backslash a meaning of its own, and no
+		// escaping makes it match such a name literally.
+		return `its name has both a backslash and one of * ? [, which DuckDB cannot read literally: rename the file or give a link to it`
+	}
+	return ""
 }
 
 // notRegular says why a file of mode m is not a run file; "" for a

@@ -18,7 +18,7 @@ import (
 
 // levelKind is the kind of the run's levels.
 func (r *Run) levelKind() level.Kind {
-	if r.openLoop() {
+	if r.OpenLoop() {
 		return level.Rate
 	}
 	return level.Users
@@ -65,7 +65,7 @@ func changeWarnings(r *Run) []string {
 		return nil
 	}
 	unit := " users"
-	if r.openLoop() {
+	if r.OpenLoop() {
 		unit = " req/s offered"
 	}
 	var parts []string
@@ -90,7 +90,7 @@ func changeWarnings(r *Run) []string {
 // them): they appear with zero requests and n/a figures.
 func (c *computer) plan(warmS, sendEnd float64) {
 	a := c.a
-	open := a.Run.openLoop()
+	open := a.Run.OpenLoop()
 	have := map[int]bool{}
 	for _, s := range a.Steps {
 		have[s.Step] = true
@@ -250,7 +250,7 @@ func (c *computer) judge() {
 // fired first, from the baseline on, and why.
 func saturation(a *Analysis, v level.Verdict, o Options) Saturation {
 	sat := Saturation{Signals: []string{}}
-	open := a.Run.openLoop()
+	open := a.Run.OpenLoop()
 	for _, s := range a.Steps {
 		sat.MaxUsers = max(sat.MaxUsers, s.Users)
 		sat.MaxLevel = math.Max(sat.MaxLevel, s.Level)
@@ -286,7 +286,7 @@ func saturation(a *Analysis, v level.Verdict, o Options) Saturation {
 // users waited beside it.
 func (c *computer) fromSchedule() error {
 	a := c.a
-	if !a.Run.openLoop() || c.opts.Metric != MetricLatency || totalWaited(a) == 0 {
+	if !a.Run.OpenLoop() || c.opts.Metric != MetricLatency || totalWaited(a) == 0 {
 		return nil
 	}
 	n := make([]int64, len(a.Steps))

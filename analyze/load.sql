@@ -26,6 +26,7 @@ SELECT
     CASE WHEN prompt_tokens >= 0 THEN prompt_tokens END,
     CAST(least(greatest(epoch_us(start) - epoch_us(scheduled_at), 0), greatest(epoch_us(start) - p.origin, 0)) / 1000.0 AS FLOAT) AS lag_ms,
     {{if .Chunks}}CASE WHEN dv THEN list_max(d) END{{else}}NULL{{end}} AS max_gap_us,
-    {{if .Chunks}}CASE WHEN dv THEN d END{{else}}NULL{{end}} AS d
+    {{if .Chunks}}CASE WHEN dv THEN d END{{else}}NULL{{end}} AS d,
+    {{if has .Version "turn"}}CASE WHEN turn BETWEEN 1 AND 65535 THEN turn END{{else}}NULL{{end}} AS turn
 FROM {{if .Chunks}}{{template "run_gaps_from"}}{{else}}{{template "run_from"}}{{end}}
 WHERE left_out = 0;

@@ -8,7 +8,7 @@ SELECT
     step,
     {{template "warm"}} AS warm,
     {{template "c_us"}} AS c_us,
-    left(regexp_replace(error_class, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g'), 64),
-    left(regexp_replace(error, '[\x00-\x1F\x7F-\x9F\x{2028}\x{2029}\x{202A}-\x{202E}\x{2066}-\x{2069}]', ' ', 'g'), 256)
+    left({{template "printable" "error_class"}}, 64),
+    left({{template "printable" "error"}}, 256)
 FROM {{template "run_from"}}
 WHERE left_out = 0 AND NOT ok;

@@ -131,6 +131,10 @@ type Analysis struct {
 	// LLM holds the LLM figures; nil when the run has no TTFT and no
 	// output-token counts (e.g. a plain http API without usage).
 	LLM *LLM `json:"llm"`
+	// Turns are the figures by conversation turn of a run whose users
+	// held conversations (Workload.Turns > 1), in turn order; absent
+	// otherwise.
+	Turns []Turn `json:"turns,omitempty"`
 	// Series are the per-second time series for charts. They include the
 	// warmup (charts shade it: see Series.WarmupS).
 	Series Series `json:"series"`
@@ -170,9 +174,13 @@ type Run struct {
 	Timeouts    Timeouts          `json:"timeouts"`
 	ToolVersion string            `json:"tool_version"`
 	// EstimatedOutputRows counts rows (over every shard, warmup included)
-	// whose output_tokens is the recorder's estimate from content chunks,
-	// the server having sent no usage; absent when there are none.
+	// whose output_tokens is the recorder's estimate, the server having
+	// sent no usage; absent when there are none.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// EstimatedTextRows counts those of them estimated from the length of
+	// the streamed text (about 4 bytes a token, at least one token a
+	// content chunk); the rest are counts of content chunks.
+	EstimatedTextRows int64 `json:"estimated_output_text_rows,omitempty"`
 	// Workload is what the requests asked for (the first shard's footer);
 	// absent in files written before workloads were recorded.
 	Workload *Workload `json:"workload,omitempty"`
@@ -498,7 +506,9 @@ type StepLLM struct {
 	TokensPerSP50 *float64 `json:"tokens_per_s_p50"`
 	// OutputTokensPerS is the step's output tokens over its duration.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
-	OutputTokens     int64    `json:"output_tokens"`
+	// OutputTokens is the step's sum; nil when no request of the run
+	// has a count (unknown, never 0).
+	OutputTokens *int64 `json:"output_tokens"`
 }
 
 // Baseline is the reference p95: the first post-warmup step with users >=
@@ -687,14 +697,33 @@ type LLM struct {
 	// TokensPerS is the per-request output rate: output_tokens /
 	// (latency_ms/1000), over successes with output_tokens > 0.
 	TokensPerS Quantiles `json:"tokens_per_s"`
-	// OutputTokens and PromptTokens are sums over post-warmup successes.
-	OutputTokens int64  `json:"output_tokens"`
+	// OutputTokens and PromptTokens are sums over post-warmup successes;
+	// OutputTokens is nil when no request has a count (unknown, never 0).
+	OutputTokens *int64 `json:"output_tokens"`
 	PromptTokens *int64 `json:"prompt_tokens"` // nil: the server sent no prompt count (unknown, never 0)
 	// OutputTokensPerS is OutputTokens / Overall.MeasuredS.
 	OutputTokensPerS *float64 `json:"output_tokens_per_s"`
 	// OutputEstimated: some output_tokens are the recorder's estimates
 	// (Run.EstimatedOutputRows), so every token figure is an estimate.
 	OutputEstimated bool `json:"output_estimated,omitempty"`
+}
+
+// Turn is the post-warmup requests of one conversation turn (1: a
+// conversation's first request; turn k carries the k-1 before it):
+// Requests of them, OK successes, the TTFT percentiles over the
+// successes with a TTFT (TTFTSamples of them; nil with none), and the
+// successes' mean prompt tokens (over PromptTokensN with a count; nil
+// with none): a later turn's prompt holds the turns before, so a server
+// that caches prefixes answers it sooner than its length says.
+type Turn struct {
+	Turn             int      `json:"turn"`
+	Requests         int64    `json:"requests"`
+	OK               int64    `json:"ok"`
+	TTFTSamples      int64    `json:"ttft_samples"`
+	TTFTP50MS        *float64 `json:"ttft_p50_ms"`
+	TTFTP95MS        *float64 `json:"ttft_p95_ms"`
+	PromptTokensMean *float64 `json:"prompt_tokens_mean"`
+	PromptTokensN    int64    `json:"prompt_tokens_samples"`
 }
 
 // Stalls are the longest gaps between content chunks of post-warmup

@@ -12,8 +12,8 @@ import (
 // completed rates, the baseline is the first post-warmup step, and
 // saturation also fires on throughput (see openSaturation).
 
-// openLoop reports whether the run is an open loop.
-func (r *Run) openLoop() bool {
+// OpenLoop reports whether the run is an open loop.
+func (r *Run) OpenLoop() bool {
 	return r.Shape.Arrival == "poisson" || r.Shape.Arrival == "constant"
 }
 
@@ -39,7 +39,7 @@ func (s Shape) offeredRate(k int) float64 {
 // closed run) and states their definitions.
 func (c *computer) openLoopFigures() error {
 	a := c.a
-	if !a.Run.openLoop() {
+	if !a.Run.OpenLoop() {
 		return nil
 	}
 	stepT := a.Run.Shape.StepTimeS
@@ -101,52 +101,57 @@ func estimateWarnings(a *Analysis) []string {
 	if a.LLM != nil {
 		a.LLM.OutputEstimated = true
 	}
-	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
-		a.Run.EstimatedOutputRows, a.Run.Rows)}
+	r := a.Run
+	if r.EstimatedTextRows == 0 {
+		return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
+			r.EstimatedOutputRows, r.Rows)}
+	}
+	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
+		r.EstimatedOutputRows, r.Rows, r.EstimatedOutputRows-r.EstimatedTextRows)}
 }
 
 // Comparison levels. A closed run's level is its user count; an open
 // loop's is its offered rate, keyed in thousandths of a request per second
 // so that rates that print alike match.
 
-// levelOf is step st's comparison level key.
-func levelOf(open bool, st *Step) int {
+// LevelKey is step st's comparison level key.
+func LevelKey(open bool, st *Step) int {
 	if open {
 		return int(math.Round(st.Level * 1000))
 	}
 	return int(math.Round(st.Level))
 }
 
-// levelRate is the offered rate of an open-loop level key.
-func levelRate(key int) float64 { return float64(key) / 1000 }
+// KeyRate is the offered rate of an open-loop level key.
+func KeyRate(key int) float64 { return float64(key) / 1000 }
 
-// levelText names a level: "20 users", "1 user" or "12.5 req/s offered".
-func levelText(users int, rate *float64) string {
+// LevelText names a level: "20 users", "1 user" or "12.5 req/s offered".
+func LevelText(users int, rate *float64) string {
 	if rate != nil {
 		return fmtNum(*rate) + " req/s offered"
 	}
 	return plural(users, "user", "users")
 }
 
-// stepLevel names step st's level in a run of level kind.
-func stepLevel(kind string, st *Step) string {
+// StepLevel names step st's level in a run of level kind.
+func StepLevel(kind string, st *Step) string {
 	if kind == LevelRate {
-		return levelText(0, &st.Level)
+		return LevelText(0, &st.Level)
 	}
-	return levelText(int(math.Round(st.Level)), nil)
+	return LevelText(int(math.Round(st.Level)), nil)
 }
 
-// sameLoopKind refuses to compare a closed-loop run with an open-loop one:
+// SameLoopKind refuses to compare a closed-loop run with an open-loop one:
 // their levels (users, offered rates) do not match.
-func sameLoopKind(runs []*RunData) error {
+func SameLoopKind(runs []*RunData) error {
 	kind := func(r *RunData) string {
-		if r.Analysis.Run.openLoop() {
+		if r.Analysis.Run.OpenLoop() {
 			return "open loop of " + r.Analysis.Run.Shape.Arrival + " arrivals: levels are offered rates"
 		}
 		return "closed loop: levels are users"
 	}
 	for _, r := range runs[1:] {
-		if r.Analysis.Run.openLoop() != runs[0].Analysis.Run.openLoop() {
+		if r.Analysis.Run.OpenLoop() != runs[0].Analysis.Run.OpenLoop() {
 			return &InputError{Path: r.Name, Reason: fmt.Sprintf("cannot compare %s (%s) with %s (%s): compare runs of the same kind",
 				runs[0].Name, kind(runs[0]), r.Name, kind(r))}
 		}

@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"context"
-	"errors"
 	"math"
 	"path/filepath"
 	"slices"
@@ -128,6 +127,45 @@ func TestClosedRunHasNoOpenLoopFigures(t *testing.T) {
 	}
 }
 
+// TestEstimatedFromText: a footer counting rows estimated from text makes
+// the warning say how (and how many by chunks); a run whose requests have
+// TTFTs but no token count has no output-token total (nil, never 0).
+func TestEstimatedFromText(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tokens int
+		want   string
+	}{
+		{"text", 5, "estimated for 20 of 20 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 5 requests' chunks carried no text and were counted)"},
+		{"no counts", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reqs []req
+			for i := range 20 {
+				reqs = append(reqs, req{sendS: float64(i) * 0.5, latMS: 50, step: 1, users: 1, ok: true, ttftMS: 10, tokens: tc.tokens})
+			}
+			m := testMeta("est", 10, 10)
+			if tc.tokens > 0 {
+				m.EstimatedOutputRows, m.EstimatedTextRows = 20, 15
+			}
+			a, err := Analyze(context.Background(), testOptions(0, 10e9), writeRun(t, filepath.Join(t.TempDir(), "est.parquet"), m, reqs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.LLM == nil || (a.LLM.OutputTokens == nil) != (tc.tokens == 0) || (a.Steps[0].LLM.OutputTokens == nil) != (tc.tokens == 0) {
+				t.Fatalf("llm %+v: output tokens known %v, want %v", a.LLM, a.LLM != nil && a.LLM.OutputTokens != nil, tc.tokens > 0)
+			}
+			found := tc.want == ""
+			for _, w := range a.Warnings {
+				found = found || strings.Contains(w, tc.want)
+			}
+			if !found || (a.Run.EstimatedTextRows != 15 && tc.tokens > 0) {
+				t.Errorf("warnings %q lack %q (text rows %d)", a.Warnings, tc.want, a.Run.EstimatedTextRows)
+			}
+		})
+	}
+}
+
 // TestEstimatedTokensWarning: a footer counting estimated rows makes the
 // analysis say so and marks its token figures.
 func TestEstimatedTokensWarning(t *testing.T) {
@@ -177,65 +215,4 @@ func steadyOpenRun(t *testing.T, name string, steps int, latMS float64, users in
 	m := testMeta(name, 10, 10*float64(steps))
 	m.Shape.Arrival, m.Shape.Rate, m.Shape.StepRate, m.Shape.MaxRate = "constant", 10, 10, 10*float64(steps)
 	return writeRun(t, filepath.Join(t.TempDir(), name+".parquet"), m, reqs)
-}
-
-// TestCompareOpenLoopByRate: open-loop runs are matched by offered rate
-// whatever their in-flight counts, and a closed run is refused beside an
-// open one with one line that says why.
-func TestCompareOpenLoopByRate(t *testing.T) {
-	ctx := context.Background()
-	o := compareOptions()
-	load := func(name, path string) *RunData {
-		r, err := LoadRun(ctx, o, name, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	a := load("a", steadyOpenRun(t, "a", 3, 70, 1))
-	b := load("b", steadyOpenRun(t, "b", 2, 140, 3)) // twice as slow, more in flight
-	c, err := Compare([]*RunData{a, b}, DefaultAlpha, DefaultMinEffect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rates []float64
-	for _, lc := range c.Levels {
-		if lc.Rate == nil || lc.Users != 0 {
-			t.Fatalf("level %+v: want a rate and no users", lc)
-		}
-		rates = append(rates, *lc.Rate)
-		if ch := lc.metric("p95").Changes[1]; ch == nil || ch.Direction != "worse" {
-			t.Errorf("at %g req/s: p95 change %+v, want worse", *lc.Rate, ch)
-		}
-	}
-	if !slices.Equal(rates, []float64{10, 20}) {
-		t.Errorf("matched rates %v, want [10 20]", rates)
-	}
-	if len(c.Unmatched) != 1 || c.Unmatched[0].Rate == nil || *c.Unmatched[0].Rate != 30 {
-		t.Errorf("unmatched %+v, want 30 req/s only in a", c.Unmatched)
-	}
-	if !slices.Equal(c.Runs[0].Rates, []float64{10, 20, 30}) || len(c.Runs[0].Users) != 0 {
-		t.Errorf("run a rates %v users %v", c.Runs[0].Rates, c.Runs[0].Users)
-	}
-	// The verdict's worst level is named by its offered rate (the view
-	// words it "N req/s offered").
-	if e := c.Verdicts[0].Evidence; e.WorstP95 != nil && (e.WorstRate == nil || e.WorstUsers != 0) {
-		t.Errorf("verdict evidence %+v does not name the level by rate", e)
-	} else if e.WorstP95 == nil {
-		t.Errorf("verdict evidence %+v: want the p95 change that holds", e)
-	}
-
-	closed := load("closed", analyzeFixturePath(t))
-	_, err = Compare([]*RunData{a, closed}, DefaultAlpha, DefaultMinEffect)
-	var ie *InputError
-	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "cannot compare a (open loop of constant arrivals: levels are offered rates) with closed (closed loop") || strings.Contains(err.Error(), "\n") {
-		t.Errorf("open vs closed: %v, want one line refusing", err)
-	}
-}
-
-// analyzeFixturePath writes a small closed run.
-func analyzeFixturePath(t *testing.T) string {
-	t.Helper()
-	return writeRun(t, filepath.Join(t.TempDir(), "closed.parquet"), testMeta("closed", 10, 20),
-		stepReqs(10, []stepSpec{{users: 10, lats: lats(50, 100, 10)}, {users: 20, lats: lats(50, 100, 10)}}))
 }

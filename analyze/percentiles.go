@@ -63,77 +63,12 @@ func (c *computer) extra(q []*float64) []Percentile {
 	return out
 }
 
-// percentileOf finds percentile p in ps.
-func percentileOf(ps []Percentile, p float64) *float64 {
+// PercentileOf finds percentile p in ps.
+func PercentileOf(ps []Percentile, p float64) *float64 {
 	for _, x := range ps {
 		if x.P == p {
 			return x.V
 		}
 	}
 	return nil
-}
-
-// percentileMetric is a metric that names a percentile: "p99.9" of the
-// selected metric, or "ttft_p99.9", "tpot_p99.9", "itl_p99.9". Any
-// percentile above 0 and below 100 parses; it has a value when the
-// analysis computed it (--percentiles, or one of the fixed four).
-func percentileMetric(name string) (metricDef, bool) {
-	fig, num := "", name
-	if i := strings.LastIndex(name, "_"); i >= 0 {
-		fig, num = name[:i], name[i+1:]
-	}
-	if !strings.HasPrefix(num, "p") {
-		return metricDef{}, false
-	}
-	p, err := strconv.ParseFloat(num[1:], 64)
-	if err != nil || !(p > 0 && p < 100) || PercentileName(p) != num {
-		return metricDef{}, false
-	}
-	d := metricDef{name: name, unit: UnitMS, worse: 1, test: TestBootstrap, q: p / 100}
-	switch fig {
-	case "":
-		d.doc = num + " latency (of the selected metric)"
-		d.value = func(l levelView) *float64 { return percentileOf(l.lat().Percentiles, p) }
-		d.raw, d.samples = latencyRaw, latencySamples
-	case "ttft", "tpot", "itl":
-		d.doc = num + " " + strings.ToUpper(fig) + " of the whole run"
-		pick := map[string]func(*LLM) *Quantiles{
-			"ttft": func(m *LLM) *Quantiles { return &m.TTFT },
-			"tpot": func(m *LLM) *Quantiles { return &m.TPOT },
-			"itl":  func(m *LLM) *Quantiles { return m.ITL },
-		}[fig]
-		d.runLevel = true
-		d.value = func(l levelView) *float64 {
-			if l.a.LLM == nil || pick(l.a.LLM) == nil {
-				return nil
-			}
-			return percentileOf(pick(l.a.LLM).Percentiles, p)
-		}
-		d.samples = func(l levelView) int64 {
-			if l.a.LLM == nil || pick(l.a.LLM) == nil {
-				return 0
-			}
-			return pick(l.a.LLM).Samples
-		}
-		d.test = "" // the raw values of a run-level figure are not kept
-	default:
-		return metricDef{}, false
-	}
-	return d, true
-}
-
-// GatePercentiles are the percentiles the gates name that the fixed four
-// are not: llmrep adds them to --percentiles, so that a gate on p99.9
-// has its value.
-func GatePercentiles(gates []Gate) []float64 {
-	var out []float64
-	for _, g := range gates {
-		if _, ok := findFixedMetric(g.Metric); ok {
-			continue
-		}
-		if d, ok := percentileMetric(g.Metric); ok {
-			out = append(out, d.q*100)
-		}
-	}
-	return out
 }

@@ -42,8 +42,8 @@ func (s *Samples) Close() error {
 	return s.file.f.Close()
 }
 
-// err is the first error reading the values back, if any.
-func (s *Samples) err() error {
+// Err is the first error reading the values back, if any.
+func (s *Samples) Err() error {
 	if s == nil {
 		return nil
 	}
@@ -105,7 +105,7 @@ func readSamples(ctx context.Context, e *engine, opts Options) (*Samples, error)
 			return nil, e.check(fmt.Errorf("read raw values: %w", err))
 		}
 	}
-	if err := s.err(); err != nil {
+	if err := s.Err(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -151,7 +151,18 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 		return err
 	}
 	// The whole run: a k-way merge of the steps' sorted values.
-	start, n = w.pos(), 0
+	overall, err := mergeSteps(w, steps)
+	if err != nil {
+		return err
+	}
+	*col(&s.Overall) = overall
+	return s.Err()
+}
+
+// mergeSteps writes the sorted values of every step as one sorted
+// column (a k-way merge) and returns it.
+func mergeSteps(w *columnWriter, steps []Column) (Column, error) {
+	start, n := w.pos(), 0
 	h := make(cursorHeap, 0, len(steps))
 	for _, c := range steps {
 		if c.Len() > 0 {
@@ -162,7 +173,7 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 	for len(h) > 0 {
 		k := h[0]
 		if err := w.add(k.Peek()); err != nil {
-			return err
+			return Column{}, err
 		}
 		n++
 		k.Next()
@@ -173,10 +184,9 @@ func readFigure(ctx context.Context, e *engine, w *columnWriter, s *Samples, fig
 		}
 	}
 	if err := w.flush(); err != nil {
-		return err
+		return Column{}, err
 	}
-	*col(&s.Overall) = w.column(start, n)
-	return s.err()
+	return w.column(start, n), nil
 }
 
 // cursorHeap orders cursors by their next value.

@@ -35,7 +35,7 @@ type Scalability struct {
 // scalability fits the USL to a closed loop's steps with a completed
 // rate; nil for an open loop (its levels are not concurrency).
 func scalability(a *Analysis) *Scalability {
-	if a.Run.openLoop() {
+	if a.Run.OpenLoop() {
 		return nil
 	}
 	var ns, xs []float64

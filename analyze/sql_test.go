@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/llmrec/llmrec/internal/cleantext"
 )
 
 // TestSharedSQLIsWrittenOnce: every embedded query renders with its
@@ -59,5 +61,19 @@ func TestSharedSQLIsWrittenOnce(t *testing.T) {
 	}
 	if fragments == 0 {
 		t.Fatal("fragments.sql defines no fragment: the check would prove nothing")
+	}
+}
+
+// TestPrintableFragment: the SQL's printable fragment writes out the
+// character class of the Go rule (cleantext.UnprintableRE2, whose test
+// holds it to cleantext.Unprintable), so the reports' error texts, the
+// export's text columns and every Go writer clean one way.
+func TestPrintableFragment(t *testing.T) {
+	var b strings.Builder
+	if err := sqlTemplates.ExecuteTemplate(&b, "printable", "error"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "regexp_replace(error, '" + cleantext.UnprintableRE2 + "', ' ', 'g')"; b.String() != want {
+		t.Errorf("printable fragment %s, want %s", b.String(), want)
 	}
 }

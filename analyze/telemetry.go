@@ -151,52 +151,11 @@ func telemetry(a *Analysis, t *schemas.Telemetry, offset float64) *Telemetry {
 		times[i] = x + offset
 	}
 	out.Points.T = times
-	sig := map[string][]*float64{}
-	for _, k := range knownSignals {
-		for _, name := range k.names {
-			var of []schemas.TelemetrySeries
-			for _, s := range t.Series {
-				if s.Name == name {
-					of = append(of, s)
-				}
-			}
-			if len(of) == 0 {
-				continue
-			}
-			out.Signals[k.key] = name
-			v := combine(of, len(times), k.key == SignalKVCache)
-			if k.key == SignalPreemptions {
-				v = rates(times, v)
-			}
-			sig[k.key] = v
-			break
-		}
-	}
+	sig := signalPoints(t, times, out.Signals)
 	out.Points.Running, out.Points.Waiting = sig[SignalRunning], sig[SignalWaiting]
 	out.Points.KVCache, out.Points.Preemptions = sig[SignalKVCache], sig[SignalPreemptions]
 
-	for _, st := range a.Steps {
-		in := func(x float64) bool { return x > st.StartS && x <= st.EndS }
-		ts := TelemetryStep{Step: st.Step, Level: st.Level}
-		for _, x := range times {
-			if in(x) {
-				ts.Scrapes++
-			}
-		}
-		ts.RunningMean, ts.RunningMax = gaugeFig(times, sig[SignalRunning], in)
-		ts.WaitingMean, ts.WaitingMax = gaugeFig(times, sig[SignalWaiting], in)
-		ts.KVCacheMean, ts.KVCacheMax = gaugeFig(times, sig[SignalKVCache], in)
-		if name, ok := out.Signals[SignalPreemptions]; ok {
-			var of []schemas.TelemetrySeries
-			for _, s := range t.Series {
-				if s.Name == name {
-					of = append(of, s)
-				}
-			}
-			ts.PreemptionsPerS = counterRate(times, combine(of, len(times), false), in)
-		}
-		out.Steps = append(out.Steps, ts)
-	}
+	out.Steps = telemetrySteps(a, t, times, sig, out.Signals)
 	for _, s := range t.Series {
 		ser := TelemetrySeries{Name: s.Name, Type: s.Type, Labels: s.Labels}
 		for _, st := range a.Steps {
@@ -213,6 +172,62 @@ func telemetry(a *Analysis, t *schemas.Telemetry, offset float64) *Telemetry {
 	}
 	out.Summary = telemetrySentence(a, out)
 	return out
+}
+
+// seriesNamed are the series of t with name.
+func seriesNamed(t *schemas.Telemetry, name string) []schemas.TelemetrySeries {
+	var of []schemas.TelemetrySeries
+	for _, s := range t.Series {
+		if s.Name == name {
+			of = append(of, s)
+		}
+	}
+	return of
+}
+
+// signalPoints reads the known signals from t's series at times (the
+// first of each signal's names that t has, recorded in signals): the
+// series of one name combined, a counter as its rate.
+func signalPoints(t *schemas.Telemetry, times []float64, signals map[string]string) map[string][]*float64 {
+	sig := map[string][]*float64{}
+	for _, k := range knownSignals {
+		for _, name := range k.names {
+			of := seriesNamed(t, name)
+			if len(of) == 0 {
+				continue
+			}
+			signals[k.key] = name
+			v := combine(of, len(times), k.key == SignalKVCache)
+			if k.key == SignalPreemptions {
+				v = rates(times, v)
+			}
+			sig[k.key] = v
+			break
+		}
+	}
+	return sig
+}
+
+// telemetrySteps are the known signals' figures in each step of a.
+func telemetrySteps(a *Analysis, t *schemas.Telemetry, times []float64, sig map[string][]*float64, signals map[string]string) []TelemetryStep {
+	var steps []TelemetryStep
+	for _, st := range a.Steps {
+		in := func(x float64) bool { return x > st.StartS && x <= st.EndS }
+		ts := TelemetryStep{Step: st.Step, Level: st.Level}
+		for _, x := range times {
+			if in(x) {
+				ts.Scrapes++
+			}
+		}
+		ts.RunningMean, ts.RunningMax = gaugeFig(times, sig[SignalRunning], in)
+		ts.WaitingMean, ts.WaitingMax = gaugeFig(times, sig[SignalWaiting], in)
+		ts.KVCacheMean, ts.KVCacheMax = gaugeFig(times, sig[SignalKVCache], in)
+		if name, ok := signals[SignalPreemptions]; ok {
+			ts.PreemptionsPerS = counterRate(times, combine(seriesNamed(t, name), len(times), false), in)
+		}
+		steps = append(steps, ts)
+	}
+	return steps
 }
 
 // combine merges the series of one name: the sum of the values present at
@@ -329,7 +344,7 @@ func telemetrySentence(a *Analysis, t *Telemetry) string {
 	}
 	level := func(s *TelemetryStep) string {
 		st := Step{Level: s.Level}
-		return stepLevel(kind, &st)
+		return StepLevel(kind, &st)
 	}
 	var parts []string
 	var head string

@@ -23,8 +23,8 @@ func TestV1FileBeforeOpenLoops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Run.openLoop() || a.Run.EstimatedOutputRows != 0 || (a.LLM != nil && a.LLM.OutputEstimated) {
-		t.Errorf("old file read as open loop %v or with estimates %d", a.Run.openLoop(), a.Run.EstimatedOutputRows)
+	if a.Run.OpenLoop() || a.Run.EstimatedOutputRows != 0 || (a.LLM != nil && a.LLM.OutputEstimated) {
+		t.Errorf("old file read as open loop %v or with estimates %d", a.Run.OpenLoop(), a.Run.EstimatedOutputRows)
 	}
 	out := map[string]any{"overall": a.Overall, "steps": a.Steps, "baseline": a.Baseline, "llm": a.LLM,
 		"saturation_reached": a.Saturation.Reached, "lag": a.Lag, "shape": a.Run.Shape}

@@ -10,6 +10,7 @@ import (
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestSimulatorChunkTimes records a real run of the simulator and reads
@@ -23,7 +24,7 @@ func TestSimulatorChunkTimes(t *testing.T) {
 	sh := simShape{stepUsers: 2, maxUsers: 4, stepTime: time.Second, waitMin: 10 * time.Millisecond, waitMax: 20 * time.Millisecond, maxTokens: 12}
 	path := recordSimRun(t, cfg, sh)
 	rows, meta := readRunFile(t, path)
-	if !meta.ChunkTimes || meta.SchemaVersion != 2 {
+	if !meta.ChunkTimes || meta.SchemaVersion != schemas.Version {
 		t.Fatalf("footer: chunk_times %v, version %d", meta.ChunkTimes, meta.SchemaVersion)
 	}
 	var gaps []float64

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/report/view"
 )
@@ -43,22 +44,22 @@ func TestRerunIsTheSame(t *testing.T) {
 		runs = append(runs, r)
 	}
 
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Levels) < 3 {
 		t.Fatalf("%d matched levels, want 3", len(c.Levels))
 	}
-	for _, lc := range append([]analyze.LevelComparison{c.Overall}, c.Levels...) {
+	for _, lc := range append([]compare.LevelComparison{c.Overall}, c.Levels...) {
 		for _, m := range lc.Metrics {
 			ch := m.Changes[1]
 			if ch == nil {
 				continue
 			}
-			t.Logf("users %2d %-12s %s", lc.Users, m.Metric, analyze.ChangeText(ch, m.Unit))
-			if m.Metric == "p95" && ch.Direction != analyze.DirectionSame {
-				t.Errorf("users %d: the rerun's %s is %s (%s), want same", lc.Users, m.Metric, ch.Direction, analyze.ChangeText(ch, m.Unit))
+			t.Logf("users %2d %-12s %s", lc.Users, m.Metric, compare.ChangeText(ch, m.Unit))
+			if m.Metric == "p95" && ch.Direction != compare.DirectionSame {
+				t.Errorf("users %d: the rerun's %s is %s (%s), want same", lc.Users, m.Metric, ch.Direction, compare.ChangeText(ch, m.Unit))
 			}
 		}
 	}
@@ -69,18 +70,18 @@ func TestRerunIsTheSame(t *testing.T) {
 	}
 
 	// --min-effect 0: the significance answer, change by change.
-	zero, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.MinEffect{})
+	zero, err := compare.Compare(runs, compare.DefaultAlpha, compare.MinEffect{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lc := range append([]analyze.LevelComparison{zero.Overall}, zero.Levels...) {
+	for _, lc := range append([]compare.LevelComparison{zero.Overall}, zero.Levels...) {
 		for _, m := range lc.Metrics {
 			ch := m.Changes[1]
 			if ch == nil || ch.P == nil {
 				continue
 			}
-			if ch.Negligible || (ch.Direction == analyze.DirectionSame) != (!ch.Significant || *ch.Delta == 0) {
-				t.Errorf("--min-effect 0, users %d %s: %s is %s, not the test's answer", lc.Users, m.Metric, analyze.ChangeText(ch, m.Unit), ch.Direction)
+			if ch.Negligible || (ch.Direction == compare.DirectionSame) != (!ch.Significant || *ch.Delta == 0) {
+				t.Errorf("--min-effect 0, users %d %s: %s is %s, not the test's answer", lc.Users, m.Metric, compare.ChangeText(ch, m.Unit), ch.Direction)
 			}
 		}
 	}

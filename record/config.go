@@ -64,6 +64,11 @@ type Config struct {
 	// recorders; the zero value runs the whole schedule.
 	Shard Sharding
 
+	// Replay, when set, sends a recorded run's requests instead of the
+	// schedule's users or arrivals (Replay.Configure sets it and the
+	// schedule).
+	Replay *Replay
+
 	// ServerMetrics scrapes the server's own metrics during the run.
 	ServerMetrics ServerMetrics
 
@@ -213,6 +218,14 @@ func (c *Config) Validate() error {
 	c.Shard.validate(bad)
 	errs = append(errs, unjoin(c.OpenLoop.Validate())...)
 	errs = append(errs, unjoin(c.Workload.Validate(len(c.Prompts) > 0))...)
+	if c.Workload.conversations() {
+		switch {
+		case c.open():
+			bad("Workload.Turns", "needs closed-loop users: an open loop's arrivals are independent requests, and a conversation's next turn waits for the answer before")
+		case c.API == target.APIHTTP:
+			bad("Workload.Turns", "needs api %s or %s: with api %s there is no answer to carry into the next turn", target.APIChat, target.APICompletions, target.APIHTTP)
+		}
+	}
 	keys := slices.Sorted(maps.Keys(c.Labels))
 	for _, k := range keys {
 		switch v := c.Labels[k]; {

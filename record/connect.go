@@ -24,7 +24,13 @@ func Connect(ctx context.Context, cfg *Config) (Client, error) {
 		model, err := target.DiscoverModel(dctx, topts)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("target %s is not usable: %w (pass --model to skip model discovery)", shown, err)
+			// A target that takes no connection is unreachable, with or
+			// without --model: the hint is the URL and the server, not
+			// --model (every request would fail to connect).
+			if perr := probe(ctx, cfg.Target); perr != nil && ctx.Err() == nil {
+				return nil, red.Error(fmt.Errorf("target %s is unreachable: %w; %s", shown, err, checkTarget))
+			}
+			return nil, red.Error(fmt.Errorf("target %s is not usable: %w (it accepts connections: pass --model to skip model discovery)", shown, err))
 		}
 		// The id goes back to the server verbatim; what is printed and
 		// stored is the cleaned one (every byte from the target is
@@ -32,10 +38,13 @@ func Connect(ctx context.Context, cfg *Config) (Client, error) {
 		topts.Model, cfg.Model = model.ID, model.Shown
 	} else if err := probe(ctx, cfg.Target); err != nil {
 		// The error names the host, which may hold a secret too.
-		return nil, red.Error(fmt.Errorf("target %s is unreachable: %w", shown, err))
+		return nil, red.Error(fmt.Errorf("target %s is unreachable: %w; %s", shown, err, checkTarget))
 	}
 	return target.New(topts)
 }
+
+// checkTarget is the advice for a target that takes no connection.
+const checkTarget = "check the URL (--target) and that the server is up and listening there"
 
 // probe checks that the target's host accepts TCP connections.
 func probe(ctx context.Context, raw string) error {
@@ -66,6 +75,7 @@ func targetOptions(cfg *Config) target.Options {
 		Timeout: cfg.Timeout, IdleTimeout: cfg.IdleTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxConns: cfg.Shape.MaxUsers, IgnoreEOS: cfg.Workload.IgnoreEOS,
 		ChunkTimes: cfg.ChunkTimes,
+		Answers:    cfg.Workload.conversations(),
 	}
 	if cfg.OpenLoop.Open() {
 		o.MaxConns = openLoopConns(cfg)

@@ -392,14 +392,18 @@ func TestRunTargetUnreachableAtStart(t *testing.T) {
 	}
 	refused := "http://" + ln.Addr().String()
 	ln.Close()
+	noModels := httptest.NewServer(http.NotFoundHandler())
+	defer noModels.Close()
 	tests := []struct {
 		name, target, model string
 		want                []string
 	}{
-		{"refused, model given", refused, "m1", []string{"is unreachable", "connect", ln.Addr().String()}},
-		{"refused, model discovery", refused, "", []string{"is not usable", "refused"}},
-		{"dns, model given", "http://no-such-host.llmrec.invalid:8000", "m1", []string{"is unreachable", "dns", "no-such-host.llmrec.invalid"}},
-		{"dns, model discovery", "http://no-such-host.llmrec.invalid:8000", "", []string{"is not usable", "no-such-host.llmrec.invalid"}},
+		{"refused, model given", refused, "m1", []string{"is unreachable", "connect", ln.Addr().String(), "check the URL"}},
+		{"refused, model discovery", refused, "", []string{"is unreachable", "refused", "check the URL"}},
+		{"dns, model given", "http://no-such-host.llmrec.invalid:8000", "m1", []string{"is unreachable", "dns", "no-such-host.llmrec.invalid", "check the URL"}},
+		{"dns, model discovery", "http://no-such-host.llmrec.invalid:8000", "", []string{"is unreachable", "no-such-host.llmrec.invalid", "check the URL"}},
+		// Reachable, but no model list: --model is the way.
+		{"no /v1/models", noModels.URL, "", []string{"is not usable", "404", "pass --model"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,6 +421,9 @@ func TestRunTargetUnreachableAtStart(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
+			}
+			if strings.Contains(err.Error(), "is unreachable") && strings.Contains(err.Error(), "--model") {
+				t.Errorf("error %q sends the user to --model for a target that takes no connection", err)
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error is not one line: %q", err)

@@ -156,11 +156,20 @@ func (e *engine) send(a Arrival, due time.Time, slots <-chan struct{}) {
 	defer func() { <-slots }()
 	inFlight := e.active.Add(1)
 	defer e.active.Add(-1)
-	p := e.prompts[e.pick(a.Index)]
+	idx := e.pick(a.Index)
+	p := e.prompts[idx]
+	var prefix *int32
+	if e.pickPrefix != nil {
+		k := int32(e.pickPrefix(a.Index))
+		prefix = &k
+		p = p.WithPrefix(e.prefixes[k])
+	}
 	seq := e.seq.Add(1) - 1
 	res := e.client.Do(e.reqCtx, p)
 	r := e.row(int32(min(a.Index, 1<<31-1)), seq, inFlight, due, &res)
 	r.Step = step32(a.Step)
+	r.Prefix = prefix
+	e.requestSize(&r, idx, p)
 	e.persist <- r
 	e.watch <- r
 }

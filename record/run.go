@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,11 +104,27 @@ func Run(ctx context.Context, cfg Config, client Client, sink Sink) (*Summary, e
 		cfg.OpenLoop.Seed = seed
 	}
 	prompts, source = cfg.Workload.Prompts(prompts, source, seed)
+	if cfg.Replay != nil {
+		if err := cfg.Replay.checkPool(len(prompts)); err != nil {
+			return nil, err
+		}
+	}
 	e := &engine{cfg: &cfg, client: client, sink: sink, prompts: prompts, meta: newMeta(&cfg),
 		global: newGlobalUsers(cfg.Shape, cfg.Shard)}
 	e.meta.Workload = cfg.Workload.Meta(source, seed)
-	if cfg.OpenLoop.Open() {
+	if w := cfg.Workload; w.PrefixTokens > 0 {
+		ps := w.PrefixSeed
+		if ps == 0 {
+			ps = seed
+		}
+		e.prefixes = target.SharedPrefixes(w.PrefixTokens, w.Prefixes, ps)
+	}
+	switch {
+	case cfg.OpenLoop.Open():
 		e.pick = promptPicker(cfg.OpenLoop.Seed, len(prompts))
+		e.pickPrefix = prefixPicker(cfg.OpenLoop.Seed, len(e.prefixes))
+	case cfg.Replay != nil:
+		e.pick = promptPicker(seed, len(prompts)) // a closed loop's replay without prompt indexes
 	}
 	return e.run(ctx)
 }
@@ -143,6 +160,10 @@ func newMeta(cfg *Config) *schemas.RunMeta {
 		},
 		Timeouts: schemas.Timeouts{TimeoutS: cfg.Timeout.Seconds(), IdleTimeoutS: cfg.IdleTimeout.Seconds(), GraceS: cfg.Grace.Seconds()},
 	}
+	if cfg.Replay != nil {
+		of := cfg.Replay.Of
+		m.Replay = &of
+	}
 	if cfg.OpenLoop.Open() {
 		cfg.OpenLoop.RecordShape(&m.Shape)
 	}
@@ -169,8 +190,12 @@ type engine struct {
 	sink    Sink
 	prompts []target.Prompt
 	pick    func(arrival int64) int // an open-loop arrival's prompt
-	meta    *schemas.RunMeta
-	global  *globalUsers // the closed-loop schedule and this shard's users
+	// prefixes are the shared prefixes (Workload.Prefixes); pickPrefix
+	// chooses an open-loop arrival's (nil without prefixes).
+	prefixes   []string
+	pickPrefix func(arrival int64) int
+	meta       *schemas.RunMeta
+	global     *globalUsers // the closed-loop schedule and this shard's users
 
 	t0       time.Time     // the schedule's time zero (see startClock)
 	deadline time.Time     // t0 + the schedule's total
@@ -180,6 +205,7 @@ type engine struct {
 	active   atomic.Int32 // users (closed loop) or requests in flight (open loop)
 	waiting  atomic.Int32 // open loop: arrivals waiting for an in-flight slot (0 or 1)
 	estRows  atomic.Int64 // rows whose output_tokens is the client's estimate
+	estText  atomic.Int64 // of which from the streamed text's length
 	// unsent are an open loop's arrivals never sent, by step (guarded by
 	// mu; written by the driver before it ends).
 	unsent []schemas.StepCount
@@ -248,6 +274,8 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	case ctx.Err() != nil:
 		// Canceled while waiting for start-at: nothing is scheduled, not
 		// even the first user (await ends the run as interrupted).
+	case e.cfg.Replay != nil:
+		spawner.Go(e.replay)
 	case e.cfg.open():
 		spawner.Go(e.arrive)
 	default:
@@ -268,6 +296,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail
 	m.Requests = p.rows
 	m.EstimatedOutputRows = e.estRows.Load()
+	m.EstimatedTextRows = e.estText.Load()
 	e.mu.Lock()
 	m.Unsent = e.unsent
 	m.Shape.Changes = e.changes()
@@ -429,6 +458,7 @@ func (e *engine) user(id int32, next time.Time, h *userHandle) {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
 	}
 	wmin, span := e.cfg.WaitMin, e.cfg.WaitMax-e.cfg.WaitMin
+	var conv conversation
 	var w waiter
 	defer w.stop()
 	for {
@@ -438,11 +468,15 @@ func (e *engine) user(id int32, next time.Time, h *userHandle) {
 		if !time.Now().Before(e.deadline) {
 			return // the schedule is over; the main loop is about to stop sending
 		}
-		p := e.prompts[rng.IntN(len(e.prompts))]
+		var shared schemas.Record // the turn and prefix of the row
+		p, idx := e.nextPrompt(rng, &conv, &shared)
 		seq := e.seq.Add(1) - 1
 		users := e.usersAt(time.Now())
 		res := e.client.Do(e.reqCtx, p)
 		r := e.row(id, seq, users, next, &res)
+		r.Turn, r.Prefix = shared.Turn, shared.Prefix
+		conv.answered(p, &res)
+		e.requestSize(&r, idx, p)
 		e.persist <- r
 		e.watch <- r
 		think := wmin
@@ -523,6 +557,18 @@ func (w *waiter) stop() {
 // happen, rather than let a step wrap to a negative number.
 func step32(k int) int32 { return int32(min(max(k, 1), math.MaxInt32)) }
 
+// requestSize fills a row's max_tokens and prompt_index: the prompt's own
+// max_tokens, else the run's; none for the http API, which asks none.
+func (e *engine) requestSize(r *schemas.Record, idx int, p target.Prompt) {
+	pi := int32(min(idx, math.MaxInt32))
+	r.PromptIndex = &pi
+	if e.cfg.API == target.APIHTTP {
+		return
+	}
+	mt := int32(min(cmp.Or(p.MaxTokens, e.cfg.MaxTokens), math.MaxInt32))
+	r.MaxTokens = &mt
+}
+
 // row turns a result into the file's record: the one place where a
 // request's sequence number and timestamps become a row.
 func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, res *target.Result) schemas.Record {
@@ -538,7 +584,11 @@ func (e *engine) row(user int32, seq int64, users int32, scheduled time.Time, re
 		v := float64(res.TTFT) / float64(time.Millisecond)
 		r.TTFTMS = &v
 	}
-	if tokenColumns(&r, *res) {
+	switch tokenColumns(&r, *res) {
+	case fromText:
+		e.estText.Add(1)
+		e.estRows.Add(1)
+	case fromChunks:
 		e.estRows.Add(1)
 	}
 	if !res.OK {

@@ -368,6 +368,9 @@ func newProber(sc *SearchConfig, client Client, sink Sink) (*prober, error) {
 		base.Seed = time.Now().UnixNano() >> 1
 	}
 	sc.Run.Seed = base.Seed
+	// Every probe sends the prefixes of the first probe's seed, the one
+	// the footer's workload records.
+	sc.Run.Workload.PrefixSeed = base.Seed + 1
 	meta := newMeta(&base)
 	meta.RunID = newRunID()
 	sr := &schemas.Search{
@@ -629,6 +632,7 @@ func (p *probeSink) merge(m *schemas.RunMeta, k int) {
 		g.Seconds = append(g.Seconds, s)
 	}
 	p.meta.EstimatedOutputRows += m.EstimatedOutputRows
+	p.meta.EstimatedTextRows += m.EstimatedTextRows
 	if p.meta.Model == "" {
 		p.meta.Model = m.Model
 	}

@@ -153,6 +153,9 @@ func derivedRunID(cfg *Config, target string) string {
 		o := cfg.OpenLoop
 		fmt.Fprintf(h, "|%s|%g|%g|%g|%d|%d|%g|%d|%d", o.Kind, o.Rate, o.StepRate, o.MaxRate, o.StepTime, o.Duration, o.Burstiness, o.MaxConcurrency, o.Seed)
 	}
+	if cfg.Replay != nil {
+		fmt.Fprintf(h, "|replay|%s", cfg.Replay.Of.RunID) // never the original's id
+	}
 	return fmt.Sprintf("%s-%x", cfg.Shard.StartAt.UTC().Format("20060102T150405Z"), h.Sum(nil)[:8])
 }
 

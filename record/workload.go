@@ -16,7 +16,32 @@ type Workload struct {
 	InputTokens  target.Range // zero: built-in or file prompts
 	OutputTokens target.Range // zero: the run's max tokens (or a ShareGPT answer's length)
 	IgnoreEOS    bool
+	// Turns makes each closed-loop user hold conversations of Turns
+	// requests: turn k sends the k-1 turns before it (its prompts and the
+	// answers received) and a new prompt; 0 or 1: every request stands
+	// alone. See conversation.
+	Turns int
+	// PrefixTokens and Prefixes: every prompt starts with one of Prefixes
+	// fixed texts of PrefixTokens synthetic tokens (target.SharedPrefixes),
+	// drawn per request, or per conversation with Turns. PrefixTokens 0:
+	// no prefixes.
+	PrefixTokens int
+	Prefixes     int
+	// PrefixSeed seeds the prefixes; 0 takes the run's seed (recorded as
+	// the workload's). A capacity search sets it so that every probe, each
+	// a run of its own seed, sends the same prefixes.
+	PrefixSeed int64
 }
+
+// Bounds of the conversation and prefix settings: at most MaxTurns turns
+// (a conversation holds every turn's prompt and answer until it ends),
+// MaxPrefixes prefixes and MaxPrefixBytes of prefix text in all (4 bytes a
+// token).
+const (
+	MaxTurns       = 100
+	MaxPrefixes    = 10_000
+	MaxPrefixBytes = 64 << 20
+)
 
 // SyntheticPool is the most synthetic prompts a run draws from: enough
 // that repeats are rare over a step, few enough that the client's cache of
@@ -50,8 +75,37 @@ func (w Workload) Validate(fromFile bool) error {
 			errs = append(errs, &FieldError{Field: f.name, Problem: fmt.Sprintf("%s must satisfy 1 ≤ min ≤ max ≤ %d", r, target.MaxRangeTokens)})
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, w.validateShared()...)...)
 }
+
+// validateShared reports the problems of the conversation and prefix
+// settings.
+func (w Workload) validateShared() []error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
+	}
+	if w.Turns < 0 || w.Turns > MaxTurns {
+		bad("Workload.Turns", "must be from 1 to %d, got %d", MaxTurns, w.Turns)
+	}
+	switch {
+	case w.PrefixTokens < 0 || w.PrefixTokens > target.MaxRangeTokens:
+		bad("Workload.PrefixTokens", "must be from 1 to %d, got %d", target.MaxRangeTokens, w.PrefixTokens)
+	case w.Prefixes < 0 || w.Prefixes > MaxPrefixes:
+		bad("Workload.Prefixes", "must be from 1 to %d, got %d", MaxPrefixes, w.Prefixes)
+	case w.PrefixTokens == 0 && w.Prefixes > 1:
+		bad("Workload.Prefixes", "needs a prefix length (its tokens)")
+	case w.PrefixTokens > 0 && w.Prefixes == 0:
+		bad("Workload.Prefixes", "must be at least 1 with a prefix length")
+	case 4*int64(w.PrefixTokens)*int64(w.Prefixes) > MaxPrefixBytes:
+		bad("Workload.Prefixes", "%d prefixes of %d tokens are %d MiB of text, over the %d MiB allowed: use fewer or shorter prefixes",
+			w.Prefixes, w.PrefixTokens, 4*int64(w.PrefixTokens)*int64(w.Prefixes)>>20, MaxPrefixBytes>>20)
+	}
+	return errs
+}
+
+// conversations reports whether users hold conversations of several turns.
+func (w Workload) conversations() bool { return w.Turns > 1 }
 
 // Prompts returns the prompts of a run: synthetic ones when InputTokens is
 // set, else file (or built-in) prompts with OutputTokens applied when set.
@@ -69,6 +123,13 @@ func (w Workload) Prompts(file []target.Prompt, source string, seed int64) ([]ta
 
 // Meta is the footer's record of w (schemas.RunMeta.Workload).
 func (w Workload) Meta(source string, seed int64) *schemas.Workload {
-	return &schemas.Workload{InputTokens: w.InputTokens.String(), OutputTokens: w.OutputTokens.String(),
+	m := &schemas.Workload{InputTokens: w.InputTokens.String(), OutputTokens: w.OutputTokens.String(),
 		IgnoreEOS: w.IgnoreEOS, Prompts: source, Seed: seed}
+	if w.conversations() {
+		m.Turns = w.Turns
+	}
+	if w.PrefixTokens > 0 {
+		m.PrefixTokens, m.Prefixes = w.PrefixTokens, w.Prefixes
+	}
+	return m
 }

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/internal/browsertest"
 )
 
@@ -163,7 +164,7 @@ func eightLevels() (base, pr analyzetest.Spec) {
 func TestCommentFitsAReviewersScreen(t *testing.T) {
 	base, pr := eightLevels()
 	runs := loadRuns(t, base, pr)
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,15 +173,15 @@ func TestCommentFitsAReviewersScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "compare-comment.md", cmp.Bytes())
-	var gates []analyze.Gate
+	var gates []gate.Gate
 	for _, s := range []string{"p95=15%", "fail_rate=1%"} {
-		g, err := analyze.ParseGate(analyze.GateMaxRegression, s, 0)
+		g, err := gate.ParseGate(gate.GateMaxRegression, s, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		gates = append(gates, g)
 	}
-	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, analyze.DefaultMinEffect, true)
+	res, err := gate.Check(runs[1], runs[0], gates, compare.DefaultAlpha, compare.DefaultMinEffect, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestCommentFitsAReviewersScreen(t *testing.T) {
 // eight-level comparison fits 80 characters as Markdown source.
 func TestCompactRowsFitEighty(t *testing.T) {
 	base, pr := eightLevels()
-	c, err := analyze.Compare(loadRuns(t, base, pr), analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(loadRuns(t, base, pr), compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

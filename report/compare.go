@@ -10,7 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/report/view"
 )
 
@@ -29,7 +30,7 @@ const compareGroup = 2
 
 // CompareJSON writes the comparison as indented JSON (format_version
 // analyze.CompareFormatVersion; keys documented in FORMAT-COMPARE.md).
-func CompareJSON(w io.Writer, c *analyze.Comparison) error {
+func CompareJSON(w io.Writer, c *compare.Comparison) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -54,7 +55,7 @@ func groups(n, size int) [][]int {
 
 // CompareText writes the comparison for a terminal, within Width columns
 // (a table holds the baseline and at most two other runs).
-func CompareText(w io.Writer, c *analyze.Comparison) error {
+func CompareText(w io.Writer, c *compare.Comparison) error {
 	v := view.NewComparison(c)
 	bw := bufio.NewWriter(w)
 	t := &textWriter{w: bw}
@@ -135,7 +136,7 @@ func (t *textWriter) kvWide(rows []view.Field) {
 // runs, every figure at every level with its test, unmatched levels,
 // warnings, definitions) is folded into <details> blocks, each with a
 // summary saying what it holds.
-func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
+func CompareMarkdown(w io.Writer, c *compare.Comparison) error {
 	v := view.NewComparison(c)
 	var b bytes.Buffer
 	if v.Runs == 2 {
@@ -151,24 +152,7 @@ func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
 		mdTable(&b, v.Compact(k+1))
 		b.WriteString("\n")
 	}
-	mdDetails(&b, "Runs, capacity and settings", func() {
-		runs := v.RunTable
-		runs.Head = slices.Insert(runs.Head, 1, "source")
-		for i, r := range runs.Rows {
-			runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
-		}
-		runs.Right = []bool{false, false, true, true, true}
-		mdTable(&b, runs)
-		if len(v.Servers) > 0 {
-			b.WriteString("\nServer telemetry, each run's own:\n\n")
-			for _, s := range v.Servers {
-				fmt.Fprintf(&b, "- **%s** %s\n", mdEscape(s.Name), mdEscape(s.Value))
-			}
-		}
-		b.WriteString("\n")
-		mdTable(&b, v.Capacity)
-		fmt.Fprintf(&b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
-	})
+	mdDetails(&b, "Runs, capacity and settings", func() { mdRuns(&b, v) })
 	cols := make([]int, v.Runs)
 	for i := range cols {
 		cols[i] = i
@@ -197,6 +181,27 @@ func CompareMarkdown(w io.Writer, c *analyze.Comparison) error {
 	return writeMarkdown(w, &b, "comparison")
 }
 
+// mdRuns writes the runs of a comparison (with their sources), their
+// server telemetry, capacity and settings.
+func mdRuns(b *bytes.Buffer, v *view.Comparison) {
+	runs := v.RunTable
+	runs.Head = slices.Insert(runs.Head, 1, "source")
+	for i, r := range runs.Rows {
+		runs.Rows[i] = slices.Insert(r, 1, view.Clip(v.Sources[i].Value, 200))
+	}
+	runs.Right = []bool{false, false, true, true, true}
+	mdTable(b, runs)
+	if len(v.Servers) > 0 {
+		b.WriteString("\nServer telemetry, each run's own:\n\n")
+		for _, s := range v.Servers {
+			fmt.Fprintf(b, "- **%s** %s\n", mdEscape(s.Name), mdEscape(s.Value))
+		}
+	}
+	b.WriteString("\n")
+	mdTable(b, v.Capacity)
+	fmt.Fprintf(b, "\nSettings: %s. Changes against the baseline with their p-value.\n", mdEscape(v.Settings))
+}
+
 // mdDetails writes a folded block: summary (plain words, escaped as
 // HTML) and what body writes, Markdown inside.
 func mdDetails(b *bytes.Buffer, summary string, body func()) {
@@ -223,7 +228,7 @@ func mdWarningDetails(b *bytes.Buffer, ws []string, more int) {
 }
 
 // CheckJSON writes the check result as indented JSON.
-func CheckJSON(w io.Writer, r *analyze.CheckResult) error {
+func CheckJSON(w io.Writer, r *gate.CheckResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -234,7 +239,7 @@ func CheckJSON(w io.Writer, r *analyze.CheckResult) error {
 }
 
 // CheckText writes one line per gate, then the outcome.
-func CheckText(w io.Writer, r *analyze.CheckResult) error {
+func CheckText(w io.Writer, r *gate.CheckResult) error {
 	v := view.NewCheck(r)
 	var b strings.Builder
 	for _, l := range v.Lines {
@@ -249,7 +254,7 @@ func CheckText(w io.Writer, r *analyze.CheckResult) error {
 // the outcome and the failed gates; with a baseline compared
 // (CheckResult.Comparison), the compact table of the run against it; then
 // every gate in a folded table, failed ones first.
-func CheckMarkdown(w io.Writer, r *analyze.CheckResult) error {
+func CheckMarkdown(w io.Writer, r *gate.CheckResult) error {
 	v := view.NewCheck(r)
 	var b bytes.Buffer
 	mark := "✅"

@@ -12,6 +12,8 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 )
 
 func loadRuns(t *testing.T, specs ...analyzetest.Spec) []*analyze.RunData {
@@ -41,9 +43,9 @@ func loadRunsSLO(t *testing.T, slo analyze.SLO, specs ...analyzetest.Spec) []*an
 	return runs
 }
 
-func compareOf(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
+func compareOf(t *testing.T, specs ...analyzetest.Spec) *compare.Comparison {
 	t.Helper()
-	c, err := analyze.Compare(loadRuns(t, specs...), analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(loadRuns(t, specs...), compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +79,10 @@ func TestCompareGolden(t *testing.T) {
 		"compare-slower": {analyzetest.A, analyzetest.Slower},
 		"compare-shapes": {analyzetest.A, analyzetest.Shape, analyzetest.Broken},
 	}
-	renderers := map[string]func(*bytes.Buffer, *analyze.Comparison) error{
-		"txt":  func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareText(b, c) },
-		"json": func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareJSON(b, c) },
-		"md":   func(b *bytes.Buffer, c *analyze.Comparison) error { return CompareMarkdown(b, c) },
+	renderers := map[string]func(*bytes.Buffer, *compare.Comparison) error{
+		"txt":  func(b *bytes.Buffer, c *compare.Comparison) error { return CompareText(b, c) },
+		"json": func(b *bytes.Buffer, c *compare.Comparison) error { return CompareJSON(b, c) },
+		"md":   func(b *bytes.Buffer, c *compare.Comparison) error { return CompareMarkdown(b, c) },
 	}
 	for name, specs := range cases {
 		c := compareOf(t, specs...)
@@ -105,7 +107,7 @@ func TestCompareGolden(t *testing.T) {
 
 func TestCompareMarkdownIsBounded(t *testing.T) {
 	c := compareOf(t, analyzetest.A, analyzetest.Slower, analyzetest.Noise)
-	many := make([]analyze.LevelComparison, 0, 3000)
+	many := make([]compare.LevelComparison, 0, 3000)
 	for i := range 3000 {
 		lc := c.Levels[i%len(c.Levels)]
 		lc.Users = i + 1
@@ -126,25 +128,25 @@ func TestCompareMarkdownIsBounded(t *testing.T) {
 
 func TestCheckGolden(t *testing.T) {
 	runs := loadRuns(t, analyzetest.A, analyzetest.Slower)
-	var gates []analyze.Gate
+	var gates []gate.Gate
 	for _, g := range []struct{ kind, spec string }{
-		{analyze.GateMax, "p95=10s"}, {analyze.GateMax, "p99@10=500ms"}, {analyze.GateMin, "rps=1"},
-		{analyze.GateMax, "fail_rate=1%"}, {analyze.GateMin, "saturation_users=50"}, {analyze.GateMax, "p95@70=1s"},
-		{analyze.GateMaxRegression, "p95=10%"}, {analyze.GateMaxRegression, "fail_rate=1%"},
+		{gate.GateMax, "p95=10s"}, {gate.GateMax, "p99@10=500ms"}, {gate.GateMin, "rps=1"},
+		{gate.GateMax, "fail_rate=1%"}, {gate.GateMin, "saturation_users=50"}, {gate.GateMax, "p95@70=1s"},
+		{gate.GateMaxRegression, "p95=10%"}, {gate.GateMaxRegression, "fail_rate=1%"},
 	} {
-		gate, err := analyze.ParseGate(g.kind, g.spec, 0)
+		gate, err := gate.ParseGate(g.kind, g.spec, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		gates = append(gates, gate)
 	}
-	res, err := analyze.Check(runs[1], runs[0], gates, analyze.DefaultAlpha, analyze.DefaultMinEffect, true)
+	res, err := gate.Check(runs[1], runs[0], gates, compare.DefaultAlpha, compare.DefaultMinEffect, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// As llmrep check --format md does: the comment leads with the run
 	// against its baseline.
-	if res.Comparison, err = analyze.Compare([]*analyze.RunData{runs[0], runs[1]}, analyze.DefaultAlpha, analyze.DefaultMinEffect); err != nil {
+	if res.Comparison, err = compare.Compare([]*analyze.RunData{runs[0], runs[1]}, compare.DefaultAlpha, compare.DefaultMinEffect); err != nil {
 		t.Fatal(err)
 	}
 	for ext, render := range map[string]func(*bytes.Buffer) error{
@@ -188,7 +190,7 @@ func TestCompareNotLikeForLike(t *testing.T) {
 			t.Errorf("%s: the label model and the server's model id are not named apart", name)
 		}
 	}
-	if len(c.Unlike) != 1 || c.Unlike[0].Setting != analyze.SettingMaxTokens {
+	if len(c.Unlike) != 1 || c.Unlike[0].Setting != compare.SettingMaxTokens {
 		t.Errorf("unlike %+v", c.Unlike)
 	}
 	same := compareOf(t, analyzetest.A, analyzetest.Noise)
@@ -216,7 +218,7 @@ func TestCompareHeavyWarmupInVerdict(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

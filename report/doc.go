@@ -14,6 +14,6 @@
 // every table is capped (view.MaxStepRows and the other caps), and a cut
 // is said.
 //
-// Imports (of ours): analyze (the values) and report/view (the words);
-// never the recorder.
+// Imports (of ours): analyze, analyze/compare and analyze/gate (the
+// values) and report/view (the words); never the recorder.
 package report

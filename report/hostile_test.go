@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/gate"
 )
 
 // hostile puts terminal escapes and GitHub references in every string of
@@ -70,7 +71,7 @@ func TestMarkdownNeutralisesMentions(t *testing.T) {
 	if err := Markdown(&b, a); err != nil {
 		t.Fatal(err)
 	}
-	check := &analyze.CheckResult{Run: "@octocat run #5", Baseline: "GH-1", Gates: []analyze.GateResult{{Status: analyze.StatusFail, Line: "FAIL for @boss #2"}}}
+	check := &gate.CheckResult{Run: "@octocat run #5", Baseline: "GH-1", Gates: []gate.GateResult{{Status: gate.StatusFail, Line: "FAIL for @boss #2"}}}
 	if err := CheckMarkdown(&b, check); err != nil {
 		t.Fatal(err)
 	}

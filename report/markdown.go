@@ -54,6 +54,10 @@ func Markdown(w io.Writer, a *analyze.Analysis) error {
 			fmt.Fprintf(&b, "\nStalls: %s.\n", mdEscape(l.Stalls))
 		}
 	}
+	if len(v.Turns.Rows) > 0 {
+		fmt.Fprintf(&b, "\n### Turns\n\nTTFT by conversation turn, over successes after the warmup: %s.\n\n", mdEscape(view.TurnsNote))
+		mdTable(&b, v.Turns)
+	}
 	if len(v.Percentiles.Rows) > 0 {
 		b.WriteString("\n### Percentiles\n\nThe --percentiles, over successes after the warmup.\n\n")
 		mdTable(&b, v.Percentiles)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/report/htmlreport"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -153,7 +154,7 @@ func TestOpenLoopCompareText(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

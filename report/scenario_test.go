@@ -14,6 +14,8 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/report/htmlreport"
 	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
@@ -316,16 +318,16 @@ func TestGatesReadLevels(t *testing.T) {
 	for _, c := range []struct {
 		spec, status, line string
 	}{
-		{"p95@16=10s", analyze.StatusPass, "at 16 req/s offered"},
-		{"p95@16=1ms", analyze.StatusFail, "at 16 req/s offered"},
-		{"p95@3=10s", analyze.StatusInconclusive, "no post-warmup step at 3 req/s offered"},
-		{"p95@12.5=10s", analyze.StatusInconclusive, "no post-warmup step at 12.5 req/s offered"},
+		{"p95@16=10s", gate.StatusPass, "at 16 req/s offered"},
+		{"p95@16=1ms", gate.StatusFail, "at 16 req/s offered"},
+		{"p95@3=10s", gate.StatusInconclusive, "no post-warmup step at 3 req/s offered"},
+		{"p95@12.5=10s", gate.StatusInconclusive, "no post-warmup step at 12.5 req/s offered"},
 	} {
-		g, err := analyze.ParseGate(analyze.GateMax, c.spec, 0)
+		g, err := gate.ParseGate(gate.GateMax, c.spec, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", c.spec, err)
 		}
-		res, err := analyze.Check(run, nil, []analyze.Gate{g}, analyze.DefaultAlpha, analyze.DefaultMinEffect, false)
+		res, err := gate.Check(run, nil, []gate.Gate{g}, compare.DefaultAlpha, compare.DefaultMinEffect, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,7 +335,7 @@ func TestGatesReadLevels(t *testing.T) {
 			t.Errorf("%s: %s %q, want %s naming %q", c.spec, r.Status, r.Line, c.status, c.line)
 		}
 	}
-	if g, err := analyze.ParseGate(analyze.GateMax, "p95@12.5=1s", 0); err != nil || g.Level != 12.5 {
+	if g, err := gate.ParseGate(gate.GateMax, "p95@12.5=1s", 0); err != nil || g.Level != 12.5 {
 		t.Errorf("p95@12.5: level %v, %v", g.Level, err)
 	}
 }

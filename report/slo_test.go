@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // TestSLOGolden renders the knee run and the slower comparison with
@@ -17,7 +18,7 @@ import (
 func TestSLOGolden(t *testing.T) {
 	slo := analyze.SLO{TTFT: 150 * time.Millisecond, Latency: time.Second}
 	a := analyzeFileSLO(t, kneeRun(t, t.TempDir()), slo)
-	c, err := analyze.Compare(loadRunsSLO(t, slo, analyzetest.A, analyzetest.Slower), analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(loadRunsSLO(t, slo, analyzetest.A, analyzetest.Slower), compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/report/htmlreport"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
@@ -141,7 +142,7 @@ func TestTelemetryInCompare(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, 0.05, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, 0.05, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,28 +53,7 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		t.section("SLO  " + v.GoodputTitle)
 		t.table(v.Goodput)
 	}
-	if v.LLM != nil {
-		t.section("LLM  over successes after the warmup")
-		t.table(v.LLM.Figures)
-		t.printf("  %s\n", v.LLM.Line)
-		if v.LLM.Stalls != "" {
-			for _, l := range wrap("  stalls: ", v.LLM.Stalls, Width) {
-				t.printf("%s\n", l)
-			}
-		}
-		if len(v.LLM.Steps.Rows) > 0 {
-			t.printf("\n")
-			t.table(v.LLM.Steps)
-		}
-	}
-	if tl := v.Telemetry; tl != nil {
-		t.section("SERVER  its own metrics: " + view.Clip(tl.Source, Width-30))
-		for _, l := range wrap("  ", tl.Summary, Width) {
-			t.printf("%s\n", l)
-		}
-		t.printf("\n")
-		t.table(tl.Steps)
-	}
+	t.llmAndServer(v)
 	if len(v.Percentiles.Rows) > 0 {
 		t.section("PERCENTILES  --percentiles over successes after the warmup")
 		t.table(v.Percentiles)
@@ -90,6 +69,41 @@ func Text(w io.Writer, a *analyze.Analysis) error {
 		return t.err
 	}
 	return bw.Flush()
+}
+
+// llmAndServer writes the LLM and SERVER sections, when the run has
+// them.
+func (t *textWriter) llmAndServer(v *view.Analysis) {
+	if v.LLM != nil {
+		t.section("LLM  over successes after the warmup")
+		t.table(v.LLM.Figures)
+		t.printf("  %s\n", v.LLM.Line)
+		if v.LLM.Stalls != "" {
+			for _, l := range wrap("  stalls: ", v.LLM.Stalls, Width) {
+				t.printf("%s\n", l)
+			}
+		}
+		if len(v.LLM.Steps.Rows) > 0 {
+			t.printf("\n")
+			t.table(v.LLM.Steps)
+		}
+	}
+	if len(v.Turns.Rows) > 0 {
+		t.section("TURNS  TTFT by conversation turn, over successes after the warmup")
+		for _, l := range wrap("  ", view.TurnsNote+".", Width) {
+			t.printf("%s\n", l)
+		}
+		t.printf("\n")
+		t.table(v.Turns)
+	}
+	if tl := v.Telemetry; tl != nil {
+		t.section("SERVER  its own metrics: " + view.Clip(tl.Source, Width-30))
+		for _, l := range wrap("  ", tl.Summary, Width) {
+			t.printf("%s\n", l)
+		}
+		t.printf("\n")
+		t.table(tl.Steps)
+	}
 }
 
 type textWriter struct {

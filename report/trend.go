@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/report/view"
 )
 
@@ -17,7 +17,7 @@ import (
 // with its change point, then the table of the runs' values.
 
 // TrendJSON writes the trend as indented JSON.
-func TrendJSON(w io.Writer, t *analyze.Trend) error {
+func TrendJSON(w io.Writer, t *compare.Trend) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -28,7 +28,7 @@ func TrendJSON(w io.Writer, t *analyze.Trend) error {
 }
 
 // trendTable is the runs (rows) by figures (columns).
-func trendTable(t *analyze.Trend) view.Table {
+func trendTable(t *compare.Trend) view.Table {
 	tab := view.Table{Head: []string{t.By, "file"}, Right: []bool{false, false}, Of: "runs"}
 	for _, l := range t.Figures {
 		tab.Head = append(tab.Head, view.TrendHead(l.Figure))
@@ -52,7 +52,7 @@ func trendTable(t *analyze.Trend) view.Table {
 }
 
 // TrendText writes the trend for a terminal.
-func TrendText(w io.Writer, t *analyze.Trend) error {
+func TrendText(w io.Writer, t *compare.Trend) error {
 	bw := bufio.NewWriter(w)
 	tw := &textWriter{w: bw}
 	tw.printf("llmrep trend: %d runs by %s\n", len(t.Runs), view.Clip(view.Clean(t.By), 40))
@@ -77,7 +77,7 @@ func TrendText(w io.Writer, t *analyze.Trend) error {
 
 // TrendMarkdown writes the trend as one comment: the change points, then
 // the runs folded.
-func TrendMarkdown(w io.Writer, t *analyze.Trend) error {
+func TrendMarkdown(w io.Writer, t *compare.Trend) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "## llmrep trend: %d runs by %s\n\n", len(t.Runs), mdEscape(view.Clip(t.By, 40)))
 	for _, l := range t.Figures {

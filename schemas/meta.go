@@ -39,15 +39,23 @@ type RunMeta struct {
 	// before workloads existed.
 	Workload *Workload `json:"workload,omitempty"`
 	// EstimatedOutputRows counts the rows whose output_tokens is an
-	// estimate (the server sent no usage: the count of content chunks)
-	// rather than the server's figure. 0 (or absent) means every
-	// output_tokens came from the server.
+	// estimate (the server sent no usage) rather than the server's figure.
+	// 0 (or absent) means every output_tokens came from the server.
 	EstimatedOutputRows int64 `json:"estimated_output_rows,omitempty"`
+	// EstimatedTextRows counts those of them estimated from the length of
+	// the streamed text (about 4 bytes a token, at least one token a
+	// content chunk); the others are counts of content chunks (a stream
+	// whose chunks carried no text, and every estimate in files written
+	// before text was measured).
+	EstimatedTextRows int64 `json:"estimated_output_text_rows,omitempty"`
 	// Unsent counts, by step, an open loop's arrivals that were due before
 	// the run stopped sending but were never sent: the run ended while
 	// they waited for an in-flight slot (k6's dropped iterations). Absent
 	// when there are none, and in files written before it was recorded.
 	Unsent []StepCount `json:"unsent,omitempty"`
+	// Replay, when set, says this run re-fired a recorded run's schedule
+	// (llmrec replay); absent otherwise.
+	Replay *Replay `json:"replay,omitempty"`
 
 	// Telemetry is the server telemetry, stored under its own footer key
 	// (KeyTelemetry), never inside this document; nil when none.
@@ -62,6 +70,36 @@ type RunMeta struct {
 	// the footer (not part of the JSON document).
 	SchemaVersion int `json:"-"`
 }
+
+// Replay is what a replay re-fired: the recorded run's id and file(s),
+// the requests taken from them, and where each request's prompt and
+// max_tokens came from.
+type Replay struct {
+	RunID string   `json:"run_id"`
+	Files []string `json:"files"` // base names, in the order given
+	Shard int      `json:"shard"` // the original's shard replayed; -1: every shard's rows in one process
+	// Requests is the rows replayed; Skipped the rows left out (not the
+	// file's run or shard, or sent outside its run's time).
+	Requests int64 `json:"requests"`
+	Skipped  int64 `json:"skipped,omitempty"`
+	// Prompts is "same" (each request sent the prompt the original sent:
+	// the pool rebuilt from the footer's workload, the prompt by its
+	// recorded prompt_index or, for an open loop, by its arrival) or
+	// "drawn" (a file older than version 3 of a closed loop: prompts drawn
+	// from the same pool, not the same ones).
+	Prompts string `json:"prompts"`
+	// MaxTokens is "recorded" (each row's max_tokens) or "footer" (a file
+	// older than version 3: each prompt's own, else the run's max_tokens).
+	MaxTokens string `json:"max_tokens"`
+}
+
+// Replay.Prompts and Replay.MaxTokens values.
+const (
+	ReplaySamePrompts  = "same"
+	ReplayDrawnPrompts = "drawn"
+	ReplayRecordedMax  = "recorded"
+	ReplayFooterMax    = "footer"
+)
 
 // StepCount is a count of one step.
 type StepCount struct {

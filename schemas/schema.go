@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"runtime/debug"
 	"time"
 )
 
@@ -190,5 +191,47 @@ const (
 )
 
 // ToolVersion is the llmrec/llmrep version, stamped at build time with
-// -ldflags "-X github.com/llmrec/llmrec/schemas.ToolVersion=...".
+// -ldflags "-X github.com/llmrec/llmrec/schemas.ToolVersion=..." (make
+// build). Without it (go install ./cmd/..., go build), it is taken from
+// the build information Go records in the binary (see BuildVersion);
+// "dev" when there is none (tests).
 var ToolVersion = "dev"
+
+func init() {
+	if ToolVersion == "dev" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			if v := BuildVersion(bi); v != "" {
+				ToolVersion = v
+			}
+		}
+	}
+}
+
+// BuildVersion is the version in a binary's build information, or "":
+// the main module's version when it has one (go install
+// module@version, or the pseudo-version Go derives from the VCS), else
+// the VCS revision's first 12 characters, with "-dirty" when the work
+// tree had changes.
+func BuildVersion(bi *debug.BuildInfo) string {
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	var dirty bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	rev = rev[:min(len(rev), 12)]
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}

@@ -138,6 +138,8 @@ func Records(s Spec) (*schemas.RunMeta, []schemas.Record) {
 				ttft := lat / 5
 				tok, prompt := int32(64), int32(12)
 				rec.TTFTMS, rec.OutputTokens, rec.PromptTokens, rec.Chunks = &ttft, &tok, &prompt, tok
+				mt, pi := int32(maxTokens), int32(i%16)
+				rec.MaxTokens, rec.PromptIndex = &mt, &pi
 				if s.ChunkTimes {
 					stall := 0.0
 					if s.StallEvery > 0 && len(recs)%s.StallEvery == 0 {
@@ -226,3 +228,16 @@ func with(s Spec, f func(*Spec)) Spec {
 	f(&s)
 	return s
 }
+
+// BigBase and BigTiny are runs of 5,000 requests a step, where a test
+// sees a shift of a few percent: BigTiny is BigBase with every latency 3% longer,
+// drawn from the same seed, and a failure rate 0.4 points higher.
+// BigRerun is Base run again: other draws (seed), a machine 2% slower.
+var (
+	BigBase = Spec{RunID: "run-big", Model: "m", Labels: map[string]string{"model": "base"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 21, FailRate: 0.002}
+	BigTiny = Spec{RunID: "run-big-tiny", Model: "m", Labels: map[string]string{"model": "tiny"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 21, Scale: 1.03, FailRate: 0.006}
+	BigRerun = Spec{RunID: "run-big-rerun", Model: "m", Labels: map[string]string{"model": "rerun"},
+		Users: []int{10, 20}, PerStep: 5000, Seed: 22, Scale: 1.02, FailRate: 0.002}
+)

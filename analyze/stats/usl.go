@@ -46,18 +46,8 @@ func FitUSL(ns, xs []float64) (USL, bool) {
 	if len(ns) != len(xs) {
 		return USL{}, false
 	}
-	distinct := map[float64]bool{}
-	lo := -1
-	for i, n := range ns {
-		if !(n >= 1) || !(xs[i] >= 0) || math.IsInf(n, 0) || math.IsInf(xs[i], 0) {
-			return USL{}, false
-		}
-		distinct[n] = true
-		if lo < 0 || n < ns[lo] {
-			lo = i
-		}
-	}
-	if len(distinct) < MinUSLPoints {
+	lo, ok := uslInput(ns, xs)
+	if !ok {
 		return USL{}, false
 	}
 	lambda0 := xs[lo] / ns[lo]
@@ -97,6 +87,20 @@ func FitUSL(ns, xs []float64) (USL, bool) {
 	}
 	l, s, k := params(bestX)
 	u := USL{Lambda: l, Sigma: s, Kappa: k, Points: len(ns), PeakN: math.NaN(), PeakX: math.NaN()}
+	u.RMSE, u.R2 = fitQuality(xs, best)
+	switch {
+	case k > 0 && s < 1:
+		u.PeakN = math.Sqrt((1 - s) / k)
+		u.PeakX = u.X(u.PeakN)
+	case k == 0 && s > 0:
+		u.PeakN, u.PeakX = math.Inf(1), l/s
+	}
+	return u, true
+}
+
+// fitQuality is the root mean square error and R² of a fit to xs whose
+// sum of squared errors is sse (R² NaN when every x is the same).
+func fitQuality(xs []float64, sse float64) (rmse, r2 float64) {
 	var mean float64
 	for _, x := range xs {
 		mean += x
@@ -106,17 +110,30 @@ func FitUSL(ns, xs []float64) (USL, bool) {
 	for _, x := range xs {
 		tot += (x - mean) * (x - mean)
 	}
-	u.RMSE = math.Sqrt(best / float64(len(xs)))
-	u.R2 = 1 - best/tot
+	r2 = 1 - sse/tot
 	if tot == 0 {
-		u.R2 = math.NaN()
+		r2 = math.NaN()
 	}
-	switch {
-	case k > 0 && s < 1:
-		u.PeakN = math.Sqrt((1 - s) / k)
-		u.PeakX = u.X(u.PeakN)
-	case k == 0 && s > 0:
-		u.PeakN, u.PeakX = math.Inf(1), l/s
+	return math.Sqrt(sse / float64(len(xs))), r2
+}
+
+// uslInput checks the points of a fit (every n at least 1, every x at
+// least 0, both finite, MinUSLPoints distinct n) and returns the index of
+// the lowest n.
+func uslInput(ns, xs []float64) (lo int, ok bool) {
+	distinct := map[float64]bool{}
+	lo = -1
+	for i, n := range ns {
+		if !(n >= 1) || !(xs[i] >= 0) || math.IsInf(n, 0) || math.IsInf(xs[i], 0) {
+			return 0, false
+		}
+		distinct[n] = true
+		if lo < 0 || n < ns[lo] {
+			lo = i
+		}
 	}
-	return u, true
+	if len(distinct) < MinUSLPoints {
+		return 0, false
+	}
+	return lo, true
 }

@@ -8,21 +8,35 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/internal/testbin"
 	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestSecondSIGINTStopsAtOnce: the first Ctrl-C starts the grace period,
-// which waits for requests the server never finishes; a second Ctrl-C ends
-// the process at once, and llmrec recover rebuilds the file with every row
-// completed more than a second before.
+// which waits for requests the server never finishes, and says so (the
+// grace's length, "Ctrl-C again"); a second Ctrl-C ends the process at
+// once, and llmrec recover rebuilds the file with every row completed more
+// than a second before. The same when llmrec starts with SIGINT ignored,
+// as a shell script's "llmrec ... &" starts it: both Ctrl-Cs still work.
 func TestSecondSIGINTStopsAtOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		ignored bool
+	}{{"SIGINT caught", false}, {"started with SIGINT ignored", true}} {
+		t.Run(tt.name, func(t *testing.T) { testSecondSIGINT(t, tt.ignored) })
+	}
+}
+
+func testSecondSIGINT(t *testing.T, ignored bool) {
 	var hang atomic.Bool
 	var mu sync.Mutex
 	var done []time.Time
@@ -46,19 +60,32 @@ func TestSecondSIGINTStopsAtOnce(t *testing.T) {
 	defer srv.Close()
 
 	out := filepath.Join(t.TempDir(), "run.parquet")
-	cmd, _, stderr := startRun(t, "--target", srv.URL, "--model", "m", "--stream=false", "--step-users", "6", "--step-time", "1h",
-		"--wait-min", "5ms", "--wait-max", "10ms", "--grace", "30s", "-o", out)
+	args := []string{"--target", srv.URL, "--model", "m", "--stream=false", "--step-users", "6", "--step-time", "1h",
+		"--wait-min", "5ms", "--wait-max", "10ms", "--grace", "30s", "-o", out}
+	var cmd *exec.Cmd
+	stderr := &bytes.Buffer{}
+	if ignored {
+		// sh execs llmrec in place: the signals go to llmrec itself, which
+		// inherits SIGINT ignored.
+		cmd = exec.Command("sh", append([]string{"-c", `trap "" INT; exec "$0" run "$@"`, testbin.Llmrec(t)}, args...)...)
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		cmd, _, stderr = startRun(t, args...)
+	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	time.Sleep(1500 * time.Millisecond)
-	hang.Store(true) // from now on requests stay in flight
+	time.Sleep(2500 * time.Millisecond) // 50 rows or more: sh starts the second case later
+	hang.Store(true)                    // from now on requests stay in flight
 	time.Sleep(100 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-exited:
 		t.Fatalf("the first SIGINT did not wait for in-flight requests (exit %v): the test proves nothing; stderr %s", err, stderr)
-	case <-time.After(500 * time.Millisecond):
+	case <-time.After(1500 * time.Millisecond): // a status tick or more: the notice is out
 	}
 	second := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
@@ -76,6 +103,12 @@ func TestSecondSIGINTStopsAtOnce(t *testing.T) {
 	}
 	if took > time.Second {
 		t.Errorf("the second SIGINT took %v to stop the process", took)
+	}
+	for _, want := range []string{"interrupted by SIGINT (Ctrl-C): no new requests; those in flight get up to 30s (--grace)",
+		"Ctrl-C again to stop at once", "llmrec recover " + out, "SIGINT (Ctrl-C) again: stopped at once"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 
 	if _, err := os.Stat(out + ".journal"); err != nil {

@@ -48,6 +48,24 @@ func TestRunFlags(t *testing.T) {
 			}
 			return ""
 		}},
+		// A shape of the user's own under the stress profile ends once its
+		// top is held one step (as the default does), not at 15m; an
+		// explicit --duration still wins.
+		{args: []string{"--profile", "stress", "--step-time", "10s"}, check: func(o *RunOptions) string {
+			if s := o.Config.Shape; s.StepUsers != 50 || s.MaxUsers != 200 || s.Duration != 0 || s.Total() != 40*time.Second {
+				return fmt.Sprintf("stress with --step-time 10s: %+v, total %v; want 4 steps, 40s", s, s.Total())
+			}
+			if p := o.Config.Plan(); !strings.HasPrefix(p, "plan: 4 steps of 10s, 50 to 200 users, 50 more each step: 40s in all") {
+				return "plan: " + p
+			}
+			return ""
+		}},
+		{args: []string{"--profile", "stress", "--step-time", "10s", "--duration", "5m"}, check: func(o *RunOptions) string {
+			if s := o.Config.Shape; s.Duration != 5*time.Minute {
+				return fmt.Sprintf("explicit --duration lost under a profile: %+v", s)
+			}
+			return ""
+		}},
 		{args: []string{"-H", "X-A: 1", "-H", "X-B:two", "--label", "model=v2", "--label", "commit=abc", "--api-key-env", "MY_KEY"}, check: func(o *RunOptions) string {
 			c := o.Config
 			if c.Headers.Get("X-A") != "1" || c.Headers.Get("X-B") != "two" || c.Labels["model"] != "v2" || c.Labels["commit"] != "abc" || c.APIKey != "k-123" {
@@ -235,6 +253,16 @@ func TestSIGKILLThenRecover(t *testing.T) {
 	if _, err := os.Stat(out + ".journal"); err != nil {
 		t.Fatalf("no journal after SIGKILL: %v (stderr %s)", err, stderr)
 	}
+	// The same command again, as a user would type it, with and without
+	// --force: it points to recover (exit 2), never to --force.
+	for _, extra := range [][]string{nil, {"--force"}} {
+		args := append([]string{"run", "--target", srv.URL, "--stream=false", "-o", out}, extra...)
+		var aout, aerr bytes.Buffer
+		code := Main(context.Background(), args, nil, &aout, &aerr)
+		if code != exitUsage || !strings.Contains(aerr.String(), "llmrec recover "+out) || strings.Contains(aerr.String(), "pass --force") {
+			t.Fatalf("rerun %v after SIGKILL: exit %d, %q; want exit 2 pointing to llmrec recover", extra, code, aerr.String())
+		}
+	}
 	var rout, rerr bytes.Buffer
 	if code := Main(context.Background(), []string{"recover", out}, nil, &rout, &rerr); code != 0 {
 		t.Fatalf("recover exit %d: %s", code, rerr.String())
@@ -310,16 +338,21 @@ func TestSecretsNeverWritten(t *testing.T) {
 
 // TestRunBuiltinSimulator: with no --target the command starts the
 // simulator, says so, discovers its model and records both in the file.
+// Before the first request it says its plan: steps, levels, length.
 func TestRunBuiltinSimulator(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run.parquet")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"run", "--step-users", "2", "--step-time", "1s", "--max-users", "2",
+	code := Main(context.Background(), []string{"run", "--step-users", "2", "--step-time", "1s", "--max-users", "4",
 		"--max-tokens", "8", "--sim-profile", "knee", "-o", out}, nil, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "load-testing the built-in simulator (profile knee)") || !strings.Contains(stderr.String(), "model: ") {
 		t.Errorf("no notice of the simulator and its model: %q", stderr.String())
+	}
+	const plan = "plan: 2 steps of 1s, 2 to 4 users, 2 more each step: 2s in all (the top held one step), then up to 30s (--grace) for the requests in flight\n"
+	if i, j := strings.Index(stderr.String(), plan), strings.Index(stderr.String(), "\nstep "); i < 0 || j < 0 || i > j {
+		t.Errorf("the plan is not said before the first status line: %q", stderr.String())
 	}
 	n, meta := countRows(t, out)
 	if n == 0 || meta.Simulator != "knee" || meta.Model == "" || meta.EndReason != schemas.EndCompleted {

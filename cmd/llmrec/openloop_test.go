@@ -74,6 +74,15 @@ func TestOpenLoopFlags(t *testing.T) {
 		{args: []string{"--input-tokens", "10", "--prompts", sharegpt}, wantErr: []string{"--input-tokens makes synthetic prompts; it cannot apply to prompts from a file"}},
 		{args: []string{"--output-tokens", "5-2"}, wantErr: []string{"--output-tokens: token range \"5-2\" runs backwards"}},
 		{args: []string{"--input-tokens", "lots"}, wantErr: []string{"--input-tokens: token count \"lots\" is not a whole number"}},
+		{args: []string{"--turns", "3", "--prefix-tokens", "200", "--prefixes", "4"}, check: func(o *RunOptions) string {
+			if w := o.Config.Workload; w.Turns != 3 || w.PrefixTokens != 200 || w.Prefixes != 4 {
+				return fmt.Sprintf("workload %+v", w)
+			}
+			return ""
+		}},
+		{args: []string{"--turns", "2", "--arrival", "poisson", "--rate", "1"}, wantErr: []string{"--turns needs closed-loop users"}},
+		{args: []string{"--turns", "2", "--api", "http", "--body", "{}", "--target", "http://127.0.0.1:9/x"}, wantErr: []string{"--turns needs api openai-chat or openai-completions"}},
+		{args: []string{"--prefixes", "3", "--turns", "101"}, wantErr: []string{"--prefixes needs a prefix length", "--turns must be from 1 to 100"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -68,6 +68,30 @@ func stopSignals() []os.Signal {
 	return sigs
 }
 
+// secondSignal says on w that a second stop signal ends the process at
+// once and returns its exit status: 128 + the signal's number, as a shell
+// reports a process the signal killed (130 for SIGINT).
+func secondSignal(w io.Writer, sig os.Signal) int {
+	fmt.Fprintf(w, "\nllmrec: %s again: stopped at once; the rows are in the crash journal (llmrec recover FILE rebuilds the run file)\n", signalName(sig))
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitInterrupted
+}
+
+// signalName is how a stop signal is named to the user.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return "signal " + sig.String()
+}
+
 // signalCause is the cancel cause of the command's context: the signal
 // that stopped it, named.
 type signalCause struct{ sig os.Signal }
@@ -135,6 +159,7 @@ func NewCmdRoot(ios *IO) *cobra.Command {
 	root.AddCommand(
 		NewCmdRun(ios, nil),
 		NewCmdSearch(ios, nil),
+		NewCmdReplay(ios, nil),
 		NewCmdSim(ios, nil),
 		NewCmdRecover(ios, nil),
 		&cobra.Command{

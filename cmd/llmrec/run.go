@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,8 @@ type RunOptions struct {
 	// as typed (N or MIN-MAX).
 	InputTokens, OutputTokens string
 	changed                   func(name string) bool
+	// replayed are the run files a replay reads (inputs, never -o).
+	replayed []string
 
 	// --dashboard ADDR, --dashboard-token, --dashboard-token-file,
 	// --dashboard-linger. After complete, DashboardToken is the token from
@@ -73,14 +76,19 @@ to --max-rate), each sent at its scheduled time however long earlier ones
 take; at most --max-concurrency are in flight (default: a safety cap of
 8192), and an arrival that finds the cap full waits, which the row shows
 as start - scheduled_at. --input-tokens, --output-tokens and --ignore-eos
-set the size of the requests. With no --target the built-in simulator is
+set the size of the requests. --turns N makes each user hold conversations
+of N turns (each request carries the turns before it, the answers as
+received, each cut at 16 KiB); --prefix-tokens N --prefixes K starts every
+prompt with one of K shared prefixes of about N tokens; the rows record the
+turn and the prefix. With no --target the built-in simulator is
 started on a loopback port and load-tested. Ctrl-C (or SIGTERM, or SIGHUP when the terminal
 closes) stops gracefully: in-flight requests get
 --grace, or are canceled at once when the signal comes during the grace
 period; exit status 130, the file is complete. A second Ctrl-C stops at once
 and 'llmrec recover FILE' rebuilds the file from FILE.journal. While a killed
-run's FILE.journal exists, a run on FILE is refused (exit status 2): recover
-it, or pass --discard-journal. While a run is writing FILE, its journal is
+run's FILE.journal exists, a run on FILE is refused, --force or not (exit
+status 2): recover it, or pass --discard-journal (which replaces that run's
+FILE too). While a run is writing FILE, its journal is
 locked: another run on FILE (--force and --discard-journal too) and
 'llmrec recover FILE' are refused (exit status 2, "a run is still writing
 it"). -o must be a regular file or a new path in an existing directory, never
@@ -100,8 +108,9 @@ const runExample = `  # a short step load against the built-in simulator, watche
   # an open loop: Poisson arrivals at 5 requests/s, 5 more every 30 s up to 40, stop once saturated
   llmrec run --target http://gpu-box:8000 --arrival poisson --rate 5 --step-rate 5 --max-rate 40 --step-time 30s --stop-on-saturation
 
-  # constant 20 requests/s for 2 minutes, at most 64 in flight, fixed-size requests
-  llmrec run --arrival constant --rate 20 --duration 2m --max-concurrency 64 --input-tokens 512 --output-tokens 128 --ignore-eos`
+  # fixed-size requests in chat sessions of 4 turns behind one of 8 system prompts of 1000
+  # tokens: does prefix caching pay? (llmrep shows TTFT by turn)
+  llmrec run --input-tokens 64 --output-tokens 128 --ignore-eos --turns 4 --prefix-tokens 1000 --prefixes 8 -o chat.parquet`
 
 // NewCmdRun builds `llmrec run`; runF replaces the run in tests of flag
 // parsing.
@@ -200,7 +209,7 @@ func addShapeFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.DurationVar(&c.Shape.Duration, "duration", 0, "whole run, a `DURATION` of at most 720h (default: until max-users has been held one full step)")
 	f.DurationVar(&c.WaitMin, "wait-min", c.WaitMin, "shortest think time after a response, a `DURATION`")
 	f.DurationVar(&c.WaitMax, "wait-max", c.WaitMax, "longest think time after a response, a `DURATION`")
-	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m)")
+	f.StringVar(&o.Profile, "profile", o.Profile, "load `PROFILE`: default, or stress (50 users a step, 200 max, 15m; with --step-time, --step-users or --max-users it ends once the top is held one step)")
 	f.BoolVar(&c.StopOnSaturation, "stop-on-saturation", false, "stop once a step's p95 is over 2× the baseline step's or its failures over 1%")
 	f.DurationVar(&c.Grace, "grace", c.Grace, "`DURATION` in-flight requests get at the end before they are canceled (at most 24h)")
 	f.Int64Var(&c.Seed, "seed", 0, "seed `N` of think times, prompt choice, arrivals and synthetic prompts (0: random; an open loop records the one it drew)")
@@ -219,6 +228,15 @@ func addOpenLoopFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.StringVar(&o.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens, reproducible with --seed (not with --prompts)")
 	f.StringVar(&o.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX drawn per prompt (default: --max-tokens, or a ShareGPT answer's length)")
 	f.BoolVar(&c.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence, so every answer has its max_tokens (vLLM, SGLang)")
+	addSharedFlags(f, &c.Workload)
+}
+
+// addSharedFlags registers the flags of conversations and shared
+// prefixes (llmrec run and search).
+func addSharedFlags(f *pflag.FlagSet, w *record.Workload) {
+	f.IntVar(&w.Turns, "turns", 0, "closed loop: each user holds conversations of `N` turns, each request carrying the turns before it (its prompts and the answers received); a failed turn starts a new conversation")
+	f.IntVar(&w.PrefixTokens, "prefix-tokens", 0, "every prompt starts with a shared prefix of about `N` tokens (a system prompt, a document), so prefix caching shows")
+	f.IntVar(&w.Prefixes, "prefixes", 1, "with --prefix-tokens: `K` different prefixes, one drawn per request (per conversation with --turns), reproducible with --seed")
 }
 
 // addShardFlags registers the flags that split one schedule over several
@@ -265,7 +283,9 @@ func (o *RunOptions) complete(ctx context.Context) error {
 }
 
 // completeShape applies --profile: a profile sets the shape; shape flags
-// given explicitly still win.
+// given explicitly still win. The stress profile's length (15m) holds
+// only for its own steps: with --step-time, --step-users or --max-users
+// (and no --duration) the run ends once the top is held one step.
 func (o *RunOptions) completeShape() []error {
 	c := &o.Config
 	if o.Profile == record.ProfileDefault {
@@ -282,7 +302,12 @@ func (o *RunOptions) completeShape() []error {
 	if o.changed("max-users") {
 		c.Shape.MaxUsers = explicit.MaxUsers
 	}
-	if o.changed("duration") {
+	switch {
+	case o.changed("duration"):
+		c.Shape.Duration = explicit.Duration
+	case o.changed("step-time") || o.changed("step-users") || o.changed("max-users"):
+		// A shape of the user's own: it ends once its top is held one
+		// step, as the default profile's does, not at the profile's 15m.
 		c.Shape.Duration = explicit.Duration
 	}
 	if o.changed("step-time") {
@@ -512,12 +537,13 @@ var configFlags = map[string]string{
 	"OpenLoop.Kind": "--arrival", "OpenLoop.Rate": "--rate", "OpenLoop.StepRate": "--step-rate", "OpenLoop.MaxRate": "--max-rate",
 	"OpenLoop.StepTime": "--step-time", "OpenLoop.Duration": "--duration", "OpenLoop.Burstiness": "--burstiness",
 	"OpenLoop.MaxConcurrency": "--max-concurrency", "Workload.InputTokens": "--input-tokens", "Workload.OutputTokens": "--output-tokens",
+	"Workload.Turns": "--turns", "Workload.PrefixTokens": "--prefix-tokens", "Workload.Prefixes": "--prefixes",
 	"API": "--api", "Target": "--target", "Body": "--body", "MaxTokens": "--max-tokens",
 	"Shape.StepUsers": "--step-users", "Shape.MaxUsers": "--max-users", "Shape.StepTime": "--step-time",
 	"Shape.SpawnRate": "--spawn-rate", "Shape.Duration": "--duration", "WaitMin/WaitMax": "--wait-min/--wait-max",
 	"Timeout": "--timeout", "IdleTimeout": "--idle-timeout", "Grace": "--grace", "Labels": "--label",
 	"ServerMetrics.URL": "--server-metrics", "ServerMetrics.Interval": "--scrape-interval", "ServerMetrics.Match": "--server-metrics-match",
-	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id",
+	"Shard.Index": "--shard", "Shard.StartAt": "--start-at", "Shard.RunID": "--run-id", "Prompts": "--prompts",
 	"LatencyThreshold": "the saturation latency threshold", "ErrorThreshold": "the saturation error threshold",
 }
 
@@ -661,11 +687,17 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
 	ctx, stopRun := context.WithCancelCause(cmd.Context())
 	defer stopRun(nil)
-	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal}
+	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal, grace: o.Config.Grace, out: o.Out,
+		stopped: func() error {
+			if ctx.Err() == nil {
+				return nil
+			}
+			return context.Cause(ctx)
+		}}
 	cfg := o.Config
 	cfg.Progress = sp.progress
 	cfg.Notice = sp.notice
-	if cfg.Shard.Sharded() {
+	if cfg.Shard.Sharded() && cfg.Replay == nil {
 		mine, planned := cfg.ShardUsers()
 		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
 		if strings.HasPrefix(o.StartAt, "+") {
@@ -725,6 +757,7 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		return pathError(err)
 	}
 	defer file.Close()
+	sp.notice(cfg.Plan())
 	sum, err := record.Run(ctx, cfg, client, file)
 	sp.endLine()
 	dash.end(sum)
@@ -740,10 +773,10 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	return nil
 }
 
-// inputs are the files the run reads (--prompts, --body @FILE): the run
-// file is never one of them.
+// inputs are the files the run reads (--prompts, --body @FILE, a
+// replay's run files): the run file is never one of them.
 func (o *RunOptions) inputs() []string {
-	var in []string
+	in := slices.Clone(o.replayed)
 	if o.Prompts != "" {
 		in = append(in, o.Prompts)
 	}
@@ -781,6 +814,9 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  shard %d/%d: ran %d of the schedule's %d users (%s of the load); analyze it with the other shards' files\n",
 			m.Shard, m.Shards, sum.Users, sum.Planned, share(sum.Users, sum.Planned))
 	}
+	if r := m.Replay; r != nil {
+		fmt.Fprintf(w, "  a replay of run %s: %d requests, prompts %s, max_tokens %s\n", r.RunID, r.Requests, r.Prompts, r.MaxTokens)
+	}
 	if m.JoinedAt != nil && m.JoinedAt.Sub(m.StartedAt) >= record.LateJoin {
 		fmt.Fprintf(w, "  joined the schedule %s after start-at\n", m.JoinedAt.Sub(m.StartedAt).Round(time.Millisecond))
 	}
@@ -794,7 +830,8 @@ func printSummary(w io.Writer, sum *record.Summary, out string) {
 		fmt.Fprintf(w, "  open loop: send lag (start - scheduled_at, waits for a slot included) p99 %.1f ms\n", m.Generator.P99LagMS)
 	}
 	if m.EstimatedOutputRows > 0 {
-		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage: content chunks were counted)\n", m.EstimatedOutputRows)
+		fmt.Fprintf(w, "  output tokens of %d rows are estimated (the server sent no usage): %d from the streamed text's length (4 bytes a token, at least one a chunk), %d by counting content chunks\n",
+			m.EstimatedOutputRows, m.EstimatedTextRows, m.EstimatedOutputRows-m.EstimatedTextRows)
 	}
 	printTelemetry(w, m.Telemetry)
 	fmt.Fprintf(w, "  wrote %s; exact figures: llmrep analyze %s\n", runfile.Quote(out), runfile.Quote(out))

@@ -138,6 +138,7 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	f.StringVar(&opts.Run.InputTokens, "input-tokens", "", "synthetic prompts of about `N` or MIN-MAX tokens")
 	f.StringVar(&opts.Run.OutputTokens, "output-tokens", "", "max_tokens of each request, `N` or MIN-MAX")
 	f.BoolVar(&opts.Run.Config.Workload.IgnoreEOS, "ignore-eos", false, "ask the server to ignore end-of-sequence (vLLM, SGLang)")
+	addSharedFlags(f, &opts.Run.Config.Workload)
 	f.Int64Var(&opts.Run.Config.Seed, "seed", 0, "seed `N` of arrivals, prompt choice and think times (0: random; recorded)")
 	f.StringVarP(&opts.Run.Out, "out", "o", opts.Run.Out, "run `FILE` to write: a regular file or a new path")
 	f.BoolVar(&opts.Run.Force, "force", false, "overwrite an existing run file (a regular file only)")

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/analyze/level"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
@@ -160,11 +162,11 @@ func TestSearchAnalyzed(t *testing.T) {
 		value float64
 		pass  bool
 	}{{*sr.Met, true}, {*sr.Missed, false}} {
-		g, err := analyze.ParseGate(analyze.GateMin, fmt.Sprintf("capacity=%g", c.value), 0)
+		g, err := gate.ParseGate(gate.GateMin, fmt.Sprintf("capacity=%g", c.value), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := analyze.Check(data, nil, []analyze.Gate{g}, 0.05, analyze.DefaultMinEffect, false)
+		res, err := gate.Check(data, nil, []gate.Gate{g}, 0.05, compare.DefaultMinEffect, false)
 		if err != nil {
 			t.Fatal(err)
 		}

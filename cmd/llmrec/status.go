@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/llmrec/llmrec/record"
+	"github.com/llmrec/llmrec/schemas/runfile"
 )
 
 // The live status is one line: rewritten in place on a terminal, printed
@@ -36,6 +38,12 @@ type statusPrinter struct {
 	lastWait time.Duration
 	drawn    bool
 	shard    string // "shard I/N (S of the load)  " when sharded
+	// stopped is why the run was asked to stop (a signalCause, the
+	// dashboard's Stop), or nil; grace and out are for the word said then.
+	stopped func() error
+	grace   time.Duration
+	out     string
+	noted   bool // the stop notice was printed
 }
 
 func (p *statusPrinter) progress(s record.Status) {
@@ -60,8 +68,31 @@ func (p *statusPrinter) progress(s record.Status) {
 		s.Elapsed.Truncate(time.Second), s.Total.Truncate(time.Second))
 	if s.Phase == "grace" {
 		line += "  (finishing in-flight requests)"
+		if p.stopped != nil && !p.noted {
+			// Only a stop that started the grace period gets the notice: one
+			// during the schedule's own grace cancels the requests at once.
+			p.noted = true
+			if cause := p.stopped(); cause != nil {
+				p.notice(stopNotice(cause, p.grace, p.out))
+			}
+		}
 	}
 	p.print(s, line)
+}
+
+// stopNotice is what the user is told once a stop was asked for: what
+// happens now, for how long, and how to stop at once.
+func stopNotice(cause error, grace time.Duration, out string) string {
+	again := "Ctrl-C to stop at once"
+	var sc signalCause
+	if errors.As(cause, &sc) {
+		again = "Ctrl-C again to stop at once"
+		if sc.sig != os.Interrupt {
+			again = signalName(sc.sig) + " again (or Ctrl-C) to stop at once"
+		}
+	}
+	return fmt.Sprintf("%s: no new requests; those in flight get up to %s (--grace). %s: the rows so far stay in %s, and llmrec recover %s rebuilds the file",
+		cause, grace, again, runfile.Quote(runfile.JournalPath(out)), runfile.Quote(out))
 }
 
 // print shows line: in place on a terminal, else every plainEvery.

@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/analyze/gate"
 	reportpkg "github.com/llmrec/llmrec/report"
 )
 
@@ -23,12 +25,12 @@ type CheckOptions struct {
 	Trend     []string
 	TrendRuns int
 	// Gates, parsed from --max, --min and --max-regression.
-	Gates        []analyze.Gate
+	Gates        []gate.Gate
 	Inconclusive string // pass or fail
 	Options      analyze.Options
 	Alpha        float64
 	// MinEffect is --min-effect: a smaller regression passes.
-	MinEffect analyze.MinEffect
+	MinEffect compare.MinEffect
 	Format    string // text, json or md
 	Output    string
 }
@@ -43,10 +45,10 @@ func (e checkFailed) Error() string {
 // metricHelp lists the gate metrics for --help.
 func metricHelp() string {
 	var b strings.Builder
-	for _, m := range analyze.MetricDocs() {
-		unit := map[string]string{analyze.UnitMS: "duration: 800ms, 2s", analyze.UnitRate: "rate: 1% or 0.01",
-			analyze.UnitPerS: "number per second", analyze.UnitRatio: "ratio", analyze.UnitUsers: "users",
-			analyze.UnitLevel: "users, or req/s offered in an open loop"}[m.Unit]
+	for _, m := range compare.MetricDocs() {
+		unit := map[string]string{compare.UnitMS: "duration: 800ms, 2s", compare.UnitRate: "rate: 1% or 0.01",
+			compare.UnitPerS: "number per second", compare.UnitRatio: "ratio", compare.UnitUsers: "users",
+			compare.UnitLevel: "users, or req/s offered in an open loop"}[m.Unit]
 		fmt.Fprintf(&b, "  %-17s %s (%s)\n", m.Name, m.Doc, unit)
 	}
 	return b.String()
@@ -82,7 +84,7 @@ type gateFlags struct {
 // NewCmdCheck builds `llmrep check`. runF replaces the run in tests of
 // flag parsing; nil runs runCheck.
 func NewCmdCheck(ios *IO, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect, Inconclusive: analyze.StatusFail, TrendRuns: 5}
+	opts := &CheckOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: compare.DefaultAlpha, MinEffect: compare.DefaultMinEffect, Inconclusive: gate.StatusFail, TrendRuns: 5}
 	var gf gateFlags
 	cmd := &cobra.Command{
 		Use:   "check RUN.parquet [--baseline BASE.parquet] --max K=V ... --min K=V ... --max-regression K=PCT ...",
@@ -145,10 +147,10 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 	for _, set := range []struct {
 		kind  string
 		specs []string
-	}{{analyze.GateMax, gf.maxes}, {analyze.GateMin, gf.mins}, {analyze.GateMaxRegression, gf.regressions}} {
+	}{{gate.GateMax, gf.maxes}, {gate.GateMin, gf.mins}, {gate.GateMaxRegression, gf.regressions}} {
 		flag := "--" + strings.ReplaceAll(set.kind, "_", "-")
 		for _, s := range set.specs {
-			g, err := analyze.ParseGate(set.kind, s, at)
+			g, err := gate.ParseGate(set.kind, s, at)
 			if err != nil {
 				// The library names the gate; the flag is ours to name.
 				errs = append(errs, fmt.Errorf("%s: %w", flag, err))
@@ -158,7 +160,7 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 		}
 	}
 	// A gate on a percentile the fixed four are not (p99.9) has it computed.
-	o.Options.Percentiles = mergePercentiles(o.Options.Percentiles, analyze.GatePercentiles(o.Gates))
+	o.Options.Percentiles = mergePercentiles(o.Options.Percentiles, gate.GatePercentiles(o.Gates))
 	if len(gf.maxes)+len(gf.mins)+len(gf.regressions) == 0 {
 		errs = append(errs, errors.New("check needs at least one gate: --max, --min or --max-regression"))
 	}
@@ -168,10 +170,10 @@ func (o *CheckOptions) parse(gf gateFlags) error {
 	if o.Baseline != "" && len(o.Trend) > 0 {
 		errs = append(errs, errors.New("--baseline and --trend exclude each other: regressions are measured against one or the other"))
 	}
-	if o.TrendRuns < analyze.MinTrendRuns {
-		errs = append(errs, fmt.Errorf("--trend-runs %d must be at least %d", o.TrendRuns, analyze.MinTrendRuns))
+	if o.TrendRuns < gate.MinTrendRuns {
+		errs = append(errs, fmt.Errorf("--trend-runs %d must be at least %d", o.TrendRuns, gate.MinTrendRuns))
 	}
-	if o.Inconclusive != analyze.StatusPass && o.Inconclusive != analyze.StatusFail {
+	if o.Inconclusive != gate.StatusPass && o.Inconclusive != gate.StatusFail {
 		errs = append(errs, fmt.Errorf("--inconclusive %q must be pass or fail", o.Inconclusive))
 	}
 	if !(o.Alpha > 0 && o.Alpha < 1) {
@@ -216,14 +218,14 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 			base.Name += " (baseline)"
 		}
 	}
-	res, err := analyze.Check(run, base, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == analyze.StatusFail)
+	res, err := gate.Check(run, base, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == gate.StatusFail)
 	if err != nil {
 		return usageError{err}
 	}
 	if base != nil && opts.Format == formatMD {
 		// The comment leads with the run against the baseline; runs that
 		// cannot be compared (a closed loop and an open one) go without.
-		if c, err := analyze.Compare([]*analyze.RunData{base, run}, opts.Alpha, opts.MinEffect); err == nil {
+		if c, err := compare.Compare([]*analyze.RunData{base, run}, opts.Alpha, opts.MinEffect); err == nil {
 			res.Comparison = c
 		}
 	}
@@ -232,7 +234,7 @@ func runCheck(cmd *cobra.Command, opts *CheckOptions) error {
 
 // finishCheck writes the check's result and turns a failed check into
 // exit status 1.
-func finishCheck(opts *CheckOptions, inputs []string, res *analyze.CheckResult) error {
+func finishCheck(opts *CheckOptions, inputs []string, res *gate.CheckResult) error {
 	if err := present(opts.IO, opts.Format, opts.Output, "", inputs, res, checkFormats); err != nil {
 		return err
 	}
@@ -249,7 +251,7 @@ func finishCheck(opts *CheckOptions, inputs []string, res *analyze.CheckResult) 
 }
 
 // checkFormats are the encoders of `llmrep check` (it has no HTML page).
-var checkFormats = formats[*analyze.CheckResult]{
+var checkFormats = formats[*gate.CheckResult]{
 	formatText: reportpkg.CheckText,
 	formatJSON: reportpkg.CheckJSON,
 	formatMD:   reportpkg.CheckMarkdown,

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/gate"
 )
 
 // runCheckTrend is check --trend: the runs of --trend that started before
@@ -40,7 +41,7 @@ func runCheckTrend(cmd *cobra.Command, opts *CheckOptions, run *analyze.RunData,
 	if len(previous) > opts.TrendRuns {
 		previous = previous[len(previous)-opts.TrendRuns:]
 	}
-	res, err := analyze.CheckTrend(run, previous, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == analyze.StatusFail)
+	res, err := gate.CheckTrend(run, previous, opts.Gates, opts.Alpha, opts.MinEffect, opts.Inconclusive == gate.StatusFail)
 	if err != nil {
 		return usageError{err}
 	}

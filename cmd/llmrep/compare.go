@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	reportpkg "github.com/llmrec/llmrec/report"
 	"github.com/llmrec/llmrec/report/htmlreport"
 )
@@ -21,7 +22,7 @@ type CompareOptions struct {
 	Options analyze.Options
 	Alpha   float64
 	// MinEffect is --min-effect: a smaller change is the same.
-	MinEffect analyze.MinEffect
+	MinEffect compare.MinEffect
 	// Format is text, json, md or html; empty: text on stdout plus the
 	// HTML page.
 	Format string
@@ -96,7 +97,7 @@ func loadRuns(cmd *cobra.Command, o analyze.Options, args []runArg) ([]*analyze.
 // NewCmdCompare builds `llmrep compare`. runF replaces the run in tests of
 // flag parsing; nil runs runCompare.
 func NewCmdCompare(ios *IO, runF func(*CompareOptions) error) *cobra.Command {
-	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: analyze.DefaultAlpha, MinEffect: analyze.DefaultMinEffect}
+	opts := &CompareOptions{IO: ios, Options: analyze.DefaultOptions(), Alpha: compare.DefaultAlpha, MinEffect: compare.DefaultMinEffect}
 	cmd := &cobra.Command{
 		Use:   "compare [NAME=]BASE.parquet [NAME=]RUN.parquet [...]",
 		Short: "Compare runs side by side, each change with a significance test",
@@ -128,21 +129,7 @@ verdict and a short table first, the full tables folded in <details>.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Runs = nil
-			for _, a := range args {
-				ra, err := parseRunArg(a)
-				if err != nil {
-					return err
-				}
-				opts.Runs = append(opts.Runs, ra)
-			}
-			if err := opts.Options.Validate(); err != nil {
-				return usageError{err}
-			}
-			if !(opts.Alpha > 0 && opts.Alpha < 1) {
-				return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", opts.Alpha)}
-			}
-			if err := checkFormat(opts.Format); err != nil {
+			if err := opts.complete(args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -159,6 +146,25 @@ verdict and a short table first, the full tables folded in <details>.`,
 	return cmd
 }
 
+// complete reads the runs from args and checks the options.
+func (o *CompareOptions) complete(args []string) error {
+	o.Runs = nil
+	for _, a := range args {
+		ra, err := parseRunArg(a)
+		if err != nil {
+			return err
+		}
+		o.Runs = append(o.Runs, ra)
+	}
+	if err := o.Options.Validate(); err != nil {
+		return usageError{err}
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		return usageError{fmt.Errorf("--alpha %v must be between 0 and 1", o.Alpha)}
+	}
+	return checkFormat(o.Format)
+}
+
 func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	inputs := make([]string, len(opts.Runs))
 	for i, r := range opts.Runs {
@@ -172,7 +178,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := analyze.Compare(runs, opts.Alpha, opts.MinEffect)
+	c, err := compare.Compare(runs, opts.Alpha, opts.MinEffect)
 	if err != nil {
 		return err
 	}
@@ -180,7 +186,7 @@ func runCompare(cmd *cobra.Command, opts *CompareOptions) error {
 }
 
 // comparisonFormats are the encoders of `llmrep compare`.
-var comparisonFormats = formats[*analyze.Comparison]{
+var comparisonFormats = formats[*compare.Comparison]{
 	formatText: reportpkg.CompareText,
 	formatJSON: reportpkg.CompareJSON,
 	formatMD:   reportpkg.CompareMarkdown,

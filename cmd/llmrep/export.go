@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/export"
 )
 
 // ExportOptions are what `llmrep export` was asked to do.
@@ -22,7 +23,7 @@ type ExportOptions struct {
 // NewCmdExport builds `llmrep export`. runF replaces the run in tests of
 // flag parsing; nil runs runExport.
 func NewCmdExport(ios *IO, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: ios, Options: analyze.DefaultOptions(), Format: analyze.ExportCSV}
+	opts := &ExportOptions{IO: ios, Options: analyze.DefaultOptions(), Format: export.ExportCSV}
 	cmd := &cobra.Command{
 		Use:   "export RUN.parquet [more shards...]",
 		Short: "Write a run's rows as CSV or JSON lines, for spreadsheets and scripts",
@@ -52,7 +53,7 @@ may read a cell that starts with = as a formula.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
-			if opts.Format != analyze.ExportCSV && opts.Format != analyze.ExportJSONL {
+			if opts.Format != export.ExportCSV && opts.Format != export.ExportJSONL {
 				return usageError{fmt.Errorf("--format %q must be csv or jsonl", opts.Format)}
 			}
 			if runF != nil {
@@ -75,7 +76,7 @@ func runExport(cmd *cobra.Command, opts *ExportOptions) error {
 	}
 	var n int64
 	err = t.WriteVia(opts.IO.Out, func(path string) error {
-		n, err = analyze.Export(cmd.Context(), opts.Options, opts.Format, path, opts.Paths...)
+		n, err = export.Export(cmd.Context(), opts.Options, opts.Format, path, opts.Paths...)
 		return err
 	})
 	if err != nil {

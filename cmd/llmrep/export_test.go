@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/export"
 )
 
 // TestExportCommand runs `llmrep export` on a fixture run: to a file and to
@@ -34,7 +34,7 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != strings.Join(analyze.ExportColumns, ",") {
+	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != strings.Join(export.ExportColumns, ",") {
 		t.Fatalf("%d lines, header %v", len(rows), rows[0])
 	}
 	col := map[string]int{}

@@ -1,20 +1,22 @@
 package main
 
-import "github.com/llmrec/llmrec/analyze"
+import (
+	"github.com/llmrec/llmrec/analyze/compare"
+)
 
 // minEffectValue is --min-effect of compare and check: "5%,1pp", "10%",
 // "2pp" or "0" (analyze.ParseMinEffect).
-type minEffectValue struct{ m *analyze.MinEffect }
+type minEffectValue struct{ m *compare.MinEffect }
 
 func (v minEffectValue) String() string {
 	if v.m == nil {
-		return analyze.DefaultMinEffect.String()
+		return compare.DefaultMinEffect.String()
 	}
 	return v.m.String()
 }
 
 func (v minEffectValue) Set(s string) error {
-	m, err := analyze.ParseMinEffect(s)
+	m, err := compare.ParseMinEffect(s)
 	if err != nil {
 		return err
 	}

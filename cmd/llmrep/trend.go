@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	reportpkg "github.com/llmrec/llmrec/report"
 	"github.com/llmrec/llmrec/report/htmlreport"
 )
@@ -18,7 +19,7 @@ type TrendOptions struct {
 	// Args are the run files or globs given; each file is one run.
 	Args    []string
 	Options analyze.Options
-	Trend   analyze.TrendOptions
+	Trend   compare.TrendOptions
 	Format  string // text, json, md or html
 	Output  string
 }
@@ -27,7 +28,7 @@ type TrendOptions struct {
 // flag parsing; nil runs runTrend.
 func NewCmdTrend(ios *IO, runF func(*TrendOptions) error) *cobra.Command {
 	opts := &TrendOptions{IO: ios, Options: analyze.DefaultOptions(), Format: formatText,
-		Trend: analyze.TrendOptions{By: analyze.ByDate, MinEffect: analyze.DefaultMinEffect}}
+		Trend: compare.TrendOptions{By: compare.ByDate, MinEffect: compare.DefaultMinEffect}}
 	cmd := &cobra.Command{
 		Use:   "trend RUN.parquet... [--by date|commit|LABEL]",
 		Short: "One point per run for the figures compare weighs, and where each moved",
@@ -120,7 +121,7 @@ func runTrend(cmd *cobra.Command, opts *TrendOptions) error {
 			return err
 		}
 	}
-	t, err := analyze.NewTrend(runs, files, opts.Trend)
+	t, err := compare.NewTrend(runs, files, opts.Trend)
 	if err != nil {
 		return usageError{err}
 	}
@@ -128,7 +129,7 @@ func runTrend(cmd *cobra.Command, opts *TrendOptions) error {
 }
 
 // trendFormats are the encoders of `llmrep trend`.
-var trendFormats = formats[*analyze.Trend]{
+var trendFormats = formats[*compare.Trend]{
 	formatText: reportpkg.TrendText,
 	formatJSON: reportpkg.TrendJSON,
 	formatMD:   reportpkg.TrendMarkdown,

@@ -260,25 +260,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	// The URL names the host as given, so that the page is where the user
-	// said; a loopback name is then also accepted in the Host header.
-	urlHost := host
-	if net.ParseIP(host) == nil {
-		urlHost = strings.ToLower(host)
-		s.name = urlHost
-	}
-	if tcp != nil && tcp.IP.IsUnspecified() {
-		urlHost = "127.0.0.1"
-		if h, err := os.Hostname(); err == nil && h != "" {
-			urlHost = h
-		}
-	}
-	u := url.URL{Scheme: "http", Host: net.JoinHostPort(urlHost, s.port), Path: s.prefix}
-	s.pageURL = u.String()
-	if s.opts.Token != "" {
-		u.RawQuery = url.Values{tokenParam: {s.opts.Token}}.Encode()
-	}
-	s.url = u.String()
+	s.setURL(host, tcp)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, s.prefix, http.StatusSeeOther) })
@@ -299,6 +281,29 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s.wg.Go(func() { defer cancel(); _ = s.srv.Serve(netutil.LimitListener(ln, maxConns)) })
 	s.wg.Go(s.hub)
 	return s, nil
+}
+
+// setURL sets the page's URL and the one printed (with the token). The
+// URL names the host as given, so that the page is where the user said; a
+// loopback name is then also accepted in the Host header.
+func (s *Server) setURL(host string, tcp *net.TCPAddr) {
+	urlHost := host
+	if net.ParseIP(host) == nil {
+		urlHost = strings.ToLower(host)
+		s.name = urlHost
+	}
+	if tcp != nil && tcp.IP.IsUnspecified() {
+		urlHost = "127.0.0.1"
+		if h, err := os.Hostname(); err == nil && h != "" {
+			urlHost = h
+		}
+	}
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(urlHost, s.port), Path: s.prefix}
+	s.pageURL = u.String()
+	if s.opts.Token != "" {
+		u.RawQuery = url.Values{tokenParam: {s.opts.Token}}.Encode()
+	}
+	s.url = u.String()
 }
 
 // Errors is the number of errors the HTTP server met (a failed accept, a

@@ -61,5 +61,6 @@
 //     streams.
 //
 // Imports (of ours): record (the Snapshot it draws), report/assets (the
-// inlined chart script) and the pure analyze/level; never analyze or a command.
+// inlined chart script), the pure analyze/level and internal/cleantext
+// (the CSV cell rule of its downloads); never analyze or a command.
 package dashboard

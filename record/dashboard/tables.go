@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/llmrec/llmrec/internal/cleantext"
 	"github.com/llmrec/llmrec/record"
 )
 
@@ -186,30 +186,14 @@ func cell(n num) string {
 	return strconv.FormatFloat(math.Round(f*1000)/1000, 'f', -1, 64)
 }
 
-// cleanCell makes a cell safe for a spreadsheet: control characters
-// removed, then a cell that a spreadsheet would read as a formula (it
-// starts with = + - or @) prefixed with a single quote.
-func cleanCell(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		s = "'" + s
-	}
-	return s
-}
-
 // writeCSV answers with records as a CSV download named name, every cell
-// cleaned.
+// cleaned by the one CSV cell rule (cleantext.CSVCell).
 func writeCSV(w http.ResponseWriter, name string, records [][]string) {
 	var b bytes.Buffer
 	cw := csv.NewWriter(&b)
 	for _, rec := range records {
 		for i := range rec {
-			rec[i] = cleanCell(rec[i])
+			rec[i] = cleantext.CSVCell(rec[i])
 		}
 		_ = cw.Write(rec) // to a buffer: never fails
 	}

@@ -7,11 +7,13 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/llmrec/llmrec/internal/cleantext"
 	"github.com/llmrec/llmrec/record"
 )
 
@@ -170,7 +172,7 @@ func TestCSVDownloads(t *testing.T) {
 			t.Errorf("statistics.csv:\n%s\nwant\n%s", got, mustJSON(want))
 		}
 		_, fails := get(t, s, "failures.csv", false)
-		want = [][]string{{"class", "count", "latest_at_s", "latest_error"}, {"http_5xx", "2", "4.5", `'=HYPERLINK("http://evil.example")[31m`}}
+		want = [][]string{{"class", "count", "latest_at_s", "latest_error"}, {"http_5xx", "2", "4.5", `'=HYPERLINK("http://evil.example") [31m`}}
 		if got, _ := json.Marshal(fails); string(got) != mustJSON(want) {
 			t.Errorf("failures.csv:\n%s\nwant\n%s", got, mustJSON(want))
 		}
@@ -209,22 +211,22 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// TestCleanCell: the cleaning of every CSV cell.
-func TestCleanCell(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain", "plain"},
-		{"=1+2", "'=1+2"},
-		{"+1", "'+1"},
-		{"-1", "'-1"},
-		{"@SUM(A1)", "'@SUM(A1)"},
-		{"\t=1", "'=1"},
-		{"a\r\nb\x00c\x1b[0m", "abc[0m"},
-		{"\xff", "?"},
-		{"", ""},
-		{"12.5", "12.5"},
-	} {
-		if got := cleanCell(tc.in); got != tc.want {
-			t.Errorf("cleanCell(%q) = %q, want %q", tc.in, got, tc.want)
+// TestCSVCellsCleaned: every cell of a CSV download is cleaned by the
+// one CSV cell rule, on its test table (cleantext.CSVCases).
+func TestCSVCellsCleaned(t *testing.T) {
+	var in, want []string
+	for _, tc := range cleantext.CSVCases {
+		in, want = append(in, tc.In), append(want, tc.Want)
+	}
+	w := httptest.NewRecorder()
+	writeCSV(w, "cells.csv", [][]string{in})
+	got, err := csv.NewReader(w.Body).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if i >= len(got) || got[i] != want[i] {
+			t.Errorf("cell %q written as %q, want %q", in[i], got, want[i])
 		}
 	}
 }

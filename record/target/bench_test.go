@@ -188,3 +188,53 @@ func BenchmarkRedactError(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrepare is the request body of a prompt behind a shared
+// prefix of 1000 synthetic tokens: cached (a prompt sent again), and
+// rendered per request (Once: a prefixed prompt or a conversation's turn,
+// which llmrec never caches).
+func BenchmarkPrepare(b *testing.B) {
+	c, err := New(benchOptions("http://127.0.0.1:9", 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cl := c.(*client)
+	p := Prompt{Text: "Why do cats purr? Answer briefly."}.WithPrefix(SharedPrefixes(1000, 1, 1)[0])
+	for _, tc := range []struct {
+		name string
+		once bool
+	}{{"cached", false}, {"once", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			q := p
+			q.Once = tc.once
+			b.ReportAllocs()
+			for b.Loop() {
+				if pb := cl.prepare(q); pb.err != nil {
+					b.Fatal(pb.err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDoStreamAnswers is BenchmarkDoStream with the answer text
+// kept (Options.Answers, --turns): its cost per request.
+func BenchmarkDoStreamAnswers(b *testing.B) {
+	for _, answers := range []bool{false, true} {
+		b.Run(fmt.Sprintf("answers=%t", answers), func(b *testing.B) {
+			o := benchOptions(benchServer(b), 1)
+			o.Answers = answers
+			c, err := New(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := Prompt{Text: "hello"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if r := c.Do(context.Background(), p); !r.OK || answers != (r.Answer != "") {
+					b.Fatalf("result %+v", r)
+				}
+			}
+		})
+	}
+}

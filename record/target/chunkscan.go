@@ -1,22 +1,40 @@
 package target
 
-import "math"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // chunkInfo is what the client needs from one OpenAI stream chunk.
 type chunkInfo struct {
 	deltaContent bool // choices[0].delta.content is a non-empty string
 	text         bool // choices[0].text is a non-empty string
-	finish       bool // choices[0].finish_reason is a non-empty string
-	usage        bool // top-level usage is an object
-	prompt       int64
-	output       int64 // usage.completion_tokens
-	hasErr       bool  // top-level error is present and not null
-	errStart     int   // the error value is data[errStart:errEnd]
-	errEnd       int
+	// deltaBytes and textBytes are those strings' lengths in bytes, once
+	// unescaped (UTF-8): the text the chunk carries.
+	deltaBytes, textBytes int
+	finish                bool // choices[0].finish_reason is a non-empty string
+	usage                 bool // top-level usage is an object
+	prompt                int64
+	output                int64 // usage.completion_tokens
+	hasErr                bool  // top-level error is present and not null
+	errStart              int   // the error value is data[errStart:errEnd]
+	errEnd                int
+	// textStart and textEnd: data[textStart:textEnd] is the last
+	// non-empty content string (delta.content or text) with its quotes;
+	// 0, 0 when none.
+	textStart, textEnd int
 }
 
 // content reports whether the chunk carries generated text.
 func (c *chunkInfo) content() bool { return c.deltaContent || c.text }
+
+// contentBytes is the length in bytes of the text the chunk carries.
+func (c *chunkInfo) contentBytes() int {
+	if c.deltaContent {
+		return c.deltaBytes
+	}
+	return c.textBytes
+}
 
 // scanChunk validates data as JSON (the grammar of encoding/json.Valid) and
 // extracts chunkInfo in one pass without allocating. It replaces
@@ -119,10 +137,14 @@ func (s *chunkScanner) clear(l loc) {
 	switch l {
 	case locChoices, locChoice0:
 		in.deltaContent, in.text, in.finish = false, false, false
+		in.deltaBytes, in.textBytes = 0, 0
+		in.textStart, in.textEnd = 0, 0
 	case locDelta, locDeltaContent:
-		in.deltaContent = false
+		in.deltaContent, in.deltaBytes = false, 0
+		in.textStart, in.textEnd = 0, 0
 	case locText:
-		in.text = false
+		in.text, in.textBytes = false, 0
+		in.textStart, in.textEnd = 0, 0
 	case locFinish:
 		in.finish = false
 	case locUsage:
@@ -163,17 +185,20 @@ func (s *chunkScanner) value(l loc, depth int) bool {
 			return false
 		}
 	case c == '"':
-		n, ok := s.str()
+		n, text, ok := s.str()
 		if !ok {
 			return false
 		}
 		switch l {
 		case locDeltaContent:
-			s.info.deltaContent = n > 0
+			s.info.deltaContent, s.info.deltaBytes = n > 0, text
 		case locText:
-			s.info.text = n > 0
+			s.info.text, s.info.textBytes = n > 0, text
 		case locFinish:
 			s.info.finish = n > 0
+		}
+		if n > 0 && (l == locDeltaContent || l == locText) {
+			s.info.textStart, s.info.textEnd = start, s.i
 		}
 	case c == '-' || c >= '0' && c <= '9':
 		v, isInt, ok := s.number()
@@ -221,7 +246,7 @@ func (s *chunkScanner) object(l loc, depth int) bool {
 			return false
 		}
 		ks := s.i + 1
-		if _, ok := s.str(); !ok {
+		if _, _, ok := s.str(); !ok {
 			return false
 		}
 		key := s.data[ks : s.i-1]
@@ -284,8 +309,10 @@ func (s *chunkScanner) array(l loc, depth int) bool {
 }
 
 // str scans a string starting at the opening quote and returns the length
-// of its raw (still escaped) content.
-func (s *chunkScanner) str() (int, bool) {
+// of its raw (still escaped) content and of its text once unescaped, in
+// UTF-8 bytes: an escape \uXXXX counts the bytes of its character (each
+// half of a surrogate pair 2, the pair 4).
+func (s *chunkScanner) str() (raw, text int, ok bool) {
 	start := s.i + 1
 	i := start
 	d := s.data
@@ -294,34 +321,72 @@ func (s *chunkScanner) str() (int, bool) {
 		switch {
 		case c == '"':
 			s.i = i + 1
-			return i - start, true
+			return i - start, text, true
 		case c == '\\':
-			if i+1 >= len(d) {
-				return 0, false
+			n := escapeLen(d[i:])
+			if n == 0 {
+				return 0, 0, false
 			}
-			switch d[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(d) {
-					return 0, false
-				}
-				for _, h := range d[i+2 : i+6] {
-					if !isHex(h) {
-						return 0, false
-					}
-				}
-				i += 6
-			default:
-				return 0, false
-			}
+			text += escapeText(d[i : i+n])
+			i += n
 		case c < 0x20:
-			return 0, false
+			return 0, 0, false
 		default:
 			i++
+			text++
 		}
 	}
-	return 0, false
+	return 0, 0, false
+}
+
+// escapeLen is the length of the valid escape at the start of e (a
+// backslash and what follows), 0 when it is not one.
+func escapeLen(e []byte) int {
+	if len(e) < 2 {
+		return 0
+	}
+	switch e[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(e) < 6 {
+			return 0
+		}
+		for _, h := range e[2:6] {
+			if !isHex(h) {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
+}
+
+// escapeText is the UTF-8 length of the character a valid escape stands
+// for; half of a surrogate pair counts 2 (the pair is 4 bytes).
+func escapeText(e []byte) int {
+	if len(e) == 2 {
+		return 1
+	}
+	var r rune
+	for _, h := range e[2:6] {
+		r = r<<4 | rune(unhex(h))
+	}
+	if r >= 0xd800 && r <= 0xdfff {
+		return 2
+	}
+	return utf8.RuneLen(r)
+}
+
+// unhex is the value of a hex digit.
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
 
 func isHex(c byte) bool {

@@ -38,8 +38,12 @@ func refChunk(data []byte) (chunkInfo, bool) {
 		if c0, ok := choices[0].(map[string]any); ok {
 			if d, ok := c0["delta"].(map[string]any); ok {
 				in.deltaContent = nonEmpty(d["content"])
+				c, _ := d["content"].(string)
+				in.deltaBytes = len(c)
 			}
 			in.text = nonEmpty(c0["text"])
+			t, _ := c0["text"].(string)
+			in.textBytes = len(t)
 			in.finish = nonEmpty(c0["finish_reason"])
 		}
 	}
@@ -71,6 +75,7 @@ func TestScanChunk(t *testing.T) {
 		`{"error":null}`,
 		`{"x":{"choices":[{"delta":{"content":"nested"}}]}}`,
 		` { "choices" : [ { "delta" : { "content" : "\u00e9\n\"" } } ] } `,
+		`{"choices":[{"delta":{"content":"\ud83d\ude00 \u4e2d\/x"}}]}`, // an emoji (a surrogate pair), a CJK character: 4+1+3+2 bytes
 		`[{"choices":[{"delta":{"content":"x"}}]}]`,
 		`"just a string"`, `123`, `-0.5e+3`, `true`, `null`,
 		// invalid
@@ -81,7 +86,7 @@ func TestScanChunk(t *testing.T) {
 	for _, in := range tests {
 		got, ok := scanChunk([]byte(in))
 		want, wantOK := refChunk([]byte(in))
-		got.errStart, got.errEnd = 0, 0
+		got.errStart, got.errEnd, got.textStart, got.textEnd = 0, 0, 0, 0
 		if ok != wantOK || got != want {
 			t.Errorf("scanChunk(%s) = %+v %v, want %+v %v", in, got, ok, want, wantOK)
 		}
@@ -111,7 +116,7 @@ func FuzzScanChunk(f *testing.F) {
 			return // keys with escapes are not recognised on purpose
 		}
 		want, _ := refChunk(data)
-		got.errStart, got.errEnd = 0, 0
+		got.errStart, got.errEnd, got.textStart, got.textEnd = 0, 0, 0, 0
 		if got != want {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}

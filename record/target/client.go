@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -36,10 +37,12 @@ type Result struct {
 	OutputTokens int32  // usage.completion_tokens, valid only if HasUsage
 	HasUsage     bool
 	// OutputEstimated: the server sent no usage, so OutputTokens is an
-	// estimate, the number of stream chunks that carried content (servers
-	// that stream token by token, as vLLM, send one token a chunk). Set only
-	// on a successful stream without usage; PromptTokens stays unknown.
+	// estimate (EstimateOutput): from the length of the streamed text
+	// (OutputFromText), or the number of stream chunks that carried
+	// content when they carried no text. Set only on a successful stream
+	// without usage; PromptTokens stays unknown.
 	OutputEstimated bool
+	OutputFromText  bool
 	Chunks          int32 // SSE data events received, not counting [DONE] and empty ones
 	BytesIn         int64 // response body bytes received
 	// ChunkUS is when each content chunk arrived, µs since Start (the
@@ -47,7 +50,18 @@ type Result struct {
 	// the request streamed with Options.ChunkTimes; at most
 	// schemas.MaxChunkTimes, none later than schemas.MaxChunkUS.
 	ChunkUS []int32
+	// Answer is the answer's text with Options.Answers: the content of a
+	// stream's chunks joined, or a whole response's first choice; cut at
+	// MaxAnswerBytes (on a UTF-8 boundary). Empty otherwise, and when the
+	// request failed before any content.
+	Answer string
 }
+
+// MaxAnswerBytes bounds the answer text a Result keeps (Options.Answers):
+// a conversation holds each of its answers until it ends, so a user of N
+// turns holds at most N of them. 16 KiB is about 4,000 tokens; a longer
+// answer is carried cut.
+const MaxAnswerBytes = 16 << 10
 
 // Client sends one request per Do call. Implementations are safe for
 // concurrent use.
@@ -82,6 +96,7 @@ type client struct {
 	maxTok    int
 	ignoreEOS bool
 	chunkTms  bool
+	answers   bool
 	limit     int64
 	timeout   time.Duration
 	idle      time.Duration
@@ -127,6 +142,7 @@ func New(o Options) (Client, error) {
 		maxTok:    o.MaxTokens,
 		ignoreEOS: o.IgnoreEOS,
 		chunkTms:  o.ChunkTimes,
+		answers:   o.Answers,
 		limit:     o.MaxBodyBytes,
 		timeout:   o.Timeout,
 		idle:      o.IdleTimeout,
@@ -267,6 +283,8 @@ type bodyData struct {
 func (c *client) prepare(p Prompt) *prepared {
 	var key any
 	switch {
+	case p.Once:
+		return c.render(p)
 	case p.Messages == nil:
 		key = textKey{p.Text, p.MaxTokens}
 	case len(p.Messages) > 0:
@@ -618,6 +636,13 @@ func (c *client) readJSON(res *Result, parent, cctx context.Context, body *bodyR
 		m := ch.Message
 		content = content || hasText(m.Content) || hasText(ch.Text) || hasText(m.ToolCalls) || hasText(m.Reasoning)
 	}
+	if c.answers && len(r.Choices) > 0 {
+		for _, t := range []json.RawMessage{r.Choices[0].Message.Content, r.Choices[0].Text} {
+			if t = bytes.TrimSpace(t); hasText(t) && t[0] == '"' {
+				res.Answer = string(appendAnswer(nil, t))
+			}
+		}
+	}
 	if !content && (!res.HasUsage || res.OutputTokens == 0) {
 		c.setErr(res, schemas.ErrEmpty, fmt.Sprintf("empty answer: %d choices, none with content", len(r.Choices)))
 		return
@@ -679,6 +704,15 @@ var doneData = []byte("[DONE]")
 // they grow by doubling beyond it.
 const initialChunkTimes = 64
 
+// streamRead is what readStream has counted of a stream so far.
+type streamRead struct {
+	chunks    int32
+	content   int32 // chunks with content
+	text      int64 // bytes of their text: with content, the estimate without usage
+	sawFinish bool
+	answer    []byte // with Options.Answers: the content so far
+}
+
 // readStream reads an SSE stream to [DONE].
 func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watchdog, body *bodyReader, ctype string) {
 	st := streamPool.Get().(*streamState)
@@ -691,89 +725,138 @@ func (c *client) readStream(res *Result, parent, cctx context.Context, wd *watch
 			streamPool.Put(st)
 		}
 	}()
-	var (
-		chunks    int32
-		content   int32 // chunks with content: the estimate without usage
-		sawFinish bool
-	)
-	defer func() { res.Chunks = chunks }()
+	var s streamRead
+	defer func() {
+		res.Chunks = s.chunks
+		if len(s.answer) > 0 {
+			res.Answer = string(s.answer)
+		}
+	}()
 	if c.chunkTms {
 		res.ChunkUS = make([]int32, 0, initialChunkTimes)
 	}
 	for {
 		data, err := st.sse.next()
 		if err != nil {
-			res.Latency = time.Since(res.Start)
-			switch {
-			case err == io.EOF:
-				msg := "stream ended without [DONE]"
-				if sawFinish {
-					msg += " after finish_reason"
-				}
-				if chunks == 0 {
-					msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
-				}
-				c.setErr(res, schemas.ErrProtocol, msg)
-			case errors.Is(err, errSSELine), errors.Is(err, errSSEEvent):
-				c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
-			default:
-				c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", chunks))
-			}
+			c.streamFailed(res, parent, cctx, err, &s, ctype)
 			return
 		}
 		if len(data) == 0 {
 			continue
 		}
 		if bytes.Equal(data, doneData) {
-			res.Latency = time.Since(res.Start)
-			if content == 0 && (!res.HasUsage || res.OutputTokens == 0) {
-				c.setErr(res, schemas.ErrEmpty, fmt.Sprintf("empty answer: the stream ended with [DONE] after %d chunks, none with content", chunks))
-			} else {
-				res.OK = true
-				if !res.HasUsage {
-					res.OutputTokens, res.OutputEstimated = content, true
-				}
-			}
+			c.streamDone(res, &s)
 			// Read the end of the body, briefly, so the connection can be
 			// reused; this is not part of the measurement.
 			wd.drain(drainAfterDone)
 			_, _ = st.br.Discard(maxErrorDrain)
 			return
 		}
-		chunks++
-		info, ok := scanChunk(data)
-		if !ok {
-			res.Latency = time.Since(res.Start)
-			err := json.Unmarshal(data, new(any)) // for a precise message
-			msg := "malformed JSON in stream data event"
-			if err != nil {
-				msg += ": " + err.Error()
-			}
-			c.setErr(res, schemas.ErrProtocol, msg+": "+c.red.quotedExcerpt(data))
+		s.chunks++
+		if !c.streamChunk(res, data, &s) {
 			return
-		}
-		if info.hasErr {
-			res.Latency = time.Since(res.Start)
-			class, msg := streamErrorClass(data[info.errStart:info.errEnd])
-			c.setErr(res, class, "error event in stream: "+msg)
-			return
-		}
-		if info.content() {
-			content++
-			at := time.Since(res.Start)
-			if !res.HasTTFT {
-				res.TTFT = at
-				res.HasTTFT = true
-			}
-			if c.chunkTms && len(res.ChunkUS) < schemas.MaxChunkTimes && at.Microseconds() <= schemas.MaxChunkUS {
-				res.ChunkUS = append(res.ChunkUS, int32(at.Microseconds()))
-			}
-		}
-		sawFinish = sawFinish || info.finish
-		if info.usage {
-			res.PromptTokens = clampInt32(info.prompt)
-			res.OutputTokens = clampInt32(info.output)
-			res.HasUsage = true
 		}
 	}
+}
+
+// streamFailed records a stream that ended before [DONE] with err.
+func (c *client) streamFailed(res *Result, parent, cctx context.Context, err error, s *streamRead, ctype string) {
+	res.Latency = time.Since(res.Start)
+	switch {
+	case err == io.EOF:
+		msg := "stream ended without [DONE]"
+		if s.sawFinish {
+			msg += " after finish_reason"
+		}
+		if s.chunks == 0 {
+			msg += " and without any data event (content-type " + strconv.Quote(ctype) + ")"
+		}
+		c.setErr(res, schemas.ErrProtocol, msg)
+	case errors.Is(err, errSSELine), errors.Is(err, errSSEEvent):
+		c.setErr(res, schemas.ErrProtocol, "stream: "+err.Error())
+	default:
+		c.fail(res, parent, cctx, err, fmt.Sprintf("reading the stream after %d chunks", s.chunks))
+	}
+}
+
+// streamDone records a stream that reached [DONE].
+func (c *client) streamDone(res *Result, s *streamRead) {
+	res.Latency = time.Since(res.Start)
+	if s.content == 0 && (!res.HasUsage || res.OutputTokens == 0) {
+		c.setErr(res, schemas.ErrEmpty, fmt.Sprintf("empty answer: the stream ended with [DONE] after %d chunks, none with content", s.chunks))
+		return
+	}
+	res.OK = true
+	if !res.HasUsage {
+		res.OutputTokens, res.OutputEstimated = EstimateOutput(s.content, s.text), true
+		res.OutputFromText = s.text > 0
+	}
+}
+
+// streamChunk reads one data event other than [DONE]; false ends the
+// stream as failed (a malformed event, an error event).
+func (c *client) streamChunk(res *Result, data []byte, s *streamRead) bool {
+	info, ok := scanChunk(data)
+	if !ok {
+		res.Latency = time.Since(res.Start)
+		err := json.Unmarshal(data, new(any)) // for a precise message
+		msg := "malformed JSON in stream data event"
+		if err != nil {
+			msg += ": " + err.Error()
+		}
+		c.setErr(res, schemas.ErrProtocol, msg+": "+c.red.quotedExcerpt(data))
+		return false
+	}
+	if info.hasErr {
+		res.Latency = time.Since(res.Start)
+		class, msg := streamErrorClass(data[info.errStart:info.errEnd])
+		c.setErr(res, class, "error event in stream: "+msg)
+		return false
+	}
+	if info.content() {
+		s.content++
+		s.text += int64(info.contentBytes())
+		at := time.Since(res.Start)
+		if !res.HasTTFT {
+			res.TTFT = at
+			res.HasTTFT = true
+		}
+		if c.chunkTms && len(res.ChunkUS) < schemas.MaxChunkTimes && at.Microseconds() <= schemas.MaxChunkUS {
+			res.ChunkUS = append(res.ChunkUS, int32(at.Microseconds()))
+		}
+		if c.answers && len(s.answer) < MaxAnswerBytes {
+			s.answer = appendAnswer(s.answer, data[info.textStart:info.textEnd])
+		}
+	}
+	s.sawFinish = s.sawFinish || info.finish
+	if info.usage {
+		res.PromptTokens = clampInt32(info.prompt)
+		res.OutputTokens = clampInt32(info.output)
+		res.HasUsage = true
+	}
+	return true
+}
+
+// appendAnswer appends the text of the JSON string quoted (quotes
+// included, valid: scanChunk checked it) to answer, keeping answer within
+// MaxAnswerBytes and whole UTF-8 characters.
+func appendAnswer(answer, quoted []byte) []byte {
+	raw := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		var t string
+		if json.Unmarshal(quoted, &t) != nil {
+			return answer
+		}
+		raw = []byte(t)
+	}
+	if room := MaxAnswerBytes - len(answer); len(raw) > room {
+		raw = raw[:room]
+		for range utf8.UTFMax - 1 { // a character cut in two
+			if r, size := utf8.DecodeLastRune(raw); r != utf8.RuneError || size != 1 {
+				break
+			}
+			raw = raw[:len(raw)-1]
+		}
+	}
+	return append(answer, raw...)
 }

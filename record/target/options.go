@@ -45,7 +45,11 @@ type Options struct {
 	Stream    bool // openai-* only; ignored by http
 	// ChunkTimes keeps each content chunk's arrival of a stream
 	// (Result.ChunkUS).
-	ChunkTimes   bool
+	ChunkTimes bool
+	// Answers keeps each answer's text (Result.Answer, at most
+	// MaxAnswerBytes): a conversation's next turn carries it. OpenAI APIs
+	// only.
+	Answers      bool
 	Headers      http.Header   // extra headers (-H)
 	APIKey       string        // sent as Authorization: Bearer unless Headers has Authorization
 	Timeout      time.Duration // whole request; 0 = none
@@ -80,6 +84,9 @@ func (o Options) Validate() error {
 		}
 	}
 	if o.API == APIHTTP {
+		if o.Answers {
+			add("api %s has no answer text to keep: conversations need api %s or %s", APIHTTP, APIChat, APICompletions)
+		}
 		if o.Method != "" && !validToken(o.Method) {
 			add("method %q is not a valid HTTP method", o.Method)
 		}

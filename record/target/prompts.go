@@ -26,6 +26,10 @@ type Prompt struct {
 	// MaxTokens is this request's output budget (max_tokens); 0 means the
 	// client's Options.MaxTokens. Synthetic and ShareGPT prompts set it.
 	MaxTokens int
+	// Once: the prompt is sent once (a conversation's turn, a prompt
+	// behind a shared prefix), so its body is rendered for the request and
+	// not cached: a cache of such bodies would hold every one of them.
+	Once bool
 }
 
 // text returns the prompt as one string: Text, or the message contents
@@ -50,6 +54,37 @@ func (p Prompt) messages() []Message {
 		return p.Messages
 	}
 	return []Message{{Role: "user", Content: p.Text}}
+}
+
+// PrefixSeparator is what comes between a shared prefix and the prompt
+// after it (WithPrefix).
+const PrefixSeparator = "\n\n"
+
+// WithPrefix returns p starting with prefix: before Text, or before the
+// first message's content, then PrefixSeparator. The result is sent once
+// (Once): a body cache of every prefix and prompt pair would be their
+// product. p is not changed.
+func (p Prompt) WithPrefix(prefix string) Prompt {
+	if p.Messages == nil {
+		p.Text = prefix + PrefixSeparator + p.Text
+	} else if len(p.Messages) > 0 {
+		ms := append([]Message(nil), p.Messages...)
+		ms[0].Content = prefix + PrefixSeparator + ms[0].Content
+		p.Messages = ms
+	}
+	p.Once = true
+	return p
+}
+
+// After returns the prompt of a conversation's next turn: history (the
+// turns before, user and assistant messages alternating) followed by p's
+// messages (a Text prompt is one user message). It is sent once (Once).
+// The chat API sends the messages; the completions API their contents
+// joined by newlines.
+func (p Prompt) After(history []Message) Prompt {
+	ms := make([]Message, 0, len(history)+max(len(p.Messages), 1))
+	ms = append(append(ms, history...), p.messages()...)
+	return Prompt{Messages: ms, MaxTokens: p.MaxTokens, Once: true}
 }
 
 var builtinPrompts = []string{

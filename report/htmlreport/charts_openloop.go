@@ -20,7 +20,7 @@ func openLoopCharts(a *analyze.Analysis, metric string) []chartBuilder {
 	}
 	return []chartBuilder{
 		{metric + " p95 and p99 against the offered rate", "One point per step, at its offered rate. p95 and p99 of the chosen metric (" + a.Settings.Metric +
-			"; latency_from_schedule counts the wait for a slot as well); failure rate on the right axis.", rateLatencyChart},
+			"; latency_from_schedule counts the wait for a slot as well); failure rate on the right axis." + fromScheduleCaption(a), rateLatencyChart},
 		{"Offered, achieved and completed rates", "One point per step: the rate offered, the rate sent (achieved: below the offered line, the recorder could not send the load) and the successes completed per second. Arrivals sent over 10 ms late, on the right axis.", ratesChart},
 	}
 }
@@ -66,13 +66,14 @@ func rateLatencyChart(a *analyze.Analysis) *charts.RectChart {
 	ms, scaleNote := latencyAxis(a)
 	c := newRect(rateAxis(), charts.WithYAxisOpts(ms), charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	c.ExtendYAxis(rightAxis("fail %"))
-	var p95, p99, fail []opts.LineData
+	var p95, p99, fail, fromSched []opts.LineData
 	idx := openSteps(a)
 	for _, i := range idx {
 		st := a.Steps[i]
 		x := *st.OfferedRPS
 		p95 = append(p95, xy(x, st.P95MS))
 		p99 = append(p99, xy(x, st.P99MS))
+		fromSched = append(fromSched, xy(x, st.FromScheduleP95MS))
 		var f *float64
 		if st.FailRate != nil {
 			v := *st.FailRate * 100
@@ -95,7 +96,32 @@ func rateLatencyChart(a *analyze.Analysis) *charts.RectChart {
 		series(c, "p99", p99, symbols(colP99)...),
 		series(c, "failure rate %", fail, symbols(colFail, charts.WithLineStyleOpts(opts.LineStyle{Color: colFail, Width: 1.5, Type: dashed}), onRight())...),
 	)
+	if waitedForSlot(a) {
+		c.MultiSeries = append(c.MultiSeries, series(c, "p95 from schedule", fromSched,
+			symbols(colP95, charts.WithLineStyleOpts(opts.LineStyle{Color: colP95, Width: 1.5, Type: dashed}))...))
+	}
 	return c
+}
+
+// waitedForSlot says whether the analysis has, for a step, the p95 of
+// latency from schedule beside latency: an open loop judged by latency
+// whose arrivals waited for a slot (analyze computes it then).
+func waitedForSlot(a *analyze.Analysis) bool {
+	for _, st := range a.Steps {
+		if st.FromScheduleP95MS != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fromScheduleCaption is the caption's word on the p95-from-schedule
+// series, when it is drawn.
+func fromScheduleCaption(a *analyze.Analysis) string {
+	if !waitedForSlot(a) {
+		return ""
+	}
+	return " Arrivals waited for a slot: the dashed p95 from schedule is latency_from_schedule's p95 (scheduled time to last byte, the wait included, what the users waited) beside latency's."
 }
 
 func ratesChart(a *analyze.Analysis) *charts.RectChart {

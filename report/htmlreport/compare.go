@@ -13,6 +13,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -39,7 +40,7 @@ func runColor(i int) string {
 // RenderComparison writes the HTML page of a comparison to w. The same
 // comparison always gives the same bytes; nothing is written when
 // rendering fails.
-func RenderComparison(w io.Writer, c *analyze.Comparison) error {
+func RenderComparison(w io.Writer, c *compare.Comparison) error {
 	if c == nil || len(c.Runs) == 0 {
 		return errors.New("render html: no comparison")
 	}
@@ -106,17 +107,17 @@ type unmatchedRow struct{ Users, In, Missing string }
 
 func outcomeClass(outcome string) string {
 	switch outcome {
-	case analyze.OutcomeWorse:
+	case compare.OutcomeWorse:
 		return "bad"
-	case analyze.OutcomeBetter:
+	case compare.OutcomeBetter:
 		return "good"
-	case analyze.OutcomeMixed:
+	case compare.OutcomeMixed:
 		return "warn"
 	}
 	return "na"
 }
 
-func newComparePage(c *analyze.Comparison, specs []chartSpec) *comparePage {
+func newComparePage(c *compare.Comparison, specs []chartSpec) *comparePage {
 	v := view.NewComparison(c)
 	names := v.Names()
 	p := &comparePage{Charts: specs, Generator: schemas.ToolVersion, Definitions: v.Defs, Settings: v.Settings,
@@ -168,7 +169,7 @@ func metricTableOf(v *view.Comparison, mi int, title string, heads []runHead) me
 }
 
 // compareCharts builds the comparison's charts in page order.
-func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
+func compareCharts(c *compare.Comparison) ([]chartSpec, error) {
 	metric := "Latency"
 	if c.Settings.Metric == analyze.MetricTTFT {
 		metric = "TTFT"
@@ -176,7 +177,7 @@ func compareCharts(c *analyze.Comparison) ([]chartSpec, error) {
 	window := view.Secs(c.Settings.WindowS)
 	bs := []struct {
 		title, caption string
-		build          func(*analyze.Comparison) *charts.RectChart
+		build          func(*compare.Comparison) *charts.RectChart
 	}{
 		levelChart(c),
 		throughputChart(c),
@@ -212,7 +213,7 @@ func runSeries(i int, symbols bool) []charts.SeriesOpts {
 
 // openCompare reports whether the compared runs are open loops (their
 // levels are offered rates).
-func openCompare(c *analyze.Comparison) bool {
+func openCompare(c *compare.Comparison) bool {
 	for _, r := range c.Runs {
 		if len(r.Rates) > 0 {
 			return true
@@ -224,21 +225,21 @@ func openCompare(c *analyze.Comparison) bool {
 // compareChart is one chart of the comparison page.
 type compareChart = struct {
 	title, caption string
-	build          func(*analyze.Comparison) *charts.RectChart
+	build          func(*compare.Comparison) *charts.RectChart
 }
 
 // levelChart is the first chart of a comparison: p95 against users, or
 // against the offered rate for open loops.
-func levelChart(c *analyze.Comparison) compareChart {
+func levelChart(c *compare.Comparison) compareChart {
 	if openCompare(c) {
-		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
+		return compareChart{"p95 against the offered rate", "One point per offered rate of each run (its first step at that rate); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated, a dotted vertical line its capacity.", usersP95Compare}
 	}
-	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated.", usersP95Compare}
+	return compareChart{"p95 against users", "One point per user level of each run (its first step with that many users); the baseline's limit for saturation is dashed; a pin in a run's colour marks where it saturated, a dotted vertical line its capacity.", usersP95Compare}
 }
 
 // throughputChart is requests sent per second against users, or against
 // the offered rate for open loops.
-func throughputChart(c *analyze.Comparison) compareChart {
+func throughputChart(c *compare.Comparison) compareChart {
 	if openCompare(c) {
 		return compareChart{"Throughput against the offered rate", "Requests sent per second after the warmup at each offered rate of each run (its first step at that rate).", rpsCompare}
 	}
@@ -247,7 +248,7 @@ func throughputChart(c *analyze.Comparison) compareChart {
 
 // levelAxis is the x axis of a chart against the level: users, or the
 // offered rate for open loops.
-func levelAxis(c *analyze.Comparison) charts.GlobalOpts {
+func levelAxis(c *compare.Comparison) charts.GlobalOpts {
 	name := "users"
 	if openCompare(c) {
 		name = "offered req/s"
@@ -278,7 +279,7 @@ func levelPoints(a *analyze.Analysis, value func(*analyze.Step) *float64) (data 
 	return data, drawn
 }
 
-func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
+func usersP95Compare(c *compare.Comparison) *charts.RectChart {
 	ch := newRect(levelAxis(c), charts.WithYAxisOpts(yAxis("ms")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	drawn := false
@@ -301,10 +302,38 @@ func usersP95Compare(c *analyze.Comparison) *charts.RectChart {
 		o = append(o, saturationPin(r.Analysis, i)...)
 		ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, data, o...))
 	}
+	// The capacity lines follow the runs' series: a series of no points
+	// with the run's name, so its legend item hides the line with the run.
+	for i, r := range c.Runs {
+		if l := runCapacityLine(r.Analysis, i); l != nil {
+			ch.MultiSeries = append(ch.MultiSeries, series(ch, r.Name, nil, l...))
+		}
+	}
 	if !drawn {
 		ch.SetGlobalOptions(emptyTitle())
 	}
 	return ch
+}
+
+// runCapacityLine is run i's capacity on the p95 overlay: a dotted vertical
+// line in the run's colour at its capacity level; none when the run has
+// no capacity (even its first level failed).
+func runCapacityLine(a *analyze.Analysis, i int) []charts.SeriesOpts {
+	if a == nil || a.Capacity.Level == nil {
+		return nil
+	}
+	return []charts.SeriesOpts{
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = runColor(i) }),
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{
+			Name:  "capacity " + view.StepLevel(a, *a.Capacity.Level),
+			XAxis: round(*a.Capacity.Level),
+		}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(false)}, // the caption names it
+			LineStyle: &opts.LineStyle{Color: runColor(i), Type: "dotted", Width: 1.5},
+		}),
+	}
 }
 
 // saturationPin is run i's saturation point on the p95 overlay: a pin in
@@ -336,7 +365,7 @@ func saturationPin(a *analyze.Analysis, i int) []charts.SeriesOpts {
 }
 
 // rpsCompare is each run's requests per second against its levels.
-func rpsCompare(c *analyze.Comparison) *charts.RectChart {
+func rpsCompare(c *compare.Comparison) *charts.RectChart {
 	ch := newRect(levelAxis(c), charts.WithYAxisOpts(yAxis("req/s")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	drawn := false
@@ -351,7 +380,7 @@ func rpsCompare(c *analyze.Comparison) *charts.RectChart {
 	return ch
 }
 
-func windowP95Compare(c *analyze.Comparison) *charts.RectChart {
+func windowP95Compare(c *compare.Comparison) *charts.RectChart {
 	end := 0.0
 	for _, r := range c.Runs {
 		if r.Analysis != nil {
@@ -380,7 +409,7 @@ func windowP95Compare(c *analyze.Comparison) *charts.RectChart {
 	return ch
 }
 
-func cdfCompare(c *analyze.Comparison) *charts.RectChart {
+func cdfCompare(c *compare.Comparison) *charts.RectChart {
 	unit := "latency ms"
 	if c.Settings.Metric == analyze.MetricTTFT {
 		unit = "TTFT ms"

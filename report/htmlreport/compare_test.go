@@ -13,6 +13,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 var compareRuns = struct {
@@ -46,26 +47,26 @@ func loadCompareRun(t testing.TB, s analyzetest.Spec, name string) *analyze.RunD
 }
 
 // compareFixtures are the comparisons every comparison test renders.
-func compareFixtures() map[string]func(testing.TB) *analyze.Comparison {
-	cmp := func(t testing.TB, runs ...*analyze.RunData) *analyze.Comparison {
-		c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+func compareFixtures() map[string]func(testing.TB) *compare.Comparison {
+	cmp := func(t testing.TB, runs ...*analyze.RunData) *compare.Comparison {
+		c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	return map[string]func(testing.TB) *analyze.Comparison{
-		"compare-slower": func(t testing.TB) *analyze.Comparison {
+	return map[string]func(testing.TB) *compare.Comparison{
+		"compare-slower": func(t testing.TB) *compare.Comparison {
 			return cmp(t, loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, analyzetest.Slower, "new"))
 		},
-		"compare-shapes": func(t testing.TB) *analyze.Comparison {
+		"compare-shapes": func(t testing.TB) *compare.Comparison {
 			return cmp(t, loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, analyzetest.Shape, "other levels"),
 				loadCompareRun(t, analyzetest.Broken, "broken"))
 		},
-		"compare-failures": func(t testing.TB) *analyze.Comparison {
+		"compare-failures": func(t testing.TB) *compare.Comparison {
 			return cmp(t, loadCompareRun(t, analyzetest.Broken, "broken"), loadCompareRun(t, analyzetest.Broken, "broken too"))
 		},
-		"compare-hostile": func(t testing.TB) *analyze.Comparison {
+		"compare-hostile": func(t testing.TB) *compare.Comparison {
 			c := cmp(t, loadCompareRun(t, analyzetest.A, hostileTag), loadCompareRun(t, analyzetest.Faster, hostileFunc))
 			c.Runs[0].Labels = map[string]string{hostileTag: hostileFunc}
 			c.Runs[0].Model, c.Runs[1].RunID = hostileTag, hostileFunc
@@ -75,7 +76,7 @@ func compareFixtures() map[string]func(testing.TB) *analyze.Comparison {
 	}
 }
 
-func renderComparison(t testing.TB, c *analyze.Comparison) []byte {
+func renderComparison(t testing.TB, c *compare.Comparison) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := RenderComparison(&b, c); err != nil {
@@ -143,7 +144,7 @@ func TestCompareEscaped(t *testing.T) {
 func TestComparePageNotLikeForLike(t *testing.T) {
 	b := analyzetest.Slower
 	b.RunID, b.MaxTokens, b.Labels = "run-unlike", 48, map[string]string{"model": "sim-b"}
-	c, err := analyze.Compare([]*analyze.RunData{loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, b, "new")}, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare([]*analyze.RunData{loadCompareRun(t, analyzetest.A, "base"), loadCompareRun(t, b, "new")}, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}

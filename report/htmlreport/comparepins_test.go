@@ -7,9 +7,11 @@ import (
 
 // TestCompareSaturationPins: on the p95 overlay of a comparison, each run
 // that saturated carries a pin in its own colour at its saturating level
-// and that step's p95; a run that did not has none.
+// and that step's p95; a run that did not has none. Each run with a
+// capacity has a dotted vertical line in its colour at that level, on a
+// series of no points named as the run (one legend item hides both).
 func TestCompareSaturationPins(t *testing.T) {
-	pinned := 0
+	pinned, lines := 0, 0
 	for name, fix := range compareFixtures() {
 		t.Run(name, func(t *testing.T) {
 			c := fix(t)
@@ -19,7 +21,17 @@ func TestCompareSaturationPins(t *testing.T) {
 			}
 			var o struct {
 				Series []struct {
-					Name      string `json:"name"`
+					Name     string `json:"name"`
+					Data     []any  `json:"data"`
+					MarkLine struct {
+						Data []struct {
+							XAxis *float64 `json:"xAxis"`
+						} `json:"data"`
+						LineStyle struct {
+							Color string `json:"color"`
+							Type  string `json:"type"`
+						} `json:"lineStyle"`
+					} `json:"markLine"`
 					MarkPoint struct {
 						Data []struct {
 							Name      string    `json:"name"`
@@ -34,8 +46,29 @@ func TestCompareSaturationPins(t *testing.T) {
 			if err := json.Unmarshal(specs[0].Options, &o); err != nil {
 				t.Fatal(err)
 			}
-			if len(o.Series) != len(c.Runs) {
+			if len(o.Series) < len(c.Runs) {
 				t.Fatalf("%d series for %d runs", len(o.Series), len(c.Runs))
+			}
+			capLines := o.Series[len(c.Runs):]
+			for i, r := range c.Runs {
+				a := r.Analysis
+				if a == nil || a.Capacity.Level == nil {
+					continue
+				}
+				if len(capLines) == 0 {
+					t.Errorf("run %d (capacity %g) has no capacity line", i, *a.Capacity.Level)
+					continue
+				}
+				l := capLines[0]
+				capLines = capLines[1:]
+				if l.Name != r.Name || len(l.Data) != 0 || len(l.MarkLine.Data) != 1 || l.MarkLine.Data[0].XAxis == nil ||
+					*l.MarkLine.Data[0].XAxis != round(*a.Capacity.Level) || l.MarkLine.LineStyle.Color != runColor(i) || l.MarkLine.LineStyle.Type != "dotted" {
+					t.Errorf("run %d: capacity line %+v; want a dotted line at %g in %s on a series named %q", i, l, *a.Capacity.Level, runColor(i), r.Name)
+				}
+				lines++
+			}
+			if len(capLines) != 0 {
+				t.Errorf("%d series more than the runs and their capacity lines", len(capLines))
 			}
 			for i, r := range c.Runs {
 				pins := o.Series[i].MarkPoint.Data
@@ -70,5 +103,8 @@ func TestCompareSaturationPins(t *testing.T) {
 	}
 	if pinned == 0 {
 		t.Error("no fixture run saturated: the test checked no pin")
+	}
+	if lines == 0 {
+		t.Error("no fixture run has a capacity: the test checked no capacity line")
 	}
 }

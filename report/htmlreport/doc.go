@@ -23,6 +23,7 @@
 // most maxChartPoints points per chart (keeping each bucket's worst
 // latency), so the page stays under 2 MB whatever the length of the run.
 //
-// Imports (of ours): analyze, report/view, report/assets and schemas;
+// Imports (of ours): analyze, analyze/compare, report/view, report/assets
+// and schemas;
 // never the recorder.
 package htmlreport

@@ -22,6 +22,15 @@ func openLoopAnalysis() *analyze.Analysis {
 		}
 		completed := 0.98 * achieved
 		s.OfferedRPS, s.AchievedRPS, s.CompletedRPS, s.Waited = &offered, &achieved, &completed, &waited
+		// What analyze adds for every step once arrivals waited: the wait
+		// on top of latency, long where they waited.
+		if s.P95MS != nil {
+			fs := *s.P95MS + 2
+			if waited > 0 {
+				fs += 400
+			}
+			s.FromScheduleP95MS = &fs
+		}
 	}
 	if b := a.Baseline; b != nil {
 		b.Rate = a.Steps[0].OfferedRPS

@@ -67,7 +67,7 @@ func demoAnalysis() *analyze.Analysis {
 				P90MS: ptr(lat * 1.2), P95MS: ptr(lat * 1.3), P99MS: ptr(lat * 1.6), MaxMS: ptr(lat * 2), P99P50: ptr(1.6)},
 			LLM: &analyze.StepLLM{TTFTP50MS: ptr(lat / 8), TTFTP95MS: ptr(lat / 6), TTFTP99MS: ptr(lat / 5),
 				TPOTP50MS: ptr(lat / 130), TPOTP95MS: ptr(lat / 100), TokensPerSP50: ptr(128000 / lat),
-				OutputTokensPerS: ptr(128 * float64(req) / stepS), OutputTokens: 128 * req},
+				OutputTokensPerS: ptr(128 * float64(req) / stepS), OutputTokens: new(128 * req)},
 		}
 		if fail > 0 {
 			st.Errors = map[string]int64{"timeout": fail / 2, "http_5xx": fail - fail/2}
@@ -107,7 +107,7 @@ func demoAnalysis() *analyze.Analysis {
 		{Class: "http_5xx", Count: 30, Share: 0.5, Example: "503 Service Unavailable: queue full"},
 		{Class: "timeout", Count: 30, Share: 0.5, Example: "request exceeded --timeout 120s"},
 	}
-	a.LLM = &analyze.LLM{TTFT: analyze.Quantiles{Samples: ok, P50: ptr(180.0), P95: ptr(1100.0)}, OutputTokens: 128 * ok, OutputTokensPerS: ptr(2300.0)}
+	a.LLM = &analyze.LLM{TTFT: analyze.Quantiles{Samples: ok, P50: ptr(180.0), P95: ptr(1100.0)}, OutputTokens: new(128 * ok), OutputTokensPerS: ptr(2300.0)}
 	a.Series = makeSeries(int(dur), warmup, window, true, func(t float64) (users int, latMS float64, fails map[string]int64) {
 		u := min(100, 10*(int(t/stepS)+1))
 		f := map[string]int64{}

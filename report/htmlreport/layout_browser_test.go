@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/llmrec/llmrec/analyze"
 )
 
 // layoutJS measures the page as laid out: the elements wider than the
@@ -65,7 +67,7 @@ type layout struct {
 	Tall        []string `json:"tall"`
 }
 
-// TestLayoutAtThreeWidths opens the run, open-loop, comparison and
+// TestLayoutAtThreeWidths opens the run, open-loop, SLO, comparison and
 // all-failures pages at a phone's, a tablet's and a laptop's width in
 // headless Chromium: no legend item over an axis title or label, no
 // element is wider than the viewport except inside a scroll container, no
@@ -79,6 +81,7 @@ func TestLayoutAtThreeWidths(t *testing.T) {
 		"all-failures": render(t, failuresAnalysis()),
 		"compare":      renderComparison(t, compareFixtures()["compare-slower"](t)),
 		"open-loop":    render(t, openLoopAnalysis()),
+		"slo":          render(t, sloAnalysis(t)),
 	}
 	for name, page := range pages {
 		file := filepath.Join(dir, name+".html")
@@ -170,3 +173,20 @@ const legendOverlapJS = `(() => {
   }
   return {legends: nl, overlaps: out.slice(0, 12)};
 })()`
+
+// sloAnalysis is a real knee run analyzed with --slo (TTFT 200 ms,
+// latency 3 s): the page with the goodput chart (two axes, a target line,
+// the capacity) and the SLO table.
+func sloAnalysis(t *testing.T) *analyze.Analysis {
+	t.Helper()
+	run := filepath.Join(t.TempDir(), "run.parquet")
+	writeKneeRun(t, run)
+	opts := analyze.DefaultOptions()
+	opts.Warmup = 30 * time.Second
+	opts.SLO = analyze.SLO{TTFT: 200 * time.Millisecond, Latency: 3 * time.Second}
+	a, err := analyze.Analyze(context.Background(), opts, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -38,7 +38,7 @@ type trendLine struct{ Figure, Sentence, Class string }
 
 // RenderTrend writes the HTML page of a trend to w; the same trend always
 // gives the same bytes.
-func RenderTrend(w io.Writer, t *analyze.Trend) error {
+func RenderTrend(w io.Writer, t *compare.Trend) error {
 	if t == nil || len(t.Runs) == 0 {
 		return errors.New("render html: no trend")
 	}
@@ -48,7 +48,7 @@ func RenderTrend(w io.Writer, t *analyze.Trend) error {
 	for i, l := range t.Figures {
 		class := "na"
 		if cp := l.ChangePoint; cp != nil {
-			class = map[string]string{analyze.DirectionWorse: "bad", analyze.DirectionBetter: "good"}[cp.Direction]
+			class = map[string]string{compare.DirectionWorse: "bad", compare.DirectionBetter: "good"}[cp.Direction]
 		}
 		p.Lines = append(p.Lines, trendLine{Figure: view.TrendTitle(l.Figure), Sentence: view.ChangePointSentence(t, l), Class: class})
 		opt, err := trendOptionsJSON(t, trendChart(t, l))
@@ -62,7 +62,7 @@ func RenderTrend(w io.Writer, t *analyze.Trend) error {
 }
 
 // trendLabels are the runs' labels, the category axis of every chart.
-func trendLabels(t *analyze.Trend) []string {
+func trendLabels(t *compare.Trend) []string {
 	labels := make([]string, len(t.Runs))
 	for i, r := range t.Runs {
 		labels[i] = view.Clip(view.Clean(r.Label), 40)
@@ -72,7 +72,7 @@ func trendLabels(t *analyze.Trend) []string {
 
 // trendOptionsJSON is optionsJSON with the category axis of the runs'
 // labels (go-echarts keeps an axis's data only when set on a Line).
-func trendOptionsJSON(t *analyze.Trend, c *charts.RectChart) (json.RawMessage, error) {
+func trendOptionsJSON(t *compare.Trend, c *charts.RectChart) (json.RawMessage, error) {
 	c.Validate()
 	c.XAxisList[0].Data = trendLabels(t)
 	b, err := json.Marshal(c.JSON())
@@ -85,7 +85,7 @@ func trendOptionsJSON(t *analyze.Trend, c *charts.RectChart) (json.RawMessage, e
 // trendChart is one figure over the runs: a category axis of the runs'
 // labels, a point per run named by its label and file (the tooltip), and
 // the change point marked.
-func trendChart(t *analyze.Trend, l analyze.TrendLine) *charts.RectChart {
+func trendChart(t *compare.Trend, l compare.TrendLine) *charts.RectChart {
 	labels := trendLabels(t)
 	data := make([]opts.LineData, len(t.Runs))
 	for i, r := range t.Runs {

@@ -10,11 +10,12 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // trendOfFive is the trend of five runs labelled build=1..5 whose fourth
 // and fifth take twice as long.
-func trendOfFive(t *testing.T) *analyze.Trend {
+func trendOfFive(t *testing.T) *compare.Trend {
 	t.Helper()
 	dir := t.TempDir()
 	o := analyze.DefaultOptions()
@@ -38,7 +39,7 @@ func trendOfFive(t *testing.T) *analyze.Trend {
 		}
 		runs, files = append(runs, a), append(files, path)
 	}
-	tr, err := analyze.NewTrend(runs, files, analyze.TrendOptions{By: "build", MinEffect: analyze.DefaultMinEffect})
+	tr, err := compare.NewTrend(runs, files, compare.TrendOptions{By: "build", MinEffect: compare.DefaultMinEffect})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,5 +69,5 @@ func TestBrowserTrend(t *testing.T) {
 		t.Error("a point is not named by its run's label and file (the tooltip)")
 	}
 	b := startBrowser(t, requireChromium(t, "the trend page"))
-	checkPageInBrowser(t, b, t.TempDir(), "trend", page.Bytes(), len(analyze.TrendFigures), "Trend of 5 runs · llmrep", false)
+	checkPageInBrowser(t, b, t.TempDir(), "trend", page.Bytes(), len(compare.TrendFigures), "Trend of 5 runs · llmrep", false)
 }

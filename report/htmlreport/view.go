@@ -43,8 +43,12 @@ type page struct {
 	Server *view.Telemetry
 	// Percentiles are the --percentiles (no rows without them).
 	Percentiles view.Table
-	Errors      []errorRow
-	Warnings    []string
+	// Turns are the figures by conversation turn (no rows without
+	// conversations), TurnsNote what they show.
+	Turns     view.Table
+	TurnsNote string
+	Errors    []errorRow
+	Warnings  []string
 	// MoreWarnings counts the warnings beyond view.MaxWarnings.
 	MoreWarnings int
 	Definitions  []view.Field
@@ -159,6 +163,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	p.LLM = llmFigures(a)
 	p.Server = view.NewTelemetry(a)
 	p.Percentiles = view.PercentileTable(a)
+	p.Turns, p.TurnsNote = view.TurnTable(a), view.TurnsNote
 	top, other := view.TopErrors(a.Errors, view.MaxErrorRows)
 	for _, e := range top {
 		p.Errors = append(p.Errors, errorRow{view.Clip(view.Clean(e.Class), 60), view.Int(e.Count), view.Pct(&e.Share), view.Clip(view.Clean(e.Example), 500)})
@@ -193,21 +198,7 @@ func header(a *analyze.Analysis) []field {
 		end += ": " + r.EndDetail
 	}
 	sh := &r.Shape
-	shape := view.NA
-	if sh.StepUsers > 0 {
-		shape = "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
-			" up to " + strconv.Itoa(sh.MaxUsers)
-		if sh.SpawnRate > 0 {
-			shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
-		}
-		shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
-		if sh.Profile != "" {
-			shape += " (" + sh.Profile + " profile)"
-		}
-		if sh.StopOnSaturation {
-			shape += ", stop on saturation"
-		}
-	}
+	shape := closedShape(sh)
 	if open := view.OpenShape(*sh); open != "" {
 		shape = open
 	}
@@ -238,6 +229,27 @@ func header(a *analyze.Analysis) []field {
 			" cores, scheduling lag p99 " + view.MS(&g.P99LagMS) + " ms (max " + view.MS(&g.PeakLagMS) + " ms)"})
 	}
 	return f
+}
+
+// closedShape describes a closed loop's shape: users added every step up
+// to the maximum, spawn rate, think time, profile; NA without user steps.
+func closedShape(sh *analyze.Shape) string {
+	if sh.StepUsers <= 0 {
+		return view.NA
+	}
+	shape := "+" + strconv.Itoa(sh.StepUsers) + " users every " + view.Secs(sh.StepTimeS) +
+		" up to " + strconv.Itoa(sh.MaxUsers)
+	if sh.SpawnRate > 0 {
+		shape += ", spawn " + trimFloat(sh.SpawnRate) + "/s"
+	}
+	shape += ", think " + view.Secs(sh.WaitMinS) + "–" + view.Secs(sh.WaitMaxS)
+	if sh.Profile != "" {
+		shape += " (" + sh.Profile + " profile)"
+	}
+	if sh.StopOnSaturation {
+		shape += ", stop on saturation"
+	}
+	return shape
 }
 
 func healthCards(a *analyze.Analysis) []card {
@@ -403,7 +415,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	est := ""
 	if view.TokensEstimated(a) {
-		est = " (" + view.Estimated + ": the server sent no usage, streamed content chunks were counted)"
+		est = " (" + view.Estimated + ": the server sent no usage, " + view.EstimateHow(a) + ")"
 	}
 	f := []field{
 		{"Time to first token (TTFT)", q(l.TTFT, "ms", 1)},
@@ -421,7 +433,7 @@ func llmFigures(a *analyze.Analysis) []field {
 	}
 	return append(f, []field{
 		{"Output tokens/s per request", q(l.TokensPerS, "tokens/s", 1) + est},
-		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Int(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
+		{"Output tokens/s overall", view.Num(l.OutputTokensPerS, 1) + " (" + view.Count(l.OutputTokens) + " output, " + view.Count(l.PromptTokens) + " prompt tokens)" + est},
 	}...)
 }
 

@@ -64,7 +64,10 @@ type Analysis struct {
 	// Telemetry is nil when the run has no server telemetry.
 	Telemetry *Telemetry
 	// Percentiles are the --percentiles (no rows when none was given).
-	Percentiles  Table
+	Percentiles Table
+	// Turns are the figures by conversation turn (TurnTable; no rows
+	// without conversations).
+	Turns        Table
 	Errors       Table
 	Warnings     []string
 	MoreWarnings int
@@ -113,6 +116,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		LLM:            llm(a),
 		Telemetry:      telemetry(a),
 		Percentiles:    PercentileTable(a),
+		Turns:          TurnTable(a),
 		Errors:         errorTable(a.Errors),
 	}
 	if a.Settings.SLO != nil {
@@ -364,11 +368,39 @@ func Answers(a *analyze.Analysis) []Answer {
 	} else {
 		gr.Answer = "Not judged"
 	}
+	hl, growthBand, judged := healthAnswer(a)
+	if judged {
+		gr.Band = growthBand
+	}
+	if NoFigures(a) {
+		for _, x := range []*Answer{&sat, &gr} {
+			x.Answer, x.Band = "n/a", analyze.BandNA
+		}
+		if hl.Band != analyze.BandCritical {
+			hl.Answer, hl.Band = "n/a", analyze.BandNA
+		}
+	}
+	out := []Answer{capacityAnswer(a)}
+	if s, ok := searchAnswer(a); ok {
+		out = append(out, s)
+	}
+	out = append(out, sat, gr, hl, peak(a))
+	if s, ok := scalabilityAnswer(a); ok {
+		out = append(out, s)
+	}
+	return out
+}
+
+// healthAnswer is the health answer: the worst band of the health
+// signals (growth aside: it is its own answer, whose band it returns when
+// the health table has it), and never healthy when the whole run failed
+// over the error threshold.
+func healthAnswer(a *analyze.Analysis) (_ Answer, growthBand string, growthJudged bool) {
 	worst, rank := analyze.BandNA, 0
 	var parts, whole []string
 	for _, h := range a.Health {
 		if h.Signal == "growth" {
-			gr.Band = h.Band // growth is its own answer: not in the health headline
+			growthBand, growthJudged = h.Band, true // growth is its own answer: not in the health headline
 			continue
 		}
 		r := map[string]int{analyze.BandHealthy: 1, analyze.BandWarning: 2, analyze.BandCritical: 3}[h.Band]
@@ -416,24 +448,7 @@ func Answers(a *analyze.Analysis) []Answer {
 	if len(whole) > 0 {
 		detail += "; over the whole run, past saturation: " + strings.Join(whole, ", ")
 	}
-	hl := Answer{Name: "health", Question: "Is it healthy?", Answer: answer, Detail: detail, Band: worst}
-	if NoFigures(a) {
-		for _, x := range []*Answer{&sat, &gr} {
-			x.Answer, x.Band = "n/a", analyze.BandNA
-		}
-		if worst != analyze.BandCritical {
-			hl.Answer, hl.Band = "n/a", analyze.BandNA
-		}
-	}
-	out := []Answer{capacityAnswer(a)}
-	if s, ok := searchAnswer(a); ok {
-		out = append(out, s)
-	}
-	out = append(out, sat, gr, hl, peak(a))
-	if s, ok := scalabilityAnswer(a); ok {
-		out = append(out, s)
-	}
-	return out
+	return Answer{Name: "health", Question: "Is it healthy?", Answer: answer, Detail: detail, Band: worst}, growthBand, growthJudged
 }
 
 // capacityAnswer is the capacity answer that leads the verdict: how much
@@ -581,7 +596,7 @@ func llm(a *analyze.Analysis) *LLM {
 			Right: []bool{false, true, true, true, true, true, true},
 			Rows:  rows,
 		},
-		Line:   fmt.Sprintf("output tokens %d (%s tokens/s overall), prompt tokens %s", l.OutputTokens, Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
+		Line:   fmt.Sprintf("output tokens %s (%s tokens/s overall), prompt tokens %s", Count(l.OutputTokens), Num(l.OutputTokensPerS, 1), Count(l.PromptTokens)),
 		Stalls: StallSentence(a),
 		Steps:  Table{Head: head, Right: right, Of: "steps"},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // The capacity answer (docs/METHOD.md, "SLOs, goodput and capacity"):
@@ -150,7 +151,7 @@ func GoodputTitle(a *analyze.Analysis) string {
 
 // capacityTable is each compared run's capacity and peaks, with their
 // relative change against the baseline (untested: one value a run).
-func capacityTable(c *analyze.Comparison) Table {
+func capacityTable(c *compare.Comparison) Table {
 	t := Table{Head: []string{"run", "capacity", "change", "peak req/s", "change", "peak tok/s", "change"},
 		Right: []bool{false, true, true, true, true, true, true}}
 	for _, r := range c.Runs {
@@ -173,7 +174,7 @@ func capacityTable(c *analyze.Comparison) Table {
 	return t
 }
 
-func plainChange(ch *analyze.Change, base bool) string {
+func plainChange(ch *compare.Change, base bool) string {
 	switch {
 	case base:
 		return ""

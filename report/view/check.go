@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/gate"
 )
 
 // Check is the view of `llmrep check`.
@@ -28,7 +28,7 @@ type Check struct {
 }
 
 // NewCheck builds the view of r.
-func NewCheck(r *analyze.CheckResult) *Check {
+func NewCheck(r *gate.CheckResult) *Check {
 	v := &Check{Passed: r.Passed, Outcome: "passed", Run: Clean(r.Run), Baseline: Clean(r.Baseline), Alpha: r.Alpha}
 	if !r.Passed {
 		v.Outcome = "FAILED"
@@ -45,12 +45,12 @@ func NewCheck(r *analyze.CheckResult) *Check {
 	}
 	for _, g := range r.Gates {
 		v.Lines = append(v.Lines, Clean(g.Line))
-		if g.Status == analyze.StatusFail || (g.Status == analyze.StatusInconclusive && r.Inconclusive == analyze.StatusFail) {
+		if g.Status == gate.StatusFail || (g.Status == gate.StatusInconclusive && r.Inconclusive == gate.StatusFail) {
 			v.Failed = append(v.Failed, Clip(Clean(g.Line), 300))
 		}
 	}
-	gates := append([]analyze.GateResult(nil), r.Gates...)
-	order := map[string]int{analyze.StatusFail: 0, analyze.StatusInconclusive: 1, analyze.StatusPass: 2}
+	gates := append([]gate.GateResult(nil), r.Gates...)
+	order := map[string]int{gate.StatusFail: 0, gate.StatusInconclusive: 1, gate.StatusPass: 2}
 	sort.SliceStable(gates, func(i, j int) bool { return order[gates[i].Status] < order[gates[j].Status] })
 	v.Gates = Table{Head: []string{"status", "gate", "result"}, Strong: []bool{true}, Code: []bool{false, true}}
 	for _, g := range gates {

@@ -3,7 +3,7 @@ package view
 import (
 	"fmt"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // The compact comparison: what a reviewer reads first in a pull-request
@@ -42,7 +42,7 @@ func (v *Comparison) Compact(i int) Table {
 		satChange = signedPct((*rs.Level - *bs.Level) / *bs.Level)
 	}
 	t.Rows = append(t.Rows, []string{"saturation", compactSaturation(base), compactSaturation(run), satChange,
-		mark(analyze.SaturationDirection(run.Saturation, base.Saturation))})
+		mark(compare.SaturationDirection(run.Saturation, base.Saturation))})
 	shown, cut := Ends(len(c.Levels), MaxCompactLevels)
 	t.Cut, t.CutAt = cut, 3+MaxCompactLevels/2
 	for _, k := range shown {
@@ -67,7 +67,7 @@ func (v *Comparison) CompactTitle(i int) string {
 
 // metricIndex is the index of metric name in c.Metrics (p95 is always
 // compared).
-func metricIndex(c *analyze.Comparison, name string) int {
+func metricIndex(c *compare.Comparison, name string) int {
 	for i, m := range c.Metrics {
 		if m == name {
 			return i
@@ -102,11 +102,11 @@ func compactMS(v *float64) string {
 }
 
 // relChange is a change without its test: "+22.9%", "+0.20pp".
-func relChange(ch *analyze.Change, unit string) string {
+func relChange(ch *compare.Change, unit string) string {
 	switch {
 	case ch == nil || ch.Delta == nil:
 		return NA
-	case unit == analyze.UnitRate:
+	case unit == compare.UnitRate:
 		return fmt.Sprintf("%+.2fpp", *ch.Delta*100)
 	case ch.Relative == nil:
 		return NA
@@ -115,7 +115,7 @@ func relChange(ch *analyze.Change, unit string) string {
 }
 
 // markOf is the mark of a change: its direction; "same" when untested.
-func markOf(ch *analyze.Change) string {
+func markOf(ch *compare.Change) string {
 	if ch == nil {
 		return ""
 	}
@@ -124,16 +124,16 @@ func markOf(ch *analyze.Change) string {
 
 func mark(direction string) string {
 	switch direction {
-	case analyze.DirectionWorse:
+	case compare.DirectionWorse:
 		return MarkWorse
-	case analyze.DirectionBetter:
+	case compare.DirectionBetter:
 		return MarkBetter
 	}
 	return MarkSame
 }
 
 // compactCapacity is a run's capacity in a cell: "30 users", ">=60 users".
-func compactCapacity(r analyze.CompareRun) string {
+func compactCapacity(r compare.CompareRun) string {
 	k := r.Capacity
 	switch {
 	case k.Level != nil && k.Bounded:
@@ -148,7 +148,7 @@ func compactCapacity(r analyze.CompareRun) string {
 
 // compactSaturation is a run's saturation point in a cell: "40 users",
 // "none <=60" (not reached up to 60 users).
-func compactSaturation(r analyze.CompareRun) string {
+func compactSaturation(r compare.CompareRun) string {
 	s := r.Saturation
 	switch {
 	case s.Reached && s.Level != nil:

@@ -3,7 +3,7 @@ package view
 import (
 	"strings"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // Comparison is the view of `llmrep compare`: one table per metric,
@@ -27,14 +27,14 @@ type Comparison struct {
 	Warnings  []string
 	More      int
 	Defs      []Field
-	c         *analyze.Comparison
+	c         *compare.Comparison
 }
 
 // Verdict is one run's verdict against the baseline.
 type Verdict struct{ Run, Against, Outcome, Summary string }
 
 // NewComparison builds the view of c.
-func NewComparison(c *analyze.Comparison) *Comparison {
+func NewComparison(c *compare.Comparison) *Comparison {
 	v := &Comparison{Runs: len(c.Runs), Baseline: Clean(c.Runs[0].Name), Settings: CompareSettings(c), c: c}
 	for k, vd := range c.Verdicts {
 		v.Verdicts = append(v.Verdicts, Verdict{Clip(Clean(vd.Run), 80), Clip(Clean(vd.Against), 80), Clean(vd.Outcome), Clean(VerdictSummary(c, k+1))})
@@ -102,7 +102,7 @@ type Row struct {
 // left out before row CutAt), then the whole run.
 func (v *Comparison) Rows(mi int) (rows []Row, cut, cutAt int) {
 	c := v.c
-	row := func(label string, lc analyze.LevelComparison, all bool) Row {
+	row := func(label string, lc compare.LevelComparison, all bool) Row {
 		m := lc.Metrics[mi]
 		r := Row{Users: label, All: all}
 		for i := range c.Runs {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // Comparisons of open loops (docs/METHOD.md, "Open-loop arrivals") match
@@ -12,7 +13,7 @@ import (
 // closed comparison names users.
 
 // compareOpen reports whether c compares open-loop runs.
-func compareOpen(c *analyze.Comparison) bool {
+func compareOpen(c *compare.Comparison) bool {
 	for _, r := range c.Runs {
 		if len(r.Rates) > 0 || r.Saturation.MaxRate != nil {
 			return true
@@ -30,7 +31,7 @@ func levelLabel(users int, rate *float64) string {
 }
 
 // levelHead is the head of a comparison's level column.
-func levelHead(c *analyze.Comparison) string {
+func levelHead(c *compare.Comparison) string {
 	if compareOpen(c) {
 		return "offered"
 	}
@@ -38,7 +39,7 @@ func levelHead(c *analyze.Comparison) string {
 }
 
 // runLevels is a compared run's range of levels: users, or offered rates.
-func runLevels(r analyze.CompareRun) string {
+func runLevels(r compare.CompareRun) string {
 	switch n := len(r.Rates); n {
 	case 0:
 		return Users(r.Users)
@@ -51,7 +52,7 @@ func runLevels(r analyze.CompareRun) string {
 
 // openSaturationSentence compares two open-loop runs' saturation points
 // by offered rate.
-func openSaturationSentence(run, base analyze.CompareRun) string {
+func openSaturationSentence(run, base compare.CompareRun) string {
 	rs, bs := run.Saturation, base.Saturation
 	at := func(s analyze.Saturation) string { return Level(0, s.Rate) }
 	upTo := func(s analyze.Saturation) string {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // NA is printed for a figure with no samples, never 0.
@@ -95,9 +95,9 @@ func Int[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 // Value prints a metric value in its unit, for a table.
 func Value(v *float64, unit string) string {
 	switch unit {
-	case analyze.UnitMS:
+	case compare.UnitMS:
 		return MS(v)
-	case analyze.UnitRate:
+	case compare.UnitRate:
 		return Pct(v)
 	}
 	return Num(v, 2)
@@ -105,8 +105,8 @@ func Value(v *float64, unit string) string {
 
 // Change prints a change against a baseline, benchstat-like:
 // "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not.
-func Change(ch *analyze.Change, unit string) string {
-	return analyze.ChangeText(ch, unit)
+func Change(ch *compare.Change, unit string) string {
+	return compare.ChangeText(ch, unit)
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -15,7 +15,7 @@ func TestRerunVerdictSaysTheMinEffect(t *testing.T) {
 		Users: []int{10, 20}, PerStep: 5000, Seed: 21, FailRate: 0.002}
 	rerun := base
 	rerun.RunID, rerun.Labels, rerun.Seed, rerun.Scale = "run-rerun", map[string]string{"model": "rerun"}, 22, 1.02
-	c := compare(t, base, rerun)
+	c := compareRuns(t, base, rerun)
 	s := VerdictSummary(c, 1)
 	if c.Verdicts[0].Outcome != "same" || !strings.Contains(s, "no p95 change beyond ±5% at any matched user level") {
 		t.Errorf("verdict %s: %s", c.Verdicts[0].Outcome, s)

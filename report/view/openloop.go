@@ -88,6 +88,15 @@ func openLoopLLM(a *analyze.Analysis, l *LLM) {
 	tokenColumns(a, l)
 }
 
+// EstimateHow says how the recorder estimated output tokens: from the
+// streamed text when it could, else by counting content chunks.
+func EstimateHow(a *analyze.Analysis) string {
+	if a.Run.EstimatedTextRows == 0 {
+		return "streamed content chunks were counted"
+	}
+	return "estimated from the streamed text's length, about 4 bytes a token"
+}
+
 // estimatedTokens marks the output-token figures of the LLM section as
 // estimates when they are.
 func estimatedTokens(a *analyze.Analysis, l *LLM) {
@@ -99,7 +108,7 @@ func estimatedTokens(a *analyze.Analysis, l *LLM) {
 			row[0] += " (" + Estimated + ")"
 		}
 	}
-	l.Line = "output tokens " + Estimated + " (the server sent no usage: streamed content chunks were counted); " + l.Line
+	l.Line = "output tokens " + Estimated + " (the server sent no usage: " + EstimateHow(a) + "); " + l.Line
 	for i, h := range l.Steps.Head {
 		if h == "tok/s p50" || h == "out tok/s" {
 			l.Steps.Head[i] = h + " (" + Estimated + ")"
@@ -130,7 +139,9 @@ func OpenShape(sh analyze.Shape) string {
 }
 
 // WorkloadLine describes what the requests asked for ("" when the run
-// does not record it): prompt source and size, output tokens, ignore_eos.
+// does not record it): prompt source and size, output tokens, ignore_eos,
+// conversations (--turns) and shared prefixes (--prefix-tokens,
+// --prefixes).
 func WorkloadLine(w *analyze.Workload) string {
 	if w == nil {
 		return ""
@@ -147,6 +158,12 @@ func WorkloadLine(w *analyze.Workload) string {
 	}
 	if w.IgnoreEOS {
 		parts = append(parts, "ignore_eos")
+	}
+	if w.Turns > 1 {
+		parts = append(parts, "conversations of "+strconv.Itoa(w.Turns)+" turns")
+	}
+	if w.PrefixTokens > 0 {
+		parts = append(parts, Plural(w.Prefixes, "shared prefix", "shared prefixes")+" of "+strconv.Itoa(w.PrefixTokens)+" tokens")
 	}
 	if w.Seed == 0 {
 		return strings.Join(parts, ", ") + " (no seed: prompt choice not reproducible)"

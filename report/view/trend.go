@@ -3,7 +3,7 @@ package view
 import (
 	"fmt"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // TrendHead names a figure in a table's head, short.
@@ -40,7 +40,7 @@ func TrendTitle(figure string) string {
 
 // TrendValue prints a trend's value in its unit.
 func TrendValue(v *float64, unit string) string {
-	if unit == analyze.UnitLevel {
+	if unit == compare.UnitLevel {
 		return Num(v, 0)
 	}
 	return Value(v, unit)
@@ -48,7 +48,7 @@ func TrendValue(v *float64, unit string) string {
 
 // ChangePointSentence words where a figure moved: "worse from 4 on: 620.1
 // before, 1240 after (+100%)"; "no change beyond ±5%" when none.
-func ChangePointSentence(t *analyze.Trend, l analyze.TrendLine) string {
+func ChangePointSentence(t *compare.Trend, l compare.TrendLine) string {
 	cp := l.ChangePoint
 	if cp == nil {
 		some := false
@@ -59,14 +59,14 @@ func ChangePointSentence(t *analyze.Trend, l analyze.TrendLine) string {
 			return "no value in any run"
 		}
 		limit := t.MinEffect.RelativeWords()
-		if l.Unit == analyze.UnitRate {
+		if l.Unit == compare.UnitRate {
 			limit = t.MinEffect.PointsWords()
 		}
 		return "no change beyond " + limit + " that stayed"
 	}
 	change := NA
 	switch {
-	case l.Unit == analyze.UnitRate:
+	case l.Unit == compare.UnitRate:
 		change = fmt.Sprintf("%+.2fpp", cp.Delta*100)
 	case cp.Relative != nil:
 		change = signedPct(*cp.Relative)

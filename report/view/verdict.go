@@ -6,18 +6,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // VerdictSummary words the verdict of run i (1 or more) of c against the
 // baseline in one sentence: the saturation points, the largest p95 change
 // of a matched level that holds, the overall p95, and the failure rate
 // when it changed.
-func VerdictSummary(c *analyze.Comparison, i int) string {
+func VerdictSummary(c *compare.Comparison, i int) string {
 	run, base := c.Runs[i], c.Runs[0]
 	e := c.Verdicts[i-1].Evidence
 	parts := []string{saturationSentence(run, base)}
-	for _, r := range []analyze.CompareRun{run, base} {
+	for _, r := range []compare.CompareRun{run, base} {
 		if a := r.Analysis; a != nil && a.Warmup.Heavy {
 			w := fmt.Sprintf("the warmup (%s) removed %s of %s's requests", Secs(a.Settings.WarmupS), Pct(a.Warmup.Share), Clean(r.Name))
 			if a.Warmup.WholeSteps > 0 {
@@ -34,12 +34,12 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 	} else {
 		switch {
 		case e.WorstP95 != nil:
-			parts = append(parts, fmt.Sprintf("p95 at %s %s", Level(e.WorstUsers, e.WorstRate), Change(e.WorstP95, analyze.UnitMS)))
+			parts = append(parts, fmt.Sprintf("p95 at %s %s", Level(e.WorstUsers, e.WorstRate), Change(e.WorstP95, compare.UnitMS)))
 		case e.Matched > 0:
 			parts = append(parts, p95Same(c, i))
 		}
 		if e.OverallP95 != nil {
-			parts = append(parts, "overall p95 "+Change(e.OverallP95, analyze.UnitMS))
+			parts = append(parts, "overall p95 "+Change(e.OverallP95, compare.UnitMS))
 		}
 	}
 	if e.FailRate != nil && e.FailRate.P != nil {
@@ -50,7 +50,7 @@ func VerdictSummary(c *analyze.Comparison, i int) string {
 
 // UnlikeSentence words the settings that make run differ from the
 // baseline: "not like for like: max tokens 64 vs 48"; "" when none do.
-func UnlikeSentence(c *analyze.Comparison, run string) string {
+func UnlikeSentence(c *compare.Comparison, run string) string {
 	var diffs []string
 	for _, d := range c.Unlike {
 		if d.Run != run {
@@ -67,21 +67,21 @@ func UnlikeSentence(c *analyze.Comparison, run string) string {
 // SettingName names a setting of a like-for-like difference.
 func SettingName(s string) string {
 	switch s {
-	case analyze.SettingModel:
+	case compare.SettingModel:
 		return "server's model id"
-	case analyze.SettingAPI:
+	case compare.SettingAPI:
 		return "API"
-	case analyze.SettingStream:
+	case compare.SettingStream:
 		return "streaming"
-	case analyze.SettingMaxTokens:
+	case compare.SettingMaxTokens:
 		return "max tokens"
-	case analyze.SettingInputTokens:
+	case compare.SettingInputTokens:
 		return "input tokens"
-	case analyze.SettingOutputTokens:
+	case compare.SettingOutputTokens:
 		return "output tokens"
-	case analyze.SettingIgnoreEOS:
+	case compare.SettingIgnoreEOS:
 		return "ignore EOS"
-	case analyze.SettingThinkTime:
+	case compare.SettingThinkTime:
 		return "think time"
 	}
 	return Clean(s)
@@ -89,7 +89,7 @@ func SettingName(s string) string {
 
 func settingValue(setting, v string) string {
 	switch {
-	case setting == analyze.SettingTarget:
+	case setting == compare.SettingTarget:
 		return Target(v)
 	case v == "":
 		return "none"
@@ -99,9 +99,9 @@ func settingValue(setting, v string) string {
 
 // WithSummaries returns c with every verdict's Summary worded (for the
 // JSON output); c itself is not changed.
-func WithSummaries(c *analyze.Comparison) *analyze.Comparison {
+func WithSummaries(c *compare.Comparison) *compare.Comparison {
 	out := *c
-	out.Verdicts = append([]analyze.Verdict(nil), c.Verdicts...)
+	out.Verdicts = append([]compare.Verdict(nil), c.Verdicts...)
 	for k := range out.Verdicts {
 		out.Verdicts[k].Summary = VerdictSummary(c, k+1)
 	}
@@ -109,7 +109,7 @@ func WithSummaries(c *analyze.Comparison) *analyze.Comparison {
 }
 
 // saturationSentence compares two runs' saturation points.
-func saturationSentence(run, base analyze.CompareRun) string {
+func saturationSentence(run, base compare.CompareRun) string {
 	rs, bs := run.Saturation, base.Saturation
 	if rs.MaxRate != nil || bs.MaxRate != nil {
 		return openSaturationSentence(run, base)
@@ -153,7 +153,7 @@ func signedPct(v float64) string {
 // change beyond ±5% at any matched user level" when every change is
 // smaller than the min effect, else "p95 ~ at every matched user level"
 // (and, with a min effect, that no significant change reaches it).
-func p95Same(c *analyze.Comparison, i int) string {
+func p95Same(c *compare.Comparison, i int) string {
 	where := "user level"
 	if compareOpen(c) {
 		where = "offered rate"

@@ -9,9 +9,10 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
-func compare(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
+func compareRuns(t *testing.T, specs ...analyzetest.Spec) *compare.Comparison {
 	t.Helper()
 	o := analyze.DefaultOptions()
 	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
@@ -27,7 +28,7 @@ func compare(t *testing.T, specs ...analyzetest.Spec) *analyze.Comparison {
 		}
 		runs = append(runs, r)
 	}
-	c, err := analyze.Compare(runs, analyze.DefaultAlpha, analyze.DefaultMinEffect)
+	c, err := compare.Compare(runs, compare.DefaultAlpha, compare.DefaultMinEffect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestVerdictSummaries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := compare(t, analyzetest.A, tt.run)
+			c := compareRuns(t, analyzetest.A, tt.run)
 			got := VerdictSummary(c, 1)
 			for _, s := range tt.summary {
 				if !strings.Contains(got, s) {

@@ -142,3 +142,21 @@ func TestShardsListed(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownTokensAreNA: output and prompt tokens nobody counted print
+// as n/a, never 0; counted ones print their sum.
+func TestUnknownTokensAreNA(t *testing.T) {
+	for _, tc := range []struct {
+		out  *int64
+		want string
+	}{
+		{nil, "output tokens n/a (n/a tokens/s overall), prompt tokens n/a"},
+		{new(int64(0)), "output tokens 0 (n/a tokens/s overall), prompt tokens n/a"},
+		{new(int64(1280)), "output tokens 1280 (n/a tokens/s overall), prompt tokens n/a"},
+	} {
+		a := &analyze.Analysis{LLM: &analyze.LLM{OutputTokens: tc.out}}
+		if got := llm(a).Line; got != tc.want {
+			t.Errorf("line %q, want %q", got, tc.want)
+		}
+	}
+}

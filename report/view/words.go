@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // Settings is the one sentence every report prints for the analysis
@@ -28,9 +29,9 @@ func Settings(s analyze.Settings) string {
 }
 
 // CompareSettings is Settings with the significance level of a comparison.
-func CompareSettings(c *analyze.Comparison) string {
+func CompareSettings(c *compare.Comparison) string {
 	s := Settings(c.Settings) + fmt.Sprintf("; ~ means not significant at alpha = %g", c.Alpha)
-	if c.MinEffect != (analyze.MinEffect{}) {
+	if c.MinEffect != (compare.MinEffect{}) {
 		s += ", or smaller than the min effect " + c.MinEffect.Words()
 	}
 	return s
@@ -181,7 +182,7 @@ func Shape(sh analyze.Shape) string {
 }
 
 // RunSource describes a compared run in one line.
-func RunSource(r analyze.CompareRun) string {
+func RunSource(r compare.CompareRun) string {
 	s := "run " + Clean(r.RunID)
 	if m := r.Labels["model"]; m != "" && m != r.Model {
 		s += ", label model " + Clean(m)
@@ -193,7 +194,7 @@ func RunSource(r analyze.CompareRun) string {
 }
 
 // RunSaturation is a compared run's saturation point in a few words.
-func RunSaturation(r analyze.CompareRun) string {
+func RunSaturation(r compare.CompareRun) string {
 	s := r.Saturation
 	if s.Reached && s.Level != nil {
 		sig := ""
@@ -212,7 +213,7 @@ func RunSaturation(r analyze.CompareRun) string {
 }
 
 // RunBaselineP95 is a compared run's baseline p95 and its users.
-func RunBaselineP95(r analyze.CompareRun) string {
+func RunBaselineP95(r compare.CompareRun) string {
 	if b := r.BaselineP95; b != nil {
 		return fmt.Sprintf("%s at %s", Duration(b.P95MS), Level(b.Users, b.Rate))
 	}

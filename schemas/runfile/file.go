@@ -1,6 +1,7 @@
 package runfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -46,11 +47,21 @@ const maxName = 255
 // CheckPath refuses, before a run sends its first request, an output path
 // that cannot take a new run file: what the output rule refuses (package
 // outfile: a symbolic link, a directory, one of inputs), a stream (even
-// with force), an existing run file (unless force), the journal of a live
-// run beside it (always), a killed run's journal beside it (unless
-// discardJournal), a name too long for the journal, and a directory that
-// cannot be written. inputs are the files the run reads (--prompts,
-// --body @FILE).
+// with force), the journal of a live run beside it (always), a killed
+// run's leftover (unless discardJournal), an existing run file (unless
+// force), a name too long for the journal, and a directory that cannot be
+// written. inputs are the files the run reads (--prompts, --body @FILE).
+//
+// A killed run's leftover is a journal at JournalPath(path) that no live
+// run holds, whatever is at path (nothing, 0 bytes, a Parquet file without
+// its footer): a run that ends removes its journal, so one that is there
+// was left by a run that did not end (SIGKILL, a crash, a second Ctrl-C).
+// Recover rebuilds path from it; that is the error's advice, with or
+// without force. With discardJournal the journal and the file at path are
+// that run's, and both are replaced without force. A file at path with no
+// journal is an existing run file (force overwrites it); the error says
+// when it holds no finished run (no Parquet footer), as nothing can
+// recover it.
 func CheckPath(path string, force, discardJournal bool, inputs ...string) error {
 	if n := len(filepath.Base(JournalPath(path))); n > maxName {
 		return fmt.Errorf("%s: %w: its journal's name would be %d bytes, over %d; choose a shorter -o", Quote(path), ErrNameTooLong, n, maxName)
@@ -68,12 +79,18 @@ func CheckPath(path string, force, discardJournal bool, inputs ...string) error 
 	} else if !errors.Is(jerr, fs.ErrNotExist) {
 		return fmt.Errorf("check journal %s: %w", Quote(jpath), jerr)
 	}
-	if t.Exists && !force {
-		return fmt.Errorf("%s: %w; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists)
-	}
+	// The journal first: the file beside it is a killed run's leftover
+	// (often 0 bytes), which only recover makes whole again.
 	if jerr == nil && !discardJournal {
 		return fmt.Errorf("%s: %w (%s): run `llmrec recover %s` to rebuild that run's file, or pass --discard-journal to delete its rows",
 			Quote(path), ErrJournalExists, Quote(jpath), Quote(path))
+	}
+	if t.Exists && !force && jerr != nil {
+		note := ""
+		if !finished(path) {
+			note = " and holds no finished run (no journal is beside it: nothing can rebuild that run)"
+		}
+		return fmt.Errorf("%s: %w%s; pass --force to overwrite it or choose another -o", Quote(path), ErrOutputExists, note)
 	}
 	// Prove the directory takes new files (the journal goes beside the run file).
 	probe, err := os.CreateTemp(filepath.Dir(path), ".llmrec-probe-*")
@@ -82,6 +99,23 @@ func CheckPath(path string, force, discardJournal bool, inputs ...string) error 
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
+}
+
+// finished says whether the file at path ends as a Parquet file does
+// (the footer a run writes when it ends); a killed run's file does not.
+func finished(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var tail [4]byte
+	st, err := f.Stat()
+	if err != nil || st.Size() < 12 {
+		return false
+	}
+	_, err = f.ReadAt(tail[:], st.Size()-4)
+	return err == nil && bytes.Equal(tail[:], parquetMagic)
 }
 
 // checkTarget applies the output rule to the path of a run file: it must
@@ -133,8 +167,9 @@ type File struct {
 // journal is created first and must be new (a symbolic link there is never
 // followed), and it stays locked for the File's life (lock.go); with
 // discardJournal an existing one is removed first, unless a live run
-// holds it (ErrRunLive). The run file must be new, or, with force, a
-// regular file, which is truncated: it is written in place, the one
+// holds it (ErrRunLive), and the killed run's file beside it is replaced
+// as with force. The run file must be new, or, with force, a regular
+// file, which is truncated: it is written in place, the one
 // output that is not replaced by a rename, so that the journal beside it
 // names it for Recover. On error nothing is left behind.
 func Create(path string, force, discardJournal bool) (*File, error) {
@@ -143,6 +178,10 @@ func Create(path string, force, discardJournal bool) (*File, error) {
 	}
 	jpath := JournalPath(path)
 	if discardJournal {
+		// The file beside a killed run's journal is that run's: discarded too.
+		if _, err := os.Lstat(jpath); err == nil {
+			force = true
+		}
 		if err := removeJournal(jpath); err != nil {
 			return nil, err
 		}

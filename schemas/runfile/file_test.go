@@ -54,7 +54,9 @@ func TestJournalSurvivesTheNextRun(t *testing.T) {
 		force bool
 		prep  func()
 	}{
+		{"no force", false, func() {}},
 		{"force", true, func() {}},
+		{"0-byte run file", false, func() { os.WriteFile(path, nil, 0o644) }},
 		{"run file deleted", false, func() { os.Remove(path) }},
 	} {
 		tt.prep()
@@ -85,6 +87,45 @@ func TestJournalSurvivesTheNextRun(t *testing.T) {
 	}
 	if _, err := os.Lstat(JournalPath(path)); !os.IsNotExist(err) {
 		t.Fatal("journal left after a finished run")
+	}
+}
+
+// TestKilledRunLeftover: what counts as a killed run's leftover. With its
+// journal beside it, the file (whatever it holds) is the killed run's:
+// without --force the error points to recover, not to --force, and
+// --discard-journal alone replaces both. Without a journal, an existing
+// file needs --force, and the error says when it holds no finished run.
+func TestKilledRunLeftover(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.parquet")
+	killedRun(t, path, 5)
+	if err := os.WriteFile(path, nil, 0o644); err != nil { // SIGKILL before the first row group
+		t.Fatal(err)
+	}
+	err := CheckPath(path, false, false)
+	if !errors.Is(err, ErrJournalExists) || errors.Is(err, ErrOutputExists) || strings.Contains(err.Error(), "--force") {
+		t.Fatalf("0-byte file with its journal: %v; want the recover advice, not --force", err)
+	}
+	f, err := Create(path, false, true)
+	if err != nil {
+		t.Fatalf("--discard-journal without --force on a killed run's file: %v", err)
+	}
+	if err := f.Finish(&schemas.RunMeta{RunID: "new"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A finished run file: exists, pass --force, no word of a leftover.
+	err = CheckPath(path, false, false)
+	if !errors.Is(err, ErrOutputExists) || !strings.Contains(err.Error(), "--force") || strings.Contains(err.Error(), "no finished run") {
+		t.Fatalf("finished file: %v", err)
+	}
+	if err := CheckPath(path, true, false); err != nil {
+		t.Fatalf("finished file with force: %v", err)
+	}
+	// A 0-byte file with no journal: nothing to recover; --force is the way.
+	os.WriteFile(path, nil, 0o644)
+	err = CheckPath(path, false, false)
+	if !errors.Is(err, ErrOutputExists) || !strings.Contains(err.Error(), "no finished run") || strings.Contains(err.Error(), "recover") {
+		t.Fatalf("0-byte file without a journal: %v", err)
 	}
 }
 

@@ -82,18 +82,24 @@ func ReadFooter(r io.ReaderAt, size int64, name string) (*Footer, error) {
 			meta.Telemetry = t
 		}
 	}
+	if missing := missingColumns(pf, meta.SchemaVersion); len(missing) > 0 {
+		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), meta.SchemaVersion), nil)
+	}
+	return &Footer{Meta: meta, Rows: pf.NumRows(), File: pf}, nil
+}
+
+// missingColumns lists the columns of schema version version that pf
+// lacks.
+func missingColumns(pf *parquet.File, version int) []string {
 	have := map[string]bool{}
 	for _, field := range pf.Schema().Fields() {
 		have[field.Name()] = true
 	}
 	var missing []string
-	for _, c := range schemas.ColumnsOf(meta.SchemaVersion) {
+	for _, c := range schemas.ColumnsOf(version) {
 		if !have[c] {
 			missing = append(missing, c)
 		}
 	}
-	if len(missing) > 0 {
-		return nil, bad(fmt.Sprintf("missing column(s) %s: not a version-%d run file", strings.Join(missing, ", "), meta.SchemaVersion), nil)
-	}
-	return &Footer{Meta: meta, Rows: pf.NumRows(), File: pf}, nil
+	return missing
 }

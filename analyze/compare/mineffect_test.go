@@ -1,9 +1,11 @@
-package analyze
+package compare
 
 import (
+	"github.com/llmrec/llmrec/analyze/analyzetest/rundata"
 	"strings"
 	"testing"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
 )
 
@@ -46,29 +48,16 @@ func TestParseMinEffect(t *testing.T) {
 	}
 }
 
-// bigBase and bigTiny are runs of 5,000 requests a step, where a test
-// sees a shift of a few percent: Tiny is Base with every latency 3% longer,
-// drawn from the same seed, and a failure rate 0.4 points higher.
-// bigRerun is Base run again: other draws (seed), a machine 2% slower.
-var (
-	bigBase = analyzetest.Spec{RunID: "run-big", Model: "m", Labels: map[string]string{"model": "base"},
-		Users: []int{10, 20}, PerStep: 5000, Seed: 21, FailRate: 0.002}
-	bigTiny = analyzetest.Spec{RunID: "run-big-tiny", Model: "m", Labels: map[string]string{"model": "tiny"},
-		Users: []int{10, 20}, PerStep: 5000, Seed: 21, Scale: 1.03, FailRate: 0.006}
-	bigRerun = analyzetest.Spec{RunID: "run-big-rerun", Model: "m", Labels: map[string]string{"model": "rerun"},
-		Users: []int{10, 20}, PerStep: 5000, Seed: 22, Scale: 1.02, FailRate: 0.002}
-)
-
 // TestMinEffectRerun: the same spec drawn again from another seed, 2%
 // slower, is significantly worse by the tests alone (--min-effect 0) and
 // the same in every figure at every level with the default min effect,
 // its verdict saying "no p95 change beyond ±5%" (view).
 func TestMinEffectRerun(t *testing.T) {
-	zero := compareWith(t, MinEffect{}, bigBase, bigRerun)
+	zero := compareWith(t, MinEffect{}, analyzetest.BigBase, analyzetest.BigRerun)
 	if got := zero.Verdicts[0].Outcome; got == OutcomeSame {
 		t.Fatal("--min-effect 0: the rerun is the same; the fixture does not test the min effect")
 	}
-	def := compareWith(t, DefaultMinEffect, bigBase, bigRerun)
+	def := compareWith(t, DefaultMinEffect, analyzetest.BigBase, analyzetest.BigRerun)
 	if got := def.Verdicts[0].Outcome; got != OutcomeSame {
 		t.Errorf("default min effect: the rerun is %s, want same", got)
 	}
@@ -97,9 +86,9 @@ func TestMinEffectRerun(t *testing.T) {
 
 func compareWith(t *testing.T, me MinEffect, specs ...analyzetest.Spec) *Comparison {
 	t.Helper()
-	runs := make([]*RunData, len(specs))
+	runs := make([]*analyze.RunData, len(specs))
 	for i, s := range specs {
-		r := *loadSpec(t, s)
+		r := *rundata.Load(t, s)
 		runs[i] = &r
 	}
 	c, err := Compare(runs, DefaultAlpha, me)
@@ -113,7 +102,7 @@ func compareWith(t *testing.T, me MinEffect, specs ...analyzetest.Spec) *Compari
 // significantly worse by the tests alone (--min-effect 0), and the same
 // at every level and overall with the default min effect of 5%.
 func TestMinEffectSmallShift(t *testing.T) {
-	zero := compareWith(t, MinEffect{}, bigBase, bigTiny)
+	zero := compareWith(t, MinEffect{}, analyzetest.BigBase, analyzetest.BigTiny)
 	if got := zero.Verdicts[0].Outcome; got != OutcomeWorse {
 		t.Fatalf("--min-effect 0: outcome %s, want worse (the significance answer)", got)
 	}
@@ -129,7 +118,7 @@ func TestMinEffectSmallShift(t *testing.T) {
 		t.Fatal("--min-effect 0: no significant change; the fixture does not test the min effect")
 	}
 
-	def := compareWith(t, DefaultMinEffect, bigBase, bigTiny)
+	def := compareWith(t, DefaultMinEffect, analyzetest.BigBase, analyzetest.BigTiny)
 	if got := def.Verdicts[0].Outcome; got != OutcomeSame {
 		t.Errorf("default min effect: outcome %s, want same", got)
 	}
@@ -156,30 +145,5 @@ func TestMinEffectSmallShift(t *testing.T) {
 	}
 	if fr := def.Overall.metric("fail_rate").Changes[1]; !fr.Negligible || fr.MinEffect != 0.01 {
 		t.Errorf("failure rate +0.4 points: negligible %v at %v, want true at 0.01", fr.Negligible, fr.MinEffect)
-	}
-}
-
-// TestMinEffectGate: a max-regression gate of 1% fails a 3% slower run
-// on the tests alone (--min-effect 0) and passes it with the default
-// min effect, saying why.
-func TestMinEffectGate(t *testing.T) {
-	g, err := ParseGate(GateMaxRegression, "p95=1%", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, run := loadSpec(t, bigBase), loadSpec(t, bigTiny)
-	zero, err := Check(run, base, []Gate{g}, DefaultAlpha, MinEffect{}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if zero.Passed {
-		t.Errorf("--min-effect 0: %s, want a failure", zero.Gates[0].Line)
-	}
-	def, err := Check(run, base, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !def.Passed || !strings.Contains(def.Gates[0].Line, "below the min effect ±5%") {
-		t.Errorf("default min effect: %s, want a pass below the min effect", def.Gates[0].Line)
 	}
 }

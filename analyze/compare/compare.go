@@ -1,4 +1,4 @@
-package analyze
+package compare
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/stats"
 )
 
@@ -44,7 +45,7 @@ var CompareMetrics = []string{"p50", "p95", "p99", "fail_rate", "rps", "ttft_p95
 type Comparison struct {
 	FormatVersion int `json:"format_version"`
 	// Settings are the analysis settings every run was analyzed with.
-	Settings Settings `json:"settings"`
+	Settings analyze.Settings `json:"settings"`
 	// Alpha is the significance level: a change with p >= alpha is "~".
 	Alpha float64 `json:"alpha"`
 	// MinEffect is the smallest change that counts (--min-effect).
@@ -67,9 +68,9 @@ type Comparison struct {
 	// for like); the verdicts lead with them.
 	Unlike []Difference `json:"unlike"`
 	// Verdicts has one verdict per run after the baseline.
-	Verdicts    []Verdict    `json:"verdicts"`
-	Definitions []Definition `json:"definitions"`
-	Warnings    []string     `json:"warnings"`
+	Verdicts    []Verdict            `json:"verdicts"`
+	Definitions []analyze.Definition `json:"definitions"`
+	Warnings    []string             `json:"warnings"`
 }
 
 // CompareRun is one run of a comparison.
@@ -89,20 +90,20 @@ type CompareRun struct {
 	// absent for a closed run.
 	Rates []float64 `json:"rates,omitempty"`
 	// BaselineP95 is the run's own baseline (docs/METHOD.md, "Baseline").
-	BaselineP95 *Baseline  `json:"baseline_p95"`
-	Saturation  Saturation `json:"saturation"`
-	Growth      string     `json:"growth"` // pattern
+	BaselineP95 *analyze.Baseline  `json:"baseline_p95"`
+	Saturation  analyze.Saturation `json:"saturation"`
+	Growth      string             `json:"growth"` // pattern
 	// GrowthSummary is the growth evidence in one sentence.
 	GrowthSummary string `json:"growth_summary"`
 	// Capacity and Peak are the run's (Analysis.Capacity, .Peak); the
 	// changes are against the baseline run's (nil for the baseline, and
 	// when either value is missing). They are not tested: each run has one
 	// value.
-	Capacity         Capacity `json:"capacity"`
-	Peak             Peak     `json:"peak"`
-	CapacityChange   *Change  `json:"capacity_change"`
-	PeakRPSChange    *Change  `json:"peak_rps_change"`
-	PeakTokensChange *Change  `json:"peak_tokens_per_s_change"`
+	Capacity         analyze.Capacity `json:"capacity"`
+	Peak             analyze.Peak     `json:"peak"`
+	CapacityChange   *Change          `json:"capacity_change"`
+	PeakRPSChange    *Change          `json:"peak_rps_change"`
+	PeakTokensChange *Change          `json:"peak_tokens_per_s_change"`
 	// CDF is the distribution of the selected metric over post-warmup
 	// successes: the quantile at each probability of CDFProbabilities.
 	CDF []CDFPoint `json:"cdf"`
@@ -111,7 +112,7 @@ type CompareRun struct {
 	// has no telemetry.
 	Server string `json:"server,omitempty"`
 	// Analysis is the run's full analysis (for the HTML charts).
-	Analysis *Analysis `json:"-"`
+	Analysis *analyze.Analysis `json:"-"`
 }
 
 // Settings compared for like-for-like (Difference.Setting).
@@ -141,7 +142,7 @@ type Difference struct {
 }
 
 // unlike lists the settings of run b that differ from the baseline a.
-func unlike(name string, a, b *Analysis) []Difference {
+func unlike(name string, a, b *analyze.Analysis) []Difference {
 	var out []Difference
 	add := func(setting, x, y string) {
 		if x != y {
@@ -155,25 +156,25 @@ func unlike(name string, a, b *Analysis) []Difference {
 	add(SettingMaxTokens, strconv.Itoa(ra.MaxTokens), strconv.Itoa(rb.MaxTokens))
 	wa, wb := ra.Workload, rb.Workload
 	if wa == nil {
-		wa = &Workload{}
+		wa = &analyze.Workload{}
 	}
 	if wb == nil {
-		wb = &Workload{}
+		wb = &analyze.Workload{}
 	}
 	add(SettingPrompts, wa.Prompts, wb.Prompts)
 	add(SettingInputTokens, wa.InputTokens, wb.InputTokens)
 	add(SettingOutputTokens, wa.OutputTokens, wb.OutputTokens)
 	add(SettingIgnoreEOS, strconv.FormatBool(wa.IgnoreEOS), strconv.FormatBool(wb.IgnoreEOS))
-	shape := func(s Shape) string {
+	shape := func(s analyze.Shape) string {
 		if s.Arrival != "" && s.Arrival != "closed" {
 			return fmt.Sprintf("%g req/s +%g every %gs up to %g", s.Rate, s.StepRate, s.StepTimeS, s.MaxRate)
 		}
 		return fmt.Sprintf("+%d users every %gs up to %d", s.StepUsers, s.StepTimeS, s.MaxUsers)
 	}
 	add(SettingShape, shape(ra.Shape), shape(rb.Shape))
-	think := func(s Shape) string { return fmt.Sprintf("%gs-%gs", s.WaitMinS, s.WaitMaxS) }
+	think := func(s analyze.Shape) string { return fmt.Sprintf("%gs-%gs", s.WaitMinS, s.WaitMaxS) }
 	add(SettingThinkTime, think(ra.Shape), think(rb.Shape))
-	arrival := func(s Shape) string {
+	arrival := func(s analyze.Shape) string {
 		if s.Arrival == "" {
 			return "closed"
 		}
@@ -181,7 +182,7 @@ func unlike(name string, a, b *Analysis) []Difference {
 	}
 	add(SettingArrival, arrival(ra.Shape), arrival(rb.Shape))
 	add(SettingWarmup, strconv.FormatFloat(a.Settings.WarmupS, 'f', -1, 64)+"s", strconv.FormatFloat(b.Settings.WarmupS, 'f', -1, 64)+"s")
-	target := func(r *Run) string {
+	target := func(r *analyze.Run) string {
 		if r.Simulator != "" {
 			return "built-in simulator " + r.Simulator // its loopback port changes every run
 		}
@@ -312,14 +313,14 @@ var CDFProbabilities = func() []float64 {
 // significance level alpha (0 < alpha < 1), counting only changes of at
 // least me (MinEffect). The runs must have been loaded with the same
 // Options.
-func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) {
+func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison, error) {
 	if len(runs) < 2 {
 		return nil, errors.New("compare needs at least two runs")
 	}
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
-	if err := sameLoopKind(runs); err != nil {
+	if err := analyze.SameLoopKind(runs); err != nil {
 		return nil, err
 	}
 	c := &Comparison{
@@ -337,13 +338,37 @@ func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) 
 	for i, r := range runs {
 		c.Runs = append(c.Runs, compareRun(r, i == 0))
 	}
+	c.capacityChanges(me)
+	c.Overall = c.level(0, overallViews(runs), nil)
+	levels := c.matchLevels(runs)
+	c.Warnings = c.warnings(runs, levels)
+	c.Unlike = []Difference{}
+	for _, r := range runs[1:] {
+		c.Unlike = append(c.Unlike, unlike(r.Name, runs[0].Analysis, r.Analysis)...)
+	}
+	for i := 1; i < len(runs); i++ {
+		c.Verdicts = append(c.Verdicts, c.verdict(i))
+	}
+	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
+	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
+	for _, r := range runs {
+		if err := r.Samples.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// capacityChanges sets each run's capacity and peak changes against the
+// baseline's.
+func (c *Comparison) capacityChanges(me MinEffect) {
 	for i := 1; i < len(c.Runs); i++ {
 		r, b := &c.Runs[i], &c.Runs[0]
-		r.CapacityChange = plainChange(b.Capacity.Level, r.Capacity.Level)
+		r.CapacityChange = PlainChange(b.Capacity.Level, r.Capacity.Level)
 		if ch := r.CapacityChange; ch != nil {
 			// One value a run: untested, marked by its sign (a lower
 			// capacity is worse) when beyond the minimum effect.
-			ch.MinEffect, ch.Negligible = me.Relative, me.negligible(UnitLevel, ch)
+			ch.MinEffect, ch.Negligible = me.Relative, me.Negligible(UnitLevel, ch)
 			switch {
 			case ch.Negligible:
 				ch.Direction = DirectionSame
@@ -355,31 +380,13 @@ func Compare(runs []*RunData, alpha float64, me MinEffect) (*Comparison, error) 
 				ch.Direction = DirectionSame
 			}
 		}
-		r.PeakRPSChange = plainChange(b.Peak.RPS, r.Peak.RPS)
-		r.PeakTokensChange = plainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
+		r.PeakRPSChange = PlainChange(b.Peak.RPS, r.Peak.RPS)
+		r.PeakTokensChange = PlainChange(b.Peak.OutputTokensPerS, r.Peak.OutputTokensPerS)
 	}
-	c.Overall = c.level(0, overallViews(runs), nil)
-	levels := c.matchLevels(runs)
-	c.Warnings = c.warnings(runs, levels)
-	c.Unlike = []Difference{}
-	for _, r := range runs[1:] {
-		c.Unlike = append(c.Unlike, unlike(r.Name, runs[0].Analysis, r.Analysis)...)
-	}
-	for i := 1; i < len(runs); i++ {
-		c.Verdicts = append(c.Verdicts, c.verdict(i))
-	}
-	c.Definitions = append(Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, nonFiniteWarning(finiteFigures(c))...)
-	for _, r := range runs {
-		if err := r.Samples.err(); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
 }
 
 // compareMetrics are the CompareMetrics some run has.
-func compareMetrics(runs []*RunData) []string {
+func compareMetrics(runs []*analyze.RunData) []string {
 	hasTTFT, hasTokens := false, false
 	for _, r := range runs {
 		hasTTFT = hasTTFT || r.Samples.Overall.TTFT.Len() > 0
@@ -393,7 +400,7 @@ func compareMetrics(runs []*RunData) []string {
 		out = append(out, m)
 	}
 	for _, p := range runs[0].Analysis.Settings.Percentiles {
-		if name := PercentileName(p); !slices.Contains(out, name) {
+		if name := analyze.PercentileName(p); !slices.Contains(out, name) {
 			out = append(out, name) // --percentiles: p90, p99.9
 		}
 	}
@@ -406,9 +413,9 @@ func compareMetrics(runs []*RunData) []string {
 // SLOCompareMetrics are compared at every level when --slo is given.
 var SLOCompareMetrics = []string{"goodput", "slo_attainment"}
 
-// plainChange is new against base without a test (nil when either is
+// PlainChange is new against base without a test (nil when either is
 // missing).
-func plainChange(base, new *float64) *Change {
+func PlainChange(base, new *float64) *Change {
 	if base == nil || new == nil {
 		return nil
 	}
@@ -419,21 +426,21 @@ func plainChange(base, new *float64) *Change {
 	return c
 }
 
-func overallViews(runs []*RunData) []*levelView {
-	vs := make([]*levelView, len(runs))
+func overallViews(runs []*analyze.RunData) []*Level {
+	vs := make([]*Level, len(runs))
 	for i, r := range runs {
-		vs[i] = &levelView{a: r.Analysis, v: &r.Samples.Overall}
+		vs[i] = &Level{Analysis: r.Analysis, Values: &r.Samples.Overall}
 	}
 	return vs
 }
 
 // firstSteps maps each level of a run (its user count, or an open loop's
-// offered rate key, see levelOf) to its first post-warmup step.
-func firstSteps(a *Analysis, open bool) map[int]*Step {
-	m := map[int]*Step{}
+// offered rate key, see analyze.LevelKey) to its first post-warmup step.
+func firstSteps(a *analyze.Analysis, open bool) map[int]*analyze.Step {
+	m := map[int]*analyze.Step{}
 	for j := range a.Steps {
-		if st := &a.Steps[j]; m[levelOf(open, st)] == nil {
-			m[levelOf(open, st)] = st
+		if st := &a.Steps[j]; m[analyze.LevelKey(open, st)] == nil {
+			m[analyze.LevelKey(open, st)] = st
 		}
 	}
 	return m
@@ -450,10 +457,10 @@ func levelKey(users int, rate *float64) int {
 // matchLevels compares the runs at every user level the baseline and
 // another run have (Levels) and lists the levels some run lacks
 // (Unmatched). It returns each run's first step of each user count.
-func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
-	levels := make([]map[int]*Step, len(runs))
+func (c *Comparison) matchLevels(runs []*analyze.RunData) []map[int]*analyze.Step {
+	levels := make([]map[int]*analyze.Step, len(runs))
 	all := map[int]bool{}
-	open := runs[0].Analysis.Run.openLoop()
+	open := runs[0].Analysis.Run.OpenLoop()
 	for i, r := range runs {
 		levels[i] = firstSteps(r.Analysis, open)
 		for u := range levels[i] {
@@ -466,11 +473,11 @@ func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 	}
 	slices.Sort(users)
 	for _, u := range users {
-		vs := make([]*levelView, len(runs))
+		vs := make([]*Level, len(runs))
 		steps := make([]*int, len(runs))
 		ul := UnmatchedLevel{Users: u}
 		if open {
-			ul.Users, ul.Rate = 0, ptr(levelRate(u))
+			ul.Users, ul.Rate = 0, ptr(analyze.KeyRate(u))
 		}
 		for i, r := range runs {
 			st := levels[i][u]
@@ -479,7 +486,7 @@ func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 				ul.P95MS = append(ul.P95MS, nil)
 				continue
 			}
-			vs[i] = &levelView{a: r.Analysis, st: st, v: r.Samples.Steps[st.Step]}
+			vs[i] = &Level{Analysis: r.Analysis, Step: st, Values: r.Samples.Steps[st.Step]}
 			steps[i] = ptrInt(st.Step)
 			ul.In = append(ul.In, r.Name)
 			ul.P95MS = append(ul.P95MS, vs[i].lat().P95MS)
@@ -498,7 +505,7 @@ func (c *Comparison) matchLevels(runs []*RunData) []map[int]*Step {
 
 // warnings are the comparison's warnings: thin levels, unmatched levels,
 // runs of different levels, then each run's own warnings.
-func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string {
+func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze.Step) []string {
 	w := []string{}
 	for _, lc := range c.Levels {
 		for i, r := range runs {
@@ -506,14 +513,13 @@ func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string 
 			if st == nil || r.Analysis.Overall.OK == 0 {
 				continue
 			}
-			if n := st.Latency.Samples; n < MinStepSamples {
-				w = append(w, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
-					levelText(lc.Users, lc.Rate), r.Name, n, MinStepSamples))
+			if n := st.Latency.Samples; n < analyze.MinStepSamples {
+				w = append(w, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power", analyze.LevelText(lc.Users, lc.Rate), r.Name, n, analyze.MinStepSamples))
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", levelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", analyze.LevelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
@@ -532,22 +538,22 @@ func (c *Comparison) warnings(runs []*RunData, levels []map[int]*Step) []string 
 func ptrInt(v int) *int { return &v }
 
 // level compares the runs' views (nil: the run lacks the level).
-func (c *Comparison) level(users int, vs []*levelView, steps []*int) LevelComparison {
+func (c *Comparison) level(users int, vs []*Level, steps []*int) LevelComparison {
 	if steps == nil {
 		steps = make([]*int, len(vs))
 	}
 	lc := LevelComparison{Users: users, Steps: steps}
 	for _, name := range c.Metrics {
-		d, _ := findMetric(name)
-		mc := MetricComparison{Metric: name, Unit: d.unit, Values: make([]*float64, len(vs)),
+		d, _ := FindMetric(name)
+		mc := MetricComparison{Metric: name, Unit: d.Unit, Values: make([]*float64, len(vs)),
 			Samples: make([]int64, len(vs)), Changes: make([]*Change, len(vs))}
 		for i, v := range vs {
 			if v == nil {
 				continue
 			}
-			mc.Values[i], mc.Samples[i] = d.value(*v), d.samples(*v)
+			mc.Values[i], mc.Samples[i] = d.Value(*v), d.Samples(*v)
 			if i > 0 && vs[0] != nil {
-				mc.Changes[i] = change(d, *vs[0], *v, c.Alpha, c.MinEffect)
+				mc.Changes[i] = d.Change(*vs[0], *v, c.Alpha, c.MinEffect)
 			}
 		}
 		lc.Metrics = append(lc.Metrics, mc)
@@ -555,7 +561,7 @@ func (c *Comparison) level(users int, vs []*levelView, steps []*int) LevelCompar
 	return lc
 }
 
-func compareRun(r *RunData, base bool) CompareRun {
+func compareRun(r *analyze.RunData, base bool) CompareRun {
 	a := r.Analysis
 	cr := CompareRun{Name: r.Name, Baseline: base, RunID: a.Run.RunID, Model: a.Run.Model, Labels: a.Run.Labels,
 		StartedAt: a.Run.StartedAt, EndReason: a.Run.EndReason, BaselineP95: a.Baseline, Saturation: a.Saturation,
@@ -572,7 +578,7 @@ func compareRun(r *RunData, base bool) CompareRun {
 	}
 	for _, st := range a.Steps {
 		switch {
-		case a.Run.openLoop() && st.OfferedRPS != nil:
+		case a.Run.OpenLoop() && st.OfferedRPS != nil:
 			if !slices.Contains(cr.Rates, *st.OfferedRPS) {
 				cr.Rates = append(cr.Rates, *st.OfferedRPS)
 			}
@@ -704,7 +710,7 @@ func (c *Comparison) outcome(i int, held map[*Change]bool) string {
 // SaturationDirection judges run's saturation point against base's, the
 // rule a verdict weighs: worse when run saturates at a lower level (or
 // saturates where base held), better the other way round, else same.
-func SaturationDirection(run, base Saturation) string {
+func SaturationDirection(run, base analyze.Saturation) string {
 	switch {
 	case run.Reached && base.Reached && *run.Level < *base.Level, run.Reached && !base.Reached && *run.Level <= base.MaxLevel:
 		return DirectionWorse
@@ -738,13 +744,13 @@ func ChangeText(ch *Change, unit string) string {
 		return "~ (" + pText(*ch.P) + ")"
 	}
 	if ch.Negligible {
-		return "~ " + d + " (" + pText(*ch.P) + ", within ±" + minEffectText(ch.MinEffect, unit) + ")"
+		return "~ " + d + " (" + pText(*ch.P) + ", within ±" + MinEffectText(ch.MinEffect, unit) + ")"
 	}
 	return d + " (" + pText(*ch.P) + ")"
 }
 
-// minEffectText prints a minimum effect in a change's terms: "5%", "1pp".
-func minEffectText(t float64, unit string) string {
+// MinEffectText prints a minimum effect in a change's terms: "5%", "1pp".
+func MinEffectText(t float64, unit string) string {
 	if unit == UnitRate {
 		return pctNum(t) + "pp"
 	}
@@ -760,23 +766,25 @@ func pText(p float64) string {
 }
 
 // compareDefinitions state how a comparison is made.
-func compareDefinitions(alpha float64, me MinEffect) []Definition {
+func compareDefinitions(alpha float64, me MinEffect) []analyze.Definition {
 	a := strconv.FormatFloat(alpha, 'f', -1, 64)
 	minEffect := "none: every significant change counts (--min-effect 0)"
 	if me != (MinEffect{}) {
 		minEffect = "a change smaller than " + me.Words() + " is the same whatever its p-value (--min-effect " + me.String() + "), printed ~ with its size; a larger one is judged by its test"
 	}
-	return []Definition{
-		{"min effect", minEffect},
-		{"matching", "the first run is the baseline; steps are matched by user count (each run's first post-warmup step with that many users); levels some run lacks are listed apart, never dropped"},
-		{"change", "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
-		{"~", "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
-		{"median test", "p50, ttft_p50 and tokens/s: Mann-Whitney U, two-sided, normal approximation with tie and continuity correction (as benchstat): distribution-free, sensitive to a shift of the whole distribution"},
-		{"tail test", fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
-		{"failure test", "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
-		{"rps test", "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
-		{"goodput test", "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},
-		{"capacity change", "each run's capacity level and peak req/s and tokens/s against the baseline's, relative; one value per run, so untested"},
-		{"verdict", "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that reach the min effect and stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
+	return []analyze.Definition{
+		{Figure: "min effect", Definition: minEffect},
+		{Figure: "matching", Definition: "the first run is the baseline; steps are matched by user count (each run's first post-warmup step with that many users); levels some run lacks are listed apart, never dropped"},
+		{Figure: "change", Definition: "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
+		{Figure: "~", Definition: "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
+		{Figure: "median test", Definition: "p50, ttft_p50 and tokens/s: Mann-Whitney U, two-sided, normal approximation with tie and continuity correction (as benchstat): distribution-free, sensitive to a shift of the whole distribution"},
+		{Figure: "tail test", Definition: fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
+		{Figure: "failure test", Definition: "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
+		{Figure: "rps test", Definition: "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
+		{Figure: "goodput test", Definition: "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},
+		{Figure: "capacity change", Definition: "each run's capacity level and peak req/s and tokens/s against the baseline's, relative; one value per run, so untested"},
+		{Figure: "verdict", Definition: "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that reach the min effect and stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
 	}
 }
+
+func ptr(v float64) *float64 { return &v }

@@ -1,12 +1,15 @@
-package analyze
+package gate
 
 import (
 	"errors"
+	"github.com/llmrec/llmrec/analyze/analyzetest/rundata"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 func TestParseGate(t *testing.T) {
@@ -64,8 +67,8 @@ func TestParseGate(t *testing.T) {
 			g, err := ParseGate(tt.kind, tt.spec, tt.at)
 			switch {
 			case tt.err == "unknown":
-				var ue *UnknownMetricError
-				if !errors.As(err, &ue) || !strings.Contains(err.Error(), strings.Join(MetricNames(), ", ")) {
+				var ue *compare.UnknownMetricError
+				if !errors.As(err, &ue) || !strings.Contains(err.Error(), strings.Join(compare.MetricNames(), ", ")) {
 					t.Errorf("err = %v, want an unknown metric listing the valid names", err)
 				}
 			case tt.err != "":
@@ -85,7 +88,7 @@ func TestParseGate(t *testing.T) {
 var small = analyzetest.Spec{RunID: "run-small", Labels: map[string]string{"model": "small"}, Users: []int{10, 20}, PerStep: 20, Seed: 9}
 
 func TestCheckGates(t *testing.T) {
-	a := loadSpec(t, analyzetest.A)
+	a := rundata.Load(t, analyzetest.A)
 	tests := []struct {
 		kind, spec string
 		run, base  analyzetest.Spec
@@ -133,11 +136,11 @@ func TestCheckGates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var base *RunData
+			var base *analyze.RunData
 			if tt.base.RunID != "" {
-				base = loadSpec(t, tt.base)
+				base = rundata.Load(t, tt.base)
 			}
-			res, err := Check(loadSpec(t, tt.run), base, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
+			res, err := Check(rundata.Load(t, tt.run), base, []Gate{g}, compare.DefaultAlpha, compare.DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,17 +153,17 @@ func TestCheckGates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, DefaultAlpha, DefaultMinEffect, true); err == nil {
+	if _, err := Check(a, nil, []Gate{{Kind: GateMaxRegression, Metric: "p95", Spec: "p95=1%"}}, compare.DefaultAlpha, compare.DefaultMinEffect, true); err == nil {
 		t.Error("a regression gate without a baseline run was accepted")
 	}
 }
 
 func TestCheckInconclusivePolicy(t *testing.T) {
-	broken := loadSpec(t, analyzetest.Broken)
+	broken := rundata.Load(t, analyzetest.Broken)
 	p95, _ := ParseGate(GateMax, "p95=1s", 0)
 	rps, _ := ParseGate(GateMin, "rps=1", 0)
 	for _, fails := range []bool{true, false} {
-		res, err := Check(broken, nil, []Gate{p95, rps}, DefaultAlpha, DefaultMinEffect, fails)
+		res, err := Check(broken, nil, []Gate{p95, rps}, compare.DefaultAlpha, compare.DefaultMinEffect, fails)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,9 +179,9 @@ func TestCheckInconclusivePolicy(t *testing.T) {
 // and a few stalls: Streamed) around its own value: a max at twice the
 // value and a min at half hold, a max at half and a min at twice fail.
 func TestCheckEveryMetric(t *testing.T) {
-	a := loadSpec(t, analyzetest.Streamed)
-	for _, m := range MetricDocs() {
-		huge := map[string]string{UnitMS: "1h", UnitRate: "100%"}[m.Unit]
+	a := rundata.Load(t, analyzetest.Streamed)
+	for _, m := range compare.MetricDocs() {
+		huge := map[string]string{compare.UnitMS: "1h", compare.UnitRate: "100%"}[m.Unit]
 		if huge == "" {
 			huge = "1e9"
 		}
@@ -186,7 +189,7 @@ func TestCheckEveryMetric(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Check(a, nil, []Gate{probe}, DefaultAlpha, DefaultMinEffect, true)
+		res, err := Check(a, nil, []Gate{probe}, compare.DefaultAlpha, compare.DefaultMinEffect, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,9 +199,9 @@ func TestCheckEveryMetric(t *testing.T) {
 		}
 		spec := func(x float64) string {
 			switch m.Unit {
-			case UnitMS:
+			case compare.UnitMS:
 				return m.Name + "=" + strconv.FormatFloat(x, 'f', -1, 64) + "ms"
-			case UnitRate:
+			case compare.UnitRate:
 				return m.Name + "=" + strconv.FormatFloat(x*100, 'f', -1, 64) + "%"
 			}
 			return m.Name + "=" + strconv.FormatFloat(x, 'f', -1, 64)
@@ -208,14 +211,14 @@ func TestCheckEveryMetric(t *testing.T) {
 			factor float64
 			want   string
 		}{{GateMax, 2, StatusPass}, {GateMax, 0.5, StatusFail}, {GateMin, 0.5, StatusPass}, {GateMin, 2, StatusFail}} {
-			if m.Unit == UnitRate && *v*tt.factor > 1 {
+			if m.Unit == compare.UnitRate && *v*tt.factor > 1 {
 				continue // no rate is over 100%: the bound cannot be given
 			}
 			g, err := ParseGate(tt.kind, spec(*v*tt.factor), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Check(a, nil, []Gate{g}, DefaultAlpha, DefaultMinEffect, true)
+			res, err := Check(a, nil, []Gate{g}, compare.DefaultAlpha, compare.DefaultMinEffect, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,8 +1,10 @@
-package analyze
+package gate
 
 import (
 	"errors"
 	"fmt"
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"math"
 	"strconv"
 	"strings"
@@ -78,73 +80,82 @@ func ParseGate(kind, spec string, atUsers int) (Gate, error) {
 		}
 		key, g.Level = name, x
 	}
-	d, ok := findMetric(key)
+	d, ok := compare.FindMetric(key)
 	if !ok {
-		return Gate{}, &UnknownMetricError{Name: key}
+		return Gate{}, &compare.UnknownMetricError{Name: key}
 	}
-	g.Metric = d.name
-	if d.runLevel {
+	g.Metric = d.Name
+	if d.RunLevel {
 		g.Level = 0
 	}
 	if g.Level == math.Trunc(g.Level) {
 		g.Users = int(g.Level)
 	}
 	if kind == GateMaxRegression {
-		if d.test == "" {
-			return bad("%s has no significance test; bound it with a max or min gate", d.name)
+		if d.Test == "" {
+			return bad("%s has no significance test; bound it with a max or min gate", d.Name)
 		}
 		v, err := parseRate(val)
 		if err != nil || v < 0 {
 			return bad("%q is not an allowed change (a percentage like 10%% or a fraction like 0.1)", val)
 		}
-		if d.unit == UnitRate && v > 1 {
-			return bad("%s is a rate: a rise of %q is more than 100 points, which no run can exceed", d.name, val)
+		if d.Unit == compare.UnitRate && v > 1 {
+			return bad("%s is a rate: a rise of %q is more than 100 points, which no run can exceed", d.Name, val)
 		}
 		g.Limit = v
 		return g, nil
 	}
+	limit, reason := parseLimit(d, val)
+	if reason != "" {
+		return bad("%s", reason)
+	}
+	g.Limit = limit
+	return g, nil
+}
+
+// parseLimit reads the limit of a max or min gate on metric d in its
+// unit, or says why it cannot.
+func parseLimit(d compare.Metric, val string) (float64, string) {
+	var limit float64
 	var err error
-	switch d.unit {
-	case UnitMS:
+	switch d.Unit {
+	case compare.UnitMS:
 		var dur time.Duration
 		dur, err = time.ParseDuration(val)
 		if err != nil {
-			return bad("%s is a latency: give a duration such as 800ms or 2s, not %q", d.name, val)
+			return 0, fmt.Sprintf("%s is a latency: give a duration such as 800ms or 2s, not %q", d.Name, val)
 		}
-		g.Limit = float64(dur) / float64(time.Millisecond)
-	case UnitRate:
-		g.Limit, err = parseRate(val)
+		limit = float64(dur) / float64(time.Millisecond)
+	case compare.UnitRate:
+		limit, err = parseRate(val)
 		if err != nil {
-			return bad("%s is a rate: give a fraction like 0.01 or a percentage like 1%%, not %q", d.name, val)
+			return 0, fmt.Sprintf("%s is a rate: give a fraction like 0.01 or a percentage like 1%%, not %q", d.Name, val)
 		}
 	default:
-		g.Limit, err = strconv.ParseFloat(val, 64)
-		if err != nil || math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) {
-			return bad("%s takes a plain number, not %q", d.name, val)
+		limit, err = strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(limit) || math.IsInf(limit, 0) {
+			return 0, fmt.Sprintf("%s takes a plain number, not %q", d.Name, val)
 		}
 	}
-	if reason := gateRange(d, g.Limit, val); reason != "" {
-		return bad("%s", reason)
-	}
-	return g, nil
+	return limit, gateRange(d, limit, val)
 }
 
 // gateRange says why a --max or --min limit can never be met or never be
 // missed (a rate outside [0, 1], a negative latency, rate or count, a tail
 // ratio below 1), as
 // Options.Validate refuses an error threshold outside [0, 1); "" if fine.
-func gateRange(d metricDef, limit float64, val string) string {
+func gateRange(d compare.Metric, limit float64, val string) string {
 	switch {
-	case d.unit == UnitRate && (limit < 0 || limit > 1):
+	case d.Unit == compare.UnitRate && (limit < 0 || limit > 1):
 		hint := ""
 		if !strings.HasSuffix(val, "%") && limit > 1 && limit <= 100 {
 			hint = fmt.Sprintf(" (for %g%% write %g%% or %g)", limit, limit, limit/100)
 		}
-		return fmt.Sprintf("%s is a rate between 0 and 1 (0%% to 100%%), not %q%s", d.name, val, hint)
+		return fmt.Sprintf("%s is a rate between 0 and 1 (0%% to 100%%), not %q%s", d.Name, val, hint)
 	case limit < 0:
-		return fmt.Sprintf("%s cannot be negative, not %q", d.name, val)
-	case d.unit == UnitRatio && limit < 1:
-		return fmt.Sprintf("%s is a ratio of a higher percentile to a lower one, at least 1, not %q", d.name, val)
+		return fmt.Sprintf("%s cannot be negative, not %q", d.Name, val)
+	case d.Unit == compare.UnitRatio && limit < 1:
+		return fmt.Sprintf("%s is a ratio of a higher percentile to a lower one, at least 1, not %q", d.Name, val)
 	}
 	return ""
 }
@@ -170,7 +181,7 @@ type GateResult struct {
 	Value *float64 `json:"value"`
 	Base  *float64 `json:"base"`
 	// Change is the run against the baseline (regression gates).
-	Change *Change `json:"change"`
+	Change *compare.Change `json:"change"`
 	// Samples is what the value rests on (the fewer of the two runs').
 	Samples int64 `json:"samples"`
 	// Line is the gate's one-line report.
@@ -183,7 +194,7 @@ type CheckResult struct {
 	Baseline string  `json:"baseline,omitempty"`
 	Alpha    float64 `json:"alpha"`
 	// MinEffect is the smallest change a regression gate counts.
-	MinEffect MinEffect `json:"min_effect"`
+	MinEffect compare.MinEffect `json:"min_effect"`
 	// TrendRuns is the number of previous runs of check --trend (the
 	// regression gates' reference); absent otherwise.
 	TrendRuns int `json:"trend_runs,omitempty"`
@@ -199,7 +210,7 @@ type CheckResult struct {
 	// Comparison is the run against the baseline, when the caller made
 	// one for a report (the Markdown comment leads with its compact
 	// table); not part of the JSON output.
-	Comparison *Comparison `json:"-"`
+	Comparison *compare.Comparison `json:"-"`
 }
 
 // Check evaluates gates on run, and the regression gates against base
@@ -207,11 +218,11 @@ type CheckResult struct {
 // (MinEffect) passes whatever its p-value. A gate over fewer than
 // MinStepSamples samples, or whose level or value is missing, is
 // inconclusive; inconclusiveFails decides whether that fails the check.
-func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconclusiveFails bool) (*CheckResult, error) {
+func Check(run, base *analyze.RunData, gates []Gate, alpha float64, me compare.MinEffect, inconclusiveFails bool) (*CheckResult, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
-	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: MinStepSamples}
+	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{}, MinGateSamples: analyze.MinStepSamples}
 	if inconclusiveFails {
 		res.Inconclusive = StatusFail
 	}
@@ -224,14 +235,14 @@ func Check(run, base *RunData, gates []Gate, alpha float64, me MinEffect, inconc
 		}
 	}
 	res.add(gates, inconclusiveFails, func(g Gate) GateResult { return noFigures(evaluate(run, base, g, alpha, me), run, base) })
-	for _, r := range []*RunData{run, base} {
+	for _, r := range []*analyze.RunData{run, base} {
 		if r != nil {
-			if err := r.Samples.err(); err != nil {
+			if err := r.Samples.Err(); err != nil {
 				return nil, err
 			}
 		}
 	}
-	finiteFigures(res)
+	analyze.FiniteFigures(res)
 	return res, nil
 }
 
@@ -256,11 +267,11 @@ func (res *CheckResult) add(gates []Gate, inconclusiveFails bool, judge func(Gat
 // noFigures makes a gate that passed inconclusive when the run (or the
 // baseline) has no successful request after the warmup: every figure of
 // such a run is n/a, so a pass says nothing. A failure stays one.
-func noFigures(r GateResult, run, base *RunData) GateResult {
+func noFigures(r GateResult, run, base *analyze.RunData) GateResult {
 	if r.Status != StatusPass {
 		return r
 	}
-	for _, d := range []*RunData{run, base} {
+	for _, d := range []*analyze.RunData{run, base} {
 		if d != nil && d.Analysis.Overall.OK == 0 {
 			r.Status = StatusInconclusive
 			r.Line = "INCONCLUSIVE " + strings.TrimPrefix(r.Line, "PASS ") +
@@ -271,55 +282,76 @@ func noFigures(r GateResult, run, base *RunData) GateResult {
 }
 
 // viewAt is the run's level for gate g, or why there is none.
-func viewAt(r *RunData, g Gate) (levelView, string) {
+func viewAt(r *analyze.RunData, g Gate) (compare.Level, string) {
 	a := r.Analysis
 	if g.Level == 0 {
-		return levelView{a: a, v: &r.Samples.Overall}, ""
+		return compare.Level{Analysis: a, Values: &r.Samples.Overall}, ""
 	}
 	if st := stepAt(a, g.Level); st != nil {
-		return levelView{a: a, st: st, v: r.Samples.Steps[st.Step]}, ""
+		return compare.Level{Analysis: a, Step: st, Values: r.Samples.Steps[st.Step]}, ""
 	}
-	return levelView{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, stepLevel(a.Run.LevelKind, &Step{Level: g.Level}))
+	return compare.Level{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, analyze.StepLevel(a.Run.LevelKind, &analyze.Step{Level: g.Level}))
 }
 
 // stepAt is a's first step at level: users in a closed loop, the offered
 // rate (req/s) in an open loop, never the requests in flight; nil when it
 // has none.
-func stepAt(a *Analysis, level float64) *Step {
-	open := a.Run.openLoop()
+func stepAt(a *analyze.Analysis, level float64) *analyze.Step {
+	open := a.Run.OpenLoop()
 	for i := range a.Steps {
-		if st := &a.Steps[i]; levelOf(open, st) == levelOf(open, &Step{Level: level}) {
+		if st := &a.Steps[i]; analyze.LevelKey(open, st) == analyze.LevelKey(open, &analyze.Step{Level: level}) {
 			return st
 		}
 	}
 	return nil
 }
 
+// reading reads gate g's metric on run at the gate's level: the result
+// so far (its value and samples), the metric, the level and the gate's
+// name; done when the gate is judged already (inconclusive: run lacks the
+// level).
+func reading(run *analyze.RunData, g Gate) (r GateResult, d compare.Metric, v compare.Level, name string, done bool) {
+	d, _ = compare.FindMetric(g.Metric)
+	r = GateResult{Gate: g}
+	name = gateName(d, g, run.Analysis.Run.LevelKind)
+	v, why := viewAt(run, g)
+	if why != "" {
+		return inconclusive(r, name, why), d, v, name, true
+	}
+	r.Value, r.Samples = d.Value(v), d.Samples(v)
+	return r, d, v, name, false
+}
+
+// regressionLimit prints a max-regression limit: "+10%", or for a rate
+// "+0.5pp".
+func regressionLimit(d compare.Metric, limit float64) string {
+	if d.Unit == compare.UnitRate {
+		return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "pp"
+	}
+	return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "%"
+}
+
 // evaluate judges one gate on run: a max-regression gate against base, a
 // run-level metric with a rule of its own by that rule (runRules), any
 // other by comparing its value with the limit.
-func evaluate(run, base *RunData, g Gate, alpha float64, me MinEffect) GateResult {
-	d, _ := findMetric(g.Metric)
-	r := GateResult{Gate: g}
-	name := gateName(d, g, run.Analysis.Run.LevelKind)
-	v, why := viewAt(run, g)
-	if why != "" {
-		return inconclusive(r, name, why)
+func evaluate(run, base *analyze.RunData, g Gate, alpha float64, me compare.MinEffect) GateResult {
+	r, d, v, name, done := reading(run, g)
+	if done {
+		return r
 	}
-	r.Value, r.Samples = d.value(v), d.samples(v)
 	if g.Kind == GateMaxRegression {
 		return evaluateRegression(r, d, v, run, base, name, alpha, me)
 	}
 	if rule, ok := runRules[g.Metric]; ok {
-		return rule(r, v.a, name)
+		return rule(r, v.Analysis, name)
 	}
 	return evaluateLimit(r, d, name)
 }
 
 // runRules are the run-level metrics judged by a rule of their own rather
 // than by comparing a value with the limit.
-var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResult{
-	"saturation_users": func(r GateResult, a *Analysis, name string) GateResult {
+var runRules = map[string]func(r GateResult, a *analyze.Analysis, name string) GateResult{
+	"saturation_users": func(r GateResult, a *analyze.Analysis, name string) GateResult {
 		if a.Baseline == nil {
 			return inconclusive(r, name, "saturation not judged: no step after the warmup reached the baseline (--baseline-users)")
 		}
@@ -330,15 +362,15 @@ var runRules = map[string]func(r GateResult, a *Analysis, name string) GateResul
 
 // gateName is the metric's name and where the gate looks: overall, at a
 // level of kind ("at 30 users", "at 16 req/s offered"), or the whole run.
-func gateName(d metricDef, g Gate, kind string) string {
+func gateName(d compare.Metric, g Gate, kind string) string {
 	where := "overall"
 	if g.Level > 0 {
-		where = "at " + stepLevel(kind, &Step{Level: g.Level})
+		where = "at " + analyze.StepLevel(kind, &analyze.Step{Level: g.Level})
 	}
-	if d.runLevel {
+	if d.RunLevel {
 		where = "run"
 	}
-	return d.name + " (" + where + ")"
+	return d.Name + " (" + where + ")"
 }
 
 // inconclusive is r when the gate cannot be judged, and why.
@@ -351,33 +383,30 @@ func inconclusive(r GateResult, name, why string) GateResult {
 // evaluateRegression judges a max-regression gate: it fails when the
 // change from base to run is significant at alpha, at least the minimum
 // effect me, and worse than the limit.
-func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunData, name string, alpha float64, me MinEffect) GateResult {
+func evaluateRegression(r GateResult, d compare.Metric, v compare.Level, run, base *analyze.RunData, name string, alpha float64, me compare.MinEffect) GateResult {
 	bv, why := viewAt(base, r.Gate)
 	if why != "" {
 		return inconclusive(r, name, why)
 	}
-	r.Base = d.value(bv)
-	r.Samples = min(r.Samples, d.samples(bv))
-	if r.Samples < MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
+	r.Base = d.Value(bv)
+	r.Samples = min(r.Samples, d.Samples(bv))
+	if r.Samples < analyze.MinStepSamples {
+		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, analyze.MinStepSamples))
 	}
-	ch := change(d, bv, v, alpha, me)
+	ch := d.Change(bv, v, alpha, me)
 	if ch == nil || ch.P == nil {
 		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
 	}
 	r.Change = ch
-	limit := "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "%"
-	if d.unit == UnitRate {
-		limit = "+" + strconv.FormatFloat(r.Gate.Limit*100, 'f', -1, 64) + "pp"
-	}
-	got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.unit), FormatValue(r.Value, d.unit), ChangeText(ch, d.unit))
+	limit := regressionLimit(d, r.Gate.Limit)
+	got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.Unit), FormatValue(r.Value, d.Unit), compare.ChangeText(ch, d.Unit))
 	switch {
 	case !ch.Significant:
 		r.Status = StatusPass
 		r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
 	case ch.Negligible:
 		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s vs %s: %s, below the min effect ±%s (max regression %s)", name, base.Name, got, minEffectText(ch.MinEffect, d.unit), limit)
+		r.Line = fmt.Sprintf("PASS %s vs %s: %s, below the min effect ±%s (max regression %s)", name, base.Name, got, compare.MinEffectText(ch.MinEffect, d.Unit), limit)
 	case worseBy(d, ch) > r.Gate.Limit:
 		r.Status = StatusFail
 		r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)
@@ -391,13 +420,13 @@ func evaluateRegression(r GateResult, d metricDef, v levelView, run, base *RunDa
 // worseBy is how much worse ch is in a regression limit's terms: the
 // difference of a rate, else the relative change (infinite from a zero
 // base that got worse); negative when it got better.
-func worseBy(d metricDef, ch *Change) float64 {
+func worseBy(d compare.Metric, ch *compare.Change) float64 {
 	switch {
-	case d.unit == UnitRate:
-		return *ch.Delta * float64(d.worse)
+	case d.Unit == compare.UnitRate:
+		return *ch.Delta * float64(d.Worse)
 	case ch.Relative != nil:
-		return *ch.Relative * float64(d.worse)
-	case *ch.Delta*float64(d.worse) > 0:
+		return *ch.Relative * float64(d.Worse)
+	case *ch.Delta*float64(d.Worse) > 0:
 		return math.Inf(1)
 	}
 	return 0
@@ -405,12 +434,12 @@ func worseBy(d metricDef, ch *Change) float64 {
 
 // evaluateLimit judges a max or min gate on the run's value, given enough
 // samples.
-func evaluateLimit(r GateResult, d metricDef, name string) GateResult {
+func evaluateLimit(r GateResult, d compare.Metric, name string) GateResult {
 	if r.Value == nil {
 		return inconclusive(r, name, fmt.Sprintf("no value (%d samples)", r.Samples))
 	}
-	if r.Samples < MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.unit), r.Samples, MinStepSamples))
+	if r.Samples < analyze.MinStepSamples {
+		return inconclusive(r, name, fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.Unit), r.Samples, analyze.MinStepSamples))
 	}
 	g := r.Gate
 	ok := *r.Value <= g.Limit
@@ -418,10 +447,10 @@ func evaluateLimit(r GateResult, d metricDef, name string) GateResult {
 	if g.Kind == GateMin {
 		ok, op, bound = *r.Value >= g.Limit, ">=", "min"
 	}
-	limit := FormatValue(&g.Limit, d.unit)
-	r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s = %s %s %s %s (%d samples)", name, FormatValue(r.Value, d.unit), op, bound, limit, r.Samples)
+	limit := FormatValue(&g.Limit, d.Unit)
+	r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s = %s %s %s %s (%d samples)", name, FormatValue(r.Value, d.Unit), op, bound, limit, r.Samples)
 	if !ok {
-		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s = %s, %s %s (%d samples)", name, FormatValue(r.Value, d.unit), bound, limit, r.Samples)
+		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s = %s, %s %s (%d samples)", name, FormatValue(r.Value, d.Unit), bound, limit, r.Samples)
 	}
 	return r
 }
@@ -429,8 +458,8 @@ func evaluateLimit(r GateResult, d metricDef, name string) GateResult {
 // evaluateSaturation bounds the saturation point. A run that did not
 // saturate up to N users saturates beyond N: that passes a minimum of N or
 // less and fails a maximum under N; otherwise it cannot be told.
-func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
-	limit := FormatValue(&r.Gate.Limit, UnitUsers)
+func evaluateSaturation(r GateResult, sat analyze.Saturation, name string) GateResult {
+	limit := FormatValue(&r.Gate.Limit, compare.UnitUsers)
 	if sat.Reached {
 		ok := *r.Value <= r.Gate.Limit
 		bound := "max"
@@ -441,11 +470,11 @@ func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
 		if !ok {
 			r.Status = StatusFail
 		}
-		r.Line = fmt.Sprintf("%s %s = %s users, %s %s", strings.ToUpper(r.Status), name, FormatValue(r.Value, UnitUsers), bound, limit)
+		r.Line = fmt.Sprintf("%s %s = %s users, %s %s", strings.ToUpper(r.Status), name, FormatValue(r.Value, compare.UnitUsers), bound, limit)
 		return r
 	}
 	up := sat.MaxLevel
-	upText := FormatValue(&up, UnitUsers)
+	upText := FormatValue(&up, compare.UnitUsers)
 	switch {
 	case r.Gate.Kind == GateMin && up >= r.Gate.Limit:
 		r.Status = StatusPass
@@ -465,13 +494,13 @@ func evaluateSaturation(r GateResult, sat Saturation, name string) GateResult {
 // and passes a maximum. A capacity that is not bounded (the run held its
 // last level and never saturated) is at least that level: a minimum above
 // it, or a maximum below it, cannot be told.
-func evaluateCapacity(r GateResult, a *Analysis, name string) GateResult {
+func evaluateCapacity(r GateResult, a *analyze.Analysis, name string) GateResult {
 	c := a.Capacity
 	unit := c.LevelKind
-	if unit == LevelRate {
+	if unit == analyze.LevelRate {
 		unit = "req/s offered"
 	}
-	limit := FormatValue(&r.Gate.Limit, UnitLevel) + " " + unit
+	limit := FormatValue(&r.Gate.Limit, compare.UnitLevel) + " " + unit
 	isMin := r.Gate.Kind == GateMin
 	bound := "max"
 	if isMin {
@@ -491,7 +520,7 @@ func evaluateCapacity(r GateResult, a *Analysis, name string) GateResult {
 		return r
 	}
 	lv := *c.Level
-	got := FormatValue(c.Level, UnitLevel) + " " + unit
+	got := FormatValue(c.Level, compare.UnitLevel) + " " + unit
 	ok := lv <= r.Gate.Limit
 	if isMin {
 		ok = lv >= r.Gate.Limit
@@ -522,7 +551,7 @@ func FormatValue(v *float64, unit string) string {
 	}
 	x := *v
 	switch unit {
-	case UnitMS:
+	case compare.UnitMS:
 		switch {
 		case math.Abs(x) >= 10000:
 			return strconv.FormatFloat(x/1000, 'f', 1, 64) + "s"
@@ -532,12 +561,32 @@ func FormatValue(v *float64, unit string) string {
 			return strconv.FormatFloat(x, 'f', 0, 64) + "ms"
 		}
 		return strconv.FormatFloat(x, 'f', 1, 64) + "ms"
-	case UnitRate:
+	case compare.UnitRate:
 		return strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
-	case UnitPerS:
+	case compare.UnitPerS:
 		return strconv.FormatFloat(x, 'f', 2, 64) + "/s"
-	case UnitRatio:
+	case compare.UnitRatio:
 		return strconv.FormatFloat(x, 'f', 2, 64) + "x"
 	}
 	return strconv.FormatFloat(x, 'f', -1, 64)
 }
+
+// GatePercentiles are the percentiles the gates name that the fixed four
+// are not: llmrep adds them to --percentiles, so that a gate on p99.9
+// has its value.
+func GatePercentiles(gates []Gate) []float64 {
+	var out []float64
+	for _, g := range gates {
+		if _, ok := compare.FixedMetric(g.Metric); ok {
+			continue
+		}
+		if d, ok := compare.PercentileMetric(g.Metric); ok {
+			out = append(out, d.Q*100)
+		}
+	}
+	return out
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+func ptr(v float64) *float64 { return &v }

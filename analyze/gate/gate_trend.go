@@ -1,7 +1,9 @@
-package analyze
+package gate
 
 import (
 	"fmt"
+	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"slices"
 	"strconv"
 )
@@ -20,12 +22,12 @@ const MinTrendRuns = 2
 // CheckTrend evaluates gates on run: max and min gates as Check does,
 // max-regression gates against previous (the runs before it, oldest
 // first).
-func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64, me MinEffect, inconclusiveFails bool) (*CheckResult, error) {
+func CheckTrend(run *analyze.RunData, previous []*analyze.Analysis, gates []Gate, alpha float64, me compare.MinEffect, inconclusiveFails bool) (*CheckResult, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("alpha %v must be in (0, 1)", alpha)
 	}
 	res := &CheckResult{Run: run.Name, Alpha: alpha, MinEffect: me, Inconclusive: StatusPass, Gates: []GateResult{},
-		MinGateSamples: MinStepSamples, TrendRuns: len(previous)}
+		MinGateSamples: analyze.MinStepSamples, TrendRuns: len(previous)}
 	if inconclusiveFails {
 		res.Inconclusive = StatusFail
 	}
@@ -36,7 +38,7 @@ func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64,
 		}
 		return noFigures(evaluateTrend(run, previous, g, me), run, nil)
 	})
-	if err := run.Samples.err(); err != nil {
+	if err := run.Samples.Err(); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -44,30 +46,26 @@ func CheckTrend(run *RunData, previous []*Analysis, gates []Gate, alpha float64,
 
 // analysisAt is analysis a at gate g's level (no raw values: a trend
 // reads figures only), false when a lacks it.
-func analysisAt(a *Analysis, g Gate) (levelView, bool) {
+func analysisAt(a *analyze.Analysis, g Gate) (compare.Level, bool) {
 	if g.Level == 0 {
-		return levelView{a: a}, true
+		return compare.Level{Analysis: a}, true
 	}
 	if st := stepAt(a, g.Level); st != nil {
-		return levelView{a: a, st: st}, true
+		return compare.Level{Analysis: a, Step: st}, true
 	}
-	return levelView{}, false
+	return compare.Level{}, false
 }
 
 // evaluateTrend judges a max-regression gate against the previous runs.
-func evaluateTrend(run *RunData, previous []*Analysis, g Gate, me MinEffect) GateResult {
-	d, _ := findMetric(g.Metric)
-	r := GateResult{Gate: g}
-	name := gateName(d, g, run.Analysis.Run.LevelKind)
-	v, why := viewAt(run, g)
-	if why != "" {
-		return inconclusive(r, name, why)
+func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, me compare.MinEffect) GateResult {
+	r, d, _, name, done := reading(run, g)
+	if done {
+		return r
 	}
-	r.Value, r.Samples = d.value(v), d.samples(v)
 	var prev []float64
 	for _, a := range previous {
 		if pv, ok := analysisAt(a, g); ok {
-			if x := d.value(pv); x != nil {
+			if x := d.Value(pv); x != nil {
 				prev = append(prev, *x)
 			}
 		}
@@ -75,31 +73,28 @@ func evaluateTrend(run *RunData, previous []*Analysis, g Gate, me MinEffect) Gat
 	if r.Value == nil || len(prev) < MinTrendRuns {
 		return inconclusive(r, name, fmt.Sprintf("%d previous runs with a value, fewer than %d (or none in the run)", len(prev), MinTrendRuns))
 	}
-	if r.Samples < MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, MinStepSamples))
+	if r.Samples < analyze.MinStepSamples {
+		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, analyze.MinStepSamples))
 	}
-	med := medianOf(prev)
+	med := compare.MedianOf(prev)
 	r.Base = ptr(med)
-	ch := plainChange(r.Base, r.Value)
-	ch.MinEffect, _ = me.threshold(d.unit)
-	ch.Negligible = me.negligible(d.unit, ch)
+	ch := compare.PlainChange(r.Base, r.Value)
+	ch.MinEffect, _ = me.Threshold(d.Unit)
+	ch.Negligible = me.Negligible(d.Unit, ch)
 	r.Change = ch
 	beyondAll := true
 	for _, p := range prev {
-		if (*r.Value-p)*float64(d.worse) <= 0 {
+		if (*r.Value-p)*float64(d.Worse) <= 0 {
 			beyondAll = false
 		}
 	}
-	limit := "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "%"
-	if d.unit == UnitRate {
-		limit = "+" + strconv.FormatFloat(g.Limit*100, 'f', -1, 64) + "pp"
-	}
+	limit := regressionLimit(d, g.Limit)
 	lo, hi := slices.Min(prev), slices.Max(prev)
-	got := fmt.Sprintf("%s against a median of %s (range %s to %s over %d runs), %s", FormatValue(r.Value, d.unit),
-		FormatValue(&med, d.unit), FormatValue(&lo, d.unit), FormatValue(&hi, d.unit), len(prev), ChangeText(ch, d.unit))
+	got := fmt.Sprintf("%s against a median of %s (range %s to %s over %d runs), %s", FormatValue(r.Value, d.Unit),
+		FormatValue(&med, d.Unit), FormatValue(&lo, d.Unit), FormatValue(&hi, d.Unit), len(prev), compare.ChangeText(ch, d.Unit))
 	switch {
 	case ch.Negligible:
-		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, below the min effect ±%s (max regression %s)", name, got, minEffectText(ch.MinEffect, d.unit), limit)
+		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, below the min effect ±%s (max regression %s)", name, got, compare.MinEffectText(ch.MinEffect, d.Unit), limit)
 	case worseBy(d, ch) > g.Limit && beyondAll:
 		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s vs the trend: %s, a regression over the allowed %s and worse than every previous run", name, got, limit)
 	case worseBy(d, ch) > g.Limit:

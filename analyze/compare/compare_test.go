@@ -1,55 +1,21 @@
-package analyze
+package compare
 
 import (
-	"context"
+	"github.com/llmrec/llmrec/analyze/analyzetest/rundata"
 	"math"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
 )
 
-// compareRuns loads analyzetest runs once per test binary.
-var compareRuns = struct {
-	sync.Mutex
-	runs map[string]*RunData
-}{runs: map[string]*RunData{}}
-
-func compareOptions() Options {
-	o := DefaultOptions()
-	o.Warmup, o.Window, o.Threads = 0, 5*time.Second, 2
-	return o
-}
-
-func loadSpec(t *testing.T, s analyzetest.Spec) *RunData {
-	t.Helper()
-	compareRuns.Lock()
-	defer compareRuns.Unlock()
-	if r := compareRuns.runs[s.RunID]; r != nil {
-		return r
-	}
-	// The file is not needed once loaded: RunData is in memory.
-	path := filepath.Join(t.TempDir(), s.RunID+".parquet")
-	if err := analyzetest.Write(path, s); err != nil {
-		t.Fatal(err)
-	}
-	r, err := LoadRun(context.Background(), compareOptions(), s.Labels["model"], path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareRuns.runs[s.RunID] = r
-	return r
-}
-
 func mustCompare(t *testing.T, specs ...analyzetest.Spec) *Comparison {
 	t.Helper()
-	runs := make([]*RunData, len(specs))
+	runs := make([]*analyze.RunData, len(specs))
 	for i, s := range specs {
 		// a private copy: the cache is shared by the tests
-		r := *loadSpec(t, s)
+		r := *rundata.Load(t, s)
 		runs[i] = &r
 	}
 	c, err := Compare(runs, DefaultAlpha, DefaultMinEffect)
@@ -206,11 +172,11 @@ func TestCompareThreeRuns(t *testing.T) {
 }
 
 func TestCompareNeedsTwoRuns(t *testing.T) {
-	r := loadSpec(t, analyzetest.A)
-	if _, err := Compare([]*RunData{r}, DefaultAlpha, DefaultMinEffect); err == nil {
+	r := rundata.Load(t, analyzetest.A)
+	if _, err := Compare([]*analyze.RunData{r}, DefaultAlpha, DefaultMinEffect); err == nil {
 		t.Error("one run compared without error")
 	}
-	if _, err := Compare([]*RunData{r, r}, 1, DefaultMinEffect); err == nil {
+	if _, err := Compare([]*analyze.RunData{r, r}, 1, DefaultMinEffect); err == nil {
 		t.Error("alpha 1 accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package analyze
+package compare
 
 import (
 	"fmt"
@@ -95,20 +95,20 @@ func pctNum(f float64) string {
 	return strconv.FormatFloat(math.Round(f*1e6)/1e4, 'f', -1, 64)
 }
 
-// threshold is the minimum effect for a change of unit, and whether it is
+// Threshold is the minimum effect for a change of unit, and whether it is
 // a difference (rates) rather than a relative change.
-func (m MinEffect) threshold(unit string) (float64, bool) {
+func (m MinEffect) Threshold(unit string) (float64, bool) {
 	if unit == UnitRate {
 		return m.Points, true
 	}
 	return m.Relative, false
 }
 
-// negligible reports whether ch (of unit) is smaller than the minimum
+// Negligible reports whether ch (of unit) is smaller than the minimum
 // effect. A change from a base of 0 is compared by its difference only
 // when it is one (rates); otherwise it is never negligible unless it is 0.
-func (m MinEffect) negligible(unit string, ch *Change) bool {
-	t, diff := m.threshold(unit)
+func (m MinEffect) Negligible(unit string, ch *Change) bool {
+	t, diff := m.Threshold(unit)
 	if ch == nil || ch.Delta == nil || t == 0 {
 		return false
 	}

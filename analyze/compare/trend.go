@@ -1,9 +1,10 @@
-package analyze
+package compare
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/llmrec/llmrec/analyze"
 	"math"
 	"slices"
 	"strconv"
@@ -90,7 +91,7 @@ const MinTrendWindow = 2
 
 // NewTrend orders the analyses and reads their figures. files[i] is the
 // file of runs[i].
-func NewTrend(runs []*Analysis, files []string, o TrendOptions) (*Trend, error) {
+func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend, error) {
 	if len(runs) != len(files) {
 		return nil, errors.New("trend: one file per run")
 	}
@@ -101,45 +102,7 @@ func NewTrend(runs []*Analysis, files []string, o TrendOptions) (*Trend, error) 
 		o.By = ByDate
 	}
 	t := &Trend{FormatVersion: TrendFormatVersion, By: o.By, Users: o.Users, MinEffect: o.MinEffect, Runs: []TrendRun{}, Figures: []TrendLine{}, Warnings: []string{}}
-	idx := make([]int, len(runs))
-	for i := range idx {
-		idx[i] = i
-	}
-	label := func(i int) string {
-		a := runs[i]
-		switch o.By {
-		case ByDate:
-			return a.Run.StartedAt.UTC().Format(time.RFC3339)
-		case ByCommit:
-			return a.Run.Labels["commit"]
-		}
-		return a.Run.Labels[o.By]
-	}
-	numeric := true
-	for i := range runs {
-		if _, err := strconv.ParseFloat(label(i), 64); err != nil {
-			numeric = false
-		}
-		if o.By != ByDate && label(i) == "" {
-			t.Warnings = append(t.Warnings, fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", files[i], o.By))
-		}
-	}
-	slices.SortStableFunc(idx, func(x, y int) int {
-		switch {
-		case o.By == ByDate || o.By == ByCommit:
-		case numeric:
-			a, _ := strconv.ParseFloat(label(x), 64)
-			b, _ := strconv.ParseFloat(label(y), 64)
-			if c := cmp.Compare(a, b); c != 0 {
-				return c
-			}
-		default:
-			if c := cmp.Compare(label(x), label(y)); c != 0 {
-				return c
-			}
-		}
-		return runs[x].Run.StartedAt.Compare(runs[y].Run.StartedAt)
-	})
+	idx, label := trendOrder(t, runs, files, o.By)
 	for _, i := range idx {
 		a := runs[i]
 		t.Runs = append(t.Runs, TrendRun{Label: label(i), File: files[i], RunID: a.Run.RunID, StartedAt: a.Run.StartedAt})
@@ -166,6 +129,53 @@ func NewTrend(runs []*Analysis, files []string, o TrendOptions) (*Trend, error) 
 	return t, nil
 }
 
+// trendOrder orders the runs by label by (a date, a commit, or any
+// label: numerically when every run's is a number), then by start time,
+// and returns their indexes in that order and each run's label. A run
+// without the label is warned of in t.
+func trendOrder(t *Trend, runs []*analyze.Analysis, files []string, by string) ([]int, func(int) string) {
+	idx := make([]int, len(runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	label := func(i int) string {
+		a := runs[i]
+		switch by {
+		case ByDate:
+			return a.Run.StartedAt.UTC().Format(time.RFC3339)
+		case ByCommit:
+			return a.Run.Labels["commit"]
+		}
+		return a.Run.Labels[by]
+	}
+	numeric := true
+	for i := range runs {
+		if _, err := strconv.ParseFloat(label(i), 64); err != nil {
+			numeric = false
+		}
+		if by != ByDate && label(i) == "" {
+			t.Warnings = append(t.Warnings, fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", files[i], by))
+		}
+	}
+	slices.SortStableFunc(idx, func(x, y int) int {
+		switch {
+		case by == ByDate || by == ByCommit:
+		case numeric:
+			a, _ := strconv.ParseFloat(label(x), 64)
+			b, _ := strconv.ParseFloat(label(y), 64)
+			if c := cmp.Compare(a, b); c != 0 {
+				return c
+			}
+		default:
+			if c := cmp.Compare(label(x), label(y)); c != 0 {
+				return c
+			}
+		}
+		return runs[x].Run.StartedAt.Compare(runs[y].Run.StartedAt)
+	})
+	return idx, label
+}
+
 func trendUnit(figure string) string {
 	switch figure {
 	case "p95":
@@ -182,7 +192,7 @@ func trendUnit(figure string) string {
 func worseUp(figure string) bool { return figure == "p95" || figure == "fail_rate" }
 
 // trendValue reads figure of run a (p95 at users when not 0).
-func trendValue(a *Analysis, figure string, users int) (*float64, string) {
+func trendValue(a *analyze.Analysis, figure string, users int) (*float64, string) {
 	switch figure {
 	case "p95":
 		if users == 0 {
@@ -216,7 +226,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 		if len(before) < MinTrendWindow || len(after) < MinTrendWindow {
 			continue
 		}
-		base := medianOf(before)
+		base := MedianOf(before)
 		side := 0
 		ok := true
 		for _, v := range after {
@@ -225,7 +235,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 				ch.Relative = ptr((v - base) / base)
 			}
 			s := cmp.Compare(v, base)
-			if s == 0 || me.negligible(unit, ch) || (side != 0 && s != side) {
+			if s == 0 || me.Negligible(unit, ch) || (side != 0 && s != side) {
 				ok = false
 				break
 			}
@@ -234,7 +244,7 @@ func changePoint(values []*float64, unit string, me MinEffect) *ChangePoint {
 		if !ok {
 			continue
 		}
-		cp := &ChangePoint{Index: k, Before: base, After: medianOf(after)}
+		cp := &ChangePoint{Index: k, Before: base, After: MedianOf(after)}
 		cp.Delta = cp.After - base
 		if base != 0 {
 			cp.Relative = ptr(cp.Delta / base)
@@ -254,7 +264,8 @@ func presentValues(vs []*float64) []float64 {
 	return out
 }
 
-func medianOf(vs []float64) float64 {
+// MedianOf is the median of vs (not empty).
+func MedianOf(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
 	n := len(s)

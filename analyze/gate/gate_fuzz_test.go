@@ -1,7 +1,8 @@
-package analyze
+package gate
 
 import (
 	"errors"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"math"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func FuzzParseGate(f *testing.F) {
 		}
 		if err != nil {
 			var ge *GateError
-			var ue *UnknownMetricError
+			var ue *compare.UnknownMetricError
 			if !errors.As(err, &ge) && !errors.As(err, &ue) {
 				t.Fatalf("%s %q: error of type %T: %v", kind, spec, err, err)
 			}
@@ -38,21 +39,21 @@ func FuzzParseGate(f *testing.F) {
 		if kind == "bogus" {
 			t.Fatalf("unknown kind %q accepted", kind)
 		}
-		d, ok := findMetric(g.Metric)
+		d, ok := compare.FindMetric(g.Metric)
 		if !ok || g.Kind != kind || g.Spec != spec {
 			t.Fatalf("gate %+v from %s %q", g, kind, spec)
 		}
-		if math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) || g.Users < 0 || (d.runLevel && g.Users != 0) {
+		if math.IsNaN(g.Limit) || math.IsInf(g.Limit, 0) || g.Users < 0 || (d.RunLevel && g.Users != 0) {
 			t.Fatalf("gate %+v from %q", g, spec)
 		}
-		if kind != GateMaxRegression && (g.Limit < 0 || d.unit == UnitRate && g.Limit > 1 || d.unit == UnitRatio && g.Limit < 1) {
-			t.Fatalf("limit %v out of range for %s from %q", g.Limit, d.name, spec)
+		if kind != GateMaxRegression && (g.Limit < 0 || d.Unit == compare.UnitRate && g.Limit > 1 || d.Unit == compare.UnitRatio && g.Limit < 1) {
+			t.Fatalf("limit %v out of range for %s from %q", g.Limit, d.Name, spec)
 		}
 		if kind == GateMaxRegression && g.Limit < 0 {
 			t.Fatalf("negative allowed change %v from %q", g.Limit, spec)
 		}
 		_, val, _ := strings.Cut(spec, "=")
-		if kind != GateMaxRegression && d.unit == UnitMS {
+		if kind != GateMaxRegression && d.Unit == compare.UnitMS {
 			dur, err := time.ParseDuration(strings.TrimSpace(val))
 			if err != nil || g.Limit != float64(dur)/float64(time.Millisecond) {
 				t.Fatalf("latency gate %q has limit %v ms (duration %v, %v)", spec, g.Limit, dur, err)

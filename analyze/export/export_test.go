@@ -1,4 +1,4 @@
-package analyze
+package export
 
 import (
 	"bytes"
@@ -12,8 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/internal/cleantext"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -59,6 +62,8 @@ func wantRow(rec schemas.Record, warmup time.Duration) exportedRow {
 		"error_class": optS(rec.ErrorClass), "error": optS(rec.Error),
 		"prompt_tokens": optI(rec.PromptTokens), "output_tokens": optI(rec.OutputTokens),
 		"chunks": strconv.Itoa(int(rec.Chunks)), "bytes_in": strconv.FormatInt(rec.BytesIn, 10),
+		"turn": optI(rec.Turn), "prefix": optI(rec.Prefix),
+		"max_tokens": optI(rec.MaxTokens), "prompt_index": optI(rec.PromptIndex),
 	}
 }
 
@@ -174,7 +179,7 @@ func TestExport(t *testing.T) {
 	if fails == 0 || warm == 0 || warm == len(recs) {
 		t.Fatalf("fixture has %d failures and %d warmup rows of %d: it tests nothing", fails, warm, len(recs))
 	}
-	opts := DefaultOptions()
+	opts := analyze.DefaultOptions()
 	opts.Warmup = 15 * time.Second
 	for _, tc := range []struct {
 		format string
@@ -196,7 +201,7 @@ func TestExport(t *testing.T) {
 			compareRows(t, tc.read(t, b), recs, opts.Warmup)
 			// Export writes only a new file.
 			var oe *OutputError
-			if _, err := Export(ctx, DefaultOptions(), tc.format, out, in); !errors.As(err, &oe) {
+			if _, err := Export(ctx, analyze.DefaultOptions(), tc.format, out, in); !errors.As(err, &oe) {
 				t.Errorf("Export over an existing file: %v; want an OutputError", err)
 			}
 			if b2, _ := os.ReadFile(out); !bytes.Equal(b2, b) {
@@ -212,7 +217,11 @@ func TestExportShards(t *testing.T) {
 	dir := t.TempDir()
 	meta, recs := analyzetest.Records(exportSpec)
 	var shard [2][]schemas.Record
-	for _, r := range recs {
+	for i, r := range recs {
+		if i%3 != 0 { // version 3: some rows have a turn and a prefix
+			turn, prefix := int32(i%4+1), int32(i%5)
+			r.Turn, r.Prefix = &turn, &prefix
+		}
 		s := r.Seq % 2
 		r.Shard, r.Seq = int32(s), int64(len(shard[s]))
 		shard[s] = append(shard[s], r)
@@ -238,7 +247,7 @@ func TestExportShards(t *testing.T) {
 	}
 	// Given in reverse: the export orders by shard.
 	out := filepath.Join(dir, "rows.csv")
-	if _, err := Export(context.Background(), DefaultOptions(), ExportCSV, out, paths[1], paths[0]); err != nil {
+	if _, err := Export(context.Background(), analyze.DefaultOptions(), ExportCSV, out, paths[1], paths[0]); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -246,6 +255,29 @@ func TestExportShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareRows(t, readCSV(t, b), append(shard[0], shard[1]...), defaultExportWarmup)
+}
+
+// TestExportVersion1: a file of version 1, without the columns added
+// since, exports them as nulls.
+func TestExportVersion1(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rows.csv")
+	n, err := Export(context.Background(), analyze.DefaultOptions(), ExportCSV, out, filepath.Join("..", "testdata", "v1-closed.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, b)
+	if n == 0 || int64(len(rows)) != n {
+		t.Fatalf("%d rows exported, %d read", n, len(rows))
+	}
+	for i, r := range rows {
+		if r["turn"] != "" || r["prefix"] != "" || r["seq"] == "" {
+			t.Fatalf("row %d: turn %q prefix %q seq %q: want null, null and a number", i, r["turn"], r["prefix"], r["seq"])
+		}
+	}
 }
 
 // TestExportHostileNames exports from and to files whose names hold SQL
@@ -278,7 +310,7 @@ func TestExportHostileNames(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, name)
-			if _, err := Export(ctx, DefaultOptions(), ExportCSV, out, in); err != nil {
+			if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, out, in); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(out)
@@ -323,7 +355,7 @@ func TestExportRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, out := range []string{in, victim, link, dangling, dir} {
-		_, err := Export(ctx, DefaultOptions(), ExportCSV, out, in)
+		_, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, out, in)
 		var oe *OutputError
 		if !errors.As(err, &oe) || !strings.Contains(err.Error(), "only a new file") {
 			t.Errorf("Export to %s: %v, want an OutputError", out, err)
@@ -344,22 +376,22 @@ func TestExportRefuses(t *testing.T) {
 	if err := os.Link(in, bad); err != nil {
 		t.Fatal(err)
 	}
-	var ie *InputError
-	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "ok.csv"), bad); !errors.As(err, &ie) {
+	var ie *analyze.InputError
+	if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, filepath.Join(dir, "ok.csv"), bad); !errors.As(err, &ie) {
 		t.Errorf("input %q: %v, want an InputError", bad, err)
 	}
 	var oe *OutputError
-	if _, err := Export(ctx, DefaultOptions(), ExportCSV, filepath.Join(dir, "out\xfe.csv"), in); !errors.As(err, &oe) {
+	if _, err := Export(ctx, analyze.DefaultOptions(), ExportCSV, filepath.Join(dir, "out\xfe.csv"), in); !errors.As(err, &oe) {
 		t.Errorf("target not UTF-8: %v, want an OutputError", err)
 	}
-	if _, err := Export(ctx, DefaultOptions(), "xlsx", filepath.Join(dir, "x.xlsx"), in); err == nil {
+	if _, err := Export(ctx, analyze.DefaultOptions(), "xlsx", filepath.Join(dir, "x.xlsx"), in); err == nil {
 		t.Error("format xlsx was accepted")
 	}
 }
 
 // defaultExportWarmup is the default warmup (auto) of the export specs'
 // 10 s steps.
-var defaultExportWarmup = AutoWarmup(Shape{StepTimeS: 10})
+var defaultExportWarmup = analyze.AutoWarmup(analyze.Shape{StepTimeS: 10})
 
 // TestExportNeutralisesText: text cells crafted in a run file (a run_id,
 // an error class and messages) that a spreadsheet would run as a formula,
@@ -397,7 +429,7 @@ func TestExportNeutralisesText(t *testing.T) {
 	}{{ExportCSV, readCSV}, {ExportJSONL, readJSONL}} {
 		t.Run(tc.format, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "rows")
-			if _, err := Export(context.Background(), DefaultOptions(), tc.format, out, in); err != nil {
+			if _, err := Export(context.Background(), analyze.DefaultOptions(), tc.format, out, in); err != nil {
 				t.Fatal(err)
 			}
 			data, err := os.ReadFile(out)
@@ -406,7 +438,7 @@ func TestExportNeutralisesText(t *testing.T) {
 			}
 			buf := bytes.NewBuffer(data)
 			for i, c := range buf.String() {
-				if c != '\n' && unprintable(c) {
+				if c != '\n' && cleantext.Unprintable(c) {
 					t.Fatalf("byte %d of the %s export is the control %U", i, tc.format, c)
 				}
 			}
@@ -433,5 +465,52 @@ func TestExportNeutralisesText(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExportCSVCases: the export's SQL cleaning (export.sql) is the one
+// CSV cell rule of Go's cleantext.CSVCell: every input of its test table
+// (valid UTF-8: a run file holds no other), written as a failure's error
+// message, comes out of a CSV export as the table says, and out of a
+// JSONL export as cleantext.Line makes it.
+func TestExportCSVCases(t *testing.T) {
+	meta, recs := analyzetest.Records(exportSpec)
+	var cases []string
+	for _, tc := range cleantext.CSVCases {
+		if utf8.ValidString(tc.In) {
+			cases = append(cases, tc.In)
+		}
+	}
+	if len(recs) < len(cases) {
+		t.Fatalf("%d records for %d cases", len(recs), len(cases))
+	}
+	class := "http_5xx"
+	for i := range cases {
+		recs[i].OK, recs[i].Status = false, 503
+		recs[i].ErrorClass, recs[i].Error = &class, &cases[i]
+	}
+	in := filepath.Join(t.TempDir(), "cases.parquet")
+	if err := analyzetest.WriteRecords(in, meta, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format string
+		read   func(*testing.T, []byte) []exportedRow
+		want   func(string) string
+	}{{ExportCSV, readCSV, cleantext.CSVCell}, {ExportJSONL, readJSONL, cleantext.Line}} {
+		out := filepath.Join(t.TempDir(), "rows")
+		if _, err := Export(context.Background(), analyze.DefaultOptions(), tc.format, out, in); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := tc.read(t, data)
+		for i, c := range cases {
+			if got, want := rows[i]["error"], tc.want(c); got != want {
+				t.Errorf("%s: error %q exported as %q, want %q", tc.format, c, got, want)
+			}
+		}
 	}
 }

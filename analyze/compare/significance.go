@@ -1,4 +1,4 @@
-package analyze
+package compare
 
 import "github.com/llmrec/llmrec/analyze/stats"
 

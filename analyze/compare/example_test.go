@@ -1,0 +1,17 @@
+package compare_test
+
+import (
+	"fmt"
+
+	"github.com/llmrec/llmrec/analyze/compare"
+)
+
+func ExampleChangeText() {
+	p, rel, delta := 0.002, 0.23, 92.0
+	fmt.Println(compare.ChangeText(&compare.Change{Delta: &delta, Relative: &rel, P: &p, Significant: true}, compare.UnitMS))
+	q := 0.41
+	fmt.Println(compare.ChangeText(&compare.Change{Delta: &delta, Relative: &rel, P: &q}, compare.UnitMS))
+	// Output:
+	// +23.0% (p=0.002)
+	// ~ (p=0.410)
+}
