@@ -73,7 +73,7 @@ func (p *statusPrinter) progress(s record.Status) {
 			// during the schedule's own grace cancels the requests at once.
 			p.noted = true
 			if cause := p.stopped(); cause != nil {
-				p.notice(stopNotice(cause, p.grace, p.out))
+				p.say(stopNotice(cause, p.grace, p.out))
 			}
 		}
 	}
@@ -118,6 +118,11 @@ func (p *statusPrinter) print(s record.Status, line string) {
 func (p *statusPrinter) notice(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.say(msg)
+}
+
+// say is notice with p.mu held (from progress).
+func (p *statusPrinter) say(msg string) {
 	p.moveOff()
 	fmt.Fprintln(p.w, msg)
 }
