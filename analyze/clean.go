@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"math"
 	"sort"
 	"unicode/utf8"
 
@@ -43,6 +44,7 @@ func cleanMeta(m *schemas.RunMeta) (droppedLabels int) {
 		*f = printable(*f, maxNameLen)
 	}
 	m.EndDetail = printable(m.EndDetail, maxValueLen)
+	m.Shape.Changes = cleanChanges(m.Shape.Changes)
 	m.Target = printable(m.Target, maxTargetLen)
 	keys := make([]string, 0, len(m.Labels))
 	for k := range m.Labels {
@@ -97,4 +99,23 @@ func loadWarnings(files []*inputFile) []string {
 		w = append(w, f.warnings...)
 	}
 	return w
+}
+
+// cleanChanges keeps the level changes of a footer that a recorder could
+// have written: at most schemas.MaxShapeChanges, each from a step of 1 or
+// more to a finite level above 0, its maker's name printable; the others
+// are dropped (a footer is outside text).
+func cleanChanges(cs []schemas.ShapeChange) []schemas.ShapeChange {
+	var out []schemas.ShapeChange
+	for _, c := range cs {
+		if len(out) == schemas.MaxShapeChanges {
+			break
+		}
+		if c.Step < 1 || !(c.Level > 0) || math.IsInf(c.Level, 1) || math.IsNaN(c.AtS) || math.IsInf(c.AtS, 0) {
+			continue
+		}
+		c.By = printable(c.By, maxNameLen)
+		out = append(out, c)
+	}
+	return out
 }

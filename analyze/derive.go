@@ -282,6 +282,7 @@ func health(a *Analysis) []Health {
 
 func warnings(a *Analysis, c *computer) []string {
 	w := runWarnings(a, c.opts)
+	w = append(w, changeWarnings(&a.Run)...)
 	w = append(w, stepWarnings(a)...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/llmrec/llmrec/analyze/level"
 )
@@ -30,10 +33,56 @@ func (s Shape) plannedLevel(open bool, k int) (float64, bool) {
 		return s.Levels[min(max(k, 1), len(s.Levels))-1], true
 	case open:
 		return s.offeredRate(k), s.Rate > 0
+	}
+	if v, ok := s.changedLevel(k); ok {
+		return v, true
+	}
+	switch {
 	case s.StepUsers > 0 && s.MaxUsers > 0:
 		return float64(min(k*s.StepUsers, s.MaxUsers)), true
 	}
 	return 0, false
+}
+
+// changedLevel is the level a live change set for step k: that of the
+// last change from a step at or before k (a later change from the same
+// step replaces an earlier one); ok is false when none applies.
+func (s Shape) changedLevel(k int) (float64, bool) {
+	for i := len(s.Changes) - 1; i >= 0; i-- {
+		if s.Changes[i].Step <= k {
+			return s.Changes[i].Level, true
+		}
+	}
+	return 0, false
+}
+
+// changeWarnings say that the level was changed while the run went on,
+// and how: the steps from each change on are levels like any other, but
+// not the ones the shape planned.
+func changeWarnings(r *Run) []string {
+	cs := r.Shape.Changes
+	if len(cs) == 0 {
+		return nil
+	}
+	unit := " users"
+	if r.OpenLoop() {
+		unit = " req/s offered"
+	}
+	var parts []string
+	for _, c := range cs {
+		by := c.By
+		if by == "" {
+			by = "unknown"
+		}
+		parts = append(parts, fmt.Sprintf("at %s (from the %s): from step %d on, %s%s",
+			time.Duration(math.Round(c.AtS*1000))*time.Millisecond, by, c.Step, strconv.FormatFloat(c.Level, 'f', -1, 64), unit))
+	}
+	times := "once"
+	if len(cs) > 1 {
+		times = strconv.Itoa(len(cs)) + " times"
+	}
+	return []string{fmt.Sprintf("the shape was changed live, %s: %s; the steps after a change hold its level instead of the planned one",
+		times, strings.Join(parts, "; "))}
 }
 
 // plan gives every step its level and adds the planned steps the run

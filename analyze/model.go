@@ -228,6 +228,10 @@ type Shape struct {
 	Levels       []float64       `json:"levels,omitempty"`
 	ProbeWarmupS float64         `json:"probe_warmup_s,omitempty"`
 	Search       *schemas.Search `json:"search,omitempty"`
+	// Changes are the level changes made while the run went on (the live
+	// dashboard's), cleaned (see cleanChanges): from each one's step on,
+	// the level is its level.
+	Changes []schemas.ShapeChange `json:"changes,omitempty"`
 }
 
 // Workload is the requests' size settings (schemas.Workload): token ranges

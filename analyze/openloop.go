@@ -18,11 +18,15 @@ func (r *Run) OpenLoop() bool {
 }
 
 // offeredRate is the offered rate of step k (1-based) of an open loop:
-// min(rate + (k−1)·step_rate, max_rate), max_rate 0 meaning rate; a
-// capacity search's step k has the kth of its levels.
+// min(rate + (k−1)·step_rate, max_rate), max_rate 0 meaning rate, or the
+// rate a live change set from a step at or before k; a capacity search's
+// step k has the kth of its levels.
 func (s Shape) offeredRate(k int) float64 {
 	if len(s.Levels) > 0 {
 		return s.Levels[min(max(k, 1), len(s.Levels))-1]
+	}
+	if v, ok := s.changedLevel(k); ok {
+		return v
 	}
 	top := s.MaxRate
 	if top <= 0 {

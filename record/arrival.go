@@ -55,6 +55,19 @@ type Arrivals struct {
 	step          int     // step holding the last computed arrival
 	stepStart     float64 // Λ at the start of step
 	done          bool
+	// lastI and lastS are the index and S of the last computed arrival
+	// (the one Next returned last, or the first past the end), which
+	// SetRate places again.
+	lastI int64
+	lastS float64
+	// changes are the rates set by SetRate: from a step on, a rate.
+	changes []rateChange
+}
+
+// rateChange is a rate set from step from on (Arrivals.SetRate).
+type rateChange struct {
+	from int
+	rate float64
 }
 
 // arrivalStream is the PCG stream of the arrival sequence; the workload
@@ -113,11 +126,74 @@ func (a *Arrivals) compute() (Arrival, bool) {
 		a.s += a.gamma.Rand()
 		s = a.s
 	}
+	a.lastI, a.lastS = i, s
+	return a.place(i, s)
+}
+
+// rateOf is the rate of step k: the last SetRate's from a step at or
+// before k, else the settings'.
+func (a *Arrivals) rateOf(k int) float64 {
+	for i := len(a.changes) - 1; i >= 0; i-- {
+		if a.changes[i].from <= k {
+			return a.changes[i].rate
+		}
+	}
+	return a.o.RateOf(k)
+}
+
+// flatFrom reports whether every step from k on has the rate of step k.
+func (a *Arrivals) flatFrom(k int) bool {
+	if n := len(a.changes); n > 0 {
+		return k >= a.changes[n-1].from
+	}
+	return a.o.RateOf(k) == a.o.maxRate()
+}
+
+// SetRate makes rate the rate of every step from step from on (a change
+// made while the run goes on; a later call from an earlier or the same
+// step replaces it there). The arrivals before step from keep their
+// times; the last one computed — the one Next returned last, which the
+// caller has not sent — is placed again under the new rates and
+// returned, with false when it now falls past the run's end (Next then
+// returns no more, until a later SetRate places it within the run). No
+// arrival of step from or later may have been sent. One recorder only:
+// with shards, an error.
+func (a *Arrivals) SetRate(from int, rate float64) (Arrival, bool, error) {
+	if a.shards != 1 {
+		return Arrival{}, false, errors.New("the rate of a run split over shards cannot change")
+	}
+	if !(rate > 0) || rate > MaxArrivalRate || from < 1 {
+		return Arrival{}, false, fmt.Errorf("rate %g from step %d: want a rate above 0 and at most %g from step 1 on", rate, from, float64(MaxArrivalRate))
+	}
+	stepLen := a.o.StepTime.Seconds()
+	for a.step > from { // rewind Λ to the start of step from, under the old rates
+		a.step--
+		a.stepStart -= a.rateOf(a.step) * stepLen
+	}
+	kept := a.changes[:0]
+	for _, c := range a.changes {
+		if c.from < from {
+			kept = append(kept, c)
+		}
+	}
+	a.changes = append(kept, rateChange{from, rate})
+	if a.next == 0 {
+		return Arrival{}, false, nil // nothing computed yet: Next will use the new rates
+	}
+	arr, ok := a.place(a.lastI, a.lastS)
+	a.done = !ok
+	return arr, ok, nil
+}
+
+// place maps S value s of arrival i to its time through Λ, walking the
+// step state forward to the step that holds it; false when the time is
+// at or after the run's end.
+func (a *Arrivals) place(i int64, s float64) (Arrival, bool) {
 	stepLen := a.o.StepTime.Seconds()
 	// Walk Λ forward to the step that holds s. S is non-decreasing, so the
 	// walk is amortized O(1) an arrival.
 	for {
-		r := a.o.RateOf(a.step)
+		r := a.rateOf(a.step)
 		end := a.stepStart + r*stepLen
 		if s < end {
 			break
@@ -125,8 +201,8 @@ func (a *Arrivals) compute() (Arrival, bool) {
 		if time.Duration(a.step)*a.o.StepTime >= a.total {
 			return Arrival{}, false
 		}
-		if r == a.o.maxRate() {
-			// At the cap Λ is linear: jump straight to the right step
+		if a.flatFrom(a.step) {
+			// At the cap (or a held rate) Λ is linear: jump straight to the right step
 			// instead of walking one step at a time.
 			skip := max(1, int((s-a.stepStart)/(r*stepLen)))
 			a.step += skip
@@ -136,12 +212,12 @@ func (a *Arrivals) compute() (Arrival, bool) {
 		a.step++
 		a.stepStart = end
 	}
-	r := a.o.RateOf(a.step)
+	r := a.rateOf(a.step)
 	base := time.Duration(a.step-1) * a.o.StepTime
 	at := base + time.Duration(math.Round((s-a.stepStart)/r*float64(time.Second)))
 	if at >= a.total {
 		return Arrival{}, false
 	}
 	step := a.o.StepAt(at)
-	return Arrival{Index: i, At: at, Step: step, Rate: a.o.RateOf(step)}, true
+	return Arrival{Index: i, At: at, Step: step, Rate: a.rateOf(step)}, true
 }

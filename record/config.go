@@ -91,6 +91,9 @@ type Config struct {
 	// when the persister writes it), from the watcher's goroutine. It
 	// must return at once.
 	Observe func(*schemas.Record)
+	// Control, when set, changes the level while the run goes on
+	// (Control.SetLevel); nil: the shape is as planned.
+	Control *Control
 	// Notice, when set, gets the events a user should see as they happen
 	// (waiting for Shard.StartAt, a late join, a shard stopping alone),
 	// one call at a time, never concurrently with Progress.

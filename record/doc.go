@@ -14,12 +14,15 @@
 // once a second, records the generator's health, reports Status through
 // Config.Progress, applies the --stop-on-saturation rule and, when
 // Config.Snapshot is set, hands a Snapshot to the live dashboard
-// (record/dashboard) without waiting. Run owns all of these goroutines
-// and waits for each before it returns. A replay (Config.Replay, built by
-// NewReplay from a recorded run's rows) replaces the users or arrivals:
-// its driver sends each recorded request at its recorded offset, and the
-// rows flow on the same way. Nothing here knows about cobra, flags or the
-// terminal.
+// (record/dashboard) without waiting. A Control given in Config.Control
+// changes the level while the run goes on: the change is recorded (the
+// footer's shape.changes) and the spawner, or the open loop's arrival
+// driver, applies it from the next step on. Run owns all of these
+// goroutines and waits for each before it returns. A replay
+// (Config.Replay, built by NewReplay from a recorded run's rows) replaces
+// the users or arrivals: its driver sends each recorded request at its
+// recorded offset, and the rows flow on the same way. Nothing here knows
+// about cobra, flags or the terminal.
 //
 // Imports (of ours): record/target and schemas, and the pure analyze/level and
 // analyze/stats; never analyze, report or a command.

@@ -194,13 +194,14 @@ const (
 // figures leave out the warmup, as the analyzer's do), and an open loop is
 // also saturated when more than waitFraction of the step's arrivals waited
 // (the offered rate was not sent). Each baseline is judged when its step
-// ends.
-func (s *saturation) check(l *live, cfg *Config, elapsed time.Duration) (fired bool, detail string) {
+// ends. rateOf is an open loop's offered rate of a step (changes
+// included).
+func (s *saturation) check(l *live, cfg *Config, rateOf func(int) float64, elapsed time.Duration) (fired bool, detail string) {
 	open, stepTime := cfg.open(), cfg.stepTime()
 	cur := int32(cfg.stepAt(elapsed))
 	at := func(st *stepStats, k int32) string {
 		if open {
-			return fmt.Sprintf("at %g req/s offered", cfg.OpenLoop.RateOf(int(k)))
+			return fmt.Sprintf("at %g req/s offered", rateOf(int(k)))
 		}
 		return fmt.Sprintf("at %d users", st.users)
 	}

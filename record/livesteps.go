@@ -214,7 +214,7 @@ func (w *watcher) stepRow(k int32, st *stepStats, elapsed time.Duration) StepRow
 	row := StepRow{Step: int(k)}
 	row.DurationS, row.Ended = w.span(k, elapsed)
 	if w.e.cfg.open() {
-		row.Level = w.e.cfg.OpenLoop.RateOf(int(k))
+		row.Level = w.e.rateOf(int(k))
 	}
 	if st == nil {
 		st = newStepStats()

@@ -32,7 +32,7 @@ func (c *Config) inFlightCap() int {
 // full) and sends the request on its own goroutine, so a slow answer never
 // delays a later arrival. It returns when the arrivals run out or sending
 // stops (see dueBeforeCompletion); the senders it started are counted in
-// e.users.
+// e.users. It applies the rate changes made while it waits (Control).
 func (e *engine) arrive() {
 	arr, err := NewArrivals(e.cfg.OpenLoop, e.cfg.Shard.Index, e.cfg.Shard.Shards())
 	if err != nil {
@@ -40,27 +40,60 @@ func (e *engine) arrive() {
 		return
 	}
 	slots := make(chan struct{}, e.cfg.inFlightCap())
-	var w waiter
-	defer w.stop()
+	d := &driver{arr: arr}
+	defer d.w.stop()
 	for {
 		a, ok := arr.Next()
-		if !ok {
+		if a, ok = e.awaitArrival(d, a, ok); !ok {
 			return
 		}
 		due := e.t0.Add(a.At)
-		// An arrival due before the schedule's end is sent even when the
-		// driver, late, reaches it after the end (a slow machine shows as
-		// lag, not as missing requests); one that would wait past an
-		// interrupt or saturation is not.
-		if !w.until(due, e.stopSend) && !e.dueBeforeCompletion(due) {
-			return
-		}
 		if !e.takeSlot(slots) {
 			e.countUnsent(a, arr)
 			return
 		}
 		e.users.Add(1)
 		go e.send(a, due, slots)
+	}
+}
+
+// driver is the arrival driver's state: its arrivals, its waiter and
+// the rate changes it has applied.
+type driver struct {
+	arr     *Arrivals
+	w       waiter
+	applied int
+}
+
+// awaitArrival waits until a is due (ok: there is one; else until a
+// change or the end), applying the rate changes made meanwhile, which
+// may move a, or bring back one that was past the end. It reports
+// whether to send it: an arrival due before the schedule's end is sent
+// even when the driver, late, reaches it after the end (a slow machine
+// shows as lag, not as missing requests); one that would wait past an
+// interrupt or saturation is not.
+func (e *engine) awaitArrival(d *driver, a Arrival, ok bool) (Arrival, bool) {
+	for {
+		var due time.Time
+		if ok {
+			due = e.t0.Add(a.At)
+		}
+		switch d.w.wait(due, e.stopSend, e.changed) {
+		case waitReached:
+			return a, true
+		case waitStopped:
+			return a, ok && e.dueBeforeCompletion(due)
+		}
+		cs := e.changes()
+		for _, c := range cs[d.applied:] {
+			// Changes are for a step after the one they were made in,
+			// and the driver applies them before it sends anything due
+			// later: no arrival of that step has been sent.
+			if na, nok, err := d.arr.SetRate(c.Step, c.Level); err == nil {
+				a, ok = na, nok
+			}
+		}
+		d.applied = len(cs)
 	}
 }
 

@@ -213,8 +213,12 @@ type engine struct {
 	estText  atomic.Int64 // of which from the streamed text's length
 	// unsent are an open loop's arrivals never sent, by step (guarded by
 	// mu; written by the driver before it ends).
-	unsent  []schemas.StepCount
-	seq     atomic.Int64
+	unsent []schemas.StepCount
+	seq    atomic.Int64
+	// plan holds the level changes made so far (Control); changed
+	// wakes the spawner or the arrival driver to apply them.
+	plan    atomic.Pointer[[]schemas.ShapeChange]
+	changed chan struct{}
 	persist chan schemas.Record // to the persister
 	watch   chan schemas.Record // to the watcher
 	users   sync.WaitGroup
@@ -258,6 +262,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 		return nil, fmt.Errorf("%w: %w", ErrSink, err)
 	}
 	e.stopSend = make(chan struct{})
+	e.changed = make(chan struct{}, 1)
 	e.persist = make(chan schemas.Record, 8192)
 	e.watch = make(chan schemas.Record, 8192)
 	e.phase.Store("running")
@@ -299,6 +304,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	m.EstimatedTextRows = e.estText.Load()
 	e.mu.Lock()
 	m.Unsent = e.unsent
+	m.Shape.Changes = e.changes()
 	e.mu.Unlock()
 	w.generatorMeta(&m.Generator)
 	if p.err == nil {
@@ -380,7 +386,11 @@ func (e *engine) notice(msg string) {
 
 // await returns once sending stops: the schedule is over, ctx is
 // canceled, or a consumer ended the run (saturation, a sink error).
+// Meanwhile the run's Control, if any, can change its level.
 func (e *engine) await(ctx context.Context) {
+	if e.cfg.Control != nil {
+		e.cfg.Control.e.Store(e)
+	}
 	total := time.NewTimer(time.Until(e.deadline)) // the deadline, not Total from now: Begin took time
 	defer total.Stop()
 	select {
@@ -428,44 +438,26 @@ func (e *engine) drain(ctx context.Context, cancelReqs context.CancelFunc) {
 	}
 }
 
-// spawn starts this shard's users at the times the shape gives, until the
-// schedule ends or sending stops. When the recorder joined late, the users
-// whose start had passed start at once, scheduled now: the wait to join is
-// not the generator's send lag.
-func (e *engine) spawn() {
-	var w waiter
-	defer w.stop()
-	joined := e.joined.Sub(e.t0)
-	for _, j := range e.global.mine {
-		at := e.global.starts[j]
-		startAt := e.t0.Add(at)
-		if at < joined {
-			startAt = time.Now()
-		}
-		if !w.until(startAt, e.stopSend) {
-			return
-		}
-		e.users.Add(1)
-		go e.user(int32(j+1), startAt)
-	}
-}
-
 // usersAt is a row's `users`: the users active on this recorder, or, when
 // the schedule is split over shards, the users the global schedule has
 // started by now.
 func (e *engine) usersAt(now time.Time) int32 {
-	if !e.cfg.Shard.Sharded() || e.cfg.open() {
-		return e.active.Load() // one recorder's users, or an open loop's requests in flight
+	if e.cfg.open() {
+		return e.active.Load() // an open loop's requests in flight
+	}
+	if !e.cfg.Shard.Sharded() {
+		return e.usersCap(now.Sub(e.t0), e.active.Load()) // one recorder's users
 	}
 	return int32(e.global.startedBy(now.Sub(e.t0)))
 }
 
 // user is one closed-loop virtual user: send, wait for the whole response,
-// think for a uniform time in [WaitMin, WaitMax], send again.
-func (e *engine) user(id int32, next time.Time) {
+// think for a uniform time in [WaitMin, WaitMax], send again; until
+// sending stops, the schedule ends or the spawner retires it (h.quit).
+// The spawner counted it in e.active; it counts itself out as it ends.
+func (e *engine) user(id int32, next time.Time, h *userHandle) {
 	defer e.users.Done()
-	e.active.Add(1)
-	defer e.active.Add(-1)
+	defer h.leave(e)
 	rng := rand.New(rand.NewPCG(uint64(e.cfg.Seed), uint64(id)))
 	if e.cfg.Seed == 0 {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), uint64(id)))
@@ -475,7 +467,7 @@ func (e *engine) user(id int32, next time.Time) {
 	var w waiter
 	defer w.stop()
 	for {
-		if !w.until(next, e.stopSend) {
+		if w.wait(next, e.stopSend, h.quit) != waitReached {
 			return
 		}
 		if !time.Now().Before(e.deadline) {
@@ -517,23 +509,52 @@ type waiter struct{ t *time.Timer }
 
 // until waits for at and reports whether sending goes on.
 func (w *waiter) until(at time.Time, stop <-chan struct{}) bool {
-	if d := time.Until(at); d > 0 {
+	return w.wait(at, stop, nil) == waitReached
+}
+
+// What ended a wait (waiter.wait).
+type waitResult int
+
+const (
+	waitReached waitResult = iota // the time came
+	waitStopped                   // stop was closed
+	waitWoken                     // wake had a value, or was closed
+)
+
+// wait waits for at (the zero time: no time, only stop or wake) unless
+// stop or wake comes first, and says which ended it; when several are
+// ready, stop wins, then wake. A nil wake never comes.
+func (w *waiter) wait(at time.Time, stop, wake <-chan struct{}) waitResult {
+	var fire <-chan time.Time
+	if d := time.Until(at); !at.IsZero() && d > 0 {
 		if w.t == nil {
 			w.t = time.NewTimer(d)
 		} else {
 			w.t.Reset(d)
 		}
+		fire = w.t.C
+	}
+	if fire != nil || at.IsZero() {
 		select {
-		case <-w.t.C:
+		case <-fire:
 		case <-stop:
-			return false
+			return waitStopped
+		case <-wake:
+			w.stop()
+			w.t = nil // a fresh timer next time (see waiter)
+			return waitWoken
 		}
 	}
 	select {
 	case <-stop:
-		return false
+		return waitStopped
 	default:
-		return true
+	}
+	select {
+	case <-wake:
+		return waitWoken
+	default:
+		return waitReached
 	}
 }
 

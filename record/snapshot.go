@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Snapshot is the live view of a run for a dashboard, made once a second
@@ -57,6 +59,8 @@ type Snapshot struct {
 	FiredStep   int
 	FiredAt     time.Duration
 	FiredDetail string
+	// Changes are the level changes made so far (Control), in order.
+	Changes []schemas.ShapeChange
 }
 
 // snapshot makes the Snapshot of the second just ended at elapsed, from
@@ -95,6 +99,7 @@ func (w *watcher) snapshot(st Status, elapsed time.Duration, cores, lag float64)
 	s.FailureClasses = l.failures()
 	s.Verdict = w.verdict()
 	s.FiredStep, s.FiredAt, s.FiredDetail = w.fired.step, w.fired.at, w.fired.detail
+	s.Changes = w.e.changes() // never modified: a change stores a new slice
 	w.sat.findBaseline(l, cur, w.e.cfg.open())
 	if w.sat.baselineStep != 0 {
 		s.BaselineStep, s.BaselineP95 = int(w.sat.baselineStep), w.sat.baselineP95

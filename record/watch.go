@@ -134,7 +134,7 @@ func (w *watcher) second(now time.Time, final bool) {
 	}
 	// The live rule runs whether or not it stops the run: the dashboard
 	// marks where it first fired.
-	fired, detail := w.sat.check(w.live, e.cfg, elapsed)
+	fired, detail := w.sat.check(w.live, e.cfg, e.rateOf, elapsed)
 	if fired && w.fired.step == 0 {
 		w.fired.step, w.fired.at, w.fired.detail = e.cfg.stepAt(min(elapsed, e.cfg.total()-1)), elapsed, detail
 	}
@@ -172,7 +172,7 @@ func (w *watcher) status(now time.Time, elapsed time.Duration) Status {
 		st.RPS = float64(ok+bad) / span
 	}
 	if e.cfg.open() {
-		st.Open, st.OfferedRPS, st.Waiting = true, e.cfg.OpenLoop.RateOf(st.Step), e.waiting.Load() > 0
+		st.Open, st.OfferedRPS, st.Waiting = true, e.rateOf(st.Step), e.waiting.Load() > 0
 	}
 	return st
 }

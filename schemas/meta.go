@@ -188,7 +188,36 @@ type Shape struct {
 	// Search says how a capacity search chose its levels; nil for a step
 	// load.
 	Search *Search `json:"search,omitempty"`
+	// Changes are the level changes made while the run went on (the live
+	// dashboard's level control), in the order they were made: from its
+	// Step on, each step's level is its Level (held until the next
+	// change), instead of what the fields above plan. Absent when the
+	// shape was never changed, and in files written before it could be.
+	Changes []ShapeChange `json:"changes,omitempty"`
 }
+
+// ShapeChange is one change of the level made while the run went on.
+type ShapeChange struct {
+	// At is when the change was made (UTC); AtS the same instant in
+	// seconds from StartedAt.
+	At  time.Time `json:"at"`
+	AtS float64   `json:"at_s"`
+	// Step is the first step the change applies to (the step after the
+	// one it was made in); Level the level from then on: users in a
+	// closed loop, offered req/s in an open loop.
+	Step  int     `json:"step"`
+	Level float64 `json:"level"`
+	// By names who changed it: ChangedByDashboard.
+	By string `json:"by"`
+}
+
+// ChangedByDashboard is ShapeChange.By of a change made from the live
+// dashboard.
+const ChangedByDashboard = "dashboard"
+
+// MaxShapeChanges bounds the changes of one run: the recorder refuses
+// more, a reader keeps the first MaxShapeChanges.
+const MaxShapeChanges = 100
 
 // Search is a capacity search (llmrec search): every step is a probe of
 // one level, chosen by doubling from Start until a level missed the SLO,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/dashboard"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // errStoppedFromDashboard is the cause of a run stopped by the dashboard's
@@ -28,10 +29,24 @@ func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *
 	// The page shows the target and the model as the run file stores
 	// them: through the run's Redactor (a key may be a path segment).
 	red := cfg.Redactor()
-	srv, err := dashboard.Start(ctx, dashboard.Options{
+	opts := dashboard.Options{
 		Addr: o.Dashboard, Token: o.DashboardToken, RunFile: o.Out, Target: red.URL(cfg.Target),
 		Model: red.String(cfg.Model), Shape: cfg.Shape, Open: cfg.OpenLoop.Open(), OpenLoop: cfg.OpenLoop, Grace: cfg.Grace, Stop: stop,
-	})
+	}
+	if !cfg.Shard.Sharded() {
+		// The page's level control: one shard's page could not change
+		// the others' schedule, so a sharded run has none.
+		ctl := &record.Control{}
+		cfg.Control = ctl
+		opts.SetLevel = func(v float64) (int, error) {
+			c, err := ctl.SetLevel(v, schemas.ChangedByDashboard)
+			if err == nil {
+				sp.notice(fmt.Sprintf("the dashboard changed the level: from step %d on, %s", c.Step, levelWords(cfg.OpenLoop.Open(), c.Level)))
+			}
+			return c.Step, err
+		}
+	}
+	srv, err := dashboard.Start(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("--dashboard: %w", err)
 	}
@@ -47,6 +62,14 @@ func startDashboard(ctx context.Context, o *RunOptions, cfg *record.Config, sp *
 	}
 	cfg.Snapshot = srv.Publish
 	return &liveDashboard{srv: srv, linger: o.DashboardLinger, sp: sp}, nil
+}
+
+// levelWords is a level as the terminal says it: "30 users", "12.5 req/s".
+func levelWords(open bool, v float64) string {
+	if open {
+		return fmt.Sprintf("%g req/s offered", v)
+	}
+	return fmt.Sprintf("%g users", v)
 }
 
 // end shows the end of the run on the page; d may be nil (no dashboard).

@@ -258,7 +258,7 @@ func addOutputFlags(f *pflag.FlagSet, o *RunOptions) {
 	f.BoolVar(&o.Discard, "discard-journal", false, "delete the journal a killed run left beside -o (its rows are lost; 'llmrec recover FILE' keeps them)")
 	f.StringArrayVar(&o.Labels, "label", nil, "label `K=V` stored in the file (repeatable; e.g. model=v2, commit=abc; no control characters)")
 	f.StringVar(&o.Sim.Profile, "sim-profile", o.Sim.Profile, "built-in simulator `PROFILE` when there is no --target: linear, knee or shed")
-	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1); any address but loopback needs a token")
+	f.StringVar(&o.Dashboard, "dashboard", "", "serve a live dashboard of the run at `HOST:PORT` (port 0: a free one; empty host: 127.0.0.1), with Stop and a level control (users or req/s from the next step on, recorded in the file); any address but loopback needs a token")
 	f.StringVar(&o.DashboardToken, "dashboard-token", "", "`TOKEN` the dashboard requires on every request, off loopback of about 128 bits (32 random hex digits); every local user sees it in the process list: prefer $"+dashboardTokenEnv+
 		" or --dashboard-token-file (default: $"+dashboardTokenEnv+", else off loopback a generated one, printed once in the URL)")
 	f.StringVar(&o.DashboardTokenFile, "dashboard-token-file", "", "read the dashboard's token from `FILE` (a regular file of at most 4 KiB; a trailing newline is dropped); it and --dashboard-token win over $"+dashboardTokenEnv)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -25,7 +26,11 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// statusPrinter writes the status line and the notices. Its methods may
+// be called from several goroutines (the engine's, the dashboard's level
+// control): mu makes each one's output whole.
 type statusPrinter struct {
+	mu   sync.Mutex
 	w    io.Writer
 	tty  bool
 	last time.Duration
@@ -42,6 +47,8 @@ type statusPrinter struct {
 }
 
 func (p *statusPrinter) progress(s record.Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if s.Phase == "waiting" {
 		p.print(s, fmt.Sprintf("%swaiting for start-at: %s", p.shard, s.Wait.Round(time.Second)))
 		return
@@ -66,7 +73,7 @@ func (p *statusPrinter) progress(s record.Status) {
 			// during the schedule's own grace cancels the requests at once.
 			p.noted = true
 			if cause := p.stopped(); cause != nil {
-				p.notice(stopNotice(cause, p.grace, p.out))
+				p.say(stopNotice(cause, p.grace, p.out))
 			}
 		}
 	}
@@ -109,12 +116,26 @@ func (p *statusPrinter) print(s record.Status, line string) {
 }
 
 func (p *statusPrinter) notice(msg string) {
-	p.endLine()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.say(msg)
+}
+
+// say is notice with p.mu held (from progress).
+func (p *statusPrinter) say(msg string) {
+	p.moveOff()
 	fmt.Fprintln(p.w, msg)
 }
 
 // endLine moves off the status line before other output.
 func (p *statusPrinter) endLine() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.moveOff()
+}
+
+// moveOff is endLine with p.mu held.
+func (p *statusPrinter) moveOff() {
 	if p.drawn {
 		fmt.Fprintln(p.w)
 		p.drawn = false

@@ -92,6 +92,12 @@ type Options struct {
 	// Stop stops the run gracefully, as the first Ctrl-C does; the page's
 	// Stop button calls it, once at most.
 	Stop func()
+	// SetLevel, when set, changes the run's level from the next step on
+	// (record.Control.SetLevel): users in a closed loop, req/s in an open
+	// one. It returns the step the change applies from, or why it was
+	// refused in one line. The page's level control calls it; nil: the
+	// page has none (a sharded run, a capacity search).
+	SetLevel func(level float64) (step int, err error)
 }
 
 // Server is a running dashboard. Its methods are safe for concurrent use.
@@ -261,6 +267,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	mux.HandleFunc("GET "+s.prefix+"{$}", s.servePage)
 	mux.HandleFunc("GET "+s.prefix+"events", s.serveEvents)
 	mux.HandleFunc("POST "+s.prefix+"stop", s.serveStop)
+	mux.HandleFunc("POST "+s.prefix+"level", s.serveLevel)
 	mux.HandleFunc("GET "+s.prefix+"statistics.csv", s.serveStatsCSV)
 	mux.HandleFunc("GET "+s.prefix+"failures.csv", s.serveFailuresCSV)
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -541,19 +548,29 @@ func (s *Server) servePage(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(s.page)
 }
 
-// serveStop is the Stop button: a POST carrying the page's anti-CSRF
-// token in a header, from the page's own origin.
-func (s *Server) serveStop(w http.ResponseWriter, r *http.Request) {
+// fromPage checks that an action (what: "stop", "level change") comes
+// from the dashboard's own page: from its origin, carrying the page's
+// anti-CSRF token in a header. It answers 403 and reports false when not.
+// The token, when one is required, was checked before (guard).
+func (s *Server) fromPage(w http.ResponseWriter, r *http.Request, what string) bool {
 	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
-		http.Error(w, "cross-origin stop refused", http.StatusForbidden)
-		return
+		http.Error(w, "cross-origin "+what+" refused", http.StatusForbidden)
+		return false
 	}
 	if f := r.Header.Get("Sec-Fetch-Site"); f != "" && f != "same-origin" {
-		http.Error(w, "cross-site stop refused", http.StatusForbidden)
-		return
+		http.Error(w, "cross-site "+what+" refused", http.StatusForbidden)
+		return false
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(s.csrf)) != 1 {
-		http.Error(w, "stop refused: send it from the dashboard page", http.StatusForbidden)
+		http.Error(w, what+" refused: send it from the dashboard page", http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
+// serveStop is the Stop button: a POST from the page (fromPage).
+func (s *Server) serveStop(w http.ResponseWriter, r *http.Request) {
+	if !s.fromPage(w, r, "stop") {
 		return
 	}
 	if s.opts.Stop != nil {
@@ -562,6 +579,46 @@ func (s *Server) serveStop(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = w.Write([]byte(`{"stopping":true}` + "\n"))
+}
+
+// maxLevelBody bounds a level change's request body.
+const maxLevelBody = 1 << 10
+
+// serveLevel is the level control: a POST from the page (fromPage) whose
+// form value "level" is the new level. A level the run refuses (not a
+// number, beyond its limits, the run not sending) is a 400 whose body is
+// the reason, in one line; a change made answers the step it applies
+// from, as JSON.
+func (s *Server) serveLevel(w http.ResponseWriter, r *http.Request) {
+	if !s.fromPage(w, r, "level change") {
+		return
+	}
+	if s.opts.SetLevel == nil {
+		http.Error(w, "this run's level cannot be changed from the dashboard", http.StatusNotFound)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxLevelBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the level change could not be read: send the form value level", http.StatusBadRequest)
+		return
+	}
+	raw := strings.TrimSpace(r.PostForm.Get("level"))
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		http.Error(w, "the level must be a number, such as 30", http.StatusBadRequest)
+		return
+	}
+	step, err := s.opts.SetLevel(v)
+	if err != nil {
+		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		http.Error(w, msg, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(struct {
+		Step  int     `json:"step"`
+		Level float64 `json:"level"`
+	}{step, v})
 }
 
 // serveEvents is the event stream: the history so far, then one update a
@@ -663,6 +720,8 @@ type settings struct {
 	StepRate  float64 `json:"stepRate"`
 	MaxRate   float64 `json:"maxRate"`
 	Arrival   string  `json:"arrival"`
+	// Change: the page shows the level control (Options.SetLevel).
+	Change bool `json:"change"`
 }
 
 func (s *Server) settings() settings {
@@ -670,11 +729,11 @@ func (s *Server) settings() settings {
 	if o.Open {
 		ol := o.OpenLoop
 		return settings{CSRF: s.csrf, Kind: "rate", TotalS: ol.Total().Seconds(), GraceS: o.Grace.Seconds(), StepS: ol.StepTime.Seconds(),
-			Steps: ol.Steps(), Rate: ol.Rate, StepRate: ol.StepRate, MaxRate: ol.RateOf(ol.Steps()), Arrival: ol.Kind}
+			Steps: ol.Steps(), Rate: ol.Rate, StepRate: ol.StepRate, MaxRate: ol.RateOf(ol.Steps()), Arrival: ol.Kind, Change: o.SetLevel != nil}
 	}
 	sh := o.Shape
 	return settings{CSRF: s.csrf, Kind: "users", TotalS: sh.Total().Seconds(), GraceS: o.Grace.Seconds(), StepS: sh.StepTime.Seconds(),
-		Steps: sh.Steps(), StepUsers: sh.StepUsers, MaxUsers: sh.MaxUsers}
+		Steps: sh.Steps(), StepUsers: sh.StepUsers, MaxUsers: sh.MaxUsers, Change: o.SetLevel != nil}
 }
 
 // csp is the page's Content-Security-Policy: that of the HTML report
@@ -729,6 +788,16 @@ type point struct {
 	Limit    num              `json:"limit"`
 	Lag      num              `json:"lag"`
 	CPU      num              `json:"cpu"`
+	// Changes counts the level changes so far; Change is the last.
+	Changes int     `json:"nchg,omitempty"`
+	Change  *change `json:"chg,omitempty"`
+}
+
+// change is a level change as the page shows it.
+type change struct {
+	Step  int `json:"step"`
+	Level num `json:"level"`
+	AtS   num `json:"at"`
 }
 
 func newPoint(s *record.Snapshot) point {
@@ -745,6 +814,10 @@ func newPoint(s *record.Snapshot) point {
 	}
 	if s.Open {
 		p.Offered = num(s.OfferedRPS)
+	}
+	if n := len(s.Changes); n > 0 {
+		c := s.Changes[n-1]
+		p.Changes, p.Change = n, &change{Step: c.Step, Level: num(c.Level), AtS: num(c.AtS)}
 	}
 	return p
 }

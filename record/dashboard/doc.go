@@ -14,9 +14,12 @@
 //
 // It knows nothing of flags or of the engine's insides: it is given the
 // record.Snapshot the engine's watcher makes each second (Publish), the
-// end of the run (End), and a function that stops the run gracefully,
-// which the page's Stop button calls. Nothing else can be changed from
-// the page.
+// end of the run (End), a function that stops the run gracefully, which
+// the page's Stop button calls, and one that sets the level from the next
+// step on (Options.SetLevel, record.Control's), which the page's level
+// control calls (POST level, form value level; a level the run refuses
+// is a 400 whose body is the reason, shown on the page). Nothing else can
+// be changed from the page.
 //
 // The figures are the live, approximate ones of the status line; the page
 // says so and names the command that computes the exact ones.
@@ -47,7 +50,7 @@
 //     an HttpOnly, SameSite=Strict cookie named by the port and scoped to
 //     that prefix, which a browser sends to this dashboard only (cookies
 //     ignore ports: Path=/ would hand it to every service on the host).
-//     Stop is a POST that needs a per-run
+//     Stop and a level change are POSTs that need a per-run
 //     anti-CSRF token embedded in the page and sent in a header, and a
 //     same-origin Origin when the browser sends one. The page's
 //     Content-Security-Policy allows only its own two inline scripts (by

@@ -164,6 +164,10 @@
       text("usersof", "of " + cfg.maxUsers + " at most");
       text("rps", fixed(p.rps, 1));
     }
+    if (p.chg) {
+      // The shape was changed live: the step tile says how it runs now.
+      text("stepof", "held at " + levelWords(p.chg.level) + " from step " + p.chg.step + " (changed " + (p.nchg === 1 ? "once" : p.nchg + " times") + " from the dashboard)");
+    }
     text("elapsed", clock(p.t) + " / " + clock(p.total));
     text("rows", p.rows + " requests so far");
     text("failures", p.failures + " failed so far");
@@ -275,6 +279,7 @@
     if (points.length) show(points[points.length - 1]);
     draw();
     if (!ended) $("stop").disabled = false;
+    if (!ended) $("levelset").disabled = false;
   });
   es.addEventListener("snap", function (e) {
     var p = JSON.parse(e.data);
@@ -304,6 +309,7 @@
     drawTables();
     showVerdict();
     $("stop").disabled = true;
+    $("levelset").disabled = true;
     $("state").className = "ended";
     text("state", "run ended: " + m.reason + (m.detail ? " (" + m.detail + ")" : "") + ", " + m.rows + " rows written");
   });
@@ -324,6 +330,39 @@
       text("stopnote", "stop failed: the dashboard is unreachable");
       b.disabled = false;
     });
+  });
+
+  // The level control: from the next step on, the run holds the level
+  // given (users, or req/s offered); a refusal shows the server's reason.
+  if (cfg.change) {
+    $("levelform").hidden = false;
+    text("levellabel", open ? "req/s offered from the next step on (at most " + cfg.maxRate + ")" : "users from the next step on (1 to " + cfg.maxUsers + ")");
+    $("level").max = open ? cfg.maxRate : cfg.maxUsers;
+    $("level").step = open ? "any" : "1";
+  }
+  function levelNote(s, bad) {
+    text("levelnote", s);
+    $("levelnote").className = bad ? "sub bad" : "sub";
+  }
+  $("levelform").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var b = $("levelset");
+    b.disabled = true;
+    var h = { "Content-Type": "application/x-www-form-urlencoded" };
+    h["X-Llmrec-Stop"] = cfg.csrf;
+    var body = new URLSearchParams({ level: $("level").value }).toString();
+    fetch("level", { method: "POST", headers: h, body: body, credentials: "same-origin" }).then(function (r) {
+      return r.text().then(function (t) {
+        if (r.ok) {
+          var c = JSON.parse(t);
+          levelNote("from step " + c.step + " on: " + levelWords(c.level), false);
+        } else {
+          levelNote("refused: " + t.trim().split("\n")[0], true);
+        }
+      });
+    }, function () {
+      levelNote("not sent: the dashboard is unreachable", true);
+    }).then(function () { b.disabled = ended; });
   });
 
   window.addEventListener("resize", function () {

@@ -225,6 +225,9 @@ func header(a *analyze.Analysis) []field {
 	if w := view.WorkloadLine(r.Workload); w != "" {
 		f = slices.Insert(f, 4, field{"Workload", w}) // after Shape
 	}
+	if c := view.ChangesLine(r); c != "" {
+		f = slices.Insert(f, 4, field{"Changed live", c}) // right after Shape
+	}
 	if s := view.Shards(r); s != "" {
 		f = append(f, field{"Shards", s})
 	}

@@ -224,8 +224,11 @@ func header(a *analyze.Analysis) []Field {
 		}
 		files = append(files, Clean(sd.File))
 	}
+	h = append(h, Field{"shape", shapeLine(r.Shape)})
+	if c := ChangesLine(r); c != "" {
+		h = append(h, Field{"changed live", c})
+	}
 	h = append(h,
-		Field{"shape", shapeLine(r.Shape)},
 		Field{"input", Plural(int(r.Rows), "row", "rows") + " in " + Plural(len(r.Shards), "file", "files") + ": " + strings.Join(files, " ")},
 	)
 	if s := Shards(r); s != "" {
@@ -236,6 +239,28 @@ func header(a *analyze.Analysis) []Field {
 		h = append(h, Field{"recorder", "llmrec " + Clip(Clean(r.ToolVersion), 100)})
 	}
 	return h
+}
+
+// maxChangeWords bounds the changes ChangesLine lists.
+const maxChangeWords = 20
+
+// ChangesLine says how the level was changed while the run went on
+// ("from step 3 on 15 users (at 25s, from the dashboard)"), "" when it
+// was not.
+func ChangesLine(r *analyze.Run) string {
+	unit := " users"
+	if r.LevelKind == analyze.LevelRate {
+		unit = " req/s offered"
+	}
+	var parts []string
+	for i, c := range r.Shape.Changes {
+		if i == maxChangeWords {
+			parts = append(parts, fmt.Sprintf("… %d more", len(r.Shape.Changes)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("from step %d on %s%s (at %s, from the %s)", c.Step, num(c.Level), unit, Secs(c.AtS), Clean(c.By)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func totals(a *analyze.Analysis) Table {
