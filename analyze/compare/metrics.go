@@ -57,16 +57,7 @@ func (l Level) counts() (requests, failures int64, seconds float64) {
 
 // ttft picks a TTFT figure of the run (overall) or of the step.
 func (l Level) ttft(overall func(analyze.Quantiles) *float64, step func(*analyze.StepLLM) *float64) *float64 {
-	if l.Step != nil {
-		if l.Step.LLM == nil {
-			return nil
-		}
-		return step(l.Step.LLM)
-	}
-	if l.Analysis.LLM == nil {
-		return nil
-	}
-	return overall(l.Analysis.LLM.TTFT)
+	return l.llm(func(m *analyze.LLM) *float64 { return overall(m.TTFT) }, step)
 }
 
 // Metric is one metric: how to read it and how to test a change.
