@@ -101,16 +101,7 @@ func SyntheticPrompts(input, output Range, n int, seed int64) []Prompt {
 	ps := make([]Prompt, n)
 	var b strings.Builder
 	for i := range ps {
-		words := input.Draw(rng)
-		b.Reset()
-		b.Grow(4 * words)
-		for w := range words {
-			if w > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
-		}
-		ps[i] = Prompt{Text: b.String()}
+		ps[i] = Prompt{Text: syntheticText(&b, rng, input.Draw(rng))}
 		if !output.IsZero() {
 			ps[i].MaxTokens = output.Draw(rng)
 		}
@@ -248,15 +239,21 @@ func SharedPrefixes(tokens, k int, seed int64) []string {
 	out := make([]string, k)
 	var b strings.Builder
 	for i := range out {
-		b.Reset()
-		b.Grow(4 * tokens)
-		for w := range tokens {
-			if w > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
-		}
-		out[i] = b.String()
+		out[i] = syntheticText(&b, rng, tokens)
 	}
 	return out
+}
+
+// syntheticText is a text of words synthetic tokens drawn with rng (see
+// syntheticWords), built in b.
+func syntheticText(b *strings.Builder, rng *rand.Rand, words int) string {
+	b.Reset()
+	b.Grow(4 * words)
+	for w := range words {
+		if w > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(syntheticWords[rng.IntN(len(syntheticWords))])
+	}
+	return b.String()
 }
