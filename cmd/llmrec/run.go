@@ -551,6 +551,14 @@ func (o *RunOptions) completeOpenLoop() []error {
 			}
 		}
 	}
+	return append(errs, o.completeTokens()...)
+}
+
+// completeTokens reads --input-tokens and --output-tokens into the
+// workload (llmrec run's and llmrec search's).
+func (o *RunOptions) completeTokens() []error {
+	var errs []error
+	c := &o.Config
 	for _, f := range []struct {
 		flag, value string
 		r           *target.Range

@@ -15,7 +15,6 @@ import (
 	"github.com/llmrec/llmrec/analyze/level"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
-	"github.com/llmrec/llmrec/record/target"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -182,7 +181,7 @@ func (o *SearchOptions) complete(ctx context.Context) error {
 	s.Resolution, s.Relative = res, rel
 	errs = append(errs, o.Run.completeRequest(ctx)...)
 	errs = append(errs, o.Run.completeOutput()...)
-	errs = append(errs, o.completeTokens()...)
+	errs = append(errs, o.Run.completeTokens()...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -274,26 +273,6 @@ func (o *SearchOptions) completeLoop() []error {
 		s.Start, s.AutoStart = 1, true
 	}
 	s.Min = math.Min(s.Start, 1/s.Probe.Seconds()) // a probe of one request
-	return errs
-}
-
-// completeTokens reads --input-tokens and --output-tokens.
-func (o *SearchOptions) completeTokens() []error {
-	var errs []error
-	c := &o.Run.Config
-	for _, f := range []struct {
-		flag, value string
-		r           *target.Range
-	}{{"--input-tokens", o.Run.InputTokens, &c.Workload.InputTokens}, {"--output-tokens", o.Run.OutputTokens, &c.Workload.OutputTokens}} {
-		if f.value == "" {
-			continue
-		}
-		r, err := target.ParseRange(f.value)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.flag, err))
-		}
-		*f.r = r
-	}
 	return errs
 }
 
