@@ -185,6 +185,14 @@ type Shape struct {
 	// in the first ProbeWarmupS seconds of a step are left out of its
 	// statistics, as those sent in the run's warmup are.
 	ProbeWarmupS float64 `json:"probe_warmup_s,omitempty"`
+	// StepEndsS, when set, is where each step ended, in seconds from
+	// StartedAt, one entry a step in order: step k spans
+	// [StepEndsS[k-2], StepEndsS[k-1]) (step 1 from 0). A capacity
+	// search ends a probe as soon as its test decides, so its steps are
+	// of their own lengths, StepTimeS the longest one may run. Absent,
+	// every step is StepTimeS long (step k spans [(k-1)·StepTimeS,
+	// k·StepTimeS)), as in every file written before steps could differ.
+	StepEndsS []float64 `json:"step_ends_s,omitempty"`
 	// Search says how a capacity search chose its levels; nil for a step
 	// load.
 	Search *Search `json:"search,omitempty"`
