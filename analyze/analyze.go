@@ -69,14 +69,9 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	if err != nil {
 		return nil, nil, err
 	}
-	a.Warnings = append(a.Warnings, gw...)
-	a.Warnings = append(a.Warnings, loadWarnings(files)...)
-	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
-	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
-	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
-	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
-	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
-	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
+	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(gw, loadWarnings(files), generatorFailureWarning(a),
+		emptyWarnings(a, c.emptyOK), estimateWarnings(a), runTelemetry(a, files), chunkWarnings(a, opts),
+		NonFiniteWarning(FiniteFigures(a)))...)...)
 	return a, e, nil
 }
 

@@ -19,7 +19,7 @@ func (c *computer) derive() {
 		step := a.Steps[k].Step
 		a.Peak.KneeLevel, a.Peak.KneeStep = ptr(a.Steps[k].Level), &step
 	}
-	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold, a.Run.LevelKind)
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
 	a.Health = health(a)
 	a.Warmup = warmupEffect(a)
 	little := a.Warnings // the Little's-law check's, from littleLaw
@@ -51,17 +51,16 @@ func warmupEffect(a *Analysis) WarmupEffect {
 // growth classifies how p95 grows with users (see growthMethod): collect
 // the growth points, fit them, then classify; a flat pattern becomes
 // flat_with_failures when the failure rate rises over the threshold.
-func growth(steps []Step, base *Baseline, errThreshold float64, kind string) Growth {
+func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	g := Growth{Method: growthMethod}
 	ev := &g.Evidence
 	fails := growthPoints(ev, steps, base)
 	if len(ev.P95MS) >= 2 {
 		fitGrowth(ev)
 	}
-	g.Pattern, g.Summary = classifyGrowth(ev, kind)
+	g.Pattern = classifyGrowth(ev)
 	if g.Pattern == GrowthFlat && risingFailures(ev.MaxFailRate, fails, errThreshold) {
 		g.Pattern = GrowthFlatWithFailures
-		g.Summary += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
 	}
 	return g
 }
@@ -150,32 +149,17 @@ func peakIndex(vs []float64) int {
 	return peak
 }
 
-// classifyGrowth names the pattern the evidence shows (flat, linear or
-// exponential) and says why in one sentence.
-func classifyGrowth(ev *GrowthEvidence, kind string) (pattern, summary string) {
-	per, with := "ms/user", "users"
-	if kind == LevelRate {
-		per, with = "ms per req/s", "the offered rate"
+// classifyGrowth names the pattern the evidence shows: flat, linear or
+// exponential (report/view says why, in one sentence: GrowthSummary).
+func classifyGrowth(ev *GrowthEvidence) string {
+	switch n := len(ev.P95MS); {
+	case n < 2, ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio, *ev.Slope <= 0:
+		return GrowthFlat
 	}
-	n := len(ev.P95MS)
-	switch {
-	case n < 2:
-		return GrowthFlat, fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps"))
-	case ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio:
-		return GrowthFlat, fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n)
-	case *ev.Slope <= 0:
-		return GrowthFlat, fmt.Sprintf("p95 does not grow with %s (slope %s %s)", with, fmtNum(*ev.Slope), per)
+	if first, last := *ev.SlopeFirst, *ev.SlopeLast; last > ExpSlopeRatio*first || (first <= 0 && last > 0) {
+		return GrowthExponential
 	}
-	first, last := *ev.SlopeFirst, *ev.SlopeLast
-	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s %s",
-		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last), per)
-	if exp := last > ExpSlopeRatio*first || (first <= 0 && last > 0); !exp {
-		return GrowthLinear, desc + fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
-	}
-	if ev.SlopeRatio == nil {
-		return GrowthExponential, desc + " (flat, then rising)"
-	}
-	return GrowthExponential, desc + fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, fmtNum(ExpSlopeRatio))
+	return GrowthLinear
 }
 
 // fit is an ordinary least-squares line y = a + b·x: it returns b, a and
@@ -254,23 +238,23 @@ func health(a *Analysis) []Health {
 	// A run that saturated at its first step has no steady state: the
 	// bands judge the whole run, which is all the judged span there is.
 	empty := a.Steady.BeforeSaturation && a.Steady.Requests == 0
-	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
+	row := func(signal, rule string, steady, whole *float64, band func(float64) string) Health {
 		if empty {
 			steady = whole
 		}
-		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
+		h := Health{Signal: signal, Value: steady, Band: BandNA, Rule: rule, WholeValue: whole, WholeBand: BandNA}
 		if steady != nil {
-			h.Text, h.Band = text(*steady), band(*steady)
+			h.Band = band(*steady)
 		}
 		if whole != nil {
-			h.WholeText, h.WholeBand = text(*whole), band(*whole)
+			h.WholeBand = band(*whole)
 		}
 		return h
 	}
-	ratio := func(v float64) string { return fmt.Sprintf("%.2fx", v) }
+	// The values' Text and WholeText are report/view's (view.HealthText).
 	h := []Health{
-		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, ratio, BandP99P50),
-		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, fmtPct, BandFailRate),
+		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, BandP99P50),
+		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, BandFailRate),
 	}
 	g := Health{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth}
 	if len(a.Growth.Evidence.P95MS) == 0 {
@@ -280,16 +264,17 @@ func health(a *Analysis) []Health {
 	return append(h, g)
 }
 
-func warnings(a *Analysis, c *computer) []string {
-	w := runWarnings(a, c.opts)
-	w = append(w, changeWarnings(&a.Run)...)
-	w = append(w, stepWarnings(a)...)
+// warnings are the warnings about the figures: the run's, its live
+// changes', its steps', its lag, then the baseline, growth, shards and
+// series.
+func warnings(a *Analysis, c *computer) []Warning {
+	w := TextWarnings(slices.Concat(runWarnings(a, c.opts), changeWarnings(&a.Run), stepWarnings(a))...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {
-		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
+		w = append(w, Warning{Text: fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step)})
 	}
 	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
+		w = append(w, Warning{Text: fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps"))})
 	}
 	shards := map[int]int{}
 	for _, s := range a.Run.Shards {
@@ -297,12 +282,12 @@ func warnings(a *Analysis, c *computer) []string {
 	}
 	for _, s := range a.Run.Shards {
 		if shards[s.Shard] > 1 {
-			w = append(w, fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard]))
+			w = append(w, Warning{Text: fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard])})
 			shards[s.Shard] = 0
 		}
 	}
 	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
-		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
+		w = append(w, Warning{Text: fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints)})
 	}
 	return w
 }
@@ -375,26 +360,14 @@ func stepWarnings(a *Analysis) []string {
 // lagWarnings are the warnings about sends later than scheduled: the
 // client-side lag (in an open loop first the wait for a slot), and the
 // metric that leaves such waits out.
-func lagWarnings(a *Analysis, o Options) []string {
-	var w []string
+func lagWarnings(a *Analysis, o Options) []Warning {
+	var w []Warning
 	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {
-		// In an open loop a late send is first an arrival that waited for
-		// a free slot under the concurrency cap: the server's queue, not
-		// the generator.
-		cause := "the load generator could not keep up"
-		if a.Run.OpenLoop() {
-			limit := "the recorder's in-flight cap"
-			if a.Run.Shape.MaxConcurrency > 0 {
-				limit = fmt.Sprintf("--max-concurrency %d", a.Run.Shape.MaxConcurrency)
-			}
-			cause = "they waited for a free slot under " + limit + " (requests in flight held them), or the load generator could not keep up"
-		}
-		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): %s",
-			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS), cause))
+		w = append(w, Warning{Fact: LagFact{Late: a.Lag.Late, Requests: a.Overall.Requests, MaxMS: *a.Lag.MaxMS,
+			OpenLoop: a.Run.OpenLoop(), MaxConcurrency: a.Run.Shape.MaxConcurrency}})
 	}
 	if waited := totalWaited(a); a.Run.OpenLoop() && waited > 0 && o.Metric != MetricLatencyFromSchedule {
-		w = append(w, fmt.Sprintf("%d arrivals waited over %s for a slot: the verdict used %s, which leaves the wait out; --metric latency_from_schedule judges by what the users waited",
-			waited, fmtMS(WaitToleranceMS), o.Metric))
+		w = append(w, Warning{Fact: WaitedFact{Waited: waited, Metric: o.Metric}})
 	}
 	return w
 }
@@ -410,33 +383,6 @@ func plural(n int, one, many string) string {
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-func fmtRatio(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", *v)
-}
-
-// fmtPct prints a fraction as a percentage.
-func fmtPct(v float64) string {
-	return fmt.Sprintf("%.2f%%", v*100)
-}
-
-// fmtMS prints milliseconds with a unit that suits the size.
-func fmtMS(ms float64) string {
-	switch {
-	case ms >= 10000:
-		return fmt.Sprintf("%.1fs", ms/1000)
-	case ms >= 1000:
-		return fmt.Sprintf("%.2fs", ms/1000)
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 1:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.3fms", ms)
-}
 
 // fmtSecs prints a number of seconds like a Go duration, rounded to 0.1 s.
 func fmtSecs(s float64) string {

@@ -70,7 +70,7 @@ func TestGeneratorFailuresWarn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "6 requests failed on the load generator itself") {
+		if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "6 requests failed on the load generator itself") {
 			t.Errorf("warmup %v: warnings = %q", warmup, a.Warnings)
 		}
 	}
@@ -79,7 +79,7 @@ func TestGeneratorFailuresWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(strings.Join(a.Warnings, "\n"), "load generator itself") {
+	if strings.Contains(strings.Join(texts(a.Warnings), "\n"), "load generator itself") {
 		t.Errorf("warning without generator failures: %q", a.Warnings)
 	}
 }

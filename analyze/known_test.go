@@ -380,9 +380,9 @@ func TestBaselineSaturationGrowth(t *testing.T) {
 				}
 			}
 			if a.Growth.Pattern != tc.wantGrowth {
-				t.Errorf("growth = %s (%s), want %s", a.Growth.Pattern, a.Growth.Summary, tc.wantGrowth)
+				t.Errorf("growth = %s (%+v), want %s", a.Growth.Pattern, a.Growth.Evidence, tc.wantGrowth)
 			}
-			if a.Growth.Summary == "" || a.Growth.Method == "" {
+			if len(a.Growth.Evidence.Steps) == 0 || a.Growth.Method == "" {
 				t.Error("growth evidence is empty")
 			}
 			var h Health
@@ -497,7 +497,7 @@ func TestWarnings(t *testing.T) {
 	}{
 		{"few samples", few, metaArgs{stepS: 10, durS: 20}, 0, "step 1 (10 users) has only 12 successful samples"},
 		{"short step", few, metaArgs{stepS: 10, durS: 15}, 0, "step 2 (20 users) ran 5s of its planned 10s"},
-		{"client lag", lagged, metaArgs{stepS: 10, durS: 10}, 0, "client-side lag: 20 requests (50.00%)"},
+		{"client lag", lagged, metaArgs{stepS: 10, durS: 10}, 0, "analyze.LagFact{Late:20 Requests:40 MaxMS:400 OpenLoop:false"},
 		{"warmup longer than run", few, metaArgs{stepS: 10, durS: 20}, 30 * time.Second, "the warmup (30s) is as long as the run (20s) or longer"},
 		{"interrupted", few, metaArgs{stepS: 10, durS: 20, endReason: "interrupted"}, 0, "the run was interrupted"},
 		{"saturated", few, metaArgs{stepS: 10, durS: 20, endReason: "saturated"}, 0, "stopped early on saturation"},
@@ -505,7 +505,7 @@ func TestWarnings(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := analyzeFixture(t, testOptions(tc.warmup, 5*time.Second), &tc.meta, tc.reqs)
-			for _, w := range a.Warnings {
+			for _, w := range texts(a.Warnings) {
 				if strings.Contains(w, tc.want) {
 					return
 				}
@@ -524,7 +524,7 @@ func TestEmptyAndAllFailures(t *testing.T) {
 	if len(a.Steps) != 1 || a.Steps[0].Requests != 0 || a.Steps[0].P95MS != nil || a.Steps[0].FailRate != nil {
 		t.Errorf("empty run steps = %+v", a.Steps)
 	}
-	if len(a.Warnings) == 0 || !strings.Contains(a.Warnings[0], "no requests") {
+	if len(a.Warnings) == 0 || !strings.Contains(a.Warnings[0].Text, "no requests") {
 		t.Errorf("warnings = %q", a.Warnings)
 	}
 	reqs := stepReqs(10, []stepSpec{{users: 10, fails: 40, class: "connect"}})

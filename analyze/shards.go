@@ -26,11 +26,11 @@ const MaxShardWarnings = 10
 // checkOneRun and schemas.RunMeta.CheckShard). The missing shards are
 // counted, not listed, past MaxShardWarnings, so the work is bounded by
 // the files given whatever N a footer claims; canceling ctx stops it.
-func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
+func shardWarnings(ctx context.Context, files []*inputFile) ([]Warning, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	var w []string
+	var w []Warning
 	n := files[0].meta.Shards
 	if missing := n - len(files); missing > 0 {
 		var list []string
@@ -49,10 +49,10 @@ func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 			list = append(list, fmt.Sprintf("%d more shards of %d are missing", more, n))
 		}
 		for _, m := range list {
-			w = append(w, m+fmt.Sprintf(": its requests are in no figure (throughput is low by about 1/%d); give its file, or rebuild it with `llmrec recover` from its journal", n))
+			w = append(w, Warning{Text: m + fmt.Sprintf(": its requests are in no figure (throughput is low by about 1/%d); give its file, or rebuild it with `llmrec recover` from its journal", n)})
 		}
 	}
-	var late, lagged []string
+	var late, lagged []Warning
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -64,12 +64,11 @@ func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 		}
 		if m.JoinedAt != nil {
 			if d := m.JoinedAt.Sub(m.StartedAt); d >= LateJoinThreshold {
-				late = append(late, lateWarning(who, d, m))
+				late = append(late, Warning{Text: lateWarning(who, d, m)})
 			}
 		}
 		if len(files) > 1 && m.Generator.P99LagMS > LagThresholdMS {
-			lagged = append(lagged, fmt.Sprintf("the load generator of %s sent late: p99 send lag %s (worst %s), over %s for more than %s of its requests; use fewer users per shard or more shards",
-				who, fmtMS(m.Generator.P99LagMS), fmtMS(m.Generator.PeakLagMS), fmtMS(LagThresholdMS), fmtPct(LagWarnFraction)))
+			lagged = append(lagged, Warning{Fact: GeneratorLagFact{Shard: m.Shard, File: f.arg, P99MS: m.Generator.P99LagMS, PeakMS: m.Generator.PeakLagMS}})
 		}
 	}
 	w = append(w, capList(late, "shards joined late")...)
@@ -100,11 +99,11 @@ func lateWarning(who string, d time.Duration, m *schemas.RunMeta) string {
 }
 
 // capList keeps the first MaxShardWarnings of list and counts the rest.
-func capList(list []string, what string) []string {
+func capList(list []Warning, what string) []Warning {
 	if len(list) <= MaxShardWarnings {
 		return list
 	}
-	return append(list[:MaxShardWarnings], fmt.Sprintf("%d more %s", len(list)-MaxShardWarnings, what))
+	return append(list[:MaxShardWarnings], Warning{Text: fmt.Sprintf("%d more %s", len(list)-MaxShardWarnings, what)})
 }
 
 func stamp(t time.Time) string {

@@ -60,7 +60,7 @@ func TestShardWarnings(t *testing.T) {
 			[]string{"shard 1 (", ") joined the schedule 25s after its start (2026-01-02T03:04:05Z), after the schedule's end: it sent nothing"}},
 		{"joined on time", 2, []shard{{0, nil}, {1, func(m *schemas.RunMeta) { j := m.StartedAt.Add(3 * time.Millisecond); m.JoinedAt = &j }}}, nil},
 		{"generator lagged", 3, []shard{{0, nil}, {1, nil}, {2, func(m *schemas.RunMeta) { m.Generator.P99LagMS, m.Generator.PeakLagMS = 350, 900 }}},
-			[]string{"the load generator of shard 2 (", ") sent late: p99 send lag 350ms (worst 900ms)"}},
+			[]string{"analyze.GeneratorLagFact{Shard:2 File:", "shard-2.parquet P99MS:350 PeakMS:900}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,8 +87,8 @@ func TestShardWarnings(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, w := range a.Warnings {
-				if strings.Contains(w, "shard") && !strings.Contains(w, "growth pattern") {
+			for _, w := range texts(a.Warnings) {
+				if strings.Contains(w, "hard") && !strings.Contains(w, "growth pattern") {
 					got = append(got, w)
 				}
 			}

@@ -138,7 +138,7 @@ func TestTelemetryUnusable(t *testing.T) {
 	if a.Telemetry != nil || a.Overall.Requests != 80 {
 		t.Errorf("telemetry %v, requests %d", a.Telemetry, a.Overall.Requests)
 	}
-	if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "server telemetry was not read") || !strings.Contains(w, "has 1 values for 2 scrapes") {
+	if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "server telemetry was not read") || !strings.Contains(w, "has 1 values for 2 scrapes") {
 		t.Errorf("warnings %q do not say why the telemetry was left out", w)
 	}
 }

@@ -77,7 +77,7 @@ func NewComparison(c *compare.Comparison) *Comparison {
 		v.Unmatched.Rows = append(v.Unmatched.Rows, []string{levelLabel(u.Users, u.Rate), Clip(Clean(strings.Join(u.In, ", ")), 200),
 			Clip(Clean(strings.Join(u.Missing, ", ")), 200), strings.Join(p95, ", ")})
 	}
-	v.Warnings, v.More = Warnings(c.Warnings)
+	v.Warnings, v.More = Warnings(WarningTexts(c.Warnings))
 	v.Defs = Definitions(c.Definitions)
 	return v
 }
