@@ -32,7 +32,6 @@ var long = map[string]string{
 	"record/sim/generate.go Server.generate":        "to do",
 	"record/sim/openai.go Server.complete":          "to do",
 	"analyze/analyze.go runInfo":                    "to do: the shards' metadata merged field by field (another change is adding a field)",
-	"analyze/telemetry.go telemetrySentence":        "to do: a sentence; its words belong in report/view (issue 28, words out of analyze)",
 }
 
 // TestNoLongFunctions fails on a function of non-test code over

@@ -108,9 +108,10 @@ type CompareRun struct {
 	// CDF is the distribution of the selected metric over post-warmup
 	// successes: the quantile at each probability of CDFProbabilities.
 	CDF []CDFPoint `json:"cdf"`
-	// Server is the run's server-telemetry sentence (Telemetry.Summary):
-	// which server signals moved with its saturation; absent when the run
-	// has no telemetry.
+	// Server is the run's server-telemetry sentence (Telemetry.Summary,
+	// report/view's TelemetrySentence: its JSON fills it): which server
+	// signals moved with its saturation; absent when the run has no
+	// telemetry.
 	Server string `json:"server,omitempty"`
 	// Analysis is the run's full analysis (for the HTML charts).
 	Analysis *analyze.Analysis `json:"-"`
@@ -572,9 +573,6 @@ func compareRun(r *analyze.RunData, base bool) CompareRun {
 		Capacity: a.Capacity, Peak: a.Peak}
 	if cr.Labels == nil {
 		cr.Labels = map[string]string{}
-	}
-	if a.Telemetry != nil {
-		cr.Server = a.Telemetry.Summary
 	}
 	for _, sh := range a.Run.Shards {
 		cr.Files = append(cr.Files, sh.File)

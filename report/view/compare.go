@@ -53,8 +53,8 @@ func NewComparison(c *compare.Comparison) *Comparison {
 		}
 		v.RunTable.Rows = append(v.RunTable.Rows, []string{name, runLevels(r), req, Pct(fr), RunSaturation(r), Clean(r.Growth), RunBaselineP95(r)})
 		v.Sources = append(v.Sources, Field{name, Clip(RunSource(r), 300)})
-		if r.Server != "" {
-			v.Servers = append(v.Servers, Field{name, Clean(r.Server)})
+		if server := RunServer(r); server != "" {
+			v.Servers = append(v.Servers, Field{name, Clean(server)})
 		}
 	}
 	for _, m := range c.Metrics {

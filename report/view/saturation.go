@@ -125,7 +125,7 @@ func throughputWhy(a *analyze.Analysis) string {
 
 // WithWords returns a with the words the JSON carries filled by the view
 // (saturation.summary, growth.summary, capacity.rule, the health rows'
-// text, warnings[]); a itself is not changed.
+// text, telemetry.summary, warnings[]); a itself is not changed.
 func WithWords(a *analyze.Analysis) *analyze.Analysis {
 	out := *a
 	out.Saturation.Summary = SaturationSentence(a)
@@ -136,5 +136,10 @@ func WithWords(a *analyze.Analysis) *analyze.Analysis {
 		out.Health[i].Text, out.Health[i].WholeText = HealthText(a.Health[i])
 	}
 	out.Warnings = worded(a.Warnings)
+	if a.Telemetry != nil {
+		t := *a.Telemetry
+		t.Summary = TelemetrySentence(a)
+		out.Telemetry = &t
+	}
 	return &out
 }

@@ -99,8 +99,8 @@ func settingValue(setting, v string) string {
 }
 
 // WithSummaries returns c with the words its JSON carries filled by the
-// view (every verdict's summary, each run's growth_summary and
-// capacity.rule, warnings[]); c itself is not changed.
+// view (every verdict's summary, each run's growth_summary,
+// capacity.rule and server, warnings[]); c itself is not changed.
 func WithSummaries(c *compare.Comparison) *compare.Comparison {
 	out := *c
 	out.Verdicts = append([]compare.Verdict(nil), c.Verdicts...)
@@ -110,6 +110,7 @@ func WithSummaries(c *compare.Comparison) *compare.Comparison {
 	out.Runs = slices.Clone(c.Runs)
 	for i := range out.Runs {
 		r := &out.Runs[i]
+		r.Server = RunServer(*r)
 		if a := r.Analysis; a != nil {
 			r.GrowthSummary = GrowthSummary(a.Growth, a.Run.LevelKind, a.Settings.ErrorThreshold)
 			r.Capacity.Rule = CapacityRule(a.Settings)
