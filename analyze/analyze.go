@@ -69,8 +69,11 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	if err != nil {
 		return nil, nil, err
 	}
-	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(gw, loadWarnings(files), generatorFailureWarning(a),
-		emptyWarnings(a, c.emptyOK), estimateWarnings(a), runTelemetry(a, files), chunkWarnings(a, opts),
+	a.Warnings = append(a.Warnings, gw...)
+	a.Warnings = append(a.Warnings, TextWarnings(loadWarnings(files)...)...)
+	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
+	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
+	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(estimateWarnings(a), runTelemetry(a, files), chunkWarnings(a, opts),
 		NonFiniteWarning(FiniteFigures(a)))...)...)
 	return a, e, nil
 }

@@ -1,11 +1,9 @@
 package analyze
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // derive computes what follows from the figures: baseline, saturation,
@@ -268,13 +266,15 @@ func health(a *Analysis) []Health {
 // changes', its steps', its lag, then the baseline, growth, shards and
 // series.
 func warnings(a *Analysis, c *computer) []Warning {
-	w := TextWarnings(slices.Concat(runWarnings(a, c.opts), changeWarnings(&a.Run), stepWarnings(a))...)
+	w := runWarnings(a, c.opts)
+	w = append(w, TextWarnings(changeWarnings(&a.Run)...)...)
+	w = append(w, stepWarnings(a)...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {
-		w = append(w, Warning{Text: fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step)})
+		w = append(w, Warning{Fact: StepFact{Kind: StepNoBaseline, Step: a.Baseline.Step}})
 	}
 	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, Warning{Text: fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps"))})
+		w = append(w, Warning{Fact: RunFact{Kind: RunFewGrowthSteps, N: n}})
 	}
 	shards := map[int]int{}
 	for _, s := range a.Run.Shards {
@@ -282,76 +282,69 @@ func warnings(a *Analysis, c *computer) []Warning {
 	}
 	for _, s := range a.Run.Shards {
 		if shards[s.Shard] > 1 {
-			w = append(w, Warning{Text: fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard])})
+			w = append(w, Warning{Fact: ShardTwiceFact{Shard: s.Shard, Files: shards[s.Shard]}})
 			shards[s.Shard] = 0
 		}
 	}
 	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
-		w = append(w, Warning{Text: fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints)})
+		w = append(w, Warning{Fact: RunFact{Kind: RunSeriesBuckets, BucketS: a.Series.BucketS}})
 	}
 	return w
 }
 
 // runWarnings are the warnings about the run as a whole: no requests, a
 // warmup as long as the run, an early end, no latency figure.
-func runWarnings(a *Analysis, o Options) []string {
-	w := []string{}
+func runWarnings(a *Analysis, o Options) []Warning {
+	w := []Warning{}
+	add := func(f RunFact) { w = append(w, Warning{Fact: f}) }
+	warmup, dur := o.Warmup.Seconds(), a.Run.DurationS
 	if a.Run.Rows == 0 {
-		w = append(w, "the run has no requests: every figure is n/a")
+		add(RunFact{Kind: RunNoRows})
 	} else if a.Overall.Requests == 0 {
-		w = append(w, fmt.Sprintf("no request was sent after the warmup (%s): every figure is n/a", fmtSecs(o.Warmup.Seconds())))
+		add(RunFact{Kind: RunNoneAfterWarmup, WarmupS: warmup})
 	}
-	if a.Run.DurationS > 0 && o.Warmup.Seconds() >= a.Run.DurationS {
-		w = append(w, fmt.Sprintf("the warmup (%s) is as long as the run (%s) or longer: shorten the warmup",
-			fmtSecs(o.Warmup.Seconds()), fmtSecs(a.Run.DurationS)))
+	if dur > 0 && warmup >= dur {
+		add(RunFact{Kind: RunWarmupTooLong, WarmupS: warmup, DurationS: dur})
 	}
 	switch a.Run.EndReason {
 	case "completed", "":
 	case "interrupted":
-		w = append(w, fmt.Sprintf("the run was interrupted after %s: the figures cover a partial run", fmtSecs(a.Run.DurationS)))
+		add(RunFact{Kind: RunInterrupted, DurationS: dur})
 	case "saturated":
-		w = append(w, fmt.Sprintf("the run stopped early on saturation after %s (it was set to stop on saturation)", fmtSecs(a.Run.DurationS)))
+		add(RunFact{Kind: RunStopped, DurationS: dur})
 	case "recovered":
-		w = append(w, "the file was rebuilt by llmrec recover: the run never finished, and its last requests may be missing")
+		add(RunFact{Kind: RunRecovered})
 	default:
-		msg := fmt.Sprintf("the run ended early (%s)", a.Run.EndReason)
-		if a.Run.EndDetail != "" {
-			msg += ": " + a.Run.EndDetail
-		}
-		w = append(w, msg)
+		add(RunFact{Kind: RunEndedEarly, EndReason: a.Run.EndReason, EndDetail: a.Run.EndDetail})
 	}
 	if a.Overall.Requests > 0 && a.Overall.OK == 0 {
-		w = append(w, "every request failed: latency figures are n/a")
+		add(RunFact{Kind: RunAllFailed})
 	} else if o.Metric == MetricTTFT && a.Overall.OK > 0 && a.Overall.Samples == 0 {
-		w = append(w, "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
+		add(RunFact{Kind: RunNoTTFT})
 	}
 	return w
 }
 
 // stepWarnings are the warnings about single steps: nothing sent,
 // arrivals never sent, few samples, a step the run ended in.
-func stepWarnings(a *Analysis) []string {
-	var w []string
+func stepWarnings(a *Analysis) []Warning {
+	var w []Warning
 	stepT := a.Run.Shape.StepTimeS
 	for _, s := range a.Steps {
+		f := StepFact{Step: s.Step, Level: s.Level, LevelKind: a.Run.LevelKind, Unsent: s.Unsent, Samples: s.Samples,
+			DurationS: s.DurationS, PlannedS: stepT}
+		add := func(kind string) { f.Kind = kind; w = append(w, Warning{Fact: f}) }
 		if s.Requests == 0 {
-			why := "no request was sent in it"
-			if s.Unsent > 0 {
-				why = fmt.Sprintf("%d arrivals were due and none was sent (they waited for a concurrency slot until the run ended)", s.Unsent)
-			}
-			w = append(w, fmt.Sprintf("step %d (%s) was reached but %s: its figures are n/a", s.Step, StepLevel(a.Run.LevelKind, &s), why))
+			add(StepNothingSent)
 			continue
 		} else if s.Unsent > 0 {
-			w = append(w, fmt.Sprintf("step %d (%s): %d arrivals due in it were never sent (they waited for a concurrency slot until the run ended)",
-				s.Step, StepLevel(a.Run.LevelKind, &s), s.Unsent))
+			add(StepUnsent)
 		}
 		if s.Samples < MinStepSamples {
-			w = append(w, fmt.Sprintf("step %d (%s) has only %d successful samples (< %d): its percentiles are unreliable",
-				s.Step, StepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
+			add(StepFewSamples)
 		}
 		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
-			w = append(w, fmt.Sprintf("step %d (%s) ran %s of its planned %s: the run ended before it was over",
-				s.Step, StepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
+			add(StepShort)
 		}
 	}
 	return w
@@ -383,11 +376,6 @@ func plural(n int, one, many string) string {
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-// fmtSecs prints a number of seconds like a Go duration, rounded to 0.1 s.
-func fmtSecs(s float64) string {
-	return (time.Duration(math.Round(s*10)) * time.Second / 10).String()
-}
 
 // totalWaited counts the arrivals of every step that waited for a slot.
 func totalWaited(a *Analysis) int64 {

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
-// Warning is a condition the reader must know to trust the figures. Most
-// are still worded here and carry only their Text; one with a Fact carries
-// its kind and numbers, and report/view words it (view.WithWords fills
-// Text) before any report shows it. The JSON carries the whole sentence
+// Warning is a condition the reader must know to trust the figures. One
+// with a Fact carries its kind and numbers, and report/view words it
+// (view.WithWords fills Text) before any report shows it: the warnings
+// about the run, its steps, its lag, Little's law, the load generator and
+// the shards. The others (input rows, labels, classes, live changes,
+// token estimates, telemetry reading, chunk times, non-finite figures, a
+// comparison's own) are still worded here and carry only their Text. The JSON carries the whole sentence
 // alone, a string, and refuses a warning not yet worded (a Fact without
 // Text, or a Run not yet put before its Text).
 type Warning struct {
@@ -133,3 +137,118 @@ func (WaitedFact) fact()       {}
 func (GeneratorLagFact) fact() {}
 func (LittleFact) fact()       {}
 func (OpenLittleFact) fact()   {}
+
+// Kinds of RunFact.
+const (
+	RunNoRows          = "no_rows"           // the run has no requests
+	RunNoneAfterWarmup = "none_after_warmup" // no request sent after the warmup (WarmupS)
+	RunWarmupTooLong   = "warmup_too_long"   // the warmup (WarmupS) is as long as the run (DurationS)
+	RunInterrupted     = "interrupted"       // interrupted after DurationS
+	RunStopped         = "stopped"           // stopped on saturation after DurationS
+	RunRecovered       = "recovered"         // rebuilt by llmrec recover
+	RunEndedEarly      = "ended_early"       // ended early for EndReason (EndDetail)
+	RunAllFailed       = "all_failed"        // every request failed
+	RunNoTTFT          = "no_ttft"           // the metric is ttft and no success has one
+	RunFewGrowthSteps  = "few_growth_steps"  // the growth pattern rests on N steps
+	RunSeriesBuckets   = "series_buckets"    // the time series use BucketS buckets
+)
+
+// RunFact is a warning about the run as a whole, of a Kind (Run*) and
+// the numbers it names.
+type RunFact struct {
+	Kind                 string
+	WarmupS, DurationS   float64
+	EndReason, EndDetail string
+	N                    int
+	BucketS              float64
+}
+
+// Kinds of StepFact.
+const (
+	StepNothingSent = "nothing_sent" // reached, nothing sent (Unsent arrivals due)
+	StepUnsent      = "unsent"       // Unsent arrivals due in it never sent
+	StepFewSamples  = "few_samples"  // Samples successful samples, under MinStepSamples
+	StepShort       = "short"        // ran DurationS of its planned PlannedS
+	StepNoBaseline  = "no_baseline"  // the baseline step has no successful request
+)
+
+// StepFact is a warning about step Step (of level Level, LevelKind), of a
+// Kind (Step*) and the numbers it names.
+type StepFact struct {
+	Kind                string
+	Step                int
+	Level               float64
+	LevelKind           string
+	Unsent, Samples     int64
+	DurationS, PlannedS float64
+}
+
+// ShardTwiceFact: shard Shard is in Files files.
+type ShardTwiceFact struct{ Shard, Files int }
+
+// MissingShardFact: shard Shard of Shards was not given; with More > 0,
+// More shards past the listed ones were not given either (Shard unused).
+type MissingShardFact struct{ Shard, Shards, More int }
+
+// LateJoinFact: the recorder (shard Shard, file File, when Named) joined
+// the schedule that started at StartedAt Late after its start: after the
+// schedule's end (AfterEnd), in step InStep (more than a step late), or
+// else within the first step.
+type LateJoinFact struct {
+	Shard     int
+	File      string
+	Named     bool
+	Late      time.Duration
+	StartedAt time.Time
+	AfterEnd  bool
+	InStep    int
+}
+
+// More shards of a kind than MaxShardWarnings: MoreShardsFact.Of.
+const (
+	MoreJoinedLate = "joined_late"
+	MoreSentLate   = "sent_late"
+)
+
+// MoreShardsFact: N more shards than those listed joined late or sent
+// late (Of: MoreJoinedLate, MoreSentLate).
+type MoreShardsFact struct {
+	N  int
+	Of string
+}
+
+// GeneratorCPUFact: the load generator (of shard Shard, file File, when
+// Named) used GenBusyFraction or more of its Cores CPU cores in Busy of
+// Seconds seconds, at peak Peak cores; Simulator: the built-in simulator
+// ran in its process.
+type GeneratorCPUFact struct {
+	Shard         int
+	File          string
+	Named         bool
+	Cores         int
+	Busy, Seconds int
+	Peak          float64
+	Simulator     bool
+}
+
+// Kinds of FailureFact.
+const (
+	FailGenerator = "generator" // N requests failed on the load generator itself
+	FailEmpty     = "empty"     // N requests got a complete 2xx answer with no content
+	FailEmptyOK   = "empty_ok"  // N successes carried 0 output tokens (older recorders)
+)
+
+// FailureFact is a warning about N requests of a Kind (Fail*).
+type FailureFact struct {
+	Kind string
+	N    int64
+}
+
+func (RunFact) fact()          {}
+func (StepFact) fact()         {}
+func (ShardTwiceFact) fact()   {}
+func (MissingShardFact) fact() {}
+func (LateJoinFact) fact()     {}
+func (MoreShardsFact) fact()   {}
+func (GeneratorCPUFact) fact() {}
+func (FailureFact) fact()      {}

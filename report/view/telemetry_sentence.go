@@ -2,7 +2,6 @@ package view
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -124,14 +123,8 @@ func telLevels(s *analyze.TelemetryStep) string {
 	return telJoin(p)
 }
 
-// telLevel names a step's level as this sentence always has: users, or
-// an offered rate to 4 significant digits ("12.35 req/s offered").
-func telLevel(kind string, s *analyze.TelemetryStep) string {
-	if kind == analyze.LevelRate {
-		return sig4(s.Level) + " req/s offered"
-	}
-	return Plural(int(math.Round(s.Level)), "user", "users")
-}
+// telLevel names a step's level (levelSig4).
+func telLevel(kind string, s *analyze.TelemetryStep) string { return levelSig4(kind, s.Level) }
 
 func telNum(v *float64) string {
 	if v == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmrec/llmrec/analyze"
 )
@@ -48,10 +49,79 @@ func TestWarningText(t *testing.T) {
 			"step 2 (12.5 req/s offered) fails the Little's-law check: it sent 8.123 req/s, 65% of the offered rate; likely cause: lost rows (requests missing from the file)"},
 		{"open little, twice", analyze.Warning{Fact: analyze.OpenLittleFact{Step: 1, OfferedRPS: 10, AchievedRPS: 20, Cause: analyze.CauseTwice}},
 			"step 1 (10 req/s offered) fails the Little's-law check: it sent 20 req/s, 200% of the offered rate; likely cause: rows counted twice (a shard given twice?) or a rate other than the one recorded"},
+		{"no rows", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunNoRows}}, "the run has no requests: every figure is n/a"},
+		{"none after warmup", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunNoneAfterWarmup, WarmupS: 30}},
+			"no request was sent after the warmup (30s): every figure is n/a"},
+		{"warmup too long", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunWarmupTooLong, WarmupS: 2.5, DurationS: 1.96}},
+			"the warmup (2.5s) is as long as the run (2s) or longer: shorten the warmup"},
+		{"interrupted", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunInterrupted, DurationS: 61.25}},
+			"the run was interrupted after 1m1.3s: the figures cover a partial run"},
+		{"stopped", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunStopped, DurationS: 20}},
+			"the run stopped early on saturation after 20s (it was set to stop on saturation)"},
+		{"recovered", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunRecovered}},
+			"the file was rebuilt by llmrec recover: the run never finished, and its last requests may be missing"},
+		{"ended early", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunEndedEarly, EndReason: "error", EndDetail: "connect: refused"}},
+			"the run ended early (error): connect: refused"},
+		{"ended early, no detail", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunEndedEarly, EndReason: "timeout"}},
+			"the run ended early (timeout)"},
+		{"all failed", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunAllFailed}}, "every request failed: latency figures are n/a"},
+		{"no ttft", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunNoTTFT}},
+			"the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a"},
+		{"few growth steps", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunFewGrowthSteps, N: 1}}, "the growth pattern rests on only 1 step"},
+		{"series buckets", analyze.Warning{Fact: analyze.RunFact{Kind: analyze.RunSeriesBuckets, BucketS: 2}},
+			"time series use 2s buckets (the run is longer than 3600 s)"},
+		{"step, nothing sent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 3, Level: 30, LevelKind: analyze.LevelUsers}},
+			"step 3 (30 users) was reached but no request was sent in it: its figures are n/a"},
+		{"step, nothing sent, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 2, Level: 12.3456, LevelKind: analyze.LevelRate, Unsent: 7}},
+			"step 2 (12.35 req/s offered) was reached but 7 arrivals were due and none was sent (they waited for a concurrency slot until the run ended): its figures are n/a"},
+		{"step, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepUnsent, Step: 1, Level: 0.30000000000000004, LevelKind: analyze.LevelRate, Unsent: 2}},
+			"step 1 (0.3 req/s offered): 2 arrivals due in it were never sent (they waited for a concurrency slot until the run ended)"},
+		{"step, few samples", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepFewSamples, Step: 1, Level: 1, LevelKind: analyze.LevelUsers, Samples: 12}},
+			"step 1 (1 user) has only 12 successful samples (< 30): its percentiles are unreliable"},
+		{"step, short", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepShort, Step: 2, Level: 20, LevelKind: analyze.LevelUsers, DurationS: 5, PlannedS: 10}},
+			"step 2 (20 users) ran 5s of its planned 10s: the run ended before it was over"},
+		{"baseline without successes", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNoBaseline, Step: 2}},
+			"the baseline step 2 has no successful request: the latency signal of saturation is not evaluated"},
+		{"generator failures", analyze.Warning{Fact: analyze.FailureFact{Kind: analyze.FailGenerator, N: 6}},
+			"6 requests failed on the load generator itself (class generator: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's"},
+		{"empty", analyze.Warning{Fact: analyze.FailureFact{Kind: analyze.FailEmpty, N: 1}},
+			"1 request got a complete 2xx answer with no content (class empty, counted as failures): the service answered without generating a token; check the model, the prompts and max_tokens"},
+		{"empty ok", analyze.Warning{Fact: analyze.FailureFact{Kind: analyze.FailEmptyOK, N: 3}},
+			"3 successes carried 0 output tokens: empty answers, counted as successes by the recorder that wrote the file (today's llmrec fails them as class empty); their latencies are in the figures"},
+		{"generator cpu", analyze.Warning{Fact: analyze.GeneratorCPUFact{Cores: 2, Busy: 2, Seconds: 10, Peak: 1.8}},
+			"the load generator used 90% or more of its 2 CPU cores in 2 of 10 seconds (peak 1.80 cores): it may have been the bottleneck, and its latencies include its own wait for a CPU; use fewer users per recorder or more shards"},
+		{"generator cpu, shard, simulator", analyze.Warning{Fact: analyze.GeneratorCPUFact{Shard: 1, File: "run.parquet", Named: true, Cores: 4, Busy: 4, Seconds: 4, Peak: 4, Simulator: true}},
+			"the load generator of shard 1 (run.parquet) used 90% or more of its 4 CPU cores in 4 of 4 seconds (peak 4.00 cores): it may have been the bottleneck, and its latencies include its own wait for a CPU; use fewer users per recorder or more shards (the built-in simulator ran in the same process: its CPU counts too)"},
+		{"shard twice", analyze.Warning{Fact: analyze.ShardTwiceFact{Shard: 1, Files: 2}}, "shard 1 appears in 2 files: requests may be counted twice"},
+		{"missing shard", analyze.Warning{Fact: analyze.MissingShardFact{Shard: 1, Shards: 3}},
+			"shard 1 of 3 is missing (the recorder run with --shard 1/3): its requests are in no figure (throughput is low by about 1/3); give its file, or rebuild it with `llmrec recover` from its journal"},
+		{"missing shards", analyze.Warning{Fact: analyze.MissingShardFact{Shards: 20, More: 9}},
+			"9 more shards of 20 are missing: its requests are in no figure (throughput is low by about 1/20); give its file, or rebuild it with `llmrec recover` from its journal"},
+		{"joined late", analyze.Warning{Fact: analyze.LateJoinFact{Late: 2345678 * time.Microsecond, StartedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}},
+			"the recorder joined the schedule 2.346s after its start (2026-01-02T03:04:05Z): the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at"},
+		{"joined late, in a step", analyze.Warning{Fact: analyze.LateJoinFact{Shard: 1, File: "s1.parquet", Named: true, Late: 12 * time.Second,
+			StartedAt: time.Date(2026, 1, 2, 3, 4, 5, 120e6, time.FixedZone("x", 3600)), InStep: 2}},
+			"shard 1 (s1.parquet) joined the schedule 12s after its start (2026-01-02T02:04:05.120Z), in step 2: the users it should have started before then started late, so the load ran below the users count for more than a step; start every shard before --start-at"},
+		{"joined after the end", analyze.Warning{Fact: analyze.LateJoinFact{Late: 25 * time.Second, StartedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), AfterEnd: true}},
+			"the recorder joined the schedule 25s after its start (2026-01-02T03:04:05Z), after the schedule's end: it sent nothing, and its share of the load is in no figure; start every shard before --start-at"},
+		{"more joined late", analyze.Warning{Fact: analyze.MoreShardsFact{N: 3, Of: analyze.MoreJoinedLate}}, "3 more shards joined late"},
+		{"more sent late", analyze.Warning{Fact: analyze.MoreShardsFact{N: 1, Of: analyze.MoreSentLate}}, "1 more shards' generators sent late"},
 	}
 	for _, tt := range tests {
 		if got := WarningText(tt.w); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestEveryFactWorded: no fact falls through to its type's name.
+func TestEveryFactWorded(t *testing.T) {
+	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
+		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
+		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
+		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty}} {
+		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
+			t.Errorf("%T worded %q", f, got)
 		}
 	}
 }
