@@ -375,8 +375,6 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
 // totalWaited counts the arrivals of every step that waited for a slot.
 func totalWaited(a *Analysis) int64 {
 	var n int64

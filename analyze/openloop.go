@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Open-loop runs (the footer's shape has arrival poisson or constant) send
@@ -128,7 +129,7 @@ func KeyRate(key int) float64 { return float64(key) / 1000 }
 // LevelText names a level: "20 users", "1 user" or "12.5 req/s offered".
 func LevelText(users int, rate *float64) string {
 	if rate != nil {
-		return fmtNum(*rate) + " req/s offered"
+		return strconv.FormatFloat(math.Round(*rate*1000)/1000, 'f', -1, 64) + " req/s offered"
 	}
 	return plural(users, "user", "users")
 }

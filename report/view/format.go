@@ -111,11 +111,15 @@ func Change(ch *compare.Change, unit string) string {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Level names a load level: "20 users" in a closed loop, or an open loop's
-// offered rate, "12.5 req/s offered" (rate is nil in a closed loop).
+// Level names a load level, the one wording of a level in every report:
+// "20 users", "1 user" in a closed loop, or an open loop's offered rate,
+// "12.5 req/s offered" (rate is nil in a closed loop). The rate is printed
+// to the level model's resolution, a thousandth of a req/s (analyze.KeyRate:
+// rates that print alike are one level), in its shortest digits: 12345
+// req/s is "12345", 0.1+0.2 is "0.3", 2.0004 is "2".
 func Level(users int, rate *float64) string {
 	if rate != nil {
-		return strconv.FormatFloat(*rate, 'f', -1, 64) + " req/s offered"
+		return strconv.FormatFloat(math.Round(*rate*1000)/1000, 'f', -1, 64) + " req/s offered"
 	}
 	return Plural(users, "user", "users")
 }

@@ -156,8 +156,8 @@ func openLittleText(f analyze.OpenLittleFact) string {
 	default:
 		cause = "rows counted twice (a shard given twice?) or a rate other than the one recorded"
 	}
-	return fmt.Sprintf("step %d (%s req/s offered) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
-		f.Step, sig4(f.OfferedRPS), sig4(f.AchievedRPS), f.AchievedRPS/f.OfferedRPS*100, cause)
+	return fmt.Sprintf("step %d (%s) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
+		f.Step, Level(0, &f.OfferedRPS), sig4(f.AchievedRPS), f.AchievedRPS/f.OfferedRPS*100, cause)
 }
 
 // runText words a warning about the run as a whole.
@@ -195,7 +195,7 @@ func runText(f analyze.RunFact) string {
 
 // stepText words a warning about one step, named with its level.
 func stepText(f analyze.StepFact) string {
-	at := fmt.Sprintf("step %d (%s)", f.Step, levelSig4(f.LevelKind, f.Level))
+	at := fmt.Sprintf("step %d (%s)", f.Step, levelWords(f.LevelKind, f.Level))
 	switch f.Kind {
 	case analyze.StepNothingSent:
 		why := "no request was sent in it"
@@ -260,11 +260,6 @@ func lateJoinText(f analyze.LateJoinFact) string {
 	}
 	return joined + ": the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at"
 }
-
-// levelSig4 names a level as the warnings, the server-telemetry sentence,
-// compare's and check's lines always have: users, or an offered rate to 4
-// significant digits ("12.35 req/s offered"), analyze.StepLevel.
-func levelSig4(kind string, v float64) string { return analyze.StepLevel(kind, &analyze.Step{Level: v}) }
 
 // ms is Duration of a value; pct is Pct of one.
 func ms(v float64) string  { return Duration(&v) }

@@ -73,7 +73,7 @@ func TestWarningText(t *testing.T) {
 		{"step, nothing sent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 3, Level: 30, LevelKind: analyze.LevelUsers}},
 			"step 3 (30 users) was reached but no request was sent in it: its figures are n/a"},
 		{"step, nothing sent, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 2, Level: 12.3456, LevelKind: analyze.LevelRate, Unsent: 7}},
-			"step 2 (12.35 req/s offered) was reached but 7 arrivals were due and none was sent (they waited for a concurrency slot until the run ended): its figures are n/a"},
+			"step 2 (12.346 req/s offered) was reached but 7 arrivals were due and none was sent (they waited for a concurrency slot until the run ended): its figures are n/a"},
 		{"step, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepUnsent, Step: 1, Level: 0.30000000000000004, LevelKind: analyze.LevelRate, Unsent: 2}},
 			"step 1 (0.3 req/s offered): 2 arrivals due in it were never sent (they waited for a concurrency slot until the run ended)"},
 		{"step, few samples", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepFewSamples, Step: 1, Level: 1, LevelKind: analyze.LevelUsers, Samples: 12}},
