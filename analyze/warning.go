@@ -9,13 +9,14 @@ import (
 
 // Warning is a condition the reader must know to trust the figures. One
 // with a Fact carries its kind and numbers, and report/view words it
-// (view.WithWords fills Text) before any report shows it: the warnings
-// about the run, its steps, its lag, Little's law, the load generator and
-// the shards. The others (input rows, labels, classes, live changes,
-// token estimates, telemetry reading, chunk times, non-finite figures, a
-// comparison's own) are still worded here and carry only their Text. The JSON carries the whole sentence
-// alone, a string, and refuses a warning not yet worded (a Fact without
-// Text, or a Run not yet put before its Text).
+// (view.WithWords, view.WithSummaries fill Text) before any report shows
+// it: the warnings about the run, its steps, its lag, Little's law, the
+// load generator and the shards, and a comparison's own (analyze/compare's
+// facts). The others (input rows, labels, classes, live changes, token
+// estimates, telemetry reading, chunk times, non-finite figures) are still
+// worded here and carry only their Text. The JSON carries the whole
+// sentence alone, a string, and refuses a warning not yet worded (a Fact
+// without Text, or a Run not yet put before its Text).
 type Warning struct {
 	// Text is the sentence; empty for a Fact until the view words it.
 	Text string
@@ -28,8 +29,10 @@ type Warning struct {
 }
 
 // Fact is the kind and numbers of a warning that report/view words: one
-// of the *Fact types of this file.
-type Fact interface{ fact() }
+// of the *Fact types of this file, or of a library over runs that states
+// warnings of its own (analyze/compare's). WarningFact only marks the
+// type.
+type Fact interface{ WarningFact() }
 
 // TextWarnings wraps sentences worded here as warnings.
 func TextWarnings(texts ...string) []Warning {
@@ -132,11 +135,11 @@ type OpenLittleFact struct {
 	Waited                  int64
 }
 
-func (LagFact) fact()          {}
-func (WaitedFact) fact()       {}
-func (GeneratorLagFact) fact() {}
-func (LittleFact) fact()       {}
-func (OpenLittleFact) fact()   {}
+func (LagFact) WarningFact()          {}
+func (WaitedFact) WarningFact()       {}
+func (GeneratorLagFact) WarningFact() {}
+func (LittleFact) WarningFact()       {}
+func (OpenLittleFact) WarningFact()   {}
 
 // Kinds of RunFact.
 const (
@@ -244,11 +247,11 @@ type FailureFact struct {
 	N    int64
 }
 
-func (RunFact) fact()          {}
-func (StepFact) fact()         {}
-func (ShardTwiceFact) fact()   {}
-func (MissingShardFact) fact() {}
-func (LateJoinFact) fact()     {}
-func (MoreShardsFact) fact()   {}
-func (GeneratorCPUFact) fact() {}
-func (FailureFact) fact()      {}
+func (RunFact) WarningFact()          {}
+func (StepFact) WarningFact()         {}
+func (ShardTwiceFact) WarningFact()   {}
+func (MissingShardFact) WarningFact() {}
+func (LateJoinFact) WarningFact()     {}
+func (MoreShardsFact) WarningFact()   {}
+func (GeneratorCPUFact) WarningFact() {}
+func (FailureFact) WarningFact()      {}

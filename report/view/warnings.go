@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -71,6 +72,8 @@ func factText(f analyze.Fact) string {
 		return failureText(f)
 	case analyze.GeneratorCPUFact:
 		return generatorCPUText(f)
+	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact:
+		return comparisonText(f)
 	}
 	return shardText(f)
 }
@@ -95,6 +98,21 @@ func shardText(f analyze.Fact) string {
 		return fmt.Sprintf("%d more shards joined late", f.N)
 	}
 	return fmt.Sprintf("%T", f) // a fact added to analyze without words here: TestEveryFactWorded catches it
+}
+
+// comparisonText words a comparison's own warnings.
+func comparisonText(f analyze.Fact) string {
+	switch f := f.(type) {
+	case compare.ThinLevelFact:
+		return fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
+			Level(f.Users, f.Rate), f.Run, f.Samples, analyze.MinStepSamples)
+	case compare.UnmatchedFact:
+		return fmt.Sprintf("%s: only in %s (not in %s)", Level(f.Users, f.Rate), strings.Join(f.In, ", "), strings.Join(f.Missing, ", "))
+	case compare.MixedLevelsFact:
+		return fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
+			f.Run, f.Base)
+	}
+	return fmt.Sprintf("%T", f)
 }
 
 // lagText words the client-side lag: in an open loop the late sends first

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 )
 
 // TestWarningText: each fact analyze states is worded here, in the words
@@ -114,12 +115,39 @@ func TestWarningText(t *testing.T) {
 	}
 }
 
+// TestComparisonWarningText: a comparison's own warnings, one row a
+// wording, levels named as Level does.
+func TestComparisonWarningText(t *testing.T) {
+	r := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		name string
+		f    analyze.Fact
+		want string
+	}{
+		{"thin level, users", compare.ThinLevelFact{Users: 30, Run: "v2", Samples: 12},
+			"at 30 users v2 has 12 successful requests (fewer than 30): the tests there have little power"},
+		{"thin level, rate", compare.ThinLevelFact{Rate: r(12.3456), Run: "v2", Samples: 0},
+			"at 12.346 req/s offered v2 has 0 successful requests (fewer than 30): the tests there have little power"},
+		{"unmatched, users", compare.UnmatchedFact{Users: 1, In: []string{"a"}, Missing: []string{"b", "c"}},
+			"1 user: only in a (not in b, c)"},
+		{"unmatched, rate", compare.UnmatchedFact{Rate: r(30), In: []string{"a", "b"}, Missing: []string{"c"}},
+			"30 req/s offered: only in a, b (not in c)"},
+		{"mixed levels", compare.MixedLevelsFact{Run: "v2", Base: "v1"},
+			"v2 and v1 have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 // TestEveryFactWorded: no fact falls through to its type's name.
 func TestEveryFactWorded(t *testing.T) {
 	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
-		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty}} {
+		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
+		compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
