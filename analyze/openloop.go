@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strconv"
 )
 
 // Open-loop runs (the footer's shape has arrival poisson or constant) send
@@ -125,22 +124,6 @@ func LevelKey(open bool, st *Step) int {
 
 // KeyRate is the offered rate of an open-loop level key.
 func KeyRate(key int) float64 { return float64(key) / 1000 }
-
-// LevelText names a level: "20 users", "1 user" or "12.5 req/s offered".
-func LevelText(users int, rate *float64) string {
-	if rate != nil {
-		return strconv.FormatFloat(math.Round(*rate*1000)/1000, 'f', -1, 64) + " req/s offered"
-	}
-	return plural(users, "user", "users")
-}
-
-// StepLevel names step st's level in a run of level kind.
-func StepLevel(kind string, st *Step) string {
-	if kind == LevelRate {
-		return LevelText(0, &st.Level)
-	}
-	return LevelText(int(math.Round(st.Level)), nil)
-}
 
 // SameLoopKind refuses to compare a closed-loop run with an open-loop one:
 // their levels (users, offered rates) do not match.
