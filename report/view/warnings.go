@@ -72,7 +72,7 @@ func factText(f analyze.Fact) string {
 		return failureText(f)
 	case analyze.GeneratorCPUFact:
 		return generatorCPUText(f)
-	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact:
+	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact, compare.TrendNoLabelFact, compare.TrendNoLevelFact:
 		return comparisonText(f)
 	}
 	return shardText(f)
@@ -100,7 +100,7 @@ func shardText(f analyze.Fact) string {
 	return fmt.Sprintf("%T", f) // a fact added to analyze without words here: TestEveryFactWorded catches it
 }
 
-// comparisonText words a comparison's own warnings.
+// comparisonText words a comparison's own warnings, and a trend's.
 func comparisonText(f analyze.Fact) string {
 	switch f := f.(type) {
 	case compare.ThinLevelFact:
@@ -111,6 +111,10 @@ func comparisonText(f analyze.Fact) string {
 	case compare.MixedLevelsFact:
 		return fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
 			f.Run, f.Base)
+	case compare.TrendNoLabelFact:
+		return fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", f.File, f.Label)
+	case compare.TrendNoLevelFact:
+		return fmt.Sprintf("%s: no step at level %d", f.File, f.Level)
 	}
 	return fmt.Sprintf("%T", f)
 }

@@ -134,10 +134,30 @@ func TestComparisonWarningText(t *testing.T) {
 			"30 req/s offered: only in a, b (not in c)"},
 		{"mixed levels", compare.MixedLevelsFact{Run: "v2", Base: "v1"},
 			"v2 and v1 have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)"},
+		{"trend, no label", compare.TrendNoLabelFact{File: "runs/a.parquet", Label: "build"},
+			`runs/a.parquet has no label "build": it is ordered first, by its start time`},
+		{"trend, no level", compare.TrendNoLevelFact{File: "runs/a.parquet", Level: 70},
+			"runs/a.parquet: no step at level 70"},
 	} {
 		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestTrendWarningsWorded: a trend's JSON carries its warnings worded,
+// and the trend is left as it was.
+func TestTrendWarningsWorded(t *testing.T) {
+	tr := &compare.Trend{Warnings: []analyze.Warning{{Fact: compare.TrendNoLevelFact{File: "a.parquet", Level: 5}}}}
+	b, err := json.Marshal(WithTrendWords(tr).Warnings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `["a.parquet: no step at level 5"]`; string(b) != want {
+		t.Errorf("%s, want %s", b, want)
+	}
+	if tr.Warnings[0].Text != "" {
+		t.Errorf("WithTrendWords changed its input: %+v", tr.Warnings)
 	}
 }
 
@@ -147,7 +167,7 @@ func TestEveryFactWorded(t *testing.T) {
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
-		compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}} {
+		compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
