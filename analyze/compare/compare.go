@@ -745,51 +745,6 @@ func SaturationDirection(run, base analyze.Saturation) string {
 	return DirectionSame
 }
 
-// ChangeText prints a change the way every report does, benchstat-like:
-// "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not; a failure
-// rate changes in percentage points ("+1.20pp"). A change without a test
-// prints the difference alone.
-func ChangeText(ch *Change, unit string) string {
-	if ch == nil {
-		return "n/a"
-	}
-	var d string
-	switch {
-	case unit == UnitRate:
-		d = fmt.Sprintf("%+.2fpp", *ch.Delta*100)
-	case ch.Relative != nil:
-		d = fmt.Sprintf("%+.1f%%", *ch.Relative*100)
-	default:
-		d = "+" + strconv.FormatFloat(*ch.Delta, 'g', 4, 64) + " from 0"
-	}
-	if ch.P == nil {
-		return d
-	}
-	if !ch.Significant {
-		return "~ (" + pText(*ch.P) + ")"
-	}
-	if ch.Negligible {
-		return "~ " + d + " (" + pText(*ch.P) + ", within ±" + MinEffectText(ch.MinEffect, unit) + ")"
-	}
-	return d + " (" + pText(*ch.P) + ")"
-}
-
-// MinEffectText prints a minimum effect in a change's terms: "5%", "1pp".
-func MinEffectText(t float64, unit string) string {
-	if unit == UnitRate {
-		return pctNum(t) + "pp"
-	}
-	return pctNum(t) + "%"
-}
-
-// pText prints a p-value: "p=0.002", "p<0.001".
-func pText(p float64) string {
-	if p < 0.001 {
-		return "p<0.001"
-	}
-	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
-}
-
 // compareDefinitions state how a comparison is made.
 func compareDefinitions(alpha float64, me MinEffect) []analyze.Definition {
 	a := strconv.FormatFloat(alpha, 'f', -1, 64)

@@ -103,10 +103,44 @@ func Value(v *float64, unit string) string {
 	return Num(v, 2)
 }
 
-// Change prints a change against a baseline, benchstat-like:
-// "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not.
+// Change prints a change against a baseline the way every report does,
+// benchstat-like: "+23.0% (p=0.002)" when significant, "~ (p=0.410)"
+// when not, "~ +3.1% (p=0.004, within ±5%)" when below the minimum
+// effect; a failure rate changes in percentage points ("+1.20pp"). A
+// change without a test prints the difference alone; nil is "n/a".
 func Change(ch *compare.Change, unit string) string {
-	return compare.ChangeText(ch, unit)
+	if ch == nil {
+		return NA
+	}
+	var d string
+	switch {
+	case unit == compare.UnitRate:
+		d = fmt.Sprintf("%+.2fpp", *ch.Delta*100)
+	case ch.Relative != nil:
+		d = fmt.Sprintf("%+.1f%%", *ch.Relative*100)
+	default:
+		d = "+" + strconv.FormatFloat(*ch.Delta, 'g', 4, 64) + " from 0"
+	}
+	if ch.P == nil {
+		return d
+	}
+	if !ch.Significant {
+		return "~ (" + pValue(*ch.P) + ")"
+	}
+	if ch.Negligible {
+		return "~ " + d + " (" + pValue(*ch.P) + ", within ±" + minEffectText(ch.MinEffect, unit) + ")"
+	}
+	return d + " (" + pValue(*ch.P) + ")"
+}
+
+// minEffectText prints a minimum effect in a change's terms: "5%",
+// "1pp" (rates), to at most 4 decimals of a percent.
+func minEffectText(t float64, unit string) string {
+	n := strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64)
+	if unit == compare.UnitRate {
+		return n + "pp"
+	}
+	return n + "%"
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -152,7 +152,7 @@ func gateRegression(r gate.GateResult, d compare.Metric, name, status string) st
 	case gate.WhyNotSignif:
 		return head + fmt.Sprintf("not significant at alpha %g (max regression %s)", o.Alpha, limit)
 	case gate.WhyNegligible:
-		return head + fmt.Sprintf("below the min effect ±%s (max regression %s)", compare.MinEffectText(r.Change.MinEffect, d.Unit), limit)
+		return head + fmt.Sprintf("below the min effect ±%s (max regression %s)", minEffectText(r.Change.MinEffect, d.Unit), limit)
 	case gate.WhyRegression:
 		if o.Trend {
 			return head + "a regression over the allowed " + limit + " and worse than every previous run"

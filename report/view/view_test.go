@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -199,6 +200,32 @@ func TestChangesLineNamesLevels(t *testing.T) {
 		r.Shape.Changes = tc.changes
 		if got := ChangesLine(r); got != tc.want {
 			t.Errorf("ChangesLine(%s %+v) = %q, want %q", tc.kind, tc.changes, got, tc.want)
+		}
+	}
+}
+
+// TestChange: a change in every way it prints.
+func TestChange(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		ch   *compare.Change
+		unit string
+		want string
+	}{
+		{nil, compare.UnitMS, "n/a"},
+		{&compare.Change{Delta: f(92), Relative: f(0.23), P: f(0.002), Significant: true}, compare.UnitMS, "+23.0% (p=0.002)"},
+		{&compare.Change{Delta: f(-5), Relative: f(-0.05), P: f(0.0001), Significant: true}, compare.UnitMS, "-5.0% (p<0.001)"},
+		{&compare.Change{Delta: f(92), Relative: f(0.23), P: f(0.41)}, compare.UnitMS, "~ (p=0.410)"},
+		{&compare.Change{Delta: f(6), Relative: f(0.031), P: f(0.004), Significant: true, Negligible: true, MinEffect: 0.05}, compare.UnitMS,
+			"~ +3.1% (p=0.004, within ±5%)"},
+		{&compare.Change{Delta: f(0.012), P: f(0.02), Significant: true}, compare.UnitRate, "+1.20pp (p=0.020)"},
+		{&compare.Change{Delta: f(0.001), P: f(0.02), Significant: true, Negligible: true, MinEffect: 0.0125}, compare.UnitRate,
+			"~ +0.10pp (p=0.020, within ±1.25pp)"},
+		{&compare.Change{Delta: f(12.5)}, compare.UnitPerS, "+12.5 from 0"},
+		{&compare.Change{Delta: f(3), Relative: f(0.1)}, compare.UnitPerS, "+10.0%"},
+	} {
+		if got := Change(tc.ch, tc.unit); got != tc.want {
+			t.Errorf("Change(%+v, %s) = %q, want %q", tc.ch, tc.unit, got, tc.want)
 		}
 	}
 }
