@@ -18,21 +18,13 @@ const maxFuncLines = 60
 // (Type.Method for a method), each with its reason. "to do" marks one
 // that should be split and is not yet.
 var long = map[string]string{
-	"record/sim/openai.go Server.stream":            "to do: the simulator's stream (another change is editing it)",
-	"scripts/bench/peers/main.go figureStream":      "a benchmark program, not the product",
-	"scripts/bench/peers/pacing.go pacingVegeta":    "a benchmark program, not the product",
-	"analyze/analyzetest/runs.go Records":           "test support: one synthetic run, row by row, read top to bottom",
-	"cmd/llmrec/run.go runRun":                      "to do",
-	"record/target/options.go Options.Validate":     "one check per option, in the order of the flags",
-	"record/config.go Config.Validate":              "one check per option, in the order of the flags",
-	"record/search.go SearchConfig.Validate":        "one check per option, in the order of the flags",
-	"record/target/discover.go DiscoverModel":       "to do",
-	"record/target/chunkscan.go chunkScanner.value": "to do",
-	"record/run.go engine.run":                      "to do",
-	"record/sim/generate.go Server.generate":        "to do",
-	"record/sim/openai.go Server.complete":          "to do",
-	"analyze/analyze.go runInfo":                    "to do: the shards' metadata merged field by field (another change is adding a field)",
-	"analyze/telemetry.go telemetrySentence":        "to do: a sentence; its words belong in report/view (issue 28, words out of analyze)",
+	"scripts/bench/peers/main.go figureStream":   "a benchmark program, not the product",
+	"scripts/bench/peers/pacing.go pacingVegeta": "a benchmark program, not the product",
+	"analyze/analyzetest/runs.go Records":        "test support: one synthetic run, row by row, read top to bottom",
+	"record/target/options.go Options.Validate":  "one check per option, in the order of the flags",
+	"record/config.go Config.Validate":           "one check per option, in the order of the flags",
+	"record/search.go SearchConfig.Validate":     "one check per option, in the order of the flags",
+	"analyze/telemetry.go telemetrySentence":     "to do: a sentence; its words belong in report/view (issue 28, words out of analyze)",
 }
 
 // TestNoLongFunctions fails on a function of non-test code over

@@ -25,29 +25,9 @@ const (
 // context's error when the client leaves, or emit's error.
 func (s *Server) generate(ctx context.Context, p plan, n int, granularity time.Duration, emit func(words []int) error) error {
 	text := rand.New(rand.NewPCG(p.text, p.seq))
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	sleepUntil := func(deadline time.Time) error {
-		d := time.Until(deadline)
-		if d <= 0 {
-			return ctx.Err()
-		}
-		if timer == nil {
-			timer = time.NewTimer(d)
-		} else {
-			timer.Reset(d)
-		}
-		select {
-		case <-timer.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	var sl sleeper
+	defer sl.stop()
+	sleepUntil := func(deadline time.Time) error { return sl.until(ctx, deadline) }
 
 	// A knee request that pays the swap cost counts as preempted, once.
 	preempted := false
@@ -88,4 +68,34 @@ func (s *Server) generate(ctx context.Context, p plan, n int, granularity time.D
 		return err
 	}
 	return emit(words)
+}
+
+// sleeper sleeps on one timer, reused from one deadline to the next.
+type sleeper struct{ timer *time.Timer }
+
+// until sleeps until deadline; it returns ctx's error when ctx ends first
+// or has ended.
+func (sl *sleeper) until(ctx context.Context, deadline time.Time) error {
+	d := time.Until(deadline)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if sl.timer == nil {
+		sl.timer = time.NewTimer(d)
+	} else {
+		sl.timer.Reset(d)
+	}
+	select {
+	case <-sl.timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stop stops the timer, if one was made.
+func (sl *sleeper) stop() {
+	if sl.timer != nil {
+		sl.timer.Stop()
+	}
 }

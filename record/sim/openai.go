@@ -248,6 +248,25 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, kind api) {
 	}
 	defer s.release()
 
+	g := s.newGeneration(req, kind, p.seq)
+	s.promptTokens.Add(int64(g.usage.PromptTokens))
+	if req.Stream {
+		g.includeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+		err = s.stream(ctx, w, p, g.usage.CompletionTokens, &g)
+	} else {
+		err = s.whole(ctx, w, p, g.usage.CompletionTokens, &g)
+	}
+	if err != nil {
+		s.canceled.Add(1)
+		return
+	}
+	s.served.Add(1)
+	s.success.WithLabelValues(g.finish).Inc()
+}
+
+// newGeneration is what the answer to request seq of req will say: its
+// id, model, finish reason and usage.
+func (s *Server) newGeneration(req request, kind api, seq uint64) generation {
 	n, finish := s.outputTokens(req)
 	g := generation{
 		kind:    kind,
@@ -260,25 +279,12 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, kind api) {
 		g.model = s.modelID
 	}
 	g.usage.TotalTokens = g.usage.PromptTokens + g.usage.CompletionTokens
-	s.promptTokens.Add(int64(g.usage.PromptTokens))
 	if kind == chatAPI {
-		g.id = "chatcmpl-sim-" + strconv.FormatUint(p.seq, 10)
+		g.id = "chatcmpl-sim-" + strconv.FormatUint(seq, 10)
 	} else {
-		g.id = "cmpl-sim-" + strconv.FormatUint(p.seq, 10)
+		g.id = "cmpl-sim-" + strconv.FormatUint(seq, 10)
 	}
-
-	if req.Stream {
-		g.includeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-		err = s.stream(ctx, w, p, n, &g)
-	} else {
-		err = s.whole(ctx, w, p, n, &g)
-	}
-	if err != nil {
-		s.canceled.Add(1)
-		return
-	}
-	s.served.Add(1)
-	s.success.WithLabelValues(finish).Inc()
+	return g
 }
 
 // generation holds what the response chunks share.
@@ -370,123 +376,142 @@ func (s *Server) whole(ctx context.Context, w http.ResponseWriter, p plan, n int
 // stream answers with Server-Sent Events, one chunk per token, flushed as
 // the tokens fall due.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p plan, n int, g *generation) error {
-	flusher, _ := w.(http.Flusher)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if flusher != nil {
-		flusher.Flush()
-	}
-
-	// Content chunks differ only in their text: render one with a
-	// placeholder and splice each word's JSON string into it.
-	var nullUsage json.RawMessage
-	if g.includeUsage {
-		nullUsage = json.RawMessage("null")
-	}
-	chunk := func(choices any, u json.RawMessage) []byte {
-		b, err := json.Marshal(response{
-			ID: g.id, Object: g.object(true), Created: g.created, Model: g.model,
-			Choices: choices, Usage: u,
-		})
-		if err != nil {
-			panic(fmt.Sprintf("sim: marshal chunk: %v", err))
-		}
-		return b
-	}
-	const hole = "\x00"
-	var tmpl []byte
-	if g.kind == chatAPI {
-		tmpl = chunk([]chatChoice{{Delta: &chatMessage{Content: ptr(hole)}}}, nullUsage)
-	} else {
-		tmpl = chunk([]textChoice{{Text: hole}}, nullUsage)
-	}
-	before, after, ok := bytes.Cut(tmpl, []byte(`"\u0000"`))
-	if !ok {
-		panic("sim: chunk template without a hole")
-	}
-
-	var buf []byte
-	event := func(b []byte) {
-		buf = append(buf, "data: "...)
-		buf = append(buf, b...)
-		buf = append(buf, "\n\n"...)
-	}
-	send := func() error {
-		_, err := w.Write(buf)
-		buf = buf[:0]
-		if err != nil {
-			return fmt.Errorf("write chunk: %w", err)
-		}
-		if flusher != nil {
-			flusher.Flush()
-		}
-		return ctx.Err()
-	}
-
-	// word adds one content chunk of vocabulary word i; content one of
-	// the words ws (TokensPerChunk above 1).
-	word := func(i int) {
-		buf = append(buf, "data: "...)
-		buf = append(buf, before...)
-		buf = append(buf, vocabJSON[i]...)
-		buf = append(buf, after...)
-		buf = append(buf, "\n\n"...)
-	}
-	content := func(ws []int) {
-		var text strings.Builder
-		for _, i := range ws {
-			text.WriteString(vocabulary[i])
-		}
-		js, _ := json.Marshal(text.String())
-		buf = append(buf, "data: "...)
-		buf = append(buf, before...)
-		buf = append(buf, js...)
-		buf = append(buf, after...)
-		buf = append(buf, "\n\n"...)
+	sw := newSSEWriter(w, g)
+	if sw.flusher != nil {
+		sw.flusher.Flush()
 	}
 	per := max(1, s.cfg.TokensPerChunk)
 	var pending []int // words of a chunk not yet complete
 	first := true
 	err := s.generate(ctx, p, n, streamGranularity, func(words []int) error {
 		if first && g.kind == chatAPI {
-			event(chunk([]chatChoice{{Delta: &chatMessage{Role: "assistant", Content: ptr("")}}}, nullUsage))
+			sw.event(sw.chunk([]chatChoice{{Delta: &chatMessage{Role: "assistant", Content: ptr("")}}}, sw.nullUsage))
 		}
 		first = false
 		if per == 1 {
 			for _, i := range words {
-				word(i)
+				sw.content(vocabJSON[i])
 			}
 		} else {
 			pending = append(pending, words...)
 			for len(pending) >= per {
-				content(pending[:per])
+				sw.words(pending[:per])
 				pending = pending[per:]
 			}
 		}
-		if len(buf) == 0 {
+		if len(sw.buf) == 0 {
 			return ctx.Err()
 		}
-		return send()
+		return sw.send(ctx)
 	})
 	if err != nil {
 		return err
 	}
 	if len(pending) > 0 {
-		content(pending) // the last, shorter chunk
+		sw.words(pending) // the last, shorter chunk
 	}
 	if g.kind == chatAPI {
-		event(chunk([]chatChoice{{Delta: &chatMessage{}, FinishReason: &g.finish}}, nullUsage))
+		sw.event(sw.chunk([]chatChoice{{Delta: &chatMessage{}, FinishReason: &g.finish}}, sw.nullUsage))
 	} else {
-		event(chunk([]textChoice{{FinishReason: &g.finish}}, nullUsage))
+		sw.event(sw.chunk([]textChoice{{FinishReason: &g.finish}}, sw.nullUsage))
 	}
 	if g.includeUsage {
-		event(chunk([]struct{}{}, g.usageJSON()))
+		sw.event(sw.chunk([]struct{}{}, g.usageJSON()))
 	}
-	buf = append(buf, "data: [DONE]\n\n"...)
-	return send()
+	sw.buf = append(sw.buf, "data: [DONE]\n\n"...)
+	return sw.send(ctx)
+}
+
+// sseWriter gathers one generation's Server-Sent Events and flushes them.
+// Content chunks differ only in their text: it renders one with a
+// placeholder once and splices each text's JSON string between before
+// and after.
+type sseWriter struct {
+	w             http.ResponseWriter
+	flusher       http.Flusher
+	g             *generation
+	nullUsage     json.RawMessage
+	before, after []byte
+	buf           []byte
+}
+
+func newSSEWriter(w http.ResponseWriter, g *generation) *sseWriter {
+	sw := &sseWriter{w: w, g: g}
+	sw.flusher, _ = w.(http.Flusher)
+	if g.includeUsage {
+		sw.nullUsage = json.RawMessage("null")
+	}
+	const hole = "\x00"
+	var tmpl []byte
+	if g.kind == chatAPI {
+		tmpl = sw.chunk([]chatChoice{{Delta: &chatMessage{Content: ptr(hole)}}}, sw.nullUsage)
+	} else {
+		tmpl = sw.chunk([]textChoice{{Text: hole}}, sw.nullUsage)
+	}
+	var ok bool
+	sw.before, sw.after, ok = bytes.Cut(tmpl, []byte(`"\u0000"`))
+	if !ok {
+		panic("sim: chunk template without a hole")
+	}
+	return sw
+}
+
+// chunk renders one streamed chunk of choices and usage u.
+func (sw *sseWriter) chunk(choices any, u json.RawMessage) []byte {
+	g := sw.g
+	b, err := json.Marshal(response{
+		ID: g.id, Object: g.object(true), Created: g.created, Model: g.model,
+		Choices: choices, Usage: u,
+	})
+	if err != nil {
+		panic(fmt.Sprintf("sim: marshal chunk: %v", err))
+	}
+	return b
+}
+
+// event adds the event of chunk b.
+func (sw *sseWriter) event(b []byte) {
+	sw.buf = append(sw.buf, "data: "...)
+	sw.buf = append(sw.buf, b...)
+	sw.buf = append(sw.buf, "\n\n"...)
+}
+
+// content adds one content chunk whose text is the JSON string js.
+func (sw *sseWriter) content(js []byte) {
+	sw.buf = append(sw.buf, "data: "...)
+	sw.buf = append(sw.buf, sw.before...)
+	sw.buf = append(sw.buf, js...)
+	sw.buf = append(sw.buf, sw.after...)
+	sw.buf = append(sw.buf, "\n\n"...)
+}
+
+// words adds one content chunk of the vocabulary words ws.
+func (sw *sseWriter) words(ws []int) {
+	var text strings.Builder
+	for _, i := range ws {
+		text.WriteString(vocabulary[i])
+	}
+	js, _ := json.Marshal(text.String())
+	sw.content(js)
+}
+
+// send writes and flushes what was gathered; then ctx's error, the
+// request's end.
+func (sw *sseWriter) send(ctx context.Context) error {
+	_, err := sw.w.Write(sw.buf)
+	sw.buf = sw.buf[:0]
+	if err != nil {
+		return fmt.Errorf("write chunk: %w", err)
+	}
+	if sw.flusher != nil {
+		sw.flusher.Flush()
+	}
+	return ctx.Err()
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -185,33 +185,12 @@ func (s *chunkScanner) value(l loc, depth int) bool {
 			return false
 		}
 	case c == '"':
-		n, text, ok := s.str()
-		if !ok {
+		if !s.strValue(l, start) {
 			return false
-		}
-		switch l {
-		case locDeltaContent:
-			s.info.deltaContent, s.info.deltaBytes = n > 0, text
-		case locText:
-			s.info.text, s.info.textBytes = n > 0, text
-		case locFinish:
-			s.info.finish = n > 0
-		}
-		if n > 0 && (l == locDeltaContent || l == locText) {
-			s.info.textStart, s.info.textEnd = start, s.i
 		}
 	case c == '-' || c >= '0' && c <= '9':
-		v, isInt, ok := s.number()
-		if !ok {
+		if !s.numValue(l) {
 			return false
-		}
-		if isInt {
-			switch l {
-			case locPrompt:
-				s.info.prompt = v
-			case locOutput:
-				s.info.output = v
-			}
 		}
 	case c == 't':
 		if !s.lit("true") {
@@ -232,6 +211,63 @@ func (s *chunkScanner) value(l loc, depth int) bool {
 		s.info.errStart, s.info.errEnd = start, s.i
 	}
 	return true
+}
+
+// strValue scans the string at s.i, which began at start, found at l.
+func (s *chunkScanner) strValue(l loc, start int) bool {
+	n, text, ok := s.str()
+	if !ok {
+		return false
+	}
+	switch l {
+	case locDeltaContent:
+		s.info.deltaContent, s.info.deltaBytes = n > 0, text
+	case locText:
+		s.info.text, s.info.textBytes = n > 0, text
+	case locFinish:
+		s.info.finish = n > 0
+	}
+	if n > 0 && (l == locDeltaContent || l == locText) {
+		s.info.textStart, s.info.textEnd = start, s.i
+	}
+	return true
+}
+
+// numValue scans the number at s.i found at l.
+func (s *chunkScanner) numValue(l loc) bool {
+	v, isInt, ok := s.number()
+	if !ok {
+		return false
+	}
+	if isInt {
+		switch l {
+		case locPrompt:
+			s.info.prompt = v
+		case locOutput:
+			s.info.output = v
+		}
+	}
+	return true
+}
+
+// more reads what follows a member of an object or an element of an
+// array (after space): a comma (more is true) or the closing byte
+// (more is false); ok is false on anything else.
+func (s *chunkScanner) more(closing byte) (more, ok bool) {
+	s.skipSpace()
+	if s.i >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.i] {
+	case ',':
+		s.i++
+		s.skipSpace()
+		return true, true
+	case closing:
+		s.i++
+		return false, true
+	}
+	return false, false
 }
 
 func (s *chunkScanner) object(l loc, depth int) bool {
@@ -259,19 +295,8 @@ func (s *chunkScanner) object(l loc, depth int) bool {
 		if !s.value(child(l, key), depth) {
 			return false
 		}
-		s.skipSpace()
-		if s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-			s.skipSpace()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.more('}'); !more {
+			return ok
 		}
 	}
 }
@@ -291,19 +316,8 @@ func (s *chunkScanner) array(l loc, depth int) bool {
 		if !s.value(el, depth) {
 			return false
 		}
-		s.skipSpace()
-		if s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-			s.skipSpace()
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.more(']'); !more {
+			return ok
 		}
 	}
 }

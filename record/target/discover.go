@@ -58,7 +58,7 @@ func DiscoverModel(ctx context.Context, o Options) (Model, error) {
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
 	shown := red.URL(u.String())
-	fail := func(err error, format string, args ...any) error {
+	var fail discoverFail = func(err error, format string, args ...any) error {
 		msg := "discover model: GET " + shown + ": " + fmt.Sprintf(format, args...)
 		return &redactedError{msg: red.Untrusted(msg, maxDiscoverMessage), err: err}
 	}
@@ -74,6 +74,26 @@ func DiscoverModel(ctx context.Context, o Options) (Model, error) {
 	}
 	req.Header = h
 	req.Host = host
+	resp, body, err := getModels(o, req, fail)
+	if err != nil {
+		return Model{}, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if w := 200 + red.window(); len(body) > w {
+			body = body[:w]
+		}
+		ex := strings.TrimSpace(red.Untrusted(string(body), 200))
+		return Model{}, fail(nil, "status %s: %s (pass the model name explicitly)", resp.Status, ex)
+	}
+	return firstModel(body, red, fail)
+}
+
+// discoverFail makes DiscoverModel's error: what went wrong, redacted.
+type discoverFail func(err error, format string, args ...any) error
+
+// getModels sends req on a transport of one connection and reads the
+// answer's body, up to o.MaxBodyBytes.
+func getModels(o Options, req *http.Request, fail discoverFail) (*http.Response, []byte, error) {
 	o.MaxConns = 1
 	tr := NewTransport(o)
 	defer tr.CloseIdleConnections()
@@ -83,7 +103,7 @@ func DiscoverModel(ctx context.Context, o Options) (Model, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return Model{}, fail(err, "unreachable (%s): %v", Classify(err), err)
+		return nil, nil, fail(err, "unreachable (%s): %v", Classify(err), err)
 	}
 	defer resp.Body.Close()
 	limit := o.MaxBodyBytes
@@ -92,15 +112,13 @@ func DiscoverModel(ctx context.Context, o Options) (Model, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
-		return Model{}, fail(err, "reading the body: %v", err)
+		return nil, nil, fail(err, "reading the body: %v", err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if w := 200 + red.window(); len(body) > w {
-			body = body[:w]
-		}
-		ex := strings.TrimSpace(red.Untrusted(string(body), 200))
-		return Model{}, fail(nil, "status %s: %s (pass the model name explicitly)", resp.Status, ex)
-	}
+	return resp, body, nil
+}
+
+// firstModel is the first model with an id in the model list body.
+func firstModel(body []byte, red *Redactor, fail discoverFail) (Model, error) {
 	var list struct {
 		Data []struct {
 			ID string `json:"id"`
