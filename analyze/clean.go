@@ -122,8 +122,9 @@ func cleanChanges(cs []schemas.ShapeChange) []schemas.ShapeChange {
 }
 
 // Bounds on a footer's step ends (cleanStepEnds): a capacity search runs
-// at most 1000 probes, one step each; a step ends within a year of the
-// run's start.
+// at most 1000 probes, one step each, and the SQL finds a time's step by
+// halving a list of fewer than 2^14 ends (fragments.sql, ends_before); a
+// step ends within a year of the run's start.
 const (
 	maxStepEnds = 10_000
 	maxStepEndS = 366 * 24 * 3600

@@ -336,3 +336,12 @@ func TestCraftedStepEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestEndsBeforeBound: the SQL's ends_before halves from 8192, so it
+// finds its place in a list of up to 2^14 − 1 ends: cleanStepEnds keeps
+// no more.
+func TestEndsBeforeBound(t *testing.T) {
+	if maxStepEnds >= 1<<14 {
+		t.Errorf("maxStepEnds %d: the SQL's halving reaches 2^14 − 1 ends", maxStepEnds)
+	}
+}
