@@ -201,6 +201,9 @@ func TestStepsOfTheirOwnLengths(t *testing.T) {
 			if !sameFigures(got, want) {
 				t.Errorf("steps of their own lengths:\n got %v\nwant %v", got, want)
 			}
+			if w := strings.Join(a.Warnings, "\n"); strings.Contains(w, "step_ends_s") {
+				t.Errorf("a warning about good step ends:\n%s", w)
+			}
 			if len(a.Run.Shape.StepEndsS) != 3 || a.Settings.WarmupS != 2 {
 				t.Errorf("shape step ends %v, warmup %g s: want the footer's three ends and the steps' own 2 s warmup",
 					a.Run.Shape.StepEndsS, a.Settings.WarmupS)
@@ -297,6 +300,7 @@ func TestCleanStepEnds(t *testing.T) {
 		{"too many", schemas.Shape{StepTimeS: 1, StepEndsS: many}, false},
 		{"no step time", schemas.Shape{StepEndsS: []float64{6, 19}}, false},
 		{"a NaN step time", schemas.Shape{StepTimeS: nan, StepEndsS: []float64{6, 19}}, false},
+		{"a step time of 1e300", schemas.Shape{StepTimeS: 1e300, StepEndsS: []float64{6, 19}}, false},
 	} {
 		got := cleanStepEnds(tt.sh)
 		if kept := got != nil; kept != tt.keep || (kept && !slices.Equal(got, tt.sh.StepEndsS)) {
@@ -336,6 +340,9 @@ func TestCraftedStepEnds(t *testing.T) {
 		}
 		if len(a.Run.Shape.StepEndsS) != 0 || !sameFigures(spanGot(a), spanGot(eq)) {
 			t.Errorf("%s: ends %d, figures %v; want none, and the equal-step figures %v", name, len(a.Run.Shape.StepEndsS), spanGot(a), spanGot(eq))
+		}
+		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "its step ends (step_ends_s) are not what a recorder writes") {
+			t.Errorf("%s: no warning that the step ends were dropped:\n%s", name, w)
 		}
 	}
 }
