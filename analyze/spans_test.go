@@ -201,7 +201,7 @@ func TestStepsOfTheirOwnLengths(t *testing.T) {
 			if !sameFigures(got, want) {
 				t.Errorf("steps of their own lengths:\n got %v\nwant %v", got, want)
 			}
-			if w := strings.Join(a.Warnings, "\n"); strings.Contains(w, "step_ends_s") {
+			if w := strings.Join(texts(a.Warnings), "\n"); strings.Contains(w, "step_ends_s") {
 				t.Errorf("a warning about good step ends:\n%s", w)
 			}
 			if len(a.Run.Shape.StepEndsS) != 3 || a.Settings.WarmupS != 2 {
@@ -341,7 +341,7 @@ func TestCraftedStepEnds(t *testing.T) {
 		if len(a.Run.Shape.StepEndsS) != 0 || !sameFigures(spanGot(a), spanGot(eq)) {
 			t.Errorf("%s: ends %d, figures %v; want none, and the equal-step figures %v", name, len(a.Run.Shape.StepEndsS), spanGot(a), spanGot(eq))
 		}
-		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "its step ends (step_ends_s) are not what a recorder writes") {
+		if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "its step ends (step_ends_s) are not what a recorder writes") {
 			t.Errorf("%s: no warning that the step ends were dropped:\n%s", name, w)
 		}
 	}
