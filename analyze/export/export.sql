@@ -6,11 +6,11 @@
 -- files (glob characters escaped), the run origin (µs since the epoch),
 -- the warmup (µs), whether the output is CSV, a search's step time and
 -- each step's warmup (µs; 0 and 0 otherwise) and the step ends (µs; empty
--- when every step is the step time long: the "warm" fragment). Times are formatted from
--- their epoch µs, so that no time zone setting enters. The files are read
--- by column name, so that shards of different versions line up; a column
--- added after version 1 that no input has (schemas.Has of the newest
--- input's version) is NULL.
+-- when every step is the step time long: the "warm" fragment). Times are
+-- formatted from their epoch µs, so that no time zone setting enters.
+-- The files are read by column name, so that shards of different
+-- versions line up; a column added after version 1 that no input has
+-- (schemas.Has of the newest input's version) is NULL.
 --
 -- The text columns come from the file. They are cleaned by the one CSV
 -- cell rule, Go's cleantext.CSVCell, whose test table TestExportCSVCases
