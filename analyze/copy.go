@@ -71,8 +71,8 @@ func copyRows(ctx context.Context, opts Options, q, copyOptions, target string, 
 	}
 	defer e.Close()
 	stmt := "COPY (" + q + ") TO " + sqlString(target) + " (" + copyOptions + ", USE_TMP_FILE false)"
-	period, pwarm := probeWarmup(run.Shape)
-	res, err := e.conn.ExecContext(ctx, stmt, globs, run.StartedAt.UnixMicro(), opts.Warmup.Microseconds(), csv, period, pwarm)
+	res, err := e.conn.ExecContext(ctx, stmt, globs, run.StartedAt.UnixMicro(), opts.Warmup.Microseconds(), csv,
+		opts.period, opts.pwarm, opts.ends)
 	if err != nil {
 		for _, f := range files {
 			if strings.Contains(err.Error(), f.path) {

@@ -36,8 +36,8 @@ func warmupEffect(a *Analysis) WarmupEffect {
 	if all := a.Overall.WarmupRequests + a.Overall.Requests; all > 0 {
 		w.Share = ptr(float64(w.Requests) / float64(all))
 	}
-	if st := a.Run.Shape.StepTimeS; st > 0 {
-		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
+	if a.Run.Shape.StepTimeS > 0 {
+		w.WholeSteps = a.Run.Shape.stepsDone(math.Min(a.Settings.WarmupS, a.Run.DurationS))
 	}
 	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
 	if sh := a.Run.Shape; sh.ProbeWarmupS > 0 && a.Settings.WarmupS <= sh.ProbeWarmupS {
@@ -347,7 +347,7 @@ func runWarnings(a *Analysis, o Options) []string {
 // arrivals never sent, few samples, a step the run ended in.
 func stepWarnings(a *Analysis) []string {
 	var w []string
-	stepT := a.Run.Shape.StepTimeS
+	sh := a.Run.Shape
 	for _, s := range a.Steps {
 		if s.Requests == 0 {
 			why := "no request was sent in it"
@@ -364,9 +364,10 @@ func stepWarnings(a *Analysis) []string {
 			w = append(w, fmt.Sprintf("step %d (%s) has only %d successful samples (< %d): its percentiles are unreliable",
 				s.Step, StepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
 		}
-		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
+		_, end, ok := sh.StepSpan(s.Step)
+		if planned := sh.stepLength(s.Step); ok && sh.StepTimeS > 0 && end > a.Run.DurationS+0.01*planned && s.DurationS < planned*0.99 {
 			w = append(w, fmt.Sprintf("step %d (%s) ran %s of its planned %s: the run ended before it was over",
-				s.Step, StepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(stepT)))
+				s.Step, StepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(planned)))
 		}
 	}
 	return w

@@ -267,7 +267,8 @@ func duckMessage(err error) string {
 // with the view of opts.Metric, checks every file's rows (engine.checkRows:
 // the warnings go to the file) and runs each of the load queries (bound to
 // run_rows' parameters for the file, the run's origin in µs, the warmup in
-// µs, and a search's step time and step warmup in µs, probeWarmup) for
+// µs, a search's step time and step warmup in µs, probeWarmup, and the
+// step ends in µs, stepEndsUS) for
 // every file. The caller closes the engine. Load queries render for each
 // file (queryData).
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
@@ -298,7 +299,7 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		return nil, err
 	}
 	for i, f := range files {
-		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
+		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm, opts.ends)
 		v := f.meta.SchemaVersion
 		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v}
 		for _, q := range loads {

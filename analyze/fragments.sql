@@ -12,19 +12,41 @@
 -- as absent.
 {{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0 AND ttft_ms <= latency_ms{{end}}
 
+-- A step's span, the one rule of Shape.StepSpan (spans.go) in SQL, from
+-- the relation p: p.ends, where each step ended (µs from the run's start,
+-- BIGINT[]; empty when every step is p.period long) and p.period, the
+-- step time (µs). Step k starts where step k−1 ended (step 1 at 0) and
+-- ends at p.ends[k]; a step past the list is p.period long after the one
+-- before it; with p.ends empty, step k spans [(k−1)·p.period, k·p.period).
+-- step_start: the start (µs) of the step {{.}} (a column or expression).
+{{define "step_start"}}(coalesce(p.ends[greatest(least(CAST({{.}} AS BIGINT) - 1, len(p.ends)), 0)], 0)
+    + greatest(CAST({{.}} AS BIGINT) - 1 - len(p.ends), 0) * p.period){{end}}
+-- step_ends: the listed ends as rows (step_i, step_e) for step_of, joined
+-- to the rows as "ASOF LEFT JOIN {{template "step_ends"}} AS s ON t >=
+-- s.step_e": s is the last step that ended at or before t.
+{{define "step_ends"}}(SELECT unnest(generate_series(1, len(p.ends))) AS step_i, unnest(p.ends) AS step_e FROM p){{end}}
+-- step_of: the step whose span holds the time {{.}} (µs), through that
+-- join; (t // p.period) + 1 when p.ends is empty.
+{{define "step_of"}}(coalesce(s.step_i, 0) + 1 + CASE WHEN coalesce(s.step_i, 0) = len(p.ends)
+    THEN ({{.}} - coalesce(s.step_e, 0)) // p.period ELSE 0 END){{end}}
+
 -- The time figures of a row, from its file's columns: parameters of the
 -- query the run origin p.origin (µs since the epoch), the warmup
 -- p.warmup (µs), and a capacity search's step time p.period and each
--- step's own warmup p.pwarm (µs; both 0 for a step load). warm: sent
--- within the warmup, or within the first p.pwarm of its step; c_us:
--- completion, µs since the run's start.
+-- step's own warmup p.pwarm (µs; both 0 for a step load), and the step
+-- ends p.ends (step_start; empty when every step is p.period long).
+-- warm: sent within the warmup, or within the first p.pwarm of its step
+-- (the step of its step column, from where that step started; without
+-- step ends, of the step its send time falls in, which is the same
+-- span); c_us: completion, µs since the run's start.
 {{define "warm"}}(epoch_us(start) - p.origin < p.warmup
-  OR (p.period > 0 AND (epoch_us(start) - p.origin) % p.period < p.pwarm)){{end}}
+  OR (p.period > 0 AND CASE WHEN len(p.ends) = 0 THEN (epoch_us(start) - p.origin) % p.period
+      ELSE epoch_us(start) - p.origin - {{template "step_start" "step"}} END < p.pwarm)){{end}}
 {{define "c_us"}}epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT){{end}}
 -- One file's rows as run_rows gives them (its parameters $1 to $8) and
--- the four parameters of warm ($9 to $12).
+-- the five parameters of warm ($9 to $13).
 {{define "run_from"}}run_rows($1, $2, $3, $4, $5, $6, $7, $8) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm, $13::BIGINT[] AS ends) AS p{{end}}
 
 -- One file's rows of version 2 or later with d, the gaps between their
 -- consecutive chunk times (µs), each computed once, and dv, whether they
@@ -33,7 +55,7 @@
 {{define "run_gaps_from"}}(SELECT *, len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0 AS dv
       FROM (SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
             FROM run_rows($1, $2, $3, $4, $5, $6, $7, $8))) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm, $13::BIGINT[] AS ends) AS p{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   tpot: time per output token after the first, (latency_ms - ttft_ms) /

@@ -86,14 +86,15 @@ const LateJoinThreshold = 100 * time.Millisecond
 // then; after the schedule's end, it sent nothing at all.
 func lateWarning(who string, d time.Duration, m *schemas.RunMeta) string {
 	total := time.Duration(m.Shape.DurationS * float64(time.Second))
-	step := time.Duration(m.Shape.StepTimeS * float64(time.Second))
+	sh := Shape(m.Shape)
+	step := time.Duration(sh.stepLength(1) * float64(time.Second)) // the first step's length
 	switch {
 	case total > 0 && d >= total:
 		return fmt.Sprintf("%s joined the schedule %s after its start (%s), after the schedule's end: it sent nothing, and its share of the load is in no figure; start every shard before --start-at",
 			who, d.Round(time.Millisecond), stamp(m.StartedAt))
 	case step > 0 && d > step:
 		return fmt.Sprintf("%s joined the schedule %s after its start (%s), in step %d: the users it should have started before then started late, so the load ran below the users count for more than a step; start every shard before --start-at",
-			who, d.Round(time.Millisecond), stamp(m.StartedAt), int(d/step)+1)
+			who, d.Round(time.Millisecond), stamp(m.StartedAt), sh.stepOf(d.Seconds()))
 	}
 	return fmt.Sprintf("%s joined the schedule %s after its start (%s): the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at",
 		who, d.Round(time.Millisecond), stamp(m.StartedAt))
