@@ -712,7 +712,7 @@ func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, e
 // settled, or the probe is over. The rows of a probe sent after its step
 // ended (those sent while its last look settled, or late sends) are
 // written at the next probe's begin, in the next step's span (its warmup),
-// or at the end of the search in the last step.
+// or at the end of the search in the step after the last.
 type probeSink struct {
 	sink   Sink
 	meta   *schemas.RunMeta
@@ -756,11 +756,14 @@ func (p *probeSink) close(end int64) error {
 	return p.release()
 }
 
-// finish writes the rows the last probe sent after its step ended, in its
-// step (as late sends).
+// finish writes the rows the last probe sent after its step ended in the
+// step after it, which no probe ran: the one a send racing the end of a
+// run falls in, in its warmup (measured by no one).
 func (p *probeSink) finish() error {
 	late := p.held
 	p.held = nil
+	p.step++
+	p.from, p.measureFrom = p.end, p.end+p.warmup
 	return p.emit(late)
 }
 

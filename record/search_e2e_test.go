@@ -159,10 +159,10 @@ func TestSearchInconclusive(t *testing.T) {
 // checkStepSpans checks that every row of a search's file is sent within
 // its step's span (StepEndsS; a late send up to 50 ms after it), steps
 // laid end to end from the start and none longer than StepTimeS; it
-// returns the rows of each step. The last step's rows may be sent up to
-// half a warmup after its end (and a little): those its probe sent while
-// its deciding look settled, which a next step would have held in its
-// warmup.
+// returns the rows of each step. Rows sent after the last step ended
+// (those its probe sent while its deciding look settled, or late sends)
+// are in the step after it, which the analyzer spans from the last end,
+// and within half a warmup of it (and a little).
 func checkStepSpans(t *testing.T, rows []schemas.Record, meta *schemas.RunMeta) map[int32]int {
 	t.Helper()
 	sh := meta.Shape
@@ -185,16 +185,19 @@ func checkStepSpans(t *testing.T, rows []schemas.Record, meta *schemas.RunMeta) 
 			t.Fatalf("row %d has run id %q, the file %q", i, r.RunID, meta.RunID)
 		}
 		k := int(r.Step)
-		if k < 1 || k > len(ends) {
+		if k < 1 || k > len(ends)+1 {
 			t.Fatalf("row %d in step %d of %d", i, k, len(ends))
 		}
-		from, to := at(0), at(ends[k-1])
-		if k > 1 {
-			from = at(ends[k-2])
-		}
 		late := 50 * time.Millisecond
-		if k == len(ends) {
+		var from, to time.Time
+		switch {
+		case k == len(ends)+1:
+			from, to = at(ends[k-2]), at(ends[k-2])
 			late += time.Duration(sh.ProbeWarmupS / 2 * float64(time.Second))
+		case k == 1:
+			from, to = at(0), at(ends[0])
+		default:
+			from, to = at(ends[k-2]), at(ends[k-1])
 		}
 		if r.Start.Before(from) || !r.Start.Before(to.Add(late)) {
 			t.Errorf("row %d of step %d sent at +%v, outside its step's span [%v, %v)", i, k, r.Start.Sub(meta.StartedAt),
