@@ -127,34 +127,7 @@ func runInfo(files []*inputFile) Run {
 		r.Workload = &w
 	}
 	for _, f := range files {
-		m := f.meta
-		if m.StartedAt.Before(r.StartedAt) {
-			r.StartedAt = m.StartedAt.UTC()
-		}
-		if m.EndedAt.After(r.EndedAt) {
-			r.EndedAt = m.EndedAt.UTC()
-		}
-		if r.EndReason == "completed" && m.EndReason != "completed" {
-			r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
-		}
-		r.Rows += f.rows
-		r.EstimatedOutputRows += m.EstimatedOutputRows
-		r.EstimatedTextRows += m.EstimatedTextRows
-		r.ChunkTimes = r.ChunkTimes || m.ChunkTimes
-		r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
-		r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
-		r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
-		r.Shards = append(r.Shards, Shard{
-			File:      filepath.Base(f.path),
-			Shard:     m.Shard,
-			Shards:    m.Shards,
-			Hostname:  m.Hostname,
-			Rows:      f.rows,
-			StartedAt: m.StartedAt.UTC(),
-			EndedAt:   m.EndedAt.UTC(),
-			EndReason: m.EndReason,
-			JoinedAt:  m.JoinedAt,
-		})
+		r.addShard(f)
 	}
 	if r.EndedAt.After(r.StartedAt) {
 		r.DurationS = r.EndedAt.Sub(r.StartedAt).Seconds()
@@ -169,6 +142,40 @@ func runInfo(files []*inputFile) Run {
 	}
 	r.LevelKind = string(r.levelKind())
 	return r
+}
+
+// addShard adds the file f, one shard of the run, to r: its rows and
+// estimates, its shard entry, and its times and end where they widen or
+// end r.
+func (r *Run) addShard(f *inputFile) {
+	m := f.meta
+	if m.StartedAt.Before(r.StartedAt) {
+		r.StartedAt = m.StartedAt.UTC()
+	}
+	if m.EndedAt.After(r.EndedAt) {
+		r.EndedAt = m.EndedAt.UTC()
+	}
+	if r.EndReason == "completed" && m.EndReason != "completed" {
+		r.EndReason, r.EndDetail = m.EndReason, m.EndDetail
+	}
+	r.Rows += f.rows
+	r.EstimatedOutputRows += m.EstimatedOutputRows
+	r.EstimatedTextRows += m.EstimatedTextRows
+	r.ChunkTimes = r.ChunkTimes || m.ChunkTimes
+	r.Generator.PeakCPU = math.Max(r.Generator.PeakCPU, m.Generator.PeakCPU)
+	r.Generator.PeakLagMS = math.Max(r.Generator.PeakLagMS, m.Generator.PeakLagMS)
+	r.Generator.P99LagMS = math.Max(r.Generator.P99LagMS, m.Generator.P99LagMS)
+	r.Shards = append(r.Shards, Shard{
+		File:      filepath.Base(f.path),
+		Shard:     m.Shard,
+		Shards:    m.Shards,
+		Hostname:  m.Hostname,
+		Rows:      f.rows,
+		StartedAt: m.StartedAt.UTC(),
+		EndedAt:   m.EndedAt.UTC(),
+		EndReason: m.EndReason,
+		JoinedAt:  m.JoinedAt,
+	})
 }
 
 // trace reports a phase's duration to Options.Trace.

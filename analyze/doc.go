@@ -51,6 +51,6 @@
 // their correction) are the stats package's.
 //
 // Imports (of ours): analyze/stats, analyze/level, schemas/runfile,
-// schemas, internal/outfile and internal/cleantext; never the recorder (record/...), the
+// schemas and internal/cleantext; never the recorder (record/...), the
 // report packages nor the libraries over it (compare, gate, export).
 package analyze

@@ -23,7 +23,7 @@ var arrows = map[string][]string{
 	"record/scrape":       {"schemas"},
 	"record/livemetrics":  {"record", "record/dashboard", "schemas"},
 	"record/dashboard":    {"record", "report/assets", "analyze/level", "internal/cleantext"},
-	"record/target":       {"schemas"},
+	"record/target":       {"schemas", "internal/outfile"},
 	"analyze":             {"analyze/level", "analyze/stats", "schemas", "schemas/runfile", "internal/outfile", "internal/cleantext"},
 	"analyze/analyzetest": {"schemas", "schemas/runfile"},
 	// The libraries over one run's figures: comparison of runs, gates,

@@ -21,12 +21,9 @@ var long = map[string]string{
 	"scripts/bench/peers/main.go figureStream":   "a benchmark program, not the product",
 	"scripts/bench/peers/pacing.go pacingVegeta": "a benchmark program, not the product",
 	"analyze/analyzetest/runs.go Records":        "test support: one synthetic run, row by row, read top to bottom",
-	"cmd/llmrec/run.go runRun":                   "to do",
 	"record/target/options.go Options.Validate":  "one check per option, in the order of the flags",
 	"record/config.go Config.Validate":           "one check per option, in the order of the flags",
 	"record/search.go SearchConfig.Validate":     "one check per option, in the order of the flags",
-	"record/run.go engine.run":                   "to do",
-	"analyze/analyze.go runInfo":                 "to do: the shards' metadata merged field by field (another change is adding a field)",
 	"analyze/telemetry.go telemetrySentence":     "to do: a sentence; its words belong in report/view (issue 28, words out of analyze)",
 }
 

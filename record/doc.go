@@ -24,6 +24,7 @@
 // recorded offset, and the rows flow on the same way. Nothing here knows
 // about cobra, flags or the terminal.
 //
-// Imports (of ours): record/target and schemas, and the pure analyze/level and
-// analyze/stats; never analyze, report or a command.
+// Imports (of ours): record/target, record/scrape (the server's own
+// metrics, scraped beside the load) and schemas, and the pure
+// analyze/level and analyze/stats; never analyze, report or a command.
 package record

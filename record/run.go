@@ -246,20 +246,8 @@ func (e *engine) end(reason, detail string) bool {
 }
 
 func (e *engine) run(ctx context.Context) (*Summary, error) {
-	e.startClock(ctx)
-	if err := e.cfg.CheckStart(e.joined); err != nil {
-		return nil, err // the schedule ended before this recorder began: nothing to send
-	}
-	e.meta.StartedAt = e.t0.UTC()
-	if late := e.joined.Sub(e.t0); late > 0 {
-		j := e.joined.UTC()
-		e.meta.JoinedAt = &j
-		if late >= LateJoin {
-			e.notice(e.lateNotice(late))
-		}
-	}
-	if err := e.sink.Begin(e.meta); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSink, err)
+	if err := e.begin(ctx); err != nil {
+		return nil, err
 	}
 	e.stopSend = make(chan struct{})
 	e.changed = make(chan struct{}, 1)
@@ -295,7 +283,34 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	close(e.persist)
 	close(e.watch)
 	consumers.Wait()
+	return e.finish(p, w)
+}
 
+// begin starts the clock (waiting for the start time) and writes the
+// run's metadata as at the start; an error when the schedule ended
+// before this recorder began or the sink refused the start.
+func (e *engine) begin(ctx context.Context) error {
+	e.startClock(ctx)
+	if err := e.cfg.CheckStart(e.joined); err != nil {
+		return err // the schedule ended before this recorder began: nothing to send
+	}
+	e.meta.StartedAt = e.t0.UTC()
+	if late := e.joined.Sub(e.t0); late > 0 {
+		j := e.joined.UTC()
+		e.meta.JoinedAt = &j
+		if late >= LateJoin {
+			e.notice(e.lateNotice(late))
+		}
+	}
+	if err := e.sink.Begin(e.meta); err != nil {
+		return fmt.Errorf("%w: %w", ErrSink, err)
+	}
+	return nil
+}
+
+// finish writes the final metadata once every row is persisted (p) and
+// watched (w), and sums the run up.
+func (e *engine) finish(p *persister, w *watcher) (*Summary, error) {
 	m := e.meta
 	m.EndedAt = time.Now().UTC()
 	m.EndReason, m.EndDetail = e.endReason, e.endDetail

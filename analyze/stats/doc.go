@@ -32,7 +32,7 @@
 // results back as plain numbers. Nothing here reads a file, knows the run
 // file's format or writes a sentence.
 //
-// What it may import: the standard library and gonum (the normal
+// Imports (of ours): nothing. What it may import: the standard library and gonum (the normal
 // distribution and Beta variates), nothing of this module and nothing
 // that needs cgo, so it builds with CGO_ENABLED=0.
 // TestImportsNothingOfOurs checks both.

@@ -1,7 +1,3 @@
-// Command llmrec fires a step load at an LLM service (or the built-in
-// simulator) and writes every request to a Parquet run file. See README.md
-// and docs/METHOD.md; the engine is package record, the run file package
-// schemas/runfile.
 package main
 
 import (

@@ -731,37 +731,16 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	// The dashboard's Stop button cancels ctx as the first Ctrl-C does.
 	ctx, stopRun := context.WithCancelCause(cmd.Context())
 	defer stopRun(nil)
-	sp := &statusPrinter{w: ios.Err, tty: ios.ErrIsTerminal, grace: o.Config.Grace, out: o.Out,
-		stopped: func() error {
-			if ctx.Err() == nil {
-				return nil
-			}
-			return context.Cause(ctx)
-		}}
 	cfg := o.Config
-	cfg.Progress = sp.progress
-	cfg.Notice = sp.notice
-	if cfg.Shard.Sharded() && cfg.Replay == nil {
-		mine, planned := cfg.ShardUsers()
-		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
-		if strings.HasPrefix(o.StartAt, "+") {
-			sp.notice(fmt.Sprintf("--start-at %s is relative to this process (rounded up to a whole second): shards started apart get other time zeros and run ids; give every shard --start-at %s",
-				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
-		}
-	}
+	sp := newRunStatus(ctx, o, &cfg)
 	if err := runfile.CheckPath(o.Out, o.Force, o.Discard, o.inputs()...); err != nil {
 		return pathError(err)
 	}
-	if cfg.Target == "" {
-		// The simulator serves until the run has ended, grace included.
-		srv, err := sim.Listen(context.WithoutCancel(ctx), "127.0.0.1:0", o.Sim)
-		if err != nil {
-			return fmt.Errorf("start the built-in simulator: %w", err)
-		}
-		defer srv.Close()
-		cfg.Target, cfg.Simulator = srv.URL, o.Sim.Profile
-		sp.notice(fmt.Sprintf("no --target: load-testing the built-in simulator (profile %s) at %s", o.Sim.Profile, srv.URL))
+	stopSim, err := builtInSimulator(ctx, o.Sim, &cfg, "load-testing", sp.notice)
+	if err != nil {
+		return err
 	}
+	defer stopSim()
 	asked := cfg.Model
 	client, err := record.Connect(ctx, &cfg)
 	if err != nil {
@@ -773,24 +752,11 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 	if asked == "" && cfg.Model != "" {
 		sp.notice(fmt.Sprintf("model: %s (first of GET /v1/models)", cfg.Model))
 	}
-	var dash *liveDashboard
-	if o.Dashboard != "" {
-		if dash, err = startDashboard(ctx, o, &cfg, sp, func() { stopRun(errStoppedFromDashboard) }); err != nil {
-			return err
-		}
-		defer dash.close(cmd.Context())
+	dash, closeWatchers, err := startWatchers(ctx, o, &cfg, sp, func() { stopRun(errStoppedFromDashboard) })
+	if err != nil {
+		return err
 	}
-	if o.MetricsAddr != "" {
-		lm, err := startLiveMetrics(ctx, o, &cfg, sp)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			defer cancel()
-			_ = lm.Close(sctx)
-		}()
-	}
+	defer closeWatchers(cmd.Context())
 	// Checked again: discovery took time, and the schedule may have ended
 	// meanwhile. No file is created for a run that would send nothing.
 	if err := cfg.CheckStart(time.Now()); err != nil {
@@ -815,6 +781,78 @@ func runRun(cmd *cobra.Command, o *RunOptions) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// startWatchers starts what watches the run as it goes: the live
+// dashboard (--dashboard; stop is its Stop button) and the live metrics
+// endpoint (--metrics-addr). closeAll closes both, the dashboard within
+// ctx.
+func startWatchers(ctx context.Context, o *RunOptions, cfg *record.Config, sp *statusPrinter, stop func()) (dash *liveDashboard, closeAll func(ctx context.Context), err error) {
+	var closers []func(context.Context)
+	closeAll = func(ctx context.Context) {
+		for _, c := range slices.Backward(closers) {
+			c(ctx)
+		}
+	}
+	if o.Dashboard != "" {
+		if dash, err = startDashboard(ctx, o, cfg, sp, stop); err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, dash.close)
+	}
+	if o.MetricsAddr != "" {
+		lm, err := startLiveMetrics(ctx, o, cfg, sp)
+		if err != nil {
+			closeAll(ctx)
+			return nil, nil, err
+		}
+		closers = append(closers, func(context.Context) {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			_ = lm.Close(sctx)
+		})
+	}
+	return dash, closeAll, nil
+}
+
+// newRunStatus is the status printer of a run of cfg, whose progress and
+// notices it prints: a sharded run's lines name the shard and its share.
+func newRunStatus(ctx context.Context, o *RunOptions, cfg *record.Config) *statusPrinter {
+	sp := &statusPrinter{w: o.IO.Err, tty: o.IO.ErrIsTerminal, grace: cfg.Grace, out: o.Out,
+		stopped: func() error {
+			if ctx.Err() == nil {
+				return nil
+			}
+			return context.Cause(ctx)
+		}}
+	cfg.Progress = sp.progress
+	cfg.Notice = sp.notice
+	if cfg.Shard.Sharded() && cfg.Replay == nil {
+		mine, planned := cfg.ShardUsers()
+		sp.shard = fmt.Sprintf("%s (%s of the load)  ", cfg.Shard, share(mine, planned))
+		if strings.HasPrefix(o.StartAt, "+") {
+			sp.notice(fmt.Sprintf("--start-at %s is relative to this process (rounded up to a whole second): shards started apart get other time zeros and run ids; give every shard --start-at %s",
+				o.StartAt, cfg.Shard.StartAt.UTC().Format(time.RFC3339Nano)))
+		}
+	}
+	return sp
+}
+
+// builtInSimulator starts the built-in simulator when cfg has no target,
+// points cfg at it and says so through notice ("no --target: <doing> the
+// built-in simulator …"). The simulator serves until stop, past ctx's
+// end: a run's grace outlives its cancellation.
+func builtInSimulator(ctx context.Context, sc sim.Config, cfg *record.Config, doing string, notice func(string)) (stop func(), err error) {
+	if cfg.Target != "" {
+		return func() {}, nil
+	}
+	srv, err := sim.Listen(context.WithoutCancel(ctx), "127.0.0.1:0", sc)
+	if err != nil {
+		return nil, fmt.Errorf("start the built-in simulator: %w", err)
+	}
+	cfg.Target, cfg.Simulator = srv.URL, sc.Profile
+	notice(fmt.Sprintf("no --target: %s the built-in simulator (profile %s) at %s", doing, sc.Profile, srv.URL))
+	return func() { srv.Close() }, nil
 }
 
 // inputs are the files the run reads (--prompts, --body @FILE, a

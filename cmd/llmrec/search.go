@@ -307,15 +307,11 @@ func runSearch(cmd *cobra.Command, o *SearchOptions) error {
 	if err := runfile.CheckPath(o.Run.Out, o.Run.Force, o.Run.Discard, o.Run.inputs()...); err != nil {
 		return pathError(err)
 	}
-	if sc.Run.Target == "" {
-		srv, err := sim.Listen(context.WithoutCancel(ctx), "127.0.0.1:0", o.Run.Sim)
-		if err != nil {
-			return fmt.Errorf("start the built-in simulator: %w", err)
-		}
-		defer srv.Close()
-		sc.Run.Target, sc.Run.Simulator = srv.URL, o.Run.Sim.Profile
-		fmt.Fprintf(ios.Err, "no --target: searching the built-in simulator (profile %s) at %s\n", o.Run.Sim.Profile, srv.URL)
+	stopSim, err := builtInSimulator(ctx, o.Run.Sim, &sc.Run, "searching", func(s string) { fmt.Fprintln(ios.Err, s) })
+	if err != nil {
+		return err
 	}
+	defer stopSim()
 	cc := sc.ConnConfig()
 	client, err := record.Connect(ctx, &cc)
 	if err != nil {

@@ -1,6 +1,3 @@
-// Command llmrep reads llmrec run files and reports on them: `llmrep
-// analyze` prints the figures of docs/METHOD.md as text, JSON, Markdown or HTML.
-// The analysis is package analyze; the renderers are package report.
 package main
 
 import (

@@ -2,45 +2,17 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/internal/testbin"
 )
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// llmrepBinary builds the llmrep binary once for the tests that need a
-// real process (signals).
-func llmrepBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "llmrep-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "llmrep")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("build llmrep: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
 
 // TestSIGHUPCleansUp: a hang-up (the terminal or SSH session closed) in
 // the middle of an analysis that spills, or of an export, stops the real
@@ -51,7 +23,7 @@ func TestSIGHUPCleansUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds llmrep and analyzes a run of 1M rows")
 	}
-	bin := llmrepBinary(t)
+	bin := testbin.Llmrep(t)
 	files, err := analyzetest.WriteSynth(filepath.Join(t.TempDir(), "big.parquet"), 1_000_000, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -1,18 +1,3 @@
-// Package testbin builds the module's commands for the tests that run
-// them as processes (signals, exit statuses, several shards at once).
-//
-// A binary is built once for its source, not once per test package: its
-// name carries a hash of the build IDs of every package it is linked from
-// (go list -export: each covers the package's files, embedded files,
-// flags and Go version), and it is kept in the user's cache directory
-// (os.UserCacheDir()/llmrec/testbin). Every test binary of a `go test`
-// run, and every later run of unchanged source, finds it there; a change
-// to any file the command is built from gives a new name, so a test never
-// runs a stale binary. A binary is written under a temporary name and
-// renamed into place, so test processes building at once never see half
-// a file. Binaries unused for a day are removed.
-//
-// It imports nothing of the module.
 package testbin
 
 import (
@@ -41,9 +26,28 @@ func Llmrec(t testing.TB) string {
 	return path
 }
 
-// llmrec builds (or finds) llmrec once per test process.
-var llmrec = sync.OnceValues(func() (string, error) {
-	gomod, err := goCmd("", "env", "GOMOD").Output()
+// Llmrep returns the path of the llmrep command built from the module's
+// current source (with cgo: the analyzer embeds DuckDB); the test fails if
+// it cannot be built.
+func Llmrep(t testing.TB) string {
+	t.Helper()
+	path, err := llmrep()
+	if err != nil {
+		t.Fatalf("build llmrep: %v", err)
+	}
+	return path
+}
+
+// llmrec and llmrep build (or find) each command once per test process.
+var (
+	llmrec = sync.OnceValues(func() (string, error) { return command("./cmd/llmrec", "llmrec", false) })
+	llmrep = sync.OnceValues(func() (string, error) { return command("./cmd/llmrep", "llmrep", true) })
+)
+
+// command returns the command pkg of the module, named name, built (with
+// cgo or not) or found in the cache.
+func command(pkg, name string, cgo bool) (string, error) {
+	gomod, err := goCmd("", false, "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
@@ -52,8 +56,8 @@ var llmrec = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return build(root, "./cmd/llmrec", "llmrec", dir)
-})
+	return build(root, pkg, name, dir, cgo)
+}
 
 // unused is how long a cached binary is kept after its last use.
 const unused = 24 * time.Hour
@@ -74,9 +78,9 @@ func cacheDir() (string, error) {
 
 // build returns the path in dir of the command pkg (a package path
 // relative to the module at root) named name, built from its current
-// source: the cached one, or a new build.
-func build(root, pkg, name, dir string) (string, error) {
-	key, err := sourceKey(root, pkg)
+// source (with cgo or not): the cached one, or a new build.
+func build(root, pkg, name, dir string, cgo bool) (string, error) {
+	key, err := sourceKey(root, pkg, cgo)
 	if err != nil {
 		return "", err
 	}
@@ -92,7 +96,7 @@ func build(root, pkg, name, dir string) (string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, name)
-	if msg, err := goCmd(root, "build", "-o", out, pkg).CombinedOutput(); err != nil {
+	if msg, err := goCmd(root, cgo, "build", "-o", out, pkg).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
 	}
 	if err := os.Rename(out, path); err != nil {
@@ -104,8 +108,8 @@ func build(root, pkg, name, dir string) (string, error) {
 
 // sourceKey hashes the build IDs of pkg and of every package it imports,
 // directly or not: it changes whenever anything pkg is built from does.
-func sourceKey(root, pkg string) (string, error) {
-	out, err := goCmd(root, "list", "-deps", "-export", "-f", "{{.ImportPath}} {{.Standard}} {{.BuildID}}", pkg).Output()
+func sourceKey(root, pkg string, cgo bool) (string, error) {
+	out, err := goCmd(root, cgo, "list", "-deps", "-export", "-f", "{{.ImportPath}} {{.Standard}} {{.BuildID}}", pkg).Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -141,10 +145,14 @@ func prune(dir, keep string) {
 	}
 }
 
-// goCmd is the go command with args in dir, building for release: no cgo.
-func goCmd(dir string, args ...string) *exec.Cmd {
+// goCmd is the go command with args in dir, building with cgo or
+// without (llmrec is released without).
+func goCmd(dir string, cgo bool, args ...string) *exec.Cmd {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if cgo {
+		cmd.Env[len(cmd.Env)-1] = "CGO_ENABLED=1"
+	}
 	return cmd
 }

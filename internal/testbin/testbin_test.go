@@ -53,7 +53,7 @@ func TestBuildsOncePerSource(t *testing.T) {
 	}
 	root, dir := t.TempDir(), t.TempDir()
 	writeModule(t, root, "one", "x")
-	first, err := build(root, ".", "m", dir)
+	first, err := build(root, ".", "m", dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestBuildsOncePerSource(t *testing.T) {
 		t.Fatalf("first build prints %q, want onex", got)
 	}
 	before, _ := os.Stat(first)
-	again, err := build(root, ".", "m", dir)
+	again, err := build(root, ".", "m", dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestBuildsOncePerSource(t *testing.T) {
 		{"an embedded file", "two", "y", "twoy"},
 	} {
 		writeModule(t, root, tt.word, tt.embedded)
-		p, err := build(root, ".", "m", dir)
+		p, err := build(root, ".", "m", dir, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,12 +98,12 @@ func TestBuildsOncePerSource(t *testing.T) {
 		}
 	}
 	writeModule(t, root, "one", "x")
-	if p, err := build(root, ".", "m", dir); err != nil || p != first {
+	if p, err := build(root, ".", "m", dir, false); err != nil || p != first {
 		t.Fatalf("the first source again: %s, %v; want the cached %s", p, err, first)
 	}
 	// A new build prunes what went unused.
 	writeModule(t, root, "three", "z")
-	newest, err := build(root, ".", "m", dir)
+	newest, err := build(root, ".", "m", dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestBuildError(t *testing.T) {
 	}
 	root := t.TempDir()
 	writeModule(t, root, `" + undefined + "`, "x")
-	if _, err := build(root, ".", "m", t.TempDir()); err == nil || !strings.Contains(err.Error(), "undefined") {
+	if _, err := build(root, ".", "m", t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "undefined") {
 		t.Errorf("a source that does not compile: %v, want the compiler's message", err)
 	}
 }

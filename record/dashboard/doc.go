@@ -61,6 +61,6 @@
 //     streams.
 //
 // Imports (of ours): record (the Snapshot it draws), report/assets (the
-// inlined chart script), the pure analyze/level and internal/cleantext
-// (the CSV cell rule of its downloads); never analyze or a command.
+// inlined chart script) and internal/cleantext (the CSV cell rule of its
+// downloads); never analyze or a command.
 package dashboard

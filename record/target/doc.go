@@ -136,5 +136,6 @@
 // errors, on the dashboard). Messages are cut to schemas.MaxErrorLen bytes
 // on a UTF-8 boundary.
 //
-// Imports (of ours): schemas only (the error classes and the row's limits).
+// Imports (of ours): schemas (the error classes and the row's limits)
+// and internal/outfile (the words for a file that is not regular).
 package target

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/llmrec/llmrec/internal/outfile"
 )
 
 // MaxBodyFileBytes bounds a --body @FILE template: a request body of more
@@ -82,24 +84,11 @@ func checkRegular(st fs.FileInfo, limit int64) error {
 	case m.IsDir():
 		return errors.New("is a directory, not a file")
 	case !m.IsRegular():
-		return fmt.Errorf("is %s, not a regular file: save it to a file first", fileKind(m))
+		return fmt.Errorf("is %s, not a regular file: save it to a file first", outfile.FileKind(m))
 	case st.Size() > limit:
 		return fmt.Errorf("is %d bytes, over the limit of %d MiB", st.Size(), limit>>20)
 	}
 	return nil
-}
-
-// fileKind names a file mode that is not a regular file.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // pathReason strips the path from an *fs.PathError: the caller names the

@@ -10,7 +10,7 @@
 // input (see Caps). It computes no statistic: a figure absent from the
 // analysis is printed as NA, never as 0.
 //
-// Imports (of ours): analyze, analyze/compare and analyze/gate (and the
-// pure analyze/level), and schemas; every encoder
+// Imports (of ours): analyze, analyze/compare and analyze/gate, and
+// schemas; every encoder
 // (report, report/htmlreport) takes its words from here.
 package view

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/internal/testbin"
 )
 
 // fakeGH plays gh: every call is appended to $FAKE_GH/calls (one line, the
@@ -46,42 +46,6 @@ case "$method $path" in
   *) echo "fake gh: unexpected $method $path" >&2; exit 2 ;;
 esac
 `
-
-var (
-	buildOnce sync.Once
-	llmrepBin string
-	buildErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if llmrepBin != "" {
-		os.RemoveAll(filepath.Dir(llmrepBin))
-	}
-	os.Exit(code)
-}
-
-// llmrep builds the llmrep binary once for the tests.
-func llmrep(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "llmrep-action-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		llmrepBin = filepath.Join(dir, "llmrep")
-		out, err := exec.Command("go", "build", "-o", llmrepBin, "github.com/llmrec/llmrec/cmd/llmrep").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Log(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build llmrep: %v", buildErr)
-	}
-	return llmrepBin
-}
 
 func script(t *testing.T) string {
 	t.Helper()
@@ -118,7 +82,7 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	w.llmrepFn = llmrep(t)
+	w.llmrepFn = testbin.Llmrep(t)
 	return w
 }
 
