@@ -575,8 +575,10 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 	}
 	pr.ps.merge(sum.Meta, k)
 	reason := sum.Meta.EndReason
-	if reason == schemas.EndInterrupted && ctx.Err() == nil && errors.Is(context.Cause(runCtx), errDecided) {
-		reason = schemas.EndCompleted // a look decided: the probe is over, as planned
+	if reason == schemas.EndInterrupted && errors.Is(context.Cause(runCtx), errDecided) {
+		// A look decided: the probe is over, as planned. An interrupt
+		// that came after it ends the search before the next probe.
+		reason = schemas.EndCompleted
 	}
 	if reason != schemas.EndCompleted {
 		pr.endReason, pr.endDetail = reason, sum.Meta.EndDetail

@@ -284,8 +284,9 @@ func TestSearchMatchesStepRun(t *testing.T) {
 	sc := record.DefaultSearchConfig(run)
 	sc.Run.OpenLoop.Kind = record.ArrivalConstant
 	// From 8 req/s, below the knee: without --rate a 4 s probe would start
-	// at the lowest rate it can decide, 12 req/s, just past the knee, and
-	// the probes after that overload came out low on a machine loaded
+	// at the lowest rate it can decide, past the knee (12 req/s when a
+	// level had three tests, 17 now that each probe has five looks), and
+	// the probes after such an overload came out low on a machine loaded
 	// some 15 times over (9 req/s against 11; TestSearchFirstRate checks
 	// the first rate).
 	sc.Start, sc.Max, sc.Probe, sc.Warmup = 8, 100, 4*time.Second, 3*time.Second
