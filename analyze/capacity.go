@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"github.com/llmrec/llmrec/analyze/level"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -90,15 +88,7 @@ func goodputOf(good, requests int64, seconds float64) Goodput {
 // below it met the target and the error threshold.
 func capacity(a *Analysis, v level.Verdict, o Options) Capacity {
 	c := Capacity{LevelKind: a.Run.LevelKind, Bounded: v.Bounded}
-	target := o.sloTarget()
-	pct := strconv.FormatFloat(target*100, 'f', -1, 64) + "%"
-	switch {
-	case o.SLO.Set():
-		c.Rule = fmt.Sprintf("the highest level such that it and every level below it had at least %s good requests (succeeded and met %s) and failed no more than %s",
-			pct, o.SLO.Words(), fmtPct(o.ErrorThreshold))
-	default:
-		c.Rule = "the last level before saturation (no --slo: every success is good); none when the first judged step saturated"
-	}
+	// Rule, how the level was chosen, is report/view's (view.CapacityRule).
 	if v.Capacity < 0 {
 		return c
 	}
@@ -185,7 +175,7 @@ func (c *computer) littleLaw() error {
 	// Steps off by more than the tolerance, grouped by likely cause (one
 	// warning a cause).
 	var causes []string
-	off := map[string][]string{}
+	off := map[string][]LittleStep{}
 	for rows.Next() {
 		var step, users, ws, we, n, late int64
 		var lat sql.NullFloat64
@@ -210,12 +200,13 @@ func (c *computer) littleLaw() error {
 		if math.Abs(ratio-1) <= LittleTolerance {
 			continue
 		}
-		cause := littleCause(a, ratio, late, n)
+		cause := littleCause(ratio, late, n)
 		if off[cause] == nil {
 			causes = append(causes, cause)
 		}
-		off[cause] = append(off[cause], fmt.Sprintf("step %d, %s req/s x %s = %.1f of %d users (%+.0f%%)",
-			st.Step, fmtNum(rate), fmtMS(cycle*1000), rate*cycle, st.Users, (ratio-1)*100))
+		// The cycle, from the same sum, is kept to the nanosecond.
+		cycleNS := math.Round(cycle*1e9) / 1e9
+		off[cause] = append(off[cause], LittleStep{Step: st.Step, Users: st.Users, RPS: rate, CycleS: cycleNS, Ratio: ratio})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read Little's-law check: %w", err)
@@ -235,18 +226,12 @@ func stepIndex(steps []Step) map[int]*Step {
 
 // warnLittle warns of the steps off Little's law, one warning a
 // likely cause (causes in order, off the steps of each).
-func warnLittle(a *Analysis, causes []string, off map[string][]string) {
+func warnLittle(a *Analysis, causes []string, off map[string][]LittleStep) {
 	for _, cause := range causes {
 		steps := off[cause]
-		if len(steps) > littleMaxListed {
-			steps = append(steps[:littleMaxListed:littleMaxListed], fmt.Sprintf("%d more", len(off[cause])-littleMaxListed))
-		}
-		n := fmt.Sprintf("%d steps fail", len(off[cause]))
-		if len(off[cause]) == 1 {
-			n = "1 step fails"
-		}
-		a.Warnings = append(a.Warnings, fmt.Sprintf("%s the Little's-law check (users = completed req/s x (mean latency + mean think time), within %.0f%%), likely cause: %s: %s",
-			n, LittleTolerance*100, cause, strings.Join(steps, "; ")))
+		f := LittleFact{Cause: cause, Count: len(steps), Steps: steps[:min(len(steps), littleMaxListed)],
+			WaitMinS: a.Run.Shape.WaitMinS, WaitMaxS: a.Run.Shape.WaitMaxS}
+		a.Warnings = append(a.Warnings, Warning{Fact: f})
 	}
 }
 
@@ -255,27 +240,24 @@ const littleMaxListed = 4
 
 // littleCause names the likely cause of a closed-loop step off Little's
 // law: too few requests for its users are generator lag when its sends
-// were late, otherwise lost rows or a longer think time; too many are a
-// shorter think time or rows counted twice.
-func littleCause(a *Analysis, ratio float64, late, n int64) string {
-	wait := fmt.Sprintf("%s-%s", fmtSecs(a.Run.Shape.WaitMinS), fmtSecs(a.Run.Shape.WaitMaxS))
-	if a.Run.Shape.WaitMaxS == 0 {
-		wait = "none"
-	}
+// were late (CauseLag), otherwise lost rows or a longer think time
+// (CauseLost); too many are a shorter think time or rows counted twice
+// (CauseTwice).
+func littleCause(ratio float64, late, n int64) string {
 	switch {
 	case ratio < 1 && float64(late) > LagWarnFraction*float64(n):
-		return fmt.Sprintf("generator lag (requests sent over %s after their scheduled time)", fmtMS(LagThresholdMS))
+		return CauseLag
 	case ratio < 1:
-		return "lost rows (requests missing from the file), or think time longer than configured (" + wait + ")"
+		return CauseLost
 	}
-	return "think time shorter than configured (" + wait + "), or rows counted twice (a shard given twice?)"
+	return CauseTwice
 }
 
 // openLittle checks an open loop's steps: achieved ≈ offered. A step off
 // by more than LittleTolerance (and, for Poisson arrivals, by more than a
 // chance shortfall of 3 standard deviations) gets a warning.
-func openLittle(a *Analysis) []string {
-	var w []string
+func openLittle(a *Analysis) []Warning {
+	var w []Warning
 	poisson := a.Run.Shape.Arrival == "poisson"
 	for i := range a.Steps {
 		st := &a.Steps[i]
@@ -288,17 +270,14 @@ func openLittle(a *Analysis) []string {
 		if math.Abs(ratio-1) <= LittleTolerance || (poisson && off <= 3*math.Sqrt(expected)) {
 			continue
 		}
-		var cause string
+		f := OpenLittleFact{Step: st.Step, OfferedRPS: *st.OfferedRPS, AchievedRPS: *st.AchievedRPS, Cause: CauseTwice}
 		switch {
 		case ratio < 1 && st.Waited != nil && float64(*st.Waited) > WaitFraction*float64(st.Requests):
-			cause = fmt.Sprintf("generator lag or the concurrency cap: %d arrivals waited over %s", *st.Waited, fmtMS(WaitToleranceMS))
+			f.Cause, f.Waited = CauseWaited, *st.Waited
 		case ratio < 1:
-			cause = "lost rows (requests missing from the file)"
-		default:
-			cause = "rows counted twice (a shard given twice?) or a rate other than the one recorded"
+			f.Cause = CauseLost
 		}
-		w = append(w, fmt.Sprintf("step %d (%s req/s offered) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
-			st.Step, fmtNum(*st.OfferedRPS), fmtNum(*st.AchievedRPS), ratio*100, cause))
+		w = append(w, Warning{Fact: f})
 	}
 	return w
 }

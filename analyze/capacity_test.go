@@ -223,10 +223,12 @@ func TestCapacityOrderAndShards(t *testing.T) {
 	}
 }
 
+// littleWarnings are the Little's-law warnings (the closed loop's and
+// the open loop's facts).
 func littleWarnings(a *Analysis) []string {
 	var out []string
-	for _, w := range a.Warnings {
-		if strings.Contains(w, "Little's-law") {
+	for _, w := range texts(a.Warnings) {
+		if strings.Contains(w, "LittleFact") {
 			out = append(out, w)
 		}
 	}
@@ -259,7 +261,7 @@ func TestCapacityOpenLoop(t *testing.T) {
 		t.Errorf("peak %s req/s at %s, want the completed 25 req/s at 30 offered", show(a.Peak.RPS), show(a.Peak.Level))
 	}
 	w := littleWarnings(a)
-	if len(w) != 1 || !strings.Contains(w[0], "step 3 (30 req/s offered)") || !strings.Contains(w[0], "waited") {
+	if f := facts[OpenLittleFact](a.Warnings); len(w) != 1 || len(f) != 1 || f[0].Step != 3 || f[0].OfferedRPS != 30 || f[0].Cause != CauseWaited || f[0].Waited == 0 {
 		t.Errorf("Little's-law warnings %q, want one on step 3 naming the waits", w)
 	}
 	for _, s := range a.Steps {

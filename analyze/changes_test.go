@@ -48,7 +48,7 @@ func TestChangedLevels(t *testing.T) {
 		t.Errorf("levels %v, want 10 20 15 15", levels)
 	}
 	want := "the shape was changed live, once: at 25s (from the dashboard): from step 3 on, 15 users"
-	if !slices.ContainsFunc(a.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) {
+	if !slices.ContainsFunc(texts(a.Warnings), func(w string) bool { return strings.HasPrefix(w, want) }) {
 		t.Errorf("no warning %q in %q", want, a.Warnings)
 	}
 	if c := a.Run.Shape.Changes; len(c) != 1 || !c[0].At.Equal(at) || c[0].Step != 3 {
@@ -83,7 +83,7 @@ func TestChangedOfferedRates(t *testing.T) {
 	if !slices.Equal(offered, []float64{10, 5, 12.5}) {
 		t.Errorf("offered rates %v, want 10 5 12.5", offered)
 	}
-	if !slices.ContainsFunc(a.Warnings, func(w string) bool {
+	if !slices.ContainsFunc(texts(a.Warnings), func(w string) bool {
 		return strings.Contains(w, "changed live, 3 times") && strings.Contains(w, "from step 3 on, 12.5 req/s offered")
 	}) {
 		t.Errorf("warnings %q", a.Warnings)

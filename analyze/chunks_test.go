@@ -193,7 +193,7 @@ func TestITLBoundWithoutChunkTimesWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := false
-	for _, w := range a.Warnings {
+	for _, w := range texts(a.Warnings) {
 		found = found || strings.Contains(w, "no chunk times")
 	}
 	if a.Overall.Good != 0 || !found {

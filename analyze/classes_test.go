@@ -28,7 +28,7 @@ func TestByClassOnAFileWithoutClasses(t *testing.T) {
 			t.Fatal(err)
 		}
 		if b.Classes == nil || len(b.Classes) != 0 || len(b.Warnings) != len(a.Warnings)+1 ||
-			!strings.Contains(strings.Join(b.Warnings, "\n"), "--by class: the run has no request classes") {
+			!strings.Contains(strings.Join(texts(b.Warnings), "\n"), "--by class: the run has no request classes") {
 			t.Errorf("%s: classes %v, warnings %q", path, b.Classes, b.Warnings)
 		}
 		if a.Classes != nil || a.Overall.Requests != b.Overall.Requests || *a.Overall.P95MS != *b.Overall.P95MS {
@@ -70,7 +70,7 @@ func TestByClassRowsOutsideTheFooter(t *testing.T) {
 		t.Errorf("SLO: %+v", a.Classes)
 	}
 	found := false
-	for _, w := range a.Warnings {
+	for _, w := range texts(a.Warnings) {
 		found = found || strings.Contains(w, fmt.Sprintf("%d post-warmup requests have no class the footer names", want["stranger"]))
 	}
 	if !found {

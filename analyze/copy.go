@@ -44,7 +44,8 @@ func CopyRows(ctx context.Context, opts Options, rowsSQL, copyOptions, target st
 		version = max(version, f.meta.SchemaVersion)
 	}
 	var q strings.Builder
-	if err := rows.Execute(&q, queryData{Version: version}); err != nil {
+	ends := len(runInfo(files).Shape.StepEndsS) > 0 // the warm fragment's step spans
+	if err := rows.Execute(&q, queryData{Version: version, Ends: ends}); err != nil {
 		return 0, fmt.Errorf("the rows query: %w", err)
 	}
 	if !utf8.ValidString(target) || strings.ContainsRune(target, 0) {

@@ -95,7 +95,7 @@ func TestCraftedRowsExcludedWithCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := strings.Join(a.Warnings, "\n")
+	w := strings.Join(texts(a.Warnings), "\n")
 	for _, want := range []string{
 		"7 of 200 rows were left out: 3 with a NULL where the format allows none, 4 with a latency_ms that is negative",
 		"2 rows with a ttft_ms that is negative, not finite or over their latency_ms, and 1 with a negative token count, were read as having none",

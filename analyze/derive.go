@@ -1,11 +1,9 @@
 package analyze
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // derive computes what follows from the figures: baseline, saturation,
@@ -19,7 +17,7 @@ func (c *computer) derive() {
 		step := a.Steps[k].Step
 		a.Peak.KneeLevel, a.Peak.KneeStep = ptr(a.Steps[k].Level), &step
 	}
-	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold, a.Run.LevelKind)
+	a.Growth = growth(a.Steps, a.Baseline, c.opts.ErrorThreshold)
 	a.Health = health(a)
 	a.Warmup = warmupEffect(a)
 	little := a.Warnings // the Little's-law check's, from littleLaw
@@ -51,17 +49,16 @@ func warmupEffect(a *Analysis) WarmupEffect {
 // growth classifies how p95 grows with users (see growthMethod): collect
 // the growth points, fit them, then classify; a flat pattern becomes
 // flat_with_failures when the failure rate rises over the threshold.
-func growth(steps []Step, base *Baseline, errThreshold float64, kind string) Growth {
+func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
 	g := Growth{Method: growthMethod}
 	ev := &g.Evidence
 	fails := growthPoints(ev, steps, base)
 	if len(ev.P95MS) >= 2 {
 		fitGrowth(ev)
 	}
-	g.Pattern, g.Summary = classifyGrowth(ev, kind)
+	g.Pattern = classifyGrowth(ev)
 	if g.Pattern == GrowthFlat && risingFailures(ev.MaxFailRate, fails, errThreshold) {
 		g.Pattern = GrowthFlatWithFailures
-		g.Summary += fmt.Sprintf("; failure rate rises to %s (over %s)", fmtPct(*ev.MaxFailRate), fmtPct(errThreshold))
 	}
 	return g
 }
@@ -150,32 +147,17 @@ func peakIndex(vs []float64) int {
 	return peak
 }
 
-// classifyGrowth names the pattern the evidence shows (flat, linear or
-// exponential) and says why in one sentence.
-func classifyGrowth(ev *GrowthEvidence, kind string) (pattern, summary string) {
-	per, with := "ms/user", "users"
-	if kind == LevelRate {
-		per, with = "ms per req/s", "the offered rate"
+// classifyGrowth names the pattern the evidence shows: flat, linear or
+// exponential (report/view says why, in one sentence: GrowthSummary).
+func classifyGrowth(ev *GrowthEvidence) string {
+	switch n := len(ev.P95MS); {
+	case n < 2, ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio, *ev.Slope <= 0:
+		return GrowthFlat
 	}
-	n := len(ev.P95MS)
-	switch {
-	case n < 2:
-		return GrowthFlat, fmt.Sprintf("%s with a p95: too few to see growth", plural(n, "step", "steps"))
-	case ev.P95Ratio != nil && *ev.P95Ratio < FlatRatio:
-		return GrowthFlat, fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, fmtNum(FlatRatio), n)
-	case *ev.Slope <= 0:
-		return GrowthFlat, fmt.Sprintf("p95 does not grow with %s (slope %s %s)", with, fmtNum(*ev.Slope), per)
+	if first, last := *ev.SlopeFirst, *ev.SlopeLast; last > ExpSlopeRatio*first || (first <= 0 && last > 0) {
+		return GrowthExponential
 	}
-	first, last := *ev.SlopeFirst, *ev.SlopeLast
-	desc := fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s %s",
-		fmtRatio(ev.P95Ratio), fmtNum(first), fmtNum(last), per)
-	if exp := last > ExpSlopeRatio*first || (first <= 0 && last > 0); !exp {
-		return GrowthLinear, desc + fmt.Sprintf(" (ratio %s <= %s)", fmtRatio(ev.SlopeRatio), fmtNum(ExpSlopeRatio))
-	}
-	if ev.SlopeRatio == nil {
-		return GrowthExponential, desc + " (flat, then rising)"
-	}
-	return GrowthExponential, desc + fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, fmtNum(ExpSlopeRatio))
+	return GrowthLinear
 }
 
 // fit is an ordinary least-squares line y = a + b·x: it returns b, a and
@@ -254,23 +236,23 @@ func health(a *Analysis) []Health {
 	// A run that saturated at its first step has no steady state: the
 	// bands judge the whole run, which is all the judged span there is.
 	empty := a.Steady.BeforeSaturation && a.Steady.Requests == 0
-	row := func(signal, rule string, steady, whole *float64, text func(float64) string, band func(float64) string) Health {
+	row := func(signal, rule string, steady, whole *float64, band func(float64) string) Health {
 		if empty {
 			steady = whole
 		}
-		h := Health{Signal: signal, Value: steady, Text: "n/a", Band: BandNA, Rule: rule, WholeValue: whole, WholeText: "n/a", WholeBand: BandNA}
+		h := Health{Signal: signal, Value: steady, Band: BandNA, Rule: rule, WholeValue: whole, WholeBand: BandNA}
 		if steady != nil {
-			h.Text, h.Band = text(*steady), band(*steady)
+			h.Band = band(*steady)
 		}
 		if whole != nil {
-			h.WholeText, h.WholeBand = text(*whole), band(*whole)
+			h.WholeBand = band(*whole)
 		}
 		return h
 	}
-	ratio := func(v float64) string { return fmt.Sprintf("%.2fx", v) }
+	// The values' Text and WholeText are report/view's (view.HealthText).
 	h := []Health{
-		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, ratio, BandP99P50),
-		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, fmtPct, BandFailRate),
+		row("p99_p50", ruleP99P50, a.Steady.P99P50, a.Overall.P99P50, BandP99P50),
+		row("fail_rate", ruleFailRate, a.Steady.FailRate, a.Overall.FailRate, BandFailRate),
 	}
 	g := Health{Signal: "growth", Text: a.Growth.Pattern, Band: BandGrowth(a.Growth.Pattern), Rule: ruleGrowth}
 	if len(a.Growth.Evidence.P95MS) == 0 {
@@ -280,16 +262,19 @@ func health(a *Analysis) []Health {
 	return append(h, g)
 }
 
-func warnings(a *Analysis, c *computer) []string {
+// warnings are the warnings about the figures: the run's, its live
+// changes', its steps', its lag, then the baseline, growth, shards and
+// series.
+func warnings(a *Analysis, c *computer) []Warning {
 	w := runWarnings(a, c.opts)
-	w = append(w, changeWarnings(&a.Run)...)
+	w = append(w, TextWarnings(changeWarnings(&a.Run)...)...)
 	w = append(w, stepWarnings(a)...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {
-		w = append(w, fmt.Sprintf("the baseline step %d has no successful request: the latency signal of saturation is not evaluated", a.Baseline.Step))
+		w = append(w, Warning{Fact: StepFact{Kind: StepNoBaseline, Step: a.Baseline.Step}})
 	}
 	if n := len(a.Growth.Evidence.P95MS); n > 0 && n < 3 {
-		w = append(w, fmt.Sprintf("the growth pattern rests on only %s", plural(n, "step", "steps")))
+		w = append(w, Warning{Fact: RunFact{Kind: RunFewGrowthSteps, N: n}})
 	}
 	shards := map[int]int{}
 	for _, s := range a.Run.Shards {
@@ -297,77 +282,70 @@ func warnings(a *Analysis, c *computer) []string {
 	}
 	for _, s := range a.Run.Shards {
 		if shards[s.Shard] > 1 {
-			w = append(w, fmt.Sprintf("shard %d appears in %d files: requests may be counted twice", s.Shard, shards[s.Shard]))
+			w = append(w, Warning{Fact: ShardTwiceFact{Shard: s.Shard, Files: shards[s.Shard]}})
 			shards[s.Shard] = 0
 		}
 	}
 	if len(a.Series.T) > 0 && a.Series.BucketS > 1 {
-		w = append(w, fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", fmtSecs(a.Series.BucketS), MaxSeriesPoints))
+		w = append(w, Warning{Fact: RunFact{Kind: RunSeriesBuckets, BucketS: a.Series.BucketS}})
 	}
 	return w
 }
 
 // runWarnings are the warnings about the run as a whole: no requests, a
 // warmup as long as the run, an early end, no latency figure.
-func runWarnings(a *Analysis, o Options) []string {
-	w := []string{}
+func runWarnings(a *Analysis, o Options) []Warning {
+	w := []Warning{}
+	add := func(f RunFact) { w = append(w, Warning{Fact: f}) }
+	warmup, dur := o.Warmup.Seconds(), a.Run.DurationS
 	if a.Run.Rows == 0 {
-		w = append(w, "the run has no requests: every figure is n/a")
+		add(RunFact{Kind: RunNoRows})
 	} else if a.Overall.Requests == 0 {
-		w = append(w, fmt.Sprintf("no request was sent after the warmup (%s): every figure is n/a", fmtSecs(o.Warmup.Seconds())))
+		add(RunFact{Kind: RunNoneAfterWarmup, WarmupS: warmup})
 	}
-	if a.Run.DurationS > 0 && o.Warmup.Seconds() >= a.Run.DurationS {
-		w = append(w, fmt.Sprintf("the warmup (%s) is as long as the run (%s) or longer: shorten the warmup",
-			fmtSecs(o.Warmup.Seconds()), fmtSecs(a.Run.DurationS)))
+	if dur > 0 && warmup >= dur {
+		add(RunFact{Kind: RunWarmupTooLong, WarmupS: warmup, DurationS: dur})
 	}
 	switch a.Run.EndReason {
 	case "completed", "":
 	case "interrupted":
-		w = append(w, fmt.Sprintf("the run was interrupted after %s: the figures cover a partial run", fmtSecs(a.Run.DurationS)))
+		add(RunFact{Kind: RunInterrupted, DurationS: dur})
 	case "saturated":
-		w = append(w, fmt.Sprintf("the run stopped early on saturation after %s (it was set to stop on saturation)", fmtSecs(a.Run.DurationS)))
+		add(RunFact{Kind: RunStopped, DurationS: dur})
 	case "recovered":
-		w = append(w, "the file was rebuilt by llmrec recover: the run never finished, and its last requests may be missing")
+		add(RunFact{Kind: RunRecovered})
 	default:
-		msg := fmt.Sprintf("the run ended early (%s)", a.Run.EndReason)
-		if a.Run.EndDetail != "" {
-			msg += ": " + a.Run.EndDetail
-		}
-		w = append(w, msg)
+		add(RunFact{Kind: RunEndedEarly, EndReason: a.Run.EndReason, EndDetail: a.Run.EndDetail})
 	}
 	if a.Overall.Requests > 0 && a.Overall.OK == 0 {
-		w = append(w, "every request failed: latency figures are n/a")
+		add(RunFact{Kind: RunAllFailed})
 	} else if o.Metric == MetricTTFT && a.Overall.OK > 0 && a.Overall.Samples == 0 {
-		w = append(w, "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a")
+		add(RunFact{Kind: RunNoTTFT})
 	}
 	return w
 }
 
 // stepWarnings are the warnings about single steps: nothing sent,
 // arrivals never sent, few samples, a step the run ended in.
-func stepWarnings(a *Analysis) []string {
-	var w []string
+func stepWarnings(a *Analysis) []Warning {
+	var w []Warning
 	sh := a.Run.Shape
 	for _, s := range a.Steps {
+		planned := sh.stepLength(s.Step) // its span's length (Shape.StepSpan)
+		f := StepFact{Step: s.Step, Level: s.Level, LevelKind: a.Run.LevelKind, Unsent: s.Unsent, Samples: s.Samples,
+			DurationS: s.DurationS, PlannedS: planned}
+		add := func(kind string) { f.Kind = kind; w = append(w, Warning{Fact: f}) }
 		if s.Requests == 0 {
-			why := "no request was sent in it"
-			if s.Unsent > 0 {
-				why = fmt.Sprintf("%d arrivals were due and none was sent (they waited for a concurrency slot until the run ended)", s.Unsent)
-			}
-			w = append(w, fmt.Sprintf("step %d (%s) was reached but %s: its figures are n/a", s.Step, StepLevel(a.Run.LevelKind, &s), why))
+			add(StepNothingSent)
 			continue
 		} else if s.Unsent > 0 {
-			w = append(w, fmt.Sprintf("step %d (%s): %d arrivals due in it were never sent (they waited for a concurrency slot until the run ended)",
-				s.Step, StepLevel(a.Run.LevelKind, &s), s.Unsent))
+			add(StepUnsent)
 		}
 		if s.Samples < MinStepSamples {
-			w = append(w, fmt.Sprintf("step %d (%s) has only %d successful samples (< %d): its percentiles are unreliable",
-				s.Step, StepLevel(a.Run.LevelKind, &s), s.Samples, MinStepSamples))
+			add(StepFewSamples)
 		}
-		_, end, ok := sh.StepSpan(s.Step)
-		if planned := sh.stepLength(s.Step); ok && sh.StepTimeS > 0 && end > a.Run.DurationS+0.01*planned && s.DurationS < planned*0.99 {
-			w = append(w, fmt.Sprintf("step %d (%s) ran %s of its planned %s: the run ended before it was over",
-				s.Step, StepLevel(a.Run.LevelKind, &s), fmtSecs(s.DurationS), fmtSecs(planned)))
+		if _, end, ok := sh.StepSpan(s.Step); ok && sh.StepTimeS > 0 && end > a.Run.DurationS+0.01*planned && s.DurationS < planned*0.99 {
+			add(StepShort)
 		}
 	}
 	return w
@@ -376,26 +354,14 @@ func stepWarnings(a *Analysis) []string {
 // lagWarnings are the warnings about sends later than scheduled: the
 // client-side lag (in an open loop first the wait for a slot), and the
 // metric that leaves such waits out.
-func lagWarnings(a *Analysis, o Options) []string {
-	var w []string
+func lagWarnings(a *Analysis, o Options) []Warning {
+	var w []Warning
 	if a.Overall.Requests > 0 && float64(a.Lag.Late) > LagWarnFraction*float64(a.Overall.Requests) {
-		// In an open loop a late send is first an arrival that waited for
-		// a free slot under the concurrency cap: the server's queue, not
-		// the generator.
-		cause := "the load generator could not keep up"
-		if a.Run.OpenLoop() {
-			limit := "the recorder's in-flight cap"
-			if a.Run.Shape.MaxConcurrency > 0 {
-				limit = fmt.Sprintf("--max-concurrency %d", a.Run.Shape.MaxConcurrency)
-			}
-			cause = "they waited for a free slot under " + limit + " (requests in flight held them), or the load generator could not keep up"
-		}
-		w = append(w, fmt.Sprintf("client-side lag: %d requests (%s) were sent more than %s after their scheduled time (max %s): %s",
-			a.Lag.Late, fmtPct(float64(a.Lag.Late)/float64(a.Overall.Requests)), fmtMS(LagThresholdMS), fmtMS(*a.Lag.MaxMS), cause))
+		w = append(w, Warning{Fact: LagFact{Late: a.Lag.Late, Requests: a.Overall.Requests, MaxMS: *a.Lag.MaxMS,
+			OpenLoop: a.Run.OpenLoop(), MaxConcurrency: a.Run.Shape.MaxConcurrency}})
 	}
 	if waited := totalWaited(a); a.Run.OpenLoop() && waited > 0 && o.Metric != MetricLatencyFromSchedule {
-		w = append(w, fmt.Sprintf("%d arrivals waited over %s for a slot: the verdict used %s, which leaves the wait out; --metric latency_from_schedule judges by what the users waited",
-			waited, fmtMS(WaitToleranceMS), o.Metric))
+		w = append(w, Warning{Fact: WaitedFact{Waited: waited, Metric: o.Metric}})
 	}
 	return w
 }
@@ -411,38 +377,6 @@ func plural(n int, one, many string) string {
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-func fmtRatio(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f", *v)
-}
-
-// fmtPct prints a fraction as a percentage.
-func fmtPct(v float64) string {
-	return fmt.Sprintf("%.2f%%", v*100)
-}
-
-// fmtMS prints milliseconds with a unit that suits the size.
-func fmtMS(ms float64) string {
-	switch {
-	case ms >= 10000:
-		return fmt.Sprintf("%.1fs", ms/1000)
-	case ms >= 1000:
-		return fmt.Sprintf("%.2fs", ms/1000)
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 1:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.3fms", ms)
-}
-
-// fmtSecs prints a number of seconds like a Go duration, rounded to 0.1 s.
-func fmtSecs(s float64) string {
-	return (time.Duration(math.Round(s*10)) * time.Second / 10).String()
-}
 
 // totalWaited counts the arrivals of every step that waited for a slot.
 func totalWaited(a *Analysis) int64 {

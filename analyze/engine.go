@@ -34,10 +34,12 @@ func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
 // file has the chunk_us column (version 2 or later); Version, the file's
-// schema version (for has).
+// schema version (for has); Ends, the run lists where its steps ended
+// (Shape.StepEndsS: the step spans of fragments.sql join them).
 type queryData struct {
 	Chunks  bool
 	Version int
+	Ends    bool
 }
 
 // queryWith is query for a query that depends on the input (load.sql).
@@ -301,7 +303,7 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 	for i, f := range files {
 		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm, opts.ends)
 		v := f.meta.SchemaVersion
-		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v}
+		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v, Ends: len(opts.ends) > 0}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)

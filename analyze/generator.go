@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -30,8 +29,8 @@ const (
 // CPU-bound for a noticeable part of the run. Files without per-second
 // data (older recorders, recover from a journal) give none. Canceling ctx
 // stops it between files (a footer may hold a day of seconds).
-func generatorWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
-	var w []string
+func generatorWarnings(ctx context.Context, files []*inputFile) ([]Warning, error) {
+	var w []Warning
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -51,16 +50,8 @@ func generatorWarnings(ctx context.Context, files []*inputFile) ([]string, error
 		if busy < GenBusyMinSeconds || float64(busy) <= GenBusyShare*float64(len(g.Seconds)) {
 			continue
 		}
-		who := "the load generator"
-		if len(files) > 1 || f.meta.Shards > 1 {
-			who = fmt.Sprintf("the load generator of shard %d (%s)", f.meta.Shard, f.arg)
-		}
-		msg := fmt.Sprintf("%s used %.0f%% or more of its %d CPU cores in %d of %d seconds (peak %.2f cores): it may have been the bottleneck, and its latencies include its own wait for a CPU; use fewer users per recorder or more shards",
-			who, 100*GenBusyFraction, g.GOMAXPROCS, busy, len(g.Seconds), peak)
-		if f.meta.Simulator != "" {
-			msg += " (the built-in simulator ran in the same process: its CPU counts too)"
-		}
-		w = append(w, msg)
+		w = append(w, Warning{Fact: GeneratorCPUFact{Shard: f.meta.Shard, File: f.arg, Named: len(files) > 1 || f.meta.Shards > 1,
+			Cores: g.GOMAXPROCS, Busy: busy, Seconds: len(g.Seconds), Peak: peak, Simulator: f.meta.Simulator != ""}})
 	}
 	return w, nil
 }
@@ -69,7 +60,7 @@ func generatorWarnings(ctx context.Context, files []*inputFile) ([]string, error
 // included) failed with class generator: the recorder itself ran out of
 // file descriptors, memory or local ports, so those failures, and the load
 // the target was asked to bear, are the recorder's, not the target's.
-func generatorFailureWarning(a *Analysis) []string {
+func generatorFailureWarning(a *Analysis) []Warning {
 	var n int64
 	for _, v := range a.Series.FailuresByClass[schemas.ErrGenerator] {
 		n += v
@@ -77,8 +68,7 @@ func generatorFailureWarning(a *Analysis) []string {
 	if n == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s failed on the load generator itself (class %s: out of file descriptors, memory or local ports), not on the target: raise `ulimit -n`, use fewer users per recorder or more shards, and do not read these failures as the target's",
-		plural(int(n), "request", "requests"), schemas.ErrGenerator)}
+	return []Warning{{Fact: FailureFact{Kind: FailGenerator, N: n}}}
 }
 
 // emptyWarnings warns of answers without content: failures of class
@@ -86,19 +76,17 @@ func generatorFailureWarning(a *Analysis) []string {
 // doing, and easily taken for a fast success), and, in files from a
 // recorder before that class, post-warmup successes with 0 output tokens
 // (emptyOK), which sit in the latency figures.
-func emptyWarnings(a *Analysis, emptyOK int64) []string {
-	var w []string
+func emptyWarnings(a *Analysis, emptyOK int64) []Warning {
+	var w []Warning
 	var n int64
 	for _, v := range a.Series.FailuresByClass[schemas.ErrEmpty] {
 		n += v
 	}
 	if n > 0 {
-		w = append(w, fmt.Sprintf("%s got a complete 2xx answer with no content (class %s, counted as failures): the service answered without generating a token; check the model, the prompts and max_tokens",
-			plural(int(n), "request", "requests"), schemas.ErrEmpty))
+		w = append(w, Warning{Fact: FailureFact{Kind: FailEmpty, N: n}})
 	}
 	if emptyOK > 0 {
-		w = append(w, fmt.Sprintf("%s carried 0 output tokens: empty answers, counted as successes by the recorder that wrote the file (today's llmrec fails them as class %s); their latencies are in the figures",
-			plural(int(emptyOK), "success", "successes"), schemas.ErrEmpty))
+		w = append(w, Warning{Fact: FailureFact{Kind: FailEmptyOK, N: emptyOK}})
 	}
 	return w
 }

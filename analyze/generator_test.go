@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,24 +24,24 @@ func TestGeneratorWarnings(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []*inputFile
-		want  []string // substrings, one warning each; nil: none
+		want  []GeneratorCPUFact // one warning each; nil: none (report/view words them)
 	}{
 		{"idle generator", []*inputFile{genFile(0, 2, idle...)}, nil},
 		{"no per-second data", []*inputFile{genFile(0, 2)}, nil},
 		{"unknown core count", []*inputFile{genFile(0, 0, 2, 2, 2, 2)}, nil},
 		{"one busy second is noise", []*inputFile{genFile(0, 2, 1.9, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2)}, nil},
 		{"busy at exactly 90%", []*inputFile{genFile(0, 2, 1.8, 1.8, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2)},
-			[]string{"the load generator used 90% or more of its 2 CPU cores in 2 of 10 seconds (peak 1.80 cores)"}},
+			[]GeneratorCPUFact{{Cores: 2, Busy: 2, Seconds: 10, Peak: 1.8, File: "run.parquet"}}},
 		{"just under 90%", []*inputFile{genFile(0, 2, 1.79, 1.79, 1.79, 1.79)}, nil},
 		{"two busy seconds in a long run", []*inputFile{genFile(0, 1, append([]float64{1, 1}, make([]float64, 60)...)...)}, nil},
 		{"saturated throughout", []*inputFile{genFile(0, 4, 3.9, 4, 3.95, 3.99)},
-			[]string{"4 of 4 seconds (peak 4.00 cores): it may have been the bottleneck"}},
+			[]GeneratorCPUFact{{Cores: 4, Busy: 4, Seconds: 4, Peak: 4, File: "run.parquet"}}},
 		{"simulator in process", []*inputFile{func() *inputFile { f := genFile(0, 1, 1, 1, 1); f.meta.Simulator = "knee"; return f }()},
-			[]string{"the built-in simulator ran in the same process"}},
+			[]GeneratorCPUFact{{Cores: 1, Busy: 3, Seconds: 3, Peak: 1, Simulator: true, File: "run.parquet"}}},
 		{"shards named", []*inputFile{genFile(0, 2, idle...), genFile(1, 2, 2, 2, 2, 2)},
-			[]string{"the load generator of shard 1 (run.parquet)"}},
+			[]GeneratorCPUFact{{Shard: 1, File: "run.parquet", Named: true, Cores: 2, Busy: 4, Seconds: 4, Peak: 2}}},
 		{"one shard of three given, still named", []*inputFile{func() *inputFile { f := genFile(2, 2, 2, 2, 2, 2); f.meta.Shards = 3; return f }()},
-			[]string{"the load generator of shard 2 (run.parquet)"}},
+			[]GeneratorCPUFact{{Shard: 2, File: "run.parquet", Named: true, Cores: 2, Busy: 4, Seconds: 4, Peak: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,13 +49,8 @@ func TestGeneratorWarnings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("warnings %q, want %d", got, len(tt.want))
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(got[i], w) {
-					t.Errorf("warning %q lacks %q", got[i], w)
-				}
+			if f := facts[GeneratorCPUFact](got); len(got) != len(tt.want) || !slices.Equal(f, tt.want) {
+				t.Fatalf("warnings %q, want %+v", texts(got), tt.want)
 			}
 		})
 	}
@@ -70,7 +66,7 @@ func TestGeneratorFailuresWarn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "6 requests failed on the load generator itself") {
+		if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "FailureFact{Kind:generator N:6}") {
 			t.Errorf("warmup %v: warnings = %q", warmup, a.Warnings)
 		}
 	}
@@ -79,7 +75,7 @@ func TestGeneratorFailuresWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(strings.Join(a.Warnings, "\n"), "load generator itself") {
+	if strings.Contains(strings.Join(texts(a.Warnings), "\n"), "FailureFact{Kind:generator") {
 		t.Errorf("warning without generator failures: %q", a.Warnings)
 	}
 }

@@ -54,7 +54,7 @@ func TestShardsAreOneRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(got.Warnings, "\n"), "shard 1 of 2 is missing (the recorder run with --shard 1/2)") {
+	if !strings.Contains(strings.Join(texts(got.Warnings), "\n"), "MissingShardFact{Shard:1 Shards:2 More:0}") {
 		t.Errorf("warnings = %q", got.Warnings)
 	}
 }

@@ -380,9 +380,9 @@ func TestBaselineSaturationGrowth(t *testing.T) {
 				}
 			}
 			if a.Growth.Pattern != tc.wantGrowth {
-				t.Errorf("growth = %s (%s), want %s", a.Growth.Pattern, a.Growth.Summary, tc.wantGrowth)
+				t.Errorf("growth = %s (%+v), want %s", a.Growth.Pattern, a.Growth.Evidence, tc.wantGrowth)
 			}
-			if a.Growth.Summary == "" || a.Growth.Method == "" {
+			if len(a.Growth.Evidence.Steps) == 0 || a.Growth.Method == "" {
 				t.Error("growth evidence is empty")
 			}
 			var h Health
@@ -495,17 +495,17 @@ func TestWarnings(t *testing.T) {
 		warmup time.Duration
 		want   string
 	}{
-		{"few samples", few, metaArgs{stepS: 10, durS: 20}, 0, "step 1 (10 users) has only 12 successful samples"},
-		{"short step", few, metaArgs{stepS: 10, durS: 15}, 0, "step 2 (20 users) ran 5s of its planned 10s"},
-		{"client lag", lagged, metaArgs{stepS: 10, durS: 10}, 0, "client-side lag: 20 requests (50.00%)"},
-		{"warmup longer than run", few, metaArgs{stepS: 10, durS: 20}, 30 * time.Second, "the warmup (30s) is as long as the run (20s) or longer"},
-		{"interrupted", few, metaArgs{stepS: 10, durS: 20, endReason: "interrupted"}, 0, "the run was interrupted"},
-		{"saturated", few, metaArgs{stepS: 10, durS: 20, endReason: "saturated"}, 0, "stopped early on saturation"},
+		{"few samples", few, metaArgs{stepS: 10, durS: 20}, 0, "StepFact{Kind:few_samples Step:1 Level:10 LevelKind:users Unsent:0 Samples:12"},
+		{"short step", few, metaArgs{stepS: 10, durS: 15}, 0, "StepFact{Kind:short Step:2 Level:20 LevelKind:users Unsent:0 Samples:24 DurationS:5 PlannedS:10}"},
+		{"client lag", lagged, metaArgs{stepS: 10, durS: 10}, 0, "analyze.LagFact{Late:20 Requests:40 MaxMS:400 OpenLoop:false"},
+		{"warmup longer than run", few, metaArgs{stepS: 10, durS: 20}, 30 * time.Second, "RunFact{Kind:warmup_too_long WarmupS:30 DurationS:20 "},
+		{"interrupted", few, metaArgs{stepS: 10, durS: 20, endReason: "interrupted"}, 0, "RunFact{Kind:interrupted WarmupS:0 DurationS:20 "},
+		{"saturated", few, metaArgs{stepS: 10, durS: 20, endReason: "saturated"}, 0, "RunFact{Kind:stopped WarmupS:0 DurationS:20 "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := analyzeFixture(t, testOptions(tc.warmup, 5*time.Second), &tc.meta, tc.reqs)
-			for _, w := range a.Warnings {
+			for _, w := range texts(a.Warnings) {
 				if strings.Contains(w, tc.want) {
 					return
 				}
@@ -524,7 +524,7 @@ func TestEmptyAndAllFailures(t *testing.T) {
 	if len(a.Steps) != 1 || a.Steps[0].Requests != 0 || a.Steps[0].P95MS != nil || a.Steps[0].FailRate != nil {
 		t.Errorf("empty run steps = %+v", a.Steps)
 	}
-	if len(a.Warnings) == 0 || !strings.Contains(a.Warnings[0], "no requests") {
+	if len(a.Warnings) == 0 || a.Warnings[0].Fact != (RunFact{Kind: RunNoRows}) {
 		t.Errorf("warnings = %q", a.Warnings)
 	}
 	reqs := stepReqs(10, []stepSpec{{users: 10, fails: 40, class: "connect"}})

@@ -136,7 +136,7 @@ func (c *computer) completions() error {
 		return nil
 	}
 	stepUS := int64(math.Round(stepT * 1e6))
-	rows, err := c.conn.QueryContext(c.ctx, query("completed.sql"), stepUS, c.opts.ends, warmUS, endUS, c.opts.pwarm)
+	rows, err := c.conn.QueryContext(c.ctx, queryWith("completed.sql", queryData{Ends: len(c.opts.ends) > 0}), stepUS, c.opts.ends, warmUS, endUS, c.opts.pwarm)
 	if err != nil {
 		return fmt.Errorf("count completions: %w", err)
 	}

@@ -152,7 +152,8 @@ type Analysis struct {
 	Definitions []Definition `json:"definitions"`
 	// Warnings are conditions the reader must know to trust the figures
 	// (few samples, short steps, client lag, early end...). Never fatal.
-	Warnings []string `json:"warnings"`
+	// The JSON carries each as its sentence (Warning.Text).
+	Warnings []Warning `json:"warnings"`
 }
 
 // Run describes the run from its footer metadata (schemas.RunMeta), merged

@@ -44,7 +44,7 @@ func (c *computer) openLoopFigures() error {
 	}
 	stepT := a.Run.Shape.StepTimeS
 	if stepT <= 0 {
-		a.Warnings = append(a.Warnings, "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed")
+		a.Warnings = append(a.Warnings, Warning{Text: "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"})
 		return nil
 	}
 	sendEnd := a.Run.DurationS
@@ -52,7 +52,7 @@ func (c *computer) openLoopFigures() error {
 		sendEnd = math.Min(sendEnd, planned)
 	}
 	stepUS, endUS := int64(math.Round(stepT*1e6)), int64(math.Round(sendEnd*1e6))
-	rows, err := c.conn.QueryContext(c.ctx, query("openloop.sql"), stepUS, c.opts.ends, endUS, WaitToleranceMS)
+	rows, err := c.conn.QueryContext(c.ctx, queryWith("openloop.sql", queryData{Ends: len(c.opts.ends) > 0}), stepUS, c.opts.ends, endUS, WaitToleranceMS)
 	if err != nil {
 		return fmt.Errorf("compute open-loop rates: %w", err)
 	}

@@ -5,10 +5,15 @@
 -- Parameters: the step time (µs), the step ends (µs; empty when every
 -- step is the step time long), the end of sending (µs since started_at),
 -- and the wait tolerance (ms).
-WITH p AS (SELECT ?::BIGINT AS period, ?::BIGINT[] AS ends, ?::BIGINT AS end_us, ?::DOUBLE AS tol_ms)
-SELECT 'sent' AS what, {{template "step_of" "raw.send_us"}} AS k, count(*) AS n
-FROM p, raw ASOF LEFT JOIN {{template "step_ends"}} AS s ON raw.send_us >= s.step_e
-WHERE NOT raw.warm AND raw.send_us < p.end_us
+WITH p AS (SELECT ?::BIGINT AS period, ?::BIGINT[] AS ends, ?::BIGINT AS end_us, ?::DOUBLE AS tol_ms),
+c AS (
+    SELECT send_us AS t_us
+    FROM raw, p
+    WHERE NOT warm AND send_us < p.end_us
+),
+{{template "ends_before" .}}
+SELECT 'sent' AS what, {{template "step_of" .}} AS k, count(*) AS n
+FROM l, p
 GROUP BY k
 UNION ALL
 SELECT 'waited', step, count(*)

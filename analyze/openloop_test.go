@@ -157,7 +157,7 @@ func TestEstimatedFromText(t *testing.T) {
 				t.Fatalf("llm %+v: output tokens known %v, want %v", a.LLM, a.LLM != nil && a.LLM.OutputTokens != nil, tc.tokens > 0)
 			}
 			found := tc.want == ""
-			for _, w := range a.Warnings {
+			for _, w := range texts(a.Warnings) {
 				found = found || strings.Contains(w, tc.want)
 			}
 			if !found || (a.Run.EstimatedTextRows != 15 && tc.tokens > 0) {
@@ -193,7 +193,7 @@ func TestEstimatedTokensWarning(t *testing.T) {
 		t.Errorf("step tokens %+v, want prompt 10 and output 14.5 / 23.05", a.Steps[0].Tokens)
 	}
 	found := false
-	for _, w := range a.Warnings {
+	for _, w := range texts(a.Warnings) {
 		found = found || strings.Contains(w, "output tokens are estimated for 20 of 20 requests")
 	}
 	if !found {

@@ -104,7 +104,7 @@ func TestSpillIsExact(t *testing.T) {
 		if a.Run.Rows != spillRows {
 			t.Fatalf("memory limit %s: %d rows", limit, a.Run.Rows)
 		}
-		b, err := json.MarshalIndent(a, "", " ")
+		b, err := json.MarshalIndent(plain(a), "", " ")
 		if err != nil {
 			t.Fatal(err)
 		}

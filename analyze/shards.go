@@ -2,8 +2,6 @@ package analyze
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -26,14 +24,14 @@ const MaxShardWarnings = 10
 // checkOneRun and schemas.RunMeta.CheckShard). The missing shards are
 // counted, not listed, past MaxShardWarnings, so the work is bounded by
 // the files given whatever N a footer claims; canceling ctx stops it.
-func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
+func shardWarnings(ctx context.Context, files []*inputFile) ([]Warning, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	var w []string
+	var w []Warning
 	n := files[0].meta.Shards
 	if missing := n - len(files); missing > 0 {
-		var list []string
+		var list []Warning
 		next := 0 // files[next] is the first shard at or after k
 		for k := 0; k < n && len(list) < MaxShardWarnings; k++ {
 			if err := ctx.Err(); err != nil {
@@ -43,37 +41,30 @@ func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 				next++
 				continue
 			}
-			list = append(list, fmt.Sprintf("shard %d of %d is missing (the recorder run with --shard %d/%d)", k, n, k, n))
+			list = append(list, Warning{Fact: MissingShardFact{Shard: k, Shards: n}})
 		}
 		if more := missing - len(list); more > 0 {
-			list = append(list, fmt.Sprintf("%d more shards of %d are missing", more, n))
+			list = append(list, Warning{Fact: MissingShardFact{Shards: n, More: more}})
 		}
-		for _, m := range list {
-			w = append(w, m+fmt.Sprintf(": its requests are in no figure (throughput is low by about 1/%d); give its file, or rebuild it with `llmrec recover` from its journal", n))
-		}
+		w = append(w, list...)
 	}
-	var late, lagged []string
+	var late, lagged []Warning
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		m := f.meta
-		who := "the recorder"
-		if n > 1 || len(files) > 1 {
-			who = fmt.Sprintf("shard %d (%s)", m.Shard, f.arg)
-		}
 		if m.JoinedAt != nil {
 			if d := m.JoinedAt.Sub(m.StartedAt); d >= LateJoinThreshold {
-				late = append(late, lateWarning(who, d, m))
+				late = append(late, Warning{Fact: lateJoin(d, m, f.arg, n > 1 || len(files) > 1)})
 			}
 		}
 		if len(files) > 1 && m.Generator.P99LagMS > LagThresholdMS {
-			lagged = append(lagged, fmt.Sprintf("the load generator of %s sent late: p99 send lag %s (worst %s), over %s for more than %s of its requests; use fewer users per shard or more shards",
-				who, fmtMS(m.Generator.P99LagMS), fmtMS(m.Generator.PeakLagMS), fmtMS(LagThresholdMS), fmtPct(LagWarnFraction)))
+			lagged = append(lagged, Warning{Fact: GeneratorLagFact{Shard: m.Shard, File: f.arg, P99MS: m.Generator.P99LagMS, PeakMS: m.Generator.PeakLagMS}})
 		}
 	}
-	w = append(w, capList(late, "shards joined late")...)
-	w = append(w, capList(lagged, "shards' generators sent late")...)
+	w = append(w, capList(late, MoreJoinedLate)...)
+	w = append(w, capList(lagged, MoreSentLate)...)
 	return w, nil
 }
 
@@ -81,33 +72,29 @@ func shardWarnings(ctx context.Context, files []*inputFile) ([]string, error) {
 // warns.
 const LateJoinThreshold = 100 * time.Millisecond
 
-// lateWarning is the warning about who, which joined the schedule of
-// footer m d after its start: the load ran below the users count until
-// then; after the schedule's end, it sent nothing at all.
-func lateWarning(who string, d time.Duration, m *schemas.RunMeta) string {
+// lateJoin is the warning about the recorder of footer m (file, named
+// when the run has several), which joined the schedule d after its start:
+// the load ran below the users count until then; after the schedule's
+// end, it sent nothing at all.
+func lateJoin(d time.Duration, m *schemas.RunMeta, file string, named bool) LateJoinFact {
+	f := LateJoinFact{Shard: m.Shard, File: file, Named: named, Late: d, StartedAt: m.StartedAt}
 	total := time.Duration(m.Shape.DurationS * float64(time.Second))
 	sh := Shape(m.Shape)
 	step := time.Duration(sh.stepLength(1) * float64(time.Second)) // the first step's length
 	switch {
 	case total > 0 && d >= total:
-		return fmt.Sprintf("%s joined the schedule %s after its start (%s), after the schedule's end: it sent nothing, and its share of the load is in no figure; start every shard before --start-at",
-			who, d.Round(time.Millisecond), stamp(m.StartedAt))
+		f.AfterEnd = true
 	case step > 0 && d > step:
-		return fmt.Sprintf("%s joined the schedule %s after its start (%s), in step %d: the users it should have started before then started late, so the load ran below the users count for more than a step; start every shard before --start-at",
-			who, d.Round(time.Millisecond), stamp(m.StartedAt), sh.stepOf(d.Seconds()))
+		f.InStep = sh.stepOf(d.Seconds())
 	}
-	return fmt.Sprintf("%s joined the schedule %s after its start (%s): the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at",
-		who, d.Round(time.Millisecond), stamp(m.StartedAt))
+	return f
 }
 
-// capList keeps the first MaxShardWarnings of list and counts the rest.
-func capList(list []string, what string) []string {
+// capList keeps the first MaxShardWarnings of list and counts the rest
+// (of: MoreJoinedLate, MoreSentLate).
+func capList(list []Warning, of string) []Warning {
 	if len(list) <= MaxShardWarnings {
 		return list
 	}
-	return append(list[:MaxShardWarnings], fmt.Sprintf("%d more %s", len(list)-MaxShardWarnings, what))
-}
-
-func stamp(t time.Time) string {
-	return strings.Replace(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), ".000Z", "Z", 1)
+	return append(list[:MaxShardWarnings], Warning{Fact: MoreShardsFact{N: len(list) - MaxShardWarnings, Of: of}})
 }

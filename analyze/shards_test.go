@@ -36,31 +36,31 @@ func TestShardWarnings(t *testing.T) {
 		want   []string // every shard warning, in order
 	}{
 		{"all there", 3, on(0, 1, 2), nil},
-		{"one missing", 3, on(0, 2), []string{"shard 1 of 3 is missing (the recorder run with --shard 1/3): its requests are in no figure"}},
-		{"two missing", 5, on(1, 2, 4), []string{"shard 0 of 5 is missing", "shard 3 of 5 is missing"}},
+		{"one missing", 3, on(0, 2), []string{"MissingShardFact{Shard:1 Shards:3 More:0}"}},
+		{"two missing", 5, on(1, 2, 4), []string{"MissingShardFact{Shard:0 Shards:5 More:0}", "MissingShardFact{Shard:3 Shards:5 More:0}"}},
 		{"many missing", 20, on(0), append(func() []string {
 			var w []string
 			for k := 1; k <= MaxShardWarnings; k++ {
-				w = append(w, fmt.Sprintf("shard %d of 20 is missing", k))
+				w = append(w, fmt.Sprintf("MissingShardFact{Shard:%d Shards:20 More:0}", k))
 			}
 			return w
-		}(), "9 more shards of 20 are missing")},
+		}(), "MissingShardFact{Shard:0 Shards:20 More:9}")},
 		{"ten thousand shards, one given", schemas.MaxShards, on(0), append(func() []string {
 			var w []string
 			for k := 1; k <= MaxShardWarnings; k++ {
-				w = append(w, fmt.Sprintf("shard %d of 10000 is missing", k))
+				w = append(w, fmt.Sprintf("MissingShardFact{Shard:%d Shards:10000 More:0}", k))
 			}
 			return w
-		}(), "9989 more shards of 10000 are missing")},
+		}(), "MissingShardFact{Shard:0 Shards:10000 More:9989}")},
 		{"joined late", 2, []shard{{0, nil}, {1, func(m *schemas.RunMeta) { j := m.StartedAt.Add(2 * time.Second); m.JoinedAt = &j }}},
-			[]string{"shard 1 (", ") joined the schedule 2s after its start (2026-01-02T03:04:05Z): the users it should have started before then started late, so the load ran below the users count until it joined"}},
+			[]string{"LateJoinFact{Shard:1 File:", "shard-1.parquet Named:true Late:2s StartedAt:2026-01-02 03:04:05 +0000 UTC AfterEnd:false InStep:0}"}},
 		{"joined more than a step late", 2, []shard{{0, nil}, {1, func(m *schemas.RunMeta) { j := m.StartedAt.Add(12 * time.Second); m.JoinedAt = &j }}},
-			[]string{"shard 1 (", ") joined the schedule 12s after its start (2026-01-02T03:04:05Z), in step 2:", "for more than a step"}},
+			[]string{"LateJoinFact{Shard:1 File:", "shard-1.parquet Named:true Late:12s StartedAt:2026-01-02 03:04:05 +0000 UTC AfterEnd:false InStep:2}"}},
 		{"joined after the end", 2, []shard{{0, nil}, {1, func(m *schemas.RunMeta) { j := m.StartedAt.Add(25 * time.Second); m.JoinedAt = &j }}},
-			[]string{"shard 1 (", ") joined the schedule 25s after its start (2026-01-02T03:04:05Z), after the schedule's end: it sent nothing"}},
+			[]string{"LateJoinFact{Shard:1 File:", "shard-1.parquet Named:true Late:25s StartedAt:2026-01-02 03:04:05 +0000 UTC AfterEnd:true InStep:0}"}},
 		{"joined on time", 2, []shard{{0, nil}, {1, func(m *schemas.RunMeta) { j := m.StartedAt.Add(3 * time.Millisecond); m.JoinedAt = &j }}}, nil},
 		{"generator lagged", 3, []shard{{0, nil}, {1, nil}, {2, func(m *schemas.RunMeta) { m.Generator.P99LagMS, m.Generator.PeakLagMS = 350, 900 }}},
-			[]string{"the load generator of shard 2 (", ") sent late: p99 send lag 350ms (worst 900ms)"}},
+			[]string{"analyze.GeneratorLagFact{Shard:2 File:", "shard-2.parquet P99MS:350 PeakMS:900}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,8 +87,8 @@ func TestShardWarnings(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, w := range a.Warnings {
-				if strings.Contains(w, "shard") && !strings.Contains(w, "growth pattern") {
+			for _, w := range texts(a.Warnings) {
+				if strings.Contains(w, "Shard") {
 					got = append(got, w)
 				}
 			}
@@ -112,7 +112,7 @@ func TestShardWarnings(t *testing.T) {
 			if (tt.name == "many missing" || strings.Contains(tt.name, "one given")) && len(got) != MaxShardWarnings+1 {
 				t.Errorf("%d warnings; want %d and a count of the rest", len(got), MaxShardWarnings+1)
 			}
-			if slices.ContainsFunc(got, func(w string) bool { return strings.Contains(w, "missing") }) && tt.n == len(tt.shards) {
+			if slices.ContainsFunc(got, func(w string) bool { return strings.Contains(w, "MissingShardFact") }) && tt.n == len(tt.shards) {
 				t.Errorf("a missing-shard warning with every shard given: %q", got)
 			}
 			if a.Run.Rows != int64(len(reqs)) || len(a.Run.Shards) != len(tt.shards) || a.Run.Shards[0].Hostname != fmt.Sprintf("host-%d", tt.shards[0].index) {

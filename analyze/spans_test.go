@@ -1,11 +1,14 @@
 package analyze
 
 import (
+	"database/sql"
 	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze/analyzetest"
@@ -198,6 +201,9 @@ func TestStepsOfTheirOwnLengths(t *testing.T) {
 			if !sameFigures(got, want) {
 				t.Errorf("steps of their own lengths:\n got %v\nwant %v", got, want)
 			}
+			if w := strings.Join(texts(a.Warnings), "\n"); strings.Contains(w, "step_ends_s") {
+				t.Errorf("a warning about good step ends:\n%s", w)
+			}
 			if len(a.Run.Shape.StepEndsS) != 3 || a.Settings.WarmupS != 2 {
 				t.Errorf("shape step ends %v, warmup %g s: want the footer's three ends and the steps' own 2 s warmup",
 					a.Run.Shape.StepEndsS, a.Settings.WarmupS)
@@ -294,6 +300,7 @@ func TestCleanStepEnds(t *testing.T) {
 		{"too many", schemas.Shape{StepTimeS: 1, StepEndsS: many}, false},
 		{"no step time", schemas.Shape{StepEndsS: []float64{6, 19}}, false},
 		{"a NaN step time", schemas.Shape{StepTimeS: nan, StepEndsS: []float64{6, 19}}, false},
+		{"a step time of 1e300", schemas.Shape{StepTimeS: 1e300, StepEndsS: []float64{6, 19}}, false},
 	} {
 		got := cleanStepEnds(tt.sh)
 		if kept := got != nil; kept != tt.keep || (kept && !slices.Equal(got, tt.sh.StepEndsS)) {
@@ -333,6 +340,67 @@ func TestCraftedStepEnds(t *testing.T) {
 		}
 		if len(a.Run.Shape.StepEndsS) != 0 || !sameFigures(spanGot(a), spanGot(eq)) {
 			t.Errorf("%s: ends %d, figures %v; want none, and the equal-step figures %v", name, len(a.Run.Shape.StepEndsS), spanGot(a), spanGot(eq))
+		}
+		if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "its step ends (step_ends_s) are not what a recorder writes") {
+			t.Errorf("%s: no warning that the step ends were dropped:\n%s", name, w)
+		}
+	}
+}
+
+// TestEndsBeforeBound: the SQL's ends_before halves from 8192, so it
+// finds its place in a list of up to 2^14 − 1 ends: cleanStepEnds keeps
+// no more.
+func TestEndsBeforeBound(t *testing.T) {
+	if maxStepEnds >= 1<<14 {
+		t.Errorf("maxStepEnds %d: the SQL's halving reaches 2^14 − 1 ends", maxStepEnds)
+	}
+}
+
+// TestStepSpanSQL: the SQL's step spans (fragments.sql: ends_before,
+// step_of, into_step, step_start) give, for times around every bound,
+// the step and the time into it that Shape.StepSpan gives: the one rule
+// in both languages, with step ends and without.
+func TestStepSpanSQL(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := "WITH p AS (SELECT ?::BIGINT AS period, ?::BIGINT[] AS ends), c AS (SELECT unnest(?::BIGINT[]) AS t_us),\n" +
+		"{{template \"ends_before\" .}}\nSELECT t_us, {{template \"step_of\" .}} AS k, {{template \"into_step\" .}} AS into_us,\n" +
+		"{{template \"step_start\" \"k\"}} AS start_us FROM (SELECT *, {{template \"step_of\" .}} AS k FROM l, p) AS l, p ORDER BY t_us"
+	tmpl := template.Must(template.Must(sqlTemplates.Clone()).New("spans").Parse(q))
+	for _, sh := range []Shape{{StepTimeS: 10, StepEndsS: []float64{3, 16, 21}}, {StepTimeS: 10}, {StepTimeS: 7, StepEndsS: []float64{5}}} {
+		var times []int64
+		for s := int64(0); s <= 45; s++ {
+			times = append(times, s*1e6-1, s*1e6, s*1e6+1, s*1e6+250_000)
+		}
+		times = times[1:] // not before the run
+		var b strings.Builder
+		if err := tmpl.Execute(&b, queryData{Ends: len(sh.StepEndsS) > 0}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(b.String(), int64(sh.StepTimeS*1e6), stepEndsUS(sh), times)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var at, k, into, start int64
+			if err := rows.Scan(&at, &k, &into, &start); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			wantK := sh.stepOf(float64(at) / 1e6)
+			s, _, _ := sh.StepSpan(wantK)
+			wantStart := int64(math.Round(s * 1e6))
+			if int(k) != wantK || start != wantStart || into != at-wantStart {
+				t.Errorf("%v at %d µs: SQL step %d from %d µs, %d µs into it; Go step %d from %d µs", sh.StepEndsS, at, k, start, into, wantK, wantStart)
+			}
+		}
+		rows.Close()
+		if n != len(times) {
+			t.Errorf("%v: %d rows, want %d", sh.StepEndsS, n, len(times))
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -36,7 +35,8 @@ type Telemetry struct {
 	// Points are the known signals at each kept scrape.
 	Points TelemetryPoints `json:"points"`
 	// Summary is the sentence naming the server signals that moved with
-	// saturation (docs/METHOD.md, "Server telemetry").
+	// saturation (docs/METHOD.md, "Server telemetry"), worded by
+	// report/view (view.TelemetrySentence) before the JSON is written.
 	Summary string `json:"summary"`
 }
 
@@ -170,7 +170,8 @@ func telemetry(a *Analysis, t *schemas.Telemetry, offset float64) *Telemetry {
 		}
 		out.Series = append(out.Series, ser)
 	}
-	out.Summary = telemetrySentence(a, out)
+	// Summary, the sentence of the signals that moved, is report/view's
+	// (view.TelemetrySentence).
 	return out
 }
 
@@ -314,121 +315,13 @@ func counterRate(t []float64, v []*float64, in func(float64) bool) *float64 {
 	return ptr(inc / dt)
 }
 
-// telemetrySentence names the server signals that moved with saturation.
-// The rule (docs/METHOD.md): the saturation step is set beside the
-// baseline step (the first listed step without a baseline). The waiting
-// queue moved when its maximum in the saturation step is at least 1 and
-// above the reference's; the KV cache when its maximum reached
-// KVFullThreshold or rose 20 points over the reference's; preemptions
-// when they ran at the saturation step and not at the reference. Then the
-// first level where requests waited, the KV cache reached
-// KVFullThreshold and preemptions began. Without saturation the highest
-// level's figures are given.
-func telemetrySentence(a *Analysis, t *Telemetry) string {
-	if len(t.Signals) == 0 {
-		return fmt.Sprintf("The server published none of the known serving signals (%s).", telKnownNames())
-	}
-	if len(t.Steps) == 0 {
-		return "No step to set the server's signals against."
-	}
-	kind := a.Run.LevelKind
-	byStep := map[int]*TelemetryStep{}
-	for i := range t.Steps {
-		byStep[t.Steps[i].Step] = &t.Steps[i]
-	}
-	ref := &t.Steps[0]
-	if a.Baseline != nil {
-		if s := byStep[a.Baseline.Step]; s != nil {
-			ref = s
-		}
-	}
-	level := func(s *TelemetryStep) string {
-		st := Step{Level: s.Level}
-		return StepLevel(kind, &st)
-	}
-	var parts []string
-	var head string
-	if a.Saturation.Reached && a.Saturation.Step != nil && byStep[*a.Saturation.Step] != nil {
-		sat := byStep[*a.Saturation.Step]
-		head = fmt.Sprintf("At the saturation point (%s)", level(sat))
-		if sat.WaitingMax != nil && *sat.WaitingMax >= 1 && (ref.WaitingMax == nil || *sat.WaitingMax > *ref.WaitingMax) {
-			parts = append(parts, fmt.Sprintf("the server's waiting queue grew from %s to %s", telNum(ref.WaitingMax), telNum(sat.WaitingMax)))
-		}
-		if sat.KVCacheMax != nil && (*sat.KVCacheMax >= KVFullThreshold || ref.KVCacheMax != nil && *sat.KVCacheMax-*ref.KVCacheMax >= 0.2) {
-			parts = append(parts, fmt.Sprintf("its KV cache was %s full", telPct(*sat.KVCacheMax)))
-		}
-		if sat.PreemptionsPerS != nil && *sat.PreemptionsPerS > 0 && (ref.PreemptionsPerS == nil || *ref.PreemptionsPerS == 0) {
-			parts = append(parts, fmt.Sprintf("preemptions ran at %s/s (none at the baseline)", fmtNum(*sat.PreemptionsPerS)))
-		}
-		if len(parts) == 0 {
-			parts = append(parts, "no server signal moved: "+telLevels(sat))
-			head += ","
-		}
-	} else {
-		last := &t.Steps[len(t.Steps)-1]
-		head = fmt.Sprintf("The run did not saturate; at its highest level (%s)", level(last))
-		parts = append(parts, "the server's "+telLevels(last))
-	}
-	s := head + " " + telJoin(parts) + "."
-	var onsets []string
-	first := func(cond func(*TelemetryStep) bool, what string) {
-		for i := range t.Steps {
-			if cond(&t.Steps[i]) {
-				onsets = append(onsets, what+" at "+level(&t.Steps[i]))
-				return
-			}
-		}
-	}
-	first(func(s *TelemetryStep) bool { return s.WaitingMax != nil && *s.WaitingMax >= 1 }, "requests began waiting")
-	first(func(s *TelemetryStep) bool { return s.KVCacheMax != nil && *s.KVCacheMax >= KVFullThreshold },
-		fmt.Sprintf("the KV cache reached %s", telPct(KVFullThreshold)))
-	first(func(s *TelemetryStep) bool { return s.PreemptionsPerS != nil && *s.PreemptionsPerS > 0 }, "preemptions began")
-	if len(onsets) > 0 {
-		o := strings.Join(onsets, "; ")
-		s += " " + strings.ToUpper(o[:1]) + o[1:] + "."
-	}
-	return s
-}
-
-// levels says a step's waiting and KV-cache maxima.
-func telLevels(s *TelemetryStep) string {
-	var p []string
-	if s.WaitingMax != nil {
-		p = append(p, "waiting queue reached "+telNum(s.WaitingMax))
-	}
-	if s.KVCacheMax != nil {
-		p = append(p, "KV cache "+telPct(*s.KVCacheMax))
-	}
-	if s.RunningMax != nil {
-		p = append(p, "running requests "+telNum(s.RunningMax))
-	}
-	if len(p) == 0 {
-		return "no known signal was scraped in that step"
-	}
-	return telJoin(p)
-}
-
-func telNum(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return fmtNum(*v)
-}
-
-func telPct(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
-
-func telJoin(p []string) string {
-	if len(p) <= 1 {
-		return strings.Join(p, "")
-	}
-	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
-}
-
-func telKnownNames() string {
+// KnownSignalNames are the serving engines' names of every known signal,
+// sorted.
+func KnownSignalNames() []string {
 	var n []string
 	for _, k := range knownSignals {
 		n = append(n, k.names...)
 	}
 	sort.Strings(n)
-	return strings.Join(n, ", ")
+	return n
 }

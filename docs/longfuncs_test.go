@@ -24,7 +24,6 @@ var long = map[string]string{
 	"record/target/options.go Options.Validate":  "one check per option, in the order of the flags",
 	"record/config.go Config.Validate":           "one check per option, in the order of the flags",
 	"record/search.go SearchConfig.Validate":     "one check per option, in the order of the flags",
-	"analyze/telemetry.go telemetrySentence":     "to do: a sentence; its words belong in report/view (issue 28, words out of analyze)",
 }
 
 // TestNoLongFunctions fails on a function of non-test code over

@@ -20,6 +20,7 @@ import (
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/internal/browsertest"
 	"github.com/llmrec/llmrec/internal/testbin"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -216,7 +217,7 @@ func checkChangedAnalysis(t *testing.T, out string, from int) {
 	}
 	want := "the shape was changed live, once: at "
 	tail := "(from the dashboard): from step " + strconv.Itoa(from) + " on, 12 users"
-	if !slices.ContainsFunc(a.Warnings, func(w string) bool { return strings.HasPrefix(w, want) && strings.Contains(w, tail) }) {
+	if !slices.ContainsFunc(view.WarningTexts(a.Warnings), func(w string) bool { return strings.HasPrefix(w, want) && strings.Contains(w, tail) }) {
 		t.Errorf("analysis warnings %q lack %q…%q", a.Warnings, want, tail)
 	}
 }

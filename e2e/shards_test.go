@@ -21,6 +21,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/internal/testbin"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -120,7 +121,7 @@ func analyzeRun(t *testing.T, paths ...string) *analyze.Analysis {
 // warning, and not what these tests are about.
 func shardWarnings(a *analyze.Analysis) []string {
 	var w []string
-	for _, s := range a.Warnings {
+	for _, s := range view.WarningTexts(a.Warnings) {
 		if strings.Contains(s, "shard") && !strings.HasPrefix(s, "the load generator of shard") {
 			w = append(w, s)
 		}

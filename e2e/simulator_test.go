@@ -16,6 +16,7 @@ import (
 	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 	"github.com/llmrec/llmrec/schemas/runfile"
 )
@@ -126,7 +127,7 @@ func testOptions(warmup, window time.Duration) analyze.Options {
 
 func littleWarnings(a *analyze.Analysis) []string {
 	var out []string
-	for _, w := range a.Warnings {
+	for _, w := range view.WarningTexts(a.Warnings) {
 		if strings.Contains(w, "Little's-law") {
 			out = append(out, w)
 		}

@@ -21,7 +21,7 @@ func hostile(a *analyze.Analysis) {
 	a.Run.Labels = map[string]string{"team": "@acme/oncall fixes #123" + esc, "ref" + esc: "GH-42 owner/repo#7"}
 	a.Run.EndReason += esc
 	a.Errors = []analyze.ErrorCount{{Class: "timeout" + esc, Count: 3, Share: 1, Example: "ping @admin about #99 " + esc}}
-	a.Warnings = append(a.Warnings, "warned "+esc+" @someone")
+	a.Warnings = append(a.Warnings, analyze.Warning{Text: "warned " + esc + " @someone"})
 }
 
 // controls returns the control characters of s other than newline.

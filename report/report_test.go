@@ -201,7 +201,7 @@ func TestMarkdownIsBounded(t *testing.T) {
 	}
 	a.Steps = many
 	for i := range 200 {
-		a.Warnings = append(a.Warnings, fmt.Sprintf("warning %d %s", i, strings.Repeat("x", 200)))
+		a.Warnings = append(a.Warnings, analyze.Warning{Text: fmt.Sprintf("warning %d %s", i, strings.Repeat("x", 200))})
 	}
 	var b bytes.Buffer
 	if err := Markdown(&b, a); err != nil {

@@ -288,7 +288,7 @@ func checkScenario(t *testing.T, sc scenario, a *analyze.Analysis) {
 }
 
 func hasWarning(a *analyze.Analysis, s string) bool {
-	for _, w := range a.Warnings {
+	for _, w := range view.WarningTexts(a.Warnings) {
 		if strings.Contains(w, s) {
 			return true
 		}

@@ -70,7 +70,7 @@ type Comparison struct {
 	// Verdicts has one verdict per run after the baseline.
 	Verdicts    []Verdict            `json:"verdicts"`
 	Definitions []analyze.Definition `json:"definitions"`
-	Warnings    []string             `json:"warnings"`
+	Warnings    []analyze.Warning    `json:"warnings"`
 }
 
 // CompareRun is one run of a comparison.
@@ -93,7 +93,8 @@ type CompareRun struct {
 	BaselineP95 *analyze.Baseline  `json:"baseline_p95"`
 	Saturation  analyze.Saturation `json:"saturation"`
 	Growth      string             `json:"growth"` // pattern
-	// GrowthSummary is the growth evidence in one sentence.
+	// GrowthSummary is the growth evidence in one sentence (report/view's
+	// GrowthSummary: its JSON fills it).
 	GrowthSummary string `json:"growth_summary"`
 	// Capacity and Peak are the run's (Analysis.Capacity, .Peak); the
 	// changes are against the baseline run's (nil for the baseline, and
@@ -107,9 +108,10 @@ type CompareRun struct {
 	// CDF is the distribution of the selected metric over post-warmup
 	// successes: the quantile at each probability of CDFProbabilities.
 	CDF []CDFPoint `json:"cdf"`
-	// Server is the run's server-telemetry sentence (Telemetry.Summary):
-	// which server signals moved with its saturation; absent when the run
-	// has no telemetry.
+	// Server is the run's server-telemetry sentence (Telemetry.Summary,
+	// report/view's TelemetrySentence: its JSON fills it): which server
+	// signals moved with its saturation; absent when the run has no
+	// telemetry.
 	Server string `json:"server,omitempty"`
 	// Analysis is the run's full analysis (for the HTML charts).
 	Analysis *analyze.Analysis `json:"-"`
@@ -332,7 +334,7 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 		Levels:             []LevelComparison{},
 		Unmatched:          []UnmatchedLevel{},
 		Verdicts:           []Verdict{},
-		Warnings:           []string{},
+		Warnings:           []analyze.Warning{},
 	}
 	c.Metrics = compareMetrics(runs)
 	for i, r := range runs {
@@ -350,7 +352,7 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
+	c.Warnings = append(c.Warnings, analyze.TextWarnings(analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)...)
 	for _, r := range runs {
 		if err := r.Samples.Err(); err != nil {
 			return nil, err
@@ -505,8 +507,8 @@ func (c *Comparison) matchLevels(runs []*analyze.RunData) []map[int]*analyze.Ste
 
 // warnings are the comparison's warnings: thin levels, unmatched levels,
 // runs of different levels, then each run's own warnings.
-func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze.Step) []string {
-	w := []string{}
+func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze.Step) []analyze.Warning {
+	var w []string
 	for _, lc := range c.Levels {
 		for i, r := range runs {
 			st := levels[i][levelKey(lc.Users, lc.Rate)]
@@ -527,12 +529,14 @@ func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze
 				runs[i].Name, runs[0].Name))
 		}
 	}
+	ws := analyze.TextWarnings(w...)
 	for _, r := range runs {
 		for _, x := range r.Analysis.Warnings {
-			w = append(w, r.Name+": "+x)
+			x.Run = r.Name
+			ws = append(ws, x)
 		}
 	}
-	return w
+	return ws
 }
 
 func ptrInt(v int) *int { return &v }
@@ -565,13 +569,10 @@ func compareRun(r *analyze.RunData, base bool) CompareRun {
 	a := r.Analysis
 	cr := CompareRun{Name: r.Name, Baseline: base, RunID: a.Run.RunID, Model: a.Run.Model, Labels: a.Run.Labels,
 		StartedAt: a.Run.StartedAt, EndReason: a.Run.EndReason, BaselineP95: a.Baseline, Saturation: a.Saturation,
-		Growth: a.Growth.Pattern, GrowthSummary: a.Growth.Summary, Analysis: a, Users: []int{}, CDF: []CDFPoint{},
+		Growth: a.Growth.Pattern, Analysis: a, Users: []int{}, CDF: []CDFPoint{},
 		Capacity: a.Capacity, Peak: a.Peak}
 	if cr.Labels == nil {
 		cr.Labels = map[string]string{}
-	}
-	if a.Telemetry != nil {
-		cr.Server = a.Telemetry.Summary
 	}
 	for _, sh := range a.Run.Shards {
 		cr.Files = append(cr.Files, sh.File)

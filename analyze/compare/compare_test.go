@@ -122,7 +122,11 @@ func TestCompareShapes(t *testing.T) {
 			t.Errorf("level %d: steps %v", lc.Users, lc.Steps)
 		}
 	}
-	if !strings.Contains(strings.Join(c.Warnings, "\n"), "80 users: only in v4 (not in v1)") {
+	var ws []string
+	for _, w := range c.Warnings {
+		ws = append(ws, w.Text)
+	}
+	if !strings.Contains(strings.Join(ws, "\n"), "80 users: only in v4 (not in v1)") {
 		t.Errorf("warnings do not list the unmatched level: %q", c.Warnings)
 	}
 }

@@ -32,7 +32,7 @@ SELECT
     (epoch_us(scheduled_at) - p.origin) / 1000.0 AS scheduled_ms,
     strftime(make_timestamp(epoch_us(start)), '%Y-%m-%dT%H:%M:%S.%fZ') AS start,
     (epoch_us(start) - p.origin) / 1000.0 AS start_ms,
-    {{template "warm"}} AS warmup,
+    {{template "warm" .}} AS warmup,
     latency_ms,
     ttft_ms,
     status,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -81,8 +82,8 @@ func TestNoInfinityInJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatal(err)
 	}
-	if want := "with a latency_ms that is negative, under 1e-06 ms (1 ns) but not 0"; !strings.Contains(strings.Join(a.Warnings, "\n"), "12 with a latency_ms") ||
-		!strings.Contains(strings.Join(a.Warnings, "\n"), want) {
+	if want := "with a latency_ms that is negative, under 1e-06 ms (1 ns) but not 0"; !strings.Contains(strings.Join(view.WarningTexts(a.Warnings), "\n"), "12 with a latency_ms") ||
+		!strings.Contains(strings.Join(view.WarningTexts(a.Warnings), "\n"), want) {
 		t.Errorf("warnings %q; want the 12 subnormal rows counted", a.Warnings)
 	}
 	if a.Overall.Requests != 120-12 || a.Overall.P50MS == nil || *a.Overall.P50MS < 100 {

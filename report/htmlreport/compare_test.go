@@ -70,7 +70,7 @@ func compareFixtures() map[string]func(testing.TB) *compare.Comparison {
 			c := cmp(t, loadCompareRun(t, analyzetest.A, hostileTag), loadCompareRun(t, analyzetest.Faster, hostileFunc))
 			c.Runs[0].Labels = map[string]string{hostileTag: hostileFunc}
 			c.Runs[0].Model, c.Runs[1].RunID = hostileTag, hostileFunc
-			c.Warnings = append(c.Warnings, hostileTag)
+			c.Warnings = append(c.Warnings, analyze.Warning{Text: hostileTag})
 			return c
 		},
 	}

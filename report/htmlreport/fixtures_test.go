@@ -118,7 +118,7 @@ func demoAnalysis() *analyze.Analysis {
 	})
 	a.Histogram = histogram(func(ms float64) int64 { return int64(4000 * math.Exp(-math.Pow(math.Log(ms/1200), 2))) })
 	a.Definitions = fixedDefinitions()
-	a.Warnings = []string{"step 2 has only 28 successful requests: its percentiles are rough"}
+	a.Warnings = analyze.TextWarnings("step 2 has only 28 successful requests: its percentiles are rough")
 	fillCapacity(a)
 	return a
 }
@@ -246,7 +246,7 @@ func failuresAnalysis() *analyze.Analysis {
 		return min(100, 10*(int(t/30)+1)), 0, map[string]int64{"connect": 40}
 	})
 	a.Histogram = analyze.Histogram{}
-	a.Warnings = []string{"every request failed: latency figures are empty"}
+	a.Warnings = analyze.TextWarnings("every request failed: latency figures are empty")
 	fillCapacity(a)
 	return a
 }
@@ -264,7 +264,7 @@ func emptyAnalysis() *analyze.Analysis {
 		Growth:        analyze.Growth{Summary: "no steps to judge"},
 		Series:        analyze.Series{BucketS: 1, WarmupS: 30, WindowS: 10},
 		Definitions:   fixedDefinitions(),
-		Warnings:      []string{"the run has no rows"},
+		Warnings:      analyze.TextWarnings("the run has no rows"),
 	}
 }
 
@@ -291,7 +291,7 @@ func hostileAnalysis() *analyze.Analysis {
 		{Class: hostileFunc, Count: 3, Share: 0.5, Example: hostileFunc},
 	}
 	a.Series.FailuresByClass = map[string][]int64{hostileTag: a.Series.Failures, hostileFunc: a.Series.Failures}
-	a.Warnings = append(a.Warnings, hostileTag, hostileFunc)
+	a.Warnings = append(a.Warnings, analyze.TextWarnings(hostileTag, hostileFunc)...)
 	a.Saturation.Summary = hostileTag
 	a.Growth.Summary = hostileFunc
 	return a

@@ -63,7 +63,7 @@ func hugeAnalysis() *analyze.Analysis {
 		a.Errors = append(a.Errors, analyze.ErrorCount{Class: c, Count: 16_600, Share: 1 / 12.0, Example: string(make([]byte, schemas.MaxErrorLen))})
 	}
 	for i := range 500 {
-		a.Warnings = append(a.Warnings, "step "+strconv.Itoa(i)+" has a warning of a typical length, about eighty characters long")
+		a.Warnings = append(a.Warnings, analyze.Warning{Text: "step " + strconv.Itoa(i) + " has a warning of a typical length, about eighty characters long"})
 	}
 	return a
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/report/view"
 )
 
 // TestSLOPage renders a real run file with --slo: the capacity answer
@@ -37,7 +38,7 @@ func TestSLOPage(t *testing.T) {
 			checked++
 		}
 	}
-	for _, w := range a.Warnings {
+	for _, w := range view.WarningTexts(a.Warnings) {
 		if strings.Contains(w, "Little's-law") {
 			t.Errorf("warning on a consistent closed loop: %s", w)
 		}

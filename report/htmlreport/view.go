@@ -176,7 +176,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 	if other != nil {
 		p.Errors = append(p.Errors, errorRow{fmt.Sprintf("other (%d classes)", other.Classes), view.Int(other.Count), view.Pct(&other.Share), ""})
 	}
-	p.Warnings, p.MoreWarnings = view.Warnings(a.Warnings)
+	p.Warnings, p.MoreWarnings = view.Warnings(view.WarningTexts(a.Warnings))
 	defs := a.Definitions
 	if len(defs) == 0 {
 		defs = analyze.Definitions(a.Settings)
@@ -263,6 +263,7 @@ func closedShape(sh *analyze.Shape) string {
 func healthCards(a *analyze.Analysis) []card {
 	var out []card
 	for _, h := range a.Health {
+		h.Text, h.WholeText = view.HealthText(h)
 		name := view.SignalName(h.Signal)
 		v := h.Text
 		if v == "" {

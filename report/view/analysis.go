@@ -129,7 +129,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 		v.GoodputTitle = GoodputTitle(a)
 	}
 	v.Header = openHeader(a, v.Header)
-	v.Warnings, v.MoreWarnings = Warnings(a.Warnings)
+	v.Warnings, v.MoreWarnings = Warnings(WarningTexts(a.Warnings))
 	v.Definitions = Definitions(a.Definitions)
 	return v
 }
@@ -276,6 +276,7 @@ func totals(a *analyze.Analysis) Table {
 func health(a *analyze.Analysis) Table {
 	t := Table{Head: []string{"signal", "value", "band", "whole run", "bands"}, Strong: []bool{false, false, true}}
 	for _, h := range a.Health {
+		h.Text, h.WholeText = HealthText(h)
 		text, whole := Clean(h.Text), Clean(h.WholeText)
 		if h.Signal == "growth" {
 			if g, ok := GrowthName(h.Text); ok {
@@ -291,6 +292,25 @@ func health(a *analyze.Analysis) Table {
 		t.Rows = append(t.Rows, []string{SignalName(h.Signal), text, Clean(h.Band), whole, Clean(h.Rule)})
 	}
 	return t
+}
+
+// HealthText is a health row's value and whole-run value as printed (the
+// JSON's text and whole_run_text): "1.72x", "0.05%", the growth pattern,
+// or "n/a". A text the row already has is kept (a row read back from
+// JSON): analyze leaves the values' texts to this.
+func HealthText(h analyze.Health) (text, whole string) {
+	word := Ratio
+	if h.Signal == "fail_rate" {
+		word = Pct
+	}
+	text, whole = h.Text, h.WholeText
+	if text == "" {
+		text = word(h.Value)
+	}
+	if whole == "" {
+		whole = word(h.WholeValue)
+	}
+	return text, whole
 }
 
 // SteadyName names the requests the health bands judge.
@@ -416,6 +436,7 @@ func healthAnswer(a *analyze.Analysis) (_ Answer, growthBand string, growthJudge
 		if r > rank {
 			worst, rank = h.Band, r
 		}
+		h.Text, h.WholeText = HealthText(h)
 		text, wtext := Clean(h.Text), Clean(h.WholeText)
 		if g, ok := GrowthName(h.Text); ok {
 			text = g

@@ -39,6 +39,16 @@ func sloWords(s *analyze.SLOSettings) string {
 	return analyze.SLO{TTFT: d(s.TTFTMS), TPOT: d(s.TPOTMS), ITL: d(s.ITLMS), Latency: d(s.LatencyMS)}.Words()
 }
 
+// CapacityRule is how the capacity level was chosen, in words (the
+// JSON's capacity.rule), from the analysis' settings.
+func CapacityRule(set analyze.Settings) string {
+	if set.SLO == nil {
+		return "the last level before saturation (no --slo: every success is good); none when the first judged step saturated"
+	}
+	return fmt.Sprintf("the highest level such that it and every level below it had at least %s%% good requests (succeeded and met %s) and failed no more than %s",
+		strconv.FormatFloat(set.SLOTarget*100, 'f', -1, 64), sloWords(set.SLO), Pct(&set.ErrorThreshold))
+}
+
 // CapacitySentence is the capacity answer in one sentence, e.g. "holds 36
 // users within SLO: TTFT ≤ 500 ms, ITL ≤ 50 ms for 90% of requests, at 14.2 good req/s;
 // throughput peaks at 44 req/s at 20 users and falls 68% by 36 users".

@@ -53,8 +53,8 @@ func NewComparison(c *compare.Comparison) *Comparison {
 		}
 		v.RunTable.Rows = append(v.RunTable.Rows, []string{name, runLevels(r), req, Pct(fr), RunSaturation(r), Clean(r.Growth), RunBaselineP95(r)})
 		v.Sources = append(v.Sources, Field{name, Clip(RunSource(r), 300)})
-		if r.Server != "" {
-			v.Servers = append(v.Servers, Field{name, Clean(r.Server)})
+		if server := RunServer(r); server != "" {
+			v.Servers = append(v.Servers, Field{name, Clean(server)})
 		}
 	}
 	for _, m := range c.Metrics {
@@ -77,7 +77,7 @@ func NewComparison(c *compare.Comparison) *Comparison {
 		v.Unmatched.Rows = append(v.Unmatched.Rows, []string{levelLabel(u.Users, u.Rate), Clip(Clean(strings.Join(u.In, ", ")), 200),
 			Clip(Clean(strings.Join(u.Missing, ", ")), 200), strings.Join(p95, ", ")})
 	}
-	v.Warnings, v.More = Warnings(c.Warnings)
+	v.Warnings, v.More = Warnings(WarningTexts(c.Warnings))
 	v.Defs = Definitions(c.Definitions)
 	return v
 }

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -122,10 +123,23 @@ func throughputWhy(a *analyze.Analysis) string {
 	return strings.Join(why, ", ")
 }
 
-// WithWords returns a with the sentences the JSON carries worded by the
-// view (saturation.summary); a itself is not changed.
+// WithWords returns a with the words the JSON carries filled by the view
+// (saturation.summary, growth.summary, capacity.rule, the health rows'
+// text, telemetry.summary, warnings[]); a itself is not changed.
 func WithWords(a *analyze.Analysis) *analyze.Analysis {
 	out := *a
 	out.Saturation.Summary = SaturationSentence(a)
+	out.Growth.Summary = GrowthSummary(a.Growth, a.Run.LevelKind, a.Settings.ErrorThreshold)
+	out.Capacity.Rule = CapacityRule(a.Settings)
+	out.Health = slices.Clone(a.Health)
+	for i := range out.Health {
+		out.Health[i].Text, out.Health[i].WholeText = HealthText(a.Health[i])
+	}
+	out.Warnings = worded(a.Warnings)
+	if a.Telemetry != nil {
+		t := *a.Telemetry
+		t.Summary = TelemetrySentence(a)
+		out.Telemetry = &t
+	}
 	return &out
 }

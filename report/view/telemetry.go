@@ -28,7 +28,7 @@ func telemetry(a *analyze.Analysis) *Telemetry {
 	v := &Telemetry{
 		Source: Clean(fmt.Sprintf("%s every %ss, %d of %d scrapes read", t.Source,
 			strconv.FormatFloat(t.IntervalS, 'f', -1, 64), t.Scrapes-t.Failed, t.Scrapes)),
-		Summary: Clean(t.Summary),
+		Summary: Clean(TelemetrySentence(a)),
 		Steps: Table{
 			Head:  []string{"step", "level", "running", "run max", "waiting", "wait max", "KV cache", "KV max", "preempt/s"},
 			Right: []bool{true, true, true, true, true, true, true, true, true},

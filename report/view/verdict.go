@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,14 +98,25 @@ func settingValue(setting, v string) string {
 	return Clip(Clean(v), 80)
 }
 
-// WithSummaries returns c with every verdict's Summary worded (for the
-// JSON output); c itself is not changed.
+// WithSummaries returns c with the words its JSON carries filled by the
+// view (every verdict's summary, each run's growth_summary,
+// capacity.rule and server, warnings[]); c itself is not changed.
 func WithSummaries(c *compare.Comparison) *compare.Comparison {
 	out := *c
 	out.Verdicts = append([]compare.Verdict(nil), c.Verdicts...)
 	for k := range out.Verdicts {
 		out.Verdicts[k].Summary = VerdictSummary(c, k+1)
 	}
+	out.Runs = slices.Clone(c.Runs)
+	for i := range out.Runs {
+		r := &out.Runs[i]
+		r.Server = RunServer(*r)
+		if a := r.Analysis; a != nil {
+			r.GrowthSummary = GrowthSummary(a.Growth, a.Run.LevelKind, a.Settings.ErrorThreshold)
+			r.Capacity.Rule = CapacityRule(a.Settings)
+		}
+	}
+	out.Warnings = worded(c.Warnings)
 	return &out
 }
 

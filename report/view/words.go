@@ -90,6 +90,43 @@ func GrowthName(pattern string) (name string, ok bool) {
 	return Clean(pattern), false
 }
 
+// GrowthSummary is the growth evidence in one sentence, the JSON's
+// growth.summary: the numbers the rule looked at ("p95 max/min 15.84;
+// slope first third 2.1, last third 546.3 ms/user (ratio 260.1 > 2)"),
+// and for flat_with_failures the failure rate over errThreshold.
+func GrowthSummary(g analyze.Growth, kind string, errThreshold float64) string {
+	ev := &g.Evidence
+	per, with := "ms/user", "users"
+	if kind == analyze.LevelRate {
+		per, with = "ms per req/s", "the offered rate"
+	}
+	n := len(ev.P95MS)
+	var s string
+	switch {
+	case n < 2:
+		s = fmt.Sprintf("%s with a p95: too few to see growth", Plural(n, "step", "steps"))
+	case g.Pattern != analyze.GrowthFlat && g.Pattern != analyze.GrowthFlatWithFailures:
+		s = fmt.Sprintf("p95 max/min %s; slope first third %s, last third %s %s",
+			Num(ev.P95Ratio, 2), sig4(*ev.SlopeFirst), sig4(*ev.SlopeLast), per)
+		switch {
+		case g.Pattern == analyze.GrowthLinear:
+			s += fmt.Sprintf(" (ratio %s <= %s)", Num(ev.SlopeRatio, 2), sig4(analyze.ExpSlopeRatio))
+		case ev.SlopeRatio == nil:
+			s += " (flat, then rising)"
+		default:
+			s += fmt.Sprintf(" (ratio %.1f > %s)", *ev.SlopeRatio, sig4(analyze.ExpSlopeRatio))
+		}
+	case ev.P95Ratio != nil && *ev.P95Ratio < analyze.FlatRatio:
+		s = fmt.Sprintf("p95 max/min %.2f < %s over %d steps", *ev.P95Ratio, sig4(analyze.FlatRatio), n)
+	default:
+		s = fmt.Sprintf("p95 does not grow with %s (slope %s %s)", with, sig4(*ev.Slope), per)
+	}
+	if g.Pattern == analyze.GrowthFlatWithFailures && ev.MaxFailRate != nil {
+		s += fmt.Sprintf("; failure rate rises to %s (over %s)", Pct(ev.MaxFailRate), Pct(&errThreshold))
+	}
+	return s
+}
+
 // GrowthWords says how p95 grew with the load in a reader's words: "p95
 // rose 20× from 10 to 60 users, 80× faster in the last third than the
 // first". The numbers behind it stay in the evidence.

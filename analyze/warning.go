@@ -1,0 +1,254 @@
+package analyze
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Warning is a condition the reader must know to trust the figures. One
+// with a Fact carries its kind and numbers, and report/view words it
+// (view.WithWords fills Text) before any report shows it: the warnings
+// about the run, its steps, its lag, Little's law, the load generator and
+// the shards. The others (input rows, labels, classes, live changes,
+// token estimates, telemetry reading, chunk times, non-finite figures, a
+// comparison's own) are still worded here and carry only their Text. The JSON carries the whole sentence
+// alone, a string, and refuses a warning not yet worded (a Fact without
+// Text, or a Run not yet put before its Text).
+type Warning struct {
+	// Text is the sentence; empty for a Fact until the view words it.
+	Text string
+	// Fact is what a warning worded by report/view states; nil when Text
+	// is analyze's own.
+	Fact Fact
+	// Run names the run of a comparison the warning came from ("" in a
+	// run's own analysis): its sentence starts with "Run: " once worded.
+	Run string
+}
+
+// Fact is the kind and numbers of a warning that report/view words: one
+// of the *Fact types of this file.
+type Fact interface{ fact() }
+
+// TextWarnings wraps sentences worded here as warnings.
+func TextWarnings(texts ...string) []Warning {
+	w := make([]Warning, len(texts))
+	for i, t := range texts {
+		w[i] = Warning{Text: t}
+	}
+	return w
+}
+
+// MarshalJSON writes the warning as its sentence.
+func (w Warning) MarshalJSON() ([]byte, error) {
+	if (w.Text == "" && w.Fact != nil) || w.Run != "" {
+		return nil, fmt.Errorf("warning %T of run %q not worded (report/view words it)", w.Fact, w.Run)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the encoder of the whole document escapes, or not
+	if err := enc.Encode(w.Text); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// UnmarshalJSON reads a warning's sentence.
+func (w *Warning) UnmarshalJSON(b []byte) error {
+	*w = Warning{}
+	return json.Unmarshal(b, &w.Text)
+}
+
+// LagFact: more than LagWarnFraction of the post-warmup requests were sent
+// over LagThresholdMS after their scheduled time. In an open loop
+// (OpenLoop) they first waited for a slot under the concurrency cap
+// (MaxConcurrency, 0 for the recorder's own cap).
+type LagFact struct {
+	Late, Requests int64
+	MaxMS          float64
+	OpenLoop       bool
+	MaxConcurrency int
+}
+
+// WaitedFact: Waited arrivals of an open loop waited over WaitToleranceMS
+// for a slot, and the verdict's Metric leaves that wait out.
+type WaitedFact struct {
+	Waited int64
+	Metric string
+}
+
+// GeneratorLagFact: the load generator of shard Shard (file File) sent
+// late: its p99 send lag P99MS over LagThresholdMS, at worst PeakMS.
+type GeneratorLagFact struct {
+	Shard         int
+	File          string
+	P99MS, PeakMS float64
+}
+
+// Likely causes of a step off Little's law.
+const (
+	// CauseLag: the sends were late (the generator lagged).
+	CauseLag = "lag"
+	// CauseLost: too few requests: rows lost, or (closed loop) a think
+	// time longer than configured.
+	CauseLost = "lost"
+	// CauseTwice: too many requests: rows counted twice, or (closed loop)
+	// a think time shorter than configured, (open loop) a rate other than
+	// the one recorded.
+	CauseTwice = "twice"
+	// CauseWaited: (open loop) arrivals waited for a slot: generator lag
+	// or the concurrency cap.
+	CauseWaited = "waited"
+)
+
+// LittleStep is one closed-loop step off Little's law: at RPS sent req/s
+// and a mean cycle (latency and think time) of CycleS seconds, RPS ×
+// CycleS users of Users.
+type LittleStep struct {
+	Step, Users int
+	RPS, CycleS float64
+	Ratio       float64 // RPS × CycleS / Users, to 6 decimals
+}
+
+// LittleFact: closed-loop steps off Little's law by more than
+// LittleTolerance, with one likely Cause (CauseLag, CauseLost,
+// CauseTwice): the first littleMaxListed of them in Steps, Count in all.
+// WaitMinS and WaitMaxS are the configured think time.
+type LittleFact struct {
+	Cause              string
+	Count              int
+	Steps              []LittleStep
+	WaitMinS, WaitMaxS float64
+}
+
+// OpenLittleFact: an open-loop step whose achieved rate is off its offered
+// rate, with a likely Cause (CauseWaited, with Waited arrivals; CauseLost;
+// CauseTwice).
+type OpenLittleFact struct {
+	Step                    int
+	OfferedRPS, AchievedRPS float64
+	Cause                   string
+	Waited                  int64
+}
+
+func (LagFact) fact()          {}
+func (WaitedFact) fact()       {}
+func (GeneratorLagFact) fact() {}
+func (LittleFact) fact()       {}
+func (OpenLittleFact) fact()   {}
+
+// Kinds of RunFact.
+const (
+	RunNoRows          = "no_rows"           // the run has no requests
+	RunNoneAfterWarmup = "none_after_warmup" // no request sent after the warmup (WarmupS)
+	RunWarmupTooLong   = "warmup_too_long"   // the warmup (WarmupS) is as long as the run (DurationS)
+	RunInterrupted     = "interrupted"       // interrupted after DurationS
+	RunStopped         = "stopped"           // stopped on saturation after DurationS
+	RunRecovered       = "recovered"         // rebuilt by llmrec recover
+	RunEndedEarly      = "ended_early"       // ended early for EndReason (EndDetail)
+	RunAllFailed       = "all_failed"        // every request failed
+	RunNoTTFT          = "no_ttft"           // the metric is ttft and no success has one
+	RunFewGrowthSteps  = "few_growth_steps"  // the growth pattern rests on N steps
+	RunSeriesBuckets   = "series_buckets"    // the time series use BucketS buckets
+)
+
+// RunFact is a warning about the run as a whole, of a Kind (Run*) and
+// the numbers it names.
+type RunFact struct {
+	Kind                 string
+	WarmupS, DurationS   float64
+	EndReason, EndDetail string
+	N                    int
+	BucketS              float64
+}
+
+// Kinds of StepFact.
+const (
+	StepNothingSent = "nothing_sent" // reached, nothing sent (Unsent arrivals due)
+	StepUnsent      = "unsent"       // Unsent arrivals due in it never sent
+	StepFewSamples  = "few_samples"  // Samples successful samples, under MinStepSamples
+	StepShort       = "short"        // ran DurationS of its planned PlannedS
+	StepNoBaseline  = "no_baseline"  // the baseline step has no successful request
+)
+
+// StepFact is a warning about step Step (of level Level, LevelKind), of a
+// Kind (Step*) and the numbers it names.
+type StepFact struct {
+	Kind                string
+	Step                int
+	Level               float64
+	LevelKind           string
+	Unsent, Samples     int64
+	DurationS, PlannedS float64
+}
+
+// ShardTwiceFact: shard Shard is in Files files.
+type ShardTwiceFact struct{ Shard, Files int }
+
+// MissingShardFact: shard Shard of Shards was not given; with More > 0,
+// More shards past the listed ones were not given either (Shard unused).
+type MissingShardFact struct{ Shard, Shards, More int }
+
+// LateJoinFact: the recorder (shard Shard, file File, when Named) joined
+// the schedule that started at StartedAt Late after its start: after the
+// schedule's end (AfterEnd), in step InStep (more than a step late), or
+// else within the first step.
+type LateJoinFact struct {
+	Shard     int
+	File      string
+	Named     bool
+	Late      time.Duration
+	StartedAt time.Time
+	AfterEnd  bool
+	InStep    int
+}
+
+// More shards of a kind than MaxShardWarnings: MoreShardsFact.Of.
+const (
+	MoreJoinedLate = "joined_late"
+	MoreSentLate   = "sent_late"
+)
+
+// MoreShardsFact: N more shards than those listed joined late or sent
+// late (Of: MoreJoinedLate, MoreSentLate).
+type MoreShardsFact struct {
+	N  int
+	Of string
+}
+
+// GeneratorCPUFact: the load generator (of shard Shard, file File, when
+// Named) used GenBusyFraction or more of its Cores CPU cores in Busy of
+// Seconds seconds, at peak Peak cores; Simulator: the built-in simulator
+// ran in its process.
+type GeneratorCPUFact struct {
+	Shard         int
+	File          string
+	Named         bool
+	Cores         int
+	Busy, Seconds int
+	Peak          float64
+	Simulator     bool
+}
+
+// Kinds of FailureFact.
+const (
+	FailGenerator = "generator" // N requests failed on the load generator itself
+	FailEmpty     = "empty"     // N requests got a complete 2xx answer with no content
+	FailEmptyOK   = "empty_ok"  // N successes carried 0 output tokens (older recorders)
+)
+
+// FailureFact is a warning about N requests of a Kind (Fail*).
+type FailureFact struct {
+	Kind string
+	N    int64
+}
+
+func (RunFact) fact()          {}
+func (StepFact) fact()         {}
+func (ShardTwiceFact) fact()   {}
+func (MissingShardFact) fact() {}
+func (LateJoinFact) fact()     {}
+func (MoreShardsFact) fact()   {}
+func (GeneratorCPUFact) fact() {}
+func (FailureFact) fact()      {}
