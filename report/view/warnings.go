@@ -264,7 +264,9 @@ func lateJoinText(f analyze.LateJoinFact) string {
 // levelSig4 names a level as the warnings, the server-telemetry sentence,
 // compare's and check's lines always have: users, or an offered rate to 4
 // significant digits ("12.35 req/s offered"), analyze.StepLevel.
-func levelSig4(kind string, v float64) string { return analyze.StepLevel(kind, &analyze.Step{Level: v}) }
+func levelSig4(kind string, v float64) string {
+	return analyze.StepLevel(kind, &analyze.Step{Level: v})
+}
 
 // ms is Duration of a value; pct is Pct of one.
 func ms(v float64) string  { return Duration(&v) }
