@@ -451,16 +451,18 @@ func (c *computer) overallStats(r *statsRow, measured float64) {
 }
 
 // stepStats is the Step of a step's row. Its span is the step's slot of
-// the schedule clipped to after the warmup and before sendEnd, or, without
+// the schedule (Shape.StepSpan, after its own warmup) clipped to after the
+// warmup and before sendEnd, or, without
 // a schedule or when that is empty, from its first to its last send.
 func (c *computer) stepStats(r *statsRow, warmS, sendEnd float64) Step {
 	s := Step{Step: int(r.step), Users: int(r.users), Requests: r.requests, OK: r.ok,
 		Failures: r.requests - r.ok, FailRate: r.failRate(), Latency: r.latency(), Errors: map[string]int64{}}
-	if stepT := c.a.Run.Shape.StepTimeS; stepT > 0 {
-		s.StartS = math.Max(float64(r.step-1)*stepT+c.a.Run.Shape.ProbeWarmupS, warmS)
-		s.EndS = math.Min(float64(r.step)*stepT, sendEnd)
+	start, end, ok := c.a.Run.Shape.StepSpan(int(r.step))
+	if ok {
+		s.StartS = math.Max(start+c.a.Run.Shape.ProbeWarmupS, warmS)
+		s.EndS = math.Min(end, sendEnd)
 	}
-	if c.a.Run.Shape.StepTimeS <= 0 || s.EndS <= s.StartS {
+	if !ok || s.EndS <= s.StartS {
 		s.StartS = math.Max(float64(r.firstSend)/1e6, warmS)
 		s.EndS = float64(r.lastSend) / 1e6
 	}

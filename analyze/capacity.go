@@ -165,7 +165,7 @@ func (c *computer) littleLaw() error {
 		sendEnd = math.Min(sendEnd, planned)
 	}
 	think := (a.Run.Shape.WaitMinS + a.Run.Shape.WaitMaxS) / 2 * 1000
-	rows, err := c.conn.QueryContext(c.ctx, query("little.sql"), int64(math.Round(stepT*1e6)),
+	rows, err := c.conn.QueryContext(c.ctx, query("little.sql"), int64(math.Round(stepT*1e6)), c.opts.ends,
 		c.opts.Warmup.Microseconds(), int64(math.Round(sendEnd*1e6)), think, LagThresholdMS, c.opts.pwarm)
 	if err != nil {
 		return fmt.Errorf("check Little's law: %w", err)

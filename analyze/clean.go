@@ -45,6 +45,7 @@ func cleanMeta(m *schemas.RunMeta) (droppedLabels int) {
 	}
 	m.EndDetail = printable(m.EndDetail, maxValueLen)
 	m.Shape.Changes = cleanChanges(m.Shape.Changes)
+	m.Shape.StepEndsS = cleanStepEnds(m.Shape)
 	m.Target = printable(m.Target, maxTargetLen)
 	keys := make([]string, 0, len(m.Labels))
 	for k := range m.Labels {
@@ -118,4 +119,36 @@ func cleanChanges(cs []schemas.ShapeChange) []schemas.ShapeChange {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Bounds on a footer's step ends (cleanStepEnds): a capacity search runs
+// at most 1000 probes, one step each, and the SQL finds a time's step by
+// halving a list of fewer than 2^14 ends (fragments.sql, ends_before); a
+// step ends within a year of the run's start.
+const (
+	maxStepEnds = 10_000
+	maxStepEndS = 366 * 24 * 3600
+)
+
+// cleanStepEnds keeps the step ends of sh if a recorder could have
+// written them (Shape.StepSpan reads them), else drops them all, and the
+// steps are read as StepTimeS long each: a step time above 0 and at most
+// maxStepEndS (the SQL's step spans multiply it in µs), every end
+// finite, above 0, at most maxStepEndS and above the one before, at most
+// maxStepEnds of them, and no more than the levels when the shape lists
+// its steps' levels (a footer is outside text).
+func cleanStepEnds(sh schemas.Shape) []float64 {
+	ends := sh.StepEndsS
+	if len(ends) == 0 || len(ends) > maxStepEnds || (len(sh.Levels) > 0 && len(ends) > len(sh.Levels)) ||
+		!(sh.StepTimeS > 0 && sh.StepTimeS <= maxStepEndS) {
+		return nil
+	}
+	prev := 0.0
+	for _, e := range ends {
+		if !(e > prev && e <= maxStepEndS) {
+			return nil
+		}
+		prev = e
+	}
+	return ends
 }

@@ -44,7 +44,8 @@ func CopyRows(ctx context.Context, opts Options, rowsSQL, copyOptions, target st
 		version = max(version, f.meta.SchemaVersion)
 	}
 	var q strings.Builder
-	if err := rows.Execute(&q, queryData{Version: version}); err != nil {
+	ends := len(runInfo(files).Shape.StepEndsS) > 0 // the warm fragment's step spans
+	if err := rows.Execute(&q, queryData{Version: version, Ends: ends}); err != nil {
 		return 0, fmt.Errorf("the rows query: %w", err)
 	}
 	if !utf8.ValidString(target) || strings.ContainsRune(target, 0) {
@@ -71,8 +72,8 @@ func copyRows(ctx context.Context, opts Options, q, copyOptions, target string, 
 	}
 	defer e.Close()
 	stmt := "COPY (" + q + ") TO " + sqlString(target) + " (" + copyOptions + ", USE_TMP_FILE false)"
-	period, pwarm := probeWarmup(run.Shape)
-	res, err := e.conn.ExecContext(ctx, stmt, globs, run.StartedAt.UnixMicro(), opts.Warmup.Microseconds(), csv, period, pwarm)
+	res, err := e.conn.ExecContext(ctx, stmt, globs, run.StartedAt.UnixMicro(), opts.Warmup.Microseconds(), csv,
+		opts.period, opts.pwarm, opts.ends)
 	if err != nil {
 		for _, f := range files {
 			if strings.Contains(err.Error(), f.path) {

@@ -34,8 +34,8 @@ func warmupEffect(a *Analysis) WarmupEffect {
 	if all := a.Overall.WarmupRequests + a.Overall.Requests; all > 0 {
 		w.Share = ptr(float64(w.Requests) / float64(all))
 	}
-	if st := a.Run.Shape.StepTimeS; st > 0 {
-		w.WholeSteps = int(math.Floor(math.Min(a.Settings.WarmupS, a.Run.DurationS)/st + 1e-9))
+	if a.Run.Shape.StepTimeS > 0 {
+		w.WholeSteps = a.Run.Shape.stepsDone(math.Min(a.Settings.WarmupS, a.Run.DurationS))
 	}
 	w.Heavy = w.WholeSteps > 0 || (w.Share != nil && *w.Share > HeavyWarmupShare)
 	if sh := a.Run.Shape; sh.ProbeWarmupS > 0 && a.Settings.WarmupS <= sh.ProbeWarmupS {
@@ -329,10 +329,11 @@ func runWarnings(a *Analysis, o Options) []Warning {
 // arrivals never sent, few samples, a step the run ended in.
 func stepWarnings(a *Analysis) []Warning {
 	var w []Warning
-	stepT := a.Run.Shape.StepTimeS
+	sh := a.Run.Shape
 	for _, s := range a.Steps {
+		planned := sh.stepLength(s.Step) // its span's length (Shape.StepSpan)
 		f := StepFact{Step: s.Step, Level: s.Level, LevelKind: a.Run.LevelKind, Unsent: s.Unsent, Samples: s.Samples,
-			DurationS: s.DurationS, PlannedS: stepT}
+			DurationS: s.DurationS, PlannedS: planned}
 		add := func(kind string) { f.Kind = kind; w = append(w, Warning{Fact: f}) }
 		if s.Requests == 0 {
 			add(StepNothingSent)
@@ -343,7 +344,7 @@ func stepWarnings(a *Analysis) []Warning {
 		if s.Samples < MinStepSamples {
 			add(StepFewSamples)
 		}
-		if stepT > 0 && float64(s.Step)*stepT > a.Run.DurationS+0.01*stepT && s.DurationS < stepT*0.99 {
+		if _, end, ok := sh.StepSpan(s.Step); ok && sh.StepTimeS > 0 && end > a.Run.DurationS+0.01*planned && s.DurationS < planned*0.99 {
 			add(StepShort)
 		}
 	}

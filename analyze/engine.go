@@ -34,10 +34,12 @@ func query(name string) string { return queryWith(name, queryData{}) }
 
 // queryData is what a query's template may ask of the input: Chunks, the
 // file has the chunk_us column (version 2 or later); Version, the file's
-// schema version (for has).
+// schema version (for has); Ends, the run lists where its steps ended
+// (Shape.StepEndsS: the step spans of fragments.sql join them).
 type queryData struct {
 	Chunks  bool
 	Version int
+	Ends    bool
 }
 
 // queryWith is query for a query that depends on the input (load.sql).
@@ -267,7 +269,8 @@ func duckMessage(err error) string {
 // with the view of opts.Metric, checks every file's rows (engine.checkRows:
 // the warnings go to the file) and runs each of the load queries (bound to
 // run_rows' parameters for the file, the run's origin in µs, the warmup in
-// µs, and a search's step time and step warmup in µs, probeWarmup) for
+// µs, a search's step time and step warmup in µs, probeWarmup, and the
+// step ends in µs, stepEndsUS) for
 // every file. The caller closes the engine. Load queries render for each
 // file (queryData).
 func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64, loads ...string) (*engine, error) {
@@ -298,9 +301,9 @@ func loadRun(ctx context.Context, opts Options, files []*inputFile, origin int64
 		return nil, err
 	}
 	for i, f := range files {
-		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm)
+		args := append(rowArgs(i, f), origin, opts.Warmup.Microseconds(), opts.period, opts.pwarm, opts.ends)
 		v := f.meta.SchemaVersion
-		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v}
+		data := queryData{Chunks: schemas.Has(v, schemas.ChunkColumn), Version: v, Ends: len(opts.ends) > 0}
 		for _, q := range loads {
 			if _, err := e.conn.ExecContext(ctx, queryWith(q, data), args...); err != nil {
 				err = e.readError(ctx, f, err)

@@ -12,19 +12,62 @@
 -- as absent.
 {{define "ttft_valid"}}isfinite(ttft_ms) AND ttft_ms >= 0 AND ttft_ms <= latency_ms{{end}}
 
+-- A step's span, the one rule of Shape.StepSpan (spans.go) in SQL, from
+-- the relation p: p.ends, where each step ended (µs from the run's start,
+-- BIGINT[]; empty when every step is p.period long) and p.period, the
+-- step time (µs). Step k starts where step k−1 ended (step 1 at 0) and
+-- ends at p.ends[k]; a step past the list is p.period long after the one
+-- before it; with p.ends empty, step k spans [(k−1)·p.period, k·p.period).
+-- step_start: the start (µs) of the step {{.}} (a column or expression).
+{{define "step_start"}}(coalesce(p.ends[greatest(least(CAST({{.}} AS BIGINT) - 1, len(p.ends)), 0)], 0)
+    + greatest(CAST({{.}} AS BIGINT) - 1 - len(p.ends), 0) * p.period){{end}}
+-- The step whose span holds the time t_us (µs, a column of the query's
+-- relation c), and how far into it t_us is. The query renders them with
+-- its queryData: .Ends, the run lists its step ends (p.ends is not
+-- empty). ends_before defines, after the query's CTE c, the CTE l: c's
+-- rows with lo, how many steps ended at or before t_us, found by halving
+-- the list (it holds fewer than 2^14 ends: maxStepEnds), one CTE a half,
+-- so a row costs the same whatever the list; step_of and into_step read
+-- lo. Without ends, lo is 0 and step_of is t_us // p.period + 1, the
+-- equal steps' rule.
+{{define "ends_before"}}{{if .Ends}}b0 AS (SELECT c.*, 0 AS lo FROM c),
+b8192 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 8192 <= len(p.ends) AND p.ends[x.lo + 8192] <= x.t_us THEN x.lo + 8192 ELSE x.lo END AS lo) FROM b0 AS x, p),
+b4096 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 4096 <= len(p.ends) AND p.ends[x.lo + 4096] <= x.t_us THEN x.lo + 4096 ELSE x.lo END AS lo) FROM b8192 AS x, p),
+b2048 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 2048 <= len(p.ends) AND p.ends[x.lo + 2048] <= x.t_us THEN x.lo + 2048 ELSE x.lo END AS lo) FROM b4096 AS x, p),
+b1024 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 1024 <= len(p.ends) AND p.ends[x.lo + 1024] <= x.t_us THEN x.lo + 1024 ELSE x.lo END AS lo) FROM b2048 AS x, p),
+b512 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 512 <= len(p.ends) AND p.ends[x.lo + 512] <= x.t_us THEN x.lo + 512 ELSE x.lo END AS lo) FROM b1024 AS x, p),
+b256 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 256 <= len(p.ends) AND p.ends[x.lo + 256] <= x.t_us THEN x.lo + 256 ELSE x.lo END AS lo) FROM b512 AS x, p),
+b128 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 128 <= len(p.ends) AND p.ends[x.lo + 128] <= x.t_us THEN x.lo + 128 ELSE x.lo END AS lo) FROM b256 AS x, p),
+b64 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 64 <= len(p.ends) AND p.ends[x.lo + 64] <= x.t_us THEN x.lo + 64 ELSE x.lo END AS lo) FROM b128 AS x, p),
+b32 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 32 <= len(p.ends) AND p.ends[x.lo + 32] <= x.t_us THEN x.lo + 32 ELSE x.lo END AS lo) FROM b64 AS x, p),
+b16 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 16 <= len(p.ends) AND p.ends[x.lo + 16] <= x.t_us THEN x.lo + 16 ELSE x.lo END AS lo) FROM b32 AS x, p),
+b8 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 8 <= len(p.ends) AND p.ends[x.lo + 8] <= x.t_us THEN x.lo + 8 ELSE x.lo END AS lo) FROM b16 AS x, p),
+b4 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 4 <= len(p.ends) AND p.ends[x.lo + 4] <= x.t_us THEN x.lo + 4 ELSE x.lo END AS lo) FROM b8 AS x, p),
+b2 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 2 <= len(p.ends) AND p.ends[x.lo + 2] <= x.t_us THEN x.lo + 2 ELSE x.lo END AS lo) FROM b4 AS x, p),
+b1 AS (SELECT x.* REPLACE (CASE WHEN x.lo + 1 <= len(p.ends) AND p.ends[x.lo + 1] <= x.t_us THEN x.lo + 1 ELSE x.lo END AS lo) FROM b2 AS x, p),
+l AS (SELECT * FROM b1){{else}}l AS (SELECT c.*, 0 AS lo FROM c){{end}}{{end}}
+{{define "step_of"}}{{if .Ends}}(lo + 1 + CASE WHEN lo = len(p.ends)
+    THEN (t_us - coalesce(p.ends[lo], 0)) // p.period ELSE 0 END){{else}}(t_us // p.period + 1){{end}}{{end}}
+{{define "into_step"}}{{if .Ends}}(t_us - coalesce(p.ends[lo], 0) - CASE WHEN lo = len(p.ends)
+    THEN (t_us - coalesce(p.ends[lo], 0)) // p.period * p.period ELSE 0 END){{else}}(t_us % p.period){{end}}{{end}}
+
 -- The time figures of a row, from its file's columns: parameters of the
 -- query the run origin p.origin (µs since the epoch), the warmup
 -- p.warmup (µs), and a capacity search's step time p.period and each
--- step's own warmup p.pwarm (µs; both 0 for a step load). warm: sent
--- within the warmup, or within the first p.pwarm of its step; c_us:
--- completion, µs since the run's start.
+-- step's own warmup p.pwarm (µs; both 0 for a step load), and the step
+-- ends p.ends (step_start; empty when every step is p.period long).
+-- warm: sent within the warmup, or within the first p.pwarm of its step
+-- (with step ends, .Ends of the query's data: of the step of its step
+-- column, from where that step started; without, of the step its send
+-- time falls in, which is the same span); c_us: completion, µs since the
+-- run's start.
 {{define "warm"}}(epoch_us(start) - p.origin < p.warmup
-  OR (p.period > 0 AND (epoch_us(start) - p.origin) % p.period < p.pwarm)){{end}}
+  OR (p.period > 0 AND {{if .Ends}}epoch_us(start) - p.origin - {{template "step_start" "step"}}{{else}}(epoch_us(start) - p.origin) % p.period{{end}} < p.pwarm)){{end}}
 {{define "c_us"}}epoch_us(start) - p.origin + CAST(round(latency_ms * 1000) AS BIGINT){{end}}
 -- One file's rows as run_rows gives them (its parameters $1 to $8) and
--- the four parameters of warm ($9 to $12).
+-- the five parameters of warm ($9 to $13).
 {{define "run_from"}}run_rows($1, $2, $3, $4, $5, $6, $7, $8) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm, $13::BIGINT[] AS ends) AS p{{end}}
 
 -- One file's rows of version 2 or later with d, the gaps between their
 -- consecutive chunk times (µs), each computed once, and dv, whether they
@@ -33,7 +76,7 @@
 {{define "run_gaps_from"}}(SELECT *, len(d) >= 1 AND list_count(d) = len(d) AND list_min(d) >= 0 AS dv
       FROM (SELECT *, [chunk_us[i + 1] - chunk_us[i] for i in range(1, len(chunk_us))] AS d
             FROM run_rows($1, $2, $3, $4, $5, $6, $7, $8))) AS f,
-     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm) AS p{{end}}
+     (SELECT $9::BIGINT AS origin, $10::BIGINT AS warmup, $11::BIGINT AS period, $12::BIGINT AS pwarm, $13::BIGINT[] AS ends) AS p{{end}}
 
 -- The LLM figures of a success (NULL where it has none):
 --   tpot: time per output token after the first, (latency_ms - ttft_ms) /

@@ -177,8 +177,12 @@ func checkFile(path, arg string) (*inputFile, error) {
 	meta := ft.Meta
 	runID := meta.RunID
 	var warnings []string
+	hadEnds := len(meta.Shape.StepEndsS) > 0
 	if n := cleanMeta(meta); n > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: %s past the first %d (by key) not shown", filepath.Base(path), plural(n, "label", "labels"), maxLabels))
+	}
+	if hadEnds && len(meta.Shape.StepEndsS) == 0 {
+		warnings = append(warnings, filepath.Base(path)+": its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each")
 	}
 	return &inputFile{path: path, arg: arg, meta: meta, runID: runID, rows: ft.Rows, info: st, warnings: warnings}, nil
 }

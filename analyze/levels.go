@@ -95,15 +95,17 @@ func (c *computer) plan(warmS, sendEnd float64) {
 	for _, s := range a.Steps {
 		have[s.Step] = true
 	}
-	if stepT := a.Run.Shape.StepTimeS; stepT > 0 {
-		if _, ok := a.Run.Shape.plannedLevel(open, 1); ok {
-			for k := 1; float64(k-1)*stepT < sendEnd && k <= maxPlannedSteps; k++ {
-				if have[k] || float64(k)*stepT <= warmS {
-					continue
-				}
-				st := c.stepStats(&statsRow{step: int64(k)}, warmS, sendEnd)
-				a.Steps = append(a.Steps, st)
+	if _, ok := a.Run.Shape.plannedLevel(open, 1); ok && a.Run.Shape.StepTimeS > 0 {
+		for k := 1; k <= maxPlannedSteps; k++ {
+			start, end, _ := a.Run.Shape.StepSpan(k)
+			if !(start < sendEnd) {
+				break
 			}
+			if have[k] || end <= warmS {
+				continue
+			}
+			st := c.stepStats(&statsRow{step: int64(k)}, warmS, sendEnd)
+			a.Steps = append(a.Steps, st)
 		}
 	}
 	slices.SortFunc(a.Steps, func(x, y Step) int { return x.Step - y.Step })
@@ -134,7 +136,7 @@ func (c *computer) completions() error {
 		return nil
 	}
 	stepUS := int64(math.Round(stepT * 1e6))
-	rows, err := c.conn.QueryContext(c.ctx, query("completed.sql"), stepUS, warmUS, endUS, stepUS, c.opts.pwarm)
+	rows, err := c.conn.QueryContext(c.ctx, queryWith("completed.sql", queryData{Ends: len(c.opts.ends) > 0}), stepUS, c.opts.ends, warmUS, endUS, c.opts.pwarm)
 	if err != nil {
 		return fmt.Errorf("count completions: %w", err)
 	}

@@ -1,11 +1,13 @@
 -- The Little's-law check of a closed loop, per step over its steady part:
 -- from one mean cycle (mean latency of the step's requests + mean think
 -- time) after the first send at the step's full user count (the spawn
--- ramp is over) to the end of the step's span. Parameters: the step time
--- (µs), the warmup (µs), the end of sending (µs since started_at), the
--- mean think time (ms), the lag threshold (ms) and each step's own warmup
--- (µs; a capacity search's, 0 for a step load).
-WITH p AS (SELECT ?::BIGINT AS step_us, ?::BIGINT AS warm_us, ?::BIGINT AS end_us, ?::DOUBLE AS think_ms, ?::DOUBLE AS late_ms, ?::BIGINT AS pwarm_us),
+-- ramp is over) to the end of the step's span (the fragments'
+-- step_start). Parameters: the step time (µs), the step ends (µs; empty
+-- when every step is the step time long), the warmup (µs), the end of
+-- sending (µs since started_at), the mean think time (ms), the lag
+-- threshold (ms) and each step's own warmup (µs; a capacity search's, 0
+-- for a step load).
+WITH p AS (SELECT ?::BIGINT AS period, ?::BIGINT[] AS ends, ?::BIGINT AS warm_us, ?::BIGINT AS end_us, ?::DOUBLE AS think_ms, ?::DOUBLE AS late_ms, ?::BIGINT AS pwarm_us),
 st AS (
     SELECT step, max(users) AS users, avg(latency_ms) AS lat_ms
     FROM raw
@@ -20,9 +22,9 @@ ramp AS (
 ),
 w AS (
     SELECT st.step, st.users,
-        greatest((st.step - 1) * p.step_us + p.pwarm_us, p.warm_us,
+        greatest({{template "step_start" "st.step"}} + p.pwarm_us, p.warm_us,
                  ramp.full_us + CAST(round((st.lat_ms + p.think_ms) * 1000) AS BIGINT)) AS ws,
-        least(st.step * p.step_us, p.end_us) AS we
+        least({{template "step_start" "st.step + 1"}}, p.end_us) AS we
     FROM st JOIN ramp ON st.step = ramp.step, p
 )
 SELECT w.step, w.users, w.ws, w.we,

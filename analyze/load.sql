@@ -19,7 +19,7 @@ SELECT
     step,
     users,
     ok,
-    {{template "warm"}} AS warm,
+    {{template "warm" .}} AS warm,
     epoch_us(start) - p.origin AS send_us,
     {{template "c_us"}} AS c_us,
     latency_ms,

@@ -6,7 +6,7 @@
 INSERT INTO failed
 SELECT
     step,
-    {{template "warm"}} AS warm,
+    {{template "warm" .}} AS warm,
     {{template "c_us"}} AS c_us,
     left({{template "printable" "error_class"}}, 64),
     left({{template "printable" "error"}}, 256)

@@ -225,12 +225,15 @@ type Shape struct {
 	MaxConcurrency int     `json:"max_concurrency,omitempty"`
 	Seed           int64   `json:"seed,omitempty"`
 	// A capacity search (schemas.Shape): the level of each step in order,
-	// each step's own warmup, where each step ended when the steps are of
-	// their own lengths, and how the search chose the levels.
-	Levels       []float64       `json:"levels,omitempty"`
-	ProbeWarmupS float64         `json:"probe_warmup_s,omitempty"`
-	StepEndsS    []float64       `json:"step_ends_s,omitempty"`
-	Search       *schemas.Search `json:"search,omitempty"`
+	// each step's own warmup, and how the search chose the levels.
+	Levels       []float64 `json:"levels,omitempty"`
+	ProbeWarmupS float64   `json:"probe_warmup_s,omitempty"`
+	// StepEndsS, when set, is where each step ended, in seconds from
+	// started_at (schemas.Shape.StepEndsS, cleaned: see cleanStepEnds):
+	// steps of their own lengths, a search's probes that stopped once
+	// decided. StepSpan reads it.
+	StepEndsS []float64       `json:"step_ends_s,omitempty"`
+	Search    *schemas.Search `json:"search,omitempty"`
 	// Changes are the level changes made while the run went on (the live
 	// dashboard's), cleaned (see cleanChanges): from each one's step on,
 	// the level is its level.

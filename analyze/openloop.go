@@ -52,7 +52,7 @@ func (c *computer) openLoopFigures() error {
 		sendEnd = math.Min(sendEnd, planned)
 	}
 	stepUS, endUS := int64(math.Round(stepT*1e6)), int64(math.Round(sendEnd*1e6))
-	rows, err := c.conn.QueryContext(c.ctx, query("openloop.sql"), stepUS, endUS, WaitToleranceMS)
+	rows, err := c.conn.QueryContext(c.ctx, queryWith("openloop.sql", queryData{Ends: len(c.opts.ends) > 0}), stepUS, c.opts.ends, endUS, WaitToleranceMS)
 	if err != nil {
 		return fmt.Errorf("compute open-loop rates: %w", err)
 	}

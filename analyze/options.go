@@ -65,7 +65,10 @@ type Options struct {
 	Trace io.Writer
 	// period and pwarm are a capacity search's step time and each step's
 	// own warmup in µs (probeWarmup), set by forRun; 0 for a step load.
+	// ends are where each step ended in µs (stepEndsUS), empty when every
+	// step is the step time long: the SQL's step spans.
 	period, pwarm int64
+	ends          []int64
 }
 
 // DefaultMaxThreads bounds the database's worker threads by default.
@@ -185,6 +188,7 @@ func (o Options) forRun(r Run) Options {
 		o.Warmup = AutoWarmup(sh)
 	}
 	o.period, o.pwarm = probeWarmup(r.Shape)
+	o.ends = stepEndsUS(r.Shape)
 	return o
 }
 

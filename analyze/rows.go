@@ -63,9 +63,12 @@ func rowArgs(i int, f *inputFile) []any {
 }
 
 // maxStep is the last step a row of a run with footer m can hold: its
-// duration in steps, plus one for a send racing the end; no bound when the
-// footer does not give both.
+// steps (its step ends, or its duration in steps), plus one for a send
+// racing the end; no bound when the footer gives neither.
 func maxStep(m *schemas.RunMeta) int64 {
+	if n := len(m.Shape.StepEndsS); n > 0 {
+		return int64(n) + 1
+	}
 	st, d := m.Shape.StepTimeS, m.Shape.DurationS
 	if st > 0 && d > 0 {
 		if n := math.Ceil(d/st) + 1; n < math.MaxInt32 {

@@ -79,12 +79,13 @@ const LateJoinThreshold = 100 * time.Millisecond
 func lateJoin(d time.Duration, m *schemas.RunMeta, file string, named bool) LateJoinFact {
 	f := LateJoinFact{Shard: m.Shard, File: file, Named: named, Late: d, StartedAt: m.StartedAt}
 	total := time.Duration(m.Shape.DurationS * float64(time.Second))
-	step := time.Duration(m.Shape.StepTimeS * float64(time.Second))
+	sh := Shape(m.Shape)
+	step := time.Duration(sh.stepLength(1) * float64(time.Second)) // the first step's length
 	switch {
 	case total > 0 && d >= total:
 		f.AfterEnd = true
 	case step > 0 && d > step:
-		f.InStep = int(d/step) + 1
+		f.InStep = sh.stepOf(d.Seconds())
 	}
 	return f
 }

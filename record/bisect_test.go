@@ -144,21 +144,25 @@ func TestSearchDecidePooled(t *testing.T) {
 	}
 }
 
-// TestSearchFirstRate: a level is tested at most 1 + MaxExtend times, each
-// test at Alpha/(1 + MaxExtend); the smallest all-good sample that shows
-// the target at that alpha is the one the exact test first decides (one
-// fewer does not), and the first rate is the one whose probe holds it, a
-// fifth more, rounded up; AutoStart starts the bisection there, never
-// above Max, and a closed loop keeps its Start.
+// TestSearchFirstRate: a level is tested at most ProbeLooks times in each
+// of its 1 + MaxExtend probes, each test at Alpha over that many; the
+// smallest all-good sample that shows the target at that alpha is the one
+// the exact test first decides (one fewer does not), and the first rate is
+// the one whose probe holds it, a fifth more, rounded up; AutoStart starts
+// the bisection there, never above Max, and a closed loop keeps its Start.
+// A probe without a warmup is tested only at its end.
 func TestSearchFirstRate(t *testing.T) {
 	sc := DefaultSearchConfig(DefaultConfig())
 	sc.Probe = 10 * time.Second
-	if got := sc.LookAlpha(); math.Abs(got-0.05/3) > 1e-15 {
-		t.Errorf("LookAlpha %g, want 0.05/3", got)
+	if sc.ProbeLooks() != 5 || sc.MaxLooks() != 15 {
+		t.Errorf("%d looks a probe, %d a level: want 5 and 15", sc.ProbeLooks(), sc.MaxLooks())
+	}
+	if got := sc.LookAlpha(); math.Abs(got-0.05/15) > 1e-15 {
+		t.Errorf("LookAlpha %g, want 0.05/15", got)
 	}
 	n := sc.DecisiveRequests()
-	if n != 39 {
-		t.Errorf("DecisiveRequests %d, want 39 (0.0167^(1/39) ≥ 0.9)", n)
+	if n != 55 {
+		t.Errorf("DecisiveRequests %d, want 55 (0.00333^(1/55) ≥ 0.9)", n)
 	}
 	if a := stats.TestAttainment(n, n, sc.Target, sc.LookAlpha()); a.Decision != stats.DecisionMeets {
 		t.Errorf("%d of %d good: %s, want meets", n, n, a.Decision)
@@ -166,12 +170,20 @@ func TestSearchFirstRate(t *testing.T) {
 	if a := stats.TestAttainment(n-1, n-1, sc.Target, sc.LookAlpha()); a.Decision == stats.DecisionMeets {
 		t.Errorf("%d of %d good already meets: DecisiveRequests is not the smallest", n-1, n-1)
 	}
-	if got := sc.DecidableRate(); got != 4.7 {
-		t.Errorf("DecidableRate %g, want 4.7 (1.2 × 39 / 10 s, rounded up)", got)
+	if got := sc.DecidableRate(); got != 6.6 {
+		t.Errorf("DecidableRate %g, want 6.6 (1.2 × 55 / 10 s, rounded up)", got)
+	}
+	if at := sc.lookTimes(3e6); !slices.Equal(at, []int64{5e6, 7e6, 9e6, 11e6, 13e6}) {
+		t.Errorf("looks of a 10 s probe measured from 3 s at %v µs, want every 2 s to 13 s", at)
+	}
+	cold := sc
+	cold.Warmup = 0
+	if cold.ProbeLooks() != 1 || cold.MaxLooks() != 3 {
+		t.Errorf("without a warmup: %d looks a probe, %d a level; want 1 and 3", cold.ProbeLooks(), cold.MaxLooks())
 	}
 	sc.AutoStart = true
-	if lvl, _ := sc.bisection().Next(); lvl != 4.7 {
-		t.Errorf("first level %g, want 4.7", lvl)
+	if lvl, _ := sc.bisection().Next(); lvl != 6.6 {
+		t.Errorf("first level %g, want 6.6", lvl)
 	}
 	sc.Max = 3
 	if lvl, _ := sc.bisection().Next(); lvl != 3 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze/level"
@@ -41,6 +42,11 @@ type SearchConfig struct {
 	// cannot tell its attainment from the target; MaxProbes bounds the
 	// steps of the whole search.
 	MaxExtend, MaxProbes int
+	// Looks is how many times a probe may be tested: at Looks evenly
+	// spaced times of its measured part, the last its end; the probe
+	// ends at the first look that decides (ProbeLooks). 0 or 1: only at
+	// its end.
+	Looks int
 	// AutoStart raises an open loop's Start to DecidableRate: the lowest
 	// rate whose probe can be decided at all (a lower one only extends).
 	AutoStart bool
@@ -56,31 +62,50 @@ type SearchConfig struct {
 
 // DefaultSearchConfig is llmrec search's defaults over run: an open loop
 // of Poisson arrivals from 1 req/s, 30 s probes after 10 s of warmup,
-// 10% resolution, 90% target at alpha 0.05, two extensions, 20 steps.
+// 10% resolution, 90% target at alpha 0.05, two extensions, 20 steps,
+// five looks a probe.
 func DefaultSearchConfig(run Config) SearchConfig {
 	run.OpenLoop.Kind = ArrivalPoisson
 	return SearchConfig{
 		Run: run, Start: 1, Min: 0.05, Max: 10000, Resolution: 0.1, Relative: true,
 		Probe: 30 * time.Second, Warmup: 10 * time.Second,
 		Target: level.DefaultSLOTarget, Alpha: 0.05, ErrorThreshold: 0.01,
-		MaxExtend: 2, MaxProbes: 20,
+		MaxExtend: 2, MaxProbes: 20, Looks: 5,
 	}
 }
 
 // Users reports whether the search is a closed loop (its levels users).
 func (s *SearchConfig) Users() bool { return !s.Run.OpenLoop.Open() }
 
-// LookAlpha is the alpha of each test of a level: a level is tested
-// once per probe of it, at most 1 + MaxExtend times (its samples pooled),
-// so Alpha is spent evenly over those looks (Bonferroni): whatever the
-// number of looks taken, the chance that any of them calls a level that
-// misses the target met (or one that holds it missed) is at most Alpha.
-// A sweep tests each rate once, at Alpha.
-func (s *SearchConfig) LookAlpha() float64 {
-	if s.Sweep > 0 {
-		return s.Alpha
+// ProbeLooks is how many times one probe may be tested: Looks (at least
+// once, at its end). A probe without a warmup is tested only at its end:
+// a look waits for the answers to the requests sent before it, and those
+// sent meanwhile must fall in the next step's warmup. A sweep's probes
+// are tested once.
+func (s *SearchConfig) ProbeLooks() int {
+	if s.Sweep > 0 || s.Warmup <= 0 {
+		return 1
 	}
-	return s.Alpha / float64(s.MaxExtend+1)
+	return max(1, s.Looks)
+}
+
+// MaxLooks is how many times a level may be tested: ProbeLooks times in
+// each of its probes, at most 1 + MaxExtend of them (its samples pooled);
+// a sweep's rate once.
+func (s *SearchConfig) MaxLooks() int {
+	if s.Sweep > 0 {
+		return 1
+	}
+	return s.ProbeLooks() * (s.MaxExtend + 1)
+}
+
+// LookAlpha is the alpha of each test of a level: Alpha spent evenly
+// over its MaxLooks looks (Bonferroni): whatever the number of looks
+// taken, and whichever decides, the chance that any of them calls a
+// level that misses the target met (or one that holds it missed) is at
+// most Alpha. A sweep tests each rate once, at Alpha.
+func (s *SearchConfig) LookAlpha() float64 {
+	return s.Alpha / float64(s.MaxLooks())
 }
 
 // DecisiveRequests is the smallest sample that can show the target met:
@@ -115,9 +140,23 @@ func (s *SearchConfig) bisection() *Bisection {
 		Resolution: s.Resolution, Relative: s.Relative})
 }
 
-// StepTime is the length of every step: the probe's warmup and its
-// measured part.
+// StepTime is the longest a step runs: the probe's warmup and its
+// measured part (a search's probe ends sooner when a look decides).
 func (s *SearchConfig) StepTime() time.Duration { return s.Warmup + s.Probe }
+
+// lookTimes are the looks of a probe whose measured part starts at from
+// (µs since the search's start): ProbeLooks evenly spaced times, whole
+// ms apart, the last its end.
+func (s *SearchConfig) lookTimes(from int64) []int64 {
+	n := s.ProbeLooks()
+	at := make([]int64, n)
+	ms := s.Probe.Milliseconds()
+	for j := range at {
+		at[j] = from + ms*int64(j+1)/int64(n)*1000
+	}
+	at[n-1] = from + s.Probe.Microseconds()
+	return at
+}
 
 // Validate reports every problem with s at once (errors.Join of
 // *FieldError values; Field names SearchConfig's fields).
@@ -175,6 +214,9 @@ func (s *SearchConfig) Validate() error {
 	}
 	if s.MaxProbes < 1 || s.MaxProbes > 1000 {
 		bad("MaxProbes", "must be between 1 and 1000, got %d", s.MaxProbes)
+	}
+	if s.Looks < 0 || s.Looks > 20 {
+		bad("Looks", "must be between 0 and 20, got %d", s.Looks)
 	}
 	if s.Run.Shard.Sharded() || !s.Run.Shard.StartAt.IsZero() {
 		bad("Run.Shard", "a search runs on one recorder: it chooses each level from the last one's answers")
@@ -236,16 +278,18 @@ type SearchSummary struct {
 }
 
 // Search runs the capacity search of sc through client into sink: one
-// step of StepTime per probe, laid end to end on the run's clock (probe k
-// spans [(k−1)·StepTime, k·StepTime) from started_at; its first Warmup is
-// its own warmup, during whose first half the previous probe's requests
-// finish or are canceled), so the file is an ordinary run whose steps are
-// the probes. Each probe is decided from the requests it sent after its
-// warmup, with level.Meets and a one-sided test of the attainment
-// (stats.TestAttainment); an undecided level is probed again (up to
-// MaxExtend more steps, pooled), then called inconclusive. Canceling ctx
-// ends the search after the probe in progress is recorded. The footer
-// records the levels (Shape.Levels), each step's warmup and the search.
+// step per probe, laid end to end on the run's clock (each starts where
+// the one before ended; its first Warmup is its own warmup, during whose
+// first half the previous probe's requests finish or are canceled), so
+// the file is an ordinary run whose steps are the probes. Each probe is
+// decided from the requests it sent after its warmup, with level.Meets and
+// a one-sided test of the attainment (stats.TestAttainment), at up to
+// ProbeLooks looks: the probe, and its step, end at the first look that
+// decides, at most StepTime after the step began (Shape.StepEndsS). An
+// undecided level is probed again (up to MaxExtend more steps, pooled),
+// then called inconclusive. Canceling ctx ends the search after the probe
+// in progress is recorded. The footer records the levels (Shape.Levels),
+// where each step ended, each step's warmup and the search.
 func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*SearchSummary, error) {
 	if sc.Sweep > 0 {
 		return nil, errors.New("a sweep runs with Sweep, not Search")
@@ -256,9 +300,7 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 	}
 	sr := pr.sr
 	b := sc.bisection()
-	pooled := map[float64]*schemas.Probe{}
-	extended := map[float64]int{}
-	stepsMeet := map[float64]bool{}
+	levels := map[float64]*levelState{}
 	lvl, ok := b.Next()
 	for ok {
 		if len(pr.levels) == sc.MaxProbes {
@@ -268,25 +310,22 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 		if pr.interrupted(ctx) {
 			break
 		}
-		p, err := pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) })
+		ls := levels[lvl]
+		if ls == nil {
+			ls = &levelState{stepsMeet: true}
+			levels[lvl] = ls
+		}
+		judge := func(one schemas.Probe) schemas.Probe { return ls.judge(one, &sc) }
+		one, err := pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) }, judge)
 		if err != nil {
 			return nil, err
 		}
-		one := p // this step alone, as llmrep judges each step of a level
-		if prev := pooled[lvl]; prev != nil {
-			p.Due, p.Good, p.Failures = p.Due+prev.Due, p.Good+prev.Good, p.Failures+prev.Failures
-		} else {
-			stepsMeet[lvl] = true
-		}
-		stepsMeet[lvl] = stepsMeet[lvl] && stepMeets(one, &sc)
-		pooled[lvl] = &p
-		decide(&p, &sc, stepsMeet[lvl], extended[lvl] < sc.MaxExtend)
+		p := ls.record(one, &sc)
 		pr.report(p)
 		if pr.stopped() {
 			break
 		}
 		if p.Verdict == schemas.ProbeExtend {
-			extended[lvl]++
 			continue // the same level again
 		}
 		b.Record(lvl, p.Verdict == schemas.ProbeMeets)
@@ -334,7 +373,7 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 			if k == 1 {
 				users, mode = sc.Concurrency, schemas.ProbeThroughput
 			}
-			p, err = pr.run(ctx, 0, func(d time.Duration) Config { return sc.usersConfig(users, d, true) })
+			p, err = pr.run(ctx, 0, func(d time.Duration) Config { return sc.usersConfig(users, d, true) }, nil)
 			if err == nil {
 				p.Mode, p.Users = mode, users
 				p.Level = math.Round(float64(pr.ps.done)/sc.Probe.Seconds()*1000) / 1000
@@ -342,7 +381,7 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 			}
 		} else {
 			lvl := rates[k-2]
-			p, err = pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) })
+			p, err = pr.run(ctx, lvl, func(d time.Duration) Config { return sc.probeConfig(lvl, d) }, nil)
 		}
 		if err != nil {
 			return nil, err
@@ -367,6 +406,34 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 	return pr.finish()
 }
 
+// levelState is what a search knows of one level from its steps so far.
+type levelState struct {
+	pooled    schemas.Probe // its steps' counts, pooled
+	stepsMeet bool          // each of its steps met llmrep's rule on its own
+	extended  int           // its steps after the first
+}
+
+// judge is the verdict of the level with one more step, one (its counts
+// alone, as llmrep judges each step of a level): pooled with the level's
+// earlier steps and decided. It changes nothing.
+func (ls *levelState) judge(one schemas.Probe, sc *SearchConfig) schemas.Probe {
+	p := one
+	p.Due, p.Good, p.Failures = p.Due+ls.pooled.Due, p.Good+ls.pooled.Good, p.Failures+ls.pooled.Failures
+	decide(&p, sc, ls.stepsMeet && stepMeets(one, sc), ls.extended < sc.MaxExtend)
+	return p
+}
+
+// record adds step one to the level and returns its probe as judge does.
+func (ls *levelState) record(one schemas.Probe, sc *SearchConfig) schemas.Probe {
+	p := ls.judge(one, sc)
+	ls.pooled.Due, ls.pooled.Good, ls.pooled.Failures = p.Due, p.Good, p.Failures
+	ls.stepsMeet = ls.stepsMeet && stepMeets(one, sc)
+	if p.Verdict == schemas.ProbeExtend {
+		ls.extended++
+	}
+	return p
+}
+
 // SweepRates are n rates evenly spaced above sync up to thr (included),
 // as guidellm spaces its sweep: sync + (thr − sync)·i/n for i = 1…n; nil
 // when thr is not above 0 (nothing completed) or n < 1. When thr is not
@@ -389,10 +456,11 @@ func SweepRates(sync, thr float64, n int) []float64 {
 }
 
 // prober runs the probes of a search or a sweep: one step each, laid end
-// to end on the run's clock from t0, all into one sink as rows of one run.
+// to end on the run's clock from t0 (each where the one before ended),
+// all into one sink as rows of one run.
 type prober struct {
 	sc        *SearchConfig
-	client    Client
+	look      *lookout // the client every probe sends through
 	sink      Sink
 	ps        *probeSink
 	meta      *schemas.RunMeta
@@ -400,6 +468,7 @@ type prober struct {
 	t0        time.Time
 	seed      int64
 	levels    []float64
+	ends      []int64 // where each step ended, µs since t0
 	endReason string
 	endDetail string
 }
@@ -423,20 +492,20 @@ func newProber(sc *SearchConfig, client Client, sink Sink) (*prober, error) {
 	sr := &schemas.Search{
 		Kind: string(level.Rate), SLO: sc.SLO.String(), SLOWords: sc.SLO.Words(), SLOTarget: sc.Target,
 		Alpha: sc.Alpha, ErrorThreshold: sc.ErrorThreshold, Resolution: sc.Resolution, Relative: sc.Relative,
-		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{}, MaxLooks: sc.MaxExtend + 1,
+		ProbeS: sc.Probe.Seconds(), Probes: []schemas.Probe{}, MaxLooks: sc.MaxLooks(),
 	}
 	switch {
 	case sc.Sweep > 0:
-		sr.Kind, sr.Resolution, sr.Relative, sr.MaxLooks = schemas.SearchKindSweep, 0, false, 1
+		sr.Kind, sr.Resolution, sr.Relative = schemas.SearchKindSweep, 0, false
 	case sc.Users():
 		sr.Kind = string(level.Users)
 	}
 	t0 := time.Now()
 	meta.StartedAt = t0.UTC()
-	pr := &prober{sc: sc, client: client, sink: sink, meta: meta, sr: sr, t0: t0, seed: base.Seed,
-		ps:        &probeSink{sink: sink, meta: meta, slo: sc.SLO, t0: t0, stepTime: sc.StepTime(), warmup: sc.Warmup},
-		endReason: schemas.EndCompleted}
-	recordSearchShape(meta, sc, nil, sr)
+	pr := &prober{sc: sc, look: &lookout{inner: client, slo: sc.SLO, t0: t0}, sink: sink, meta: meta, sr: sr,
+		t0: t0, seed: base.Seed, endReason: schemas.EndCompleted,
+		ps: &probeSink{sink: sink, meta: meta, slo: sc.SLO, t0: t0, warmup: sc.Warmup.Microseconds()}}
+	recordSearchShape(meta, sc, nil, nil, sr)
 	if err := sink.Begin(meta); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSink, err)
 	}
@@ -454,25 +523,65 @@ func (pr *prober) interrupted(ctx context.Context) bool {
 }
 
 // run runs the next probe at lvl (the next step of the run), configured
-// by cfg for the time left in its step, and returns its counts.
-func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration) Config) (schemas.Probe, error) {
-	step := pr.sc.StepTime()
+// by cfg for the longest time left in its step, and returns its counts.
+// With judge (a search's: the level's verdict on one step's counts) and
+// more than one look a probe, the probe is looked at as it goes (see
+// probeLooks) and ends at the first look that decides.
+func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration) Config,
+	judge func(schemas.Probe) schemas.Probe) (schemas.Probe, error) {
 	k := len(pr.levels) + 1
 	pr.levels = append(pr.levels, lvl)
-	stepStart := pr.t0.Add(time.Duration(k-1) * step)
-	end := stepStart.Add(step)
-	pr.ps.begin(k, stepStart.Add(pr.sc.Warmup), end)
-	c := cfg(max(time.Until(end), time.Millisecond))
+	var start int64
+	if len(pr.ends) > 0 {
+		start = pr.ends[len(pr.ends)-1]
+	}
+	from := start + pr.sc.Warmup.Microseconds()
+	planned := start + pr.sc.StepTime().Microseconds()
+	var pl *probeLooks
+	if judge != nil && pr.sc.ProbeLooks() > 1 {
+		pl = newProbeLooks(from, pr.sc.lookTimes(from), pr.sc.Warmup.Microseconds()/2, pr.sc, judge)
+	}
+	if err := pr.ps.begin(k, start, from, planned, pr.look.watching(pl)); err != nil {
+		pr.sr.End = schemas.SearchError
+		return schemas.Probe{}, fmt.Errorf("%w: %w", ErrSink, err)
+	}
+	c := cfg(max(time.Until(pr.t0.Add(time.Duration(planned)*time.Microsecond)), time.Millisecond))
 	c.Seed = pr.seed + int64(k)
 	c.OpenLoop.Seed = c.Seed
-	sum, err := Run(ctx, c, pr.client, pr.ps)
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	done := make(chan struct{})
+	var watcher sync.WaitGroup
+	if pl != nil {
+		watcher.Go(func() { pr.look.watch(pl, done, func() { stop(errDecided) }) })
+	}
+	sum, err := Run(runCtx, c, pr.look, pr.ps)
+	close(done)
+	watcher.Wait()
+	end := planned
+	if pl != nil {
+		pr.look.watching(nil)
+		pl.leftOver()
+		end = pl.end()
+	}
 	if err != nil {
 		pr.sr.End = schemas.SearchError
 		return schemas.Probe{}, err
 	}
+	pr.ends = append(pr.ends, end)
+	if err := pr.ps.close(end); err != nil {
+		pr.sr.End = schemas.SearchError
+		return schemas.Probe{}, fmt.Errorf("%w: %w", ErrSink, err)
+	}
 	pr.ps.merge(sum.Meta, k)
-	if sum.Meta.EndReason != schemas.EndCompleted {
-		pr.endReason, pr.endDetail = sum.Meta.EndReason, sum.Meta.EndDetail
+	reason := sum.Meta.EndReason
+	if reason == schemas.EndInterrupted && errors.Is(context.Cause(runCtx), errDecided) {
+		// A look decided: the probe is over, as planned. An interrupt
+		// that came after it ends the search before the next probe.
+		reason = schemas.EndCompleted
+	}
+	if reason != schemas.EndCompleted {
+		pr.endReason, pr.endDetail = reason, sum.Meta.EndDetail
 	}
 	return pr.ps.probe(k, lvl), nil
 }
@@ -499,10 +608,14 @@ func (pr *prober) stopped() bool {
 	return true
 }
 
-// finish writes the final metadata: the levels, the search, the end.
+// finish writes the final metadata: the levels, where their steps ended,
+// the search, the end.
 func (pr *prober) finish() (*SearchSummary, error) {
+	if err := pr.ps.finish(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSink, err)
+	}
 	meta := pr.meta
-	recordSearchShape(meta, pr.sc, pr.levels, pr.sr)
+	recordSearchShape(meta, pr.sc, pr.levels, pr.ends, pr.sr)
 	meta.EndedAt = time.Now().UTC()
 	meta.EndReason, meta.EndDetail = pr.endReason, pr.endDetail
 	meta.Requests = pr.ps.rows
@@ -553,15 +666,24 @@ func decide(p *schemas.Probe, sc *SearchConfig, stepsMeet, mayExtend bool) {
 }
 
 // recordSearchShape writes the search into the footer's shape: the
-// levels probed so far, the step time, each step's warmup.
-func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, sr *schemas.Search) {
+// levels probed so far, where their steps ended (ends, µs from the
+// start), the longest step, each step's warmup.
+func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, ends []int64, sr *schemas.Search) {
 	s := &m.Shape
 	s.Profile = "search"
 	if sc.Sweep > 0 {
 		s.Profile = schemas.SearchKindSweep
 	}
 	s.StepTimeS = sc.StepTime().Seconds()
-	s.DurationS = float64(max(1, len(levels))) * s.StepTimeS
+	s.DurationS = s.StepTimeS
+	s.StepEndsS = nil
+	if len(ends) > 0 {
+		s.StepEndsS = make([]float64, len(ends))
+		for i, e := range ends {
+			s.StepEndsS[i] = float64(e) / 1e6
+		}
+		s.DurationS = s.StepEndsS[len(ends)-1]
+	}
 	s.ProbeWarmupS = sc.Warmup.Seconds()
 	s.Levels = append([]float64{}, levels...)
 	top := sc.Start
@@ -581,19 +703,34 @@ func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, s
 }
 
 // probeSink passes each probe's rows to the search's sink as rows of one
-// run: the probe's step, the search's run id, sequence numbers and user
-// ids continuing from the probes before. It counts what the search
-// decides from: the probe's requests sent after its warmup.
+// run: the step whose span holds the row's send, the search's run id,
+// sequence numbers and user ids continuing from the probes before. It
+// counts what the search decides from: the probe's requests sent after
+// its warmup and before its step ended. Times are µs since t0, the file's
+// resolution, as llmrep reads them.
+//
+// While a look is pending (see probeLooks), a row sent at or after its
+// time may be of the next step: the sink holds it until the look is
+// settled, or the probe is over. The rows of a probe sent after its step
+// ended (those sent while its last look settled, or late sends) are
+// written at the next probe's begin, in the next step's span (its warmup),
+// or at the end of the search in the step after the last.
 type probeSink struct {
-	sink Sink
-	meta *schemas.RunMeta
-	slo  level.SLO
-	t0   time.Time
-	// stepTime and warmup: each step's length and its own warmup.
-	stepTime, warmup time.Duration
+	sink   Sink
+	meta   *schemas.RunMeta
+	slo    level.SLO
+	t0     time.Time
+	warmup int64 // each step's own warmup, µs
 
-	step                  int
-	measureFrom, stepEnd  time.Time
+	step int
+	// from, measureFrom and end: the step's span [from, end) and the
+	// start of its measured part; end is its planned end until the probe
+	// is over (close).
+	from, measureFrom, end int64
+	// cut is where the rows of the probe in progress are known to be of
+	// its step (those sent before it); nil: its planned end.
+	cut                   func() int64
+	held                  []schemas.Record // rows sent at or after the cut, run id and user set
 	seq, user, probeUsers int64
 	rows                  int64
 	due, good, failures   int64
@@ -601,30 +738,99 @@ type probeSink struct {
 	unsent                []schemas.StepCount
 }
 
-// begin starts probe k, whose measured requests are those sent from
-// measureFrom on, in a step that ends at stepEnd.
-func (p *probeSink) begin(k int, measureFrom, stepEnd time.Time) {
-	p.step, p.measureFrom, p.stepEnd = k, measureFrom, stepEnd
+// begin starts probe k, whose step spans [from, planned) unless a look
+// ends it sooner, measured from measureFrom; cut as probeSink.cut. The
+// rows the last probe sent after its step ended are written now, in this
+// step.
+func (p *probeSink) begin(k int, from, measureFrom, planned int64, cut func() int64) error {
+	p.step, p.from, p.measureFrom, p.end, p.cut = k, from, measureFrom, planned, cut
 	p.user += p.probeUsers
 	p.probeUsers, p.due, p.good, p.failures, p.done = 0, 0, 0, 0, 0
+	late := p.held
+	p.held = nil
+	return p.emit(late)
+}
+
+// close ends the probe in progress: its step ended at end. Its held rows
+// sent before end are written; the others wait for the next step.
+func (p *probeSink) close(end int64) error {
+	p.end, p.cut = end, nil
+	return p.release()
+}
+
+// finish writes the rows the last probe sent after its step ended in the
+// step after it, which no probe ran: the one a send racing the end of a
+// run falls in, in its warmup (measured by no one).
+func (p *probeSink) finish() error {
+	late := p.held
+	p.held = nil
+	p.step++
+	p.from, p.measureFrom = p.end, p.end+p.warmup
+	return p.emit(late)
 }
 
 func (p *probeSink) Begin(*schemas.RunMeta) error { return nil }
-func (p *probeSink) Flush() error                 { return p.sink.Flush() }
+func (p *probeSink) Flush() error {
+	if err := p.release(); err != nil {
+		return err
+	}
+	return p.sink.Flush()
+}
 func (p *probeSink) Finish(*schemas.RunMeta) error {
 	return nil
 }
 
+// cutNow is where the rows of the probe in progress are known to be of
+// its step.
+func (p *probeSink) cutNow() int64 {
+	if p.cut == nil {
+		return p.end
+	}
+	return p.cut()
+}
+
 func (p *probeSink) Write(rows []schemas.Record) error {
-	out := make([]schemas.Record, len(rows))
-	for i, r := range rows {
-		r.RunID, r.Step = p.meta.RunID, int32(p.step)
-		r.Seq = p.seq
-		p.seq++
+	cut := p.cutNow()
+	var now []schemas.Record
+	for _, r := range rows {
+		r.RunID = p.meta.RunID
 		p.probeUsers = max(p.probeUsers, int64(r.User))
 		r.User = int32(min(p.user+int64(r.User), math.MaxInt32))
-		out[i] = r
-		if c := r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond))); r.OK && !c.Before(p.measureFrom) && c.Before(p.stepEnd) {
+		if p.us(r.Start) < cut {
+			now = append(now, r)
+		} else {
+			p.held = append(p.held, r)
+		}
+	}
+	return p.emit(now)
+}
+
+// release writes the held rows sent before the cut.
+func (p *probeSink) release() error {
+	cut := p.cutNow()
+	var now []schemas.Record
+	kept := p.held[:0]
+	for _, r := range p.held {
+		if p.us(r.Start) < cut {
+			now = append(now, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	p.held = kept
+	return p.emit(now)
+}
+
+// emit writes rows of the step in progress, counting those it measures.
+func (p *probeSink) emit(rows []schemas.Record) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.Step, r.Seq = int32(p.step), p.seq
+		p.seq++
+		if c := p.us(r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond)))); r.OK && c >= p.measureFrom && c < p.end {
 			p.done++
 		}
 		if p.measured(r.Start) {
@@ -632,33 +838,29 @@ func (p *probeSink) Write(rows []schemas.Record) error {
 			if !r.OK {
 				p.failures++
 			}
-			req := level.Request{OK: r.OK, LatencyMS: r.LatencyMS, TTFTMS: r.TTFTMS}
-			if r.OutputTokens != nil {
-				n := int64(*r.OutputTokens)
-				req.OutputTokens = &n
-			}
-			req.MaxGapMS = maxGapMS(r.ChunkUS)
-			if p.slo.Good(req) {
+			if p.slo.Good(sloRequest(r)) {
 				p.good++
 			}
 		}
 	}
-	if err := p.sink.Write(out); err != nil {
+	if err := p.sink.Write(rows); err != nil {
 		return err
 	}
-	p.rows += int64(len(out))
+	p.rows += int64(len(rows))
 	return nil
 }
 
+// us is t in µs since t0.
+func (p *probeSink) us(t time.Time) int64 { return t.UnixMicro() - p.t0.UnixMicro() }
+
 // measured tells whether a request sent at start counts in its probe's
 // figures, by llmrep's rule to the microsecond (the file's resolution):
-// µs since started_at, neither within the run's warmup nor within the
-// first warmup of its step's span. A request of a probe sent after its
-// step's span (a late send) is in the next span's warmup: not counted.
+// sent in its step's span [from, end) after the step's own warmup. A
+// request of a probe sent after its step ended is in the next span's
+// warmup: not counted.
 func (p *probeSink) measured(start time.Time) bool {
-	su := start.UnixMicro() - p.t0.UTC().UnixMicro()
-	warm, step := p.warmup.Microseconds(), p.stepTime.Microseconds()
-	return su >= warm && su%step >= warm
+	su := p.us(start)
+	return su >= p.measureFrom && su >= p.from+p.warmup && su < p.end
 }
 
 // merge takes what a probe's run reported into the search's footer: its

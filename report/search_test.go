@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/analyzetest"
 	"github.com/llmrec/llmrec/report/htmlreport"
 	"github.com/llmrec/llmrec/schemas"
 )
@@ -143,5 +145,59 @@ func TestSearchReports(t *testing.T) {
 	}
 	if doc.Steady.BelowLevel == nil || *doc.Steady.BelowLevel != 12 {
 		t.Errorf("json steady %+v: want below_level 12", doc.Steady)
+	}
+}
+
+// TestSearchReportsStepsOfTheirOwnLengths: a search whose probes ended on
+// their own (analyzetest.SpanSearch: steps of 6, 13 and 7 s) says so in
+// every format, and the JSON report gives the step ends and each step's
+// true span.
+func TestSearchReportsStepsOfTheirOwnLengths(t *testing.T) {
+	m, recs := analyzetest.SpanSearch("run-spans", false)
+	path := writeRun(t, filepath.Join(t.TempDir(), "spans.parquet"), m, recs)
+	o := analyze.DefaultOptions()
+	o.Threads, o.SLO = 2, analyze.SLO{Latency: 400 * time.Millisecond}
+	a, err := analyze.Analyze(t.Context(), o, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txt, md, js, html bytes.Buffer
+	for name, render := range map[string]func() error{
+		"text": func() error { return Text(&txt, a) }, "markdown": func() error { return Markdown(&md, a) },
+		"json": func() error { return JSON(&js, a) }, "html": func() error { return htmlreport.Render(&html, a) },
+	} {
+		if err := render(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	want := "probes of up to 11s after 2s of warmup each; a probe ends once its test decides"
+	for name, out := range map[string]string{"text": words(txt.String()), "markdown": words(md.String()), "html": words(html.String())} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s report does not say %q", name, want)
+		}
+	}
+	var j struct {
+		Run struct {
+			Shape struct {
+				StepEndsS []float64 `json:"step_ends_s"`
+			} `json:"shape"`
+		} `json:"run"`
+		Steps []struct {
+			StartS float64 `json:"start_s"`
+			EndS   float64 `json:"end_s"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(j.Run.Shape.StepEndsS, analyzetest.SpanEnds) {
+		t.Errorf("JSON step_ends_s %v, want %v", j.Run.Shape.StepEndsS, analyzetest.SpanEnds)
+	}
+	spans := [][2]float64{{2, 6}, {8, 19}, {21, 26}} // each after its own 2 s warmup
+	for i, s := range j.Steps {
+		if i >= len(spans) || s.StartS != spans[i][0] || s.EndS != spans[i][1] {
+			t.Errorf("JSON step %d spans [%g, %g), want %v", i+1, s.StartS, s.EndS, spans)
+		}
 	}
 }

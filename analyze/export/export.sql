@@ -5,11 +5,12 @@
 -- (version 3 or later: the template's .V3). Parameters: the list of
 -- files (glob characters escaped), the run origin (µs since the epoch),
 -- the warmup (µs), whether the output is CSV, a search's step time and
--- each step's warmup (µs; 0 and 0 otherwise). Times are formatted from
--- their epoch µs, so that no time zone setting enters. The files are read
--- by column name, so that shards of different versions line up; a column
--- added after version 1 that no input has (schemas.Has of the newest
--- input's version) is NULL.
+-- each step's warmup (µs; 0 and 0 otherwise) and the step ends (µs; empty
+-- when every step is the step time long: the "warm" fragment). Times are
+-- formatted from their epoch µs, so that no time zone setting enters.
+-- The files are read by column name, so that shards of different
+-- versions line up; a column added after version 1 that no input has
+-- (schemas.Has of the newest input's version) is NULL.
 --
 -- The text columns come from the file. They are cleaned by the one CSV
 -- cell rule, Go's cleantext.CSVCell, whose test table TestExportCSVCases
@@ -31,7 +32,7 @@ SELECT
     (epoch_us(scheduled_at) - p.origin) / 1000.0 AS scheduled_ms,
     strftime(make_timestamp(epoch_us(start)), '%Y-%m-%dT%H:%M:%S.%fZ') AS start,
     (epoch_us(start) - p.origin) / 1000.0 AS start_ms,
-    {{template "warm"}} AS warmup,
+    {{template "warm" .}} AS warmup,
     latency_ms,
     ttft_ms,
     status,
@@ -53,5 +54,5 @@ FROM (SELECT * REPLACE (
           {{template "printable" "error"}} AS error{{if has .Version "class"}},
           {{template "printable" "class"}} AS class{{end}})
       FROM read_parquet(?::VARCHAR[], union_by_name = true)) AS f,
-     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm) AS p
+     (SELECT ?::BIGINT AS origin, ?::BIGINT AS warmup, ?::BOOLEAN AS csv, ?::BIGINT AS period, ?::BIGINT AS pwarm, ?::BIGINT[] AS ends) AS p
 ORDER BY shard, seq

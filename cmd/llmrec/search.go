@@ -52,24 +52,29 @@ and the lowest that missed until the two are within --resolution. Levels are
 offered rates (an open loop of --arrival arrivals) by default, or closed-loop
 users with --users N (from N users). Without --rate the first rate is the
 lowest whose probe can show the target met at all: a probe of 30 s needs
-some 39 requests at 90% (all good; see below), so it starts at 1.6 req/s.
+some 55 requests at 90% (all good; see below), so it starts at 2.2 req/s.
 
 A level meets the SLO when at least --slo-target of its requests are good (they
 succeeded and met every bound of --slo, the same rule as llmrep's capacity) and
 no more than --error-threshold failed. A probe decides only when its sample can
 tell the attainment from the target: the exact one-sided (Clopper-Pearson)
-bound must lie above the target (meets) or below it (misses). Otherwise the
-same level is probed again, its requests pooled, up to --max-extend more
-times; still undecided, it is inconclusive and counted as a miss. A level is
-thus tested up to 1 + --max-extend times, and --alpha is split evenly over
-those tests (each at alpha/(1 + max-extend), 0.0167 by default), so that
-repeated looks do not raise the chance of a wrong verdict above --alpha.
-Each probe is printed as it ends; the answer is the bracket.
+bound must lie above the target (meets) or below it (misses). A probe is
+tested at --probe-looks evenly spaced times of its measured part, the last
+its end, and ends at the first that decides (a level far past its capacity
+misses within a look or two; one well within it meets once its sample is
+large enough). Otherwise the same level is probed again, its requests
+pooled, up to --max-extend more times; still undecided, it is inconclusive
+and counted as a miss. A level is thus tested up to --probe-looks × (1 +
+--max-extend) times, and --alpha is split evenly over those tests (each at
+alpha/15, 0.0033, by default), so that repeated looks do not raise the
+chance of a wrong verdict above --alpha. Each probe is printed as it ends;
+the answer is the bracket.
 
 The file is an ordinary run file whose steps are the probes (their levels in
 probe order, not growing): llmrep analyze, compare, check and the HTML read it
-as any run and say it was a search. Requests sent in a probe's warmup are left
-out of its figures; the previous probe's requests still in flight get half the
+as any run and say it was a search; its steps are as long as their probes
+ran (the footer's step ends). Requests sent in a probe's warmup are left out
+of its figures; the previous probe's requests still in flight get half the
 warmup to finish, then are canceled (and recorded as canceled).
 
 --profile sweep runs guidellm's sweep instead: a synchronous probe (one user,
@@ -136,6 +141,7 @@ func NewCmdSearch(ios *IO, runF func(*SearchOptions) error) *cobra.Command {
 	f.DurationVar(&s.Warmup, "probe-warmup", s.Warmup, "each probe's own warmup `DURATION` before it is measured")
 	f.IntVar(&s.MaxExtend, "max-extend", s.MaxExtend, "`N` more probes of an undecided level before it is inconclusive")
 	f.IntVar(&s.MaxProbes, "max-probes", s.MaxProbes, "at most `N` probes in all")
+	f.IntVar(&s.Looks, "probe-looks", s.Looks, "test each probe at `N` evenly spaced times, ending it at the first that decides (1: only at its end)")
 	f.IntVar(&opts.Run.Config.OpenLoop.MaxConcurrency, "max-concurrency", 0, "open loop: at most `N` requests in flight (0: the safety cap, 8192); sweep: also the users of the throughput probe (0: 128)")
 	f.DurationVar(&opts.Run.Config.WaitMin, "wait-min", opts.Run.Config.WaitMin, "users: shortest think time, a `DURATION`")
 	f.DurationVar(&opts.Run.Config.WaitMax, "wait-max", opts.Run.Config.WaitMax, "users: longest think time, a `DURATION`")
@@ -157,7 +163,7 @@ var searchFlags = map[string]string{
 	"Search.SLO": "--slo", "Search.Target": "--slo-target", "Search.Alpha": "--alpha",
 	"Search.ErrorThreshold": "--error-threshold", "Search.Start/Max": "--rate/--users/--max-level",
 	"Search.Resolution": "--resolution", "Search.Probe": "--probe", "Search.Warmup": "--probe-warmup",
-	"Search.MaxExtend": "--max-extend", "Search.MaxProbes": "--max-probes",
+	"Search.MaxExtend": "--max-extend", "Search.MaxProbes": "--max-probes", "Search.Looks": "--probe-looks",
 	"Search.Sweep": "--sweep-points", "Search.Concurrency": "--max-concurrency",
 }
 

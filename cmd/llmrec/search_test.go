@@ -40,7 +40,7 @@ func TestSearchFlags(t *testing.T) {
 	}{
 		{args: []string{"--slo", "ttft=500ms"}, check: func(o *SearchOptions) string {
 			s := o.Search
-			if s.Users() || s.Run.OpenLoop.Kind != "poisson" || s.Start != 1 || s.Probe != 30*time.Second || s.Warmup != 10*time.Second ||
+			if s.Users() || s.Run.OpenLoop.Kind != "poisson" || s.Start != 1 || s.Probe != 30*time.Second || s.Warmup != 10*time.Second || s.Looks != 5 ||
 				s.Resolution != 0.1 || !s.Relative || s.Target != 0.9 || s.Alpha != 0.05 || s.SLO.TTFT != 500*time.Millisecond {
 				return fmt.Sprintf("defaults %+v", s)
 			}
@@ -59,6 +59,13 @@ func TestSearchFlags(t *testing.T) {
 		{args: []string{"--slo", "ttft=1s", "--resolution", "150%"}, wantErr: []string{"--resolution"}},
 		{args: []string{"--slo", "ttft=1s", "--arrival", "closed"}, wantErr: []string{"--arrival", "--users N"}},
 		{args: []string{"--slo", "ttft=1s", "--probe", "100ms"}, wantErr: []string{"--probe must be at least 1s"}},
+		{args: []string{"--slo", "ttft=1s", "--probe-looks", "30"}, wantErr: []string{"--probe-looks must be between 0 and 20"}},
+		{args: []string{"--slo", "ttft=1s", "--probe-looks", "1"}, check: func(o *SearchOptions) string {
+			if s := o.Search; s.Looks != 1 || s.MaxLooks() != 3 {
+				return fmt.Sprintf("--probe-looks 1: %d looks a probe, %d a level; want 1 and 3", s.Looks, s.MaxLooks())
+			}
+			return ""
+		}},
 		{args: []string{"--slo", "bogus=1s"}, wantErr: []string{"unknown key"}},
 		{args: []string{"--profile", "sweep"}, check: func(o *SearchOptions) string {
 			s := o.Search
@@ -284,8 +291,9 @@ func TestSearchMatchesStepRun(t *testing.T) {
 	sc := record.DefaultSearchConfig(run)
 	sc.Run.OpenLoop.Kind = record.ArrivalConstant
 	// From 8 req/s, below the knee: without --rate a 4 s probe would start
-	// at the lowest rate it can decide, 12 req/s, just past the knee, and
-	// the probes after that overload came out low on a machine loaded
+	// at the lowest rate it can decide, past the knee (12 req/s when a
+	// level had three tests, 17 now that each probe has five looks), and
+	// the probes after such an overload came out low on a machine loaded
 	// some 15 times over (9 req/s against 11; TestSearchFirstRate checks
 	// the first rate).
 	sc.Start, sc.Max, sc.Probe, sc.Warmup = 8, 100, 4*time.Second, 3*time.Second

@@ -14,16 +14,24 @@ import (
 const maxStepMarks = 40
 
 // stepBoundaries marks the start of every step after the first on a time
-// chart, as faint dotted vertical lines; none for a run without a step
-// time or with more than maxStepMarks steps.
+// chart (where it started: analyze.Shape.StepSpan), as faint dotted
+// vertical lines; none for a run without a step time or with more than
+// maxStepMarks steps.
 func stepBoundaries(a *analyze.Analysis) []charts.SeriesOpts {
-	stepT, end := a.Run.Shape.StepTimeS, a.Run.DurationS
-	if stepT <= 0 || end <= 0 || end/stepT > maxStepMarks+1 {
+	sh, end := a.Run.Shape, a.Run.DurationS
+	if sh.StepTimeS <= 0 || end <= 0 {
 		return nil
 	}
 	var out []charts.SeriesOpts
-	for k := 1; float64(k)*stepT < end; k++ {
-		out = append(out, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "step " + strconv.Itoa(k+1), XAxis: round(float64(k) * stepT)}))
+	for k := 2; ; k++ {
+		start, _, ok := sh.StepSpan(k)
+		if !ok || !(start < end) {
+			break
+		}
+		if len(out) == maxStepMarks {
+			return nil
+		}
+		out = append(out, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "step " + strconv.Itoa(k), XAxis: round(start)}))
 	}
 	if len(out) == 0 {
 		return nil
@@ -38,12 +46,16 @@ func stepBoundaries(a *analyze.Analysis) []charts.SeriesOpts {
 // saturationTime marks, on a time chart, the start of the step where the
 // run saturated, labelled; none when it did not or has no step time.
 func saturationTime(a *analyze.Analysis) []charts.SeriesOpts {
-	sat, stepT := a.Saturation, a.Run.Shape.StepTimeS
-	if !sat.Reached || sat.Step == nil || stepT <= 0 {
+	sat := a.Saturation
+	if !sat.Reached || sat.Step == nil || a.Run.Shape.StepTimeS <= 0 {
+		return nil
+	}
+	start, _, ok := a.Run.Shape.StepSpan(*sat.Step)
+	if !ok {
 		return nil
 	}
 	return []charts.SeriesOpts{
-		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "saturated (step " + strconv.Itoa(*sat.Step) + ")", XAxis: round(float64(*sat.Step-1) * stepT)}),
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "saturated (step " + strconv.Itoa(*sat.Step) + ")", XAxis: round(start)}),
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 			Symbol:    []string{"none", "none"},
 			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}", Color: colFail},

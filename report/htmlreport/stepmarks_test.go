@@ -2,7 +2,11 @@ package htmlreport
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
 // TestTimeChartsMarkSteps: the users and percentile charts over time mark
@@ -54,5 +58,44 @@ func TestTimeChartsMarkSteps(t *testing.T) {
 	}
 	if checked != 3 {
 		t.Errorf("%d time charts checked, want 3", checked)
+	}
+}
+
+// TestStepMarksOfTheirOwnLengths: with steps of their own lengths (a
+// search whose probes stopped once decided), each mark is where its step
+// started by the run's step ends, not a multiple of the step time.
+func TestStepMarksOfTheirOwnLengths(t *testing.T) {
+	a := demoAnalysis() // 10 steps, saturated at step 6
+	a.Run.Shape.StepEndsS = []float64{20, 45, 75, 90, 130, 150, 190, 220, 260, 300}
+	want := []float64{20, 45, 75, 90, 130, 150, 190, 220, 260}
+	var got []float64
+	for _, o := range stepBoundaries(a) {
+		s := &charts.SingleSeries{}
+		o(s)
+		if s.MarkLines != nil {
+			for _, d := range s.MarkLines.Data {
+				if x, ok := d.(opts.MarkLineNameXAxisItem); ok {
+					got = append(got, x.XAxis.(float64))
+				}
+			}
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("step marks at %v, want %v", got, want)
+	}
+	var sat []float64
+	for _, o := range saturationTime(a) {
+		s := &charts.SingleSeries{}
+		o(s)
+		if s.MarkLines != nil {
+			for _, d := range s.MarkLines.Data {
+				if x, ok := d.(opts.MarkLineNameXAxisItem); ok {
+					sat = append(sat, x.XAxis.(float64))
+				}
+			}
+		}
+	}
+	if len(sat) != 1 || sat[0] != 130 {
+		t.Errorf("saturation marked at %v, want 130 (where step 6 started)", sat)
 	}
 }

@@ -107,15 +107,25 @@ func resolution(sr *schemas.Search) string {
 func SearchShape(sh analyze.Shape) string {
 	sr := sh.Search
 	if sr.Kind == schemas.SearchKindSweep {
-		return "sweep of " + Clean(sh.Arrival) + " arrivals: a synchronous and a throughput probe, then offered rates between; probes of " +
-			Secs(sr.ProbeS) + " after " + Secs(sh.ProbeWarmupS) + " of warmup each (steps of " + Secs(sh.StepTimeS) + ")"
+		return "sweep of " + Clean(sh.Arrival) + " arrivals: a synchronous and a throughput probe, then offered rates between; " +
+			probeWords(sh)
 	}
 	kind := "closed-loop users"
 	if sr.Kind != "users" {
 		kind = Clean(sh.Arrival) + " arrivals"
 	}
-	return "capacity search of " + kind + ": probes of " + Secs(sr.ProbeS) + " after " + Secs(sh.ProbeWarmupS) +
-		" of warmup each (steps of " + Secs(sh.StepTimeS) + ")"
+	return "capacity search of " + kind + ": " + probeWords(sh)
+}
+
+// probeWords says how long a search's probes ran: each its whole length
+// (steps of StepTimeS), or, with the steps' own ends in the file, until
+// its test decided.
+func probeWords(sh analyze.Shape) string {
+	if len(sh.StepEndsS) > 0 {
+		return "probes of up to " + Secs(sh.Search.ProbeS) + " after " + Secs(sh.ProbeWarmupS) +
+			" of warmup each; a probe ends once its test decides"
+	}
+	return "probes of " + Secs(sh.Search.ProbeS) + " after " + Secs(sh.ProbeWarmupS) + " of warmup each (steps of " + Secs(sh.StepTimeS) + ")"
 }
 
 // searchAnswer is the search's answer of the verdict.

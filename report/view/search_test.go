@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -38,5 +39,21 @@ func TestSearchWords(t *testing.T) {
 	}
 	if d := SearchDetail(sweep); !strings.Contains(d, "synchronous 8, throughput 64, 22, 36, 50, 64") {
 		t.Errorf("sweep detail %q", d)
+	}
+}
+
+// TestSearchShapeOfOwnLengths: a search whose steps ended on their own
+// (step ends in the file) says its probes run up to their length and end
+// once decided; one without says its steps' length.
+func TestSearchShapeOfOwnLengths(t *testing.T) {
+	sr := &schemas.Search{Kind: "rate", ProbeS: 10}
+	sh := analyze.Shape{Arrival: "constant", StepTimeS: 13, ProbeWarmupS: 3, Search: sr}
+	if got, want := SearchShape(sh), "capacity search of constant arrivals: probes of 10s after 3s of warmup each (steps of 13s)"; got != want {
+		t.Errorf("equal steps: %q, want %q", got, want)
+	}
+	sh.StepEndsS = []float64{5, 18, 24}
+	want := "capacity search of constant arrivals: probes of up to 10s after 3s of warmup each; a probe ends once its test decides"
+	if got := SearchShape(sh); got != want {
+		t.Errorf("own lengths: %q, want %q", got, want)
 	}
 }
