@@ -267,7 +267,7 @@ func health(a *Analysis) []Health {
 // series.
 func warnings(a *Analysis, c *computer) []Warning {
 	w := runWarnings(a, c.opts)
-	w = append(w, TextWarnings(changeWarnings(&a.Run)...)...)
+	w = append(w, changeWarnings(&a.Run)...)
 	w = append(w, stepWarnings(a)...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {

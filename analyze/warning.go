@@ -5,16 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Warning is a condition the reader must know to trust the figures. One
 // with a Fact carries its kind and numbers, and report/view words it
 // (view.WithWords, view.WithSummaries fill Text) before any report shows
 // it: the warnings about the run, its steps, its lag, Little's law, the
-// load generator and the shards, and a comparison's own (analyze/compare's
-// facts). The others (input rows, labels, classes, live changes, token
-// estimates, telemetry reading, chunk times, non-finite figures) are still
-// worded here and carry only their Text. The JSON carries the whole
+// load generator, the shards and the live changes of its shape, and a
+// comparison's own (analyze/compare's facts). The others (input rows,
+// labels, classes, token estimates, telemetry reading, chunk times,
+// non-finite figures) are still worded here and carry only their Text. The JSON carries the whole
 // sentence alone, a string, and refuses a warning not yet worded (a Fact
 // without Text, or a Run not yet put before its Text).
 type Warning struct {
@@ -246,6 +248,17 @@ type FailureFact struct {
 	Kind string
 	N    int64
 }
+
+// ShapeChangeFact: the level was changed while the run went on, by
+// Changes (the run's Shape.Changes, at least one), in a run of level kind
+// LevelKind: the steps after a change hold its level instead of the
+// planned one.
+type ShapeChangeFact struct {
+	LevelKind string
+	Changes   []schemas.ShapeChange
+}
+
+func (ShapeChangeFact) WarningFact() {}
 
 func (RunFact) WarningFact()          {}
 func (StepFact) WarningFact()         {}

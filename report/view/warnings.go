@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,8 @@ func factText(f analyze.Fact) string {
 		return failureText(f)
 	case analyze.GeneratorCPUFact:
 		return generatorCPUText(f)
+	case analyze.ShapeChangeFact:
+		return shapeChangeText(f)
 	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact, compare.TrendNoLabelFact, compare.TrendNoLevelFact:
 		return comparisonText(f)
 	}
@@ -117,6 +120,26 @@ func comparisonText(f analyze.Fact) string {
 		return fmt.Sprintf("%s: no step at level %d", f.File, f.Level)
 	}
 	return fmt.Sprintf("%T", f)
+}
+
+// shapeChangeText words the live changes of a run's level: when, by
+// whom, from which step, to which level.
+func shapeChangeText(f analyze.ShapeChangeFact) string {
+	parts := make([]string, 0, len(f.Changes))
+	for _, c := range f.Changes {
+		by := c.By
+		if by == "" {
+			by = "unknown"
+		}
+		parts = append(parts, fmt.Sprintf("at %s (from the %s): from step %d on, %s",
+			time.Duration(math.Round(c.AtS*1000))*time.Millisecond, by, c.Step, levelWords(f.LevelKind, c.Level)))
+	}
+	times := "once"
+	if len(f.Changes) > 1 {
+		times = strconv.Itoa(len(f.Changes)) + " times"
+	}
+	return fmt.Sprintf("the shape was changed live, %s: %s; the steps after a change hold its level instead of the planned one",
+		times, strings.Join(parts, "; "))
 }
 
 // lagText words the client-side lag: in an open loop the late sends first

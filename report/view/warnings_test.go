@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestWarningText: each fact analyze states is worded here, in the words
@@ -161,13 +162,34 @@ func TestTrendWarningsWorded(t *testing.T) {
 	}
 }
 
+// TestShapeChangeText: the live changes of a run's level, levels named
+// as Level does.
+func TestShapeChangeText(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    analyze.ShapeChangeFact
+		want string
+	}{
+		{"once, users", analyze.ShapeChangeFact{LevelKind: analyze.LevelUsers, Changes: []schemas.ShapeChange{{AtS: 25, Step: 3, Level: 15, By: schemas.ChangedByDashboard}}},
+			"the shape was changed live, once: at 25s (from the dashboard): from step 3 on, 15 users; the steps after a change hold its level instead of the planned one"},
+		{"to one user, by nobody named", analyze.ShapeChangeFact{LevelKind: analyze.LevelUsers, Changes: []schemas.ShapeChange{{AtS: 12.3456, Step: 2, Level: 1}}},
+			"the shape was changed live, once: at 12.346s (from the unknown): from step 2 on, 1 user; the steps after a change hold its level instead of the planned one"},
+		{"rates", analyze.ShapeChangeFact{LevelKind: analyze.LevelRate, Changes: []schemas.ShapeChange{{AtS: 5, Step: 2, Level: 7, By: "api"}, {AtS: 15, Step: 3, Level: 12.3456, By: "api"}}},
+			"the shape was changed live, 2 times: at 5s (from the api): from step 2 on, 7 req/s offered; at 15s (from the api): from step 3 on, 12.346 req/s offered; the steps after a change hold its level instead of the planned one"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 // TestEveryFactWorded: no fact falls through to its type's name.
 func TestEveryFactWorded(t *testing.T) {
 	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
-		compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
+		analyze.ShapeChangeFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
