@@ -73,8 +73,9 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, TextWarnings(loadWarnings(files)...)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
-	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(estimateWarnings(a), runTelemetry(a, files), chunkWarnings(a, opts),
-		NonFiniteWarning(FiniteFigures(a)))...)...)
+	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
+	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(runTelemetry(a, files), chunkWarnings(a, opts))...)...)
+	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
 	return a, e, nil
 }
 

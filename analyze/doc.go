@@ -40,8 +40,9 @@
 // The result is a plain value (model.go) that the report package renders.
 // Its words are report/view's: analyze leaves the saturation, growth,
 // capacity-rule, health and server-telemetry sentences empty and states
-// the warnings of derive.go, capacity.go, generator.go, levels.go and shards.go as
-// facts (Warning.Fact: the kind and its numbers), and view.WithWords fills
+// the warnings of derive.go, capacity.go, generator.go, levels.go,
+// shards.go, openloop.go and finite.go as facts (Warning.Fact: the kind
+// and its numbers), and view.WithWords fills
 // them before the JSON is written (a Warning refuses to be written
 // unworded). The other warnings, and the definitions, are still sentences
 // here.

@@ -94,7 +94,7 @@ func openDefinitions(defs []Definition) []Definition {
 
 // estimateWarnings says when token figures rest on the recorder's
 // estimates, and marks the LLM figures as estimated.
-func estimateWarnings(a *Analysis) []string {
+func estimateWarnings(a *Analysis) []Warning {
 	if a.Run.EstimatedOutputRows == 0 {
 		return nil
 	}
@@ -102,12 +102,7 @@ func estimateWarnings(a *Analysis) []string {
 		a.LLM.OutputEstimated = true
 	}
 	r := a.Run
-	if r.EstimatedTextRows == 0 {
-		return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
-			r.EstimatedOutputRows, r.Rows)}
-	}
-	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
-		r.EstimatedOutputRows, r.Rows, r.EstimatedOutputRows-r.EstimatedTextRows)}
+	return []Warning{{Fact: EstimateFact{Estimated: r.EstimatedOutputRows, Rows: r.Rows, TextRows: r.EstimatedTextRows}}}
 }
 
 // Comparison levels. A closed run's level is its user count; an open

@@ -13,10 +13,10 @@ import (
 // with a Fact carries its kind and numbers, and report/view words it
 // (view.WithWords, view.WithSummaries fill Text) before any report shows
 // it: the warnings about the run, its steps, its lag, Little's law, the
-// load generator, the shards and the live changes of its shape, and a
-// comparison's own (analyze/compare's facts). The others (input rows,
-// labels, classes, token estimates, telemetry reading, chunk times,
-// non-finite figures) are still worded here and carry only their Text. The JSON carries the whole
+// load generator, the shards, the live changes of its shape, token
+// estimates and non-finite figures, and a comparison's own
+// (analyze/compare's facts). The others (input rows, labels, classes,
+// telemetry reading, chunk times) are still worded here and carry only their Text. The JSON carries the whole
 // sentence alone, a string, and refuses a warning not yet worded (a Fact
 // without Text, or a Run not yet put before its Text).
 type Warning struct {
@@ -258,7 +258,19 @@ type ShapeChangeFact struct {
 	Changes   []schemas.ShapeChange
 }
 
+// EstimateFact: the output tokens of Estimated of the run's Rows
+// requests are the recorder's estimates (the server sent no usage):
+// TextRows of them from the streamed text's length, the others by
+// counting content chunks.
+type EstimateFact struct{ Estimated, Rows, TextRows int64 }
+
+// NonFiniteFact: N figures came out infinite or not a number, and are
+// shown as n/a.
+type NonFiniteFact struct{ N int }
+
 func (ShapeChangeFact) WarningFact() {}
+func (EstimateFact) WarningFact()    {}
+func (NonFiniteFact) WarningFact()   {}
 
 func (RunFact) WarningFact()          {}
 func (StepFact) WarningFact()         {}

@@ -351,7 +351,7 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, analyze.TextWarnings(analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)...)
+	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.Err(); err != nil {
 			return nil, err

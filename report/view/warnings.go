@@ -75,6 +75,16 @@ func factText(f analyze.Fact) string {
 		return generatorCPUText(f)
 	case analyze.ShapeChangeFact:
 		return shapeChangeText(f)
+	case analyze.EstimateFact:
+		if f.TextRows == 0 {
+			return fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
+				f.Estimated, f.Rows)
+		}
+		return fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
+			f.Estimated, f.Rows, f.Estimated-f.TextRows)
+	case analyze.NonFiniteFact:
+		return fmt.Sprintf("%s came out infinite or not a number (the input holds extreme values) and %s shown as n/a",
+			Plural(f.N, "figure", "figures"), map[bool]string{true: "is", false: "are"}[f.N == 1])
 	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact, compare.TrendNoLabelFact, compare.TrendNoLevelFact:
 		return comparisonText(f)
 	}

@@ -183,13 +183,33 @@ func TestShapeChangeText(t *testing.T) {
 	}
 }
 
+// TestEstimateAndNonFiniteText: the warnings of estimated tokens and of
+// figures that were not finite.
+func TestEstimateAndNonFiniteText(t *testing.T) {
+	for _, tc := range []struct {
+		f    analyze.Fact
+		want string
+	}{
+		{analyze.EstimateFact{Estimated: 20, Rows: 25},
+			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates"},
+		{analyze.EstimateFact{Estimated: 20, Rows: 25, TextRows: 18},
+			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 2 requests' chunks carried no text and were counted); token figures are estimates"},
+		{analyze.NonFiniteFact{N: 1}, "1 figure came out infinite or not a number (the input holds extreme values) and is shown as n/a"},
+		{analyze.NonFiniteFact{N: 4}, "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tc.f, got, tc.want)
+		}
+	}
+}
+
 // TestEveryFactWorded: no fact falls through to its type's name.
 func TestEveryFactWorded(t *testing.T) {
 	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
-		analyze.ShapeChangeFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
+		analyze.ShapeChangeFact{}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
