@@ -74,7 +74,8 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
-	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(runTelemetry(a, files), chunkWarnings(a, opts))...)...)
+	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
+	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
 	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
 	return a, e, nil
 }

@@ -14,9 +14,10 @@ import (
 // (view.WithWords, view.WithSummaries fill Text) before any report shows
 // it: the warnings about the run, its steps, its lag, Little's law, the
 // load generator, the shards, the live changes of its shape, token
-// estimates and non-finite figures, and a comparison's own
-// (analyze/compare's facts). The others (input rows, labels, classes,
-// telemetry reading, chunk times) are still worded here and carry only their Text. The JSON carries the whole
+// estimates, telemetry reading, chunk times and non-finite figures, and
+// a comparison's own (analyze/compare's facts). The others (input rows,
+// labels, classes) are still worded here; the cuts of the server
+// telemetry are the recorder's sentences, read from the file and carry only their Text. The JSON carries the whole
 // sentence alone, a string, and refuses a warning not yet worded (a Fact
 // without Text, or a Run not yet put before its Text).
 type Warning struct {
@@ -156,6 +157,7 @@ const (
 	RunNoTTFT          = "no_ttft"           // the metric is ttft and no success has one
 	RunFewGrowthSteps  = "few_growth_steps"  // the growth pattern rests on N steps
 	RunSeriesBuckets   = "series_buckets"    // the time series use BucketS buckets
+	RunNoChunkTimes    = "no_chunk_times"    // --slo itl is given, and the run has no chunk times
 )
 
 // RunFact is a warning about the run as a whole, of a Kind (Run*) and
@@ -268,7 +270,17 @@ type EstimateFact struct{ Estimated, Rows, TextRows int64 }
 // shown as n/a.
 type NonFiniteFact struct{ N int }
 
+// TelemetryFact: the server telemetry of file File was not read (Error
+// says why), or, File empty, Failed of the Scrapes scrapes of Source
+// failed.
+type TelemetryFact struct {
+	File, Error     string
+	Failed, Scrapes int
+	Source          string
+}
+
 func (ShapeChangeFact) WarningFact() {}
+func (TelemetryFact) WarningFact()   {}
 func (EstimateFact) WarningFact()    {}
 func (NonFiniteFact) WarningFact()   {}
 

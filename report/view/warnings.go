@@ -75,6 +75,11 @@ func factText(f analyze.Fact) string {
 		return generatorCPUText(f)
 	case analyze.ShapeChangeFact:
 		return shapeChangeText(f)
+	case analyze.TelemetryFact:
+		if f.File != "" {
+			return fmt.Sprintf("%s: its server telemetry was not read: %s", f.File, f.Error)
+		}
+		return fmt.Sprintf("server telemetry: %d of %d scrapes of %s failed", f.Failed, f.Scrapes, f.Source)
 	case analyze.EstimateFact:
 		if f.TextRows == 0 {
 			return fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
@@ -242,6 +247,8 @@ func runText(f analyze.RunFact) string {
 		return "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a"
 	case analyze.RunFewGrowthSteps:
 		return "the growth pattern rests on only " + Plural(f.N, "step", "steps")
+	case analyze.RunNoChunkTimes:
+		return "--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"
 	case analyze.RunSeriesBuckets:
 		return fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", Secs(f.BucketS), analyze.MaxSeriesPoints)
 	}

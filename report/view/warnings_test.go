@@ -183,8 +183,9 @@ func TestShapeChangeText(t *testing.T) {
 	}
 }
 
-// TestEstimateAndNonFiniteText: the warnings of estimated tokens and of
-// figures that were not finite.
+// TestEstimateAndNonFiniteText: the warnings of estimated tokens, of the
+// server telemetry, of chunk times missing and of figures that were not
+// finite.
 func TestEstimateAndNonFiniteText(t *testing.T) {
 	for _, tc := range []struct {
 		f    analyze.Fact
@@ -194,6 +195,12 @@ func TestEstimateAndNonFiniteText(t *testing.T) {
 			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates"},
 		{analyze.EstimateFact{Estimated: 20, Rows: 25, TextRows: 18},
 			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 2 requests' chunks carried no text and were counted); token figures are estimates"},
+		{analyze.TelemetryFact{File: "a.parquet", Error: "series x has 1 values for 2 scrapes"},
+			"a.parquet: its server telemetry was not read: series x has 1 values for 2 scrapes"},
+		{analyze.TelemetryFact{Failed: 3, Scrapes: 60, Source: "http://127.0.0.1:8000/metrics"},
+			"server telemetry: 3 of 60 scrapes of http://127.0.0.1:8000/metrics failed"},
+		{analyze.RunFact{Kind: analyze.RunNoChunkTimes},
+			"--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"},
 		{analyze.NonFiniteFact{N: 1}, "1 figure came out infinite or not a number (the input holds extreme values) and is shown as n/a"},
 		{analyze.NonFiniteFact{N: 4}, "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a"},
 	} {
@@ -209,7 +216,7 @@ func TestEveryFactWorded(t *testing.T) {
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
-		analyze.ShapeChangeFact{}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
+		analyze.ShapeChangeFact{}, analyze.TelemetryFact{}, analyze.RunFact{Kind: analyze.RunNoChunkTimes}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
