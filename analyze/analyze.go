@@ -70,7 +70,7 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 		return nil, nil, err
 	}
 	a.Warnings = append(a.Warnings, gw...)
-	a.Warnings = append(a.Warnings, TextWarnings(loadWarnings(files)...)...)
+	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
 	a.Warnings = append(a.Warnings, estimateWarnings(a)...)

@@ -44,7 +44,7 @@ func (c *computer) openLoopFigures() error {
 	}
 	stepT := a.Run.Shape.StepTimeS
 	if stepT <= 0 {
-		a.Warnings = append(a.Warnings, Warning{Text: "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"})
+		a.Warnings = append(a.Warnings, Warning{Fact: RunFact{Kind: RunNoStepTime}})
 		return nil
 	}
 	sendEnd := a.Run.DurationS

@@ -13,13 +13,15 @@ import (
 // with a Fact carries its kind and numbers, and report/view words it
 // (view.WithWords, view.WithSummaries fill Text) before any report shows
 // it: the warnings about the run, its steps, its lag, Little's law, the
-// load generator, the shards, the live changes of its shape, token
-// estimates, telemetry reading, chunk times and non-finite figures, and
-// a comparison's own (analyze/compare's facts). The others (input rows,
-// labels, classes) are still worded here; the cuts of the server
-// telemetry are the recorder's sentences, read from the file and carry only their Text. The JSON carries the whole
-// sentence alone, a string, and refuses a warning not yet worded (a Fact
-// without Text, or a Run not yet put before its Text).
+// load generator, the shards, the live changes of its shape, an input
+// file's labels and step ends, classes, token estimates, telemetry
+// reading, chunk times and non-finite figures, and a comparison's own
+// (analyze/compare's facts). The warnings of rows left out or read as
+// none (rows.go) are still worded here, and the cuts of the server
+// telemetry are the recorder's sentences read from the file: they carry
+// only their Text. The JSON carries the whole sentence alone, a string,
+// and refuses a warning not yet worded (a Fact without Text, or a Run not
+// yet put before its Text).
 type Warning struct {
 	// Text is the sentence; empty for a Fact until the view words it.
 	Text string
@@ -158,6 +160,8 @@ const (
 	RunFewGrowthSteps  = "few_growth_steps"  // the growth pattern rests on N steps
 	RunSeriesBuckets   = "series_buckets"    // the time series use BucketS buckets
 	RunNoChunkTimes    = "no_chunk_times"    // --slo itl is given, and the run has no chunk times
+	RunNoClasses       = "no_classes"        // --by class, and the run has no request classes
+	RunNoStepTime      = "no_step_time"      // an open loop without a step time: no offered, achieved, completed rates
 )
 
 // RunFact is a warning about the run as a whole, of a Kind (Run*) and
@@ -279,7 +283,27 @@ type TelemetryFact struct {
 	Source          string
 }
 
+// Kinds of FileFact.
+const (
+	FileLabelsCut = "labels_cut" // N labels past the first Shown (by key) dropped
+	FileStepEnds  = "step_ends"  // step ends not a recorder's: steps read as step_time_s long
+)
+
+// FileFact is a warning about one input file File (its base name), of a
+// Kind (File*) and the numbers it names.
+type FileFact struct {
+	Kind     string
+	File     string
+	N, Shown int
+}
+
+// UnclassedFact: --by class, and N post-warmup requests have no class
+// the footer names: they are in no class's figures.
+type UnclassedFact struct{ N int64 }
+
 func (ShapeChangeFact) WarningFact() {}
+func (FileFact) WarningFact()        {}
+func (UnclassedFact) WarningFact()   {}
 func (TelemetryFact) WarningFact()   {}
 func (EstimateFact) WarningFact()    {}
 func (NonFiniteFact) WarningFact()   {}

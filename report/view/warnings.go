@@ -75,6 +75,13 @@ func factText(f analyze.Fact) string {
 		return generatorCPUText(f)
 	case analyze.ShapeChangeFact:
 		return shapeChangeText(f)
+	case analyze.FileFact:
+		if f.Kind == analyze.FileLabelsCut {
+			return fmt.Sprintf("%s: %s past the first %d (by key) not shown", f.File, Plural(f.N, "label", "labels"), f.Shown)
+		}
+		return f.File + ": its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each"
+	case analyze.UnclassedFact:
+		return fmt.Sprintf("--by class: %d post-warmup requests have no class the footer names; they are in no class's figures", f.N)
 	case analyze.TelemetryFact:
 		if f.File != "" {
 			return fmt.Sprintf("%s: its server telemetry was not read: %s", f.File, f.Error)
@@ -247,6 +254,10 @@ func runText(f analyze.RunFact) string {
 		return "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a"
 	case analyze.RunFewGrowthSteps:
 		return "the growth pattern rests on only " + Plural(f.N, "step", "steps")
+	case analyze.RunNoClasses:
+		return "--by class: the run has no request classes (llmrec run --workload records them); no figures by class"
+	case analyze.RunNoStepTime:
+		return "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"
 	case analyze.RunNoChunkTimes:
 		return "--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"
 	case analyze.RunSeriesBuckets:

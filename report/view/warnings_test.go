@@ -184,8 +184,9 @@ func TestShapeChangeText(t *testing.T) {
 }
 
 // TestEstimateAndNonFiniteText: the warnings of estimated tokens, of the
-// server telemetry, of chunk times missing and of figures that were not
-// finite.
+// server telemetry, of chunk times missing, of an input file's labels and
+// step ends, of classes, of an open loop without a step time and of
+// figures that were not finite.
 func TestEstimateAndNonFiniteText(t *testing.T) {
 	for _, tc := range []struct {
 		f    analyze.Fact
@@ -201,6 +202,14 @@ func TestEstimateAndNonFiniteText(t *testing.T) {
 			"server telemetry: 3 of 60 scrapes of http://127.0.0.1:8000/metrics failed"},
 		{analyze.RunFact{Kind: analyze.RunNoChunkTimes},
 			"--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"},
+		{analyze.FileFact{Kind: analyze.FileLabelsCut, File: "a.parquet", N: 1, Shown: 64}, "a.parquet: 1 label past the first 64 (by key) not shown"},
+		{analyze.FileFact{Kind: analyze.FileLabelsCut, File: "a.parquet", N: 3, Shown: 64}, "a.parquet: 3 labels past the first 64 (by key) not shown"},
+		{analyze.FileFact{Kind: analyze.FileStepEnds, File: "a.parquet"},
+			"a.parquet: its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each"},
+		{analyze.UnclassedFact{N: 7}, "--by class: 7 post-warmup requests have no class the footer names; they are in no class's figures"},
+		{analyze.RunFact{Kind: analyze.RunNoClasses}, "--by class: the run has no request classes (llmrec run --workload records them); no figures by class"},
+		{analyze.RunFact{Kind: analyze.RunNoStepTime},
+			"open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"},
 		{analyze.NonFiniteFact{N: 1}, "1 figure came out infinite or not a number (the input holds extreme values) and is shown as n/a"},
 		{analyze.NonFiniteFact{N: 4}, "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a"},
 	} {
@@ -216,7 +225,8 @@ func TestEveryFactWorded(t *testing.T) {
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
-		analyze.ShapeChangeFact{}, analyze.TelemetryFact{}, analyze.RunFact{Kind: analyze.RunNoChunkTimes}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
+		analyze.ShapeChangeFact{}, analyze.TelemetryFact{}, analyze.FileFact{}, analyze.UnclassedFact{},
+		analyze.RunFact{Kind: analyze.RunNoClasses}, analyze.RunFact{Kind: analyze.RunNoStepTime}, analyze.RunFact{Kind: analyze.RunNoChunkTimes}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
