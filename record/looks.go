@@ -18,6 +18,15 @@ var errDecided = errors.New("the probe's test decided")
 // lookTick is how often a probe's pending look is judged.
 const lookTick = 20 * time.Millisecond
 
+// lookSettle is the longest a look waits for the answers of its sample
+// (less when half a warmup is shorter). The rows a probe sends while a
+// look settles wait out of the journal until it is settled (their step is
+// the next one if it decides); sent after the look's time, they complete
+// after it too, so once it is settled, within lookSettle and a tick or
+// two, they are journaled before a second has passed since they
+// completed, as every row is (persister).
+const lookSettle = 800 * time.Millisecond
+
 // lookSlack (µs) is how much later than the search sees a request sent
 // the client may stamp its start: a request in flight is taken as
 // possibly of a sample from this long before it, and as past the SLO's
@@ -94,17 +103,58 @@ func (l *lookout) watch(pl *probeLooks, done <-chan struct{}, stop func()) {
 // its rows are known to be of its step (see probeSink.cut): those sent
 // before the pending look's time are; those sent at or after it wait
 // until that look is settled (decided: the step ended there).
-func (l *lookout) watching(pl *probeLooks) (cut func() int64) {
+func (l *lookout) watching(pl *probeLooks) stepCut {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pl = pl
 	if pl == nil {
 		return nil
 	}
-	return func() int64 {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return pl.at[pl.j]
+	return &lookCut{l: l, pl: pl}
+}
+
+// stepCut is where the rows of a probe in progress are known to be of its
+// step, as its looks go on.
+type stepCut interface {
+	// cut is that time: the rows sent before it are of the step; final
+	// when the step ends there (those sent at or after it are of the
+	// next step), else the rows sent at or after it are not known yet.
+	cut() (at int64, final bool)
+	// await waits until the rows sent at us are known to be of a step,
+	// at most until the look pending at us is settled.
+	await(us int64)
+}
+
+// lookCut is the stepCut of a probe's looks: the pending look's time,
+// final once a look decided or only the probe's end is left.
+type lookCut struct {
+	l  *lookout
+	pl *probeLooks
+}
+
+func (c *lookCut) cut() (int64, bool) {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	return c.pl.cut()
+}
+
+func (c *lookCut) await(us int64) {
+	for {
+		c.l.mu.Lock()
+		at, final := c.pl.cut()
+		moved := c.pl.moved
+		left := at + c.pl.settle + 2*lookTick.Microseconds() - c.l.us(time.Now())
+		c.l.mu.Unlock()
+		if final || at > us || left <= 0 {
+			return
+		}
+		t := time.NewTimer(time.Duration(left) * time.Microsecond)
+		select {
+		case <-moved:
+			t.Stop()
+		case <-t.C:
+			return
+		}
 	}
 }
 
@@ -123,14 +173,15 @@ func (t *tally) add(o tally) { t.n, t.good, t.failures = t.n+o.n, t.good+o.good,
 // latency bound. (A look does not miss on a point estimate below the
 // target alone, as the verdict at a probe's end does: on the small sample
 // of an early look that would often miss a level that holds.) A look not
-// decided within half a warmup after its time passes. The last look is
+// decided within settle after its time passes. The last look is
 // the step's planned end, which the probe's own verdict takes; so a probe
 // is tested at most len(at) times (SearchConfig.ProbeLooks).
 type probeLooks struct {
 	from   int64   // the measured part's start
 	at     []int64 // look times, ascending; the last the step's planned end
 	j      int     // the pending look
-	grace  int64   // how long a look may wait for its sample to settle
+	grace  int64   // when after the step's end its leftovers are canceled
+	settle int64   // how long a look may wait for its sample to settle
 	target float64 // the SLO's target
 	// judge is the verdict of the level on one step's counts.
 	judge    func(one schemas.Probe) schemas.Probe
@@ -141,14 +192,23 @@ type probeLooks struct {
 	verdict  string // the deciding look's verdict ("": none)
 	left     context.Context
 	leftOver context.CancelFunc
+	moved    chan struct{} // closed when the cut moves (cut), then renewed
 }
 
 // newProbeLooks is the looks of a probe measured from `from` with looks
-// at `at`, whose leftovers are canceled grace after the step ends.
+// at `at`, whose leftovers are canceled grace after the step ends; a look
+// settles for grace at most, and lookSettle.
 func newProbeLooks(from int64, at []int64, grace int64, sc *SearchConfig, judge func(schemas.Probe) schemas.Probe) *probeLooks {
 	left, cancel := context.WithCancel(context.Background())
-	return &probeLooks{from: from, at: at, grace: grace, target: sc.Target, judge: judge, latency: sc.SLO.Latency.Microseconds(),
-		done: make([]tally, len(at)+1), flying: map[int64]int64{}, left: left, leftOver: cancel}
+	return &probeLooks{from: from, at: at, grace: grace, settle: min(grace, lookSettle.Microseconds()), target: sc.Target,
+		judge: judge, latency: sc.SLO.Latency.Microseconds(), done: make([]tally, len(at)+1), flying: map[int64]int64{},
+		left: left, leftOver: cancel, moved: make(chan struct{})}
+}
+
+// cut is where the probe's rows are known to be of its step: the pending
+// look's time; final when a look decided or only the probe's end is left.
+func (pl *probeLooks) cut() (int64, bool) {
+	return pl.at[pl.j], pl.verdict != "" || pl.j == len(pl.at)-1
 }
 
 // interval is the look interval a request sent at us falls in: i when
@@ -194,6 +254,13 @@ func (pl *probeLooks) answered(id, start int64, ok, good bool) {
 // look judges the pending looks whose time has come at now and reports
 // whether one decided (then the step ends at its time).
 func (pl *probeLooks) look(now int64) bool {
+	j := pl.j
+	defer func() {
+		if pl.j != j || pl.verdict != "" {
+			close(pl.moved)
+			pl.moved = make(chan struct{})
+		}
+	}()
 	for pl.verdict == "" && pl.j < len(pl.at)-1 && now >= pl.at[pl.j] {
 		cut := pl.at[pl.j]
 		var settled tally
@@ -219,7 +286,7 @@ func (pl *probeLooks) look(now int64) bool {
 			pl.verdict = schemas.ProbeMeets
 		case pl.judge(best).Hi < pl.target:
 			pl.verdict = schemas.ProbeMisses
-		case open == 0 || now >= cut+pl.grace:
+		case open == 0 || now >= cut+pl.settle:
 			pl.j++ // settled and undecided, or too late to end the step here
 		default:
 			return false

@@ -376,7 +376,7 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 			p, err = pr.run(ctx, 0, func(d time.Duration) Config { return sc.usersConfig(users, d, true) }, nil)
 			if err == nil {
 				p.Mode, p.Users = mode, users
-				p.Level = math.Round(float64(pr.ps.done)/sc.Probe.Seconds()*1000) / 1000
+				p.Level = math.Round(float64(pr.ps.cur.done)/sc.Probe.Seconds()*1000) / 1000
 				pr.levels[len(pr.levels)-1] = p.Level
 			}
 		} else {
@@ -711,10 +711,12 @@ func recordSearchShape(m *schemas.RunMeta, sc *SearchConfig, levels []float64, e
 //
 // While a look is pending (see probeLooks), a row sent at or after its
 // time may be of the next step: the sink holds it until the look is
-// settled, or the probe is over. The rows of a probe sent after its step
-// ended (those sent while its last look settled, or late sends) are
-// written at the next probe's begin, in the next step's span (its warmup),
-// or at the end of the search in the step after the last.
+// settled, and at its flush (the persister's, once a second) waits for
+// that, so that the row is journaled within a second of its completion
+// like every other (lookSettle). Once the step's end is known (a look
+// decided, or only its planned end is left) the rows sent after it are
+// written at once in the next step's span (its warmup), counted for it;
+// after the last probe, in the step after it.
 type probeSink struct {
 	sink   Sink
 	meta   *schemas.RunMeta
@@ -728,51 +730,75 @@ type probeSink struct {
 	// is over (close).
 	from, measureFrom, end int64
 	// cut is where the rows of the probe in progress are known to be of
-	// its step (those sent before it); nil: its planned end.
-	cut                   func() int64
-	held                  []schemas.Record // rows sent at or after the cut, run id and user set
+	// its step (those sent before it); nil: its planned end, final.
+	cut                   stepCut
+	held                  []schemas.Record // rows sent at or after a cut not final, run id and user set
 	seq, user, probeUsers int64
 	rows                  int64
-	due, good, failures   int64
-	done                  int64 // successes completed in the measured part
+	cur, next             stepTally // the step's counts, the next one's so far
 	unsent                []schemas.StepCount
+}
+
+// stepTally is what the search counts of one step: its measured requests
+// (due, good, failures) and its successes completed in its measured part.
+type stepTally struct {
+	due, good, failures, done int64
 }
 
 // begin starts probe k, whose step spans [from, planned) unless a look
 // ends it sooner, measured from measureFrom; cut as probeSink.cut. The
-// rows the last probe sent after its step ended are written now, in this
-// step.
-func (p *probeSink) begin(k int, from, measureFrom, planned int64, cut func() int64) error {
+// rows the last probe sent after its step ended are already written, in
+// this step, and counted.
+func (p *probeSink) begin(k int, from, measureFrom, planned int64, cut stepCut) error {
 	p.step, p.from, p.measureFrom, p.end, p.cut = k, from, measureFrom, planned, cut
 	p.user += p.probeUsers
-	p.probeUsers, p.due, p.good, p.failures, p.done = 0, 0, 0, 0, 0
-	late := p.held
-	p.held = nil
-	return p.emit(late)
+	p.probeUsers = 0
+	p.cur, p.next = p.next, stepTally{}
+	return nil
 }
 
 // close ends the probe in progress: its step ended at end. Its held rows
-// sent before end are written; the others wait for the next step.
+// are written, in it or the next step.
 func (p *probeSink) close(end int64) error {
 	p.end, p.cut = end, nil
 	return p.release()
 }
 
-// finish writes the rows the last probe sent after its step ended in the
-// step after it, which no probe ran: the one a send racing the end of a
-// run falls in, in its warmup (measured by no one).
+// finish writes the rows the last probe sent after its step ended (held
+// still, should any be) in the step after it, which no probe ran: the one
+// a send racing the end of a run falls in, in its warmup (measured by no
+// one).
 func (p *probeSink) finish() error {
-	late := p.held
-	p.held = nil
-	p.step++
-	p.from, p.measureFrom = p.end, p.end+p.warmup
-	return p.emit(late)
+	p.cut = nil
+	return p.release()
 }
 
 func (p *probeSink) Begin(*schemas.RunMeta) error { return nil }
+
+// Flush writes the rows known to be of a step and flushes the sink; with
+// rows held for a pending look, it waits for that look to settle (at most
+// lookSettle after its time), then writes and flushes them.
 func (p *probeSink) Flush() error {
 	if err := p.release(); err != nil {
 		return err
+	}
+	if err := p.sink.Flush(); err != nil {
+		return err
+	}
+	if len(p.held) == 0 || p.cut == nil {
+		return nil
+	}
+	first := p.us(p.held[0].Start)
+	for _, r := range p.held {
+		first = min(first, p.us(r.Start))
+	}
+	p.cut.await(first)
+	n := len(p.held)
+	if err := p.release(); err != nil {
+		return err
+	}
+	if len(p.held) == n {
+		return nil
 	}
 	return p.sink.Flush()
 }
@@ -781,65 +807,81 @@ func (p *probeSink) Finish(*schemas.RunMeta) error {
 }
 
 // cutNow is where the rows of the probe in progress are known to be of
-// its step.
-func (p *probeSink) cutNow() int64 {
+// its step, and whether its step ends there.
+func (p *probeSink) cutNow() (int64, bool) {
 	if p.cut == nil {
-		return p.end
+		return p.end, true
 	}
-	return p.cut()
+	return p.cut.cut()
 }
 
 func (p *probeSink) Write(rows []schemas.Record) error {
-	cut := p.cutNow()
-	var now []schemas.Record
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		r.RunID = p.meta.RunID
 		p.probeUsers = max(p.probeUsers, int64(r.User))
 		r.User = int32(min(p.user+int64(r.User), math.MaxInt32))
-		if p.us(r.Start) < cut {
-			now = append(now, r)
-		} else {
-			p.held = append(p.held, r)
-		}
 	}
-	return p.emit(now)
+	return p.sort(rows, p.held)
 }
 
-// release writes the held rows sent before the cut.
+// release writes the held rows whose step is known.
 func (p *probeSink) release() error {
-	cut := p.cutNow()
-	var now []schemas.Record
-	kept := p.held[:0]
-	for _, r := range p.held {
-		if p.us(r.Start) < cut {
+	held := p.held
+	p.held = nil
+	return p.sort(held, held[:0])
+}
+
+// sort writes the rows whose step is known now (the step in progress, or
+// the next once the cut is final) and holds the others, appended to kept.
+func (p *probeSink) sort(rows, kept []schemas.Record) error {
+	if len(rows) == 0 {
+		p.held = kept
+		return nil
+	}
+	cut, final := p.cutNow()
+	var now, next []schemas.Record
+	for _, r := range rows {
+		switch {
+		case p.us(r.Start) < cut:
 			now = append(now, r)
-		} else {
+		case final:
+			next = append(next, r)
+		default:
 			kept = append(kept, r)
 		}
 	}
 	p.held = kept
-	return p.emit(now)
+	if err := p.emit(now, p.step, p.from, p.measureFrom, p.end, &p.cur); err != nil {
+		return err
+	}
+	// The next step starts where this one ends; its end is not known yet.
+	return p.emit(next, p.step+1, cut, cut+p.warmup, math.MaxInt64, &p.next)
 }
 
-// emit writes rows of the step in progress, counting those it measures.
-func (p *probeSink) emit(rows []schemas.Record) error {
+// emit writes rows of step k spanning [from, end), measured from
+// measureFrom, counting those it measures in t.
+func (p *probeSink) emit(rows []schemas.Record, k int, from, measureFrom, end int64, t *stepTally) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	for i := range rows {
 		r := &rows[i]
-		r.Step, r.Seq = int32(p.step), p.seq
+		r.Step, r.Seq = int32(k), p.seq
 		p.seq++
-		if c := p.us(r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond)))); r.OK && c >= p.measureFrom && c < p.end {
-			p.done++
+		if c := p.us(r.Start.Add(time.Duration(r.LatencyMS * float64(time.Millisecond)))); r.OK && c >= measureFrom && c < end {
+			t.done++
 		}
-		if p.measured(r.Start) {
-			p.due++
+		// Measured by llmrep's rule to the microsecond (the file's
+		// resolution): sent in its step's span after the step's own
+		// warmup.
+		if su := p.us(r.Start); su >= measureFrom && su >= from+p.warmup && su < end {
+			t.due++
 			if !r.OK {
-				p.failures++
+				t.failures++
 			}
 			if p.slo.Good(sloRequest(r)) {
-				p.good++
+				t.good++
 			}
 		}
 	}
@@ -853,22 +895,12 @@ func (p *probeSink) emit(rows []schemas.Record) error {
 // us is t in µs since t0.
 func (p *probeSink) us(t time.Time) int64 { return t.UnixMicro() - p.t0.UnixMicro() }
 
-// measured tells whether a request sent at start counts in its probe's
-// figures, by llmrep's rule to the microsecond (the file's resolution):
-// sent in its step's span [from, end) after the step's own warmup. A
-// request of a probe sent after its step ended is in the next span's
-// warmup: not counted.
-func (p *probeSink) measured(start time.Time) bool {
-	su := p.us(start)
-	return su >= p.measureFrom && su >= p.from+p.warmup && su < p.end
-}
-
 // merge takes what a probe's run reported into the search's footer: its
 // unsent arrivals (the probe's, step k) and the generator's health.
 func (p *probeSink) merge(m *schemas.RunMeta, k int) {
 	for _, u := range m.Unsent {
 		p.unsent = append(p.unsent, schemas.StepCount{Step: k, N: u.N})
-		p.due += u.N // an arrival never sent met no SLO
+		p.cur.due += u.N // an arrival never sent met no SLO
 	}
 	g, pg := &p.meta.Generator, m.Generator
 	g.GOMAXPROCS = max(g.GOMAXPROCS, pg.GOMAXPROCS)
@@ -892,7 +924,7 @@ func (p *probeSink) merge(m *schemas.RunMeta, k int) {
 
 // probe is probe k's counts.
 func (p *probeSink) probe(k int, lvl float64) schemas.Probe {
-	return schemas.Probe{Step: k, Level: lvl, Due: p.due, Good: p.good, Failures: p.failures}
+	return schemas.Probe{Step: k, Level: lvl, Due: p.cur.due, Good: p.cur.good, Failures: p.cur.failures}
 }
 
 // maxGapMS is the longest gap between consecutive chunk times (µs from

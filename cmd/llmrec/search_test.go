@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +19,7 @@ import (
 	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/analyze/gate"
 	"github.com/llmrec/llmrec/analyze/level"
+	"github.com/llmrec/llmrec/internal/testbin"
 	"github.com/llmrec/llmrec/record"
 	"github.com/llmrec/llmrec/record/sim"
 	"github.com/llmrec/llmrec/schemas"
@@ -335,4 +341,95 @@ func TestSearchMatchesStepRun(t *testing.T) {
 	if b.Capacity.Level == nil || *b.Capacity.Level != met {
 		t.Errorf("llmrep's capacity of the search file %v, the search's %g", b.Capacity.Level, met)
 	}
+}
+
+// TestSearchSIGKILLThenRecover: a search killed mid-probe loses no row
+// completed more than a second before the kill. The server answers every
+// tenth request in 3 s and the others at once, so a request of each look's
+// sample is always in flight: no look decides, and each waits as long as
+// it may for its sample to settle while the probe goes on sending. The
+// rows sent meanwhile are of a step not yet known; they must reach the
+// journal all the same (before, they waited out the settling, half a
+// warmup: 2 s here, and a kill lost those completed in its first second).
+func TestSearchSIGKILLThenRecover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records a search for about 10 s")
+	}
+	var mu sync.Mutex
+	var sent []time.Time
+	var done []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/models" {
+			fmt.Fprint(w, `{"data":[{"id":"m"}]}`)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		sent = append(sent, time.Now())
+		slow := len(sent)%10 == 0
+		mu.Unlock()
+		if slow {
+			select {
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		fmt.Fprint(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+		w.(http.Flusher).Flush()
+		mu.Lock()
+		done = append(done, time.Now())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "search.parquet")
+	cmd := exec.Command(testbin.Llmrec(t), "search", "--target", srv.URL, "--stream=false", "--slo", "latency=5s",
+		"--arrival", "constant", "--rate", "20", "--probe", "10s", "--probe-warmup", "4s", "-o", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The first look is 2 s into the measured part, 6 s after the first
+	// request; it waits up to 2 s (half the warmup) for its slow request.
+	// Kill 1.8 s after it: the rows sent in its first 0.7 s completed more
+	// than 1.1 s before.
+	var first time.Time
+	for deadline := time.Now().Add(10 * time.Second); first.IsZero(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no request in 10 s: %s", stderr.String())
+		}
+		mu.Lock()
+		if len(sent) > 0 {
+			first = sent[0]
+		}
+		mu.Unlock()
+	}
+	time.Sleep(time.Until(first.Add(7800 * time.Millisecond)))
+	killedAt := time.Now()
+	cmd.Process.Kill()
+	cmd.Wait()
+	var rout, rerr bytes.Buffer
+	if code := Main(context.Background(), []string{"recover", out}, nil, &rout, &rerr); code != 0 {
+		t.Fatalf("recover exit %d: %s (search's stderr %s)", code, rerr.String(), stderr.String())
+	}
+	n, meta := countRows(t, out)
+	mu.Lock()
+	want := 0
+	for _, d := range done {
+		// A little slack for the answer to reach the client.
+		if !d.After(killedAt.Add(-1100 * time.Millisecond)) {
+			want++
+		}
+	}
+	mu.Unlock()
+	if want < 100 || n < int64(want) {
+		t.Fatalf("recovered %d rows; the server finished %d more than 1.1 s before the kill", n, want)
+	}
+	if meta.EndReason != schemas.EndInterrupted {
+		t.Errorf("end reason %s", meta.EndReason)
+	}
+	t.Logf("recovered %d rows, %d finished >1.1 s before the kill: %s", n, want, rout.String())
 }
