@@ -42,8 +42,7 @@
 // capacity-rule, health and server-telemetry sentences empty and states
 // its warnings as facts (Warning.Fact: the kind and its numbers), and
 // view.WithWords fills them before the JSON is written (a Warning refuses
-// to be written unworded). The warnings of rows left out or read as none
-// (rows.go), and the definitions, are still sentences here.
+// to be written unworded). The definitions are still sentences here.
 //
 // What is made of one run's figures lives in libraries over this one, in
 // the manner of benchstat's benchmath/benchproc/benchfmt: analyze/compare
