@@ -350,7 +350,6 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 	for i := 1; i < len(runs); i++ {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
-	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
 	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.Err(); err != nil {
