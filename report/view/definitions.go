@@ -38,7 +38,7 @@ func ComparisonDefinitions(c *compare.Comparison) []analyze.Definition {
 	if len(c.Definitions) > 0 {
 		return c.Definitions
 	}
-	return append(settingsDefinitions(c.Settings), compareDefinitions(c.Alpha, c.MinEffect)...)
+	return append(settingsDefinitions(c.Settings), compareDefinitions(c.Alpha, c.MinEffect, c.BootstrapResamples)...)
 }
 
 // settingsDefinitions states how each figure of a run is computed with
@@ -78,8 +78,9 @@ func settingsDefinitions(s analyze.Settings) []analyze.Definition {
 	}
 }
 
-// compareDefinitions state how a comparison is made.
-func compareDefinitions(alpha float64, me compare.MinEffect) []analyze.Definition {
+// compareDefinitions state how a comparison is made, at significance
+// level alpha, with min effect me and resamples bootstrap replicates.
+func compareDefinitions(alpha float64, me compare.MinEffect, resamples int) []analyze.Definition {
 	a := strconv.FormatFloat(alpha, 'f', -1, 64)
 	minEffect := "none: every significant change counts (--min-effect 0)"
 	if me != (compare.MinEffect{}) {
@@ -91,7 +92,7 @@ func compareDefinitions(alpha float64, me compare.MinEffect) []analyze.Definitio
 		{Figure: "change", Definition: "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
 		{Figure: "~", Definition: "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
 		{Figure: "median test", Definition: "p50, ttft_p50 and tokens/s: Mann-Whitney U, two-sided, normal approximation with tie and continuity correction (as benchstat): distribution-free, sensitive to a shift of the whole distribution"},
-		{Figure: "tail test", Definition: fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", compare.BootstrapResamples)},
+		{Figure: "tail test", Definition: fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", resamples)},
 		{Figure: "failure test", Definition: "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
 		{Figure: "rps test", Definition: "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
 		{Figure: "goodput test", Definition: "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},

@@ -83,7 +83,7 @@ func TestAnalysisDefinitions(t *testing.T) {
 // then its own, naming its alpha and min effect; WithSummaries fills the
 // JSON's.
 func TestComparisonDefinitions(t *testing.T) {
-	c := &compare.Comparison{Settings: analyze.Settings{WarmupS: 5}, Alpha: 0.05}
+	c := &compare.Comparison{Settings: analyze.Settings{WarmupS: 5}, Alpha: 0.05, BootstrapResamples: 777}
 	defs := ComparisonDefinitions(c)
 	if got := figures(defs); len(got) < 2 || got[0] != "warmup" || !slices.Contains(got, "min effect") || !slices.Contains(got, "verdict") || slices.Contains(got, "offered_rps") {
 		t.Errorf("figures %q", got)
@@ -91,6 +91,7 @@ func TestComparisonDefinitions(t *testing.T) {
 	for f, w := range map[string]string{
 		"warmup":     "requests sent in the first 5s of the run are excluded from every figure but the time series",
 		"min effect": "none: every significant change counts (--min-effect 0)",
+		"tail test":  "p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, 777 resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail",
 		"~":          "the change is not significant at alpha = 0.05 (p >= 0.05): it could be noise. Tests are on the raw per-request values of post-warmup successes",
 	} {
 		if got := definition(defs, f); got != w {
