@@ -258,7 +258,7 @@ func FuzzReadJournal(f *testing.F) {
 	data, _ = os.ReadFile(path + "4")
 	f.Add(data)
 	f.Add(data[:len(data)-5])
-	if data, err := os.ReadFile(filepath.Join("testdata", "v3.journal")); err == nil {
+	if data, err := os.ReadFile(filepath.Join("testdata", "journal-v3.bin")); err == nil {
 		f.Add(data)
 	} else {
 		f.Fatal(err)
@@ -404,9 +404,9 @@ func TestJournalBadMetadataFrame(t *testing.T) {
 
 // TestJournalVersion3StillReads: a journal an llmrec of version 3
 // ("LLMRECJ3", no kind byte: every frame a record) wrote reads, and
-// recovers, as it did: testdata/v3.journal holds testRecords(8).
+// recovers, as it did: testdata/journal-v3.bin holds testRecords(8).
 func TestJournalVersion3StillReads(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "v3.journal"))
+	data, err := os.ReadFile(filepath.Join("testdata", "journal-v3.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
