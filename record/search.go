@@ -543,10 +543,7 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 	judge func(schemas.Probe) schemas.Probe) (schemas.Probe, error) {
 	k := len(pr.levels) + 1
 	pr.levels = append(pr.levels, lvl)
-	var start int64
-	if len(pr.ends) > 0 {
-		start = pr.ends[len(pr.ends)-1]
-	}
+	start := pr.lastEnd()
 	from := start + pr.sc.Warmup.Microseconds()
 	planned := start + pr.sc.StepTime().Microseconds()
 	var pl *probeLooks
@@ -599,6 +596,14 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 		pr.endReason, pr.endDetail = reason, sum.Meta.EndDetail
 	}
 	return pr.ps.probe(k, lvl), nil
+}
+
+// lastEnd is where the last step ended, µs since t0 (0 before the first).
+func (pr *prober) lastEnd() int64 {
+	if len(pr.ends) == 0 {
+		return 0
+	}
+	return pr.ends[len(pr.ends)-1]
 }
 
 // report adds a decided probe to the search, checkpoints the search and
