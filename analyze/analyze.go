@@ -70,11 +70,13 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 		return nil, nil, err
 	}
 	a.Warnings = append(a.Warnings, gw...)
-	a.Warnings = append(a.Warnings, TextWarnings(loadWarnings(files)...)...)
+	a.Warnings = append(a.Warnings, loadWarnings(files)...)
 	a.Warnings = append(a.Warnings, generatorFailureWarning(a)...)
 	a.Warnings = append(a.Warnings, emptyWarnings(a, c.emptyOK)...)
-	a.Warnings = append(a.Warnings, TextWarnings(slices.Concat(estimateWarnings(a), runTelemetry(a, files), chunkWarnings(a, opts),
-		NonFiniteWarning(FiniteFigures(a)))...)...)
+	a.Warnings = append(a.Warnings, estimateWarnings(a)...)
+	a.Warnings = append(a.Warnings, runTelemetry(a, files)...)
+	a.Warnings = append(a.Warnings, chunkWarnings(a, opts)...)
+	a.Warnings = append(a.Warnings, NonFiniteWarning(FiniteFigures(a))...)
 	return a, e, nil
 }
 

@@ -47,9 +47,8 @@ func TestChangedLevels(t *testing.T) {
 	if !slices.Equal(levels, []float64{10, 20, 15, 15}) {
 		t.Errorf("levels %v, want 10 20 15 15", levels)
 	}
-	want := "the shape was changed live, once: at 25s (from the dashboard): from step 3 on, 15 users"
-	if !slices.ContainsFunc(texts(a.Warnings), func(w string) bool { return strings.HasPrefix(w, want) }) {
-		t.Errorf("no warning %q in %q", want, a.Warnings)
+	if f, ok := shapeChange(a.Warnings); !ok || f.LevelKind != LevelUsers || len(f.Changes) != 1 || f.Changes[0].Step != 3 || f.Changes[0].Level != 15 || f.Changes[0].AtS != 25 {
+		t.Errorf("no warning of the change to 15 users from step 3 in %q", texts(a.Warnings))
 	}
 	if c := a.Run.Shape.Changes; len(c) != 1 || !c[0].At.Equal(at) || c[0].Step != 3 {
 		t.Errorf("run.shape.changes %+v", c)
@@ -83,11 +82,19 @@ func TestChangedOfferedRates(t *testing.T) {
 	if !slices.Equal(offered, []float64{10, 5, 12.5}) {
 		t.Errorf("offered rates %v, want 10 5 12.5", offered)
 	}
-	if !slices.ContainsFunc(texts(a.Warnings), func(w string) bool {
-		return strings.Contains(w, "changed live, 3 times") && strings.Contains(w, "from step 3 on, 12.5 req/s offered")
-	}) {
-		t.Errorf("warnings %q", a.Warnings)
+	if f, ok := shapeChange(a.Warnings); !ok || f.LevelKind != LevelRate || len(f.Changes) != 3 || f.Changes[2].Step != 3 || f.Changes[2].Level != 12.5 {
+		t.Errorf("no warning of 3 changes, the last to 12.5 req/s from step 3, in %q", texts(a.Warnings))
 	}
+}
+
+// shapeChange is the warning of the live changes among ws.
+func shapeChange(ws []Warning) (ShapeChangeFact, bool) {
+	for _, w := range ws {
+		if f, ok := w.Fact.(ShapeChangeFact); ok {
+			return f, true
+		}
+	}
+	return ShapeChangeFact{}, false
 }
 
 // TestCleanChanges: a footer's changes that no recorder writes (a step

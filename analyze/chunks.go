@@ -15,9 +15,9 @@ import (
 
 // chunkWarnings says when an ITL bound was given for a run that has no
 // chunk times: no request can be shown to meet it.
-func chunkWarnings(a *Analysis, opts Options) []string {
+func chunkWarnings(a *Analysis, opts Options) []Warning {
 	if opts.SLO.ITL > 0 && !a.Run.ChunkTimes {
-		return []string{"--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"}
+		return []Warning{{Fact: RunFact{Kind: RunNoChunkTimes}}}
 	}
 	return nil
 }

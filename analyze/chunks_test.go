@@ -3,7 +3,6 @@ package analyze
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -193,10 +192,10 @@ func TestITLBoundWithoutChunkTimesWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := false
-	for _, w := range texts(a.Warnings) {
-		found = found || strings.Contains(w, "no chunk times")
+	for _, w := range a.Warnings {
+		found = found || w.Fact == RunFact{Kind: RunNoChunkTimes}
 	}
 	if a.Overall.Good != 0 || !found {
-		t.Errorf("good %d, warnings %q", a.Overall.Good, a.Warnings)
+		t.Errorf("good %d, warnings %q", a.Overall.Good, texts(a.Warnings))
 	}
 }

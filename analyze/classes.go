@@ -179,7 +179,7 @@ func (c *computer) classes() error {
 	}
 	c.a.Classes = []ClassFigures{}
 	if len(fc) == 0 {
-		c.a.Warnings = append(c.a.Warnings, Warning{Text: "--by class: the run has no request classes (llmrec run --workload records them); no figures by class"})
+		c.a.Warnings = append(c.a.Warnings, Warning{Fact: RunFact{Kind: RunNoClasses}})
 		return nil
 	}
 	counts, err := c.classCounts()
@@ -367,7 +367,7 @@ func (c *computer) unclassed() error {
 		return fmt.Errorf("count requests without a class: %w", err)
 	}
 	if n > 0 {
-		c.a.Warnings = append(c.a.Warnings, Warning{Text: fmt.Sprintf("--by class: %d post-warmup requests have no class the footer names; they are in no class's figures", n)})
+		c.a.Warnings = append(c.a.Warnings, Warning{Fact: UnclassedFact{N: n}})
 	}
 	return nil
 }

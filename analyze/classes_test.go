@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,8 +27,8 @@ func TestByClassOnAFileWithoutClasses(t *testing.T) {
 			t.Fatal(err)
 		}
 		if b.Classes == nil || len(b.Classes) != 0 || len(b.Warnings) != len(a.Warnings)+1 ||
-			!strings.Contains(strings.Join(texts(b.Warnings), "\n"), "--by class: the run has no request classes") {
-			t.Errorf("%s: classes %v, warnings %q", path, b.Classes, b.Warnings)
+			!hasFact(b.Warnings, RunFact{Kind: RunNoClasses}) {
+			t.Errorf("%s: classes %v, warnings %q", path, b.Classes, texts(b.Warnings))
 		}
 		if a.Classes != nil || a.Overall.Requests != b.Overall.Requests || *a.Overall.P95MS != *b.Overall.P95MS {
 			t.Errorf("%s: --by class changed the run's figures", path)
@@ -69,12 +68,8 @@ func TestByClassRowsOutsideTheFooter(t *testing.T) {
 	if a.Classes[1].SLOSource != "class" || a.Classes[0].SLOSource != "" || a.Classes[0].Good != a.Classes[0].OK {
 		t.Errorf("SLO: %+v", a.Classes)
 	}
-	found := false
-	for _, w := range texts(a.Warnings) {
-		found = found || strings.Contains(w, fmt.Sprintf("%d post-warmup requests have no class the footer names", want["stranger"]))
-	}
-	if !found {
-		t.Errorf("warnings %q", a.Warnings)
+	if !hasFact(a.Warnings, UnclassedFact{N: want["stranger"]}) {
+		t.Errorf("warnings %q lack %d requests without a class", texts(a.Warnings), want["stranger"])
 	}
 }
 

@@ -94,8 +94,8 @@ func cleanWorkload(w *schemas.Workload) {
 }
 
 // loadWarnings are the warnings of every input file.
-func loadWarnings(files []*inputFile) []string {
-	var w []string
+func loadWarnings(files []*inputFile) []Warning {
+	var w []Warning
 	for _, f := range files {
 		w = append(w, f.warnings...)
 	}

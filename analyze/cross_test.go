@@ -100,7 +100,7 @@ func TestCapacityGates(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := res.Gates[0]; got.Status != c.want {
-			t.Errorf("%s: --%s %s: %s, want %s (%s)", c.run.Name, c.kind, c.spec, got.Status, c.want, got.Line)
+			t.Errorf("%s: --%s %s: %s, want %s (%+v)", c.run.Name, c.kind, c.spec, got.Status, c.want, got.Outcome)
 		}
 	}
 	for _, bad := range []string{"slo_attainment=1.5", "slo_attainment=-1%", "capacity=-1", "goodput=abc", "peak_rps=-2"} {
@@ -131,11 +131,11 @@ func TestGoodputRegression(t *testing.T) {
 		}
 		r := res.Gates[0]
 		if r.Status != gate.StatusFail || r.Change == nil || !r.Change.Significant {
-			t.Errorf("%s: %s (%s)", spec, r.Status, r.Line)
+			t.Errorf("%s: %s (%+v)", spec, r.Status, r.Outcome)
 		}
 		same, _ := gate.Check(base, base, []gate.Gate{g}, compare.DefaultAlpha, compare.DefaultMinEffect, false)
 		if same.Gates[0].Status != gate.StatusPass {
-			t.Errorf("%s against itself: %s", spec, same.Gates[0].Line)
+			t.Errorf("%s against itself: %+v", spec, same.Gates[0].Outcome)
 		}
 	}
 }

@@ -267,7 +267,7 @@ func health(a *Analysis) []Health {
 // series.
 func warnings(a *Analysis, c *computer) []Warning {
 	w := runWarnings(a, c.opts)
-	w = append(w, TextWarnings(changeWarnings(&a.Run)...)...)
+	w = append(w, changeWarnings(&a.Run)...)
 	w = append(w, stepWarnings(a)...)
 	w = append(w, lagWarnings(a, c.opts)...)
 	if a.Baseline != nil && a.Baseline.P95MS == nil {
@@ -375,8 +375,6 @@ func plural(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
-
-func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 // totalWaited counts the arrivals of every step that waited for a slot.
 func totalWaited(a *Analysis) int64 {

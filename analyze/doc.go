@@ -40,11 +40,10 @@
 // The result is a plain value (model.go) that the report package renders.
 // Its words are report/view's: analyze leaves the saturation, growth,
 // capacity-rule, health and server-telemetry sentences empty and states
-// the warnings of derive.go, capacity.go, generator.go and shards.go as
-// facts (Warning.Fact: the kind and its numbers), and view.WithWords fills
-// them before the JSON is written (a Warning refuses to be written
-// unworded). The other warnings, and the definitions, are still sentences
-// here.
+// its warnings as facts (Warning.Fact: the kind and its numbers), and
+// view.WithWords fills them before the JSON is written (a Warning refuses
+// to be written unworded). The warnings of rows left out or read as none
+// (rows.go), and the definitions, are still sentences here.
 //
 // What is made of one run's figures lives in libraries over this one, in
 // the manner of benchstat's benchmath/benchproc/benchfmt: analyze/compare

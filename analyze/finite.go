@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"fmt"
 	"math"
 	"reflect"
 )
@@ -82,10 +81,9 @@ func bad(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 
 // NonFiniteWarning is the warning of a result whose n figures were not
 // finite (FiniteFigures); nil when n is 0.
-func NonFiniteWarning(n int) []string {
+func NonFiniteWarning(n int) []Warning {
 	if n == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s came out infinite or not a number (the input holds extreme values) and %s shown as n/a",
-		plural(n, "figure", "figures"), map[bool]string{true: "is", false: "are"}[n == 1])}
+	return []Warning{{Fact: NonFiniteFact{N: n}}}
 }

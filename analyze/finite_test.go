@@ -39,8 +39,11 @@ func TestFiniteFigures(t *testing.T) {
 	if n := FiniteFigures(m); n != 1 || m["a"][1] != nil || *m["a"][0] != 1 {
 		t.Errorf("map of slices: %d changed, %v", n, m)
 	}
-	if w := NonFiniteWarning(4); len(w) != 1 || w[0] != "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a" {
-		t.Errorf("warning %q", w)
+	if w := NonFiniteWarning(4); len(w) != 1 || w[0].Fact != (NonFiniteFact{N: 4}) {
+		t.Errorf("warning %+v", w)
+	}
+	if w := NonFiniteWarning(0); w != nil {
+		t.Errorf("warning of no figure %+v", w)
 	}
 }
 

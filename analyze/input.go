@@ -30,7 +30,7 @@ type inputFile struct {
 	rows  int64
 	info  os.FileInfo // to find the same file under two names
 	// warnings are what loading the file found and left out.
-	warnings []string
+	warnings []Warning
 }
 
 // globChars are the characters DuckDB (and filepath.Glob) expand.
@@ -176,13 +176,13 @@ func checkFile(path, arg string) (*inputFile, error) {
 	}
 	meta := ft.Meta
 	runID := meta.RunID
-	var warnings []string
+	var warnings []Warning
 	hadEnds := len(meta.Shape.StepEndsS) > 0
 	if n := cleanMeta(meta); n > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: %s past the first %d (by key) not shown", filepath.Base(path), plural(n, "label", "labels"), maxLabels))
+		warnings = append(warnings, Warning{Fact: FileFact{Kind: FileLabelsCut, File: filepath.Base(path), N: n, Shown: maxLabels}})
 	}
 	if hadEnds && len(meta.Shape.StepEndsS) == 0 {
-		warnings = append(warnings, filepath.Base(path)+": its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each")
+		warnings = append(warnings, Warning{Fact: FileFact{Kind: FileStepEnds, File: filepath.Base(path)}})
 	}
 	return &inputFile{path: path, arg: arg, meta: meta, runID: runID, rows: ft.Rows, info: st, warnings: warnings}, nil
 }

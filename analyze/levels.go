@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/llmrec/llmrec/analyze/level"
 )
@@ -59,30 +56,11 @@ func (s Shape) changedLevel(k int) (float64, bool) {
 // changeWarnings say that the level was changed while the run went on,
 // and how: the steps from each change on are levels like any other, but
 // not the ones the shape planned.
-func changeWarnings(r *Run) []string {
-	cs := r.Shape.Changes
-	if len(cs) == 0 {
+func changeWarnings(r *Run) []Warning {
+	if len(r.Shape.Changes) == 0 {
 		return nil
 	}
-	unit := " users"
-	if r.OpenLoop() {
-		unit = " req/s offered"
-	}
-	var parts []string
-	for _, c := range cs {
-		by := c.By
-		if by == "" {
-			by = "unknown"
-		}
-		parts = append(parts, fmt.Sprintf("at %s (from the %s): from step %d on, %s%s",
-			time.Duration(math.Round(c.AtS*1000))*time.Millisecond, by, c.Step, strconv.FormatFloat(c.Level, 'f', -1, 64), unit))
-	}
-	times := "once"
-	if len(cs) > 1 {
-		times = strconv.Itoa(len(cs)) + " times"
-	}
-	return []string{fmt.Sprintf("the shape was changed live, %s: %s; the steps after a change hold its level instead of the planned one",
-		times, strings.Join(parts, "; "))}
+	return []Warning{{Fact: ShapeChangeFact{LevelKind: string(r.levelKind()), Changes: r.Shape.Changes}}}
 }
 
 // plan gives every step its level and adds the planned steps the run

@@ -44,7 +44,7 @@ func (c *computer) openLoopFigures() error {
 	}
 	stepT := a.Run.Shape.StepTimeS
 	if stepT <= 0 {
-		a.Warnings = append(a.Warnings, Warning{Text: "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"})
+		a.Warnings = append(a.Warnings, Warning{Fact: RunFact{Kind: RunNoStepTime}})
 		return nil
 	}
 	sendEnd := a.Run.DurationS
@@ -94,7 +94,7 @@ func openDefinitions(defs []Definition) []Definition {
 
 // estimateWarnings says when token figures rest on the recorder's
 // estimates, and marks the LLM figures as estimated.
-func estimateWarnings(a *Analysis) []string {
+func estimateWarnings(a *Analysis) []Warning {
 	if a.Run.EstimatedOutputRows == 0 {
 		return nil
 	}
@@ -102,12 +102,7 @@ func estimateWarnings(a *Analysis) []string {
 		a.LLM.OutputEstimated = true
 	}
 	r := a.Run
-	if r.EstimatedTextRows == 0 {
-		return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
-			r.EstimatedOutputRows, r.Rows)}
-	}
-	return []string{fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
-		r.EstimatedOutputRows, r.Rows, r.EstimatedOutputRows-r.EstimatedTextRows)}
+	return []Warning{{Fact: EstimateFact{Estimated: r.EstimatedOutputRows, Rows: r.Rows, TextRows: r.EstimatedTextRows}}}
 }
 
 // Comparison levels. A closed run's level is its user count; an open
@@ -124,22 +119,6 @@ func LevelKey(open bool, st *Step) int {
 
 // KeyRate is the offered rate of an open-loop level key.
 func KeyRate(key int) float64 { return float64(key) / 1000 }
-
-// LevelText names a level: "20 users", "1 user" or "12.5 req/s offered".
-func LevelText(users int, rate *float64) string {
-	if rate != nil {
-		return fmtNum(*rate) + " req/s offered"
-	}
-	return plural(users, "user", "users")
-}
-
-// StepLevel names step st's level in a run of level kind.
-func StepLevel(kind string, st *Step) string {
-	if kind == LevelRate {
-		return LevelText(0, &st.Level)
-	}
-	return LevelText(int(math.Round(st.Level)), nil)
-}
 
 // SameLoopKind refuses to compare a closed-loop run with an open-loop one:
 // their levels (users, offered rates) do not match.

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -135,10 +134,10 @@ func TestEstimatedFromText(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		tokens int
-		want   string
+		want   Fact // nil: none
 	}{
-		{"text", 5, "estimated for 20 of 20 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 5 requests' chunks carried no text and were counted)"},
-		{"no counts", 0, ""},
+		{"text", 5, EstimateFact{Estimated: 20, Rows: 20, TextRows: 15}},
+		{"no counts", 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var reqs []req
@@ -156,12 +155,12 @@ func TestEstimatedFromText(t *testing.T) {
 			if a.LLM == nil || (a.LLM.OutputTokens == nil) != (tc.tokens == 0) || (a.Steps[0].LLM.OutputTokens == nil) != (tc.tokens == 0) {
 				t.Fatalf("llm %+v: output tokens known %v, want %v", a.LLM, a.LLM != nil && a.LLM.OutputTokens != nil, tc.tokens > 0)
 			}
-			found := tc.want == ""
-			for _, w := range texts(a.Warnings) {
-				found = found || strings.Contains(w, tc.want)
+			found := tc.want == nil
+			for _, w := range a.Warnings {
+				found = found || w.Fact == tc.want
 			}
 			if !found || (a.Run.EstimatedTextRows != 15 && tc.tokens > 0) {
-				t.Errorf("warnings %q lack %q (text rows %d)", a.Warnings, tc.want, a.Run.EstimatedTextRows)
+				t.Errorf("warnings %q lack %+v (text rows %d)", texts(a.Warnings), tc.want, a.Run.EstimatedTextRows)
 			}
 		})
 	}
@@ -193,11 +192,11 @@ func TestEstimatedTokensWarning(t *testing.T) {
 		t.Errorf("step tokens %+v, want prompt 10 and output 14.5 / 23.05", a.Steps[0].Tokens)
 	}
 	found := false
-	for _, w := range texts(a.Warnings) {
-		found = found || strings.Contains(w, "output tokens are estimated for 20 of 20 requests")
+	for _, w := range a.Warnings {
+		found = found || w.Fact == EstimateFact{Estimated: 20, Rows: 20, TextRows: a.Run.EstimatedTextRows}
 	}
 	if !found {
-		t.Errorf("warnings %q lack the estimate", a.Warnings)
+		t.Errorf("warnings %q lack the estimate of 20 of 20 requests", texts(a.Warnings))
 	}
 }
 

@@ -128,7 +128,7 @@ func (e *engine) checkRows(ctx context.Context, files []*inputFile, origin int64
 		if err != nil {
 			return e.readError(ctx, f, err)
 		}
-		f.warnings = append(f.warnings, c.warnings(f)...)
+		f.warnings = append(f.warnings, TextWarnings(c.warnings(f)...)...)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -115,12 +114,14 @@ var knownSignals = []struct {
 }
 
 // runTelemetry finds the telemetry of the run (the first shard that has
-// one), with the warnings about it.
-func runTelemetry(a *Analysis, files []*inputFile) []string {
-	var warn []string
+// one), with the warnings about it: files whose telemetry was not read
+// and scrapes that failed (TelemetryFact), and the cuts the recorder
+// wrote in the file (its own sentences, after "server telemetry: ").
+func runTelemetry(a *Analysis, files []*inputFile) []Warning {
+	var warn []Warning
 	for _, f := range files {
 		if f.meta.TelemetryError != "" {
-			warn = append(warn, fmt.Sprintf("%s: its server telemetry was not read: %s", f.arg, f.meta.TelemetryError))
+			warn = append(warn, Warning{Fact: TelemetryFact{File: f.arg, Error: f.meta.TelemetryError}})
 		}
 	}
 	for _, f := range files {
@@ -131,10 +132,10 @@ func runTelemetry(a *Analysis, files []*inputFile) []string {
 		offset := f.meta.StartedAt.Sub(a.Run.StartedAt).Seconds()
 		a.Telemetry = telemetry(a, t, offset)
 		if t.Failed > 0 {
-			warn = append(warn, fmt.Sprintf("server telemetry: %d of %d scrapes of %s failed", t.Failed, t.Scrapes, t.Source))
+			warn = append(warn, Warning{Fact: TelemetryFact{Failed: t.Failed, Scrapes: t.Scrapes, Source: t.Source}})
 		}
 		for _, c := range t.Cut {
-			warn = append(warn, "server telemetry: "+c)
+			warn = append(warn, Warning{Text: "server telemetry: " + c})
 		}
 		break
 	}

@@ -5,17 +5,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // Warning is a condition the reader must know to trust the figures. One
 // with a Fact carries its kind and numbers, and report/view words it
-// (view.WithWords fills Text) before any report shows it: the warnings
-// about the run, its steps, its lag, Little's law, the load generator and
-// the shards. The others (input rows, labels, classes, live changes,
-// token estimates, telemetry reading, chunk times, non-finite figures, a
-// comparison's own) are still worded here and carry only their Text. The JSON carries the whole sentence
-// alone, a string, and refuses a warning not yet worded (a Fact without
-// Text, or a Run not yet put before its Text).
+// (view.WithWords, view.WithSummaries fill Text) before any report shows
+// it: the warnings about the run, its steps, its lag, Little's law, the
+// load generator, the shards, the live changes of its shape, an input
+// file's labels and step ends, classes, token estimates, telemetry
+// reading, chunk times and non-finite figures, and a comparison's own
+// (analyze/compare's facts). The warnings of rows left out or read as
+// none (rows.go) are still worded here, and the cuts of the server
+// telemetry are the recorder's sentences read from the file: they carry
+// only their Text. The JSON carries the whole sentence alone, a string,
+// and refuses a warning not yet worded (a Fact without Text, or a Run not
+// yet put before its Text).
 type Warning struct {
 	// Text is the sentence; empty for a Fact until the view words it.
 	Text string
@@ -28,8 +34,10 @@ type Warning struct {
 }
 
 // Fact is the kind and numbers of a warning that report/view words: one
-// of the *Fact types of this file.
-type Fact interface{ fact() }
+// of the *Fact types of this file, or of a library over runs that states
+// warnings of its own (analyze/compare's). WarningFact only marks the
+// type.
+type Fact interface{ WarningFact() }
 
 // TextWarnings wraps sentences worded here as warnings.
 func TextWarnings(texts ...string) []Warning {
@@ -132,11 +140,11 @@ type OpenLittleFact struct {
 	Waited                  int64
 }
 
-func (LagFact) fact()          {}
-func (WaitedFact) fact()       {}
-func (GeneratorLagFact) fact() {}
-func (LittleFact) fact()       {}
-func (OpenLittleFact) fact()   {}
+func (LagFact) WarningFact()          {}
+func (WaitedFact) WarningFact()       {}
+func (GeneratorLagFact) WarningFact() {}
+func (LittleFact) WarningFact()       {}
+func (OpenLittleFact) WarningFact()   {}
 
 // Kinds of RunFact.
 const (
@@ -151,6 +159,9 @@ const (
 	RunNoTTFT          = "no_ttft"           // the metric is ttft and no success has one
 	RunFewGrowthSteps  = "few_growth_steps"  // the growth pattern rests on N steps
 	RunSeriesBuckets   = "series_buckets"    // the time series use BucketS buckets
+	RunNoChunkTimes    = "no_chunk_times"    // --slo itl is given, and the run has no chunk times
+	RunNoClasses       = "no_classes"        // --by class, and the run has no request classes
+	RunNoStepTime      = "no_step_time"      // an open loop without a step time: no offered, achieved, completed rates
 )
 
 // RunFact is a warning about the run as a whole, of a Kind (Run*) and
@@ -244,11 +255,64 @@ type FailureFact struct {
 	N    int64
 }
 
-func (RunFact) fact()          {}
-func (StepFact) fact()         {}
-func (ShardTwiceFact) fact()   {}
-func (MissingShardFact) fact() {}
-func (LateJoinFact) fact()     {}
-func (MoreShardsFact) fact()   {}
-func (GeneratorCPUFact) fact() {}
-func (FailureFact) fact()      {}
+// ShapeChangeFact: the level was changed while the run went on, by
+// Changes (the run's Shape.Changes, at least one), in a run of level kind
+// LevelKind: the steps after a change hold its level instead of the
+// planned one.
+type ShapeChangeFact struct {
+	LevelKind string
+	Changes   []schemas.ShapeChange
+}
+
+// EstimateFact: the output tokens of Estimated of the run's Rows
+// requests are the recorder's estimates (the server sent no usage):
+// TextRows of them from the streamed text's length, the others by
+// counting content chunks.
+type EstimateFact struct{ Estimated, Rows, TextRows int64 }
+
+// NonFiniteFact: N figures came out infinite or not a number, and are
+// shown as n/a.
+type NonFiniteFact struct{ N int }
+
+// TelemetryFact: the server telemetry of file File was not read (Error
+// says why), or, File empty, Failed of the Scrapes scrapes of Source
+// failed.
+type TelemetryFact struct {
+	File, Error     string
+	Failed, Scrapes int
+	Source          string
+}
+
+// Kinds of FileFact.
+const (
+	FileLabelsCut = "labels_cut" // N labels past the first Shown (by key) dropped
+	FileStepEnds  = "step_ends"  // step ends not a recorder's: steps read as step_time_s long
+)
+
+// FileFact is a warning about one input file File (its base name), of a
+// Kind (File*) and the numbers it names.
+type FileFact struct {
+	Kind     string
+	File     string
+	N, Shown int
+}
+
+// UnclassedFact: --by class, and N post-warmup requests have no class
+// the footer names: they are in no class's figures.
+type UnclassedFact struct{ N int64 }
+
+func (ShapeChangeFact) WarningFact() {}
+func (FileFact) WarningFact()        {}
+func (UnclassedFact) WarningFact()   {}
+func (TelemetryFact) WarningFact()   {}
+func (EstimateFact) WarningFact()    {}
+func (NonFiniteFact) WarningFact()   {}
+
+func (RunFact) WarningFact()          {}
+func (StepFact) WarningFact()         {}
+func (ShardTwiceFact) WarningFact()   {}
+func (MissingShardFact) WarningFact() {}
+func (LateJoinFact) WarningFact()     {}
+func (MoreShardsFact) WarningFact()   {}
+func (GeneratorCPUFact) WarningFact() {}
+func (FailureFact) WarningFact()      {}

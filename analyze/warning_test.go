@@ -11,6 +11,16 @@ import (
 // texts are the warnings' own sentences, and for a fact its type and
 // numbers ("analyze.LagFact{Late:12 ...}"): report/view words facts, so
 // analyze's tests read their numbers.
+// hasFact says whether ws state f (a comparable fact, compared with ==).
+func hasFact(ws []Warning, f Fact) bool {
+	for _, w := range ws {
+		if w.Fact == f {
+			return true
+		}
+	}
+	return false
+}
+
 func texts(ws []Warning) []string {
 	out := make([]string, len(ws))
 	for i, w := range ws {

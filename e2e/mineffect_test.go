@@ -57,9 +57,9 @@ func TestRerunIsTheSame(t *testing.T) {
 			if ch == nil {
 				continue
 			}
-			t.Logf("users %2d %-12s %s", lc.Users, m.Metric, compare.ChangeText(ch, m.Unit))
+			t.Logf("users %2d %-12s %s", lc.Users, m.Metric, view.Change(ch, m.Unit))
 			if m.Metric == "p95" && ch.Direction != compare.DirectionSame {
-				t.Errorf("users %d: the rerun's %s is %s (%s), want same", lc.Users, m.Metric, ch.Direction, compare.ChangeText(ch, m.Unit))
+				t.Errorf("users %d: the rerun's %s is %s (%s), want same", lc.Users, m.Metric, ch.Direction, view.Change(ch, m.Unit))
 			}
 		}
 	}
@@ -81,7 +81,7 @@ func TestRerunIsTheSame(t *testing.T) {
 				continue
 			}
 			if ch.Negligible || (ch.Direction == compare.DirectionSame) != (!ch.Significant || *ch.Delta == 0) {
-				t.Errorf("--min-effect 0, users %d %s: %s is %s, not the test's answer", lc.Users, m.Metric, compare.ChangeText(ch, m.Unit), ch.Direction)
+				t.Errorf("--min-effect 0, users %d %s: %s is %s, not the test's answer", lc.Users, m.Metric, view.Change(ch, m.Unit), ch.Direction)
 			}
 		}
 	}

@@ -232,7 +232,7 @@ func CheckJSON(w io.Writer, r *gate.CheckResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	if err := enc.Encode(view.WithLines(r)); err != nil {
 		return fmt.Errorf("encode json check: %w", err)
 	}
 	return nil

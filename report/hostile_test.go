@@ -71,7 +71,8 @@ func TestMarkdownNeutralisesMentions(t *testing.T) {
 	if err := Markdown(&b, a); err != nil {
 		t.Fatal(err)
 	}
-	check := &gate.CheckResult{Run: "@octocat run #5", Baseline: "GH-1", Gates: []gate.GateResult{{Status: gate.StatusFail, Line: "FAIL for @boss #2"}}}
+	check := &gate.CheckResult{Run: "@octocat run #5", Baseline: "GH-1", Gates: []gate.GateResult{{Status: gate.StatusInconclusive,
+		Gate: gate.Gate{Kind: gate.GateMaxRegression, Metric: "p95"}, Outcome: gate.Outcome{Why: gate.WhyNoCompare, Base: "@boss", Run: "#2"}}}}
 	if err := CheckMarkdown(&b, check); err != nil {
 		t.Fatal(err)
 	}

@@ -331,8 +331,8 @@ func TestGatesReadLevels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := res.Gates[0]; r.Status != c.status || !strings.Contains(r.Line, c.line) {
-			t.Errorf("%s: %s %q, want %s naming %q", c.spec, r.Status, r.Line, c.status, c.line)
+		if r := res.Gates[0]; r.Status != c.status || !strings.Contains(view.GateLine(r), c.line) {
+			t.Errorf("%s: %s %q, want %s naming %q", c.spec, r.Status, view.GateLine(r), c.status, c.line)
 		}
 	}
 	if g, err := gate.ParseGate(gate.GateMax, "p95@12.5=1s", 0); err != nil || g.Level != 12.5 {

@@ -21,7 +21,7 @@ func TrendJSON(w io.Writer, t *compare.Trend) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(t); err != nil {
+	if err := enc.Encode(view.WithTrendWords(t)); err != nil {
 		return fmt.Errorf("encode json trend: %w", err)
 	}
 	return nil
@@ -67,7 +67,7 @@ func TrendText(w io.Writer, t *compare.Trend) error {
 	}
 	tw.section("RUNS  ▶ marks a change point")
 	tw.table(trendTable(t))
-	ws, more := view.Warnings(t.Warnings)
+	ws, more := view.Warnings(view.WarningTexts(t.Warnings))
 	tw.list(ws, more)
 	if tw.err != nil {
 		return tw.err
@@ -85,7 +85,7 @@ func TrendMarkdown(w io.Writer, t *compare.Trend) error {
 	}
 	b.WriteString("\n")
 	mdDetails(&b, fmt.Sprintf("Runs (%d); ▶ marks a change point", len(t.Runs)), func() { mdTable(&b, trendTable(t)) })
-	ws, more := view.Warnings(t.Warnings)
+	ws, more := view.Warnings(view.WarningTexts(t.Warnings))
 	mdWarningDetails(&b, ws, more)
 	return writeMarkdown(w, &b, "trend")
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
@@ -352,7 +351,7 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
 	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
-	c.Warnings = append(c.Warnings, analyze.TextWarnings(analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)...)
+	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.Err(); err != nil {
 			return nil, err
@@ -505,10 +504,11 @@ func (c *Comparison) matchLevels(runs []*analyze.RunData) []map[int]*analyze.Ste
 	return levels
 }
 
-// warnings are the comparison's warnings: thin levels, unmatched levels,
-// runs of different levels, then each run's own warnings.
+// warnings are the comparison's warnings, as facts report/view words:
+// thin levels, unmatched levels, runs of different levels, then each
+// run's own warnings.
 func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze.Step) []analyze.Warning {
-	var w []string
+	var ws []analyze.Warning
 	for _, lc := range c.Levels {
 		for i, r := range runs {
 			st := levels[i][levelKey(lc.Users, lc.Rate)]
@@ -516,20 +516,18 @@ func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze
 				continue
 			}
 			if n := st.Latency.Samples; n < analyze.MinStepSamples {
-				w = append(w, fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power", analyze.LevelText(lc.Users, lc.Rate), r.Name, n, analyze.MinStepSamples))
+				ws = append(ws, analyze.Warning{Fact: ThinLevelFact{Users: lc.Users, Rate: lc.Rate, Run: r.Name, Samples: n}})
 			}
 		}
 	}
 	for _, ul := range c.Unmatched {
-		w = append(w, fmt.Sprintf("%s: only in %s (not in %s)", analyze.LevelText(ul.Users, ul.Rate), strings.Join(ul.In, ", "), strings.Join(ul.Missing, ", ")))
+		ws = append(ws, analyze.Warning{Fact: UnmatchedFact{Users: ul.Users, Rate: ul.Rate, In: ul.In, Missing: ul.Missing}})
 	}
 	for i := 1; i < len(runs); i++ {
 		if !c.sameLevels(i) {
-			w = append(w, fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
-				runs[i].Name, runs[0].Name))
+			ws = append(ws, analyze.Warning{Fact: MixedLevelsFact{Run: runs[i].Name, Base: runs[0].Name}})
 		}
 	}
-	ws := analyze.TextWarnings(w...)
 	for _, r := range runs {
 		for _, x := range r.Analysis.Warnings {
 			x.Run = r.Name
@@ -538,6 +536,32 @@ func (c *Comparison) warnings(runs []*analyze.RunData, levels []map[int]*analyze
 	}
 	return ws
 }
+
+// ThinLevelFact: at a level (Users, or the offered Rate of an open loop)
+// run Run has Samples successful requests, fewer than
+// analyze.MinStepSamples: the tests there have little power.
+type ThinLevelFact struct {
+	Users   int
+	Rate    *float64
+	Run     string
+	Samples int64
+}
+
+// UnmatchedFact: a level (Users, or Rate) only the runs In have, not the
+// runs Missing.
+type UnmatchedFact struct {
+	Users       int
+	Rate        *float64
+	In, Missing []string
+}
+
+// MixedLevelsFact: runs Run and Base loaded different levels, so their
+// overall figures mix different loads.
+type MixedLevelsFact struct{ Run, Base string }
+
+func (ThinLevelFact) WarningFact()   {}
+func (UnmatchedFact) WarningFact()   {}
+func (MixedLevelsFact) WarningFact() {}
 
 func ptrInt(v int) *int { return &v }
 
@@ -719,51 +743,6 @@ func SaturationDirection(run, base analyze.Saturation) string {
 		return DirectionBetter
 	}
 	return DirectionSame
-}
-
-// ChangeText prints a change the way every report does, benchstat-like:
-// "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not; a failure
-// rate changes in percentage points ("+1.20pp"). A change without a test
-// prints the difference alone.
-func ChangeText(ch *Change, unit string) string {
-	if ch == nil {
-		return "n/a"
-	}
-	var d string
-	switch {
-	case unit == UnitRate:
-		d = fmt.Sprintf("%+.2fpp", *ch.Delta*100)
-	case ch.Relative != nil:
-		d = fmt.Sprintf("%+.1f%%", *ch.Relative*100)
-	default:
-		d = "+" + strconv.FormatFloat(*ch.Delta, 'g', 4, 64) + " from 0"
-	}
-	if ch.P == nil {
-		return d
-	}
-	if !ch.Significant {
-		return "~ (" + pText(*ch.P) + ")"
-	}
-	if ch.Negligible {
-		return "~ " + d + " (" + pText(*ch.P) + ", within ±" + MinEffectText(ch.MinEffect, unit) + ")"
-	}
-	return d + " (" + pText(*ch.P) + ")"
-}
-
-// MinEffectText prints a minimum effect in a change's terms: "5%", "1pp".
-func MinEffectText(t float64, unit string) string {
-	if unit == UnitRate {
-		return pctNum(t) + "pp"
-	}
-	return pctNum(t) + "%"
-}
-
-// pText prints a p-value: "p=0.002", "p<0.001".
-func pText(p float64) string {
-	if p < 0.001 {
-		return "p<0.001"
-	}
-	return "p=" + strconv.FormatFloat(p, 'f', 3, 64)
 }
 
 // compareDefinitions state how a comparison is made.

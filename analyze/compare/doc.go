@@ -7,7 +7,9 @@
 //
 // It reads what analyze computed (Analysis, and the raw values of
 // RunData) and computes no figure of one run; the tests themselves are
-// analyze/stats'.
+// analyze/stats'. Its own warnings (thin, unmatched and mixed levels)
+// and a trend's are facts (ThinLevelFact, UnmatchedFact, MixedLevelsFact,
+// TrendNoLabelFact, TrendNoLevelFact) that report/view words.
 //
 // Imports (of ours): analyze and analyze/stats.
 package compare

@@ -69,12 +69,12 @@ func TestMinEffectRerun(t *testing.T) {
 				continue
 			}
 			if ch.Direction != DirectionSame {
-				t.Errorf("users %d %s: %s, want same", lc.Users, m.Metric, ChangeText(ch, m.Unit))
+				t.Errorf("users %d %s: %+v, want same", lc.Users, m.Metric, ch)
 			}
 			if ch.Significant && ch.Negligible {
 				negligible++
-				if txt := ChangeText(ch, m.Unit); !strings.HasPrefix(txt, "~ ") || !strings.Contains(txt, ", within ±") {
-					t.Errorf("a significant negligible change prints %q", txt)
+				if ch.Direction != DirectionSame || ch.MinEffect <= 0 {
+					t.Errorf("a significant negligible change %+v is not the same within its min effect", ch)
 				}
 			}
 		}
@@ -132,16 +132,16 @@ func TestMinEffectSmallShift(t *testing.T) {
 				continue
 			}
 			if ch.Direction != DirectionSame {
-				t.Errorf("users %d %s: direction %s (change %s), want same", lc.Users, m.Metric, ch.Direction, ChangeText(ch, m.Unit))
+				t.Errorf("users %d %s: direction %s (change %+v), want same", lc.Users, m.Metric, ch.Direction, ch)
 			}
 			if m.Metric == "p95" && !ch.Negligible {
-				t.Errorf("users %d p95 %s: not negligible", lc.Users, ChangeText(ch, m.Unit))
+				t.Errorf("users %d p95 %+v: not negligible", lc.Users, ch)
 			}
 		}
 	}
 	ch := def.Overall.metric("p95").Changes[1]
-	if txt := ChangeText(ch, UnitMS); !ch.Significant || !strings.HasPrefix(txt, "~ +3.") || !strings.HasSuffix(txt, ", within ±5%)") {
-		t.Errorf("a significant negligible change prints %q, want \"~ +3.x%% (p..., within ±5%%)\"", txt)
+	if !ch.Significant || !ch.Negligible || ch.Relative == nil || *ch.Relative < 0.03 || *ch.Relative >= 0.04 || ch.MinEffect != 0.05 {
+		t.Errorf("p95 change %+v, want a significant +3.x%% within the min effect of 5%%", ch)
 	}
 	if fr := def.Overall.metric("fail_rate").Changes[1]; !fr.Negligible || fr.MinEffect != 0.01 {
 		t.Errorf("failure rate +0.4 points: negligible %v at %v, want true at 0.01", fr.Negligible, fr.MinEffect)

@@ -3,7 +3,6 @@ package compare
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"github.com/llmrec/llmrec/analyze"
 	"math"
 	"slices"
@@ -47,8 +46,24 @@ type Trend struct {
 	MinEffect     MinEffect   `json:"min_effect"`
 	Runs          []TrendRun  `json:"runs"`
 	Figures       []TrendLine `json:"figures"`
-	Warnings      []string    `json:"warnings"`
+	// Warnings are facts report/view words (TrendNoLabelFact,
+	// TrendNoLevelFact), then written as sentences.
+	Warnings []analyze.Warning `json:"warnings"`
 }
+
+// TrendNoLabelFact: the run of File has no label Label (the trend's
+// order): it is ordered first, by its start time.
+type TrendNoLabelFact struct{ File, Label string }
+
+// TrendNoLevelFact: the run of File has no step at level Level (the
+// trend's p95 at a level): its point is missing.
+type TrendNoLevelFact struct {
+	File  string
+	Level int
+}
+
+func (TrendNoLabelFact) WarningFact() {}
+func (TrendNoLevelFact) WarningFact() {}
 
 // TrendRun is one point of a trend.
 type TrendRun struct {
@@ -101,7 +116,7 @@ func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend,
 	if o.By == "" {
 		o.By = ByDate
 	}
-	t := &Trend{FormatVersion: TrendFormatVersion, By: o.By, Users: o.Users, MinEffect: o.MinEffect, Runs: []TrendRun{}, Figures: []TrendLine{}, Warnings: []string{}}
+	t := &Trend{FormatVersion: TrendFormatVersion, By: o.By, Users: o.Users, MinEffect: o.MinEffect, Runs: []TrendRun{}, Figures: []TrendLine{}, Warnings: []analyze.Warning{}}
 	idx, label := trendOrder(t, runs, files, o.By)
 	for _, i := range idx {
 		a := runs[i]
@@ -110,9 +125,9 @@ func NewTrend(runs []*analyze.Analysis, files []string, o TrendOptions) (*Trend,
 	for _, f := range TrendFigures {
 		line := TrendLine{Figure: f, Unit: trendUnit(f)}
 		for _, i := range idx {
-			v, why := trendValue(runs[i], f, o.Users)
-			if why != "" {
-				t.Warnings = append(t.Warnings, files[i]+": "+why)
+			v, ok := trendValue(runs[i], f, o.Users)
+			if !ok {
+				t.Warnings = append(t.Warnings, analyze.Warning{Fact: TrendNoLevelFact{File: files[i], Level: o.Users}})
 			}
 			line.Values = append(line.Values, v)
 		}
@@ -154,7 +169,7 @@ func trendOrder(t *Trend, runs []*analyze.Analysis, files []string, by string) (
 			numeric = false
 		}
 		if by != ByDate && label(i) == "" {
-			t.Warnings = append(t.Warnings, fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", files[i], by))
+			t.Warnings = append(t.Warnings, analyze.Warning{Fact: TrendNoLabelFact{File: files[i], Label: by}})
 		}
 	}
 	slices.SortStableFunc(idx, func(x, y int) int {
@@ -191,29 +206,30 @@ func trendUnit(figure string) string {
 // worseUp reports whether a higher value of figure is worse.
 func worseUp(figure string) bool { return figure == "p95" || figure == "fail_rate" }
 
-// trendValue reads figure of run a (p95 at users when not 0).
-func trendValue(a *analyze.Analysis, figure string, users int) (*float64, string) {
+// trendValue reads figure of run a (p95 at users when not 0); false when
+// a has no step at that level.
+func trendValue(a *analyze.Analysis, figure string, users int) (*float64, bool) {
 	switch figure {
 	case "p95":
 		if users == 0 {
-			return a.Overall.Latency.P95MS, ""
+			return a.Overall.Latency.P95MS, true
 		}
 		for i := range a.Steps {
 			if st := &a.Steps[i]; int(math.Round(st.Level)) == users {
-				return st.Latency.P95MS, ""
+				return st.Latency.P95MS, true
 			}
 		}
-		return nil, fmt.Sprintf("no step at level %d", users)
+		return nil, false
 	case "capacity":
-		return a.Capacity.Level, ""
+		return a.Capacity.Level, true
 	case "goodput":
-		return a.Overall.Goodput.GoodputRPS, ""
+		return a.Overall.Goodput.GoodputRPS, true
 	case "peak_tokens_per_s":
-		return a.Peak.OutputTokensPerS, ""
+		return a.Peak.OutputTokensPerS, true
 	case "fail_rate":
-		return a.Overall.FailRate, ""
+		return a.Overall.FailRate, true
 	}
-	return nil, ""
+	return nil, true
 }
 
 // changePoint is the first index k, with at least MinTrendWindow runs

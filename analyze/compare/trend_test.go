@@ -2,6 +2,7 @@ package compare
 
 import (
 	"github.com/llmrec/llmrec/analyze/analyzetest/rundata"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -79,5 +80,32 @@ func TestChangePointRule(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: change point %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestTrendWarningFacts: a run without the ordering label, and a run
+// without the level the trend's p95 reads, are stated as facts naming
+// the file.
+func TestTrendWarningFacts(t *testing.T) {
+	runs, files := rundata.Trend(t, [5]float64{1, 1, 1, 1, 1})
+	tr, err := NewTrend(runs, files, TrendOptions{By: "nightly", Users: 70, MinEffect: DefaultMinEffect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, levels := 0, 0
+	for _, w := range tr.Warnings {
+		switch f := w.Fact.(type) {
+		case TrendNoLabelFact:
+			if f.Label == "nightly" && slices.Contains(files, f.File) {
+				labels++
+			}
+		case TrendNoLevelFact:
+			if f.Level == 70 && slices.Contains(files, f.File) {
+				levels++
+			}
+		}
+	}
+	if labels != 5 || levels != 5 || len(tr.Warnings) != 10 {
+		t.Errorf("warnings %+v: want 5 runs without the label and 5 without level 70", tr.Warnings)
 	}
 }

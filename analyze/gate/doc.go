@@ -5,6 +5,11 @@
 // (CheckTrend). A gate over too few samples, or whose level or value is
 // missing, is inconclusive.
 //
+// A gate's result says why it came out as it did as a typed value
+// (Outcome: the kind, Why*, and what it names); report/view words it as
+// the gate's line (view.GateLine, and view.WithLines for the JSON, which
+// refuses a line not worded).
+//
 // The metrics and their tests are analyze/compare's; the figures are
 // analyze's.
 //

@@ -1,6 +1,8 @@
 package gate
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/llmrec/llmrec/analyze"
@@ -184,8 +186,78 @@ type GateResult struct {
 	Change *compare.Change `json:"change"`
 	// Samples is what the value rests on (the fewer of the two runs').
 	Samples int64 `json:"samples"`
-	// Line is the gate's one-line report.
+	// Outcome is why the gate came out as it did, which report/view words
+	// as Line.
+	Outcome Outcome `json:"-"`
+	// Line is the gate's one-line report: empty until report/view words
+	// it (view.WithLines fills it for the JSON).
 	Line string `json:"line"`
+}
+
+// MarshalJSON writes the result, refusing one whose Line is not worded.
+func (r GateResult) MarshalJSON() ([]byte, error) {
+	if r.Line == "" {
+		return nil, fmt.Errorf("gate %s: line not worded (report/view words it)", r.Gate.Spec)
+	}
+	type plain GateResult
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the encoder of the whole document escapes, or not
+	if err := enc.Encode(plain(r)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Why a gate came out as it did: the kinds of Outcome. A gate that
+// cannot be judged (inconclusive) says why with one of the first seven.
+const (
+	WhyNoStep      = "no_step"      // Outcome.Run has no post-warmup step at the gate's level
+	WhyFewSamples  = "few_samples"  // the value rests on GateResult.Samples, under analyze.MinStepSamples
+	WhyNoCompare   = "no_compare"   // no value to compare in Outcome.Base or Outcome.Run
+	WhyNoValue     = "no_value"     // the run has no value
+	WhyThinValue   = "thin_value"   // a value over GateResult.Samples, under analyze.MinStepSamples
+	WhyNoBaseline  = "no_baseline"  // saturation not judged: no step reached the baseline
+	WhyFewRuns     = "few_runs"     // a trend over Outcome.Previous runs with a value, under MinTrendRuns
+	WhyNoSteps     = "no_steps"     // capacity: the run has no post-warmup step
+	WhyLimit       = "limit"        // the value against a max or min limit
+	WhySaturated   = "saturated"    // the saturation point (GateResult.Value) against the limit
+	WhyNotReached  = "not_reached"  // no saturation up to Outcome.Level
+	WhyNoneHeld    = "none_held"    // capacity: no level held (the first missed the target)
+	WhyCapacity    = "capacity"     // the capacity Outcome.Level (at least it, AtLeast) against the limit
+	WhyNotSignif   = "not_signif"   // a regression gate: the change is not significant
+	WhyNegligible  = "negligible"   // a regression gate: the change is below the min effect
+	WhyRegression  = "regression"   // a regression gate: worse than the limit (a trend: than every previous run too)
+	WhyWithin      = "within"       // a regression gate: within the limit
+	WhyWithinRange = "within_range" // a trend gate: worse than the limit, not than every previous run
+)
+
+// Outcome is the kind (Why*) of a gate's outcome and what it names.
+type Outcome struct {
+	Why string
+	// LevelKind is the run's level kind: the gate's level is named in it.
+	LevelKind string
+	// Run and Base are the runs a reason names: the run without the
+	// gate's level (WhyNoStep), the runs with no value to compare
+	// (WhyNoCompare), the baseline run of a regression gate.
+	Run, Base string
+	// Trend: a regression gate judged against the previous runs (their
+	// median is GateResult.Base): Previous runs with a value, from Lo to
+	// Hi.
+	Trend    bool
+	Previous int
+	Lo, Hi   float64
+	// Level is the highest level loaded without saturation
+	// (WhyNotReached) or the capacity (WhyCapacity); AtLeast: the
+	// capacity is not bounded (the run held every level it loaded).
+	Level   float64
+	AtLeast bool
+	// Alpha is the significance level a regression gate was judged at
+	// (WhyNotSignif).
+	Alpha float64
+	// Empty names the run without a successful request after the warmup
+	// that made a passing gate inconclusive: every figure of it is n/a.
+	Empty string
 }
 
 // CheckResult is the outcome of `llmrep check`.
@@ -274,23 +346,23 @@ func noFigures(r GateResult, run, base *analyze.RunData) GateResult {
 	for _, d := range []*analyze.RunData{run, base} {
 		if d != nil && d.Analysis.Overall.OK == 0 {
 			r.Status = StatusInconclusive
-			r.Line = "INCONCLUSIVE " + strings.TrimPrefix(r.Line, "PASS ") +
-				"; but " + d.Name + " has no successful request after the warmup: every figure is n/a"
+			r.Outcome.Empty = d.Name
+			return r
 		}
 	}
 	return r
 }
 
-// viewAt is the run's level for gate g, or why there is none.
-func viewAt(r *analyze.RunData, g Gate) (compare.Level, string) {
+// viewAt is the run's level for gate g, false when it has none.
+func viewAt(r *analyze.RunData, g Gate) (compare.Level, bool) {
 	a := r.Analysis
 	if g.Level == 0 {
-		return compare.Level{Analysis: a, Values: &r.Samples.Overall}, ""
+		return compare.Level{Analysis: a, Values: &r.Samples.Overall}, true
 	}
 	if st := stepAt(a, g.Level); st != nil {
-		return compare.Level{Analysis: a, Step: st, Values: r.Samples.Steps[st.Step]}, ""
+		return compare.Level{Analysis: a, Step: st, Values: r.Samples.Steps[st.Step]}, true
 	}
-	return compare.Level{}, fmt.Sprintf("%s has no post-warmup step at %s", r.Name, analyze.StepLevel(a.Run.LevelKind, &analyze.Step{Level: g.Level}))
+	return compare.Level{}, false
 }
 
 // stepAt is a's first step at level: users in a closed loop, the offered
@@ -307,112 +379,86 @@ func stepAt(a *analyze.Analysis, level float64) *analyze.Step {
 }
 
 // reading reads gate g's metric on run at the gate's level: the result
-// so far (its value and samples), the metric, the level and the gate's
-// name; done when the gate is judged already (inconclusive: run lacks the
-// level).
-func reading(run *analyze.RunData, g Gate) (r GateResult, d compare.Metric, v compare.Level, name string, done bool) {
+// so far (its value and samples), the metric and the level; done when
+// the gate is judged already (inconclusive: run lacks the level).
+func reading(run *analyze.RunData, g Gate) (r GateResult, d compare.Metric, v compare.Level, done bool) {
 	d, _ = compare.FindMetric(g.Metric)
-	r = GateResult{Gate: g}
-	name = gateName(d, g, run.Analysis.Run.LevelKind)
-	v, why := viewAt(run, g)
-	if why != "" {
-		return inconclusive(r, name, why), d, v, name, true
+	r = GateResult{Gate: g, Outcome: Outcome{LevelKind: run.Analysis.Run.LevelKind}}
+	v, ok := viewAt(run, g)
+	if !ok {
+		r.Outcome.Run = run.Name
+		return inconclusive(r, WhyNoStep), d, v, true
 	}
 	r.Value, r.Samples = d.Value(v), d.Samples(v)
-	return r, d, v, name, false
-}
-
-// regressionLimit prints a max-regression limit: "+10%", or for a rate
-// "+0.5pp".
-func regressionLimit(d compare.Metric, limit float64) string {
-	if d.Unit == compare.UnitRate {
-		return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "pp"
-	}
-	return "+" + strconv.FormatFloat(limit*100, 'f', -1, 64) + "%"
+	return r, d, v, false
 }
 
 // evaluate judges one gate on run: a max-regression gate against base, a
 // run-level metric with a rule of its own by that rule (runRules), any
 // other by comparing its value with the limit.
 func evaluate(run, base *analyze.RunData, g Gate, alpha float64, me compare.MinEffect) GateResult {
-	r, d, v, name, done := reading(run, g)
+	r, d, v, done := reading(run, g)
 	if done {
 		return r
 	}
 	if g.Kind == GateMaxRegression {
-		return evaluateRegression(r, d, v, run, base, name, alpha, me)
+		return evaluateRegression(r, d, v, run, base, alpha, me)
 	}
 	if rule, ok := runRules[g.Metric]; ok {
-		return rule(r, v.Analysis, name)
+		return rule(r, v.Analysis)
 	}
-	return evaluateLimit(r, d, name)
+	return evaluateLimit(r)
 }
 
 // runRules are the run-level metrics judged by a rule of their own rather
 // than by comparing a value with the limit.
-var runRules = map[string]func(r GateResult, a *analyze.Analysis, name string) GateResult{
-	"saturation_users": func(r GateResult, a *analyze.Analysis, name string) GateResult {
+var runRules = map[string]func(r GateResult, a *analyze.Analysis) GateResult{
+	"saturation_users": func(r GateResult, a *analyze.Analysis) GateResult {
 		if a.Baseline == nil {
-			return inconclusive(r, name, "saturation not judged: no step after the warmup reached the baseline (--baseline-users)")
+			return inconclusive(r, WhyNoBaseline)
 		}
-		return evaluateSaturation(r, a.Saturation, name)
+		return evaluateSaturation(r, a.Saturation)
 	},
 	"capacity": evaluateCapacity,
 }
 
-// gateName is the metric's name and where the gate looks: overall, at a
-// level of kind ("at 30 users", "at 16 req/s offered"), or the whole run.
-func gateName(d compare.Metric, g Gate, kind string) string {
-	where := "overall"
-	if g.Level > 0 {
-		where = "at " + analyze.StepLevel(kind, &analyze.Step{Level: g.Level})
-	}
-	if d.RunLevel {
-		where = "run"
-	}
-	return d.Name + " (" + where + ")"
-}
-
-// inconclusive is r when the gate cannot be judged, and why.
-func inconclusive(r GateResult, name, why string) GateResult {
-	r.Status = StatusInconclusive
-	r.Line = fmt.Sprintf("INCONCLUSIVE %s: %s", name, why)
+// inconclusive is r when the gate cannot be judged, and why (Why*).
+func inconclusive(r GateResult, why string) GateResult {
+	r.Status, r.Outcome.Why = StatusInconclusive, why
 	return r
 }
 
 // evaluateRegression judges a max-regression gate: it fails when the
 // change from base to run is significant at alpha, at least the minimum
 // effect me, and worse than the limit.
-func evaluateRegression(r GateResult, d compare.Metric, v compare.Level, run, base *analyze.RunData, name string, alpha float64, me compare.MinEffect) GateResult {
-	bv, why := viewAt(base, r.Gate)
-	if why != "" {
-		return inconclusive(r, name, why)
+func evaluateRegression(r GateResult, d compare.Metric, v compare.Level, run, base *analyze.RunData, alpha float64, me compare.MinEffect) GateResult {
+	r.Outcome.Base = base.Name
+	bv, ok := viewAt(base, r.Gate)
+	if !ok {
+		r.Outcome.Run = base.Name
+		return inconclusive(r, WhyNoStep)
 	}
 	r.Base = d.Value(bv)
 	r.Samples = min(r.Samples, d.Samples(bv))
 	if r.Samples < analyze.MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, analyze.MinStepSamples))
+		return inconclusive(r, WhyFewSamples)
 	}
 	ch := d.Change(bv, v, alpha, me)
 	if ch == nil || ch.P == nil {
-		return inconclusive(r, name, "no value to compare in "+base.Name+" or "+run.Name)
+		r.Outcome.Run = run.Name
+		return inconclusive(r, WhyNoCompare)
 	}
 	r.Change = ch
-	limit := regressionLimit(d, r.Gate.Limit)
-	got := fmt.Sprintf("%s -> %s, %s", FormatValue(r.Base, d.Unit), FormatValue(r.Value, d.Unit), compare.ChangeText(ch, d.Unit))
+	r.Status = StatusPass
 	switch {
 	case !ch.Significant:
-		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s vs %s: %s, not significant at alpha %g (max regression %s)", name, base.Name, got, alpha, limit)
+		r.Outcome.Why, r.Outcome.Alpha = WhyNotSignif, alpha
 	case ch.Negligible:
-		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s vs %s: %s, below the min effect ±%s (max regression %s)", name, base.Name, got, compare.MinEffectText(ch.MinEffect, d.Unit), limit)
+		r.Outcome.Why = WhyNegligible
 	case worseBy(d, ch) > r.Gate.Limit:
-		r.Status = StatusFail
-		r.Line = fmt.Sprintf("FAIL %s vs %s: %s, regression over the allowed %s", name, base.Name, got, limit)
+		r.Status, r.Outcome.Why = StatusFail, WhyRegression
 	default:
-		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s vs %s: %s, within the allowed %s", name, base.Name, got, limit)
+		r.Outcome.Why = WhyWithin
 	}
 	return r
 }
@@ -434,57 +480,48 @@ func worseBy(d compare.Metric, ch *compare.Change) float64 {
 
 // evaluateLimit judges a max or min gate on the run's value, given enough
 // samples.
-func evaluateLimit(r GateResult, d compare.Metric, name string) GateResult {
+func evaluateLimit(r GateResult) GateResult {
 	if r.Value == nil {
-		return inconclusive(r, name, fmt.Sprintf("no value (%d samples)", r.Samples))
+		return inconclusive(r, WhyNoValue)
 	}
 	if r.Samples < analyze.MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%s over %d samples, fewer than %d", FormatValue(r.Value, d.Unit), r.Samples, analyze.MinStepSamples))
+		return inconclusive(r, WhyThinValue)
 	}
-	g := r.Gate
-	ok := *r.Value <= g.Limit
-	op, bound := "<=", "max"
-	if g.Kind == GateMin {
-		ok, op, bound = *r.Value >= g.Limit, ">=", "min"
-	}
-	limit := FormatValue(&g.Limit, d.Unit)
-	r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s = %s %s %s %s (%d samples)", name, FormatValue(r.Value, d.Unit), op, bound, limit, r.Samples)
-	if !ok {
-		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s = %s, %s %s (%d samples)", name, FormatValue(r.Value, d.Unit), bound, limit, r.Samples)
+	r.Status, r.Outcome.Why = StatusPass, WhyLimit
+	if !within(r.Gate, *r.Value) {
+		r.Status = StatusFail
 	}
 	return r
+}
+
+// within says whether v holds gate g's bound: at most a max, at least a
+// min.
+func within(g Gate, v float64) bool {
+	if g.Kind == GateMin {
+		return v >= g.Limit
+	}
+	return v <= g.Limit
 }
 
 // evaluateSaturation bounds the saturation point. A run that did not
 // saturate up to N users saturates beyond N: that passes a minimum of N or
 // less and fails a maximum under N; otherwise it cannot be told.
-func evaluateSaturation(r GateResult, sat analyze.Saturation, name string) GateResult {
-	limit := FormatValue(&r.Gate.Limit, compare.UnitUsers)
+func evaluateSaturation(r GateResult, sat analyze.Saturation) GateResult {
 	if sat.Reached {
-		ok := *r.Value <= r.Gate.Limit
-		bound := "max"
-		if r.Gate.Kind == GateMin {
-			ok, bound = *r.Value >= r.Gate.Limit, "min"
-		}
-		r.Status = StatusPass
-		if !ok {
+		r.Status, r.Outcome.Why = StatusPass, WhySaturated
+		if !within(r.Gate, *r.Value) {
 			r.Status = StatusFail
 		}
-		r.Line = fmt.Sprintf("%s %s = %s users, %s %s", strings.ToUpper(r.Status), name, FormatValue(r.Value, compare.UnitUsers), bound, limit)
 		return r
 	}
-	up := sat.MaxLevel
-	upText := FormatValue(&up, compare.UnitUsers)
+	r.Outcome.Why, r.Outcome.Level = WhyNotReached, sat.MaxLevel
 	switch {
-	case r.Gate.Kind == GateMin && up >= r.Gate.Limit:
+	case r.Gate.Kind == GateMin && sat.MaxLevel >= r.Gate.Limit:
 		r.Status = StatusPass
-		r.Line = fmt.Sprintf("PASS %s: not reached up to %s users, min %s", name, upText, limit)
-	case r.Gate.Kind == GateMax && up >= r.Gate.Limit:
+	case r.Gate.Kind == GateMax && sat.MaxLevel >= r.Gate.Limit:
 		r.Status = StatusFail
-		r.Line = fmt.Sprintf("FAIL %s: not reached up to %s users, max %s", name, upText, limit)
 	default:
 		r.Status = StatusInconclusive
-		r.Line = fmt.Sprintf("INCONCLUSIVE %s: not reached up to %s users, the run did not load %s users", name, upText, limit)
 	}
 	return r
 }
@@ -494,81 +531,31 @@ func evaluateSaturation(r GateResult, sat analyze.Saturation, name string) GateR
 // and passes a maximum. A capacity that is not bounded (the run held its
 // last level and never saturated) is at least that level: a minimum above
 // it, or a maximum below it, cannot be told.
-func evaluateCapacity(r GateResult, a *analyze.Analysis, name string) GateResult {
+func evaluateCapacity(r GateResult, a *analyze.Analysis) GateResult {
 	c := a.Capacity
-	unit := c.LevelKind
-	if unit == analyze.LevelRate {
-		unit = "req/s offered"
-	}
-	limit := FormatValue(&r.Gate.Limit, compare.UnitLevel) + " " + unit
 	isMin := r.Gate.Kind == GateMin
-	bound := "max"
-	if isMin {
-		bound = "min"
-	}
 	switch {
 	case len(a.Steps) == 0:
-		r.Status = StatusInconclusive
-		r.Line = fmt.Sprintf("INCONCLUSIVE %s: the run has no post-warmup step", name)
-		return r
+		return inconclusive(r, WhyNoSteps)
 	case c.Level == nil:
-		r.Status = StatusPass
+		r.Status, r.Outcome.Why = StatusPass, WhyNoneHeld
 		if isMin {
 			r.Status = StatusFail
 		}
-		r.Line = fmt.Sprintf("%s %s: no level held (the first already missed the target), %s %s", strings.ToUpper(r.Status), name, bound, limit)
 		return r
 	}
-	lv := *c.Level
-	got := FormatValue(c.Level, compare.UnitLevel) + " " + unit
-	ok := lv <= r.Gate.Limit
-	if isMin {
-		ok = lv >= r.Gate.Limit
-	}
-	if !c.Bounded && !ok == isMin {
+	r.Outcome.Why, r.Outcome.Level, r.Outcome.AtLeast = WhyCapacity, *c.Level, !c.Bounded
+	ok := within(r.Gate, *c.Level)
+	switch {
+	case !c.Bounded && !ok == isMin:
 		// Held up to the run's last level: more may hold than the run loaded.
 		r.Status = StatusInconclusive
-		r.Line = fmt.Sprintf("INCONCLUSIVE %s = at least %s (the run held every level it loaded), %s %s", name, got, bound, limit)
-		return r
-	}
-	r.Status = StatusPass
-	if !ok {
+	case ok:
+		r.Status = StatusPass
+	default:
 		r.Status = StatusFail
 	}
-	at := ""
-	if !c.Bounded {
-		at = "at least "
-	}
-	r.Line = fmt.Sprintf("%s %s = %s%s, %s %s", strings.ToUpper(r.Status), name, at, got, bound, limit)
 	return r
-}
-
-// FormatValue prints a metric value in its unit: latencies as durations
-// ("612ms", "1.62s"), rates as percentages.
-func FormatValue(v *float64, unit string) string {
-	if v == nil {
-		return "n/a"
-	}
-	x := *v
-	switch unit {
-	case compare.UnitMS:
-		switch {
-		case math.Abs(x) >= 10000:
-			return strconv.FormatFloat(x/1000, 'f', 1, 64) + "s"
-		case math.Abs(x) >= 1000:
-			return strconv.FormatFloat(x/1000, 'f', 2, 64) + "s"
-		case math.Abs(x) >= 100:
-			return strconv.FormatFloat(x, 'f', 0, 64) + "ms"
-		}
-		return strconv.FormatFloat(x, 'f', 1, 64) + "ms"
-	case compare.UnitRate:
-		return strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
-	case compare.UnitPerS:
-		return strconv.FormatFloat(x, 'f', 2, 64) + "/s"
-	case compare.UnitRatio:
-		return strconv.FormatFloat(x, 'f', 2, 64) + "x"
-	}
-	return strconv.FormatFloat(x, 'f', -1, 64)
 }
 
 // GatePercentiles are the percentiles the gates name that the fixed four

@@ -58,7 +58,7 @@ func analysisAt(a *analyze.Analysis, g Gate) (compare.Level, bool) {
 
 // evaluateTrend judges a max-regression gate against the previous runs.
 func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, me compare.MinEffect) GateResult {
-	r, d, _, name, done := reading(run, g)
+	r, d, _, done := reading(run, g)
 	if done {
 		return r
 	}
@@ -70,11 +70,12 @@ func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, m
 			}
 		}
 	}
+	r.Outcome.Trend, r.Outcome.Previous = true, len(prev)
 	if r.Value == nil || len(prev) < MinTrendRuns {
-		return inconclusive(r, name, fmt.Sprintf("%d previous runs with a value, fewer than %d (or none in the run)", len(prev), MinTrendRuns))
+		return inconclusive(r, WhyFewRuns)
 	}
 	if r.Samples < analyze.MinStepSamples {
-		return inconclusive(r, name, fmt.Sprintf("%d samples, fewer than %d", r.Samples, analyze.MinStepSamples))
+		return inconclusive(r, WhyFewSamples)
 	}
 	med := compare.MedianOf(prev)
 	r.Base = ptr(med)
@@ -88,19 +89,17 @@ func evaluateTrend(run *analyze.RunData, previous []*analyze.Analysis, g Gate, m
 			beyondAll = false
 		}
 	}
-	limit := regressionLimit(d, g.Limit)
-	lo, hi := slices.Min(prev), slices.Max(prev)
-	got := fmt.Sprintf("%s against a median of %s (range %s to %s over %d runs), %s", FormatValue(r.Value, d.Unit),
-		FormatValue(&med, d.Unit), FormatValue(&lo, d.Unit), FormatValue(&hi, d.Unit), len(prev), compare.ChangeText(ch, d.Unit))
+	r.Outcome.Lo, r.Outcome.Hi = slices.Min(prev), slices.Max(prev)
+	r.Status = StatusPass
 	switch {
 	case ch.Negligible:
-		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, below the min effect ±%s (max regression %s)", name, got, compare.MinEffectText(ch.MinEffect, d.Unit), limit)
+		r.Outcome.Why = WhyNegligible
 	case worseBy(d, ch) > g.Limit && beyondAll:
-		r.Status, r.Line = StatusFail, fmt.Sprintf("FAIL %s vs the trend: %s, a regression over the allowed %s and worse than every previous run", name, got, limit)
+		r.Status, r.Outcome.Why = StatusFail, WhyRegression
 	case worseBy(d, ch) > g.Limit:
-		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, within the previous runs' range (max regression %s)", name, got, limit)
+		r.Outcome.Why = WhyWithinRange
 	default:
-		r.Status, r.Line = StatusPass, fmt.Sprintf("PASS %s vs the trend: %s, within the allowed %s", name, got, limit)
+		r.Outcome.Why = WhyWithin
 	}
 	return r
 }

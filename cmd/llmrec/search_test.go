@@ -184,7 +184,7 @@ func TestSearchAnalyzed(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Passed != c.pass {
-			t.Errorf("check --min capacity=%g: passed %v, want %v (%s)", c.value, res.Passed, c.pass, res.Gates[0].Line)
+			t.Errorf("check --min capacity=%g: passed %v, want %v (%+v)", c.value, res.Passed, c.pass, res.Gates[0].Outcome)
 		}
 	}
 	if sr.End != schemas.SearchBracketed {

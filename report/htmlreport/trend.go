@@ -44,7 +44,7 @@ func RenderTrend(w io.Writer, t *compare.Trend) error {
 	}
 	p := &trendPage{Title: "Trend of " + strconv.Itoa(len(t.Runs)) + " runs", Subtitle: "ordered by " + view.Clip(view.Clean(t.By), 40),
 		Generator: schemas.ToolVersion}
-	p.Warnings, p.MoreWarnings = view.Warnings(t.Warnings)
+	p.Warnings, p.MoreWarnings = view.Warnings(view.WarningTexts(t.Warnings))
 	for i, l := range t.Figures {
 		class := "na"
 		if cp := l.ChangePoint; cp != nil {

@@ -248,17 +248,13 @@ const maxChangeWords = 20
 // ("from step 3 on 15 users (at 25s, from the dashboard)"), "" when it
 // was not.
 func ChangesLine(r *analyze.Run) string {
-	unit := " users"
-	if r.LevelKind == analyze.LevelRate {
-		unit = " req/s offered"
-	}
 	var parts []string
 	for i, c := range r.Shape.Changes {
 		if i == maxChangeWords {
 			parts = append(parts, fmt.Sprintf("… %d more", len(r.Shape.Changes)-i))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("from step %d on %s%s (at %s, from the %s)", c.Step, num(c.Level), unit, Secs(c.AtS), Clean(c.By)))
+		parts = append(parts, fmt.Sprintf("from step %d on %s (at %s, from the %s)", c.Step, levelWords(r.LevelKind, c.Level), Secs(c.AtS), Clean(c.By)))
 	}
 	return strings.Join(parts, "; ")
 }

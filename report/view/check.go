@@ -43,6 +43,7 @@ func NewCheck(r *gate.CheckResult) *Check {
 	if r.InconclusiveN > 0 {
 		v.Summary += fmt.Sprintf(" (%d inconclusive, counted as %s: --inconclusive %s)", r.InconclusiveN, r.Inconclusive, r.Inconclusive)
 	}
+	r = WithLines(r)
 	for _, g := range r.Gates {
 		v.Lines = append(v.Lines, Clean(g.Line))
 		if g.Status == gate.StatusFail || (g.Status == gate.StatusInconclusive && r.Inconclusive == gate.StatusFail) {

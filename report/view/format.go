@@ -103,19 +103,57 @@ func Value(v *float64, unit string) string {
 	return Num(v, 2)
 }
 
-// Change prints a change against a baseline, benchstat-like:
-// "+23.0% (p=0.002)" when significant, "~ (p=0.41)" when not.
+// Change prints a change against a baseline the way every report does,
+// benchstat-like: "+23.0% (p=0.002)" when significant, "~ (p=0.410)"
+// when not, "~ +3.1% (p=0.004, within ±5%)" when below the minimum
+// effect; a failure rate changes in percentage points ("+1.20pp"). A
+// change without a test prints the difference alone; nil is "n/a".
 func Change(ch *compare.Change, unit string) string {
-	return compare.ChangeText(ch, unit)
+	if ch == nil {
+		return NA
+	}
+	var d string
+	switch {
+	case unit == compare.UnitRate:
+		d = fmt.Sprintf("%+.2fpp", *ch.Delta*100)
+	case ch.Relative != nil:
+		d = fmt.Sprintf("%+.1f%%", *ch.Relative*100)
+	default:
+		d = "+" + strconv.FormatFloat(*ch.Delta, 'g', 4, 64) + " from 0"
+	}
+	if ch.P == nil {
+		return d
+	}
+	if !ch.Significant {
+		return "~ (" + pValue(*ch.P) + ")"
+	}
+	if ch.Negligible {
+		return "~ " + d + " (" + pValue(*ch.P) + ", within ±" + minEffectText(ch.MinEffect, unit) + ")"
+	}
+	return d + " (" + pValue(*ch.P) + ")"
+}
+
+// minEffectText prints a minimum effect in a change's terms: "5%",
+// "1pp" (rates), to at most 4 decimals of a percent.
+func minEffectText(t float64, unit string) string {
+	n := strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64)
+	if unit == compare.UnitRate {
+		return n + "pp"
+	}
+	return n + "%"
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Level names a load level: "20 users" in a closed loop, or an open loop's
-// offered rate, "12.5 req/s offered" (rate is nil in a closed loop).
+// Level names a load level, the one wording of a level in every report:
+// "20 users", "1 user" in a closed loop, or an open loop's offered rate,
+// "12.5 req/s offered" (rate is nil in a closed loop). The rate is printed
+// to the level model's resolution, a thousandth of a req/s (analyze.KeyRate:
+// rates that print alike are one level), in its shortest digits: 12345
+// req/s is "12345", 0.1+0.2 is "0.3", 2.0004 is "2".
 func Level(users int, rate *float64) string {
 	if rate != nil {
-		return strconv.FormatFloat(*rate, 'f', -1, 64) + " req/s offered"
+		return strconv.FormatFloat(math.Round(*rate*1000)/1000, 'f', -1, 64) + " req/s offered"
 	}
 	return Plural(users, "user", "users")
 }

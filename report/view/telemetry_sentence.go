@@ -123,8 +123,8 @@ func telLevels(s *analyze.TelemetryStep) string {
 	return telJoin(p)
 }
 
-// telLevel names a step's level (levelSig4).
-func telLevel(kind string, s *analyze.TelemetryStep) string { return levelSig4(kind, s.Level) }
+// telLevel names a step's level (levelWords).
+func telLevel(kind string, s *analyze.TelemetryStep) string { return levelWords(kind, s.Level) }
 
 func telNum(v *float64) string {
 	if v == nil {

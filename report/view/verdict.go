@@ -120,6 +120,14 @@ func WithSummaries(c *compare.Comparison) *compare.Comparison {
 	return &out
 }
 
+// WithTrendWords returns t with its warnings worded for the JSON; t is
+// not changed.
+func WithTrendWords(t *compare.Trend) *compare.Trend {
+	out := *t
+	out.Warnings = worded(t.Warnings)
+	return &out
+}
+
 // saturationSentence compares two runs' saturation points.
 func saturationSentence(run, base compare.CompareRun) string {
 	rs, bs := run.Saturation, base.Saturation

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 func TestEnds(t *testing.T) {
@@ -98,18 +100,37 @@ func TestOneFormatter(t *testing.T) {
 	}
 }
 
+// TestLevelNamesUsersOrOfferedRate: the one wording of a level; a rate is
+// printed to the level model's resolution (a thousandth of a req/s, the
+// keys of analyze.LevelKey) in its shortest digits, never in an exponent
+// or with float noise.
 func TestLevelNamesUsersOrOfferedRate(t *testing.T) {
-	r := 12.5
+	f := func(v float64) *float64 { return &v }
+	tenth, fifth := 0.1, 0.2 // added at run time: 0.30000000000000004
 	for _, tc := range []struct {
 		users int
 		rate  *float64
 		want  string
 	}{
 		{20, nil, "20 users"},
-		{0, &r, "12.5 req/s offered"},
+		{1, nil, "1 user"},
+		{0, f(12.5), "12.5 req/s offered"},
+		{0, f(12345), "12345 req/s offered"},       // not 1.234e+04
+		{0, f(tenth + fifth), "0.3 req/s offered"}, // not 0.30000000000000004
+		{0, f(12.3456), "12.346 req/s offered"},    // the key's resolution, not 4 digits
+		{0, f(2.0004), "2 req/s offered"},          // one level with 2
+		{0, f(0.25), "0.25 req/s offered"},         // no trailing zeros
+		{0, f(1234567.125), "1234567.125 req/s offered"},
 	} {
 		if got := Level(tc.users, tc.rate); got != tc.want {
 			t.Errorf("Level(%d, %v) = %q, want %q", tc.users, tc.rate, got, tc.want)
+		}
+	}
+	// Rates that name one level key name it alike.
+	for _, v := range []float64{0.1, 0.3, 1.0005, 7.77749, 99.9999} {
+		want := Level(0, f(analyze.KeyRate(analyze.LevelKey(true, &analyze.Step{Level: v}))))
+		if got := Level(0, &v); got != want {
+			t.Errorf("Level(0, %v) = %q, its key's rate %q", v, got, want)
 		}
 	}
 }
@@ -157,6 +178,54 @@ func TestUnknownTokensAreNA(t *testing.T) {
 		a := &analyze.Analysis{LLM: &analyze.LLM{OutputTokens: tc.out}}
 		if got := llm(a).Line; got != tc.want {
 			t.Errorf("line %q, want %q", got, tc.want)
+		}
+	}
+}
+
+// TestChangesLineNamesLevels: the live level changes of the header name
+// each level as Level does.
+func TestChangesLineNamesLevels(t *testing.T) {
+	for _, tc := range []struct {
+		kind    string
+		changes []schemas.ShapeChange
+		want    string
+	}{
+		{analyze.LevelUsers, nil, ""},
+		{analyze.LevelUsers, []schemas.ShapeChange{{AtS: 12.5, Step: 3, Level: 1, By: schemas.ChangedByDashboard}},
+			"from step 3 on 1 user (at 12.5s, from the dashboard)"},
+		{analyze.LevelRate, []schemas.ShapeChange{{AtS: 30, Step: 2, Level: 7.0001, By: "api"}, {AtS: 60, Step: 4, Level: 12.3456, By: "api"}},
+			"from step 2 on 7 req/s offered (at 30s, from the api); from step 4 on 12.346 req/s offered (at 1m0s, from the api)"},
+	} {
+		r := &analyze.Run{LevelKind: tc.kind}
+		r.Shape.Changes = tc.changes
+		if got := ChangesLine(r); got != tc.want {
+			t.Errorf("ChangesLine(%s %+v) = %q, want %q", tc.kind, tc.changes, got, tc.want)
+		}
+	}
+}
+
+// TestChange: a change in every way it prints.
+func TestChange(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		ch   *compare.Change
+		unit string
+		want string
+	}{
+		{nil, compare.UnitMS, "n/a"},
+		{&compare.Change{Delta: f(92), Relative: f(0.23), P: f(0.002), Significant: true}, compare.UnitMS, "+23.0% (p=0.002)"},
+		{&compare.Change{Delta: f(-5), Relative: f(-0.05), P: f(0.0001), Significant: true}, compare.UnitMS, "-5.0% (p<0.001)"},
+		{&compare.Change{Delta: f(92), Relative: f(0.23), P: f(0.41)}, compare.UnitMS, "~ (p=0.410)"},
+		{&compare.Change{Delta: f(6), Relative: f(0.031), P: f(0.004), Significant: true, Negligible: true, MinEffect: 0.05}, compare.UnitMS,
+			"~ +3.1% (p=0.004, within ±5%)"},
+		{&compare.Change{Delta: f(0.012), P: f(0.02), Significant: true}, compare.UnitRate, "+1.20pp (p=0.020)"},
+		{&compare.Change{Delta: f(0.001), P: f(0.02), Significant: true, Negligible: true, MinEffect: 0.0125}, compare.UnitRate,
+			"~ +0.10pp (p=0.020, within ±1.25pp)"},
+		{&compare.Change{Delta: f(12.5)}, compare.UnitPerS, "+12.5 from 0"},
+		{&compare.Change{Delta: f(3), Relative: f(0.1)}, compare.UnitPerS, "+10.0%"},
+	} {
+		if got := Change(tc.ch, tc.unit); got != tc.want {
+			t.Errorf("Change(%+v, %s) = %q, want %q", tc.ch, tc.unit, got, tc.want)
 		}
 	}
 }

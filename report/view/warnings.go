@@ -2,11 +2,13 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -71,6 +73,32 @@ func factText(f analyze.Fact) string {
 		return failureText(f)
 	case analyze.GeneratorCPUFact:
 		return generatorCPUText(f)
+	case analyze.ShapeChangeFact:
+		return shapeChangeText(f)
+	case analyze.FileFact:
+		if f.Kind == analyze.FileLabelsCut {
+			return fmt.Sprintf("%s: %s past the first %d (by key) not shown", f.File, Plural(f.N, "label", "labels"), f.Shown)
+		}
+		return f.File + ": its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each"
+	case analyze.UnclassedFact:
+		return fmt.Sprintf("--by class: %d post-warmup requests have no class the footer names; they are in no class's figures", f.N)
+	case analyze.TelemetryFact:
+		if f.File != "" {
+			return fmt.Sprintf("%s: its server telemetry was not read: %s", f.File, f.Error)
+		}
+		return fmt.Sprintf("server telemetry: %d of %d scrapes of %s failed", f.Failed, f.Scrapes, f.Source)
+	case analyze.EstimateFact:
+		if f.TextRows == 0 {
+			return fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates",
+				f.Estimated, f.Rows)
+		}
+		return fmt.Sprintf("output tokens are estimated for %d of %d requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; %d requests' chunks carried no text and were counted); token figures are estimates",
+			f.Estimated, f.Rows, f.Estimated-f.TextRows)
+	case analyze.NonFiniteFact:
+		return fmt.Sprintf("%s came out infinite or not a number (the input holds extreme values) and %s shown as n/a",
+			Plural(f.N, "figure", "figures"), map[bool]string{true: "is", false: "are"}[f.N == 1])
+	case compare.ThinLevelFact, compare.UnmatchedFact, compare.MixedLevelsFact, compare.TrendNoLabelFact, compare.TrendNoLevelFact:
+		return comparisonText(f)
 	}
 	return shardText(f)
 }
@@ -95,6 +123,45 @@ func shardText(f analyze.Fact) string {
 		return fmt.Sprintf("%d more shards joined late", f.N)
 	}
 	return fmt.Sprintf("%T", f) // a fact added to analyze without words here: TestEveryFactWorded catches it
+}
+
+// comparisonText words a comparison's own warnings, and a trend's.
+func comparisonText(f analyze.Fact) string {
+	switch f := f.(type) {
+	case compare.ThinLevelFact:
+		return fmt.Sprintf("at %s %s has %d successful requests (fewer than %d): the tests there have little power",
+			Level(f.Users, f.Rate), f.Run, f.Samples, analyze.MinStepSamples)
+	case compare.UnmatchedFact:
+		return fmt.Sprintf("%s: only in %s (not in %s)", Level(f.Users, f.Rate), strings.Join(f.In, ", "), strings.Join(f.Missing, ", "))
+	case compare.MixedLevelsFact:
+		return fmt.Sprintf("%s and %s have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)",
+			f.Run, f.Base)
+	case compare.TrendNoLabelFact:
+		return fmt.Sprintf("%s has no label %q: it is ordered first, by its start time", f.File, f.Label)
+	case compare.TrendNoLevelFact:
+		return fmt.Sprintf("%s: no step at level %d", f.File, f.Level)
+	}
+	return fmt.Sprintf("%T", f)
+}
+
+// shapeChangeText words the live changes of a run's level: when, by
+// whom, from which step, to which level.
+func shapeChangeText(f analyze.ShapeChangeFact) string {
+	parts := make([]string, 0, len(f.Changes))
+	for _, c := range f.Changes {
+		by := c.By
+		if by == "" {
+			by = "unknown"
+		}
+		parts = append(parts, fmt.Sprintf("at %s (from the %s): from step %d on, %s",
+			time.Duration(math.Round(c.AtS*1000))*time.Millisecond, by, c.Step, levelWords(f.LevelKind, c.Level)))
+	}
+	times := "once"
+	if len(f.Changes) > 1 {
+		times = strconv.Itoa(len(f.Changes)) + " times"
+	}
+	return fmt.Sprintf("the shape was changed live, %s: %s; the steps after a change hold its level instead of the planned one",
+		times, strings.Join(parts, "; "))
 }
 
 // lagText words the client-side lag: in an open loop the late sends first
@@ -156,8 +223,8 @@ func openLittleText(f analyze.OpenLittleFact) string {
 	default:
 		cause = "rows counted twice (a shard given twice?) or a rate other than the one recorded"
 	}
-	return fmt.Sprintf("step %d (%s req/s offered) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
-		f.Step, sig4(f.OfferedRPS), sig4(f.AchievedRPS), f.AchievedRPS/f.OfferedRPS*100, cause)
+	return fmt.Sprintf("step %d (%s) fails the Little's-law check: it sent %s req/s, %.0f%% of the offered rate; likely cause: %s",
+		f.Step, Level(0, &f.OfferedRPS), sig4(f.AchievedRPS), f.AchievedRPS/f.OfferedRPS*100, cause)
 }
 
 // runText words a warning about the run as a whole.
@@ -187,6 +254,12 @@ func runText(f analyze.RunFact) string {
 		return "the metric is ttft, but no successful request has a TTFT (not streamed?): latency figures are n/a"
 	case analyze.RunFewGrowthSteps:
 		return "the growth pattern rests on only " + Plural(f.N, "step", "steps")
+	case analyze.RunNoClasses:
+		return "--by class: the run has no request classes (llmrec run --workload records them); no figures by class"
+	case analyze.RunNoStepTime:
+		return "open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"
+	case analyze.RunNoChunkTimes:
+		return "--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"
 	case analyze.RunSeriesBuckets:
 		return fmt.Sprintf("time series use %s buckets (the run is longer than %d s)", Secs(f.BucketS), analyze.MaxSeriesPoints)
 	}
@@ -195,7 +268,7 @@ func runText(f analyze.RunFact) string {
 
 // stepText words a warning about one step, named with its level.
 func stepText(f analyze.StepFact) string {
-	at := fmt.Sprintf("step %d (%s)", f.Step, levelSig4(f.LevelKind, f.Level))
+	at := fmt.Sprintf("step %d (%s)", f.Step, levelWords(f.LevelKind, f.Level))
 	switch f.Kind {
 	case analyze.StepNothingSent:
 		why := "no request was sent in it"
@@ -259,13 +332,6 @@ func lateJoinText(f analyze.LateJoinFact) string {
 		return joined + fmt.Sprintf(", in step %d: the users it should have started before then started late, so the load ran below the users count for more than a step; start every shard before --start-at", f.InStep)
 	}
 	return joined + ": the users it should have started before then started late, so the load ran below the users count until it joined; start every shard before --start-at"
-}
-
-// levelSig4 names a level as the warnings, the server-telemetry sentence,
-// compare's and check's lines always have: users, or an offered rate to 4
-// significant digits ("12.35 req/s offered"), analyze.StepLevel.
-func levelSig4(kind string, v float64) string {
-	return analyze.StepLevel(kind, &analyze.Step{Level: v})
 }
 
 // ms is Duration of a value; pct is Pct of one.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/llmrec/llmrec/analyze"
+	"github.com/llmrec/llmrec/analyze/compare"
+	"github.com/llmrec/llmrec/schemas"
 )
 
 // TestWarningText: each fact analyze states is worded here, in the words
@@ -73,7 +75,7 @@ func TestWarningText(t *testing.T) {
 		{"step, nothing sent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 3, Level: 30, LevelKind: analyze.LevelUsers}},
 			"step 3 (30 users) was reached but no request was sent in it: its figures are n/a"},
 		{"step, nothing sent, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepNothingSent, Step: 2, Level: 12.3456, LevelKind: analyze.LevelRate, Unsent: 7}},
-			"step 2 (12.35 req/s offered) was reached but 7 arrivals were due and none was sent (they waited for a concurrency slot until the run ended): its figures are n/a"},
+			"step 2 (12.346 req/s offered) was reached but 7 arrivals were due and none was sent (they waited for a concurrency slot until the run ended): its figures are n/a"},
 		{"step, unsent", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepUnsent, Step: 1, Level: 0.30000000000000004, LevelKind: analyze.LevelRate, Unsent: 2}},
 			"step 1 (0.3 req/s offered): 2 arrivals due in it were never sent (they waited for a concurrency slot until the run ended)"},
 		{"step, few samples", analyze.Warning{Fact: analyze.StepFact{Kind: analyze.StepFewSamples, Step: 1, Level: 1, LevelKind: analyze.LevelUsers, Samples: 12}},
@@ -114,12 +116,117 @@ func TestWarningText(t *testing.T) {
 	}
 }
 
+// TestComparisonWarningText: a comparison's own warnings, one row a
+// wording, levels named as Level does.
+func TestComparisonWarningText(t *testing.T) {
+	r := func(v float64) *float64 { return &v }
+	for _, tc := range []struct {
+		name string
+		f    analyze.Fact
+		want string
+	}{
+		{"thin level, users", compare.ThinLevelFact{Users: 30, Run: "v2", Samples: 12},
+			"at 30 users v2 has 12 successful requests (fewer than 30): the tests there have little power"},
+		{"thin level, rate", compare.ThinLevelFact{Rate: r(12.3456), Run: "v2", Samples: 0},
+			"at 12.346 req/s offered v2 has 0 successful requests (fewer than 30): the tests there have little power"},
+		{"unmatched, users", compare.UnmatchedFact{Users: 1, In: []string{"a"}, Missing: []string{"b", "c"}},
+			"1 user: only in a (not in b, c)"},
+		{"unmatched, rate", compare.UnmatchedFact{Rate: r(30), In: []string{"a", "b"}, Missing: []string{"c"}},
+			"30 req/s offered: only in a, b (not in c)"},
+		{"mixed levels", compare.MixedLevelsFact{Run: "v2", Base: "v1"},
+			"v2 and v1 have different user levels: their overall figures mix different loads; compare them level by level (the verdict does)"},
+		{"trend, no label", compare.TrendNoLabelFact{File: "runs/a.parquet", Label: "build"},
+			`runs/a.parquet has no label "build": it is ordered first, by its start time`},
+		{"trend, no level", compare.TrendNoLevelFact{File: "runs/a.parquet", Level: 70},
+			"runs/a.parquet: no step at level 70"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestTrendWarningsWorded: a trend's JSON carries its warnings worded,
+// and the trend is left as it was.
+func TestTrendWarningsWorded(t *testing.T) {
+	tr := &compare.Trend{Warnings: []analyze.Warning{{Fact: compare.TrendNoLevelFact{File: "a.parquet", Level: 5}}}}
+	b, err := json.Marshal(WithTrendWords(tr).Warnings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `["a.parquet: no step at level 5"]`; string(b) != want {
+		t.Errorf("%s, want %s", b, want)
+	}
+	if tr.Warnings[0].Text != "" {
+		t.Errorf("WithTrendWords changed its input: %+v", tr.Warnings)
+	}
+}
+
+// TestShapeChangeText: the live changes of a run's level, levels named
+// as Level does.
+func TestShapeChangeText(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    analyze.ShapeChangeFact
+		want string
+	}{
+		{"once, users", analyze.ShapeChangeFact{LevelKind: analyze.LevelUsers, Changes: []schemas.ShapeChange{{AtS: 25, Step: 3, Level: 15, By: schemas.ChangedByDashboard}}},
+			"the shape was changed live, once: at 25s (from the dashboard): from step 3 on, 15 users; the steps after a change hold its level instead of the planned one"},
+		{"to one user, by nobody named", analyze.ShapeChangeFact{LevelKind: analyze.LevelUsers, Changes: []schemas.ShapeChange{{AtS: 12.3456, Step: 2, Level: 1}}},
+			"the shape was changed live, once: at 12.346s (from the unknown): from step 2 on, 1 user; the steps after a change hold its level instead of the planned one"},
+		{"rates", analyze.ShapeChangeFact{LevelKind: analyze.LevelRate, Changes: []schemas.ShapeChange{{AtS: 5, Step: 2, Level: 7, By: "api"}, {AtS: 15, Step: 3, Level: 12.3456, By: "api"}}},
+			"the shape was changed live, 2 times: at 5s (from the api): from step 2 on, 7 req/s offered; at 15s (from the api): from step 3 on, 12.346 req/s offered; the steps after a change hold its level instead of the planned one"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestEstimateAndNonFiniteText: the warnings of estimated tokens, of the
+// server telemetry, of chunk times missing, of an input file's labels and
+// step ends, of classes, of an open loop without a step time and of
+// figures that were not finite.
+func TestEstimateAndNonFiniteText(t *testing.T) {
+	for _, tc := range []struct {
+		f    analyze.Fact
+		want string
+	}{
+		{analyze.EstimateFact{Estimated: 20, Rows: 25},
+			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are counts of streamed content chunks; token figures are estimates"},
+		{analyze.EstimateFact{Estimated: 20, Rows: 25, TextRows: 18},
+			"output tokens are estimated for 20 of 25 requests: the server sent no usage, so they are the streamed text's bytes over 4 (at least one token a content chunk; 2 requests' chunks carried no text and were counted); token figures are estimates"},
+		{analyze.TelemetryFact{File: "a.parquet", Error: "series x has 1 values for 2 scrapes"},
+			"a.parquet: its server telemetry was not read: series x has 1 values for 2 scrapes"},
+		{analyze.TelemetryFact{Failed: 3, Scrapes: 60, Source: "http://127.0.0.1:8000/metrics"},
+			"server telemetry: 3 of 60 scrapes of http://127.0.0.1:8000/metrics failed"},
+		{analyze.RunFact{Kind: analyze.RunNoChunkTimes},
+			"--slo itl bounds the gaps between content chunks, but this run has no chunk times (recorded before schema version 2 or with --chunk-times=false): no request meets it; bound tpot instead"},
+		{analyze.FileFact{Kind: analyze.FileLabelsCut, File: "a.parquet", N: 1, Shown: 64}, "a.parquet: 1 label past the first 64 (by key) not shown"},
+		{analyze.FileFact{Kind: analyze.FileLabelsCut, File: "a.parquet", N: 3, Shown: 64}, "a.parquet: 3 labels past the first 64 (by key) not shown"},
+		{analyze.FileFact{Kind: analyze.FileStepEnds, File: "a.parquet"},
+			"a.parquet: its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each"},
+		{analyze.UnclassedFact{N: 7}, "--by class: 7 post-warmup requests have no class the footer names; they are in no class's figures"},
+		{analyze.RunFact{Kind: analyze.RunNoClasses}, "--by class: the run has no request classes (llmrec run --workload records them); no figures by class"},
+		{analyze.RunFact{Kind: analyze.RunNoStepTime},
+			"open-loop run without a step time in its metadata: offered, achieved and completed rates are not computed"},
+		{analyze.NonFiniteFact{N: 1}, "1 figure came out infinite or not a number (the input holds extreme values) and is shown as n/a"},
+		{analyze.NonFiniteFact{N: 4}, "4 figures came out infinite or not a number (the input holds extreme values) and are shown as n/a"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tc.f, got, tc.want)
+		}
+	}
+}
+
 // TestEveryFactWorded: no fact falls through to its type's name.
 func TestEveryFactWorded(t *testing.T) {
 	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
 		analyze.OpenLittleFact{OfferedRPS: 1}, analyze.RunFact{Kind: analyze.RunNoRows}, analyze.StepFact{Kind: analyze.StepShort},
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
-		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty}} {
+		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
+		analyze.ShapeChangeFact{}, analyze.TelemetryFact{}, analyze.FileFact{}, analyze.UnclassedFact{},
+		analyze.RunFact{Kind: analyze.RunNoClasses}, analyze.RunFact{Kind: analyze.RunNoStepTime}, analyze.RunFact{Kind: analyze.RunNoChunkTimes}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
 		}
