@@ -118,6 +118,25 @@ func (e *engine) changes() []schemas.ShapeChange {
 	return nil
 }
 
+// changedMeta returns what the persister checkpoints at a flush (see
+// Checkpointer): the metadata as at the start with the changes made so
+// far, or nil when none was made since the last it returned. Called
+// after begin, from the persister only.
+func (e *engine) changedMeta() func() *schemas.RunMeta {
+	start := *e.meta // a copy: the run writes e.meta again only as it ends
+	var last *[]schemas.ShapeChange
+	return func() *schemas.RunMeta {
+		p := e.plan.Load()
+		if p == last {
+			return nil
+		}
+		last = p
+		m := start
+		m.Shape.Changes = *p
+		return &m
+	}
+}
+
 // changedLevel is the level a change set for step k: that of the last
 // change from a step at or before k; ok is false when no change applies.
 func changedLevel(cs []schemas.ShapeChange, k int) (level float64, ok bool) {

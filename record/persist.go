@@ -14,11 +14,14 @@ const batchRows = 1024
 // more than a second ago survives a kill. After the sink's first error it
 // ends the run (fail) and drops the rows that still come.
 type persister struct {
-	sink  Sink
-	fail  func(error)
-	batch []schemas.Record
-	rows  int64 // rows the sink took
-	err   error // the sink's first error
+	sink Sink
+	fail func(error)
+	// changed is the metadata to checkpoint at a flush (a Checkpointer
+	// sink), nil when nothing changed; nil when the run checkpoints none.
+	changed func() *schemas.RunMeta
+	batch   []schemas.Record
+	rows    int64 // rows the sink took
+	err     error // the sink's first error
 }
 
 // loop runs until rows is closed and drained.
@@ -54,9 +57,17 @@ func (p *persister) write() {
 	p.batch = p.batch[:0]
 }
 
-// flush writes the batch and flushes the sink.
+// flush writes the batch, checkpoints what changed (a Checkpointer sink)
+// and flushes the sink.
 func (p *persister) flush() {
 	p.write()
+	if cp, ok := p.sink.(Checkpointer); ok && p.err == nil && p.changed != nil {
+		if m := p.changed(); m != nil {
+			if err := cp.Checkpoint(m); err != nil {
+				p.failed(err)
+			}
+		}
+	}
 	if p.err == nil {
 		if err := p.sink.Flush(); err != nil {
 			p.failed(err)

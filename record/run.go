@@ -37,6 +37,19 @@ type Sink interface {
 	Finish(meta *schemas.RunMeta) error
 }
 
+// Checkpointer is a Sink that keeps the run's metadata as it changes
+// while the run goes on (schemas/runfile.File journals it, so that a run
+// recovered after a kill keeps it). It is optional: a sink that
+// implements it gets Checkpoint, from the goroutine that calls its other
+// methods, with the footer as it would be were the run to end then (its
+// end and row count aside): a search's after each probe (its levels, its
+// steps' ends, its probes so far), a run's at the first flush after a
+// live level change (Control: its changes so far). What it was given
+// must survive a kill once its next Flush returns.
+type Checkpointer interface {
+	Checkpoint(meta *schemas.RunMeta) error
+}
+
 // Status is the live view of a run, reported about once a second.
 type Status struct {
 	Elapsed, Total time.Duration
@@ -258,7 +271,7 @@ func (e *engine) run(ctx context.Context) (*Summary, error) {
 	defer cancelReqs()
 	e.reqCtx = reqCtx
 
-	p := &persister{sink: e.sink, fail: func(err error) { e.end(schemas.EndError, err.Error()) }}
+	p := &persister{sink: e.sink, fail: func(err error) { e.end(schemas.EndError, err.Error()) }, changed: e.changedMeta()}
 	w := newWatcher(e)
 	var consumers, spawner sync.WaitGroup
 	consumers.Go(func() { p.loop(e.persist) })

@@ -321,7 +321,9 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 			return nil, err
 		}
 		p := ls.record(one, &sc)
-		pr.report(p)
+		if err := pr.report(p); err != nil {
+			return nil, err
+		}
 		if pr.stopped() {
 			break
 		}
@@ -329,11 +331,20 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 			continue // the same level again
 		}
 		b.Record(lvl, p.Verdict == schemas.ProbeMeets)
+		setBracket(sr, b) // for the next probe's checkpoint
 		lvl, ok = b.Next()
 	}
 	if sr.End == "" {
 		sr.End = b.End()
 	}
+	setBracket(sr, b)
+	return pr.finish()
+}
+
+// setBracket records b's bracket in the search: the highest level that
+// met and the lowest that missed so far (nil while there is none).
+func setBracket(sr *schemas.Search, b *Bisection) {
+	sr.Met, sr.Missed = nil, nil
 	met, missed := b.Bracket()
 	if !math.IsNaN(met) {
 		sr.Met = &met
@@ -341,7 +352,6 @@ func Search(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Se
 	if !math.IsNaN(missed) {
 		sr.Missed = &missed
 	}
-	return pr.finish()
 }
 
 // Sweep runs guidellm's sweep through client into sink: a synchronous
@@ -389,7 +399,9 @@ func Sweep(ctx context.Context, sc SearchConfig, client Client, sink Sink) (*Sea
 		if sc.SLO.Set() {
 			decide(&p, &sc, stepMeets(p, &sc), false)
 		}
-		pr.report(p)
+		if err := pr.report(p); err != nil {
+			return nil, err
+		}
 		if pr.stopped() {
 			break
 		}
@@ -531,10 +543,7 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 	judge func(schemas.Probe) schemas.Probe) (schemas.Probe, error) {
 	k := len(pr.levels) + 1
 	pr.levels = append(pr.levels, lvl)
-	var start int64
-	if len(pr.ends) > 0 {
-		start = pr.ends[len(pr.ends)-1]
-	}
+	start := pr.lastEnd()
 	from := start + pr.sc.Warmup.Microseconds()
 	planned := start + pr.sc.StepTime().Microseconds()
 	var pl *probeLooks
@@ -544,6 +553,9 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 	if err := pr.ps.begin(k, start, from, planned, pr.look.watching(pl)); err != nil {
 		pr.sr.End = schemas.SearchError
 		return schemas.Probe{}, fmt.Errorf("%w: %w", ErrSink, err)
+	}
+	if err := pr.checkpoint(); err != nil {
+		return schemas.Probe{}, err
 	}
 	c := cfg(max(time.Until(pr.t0.Add(time.Duration(planned)*time.Microsecond)), time.Millisecond))
 	c.Seed = pr.seed + int64(k)
@@ -586,12 +598,55 @@ func (pr *prober) run(ctx context.Context, lvl float64, cfg func(d time.Duration
 	return pr.ps.probe(k, lvl), nil
 }
 
-// report adds a decided probe to the search and passes it to OnProbe.
-func (pr *prober) report(p schemas.Probe) {
+// lastEnd is where the last step ended, µs since t0 (0 before the first).
+func (pr *prober) lastEnd() int64 {
+	if len(pr.ends) == 0 {
+		return 0
+	}
+	return pr.ends[len(pr.ends)-1]
+}
+
+// report adds a decided probe to the search, checkpoints the search and
+// passes the probe to OnProbe.
+func (pr *prober) report(p schemas.Probe) error {
 	pr.sr.Probes = append(pr.sr.Probes, p)
+	if err := pr.checkpoint(); err != nil {
+		return err
+	}
 	if pr.sc.OnProbe != nil {
 		pr.sc.OnProbe(p)
 	}
+	return nil
+}
+
+// checkpoint hands a Checkpointer sink the footer as it would be were the
+// search to end now, interrupted: the levels so far (the probe in
+// progress's too), where the steps that ended ended, the probes decided
+// so far and the bracket; then flushes the sink. It runs between the
+// probes' runs, when nothing else calls the sink.
+func (pr *prober) checkpoint() error {
+	cp, ok := pr.sink.(Checkpointer)
+	if !ok {
+		return nil
+	}
+	m := *pr.meta
+	sr := *pr.sr
+	sr.Probes = slices.Clone(sr.Probes)
+	if sr.End == "" {
+		sr.End = schemas.SearchInterrupted
+	}
+	recordSearchShape(&m, pr.sc, pr.levels, pr.ends, &sr)
+	m.Unsent = slices.Clone(pr.ps.unsent)
+	slices.SortFunc(m.Unsent, func(x, y schemas.StepCount) int { return x.Step - y.Step })
+	err := cp.Checkpoint(&m)
+	if err == nil {
+		err = pr.sink.Flush()
+	}
+	if err != nil {
+		pr.sr.End = schemas.SearchError
+		return fmt.Errorf("%w: %w", ErrSink, err)
+	}
+	return nil
 }
 
 // stopped reports whether the last probe's run was interrupted or failed,

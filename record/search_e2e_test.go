@@ -19,6 +19,19 @@ import (
 // summary and the file's path.
 func searchE2E(t *testing.T, sc SearchConfig, simCfg sim.Config) (*SearchSummary, string) {
 	t.Helper()
+	out := filepath.Join(t.TempDir(), "search.parquet")
+	f, err := runfile.Create(out, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return searchInto(t, sc, simCfg, f), out
+}
+
+// searchInto runs a capacity search against the built-in simulator
+// configured by sc on loopback, into sink.
+func searchInto(t *testing.T, sc SearchConfig, simCfg sim.Config, sink Sink) *SearchSummary {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := sim.Listen(ctx, "127.0.0.1:0", simCfg)
 	if err != nil {
@@ -32,17 +45,11 @@ func searchE2E(t *testing.T, sc SearchConfig, simCfg sim.Config) (*SearchSummary
 		t.Fatal(err)
 	}
 	sc.Run.Model = cc.Model
-	out := filepath.Join(t.TempDir(), "search.parquet")
-	f, err := runfile.Create(out, false, false)
+	sum, err := Search(ctx, sc, client, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sum, err := Search(ctx, sc, client, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum, out
+	return sum
 }
 
 // kneeSearch is a search of offered rates against a knee simulator of 4

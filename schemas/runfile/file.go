@@ -240,6 +240,18 @@ func (f *File) Write(rows []schemas.Record) error {
 	return nil
 }
 
+// Checkpoint journals meta, the run's metadata as it is now (what has
+// changed since Begin: a search's levels and step ends, live level
+// changes): Recover writes the last one journaled in the footer, with the
+// end of the run on top. It reaches the kernel with the rows' next Flush.
+// Metadata over schemas.MaxMetaBytes is refused.
+func (f *File) Checkpoint(meta *schemas.RunMeta) error {
+	if err := f.j.checkpoint(meta); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	return nil
+}
+
 // Flush hands the journal to the kernel: every row written before it
 // survives a SIGKILL.
 func (f *File) Flush() error { return f.j.flush() }

@@ -2,6 +2,7 @@ package runfile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,33 +23,59 @@ import (
 // run has flushed (File.Flush, at least once a second) is in the kernel's
 // page cache, and a torn last frame is detected by its checksum.
 //
-//	header: "LLMRECJ3" | uint32 len | run metadata JSON (as at start)
-//	frame:  uint32 len | uint32 CRC-32C of payload | payload (one Record)
+//	header: "LLMRECJ4" | uint32 len | run metadata JSON (as at start)
+//	frame:  uint32 len | uint32 CRC-32C of payload | payload
+//	payload: kind byte | body
+//	  kind 0 (frameRecord): one Record, in encodeRecord's layout
+//	  kind 1 (frameMeta):   the run metadata JSON as it is now
 //
-// All integers are little endian; the payload layout is encodeRecord's.
-// A version-2 payload ends with the chunk times (chunk_us): a presence
-// byte, then their count and each one's gap from the one before, as
-// unsigned varints. A version-3 payload then ends with the optional
+// All integers are little endian. A metadata frame (File.Checkpoint)
+// replaces the metadata of the header and of every metadata frame before
+// it: the last whole one is what Recover writes in the footer (what
+// changed while the run went on: a search's levels and step ends, the
+// live level changes). Its JSON is bounded as the header's is
+// (schemas.MaxMetaBytes), and its run id must be the header's; a torn or
+// invalid one ends the readable part like a torn record.
+//
+// A record body of version 2 ends with the chunk times (chunk_us): a
+// presence byte, then their count and each one's gap from the one before,
+// as unsigned varints. A version-3 body then ends with the optional
 // columns of version 3 (v3Columns): a byte whose bit i says that
 // v3Columns[i] is present, then each present one's value in that order
-// (a signed varint, or a length-prefixed string for class). A journal of an older version (the magic ends in the
-// version: "LLMRECJ1" has no chunk times, "LLMRECJ2" no version-3 tail)
-// still reads.
+// (a signed varint, or a length-prefixed string for class). A journal of
+// an older version still reads: the magic ends in the version;
+// "LLMRECJ1".."LLMRECJ3" have no kind byte (every payload is one record;
+// the metadata is the header's), "LLMRECJ1" no chunk times, "LLMRECJ2" no
+// version-3 tail.
 
-const journalMagic = "LLMRECJ3"
+const journalMagic = "LLMRECJ4"
 
-// journalVersion is the record schema version of a journal's magic
-// (0: not a journal).
-func journalVersion(magic string) int {
+// Frame kinds of a version-4 journal: a payload's first byte.
+const (
+	frameRecord byte = 0
+	frameMeta   byte = 1
+)
+
+// journalFormat is what a journal's magic says: the record schema
+// version of its payloads (0: not a journal) and whether each payload
+// starts with its kind byte (version 4 on).
+type journalFormat struct {
+	schema int
+	kinds  bool
+}
+
+func journalVersion(magic string) journalFormat {
 	switch magic {
 	case "LLMRECJ1":
-		return 1
+		return journalFormat{schema: 1}
 	case "LLMRECJ2":
-		return 2
+		return journalFormat{schema: 2}
+	case "LLMRECJ3":
+		return journalFormat{schema: 3}
 	case journalMagic:
-		return 3
+		return journalFormat{schema: 3, kinds: true}
 	}
-	return 0
+	return journalFormat{}
 }
 
 // v3Column is one optional column of version 3: an int32 (a signed
@@ -122,10 +149,17 @@ func (p *payloadReader) v3(r *schemas.Record) {
 	}
 }
 
-// maxFrame bounds a frame's payload; larger lengths mean a corrupt
+// maxFrame bounds a record frame's payload; larger lengths mean a corrupt
 // journal. A row's fixed part is a few hundred bytes; its chunk times
 // take at most 5 bytes each (MaxChunkTimes of them).
 const maxFrame = 1<<16 + 5*schemas.MaxChunkTimes
+
+// maxMetaFrame bounds a metadata frame's payload: its kind byte and JSON
+// bounded as the header's (schemas.MaxMetaBytes).
+const maxMetaFrame = 1 + schemas.MaxMetaBytes
+
+// errMetaTooLarge is run metadata over what a journal holds.
+var errMetaTooLarge = fmt.Errorf("run metadata over the %d MiB a journal holds", schemas.MaxMetaBytes>>20)
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -174,6 +208,9 @@ func (j *journal) begin(meta *schemas.RunMeta) error {
 	if err != nil {
 		return err
 	}
+	if len(js) > schemas.MaxMetaBytes {
+		return errMetaTooLarge
+	}
 	hdr := append([]byte(journalMagic), 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(js)))
 	j.w.Write(hdr)
@@ -182,8 +219,28 @@ func (j *journal) begin(meta *schemas.RunMeta) error {
 }
 
 func (j *journal) append(r *schemas.Record) error {
-	j.buf = append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0)
+	j.buf = append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, frameRecord)
 	j.buf = encodeRecord(j.buf, r)
+	return j.frame()
+}
+
+// checkpoint appends a metadata frame: meta replaces the metadata before
+// it for Recover.
+func (j *journal) checkpoint(meta *schemas.RunMeta) error {
+	js, err := meta.Marshal()
+	if err != nil {
+		return err
+	}
+	if len(js) > schemas.MaxMetaBytes {
+		return errMetaTooLarge
+	}
+	j.buf = append(append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, frameMeta), js...)
+	return j.frame()
+}
+
+// frame writes j.buf, whose first 8 bytes are left for the frame's
+// length and checksum, as one frame.
+func (j *journal) frame() error {
 	payload := j.buf[8:]
 	binary.LittleEndian.PutUint32(j.buf[0:], uint32(len(payload)))
 	binary.LittleEndian.PutUint32(j.buf[4:], crc32.Checksum(payload, castagnoli))
@@ -392,7 +449,7 @@ func (p *payloadReader) str() string {
 	return s
 }
 
-// decodeRecord decodes a payload of a journal of version v (1 to 3).
+// decodeRecord decodes a record body of schema version v (1 to 3).
 func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	var r schemas.Record
 	if len(b) == 0 {
@@ -445,29 +502,16 @@ func decodeRecord(b []byte, v int) (schemas.Record, error) {
 	return r, p.err
 }
 
-// ReadJournal reads a journal: the run metadata as it was at the start and
-// every intact record, in order. It stops at the first torn or corrupt
-// frame (the end of what reached the disk) and reports how many bytes it
-// could not use in tail. It fails only when the header itself is unusable.
+// ReadJournal reads a journal: every intact record, in order, and the run
+// metadata as it was last journaled (the header's, replaced by each whole
+// metadata frame in turn). It stops at the first torn or corrupt frame
+// (the end of what reached the disk) and reports how many bytes it could
+// not use in tail. It fails only when the header itself is unusable.
 func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.RunMeta, tail int64, err error) {
 	br := bufio.NewReaderSize(r, 256*1024)
-	hdr := make([]byte, 12)
-	_, err = io.ReadFull(br, hdr)
-	version := journalVersion(string(hdr[:8]))
-	if err != nil || version == 0 {
-		return nil, 0, errors.New("not an llmrec journal (bad or missing header)")
-	}
-	n := binary.LittleEndian.Uint32(hdr[8:])
-	if n > 16<<20 {
-		return nil, 0, errors.New("journal header is corrupt (metadata length)")
-	}
-	js := make([]byte, n)
-	if _, err := io.ReadFull(br, js); err != nil {
-		return nil, 0, errors.New("journal header is truncated")
-	}
-	meta, err = schemas.DecodeMeta(strconv.Itoa(version), string(js))
+	format, meta, err := readHeader(br)
 	if err != nil {
-		return nil, 0, fmt.Errorf("journal header: %w", err)
+		return nil, 0, err
 	}
 	var fh [8]byte
 	payload := make([]byte, 0, 512)
@@ -481,27 +525,94 @@ func ReadJournal(r io.Reader, fn func(*schemas.Record) error) (meta *schemas.Run
 		}
 		size := binary.LittleEndian.Uint32(fh[0:])
 		sum := binary.LittleEndian.Uint32(fh[4:])
-		if size == 0 || size > maxFrame {
+		if size == 0 || size > maxFrame && (!format.kinds || size > maxMetaFrame) {
 			return meta, 8 + rest(br), nil
 		}
-		if int(size) > cap(payload) {
-			payload = make([]byte, size)
-		}
-		payload = payload[:size]
-		if k, err := io.ReadFull(br, payload); err != nil {
+		payload, k, err = readPayload(br, payload, int(size))
+		if err != nil {
 			return meta, 8 + int64(k), nil
 		}
 		if crc32.Checksum(payload, castagnoli) != sum {
 			return meta, 8 + int64(size) + rest(br), nil
 		}
-		rec, err := decodeRecord(payload, version)
-		if err != nil {
+		rec, next, err := decodeFrame(payload, format, meta)
+		switch {
+		case err != nil:
 			return meta, 8 + int64(size) + rest(br), nil
-		}
-		if err := fn(&rec); err != nil {
-			return meta, 0, err
+		case next != nil:
+			meta = next
+		default:
+			if err := fn(&rec); err != nil {
+				return meta, 0, err
+			}
 		}
 	}
+}
+
+// readHeader reads a journal's header: its format and the metadata as at
+// the start.
+func readHeader(br io.Reader) (journalFormat, *schemas.RunMeta, error) {
+	hdr := make([]byte, 12)
+	_, err := io.ReadFull(br, hdr)
+	format := journalVersion(string(hdr[:8]))
+	if err != nil || format.schema == 0 {
+		return format, nil, errors.New("not an llmrec journal (bad or missing header)")
+	}
+	n := binary.LittleEndian.Uint32(hdr[8:])
+	if n > schemas.MaxMetaBytes {
+		return format, nil, errors.New("journal header is corrupt (metadata length)")
+	}
+	js := make([]byte, n)
+	if _, err := io.ReadFull(br, js); err != nil {
+		return format, nil, errors.New("journal header is truncated")
+	}
+	meta, err := schemas.DecodeMeta(strconv.Itoa(format.schema), string(js))
+	if err != nil {
+		return format, nil, fmt.Errorf("journal header: %w", err)
+	}
+	return format, meta, nil
+}
+
+// readPayload reads a frame's payload of size bytes into buf (reused when
+// it is large enough). A payload over a record's bound (a metadata frame)
+// is read into memory as it arrives, so that a corrupt length allocates
+// no more than the bytes that are there. k is how many bytes it read.
+func readPayload(br io.Reader, buf []byte, size int) (payload []byte, k int, err error) {
+	if size <= maxFrame {
+		if size > cap(buf) {
+			buf = make([]byte, size)
+		}
+		buf = buf[:size]
+		k, err = io.ReadFull(br, buf)
+		return buf, k, err
+	}
+	var b bytes.Buffer
+	n, err := io.CopyN(&b, br, int64(size))
+	return b.Bytes(), int(n), err
+}
+
+// decodeFrame decodes a whole frame's payload of a journal of format:
+// a record, or (next) the metadata that replaces meta.
+func decodeFrame(payload []byte, format journalFormat, meta *schemas.RunMeta) (rec schemas.Record, next *schemas.RunMeta, err error) {
+	if !format.kinds {
+		rec, err = decodeRecord(payload, format.schema)
+		return rec, nil, err
+	}
+	switch payload[0] {
+	case frameRecord:
+		if len(payload)-1 > maxFrame {
+			return rec, nil, errBadPayload
+		}
+		rec, err = decodeRecord(payload[1:], format.schema)
+		return rec, nil, err
+	case frameMeta:
+		next, err = schemas.DecodeMeta(strconv.Itoa(format.schema), string(payload[1:]))
+		if err == nil && next.RunID != meta.RunID {
+			err = errors.New("journal metadata frame of another run")
+		}
+		return rec, next, err
+	}
+	return rec, nil, errBadPayload
 }
 
 func rest(r io.Reader) int64 {

@@ -52,8 +52,10 @@ func Recover(path string) (RecoverResult, error) {
 	return res, nil
 }
 
-// rebuild writes the run file of the journal j to w: its rows, and its
-// metadata with end reason "interrupted".
+// rebuild writes the run file of the journal j to w: its rows, and the
+// metadata it journaled last (the header's, or its last metadata frame's)
+// with end reason "interrupted", the end of its last row and its rows'
+// count on top.
 func rebuild(j io.Reader, w io.Writer) (rows, torn int64, err error) {
 	pw := NewParquetWriter(w)
 	batch := make([]schemas.Record, 0, 4096)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -16,16 +17,17 @@ import (
 // block). Recover never panics; when the header is whole it succeeds, the
 // file it writes is valid Parquet holding every record whose frame was
 // whole before the cut, unchanged and in order, and nothing it cannot
-// decode. Seeds: testdata/fuzz/FuzzRecoverTruncation.
+// decode, with the metadata of the last metadata frame whole before the
+// cut. Seeds: testdata/fuzz/FuzzRecoverTruncation.
 func FuzzRecoverTruncation(f *testing.F) {
 	recs := testRecords(6)
 	path := filepath.Join(f.TempDir(), "journal")
-	ends := writeJournal(f, path, recs)
+	ends, cps := writeJournalCheckpoints(f, path, recs, 2) // version 4, a metadata frame after every second record
 	data, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)
 	}
-	headerLen := ends[0] - 8 - len(encodeRecord(nil, &recs[0]))
+	headerLen := ends[0] - 9 - len(encodeRecord(nil, &recs[0]))
 	f.Add(uint16(len(data)), []byte(nil))
 	f.Fuzz(func(t *testing.T, cut uint16, garbage []byte) {
 		n := min(int(cut), len(data))
@@ -56,6 +58,12 @@ func FuzzRecoverTruncation(f *testing.F) {
 		}
 		if whole > 0 && !reflect.DeepEqual(got[:whole], recs[:whole]) {
 			t.Fatalf("cut %d: the whole records came back changed", n)
+		}
+		// Garbage may hold a frame copied from the seed; without it the
+		// metadata is the last whole metadata frame's.
+		meta := footerMeta(t, run)
+		if want := journaledLevels(cps, n); len(garbage) == 0 && !slices.Equal(meta.Shape.Levels, want) || meta.RunID != "run-x" {
+			t.Fatalf("cut %d: recovered levels %v of run %s, want %v", n, meta.Shape.Levels, meta.RunID, want)
 		}
 		if res.TornBytes < 0 || res.TornBytes > int64(len(journal)) {
 			t.Fatalf("torn bytes %d of %d", res.TornBytes, len(journal))
