@@ -39,7 +39,6 @@ func analyzeRun(ctx context.Context, opts Options, keep bool, paths []string) (_
 	auto := opts.Warmup == WarmupAuto
 	opts = opts.forRun(a.Run)
 	a.Settings = settingsOf(opts, auto)
-	a.Definitions = Definitions(a.Settings)
 
 	start := time.Now()
 	e, err := loadRun(ctx, opts, files, a.Run.StartedAt.UnixMicro(), "load.sql", "load_failed.sql")

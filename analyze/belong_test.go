@@ -168,15 +168,15 @@ func TestCraftedShardRows(t *testing.T) {
 	}
 	sparse = append(sparse, sparse[:10]...)
 	for _, tc := range []struct {
-		name  string
-		recs  []schemas.Record
-		left  int
-		warns string
+		name string
+		recs []schemas.Record
+		left int
+		want RowCounts // the rows left out, by reason
 	}{
-		{"other run and shard", foreign, 60, fmt.Sprintf("60 of %d rows were left out: 60 with a run_id or shard other than its footer's (run \"run-b\", shard 0)", len(reqs)+60)},
-		{"every row twice", doubled, len(reqs), fmt.Sprintf("%d of %d rows were left out: %d repeating the seq of an earlier row", len(reqs), 2*len(reqs), len(reqs))},
-		{"gaps and repeats", gaps, 10, fmt.Sprintf("10 of %d rows were left out: 10 repeating the seq of an earlier row", len(reqs)-50+10)},
-		{"sparse seq and repeats", sparse, 10, fmt.Sprintf("10 of %d rows were left out: 10 repeating the seq of an earlier row", len(reqs)+10)},
+		{"other run and shard", foreign, 60, RowCounts{Foreign: 60}},
+		{"every row twice", doubled, len(reqs), RowCounts{Repeats: int64(len(reqs))}},
+		{"gaps and repeats", gaps, 10, RowCounts{Repeats: 10}},
+		{"sparse seq and repeats", sparse, 10, RowCounts{Repeats: 10}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeRecords(t, filepath.Join(dir, tc.name, "shard-0.parquet"), shardMeta(0, 1), tc.recs)
@@ -184,8 +184,11 @@ func TestCraftedShardRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, tc.warns) {
-				t.Errorf("warnings:\n%s\nwant %q", w, tc.warns)
+			// The footer's run and shard are what the sentence names.
+			wantFact := RowsFact{Kind: RowsLeftOut, File: "shard-0.parquet", Rows: int64(len(tc.recs)), RowCounts: tc.want, RunID: "run-b", Shard: 0}
+			if got := facts[RowsFact](a.Warnings); len(got) != 1 || got[0].File != wantFact.File || got[0].Kind != wantFact.Kind ||
+				got[0].Rows != wantFact.Rows || got[0].RowCounts != wantFact.RowCounts || got[0].RunID != wantFact.RunID || got[0].Shard != wantFact.Shard {
+				t.Errorf("rows facts %+v; want %+v", got, wantFact)
 			}
 			if got := a.Overall.Requests; got != int64(len(tc.recs)-tc.left) {
 				t.Errorf("requests %d, want %d", got, len(tc.recs)-tc.left)
@@ -210,23 +213,21 @@ func TestCraftedRowsNeverNegative(t *testing.T) {
 	reqs := llmReqs()
 	dir := t.TempDir()
 	for _, tc := range []struct {
-		name  string
-		set   func(r *schemas.Record)
-		warns string
-		kept  bool // the rows stay in the figures
+		name string
+		set  func(r *schemas.Record)
+		want RowCounts // the rows counted, by reason
+		kept bool      // the rows stay in the figures
 	}{
-		{"ttft above latency", func(r *schemas.Record) { v := 5000.0; r.TTFTMS = &v }, "rows with a ttft_ms that is negative, not finite or over their latency_ms", true},
-		{"negative users", func(r *schemas.Record) { r.Users = -5 }, "with a step or users outside the run's shape (steps 1 to 3, 0 to 100 users)", false},
-		{"users over the shape", func(r *schemas.Record) { r.Users = math.MaxInt32 }, "with a step or users outside the run's shape", false},
-		{"huge step", func(r *schemas.Record) { r.Step = math.MaxInt32 }, "with a step or users outside the run's shape", false},
-		{"negative step", func(r *schemas.Record) { r.Step = -3 }, "with a step or users outside the run's shape", false},
-		{"step 0", func(r *schemas.Record) { r.Step = 0 }, "with a step or users outside the run's shape", false},
-		{"scheduled after the send", func(r *schemas.Record) { r.ScheduledAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
-			"rows with a scheduled_at more than 1s after their start or before the run's start: their send lag was clamped", true},
-		{"scheduled years before", func(r *schemas.Record) { r.ScheduledAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) },
-			"rows with a scheduled_at more than 1s after their start or before the run's start", true},
-		{"sent years after", func(r *schemas.Record) { r.Start = time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC) }, "sent outside the run's time", false},
-		{"sent before the run", func(r *schemas.Record) { r.Start = t0.Add(-time.Hour) }, "sent outside the run's time", false},
+		{"ttft above latency", func(r *schemas.Record) { v := 5000.0; r.TTFTMS = &v }, RowCounts{BadTTFT: 20}, true},
+		{"negative users", func(r *schemas.Record) { r.Users = -5 }, RowCounts{BadShape: 20}, false},
+		{"users over the shape", func(r *schemas.Record) { r.Users = math.MaxInt32 }, RowCounts{BadShape: 20}, false},
+		{"huge step", func(r *schemas.Record) { r.Step = math.MaxInt32 }, RowCounts{BadShape: 20}, false},
+		{"negative step", func(r *schemas.Record) { r.Step = -3 }, RowCounts{BadShape: 20}, false},
+		{"step 0", func(r *schemas.Record) { r.Step = 0 }, RowCounts{BadShape: 20}, false},
+		{"scheduled after the send", func(r *schemas.Record) { r.ScheduledAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }, RowCounts{BadLag: 20}, true},
+		{"scheduled years before", func(r *schemas.Record) { r.ScheduledAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }, RowCounts{BadLag: 20}, true},
+		{"sent years after", func(r *schemas.Record) { r.Start = time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC) }, RowCounts{BadTime: 20}, false},
+		{"sent before the run", func(r *schemas.Record) { r.Start = t0.Add(-time.Hour) }, RowCounts{BadTime: 20}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := records(reqs, 0)
@@ -239,8 +240,15 @@ func TestCraftedRowsNeverNegative(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w := strings.Join(texts(a.Warnings), "\n"); !strings.Contains(w, "20 "+strings.TrimPrefix(tc.warns, "rows ")) && !strings.Contains(w, "20 rows "+strings.TrimPrefix(tc.warns, "rows ")) {
-				t.Errorf("warnings:\n%s\nwant 20 counted: %q", w, tc.warns)
+			// One warning, of the kind the reason belongs to; the shape's
+			// bounds (3 steps, 100 users) are what its sentence names.
+			kind := map[bool]string{true: RowsReadAsNone, false: RowsLeftOut}[tc.want.BadTTFT > 0]
+			if tc.want.BadLag > 0 {
+				kind = RowsLagClamped
+			}
+			if got := facts[RowsFact](a.Warnings); len(got) != 1 || got[0].Kind != kind || got[0].RowCounts != tc.want || got[0].Rows != int64(len(recs)) ||
+				got[0].MaxStep != 3 || got[0].MaxUsers != 100 {
+				t.Errorf("rows facts %+v; want one %s of %d rows, counts %+v, steps 1 to 3, 0 to 100 users", got, kind, len(recs), tc.want)
 			}
 			if want := int64(len(recs)); tc.kept != (a.Overall.Requests == want) {
 				t.Errorf("requests %d of %d; rows kept: %t", a.Overall.Requests, want, tc.kept)

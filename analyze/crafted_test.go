@@ -95,13 +95,14 @@ func TestCraftedRowsExcludedWithCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := strings.Join(texts(a.Warnings), "\n")
-	for _, want := range []string{
-		"7 of 200 rows were left out: 3 with a NULL where the format allows none, 4 with a latency_ms that is negative",
-		"2 rows with a ttft_ms that is negative, not finite or over their latency_ms, and 1 with a negative token count, were read as having none",
-	} {
-		if !strings.Contains(w, want) {
-			t.Errorf("warnings lack %q:\n%s", want, w)
+	want := RowCounts{Nulls: 3, BadLatency: 4, BadTTFT: 2, BadTokens: 1}
+	got := facts[RowsFact](a.Warnings)
+	if len(got) != 2 || got[0].Kind != RowsLeftOut || got[1].Kind != RowsReadAsNone {
+		t.Fatalf("rows facts %+v; want one of rows left out, one of rows read as none", got)
+	}
+	for _, f := range got {
+		if f.File != "crafted.parquet" || f.Rows != 200 || f.RowCounts != want || f.LeftOut() != 7 {
+			t.Errorf("%s: %+v; want 7 of 200 rows of crafted.parquet left out, counts %+v", f.Kind, f, want)
 		}
 	}
 	if a.Overall.Requests != 193 {

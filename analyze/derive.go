@@ -46,11 +46,11 @@ func warmupEffect(a *Analysis) WarmupEffect {
 	return w
 }
 
-// growth classifies how p95 grows with users (see growthMethod): collect
+// growth classifies how p95 grows with users (see GrowthMethod): collect
 // the growth points, fit them, then classify; a flat pattern becomes
 // flat_with_failures when the failure rate rises over the threshold.
 func growth(steps []Step, base *Baseline, errThreshold float64) Growth {
-	g := Growth{Method: growthMethod}
+	g := Growth{Method: GrowthMethod}
 	ev := &g.Evidence
 	fails := growthPoints(ev, steps, base)
 	if len(ev.P95MS) >= 2 {

@@ -39,11 +39,11 @@
 //
 // The result is a plain value (model.go) that the report package renders.
 // Its words are report/view's: analyze leaves the saturation, growth,
-// capacity-rule, health and server-telemetry sentences empty and states
-// its warnings as facts (Warning.Fact: the kind and its numbers), and
-// view.WithWords fills them before the JSON is written (a Warning refuses
-// to be written unworded). The warnings of rows left out or read as none
-// (rows.go), and the definitions, are still sentences here.
+// capacity-rule, health and server-telemetry sentences and the
+// definitions of the figures empty, states its warnings as facts
+// (Warning.Fact: the kind and its numbers), and view.WithWords fills them
+// from the typed settings and facts before the JSON is written (a Warning
+// refuses to be written unworded).
 //
 // What is made of one run's figures lives in libraries over this one, in
 // the manner of benchstat's benchmath/benchproc/benchfmt: analyze/compare

@@ -12,7 +12,7 @@ import (
 const FormatVersion = 2
 
 // Fixed thresholds of the method. They are part of the documented
-// definitions (see Definitions) and are echoed in Settings.
+// definitions (report/view words them) and are echoed in Settings.
 const (
 	// MinStepSamples is the sample count under which a step's percentiles
 	// are flagged as unreliable in Warnings.
@@ -148,7 +148,9 @@ type Analysis struct {
 	// footer's order; absent without --by class, empty when the run has
 	// no classes.
 	Classes []ClassFigures `json:"classes,omitempty"`
-	// Definitions state how every figure is computed, in report order.
+	// Definitions state how every figure is computed, in report order:
+	// empty from Analyze, filled by report/view (view.WithWords) before
+	// the JSON is written.
 	Definitions []Definition `json:"definitions"`
 	// Warnings are conditions the reader must know to trust the figures
 	// (few samples, short steps, client lag, early end...). Never fatal.

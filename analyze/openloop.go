@@ -78,18 +78,7 @@ func (c *computer) openLoopFigures() error {
 			s.AchievedRPS = ptr(float64(counts["sent"][s.Step]) / s.DurationS)
 		}
 	}
-	a.Definitions = openDefinitions(a.Definitions)
 	return nil
-}
-
-// openDefinitions adds the open-loop rates to the definitions.
-func openDefinitions(defs []Definition) []Definition {
-	out := append([]Definition(nil), defs...)
-	return append(out,
-		Definition{"offered_rps", "the step's arrival rate set for the run: rate + (step - 1) x step_rate, at most max_rate"},
-		Definition{"achieved_rps", "post-warmup requests sent within the step's span (by send time) per second of the span"},
-		Definition{"unsent", "arrivals due in the step that were never sent: the run ended while they waited for a concurrency slot (counted, as dropped iterations are, never silently absent)"},
-	)
 }
 
 // estimateWarnings says when token figures rest on the recorder's

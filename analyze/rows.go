@@ -2,10 +2,8 @@ package analyze
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/llmrec/llmrec/schemas"
@@ -31,22 +29,31 @@ const (
 	MinLatencyMS = 1e-6
 )
 
-// timeSlack is how far outside its footer's started_at to ended_at a
+// TimeSlack is how far outside its footer's started_at to ended_at a
 // row's start may lie (a wall clock stepped during the run) before the row
 // is left out as sent outside the run, and how far its scheduled_at may
 // be after its start or before the run's start before the clamped send
 // lag is counted (the lag is clamped to [0, start - origin] whatever).
-const timeSlack = time.Second
+const TimeSlack = time.Second
 
-// rowCheck is what checking one file's rows found.
-type rowCheck struct {
-	foreign, nulls, badLatency, badShape, badTime, repeats int64 // left out
-	badTTFT, badTokens, badLag                             int64 // read in part
+// RowCounts are what checking one file's rows found: the rows left out
+// (Foreign to Repeats) and those read in part (BadTTFT to BadLag), by
+// reason (RowsFact).
+type RowCounts struct {
+	Foreign    int64 // a run_id or shard other than the footer's
+	Nulls      int64 // a NULL where the format allows none
+	BadLatency int64 // a latency_ms negative, under MinLatencyMS but not 0, not finite or over MaxLatencyMS
+	BadShape   int64 // a step or users outside the run's shape
+	BadTime    int64 // sent outside the run's time
+	Repeats    int64 // repeating the seq of an earlier row
+	BadTTFT    int64 // a ttft_ms negative, not finite or over the latency_ms: read as none
+	BadTokens  int64 // a negative token count: read as none
+	BadLag     int64 // a scheduled_at over TimeSlack after the start or before the run's: send lag clamped
 }
 
-// leftOut is the number of rows left out.
-func (c rowCheck) leftOut() int64 {
-	return c.foreign + c.nulls + c.badLatency + c.badShape + c.badTime + c.repeats
+// LeftOut is the number of rows left out.
+func (c RowCounts) LeftOut() int64 {
+	return c.Foreign + c.Nulls + c.BadLatency + c.BadShape + c.BadTime + c.Repeats
 }
 
 // rowArgs are run_rows' parameters for file i (create.sql): the file, its
@@ -55,9 +62,9 @@ func (c rowCheck) leftOut() int64 {
 // the most users.
 func rowArgs(i int, f *inputFile) []any {
 	m := f.meta
-	from, to := m.StartedAt.Add(-timeSlack).UnixMicro(), int64(math.MaxInt64)
+	from, to := m.StartedAt.Add(-TimeSlack).UnixMicro(), int64(math.MaxInt64)
 	if m.EndedAt.After(m.StartedAt) {
-		to = m.EndedAt.Add(timeSlack).UnixMicro()
+		to = m.EndedAt.Add(TimeSlack).UnixMicro()
 	}
 	return []any{escapeGlob(f.path), int32(i), f.runID, int32(m.Shard), from, to, maxStep(m), maxUsers(m)}
 }
@@ -108,10 +115,10 @@ func (e *engine) checkRows(ctx context.Context, files []*inputFile, origin int64
 			continue
 		}
 		args := rowArgs(i, f)
-		var c rowCheck
+		var c RowCounts
 		var kept, minSeq, maxSeq, inRange, distinct int64
-		err := e.conn.QueryRowContext(ctx, query("invalid.sql"), append(args, origin, f.rows-1, timeSlack.Microseconds())...).Scan(
-			&c.foreign, &c.nulls, &c.badLatency, &c.badShape, &c.badTime, &c.badTTFT, &c.badTokens, &c.badLag,
+		err := e.conn.QueryRowContext(ctx, query("invalid.sql"), append(args, origin, f.rows-1, TimeSlack.Microseconds())...).Scan(
+			&c.Foreign, &c.Nulls, &c.BadLatency, &c.BadShape, &c.BadTime, &c.BadTTFT, &c.BadTokens, &c.BadLag,
 			&kept, &minSeq, &maxSeq, &inRange, &distinct)
 		if err == nil && inRange < kept {
 			// Some seq fall outside 0 to rows-1 (gaps, or a hand-made file).
@@ -122,61 +129,37 @@ func (e *engine) checkRows(ctx context.Context, files []*inputFile, origin int64
 			}
 		}
 		if err == nil && distinct < kept {
-			c.repeats = kept - distinct
+			c.Repeats = kept - distinct
 			_, err = e.conn.ExecContext(ctx, query("repeats.sql"), args...)
 		}
 		if err != nil {
 			return e.readError(ctx, f, err)
 		}
-		f.warnings = append(f.warnings, TextWarnings(c.warnings(f)...)...)
+		f.warnings = append(f.warnings, rowWarnings(c, f)...)
 	}
 	return nil
 }
 
-// warnings are the warnings about one file's rows: one for the rows left
-// out, one for those read in part; none when every row is as promised.
-func (c rowCheck) warnings(f *inputFile) []string {
-	name := filepath.Base(f.path)
-	var w []string
-	if n := c.leftOut(); n > 0 {
-		m := f.meta
-		var why []string
-		for _, r := range []struct {
-			n    int64
-			what string
-		}{
-			{c.foreign, fmt.Sprintf("with a run_id or shard other than its footer's (run %q, shard %d)", m.RunID, m.Shard)},
-			{c.nulls, "with a NULL where the format allows none"},
-			{c.badLatency, fmt.Sprintf("with a latency_ms that is negative, under %g ms (1 ns) but not 0, not finite or over %.0e ms", MinLatencyMS, MaxLatencyMS)},
-			{c.badShape, fmt.Sprintf("with a step or users outside the run's shape (%s)", shapeBounds(m))},
-			{c.badTime, "sent outside the run's time (started_at to ended_at)"},
-			{c.repeats, "repeating the seq of an earlier row"},
-		} {
-			if r.n > 0 {
-				why = append(why, fmt.Sprintf("%d %s", r.n, r.what))
-			}
+// rowWarnings are the warnings about one file's rows: one for the rows
+// left out, one for those read as having no TTFT or tokens, one for those
+// whose send lag was clamped; none when every row is as promised.
+func rowWarnings(c RowCounts, f *inputFile) []Warning {
+	fact := RowsFact{File: filepath.Base(f.path), Rows: f.rows, RowCounts: c, RunID: f.meta.RunID, Shard: f.meta.Shard}
+	if s := maxStep(f.meta); s < math.MaxInt32 {
+		fact.MaxStep = s
+	}
+	if u := maxUsers(f.meta); u < math.MaxInt32 {
+		fact.MaxUsers = u
+	}
+	var w []Warning
+	for _, k := range []struct {
+		kind string
+		n    int64
+	}{{RowsLeftOut, c.LeftOut()}, {RowsReadAsNone, c.BadTTFT + c.BadTokens}, {RowsLagClamped, c.BadLag}} {
+		if k.n > 0 {
+			fact.Kind = k.kind
+			w = append(w, Warning{Fact: fact})
 		}
-		w = append(w, fmt.Sprintf("%s: %d of %d rows were left out: %s", name, n, f.rows, strings.Join(why, ", ")))
-	}
-	if c.badTTFT+c.badTokens > 0 {
-		w = append(w, fmt.Sprintf("%s: %d rows with a ttft_ms that is negative, not finite or over their latency_ms, and %d with a negative token count, were read as having none",
-			name, c.badTTFT, c.badTokens))
-	}
-	if c.badLag > 0 {
-		w = append(w, fmt.Sprintf("%s: %d rows with a scheduled_at more than %s after their start or before the run's start: their send lag was clamped to the run's time",
-			name, c.badLag, timeSlack))
 	}
 	return w
-}
-
-// shapeBounds says the steps and users a row of footer m may hold.
-func shapeBounds(m *schemas.RunMeta) string {
-	steps, users := "steps from 1", "users from 0"
-	if s := maxStep(m); s < math.MaxInt32 {
-		steps = fmt.Sprintf("steps 1 to %d", s)
-	}
-	if u := maxUsers(m); u < math.MaxInt32 {
-		users = fmt.Sprintf("0 to %d users", u)
-	}
-	return steps + ", " + users
 }

@@ -14,12 +14,11 @@ import (
 // (view.WithWords, view.WithSummaries fill Text) before any report shows
 // it: the warnings about the run, its steps, its lag, Little's law, the
 // load generator, the shards, the live changes of its shape, an input
-// file's labels and step ends, classes, token estimates, telemetry
-// reading, chunk times and non-finite figures, and a comparison's own
-// (analyze/compare's facts). The warnings of rows left out or read as
-// none (rows.go) are still worded here, and the cuts of the server
-// telemetry are the recorder's sentences read from the file: they carry
-// only their Text. The JSON carries the whole sentence alone, a string,
+// file's labels, step ends and rows left out, read as none or clamped,
+// classes, token estimates, telemetry reading, chunk times and non-finite
+// figures, and a comparison's own (analyze/compare's facts). Only the
+// cuts of the server telemetry, the recorder's sentences read from the
+// file, carry their Text alone. The JSON carries the whole sentence alone, a string,
 // and refuses a warning not yet worded (a Fact without Text, or a Run not
 // yet put before its Text).
 type Warning struct {
@@ -39,7 +38,8 @@ type Warning struct {
 // type.
 type Fact interface{ WarningFact() }
 
-// TextWarnings wraps sentences worded here as warnings.
+// TextWarnings wraps ready sentences (a test's, or ones read from a
+// file) as warnings.
 func TextWarnings(texts ...string) []Warning {
 	w := make([]Warning, len(texts))
 	for i, t := range texts {
@@ -297,12 +297,35 @@ type FileFact struct {
 	N, Shown int
 }
 
+// Kinds of RowsFact.
+const (
+	RowsLeftOut    = "left_out"     // rows left out of every figure (RowCounts.LeftOut), each reason counted
+	RowsReadAsNone = "read_as_none" // BadTTFT and BadTokens rows read as having no TTFT, no tokens
+	RowsLagClamped = "lag_clamped"  // BadLag rows whose send lag was clamped to the run's time
+)
+
+// RowsFact is a warning about the rows of input file File (its base
+// name) that break what schemas/FORMAT.md promises, of a Kind (Rows*):
+// of its Rows rows, the counts by reason, with what the reasons name: the
+// footer's RunID and Shard, the last step MaxStep and the most users
+// MaxUsers a row may hold (0: no bound).
+type RowsFact struct {
+	Kind string
+	File string
+	Rows int64
+	RowCounts
+	RunID             string
+	Shard             int
+	MaxStep, MaxUsers int64
+}
+
 // UnclassedFact: --by class, and N post-warmup requests have no class
 // the footer names: they are in no class's figures.
 type UnclassedFact struct{ N int64 }
 
 func (ShapeChangeFact) WarningFact() {}
 func (FileFact) WarningFact()        {}
+func (RowsFact) WarningFact()        {}
 func (UnclassedFact) WarningFact()   {}
 func (TelemetryFact) WarningFact()   {}
 func (EstimateFact) WarningFact()    {}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/llmrec/llmrec/analyze"
 	"github.com/llmrec/llmrec/analyze/analyzetest"
+	"github.com/llmrec/llmrec/report/view"
 	"github.com/llmrec/llmrec/schemas"
 )
 
@@ -334,7 +335,7 @@ func TestTextVerdictFirstInPlainWords(t *testing.T) {
 		at = i
 	}
 	defs := strings.Join(strings.Fields(out[strings.Index(out, "\nDEFINITIONS"):]), " ")
-	for _, d := range a.Definitions {
+	for _, d := range view.AnalysisDefinitions(a) {
 		if !strings.Contains(defs, strings.Join(strings.Fields(d.Definition), " ")) {
 			t.Errorf("definition %q is not whole in the text report", d.Figure)
 		}

@@ -350,7 +350,6 @@ func Compare(runs []*analyze.RunData, alpha float64, me MinEffect) (*Comparison,
 	for i := 1; i < len(runs); i++ {
 		c.Verdicts = append(c.Verdicts, c.verdict(i))
 	}
-	c.Definitions = append(analyze.Definitions(c.Settings), compareDefinitions(alpha, me)...)
 	c.Warnings = append(c.Warnings, analyze.NonFiniteWarning(analyze.FiniteFigures(c))...)
 	for _, r := range runs {
 		if err := r.Samples.Err(); err != nil {
@@ -743,28 +742,6 @@ func SaturationDirection(run, base analyze.Saturation) string {
 		return DirectionBetter
 	}
 	return DirectionSame
-}
-
-// compareDefinitions state how a comparison is made.
-func compareDefinitions(alpha float64, me MinEffect) []analyze.Definition {
-	a := strconv.FormatFloat(alpha, 'f', -1, 64)
-	minEffect := "none: every significant change counts (--min-effect 0)"
-	if me != (MinEffect{}) {
-		minEffect = "a change smaller than " + me.Words() + " is the same whatever its p-value (--min-effect " + me.String() + "), printed ~ with its size; a larger one is judged by its test"
-	}
-	return []analyze.Definition{
-		{Figure: "min effect", Definition: minEffect},
-		{Figure: "matching", Definition: "the first run is the baseline; steps are matched by user count (each run's first post-warmup step with that many users); levels some run lacks are listed apart, never dropped"},
-		{Figure: "change", Definition: "each run's value against the baseline's: relative for latencies, rates per second and tokens/s; in percentage points (pp) for the failure rate"},
-		{Figure: "~", Definition: "the change is not significant at alpha = " + a + " (p >= " + a + "): it could be noise. Tests are on the raw per-request values of post-warmup successes"},
-		{Figure: "median test", Definition: "p50, ttft_p50 and tokens/s: Mann-Whitney U, two-sided, normal approximation with tie and continuity correction (as benchstat): distribution-free, sensitive to a shift of the whole distribution"},
-		{Figure: "tail test", Definition: fmt.Sprintf("p90, p95, p99 and ttft_p95: percentile bootstrap of the difference of the quantiles, %d resamples from a fixed seed (deterministic); p is twice the smaller share of resampled differences on either side of 0. Chosen because a rank test barely sees a change confined to the tail", BootstrapResamples)},
-		{Figure: "failure test", Definition: "two-proportion z-test (pooled); Fisher's exact test when an expected count is under 5"},
-		{Figure: "rps test", Definition: "conditional test of two Poisson rates (requests over the measured span), normal approximation; conservative for closed-loop users"},
-		{Figure: "goodput test", Definition: "goodput: the conditional Poisson test on the good requests over the span; SLO attainment: the two-proportion z-test (Fisher's exact test under 5 expected) on the requests that were not good"},
-		{Figure: "capacity change", Definition: "each run's capacity level and peak req/s and tokens/s against the baseline's, relative; one value per run, so untested"},
-		{Figure: "verdict", Definition: "worse, better, mixed or same over the changes of p50, p95, p99 and failure rate (at matched levels, and overall when the runs have the same user levels) that reach the min effect and stay significant under the Holm-Bonferroni correction for the number of tests, and the saturation point"},
-	}
 }
 
 func ptr(v float64) *float64 { return &v }

@@ -297,8 +297,9 @@ func hostileAnalysis() *analyze.Analysis {
 	return a
 }
 
-// fixedDefinitions stand for analyze.Definitions, whose wording belongs to
-// the analyzer: the golden pages must not change when it does.
+// fixedDefinitions stand for view.AnalysisDefinitions (a document's own
+// definitions are kept): the golden pages must not change when their
+// wording does.
 func fixedDefinitions() []analyze.Definition {
 	return []analyze.Definition{
 		{Figure: "warmup", Definition: "requests sent in the first 30s of the run are excluded from every figure but the time series"},

@@ -177,11 +177,7 @@ func newPage(a *analyze.Analysis, chartSpecs []chartSpec) *page {
 		p.Errors = append(p.Errors, errorRow{fmt.Sprintf("other (%d classes)", other.Classes), view.Int(other.Count), view.Pct(&other.Share), ""})
 	}
 	p.Warnings, p.MoreWarnings = view.Warnings(view.WarningTexts(a.Warnings))
-	defs := a.Definitions
-	if len(defs) == 0 {
-		defs = analyze.Definitions(a.Settings)
-	}
-	p.Definitions = view.Definitions(defs)
+	p.Definitions = view.Definitions(view.AnalysisDefinitions(a))
 	return p
 }
 

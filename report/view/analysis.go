@@ -130,7 +130,7 @@ func NewAnalysis(a *analyze.Analysis) *Analysis {
 	}
 	v.Header = openHeader(a, v.Header)
 	v.Warnings, v.MoreWarnings = Warnings(WarningTexts(a.Warnings))
-	v.Definitions = Definitions(a.Definitions)
+	v.Definitions = Definitions(AnalysisDefinitions(a))
 	return v
 }
 

@@ -78,7 +78,7 @@ func NewComparison(c *compare.Comparison) *Comparison {
 			Clip(Clean(strings.Join(u.Missing, ", ")), 200), strings.Join(p95, ", ")})
 	}
 	v.Warnings, v.More = Warnings(WarningTexts(c.Warnings))
-	v.Defs = Definitions(c.Definitions)
+	v.Defs = Definitions(ComparisonDefinitions(c))
 	return v
 }
 

@@ -136,6 +136,7 @@ func WithWords(a *analyze.Analysis) *analyze.Analysis {
 		out.Health[i].Text, out.Health[i].WholeText = HealthText(a.Health[i])
 	}
 	out.Warnings = worded(a.Warnings)
+	out.Definitions = AnalysisDefinitions(a)
 	if a.Telemetry != nil {
 		t := *a.Telemetry
 		t.Summary = TelemetrySentence(a)

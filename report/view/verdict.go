@@ -117,6 +117,7 @@ func WithSummaries(c *compare.Comparison) *compare.Comparison {
 		}
 	}
 	out.Warnings = worded(c.Warnings)
+	out.Definitions = ComparisonDefinitions(c)
 	return &out
 }
 

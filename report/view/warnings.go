@@ -80,6 +80,8 @@ func factText(f analyze.Fact) string {
 			return fmt.Sprintf("%s: %s past the first %d (by key) not shown", f.File, Plural(f.N, "label", "labels"), f.Shown)
 		}
 		return f.File + ": its step ends (step_ends_s) are not what a recorder writes (each above the one before, within a year, one a step): its steps are read as step_time_s long each"
+	case analyze.RowsFact:
+		return rowsText(f)
 	case analyze.UnclassedFact:
 		return fmt.Sprintf("--by class: %d post-warmup requests have no class the footer names; they are in no class's figures", f.N)
 	case analyze.TelemetryFact:
@@ -142,6 +144,50 @@ func comparisonText(f analyze.Fact) string {
 		return fmt.Sprintf("%s: no step at level %d", f.File, f.Level)
 	}
 	return fmt.Sprintf("%T", f)
+}
+
+// rowsText words the rows of an input file that break what the format
+// promises: those left out, each reason with its count and what it names;
+// those read as having no TTFT or tokens; those whose send lag was clamped.
+func rowsText(f analyze.RowsFact) string {
+	switch f.Kind {
+	case analyze.RowsReadAsNone:
+		return fmt.Sprintf("%s: %d rows with a ttft_ms that is negative, not finite or over their latency_ms, and %d with a negative token count, were read as having none",
+			f.File, f.BadTTFT, f.BadTokens)
+	case analyze.RowsLagClamped:
+		return fmt.Sprintf("%s: %d rows with a scheduled_at more than %s after their start or before the run's start: their send lag was clamped to the run's time",
+			f.File, f.BadLag, analyze.TimeSlack)
+	}
+	var why []string
+	for _, r := range []struct {
+		n    int64
+		what string
+	}{
+		{f.Foreign, fmt.Sprintf("with a run_id or shard other than its footer's (run %q, shard %d)", f.RunID, f.Shard)},
+		{f.Nulls, "with a NULL where the format allows none"},
+		{f.BadLatency, fmt.Sprintf("with a latency_ms that is negative, under %g ms (1 ns) but not 0, not finite or over %.0e ms", analyze.MinLatencyMS, analyze.MaxLatencyMS)},
+		{f.BadShape, fmt.Sprintf("with a step or users outside the run's shape (%s)", shapeBounds(f.MaxStep, f.MaxUsers))},
+		{f.BadTime, "sent outside the run's time (started_at to ended_at)"},
+		{f.Repeats, "repeating the seq of an earlier row"},
+	} {
+		if r.n > 0 {
+			why = append(why, fmt.Sprintf("%d %s", r.n, r.what))
+		}
+	}
+	return fmt.Sprintf("%s: %d of %d rows were left out: %s", f.File, f.LeftOut(), f.Rows, strings.Join(why, ", "))
+}
+
+// shapeBounds says the steps and users a row may hold: up to maxStep and
+// maxUsers, 0 for no bound.
+func shapeBounds(maxStep, maxUsers int64) string {
+	steps, users := "steps from 1", "users from 0"
+	if maxStep > 0 {
+		steps = fmt.Sprintf("steps 1 to %d", maxStep)
+	}
+	if maxUsers > 0 {
+		users = fmt.Sprintf("0 to %d users", maxUsers)
+	}
+	return steps + ", " + users
 }
 
 // shapeChangeText words the live changes of a run's level: when, by

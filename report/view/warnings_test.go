@@ -219,6 +219,42 @@ func TestEstimateAndNonFiniteText(t *testing.T) {
 	}
 }
 
+// TestRowsFactText: the rows of an input file left out, each reason with
+// its count and what it names (the footer's run and shard, the latency's
+// bounds, the shape's steps and users, bounded or not), those read as
+// having no TTFT or tokens, and those whose send lag was clamped.
+func TestRowsFactText(t *testing.T) {
+	every := analyze.RowCounts{Foreign: 1, Nulls: 2, BadLatency: 3, BadShape: 4, BadTime: 5, Repeats: 6, BadTTFT: 7, BadTokens: 8, BadLag: 9}
+	for _, tc := range []struct {
+		f    analyze.RowsFact
+		want string
+	}{
+		{analyze.RowsFact{Kind: analyze.RowsLeftOut, File: "shard-0.parquet", Rows: 500, RowCounts: every, RunID: `run "b"`, Shard: 2, MaxStep: 3, MaxUsers: 100},
+			`shard-0.parquet: 21 of 500 rows were left out: 1 with a run_id or shard other than its footer's (run "run \"b\"", shard 2), ` +
+				"2 with a NULL where the format allows none, " +
+				"3 with a latency_ms that is negative, under 1e-06 ms (1 ns) but not 0, not finite or over 1e+09 ms, " +
+				"4 with a step or users outside the run's shape (steps 1 to 3, 0 to 100 users), " +
+				"5 sent outside the run's time (started_at to ended_at), " +
+				"6 repeating the seq of an earlier row"},
+		{analyze.RowsFact{Kind: analyze.RowsLeftOut, File: "a.parquet", Rows: 40, RowCounts: analyze.RowCounts{BadShape: 4, BadTTFT: 1}},
+			"a.parquet: 4 of 40 rows were left out: 4 with a step or users outside the run's shape (steps from 1, users from 0)"},
+		{analyze.RowsFact{Kind: analyze.RowsLeftOut, File: "a.parquet", Rows: 40, RowCounts: analyze.RowCounts{BadShape: 4}, MaxUsers: 64},
+			"a.parquet: 4 of 40 rows were left out: 4 with a step or users outside the run's shape (steps from 1, 0 to 64 users)"},
+		{analyze.RowsFact{Kind: analyze.RowsLeftOut, File: "a.parquet", Rows: 40, RowCounts: analyze.RowCounts{Repeats: 10}},
+			"a.parquet: 10 of 40 rows were left out: 10 repeating the seq of an earlier row"},
+		{analyze.RowsFact{Kind: analyze.RowsReadAsNone, File: "a.parquet", Rows: 500, RowCounts: every},
+			"a.parquet: 7 rows with a ttft_ms that is negative, not finite or over their latency_ms, and 8 with a negative token count, were read as having none"},
+		{analyze.RowsFact{Kind: analyze.RowsReadAsNone, File: "a.parquet", Rows: 500, RowCounts: analyze.RowCounts{BadTokens: 3}},
+			"a.parquet: 0 rows with a ttft_ms that is negative, not finite or over their latency_ms, and 3 with a negative token count, were read as having none"},
+		{analyze.RowsFact{Kind: analyze.RowsLagClamped, File: "a.parquet", Rows: 500, RowCounts: every},
+			"a.parquet: 9 rows with a scheduled_at more than 1s after their start or before the run's start: their send lag was clamped to the run's time"},
+	} {
+		if got := WarningText(analyze.Warning{Fact: tc.f}); got != tc.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tc.f, got, tc.want)
+		}
+	}
+}
+
 // TestEveryFactWorded: no fact falls through to its type's name.
 func TestEveryFactWorded(t *testing.T) {
 	for _, f := range []analyze.Fact{analyze.LagFact{Requests: 1}, analyze.WaitedFact{}, analyze.GeneratorLagFact{}, analyze.LittleFact{},
@@ -226,6 +262,7 @@ func TestEveryFactWorded(t *testing.T) {
 		analyze.ShardTwiceFact{}, analyze.MissingShardFact{}, analyze.LateJoinFact{}, analyze.MoreShardsFact{},
 		analyze.GeneratorCPUFact{}, analyze.FailureFact{Kind: analyze.FailEmpty},
 		analyze.ShapeChangeFact{}, analyze.TelemetryFact{}, analyze.FileFact{}, analyze.UnclassedFact{},
+		analyze.RowsFact{Kind: analyze.RowsLeftOut}, analyze.RowsFact{Kind: analyze.RowsReadAsNone}, analyze.RowsFact{Kind: analyze.RowsLagClamped},
 		analyze.RunFact{Kind: analyze.RunNoClasses}, analyze.RunFact{Kind: analyze.RunNoStepTime}, analyze.RunFact{Kind: analyze.RunNoChunkTimes}, analyze.EstimateFact{}, analyze.NonFiniteFact{}, compare.ThinLevelFact{}, compare.UnmatchedFact{}, compare.MixedLevelsFact{}, compare.TrendNoLabelFact{}, compare.TrendNoLevelFact{}} {
 		if got := WarningText(analyze.Warning{Fact: f}); strings.HasPrefix(got, "analyze.") || got == "" {
 			t.Errorf("%T worded %q", f, got)
