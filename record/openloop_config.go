@@ -138,21 +138,11 @@ func (o OpenLoop) Steps() int {
 
 // Total is the planned length of the run: Duration when set, else Steps
 // whole steps (the last holds MaxRate for one full step).
-func (o OpenLoop) Total() time.Duration {
-	if o.Duration > 0 {
-		return o.Duration
-	}
-	return time.Duration(o.Steps()) * o.StepTime
-}
+func (o OpenLoop) Total() time.Duration { return plannedTotal(o.Duration, o.Steps(), o.StepTime) }
 
 // StepAt is the 1-based rate step at elapsed time, floor(elapsed/StepTime)+1
 // like Shape.StepAt; steps keep counting once MaxRate is reached.
-func (o OpenLoop) StepAt(elapsed time.Duration) int {
-	if elapsed < 0 || o.StepTime <= 0 {
-		return 1
-	}
-	return int(elapsed/o.StepTime) + 1
-}
+func (o OpenLoop) StepAt(elapsed time.Duration) int { return stepAt(elapsed, o.StepTime) }
 
 // RateOf is the offered rate of step k (1-based): min(Rate + (k−1)·StepRate,
 // MaxRate).

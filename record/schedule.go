@@ -37,20 +37,29 @@ func (s Shape) Steps() int {
 
 // Total is the planned length of the run: Duration when set, else Steps
 // whole steps (the last of which holds MaxUsers for one full step).
-func (s Shape) Total() time.Duration {
-	if s.Duration > 0 {
-		return s.Duration
+func (s Shape) Total() time.Duration { return plannedTotal(s.Duration, s.Steps(), s.StepTime) }
+
+// plannedTotal is a schedule's planned length: duration when set, else
+// steps whole steps of stepTime.
+func plannedTotal(duration time.Duration, steps int, stepTime time.Duration) time.Duration {
+	if duration > 0 {
+		return duration
 	}
-	return time.Duration(s.Steps()) * s.StepTime
+	return time.Duration(steps) * stepTime
 }
 
 // StepAt is the 1-based step at elapsed time: floor(elapsed/StepTime)+1,
 // as in docs/METHOD.md. Steps keep counting once MaxUsers is reached.
-func (s Shape) StepAt(elapsed time.Duration) int {
-	if elapsed < 0 || s.StepTime <= 0 {
+func (s Shape) StepAt(elapsed time.Duration) int { return stepAt(elapsed, s.StepTime) }
+
+// stepAt is the 1-based step at elapsed time of steps stepTime long,
+// floor(elapsed/stepTime)+1; step 1 before the start or without a step
+// time.
+func stepAt(elapsed, stepTime time.Duration) int {
+	if elapsed < 0 || stepTime <= 0 {
 		return 1
 	}
-	return int(elapsed/s.StepTime) + 1
+	return int(elapsed/stepTime) + 1
 }
 
 // UserStart is when user i (0-based, in spawn order) starts: in step
