@@ -61,12 +61,9 @@ func NewCmdReplay(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Example: replayExample,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.changed = cmd.Flags().Changed
-			if err := opts.completeReplay(cmd.Context(), args); err != nil {
-				if cmd.Context().Err() != nil {
-					return interrupted(cmd.Context(), "while reading its files; nothing was recorded")
-				}
-				return usageError{err}
+			complete := func(ctx context.Context) error { return opts.completeReplay(ctx, args) }
+			if err := prepare(cmd, opts, complete); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

@@ -126,12 +126,8 @@ func NewCmdRun(ios *IO, runF func(*RunOptions) error) *cobra.Command {
 		Example: runExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.changed = cmd.Flags().Changed
-			if err := opts.complete(cmd.Context()); err != nil {
-				if cmd.Context().Err() != nil {
-					return interrupted(cmd.Context(), "while reading its files; nothing was recorded")
-				}
-				return usageError{err}
+			if err := prepare(cmd, opts, opts.complete); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -813,6 +809,20 @@ func startWatchers(ctx context.Context, o *RunOptions, cfg *record.Config, sp *s
 		})
 	}
 	return dash, closeAll, nil
+}
+
+// prepare completes opts for cmd with complete, which reads the files the
+// flags name: an interrupt while it reads is exit 130, any other error a
+// usage error.
+func prepare(cmd *cobra.Command, opts *RunOptions, complete func(context.Context) error) error {
+	opts.changed = cmd.Flags().Changed
+	if err := complete(cmd.Context()); err != nil {
+		if cmd.Context().Err() != nil {
+			return interrupted(cmd.Context(), "while reading its files; nothing was recorded")
+		}
+		return usageError{err}
+	}
+	return nil
 }
 
 // newRunStatus is the status printer of a run of cfg, whose progress and
