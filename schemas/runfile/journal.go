@@ -204,18 +204,28 @@ func openJournal(path string) (*journal, error) {
 
 // begin writes the header: the run metadata as it is at the start.
 func (j *journal) begin(meta *schemas.RunMeta) error {
-	js, err := meta.Marshal()
+	js, err := metaJSON(meta)
 	if err != nil {
 		return err
-	}
-	if len(js) > schemas.MaxMetaBytes {
-		return errMetaTooLarge
 	}
 	hdr := append([]byte(journalMagic), 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(js)))
 	j.w.Write(hdr)
 	j.w.WriteString(js)
 	return j.flush()
+}
+
+// metaJSON is meta as the journal holds it (the header's, a metadata
+// frame's): at most schemas.MaxMetaBytes of JSON.
+func metaJSON(meta *schemas.RunMeta) (string, error) {
+	js, err := meta.Marshal()
+	if err != nil {
+		return "", err
+	}
+	if len(js) > schemas.MaxMetaBytes {
+		return "", errMetaTooLarge
+	}
+	return js, nil
 }
 
 func (j *journal) append(r *schemas.Record) error {
@@ -227,12 +237,9 @@ func (j *journal) append(r *schemas.Record) error {
 // checkpoint appends a metadata frame: meta replaces the metadata before
 // it for Recover.
 func (j *journal) checkpoint(meta *schemas.RunMeta) error {
-	js, err := meta.Marshal()
+	js, err := metaJSON(meta)
 	if err != nil {
 		return err
-	}
-	if len(js) > schemas.MaxMetaBytes {
-		return errMetaTooLarge
 	}
 	j.buf = append(append(j.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, frameMeta), js...)
 	return j.frame()
