@@ -19,20 +19,23 @@ func (sh Shape) StepSpan(k int) (start, end float64, ok bool) {
 	case k < 1:
 		return 0, 0, false
 	case k <= n:
-		if k > 1 {
-			start = sh.StepEndsS[k-2]
-		}
-		return start, sh.StepEndsS[k-1], true
+		return sh.endOf(k - 1), sh.StepEndsS[k-1], true
 	case !(sh.StepTimeS > 0):
 		return 0, 0, false
 	}
-	last := 0.0
-	if n > 0 {
-		last = sh.StepEndsS[n-1]
-	}
+	last := sh.endOf(n)
 	// Each bound from last, so that without ends they are (k−1)·StepTimeS
 	// and k·StepTimeS to the bit, as before steps could differ.
 	return last + float64(k-1-n)*sh.StepTimeS, last + float64(k-n)*sh.StepTimeS, true
+}
+
+// endOf is where the first n listed steps ended: StepEndsS[n-1], 0 for
+// none.
+func (sh Shape) endOf(n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return sh.StepEndsS[n-1]
 }
 
 // stepLength is how long step k is (StepSpan): its listed span, or
@@ -53,10 +56,7 @@ func (sh Shape) stepsDone(t float64) int {
 	if n < len(sh.StepEndsS) || !(sh.StepTimeS > 0) {
 		return n
 	}
-	last := 0.0
-	if n > 0 {
-		last = sh.StepEndsS[n-1]
-	}
+	last := sh.endOf(n)
 	return n + max(0, int(math.Floor((t-last)/sh.StepTimeS+1e-9)))
 }
 
@@ -74,10 +74,7 @@ func (sh Shape) stepOf(t float64) int {
 	if !(sh.StepTimeS > 0) {
 		return 0
 	}
-	last := 0.0
-	if n > 0 {
-		last = sh.StepEndsS[n-1]
-	}
+	last := sh.endOf(n)
 	return n + int(math.Floor((t-last)/sh.StepTimeS)) + 1
 }
 
