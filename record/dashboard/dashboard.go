@@ -287,11 +287,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // URL names the host as given, so that the page is where the user said; a
 // loopback name is then also accepted in the Host header.
 func (s *Server) setURL(host string, tcp *net.TCPAddr) {
-	urlHost := host
-	if net.ParseIP(host) == nil {
-		urlHost = strings.ToLower(host)
-		s.name = urlHost
-	}
+	var urlHost string
+	urlHost, s.name = HostName(host)
 	if tcp != nil && tcp.IP.IsUnspecified() {
 		urlHost = "127.0.0.1"
 		if h, err := os.Hostname(); err == nil && h != "" {
@@ -304,6 +301,18 @@ func (s *Server) setURL(host string, tcp *net.TCPAddr) {
 		u.RawQuery = url.Values{tokenParam: {s.opts.Token}}.Encode()
 	}
 	s.url = u.String()
+}
+
+// HostName is how a URL names the listen host as given, and the name
+// the Host header may use besides loopback's (LoopbackHost): an IP as
+// it is (no name), a name in lower case. The live-metrics server names
+// its host by the same rule.
+func HostName(host string) (urlHost, name string) {
+	if net.ParseIP(host) != nil {
+		return host, ""
+	}
+	name = strings.ToLower(host)
+	return name, name
 }
 
 // Errors is the number of errors the HTTP server met (a failed accept, a

@@ -151,11 +151,8 @@ func Start(ctx context.Context, addr, token string, x *Exporter) (*Server, error
 		}
 		s.token, s.generated = hex.EncodeToString(b[:]), true
 	}
-	urlHost := host
-	if net.ParseIP(host) == nil {
-		urlHost = strings.ToLower(host)
-		s.name = urlHost
-	}
+	var urlHost string
+	urlHost, s.name = dashboard.HostName(host)
 	if tcp != nil && tcp.IP.IsUnspecified() {
 		urlHost = "127.0.0.1"
 	}
