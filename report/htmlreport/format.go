@@ -14,9 +14,6 @@ func orNA(s string) string {
 	return view.Clean(s)
 }
 
-// floatPtr is a pointer to v, for the view formatters.
-func floatPtr(v float64) *float64 { return &v }
-
 // trimFloat prints v with as few digits as needed ("2", "1.5").
 func trimFloat(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
